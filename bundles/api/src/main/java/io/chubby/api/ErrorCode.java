@@ -1,0 +1,64 @@
+package io.chubby.api;
+
+/**
+ * Why a call failed. The same codes travel on the wire ({@link #wire()}) and become CLI exit
+ * codes ({@link #exitCode()}); the numbers are part of the protocol and never change.
+ */
+public enum ErrorCode {
+    NO_SUCH_NODE(1, 10, "no such node"),
+    EXISTS(2, 11, "node already exists"),
+    NOT_A_DIRECTORY(3, 12, "not a directory"),
+    NOT_EMPTY(4, 13, "directory not empty"),
+    PERMISSION_DENIED(5, 14, "permission denied"),
+    BAD_HANDLE(6, 15, "bad handle"),
+    STALE_SEQUENCER(7, 16, "stale sequencer"),
+    SESSION_EXPIRED(8, 17, "session expired"),
+    CAS_MISMATCH(9, 18, "content generation mismatch"),
+    TOO_LARGE(10, 19, "too large"),
+    NOT_MASTER(11, 20, "not the master"),
+    CELL_UNAVAILABLE(12, 21, "cell unavailable"),
+    INVALID_ARGUMENT(13, 22, "invalid argument"),
+    IS_A_DIRECTORY(14, 23, "is a directory"),
+    WRONG_EPOCH(15, 24, "wrong master epoch"),
+    CANCELLED(16, 25, "cancelled"),
+    PROTOCOL_ERROR(17, 26, "protocol error"),
+    INTERNAL(18, 27, "internal error");
+
+    private final int wire;
+    private final int exitCode;
+    private final String description;
+
+    ErrorCode(int wire, int exitCode, String description) {
+        this.wire = wire;
+        this.exitCode = exitCode;
+        this.description = description;
+    }
+
+    /** The number used for this code in protocol messages. */
+    public int wire() {
+        return wire;
+    }
+
+    /** The process exit code the {@code chubby} command uses for this error. */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Whether a client should find the master again and retry (the call did not take effect). */
+    public boolean relocate() {
+        return this == NOT_MASTER || this == WRONG_EPOCH || this == CELL_UNAVAILABLE;
+    }
+
+    public static ErrorCode fromWire(int wire) {
+        for (ErrorCode c : values()) {
+            if (c.wire == wire) {
+                return c;
+            }
+        }
+        return INTERNAL;
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Client-facing types of the Chubby lock service: node paths, metadata, open options, errors,
+ * events and master location. Shared by the client library, the server and the wire protocol;
+ * imports nothing from third parties.
+ */
+@Export
+@Version("1.0.0")
+package io.chubby.api;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,11 @@
+/**
+ * Service contracts between the server's bundles. Implementation bundles never import each
+ * other's packages: they meet through these OSGi services (consensus, storage, transports, the
+ * request handler). No third-party types appear here.
+ */
+@Export
+@Version("1.0.0")
+package io.chubby.spi;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
