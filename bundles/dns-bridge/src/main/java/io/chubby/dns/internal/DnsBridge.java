@@ -1,0 +1,104 @@
+package io.chubby.dns.internal;
+
+import io.chubby.spi.Consensus;
+import io.chubby.spi.ConsensusListener;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DNS bridge of one replica: a DNS server over UDP and TCP answering for the zone
+ * {@code <cell>.<domain>} from this replica's live view of {@link Consensus}. Optional and
+ * hot-swappable: it needs a {@code io.chubby.dns} configuration to start (installed but
+ * unconfigured it is inert), and removing the bundle stops it without touching the replica.
+ */
+@Component(service = {}, immediate = true, configurationPid = DnsBridge.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = DnsBridge.Config.class)
+public final class DnsBridge implements ConsensusListener {
+    static final String PID = "io.chubby.dns";
+    private static final Logger LOG = LoggerFactory.getLogger(DnsBridge.class);
+
+    @ObjectClassDefinition(name = "Chubby DNS bridge",
+            description = "Serves master location over DNS (UDP and TCP).")
+    public @interface Config {
+        @AttributeDefinition(description = "Cell name: the zone is <cell>.<domain>")
+        String dns_cell() default "local";
+
+        @AttributeDefinition(description = "Address to listen on")
+        String dns_bind() default "127.0.0.1";
+
+        @AttributeDefinition(description = "UDP and TCP port")
+        int dns_port() default 8053;
+
+        @AttributeDefinition(description = "Parent domain of the cell's zone")
+        String dns_domain() default "chubby.";
+
+        @AttributeDefinition(description = "TTL of every answer, seconds")
+        long dns_ttl_s() default 1;
+    }
+
+    private final Consensus consensus;
+    private final DnsServer server;
+    private final String cell;
+    private final String domain;
+    private final long ttl;
+
+    @Activate
+    public DnsBridge(@Reference Consensus consensus, Config config) throws IOException {
+        this(consensus, config.dns_cell(), config.dns_domain(), config.dns_ttl_s(),
+                new InetSocketAddress(config.dns_bind(), config.dns_port()));
+    }
+
+    /** Plain-Java constructor (tests, embedding). Starts serving at once. */
+    public DnsBridge(Consensus consensus, String cell, String domain, long ttl, InetSocketAddress bind)
+            throws IOException {
+        this.consensus = consensus;
+        this.cell = cell;
+        this.domain = domain;
+        this.ttl = ttl;
+        Supplier<ZoneView> view = this::view;
+        this.server = new DnsServer(bind, view);
+        consensus.addListener(this);
+        LOG.info("dns bridge serving zone={}.{} udp+tcp={}", cell, domain, server.address());
+    }
+
+    /** The zone as this replica sees it now. */
+    ZoneView view() {
+        return new ZoneView(cell, domain, consensus.masterId(), consensus.epoch(), consensus.members(), ttl);
+    }
+
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    @Override
+    public void becameMaster(long epoch) {
+    }
+
+    @Override
+    public void lostMastership(long epoch) {
+    }
+
+    @Override
+    public void masterChanged(int masterId, long epoch) {
+        LOG.info("dns answers now name master={} epoch={}", masterId, epoch);
+    }
+
+    @Deactivate
+    public void close() {
+        consensus.removeListener(this);
+        server.close();
+        LOG.info("dns bridge stopped zone={}.{}", cell, domain);
+    }
+}

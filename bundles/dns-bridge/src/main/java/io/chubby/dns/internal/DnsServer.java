@@ -1,0 +1,108 @@
+package io.chubby.dns.internal;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.function.Supplier;
+import org.apache.mina.core.buffer.IoBuffer;
+import org.apache.mina.core.service.IoHandlerAdapter;
+import org.apache.mina.core.session.IdleStatus;
+import org.apache.mina.core.session.IoSession;
+import org.apache.mina.filter.codec.ProtocolCodecFilter;
+import org.apache.mina.transport.socket.nio.NioDatagramAcceptor;
+import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * MINA listeners for DNS: one UDP acceptor (one packet = one query) and one TCP acceptor (2-byte
+ * length-prefixed messages, RFC 1035 section 4.2.2) on the same port. A query that cannot be
+ * answered is dropped or answered FORMERR by {@link DnsResponder}; nothing here can throw into
+ * the replica.
+ */
+final class DnsServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DnsServer.class);
+    private static final int TCP_IDLE_SECONDS = 10;
+
+    private final NioDatagramAcceptor udp = new NioDatagramAcceptor();
+    private final NioSocketAcceptor tcp = new NioSocketAcceptor(1);
+    private final Supplier<ZoneView> view;
+    private final InetSocketAddress address;
+
+    DnsServer(InetSocketAddress bind, Supplier<ZoneView> view) throws IOException {
+        this.view = view;
+        udp.getSessionConfig().setReuseAddress(true);
+        udp.setHandler(new IoHandlerAdapter() {
+            @Override
+            public void messageReceived(IoSession session, Object message) {
+                IoBuffer in = (IoBuffer) message;
+                byte[] query = new byte[in.remaining()];
+                in.get(query);
+                byte[] answer = answer(query, DnsResponder.UDP_LIMIT, session.getRemoteAddress());
+                if (answer != null) {
+                    session.write(IoBuffer.wrap(answer));
+                }
+            }
+
+            @Override
+            public void exceptionCaught(IoSession session, Throwable cause) {
+                LOG.debug("dns udp error remote={} cause={}", session.getRemoteAddress(), cause.toString());
+            }
+        });
+        tcp.setReuseAddress(true);
+        tcp.getFilterChain().addLast("dns", new ProtocolCodecFilter(new TcpDnsCodec()));
+        tcp.getSessionConfig().setIdleTime(IdleStatus.BOTH_IDLE, TCP_IDLE_SECONDS);
+        tcp.setHandler(new IoHandlerAdapter() {
+            @Override
+            public void messageReceived(IoSession session, Object message) {
+                byte[] answer = answer((byte[]) message, 65535, session.getRemoteAddress());
+                if (answer != null) {
+                    session.write(answer);
+                } else {
+                    session.closeNow();
+                }
+            }
+
+            @Override
+            public void sessionIdle(IoSession session, IdleStatus status) {
+                session.closeNow();
+            }
+
+            @Override
+            public void exceptionCaught(IoSession session, Throwable cause) {
+                LOG.debug("dns tcp closing remote={} cause={}", session.getRemoteAddress(), cause.toString());
+                session.closeNow();
+            }
+        });
+        tcp.bind(bind);
+        InetSocketAddress bound = tcp.getLocalAddress();
+        try {
+            udp.bind(bound);
+        } catch (IOException e) {
+            tcp.dispose();
+            throw e;
+        }
+        this.address = bound;
+    }
+
+    private byte[] answer(byte[] query, int maxLen, SocketAddress remote) {
+        try {
+            return DnsResponder.respond(query, view.get(), maxLen);
+        } catch (RuntimeException e) {
+            LOG.warn("dns query not answered remote={} cause={}", remote, e.toString());
+            return null;
+        }
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public void close() {
+        udp.unbind();
+        udp.dispose(true);
+        tcp.unbind();
+        tcp.dispose(true);
+    }
+}

@@ -1,0 +1,102 @@
+package io.chubby.dns.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.chubby.spi.Member;
+import java.io.File;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The bridge on real UDP and TCP sockets, queried by a real DNS client: dig (bind9-dnsutils). */
+class DnsBridgeDigTest {
+    private FakeConsensus consensus;
+    private DnsBridge bridge;
+    private int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        if (!new File("/usr/bin/dig").canExecute()) {
+            fail("dig is missing: install bind9-dnsutils (.ci/run does)");
+        }
+        consensus = new FakeConsensus(Member.parseList("1@127.0.0.1:7001:7101,2@127.0.0.1:7002:7102,3@127.0.0.1:7003:7103"),
+                1, 257);
+        bridge = new DnsBridge(consensus, "local", "chubby.", 1, new InetSocketAddress("127.0.0.1", 0));
+        port = bridge.address().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        bridge.close();
+    }
+
+    private List<String> dig(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", "" + port, "+time=2", "+tries=1"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        List<String> lines = new ArrayList<>();
+        for (String l : out.split("\n")) {
+            if (!l.isBlank()) {
+                lines.add(l.trim());
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void everyRecordTypeOverUdpAndTcp() throws Exception {
+        for (String transport : new String[] {"+notcp", "+tcp"}) {
+            assertEquals(List.of("127.0.0.1"), dig(transport, "+short", "master.local.chubby.", "A"), transport);
+            assertEquals(List.of("\"257\""), dig(transport, "+short", "epoch.local.chubby.", "TXT"), transport);
+            assertEquals(List.of("0 0 7001 r1.local.chubby."),
+                    dig(transport, "+short", "_chubby-master._tcp.local.chubby.", "SRV"), transport);
+            List<String> srv = dig(transport, "+short", "_chubby._tcp.local.chubby.", "SRV");
+            assertEquals(3, srv.size(), transport + " " + srv);
+            assertTrue(srv.contains("0 0 7001 r1.local.chubby."), srv.toString());
+            assertTrue(srv.contains("10 0 7002 r2.local.chubby."), srv.toString());
+            assertTrue(String.join("\n", dig(transport, "nosuch.local.chubby.", "A")).contains("status: NXDOMAIN"));
+            assertTrue(String.join("\n", dig(transport, "www.example.com.", "A")).contains("status: REFUSED"));
+        }
+    }
+
+    @Test
+    void answersFollowAFailoverAtOnce() throws Exception {
+        assertEquals(List.of("0 0 7001 r1.local.chubby."),
+                dig("+short", "_chubby-master._tcp.local.chubby.", "SRV"));
+        consensus.failOver(3, 771);
+        assertEquals(List.of("0 0 7003 r3.local.chubby."),
+                dig("+short", "_chubby-master._tcp.local.chubby.", "SRV"));
+        assertEquals(List.of("\"771\""), dig("+short", "epoch.local.chubby.", "TXT"));
+    }
+
+    @Test
+    void malformedPacketsDoNotDisturbTheServer() throws Exception {
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.setSoTimeout(1000);
+            byte[] junk = "this is not a dns packet at all".getBytes(StandardCharsets.US_ASCII);
+            s.send(new DatagramPacket(junk, junk.length, new InetSocketAddress("127.0.0.1", port)));
+            byte[] buf = new byte[512];
+            DatagramPacket reply = new DatagramPacket(buf, buf.length);
+            s.receive(reply);
+            assertEquals(1, buf[3] & 0x0f, "FORMERR");
+            s.send(new DatagramPacket(new byte[3], 3, new InetSocketAddress("127.0.0.1", port)));
+        }
+        try (Socket t = new Socket("127.0.0.1", port)) {
+            t.getOutputStream().write(new byte[] {0, 5, 1, 2}); // truncated TCP message, then hang up
+        }
+        assertEquals(List.of("127.0.0.1"), dig("+short", "master.local.chubby.", "A"));
+        assertEquals(List.of("127.0.0.1"), dig("+tcp", "+short", "master.local.chubby.", "A"));
+    }
+}
