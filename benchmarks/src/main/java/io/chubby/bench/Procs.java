@@ -1,0 +1,55 @@
+package io.chubby.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Small helpers for running commands and killing processes. */
+final class Procs {
+    private Procs() {
+    }
+
+    /** Runs a command to completion, returning its stdout; fails on a non-zero exit. */
+    static String run(Path cwd, List<String> cmd, long timeoutSec) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(timeoutSec, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("timed out: " + cmd);
+        }
+        String s = new String(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new IOException("exit " + p.exitValue() + " from " + cmd + ":\n" + s);
+        }
+        return s;
+    }
+
+    /** Starts a long-running process with output to {@code log}. */
+    static Process spawn(Path cwd, List<String> cmd, Path log) throws IOException {
+        return new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /** kill -9. */
+    static void kill9(long pid) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
+    }
+
+    static String javaBin() {
+        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

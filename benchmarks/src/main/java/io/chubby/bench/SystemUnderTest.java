@@ -1,0 +1,19 @@
+package io.chubby.bench;
+
+/** A replicated system started on loopback for the benchmark run. */
+interface SystemUnderTest extends AutoCloseable {
+    String name();
+
+    void start() throws Exception;
+
+    KvClient newClient() throws Exception;
+
+    /** Process id of the current master / leader. */
+    long leaderPid() throws Exception;
+
+    /** Restarts every member that is not running and waits until it is back in the group. */
+    void restartStopped() throws Exception;
+
+    @Override
+    void close();
+}

@@ -1,0 +1,114 @@
+package io.chubby.bench;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The workloads, written once and run against every system. */
+final class Workloads {
+    static final byte[] VALUE = new byte[100];
+
+    private Workloads() {
+    }
+
+    /** One client, one 100-byte write at a time. */
+    static Result sequentialWrites(SystemUnderTest sut, int warmup, int count) throws Exception {
+        try (KvClient c = sut.newClient()) {
+            c.prepare("bench-seq");
+            for (int i = 0; i < warmup; i++) {
+                c.write("bench-seq", VALUE);
+            }
+            Stats s = new Stats();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                long t = System.nanoTime();
+                c.write("bench-seq", VALUE);
+                s.add(System.nanoTime() - t);
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            return new Result("1. sequential 100-byte writes", sut.name(), count / secs, s.percentileMs(50),
+                    s.percentileMs(99), s.maxMs(), count, "");
+        }
+    }
+
+    /** Many writes in flight from one client: a window of {@code window} outstanding async writes. */
+    static Result inFlightWrites(SystemUnderTest sut, int window, int keys, long millis) throws Exception {
+        try (KvClient c = sut.newClient()) {
+            for (int k = 0; k < keys; k++) {
+                c.prepare("bench-par-" + k);
+            }
+            Semaphore permits = new Semaphore(window);
+            Stats s = new Stats();
+            AtomicLong done = new AtomicLong();
+            AtomicLong failed = new AtomicLong();
+            long warmEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(2000, millis / 4));
+            long end = warmEnd + TimeUnit.MILLISECONDS.toNanos(millis);
+            long measuredStart = 0;
+            int i = 0;
+            while (System.nanoTime() < end) {
+                permits.acquire();
+                long t = System.nanoTime();
+                if (measuredStart == 0 && t >= warmEnd) {
+                    measuredStart = t;
+                    done.set(0);
+                }
+                boolean measure = t >= warmEnd;
+                c.writeAsync("bench-par-" + (i++ % keys), VALUE).whenComplete((v, e) -> {
+                    permits.release();
+                    if (e != null) {
+                        failed.incrementAndGet();
+                    } else {
+                        done.incrementAndGet();
+                        if (measure) {
+                            s.add(System.nanoTime() - t);
+                        }
+                    }
+                });
+            }
+            permits.acquire(window);
+            double secs = (System.nanoTime() - measuredStart) / 1e9;
+            return new Result("2. writes, " + window + " in flight", sut.name(), done.get() / secs,
+                    s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(),
+                    failed.get() == 0 ? "" : failed.get() + " failed");
+        }
+    }
+
+    /**
+     * Failover: a client writes in a loop; the master / leader is killed with SIGKILL; the time from
+     * the kill to the next acknowledged write is one sample. The killed member is restarted between
+     * repetitions.
+     */
+    static Result failover(SystemUnderTest sut, int reps) throws Exception {
+        Stats s = new Stats();
+        int errors = 0;
+        for (int r = 0; r < reps; r++) {
+            try (KvClient c = sut.newClient()) {
+                c.prepare("bench-failover");
+                for (int i = 0; i < 20; i++) {
+                    c.write("bench-failover", VALUE);
+                }
+                long pid = sut.leaderPid();
+                long killedAt = System.nanoTime();
+                Procs.kill9(pid);
+                long deadline = killedAt + TimeUnit.SECONDS.toNanos(60);
+                while (true) {
+                    try {
+                        c.write("bench-failover", VALUE);
+                        s.add(System.nanoTime() - killedAt);
+                        break;
+                    } catch (Exception e) {
+                        errors++;
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException(sut.name() + ": no write succeeded 60 s after the kill", e);
+                        }
+                        Procs.sleep(5);
+                    }
+                }
+            }
+            sut.restartStopped();
+            Procs.sleep(3000); // let the restarted member catch up before the next kill
+        }
+        return new Result("7. failover: kill -9 master, time to next write", sut.name(), Double.NaN,
+                s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(), errors + " failed writes while electing");
+    }
+}
