@@ -1,0 +1,251 @@
+package io.chubby.store.internal;
+
+import com.sleepycat.je.DatabaseConfig;
+import com.sleepycat.je.DatabaseException;
+import com.sleepycat.je.Durability;
+import com.sleepycat.je.Environment;
+import com.sleepycat.je.EnvironmentConfig;
+import com.sleepycat.je.EnvironmentLockedException;
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import io.chubby.spi.LogBatch;
+import io.chubby.spi.LogStore;
+import io.chubby.spi.ReplicaConfig;
+import io.chubby.spi.StateStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A replica's storage: one transactional JE environment under {@code <data.dir>/je} holding the
+ * Paxos log ({@link BdbLogStore}) and the replicated state ({@link BdbStateStore}), registered as
+ * both services. In OSGi it is a DS component of PID {@code io.chubby.replica}; elsewhere (tests,
+ * simulator, benchmarks) {@link #open(Path)} and {@link #close()}.
+ *
+ * <p>Thread-safe: each store serializes its own writers; reads go straight to JE.
+ */
+@Component(service = {LogStore.class, StateStore.class}, configurationPid = ReplicaConfig.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = BdbStore.Config.class)
+public final class BdbStore implements LogStore, StateStore, AutoCloseable {
+    /** The environment's directory below {@code data.dir}. */
+    public static final String ENV_DIR = "je";
+    private static final Logger log = LoggerFactory.getLogger(BdbStore.class);
+
+    @ObjectClassDefinition(name = "Chubby replica: storage",
+            description = "Berkeley DB JE storage of the Paxos log and the replicated state")
+    public @interface Config {
+        @AttributeDefinition(name = "Data directory", description = "The JE environment lives in <data.dir>/je")
+        String data_dir();
+
+        @AttributeDefinition(name = "Cache (MiB)", description = "JE cache size", min = "1")
+        int store_cache_mb() default StoreSettings.DEFAULT_CACHE_MB;
+
+        @AttributeDefinition(name = "Log file size (MiB)", description = "Size of each JE log file", min = "1", max = "1024")
+        int store_log_file_mb() default StoreSettings.DEFAULT_LOG_FILE_MB;
+
+        @AttributeDefinition(name = "Truncate chunk", description = "Log entries removed per transaction when compacting", min = "1")
+        int store_truncate_chunk() default StoreSettings.DEFAULT_TRUNCATE_CHUNK;
+    }
+
+    private final Path envDir;
+    private final Environment env;
+    private final BdbLogStore logStore;
+    private final BdbStateStore stateStore;
+    private boolean closed;
+
+    @Activate
+    public BdbStore(Config config) {
+        this(dataDir(config), new StoreSettings(config.store_cache_mb(), config.store_log_file_mb(),
+                config.store_truncate_chunk()));
+    }
+
+    private BdbStore(Path dataDir, StoreSettings settings) {
+        this.envDir = dataDir.resolve(ENV_DIR);
+        try {
+            Files.createDirectories(envDir);
+        } catch (IOException e) {
+            throw new ChubbyException(ErrorCode.INTERNAL, "cannot create store directory " + envDir + ": " + e, e);
+        }
+        this.env = openEnvironment(envDir, settings);
+        DatabaseConfig db = new DatabaseConfig();
+        db.setAllowCreate(true);
+        db.setTransactional(true);
+        BdbLogStore logs = null;
+        try {
+            logs = new BdbLogStore(env, db, settings.truncateChunk());
+            this.stateStore = new BdbStateStore(env, db);
+        } catch (DatabaseException e) {
+            if (logs != null) {
+                logs.close();
+            }
+            env.close();
+            throw Txns.failure("open " + envDir, e);
+        }
+        this.logStore = logs;
+        log.info("store opened dir={} cacheMb={} logFileMb={} logFirst={} logLast={} applied={}", envDir,
+                settings.cacheMb(), settings.logFileMb(), logStore.firstIndex(), logStore.lastIndex(),
+                stateStore.appliedIndex());
+    }
+
+    /** Opens (creating if needed) the store of the replica whose data directory is {@code dataDir}. */
+    public static BdbStore open(Path dataDir) {
+        return open(dataDir, StoreSettings.defaults());
+    }
+
+    public static BdbStore open(Path dataDir, StoreSettings settings) {
+        return new BdbStore(dataDir, settings);
+    }
+
+    private static Path dataDir(Config config) {
+        String dir = config.data_dir();
+        if (dir == null || dir.isBlank()) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT,
+                    "configuration " + ReplicaConfig.PID + " has no " + ReplicaConfig.DATA_DIR);
+        }
+        return Path.of(dir);
+    }
+
+    private static Environment openEnvironment(Path dir, StoreSettings s) {
+        EnvironmentConfig c = new EnvironmentConfig();
+        c.setAllowCreate(true);
+        c.setTransactional(true);
+        c.setCacheSize(s.cacheMb() * 1024L * 1024L);
+        c.setConfigParam(EnvironmentConfig.LOG_FILE_MAX, Long.toString(s.logFileMb() * 1024L * 1024L));
+        // Auto-commit operations (database creation) need no fsync; durable writes say so per transaction.
+        c.setDurability(Durability.COMMIT_NO_SYNC);
+        try {
+            return new Environment(dir.toFile(), c);
+        } catch (EnvironmentLockedException e) {
+            throw new ChubbyException(ErrorCode.INTERNAL,
+                    "store " + dir + " is in use by another process (stop it, or use another data.dir)", e);
+        } catch (DatabaseException e) {
+            throw Txns.failure("open " + dir, e);
+        }
+    }
+
+    /** The environment directory, {@code <data.dir>/je}. */
+    public Path directory() {
+        return envDir;
+    }
+
+    /** fsyncs JE has issued on its log since the environment opened (tests and benchmarks). */
+    public long fsyncCount() {
+        return env.getStats(null).getNLogFSyncs();
+    }
+
+    public LogStore logStore() {
+        return logStore;
+    }
+
+    public StateStore stateStore() {
+        return stateStore;
+    }
+
+    /** Closes the databases and the environment (checkpointing it); idempotent. */
+    @Deactivate
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            logStore.close();
+            stateStore.close();
+        } finally {
+            env.close();
+        }
+        log.info("store closed dir={}", envDir);
+    }
+
+    // LogStore, delegated
+
+    @Override
+    public byte[] meta(String key) {
+        return logStore.meta(key);
+    }
+
+    @Override
+    public byte[] entry(long index) {
+        return logStore.entry(index);
+    }
+
+    @Override
+    public long firstIndex() {
+        return logStore.firstIndex();
+    }
+
+    @Override
+    public long lastIndex() {
+        return logStore.lastIndex();
+    }
+
+    @Override
+    public void scan(long fromIndex, long toIndex, EntryVisitor visitor) {
+        logStore.scan(fromIndex, toIndex, visitor);
+    }
+
+    @Override
+    public void write(LogBatch batch) {
+        logStore.write(batch);
+    }
+
+    @Override
+    public void truncateBefore(long index) {
+        logStore.truncateBefore(index);
+    }
+
+    // StateStore, delegated
+
+    @Override
+    public long appliedIndex() {
+        return stateStore.appliedIndex();
+    }
+
+    @Override
+    public long checksum() {
+        return stateStore.checksum();
+    }
+
+    @Override
+    public byte[] get(String table, byte[] key) {
+        return stateStore.get(table, key);
+    }
+
+    @Override
+    public void scan(String table, byte[] fromInclusive, byte[] toExclusive, RecordVisitor visitor) {
+        stateStore.scan(table, fromInclusive, toExclusive, visitor);
+    }
+
+    @Override
+    public List<String> tables() {
+        return stateStore.tables();
+    }
+
+    @Override
+    public void commit(long appliedIndex, long checksum, List<Mutation> mutations) {
+        stateStore.commit(appliedIndex, checksum, mutations);
+    }
+
+    @Override
+    public void replaceAll(long appliedIndex, long checksum, Iterator<Record> records) {
+        stateStore.replaceAll(appliedIndex, checksum, records);
+    }
+
+    @Override
+    public void sync() {
+        stateStore.sync();
+    }
+}

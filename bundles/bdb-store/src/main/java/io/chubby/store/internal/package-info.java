@@ -1,0 +1,9 @@
+/**
+ * The Berkeley DB JE store: {@link io.chubby.store.internal.BdbStore} opens one transactional JE
+ * environment under {@code <data.dir>/je} and provides the {@link io.chubby.spi.LogStore} (Paxos
+ * metadata and log, {@link io.chubby.store.internal.BdbLogStore}) and
+ * {@link io.chubby.spi.StateStore} (replicated tables, {@link io.chubby.store.internal.BdbStateStore})
+ * services. Not exported; plain-Java users (tests, simulator, benchmarks) call
+ * {@link io.chubby.store.internal.BdbStore#open}.
+ */
+package io.chubby.store.internal;
