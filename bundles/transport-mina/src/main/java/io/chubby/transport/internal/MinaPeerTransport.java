@@ -1,0 +1,192 @@
+package io.chubby.transport.internal;
+
+import io.chubby.spi.Member;
+import io.chubby.spi.PeerTransport;
+import io.chubby.spi.ReplicaConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.mina.filter.codec.ProtocolCodecFilter;
+import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
+import org.apache.mina.transport.socket.nio.NioSocketConnector;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link PeerTransport} over MINA TCP: an acceptor on this replica's {@code host:peerPort} for the
+ * messages of the other members, and one self-healing outbound {@link PeerLink} per other member.
+ * Messages to this replica itself are handed to the handler on a separate single thread, in order,
+ * never on the caller's stack (so the consensus loop can send to itself without re-entering).
+ *
+ * <p>Under OSGi an immediate component configured from PID {@code io.chubby.replica}; elsewhere
+ * construct with {@link PeerSettings} and call {@link #start()} / {@link #stop()} (one-shot: to
+ * restart, build a new instance). Start and stop run on one thread; {@link #send} and
+ * {@link #setHandler} may be called from any thread.
+ */
+@Component(service = PeerTransport.class, configurationPid = ReplicaConfig.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
+public final class MinaPeerTransport implements PeerTransport {
+    private static final Logger log = LoggerFactory.getLogger(MinaPeerTransport.class);
+
+    private final PeerSettings settings;
+    private final ReplicaIdentity identity;
+    private final Map<Integer, PeerLink> links = new HashMap<>();
+    private volatile PeerHandler handler;
+    private volatile boolean started;
+    private IoThreads threads;
+    private NioSocketAcceptor acceptor;
+    private NioSocketConnector connector;
+    private ScheduledExecutorService scheduler;
+    private ExecutorService local;
+
+    @Activate
+    public MinaPeerTransport(TransportConfig config) {
+        this(PeerSettings.from(config));
+        start();
+    }
+
+    public MinaPeerTransport(PeerSettings settings) {
+        this.settings = settings;
+        this.identity = settings.identity();
+    }
+
+    /** Binds the peer port and starts connecting to the other members. */
+    public synchronized void start() {
+        if (threads != null) {
+            throw new IllegalStateException("a peer transport is started once");
+        }
+        threads = new IoThreads("chubby-peer-io-" + settings.selfId(), settings.ioThreads());
+        scheduler = Executors.newSingleThreadScheduledExecutor(IoThreads.named("chubby-peer-reconnect-"
+                + settings.selfId()));
+        local = Executors.newSingleThreadExecutor(IoThreads.named("chubby-peer-local-" + settings.selfId()));
+        FrameCodec codec = new FrameCodec("peer", settings.maxFrameBytes());
+
+        acceptor = new NioSocketAcceptor(threads.executor(), threads.processors());
+        acceptor.setReuseAddress(true);
+        acceptor.setCloseOnDeactivation(true);
+        acceptor.getSessionConfig().setTcpNoDelay(true);
+        acceptor.getFilterChain().addLast("frames", new ProtocolCodecFilter(codec));
+        acceptor.setHandler(new PeerAcceptorHandler(identity, settings.handshakeTimeoutSeconds(), this::deliver));
+        Member self = identity.self();
+        InetSocketAddress bind = new InetSocketAddress(self.host(), self.peerPort());
+        try {
+            acceptor.bind(bind);
+        } catch (IOException e) {
+            stop();
+            throw new UncheckedIOException("cannot listen for peers on " + bind, e);
+        }
+
+        connector = new NioSocketConnector(threads.executor(), threads.processors());
+        connector.setConnectTimeoutMillis(2000);
+        connector.getSessionConfig().setTcpNoDelay(true);
+        connector.getFilterChain().addLast("frames", new ProtocolCodecFilter(codec));
+        connector.setHandler(new PeerConnectorHandler());
+        for (Member m : identity.members()) {
+            if (m.id() != settings.selfId()) {
+                links.put(m.id(), new PeerLink(m, settings, connector, scheduler,
+                        new Backoff(settings.backoffMinMs(), settings.backoffMaxMs(),
+                                () -> ThreadLocalRandom.current().nextDouble())));
+            }
+        }
+        started = true;
+        links.values().forEach(PeerLink::start);
+        log.info("peer transport listening address={} replica={} cell={} peers={}", acceptor.getLocalAddress(),
+                settings.selfId(), settings.cell(), links.keySet());
+    }
+
+    @Override
+    public void setHandler(PeerHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public void send(int to, byte[] message) {
+        if (!started) {
+            return;
+        }
+        if (message.length > settings.maxFrameBytes()) {
+            // The receiver would close the link on it, losing everything queued behind it.
+            log.warn("peer message too large, dropped to={} bytes={} limit={}", to, message.length,
+                    settings.maxFrameBytes());
+            return;
+        }
+        if (to == settings.selfId()) {
+            try {
+                local.execute(() -> deliver(to, message));
+            } catch (RejectedExecutionException e) {
+                // Stopping: dropping is what a down link does too.
+            }
+            return;
+        }
+        PeerLink link = links.get(to);
+        if (link == null) {
+            log.debug("message to unknown replica dropped to={}", to);
+            return;
+        }
+        link.send(message);
+    }
+
+    /** Whether the outbound link to {@code to} is currently connected. */
+    public boolean linkUp(int to) {
+        PeerLink link = links.get(to);
+        return link != null && link.up();
+    }
+
+    /** Messages dropped so far because a link was down or backed up (for metrics and tests). */
+    public long droppedMessages() {
+        return links.values().stream().mapToLong(PeerLink::dropped).sum();
+    }
+
+    private void deliver(int from, byte[] message) {
+        PeerHandler h = handler;
+        if (h == null) {
+            return; // nobody listening yet: as good as lost, which consensus tolerates
+        }
+        try {
+            h.onMessage(from, message);
+        } catch (RuntimeException e) {
+            log.warn("peer handler failed from={}", from, e);
+        }
+    }
+
+    /** Closes every link and the listening socket. */
+    @Deactivate
+    public synchronized void stop() {
+        started = false;
+        links.values().forEach(PeerLink::stop);
+        if (connector != null) {
+            connector.dispose(true);
+        }
+        if (acceptor != null) {
+            acceptor.unbind();
+            acceptor.dispose(true);
+        }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (local != null) {
+            local.shutdown();
+            try {
+                local.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (threads != null) {
+            threads.dispose();
+        }
+        log.info("peer transport stopped replica={}", settings.selfId());
+    }
+}

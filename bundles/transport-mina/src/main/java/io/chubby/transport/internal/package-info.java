@@ -1,0 +1,10 @@
+/**
+ * Apache MINA transports of a replica, all private to the bundle (nothing is exported, so no MINA
+ * type leaks into another bundle): the frame codec around {@link io.chubby.protocol.Frames}, the
+ * client acceptor ({@link io.chubby.transport.internal.ClientAcceptor}, which feeds the
+ * {@link io.chubby.spi.RequestHandler} service) and the peer transport
+ * ({@link io.chubby.transport.internal.MinaPeerTransport}, the {@link io.chubby.spi.PeerTransport}
+ * service). Both are DS components on PID {@code io.chubby.replica} and can also be built with
+ * plain constructors for tests and benchmarks.
+ */
+package io.chubby.transport.internal;
