@@ -1,0 +1,124 @@
+package io.chubby.cell.internal;
+
+import io.chubby.cell.internal.state.CellState;
+import io.chubby.cell.internal.state.Command;
+import io.chubby.cell.internal.state.CommandCodec;
+import io.chubby.cell.internal.state.Result;
+import io.chubby.cell.internal.state.Snapshots;
+import io.chubby.spi.StateMachine;
+import io.chubby.spi.StateStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds {@link CellState} to consensus and storage: each committed entry is applied to the state
+ * and its mutations committed to the {@link StateStore} together with the index and checksum.
+ *
+ * <p>Threads: consensus calls apply/snapshot methods on its apply thread; request threads read the
+ * state through {@link #read}. Both hold this object's monitor, which guards the CellState.
+ */
+final class CellStateMachine implements StateMachine {
+    private static final Logger log = LoggerFactory.getLogger(CellStateMachine.class);
+
+    /** Told (outside the monitor, on the apply thread) what each entry did, for master memory. */
+    interface AppliedListener {
+        void applied(Command command, Result result);
+
+        void reloaded();
+    }
+
+    private final CellState state;
+    private final StateStore store;
+    private final AppliedListener listener;
+
+    CellStateMachine(String cell, StateStore store, AppliedListener listener) {
+        this.state = new CellState(cell);
+        this.store = store;
+        this.listener = listener;
+    }
+
+    /** Loads every table of the store into memory (start-up); the checksum is recomputed and compared. */
+    void load() {
+        synchronized (this) {
+            List<StateStore.Record> records = new ArrayList<>();
+            for (String table : new TreeSet<>(store.tables())) {
+                store.scan(table, null, null, (k, v) -> records.add(new StateStore.Record(table, k, v)));
+            }
+            state.load(store.appliedIndex(), records.iterator());
+            if (state.checksum() != store.checksum()) {
+                // The records are what they are; the stored checksum is only a cross-check.
+                log.error("state checksum mismatch after load stored={} computed={} index={}", store.checksum(),
+                        state.checksum(), store.appliedIndex());
+            }
+            log.info("cell state loaded index={} checksum={} nodes={} sessions={} handles={}", state.appliedIndex(),
+                    state.checksum(), state.nodeCount(), state.sessionCount(), state.handleCount());
+        }
+        listener.reloaded();
+    }
+
+    <T> T read(Function<CellState, T> query) {
+        synchronized (this) {
+            return query.apply(state);
+        }
+    }
+
+    @Override
+    public synchronized long appliedIndex() {
+        return state.appliedIndex();
+    }
+
+    @Override
+    public byte[] apply(long index, long epoch, byte[] command) {
+        CellState.Applied applied;
+        synchronized (this) {
+            if (index <= state.appliedIndex()) {
+                // Already reflected (e.g. replay after a restart raced with a snapshot): applying
+                // twice would fork the state, so the entry is acknowledged and skipped.
+                log.warn("skipping already applied entry index={} applied={}", index, state.appliedIndex());
+                return new Result.Done().encode();
+            }
+            applied = state.apply(index, epoch, command);
+            store.commit(index, state.checksum(), applied.mutations());
+        }
+        if (!(applied.result() instanceof Result.Failed) && command.length > 0) {
+            listener.applied(CommandCodec.decode(command), applied.result());
+        }
+        return applied.result().encode();
+    }
+
+    @Override
+    public synchronized long checksum() {
+        return state.checksum();
+    }
+
+    @Override
+    public void writeSnapshot(OutputStream out) throws IOException {
+        synchronized (this) {
+            Snapshots.write(state, out);
+        }
+    }
+
+    @Override
+    public void installSnapshot(InputStream in) throws IOException {
+        Snapshots.Read snap = Snapshots.read(in);
+        synchronized (this) {
+            store.replaceAll(snap.appliedIndex(), snap.checksum(), snap.records().iterator());
+            state.load(snap.appliedIndex(), snap.records().iterator());
+            log.info("snapshot installed index={} checksum={} records={}", snap.appliedIndex(), snap.checksum(),
+                    snap.records().size());
+        }
+        listener.reloaded();
+    }
+
+    @Override
+    public void makeDurable() {
+        store.sync();
+    }
+}

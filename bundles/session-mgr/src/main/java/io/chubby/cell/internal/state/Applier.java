@@ -1,0 +1,235 @@
+package io.chubby.cell.internal.state;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.CreateMode;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.NodePath;
+import io.chubby.api.OpenOptions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The semantics of each {@link Command} on a {@link CellState} (SPEC sections 2-3). Checks come
+ * first; a check failing later is still safe because CellState rolls the whole command back.
+ * Used for one apply only, on the apply thread.
+ */
+final class Applier {
+    private final CellState s;
+    private final long epoch;
+
+    Applier(CellState state, long epoch) {
+        this.s = state;
+        this.epoch = epoch;
+    }
+
+    Result apply(Command c) {
+        // Java 17 has no pattern switch: an instanceof chain over the sealed hierarchy.
+        if (c instanceof Command.Noop) {
+            return new Result.Done();
+        } else if (c instanceof Command.InitCell i) {
+            return init(i);
+        } else if (c instanceof Command.CreateSessions cs) {
+            return createSessions(cs);
+        } else if (c instanceof Command.EndSession e) {
+            return endSession(e);
+        } else if (c instanceof Command.Open o) {
+            return open(o);
+        } else if (c instanceof Command.CloseHandle h) {
+            return close(h);
+        } else if (c instanceof Command.SetContents sc) {
+            return setContents(sc);
+        } else if (c instanceof Command.SetAcl a) {
+            return setAcl(a);
+        } else if (c instanceof Command.Delete d) {
+            return delete(d);
+        }
+        throw new IllegalStateException("unhandled command " + c);
+    }
+
+    private Result init(Command.InitCell i) {
+        if (s.secret != null) {
+            // Two masters in a row may both propose it; the first wins and the second is harmless.
+            return new Result.Done();
+        }
+        if (i.secret().length < 16) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "cell secret shorter than 16 bytes");
+        }
+        s.putSecret(i.secret());
+        byte[] rootKey = NodePath.root(s.cell).storageKey();
+        if (!s.nodes.containsKey(rootKey)) {
+            s.putNode(rootKey, new Node(s.nextInstance++, 1, 0, 1, true, false, "", "", "", i.nowMillis(),
+                    i.nowMillis(), null));
+        }
+        return new Result.Done();
+    }
+
+    private Result createSessions(Command.CreateSessions cs) {
+        List<Long> ids = new ArrayList<>(cs.clientNames().size());
+        for (String name : cs.clientNames()) {
+            long id = s.nextSession++;
+            s.putSession(new SessionRecord(id, name == null ? "" : name, cs.nowMillis()));
+            ids.add(id);
+        }
+        return new Result.SessionsCreated(ids);
+    }
+
+    private Result endSession(Command.EndSession e) {
+        requireSession(e.sessionId());
+        for (long handleId : s.handlesOf(e.sessionId())) {
+            closeHandle(handleId);
+        }
+        s.deleteSession(e.sessionId());
+        return new Result.Done();
+    }
+
+    private Result open(Command.Open o) {
+        requireSession(o.sessionId());
+        if (s.secret == null) {
+            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "the cell is not initialised yet (no secret)");
+        }
+        NodePath path = NodePath.parse(o.path()).inCell(s.cell);
+        if (o.lockDelayMillis() < 0 || o.lockDelayMillis() > OpenOptions.MAX_LOCK_DELAY_MILLIS) {
+            throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "lock-delay %d ms is outside 0..%d",
+                    o.lockDelayMillis(), OpenOptions.MAX_LOCK_DELAY_MILLIS);
+        }
+        byte[] key = path.storageKey();
+        Node node = s.nodes.get(key);
+        boolean created = false;
+        if (node != null) {
+            if (o.create() == CreateMode.MUST) {
+                throw ChubbyException.of(ErrorCode.EXISTS, "%s already exists", path);
+            }
+        } else {
+            if (o.create() == CreateMode.NO) {
+                throw ChubbyException.of(ErrorCode.NO_SUCH_NODE, "%s does not exist", path);
+            }
+            node = create(path, o);
+            s.putNode(key, node);
+            created = true;
+        }
+        int mode = Modes.normalise(o.modeBits());
+        HandleRecord h = new HandleRecord(s.nextHandle++, o.sessionId(), path.cellRelative(), node.instance(), mode,
+                epoch, o.eventMask(), o.lockDelayMillis());
+        s.putHandle(h);
+        return new Result.Opened(h.token().encode(s.secret), created, node.stat());
+    }
+
+    private Node create(NodePath path, Command.Open o) {
+        if (path.isRoot()) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "the cell root cannot be created");
+        }
+        NodePath parentPath = path.parent();
+        Node parent = s.nodes.get(parentPath.storageKey());
+        if (parent == null) {
+            throw ChubbyException.of(ErrorCode.NO_SUCH_NODE, "cannot create %s: parent %s does not exist", path,
+                    parentPath);
+        }
+        if (!parent.directory()) {
+            throw ChubbyException.of(ErrorCode.NOT_A_DIRECTORY, "cannot create %s: parent %s is a file", path,
+                    parentPath);
+        }
+        if (o.directory() && o.initialContents().length > 0) {
+            throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "directory %s cannot have initial contents", path);
+        }
+        String r = o.readAcl() == null ? parent.readAcl() : o.readAcl();
+        String w = o.writeAcl() == null ? parent.writeAcl() : o.writeAcl();
+        String c = o.changeAcl() == null ? parent.changeAcl() : o.changeAcl();
+        return new Node(s.nextInstance++, 1, 0, 1, o.directory(), o.ephemeral(), r, w, c, o.nowMillis(),
+                o.nowMillis(), o.initialContents());
+    }
+
+    private Result close(Command.CloseHandle c) {
+        HandleRecord h = s.handles.get(c.handleId());
+        if (h != null && h.sessionId() == c.sessionId()) {
+            closeHandle(c.handleId());
+        }
+        // Close never fails: unknown, already closed or foreign handles are simply left alone.
+        return new Result.Done();
+    }
+
+    private Result setContents(Command.SetContents c) {
+        HandleRecord h = openHandle(c.sessionId(), c.handleId());
+        Node n = s.contentsOf(h);
+        if (!Modes.canWrite(h.modeBits())) {
+            throw ChubbyException.of(ErrorCode.PERMISSION_DENIED, "handle %d on %s was not opened for writing",
+                    h.handleId(), h.path());
+        }
+        if (c.cas() && n.contentGeneration() != c.expectedGeneration()) {
+            throw ChubbyException.of(ErrorCode.CAS_MISMATCH, "%s is at content generation %d, not %d", h.path(),
+                    n.contentGeneration(), c.expectedGeneration());
+        }
+        Node updated = n.withContents(c.contents(), c.nowMillis());
+        s.putNode(s.pathOf(h.path()).storageKey(), updated);
+        return new Result.Written(updated.stat());
+    }
+
+    private Result setAcl(Command.SetAcl a) {
+        HandleRecord h = openHandle(a.sessionId(), a.handleId());
+        Node n = s.nodeOf(h);
+        if (!Modes.canChangeAcl(h.modeBits())) {
+            throw ChubbyException.of(ErrorCode.PERMISSION_DENIED, "handle %d on %s was not opened for change-ACL",
+                    h.handleId(), h.path());
+        }
+        Node updated = n.withAcls(a.readAcl(), a.writeAcl(), a.changeAcl(), a.nowMillis());
+        s.putNode(s.pathOf(h.path()).storageKey(), updated);
+        return new Result.Written(updated.stat());
+    }
+
+    private Result delete(Command.Delete d) {
+        HandleRecord h = openHandle(d.sessionId(), d.handleId());
+        Node n = s.nodeOf(h);
+        NodePath path = s.pathOf(h.path());
+        if (!Modes.canWrite(h.modeBits())) {
+            throw ChubbyException.of(ErrorCode.PERMISSION_DENIED, "handle %d on %s was not opened for writing",
+                    h.handleId(), path);
+        }
+        if (path.isRoot()) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "the cell root cannot be deleted");
+        }
+        if (n.directory() && s.hasChildren(path)) {
+            throw ChubbyException.of(ErrorCode.NOT_EMPTY, "directory %s is not empty", path);
+        }
+        s.deleteNode(path.storageKey());
+        reap(path.parent());
+        return new Result.Done();
+    }
+
+    private void requireSession(long sessionId) {
+        if (!s.sessions.containsKey(sessionId)) {
+            throw ChubbyException.of(ErrorCode.SESSION_EXPIRED, "session %d does not exist or has ended", sessionId);
+        }
+    }
+
+    private HandleRecord openHandle(long sessionId, long handleId) {
+        requireSession(sessionId);
+        HandleRecord h = s.handles.get(handleId);
+        if (h == null || h.sessionId() != sessionId) {
+            throw ChubbyException.of(ErrorCode.BAD_HANDLE, "handle %d is not open in session %d", handleId,
+                    sessionId);
+        }
+        return h;
+    }
+
+    private void closeHandle(long handleId) {
+        HandleRecord h = s.handles.get(handleId);
+        s.deleteHandle(handleId);
+        reap(s.pathOf(h.path()));
+    }
+
+    /**
+     * Deletes {@code path} if it is an ephemeral node no handle has open (a directory: and empty),
+     * then tries its parent, whose last child may just have gone.
+     */
+    private void reap(NodePath path) {
+        NodePath p = path;
+        while (!p.isRoot()) {
+            byte[] key = p.storageKey();
+            Node n = s.nodes.get(key);
+            if (n == null || !n.ephemeral() || s.openCount(n.instance()) > 0 || (n.directory() && s.hasChildren(p))) {
+                return;
+            }
+            s.deleteNode(key);
+            p = p.parent();
+        }
+    }
+}

@@ -1,0 +1,393 @@
+package io.chubby.cell.internal.state;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.DirEntry;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.NodePath;
+import io.chubby.spi.StateStore;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The cell's replicated state: nodes (keyed by {@link NodePath#storageKey()}, sorted), sessions,
+ * open handles, id counters and the cell secret, with an incrementally maintained checksum (the
+ * wrapping sum of {@link Hash64#record} over every stored record). Only sorted maps are used, so
+ * iteration order is the same on every replica.
+ *
+ * <p>Not thread-safe: the owner (the cell edge) applies commands on the consensus apply thread and
+ * serves reads from request threads under one lock. Every change goes through the primitives
+ * below, which record the store mutation, the checksum change and an undo step, so a command
+ * that fails half-way is rolled back and changes nothing.
+ */
+public final class CellState {
+    public static final String NODES = "node";
+    public static final String SESSIONS = "session";
+    public static final String HANDLES = "handle";
+    public static final String META = "meta";
+    static final byte[] SECRET_KEY = "secret".getBytes(StandardCharsets.UTF_8);
+    static final byte[] COUNTERS_KEY = "counters".getBytes(StandardCharsets.UTF_8);
+
+    /** The outcome of one apply: the result for the proposer and the store mutations it caused. */
+    public record Applied(Result result, List<StateStore.Mutation> mutations) {
+    }
+
+    final String cell;
+    final TreeMap<byte[], Node> nodes = new TreeMap<>(Arrays::compareUnsigned);
+    final TreeMap<Long, SessionRecord> sessions = new TreeMap<>();
+    final TreeMap<Long, HandleRecord> handles = new TreeMap<>();
+    // Derived indexes, rebuilt on load; not part of the checksum.
+    private final TreeMap<Long, TreeSet<Long>> handlesBySession = new TreeMap<>();
+    private final TreeMap<Long, Integer> openCountByInstance = new TreeMap<>();
+
+    byte[] secret;
+    long nextInstance = 1;
+    long nextHandle = 1;
+    long nextSession = 1;
+    private long appliedIndex;
+    private long checksum;
+
+    private List<StateStore.Mutation> pending = new ArrayList<>();
+    private final Deque<Runnable> undo = new ArrayDeque<>();
+
+    public CellState(String cell) {
+        this.cell = cell;
+    }
+
+    /** Applies a committed entry. Never throws for a bad command: it yields a Failed result and no change. */
+    public Applied apply(long index, long epoch, byte[] command) {
+        pending = new ArrayList<>();
+        undo.clear();
+        long[] counters = {nextInstance, nextHandle, nextSession};
+        long checksumBefore = checksum;
+        Result result;
+        try {
+            result = new Applier(this, epoch).apply(CommandCodec.decode(command));
+            if (counters[0] != nextInstance || counters[1] != nextHandle || counters[2] != nextSession) {
+                // The counters record exists once any counter has moved off its initial value of 1.
+                boolean existed = counters[0] != 1 || counters[1] != 1 || counters[2] != 1;
+                putRaw(META, COUNTERS_KEY, existed ? encodeCounters(counters) : null, encodeCounters());
+            }
+        } catch (ChubbyException e) {
+            rollback(counters, checksumBefore);
+            result = Result.failed(e);
+        } catch (RuntimeException e) {
+            // A bug must not fork replicas: every replica fails the same command the same way.
+            rollback(counters, checksumBefore);
+            result = new Result.Failed(ErrorCode.INTERNAL, "apply failed: " + e);
+        }
+        appliedIndex = index;
+        List<StateStore.Mutation> out = pending;
+        pending = new ArrayList<>();
+        undo.clear();
+        return new Applied(result, out);
+    }
+
+    private void rollback(long[] counters, long checksumBefore) {
+        while (!undo.isEmpty()) {
+            undo.pop().run();
+        }
+        nextInstance = counters[0];
+        nextHandle = counters[1];
+        nextSession = counters[2];
+        checksum = checksumBefore;
+        pending = new ArrayList<>();
+    }
+
+    void putNode(byte[] key, Node n) {
+        Node old = nodes.put(key, n);
+        putRaw(NODES, key, old == null ? null : old.encode(), n.encode());
+        undo.push(() -> restore(nodes, key, old));
+    }
+
+    void deleteNode(byte[] key) {
+        Node old = nodes.remove(key);
+        if (old != null) {
+            putRaw(NODES, key, old.encode(), null);
+            undo.push(() -> nodes.put(key, old));
+        }
+    }
+
+    void putSession(SessionRecord s) {
+        SessionRecord old = sessions.put(s.id(), s);
+        putRaw(SESSIONS, longKey(s.id()), old == null ? null : old.encode(), s.encode());
+        undo.push(() -> restore(sessions, s.id(), old));
+    }
+
+    void deleteSession(long id) {
+        SessionRecord old = sessions.remove(id);
+        if (old != null) {
+            putRaw(SESSIONS, longKey(id), old.encode(), null);
+            undo.push(() -> sessions.put(id, old));
+        }
+    }
+
+    void putHandle(HandleRecord h) {
+        HandleRecord old = handles.get(h.handleId());
+        if (old != null) {
+            throw new IllegalStateException("handle id reused " + h.handleId());
+        }
+        indexHandle(h, +1);
+        putRaw(HANDLES, longKey(h.handleId()), null, h.encode());
+        undo.push(() -> indexHandle(h, -1));
+    }
+
+    void deleteHandle(long id) {
+        HandleRecord old = handles.get(id);
+        if (old != null) {
+            indexHandle(old, -1);
+            putRaw(HANDLES, longKey(id), old.encode(), null);
+            undo.push(() -> indexHandle(old, +1));
+        }
+    }
+
+    private void indexHandle(HandleRecord h, int delta) {
+        if (delta > 0) {
+            handles.put(h.handleId(), h);
+            handlesBySession.computeIfAbsent(h.sessionId(), k -> new TreeSet<>()).add(h.handleId());
+            openCountByInstance.merge(h.instance(), 1, Integer::sum);
+        } else {
+            handles.remove(h.handleId());
+            TreeSet<Long> set = handlesBySession.get(h.sessionId());
+            if (set != null && set.remove(h.handleId()) && set.isEmpty()) {
+                handlesBySession.remove(h.sessionId());
+            }
+            openCountByInstance.computeIfPresent(h.instance(), (k, v) -> v <= 1 ? null : v - 1);
+        }
+    }
+
+    void putSecret(byte[] s) {
+        byte[] old = secret;
+        secret = s.clone();
+        putRaw(META, SECRET_KEY, old, secret);
+        undo.push(() -> secret = old);
+    }
+
+    private static <K, V> void restore(Map<K, V> map, K key, V old) {
+        if (old == null) {
+            map.remove(key);
+        } else {
+            map.put(key, old);
+        }
+    }
+
+    /** Records a store mutation and folds it into the checksum; {@code newValue} null deletes. */
+    private void putRaw(String table, byte[] key, byte[] oldValue, byte[] newValue) {
+        if (oldValue != null) {
+            checksum -= Hash64.record(table, key, oldValue);
+        }
+        if (newValue != null) {
+            checksum += Hash64.record(table, key, newValue);
+        }
+        pending.add(new StateStore.Mutation(table, key.clone(), newValue));
+    }
+
+    static byte[] longKey(long v) {
+        return ByteBuffer.allocate(8).putLong(v).array();
+    }
+
+    private byte[] encodeCounters() {
+        return encodeCounters(new long[] {nextInstance, nextHandle, nextSession});
+    }
+
+    private static byte[] encodeCounters(long[] c) {
+        return new Codec.Out().u8(1).i64(c[0]).i64(c[1]).i64(c[2]).toBytes();
+    }
+
+    /** Every stored record, tables in name order, keys in unsigned byte order. */
+    public List<StateStore.Record> records() {
+        TreeMap<String, TreeMap<byte[], byte[]>> t = new TreeMap<>();
+        TreeMap<byte[], byte[]> meta = table(t, META);
+        if (secret != null) {
+            meta.put(SECRET_KEY, secret.clone());
+        }
+        if (nextInstance != 1 || nextHandle != 1 || nextSession != 1) {
+            meta.put(COUNTERS_KEY, encodeCounters());
+        }
+        nodes.forEach((k, v) -> table(t, NODES).put(k, v.encode()));
+        sessions.forEach((k, v) -> table(t, SESSIONS).put(longKey(k), v.encode()));
+        handles.forEach((k, v) -> table(t, HANDLES).put(longKey(k), v.encode()));
+        List<StateStore.Record> out = new ArrayList<>();
+        t.forEach((name, rows) -> rows.forEach((k, v) -> out.add(new StateStore.Record(name, k, v))));
+        return out;
+    }
+
+    private static TreeMap<byte[], byte[]> table(TreeMap<String, TreeMap<byte[], byte[]>> t, String name) {
+        return t.computeIfAbsent(name, k -> new TreeMap<>(Arrays::compareUnsigned));
+    }
+
+    /** Replaces the whole state with these records (store reload or snapshot install). */
+    public void load(long index, Iterator<StateStore.Record> records) {
+        nodes.clear();
+        sessions.clear();
+        handles.clear();
+        handlesBySession.clear();
+        openCountByInstance.clear();
+        secret = null;
+        nextInstance = 1;
+        nextHandle = 1;
+        nextSession = 1;
+        checksum = 0;
+        while (records.hasNext()) {
+            StateStore.Record r = records.next();
+            checksum += Hash64.record(r.table(), r.key(), r.value());
+            switch (r.table()) {
+                case NODES -> nodes.put(r.key().clone(), Node.decode(r.value()));
+                case SESSIONS -> {
+                    SessionRecord s = SessionRecord.decode(r.value());
+                    sessions.put(s.id(), s);
+                }
+                case HANDLES -> indexHandle(HandleRecord.decode(r.value()), +1);
+                case META -> loadMeta(r.key(), r.value());
+                default -> throw new IllegalStateException("unknown state table " + r.table());
+            }
+        }
+        appliedIndex = index;
+    }
+
+    private void loadMeta(byte[] key, byte[] value) {
+        if (Arrays.equals(key, SECRET_KEY)) {
+            secret = value.clone();
+        } else if (Arrays.equals(key, COUNTERS_KEY)) {
+            Codec.In in = new Codec.In(value, ErrorCode.INTERNAL, "counters");
+            in.u8();
+            nextInstance = in.i64();
+            nextHandle = in.i64();
+            nextSession = in.i64();
+        } else {
+            throw new IllegalStateException("unknown meta key " + new String(key, StandardCharsets.UTF_8));
+        }
+    }
+
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
+    public long checksum() {
+        return checksum;
+    }
+
+    public String cell() {
+        return cell;
+    }
+
+    public boolean initialised() {
+        return secret != null;
+    }
+
+    public byte[] secret() {
+        return secret == null ? null : secret.clone();
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    public int nodeCount() {
+        return nodes.size();
+    }
+
+    public int handleCount() {
+        return handles.size();
+    }
+
+    public boolean hasSession(long id) {
+        return sessions.containsKey(id);
+    }
+
+    /** Session ids in increasing order. */
+    public List<Long> sessionIds() {
+        return List.copyOf(sessions.keySet());
+    }
+
+    NavigableSet<Long> handlesOf(long sessionId) {
+        TreeSet<Long> s = handlesBySession.get(sessionId);
+        return s == null ? new TreeSet<>() : new TreeSet<>(s);
+    }
+
+    int openCount(long instance) {
+        return openCountByInstance.getOrDefault(instance, 0);
+    }
+
+    NodePath pathOf(String cellRelative) {
+        return cellRelative.equals("/") ? NodePath.root(cell) : NodePath.parse("/ls/" + cell + cellRelative);
+    }
+
+    /**
+     * Authenticates a client's handle bytes against the replicated state: check digits, owning
+     * session, still open, node instance still present. A handle to a deleted node is BAD_HANDLE
+     * even after the name is re-created (the instance differs).
+     */
+    public HandleRecord checkHandle(byte[] token, long sessionId) {
+        HandleToken t = HandleToken.decode(token, secret);
+        if (t.sessionId() != sessionId) {
+            throw ChubbyException.of(ErrorCode.BAD_HANDLE, "handle %d belongs to session %d, not %d",
+                    t.handleId(), t.sessionId(), sessionId);
+        }
+        if (!sessions.containsKey(sessionId)) {
+            throw ChubbyException.of(ErrorCode.SESSION_EXPIRED, "session %d has ended", sessionId);
+        }
+        HandleRecord h = handles.get(t.handleId());
+        if (h == null || !h.token().equals(t)) {
+            throw ChubbyException.of(ErrorCode.BAD_HANDLE, "handle %d on %s is closed", t.handleId(), t.path());
+        }
+        nodeOf(h);
+        return h;
+    }
+
+    /** Whether this authentic token names a handle that is still open (its node may be gone). */
+    public boolean isOpen(HandleToken t) {
+        HandleRecord h = handles.get(t.handleId());
+        return h != null && h.token().equals(t);
+    }
+
+    public HandleRecord handle(long handleId) {
+        return handles.get(handleId);
+    }
+
+    /** The node a handle refers to; BAD_HANDLE when that instance was deleted. */
+    public Node nodeOf(HandleRecord h) {
+        Node n = nodes.get(pathOf(h.path()).storageKey());
+        if (n == null || n.instance() != h.instance()) {
+            throw ChubbyException.of(ErrorCode.BAD_HANDLE, "handle %d: node %s (instance %d) was deleted",
+                    h.handleId(), h.path(), h.instance());
+        }
+        return n;
+    }
+
+    public Node contentsOf(HandleRecord h) {
+        Node n = nodeOf(h);
+        if (n.directory()) {
+            throw ChubbyException.of(ErrorCode.IS_A_DIRECTORY, "%s is a directory: it has no contents", h.path());
+        }
+        return n;
+    }
+
+    /** Children of the handle's directory, in storage-key (name) order. */
+    public List<DirEntry> readDir(HandleRecord h) {
+        Node n = nodeOf(h);
+        if (!n.directory()) {
+            throw ChubbyException.of(ErrorCode.NOT_A_DIRECTORY, "%s is a file, not a directory", h.path());
+        }
+        NodePath dir = pathOf(h.path());
+        List<DirEntry> out = new ArrayList<>();
+        nodes.subMap(dir.childrenKeyFrom(), true, dir.childrenKeyTo(), false).forEach((k, v) -> {
+            String rel = new String(k, 2, k.length - 2, StandardCharsets.UTF_8);
+            out.add(new DirEntry(rel.substring(rel.lastIndexOf('/') + 1), v.stat()));
+        });
+        return out;
+    }
+
+    boolean hasChildren(NodePath dir) {
+        return !nodes.subMap(dir.childrenKeyFrom(), true, dir.childrenKeyTo(), false).isEmpty();
+    }
+}

@@ -1,0 +1,59 @@
+package io.chubby.cell.internal.state;
+
+import io.chubby.api.CreateMode;
+import java.util.List;
+
+/**
+ * Entries of the cell's replicated log. Every time a command needs (creation and modification
+ * times) is chosen by the master edge and carried inside the command, so apply stays
+ * deterministic. Encoded by {@link CommandCodec}.
+ */
+public sealed interface Command {
+
+    /** Does nothing; a master may propose it to learn the commit point. */
+    record Noop() implements Command {
+    }
+
+    /** Installs the cell secret (random bytes from the first master) and the root directory; once only. */
+    record InitCell(byte[] secret, long nowMillis) implements Command {
+    }
+
+    /** Creates one session per client name (a batch of creations is one entry); ids in order. */
+    record CreateSessions(List<String> clientNames, long nowMillis) implements Command {
+        public CreateSessions {
+            clientNames = List.copyOf(clientNames);
+        }
+    }
+
+    /** Ends a session: closes its handles, deleting ephemeral nodes only it held open. */
+    record EndSession(long sessionId, String reason) implements Command {
+    }
+
+    /**
+     * Opens (and maybe creates) a node. ACL names null mean "inherit from the parent".
+     *
+     * @param path full name {@code /ls/<cell>/...} (already resolved against any directory handle)
+     */
+    record Open(long sessionId, String path, int modeBits, CreateMode create, boolean directory,
+                boolean ephemeral, byte[] initialContents, String readAcl, String writeAcl, String changeAcl,
+                int eventMask, long lockDelayMillis, long nowMillis) implements Command {
+    }
+
+    /** Closes a handle; closing an unknown or closed handle succeeds. */
+    record CloseHandle(long sessionId, long handleId) implements Command {
+    }
+
+    /** Replaces a file's contents; with {@code cas}, only if its content generation equals expectedGeneration. */
+    record SetContents(long sessionId, long handleId, byte[] contents, boolean cas, long expectedGeneration,
+                       long nowMillis) implements Command {
+    }
+
+    /** Writes the three ACL names and bumps the ACL generation. */
+    record SetAcl(long sessionId, long handleId, String readAcl, String writeAcl, String changeAcl,
+                  long nowMillis) implements Command {
+    }
+
+    /** Deletes the handle's node (a directory only when empty). */
+    record Delete(long sessionId, long handleId) implements Command {
+    }
+}

@@ -1,0 +1,98 @@
+package io.chubby.cell.internal.state;
+
+import io.chubby.api.CreateMode;
+import io.chubby.api.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Stable byte encoding of {@link Command}s: a tag byte, then the fields in declaration order. */
+public final class CommandCodec {
+    private static final int NOOP = 0;
+    private static final int INIT = 1;
+    private static final int CREATE_SESSIONS = 2;
+    private static final int END_SESSION = 3;
+    private static final int OPEN = 4;
+    private static final int CLOSE = 5;
+    private static final int SET_CONTENTS = 6;
+    private static final int SET_ACL = 7;
+    private static final int DELETE = 8;
+
+    private CommandCodec() {
+    }
+
+    public static byte[] encode(Command c) {
+        Codec.Out o = new Codec.Out();
+        if (c instanceof Command.Noop) {
+            o.u8(NOOP);
+        } else if (c instanceof Command.InitCell i) {
+            o.u8(INIT).bytes(i.secret()).i64(i.nowMillis());
+        } else if (c instanceof Command.CreateSessions s) {
+            o.u8(CREATE_SESSIONS).i64(s.nowMillis()).i32(s.clientNames().size());
+            s.clientNames().forEach(o::str);
+        } else if (c instanceof Command.EndSession e) {
+            o.u8(END_SESSION).i64(e.sessionId()).str(e.reason());
+        } else if (c instanceof Command.Open p) {
+            o.u8(OPEN).i64(p.sessionId()).str(p.path()).i32(p.modeBits())
+                    .u8(p.create().ordinal()).bool(p.directory()).bool(p.ephemeral()).bytes(p.initialContents())
+                    .str(p.readAcl()).str(p.writeAcl()).str(p.changeAcl()).i32(p.eventMask())
+                    .i64(p.lockDelayMillis()).i64(p.nowMillis());
+        } else if (c instanceof Command.CloseHandle h) {
+            o.u8(CLOSE).i64(h.sessionId()).i64(h.handleId());
+        } else if (c instanceof Command.SetContents s) {
+            o.u8(SET_CONTENTS).i64(s.sessionId()).i64(s.handleId())
+                    .bytes(s.contents()).bool(s.cas()).i64(s.expectedGeneration()).i64(s.nowMillis());
+        } else if (c instanceof Command.SetAcl a) {
+            o.u8(SET_ACL).i64(a.sessionId()).i64(a.handleId()).str(a.readAcl())
+                    .str(a.writeAcl()).str(a.changeAcl()).i64(a.nowMillis());
+        } else if (c instanceof Command.Delete d) {
+            o.u8(DELETE).i64(d.sessionId()).i64(d.handleId());
+        } else {
+            throw new IllegalStateException("unhandled command " + c);
+        }
+        return o.toBytes();
+    }
+
+    /** Decodes a command; an empty array is the consensus no-op. Malformed bytes: INTERNAL. */
+    public static Command decode(byte[] b) {
+        if (b.length == 0) {
+            return new Command.Noop();
+        }
+        Codec.In in = new Codec.In(b, ErrorCode.INTERNAL, "command");
+        int tag = in.u8();
+        Command c = switch (tag) {
+            case NOOP -> new Command.Noop();
+            case INIT -> new Command.InitCell(in.bytes(), in.i64());
+            case CREATE_SESSIONS -> {
+                long now = in.i64();
+                int n = in.i32();
+                if (n < 0 || n > b.length) {
+                    throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "bad session count " + n);
+                }
+                List<String> names = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    names.add(in.str());
+                }
+                yield new Command.CreateSessions(names, now);
+            }
+            case END_SESSION -> new Command.EndSession(in.i64(), in.str());
+            case OPEN -> new Command.Open(in.i64(), in.str(), in.i32(), createMode(in.u8()), in.bool(), in.bool(),
+                    in.bytes(), in.str(), in.str(), in.str(), in.i32(), in.i64(), in.i64());
+            case CLOSE -> new Command.CloseHandle(in.i64(), in.i64());
+            case SET_CONTENTS -> new Command.SetContents(in.i64(), in.i64(), in.bytes(), in.bool(), in.i64(),
+                    in.i64());
+            case SET_ACL -> new Command.SetAcl(in.i64(), in.i64(), in.str(), in.str(), in.str(), in.i64());
+            case DELETE -> new Command.Delete(in.i64(), in.i64());
+            default -> throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "unknown command tag " + tag);
+        };
+        in.end();
+        return c;
+    }
+
+    private static CreateMode createMode(int ordinal) {
+        CreateMode[] all = CreateMode.values();
+        if (ordinal >= all.length) {
+            throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "bad create mode " + ordinal);
+        }
+        return all[ordinal];
+    }
+}

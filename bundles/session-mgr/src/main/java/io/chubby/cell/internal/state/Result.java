@@ -1,0 +1,89 @@
+package io.chubby.cell.internal.state;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.Stat;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What applying a command produced, handed back to the proposer as bytes (see {@link #encode}).
+ * A {@link Failed} result means the command changed nothing.
+ */
+public sealed interface Result {
+
+    record Done() implements Result {
+    }
+
+    record Failed(ErrorCode code, String message) implements Result {
+        public ChubbyException exception() {
+            return new ChubbyException(code, message);
+        }
+    }
+
+    record SessionsCreated(List<Long> sessionIds) implements Result {
+        public SessionsCreated {
+            sessionIds = List.copyOf(sessionIds);
+        }
+    }
+
+    record Opened(byte[] handle, boolean created, Stat stat) implements Result {
+    }
+
+    record Written(Stat stat) implements Result {
+    }
+
+    static Failed failed(ChubbyException e) {
+        return new Failed(e.code(), e.detail());
+    }
+
+    default byte[] encode() {
+        Codec.Out o = new Codec.Out();
+        if (this instanceof Done) {
+            o.u8(0);
+        } else if (this instanceof Failed f) {
+            o.u8(1).i32(f.code().wire()).str(f.message());
+        } else if (this instanceof SessionsCreated s) {
+            o.u8(2).i32(s.sessionIds().size());
+            s.sessionIds().forEach(o::i64);
+        } else if (this instanceof Opened p) {
+            stat(o.u8(3).bytes(p.handle()).bool(p.created()), p.stat());
+        } else if (this instanceof Written w) {
+            stat(o.u8(4), w.stat());
+        }
+        return o.toBytes();
+    }
+
+    static Result decode(byte[] b) {
+        Codec.In in = new Codec.In(b, ErrorCode.INTERNAL, "apply result");
+        int tag = in.u8();
+        Result r = switch (tag) {
+            case 0 -> new Done();
+            case 1 -> new Failed(ErrorCode.fromWire(in.i32()), in.str());
+            case 2 -> {
+                int n = in.i32();
+                List<Long> ids = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    ids.add(in.i64());
+                }
+                yield new SessionsCreated(ids);
+            }
+            case 3 -> new Opened(in.bytes(), in.bool(), stat(in));
+            case 4 -> new Written(stat(in));
+            default -> throw new ChubbyException(ErrorCode.INTERNAL, "unknown result tag " + tag);
+        };
+        in.end();
+        return r;
+    }
+
+    private static void stat(Codec.Out o, Stat s) {
+        o.i64(s.instance()).i64(s.contentGeneration()).i64(s.lockGeneration()).i64(s.aclGeneration())
+                .i64(s.checksum()).i64(s.size()).bool(s.directory()).bool(s.ephemeral()).str(s.readAcl())
+                .str(s.writeAcl()).str(s.changeAcl()).i64(s.createdMillis()).i64(s.modifiedMillis());
+    }
+
+    private static Stat stat(Codec.In in) {
+        return new Stat(in.i64(), in.i64(), in.i64(), in.i64(), in.i64(), in.i64(), in.bool(), in.bool(), in.str(),
+                in.str(), in.str(), in.i64(), in.i64());
+    }
+}

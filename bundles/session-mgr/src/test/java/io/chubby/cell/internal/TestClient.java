@@ -1,0 +1,68 @@
+package io.chubby.cell.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.chubby.api.ErrorCode;
+import io.chubby.protocol.CreateSessionRequest;
+import io.chubby.protocol.OpenRequest;
+import io.chubby.protocol.Request;
+import io.chubby.protocol.Response;
+import java.nio.charset.StandardCharsets;
+
+/** Drives a CellServer with real protobuf requests, the way the transport does. */
+final class TestClient {
+    final CellServer server;
+    final CapturingConnection conn = new CapturingConnection();
+    long callId;
+    long session;
+    long epoch;
+
+    TestClient(CellServer server) {
+        this.server = server;
+    }
+
+    Response call(Request.Builder req) {
+        long id = ++callId;
+        server.request(conn, req.setCallId(id).setSessionId(req.getSessionId() == 0 ? session : req.getSessionId())
+                .setEpoch(req.getEpoch() == 0 ? epoch : req.getEpoch()).build().toByteArray());
+        Response r = conn.forCall(id);
+        assertNotNull(r, "no response to call " + id);
+        return r;
+    }
+
+    Response ok(Request.Builder req) {
+        Response r = call(req);
+        assertFalse(r.hasError(), () -> "unexpected error " + r.getError());
+        return r;
+    }
+
+    static void assertError(ErrorCode code, Response r) {
+        assertTrue(r.hasError(), () -> "expected " + code + " but got " + r);
+        assertEquals(code.wire(), r.getError().getCode(), r.getError().getMessage());
+    }
+
+    long createSession() {
+        Response r = ok(Request.newBuilder().setCreateSession(CreateSessionRequest.newBuilder().setClientName("t")));
+        session = r.getCreateSession().getSessionId();
+        epoch = r.getCreateSession().getEpoch();
+        return session;
+    }
+
+    Response open(String path, int modeBits, io.chubby.protocol.Create create, boolean dir, boolean eph,
+                  String contents) {
+        return call(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath(path).setModeBits(modeBits)
+                .setCreate(create).setDirectory(dir).setEphemeral(eph)
+                .setInitialContents(ByteString.copyFrom(contents == null ? "" : contents, StandardCharsets.UTF_8))));
+    }
+
+    ByteString handle(String path, int modeBits, io.chubby.protocol.Create create, boolean dir, boolean eph,
+                      String contents) {
+        Response r = open(path, modeBits, create, dir, eph, contents);
+        assertFalse(r.hasError(), () -> "open failed " + r.getError());
+        return r.getOpen().getHandle();
+    }
+}
