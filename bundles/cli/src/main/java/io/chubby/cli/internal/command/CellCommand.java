@@ -1,0 +1,37 @@
+package io.chubby.cli.internal.command;
+
+import io.chubby.cli.internal.CliContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+
+/** {@code chubby cell up|down|status}: a local cell of replica processes on loopback. */
+@Command(name = "cell", description = "Start, stop and inspect a local cell of replica processes.",
+        subcommands = {CellUpCommand.class, CellDownCommand.class, CellStatusCommand.class})
+public final class CellCommand implements Runnable {
+    /** Where a local cell lives unless --dir says otherwise (relative to the working directory). */
+    public static final String DEFAULT_DIR = "var/cell";
+
+    @ParentCommand
+    ChubbyCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing subcommand: up, down or status");
+    }
+
+    CliContext ctx() {
+        return root.ctx();
+    }
+
+    Path dir(String option) {
+        return ctx().resolve(option == null ? DEFAULT_DIR : option);
+    }
+}

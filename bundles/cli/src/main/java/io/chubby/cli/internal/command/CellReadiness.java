@@ -1,0 +1,94 @@
+package io.chubby.cli.internal.command;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.MasterInfo;
+import io.chubby.cli.internal.CellAccess;
+import io.chubby.cli.internal.CliContext;
+import io.chubby.cli.internal.cell.CellLayout;
+import io.chubby.client.ReplicaStatus;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Waits, bounded, until every replica {@code cell up} started answers Status and some replica
+ * knows the master. Fails early when a started replica exits, pointing at its logs. Used by one
+ * thread.
+ */
+final class CellReadiness {
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration POLL = Duration.ofMillis(250);
+
+    private final CellAccess access;
+    private final CliContext.Waiter waiter;
+    private final PrintStream out;
+
+    CellReadiness(CellAccess access, CliContext.Waiter waiter, PrintStream out) {
+        this.access = access;
+        this.waiter = waiter;
+        this.out = out;
+    }
+
+    /** Returns the master once known; throws CELL_UNAVAILABLE naming what did not come up. */
+    MasterInfo await(CellLayout layout, Map<Integer, ProcessHandle> started, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        TreeSet<Integer> pending = new TreeSet<>(started.keySet());
+        List<String> addresses = layout.clientAddresses();
+        while (true) {
+            for (Integer id : List.copyOf(pending)) {
+                if (!started.get(id).isAlive()) {
+                    throw new IllegalStateException("replica " + id + " exited during start; see "
+                            + layout.consoleLog(id) + " and " + layout.replicaDir(id).resolve("log").resolve("replica.log"));
+                }
+                Optional<ReplicaStatus> s = probe(addresses.get(id - 1));
+                if (s.isPresent()) {
+                    pending.remove(id);
+                    out.println("replica " + id + ": answering as " + s.get().role());
+                    out.flush();
+                }
+            }
+            if (pending.isEmpty()) {
+                Optional<MasterInfo> m = master(addresses);
+                if (m.isPresent()) {
+                    out.println("master: replica " + m.get().masterId() + " at " + m.get().masterAddress()
+                            + ", epoch " + m.get().epoch());
+                    return m.get();
+                }
+            }
+            if (System.nanoTime() - deadline > 0) {
+                String what = pending.isEmpty() ? "no master was elected"
+                        : "replica(s) " + pending + " did not answer (see " + layout.consoleLog(pending.first()) + ")";
+                throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE,
+                        "cell in " + layout.dir() + " not ready after " + limit.toSeconds() + " s: " + what);
+            }
+            waiter.sleep(POLL);
+        }
+    }
+
+    private Optional<ReplicaStatus> probe(String address) {
+        try {
+            return Optional.of(access.status(address, PROBE_TIMEOUT));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // not up yet, whatever the reason: keep polling until the deadline
+        }
+    }
+
+    private Optional<MasterInfo> master(List<String> addresses) {
+        for (String a : addresses) {
+            try {
+                MasterInfo m = access.masterLocation(a, PROBE_TIMEOUT);
+                if (m.known()) {
+                    return Optional.of(m);
+                }
+            } catch (RuntimeException e) {
+                // that replica is down or still starting: ask the next
+            }
+        }
+        return Optional.empty();
+    }
+}

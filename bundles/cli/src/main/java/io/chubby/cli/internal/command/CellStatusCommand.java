@@ -1,0 +1,93 @@
+package io.chubby.cli.internal.command;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import io.chubby.cli.internal.CellAccess;
+import io.chubby.cli.internal.cell.CellLayout;
+import io.chubby.cli.internal.cell.PidFile;
+import io.chubby.client.ReplicaStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * {@code chubby cell status}: one line per replica, asked in parallel. The replicas come from
+ * --cell, else --dir, else CHUBBY_CELL, else the default cell directory.
+ */
+@Command(name = "status", description = {"One line per replica: replica id, address, pid, role (master/replica/candidate/down),",
+        "epoch, last applied log index and checksum of the state at that index."})
+public final class CellStatusCommand implements java.util.concurrent.Callable<Integer> {
+    @ParentCommand
+    CellCommand cell;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Directory of a local cell (used when --cell is not given).")
+    String dir;
+
+    @Override
+    public Integer call() {
+        ChubbyCommand root = cell.root;
+        Optional<CellLayout> layout = Optional.empty();
+        List<String> addresses;
+        if (root.cell == null && (dir != null || root.namedCell().isEmpty())) {
+            Path cellDir = cell.dir(dir);
+            layout = CellLayout.read(cellDir);
+            addresses = layout.orElseThrow(() -> new ParameterException(root.spec.commandLine(),
+                    "no cell in " + cellDir + " and no --cell or CHUBBY_CELL given")).clientAddresses();
+        } else {
+            addresses = root.cellAddresses();
+        }
+        List<Optional<ReplicaStatus>> answers = probeAll(root.ctx().access(), addresses, root.timeout());
+        PrintStream out = root.ctx().out();
+        int up = 0;
+        for (int k = 0; k < addresses.size(); k++) {
+            int id = k + 1;
+            Optional<ReplicaStatus> s = answers.get(k);
+            if (s.isPresent()) {
+                up++;
+                out.println(Formats.statusLine(id, addresses.get(k), s.get()));
+            } else {
+                String pid = layout.flatMap(l -> new PidFile(l.pidFile(id)).alive())
+                        .map(p -> Long.toString(p.pid())).orElse("-");
+                out.println(Formats.downLine(id, addresses.get(k), pid));
+            }
+        }
+        if (up == 0) {
+            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "no replica of " + String.join(",", addresses) + " answered");
+        }
+        return 0;
+    }
+
+    private static List<Optional<ReplicaStatus>> probeAll(CellAccess access, List<String> addresses, Duration timeout) {
+        ExecutorService pool = Executors.newFixedThreadPool(addresses.size(), r -> {
+            Thread t = new Thread(r, "chubby-status");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<CompletableFuture<Optional<ReplicaStatus>>> futures = new ArrayList<>();
+            for (String a : addresses) {
+                futures.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Optional.of(access.status(a, timeout));
+                    } catch (RuntimeException e) {
+                        return Optional.<ReplicaStatus>empty(); // shown as down
+                    }
+                }, pool));
+            }
+            return futures.stream().map(CompletableFuture::join).toList();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

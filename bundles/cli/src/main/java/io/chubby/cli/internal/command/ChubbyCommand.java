@@ -1,0 +1,103 @@
+package io.chubby.cli.internal.command;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.MasterInfo;
+import io.chubby.cli.internal.CliContext;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The root {@code chubby} command: global options and the cell connection shared by the file
+ * commands. Holds the {@link CliContext} so subcommands reach it through {@code @ParentCommand}.
+ */
+@Command(name = "chubby", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Operate a Chubby cell: start a local cell, read and write its files.",
+        subcommands = {CellCommand.class, MasterCommand.class, LsCommand.class, StatCommand.class,
+                CatCommand.class, MkdirCommand.class, RmCommand.class, PutCommand.class, AclCommand.class,
+                AdminCommand.class},
+        footerHeading = "%nEnvironment:%n",
+        footer = {"  CHUBBY_CELL       the cell, host:port,... (--cell wins)",
+                "  CHUBBY_HOME       the distribution root, for 'cell up'",
+                "  CHUBBY_LOG_LEVEL  client library logging to stderr (default off)",
+                "%nExit status: 0 ok, 1 failure, 2 usage error,",
+                "10..27 a Chubby error (NO_SUCH_NODE=10 ... INTERNAL=27)."})
+public final class ChubbyCommand implements Runnable {
+    private final CliContext ctx;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--cell", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT,...",
+            description = "Replicas of the cell (default: $CHUBBY_CELL).")
+    String cell;
+
+    @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "SECONDS", defaultValue = "10",
+            description = "How long one call may take, including finding the master (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    public ChubbyCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command");
+    }
+
+    public CliContext ctx() {
+        return ctx;
+    }
+
+    public Duration timeout() {
+        if (timeoutSeconds <= 0) {
+            throw new ParameterException(spec.commandLine(), "--timeout must be positive, was " + timeoutSeconds);
+        }
+        return Duration.ofSeconds(timeoutSeconds);
+    }
+
+    /** The cell named by --cell or CHUBBY_CELL, if any. */
+    public Optional<List<String>> namedCell() {
+        String s = cell != null && !cell.isBlank() ? cell : ctx.env(CliContext.CELL_ENV).orElse(null);
+        return s == null ? Optional.empty() : Optional.of(ClientOptions.parseCell(s));
+    }
+
+    public List<String> cellAddresses() {
+        return namedCell().orElseThrow(() -> new ParameterException(spec.commandLine(),
+                "no cell given: use --cell HOST:PORT,... or set CHUBBY_CELL (eval the last line of 'chubby cell up')"));
+    }
+
+    /** A session with the named cell; the caller closes it. */
+    public ChubbyClient connect() {
+        ClientOptions options = ClientOptions.builder().replicas(cellAddresses()).clientName("chubby-cli")
+                .callTimeout(timeout()).build();
+        return ctx.access().connect(options);
+    }
+
+    /** Asks the replicas in turn where the master is; the first that knows answers. */
+    public MasterInfo locateMaster(List<String> replicas) {
+        ChubbyException last = null;
+        for (String r : replicas) {
+            try {
+                MasterInfo m = ctx.access().masterLocation(r, timeout());
+                if (m.known()) {
+                    return m;
+                }
+            } catch (ChubbyException e) {
+                last = e;
+            }
+        }
+        throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "no replica of " + String.join(",", replicas)
+                + " knows a master" + (last == null ? "" : " (last error: " + last.getMessage() + ")"));
+    }
+}

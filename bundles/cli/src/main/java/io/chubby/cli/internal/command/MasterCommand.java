@@ -1,0 +1,21 @@
+package io.chubby.cli.internal.command;
+
+import io.chubby.api.MasterInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+/** {@code chubby master}: where the master is, asked of the replicas without a session. */
+@Command(name = "master", description = "Print the master's client address, epoch and replica id.")
+public final class MasterCommand implements Callable<Integer> {
+    @ParentCommand
+    ChubbyCommand root;
+
+    @Override
+    public Integer call() {
+        MasterInfo m = root.locateMaster(root.cellAddresses());
+        root.ctx().out().println(m.masterAddress() + " epoch=" + m.epoch() + " replica=" + m.masterId());
+        return 0;
+    }
+}

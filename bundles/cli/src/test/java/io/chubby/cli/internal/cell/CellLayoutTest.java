@@ -1,0 +1,103 @@
+package io.chubby.cli.internal.cell;
+
+import io.chubby.spi.Member;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CellLayoutTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void membersAndAddressesFollowTheBasePort() {
+        CellLayout l = new CellLayout(tmp, 5, 7000, "local");
+        assertEquals("1@127.0.0.1:7001:7101,2@127.0.0.1:7002:7102,3@127.0.0.1:7003:7103,"
+                + "4@127.0.0.1:7004:7104,5@127.0.0.1:7005:7105", l.membersValue());
+        assertEquals(5, Member.parseList(l.membersValue()).size(), "the SPI parser accepts it");
+        assertEquals(List.of("127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003", "127.0.0.1:7004", "127.0.0.1:7005"),
+                l.clientAddresses());
+        assertEquals("export CHUBBY_CELL=127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003,127.0.0.1:7004,127.0.0.1:7005",
+                l.exportLine());
+        assertEquals("export CHUBBY_CELL=127.0.0.1:9001", new CellLayout(tmp, 1, 9000, "local").exportLine());
+    }
+
+    @Test
+    void createWritesInstanceDirectoriesAndConfigAdminProperties() throws IOException {
+        Path dir = tmp.resolve("cell");
+        CellLayout l = new CellLayout(dir, 3, 7200, "local");
+        l.create();
+        for (int i = 1; i <= 3; i++) {
+            for (String sub : List.of("etc", "data", "log")) {
+                assertTrue(Files.isDirectory(dir.resolve("replica-" + i).resolve(sub)));
+            }
+        }
+        Path cfg = dir.resolve("replica-2/etc/io.chubby.replica.cfg");
+        Properties p = load(cfg);
+        assertEquals("local", p.getProperty("cell.name"));
+        assertEquals("2", p.getProperty("replica.id"));
+        assertEquals("1@127.0.0.1:7201:7301,2@127.0.0.1:7202:7302,3@127.0.0.1:7203:7303", p.getProperty("members"));
+        assertEquals(dir.resolve("replica-2/data").toString(), p.getProperty("data.dir"));
+        assertTrue(Path.of(p.getProperty("data.dir")).isAbsolute());
+        assertEquals(4, p.size(), "exactly the four identity keys: " + p);
+
+        Properties cell = load(dir.resolve("cell.properties"));
+        assertEquals("3", cell.getProperty("replicas"));
+        assertEquals("7200", cell.getProperty("base.port"));
+        assertEquals(l, CellLayout.read(dir).orElseThrow());
+    }
+
+    @Test
+    void createAgainKeepsDataAndDoesNotTouchUnchangedConfig() throws IOException {
+        CellLayout l = new CellLayout(tmp, 1, 7000, "local");
+        l.create();
+        Path data = l.replicaDir(1).resolve("data").resolve("00000000.jdb");
+        Files.writeString(data, "log");
+        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(l.configFile(1), old);
+        l.create();
+        assertEquals("log", Files.readString(data));
+        assertEquals(old, Files.getLastModifiedTime(l.configFile(1)));
+    }
+
+    @Test
+    void relativeDirectoriesBecomeAbsolute() {
+        assertTrue(new CellLayout(Path.of("var/cell"), 1, 7000, "local").dir().isAbsolute());
+    }
+
+    @Test
+    void rejectsEvenOrTooManyReplicasAndPortsOutOfRange() {
+        assertThrows(IllegalArgumentException.class, () -> new CellLayout(tmp, 0, 7000, "local"));
+        assertThrows(IllegalArgumentException.class, () -> new CellLayout(tmp, 4, 7000, "local"));
+        assertThrows(IllegalArgumentException.class, () -> new CellLayout(tmp, 11, 7000, "local"));
+        assertThrows(IllegalArgumentException.class, () -> new CellLayout(tmp, 5, 65431, "local"));
+        new CellLayout(tmp, 5, 65430, "local");
+    }
+
+    @Test
+    void readsNothingFromAnEmptyDirectoryAndComplainsAboutADamagedFile() throws IOException {
+        assertTrue(CellLayout.read(tmp).isEmpty());
+        Files.writeString(tmp.resolve("cell.properties"), "replicas=five\n");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CellLayout.read(tmp));
+        assertTrue(e.getMessage().contains("damaged"), e.getMessage());
+    }
+
+    private static Properties load(Path f) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(f)) {
+            p.load(r);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,90 @@
+package io.chubby.cli.internal.command;
+
+import io.chubby.api.ErrorCode;
+import io.chubby.cli.internal.Harness;
+import io.chubby.cli.internal.Harness.Result;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Exit codes and the single stderr line for every kind of failure. */
+class ErrorsTest {
+    private final Harness h = new Harness();
+
+    @Test
+    void chubbyErrorsExitWithTheirCodeAndOneLine() {
+        Result r = h.run("cat", "/ls/local/x");
+        assertEquals(ErrorCode.NO_SUCH_NODE.exitCode(), r.code());
+        assertEquals(List.of("chubby: NO_SUCH_NODE: /ls/local/x does not exist"), r.errLines());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void badPathIsInvalidArgument() {
+        Result r = h.run("stat", "/tmp/x");
+        assertEquals(ErrorCode.INVALID_ARGUMENT.exitCode(), r.code());
+        assertEquals(1, r.errLines().size());
+        assertTrue(r.err().startsWith("chubby: INVALID_ARGUMENT: bad path '/tmp/x'"), r.err());
+    }
+
+    @Test
+    void directoryErrorsMapToTheirCodes() {
+        h.run("mkdir", "/ls/local/d");
+        assertEquals(ErrorCode.IS_A_DIRECTORY.exitCode(), h.run("cat", "/ls/local/d").code());
+        h.run("put", "/ls/local/f", "x");
+        assertEquals(ErrorCode.NOT_A_DIRECTORY.exitCode(), h.run("ls", "/ls/local/f").code());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "nosuchcommand", "ls", "put /ls/local/x", "put --hold 3 /ls/local/x v",
+            "put --cas 1 --ephemeral /ls/local/x v", "put --cas x /ls/local/x v", "acl", "acl set /ls/local/x",
+            "cell", "cell up --replicas 4", "cell up --replicas 11", "cell up --base-port 65500",
+            "ls --bogus /ls/local", "admin", "rm", "stat a b", "--timeout 0 ls /ls/local"})
+    void usageErrorsExitTwoWithOneLine(String line) {
+        Result r = h.run(line.isEmpty() ? new String[0] : line.split(" "));
+        assertEquals(2, r.code(), () -> "'" + line + "' stderr: " + r.err());
+        assertEquals(1, r.errLines().size(), () -> "'" + line + "' stderr: " + r.err());
+        assertTrue(r.err().startsWith("chubby: "), r.err());
+    }
+
+    @Test
+    void missingCellIsAUsageError() {
+        h.env.remove("CHUBBY_CELL");
+        Result r = h.run("ls", "/ls/local");
+        assertEquals(2, r.code());
+        assertEquals(1, r.errLines().size());
+        assertTrue(r.err().contains("no cell given"), r.err());
+    }
+
+    @Test
+    void badCellSpecIsInvalidArgument() {
+        Result r = h.run("--cell", "nohostport", "ls", "/ls/local");
+        assertEquals(ErrorCode.INVALID_ARGUMENT.exitCode(), r.code());
+        assertEquals(1, r.errLines().size());
+    }
+
+    @Test
+    void cellUpWithoutHomeFailsWithOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        h.workDir = dir;
+        Result r = h.run("cell", "up", "--replicas", "1");
+        assertEquals(1, r.code());
+        assertEquals(List.of("chubby: CHUBBY_HOME is not set: run 'cell up' through the distribution's bin/chubby"),
+                r.errLines());
+    }
+
+    @Test
+    void helpGoesToStdoutAndListsEveryCommand() {
+        Result r = h.run("--help");
+        assertEquals(0, r.code());
+        assertEquals("", r.err());
+        for (String c : List.of("cell", "master", "ls", "stat", "cat", "mkdir", "rm", "put", "acl", "admin")) {
+            assertTrue(r.out().contains("\n  " + c + " "), () -> c + " missing from help:\n" + r.out());
+        }
+        assertEquals(0, h.run("cell", "up", "--help").code());
+    }
+}
