@@ -1,0 +1,193 @@
+package io.chubby.paxos.internal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.chubby.paxos.core.Ballot;
+import io.chubby.paxos.core.Entry;
+import io.chubby.paxos.core.Message;
+import io.chubby.protocol.peer.PeerMessage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Maps core {@link Message}s and {@link SnapshotPiece}s to and from {@code chubby.peer.v1}
+ * protobuf bytes; also the on-disk encoding of entries and ballots. Stateless and thread-safe
+ * (transport threads decode, the loop thread encodes).
+ */
+final class PeerCodec {
+
+    /** What a peer message decodes to. */
+    sealed interface Decoded permits CoreMessage, SnapshotPiece {
+    }
+
+    /** A message for the core. */
+    record CoreMessage(Message message) implements Decoded {
+    }
+
+    private PeerCodec() {
+    }
+
+    static byte[] encode(Message m) {
+        PeerMessage.Builder b = PeerMessage.newBuilder().setFrom(m.from()).setTo(m.to());
+        if (m instanceof Message.Prepare p) {
+            b.setPrepare(io.chubby.protocol.peer.Prepare.newBuilder()
+                    .setBallot(ballot(p.ballot())).setFromIndex(p.fromIndex()).setLeaseStamp(p.leaseStamp()));
+        } else if (m instanceof Message.Promise p) {
+            b.setPromise(io.chubby.protocol.peer.Promise.newBuilder()
+                    .setBallot(ballot(p.ballot())).setFromIndex(p.fromIndex()).addAllEntries(entries(p.entries()))
+                    .setCommitIndex(p.commitIndex()).setLeaseStamp(p.leaseStamp()));
+        } else if (m instanceof Message.Accept a) {
+            b.setAccept(io.chubby.protocol.peer.Accept.newBuilder()
+                    .setBallot(ballot(a.ballot())).addAllEntries(entries(a.entries())).setCommitIndex(a.commitIndex()));
+        } else if (m instanceof Message.Accepted a) {
+            b.setAccepted(io.chubby.protocol.peer.Accepted.newBuilder()
+                    .setBallot(ballot(a.ballot())).setFirstIndex(a.firstIndex()).setLastIndex(a.lastIndex())
+                    .setCommitIndex(a.commitIndex()));
+        } else if (m instanceof Message.Heartbeat h) {
+            b.setHeartbeat(io.chubby.protocol.peer.Heartbeat.newBuilder()
+                    .setBallot(ballot(h.ballot())).setCommitIndex(h.commitIndex()).setLeaseStamp(h.leaseStamp()));
+        } else if (m instanceof Message.HeartbeatAck h) {
+            b.setHeartbeatAck(io.chubby.protocol.peer.HeartbeatAck.newBuilder()
+                    .setBallot(ballot(h.ballot())).setLeaseStamp(h.leaseStamp()).setCommitIndex(h.commitIndex())
+                    .setBehind(h.behind()));
+        } else if (m instanceof Message.Nack n) {
+            b.setNack(io.chubby.protocol.peer.Nack.newBuilder()
+                    .setBallot(ballot(n.ballot())).setPromised(ballot(n.promised())).setReason(n.reason()));
+        } else {
+            // Java 17 has no exhaustive pattern switch: a new core message type must be added here.
+            throw new IllegalArgumentException("no wire form for " + m.getClass().getSimpleName());
+        }
+        return b.build().toByteArray();
+    }
+
+    static byte[] encode(SnapshotPiece s) {
+        return PeerMessage.newBuilder().setFrom(s.from()).setTo(s.to())
+                .setSnapshotChunk(io.chubby.protocol.peer.SnapshotChunk.newBuilder()
+                        .setIndex(s.index()).setBallot(ballot(s.ballot())).setEpoch(s.epoch()).setOffset(s.offset())
+                        .setData(ByteString.copyFrom(s.data())).setLast(s.last()).setTotalSize(s.totalSize())
+                        .setChecksum(s.checksum()))
+                .build().toByteArray();
+    }
+
+    /**
+     * Decodes one peer message.
+     *
+     * @throws IllegalArgumentException when the bytes are not a valid peer message (the caller drops it)
+     */
+    static Decoded decode(byte[] bytes) {
+        PeerMessage pm;
+        try {
+            pm = PeerMessage.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("malformed peer message: " + e.getMessage(), e);
+        }
+        int from = pm.getFrom();
+        int to = pm.getTo();
+        return switch (pm.getBodyCase()) {
+            case PREPARE -> {
+                var p = pm.getPrepare();
+                yield core(new Message.Prepare(from, to, ballot(p.getBallot()), p.getFromIndex(), p.getLeaseStamp()));
+            }
+            case PROMISE -> {
+                var p = pm.getPromise();
+                yield core(new Message.Promise(from, to, ballot(p.getBallot()), p.getFromIndex(),
+                        entriesFrom(p.getEntriesList()), p.getCommitIndex(), p.getLeaseStamp()));
+            }
+            case ACCEPT -> {
+                var a = pm.getAccept();
+                yield core(new Message.Accept(from, to, ballot(a.getBallot()), entriesFrom(a.getEntriesList()),
+                        a.getCommitIndex()));
+            }
+            case ACCEPTED -> {
+                var a = pm.getAccepted();
+                yield core(new Message.Accepted(from, to, ballot(a.getBallot()), a.getFirstIndex(), a.getLastIndex(),
+                        a.getCommitIndex()));
+            }
+            case HEARTBEAT -> {
+                var h = pm.getHeartbeat();
+                yield core(new Message.Heartbeat(from, to, ballot(h.getBallot()), h.getCommitIndex(),
+                        h.getLeaseStamp()));
+            }
+            case HEARTBEAT_ACK -> {
+                var h = pm.getHeartbeatAck();
+                yield core(new Message.HeartbeatAck(from, to, ballot(h.getBallot()), h.getLeaseStamp(),
+                        h.getCommitIndex(), h.getBehind()));
+            }
+            case NACK -> {
+                var n = pm.getNack();
+                yield core(new Message.Nack(from, to, ballot(n.getBallot()), ballot(n.getPromised()), n.getReason()));
+            }
+            case SNAPSHOT_CHUNK -> {
+                var c = pm.getSnapshotChunk();
+                yield new SnapshotPiece(from, to, c.getIndex(), ballot(c.getBallot()), c.getEpoch(), c.getOffset(),
+                        c.getData().toByteArray(), c.getLast(), c.getTotalSize(), c.getChecksum());
+            }
+            case BODY_NOT_SET -> throw new IllegalArgumentException("peer message from " + from + " has no body");
+        };
+    }
+
+    private static CoreMessage core(Message m) {
+        return new CoreMessage(m);
+    }
+
+    /** On-disk and wire form of an entry. */
+    static byte[] encodeEntry(Entry e) {
+        return entry(e).toByteArray();
+    }
+
+    static Entry decodeEntry(byte[] bytes) {
+        try {
+            return entry(io.chubby.protocol.peer.Entry.parseFrom(bytes));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt log entry: " + e.getMessage(), e);
+        }
+    }
+
+    static byte[] encodeBallot(Ballot b) {
+        return ballot(b).toByteArray();
+    }
+
+    static Ballot decodeBallot(byte[] bytes) {
+        try {
+            return ballot(io.chubby.protocol.peer.Ballot.parseFrom(bytes));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt ballot: " + e.getMessage(), e);
+        }
+    }
+
+    private static io.chubby.protocol.peer.Ballot ballot(Ballot b) {
+        return io.chubby.protocol.peer.Ballot.newBuilder().setRound(b.round()).setReplica(b.replica()).build();
+    }
+
+    private static Ballot ballot(io.chubby.protocol.peer.Ballot b) {
+        if (b.getReplica() > 255 || b.getRound() < 0) {
+            throw new IllegalArgumentException("bad ballot " + b.getRound() + "." + b.getReplica());
+        }
+        return new Ballot(b.getRound(), b.getReplica());
+    }
+
+    private static io.chubby.protocol.peer.Entry entry(Entry e) {
+        return io.chubby.protocol.peer.Entry.newBuilder().setIndex(e.index()).setBallot(ballot(e.ballot()))
+                .setEpoch(e.epoch()).setValue(ByteString.copyFrom(e.value())).build();
+    }
+
+    private static Entry entry(io.chubby.protocol.peer.Entry e) {
+        return new Entry(e.getIndex(), ballot(e.getBallot()), e.getEpoch(), e.getValue().toByteArray());
+    }
+
+    private static List<io.chubby.protocol.peer.Entry> entries(List<Entry> es) {
+        List<io.chubby.protocol.peer.Entry> out = new ArrayList<>(es.size());
+        for (Entry e : es) {
+            out.add(entry(e));
+        }
+        return out;
+    }
+
+    private static List<Entry> entriesFrom(List<io.chubby.protocol.peer.Entry> es) {
+        List<Entry> out = new ArrayList<>(es.size());
+        for (io.chubby.protocol.peer.Entry e : es) {
+            out.add(entry(e));
+        }
+        return out;
+    }
+}

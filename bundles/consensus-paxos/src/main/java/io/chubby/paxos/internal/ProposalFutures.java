@@ -1,0 +1,72 @@
+package io.chubby.paxos.internal;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The futures of commands this replica proposed, keyed by the log index the core gave them.
+ * A proposal is ours only if the entry applied at its index carries the ballot it was proposed in:
+ * a ballot has exactly one proposer and gives each index at most one value, so equal ballots mean
+ * equal values. Any other entry at that index means another master's value won the slot.
+ * Owned by the replica loop thread.
+ *
+ * @param <B> the core's ballot type (compared with {@code equals})
+ */
+final class ProposalFutures<B> {
+    private record Pending<B>(B ballot, CompletableFuture<byte[]> future) {
+    }
+
+    private final Map<Long, Pending<B>> byIndex = new HashMap<>();
+
+    void add(long index, B ballot, CompletableFuture<byte[]> future) {
+        Pending<B> old = byIndex.put(index, new Pending<>(ballot, future));
+        if (old != null) {
+            // The core handed out the same index twice only after a leadership change we missed.
+            old.future.completeExceptionally(notMaster("index " + index + " was reassigned"));
+        }
+    }
+
+    /** The entry at {@code index} was applied with {@code result}; settles the proposal there, if any. */
+    void applied(long index, B entryBallot, byte[] result) {
+        Pending<B> p = byIndex.remove(index);
+        if (p == null) {
+            return;
+        }
+        if (p.ballot.equals(entryBallot)) {
+            p.future.complete(result);
+        } else {
+            p.future.completeExceptionally(notMaster("another master's entry was chosen at index " + index));
+        }
+    }
+
+    /** Every index at or below {@code index} is settled elsewhere (snapshot installed): outcome unknown. */
+    void supersededThrough(long index) {
+        byIndex.entrySet().removeIf(e -> {
+            if (e.getKey() <= index) {
+                e.getValue().future.completeExceptionally(
+                        notMaster("index " + e.getKey() + " was covered by a snapshot; outcome unknown"));
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Fails every pending proposal (mastership lost or replica stopping). */
+    void failAll(String why) {
+        for (Pending<B> p : byIndex.values()) {
+            p.future.completeExceptionally(notMaster(why));
+        }
+        byIndex.clear();
+    }
+
+    int size() {
+        return byIndex.size();
+    }
+
+    static ChubbyException notMaster(String why) {
+        return new ChubbyException(ErrorCode.NOT_MASTER, why);
+    }
+}

@@ -1,0 +1,268 @@
+package io.chubby.paxos.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import io.chubby.spi.ConsensusStatus;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PaxosReplicaTest {
+
+    private static byte[] cmd(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Proposes n commands at once (pipelined) and waits for all; returns the last index. */
+    private static long commitAll(PaxosReplica master, String prefix, int n) throws Exception {
+        List<CompletableFuture<byte[]>> fs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            fs.add(master.propose(cmd(prefix + i)));
+        }
+        long last = 0;
+        for (CompletableFuture<byte[]> f : fs) {
+            last = Math.max(last, ByteBuffer.wrap(f.get(20, TimeUnit.SECONDS)).getLong());
+        }
+        return last;
+    }
+
+    private static void assertSameState(TestCell cell, long index) {
+        cell.awaitApplied(index, 10_000);
+        TestCell.await(10_000, "equal applied index", () -> cell.replicas.keySet().stream()
+                .map(id -> cell.machines.get(id).applied()).distinct().count() == 1);
+        List<Long> sums = new ArrayList<>();
+        for (int id : cell.replicas.keySet()) {
+            ConsensusStatus st = cell.replicas.get(id).status();
+            TestCell.await(2000, "published status", () -> cell.replicas.get(id).status().appliedIndex()
+                    == cell.machines.get(id).applied());
+            sums.add(cell.replicas.get(id).status().checksum());
+            assertEquals(id, st.replicaId());
+        }
+        assertEquals(1, sums.stream().distinct().count(), "checksums " + sums);
+    }
+
+    @Test
+    void singleReplicaElectsItselfAndCommits() throws Exception {
+        try (TestCell cell = new TestCell(1)) {
+            PaxosReplica m = cell.awaitMaster(5000);
+            assertEquals(1, m.masterId());
+            assertTrue(m.epoch() > 0);
+            long last = commitAll(m, "solo-", 50);
+            cell.awaitApplied(last, 2000);
+            assertEquals(last, cell.machines.get(1).applied());
+            ConsensusStatus st = m.status();
+            assertEquals("master", st.role());
+            assertTrue(st.leaseValid());
+            assertTrue(cell.events.contains("1:became:" + m.epoch()));
+        }
+    }
+
+    @Test
+    void threeReplicasCommitAThousandWithIdenticalState() throws Exception {
+        try (TestCell cell = new TestCell(3)) {
+            cell.stores.values().forEach(st -> st.fsyncLatency(2000)); // 2 ms per fsync
+            PaxosReplica m = cell.awaitMaster(5000);
+            int syncsBefore = cell.stores.get(m.self().id()).syncedWrites();
+            long last = commitAll(m, "cmd-", 1000);
+            assertSameState(cell, last);
+            int masterId = m.self().id();
+            for (int id = 1; id <= 3; id++) {
+                int i = id;
+                TestCell.await(2000, "master known", () -> cell.replicas.get(i).masterId() == masterId);
+                assertEquals(m.epoch(), cell.replicas.get(id).epoch());
+            }
+            assertTrue(cell.events.contains(masterId + ":became:" + m.epoch()));
+            assertTrue(cell.onLoopThread, "listeners run on the loop thread");
+            // Group commit: entries that queue up during one fsync share the next one.
+            int syncs = cell.stores.get(masterId).syncedWrites() - syncsBefore;
+            assertTrue(syncs < 100, "master fsyncs for 1000 entries: " + syncs);
+        }
+    }
+
+    @Test
+    void proposalOnNonMasterFailsWithNotMaster() throws Exception {
+        try (TestCell cell = new TestCell(3)) {
+            PaxosReplica m = cell.awaitMaster(5000);
+            commitAll(m, "x", 1);
+            PaxosReplica follower = cell.replicas.values().stream().filter(r -> r != m).findFirst().orElseThrow();
+            assertFalse(follower.isMaster());
+            CompletableFuture<byte[]> f = follower.propose(cmd("nope"));
+            assertTrue(f.isDone(), "fails at once");
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f::get);
+            assertInstanceOf(ChubbyException.class, e.getCause());
+            assertEquals(ErrorCode.NOT_MASTER, ((ChubbyException) e.getCause()).code());
+        }
+    }
+
+    @Test
+    void stoppingTheMasterElectsANewOneWithLargerEpoch() throws Exception {
+        try (TestCell cell = new TestCell(3)) {
+            PaxosReplica m1 = cell.awaitMaster(5000);
+            long epoch1 = m1.epoch();
+            commitAll(m1, "a", 100);
+            cell.stop(m1.self().id());
+            PaxosReplica m2 = cell.awaitMaster(5000);
+            assertNotEquals(m1.self().id(), m2.self().id());
+            assertTrue(m2.epoch() > epoch1, m2.epoch() + " > " + epoch1);
+            long last = commitAll(m2, "b", 100);
+            assertSameState(cell, last);
+        }
+    }
+
+    @Test
+    void restartedReplicaCatchesUpFromItsOwnDisk() throws Exception {
+        try (TestCell cell = new TestCell(3)) {
+            PaxosReplica m = cell.awaitMaster(5000);
+            commitAll(m, "a", 200);
+            int victim = cell.replicas.keySet().stream().filter(id -> id != m.self().id()).findFirst().orElseThrow();
+            LedgerStateMachine before = cell.machines.get(victim);
+            cell.stop(victim);
+            long last = commitAll(m, "b", 300);
+            // Restart on the same log; the state machine comes back as of its last durable point.
+            cell.start(victim, before.recoverDurable());
+            assertSameState(cell, last);
+            long more = commitAll(m, "c", 50);
+            assertSameState(cell, more);
+        }
+    }
+
+    @Test
+    void replicaThatMissedCompactedEntriesInstallsSnapshot() throws Exception {
+        try (TestCell cell = new TestCell(3, 100, 10)) {
+            PaxosReplica m = cell.awaitMaster(5000);
+            commitAll(m, "a", 20);
+            int lagger = cell.replicas.keySet().stream().filter(id -> id != m.self().id()).findFirst().orElseThrow();
+            cell.net.isolate(lagger);
+            long last = commitAll(m, "b", 500);
+            int masterId = m.self().id();
+            TestCell.await(5000, "master log compacted",
+                    () -> cell.stores.get(masterId).firstIndex() > cell.machines.get(lagger).applied() + 1);
+            cell.net.heal();
+            assertSameState(cell, last);
+            // Installed a snapshot (not replayed the log): its own log no longer holds the early entries.
+            assertEquals(null, cell.stores.get(lagger).entry(5));
+            assertTrue(cell.stores.get(lagger).firstIndex() == 0 || cell.stores.get(lagger).firstIndex() > 20);
+            long more = commitAll(m, "c", 20);
+            assertSameState(cell, more);
+        }
+    }
+
+    @Test
+    void laggerIsolatedLongerThanTheLeaseRejoinsThroughSnapshot() throws Exception {
+        try (TestCell cell = new TestCell(3, 100, 10)) {
+            PaxosReplica m = cell.awaitMaster(5000);
+            commitAll(m, "a", 20);
+            int lagger = cell.replicas.keySet().stream().filter(id -> id != m.self().id()).findFirst().orElseThrow();
+            cell.net.isolate(lagger);
+            commitAll(m, "b", 300);
+            Thread.sleep(2 * 800); // the lagger's lease promise lapses: it campaigns, alone, with higher ballots
+            cell.net.heal();
+            PaxosReplica master = cell.awaitMaster(10_000);
+            long last = commitAll(master, "c", 10);
+            assertSameState(cell, last);
+        }
+    }
+
+    @Test
+    void isolatedMasterStopsServingAndFailsItsPendingProposals() throws Exception {
+        try (TestCell cell = new TestCell(3)) {
+            PaxosReplica old = cell.awaitMaster(5000);
+            long oldEpoch = old.epoch();
+            int oldId = old.self().id();
+            commitAll(old, "a", 10);
+            cell.net.isolate(oldId);
+            CompletableFuture<byte[]> stranded = old.propose(cmd("stranded"));
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    () -> stranded.get(10, TimeUnit.SECONDS));
+            assertEquals(ErrorCode.NOT_MASTER, ((ChubbyException) e.getCause()).code());
+            TestCell.await(5000, "old master stops serving", () -> !old.isMaster());
+            TestCell.await(5000, "lostMastership event", () -> cell.events.contains(oldId + ":lost:" + oldEpoch));
+            PaxosReplica fresh = cell.awaitMaster(5000);
+            assertNotEquals(oldId, fresh.self().id());
+            assertTrue(fresh.epoch() > oldEpoch);
+            cell.net.heal();
+            long last = commitAll(fresh, "b", 10);
+            assertSameState(cell, last);
+            assertFalse(old.isMaster());
+            assertEquals(fresh.self().id(), old.masterId());
+        }
+    }
+
+    @Test
+    void fiveReplicasKeepCommittingWithTwoDown() throws Exception {
+        try (TestCell cell = new TestCell(5)) {
+            PaxosReplica m1 = cell.awaitMaster(5000);
+            commitAll(m1, "a", 200);
+            int follower = cell.replicas.keySet().stream().filter(id -> id != m1.self().id()).findFirst().orElseThrow();
+            cell.stop(follower);
+            cell.stop(m1.self().id());
+            PaxosReplica m2 = cell.awaitMaster(5000);
+            assertTrue(m2.epoch() > m1.epoch());
+            long last = commitAll(m2, "b", 200);
+            assertSameState(cell, last);
+        }
+    }
+
+    @Test
+    void wholeCellRestartsFromDiskWithLargerEpoch() throws Exception {
+        try (TestCell cell = new TestCell(3)) {
+            PaxosReplica m1 = cell.awaitMaster(5000);
+            long epoch1 = m1.epoch();
+            long last = commitAll(m1, "a", 100);
+            assertSameState(cell, last);
+            long sum = cell.machines.get(1).checksumAt(last);
+            for (int id = 1; id <= 3; id++) {
+                cell.stop(id);
+            }
+            for (int id = 1; id <= 3; id++) {
+                // Nothing was made durable (no compaction yet): every entry is re-applied from the log.
+                cell.start(id, cell.machines.get(id).recoverDurable());
+            }
+            PaxosReplica m2 = cell.awaitMaster(5000);
+            assertTrue(m2.epoch() > epoch1, "epochs only grow across restarts (promised ballot recovered)");
+            assertSameState(cell, last);
+            for (int id = 1; id <= 3; id++) {
+                assertEquals(sum, cell.machines.get(id).checksumAt(last), "replica " + id + " re-applied the same state");
+            }
+            long more = commitAll(m2, "b", 50);
+            assertSameState(cell, more);
+        }
+    }
+
+    @Test
+    void listenerMayProposeFromBecameMaster() throws Exception {
+        try (TestCell cell = new TestCell(3)) {
+            CompletableFuture<CompletableFuture<byte[]>> fromListener = new CompletableFuture<>();
+            for (PaxosReplica r : cell.replicas.values()) {
+                r.addListener(new io.chubby.spi.ConsensusListener() {
+                    @Override
+                    public void becameMaster(long epoch) {
+                        fromListener.complete(r.propose(cmd("takeover " + epoch))); // must not block here
+                    }
+
+                    @Override
+                    public void lostMastership(long epoch) {
+                    }
+                });
+            }
+            PaxosReplica m = cell.awaitMaster(5000);
+            long index = ByteBuffer.wrap(fromListener.get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS)).getLong();
+            assertTrue(index > 1, "applied after the barrier entry");
+            assertSameState(cell, index);
+            assertTrue(m.isMaster());
+        }
+    }
+}
