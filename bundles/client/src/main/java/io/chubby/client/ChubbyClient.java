@@ -1,0 +1,156 @@
+package io.chubby.client;
+
+import io.chubby.api.DirEntry;
+import io.chubby.api.Event;
+import io.chubby.api.MasterInfo;
+import io.chubby.api.OpenOptions;
+import io.chubby.api.SessionState;
+import io.chubby.api.Stat;
+import io.chubby.client.internal.CellClient;
+import io.chubby.client.internal.OneShot;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A session with a Chubby cell. Thread-safe: share one instance per process.
+ *
+ * <p>{@link #connect} finds the master (asking the given replicas in turn), opens one TCP
+ * connection to it, creates a session and keeps it alive with KeepAlives in the background. When
+ * the master moves (NOT_MASTER, WRONG_EPOCH, lost connection) the client finds the new one and
+ * retries: reads always; writes only when they certainly did not reach the old master (otherwise
+ * they fail with CELL_UNAVAILABLE saying the outcome is unknown). Every call is bounded by
+ * {@link ClientOptions#callTimeout()}.
+ *
+ * <p>Errors are {@link io.chubby.api.ChubbyException} with the server's
+ * {@link io.chubby.api.ErrorCode}; asynchronous calls complete their futures exceptionally with
+ * the same exception. When the local lease runs out the session is in
+ * {@link SessionState#JEOPARDY} and calls wait until it is SAFE again or EXPIRED.
+ *
+ * <p>Convenience calls ({@link #read}, {@link #write}, ...) open a handle, do one call and close
+ * it. Paths are absolute: {@code /ls/<cell>/...} ({@code local} names the cell you reach).
+ */
+public interface ChubbyClient extends AutoCloseable {
+
+    /**
+     * Connects to the cell and creates a session; blocks until the session exists.
+     *
+     * @throws io.chubby.api.ChubbyException CELL_UNAVAILABLE when no master answered within the
+     *                                       call timeout
+     */
+    static ChubbyClient connect(ClientOptions options) {
+        return CellClient.connect(options);
+    }
+
+    /**
+     * Asks one replica (not necessarily the master) for its status.
+     *
+     * @throws io.chubby.api.ChubbyException CELL_UNAVAILABLE when the replica does not answer in time
+     */
+    static ReplicaStatus status(String replicaAddress, Duration timeout) {
+        return OneShot.status(replicaAddress, timeout);
+    }
+
+    /**
+     * Runs an operator command line inside one replica (its Gogo shell) and returns its output.
+     *
+     * @throws io.chubby.api.ChubbyException CELL_UNAVAILABLE when the replica does not answer in
+     *                                       time, or the replica's error (e.g. no admin shell)
+     */
+    static AdminResult admin(String replicaAddress, String commandLine, Duration timeout) {
+        return OneShot.admin(replicaAddress, commandLine, timeout);
+    }
+
+    /**
+     * Asks one replica where the master is, without a session.
+     *
+     * @throws io.chubby.api.ChubbyException CELL_UNAVAILABLE when the replica does not answer in time
+     */
+    static MasterInfo masterLocation(String replicaAddress, Duration timeout) {
+        return OneShot.masterLocation(replicaAddress, timeout);
+    }
+
+    /** The options this client was created with. */
+    ClientOptions options();
+
+    // ---- handles ----
+
+    /** Opens (and maybe creates) the node at the absolute {@code path}. */
+    Handle open(String path, OpenOptions options);
+
+    CompletableFuture<Handle> openAsync(String path, OpenOptions options);
+
+    // ---- convenience: open, one call, close ----
+
+    /** The whole contents of a file. */
+    byte[] read(String path);
+
+    CompletableFuture<byte[]> readAsync(String path);
+
+    /** Writes a file whole, creating it if it does not exist; returns its metadata after the write. */
+    Stat write(String path, byte[] data);
+
+    CompletableFuture<Stat> writeAsync(String path, byte[] data);
+
+    /** Creates a directory; fails with EXISTS if the name exists. */
+    void mkdir(String path);
+
+    CompletableFuture<Void> mkdirAsync(String path);
+
+    /** Deletes a file or an empty directory. */
+    void delete(String path);
+
+    CompletableFuture<Void> deleteAsync(String path);
+
+    /** The children of a directory with their metadata. */
+    List<DirEntry> list(String path);
+
+    CompletableFuture<List<DirEntry>> listAsync(String path);
+
+    /** A node's metadata. */
+    Stat stat(String path);
+
+    CompletableFuture<Stat> statAsync(String path);
+
+    /** Whether the node exists (false on NO_SUCH_NODE; other errors are thrown). */
+    boolean exists(String path);
+
+    CompletableFuture<Boolean> existsAsync(String path);
+
+    // ---- cell ----
+
+    /** Where the master is, as the master (or a replica) answers now. */
+    MasterInfo masterInfo();
+
+    // ---- session ----
+
+    /** The id of this client's session (changes never: an expired session stays expired). */
+    long sessionId();
+
+    /** SAFE, JEOPARDY or EXPIRED. */
+    SessionState sessionState();
+
+    /**
+     * Registers a listener told about every session state change (JEOPARDY, SAFE, EXPIRED), in
+     * order, on a callback thread.
+     */
+    void addSessionListener(Consumer<SessionState> listener);
+
+    void removeSessionListener(Consumer<SessionState> listener);
+
+    /**
+     * Registers a listener told about events of handles opened with subscriptions
+     * ({@link OpenOptions#withEvents}), in the session's order, on a callback thread.
+     */
+    void addEventListener(Consumer<Event> listener);
+
+    void removeEventListener(Consumer<Event> listener);
+
+    /**
+     * Ends the session (CloseSession, best effort) and releases the connection and threads.
+     * Never fails; idempotent. Later calls fail with SESSION_EXPIRED.
+     */
+    @Override
+    void close();
+}

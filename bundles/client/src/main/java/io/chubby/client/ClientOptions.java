@@ -1,0 +1,226 @@
+package io.chubby.client;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a {@link ChubbyClient} reaches its cell and how patient it is. Immutable; build with
+ * {@link #builder()} or {@link #forCell(String)}.
+ *
+ * @param replicas       client addresses ({@code host:port}) of the cell's replicas; any one that
+ *                       answers tells where the master is
+ * @param clientName     a name for this client, shown by the server (logs, session list)
+ * @param callTimeout    how long one call may take in total, including finding the master and
+ *                       retrying; a call that runs out fails with CELL_UNAVAILABLE
+ * @param connectTimeout how long one TCP connect plus handshake to one replica may take
+ * @param gracePeriod    how long a session in jeopardy keeps trying to reach the master before
+ *                       it is considered expired (default 45 s)
+ * @param driftMargin    fraction of every lease the client gives up to allow for clock drift
+ *                       (default 0.02)
+ * @param maxReplyDelay  how long a KeepAlive reply is assumed to travel at most (default 250 ms).
+ *                       The local lease counts from max(the KeepAlive's send time, the reply's
+ *                       arrival minus this), since the master may have held the KeepAlive for most
+ *                       of a lease: local lease end = that + lease_ms * (1 - driftMargin)
+ * @param retryBackoff   first pause before retrying after a failed attempt; doubles per attempt,
+ *                       capped at 1 s and always bounded by the call's deadline
+ */
+public record ClientOptions(List<String> replicas, String clientName, Duration callTimeout,
+                            Duration connectTimeout, Duration gracePeriod, double driftMargin,
+                            Duration retryBackoff, Duration maxReplyDelay) {
+
+    /** Environment variable naming the cell: {@code host:port,host:port,...}. */
+    public static final String CELL_ENV = "CHUBBY_CELL";
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(45);
+    public static final double DEFAULT_DRIFT_MARGIN = 0.02;
+    public static final Duration DEFAULT_MAX_REPLY_DELAY = Duration.ofMillis(250);
+    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(50);
+
+    public ClientOptions {
+        if (replicas == null || replicas.isEmpty()) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "no replica addresses given");
+        }
+        for (String r : replicas) {
+            parseAddress(r);
+        }
+        replicas = List.copyOf(replicas);
+        if (clientName == null || clientName.isBlank()) {
+            clientName = defaultClientName();
+        }
+        callTimeout = positive(callTimeout, DEFAULT_CALL_TIMEOUT, "callTimeout");
+        connectTimeout = positive(connectTimeout, DEFAULT_CONNECT_TIMEOUT, "connectTimeout");
+        gracePeriod = positive(gracePeriod, DEFAULT_GRACE_PERIOD, "gracePeriod");
+        retryBackoff = positive(retryBackoff, DEFAULT_RETRY_BACKOFF, "retryBackoff");
+        maxReplyDelay = positive(maxReplyDelay, DEFAULT_MAX_REPLY_DELAY, "maxReplyDelay");
+        if (!(driftMargin >= 0 && driftMargin < 0.5)) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "driftMargin must be in [0, 0.5), was " + driftMargin);
+        }
+    }
+
+    /** Options with defaults for the cell named by {@code spec} ({@code host:port,host:port,...}). */
+    public static ClientOptions forCell(String spec) {
+        return builder().cell(spec).build();
+    }
+
+    /** Options with defaults for the cell named by the {@code CHUBBY_CELL} environment variable. */
+    public static ClientOptions fromEnvironment() {
+        String spec = System.getenv(CELL_ENV);
+        if (spec == null || spec.isBlank()) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, CELL_ENV + " is not set (expected host:port,...)");
+        }
+        return forCell(spec);
+    }
+
+    /**
+     * Parses a cell spec as printed by {@code chubby cell up}: {@code host:port,host:port,...};
+     * whitespace is ignored and an {@code export CHUBBY_CELL=} prefix is accepted.
+     *
+     * @throws ChubbyException INVALID_ARGUMENT naming the bad entry
+     */
+    public static List<String> parseCell(String spec) {
+        if (spec == null) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "no cell given (expected host:port,...)");
+        }
+        String s = spec.trim();
+        if (s.startsWith("export ")) {
+            s = s.substring(7).trim();
+        }
+        if (s.startsWith(CELL_ENV + "=")) {
+            s = s.substring(CELL_ENV.length() + 1);
+        }
+        List<String> out = new ArrayList<>();
+        for (String part : s.split("[,\\s]+")) {
+            if (!part.isEmpty()) {
+                parseAddress(part);
+                out.add(part);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "empty cell spec '" + spec + "' (expected host:port,...)");
+        }
+        return out;
+    }
+
+    /**
+     * Checks one {@code host:port} address and returns its port.
+     *
+     * @throws ChubbyException INVALID_ARGUMENT when it is not host:port with a port 1..65535
+     */
+    public static int parseAddress(String address) {
+        int colon = address == null ? -1 : address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "bad replica address '" + address + "' (expected host:port)");
+        }
+        try {
+            int port = Integer.parseInt(address.substring(colon + 1));
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "bad port in replica address '" + address + "'");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.replicas = replicas;
+        b.clientName = clientName;
+        b.callTimeout = callTimeout;
+        b.connectTimeout = connectTimeout;
+        b.gracePeriod = gracePeriod;
+        b.driftMargin = driftMargin;
+        b.retryBackoff = retryBackoff;
+        b.maxReplyDelay = maxReplyDelay;
+        return b;
+    }
+
+    private static Duration positive(Duration d, Duration dflt, String what) {
+        if (d == null) {
+            return dflt;
+        }
+        if (d.isNegative() || d.isZero()) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, what + " must be positive, was " + d);
+        }
+        return d;
+    }
+
+    private static String defaultClientName() {
+        return "java-client-" + ProcessHandle.current().pid();
+    }
+
+    /** Mutable builder of {@link ClientOptions}; unset values take the defaults. */
+    public static final class Builder {
+        private List<String> replicas = List.of();
+        private String clientName;
+        private Duration callTimeout;
+        private Duration connectTimeout;
+        private Duration gracePeriod;
+        private double driftMargin = DEFAULT_DRIFT_MARGIN;
+        private Duration retryBackoff;
+        private Duration maxReplyDelay;
+
+        private Builder() {
+        }
+
+        /** The replicas from a cell spec {@code host:port,...} (see {@link ClientOptions#parseCell}). */
+        public Builder cell(String spec) {
+            this.replicas = parseCell(spec);
+            return this;
+        }
+
+        public Builder replicas(List<String> addresses) {
+            this.replicas = List.copyOf(addresses);
+            return this;
+        }
+
+        public Builder clientName(String name) {
+            this.clientName = name;
+            return this;
+        }
+
+        public Builder callTimeout(Duration d) {
+            this.callTimeout = d;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = d;
+            return this;
+        }
+
+        public Builder gracePeriod(Duration d) {
+            this.gracePeriod = d;
+            return this;
+        }
+
+        public Builder driftMargin(double fraction) {
+            this.driftMargin = fraction;
+            return this;
+        }
+
+        public Builder retryBackoff(Duration d) {
+            this.retryBackoff = d;
+            return this;
+        }
+
+        public Builder maxReplyDelay(Duration d) {
+            this.maxReplyDelay = d;
+            return this;
+        }
+
+        public ClientOptions build() {
+            return new ClientOptions(replicas, clientName, callTimeout, connectTimeout, gracePeriod, driftMargin,
+                    retryBackoff, maxReplyDelay);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.chubby.client.internal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.chubby.protocol.Frames;
+import io.chubby.protocol.Hello;
+import io.chubby.protocol.HelloReply;
+import io.chubby.protocol.Request;
+import io.chubby.protocol.Response;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.mina.core.future.ConnectFuture;
+import org.apache.mina.core.service.IoHandlerAdapter;
+import org.apache.mina.core.session.IoSession;
+import org.apache.mina.filter.codec.ProtocolCodecFilter;
+import org.apache.mina.transport.socket.nio.NioSocketConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP connection to one replica: Hello handshake, then Requests matched to Responses by call
+ * id. Thread-safe: pending calls live in a concurrent map; MINA's I/O thread completes them.
+ * Every failure below the protocol surfaces as a {@link TransportFailure}.
+ */
+final class Connection {
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    private static final String ATTR = Connection.class.getName();
+
+    private final String address;
+    private final ScheduledExecutorService timer;
+    private final Map<Long, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
+    private final CompletableFuture<HelloReply> hello = new CompletableFuture<>();
+    private volatile IoSession session;
+    private volatile boolean closed;
+
+    private Connection(String address, ScheduledExecutorService timer) {
+        this.address = address;
+        this.timer = timer;
+    }
+
+    /** A connector for client connections: TCP_NODELAY, frame codec, this class's handler. */
+    static NioSocketConnector newConnector(long connectTimeoutMs) {
+        NioSocketConnector c = new NioSocketConnector(1);
+        c.getSessionConfig().setTcpNoDelay(true);
+        c.getSessionConfig().setKeepAlive(true);
+        c.setConnectTimeoutMillis(Math.max(1, connectTimeoutMs));
+        c.getFilterChain().addLast("frames", new ProtocolCodecFilter(new FrameCodec(Frames.DEFAULT_MAX_MESSAGE)));
+        c.setHandler(new Handler());
+        return c;
+    }
+
+    /** Connects to {@code address} and completes once the replica answered Hello. */
+    static CompletableFuture<Connection> open(NioSocketConnector connector, String address, String clientName,
+                                              long timeoutMs, ScheduledExecutorService timer) {
+        Connection conn = new Connection(address, timer);
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        ScheduledFuture<?> deadline = timer.schedule(() -> {
+            if (result.completeExceptionally(new TransportFailure("no handshake with " + address + " within "
+                    + timeoutMs + " ms", false, true))) {
+                conn.close();
+            }
+        }, timeoutMs, TimeUnit.MILLISECONDS);
+        result.whenComplete((c, e) -> deadline.cancel(false));
+        ConnectFuture cf;
+        try {
+            int colon = address.lastIndexOf(':');
+            InetSocketAddress sa = new InetSocketAddress(address.substring(0, colon),
+                    Integer.parseInt(address.substring(colon + 1)));
+            cf = connector.connect(sa, (s, f) -> s.setAttribute(ATTR, conn));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new TransportFailure("cannot connect to " + address + ": " + e, false, false));
+            return result;
+        }
+        cf.addListener(f -> {
+            ConnectFuture done = (ConnectFuture) f;
+            if (!done.isConnected()) {
+                Throwable why = done.getException();
+                result.completeExceptionally(new TransportFailure("cannot connect to " + address + ": "
+                        + (why == null ? "cancelled" : why.getMessage()), false, false));
+                return;
+            }
+            conn.session = done.getSession();
+            if (result.isDone()) {
+                conn.close();
+                return;
+            }
+            conn.session.write(Hello.newBuilder().setProtocolVersion(Frames.VERSION).setClientName(clientName).build());
+        });
+        conn.hello.whenComplete((h, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else {
+                log.debug("connected address={} replica={} cell={}", address, h.getReplicaId(), h.getCell());
+                result.complete(conn);
+            }
+        });
+        return result;
+    }
+
+    String address() {
+        return address;
+    }
+
+    HelloReply helloReply() {
+        return hello.getNow(null);
+    }
+
+    boolean isOpen() {
+        IoSession s = session;
+        return !closed && s != null && s.isConnected();
+    }
+
+    /**
+     * Sends one request. The future fails with a {@link TransportFailure} when the connection is
+     * already closed (not sent), breaks before the answer (sent) or no answer comes in time (sent).
+     */
+    CompletableFuture<Response> call(Request request, long timeoutMs) {
+        CompletableFuture<Response> f = new CompletableFuture<>();
+        long id = request.getCallId();
+        if (!isOpen()) {
+            f.completeExceptionally(new TransportFailure("connection to " + address + " is closed", false, false));
+            return f;
+        }
+        pending.put(id, f);
+        if (closed) { // lost a race with sessionClosed: it may not have seen our entry
+            pending.remove(id, f);
+            f.completeExceptionally(new TransportFailure("connection to " + address + " is closed", false, false));
+            return f;
+        }
+        ScheduledFuture<?> t = timer.schedule(() -> {
+            if (pending.remove(id, f)) {
+                f.completeExceptionally(new TransportFailure("no answer from " + address + " within " + timeoutMs
+                        + " ms", true, true));
+            }
+        }, Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
+        f.whenComplete((r, e) -> t.cancel(false));
+        session.write(request).addListener(w -> {
+            if (!((org.apache.mina.core.future.WriteFuture) w).isWritten() && pending.remove(id, f)) {
+                // Nothing (or only part of a frame) left this host: the server cannot have acted on it.
+                f.completeExceptionally(new TransportFailure("could not send to " + address, false, false));
+            }
+        });
+        return f;
+    }
+
+    /** Closes the connection; pending calls fail as "sent, connection lost". Idempotent. */
+    void close() {
+        IoSession s = session;
+        if (s != null) {
+            s.closeNow();
+        } else {
+            onClosed("closed");
+        }
+    }
+
+    private void onClosed(String why) {
+        closed = true;
+        hello.completeExceptionally(new TransportFailure("connection to " + address + " " + why + " before handshake",
+                false, false));
+        for (Long id : pending.keySet()) {
+            CompletableFuture<Response> f = pending.remove(id);
+            if (f != null) {
+                f.completeExceptionally(new TransportFailure("connection to " + address + " lost", true, false));
+            }
+        }
+    }
+
+    private void onMessage(byte[] bytes) throws InvalidProtocolBufferException {
+        if (!hello.isDone()) {
+            HelloReply h = HelloReply.parseFrom(bytes);
+            hello.complete(h);
+            return;
+        }
+        Response r = Response.parseFrom(bytes);
+        CompletableFuture<Response> f = pending.remove(r.getCallId());
+        if (f != null) {
+            f.complete(r);
+        } else {
+            log.debug("late response address={} callId={}", address, r.getCallId());
+        }
+    }
+
+    /** Routes MINA events of every connection of a connector to its {@link Connection}. */
+    private static final class Handler extends IoHandlerAdapter {
+        @Override
+        public void messageReceived(IoSession s, Object message) throws Exception {
+            Connection c = (Connection) s.getAttribute(ATTR);
+            if (c != null) {
+                c.onMessage((byte[]) message);
+            }
+        }
+
+        @Override
+        public void sessionClosed(IoSession s) {
+            Connection c = (Connection) s.getAttribute(ATTR);
+            if (c != null) {
+                c.onClosed("closed");
+            }
+        }
+
+        @Override
+        public void exceptionCaught(IoSession s, Throwable cause) {
+            Connection c = (Connection) s.getAttribute(ATTR);
+            log.warn("closing connection address={} reason={}", c == null ? s.getRemoteAddress() : c.address,
+                    cause.toString());
+            s.closeNow();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.chubby.client.internal;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Helpers for futures and the library's daemon threads. Stateless. */
+final class Futures {
+    private Futures() {
+    }
+
+    static <T> CompletableFuture<T> failed(ChubbyException e) {
+        return CompletableFuture.failedFuture(e);
+    }
+
+    /** The real cause of a failed future's exception. */
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** Any failure as the API's exception (a non-Chubby failure is an INTERNAL error). */
+    static ChubbyException chubby(Throwable t) {
+        Throwable c = unwrap(t);
+        if (c instanceof ChubbyException ce) {
+            return ce;
+        }
+        if (c instanceof TransportFailure tf) {
+            return new ChubbyException(ErrorCode.CELL_UNAVAILABLE, tf.getMessage(), tf);
+        }
+        return new ChubbyException(ErrorCode.INTERNAL, String.valueOf(c), c);
+    }
+
+    /**
+     * Waits for a future on behalf of a synchronous call; a failure is rethrown as a new
+     * ChubbyException with the same code so that its stack trace shows the caller.
+     */
+    static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChubbyException(ErrorCode.CANCELLED, "interrupted while waiting for the cell", e);
+        } catch (ExecutionException e) {
+            ChubbyException ce = chubby(e);
+            throw new ChubbyException(ce.code(), ce.detail(), ce);
+        }
+    }
+
+    static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    static ScheduledThreadPoolExecutor timer(String name) {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon(name));
+        t.setRemoveOnCancelPolicy(true);
+        // After close, late timers are dropped instead of throwing into I/O callbacks; the client
+        // fails every call still running when it closes, so nothing waits for a dropped timer.
+        t.setRejectedExecutionHandler(new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+        return t;
+    }
+}

@@ -1,0 +1,312 @@
+package io.chubby.client.internal;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.Event;
+import io.chubby.api.EventType;
+import io.chubby.api.SessionState;
+import io.chubby.client.ClientOptions;
+import io.chubby.protocol.CloseSessionRequest;
+import io.chubby.protocol.CreateSessionReply;
+import io.chubby.protocol.CreateSessionRequest;
+import io.chubby.protocol.EventMessage;
+import io.chubby.protocol.Invalidation;
+import io.chubby.protocol.KeepAliveReply;
+import io.chubby.protocol.KeepAliveRequest;
+import io.chubby.protocol.Request;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session: creates it, runs the KeepAlive loop (exactly one KeepAlive outstanding; the next
+ * one leaves as soon as a reply arrives) and tracks the conservative local lease:
+ * {@code max(send time, arrival - maxReplyDelay) + lease_ms * (1 - driftMargin)}. When the local lease runs out without a
+ * reply the session is in JEOPARDY and calls wait; a reply within the grace period makes it SAFE,
+ * otherwise it is EXPIRED for good.
+ *
+ * <p>Mutable state is guarded by {@code this}; listeners run on {@code notifier}, a serial
+ * executor, so they see changes and events in order.
+ */
+final class SessionKeeper implements Dispatcher.Gate {
+    private static final Logger log = LoggerFactory.getLogger(SessionKeeper.class);
+
+    private final ClientOptions options;
+    private final Dispatcher dispatcher;
+    private final ScheduledExecutorService timer;
+    private final Executor notifier;
+    private final List<Consumer<SessionState>> stateListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Event>> eventListeners = new CopyOnWriteArrayList<>();
+
+    private SessionState state = SessionState.SAFE;
+    private long sessionId;
+    private long lastLeaseMs;              // the lease the master granted last: how long it may hold a KeepAlive
+    private long leaseEnd;                 // System.nanoTime() at which the local lease runs out
+    private CompletableFuture<Void> usable = CompletableFuture.completedFuture(null);
+    private ScheduledFuture<?> leaseTimer;
+    private ScheduledFuture<?> graceTimer;
+    private long ackedEventSeq;
+    private List<Long> invalidationsToAck = new ArrayList<>();
+    private boolean failoverToAck;
+    private boolean closed;
+
+    SessionKeeper(ClientOptions options, Dispatcher dispatcher, ScheduledExecutorService timer, Executor notifier) {
+        this.options = options;
+        this.dispatcher = dispatcher;
+        this.timer = timer;
+        this.notifier = notifier;
+        dispatcher.gate(this);
+        dispatcher.onSessionExpired(() -> expire("the master says the session expired"));
+    }
+
+    /** Creates the session and starts the KeepAlive loop; completes with the session id. */
+    CompletableFuture<Long> create() {
+        long sent = System.nanoTime();
+        Request.Builder b = Request.newBuilder()
+                .setCreateSession(CreateSessionRequest.newBuilder().setClientName(options.clientName()));
+        // Retrying a CreateSession whose answer was lost at worst leaves an unused session behind,
+        // which the master ends when it idles out: so it counts as a read here.
+        return dispatcher.call(b, false, options.callTimeout().toMillis()).thenApply(r -> {
+            long received = System.nanoTime();
+            if (!r.hasCreateSession()) {
+                throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "CreateSession answered without a session");
+            }
+            CreateSessionReply s = r.getCreateSession();
+            dispatcher.learnEpoch(s.getEpoch());
+            synchronized (this) {
+                sessionId = s.getSessionId();
+                dispatcher.sessionId(sessionId);
+                extendLease(anchor(sent, received), s.getLeaseMs());
+            }
+            log.info("session created id={} leaseMs={} epoch={}", s.getSessionId(), s.getLeaseMs(), s.getEpoch());
+            sendKeepAlive();
+            return s.getSessionId();
+        });
+    }
+
+    synchronized long sessionId() {
+        return sessionId;
+    }
+
+    synchronized SessionState state() {
+        return state;
+    }
+
+    synchronized boolean expired() {
+        return state == SessionState.EXPIRED || closed;
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> usable() {
+        if (closed) {
+            return Futures.failed(new ChubbyException(ErrorCode.SESSION_EXPIRED, "the client is closed"));
+        }
+        if (state == SessionState.EXPIRED) {
+            return Futures.failed(expiredError());
+        }
+        return usable;
+    }
+
+    ChubbyException expiredError() {
+        return new ChubbyException(ErrorCode.SESSION_EXPIRED, "session " + Long.toUnsignedString(sessionId())
+                + " expired");
+    }
+
+    void addStateListener(Consumer<SessionState> l) {
+        stateListeners.add(l);
+    }
+
+    void removeStateListener(Consumer<SessionState> l) {
+        stateListeners.remove(l);
+    }
+
+    void addEventListener(Consumer<Event> l) {
+        eventListeners.add(l);
+    }
+
+    void removeEventListener(Consumer<Event> l) {
+        eventListeners.remove(l);
+    }
+
+    /** Ends the session at the master (best effort, bounded by the call timeout) and stops the loop. */
+    CompletableFuture<Void> close() {
+        boolean wasLive;
+        synchronized (this) {
+            wasLive = !closed && state != SessionState.EXPIRED && sessionId != 0;
+            closed = true;
+            cancelTimers();
+            usable.completeExceptionally(new ChubbyException(ErrorCode.SESSION_EXPIRED, "the client is closed"));
+        }
+        if (!wasLive) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Request.Builder b = Request.newBuilder().setCloseSession(CloseSessionRequest.getDefaultInstance());
+        return dispatcher.call(b, false, options.callTimeout().toMillis()).handle((r, e) -> {
+            if (e != null) {
+                log.debug("close session id={} failed reason={}", sessionId(), Futures.unwrap(e).getMessage());
+            }
+            return null;
+        });
+    }
+
+    // ---- KeepAlive loop ----
+
+    private void sendKeepAlive() {
+        KeepAliveRequest.Builder ka;
+        long timeoutMs;
+        synchronized (this) {
+            if (closed || state == SessionState.EXPIRED) {
+                return;
+            }
+            ka = KeepAliveRequest.newBuilder().setAckedEventSeq(ackedEventSeq)
+                    .addAllAckedInvalidations(invalidationsToAck).setAckedFailover(failoverToAck);
+            invalidationsToAck = new ArrayList<>();
+            failoverToAck = false;
+            // The master holds the KeepAlive until shortly before the lease it granted ends (a new master
+            // after failover: a whole lease), so wait a full lease, then a call timeout more, before
+            // deciding it is stuck and relocating. Shorter would abandon every held KeepAlive in jeopardy.
+            long leaseLeftMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(leaseEnd - System.nanoTime()));
+            timeoutMs = Math.max(leaseLeftMs, lastLeaseMs) + options.callTimeout().toMillis();
+        }
+        long sent = System.nanoTime();
+        dispatcher.call(Request.newBuilder().setKeepAlive(ka), false, timeoutMs).whenComplete((r, e) -> {
+            if (e == null && r.hasKeepAlive()) {
+                onReply(anchor(sent, System.nanoTime()), r.getKeepAlive());
+                sendKeepAlive();
+                return;
+            }
+            ChubbyException ce = e == null
+                    ? new ChubbyException(ErrorCode.PROTOCOL_ERROR, "KeepAlive answered without a KeepAliveReply")
+                    : Futures.chubby(e);
+            if (expired()) {
+                return;
+            }
+            if (ce.code() == ErrorCode.SESSION_EXPIRED) {
+                expire(ce.detail());
+                return;
+            }
+            log.warn("keepalive failed session={} reason={}", sessionId(), ce.getMessage());
+            dispatcher.relocate();
+            timer.schedule(this::sendKeepAlive, options.retryBackoff().toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /**
+     * The earliest time the master can have sent a reply: not before our request left, and (by
+     * assumption) not more than maxReplyDelay before it arrived. The send time alone would be sound
+     * but useless: the master holds a KeepAlive for most of a lease, so a lease counted from the
+     * send time would already be nearly over when the reply arrives.
+     */
+    private long anchor(long sentNanos, long receivedNanos) {
+        long earliest = receivedNanos - options.maxReplyDelay().toNanos();
+        return earliest - sentNanos > 0 ? earliest : sentNanos;
+    }
+
+    private void onReply(long anchorNanos, KeepAliveReply r) {
+        dispatcher.learnEpoch(r.getEpoch());
+        List<Event> events = new ArrayList<>();
+        synchronized (this) {
+            if (closed || state == SessionState.EXPIRED) {
+                return;
+            }
+            extendLease(anchorNanos, r.getLeaseMs());
+            for (Invalidation inv : r.getInvalidationsList()) {
+                invalidationsToAck.add(inv.getId()); // no cache yet: applying an invalidation is a no-op
+            }
+            for (EventMessage m : r.getEventsList()) {
+                if (m.getSeq() <= ackedEventSeq) {
+                    continue; // a resend of an event we already delivered
+                }
+                ackedEventSeq = m.getSeq();
+                Event ev = Wire.event(m);
+                if (ev != null) {
+                    failoverToAck |= ev.type() == EventType.MASTER_FAILED_OVER;
+                    events.add(ev);
+                }
+            }
+            // A late answer to a KeepAlive sent long ago may grant a lease that, counted conservatively
+            // from our send time, has already ended: it proves nothing about now, so only a fresh one
+            // ends jeopardy.
+            if (state == SessionState.JEOPARDY && leaseEnd - System.nanoTime() > 0) {
+                changeState(SessionState.SAFE);
+                usable.complete(null);
+                log.info("session safe id={}", sessionId);
+            }
+            for (Event ev : events) {
+                notifier.execute(() -> eventListeners.forEach(l -> safely(l, ev)));
+            }
+        }
+    }
+
+    /** Called with the lock held: sets the local lease from a reply the master sent at {@code anchorNanos} at the earliest. */
+    private void extendLease(long anchorNanos, long leaseMs) {
+        lastLeaseMs = leaseMs;
+        long conservative = (long) (TimeUnit.MILLISECONDS.toNanos(leaseMs) * (1 - options.driftMargin()));
+        long end = anchorNanos + conservative;
+        if (end - leaseEnd > 0 || leaseTimer == null) {
+            leaseEnd = end;
+        }
+        if (leaseTimer != null) {
+            leaseTimer.cancel(false);
+        }
+        if (graceTimer != null) {
+            graceTimer.cancel(false);
+            graceTimer = null;
+        }
+        leaseTimer = timer.schedule(this::leaseRanOut, Math.max(0, leaseEnd - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private synchronized void leaseRanOut() {
+        if (closed || state != SessionState.SAFE || leaseEnd - System.nanoTime() > 0) {
+            return;
+        }
+        log.warn("session in jeopardy id={} graceMs={}", sessionId, options.gracePeriod().toMillis());
+        usable = new CompletableFuture<>();
+        changeState(SessionState.JEOPARDY);
+        graceTimer = timer.schedule(() -> expire("no KeepAlive reply within the grace period of "
+                + options.gracePeriod().toMillis() + " ms"), options.gracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void expire(String why) {
+        synchronized (this) {
+            if (state == SessionState.EXPIRED || closed) {
+                return; // after close the master ends the session on purpose: nothing to report
+            }
+            log.warn("session expired id={} reason={}", sessionId, why);
+            cancelTimers();
+            changeState(SessionState.EXPIRED);
+            usable.completeExceptionally(expiredError());
+        }
+    }
+
+    private void cancelTimers() {
+        if (leaseTimer != null) {
+            leaseTimer.cancel(false);
+        }
+        if (graceTimer != null) {
+            graceTimer.cancel(false);
+        }
+    }
+
+    /** Called with the lock held, so notifications are queued in the order of the changes. */
+    private void changeState(SessionState s) {
+        state = s;
+        notifier.execute(() -> stateListeners.forEach(l -> safely(l, s)));
+    }
+
+    private static <T> void safely(Consumer<T> l, T value) {
+        try {
+            l.accept(value);
+        } catch (RuntimeException e) {
+            log.warn("listener failed value={} error={}", value, e.toString());
+        }
+    }
+}

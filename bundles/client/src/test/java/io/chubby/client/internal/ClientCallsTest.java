@@ -1,0 +1,359 @@
+package io.chubby.client.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.CreateMode;
+import io.chubby.api.DirEntry;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.OpenOptions;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
+import io.chubby.client.Contents;
+import io.chubby.client.Handle;
+import io.chubby.protocol.Request;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Calls, discovery, retries and error mapping against scripted fake replicas on loopback. */
+class ClientCallsTest {
+    private static final String F = "/ls/test/f";
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    private FakeReplica replica(int id) throws Exception {
+        FakeReplica r = new FakeReplica(id);
+        toClose.add(r);
+        return r;
+    }
+
+    private ChubbyClient connect(FakeReplica... replicas) {
+        List<String> addrs = new ArrayList<>();
+        for (FakeReplica r : replicas) {
+            addrs.add(r.address());
+        }
+        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().replicas(addrs).clientName("test")
+                .callTimeout(Duration.ofSeconds(3)).connectTimeout(Duration.ofSeconds(1))
+                .retryBackoff(Duration.ofMillis(10)).build());
+        toClose.add(0, c);
+        return c;
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void discoveryFollowsANonMasterToTheMaster() throws Exception {
+        FakeReplica master = replica(2);
+        FakeReplica other = replica(1);
+        other.masterAddress = master.address();
+        master.files.put(F, b("hello"));
+        ChubbyClient c = connect(other);
+        assertArrayEquals(b("hello"), c.read(F));
+        assertEquals(7, c.sessionId());
+        assertEquals(1, master.count(Request.BodyCase.CREATE_SESSION));
+        assertEquals(0, other.count(Request.BodyCase.CREATE_SESSION));
+        assertEquals(1, other.count(Request.BodyCase.MASTER_LOCATION));
+        assertEquals(master.address(), c.masterInfo().masterAddress());
+    }
+
+    @Test
+    void deadReplicaIsSkippedDuringDiscovery() throws Exception {
+        FakeReplica dead = replica(1);
+        String deadAddr = dead.address();
+        dead.close();
+        FakeReplica master = replica(2);
+        master.files.put(F, b("x"));
+        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(deadAddr + "," + master.address())
+                .callTimeout(Duration.ofSeconds(3)).build());
+        toClose.add(0, c);
+        assertArrayEquals(b("x"), c.read(F));
+    }
+
+    @Test
+    void notMasterMakesTheClientRelocateAndRetryReadsAndRefusedWrites() throws Exception {
+        FakeReplica old = replica(1);
+        FakeReplica fresh = replica(2);
+        old.files.put(F, b("old"));
+        fresh.files.put(F, b("new"));
+        ChubbyClient c = connect(old, fresh);
+        Handle h = c.open(F, OpenOptions.write());
+        // the master moves: the old one refuses everything and names the new one
+        old.epoch = 2;
+        fresh.epoch = 2;
+        old.masterAddress = fresh.address();
+        old.on(Request.BodyCase.GET_CONTENTS, x -> x.notMaster(fresh));
+        old.on(Request.BodyCase.SET_CONTENTS, x -> x.notMaster(fresh));
+        h.setContents(b("v2")); // refused, so certainly not applied: retried at the new master
+        assertArrayEquals(b("v2"), fresh.files.get(F));
+        assertArrayEquals(b("old"), old.files.get(F));
+        assertEquals(1, old.count(Request.BodyCase.SET_CONTENTS));
+        assertArrayEquals(b("v2"), h.getContentsAndStat().data());
+        assertEquals(0, old.count(Request.BodyCase.GET_CONTENTS), "later calls go straight to the new master");
+        // requests to the new master carry the new epoch
+        Request last = fresh.received.get(fresh.received.size() - 1);
+        assertEquals(2, last.getEpoch());
+        assertEquals(7, last.getSessionId());
+    }
+
+    @Test
+    void whenTheMasterDiesReadsAndKeepAlivesMoveToTheNewOne() throws Exception {
+        FakeReplica a = replica(1);
+        FakeReplica b = replica(2);
+        b.masterAddress = a.address();
+        a.files.put(F, b("x"));
+        b.files.put(F, b("x"));
+        ChubbyClient c = connect(a, b);
+        Handle h = c.open(F, OpenOptions.read());
+        b.masterAddress = null; // b takes over with a new epoch
+        b.epoch = 2;
+        a.close();
+        assertArrayEquals(b("x"), h.getContentsAndStat().data());
+        Request read = b.received.stream().filter(Request::hasGetContents).findFirst().orElseThrow();
+        assertEquals(2, read.getEpoch());
+        assertEquals(7, read.getSessionId());
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (b.count(Request.BodyCase.KEEP_ALIVE) == 0 && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertTrue(b.count(Request.BodyCase.KEEP_ALIVE) > 0, "the KeepAlive loop found the new master");
+        assertEquals(b.address(), c.masterInfo().masterAddress());
+    }
+
+    @Test
+    void serverErrorsBecomeChubbyExceptionsWithTheSameCode() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put(F, b("x"));
+        ChubbyClient c = connect(m);
+        Handle h = c.open(F, OpenOptions.read());
+        for (ErrorCode code : ErrorCode.values()) {
+            if (code.relocate() || code == ErrorCode.SESSION_EXPIRED) {
+                continue; // retried or ending the session: covered elsewhere
+            }
+            m.on(Request.BodyCase.GET_STAT, x -> x.fail(code, "because " + code));
+            ChubbyException e = assertThrows(ChubbyException.class, h::getStat);
+            assertEquals(code, e.code());
+            assertEquals("because " + code, e.detail());
+        }
+        m.off(Request.BodyCase.GET_STAT);
+        assertEquals(ErrorCode.NO_SUCH_NODE, assertThrows(ChubbyException.class, () -> c.read("/ls/test/none")).code());
+        assertFalse(c.exists("/ls/test/none"));
+        assertTrue(c.exists(F));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(ChubbyException.class, () -> c.read("/bad/path")).code());
+    }
+
+    @Test
+    void asyncCallsCompleteWithValuesOrUnwrappedChubbyExceptions() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put(F, b("async"));
+        ChubbyClient c = connect(m);
+        Handle h = c.openAsync(F, OpenOptions.write()).get(3, TimeUnit.SECONDS);
+        Contents got = h.getContentsAndStatAsync().get(3, TimeUnit.SECONDS);
+        assertArrayEquals(b("async"), got.data());
+        assertEquals(2, h.setContentsAsync(b("y")).get(3, TimeUnit.SECONDS).contentGeneration());
+        m.on(Request.BodyCase.SET_CONTENTS, x -> x.fail(ErrorCode.CAS_MISMATCH, "generation is 2"));
+        CompletableFuture<Object> seen = new CompletableFuture<>();
+        h.setContentsAsync(b("z"), 1).whenComplete((s, e) -> seen.complete(e));
+        Object e = seen.get(3, TimeUnit.SECONDS);
+        assertInstanceOf(ChubbyException.class, e);
+        assertEquals(ErrorCode.CAS_MISMATCH, ((ChubbyException) e).code());
+        Request cas = m.received.get(m.received.size() - 1);
+        assertTrue(cas.getSetContents().getCas());
+        assertEquals(1, cas.getSetContents().getExpectedGeneration());
+        seen.complete(null);
+        CompletableFuture<Object> missing = new CompletableFuture<>();
+        c.readAsync("/ls/test/missing").whenComplete((v, x) -> missing.complete(x));
+        assertEquals(ErrorCode.NO_SUCH_NODE, ((ChubbyException) missing.get(3, TimeUnit.SECONDS)).code());
+    }
+
+    @Test
+    void convenienceCallsAndRelativeOpen() throws Exception {
+        FakeReplica m = replica(1);
+        ChubbyClient c = connect(m);
+        c.mkdir("/ls/test/d");
+        Request mk = m.received.stream().filter(r -> r.hasOpen()).findFirst().orElseThrow();
+        assertTrue(mk.getOpen().getDirectory());
+        assertEquals(io.chubby.protocol.Create.CREATE_MUST, mk.getOpen().getCreate());
+        assertEquals(5, c.write("/ls/test/d/a", b("hello")).size());
+        c.write("/ls/test/d/a", b("again"));
+        assertArrayEquals(b("again"), c.read("/ls/test/d/a"));
+        Handle dir = c.open("/ls/test/d", OpenOptions.read());
+        Handle child = dir.open("b", OpenOptions.write().withCreate(CreateMode.MAY).withInitialContents(b("B")));
+        assertEquals("/ls/test/d/b", child.path());
+        assertTrue(child.created());
+        Request rel = m.received.stream().filter(r -> r.hasOpen() && r.getOpen().getPath().equals("b"))
+                .findFirst().orElseThrow();
+        assertEquals("/ls/test/d", rel.getOpen().getDirHandle().toStringUtf8());
+        List<String> names = c.list("/ls/test/d").stream().map(DirEntry::name).toList();
+        assertEquals(List.of("a", "b"), names);
+        c.delete("/ls/test/d/a");
+        assertFalse(m.files.containsKey("/ls/test/d/a"));
+        child.close();
+        assertEquals(ErrorCode.BAD_HANDLE, assertThrows(ChubbyException.class, child::getStat).code());
+        child.close(); // idempotent, never fails
+    }
+
+    @Test
+    void manyThreadsShareOneClient() throws Exception {
+        FakeReplica m = replica(1);
+        for (int i = 0; i < 8; i++) {
+            m.files.put("/ls/test/f" + i, b("v" + i));
+        }
+        // answer out of order so call ids really matter
+        m.on(Request.BodyCase.GET_CONTENTS, x -> {
+            Thread t = new Thread(() -> {
+                try {
+                    Thread.sleep(ThreadLocalRandom.current().nextInt(3));
+                    m.standard(x);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            t.start();
+        });
+        ChubbyClient c = connect(m);
+        List<Handle> handles = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            handles.add(c.open("/ls/test/f" + i, OpenOptions.read()));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                results.add(pool.submit(() -> {
+                    int ok = 0;
+                    for (int k = 0; k < 40; k++) {
+                        int i = ThreadLocalRandom.current().nextInt(8);
+                        assertArrayEquals(b("v" + i), handles.get(i).getContentsAndStat().data());
+                        ok++;
+                    }
+                    return ok;
+                }));
+            }
+            for (Future<Integer> f : results) {
+                assertEquals(40, f.get(20, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void poisonFailsOutstandingAndLaterCallsWithoutClosing() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put(F, b("x"));
+        m.on(Request.BodyCase.GET_CONTENTS, x -> { }); // never answers
+        ChubbyClient c = connect(m);
+        Handle h = c.open(F, OpenOptions.read());
+        CompletableFuture<Contents> pending = h.getContentsAndStatAsync();
+        Thread.sleep(50);
+        assertFalse(pending.isDone());
+        h.poison();
+        CompletableFuture<Object> seen = new CompletableFuture<>();
+        pending.whenComplete((v, e) -> seen.complete(e));
+        ChubbyException e = (ChubbyException) seen.get(2, TimeUnit.SECONDS);
+        assertEquals(ErrorCode.CANCELLED, e.code());
+        assertTrue(e.getMessage().contains("poisoned"), e.getMessage());
+        assertEquals(ErrorCode.CANCELLED, assertThrows(ChubbyException.class, h::getStat).code());
+        assertTrue(h.isPoisoned());
+        assertFalse(h.isClosed());
+        assertEquals(0, m.count(Request.BodyCase.CLOSE));
+        h.close();
+        assertEquals(1, m.count(Request.BodyCase.CLOSE));
+    }
+
+    @Test
+    void aWriteWhoseConnectionDroppedAfterSendingIsNotRetried() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put(F, b("x"));
+        ChubbyClient c = connect(m);
+        Handle h = c.open(F, OpenOptions.write());
+        m.on(Request.BodyCase.SET_CONTENTS, FakeReplica.Exchange::drop);
+        ChubbyException e = assertThrows(ChubbyException.class, () -> h.setContents(b("y")));
+        assertEquals(ErrorCode.CELL_UNAVAILABLE, e.code());
+        assertTrue(e.getMessage().contains("outcome unknown"), e.getMessage());
+        assertEquals(1, m.count(Request.BodyCase.SET_CONTENTS));
+        // a read whose connection drops is simply retried on a new connection
+        int[] calls = {0};
+        m.on(Request.BodyCase.GET_CONTENTS, x -> {
+            if (calls[0]++ == 0) {
+                x.drop();
+            } else {
+                m.standard(x);
+            }
+        });
+        assertArrayEquals(b("x"), h.getContentsAndStat().data());
+        assertEquals(2, m.count(Request.BodyCase.GET_CONTENTS));
+        // the server saying the outcome is unknown is not retried either
+        m.on(Request.BodyCase.DELETE, x -> x.fail(ErrorCode.CELL_UNAVAILABLE, "lost leadership, outcome unknown"));
+        assertEquals(ErrorCode.CELL_UNAVAILABLE, assertThrows(ChubbyException.class, h::delete).code());
+        assertEquals(1, m.count(Request.BodyCase.DELETE));
+    }
+
+    @Test
+    void aReadRefusedWithCellUnavailableIsRetriedUntilTheDeadline() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put(F, b("x"));
+        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(m.address())
+                .callTimeout(Duration.ofMillis(600)).retryBackoff(Duration.ofMillis(10)).build());
+        toClose.add(0, c);
+        Handle h = c.open(F, OpenOptions.read());
+        m.on(Request.BodyCase.GET_STAT, x -> x.fail(ErrorCode.CELL_UNAVAILABLE, "no master lease"));
+        long t0 = System.nanoTime();
+        ChubbyException e = assertThrows(ChubbyException.class, h::getStat);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertEquals(ErrorCode.CELL_UNAVAILABLE, e.code());
+        assertTrue(m.count(Request.BodyCase.GET_STAT) > 2, "retried");
+        assertTrue(ms >= 400 && ms < 2000, "bounded by the call timeout: " + ms);
+    }
+
+    @Test
+    void closingTheClientFailsOutstandingCallsAndStopsItsThreads() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put(F, b("x"));
+        m.on(Request.BodyCase.GET_CONTENTS, x -> { }); // never answers
+        ChubbyClient c = connect(m);
+        Handle h = c.open(F, OpenOptions.read());
+        CompletableFuture<Contents> pending = h.getContentsAndStatAsync();
+        c.close();
+        CompletableFuture<Object> seen = new CompletableFuture<>();
+        pending.whenComplete((v, e) -> seen.complete(e));
+        assertEquals(ErrorCode.SESSION_EXPIRED, ((ChubbyException) seen.get(2, TimeUnit.SECONDS)).code());
+        assertEquals(1, m.count(Request.BodyCase.CLOSE_SESSION));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (liveClientThreads() > 0 && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, liveClientThreads(), "no client or MINA threads left after close");
+    }
+
+    private static long liveClientThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(n -> n.startsWith("chubby-client") || n.startsWith("NioProcessor")
+                        || n.startsWith("NioSocketConnector"))
+                .count();
+    }
+}
