@@ -33,7 +33,7 @@ public final class Bench {
         boolean quick = opt.containsKey("quick");
         Path home = Path.of(opt.getOrDefault("home", "distribution/target/chubby")).toAbsolutePath();
         Path work = Path.of(opt.getOrDefault("work", "benchmarks/target/work")).toAbsolutePath();
-        List<String> systems = Arrays.asList(opt.getOrDefault("systems", "chubby,zookeeper").split(","));
+        List<String> systems = Arrays.asList(opt.getOrDefault("systems", "chubby,zookeeper,etcd").split(","));
         Files.createDirectories(work);
 
         double fsync = Machine.fsyncMedianMs(work, 200);
@@ -50,6 +50,7 @@ public final class Bench {
             SystemUnderTest sut = switch (sys.trim()) {
                 case "chubby" -> new ChubbyCell(home, work.resolve("chubby-cell"), 5, 17000);
                 case "zookeeper" -> new ZkEnsemble(work.resolve("zookeeper"), 5, 18000, System.getProperty("java.class.path"));
+                case "etcd" -> new EtcdCluster(work.resolve("etcd"), 5, 19000);
                 default -> throw new IllegalArgumentException("unknown system " + sys);
             };
             System.out.println("== " + sut.name() + ": starting");

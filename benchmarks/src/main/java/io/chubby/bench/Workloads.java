@@ -41,6 +41,7 @@ final class Workloads {
             Stats s = new Stats();
             AtomicLong done = new AtomicLong();
             AtomicLong failed = new AtomicLong();
+            java.util.concurrent.atomic.AtomicReference<Throwable> firstError = new java.util.concurrent.atomic.AtomicReference<>();
             long warmEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(2000, millis / 4));
             long end = warmEnd + TimeUnit.MILLISECONDS.toNanos(millis);
             long measuredStart = 0;
@@ -57,6 +58,7 @@ final class Workloads {
                     permits.release();
                     if (e != null) {
                         failed.incrementAndGet();
+                        firstError.compareAndSet(null, e);
                     } else {
                         done.incrementAndGet();
                         if (measure) {
@@ -69,7 +71,7 @@ final class Workloads {
             double secs = (System.nanoTime() - measuredStart) / 1e9;
             return new Result("2. writes, " + window + " in flight", sut.name(), done.get() / secs,
                     s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(),
-                    failed.get() == 0 ? "" : failed.get() + " failed");
+                    failed.get() == 0 ? "" : failed.get() + " failed, first: " + firstError.get());
         }
     }
 
