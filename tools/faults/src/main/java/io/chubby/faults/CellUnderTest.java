@@ -1,0 +1,313 @@
+package io.chubby.faults;
+
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ReplicaStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cell of N replicas (ids 1..N) run as real processes from the distribution, without the CLI,
+ * wired so that every peer link goes through its own {@link TcpProxy}: replica i's member list
+ * names its own real ports, and for every other replica j the port of the proxy of the directed
+ * link i->j (the peer transport binds its own entry and dials the others). With
+ * {@code clientProxies}, every replica also gets a proxy in front of its client port, and the
+ * member lists (hence the master location the replicas answer) and {@link #clientAddresses()}
+ * name the proxies, so client-to-replica links can be cut too.
+ *
+ * <p>Everything is killed by {@link #close()}, and by a JVM shutdown hook if the test JVM ends
+ * first. Methods are synchronized: the nemesis thread and the test thread both use the cell.
+ */
+public final class CellUnderTest implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CellUnderTest.class);
+    private static final String HOST = "127.0.0.1";
+
+    private final int size;
+    private final Map<Integer, ReplicaProcess> replicas = new LinkedHashMap<>();
+    private final Map<Integer, Integer> clientPorts = new LinkedHashMap<>();
+    private final Map<Integer, Integer> peerPorts = new LinkedHashMap<>();
+    /** key i * 1000 + j: the proxy of the directed peer link i->j. */
+    private final Map<Integer, TcpProxy> peerProxies = new LinkedHashMap<>();
+    private final Map<Integer, TcpProxy> clientProxies = new LinkedHashMap<>();
+    private final Thread shutdownHook = new Thread(this::destroyAll, "cell-under-test-cleanup");
+
+    /**
+     * Writes the instance directories below {@code workDir} and starts the proxies (not the
+     * replicas: call {@link #startAll()}).
+     *
+     * @param distribution  the assembled distribution (with bin/chubby-server)
+     * @param extraConfig   further keys for every replica's io.chubby.replica.cfg (tuning)
+     * @param jvmOptions    CHUBBY_SERVER_OPTS for every replica (e.g. "-Xmx256m")
+     */
+    public CellUnderTest(Path distribution, Path workDir, int size, boolean withClientProxies,
+                         Map<String, String> extraConfig, String jvmOptions) throws IOException {
+        if (!Files.isExecutable(distribution.resolve("bin/chubby-server"))) {
+            throw new IOException("no executable bin/chubby-server in " + distribution);
+        }
+        this.size = size;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        try {
+            for (int i = 1; i <= size; i++) {
+                clientPorts.put(i, freePort());
+                peerPorts.put(i, freePort());
+            }
+            for (int i = 1; i <= size; i++) {
+                if (withClientProxies) {
+                    clientProxies.put(i, new TcpProxy("client->" + i, 0, HOST, clientPorts.get(i)));
+                }
+                for (int j = 1; j <= size; j++) {
+                    if (i != j) {
+                        peerProxies.put(i * 1000 + j, new TcpProxy(i + "->" + j, 0, HOST, peerPorts.get(j)));
+                    }
+                }
+            }
+            for (int i = 1; i <= size; i++) {
+                Path dir = workDir.resolve("replica-" + i);
+                writeConfig(i, dir, extraConfig);
+                replicas.put(i, new ReplicaProcess(i, distribution, dir, jvmOptions));
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void writeConfig(int i, Path dir, Map<String, String> extra) throws IOException {
+        Files.createDirectories(dir.resolve("etc"));
+        Files.createDirectories(dir.resolve("data"));
+        List<String> members = new ArrayList<>();
+        for (int j = 1; j <= size; j++) {
+            int client = i == j || clientProxies.isEmpty() ? clientPorts.get(j) : clientProxies.get(j).port();
+            int peer = i == j ? peerPorts.get(j) : peerProxies.get(i * 1000 + j).port();
+            members.add(j + "@" + HOST + ":" + client + ":" + peer);
+        }
+        Properties p = new Properties();
+        p.setProperty("cell.name", "local");
+        p.setProperty("replica.id", Integer.toString(i));
+        p.setProperty("data.dir", dir.resolve("data").toAbsolutePath().toString());
+        p.setProperty("members", String.join(",", members));
+        extra.forEach(p::setProperty);
+        // written beside etc/ and moved in: FileInstall must never see a partial file
+        Path tmp = dir.resolve(".replica.cfg.tmp");
+        StringBuilder sb = new StringBuilder("# written by io.chubby.faults.CellUnderTest\n");
+        p.stringPropertyNames().stream().sorted().forEach(k -> sb.append(k).append('=').append(p.getProperty(k)).append('\n'));
+        Files.writeString(tmp, sb.toString());
+        Files.move(tmp, dir.resolve("etc/io.chubby.replica.cfg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public List<Integer> ids() {
+        return List.copyOf(replicas.keySet());
+    }
+
+    /** The addresses clients should be given (the client proxies when there are any). */
+    public List<String> clientAddresses() {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            out.add(clientAddress(i));
+        }
+        return out;
+    }
+
+    /** Address a client uses for replica i. */
+    public String clientAddress(int i) {
+        return HOST + ":" + (clientProxies.isEmpty() ? clientPorts.get(i) : clientProxies.get(i).port());
+    }
+
+    /** Address of replica i's own client port (bypasses any client proxy): for status polls. */
+    public String directAddress(int i) {
+        return HOST + ":" + clientPorts.get(i);
+    }
+
+    public Path instanceDir(int i) {
+        return replicas.get(i).instanceDir();
+    }
+
+    /** The proxy of the directed peer link from -> to. */
+    public TcpProxy peerProxy(int from, int to) {
+        TcpProxy p = peerProxies.get(from * 1000 + to);
+        if (p == null) {
+            throw new IllegalArgumentException("no link " + from + "->" + to);
+        }
+        return p;
+    }
+
+    /** The proxy in front of replica i's client port, empty without client proxies. */
+    public Optional<TcpProxy> clientProxy(int i) {
+        return Optional.ofNullable(clientProxies.get(i));
+    }
+
+    public synchronized void startAll() throws IOException {
+        for (ReplicaProcess r : replicas.values()) {
+            r.start();
+        }
+    }
+
+    /** Starts replica i if it is not running. */
+    public synchronized void start(int i) throws IOException {
+        replicas.get(i).start();
+    }
+
+    public synchronized void kill(int i) {
+        replicas.get(i).kill();
+    }
+
+    public synchronized void pause(int i) {
+        replicas.get(i).pause();
+    }
+
+    public synchronized void resume(int i) {
+        replicas.get(i).resume();
+    }
+
+    public synchronized boolean alive(int i) {
+        return replicas.get(i).alive();
+    }
+
+    public synchronized long pid(int i) {
+        return replicas.get(i).pid();
+    }
+
+    /** Every proxy back to pass (closing connections that lost bytes). */
+    public synchronized void healNetwork() {
+        peerProxies.values().forEach(TcpProxy::pass);
+        clientProxies.values().forEach(TcpProxy::pass);
+    }
+
+    /** Heals the network, resumes paused replicas and restarts dead ones. */
+    public synchronized void healAll() throws IOException {
+        healNetwork();
+        for (ReplicaProcess r : replicas.values()) {
+            r.resume();
+            r.start();
+        }
+    }
+
+    /** Replica i's status, empty when it does not answer within {@code timeout}. */
+    public Optional<ReplicaStatus> status(int i, Duration timeout) {
+        try {
+            return Optional.of(ChubbyClient.status(directAddress(i), timeout));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The statuses of the replicas that answered. */
+    public Map<Integer, ReplicaStatus> statuses(Duration timeout) {
+        Map<Integer, ReplicaStatus> out = new LinkedHashMap<>();
+        for (int i = 1; i <= size; i++) {
+            if (alive(i)) {
+                int id = i;
+                status(i, timeout).ifPresent(s -> out.put(id, s));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The replica that says it is master and holds a valid lease (the one with the highest epoch
+     * if, transiently, a deposed one still says so), empty if none answers so now.
+     */
+    public Optional<ReplicaStatus> master(Duration timeout) {
+        ReplicaStatus best = null;
+        for (ReplicaStatus s : statuses(timeout).values()) {
+            if (s.isMaster() && s.leaseValid() && (best == null || s.epoch() > best.epoch())) {
+                best = s;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Waits until a master is found; empty at the deadline. */
+    public Optional<ReplicaStatus> awaitMaster(Duration within) throws InterruptedException {
+        long end = System.nanoTime() + within.toNanos();
+        do {
+            Optional<ReplicaStatus> m = master(Duration.ofSeconds(1));
+            if (m.isPresent()) {
+                return m;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < end);
+        return Optional.empty();
+    }
+
+    /**
+     * Waits until every replica answers with the same applied index and checksum. Returns the
+     * last statuses seen, and whether they converged.
+     */
+    public Convergence awaitConvergence(Duration within) throws InterruptedException {
+        long end = System.nanoTime() + within.toNanos();
+        Map<Integer, ReplicaStatus> last;
+        do {
+            last = statuses(Duration.ofSeconds(1));
+            if (last.size() == size && last.values().stream().map(s -> s.appliedIndex() + "/" + s.checksum())
+                    .distinct().count() == 1) {
+                return new Convergence(true, last);
+            }
+            Thread.sleep(300);
+        } while (System.nanoTime() < end);
+        return new Convergence(false, last);
+    }
+
+    /** Result of {@link #awaitConvergence}. */
+    public record Convergence(boolean converged, Map<Integer, ReplicaStatus> statuses) {
+        public String describe() {
+            StringBuilder sb = new StringBuilder();
+            statuses.forEach((id, s) -> sb.append(" r").append(id).append("{role=").append(s.role())
+                    .append(" epoch=").append(s.epoch()).append(" commit=").append(s.commitIndex())
+                    .append(" applied=").append(s.appliedIndex()).append(" checksum=")
+                    .append(Long.toHexString(s.checksum())).append('}'));
+            return sb.toString().trim();
+        }
+    }
+
+    /** Kills every replica and closes every proxy. Idempotent. */
+    @Override
+    public void close() {
+        destroyAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException ignored) {
+            // the JVM is shutting down: the hook runs anyway
+        }
+    }
+
+    private synchronized void destroyAll() {
+        for (ReplicaProcess r : replicas.values()) {
+            try {
+                r.kill();
+            } catch (RuntimeException e) {
+                log.warn("kill failed id={} error={}", r.id(), e.toString());
+            }
+        }
+        peerProxies.values().forEach(TcpProxy::close);
+        clientProxies.values().forEach(TcpProxy::close);
+    }
+
+    /** A port free right now on 127.0.0.1 (bind 0, close). */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

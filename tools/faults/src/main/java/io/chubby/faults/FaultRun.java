@@ -1,0 +1,206 @@
+package io.chubby.faults;
+
+import io.chubby.api.CreateMode;
+import io.chubby.api.OpenOptions;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
+import io.chubby.client.Contents;
+import io.chubby.client.Handle;
+import io.chubby.client.ReplicaStatus;
+import io.chubby.sim.check.Operation;
+import io.chubby.sim.check.RegisterModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One fault-injection run: start a cell, create the register files, run the clients and the
+ * nemesis for the workload time, heal, stop the clients, read every key once more (recorded),
+ * wait for the replicas to converge, check the history, and kill everything. The cell's files
+ * (instance dirs with replica logs, faults.log, history.txt) stay in {@link Settings#workDir()}.
+ */
+public final class FaultRun {
+    private static final Logger log = LoggerFactory.getLogger(FaultRun.class);
+    /** Client id of the final reads (workers are 1..clients). */
+    static final int FINAL_READER = 0;
+
+    /**
+     * @param seed          seed of the nemesis schedule and of the workload
+     * @param replicas      cell size
+     * @param clients       client sessions (threads), at most 254
+     * @param keys          register files
+     * @param workload      how long the clients and the nemesis run before the heal
+     * @param distribution  the assembled distribution (distribution/target/chubby)
+     * @param workDir       where the instance dirs and journals go (should be empty)
+     * @param clientProxies whether clients reach replicas through proxies (enables client faults)
+     * @param jvmOptions    CHUBBY_SERVER_OPTS of every replica
+     * @param replicaConfig extra keys of io.chubby.replica for every replica
+     * @param leaseMillis   the Paxos master lease the replicas use (paxos.lease.ms), for pauses
+     * @param faults        the faults the nemesis draws from (empty = all)
+     */
+    public record Settings(long seed, int replicas, int clients, int keys, Duration workload, Path distribution,
+                           Path workDir, boolean clientProxies, String jvmOptions, Map<String, String> replicaConfig,
+                           long leaseMillis, java.util.Set<Nemesis.Fault> faults) {
+        public Settings {
+            if (clients < 1 || clients > 254) {
+                throw new IllegalArgumentException("clients must be 1..254");
+            }
+            replicaConfig = Map.copyOf(replicaConfig);
+            faults = faults.isEmpty() ? java.util.Set.of() : java.util.EnumSet.copyOf(faults);
+        }
+
+        /** Defaults: 5 replicas, 4 clients, 3 keys, client proxies on, -Xmx256m, default lease 1500 ms. */
+        public static Settings defaults(long seed, Duration workload, Path distribution, Path workDir) {
+            return new Settings(seed, 5, 4, 3, workload, distribution, workDir, true, "", Map.of(), 1500, java.util.Set.of());
+        }
+    }
+
+    private final Settings settings;
+    private final History history = new History();
+
+    public FaultRun(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** The history recorded by {@link #run()} (for tests that tamper with a real history). */
+    public History history() {
+        return history;
+    }
+
+    public RunSummary run() throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        Files.createDirectories(settings.workDir());
+        FaultLog faults = new FaultLog(settings.workDir().resolve("faults.log"));
+        List<String> anomalies = new ArrayList<>();
+        String convergence;
+        AtomicBoolean stopClients = new AtomicBoolean();
+        AtomicBoolean stopNemesis = new AtomicBoolean();
+        try (CellUnderTest cell = new CellUnderTest(settings.distribution(), settings.workDir(), settings.replicas(),
+                settings.clientProxies(), settings.replicaConfig(), settings.jvmOptions())) {
+            cell.startAll();
+            faults.note("cell started replicas=" + settings.replicas() + " dir=" + settings.workDir());
+            ReplicaStatus first = cell.awaitMaster(Duration.ofSeconds(90)).orElseThrow(() -> new IllegalStateException(
+                    "no master within 90 s of starting the cell; see the logs in " + settings.workDir()));
+            faults.note("master=" + first.replicaId() + " epoch=" + first.epoch());
+            ClientOptions options = ClientOptions.builder().replicas(cell.clientAddresses())
+                    .callTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(1)).build();
+            List<String> keys = createKeys(options);
+
+            List<Thread> workers = new ArrayList<>();
+            for (int c = 1; c <= settings.clients(); c++) {
+                Thread t = new Thread(new ClientWorker(c, keys, options, history, settings.seed(), stopClients),
+                        "faults-client-" + c);
+                t.setDaemon(true);
+                workers.add(t);
+                t.start();
+            }
+            Thread nemesis = new Thread(new Nemesis(cell, faults, settings.seed(), settings.leaseMillis(), stopNemesis,
+                    settings.faults()),
+                    "nemesis");
+            nemesis.setDaemon(true);
+            nemesis.start();
+
+            Thread.sleep(settings.workload().toMillis());
+            stopNemesis.set(true);
+            nemesis.join(30_000);
+            if (nemesis.isAlive()) {
+                anomalies.add("nemesis did not finish healing within 30 s");
+            }
+            // the clients keep going a little on the healed cell, so it is seen working again
+            Thread.sleep(3000);
+            stopClients.set(true);
+            // a call may wait out the whole grace period (45 s) of a session in jeopardy
+            for (Thread t : workers) {
+                t.join(60_000);
+                if (t.isAlive()) {
+                    anomalies.add("client thread " + t.getName() + " did not stop within 60 s");
+                }
+            }
+            faults.note("workload stopped operations=" + history.total());
+
+            finalReads(options, keys, history, anomalies);
+            CellUnderTest.Convergence conv = cell.awaitConvergence(Duration.ofSeconds(60));
+            convergence = conv.describe();
+            faults.note("final " + convergence);
+            if (!conv.converged()) {
+                anomalies.add("replicas did not converge within 60 s: " + convergence);
+            }
+        } finally {
+            // also when the run ends early (no master, interrupted): no client or nemesis outlives the cell
+            stopNemesis.set(true);
+            stopClients.set(true);
+        }
+        writeHistory(history);
+        // the search budget per key grows with the run (a 30-minute soak records ~10^4 operations per key)
+        Duration budget = Duration.ofSeconds(Math.max(60, settings.workload().toSeconds() / 10));
+        long checkStart = System.nanoTime();
+        anomalies.addAll(new HistoryChecks(budget).check(history));
+        faults.note("checks done seconds=" + (System.nanoTime() - checkStart) / 1_000_000_000);
+        RunSummary summary = new RunSummary(settings.seed(), faults.faultCount(), faults.faultsByKind(), history.ok(),
+                history.fail(), history.unknown(), anomalies, (System.nanoTime() - started) / 1_000_000, convergence);
+        Files.writeString(settings.workDir().resolve("summary.txt"), summary.report());
+        log.info("{}", summary.line());
+        return summary;
+    }
+
+    /** Creates the (empty) register files before any fault. */
+    private List<String> createKeys(ClientOptions options) {
+        List<String> keys = new ArrayList<>();
+        try (ChubbyClient client = ChubbyClient.connect(options)) {
+            for (int k = 0; k < settings.keys(); k++) {
+                String path = "/ls/local/faults-register-" + k;
+                client.open(path, OpenOptions.write().withCreate(CreateMode.MAY)).close();
+                keys.add(path);
+            }
+        }
+        return keys;
+    }
+
+    /** Reads every key after the heal, recording the reads: this is what catches a lost write. */
+    private static void finalReads(ClientOptions options, List<String> keys, History history, List<String> anomalies)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (String key : keys) {
+            boolean done = false;
+            while (!done && System.nanoTime() < deadline) {
+                try (ChubbyClient client = ChubbyClient.connect(options);
+                     Handle h = client.open(key, OpenOptions.read())) {
+                    long invoke = History.now();
+                    Contents c = h.getContentsAndStat();
+                    history.completed(key, FINAL_READER, invoke, History.now(), new RegisterModel.Read(),
+                            RegisterValues.decode(c.data()));
+                    done = true;
+                } catch (RuntimeException e) {
+                    log.info("final read failed key={} error={}", key, e.toString());
+                    Thread.sleep(500);
+                }
+            }
+            if (!done) {
+                anomalies.add("final read of " + key + " did not succeed within 60 s of the heal");
+            }
+        }
+    }
+
+    /** history.txt: every operation per key, for reading an anomaly. */
+    private void writeHistory(History history) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        history.byKey().forEach((key, ops) -> {
+            sb.append("# ").append(key).append('\n');
+            for (Operation op : ops) {
+                sb.append(op.client()).append(' ').append(op.invoke()).append(' ')
+                        .append(op.known() ? Long.toString(op.complete()) : "unknown").append(' ')
+                        .append(op.input()).append(" -> ").append(op.output()).append('\n');
+            }
+        });
+        history.epochs().forEach(e -> sb.append("epoch client=").append(e.client()).append(" at=").append(e.at())
+                .append(" epoch=").append(e.epoch()).append('\n'));
+        Files.writeString(settings.workDir().resolve("history.txt"), sb.toString());
+    }
+}

@@ -1,0 +1,114 @@
+package io.chubby.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The wiring and process control of {@link CellUnderTest}, with a stand-in bin/chubby-server
+ * (a shell script that records its argument and sleeps) instead of the real distribution.
+ */
+class CellUnderTestTest {
+    @TempDir
+    Path tmp;
+
+    private Path fakeDistribution() throws IOException {
+        Path bin = Files.createDirectories(tmp.resolve("dist/bin"));
+        Path script = bin.resolve("chubby-server");
+        Files.writeString(script, "#!/usr/bin/env bash\necho \"$1\" > \"$1/started-with\"\nexec sleep 60\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return tmp.resolve("dist");
+    }
+
+    private static Properties config(Path instance) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(instance.resolve("etc/io.chubby.replica.cfg"))) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    @Test
+    void everyReplicaDialsItsPeersThroughTheProxyOfItsOwnLink() throws Exception {
+        try (CellUnderTest cell = new CellUnderTest(fakeDistribution(), tmp.resolve("cell"), 3, true,
+                Map.of("paxos.lease.ms", "1500"), "")) {
+            for (int i = 1; i <= 3; i++) {
+                Properties p = config(cell.instanceDir(i));
+                assertEquals("local", p.getProperty("cell.name"));
+                assertEquals(Integer.toString(i), p.getProperty("replica.id"));
+                assertEquals("1500", p.getProperty("paxos.lease.ms"));
+                assertEquals(cell.instanceDir(i).resolve("data").toString(), p.getProperty("data.dir"));
+                List<String> members = List.of(p.getProperty("members").split(","));
+                assertEquals(3, members.size());
+                for (int j = 1; j <= 3; j++) {
+                    String[] hp = members.get(j - 1).split("@")[1].split(":");
+                    assertEquals(Integer.toString(j), members.get(j - 1).split("@")[0]);
+                    int clientPort = Integer.parseInt(hp[1]);
+                    int peerPort = Integer.parseInt(hp[2]);
+                    if (i == j) {
+                        assertEquals(cell.directAddress(i), "127.0.0.1:" + clientPort, "own entry: real client port");
+                    } else {
+                        assertEquals(cell.peerProxy(i, j).port(), peerPort, "link " + i + "->" + j);
+                        assertEquals(cell.clientProxy(j).orElseThrow().port(), clientPort);
+                    }
+                }
+            }
+            // the members lists of two replicas name different proxies for the same target
+            assertTrue(cell.peerProxy(1, 3).port() != cell.peerProxy(2, 3).port());
+            assertEquals("127.0.0.1:" + cell.clientProxy(2).orElseThrow().port(), cell.clientAddresses().get(1));
+        }
+    }
+
+    @Test
+    void startsKillsPausesAndCleansUp() throws Exception {
+        long pid;
+        try (CellUnderTest cell = new CellUnderTest(fakeDistribution(), tmp.resolve("cell"), 2, false, Map.of(), "")) {
+            cell.startAll();
+            assertTrue(cell.alive(1) && cell.alive(2));
+            pid = cell.pid(1);
+            waitFor(() -> Files.exists(cell.instanceDir(1).resolve("started-with")));
+            assertEquals(cell.instanceDir(1).toString(), Files.readString(cell.instanceDir(1).resolve("started-with")).trim());
+
+            cell.pause(1);
+            waitFor(() -> "T".equals(state(pid)));
+            assertEquals("T", state(pid), "SIGSTOP leaves the process stopped");
+            cell.resume(1);
+            waitFor(() -> "S".equals(state(pid)));
+            assertEquals("S", state(pid));
+
+            cell.kill(2);
+            assertFalse(cell.alive(2));
+            cell.start(2);
+            assertTrue(cell.alive(2));
+            assertEquals("127.0.0.1:", cell.clientAddresses().get(0).substring(0, 10));
+        }
+        assertTrue(ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), "close kills every replica");
+    }
+
+    private static String state(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch (IOException e) {
+            return "gone";
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (!cond.getAsBoolean() && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+    }
+}
