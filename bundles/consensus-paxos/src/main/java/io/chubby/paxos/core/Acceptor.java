@@ -1,0 +1,146 @@
+package io.chubby.paxos.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The acceptor and learner side of a replica: promises, accepts, the lease binding, and learning
+ * which slots are chosen. Works on the replica's {@link NodeState}; owned by the node's thread.
+ */
+final class Acceptor {
+    private final NodeState s;
+
+    Acceptor(NodeState s) {
+        this.s = s;
+    }
+
+    /**
+     * Phase 1b plus the lease rule: never promise a proposer other than the one we are bound to
+     * until our lease promise lapsed (CONSENSUS.md "Master lease"), never a lower ballot, and
+     * never when we cannot report chosen slots the candidate lacks.
+     */
+    void onPrepare(Message.Prepare p, long now) {
+        s.lastNow = now;
+        Ballot b = p.ballot();
+        if (b.compareTo(s.promised) < 0) {
+            s.nack(p, Message.Nack.HIGHER_BALLOT);
+            return;
+        }
+        // A master re-running phase 1 (Proposer.onNack) is still bound to itself from its
+        // heartbeats, but it dropped its lease when it started the new ballot: it yields to a
+        // higher ballot instead of holding its own vote (a livelock the simulator found: seed 3039).
+        boolean ownCandidacy = s.boundTo == s.self && s.role == Role.CANDIDATE;
+        if (b.greaterThan(s.promised) && now < s.boundUntil && s.boundTo != p.from() && !ownCandidacy) {
+            s.nack(p, Message.Nack.LEASE_HELD);
+            return;
+        }
+        if (p.fromIndex() <= s.commitIndex && s.log.entry(p.fromIndex()) == null) {
+            // Our log was compacted (or replaced by a snapshot) past what the candidate lacks: it
+            // would fill chosen slots with no-ops. Refuse, and campaign ourselves soon.
+            s.nack(p, Message.Nack.COMPACTED);
+            s.electionAt = Math.min(s.electionAt, Math.max(now, s.boundUntil) + s.jitter());
+            return;
+        }
+        if (b.greaterThan(s.promised)) {
+            s.promised = b;
+            s.out.promise(b);
+            if (s.role != Role.FOLLOWER) {
+                s.stepDown(now);
+            }
+            s.masterId = 0;
+        }
+        // A promise does not bind our lease promise: only a master's Accept or Heartbeat does, and
+        // only those stamps count for its lease. Binding to candidates let abandoned candidacies
+        // hold acceptors for L each, a livelock the simulator found (seed 18, 2 ms ticks). Give
+        // the candidate time to finish phase 1 before we campaign ourselves.
+        s.electionAt = Math.max(s.electionAt, now + s.cfg.leaseMillis() / 2 + s.jitter());
+        List<Entry> acc = new ArrayList<>();
+        long last = s.log.lastIndex();
+        for (long i = p.fromIndex(); i <= last; i++) {
+            Entry e = s.log.entry(i);
+            if (e != null) {
+                acc.add(e);
+            }
+        }
+        s.out.send(new Message.Promise(s.self, p.from(), b, p.fromIndex(), acc, s.commitIndex, p.leaseStamp()));
+    }
+
+    /** Phase 2b: accept in any ballot at least the promised one; answer only after persisting (Ready order). */
+    void onAccept(Message.Accept a, long now) {
+        s.lastNow = now;
+        if (a.ballot().compareTo(s.promised) < 0) {
+            s.nack(a, Message.Nack.HIGHER_BALLOT);
+            return;
+        }
+        observeMaster(a.ballot(), a.from(), now);
+        if (a.entries().isEmpty()) {
+            return;
+        }
+        for (Entry e : a.entries()) {
+            // Slots we know chosen keep their value: the proposal can only carry the same value.
+            if (e.index() > s.commitIndex) {
+                Entry mine = e.withBallot(a.ballot());
+                s.log.put(mine);
+                s.out.accept(mine);
+            }
+        }
+        learnCommit(a.ballot(), a.commitIndex());
+        Entry first = a.entries().get(0);
+        Entry last = a.entries().get(a.entries().size() - 1);
+        s.out.send(new Message.Accepted(s.self, a.from(), a.ballot(), first.index(), last.index(), s.commitIndex));
+    }
+
+    void onHeartbeat(Message.Heartbeat h, long now) {
+        s.lastNow = now;
+        if (h.ballot().compareTo(s.promised) < 0) {
+            s.nack(h, Message.Nack.HIGHER_BALLOT);
+            return;
+        }
+        observeMaster(h.ballot(), h.from(), now);
+        learnCommit(h.ballot(), h.commitIndex());
+        s.out.send(new Message.HeartbeatAck(s.self, h.from(), h.ballot(), h.leaseStamp(), s.commitIndex,
+                h.commitIndex() > s.commitIndex));
+    }
+
+    /** A master with ballot {@code b >= promised} spoke to us: follow it and bind our lease promise to it. */
+    private void observeMaster(Ballot b, int from, long now) {
+        if (b.greaterThan(s.promised)) {
+            s.promised = b; // accepting in b implies promising b
+            s.out.promise(b);
+        }
+        if (s.leader != null && s.leader.ballot.compareTo(b) < 0) {
+            s.stepDown(now);
+        }
+        if (b.atLeast(s.masterBallot)) {
+            s.masterBallot = b;
+            s.masterId = from;
+        }
+        s.bind(from, now);
+    }
+
+    /**
+     * Learns "every slot up to {@code commit} is chosen with the value ballot {@code b} proposed".
+     * Our copy of such a slot holds the chosen value iff it was accepted in {@code b} or later:
+     * any proposal in a ballot above the one that chose the slot carries the chosen value.
+     */
+    private void learnCommit(Ballot b, long commit) {
+        if (b.greaterThan(s.hintBallot)) {
+            s.hintBallot = b;
+            s.hintCommit = commit;
+        } else if (b.equals(s.hintBallot)) {
+            s.hintCommit = Math.max(s.hintCommit, commit);
+        }
+        advanceCommit(b, commit);
+        advanceCommit(s.hintBallot, s.hintCommit);
+    }
+
+    private void advanceCommit(Ballot b, long commit) {
+        while (s.commitIndex < commit) {
+            Entry e = s.log.entry(s.commitIndex + 1);
+            if (e == null || e.ballot().compareTo(b) < 0) {
+                return;
+            }
+            s.commitIndex++;
+        }
+    }
+}

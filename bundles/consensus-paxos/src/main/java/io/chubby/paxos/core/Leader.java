@@ -1,0 +1,177 @@
+package io.chubby.paxos.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Proposer state of one ballot: phase 1 (collecting promises) and, once a majority promised,
+ * phase 2 bookkeeping per follower and the master lease. Discarded when the replica steps down,
+ * so nothing of an old ballot leaks into a new one. Owned by the node's thread.
+ */
+final class Leader {
+
+    /** Replication progress of one follower in this ballot. */
+    static final class Progress {
+        /** Next index to send. */
+        long next;
+        /** Every slot up to here is accepted by the follower in this ballot (or known chosen). */
+        long match;
+        /** Acknowledged ranges above {@code match + 1} (first to last), from reordered replies. */
+        final TreeMap<Long, Long> pending = new TreeMap<>();
+        long matchAtLastCheck;
+        long catchUpFrom = -1;
+        long catchUpAt;
+        long snapshotFlaggedAt = Long.MIN_VALUE / 2; // no overflow in now - snapshotFlaggedAt
+
+        void ack(long first, long last) {
+            if (first > match + 1) {
+                pending.merge(first, last, Math::max);
+                if (pending.size() > 64) {
+                    pending.pollLastEntry(); // bounded; the retransmit timer recovers anything dropped
+                }
+            } else {
+                match = Math.max(match, last);
+            }
+            while (!pending.isEmpty() && pending.firstKey() <= match + 1) {
+                match = Math.max(match, pending.pollFirstEntry().getValue());
+            }
+            next = Math.max(next, match + 1);
+        }
+    }
+
+    final Ballot ballot;
+    /** Phase 1 covers every slot from here upward. */
+    final long fromIndex;
+    final long startedAt;
+    private final PaxosConfig cfg;
+    private final Map<Integer, Message.Promise> promises = new HashMap<>();
+    private final Map<Integer, Long> leaseStamps = new HashMap<>();
+    private long leaseExpiry = Long.MIN_VALUE;
+    private final Set<Integer> compactedRefusals = new HashSet<>();
+    private final Map<Integer, Progress> progress = new TreeMap<>();
+    boolean phase2;
+    long barrierIndex;
+    long nextHeartbeat;
+    long nextRetry;
+
+    Leader(PaxosConfig cfg, Ballot ballot, long fromIndex, long now) {
+        this.cfg = cfg;
+        this.ballot = ballot;
+        this.fromIndex = fromIndex;
+        this.startedAt = now;
+    }
+
+    /** Records a promise (the first one per acceptor counts); true when a majority has promised. */
+    boolean promised(Message.Promise p) {
+        if (p.fromIndex() == fromIndex) {
+            promises.putIfAbsent(p.from(), p);
+        }
+        return promises.size() >= cfg.quorum();
+    }
+
+    /** Records that {@code replica} cannot promise (log compacted); true once no majority is left. */
+    boolean compactedRefusal(int replica) {
+        compactedRefusals.add(replica);
+        return compactedRefusals.size() > cfg.replicas().size() - cfg.quorum();
+    }
+
+    boolean hasPromised(int replica) {
+        return promises.containsKey(replica);
+    }
+
+    /**
+     * The values to propose for slots {@code fromIndex..}: for each slot the value accepted with
+     * the highest ballot among the promises, a no-op for holes, then the new master's barrier
+     * no-op (Paxos phase 1 rule; CONSENSUS.md "Multi-Paxos with a master").
+     */
+    List<Entry> proposals() {
+        TreeMap<Long, Entry> best = new TreeMap<>();
+        for (Message.Promise p : promises.values()) {
+            for (Entry e : p.entries()) {
+                if (e.index() >= fromIndex) {
+                    best.merge(e.index(), e, (a, b) -> b.ballot().greaterThan(a.ballot()) ? b : a);
+                }
+            }
+        }
+        long last = best.isEmpty() ? fromIndex - 1 : best.lastKey();
+        List<Entry> out = new ArrayList<>();
+        for (long i = fromIndex; i <= last + 1; i++) {
+            Entry e = best.get(i);
+            out.add(e != null ? new Entry(i, ballot, e.epoch(), e.value())
+                    : new Entry(i, ballot, ballot.epoch(), new byte[0]));
+        }
+        promises.clear(); // only needed once; keeps memory small
+        return out;
+    }
+
+    /** Starts phase 2: every follower is assumed to hold the chosen prefix below {@code fromIndex}. */
+    void startPhase2(long barrier, long now) {
+        phase2 = true;
+        barrierIndex = barrier;
+        for (int r : cfg.replicas()) {
+            Progress p = new Progress();
+            p.match = fromIndex - 1;
+            p.matchAtLastCheck = p.match;
+            p.next = r == cfg.self() ? barrier + 1 : fromIndex;
+            progress.put(r, p);
+        }
+        nextHeartbeat = now + cfg.renewMillis();
+    }
+
+    Progress progress(int replica) {
+        return progress.get(replica);
+    }
+
+    Iterable<Map.Entry<Integer, Progress>> followers() {
+        List<Map.Entry<Integer, Progress>> out = new ArrayList<>();
+        for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
+            if (e.getKey() != cfg.self()) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** The highest index a majority accepted in this ballot (self included). */
+    long quorumMatch() {
+        long[] m = new long[progress.size()];
+        int i = 0;
+        for (Progress p : progress.values()) {
+            m[i++] = p.match;
+        }
+        Arrays.sort(m);
+        return m[m.length - cfg.quorum()];
+    }
+
+    /** An acceptor answered a request stamped {@code stamp} (our clock) in this ballot. */
+    void leaseAck(int replica, long stamp) {
+        Long prev = leaseStamps.put(replica, stamp);
+        if (prev != null && prev > stamp) {
+            leaseStamps.put(replica, prev);
+            return;
+        }
+        if (leaseStamps.size() >= cfg.quorum()) {
+            long[] s = new long[leaseStamps.size()];
+            int i = 0;
+            for (long v : leaseStamps.values()) {
+                s[i++] = v;
+            }
+            Arrays.sort(s);
+            leaseExpiry = s[s.length - cfg.quorum()] + cfg.masterLeaseMillis();
+        }
+    }
+
+    /**
+     * Lease end on our clock: a majority is bound to us until at least the quorum-th newest
+     * acknowledged stamp plus L, measured on their clocks; see {@link PaxosConfig#masterLeaseMillis}.
+     */
+    long leaseExpiry() {
+        return leaseExpiry;
+    }
+}

@@ -1,0 +1,84 @@
+package io.chubby.paxos.core;
+
+import java.util.List;
+
+/**
+ * A peer message of the core. Immutable; fields are only primitives, {@link Ballot},
+ * {@link Entry} and lists of those, so the edge can map each one to a protobuf message. Any
+ * message may be lost, duplicated, delayed or reordered: the core tolerates all of it.
+ *
+ * <p>{@code leaseStamp} fields carry the sender's local time when it sent the request; the
+ * acceptor echoes it and never interprets it. The master counts its lease from the stamps of
+ * acknowledged {@link Heartbeat}s (CONSENSUS.md, "Master lease"); the Prepare/Promise stamp is
+ * echoed but not counted, because a promise to a candidate does not bind the acceptor.
+ */
+public sealed interface Message {
+
+    /** Sending replica. */
+    int from();
+
+    /** Destination replica. */
+    int to();
+
+    /** The ballot the message is about. */
+    Ballot ballot();
+
+    /** Phase 1a: candidate asks for a promise on every slot from {@code fromIndex} upward. */
+    record Prepare(int from, int to, Ballot ballot, long fromIndex, long leaseStamp) implements Message {
+    }
+
+    /**
+     * Phase 1b: the acceptor promised {@code ballot}; {@code entries} are all its accepted entries
+     * with index {@code >= fromIndex} (with the ballot each was accepted in).
+     */
+    record Promise(int from, int to, Ballot ballot, long fromIndex, List<Entry> entries, long commitIndex,
+                   long leaseStamp) implements Message {
+        public Promise {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /**
+     * Phase 2a: the master proposes {@code entries} (contiguous, ascending, each stamped with
+     * {@code ballot}) and tells that every slot up to {@code commitIndex} is chosen.
+     */
+    record Accept(int from, int to, Ballot ballot, List<Entry> entries, long commitIndex) implements Message {
+        public Accept {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /**
+     * Phase 2b: the acceptor durably accepted every slot in {@code [firstIndex, lastIndex]} in
+     * {@code ballot}. {@code commitIndex} is how far it knows the chosen log (a catch-up hint).
+     */
+    record Accepted(int from, int to, Ballot ballot, long firstIndex, long lastIndex, long commitIndex)
+            implements Message {
+    }
+
+    /** The master's lease renewal and commit announcement, every renew period. */
+    record Heartbeat(int from, int to, Ballot ballot, long commitIndex, long leaseStamp) implements Message {
+    }
+
+    /**
+     * Answer to a {@link Heartbeat}: the acceptor is bound to the master until its lease promise
+     * lapses. {@code commitIndex} is how far it knows the chosen log; {@code behind} says it knows
+     * more slots are chosen than it has locally (the master then re-sends from {@code commitIndex+1}).
+     */
+    record HeartbeatAck(int from, int to, Ballot ballot, long leaseStamp, long commitIndex, boolean behind)
+            implements Message {
+    }
+
+    /**
+     * Refusal of {@code ballot}. {@code promised} is the acceptor's promised ballot; {@code reason}
+     * is one of {@link #HIGHER_BALLOT}, {@link #LEASE_HELD}, {@link #COMPACTED}.
+     */
+    record Nack(int from, int to, Ballot ballot, Ballot promised, int reason) implements Message {
+        /** The acceptor promised a higher ballot. */
+        public static final int HIGHER_BALLOT = 1;
+        /** The acceptor's lease promise to another proposer has not lapsed yet (retry later). */
+        public static final int LEASE_HELD = 2;
+        /** The acceptor's log was compacted past {@code fromIndex}: the candidate is too far behind. */
+        public static final int COMPACTED = 3;
+    }
+}

@@ -1,0 +1,85 @@
+package io.chubby.paxos.core;
+
+/**
+ * The mutable state of one replica, shared by its {@link Acceptor} and {@link Proposer} halves
+ * and read by {@link PaxosNode}'s queries. Owned by the node's thread; never shared.
+ */
+final class NodeState {
+    final PaxosConfig cfg;
+    final int self;
+    final LogView log;
+    final RandomSource random;
+    final Outbox out = new Outbox();
+
+    // Acceptor. promised is durable (through Ready); the lease binding is memory only, which is
+    // why a restarted replica binds itself to nobody-at-all for a full L (constructor).
+    Ballot promised;
+    int boundTo;
+    long boundUntil;
+
+    // Learner: every slot <= commitIndex is chosen and our copy (or snapshot) holds the chosen value.
+    long commitIndex;
+    long applied;
+    long handedOut;
+    Ballot hintBallot = Ballot.ZERO;
+    long hintCommit;
+
+    Role role = Role.FOLLOWER;
+    int masterId;
+    Ballot masterBallot = Ballot.ZERO;
+    long maxRound;
+    long electionAt;
+    /** Proposer state of our current ballot; non-null exactly when CANDIDATE or MASTER. */
+    Leader leader;
+    long lastNow;
+
+    NodeState(PaxosConfig cfg, RecoveredState recovered, LogReader reader, RandomSource random, long now) {
+        this.cfg = cfg;
+        this.self = cfg.self();
+        this.log = new LogView(reader);
+        this.random = random;
+        this.promised = recovered.promised();
+        this.maxRound = promised.round();
+        this.commitIndex = recovered.appliedIndex();
+        this.applied = commitIndex;
+        this.handedOut = commitIndex;
+        this.lastNow = now;
+        // We may have answered a master just before crashing and forgotten it: honour that unknown
+        // lease promise by refusing every Prepare for L (boundTo = -1 matches nobody).
+        bind(-1, now);
+    }
+
+    boolean leaseValid(long now) {
+        return role == Role.MASTER && now < leader.leaseExpiry();
+    }
+
+    void bind(int proposer, long now) {
+        boundTo = proposer;
+        boundUntil = now + cfg.leaseMillis();
+        electionAt = boundUntil + jitter();
+    }
+
+    void nack(Message m, int reason) {
+        out.send(new Message.Nack(self, m.from(), m.ballot(), promised, reason));
+    }
+
+    long jitter() {
+        return random.nextLong(cfg.electionJitterMillis());
+    }
+
+    Ready.Status currentStatus() {
+        return new Ready.Status(role, masterId, masterBallot.epoch());
+    }
+
+    /** Back to follower; our own lease binding to ourselves is released (we claim no lease any more). */
+    void stepDown(long now) {
+        role = Role.FOLLOWER;
+        leader = null;
+        masterId = masterBallot.greaterThan(promised) ? masterId : 0;
+        if (boundTo == self) {
+            boundTo = 0;
+            boundUntil = now;
+        }
+        electionAt = Math.max(boundUntil, now) + jitter();
+    }
+}

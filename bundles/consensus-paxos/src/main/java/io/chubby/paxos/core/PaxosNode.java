@@ -1,0 +1,221 @@
+package io.chubby.paxos.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One replica's Multi-Paxos core: acceptor, learner and (when elected) proposer/master with a
+ * master lease. Pure: it never reads a clock, sleeps, spawns threads or does I/O; time ({@code now},
+ * milliseconds on this replica's local clock, never decreasing) and randomness are passed in.
+ *
+ * <p><b>Not thread-safe.</b> One thread (the edge's replica loop, or the simulator) owns the node
+ * and makes every call. Driving loop: feed {@link #tick}/{@link #step}/{@link #propose}; while
+ * {@link #hasReady()}, take {@link #ready()}, carry it out in the order its javadoc gives (persist,
+ * send, apply), then {@link #advance}. Between {@code ready()} and {@code advance()} only the
+ * query methods may be called. See bundles/consensus-paxos/CORE-API.md.
+ */
+public final class PaxosNode {
+    private final NodeState s;
+    private final Acceptor acceptor;
+    private final Proposer proposer;
+    private Ready.Status reported = new Ready.Status(Role.FOLLOWER, 0, 0);
+    private boolean readyOut;
+
+    /**
+     * Starts (or restarts) a replica from what its disk holds.
+     *
+     * @param reader the durable log; the node reads accepted entries through it, never writes
+     * @param now    local clock; the node refuses every Prepare until {@code now + L} (see CORE-API.md)
+     */
+    public PaxosNode(PaxosConfig cfg, RecoveredState recovered, LogReader reader, RandomSource random, long now) {
+        this.s = new NodeState(cfg, recovered, reader, random, now);
+        this.acceptor = new Acceptor(s);
+        this.proposer = new Proposer(s);
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /** Advances timers: election, Prepare retries, heartbeats/lease renewal and retransmission. */
+    public void tick(long now) {
+        checkNotReady();
+        s.lastNow = now;
+        switch (s.role) {
+            case FOLLOWER -> {
+                if (now >= s.boundUntil && now >= s.electionAt) {
+                    proposer.campaign(now);
+                }
+            }
+            case CANDIDATE -> {
+                if (now - s.leader.startedAt > 2 * s.cfg.leaseMillis()) {
+                    s.stepDown(now); // no majority for a long time: stop binding acceptors, let others try
+                } else if (now >= s.leader.nextRetry) {
+                    proposer.sendPrepares(now);
+                }
+            }
+            case MASTER -> {
+                long validUntil = Math.max(s.leader.leaseExpiry(), s.leader.startedAt + s.cfg.leaseMillis());
+                if (now > validUntil + s.cfg.leaseMillis()) {
+                    // No majority has answered us for a lease period (we may be deaf: one-way
+                    // partition). Stop heartbeating so followers' promises lapse and they elect
+                    // a master that can hear them.
+                    s.stepDown(now);
+                    s.electionAt = now + s.cfg.leaseMillis() + s.jitter();
+                } else if (now >= s.leader.nextHeartbeat) {
+                    proposer.heartbeat(now);
+                }
+            }
+        }
+    }
+
+    /** Handles a message from a peer. Messages not addressed to this replica are ignored. */
+    public void step(Message m, long now) {
+        checkNotReady();
+        s.lastNow = now;
+        if (m.to() != s.self || m.from() == s.self || !s.cfg.replicas().contains(m.from())) {
+            return;
+        }
+        s.maxRound = Math.max(s.maxRound, m.ballot().round());
+        // Java 17: no pattern switch; the sealed hierarchy keeps this list complete.
+        if (m instanceof Message.Prepare p) {
+            acceptor.onPrepare(p, now);
+        } else if (m instanceof Message.Promise p) {
+            proposer.onPromise(p, now);
+        } else if (m instanceof Message.Accept a) {
+            acceptor.onAccept(a, now);
+        } else if (m instanceof Message.Accepted a) {
+            proposer.onAccepted(a, now);
+        } else if (m instanceof Message.Heartbeat h) {
+            acceptor.onHeartbeat(h, now);
+        } else if (m instanceof Message.HeartbeatAck a) {
+            proposer.onHeartbeatAck(a, now);
+        } else if (m instanceof Message.Nack n) {
+            proposer.onNack(n, now);
+        }
+    }
+
+    /**
+     * Proposes a command; returns its log index, or -1 when this replica cannot propose now (not
+     * master, lease not valid, or its barrier entry not yet applied). An index is no promise: the
+     * entry is only chosen if it shows up in {@link Ready#committed} with the same value and epoch.
+     */
+    public long propose(byte[] value, long now) {
+        checkNotReady();
+        s.lastNow = now;
+        if (!canServe(now)) {
+            return -1;
+        }
+        long index = s.log.lastIndex() + 1;
+        Entry e = new Entry(index, s.leader.ballot, s.leader.ballot.epoch(), value);
+        s.log.put(e);
+        s.out.accept(e);
+        s.leader.progress(s.self).match = index;
+        proposer.advanceMasterCommit(); // a single-replica cell needs no acknowledgement
+        return index;
+    }
+
+    /**
+     * The edge installed a durable snapshot of the state machine at {@code index} and deleted every
+     * log entry at or below it. Call only between {@code advance} and the next {@code ready}.
+     */
+    public void snapshotInstalled(long index) {
+        checkNotReady();
+        s.commitIndex = Math.max(s.commitIndex, index);
+        s.applied = Math.max(s.applied, index);
+        s.handedOut = Math.max(s.handedOut, index);
+    }
+
+    // ---------------------------------------------------------------- outputs
+
+    /** True when {@link #ready()} has work: writes, messages, entries to apply or a status change. */
+    public boolean hasReady() {
+        return !s.out.isEmpty() || (s.handedOut < s.commitIndex && s.log.entry(s.handedOut + 1) != null)
+                || (s.role == Role.MASTER && proposer.unsent())
+                || !s.currentStatus().equals(reported);
+    }
+
+    /** The next batch of work; must be followed by {@link #advance} with the same object. */
+    public Ready ready() {
+        checkNotReady();
+        if (s.role == Role.MASTER) {
+            for (var f : s.leader.followers()) {
+                proposer.sendAccepts(f.getKey(), s.lastNow);
+            }
+        }
+        List<Entry> committed = new ArrayList<>();
+        for (long i = s.handedOut + 1; i <= s.commitIndex && committed.size() < 4 * s.cfg.maxBatchEntries(); i++) {
+            Entry e = s.log.entry(i);
+            if (e == null) {
+                break; // cannot happen while the edge keeps entries above its snapshot point
+            }
+            committed.add(e);
+            s.handedOut = i;
+        }
+        Ready.Status status = s.currentStatus();
+        Ready r = s.out.drain(committed, status.equals(reported) ? null : status);
+        reported = status;
+        readyOut = true;
+        return r;
+    }
+
+    /** The edge carried out {@code r}: its writes are durable, messages sent, entries applied. */
+    public void advance(Ready r) {
+        s.log.persisted(r.entries());
+        if (!r.committed().isEmpty()) {
+            s.applied = Math.max(s.applied, r.committed().get(r.committed().size() - 1).index());
+        }
+        readyOut = false;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** This replica's role now. */
+    public Role role() {
+        return s.role;
+    }
+
+    /** The master this replica follows (itself when master), 0 when unknown. */
+    public int masterId() {
+        return s.masterId;
+    }
+
+    /** Epoch of the newest master this replica knows, 0 when none; never decreases. */
+    public long epoch() {
+        return s.masterBallot.epoch();
+    }
+
+    /** The highest ballot this acceptor promised (durable once the Ready carrying it was persisted). */
+    public Ballot promised() {
+        return s.promised;
+    }
+
+    /** True while master and a majority is bound to this master (lease counted from send time). */
+    public boolean leaseValid(long now) {
+        return s.leaseValid(now);
+    }
+
+    /** Master, lease valid, and everything chosen before its leadership (and its barrier) applied. */
+    public boolean canServe(long now) {
+        return leaseValid(now) && s.leader.phase2 && s.applied >= s.leader.barrierIndex;
+    }
+
+    /** Every slot up to here is known chosen and held locally (or in the installed snapshot). */
+    public long commitIndex() {
+        return s.commitIndex;
+    }
+
+    /** Last index handed out in {@link Ready#committed} and advanced (or the installed snapshot's). */
+    public long appliedIndex() {
+        return s.applied;
+    }
+
+    /** Highest index in this replica's log (accepted, not necessarily chosen). */
+    public long lastIndex() {
+        return s.log.lastIndex();
+    }
+
+    private void checkNotReady() {
+        if (readyOut) {
+            throw new IllegalStateException("advance() the last Ready first");
+        }
+    }
+}

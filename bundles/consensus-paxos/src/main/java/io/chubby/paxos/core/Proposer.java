@@ -1,0 +1,210 @@
+package io.chubby.paxos.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The proposer side of a replica: campaigning (phase 1), and as master: re-proposing, phase 2
+ * replication with batching and pipelining, commit, heartbeats and the lease. Works on the
+ * replica's {@link NodeState}; per-ballot data lives in {@link Leader}. Owned by the node's thread.
+ */
+final class Proposer {
+    private final NodeState s;
+
+    Proposer(NodeState s) {
+        this.s = s;
+    }
+
+    /** Phase 1 for every slot above our commit index, with a ballot above any we have seen. */
+    void campaign(long now) {
+        Ballot b = new Ballot(Math.max(s.maxRound, s.promised.round()) + 1, s.self);
+        s.maxRound = b.round();
+        s.promised = b;
+        s.out.promise(b);
+        s.role = Role.CANDIDATE;
+        s.masterId = 0;
+        long from = s.commitIndex + 1;
+        s.leader = new Leader(s.cfg, b, from, now);
+        List<Entry> mine = new ArrayList<>();
+        for (long i = from; i <= s.log.lastIndex(); i++) {
+            Entry e = s.log.entry(i);
+            if (e != null) {
+                mine.add(e);
+            }
+        }
+        s.leader.promised(new Message.Promise(s.self, s.self, b, from, mine, s.commitIndex, now));
+        sendPrepares(now);
+    }
+
+    void sendPrepares(long now) {
+        s.leader.nextRetry = now + s.cfg.retryMillis();
+        for (int r : s.cfg.replicas()) {
+            if (r != s.self && !s.leader.hasPromised(r)) {
+                s.out.send(new Message.Prepare(s.self, r, s.leader.ballot, s.leader.fromIndex, now));
+            }
+        }
+        if (s.leader.promised(new Message.Promise(s.self, s.self, s.leader.ballot, -1, List.of(), s.commitIndex, now))) {
+            becomeMaster(now); // single-replica cell
+        }
+    }
+
+    void onPromise(Message.Promise p, long now) {
+        s.lastNow = now;
+        if (s.leader == null || !p.ballot().equals(s.leader.ballot)) {
+            return;
+        }
+        if (s.leader.promised(p) && s.role == Role.CANDIDATE) {
+            becomeMaster(now);
+        }
+    }
+
+    /** Re-propose what the promises reported, fill holes with no-ops, append the barrier. */
+    private void becomeMaster(long now) {
+        s.role = Role.MASTER;
+        s.masterId = s.self;
+        s.masterBallot = s.leader.ballot;
+        long last = s.leader.fromIndex - 1;
+        for (Entry e : s.leader.proposals()) {
+            s.log.put(e);
+            s.out.accept(e);
+            last = e.index();
+        }
+        s.leader.startPhase2(last, now);
+        s.leader.progress(s.self).match = last;
+        advanceMasterCommit();
+        heartbeat(now); // the lease starts with the first acknowledged heartbeat
+    }
+
+    void onAccepted(Message.Accepted a, long now) {
+        s.lastNow = now;
+        if (s.role != Role.MASTER || !a.ballot().equals(s.leader.ballot)) {
+            return;
+        }
+        Leader.Progress p = s.leader.progress(a.from());
+        p.ack(a.firstIndex(), a.lastIndex());
+        floorMatch(p, a.commitIndex());
+        advanceMasterCommit();
+    }
+
+    void onHeartbeatAck(Message.HeartbeatAck a, long now) {
+        s.lastNow = now;
+        if (s.leader == null || !a.ballot().equals(s.leader.ballot)) {
+            return;
+        }
+        s.leader.leaseAck(a.from(), a.leaseStamp());
+        if (s.role != Role.MASTER) {
+            return;
+        }
+        Leader.Progress p = s.leader.progress(a.from());
+        floorMatch(p, a.commitIndex());
+        long from = a.commitIndex() + 1;
+        // It misses a chosen slot it acknowledged nothing for in this ballot: slots below our phase
+        // 1 range, which we assumed it had. (Gaps above match are lost or in-flight Accepts: the
+        // stall timer in heartbeat() covers those.) Once per two renew periods per gap, so a slow
+        // follower is not flooded with copies of what is already on its way.
+        if (a.behind() && from <= p.match
+                && (from != p.catchUpFrom || now - p.catchUpAt >= 2 * s.cfg.renewMillis())) {
+            p.catchUpFrom = from;
+            p.catchUpAt = now;
+            p.next = Math.min(p.next, from);
+        }
+        advanceMasterCommit();
+    }
+
+    /** Slots the follower knows chosen need no vote from it; counting them changes no decision. */
+    private void floorMatch(Leader.Progress p, long followerCommit) {
+        long known = Math.min(followerCommit, s.commitIndex);
+        if (known > p.match) {
+            p.match = known;
+            p.pending.headMap(known + 1).clear();
+            p.next = Math.max(p.next, known + 1);
+        }
+    }
+
+    void onNack(Message.Nack n, long now) {
+        s.lastNow = now;
+        s.maxRound = Math.max(s.maxRound, n.promised().round());
+        if (s.leader == null || !n.ballot().equals(s.leader.ballot)) {
+            return;
+        }
+        boolean higher = n.reason() == Message.Nack.HIGHER_BALLOT && n.promised().greaterThan(s.leader.ballot);
+        if (higher && s.role == Role.MASTER && s.leaseValid(now)) {
+            // A master holding a valid lease knows no other master can exist: the higher ballot is
+            // a candidate that cannot win. Re-run phase 1 above it (acceptors bound to us may
+            // promise us again) instead of leaving the cell masterless until leases lapse.
+            campaign(now);
+            return;
+        }
+        // COMPACTED only says this acceptor cannot promise: a majority of others still can (a
+        // master already elected by one is safe). Give up only when no majority is left; the
+        // replicas ahead of us campaign soon (simulator seed 5364: a master stepping down on a
+        // late COMPACTED refusal, again and again, kept the cell masterless).
+        boolean hopeless = n.reason() == Message.Nack.COMPACTED && s.role == Role.CANDIDATE
+                && s.leader.compactedRefusal(n.from());
+        if (hopeless || higher) {
+            s.stepDown(now);
+            // Let the proposer that beat us (or the replica ahead of us) finish before trying again.
+            s.electionAt = now + s.cfg.leaseMillis() + s.jitter();
+        }
+    }
+
+    void heartbeat(long now) {
+        s.bind(s.self, now);
+        s.leader.leaseAck(s.self, now);
+        s.leader.nextHeartbeat = now + s.cfg.renewMillis();
+        for (var f : s.leader.followers()) {
+            Leader.Progress p = f.getValue();
+            if (p.match < s.log.lastIndex() && p.match == p.matchAtLastCheck) {
+                p.next = p.match + 1; // no progress for a renew period: assume loss, re-send
+                p.pending.clear();
+            }
+            p.matchAtLastCheck = p.match;
+            s.out.send(new Message.Heartbeat(s.self, f.getKey(), s.leader.ballot, s.commitIndex, now));
+        }
+    }
+
+    /** Pipelined, batched phase 2 to one follower, within the in-flight window. */
+    void sendAccepts(int to, long now) {
+        Leader.Progress p = s.leader.progress(to);
+        long last = s.log.lastIndex();
+        long window = (long) s.cfg.maxInflight() * s.cfg.maxBatchEntries();
+        while (p.next <= last && p.next - 1 - p.match < window) {
+            List<Entry> batch = s.log.range(p.next, last, s.cfg.maxBatchEntries(), s.cfg.maxBatchBytes());
+            if (batch.isEmpty()) {
+                // Compacted below what it needs: only a snapshot helps (flagged at most once per L).
+                if (now - p.snapshotFlaggedAt >= s.cfg.leaseMillis()) {
+                    p.snapshotFlaggedAt = now;
+                    s.out.needSnapshot(to);
+                }
+                return;
+            }
+            List<Entry> stamped = new ArrayList<>(batch.size());
+            for (Entry e : batch) {
+                // Below our phase 1 range the slots are chosen: proposing the chosen value again
+                // in our ballot is safe, and lets the follower recognise it as chosen.
+                stamped.add(e.withBallot(s.leader.ballot));
+            }
+            s.out.send(new Message.Accept(s.self, to, s.leader.ballot, stamped, s.commitIndex));
+            p.next += stamped.size();
+        }
+    }
+
+    boolean unsent() {
+        long last = s.log.lastIndex();
+        long window = (long) s.cfg.maxInflight() * s.cfg.maxBatchEntries();
+        for (var f : s.leader.followers()) {
+            Leader.Progress p = f.getValue();
+            if (p.next <= last && p.next - 1 - p.match < window && s.log.entry(p.next) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void advanceMasterCommit() {
+        long q = s.leader.quorumMatch();
+        if (q > s.commitIndex) {
+            s.commitIndex = q;
+        }
+    }
+}

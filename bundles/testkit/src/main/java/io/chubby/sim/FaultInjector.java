@@ -1,0 +1,83 @@
+package io.chubby.sim;
+
+/**
+ * The seeded fault schedule of a {@link Simulation}: each call injects one fault (partition,
+ * one-way cut, isolation, heal, crash, mid-batch crash, restart). Runs on the simulation's thread.
+ */
+final class FaultInjector {
+    private final Simulation sim;
+
+    FaultInjector(Simulation sim) {
+        this.sim = sim;
+    }
+
+    void injectOne() {
+        int n = sim.replicas.size();
+        int kind = sim.rnd.nextInt(10);
+        SimReplica victim = sim.replicas.get(sim.rnd.nextInt(n));
+        switch (kind) {
+            case 0, 1 -> { // symmetric partition into two random sides
+                sim.net.healAll();
+                boolean[] side = new boolean[n + 1];
+                for (int i = 1; i <= n; i++) {
+                    side[i] = sim.rnd.nextBoolean();
+                }
+                for (SimReplica a : sim.replicas) {
+                    for (SimReplica b : sim.replicas) {
+                        if (side[a.id] != side[b.id]) {
+                            sim.net.block(a.id, b.id);
+                        }
+                    }
+                }
+            }
+            case 2 -> { // one-way: victim can send but not hear, or hear but not send
+                sim.net.healAll();
+                boolean deaf = sim.rnd.nextBoolean();
+                for (SimReplica b : sim.replicas) {
+                    if (b != victim) {
+                        if (deaf) {
+                            sim.net.block(b.id, victim.id);
+                        } else {
+                            sim.net.block(victim.id, b.id);
+                        }
+                    }
+                }
+            }
+            case 3 -> { // isolate one replica
+                sim.net.healAll();
+                for (SimReplica b : sim.replicas) {
+                    sim.net.block(b.id, victim.id);
+                    sim.net.block(victim.id, b.id);
+                }
+            }
+            case 4, 5 -> sim.net.healAll();
+            case 6 -> { // crash sim.now or right after the victim's next persist
+                if (victim.up()) {
+                    if (sim.rnd.nextBoolean()) {
+                        sim.crash(victim);
+                    } else {
+                        victim.crashAfterPersist = true;
+                    }
+                }
+            }
+            case 7 -> { // crash the current master
+                for (SimReplica r : sim.replicas) {
+                    if (r.up() && r.node.leaseValid(r.clock.local(sim.now))) {
+                        sim.crash(r);
+                    }
+                }
+            }
+            case 8 -> { // cut the current lease holder off from everyone
+                for (SimReplica r : sim.replicas) {
+                    if (r.up() && r.node.leaseValid(r.clock.local(sim.now))) {
+                        for (SimReplica b : sim.replicas) {
+                            sim.net.block(b.id, r.id);
+                            sim.net.block(r.id, b.id);
+                        }
+                    }
+                }
+            }
+            default -> sim.restartOne();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.chubby.sim;
+
+import io.chubby.paxos.core.Ballot;
+import io.chubby.paxos.core.Entry;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Global knowledge no replica has: which value each slot has chosen, computed from every durable
+ * acceptance (a value is chosen once a majority durably accepted it in the same ballot), and the
+ * state checksum every replica reached at each applied index. Throws {@link SimulationFailure}
+ * when Paxos safety breaks.
+ */
+final class Oracle {
+    private final int quorum;
+    /** slot -> ballot -> (acceptor -> value accepted). */
+    private final Map<Long, Map<Ballot, Map<Integer, Entry>>> accepted = new HashMap<>();
+    private final TreeMap<Long, Entry> chosen = new TreeMap<>();
+    private final Map<Long, Long> checksums = new HashMap<>();
+
+    Oracle(int quorum) {
+        this.quorum = quorum;
+    }
+
+    /** Replica {@code r} durably accepted {@code e}. */
+    void accepted(int r, Entry e) {
+        Map<Integer, Entry> votes = accepted.computeIfAbsent(e.index(), k -> new HashMap<>())
+                .computeIfAbsent(e.ballot(), k -> new HashMap<>());
+        for (Entry other : votes.values()) {
+            if (!other.sameValue(e)) {
+                throw new SimulationFailure("two values proposed in ballot " + e.ballot() + " at slot " + e.index());
+            }
+        }
+        votes.put(r, e);
+        if (votes.size() >= quorum) {
+            Entry c = chosen.get(e.index());
+            if (c == null) {
+                chosen.put(e.index(), e);
+            } else if (!c.sameValue(e)) {
+                throw new SimulationFailure("slot " + e.index() + " chose two values: " + c + " and " + e);
+            }
+        }
+    }
+
+    /** Replica {@code r} applied {@code e}: it must be the chosen value. */
+    void applied(int r, Entry e) {
+        Entry c = chosen.get(e.index());
+        if (c == null) {
+            throw new SimulationFailure("replica " + r + " applied slot " + e.index() + " which is not chosen");
+        }
+        if (!c.sameValue(e)) {
+            throw new SimulationFailure("replica " + r + " applied " + e + " but chosen is " + c);
+        }
+    }
+
+    /** Replica {@code r} reached {@code checksum} at applied index {@code index}. */
+    void state(int r, long index, long checksum) {
+        Long prev = checksums.putIfAbsent(index, checksum);
+        if (prev != null && prev != checksum) {
+            throw new SimulationFailure("replica " + r + " state diverged at index " + index);
+        }
+    }
+
+    int chosenCount() {
+        return chosen.size();
+    }
+}

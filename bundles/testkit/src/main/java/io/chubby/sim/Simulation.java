@@ -1,0 +1,359 @@
+package io.chubby.sim;
+
+import io.chubby.paxos.core.Entry;
+import io.chubby.paxos.core.Message;
+import io.chubby.paxos.core.PaxosConfig;
+import io.chubby.paxos.core.PaxosNode;
+import io.chubby.paxos.core.Ready;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Random;
+
+/**
+ * A deterministic run of an N-replica cell: a seeded fault phase (loss, duplication, reordering,
+ * delay, partitions incl. one-way, crash-restart, mid-batch crashes, clock drift), then healing,
+ * after which the cell must commit a new proposal and every replica must catch up within a bound.
+ * Invariants are checked after every event (see {@link Oracle} and {@link #checkLeases}).
+ * Single-threaded; the outcome is a pure function of (seed, replicas).
+ */
+public final class Simulation {
+
+    /** What a finished run did. */
+    public record Result(long seed, int replicas, long events, int chosen, long endTime, int masters, int crashes,
+                         int snapshots) {
+    }
+
+    private record Event(long time, long seq, Runnable action) {
+    }
+
+    static final long FAULT_PHASE_MS = 4_000;
+    static final long PROGRESS_BOUND_MS = 15_000;
+    /** Replicas tick every 20 ms, or every 5 ms in a quarter of the runs (elections then start
+     *  right as promises lapse, which exposes a lease margin that is too thin). */
+    private final long tickMs;
+
+    private final long seed;
+    final Random rnd;
+    final List<SimReplica> replicas = new ArrayList<>();
+    final SimNetwork net;
+    private final Oracle oracle;
+    private final PriorityQueue<Event> queue = new PriorityQueue<>(
+            (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+    private final double maxDrift;
+    private final boolean compaction;
+    private final boolean trace;
+    private long seq;
+    long now;
+    private long events;
+    private long leaseEpoch;
+    private int masters;
+    private long clientSeq;
+    private boolean healed;
+    private long progressIndex = -1;
+    private int progressReplica;
+    private boolean done;
+    private final FaultInjector faults = new FaultInjector(this);
+    private int crashes;
+    private int snapshots;
+
+    public Simulation(long seed, int n, boolean trace) {
+        this.seed = seed;
+        this.trace = trace;
+        this.rnd = new Random(seed);
+        this.net = new SimNetwork(new Random(seed * 7919 + 1));
+        this.oracle = new Oracle(n / 2 + 1);
+        this.maxDrift = rnd.nextBoolean() ? 0.01 : 0.05;
+        this.compaction = rnd.nextBoolean();
+        this.tickMs = rnd.nextInt(4) == 0 ? 5 : 20;
+        net.loss = rnd.nextDouble() * 0.15;
+        net.duplicate = rnd.nextDouble() * 0.05;
+        net.maxDelay = 2 + rnd.nextInt(40);
+        // Small jitter makes elections start right when the old lease promises lapse: the lease
+        // margin is then all that keeps two masters from both believing they hold the lease.
+        long jitter = 1 + rnd.nextInt(rnd.nextBoolean() ? 20 : 200);
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            ids.add(i);
+        }
+        for (int id : ids) {
+            PaxosConfig cfg = new PaxosConfig(id, ids, 1000, 300, maxDrift, jitter, 60,
+                    1 + rnd.nextInt(32), 1 << 16, 1 + rnd.nextInt(4));
+            // Often at the extremes of the bound: that is where a too-short lease margin shows.
+            double skew = rnd.nextBoolean() ? (rnd.nextBoolean() ? 1 : -1) : rnd.nextDouble() * 2 - 1;
+            double rate = 1 + skew * maxDrift * 0.999;
+            SimReplica r = new SimReplica(id, new DriftingClock(rnd.nextInt(1_000_000), rate), cfg, (seed * 31 + id) * 0x9E3779B97F4A7C15L);
+            replicas.add(r);
+        }
+    }
+
+    /** Runs to completion; throws {@link AssertionError} naming the seed on any broken invariant. */
+    public Result run() {
+        try {
+            for (SimReplica r : replicas) {
+                r.start(0);
+                schedule(1 + rnd.nextInt((int) tickMs), () -> tick(r));
+            }
+            schedule(10, this::client);
+            schedule(100 + rnd.nextInt(500), this::fault);
+            schedule(FAULT_PHASE_MS, this::heal);
+            while (!done && !queue.isEmpty()) {
+                Event e = queue.poll();
+                now = e.time;
+                events++;
+                e.action.run();
+                checkLeases();
+                if (healed && now > FAULT_PHASE_MS + PROGRESS_BOUND_MS) {
+                    throw new SimulationFailure("no progress within " + PROGRESS_BOUND_MS + " ms after healing: "
+                            + describe());
+                }
+            }
+            return new Result(seed, replicas.size(), events, oracle.chosenCount(), now, masters, crashes, snapshots);
+        } catch (SimulationFailure | IllegalStateException | IllegalArgumentException f) {
+            AssertionError err = new AssertionError("seed=" + seed + " replicas=" + replicas.size() + " t=" + now
+                    + "ms: " + f.getMessage() + " (replay: -Dsim.seed=" + seed + " -Dsim.replicas=" + replicas.size()
+                    + ", see bundles/testkit/README.md)", f);
+            throw err;
+        }
+    }
+
+    // ------------------------------------------------------------------ driving replicas
+
+    private void tick(SimReplica r) {
+        if (r.up()) {
+            r.node.tick(r.clock.local(now));
+            drain(r);
+        }
+        schedule(now + tickMs, () -> tick(r));
+    }
+
+    private void deliver(Message m) {
+        SimReplica r = replica(m.to());
+        if (r.up()) {
+            trace("deliver " + m);
+            r.node.step(m, r.clock.local(now));
+            drain(r);
+        }
+    }
+
+    /** The edge's loop: persist, then send, then apply, then advance. */
+    private void drain(SimReplica r) {
+        PaxosNode node = r.node;
+        for (int guard = 0; node.hasReady(); guard++) {
+            if (guard > 1000) {
+                throw new SimulationFailure("replica " + r.id + " produces Ready forever");
+            }
+            Ready rd = node.ready();
+            if ((rd.promised() != null || !rd.entries().isEmpty()) && !rd.sync()) {
+                throw new SimulationFailure("acceptor state change without sync on replica " + r.id);
+            }
+            r.storage.write(rd.promised(), rd.entries(), rd.sync());
+            for (Entry e : rd.entries()) {
+                oracle.accepted(r.id, e);
+            }
+            if (r.crashAfterPersist) {
+                crash(r);
+                return;
+            }
+            for (Message m : rd.messages()) {
+                send(m);
+            }
+            for (Entry e : rd.committed()) {
+                oracle.applied(r.id, e);
+                r.machine.apply(e.index(), e.epoch(), e.value());
+                oracle.state(r.id, e.index(), r.machine.checksum());
+                if (healed && progressIndex > 0 && e.index() == progressIndex && r.id == progressReplica) {
+                    trace("progress index " + progressIndex);
+                }
+            }
+            for (int to : rd.needSnapshot()) {
+                sendSnapshot(r, to);
+            }
+            if (rd.status() != null) {
+                observeStatus(r, rd.status());
+            }
+            node.advance(rd);
+            compact(r);
+        }
+        checkDone();
+    }
+
+    private void observeStatus(SimReplica r, Ready.Status s) {
+        trace("status r" + r.id + " " + s);
+        if (s.epoch() != 0) {
+            if (s.epoch() < r.maxEpoch) {
+                throw new SimulationFailure("epoch went back on replica " + r.id + ": " + s.epoch() + " < " + r.maxEpoch);
+            }
+            r.maxEpoch = s.epoch();
+        }
+        if (s.role() == io.chubby.paxos.core.Role.MASTER) {
+            masters++;
+        }
+    }
+
+    private void compact(SimReplica r) {
+        KvStateMachine m = r.machine;
+        if (m.appliedIndex() - m.durableIndex() >= 25) {
+            m.makeDurable();
+            if (compaction) {
+                r.storage.truncateBefore(m.durableIndex() - 10 + 1);
+            }
+        }
+    }
+
+    private void send(Message m) {
+        int copies = net.copies(m.from(), m.to());
+        for (int i = 0; i < copies; i++) {
+            schedule(now + net.delay(), () -> deliver(m));
+        }
+    }
+
+    private void sendSnapshot(SimReplica from, int to) {
+        KvStateMachine.Image img = from.machine.image();
+        if (net.copies(from.id, to) > 0) {
+            schedule(now + net.delay() + 5, () -> installSnapshot(replica(to), img));
+        }
+    }
+
+    private void installSnapshot(SimReplica r, KvStateMachine.Image img) {
+        if (!r.up() || img.appliedIndex() <= r.node.appliedIndex()) {
+            return;
+        }
+        trace("snapshot r" + r.id + " at " + img.appliedIndex());
+        snapshots++;
+        r.machine.install(img);
+        r.storage.truncateBefore(img.appliedIndex() + 1);
+        oracle.state(r.id, img.appliedIndex(), img.checksum());
+        r.node.snapshotInstalled(img.appliedIndex());
+        drain(r);
+    }
+
+    // ------------------------------------------------------------------ clients and checks
+
+    private void client() {
+        for (SimReplica r : replicas) {
+            if (r.up() && r.node.canServe(r.clock.local(now))) {
+                byte[] v = ("k" + rnd.nextInt(16) + "=v" + (++clientSeq)).getBytes(StandardCharsets.UTF_8);
+                long idx = r.node.propose(v, r.clock.local(now));
+                if (healed && progressIndex < 0 && idx > 0) {
+                    progressIndex = idx;
+                    progressReplica = r.id;
+                }
+                drain(r);
+            }
+        }
+        schedule(now + 10 + rnd.nextInt(60), this::client);
+    }
+
+    /** At most one replica may believe it holds a valid lease at any true instant; lease epochs grow. */
+    private void checkLeases() {
+        SimReplica holder = null;
+        for (SimReplica r : replicas) {
+            if (r.up() && r.node.leaseValid(r.clock.local(now))) {
+                if (holder != null) {
+                    throw new SimulationFailure("two valid leases: replica " + holder.id + " epoch " + holder.node.epoch()
+                            + " and replica " + r.id + " epoch " + r.node.epoch());
+                }
+                holder = r;
+            }
+        }
+        if (holder != null) {
+            long e = holder.node.epoch();
+            if (e < leaseEpoch) {
+                throw new SimulationFailure("lease epoch went back: " + e + " after " + leaseEpoch);
+            }
+            leaseEpoch = e;
+        }
+    }
+
+    /** After healing: a proposal made after healing is applied by its master and every replica. */
+    private void checkDone() {
+        if (!healed || progressIndex < 0) {
+            return;
+        }
+        for (SimReplica r : replicas) {
+            if (!r.up() || r.machine.appliedIndex() < progressIndex) {
+                return;
+            }
+        }
+        done = true;
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    private void fault() {
+        if (healed) {
+            return;
+        }
+        faults.injectOne();
+        schedule(now + 100 + rnd.nextInt(900), this::fault);
+    }
+
+    void crash(SimReplica r) {
+        trace("crash r" + r.id);
+        crashes++;
+        r.crash();
+        schedule(now + 200 + rnd.nextInt(2000), () -> restart(r));
+    }
+
+    private void restart(SimReplica r) {
+        if (!r.up()) {
+            trace("restart r" + r.id);
+            r.start(now);
+            drain(r);
+        }
+    }
+
+    void restartOne() {
+        for (SimReplica r : replicas) {
+            if (!r.up()) {
+                restart(r);
+                return;
+            }
+        }
+    }
+
+    private void heal() {
+        healed = true;
+        net.healAll();
+        net.loss = 0;
+        net.duplicate = 0;
+        net.maxDelay = Math.min(net.maxDelay, 10);
+        for (SimReplica r : replicas) {
+            r.crashAfterPersist = false;
+            restart(r);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void schedule(long at, Runnable action) {
+        queue.add(new Event(at, seq++, action));
+    }
+
+    private SimReplica replica(int id) {
+        return replicas.get(id - 1);
+    }
+
+    private String describe() {
+        StringBuilder b = new StringBuilder();
+        for (SimReplica r : replicas) {
+            b.append(" r").append(r.id);
+            if (r.up()) {
+                b.append('[').append(r.node.role()).append(" m=").append(r.node.masterId()).append(" e=")
+                        .append(r.node.epoch()).append(" c=").append(r.node.commitIndex()).append(" a=")
+                        .append(r.machine.appliedIndex()).append(" p=").append(r.node.promised()).append(']');
+            } else {
+                b.append("[down]");
+            }
+        }
+        return b + " progressIndex=" + progressIndex;
+    }
+
+    private void trace(String s) {
+        if (trace) {
+            System.out.println(now + " " + s);
+        }
+    }
+}
