@@ -1,0 +1,238 @@
+package io.chubby.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A local cell of real replica processes driven through the assembled distribution's
+ * {@code bin/chubby} (target/chubby): cell up/down/status and file commands. Every command is
+ * bounded by a timeout; {@link #destroy()} stops whatever is left with SIGKILL, by pid (pid files
+ * and processes whose command line names this cell's directory). Used by one test thread.
+ */
+final class LocalCell {
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(90);
+
+    /** Result of one bin/chubby run. */
+    record Run(List<String> command, int exit, String out, String err) {
+        List<String> errLines() {
+            return err.lines().filter(l -> !l.isBlank()).toList();
+        }
+
+        @Override
+        public String toString() {
+            return String.join(" ", command) + " -> exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private final Path dist;
+    private final Path dir;
+    private final int replicas;
+    private final int basePort;
+
+    LocalCell(int replicas) {
+        this.dist = ExamOptions.dist();
+        this.dir = ExamOptions.tempDir("cell");
+        this.replicas = replicas;
+        this.basePort = freeBasePort(replicas);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    int basePort() {
+        return basePort;
+    }
+
+    String clientAddress(int id) {
+        return "127.0.0.1:" + (basePort + id);
+    }
+
+    /** The CHUBBY_CELL value: every replica's client address. */
+    String cellSpec() {
+        List<String> a = new ArrayList<>();
+        for (int i = 1; i <= replicas; i++) {
+            a.add(clientAddress(i));
+        }
+        return String.join(",", a);
+    }
+
+    Run up() {
+        return chubby(null, "cell", "up", "--replicas", Integer.toString(replicas), "--dir", dir.toString(),
+                "--base-port", Integer.toString(basePort));
+    }
+
+    Run down() {
+        return chubby(null, "cell", "down", "--dir", dir.toString());
+    }
+
+    Run status() {
+        return chubby(null, "cell", "status", "--dir", dir.toString());
+    }
+
+    /** Parsed {@code cell status} lines (key=value tokens), one map per replica line. */
+    List<Map<String, String>> statusLines() {
+        Run r = status();
+        List<Map<String, String>> out = new ArrayList<>();
+        for (String line : r.out().lines().toList()) {
+            Map<String, String> kv = new HashMap<>();
+            for (String tok : line.trim().split("\\s+")) {
+                int eq = tok.indexOf('=');
+                if (eq > 0) {
+                    kv.put(tok.substring(0, eq), tok.substring(eq + 1));
+                }
+            }
+            if (kv.containsKey("address")) {
+                out.add(kv);
+            }
+        }
+        return out;
+    }
+
+    Optional<Map<String, String>> master() {
+        return statusLines().stream().filter(m -> "master".equals(m.get("role"))).findFirst();
+    }
+
+    /** Runs bin/chubby with CHUBBY_CELL set to this cell; {@code stdin} may be null. */
+    Run chubby(byte[] stdin, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(dist.resolve("bin").resolve("chubby").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        pb.environment().put("CHUBBY_CELL", cellSpec());
+        pb.environment().remove("CHUBBY_LOG_LEVEL");
+        try {
+            Process p = pb.start();
+            CompletableFuture<String> out = drain(p.getInputStream());
+            CompletableFuture<String> err = drain(p.getErrorStream());
+            try (var in = p.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin);
+                }
+            } catch (IOException e) {
+                // the command may exit before reading stdin (e.g. a rejected argument)
+            }
+            if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", cmd) + " did not finish within " + COMMAND_TIMEOUT);
+            }
+            return new Run(cmd, p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The pid recorded for replica {@code id} (DIR/replica-i/pid), if any. */
+    Optional<Long> pid(int id) {
+        Path f = dir.resolve("replica-" + id).resolve("pid");
+        try {
+            return Files.isRegularFile(f) ? Optional.of(Long.parseLong(Files.readString(f).trim())) : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** SIGKILL to every process of this cell still alive: recorded pids, then any JVM naming our dir. */
+    void destroy() {
+        List<ProcessHandle> victims = new ArrayList<>();
+        for (int i = 1; i <= replicas; i++) {
+            pid(i).flatMap(ProcessHandle::of).ifPresent(victims::add);
+        }
+        String marker = dir.toString();
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            all.filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false)).forEach(victims::add);
+        }
+        for (ProcessHandle h : victims) {
+            h.destroyForcibly();
+        }
+        for (ProcessHandle h : victims) {
+            try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // best effort: reported by the caller's leftover check if it matters
+            }
+        }
+    }
+
+    /** Log tails of every replica, for failure messages. */
+    String logs() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= replicas; i++) {
+            for (String name : List.of("replica.log", "console.log")) {
+                Path f = dir.resolve("replica-" + i).resolve("log").resolve(name);
+                if (Files.isRegularFile(f)) {
+                    try {
+                        List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+                        sb.append("\n==== replica ").append(i).append(' ').append(name).append(" (tail)\n");
+                        lines.subList(Math.max(0, lines.size() - 25), lines.size())
+                                .forEach(l -> sb.append(l, 0, Math.min(l.length(), 300)).append('\n'));
+                    } catch (IOException e) {
+                        sb.append("\n(cannot read ").append(f).append(")");
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "(stream error: " + e.getMessage() + ")";
+            }
+        });
+    }
+
+    /** A base port P with P+1..P+n and P+101..P+100+n free on loopback now. */
+    private static int freeBasePort(int n) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int p = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 1; i <= n; i++) {
+                ports.add(p + i);
+                ports.add(p + 100 + i);
+            }
+            if (ports.stream().allMatch(LocalCell::free)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no free port range found");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static String describe(List<Map<String, String>> lines) {
+        return lines.stream().map(Map::toString).collect(Collectors.joining("\n  ", "\n  ", ""));
+    }
+}
