@@ -1,6 +1,8 @@
 package io.chubby.client;
 
+import io.chubby.api.ChubbyException;
 import io.chubby.api.DirEntry;
+import io.chubby.api.ErrorCode;
 import io.chubby.api.Event;
 import io.chubby.api.MasterInfo;
 import io.chubby.api.OpenOptions;
@@ -11,6 +13,7 @@ import io.chubby.client.internal.OneShot;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -23,8 +26,8 @@ import java.util.function.Consumer;
  * they fail with CELL_UNAVAILABLE saying the outcome is unknown). Every call is bounded by
  * {@link ClientOptions#callTimeout()}.
  *
- * <p>Errors are {@link io.chubby.api.ChubbyException} with the server's
- * {@link io.chubby.api.ErrorCode}; asynchronous calls complete their futures exceptionally with
+ * <p>Errors are {@link ChubbyException} with the server's
+ * {@link ErrorCode}; asynchronous calls complete their futures exceptionally with
  * the same exception. When the local lease runs out the session is in
  * {@link SessionState#JEOPARDY} and calls wait until it is SAFE again or EXPIRED.
  *
@@ -36,7 +39,7 @@ public interface ChubbyClient extends AutoCloseable {
     /**
      * Connects to the cell and creates a session; blocks until the session exists.
      *
-     * @throws io.chubby.api.ChubbyException CELL_UNAVAILABLE when no master answered within the
+     * @throws ChubbyException CELL_UNAVAILABLE when no master answered within the
      *                                       call timeout
      */
     static ChubbyClient connect(ClientOptions options) {
@@ -46,7 +49,7 @@ public interface ChubbyClient extends AutoCloseable {
     /**
      * Asks one replica (not necessarily the master) for its status.
      *
-     * @throws io.chubby.api.ChubbyException CELL_UNAVAILABLE when the replica does not answer in time
+     * @throws ChubbyException CELL_UNAVAILABLE when the replica does not answer in time
      */
     static ReplicaStatus status(String replicaAddress, Duration timeout) {
         return OneShot.status(replicaAddress, timeout);
@@ -55,7 +58,7 @@ public interface ChubbyClient extends AutoCloseable {
     /**
      * Runs an operator command line inside one replica (its Gogo shell) and returns its output.
      *
-     * @throws io.chubby.api.ChubbyException CELL_UNAVAILABLE when the replica does not answer in
+     * @throws ChubbyException CELL_UNAVAILABLE when the replica does not answer in
      *                                       time, or the replica's error (e.g. no admin shell)
      */
     static AdminResult admin(String replicaAddress, String commandLine, Duration timeout) {
@@ -65,7 +68,7 @@ public interface ChubbyClient extends AutoCloseable {
     /**
      * Asks one replica where the master is, without a session.
      *
-     * @throws io.chubby.api.ChubbyException CELL_UNAVAILABLE when the replica does not answer in time
+     * @throws ChubbyException CELL_UNAVAILABLE when the replica does not answer in time
      */
     static MasterInfo masterLocation(String replicaAddress, Duration timeout) {
         return OneShot.masterLocation(replicaAddress, timeout);
@@ -118,6 +121,34 @@ public interface ChubbyClient extends AutoCloseable {
 
     CompletableFuture<Boolean> existsAsync(String path);
 
+    // ---- sequencers ----
+
+    /**
+     * Asks the cell whether a sequencer is valid now (authentic, lock still held in that mode at
+     * that generation). A bad sequencer is an answer ({@code valid=false} with the reason, e.g.
+     * "forged: ..."), not an error. For servers outside the cell see {@link SequencerVerifier}.
+     */
+    default SequencerCheck checkSequencer(byte[] sequencer) {
+        try {
+            return checkSequencerAsync(sequencer).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChubbyException(ErrorCode.CANCELLED,
+                    "interrupted while waiting for the cell", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof ChubbyException ce) {
+                throw new ChubbyException(ce.code(), ce.detail(), ce);
+            }
+            throw new ChubbyException(ErrorCode.INTERNAL, String.valueOf(c), c);
+        }
+    }
+
+    default CompletableFuture<SequencerCheck> checkSequencerAsync(byte[] sequencer) {
+        return CompletableFuture.failedFuture(new ChubbyException(
+                ErrorCode.INVALID_ARGUMENT, "checkSequencer is not supported by this implementation"));
+    }
+
     // ---- cell ----
 
     /** Where the master is, as the master (or a replica) answers now. */
@@ -130,6 +161,14 @@ public interface ChubbyClient extends AutoCloseable {
 
     /** SAFE, JEOPARDY or EXPIRED. */
     SessionState sessionState();
+
+    /**
+     * How long the local lease (the client's conservative view of the session lease) has left, in
+     * milliseconds; 0 when it ran out (jeopardy) or is unknown.
+     */
+    default long localLeaseRemainingMillis() {
+        return 0;
+    }
 
     /**
      * Registers a listener told about every session state change (JEOPARDY, SAFE, EXPIRED), in

@@ -2,6 +2,7 @@ package io.chubby.client;
 
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
+import io.chubby.client.internal.SrvDiscovery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,8 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
 
     /** Environment variable naming the cell: {@code host:port,host:port,...}. */
     public static final String CELL_ENV = "CHUBBY_CELL";
+    /** Environment variable naming a DNS bridge ({@code host:port}) to find the cell {@code local} through. */
+    public static final String DNS_ENV = "CHUBBY_DNS";
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(45);
@@ -66,9 +69,16 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
         return builder().cell(spec).build();
     }
 
-    /** Options with defaults for the cell named by the {@code CHUBBY_CELL} environment variable. */
+    /**
+     * Options with defaults for the cell named by the {@code CHUBBY_CELL} environment variable, or,
+     * when it is unset, by {@code CHUBBY_DNS} ({@code host:port} of a DNS bridge serving the cell
+     * {@code local}: the same as {@code CHUBBY_CELL=dns:local.chubby@host:port}).
+     */
     public static ClientOptions fromEnvironment() {
         String spec = System.getenv(CELL_ENV);
+        if ((spec == null || spec.isBlank()) && System.getenv(DNS_ENV) != null && !System.getenv(DNS_ENV).isBlank()) {
+            spec = dnsCellSpec(System.getenv(DNS_ENV));
+        }
         if (spec == null || spec.isBlank()) {
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, CELL_ENV + " is not set (expected host:port,...)");
         }
@@ -77,7 +87,10 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
 
     /**
      * Parses a cell spec as printed by {@code chubby cell up}: {@code host:port,host:port,...};
-     * whitespace is ignored and an {@code export CHUBBY_CELL=} prefix is accepted.
+     * whitespace is ignored and an {@code export CHUBBY_CELL=} prefix is accepted. A spec
+     * {@code dns:<cell>.<domain>@host:port} (e.g. {@code dns:local.chubby@127.0.0.1:7051}) is
+     * resolved now through the SRV records {@code _chubby._tcp.<cell>.<domain>.} at that DNS
+     * server (the DNS bridge), master first.
      *
      * @throws ChubbyException INVALID_ARGUMENT naming the bad entry
      */
@@ -92,6 +105,10 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
         if (s.startsWith(CELL_ENV + "=")) {
             s = s.substring(CELL_ENV.length() + 1);
         }
+        if (s.startsWith(SrvDiscovery.SCHEME)) {
+            // resolved once, now: the client finds the master among these replicas by itself
+            return SrvDiscovery.resolve(s);
+        }
         List<String> out = new ArrayList<>();
         for (String part : s.split("[,\\s]+")) {
             if (!part.isEmpty()) {
@@ -103,6 +120,21 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "empty cell spec '" + spec + "' (expected host:port,...)");
         }
         return out;
+    }
+
+    /**
+     * The cell spec for the cell {@code local} found through the DNS bridge at {@code dnsServer}
+     * ({@code host:port}, the value of {@code CHUBBY_DNS}): {@code dns:local.chubby@host:port}.
+     */
+    public static String dnsCellSpec(String dnsServer) {
+        String s = dnsServer.trim();
+        if (s.startsWith("export ")) {
+            s = s.substring(7).trim();
+        }
+        if (s.startsWith(DNS_ENV + "=")) {
+            s = s.substring(DNS_ENV.length() + 1);
+        }
+        return SrvDiscovery.SCHEME + "local.chubby@" + s;
     }
 
     /**

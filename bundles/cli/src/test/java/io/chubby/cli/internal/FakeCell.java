@@ -45,6 +45,9 @@ public final class FakeCell implements CellAccess {
         public String writeAcl = "all";
         public String changeAcl = "all";
         public int openHandles;
+        /** The handle holding the node's (exclusive, in this fake) lock, or null; bumps generation when taken. */
+        public Object lockHolder;
+        public long lockGeneration;
     }
 
     private final TreeMap<String, Node> nodes = new TreeMap<>();
@@ -57,6 +60,9 @@ public final class FakeCell implements CellAccess {
     public int openClients;
     /** Makes every session report EXPIRED, as after losing the cell for the grace period. */
     public volatile boolean expireSessions;
+    /** Per-handle event listeners registered by commands (e.g. watch), with the events they subscribed to. */
+    public final List<Consumer<Event>> handleListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    public final List<java.util.Set<io.chubby.api.EventType>> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FakeCell() {
         Node root = new Node();
@@ -119,7 +125,7 @@ public final class FakeCell implements CellAccess {
     }
 
     private static Stat stat(Node n) {
-        return new Stat(n.instance, n.contentGeneration, 0, n.aclGeneration, n.data.length * 31L, n.data.length,
+        return new Stat(n.instance, n.contentGeneration, n.lockGeneration, n.aclGeneration, n.data.length * 31L, n.data.length,
                 n.directory, n.ephemeral, n.readAcl, n.writeAcl, n.changeAcl, 1_700_000_000_000L, 1_700_000_001_000L);
     }
 
@@ -181,6 +187,17 @@ public final class FakeCell implements CellAccess {
             synchronized (FakeCell.this) {
                 return stat(node);
             }
+        }
+
+        @Override
+        public void addEventListener(Consumer<Event> listener) {
+            subscriptions.add(options.events());
+            handleListeners.add(listener);
+        }
+
+        @Override
+        public void removeEventListener(Consumer<Event> listener) {
+            handleListeners.remove(listener);
         }
 
         @Override
@@ -280,6 +297,9 @@ public final class FakeCell implements CellAccess {
                     return;
                 }
                 closed = true;
+                if (node.lockHolder == this) {
+                    node.lockHolder = null;
+                }
                 node.openHandles--;
                 if (node.ephemeral && node.openHandles == 0) {
                     nodes.remove(path);
@@ -355,11 +375,90 @@ public final class FakeCell implements CellAccess {
         public boolean isPoisoned() {
             return false;
         }
+
+        // ---- locks (exclusive only; a busy lock is never waited for: acquire answers false) ----
+
+        @Override
+        public CompletableFuture<Boolean> tryAcquireAsync(io.chubby.api.LockMode mode) {
+            synchronized (FakeCell.this) {
+                checkWrite();
+                if (node.lockHolder == null) {
+                    node.lockHolder = this;
+                    node.lockGeneration++;
+                }
+                return CompletableFuture.completedFuture(node.lockHolder == this);
+            }
+        }
+
+        @Override
+        public CompletableFuture<Boolean> acquireAsync(io.chubby.api.LockMode mode, Duration timeout) {
+            return tryAcquireAsync(mode);
+        }
+
+        @Override
+        public CompletableFuture<Void> releaseAsync() {
+            synchronized (FakeCell.this) {
+                if (node.lockHolder == this) {
+                    node.lockHolder = null;
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+
+        @Override
+        public CompletableFuture<io.chubby.client.Sequencer> getSequencerAsync() {
+            synchronized (FakeCell.this) {
+                if (node.lockHolder != this) {
+                    return CompletableFuture.failedFuture(new ChubbyException(ErrorCode.INVALID_ARGUMENT,
+                            "handle does not hold the lock on " + path));
+                }
+                return CompletableFuture.completedFuture(io.chubby.client.Sequencer.decode(
+                        sequencerBytes(path, node.instance, node.lockGeneration)));
+            }
+        }
+
+        @Override
+        public CompletableFuture<io.chubby.client.LockInfo> lockInfoAsync() {
+            synchronized (FakeCell.this) {
+                List<io.chubby.client.LockInfo.Party> holders = node.lockHolder == null ? List.of()
+                        : List.of(new io.chubby.client.LockInfo.Party(9, 1, io.chubby.api.LockMode.EXCLUSIVE,
+                        "chubby-cli"));
+                return CompletableFuture.completedFuture(new io.chubby.client.LockInfo(node.lockGeneration, holders,
+                        List.of(), 0));
+            }
+        }
+    }
+
+    /** Sequencer bytes in the real layout, with zero check digits (the fake does not authenticate). */
+    static byte[] sequencerBytes(String path, long instance, long generation) {
+        byte[] p = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return java.nio.ByteBuffer.allocate(3 + 4 + p.length + 8 + 1 + 8 + 16).put((byte) 0x53).put((byte) 1)
+                .put((byte) 1).putInt(p.length).put(p).putLong(instance).put((byte) 0).putLong(generation).array();
+    }
+
+    /** CheckSequencer: valid while the named node's lock is held at that generation. */
+    synchronized io.chubby.client.SequencerCheck check(byte[] bytes) {
+        io.chubby.client.Sequencer s;
+        try {
+            s = io.chubby.client.Sequencer.decode(bytes);
+        } catch (ChubbyException e) {
+            return new io.chubby.client.SequencerCheck(false, "forged: " + e.detail());
+        }
+        Node n = nodes.get(s.path());
+        if (n == null || n.instance != s.instance()) {
+            return new io.chubby.client.SequencerCheck(false, "node " + s.path() + " no longer exists");
+        }
+        if (n.lockHolder == null || n.lockGeneration != s.generation()) {
+            return new io.chubby.client.SequencerCheck(false, "the lock on " + s.path() + " is not held any more");
+        }
+        return new io.chubby.client.SequencerCheck(true, "");
     }
 
     /** A session: the convenience calls open a handle, make one call and close it. */
     final class Client implements ChubbyClient {
         private final ClientOptions options;
+        /** Kept, never told: sessions of the fake never change state. */
+        private final List<Consumer<SessionState>> sessionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
         private boolean closed;
 
         Client(ClientOptions options) {
@@ -432,6 +531,11 @@ public final class FakeCell implements CellAccess {
         }
 
         @Override
+        public CompletableFuture<io.chubby.client.SequencerCheck> checkSequencerAsync(byte[] sequencer) {
+            return CompletableFuture.completedFuture(check(sequencer));
+        }
+
+        @Override
         public SessionState sessionState() {
             return closed || expireSessions ? SessionState.EXPIRED : SessionState.SAFE;
         }
@@ -489,12 +593,12 @@ public final class FakeCell implements CellAccess {
 
         @Override
         public void addSessionListener(Consumer<SessionState> listener) {
-            throw new UnsupportedOperationException();
+            sessionListeners.add(listener);
         }
 
         @Override
         public void removeSessionListener(Consumer<SessionState> listener) {
-            throw new UnsupportedOperationException();
+            sessionListeners.remove(listener);
         }
 
         @Override

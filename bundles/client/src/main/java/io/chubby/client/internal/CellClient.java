@@ -109,8 +109,20 @@ public final class CellClient implements ChubbyClient {
         }
         // Open with create may make a node: a write, never retried once it may have been sent.
         boolean write = o.create() != CreateMode.NO;
+        ClientCache cache = session.cache();
+        if (!write && cache.knownAbsent(fullPath)) {
+            return Futures.failed(new ChubbyException(ErrorCode.NO_SUCH_NODE, fullPath + " does not exist (cached)"));
+        }
+        long since = cache.generation();
         Request.Builder b = Request.newBuilder().setOpen(Wire.open(sentPath, dir == null ? null : dir.handleBytes(), o));
-        return dispatcher.call(b, write).thenApply(r -> {
+        CompletableFuture<io.chubby.protocol.Response> sent = dispatcher.call(b, write).whenComplete((r, e) -> {
+            if (write) {
+                cache.invalidate(fullPath); // may have created it: a cached absence is wrong now
+            } else if (e != null && Futures.chubby(e).code() == ErrorCode.NO_SUCH_NODE) {
+                cache.fillAbsent(fullPath, since); // the master registered us before answering
+            }
+        });
+        return sent.thenApply(r -> {
             if (!r.hasOpen()) {
                 throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "Open of " + fullPath + " answered with "
                         + r.getBodyCase());
@@ -129,6 +141,10 @@ public final class CellClient implements ChubbyClient {
 
     @Override
     public CompletableFuture<byte[]> readAsync(String path) {
+        CompletableFuture<byte[]> cached = fromCache(path, c -> c.data());
+        if (cached != null) {
+            return cached;
+        }
         return withHandle(path, OpenOptions.read(), h -> h.getContentsAndStatAsync().thenApply(c -> c.data()));
     }
 
@@ -182,6 +198,10 @@ public final class CellClient implements ChubbyClient {
 
     @Override
     public CompletableFuture<Stat> statAsync(String path) {
+        CompletableFuture<Stat> cached = fromCache(path, c -> c.stat());
+        if (cached != null) {
+            return cached;
+        }
         return withHandle(path, OpenOptions.read(), Handle::getStatAsync);
     }
 
@@ -202,6 +222,33 @@ public final class CellClient implements ChubbyClient {
             }
             throw ce;
         }));
+    }
+
+    /**
+     * A convenience read answered by the cache without a round trip (this session read the node
+     * before, so opening it passed the ACL check; an ACL change invalidates); null on a miss.
+     */
+    private <T> CompletableFuture<T> fromCache(String path, Function<io.chubby.client.Contents, T> pick) {
+        if (session.expired()) {
+            return null;
+        }
+        ClientCache cache = session.cache();
+        if (cache.knownAbsent(path)) {
+            return Futures.failed(new ChubbyException(ErrorCode.NO_SUCH_NODE, path + " does not exist (cached)"));
+        }
+        io.chubby.client.Contents c = cache.contents(path, 0);
+        return c == null ? null : CompletableFuture.completedFuture(pick.apply(c));
+    }
+
+    @Override
+    public long localLeaseRemainingMillis() {
+        return session.leaseRemainingMillis();
+    }
+
+    /** Cache statistics: entries, hits, misses (for tools and benchmarks). */
+    public long[] cacheStats() {
+        ClientCache c = session.cache();
+        return new long[] {c.size(), c.hits(), c.misses()};
     }
 
     /** Opens, runs one call, closes (without waiting for the close: it never fails). */
@@ -244,6 +291,22 @@ public final class CellClient implements ChubbyClient {
     }
 
     // ---- cell and session ----
+
+    @Override
+    public CompletableFuture<io.chubby.client.SequencerCheck> checkSequencerAsync(byte[] sequencer) {
+        if (session.expired()) {
+            return Futures.failed(session.expiredError());
+        }
+        Request.Builder b = Request.newBuilder().setCheckSequencer(io.chubby.protocol.CheckSequencerRequest
+                .newBuilder().setSequencer(com.google.protobuf.ByteString.copyFrom(sequencer)));
+        return deliver(dispatcher.call(b, false).thenApply(r -> {
+            if (!r.hasCheckSequencer()) {
+                throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "CheckSequencer answered with " + r.getBodyCase());
+            }
+            return new io.chubby.client.SequencerCheck(r.getCheckSequencer().getValid(),
+                    r.getCheckSequencer().getReason());
+        }));
+    }
 
     @Override
     public MasterInfo masterInfo() {

@@ -37,6 +37,7 @@ final class ClientHandle implements Handle {
     private volatile boolean closed;
     private volatile boolean poisoned;
     private volatile CompletableFuture<Void> closing;
+    private final HandleLocks locks;
 
     ClientHandle(CellClient client, String path, ByteString handle, boolean created, Stat openStat) {
         this.client = client;
@@ -44,6 +45,7 @@ final class ClientHandle implements Handle {
         this.handle = handle;
         this.created = created;
         this.openStat = openStat;
+        this.locks = new HandleLocks(client, handle, path);
     }
 
     @Override
@@ -87,9 +89,28 @@ final class ClientHandle implements Handle {
 
     @Override
     public CompletableFuture<Contents> getContentsAndStatAsync() {
+        ClientCache cache = client.session().cache();
+        if (refusal() == null) {
+            Contents hit = cache.contents(path, instance());
+            if (hit != null) {
+                return CompletableFuture.completedFuture(hit);
+            }
+        }
+        long since = cache.generation();
         return call(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder().setHandle(handle)), false,
-                r -> new Contents(r.getGetContents().getContents().toByteArray(), Wire.stat(r.getGetContents().getStat())),
-                Response::hasGetContents);
+                r -> {
+                    Contents c = new Contents(r.getGetContents().getContents().toByteArray(),
+                            Wire.stat(r.getGetContents().getStat()));
+                    if (r.getGetContents().getCacheable()) {
+                        cache.fillContents(path, since, c.data(), c.stat());
+                    }
+                    return c;
+                }, Response::hasGetContents);
+    }
+
+    /** The node instance this handle was opened on (-1 if unknown: then nothing is served from the cache). */
+    private long instance() {
+        return openStat == null ? -1 : openStat.instance();
     }
 
     @Override
@@ -99,6 +120,12 @@ final class ClientHandle implements Handle {
 
     @Override
     public CompletableFuture<Stat> getStatAsync() {
+        if (refusal() == null) {
+            Stat hit = client.session().cache().stat(path, instance());
+            if (hit != null) {
+                return CompletableFuture.completedFuture(hit);
+            }
+        }
         return call(Request.newBuilder().setGetStat(GetStatRequest.newBuilder().setHandle(handle)), false,
                 r -> Wire.stat(r.getStat()), Response::hasStat);
     }
@@ -135,9 +162,13 @@ final class ClientHandle implements Handle {
                 .setCas(true).setExpectedGeneration(expectedGeneration));
     }
 
+    /**
+     * Our own write: the master does not invalidate the writer's cache, so the entry is dropped
+     * when the answer (or failure) arrives, before the caller sees it.
+     */
     private CompletableFuture<Stat> setContents(SetContentsRequest.Builder b) {
         return call(Request.newBuilder().setSetContents(b), true, r -> Wire.stat(r.getSetContents().getStat()),
-                Response::hasSetContents);
+                Response::hasSetContents, true);
     }
 
     @Override
@@ -149,7 +180,7 @@ final class ClientHandle implements Handle {
     public CompletableFuture<Void> setAclAsync(String readAcl, String writeAcl, String changeAcl) {
         return call(Request.newBuilder().setSetAcl(SetAclRequest.newBuilder().setHandle(handle)
                 .setReadAcl(Wire.nz(readAcl)).setWriteAcl(Wire.nz(writeAcl)).setChangeAcl(Wire.nz(changeAcl))),
-                true, r -> null, r -> true);
+                true, r -> null, r -> true, true);
     }
 
     @Override
@@ -160,7 +191,7 @@ final class ClientHandle implements Handle {
     @Override
     public CompletableFuture<Void> deleteAsync() {
         return call(Request.newBuilder().setDelete(DeleteRequest.newBuilder().setHandle(handle)), true, r -> null,
-                r -> true);
+                r -> true, true);
     }
 
     @Override
@@ -174,6 +205,7 @@ final class ClientHandle implements Handle {
             return closing;
         }
         closed = true;
+        client.session().handleEvents().removeAll(handle);
         if (client.session().expired()) {
             closing = CompletableFuture.completedFuture(null);
             return closing;
@@ -182,6 +214,16 @@ final class ClientHandle implements Handle {
         closing = client.dispatcher().call(Request.newBuilder().setClose(CloseRequest.newBuilder().setHandle(handle)),
                 false, client.options().callTimeout().toMillis()).handle((r, e) -> null);
         return closing;
+    }
+
+    @Override
+    public void addEventListener(java.util.function.Consumer<io.chubby.api.Event> listener) {
+        client.session().handleEvents().add(handle, listener);
+    }
+
+    @Override
+    public void removeEventListener(java.util.function.Consumer<io.chubby.api.Event> listener) {
+        client.session().handleEvents().remove(handle, listener);
     }
 
     @Override
@@ -200,6 +242,62 @@ final class ClientHandle implements Handle {
     @Override
     public boolean isClosed() {
         return closed;
+    }
+
+    // ---- locks ----
+
+    @Override
+    public CompletableFuture<Boolean> acquireAsync(io.chubby.api.LockMode mode, java.time.Duration timeout) {
+        return lockCall(() -> locks.acquire(mode, timeout, false), true);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> tryAcquireAsync(io.chubby.api.LockMode mode) {
+        return lockCall(() -> locks.acquire(mode, null, true), false);
+    }
+
+    @Override
+    public CompletableFuture<Void> releaseAsync() {
+        return lockCall(locks::release, false);
+    }
+
+    @Override
+    public CompletableFuture<io.chubby.client.Sequencer> getSequencerAsync() {
+        return lockCall(locks::getSequencer, false);
+    }
+
+    @Override
+    public CompletableFuture<Void> setSequencerAsync(io.chubby.client.Sequencer sequencer) {
+        return lockCall(() -> locks.setSequencer(sequencer), false);
+    }
+
+    @Override
+    public CompletableFuture<io.chubby.client.LockInfo> lockInfoAsync() {
+        return lockCall(locks::lockInfo, false);
+    }
+
+    /**
+     * Runs a lock call unless the handle refuses calls; the result is handed out on a callback
+     * thread. With {@code cancellable}, cancelling the returned future cancels the call itself
+     * (a blocking Acquire then releases at the master).
+     */
+    private <T> CompletableFuture<T> lockCall(java.util.function.Supplier<CompletableFuture<T>> call,
+                                              boolean cancellable) {
+        ChubbyException refused = refusal();
+        if (refused != null) {
+            return Futures.failed(refused);
+        }
+        CompletableFuture<T> raw = call.get();
+        CompletableFuture<T> out = track(raw);
+        if (cancellable) {
+            out.whenComplete((v, e) -> {
+                if (out.isCancelled() || e instanceof ChubbyException ce && ce.code() == ErrorCode.CANCELLED) {
+                    raw.completeExceptionally(new ChubbyException(ErrorCode.CANCELLED, "lock wait on " + path
+                            + " cancelled"));
+                }
+            });
+        }
+        return out;
     }
 
     private ChubbyException poisonedError() {
@@ -222,6 +320,11 @@ final class ClientHandle implements Handle {
 
     private <T> CompletableFuture<T> call(Request.Builder body, boolean write, Function<Response, T> map,
                                           java.util.function.Predicate<Response> hasBody) {
+        return call(body, write, map, hasBody, false);
+    }
+
+    private <T> CompletableFuture<T> call(Request.Builder body, boolean write, Function<Response, T> map,
+                                          java.util.function.Predicate<Response> hasBody, boolean invalidates) {
         ChubbyException refused = refusal();
         if (refused != null) {
             return Futures.failed(refused);
@@ -233,6 +336,10 @@ final class ClientHandle implements Handle {
             }
             return map.apply(r);
         });
+        if (invalidates) {
+            // Dropped before track() hands the result out, so the caller never reads its old value back.
+            raw = raw.whenComplete((v, e) -> client.session().cache().invalidate(path));
+        }
         return track(raw);
     }
 

@@ -87,6 +87,14 @@ final class Dispatcher {
         return gate.usable().thenCompose(v -> call(body, write, timeoutMs));
     }
 
+    /**
+     * A call with its own timeout that still waits while the session is in jeopardy (blocking
+     * Acquire: the master holds it far longer than a normal call).
+     */
+    CompletableFuture<Response> callWaiting(Request.Builder body, boolean write, long timeoutMs) {
+        return gate.usable().thenCompose(v -> call(body, write, timeoutMs));
+    }
+
     /** A call that does not wait for the session (session set-up, KeepAlive, Close, location). */
     CompletableFuture<Response> call(Request.Builder body, boolean write, long timeoutMs) {
         if (closed) {

@@ -57,6 +57,8 @@ final class SessionKeeper implements Dispatcher.Gate {
     private List<Long> invalidationsToAck = new ArrayList<>();
     private boolean failoverToAck;
     private boolean closed;
+    private final ClientCache cache = new ClientCache(true, this::leaseValid);
+    private final EventDispatch handleEvents = new EventDispatch();
 
     SessionKeeper(ClientOptions options, Dispatcher dispatcher, ScheduledExecutorService timer, Executor notifier) {
         this.options = options;
@@ -94,6 +96,24 @@ final class SessionKeeper implements Dispatcher.Gate {
 
     synchronized long sessionId() {
         return sessionId;
+    }
+
+    ClientCache cache() {
+        return cache;
+    }
+
+    EventDispatch handleEvents() {
+        return handleEvents;
+    }
+
+    /** Whether the cache may be used: SAFE and the local lease has not run out (checked now, not by the timer). */
+    synchronized boolean leaseValid() {
+        return !closed && state == SessionState.SAFE && leaseEnd - System.nanoTime() > 0;
+    }
+
+    /** Milliseconds left of the local lease (0 when it ran out). */
+    synchronized long leaseRemainingMillis() {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(leaseEnd - System.nanoTime()));
     }
 
     synchronized SessionState state() {
@@ -213,13 +233,15 @@ final class SessionKeeper implements Dispatcher.Gate {
     private void onReply(long anchorNanos, KeepAliveReply r) {
         dispatcher.learnEpoch(r.getEpoch());
         List<Event> events = new ArrayList<>();
+        List<com.google.protobuf.ByteString> eventHandles = new ArrayList<>();
         synchronized (this) {
             if (closed || state == SessionState.EXPIRED) {
                 return;
             }
             extendLease(anchorNanos, r.getLeaseMs());
             for (Invalidation inv : r.getInvalidationsList()) {
-                invalidationsToAck.add(inv.getId()); // no cache yet: applying an invalidation is a no-op
+                cache.invalidate(inv.getPath()); // applied before it is acknowledged on the next KeepAlive
+                invalidationsToAck.add(inv.getId());
             }
             for (EventMessage m : r.getEventsList()) {
                 if (m.getSeq() <= ackedEventSeq) {
@@ -228,8 +250,14 @@ final class SessionKeeper implements Dispatcher.Gate {
                 ackedEventSeq = m.getSeq();
                 Event ev = Wire.event(m);
                 if (ev != null) {
-                    failoverToAck |= ev.type() == EventType.MASTER_FAILED_OVER;
+                    if (ev.type() == EventType.MASTER_FAILED_OVER) {
+                        // The new master does not know what we cache: flush before acknowledging.
+                        cache.flush();
+                        failoverToAck = true;
+                        log.info("master failed over session={} epoch={}", sessionId, r.getEpoch());
+                    }
                     events.add(ev);
+                    eventHandles.add(m.getHandle());
                 }
             }
             // A late answer to a KeepAlive sent long ago may grant a lease that, counted conservatively
@@ -240,8 +268,17 @@ final class SessionKeeper implements Dispatcher.Gate {
                 usable.complete(null);
                 log.info("session safe id={}", sessionId);
             }
-            for (Event ev : events) {
-                notifier.execute(() -> eventListeners.forEach(l -> safely(l, ev)));
+            for (int i = 0; i < events.size(); i++) {
+                Event ev = events.get(i);
+                com.google.protobuf.ByteString h = eventHandles.get(i);
+                notifier.execute(() -> {
+                    eventListeners.forEach(l -> safely(l, ev));
+                    if (ev.type() == EventType.MASTER_FAILED_OVER) {
+                        handleEvents.deliverAll(ev);
+                    } else {
+                        handleEvents.deliver(h, ev);
+                    }
+                });
             }
         }
     }
@@ -269,6 +306,7 @@ final class SessionKeeper implements Dispatcher.Gate {
             return;
         }
         log.warn("session in jeopardy id={} graceMs={}", sessionId, options.gracePeriod().toMillis());
+        cache.flush(); // invalidations may be missed from now on
         usable = new CompletableFuture<>();
         changeState(SessionState.JEOPARDY);
         graceTimer = timer.schedule(() -> expire("no KeepAlive reply within the grace period of "
@@ -281,6 +319,7 @@ final class SessionKeeper implements Dispatcher.Gate {
                 return; // after close the master ends the session on purpose: nothing to report
             }
             log.warn("session expired id={} reason={}", sessionId, why);
+            cache.flush();
             cancelTimers();
             changeState(SessionState.EXPIRED);
             usable.completeExceptionally(expiredError());

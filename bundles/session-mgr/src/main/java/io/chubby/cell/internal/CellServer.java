@@ -72,6 +72,14 @@ public final class CellServer implements RequestHandler, ConsensusListener {
 
         @AttributeDefinition(description = "Period of the lease timer, ms")
         long cell_timer_tick_ms() default 100;
+
+        @AttributeDefinition(description = "A session with no handles and no calls for this long is ended, ms "
+                + "(0: never)")
+        long cell_session_idle_ms() default 60_000;
+
+        @AttributeDefinition(description = "KeepAlive rate the master aims at by lengthening leases under load "
+                + "(lease = sessions * 1000 / this, between the lease and the max lease), per second")
+        long cell_keepalive_target_per_s() default 1_000;
     }
 
     private final Consensus consensus;
@@ -82,6 +90,17 @@ public final class CellServer implements RequestHandler, ConsensusListener {
     private final Proposer proposer;
     private final SessionCalls sessions;
     private final FileCalls files;
+    private final LockWaits lockWaits;
+    private final LockCalls locks;
+    private final LeasePolicy policy;
+    private final CacheTracker cache;
+    private final EventRouter events;
+    // Admin commands may call back into this replica (Gogo chubby:* commands): never on an I/O thread.
+    private final java.util.concurrent.ExecutorService adminExecutor = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "chubby-cell-admin");
+        t.setDaemon(true);
+        return t;
+    });
     private final SecureRandom random = new SecureRandom();
     private volatile AdminShell adminShell;
     // Cached so that lease replies never call into consensus while holding the leases' monitor.
@@ -101,13 +120,39 @@ public final class CellServer implements RequestHandler, ConsensusListener {
         this.clock = clock;
         this.machine = new CellStateMachine(settings.cellName(), store, new AppliedHook());
         this.proposer = new Proposer(consensus, this::notMaster);
-        this.leases = new SessionLeases(settings, clock, () -> epoch, id -> sessionsExpire(id));
-        this.sessions = new SessionCalls(machine, proposer, leases, settings, clock, () -> epoch);
-        this.files = new FileCalls(machine, proposer, settings, clock);
+        this.policy = new LeasePolicy(settings);
+        this.leases = new SessionLeases(settings, policy, clock, () -> epoch, new LeaseHooks());
+        this.cache = new CacheTracker(leases::queueInvalidation);
+        this.events = new EventRouter(machine, leases);
+        this.sessions = new SessionCalls(machine, proposer, leases, settings, clock, () -> epoch, policy::leaseMillis);
+        this.files = new FileCalls(machine, proposer, settings, clock, new CoherentWrites(cache, proposer), cache);
+        this.lockWaits = new LockWaits(machine, proposer, leases, clock, consensus::isMaster, settings.leaseMillis());
+        this.locks = new LockCalls(machine, proposer, lockWaits, clock);
     }
 
-    private void sessionsExpire(long id) {
-        sessions.expire(id);
+    /** What the leases ask for: expiry, idle ending, acknowledgements for the cache tracker. */
+    private final class LeaseHooks implements SessionLeases.Hooks {
+        @Override
+        public void expire(long id) {
+            sessions.expire(id);
+        }
+
+        @Override
+        public void idle(long id) {
+            if (consensus.isMaster() && machine.read(s -> s.hasSession(id) && s.handleCountOf(id) == 0)) {
+                sessions.endIdle(id);
+            }
+        }
+
+        @Override
+        public void invalidationsAcked(long id, java.util.List<Long> ids) {
+            cache.invalidationsAcked(id, ids);
+        }
+
+        @Override
+        public void failoverAcked(long id) {
+            cache.failoverAcked(id);
+        }
     }
 
     /** Loads the stored state, registers with consensus and starts the lease timer. */
@@ -138,6 +183,7 @@ public final class CellServer implements RequestHandler, ConsensusListener {
         if (timer != null) {
             timer.shutdownNow();
         }
+        adminExecutor.shutdownNow();
         consensus.removeListener(this);
         consensus.unregister(machine);
         failHeld();
@@ -158,9 +204,20 @@ public final class CellServer implements RequestHandler, ConsensusListener {
 
     /** One timer step (the timer thread calls it; tests call it after moving their clock). */
     public void tick() {
+        // Never expire leases before this epoch's takeover extended the leases recorded by earlier
+        // masters: until then the table holds entries granted at apply time on this replica, never
+        // renewed here, and expiring them would end sessions the old master kept alive (found by
+        // tools/faults). The timer takes over itself if the becameMaster callback has not run yet.
         if (consensus.isMaster()) {
+            long e = consensus.epoch();
+            if (takenOverEpoch != e) {
+                takeOver(e); // mastership without a becameMaster callback we could act on
+            }
             ensureInitialised();
+            policy.update(leases.sessionCount(), clock.millis());
             leases.tick();
+            cache.tick(leases::isLive);
+            lockWaits.tick();
         }
     }
 
@@ -186,6 +243,9 @@ public final class CellServer implements RequestHandler, ConsensusListener {
         });
     }
 
+    /** The epoch whose takeover (lease extension) is done; the lease timer waits for it. */
+    private volatile long takenOverEpoch = -1;
+
     private void safeTick() {
         try {
             tick();
@@ -198,16 +258,28 @@ public final class CellServer implements RequestHandler, ConsensusListener {
 
     @Override
     public void becameMaster(long epoch) {
+        takeOver(epoch);
+    }
+
+    /** Extends every recorded session's lease for this epoch, once (listener or timer, whichever is first). */
+    private synchronized void takeOver(long epoch) {
+        if (takenOverEpoch == epoch) {
+            return;
+        }
         this.epoch = epoch;
         log.info("became master epoch={} index={} sessions={}", epoch, machine.appliedIndex(),
                 machine.read(s -> s.sessionCount()));
         ensureInitialised();
-        leases.takeOver(machine.read(s -> s.sessionIds()));
+        java.util.List<Long> ids = machine.read(s -> s.sessionIds());
+        cache.takeOver(ids);
+        leases.takeOver(ids);
+        takenOverEpoch = epoch;
     }
 
     @Override
     public void lostMastership(long epoch) {
         log.info("lost mastership epoch={}", epoch);
+        cache.lostMastership();
         failHeld();
     }
 
@@ -220,6 +292,7 @@ public final class CellServer implements RequestHandler, ConsensusListener {
         for (SessionLeases.Held h : leases.takeAllHeld()) {
             send(h.connection(), notMaster(h.callId()));
         }
+        lockWaits.failAll(this::notMaster);
     }
 
     /** Keeps master memory in step with applied entries (on the apply thread). */
@@ -230,12 +303,21 @@ public final class CellServer implements RequestHandler, ConsensusListener {
                 c.sessionIds().forEach(leases::grant);
             } else if (command instanceof Command.EndSession e) {
                 leases.remove(e.sessionId(), e.reason());
+                cache.sessionGone(e.sessionId());
             }
+            java.util.List<io.chubby.cell.internal.state.NodeChange> changes = machine.read(s -> s.nodeChanges());
+            changes.forEach(c -> cache.changed(c.path(),
+                    c.kind() == io.chubby.cell.internal.state.NodeChange.Kind.CREATED));
+            if (consensus.isMaster()) {
+                events.route(changes);
+            }
+            lockWaits.applied();
         }
 
         @Override
         public void reloaded() {
             leases.retain(machine.read(s -> s.sessionIds()));
+            lockWaits.reloaded();
         }
     }
 
@@ -302,6 +384,7 @@ public final class CellServer implements RequestHandler, ConsensusListener {
             case CLOSE_SESSION -> sessions.close(conn, req);
             default -> {
                 sessions.requireLive(req.getSessionId());
+                leases.touch(req.getSessionId());
                 fileCall(conn, req);
             }
         }
@@ -317,9 +400,14 @@ public final class CellServer implements RequestHandler, ConsensusListener {
             case SET_CONTENTS -> files.setContents(conn, req);
             case SET_ACL -> files.setAcl(conn, req);
             case DELETE -> files.delete(conn, req);
+            case ACQUIRE -> locks.acquire(conn, req);
+            case RELEASE -> locks.release(conn, req);
+            case GET_SEQUENCER -> locks.getSequencer(conn, req);
+            case CHECK_SEQUENCER -> locks.checkSequencer(conn, req);
+            case SET_SEQUENCER -> locks.setSequencer(conn, req);
+            case LOCK_INFO -> locks.lockInfo(conn, req);
             default -> throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT,
-                    "%s is not supported by this server yet (locks and sequencers come in a later issue)",
-                    req.getBodyCase());
+                    "%s is not supported by this server", req.getBodyCase());
         }
     }
 
@@ -351,7 +439,14 @@ public final class CellServer implements RequestHandler, ConsensusListener {
                 .setAddress(consensus.self().clientAddress()).setPid(ProcessHandle.current().pid())
                 .putMetrics("handles", Long.toString(machine.read(s -> s.handleCount())))
                 .putMetrics("held_keepalives", Long.toString(leases.heldCount()))
+                .putMetrics("held_acquires", Long.toString(lockWaits.heldCount()))
                 .putMetrics("session_lease_ms", Long.toString(settings.leaseMillis()))
+                .putMetrics("lease_ms", Long.toString(policy.leaseMillis()))
+                .putMetrics("sessions", Integer.toString(leases.sessionCount()))
+                .putMetrics("keepalives_per_s", String.format(java.util.Locale.ROOT, "%.1f",
+                        policy.keepAlivesPerSecond()))
+                .putMetrics("cache_tracked_paths", Integer.toString(cache.trackedPaths()))
+                .putMetrics("writes_invalidating", Integer.toString(cache.waitingWrites()))
                 .putMetrics("cell_applied_index", Long.toString(machine.appliedIndex()))
                 .putMetrics("cell_checksum", Long.toString(machine.checksum()))
                 .build();
@@ -362,9 +457,16 @@ public final class CellServer implements RequestHandler, ConsensusListener {
         if (shell == null) {
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "no admin shell deployed in this replica");
         }
-        AdminShell.Result r = shell.execute(req.getAdmin().getCommandLine());
-        send(conn, Wire.reply(req).setAdmin(AdminReply.newBuilder().setOutput(r.output()).setStatus(r.status()))
-                .build());
+        adminExecutor.execute(() -> {
+            try {
+                AdminShell.Result r = shell.execute(req.getAdmin().getCommandLine());
+                send(conn, Wire.reply(req).setAdmin(AdminReply.newBuilder().setOutput(r.output())
+                        .setStatus(r.status())).build());
+            } catch (RuntimeException e) {
+                log.warn("admin command failed conn={} cause={}", conn.id(), e.toString());
+                send(conn, Wire.error(req.getCallId(), ErrorCode.INTERNAL, "admin command failed: " + e));
+            }
+        });
     }
 
     private static void send(ClientConnection conn, Response r) {

@@ -11,9 +11,20 @@ package io.chubby.cell.internal;
  *                          recorded session to now + this on takeover
  * @param keepAliveMarginMillis how long before a lease ends the held KeepAlive is answered
  * @param tickMillis        period of the lease timer (0: no timer thread; tests call tick())
+ * @param idleMillis        a session with no handles and no calls for this long is ended (0: never)
+ * @param keepAlivesTargetPerSecond the KeepAlive rate the lease policy aims at by lengthening
+ *                          leases (0: always grant {@code leaseMillis})
  */
 public record CellSettings(String cellName, int maxContentBytes, long leaseMillis, long maxLeaseMillis,
-                           long keepAliveMarginMillis, long tickMillis) {
+                           long keepAliveMarginMillis, long tickMillis, long idleMillis,
+                           long keepAlivesTargetPerSecond) {
+
+    /** Settings with the default idle time (60 s) and KeepAlive target (1000/s). */
+    public CellSettings(String cellName, int maxContentBytes, long leaseMillis, long maxLeaseMillis,
+                        long keepAliveMarginMillis, long tickMillis) {
+        this(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis, tickMillis, 60_000,
+                1_000);
+    }
 
     public CellSettings {
         if (leaseMillis <= keepAliveMarginMillis) {
@@ -32,6 +43,7 @@ public record CellSettings(String cellName, int maxContentBytes, long leaseMilli
 
     static CellSettings from(CellServer.Config c) {
         return new CellSettings(c.cell_name(), c.cell_max_content_bytes(), c.cell_session_lease_ms(),
-                c.cell_session_max_lease_ms(), c.cell_keepalive_margin_ms(), c.cell_timer_tick_ms());
+                c.cell_session_max_lease_ms(), c.cell_keepalive_margin_ms(), c.cell_timer_tick_ms(),
+                c.cell_session_idle_ms(), c.cell_keepalive_target_per_s());
     }
 }

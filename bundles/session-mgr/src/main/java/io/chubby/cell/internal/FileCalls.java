@@ -33,12 +33,17 @@ final class FileCalls {
     private final Proposer proposer;
     private final CellSettings settings;
     private final Clock clock;
+    private final CoherentWrites writes;
+    private final CacheTracker cache;
 
-    FileCalls(CellStateMachine machine, Proposer proposer, CellSettings settings, Clock clock) {
+    FileCalls(CellStateMachine machine, Proposer proposer, CellSettings settings, Clock clock,
+              CoherentWrites writes, CacheTracker cache) {
         this.machine = machine;
         this.proposer = proposer;
         this.settings = settings;
         this.clock = clock;
+        this.writes = writes;
+        this.cache = cache;
     }
 
     void open(ClientConnection conn, Request req) {
@@ -61,12 +66,22 @@ final class FileCalls {
                 CreateMode.values()[o.getCreateValue()], o.getDirectory(), o.getEphemeral(), contents,
                 emptyToNull(o.getReadAcl()), emptyToNull(o.getWriteAcl()), emptyToNull(o.getChangeAcl()),
                 o.getEventMask(), o.getLockDelayMs(), clock.millis());
-        proposer.proposeAndReply(conn, req, cmd, r -> {
+        java.util.function.Function<Result, Response.Builder> reply = r -> {
             Result.Opened op = (Result.Opened) r;
             return Response.newBuilder().setOpen(OpenReply.newBuilder()
                     .setHandle(com.google.protobuf.ByteString.copyFrom(op.handle())).setCreated(op.created())
                     .setStat(Wire.stat(op.stat())));
-        });
+        };
+        if (o.getCreate() == io.chubby.protocol.Create.CREATE_NO) {
+            // The client may cache a NO_SUCH_NODE answer: register before the state is read.
+            cache.registerAbsence(session, path.cellRelative());
+            proposer.proposeAndReply(conn, req, cmd, reply);
+        } else if (o.getCreate() == io.chubby.protocol.Create.CREATE_MAY
+                && machine.read(s -> s.nodeAt(path.cellRelative()) != null)) {
+            writes.openExisting(conn, req, path.cellRelative(), cmd, reply);
+        } else {
+            writes.proposeAndReply(conn, req, path.cellRelative(), true, cmd, reply);
+        }
     }
 
     private NodePath resolve(long session, OpenRequest o) {
@@ -126,12 +141,15 @@ final class FileCalls {
     }
 
     void getContents(ClientConnection conn, Request req) {
+        HandleRecord h = machine.read(s -> s.checkHandle(req.getGetContents().getHandle().toByteArray(),
+                req.getSessionId()));
+        // Registered before the state is read, so a write that starts after this point invalidates us.
+        boolean cacheable = cache.registerRead(req.getSessionId(), h.path());
         Node n = machine.read(s -> s.contentsOf(s.checkHandle(req.getGetContents().getHandle().toByteArray(),
                 req.getSessionId())));
-        // Not cacheable until cache invalidation exists (issue 5): a client must not cache yet.
         send(conn, Response.newBuilder().setCallId(req.getCallId()).setGetContents(GetContentsReply.newBuilder()
                 .setContents(com.google.protobuf.ByteString.copyFrom(n.contents())).setStat(Wire.stat(n.stat()))
-                .setCacheable(false)));
+                .setCacheable(cacheable)));
     }
 
     void getStat(ClientConnection conn, Request req) {
@@ -154,7 +172,7 @@ final class FileCalls {
         Validation.contentSize(h.path(), sc.getContents().size(), settings.maxContentBytes());
         Command cmd = new Command.SetContents(req.getSessionId(), h.handleId(), sc.getContents().toByteArray(),
                 sc.getCas(), sc.getExpectedGeneration(), clock.millis());
-        proposer.proposeAndReply(conn, req, cmd, r -> Response.newBuilder()
+        writes.proposeAndReply(conn, req, h.path(), cmd, r -> Response.newBuilder()
                 .setSetContents(SetContentsReply.newBuilder().setStat(Wire.stat(((Result.Written) r).stat()))));
     }
 
@@ -164,7 +182,7 @@ final class FileCalls {
         requireMode(h, Modes.canChangeAcl(h.modeBits()), "change-ACL");
         Command cmd = new Command.SetAcl(req.getSessionId(), h.handleId(), a.getReadAcl(), a.getWriteAcl(),
                 a.getChangeAcl(), clock.millis());
-        proposer.proposeAndReply(conn, req, cmd,
+        writes.proposeAndReply(conn, req, h.path(), cmd,
                 r -> Response.newBuilder().setStat(Wire.stat(((Result.Written) r).stat())));
     }
 
@@ -172,7 +190,7 @@ final class FileCalls {
         HandleRecord h = machine.read(s -> s.checkHandle(req.getDelete().getHandle().toByteArray(),
                 req.getSessionId()));
         requireMode(h, Modes.canWrite(h.modeBits()), "writing");
-        proposer.proposeAndReply(conn, req, new Command.Delete(req.getSessionId(), h.handleId()),
+        writes.proposeAndReply(conn, req, h.path(), new Command.Delete(req.getSessionId(), h.handleId()),
                 r -> Response.newBuilder().setEmpty(Empty.getDefaultInstance()));
     }
 

@@ -37,11 +37,13 @@ final class SessionCalls {
     private final CellSettings settings;
     private final Clock clock;
     private final LongSupplier epoch;
+    private final LongSupplier leaseMillis;
     private final ConcurrentLinkedQueue<PendingCreate> creates = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean creating = new AtomicBoolean();
 
     SessionCalls(CellStateMachine machine, Proposer proposer, SessionLeases leases, CellSettings settings,
-                 Clock clock, LongSupplier epoch) {
+                 Clock clock, LongSupplier epoch, LongSupplier leaseMillis) {
+        this.leaseMillis = leaseMillis;
         this.machine = machine;
         this.proposer = proposer;
         this.leases = leases;
@@ -87,7 +89,7 @@ final class SessionCalls {
             } else {
                 long id = ((Result.SessionsCreated) r).sessionIds().get(i);
                 resp = Response.newBuilder().setCallId(p.callId()).setCreateSession(CreateSessionReply.newBuilder()
-                        .setSessionId(id).setLeaseMs(settings.leaseMillis()).setEpoch(epoch.getAsLong())).build();
+                        .setSessionId(id).setLeaseMs(leaseMillis.getAsLong()).setEpoch(epoch.getAsLong())).build();
             }
             if (p.conn().isOpen()) {
                 p.conn().send(resp.toByteArray());
@@ -107,7 +109,7 @@ final class SessionCalls {
 
     void keepAlive(ClientConnection conn, Request req) {
         requireLive(req.getSessionId());
-        if (!leases.keepAlive(conn, req.getCallId(), req.getSessionId(), req.getKeepAlive().getAckedEventSeq())) {
+        if (!leases.keepAlive(conn, req.getCallId(), req.getSessionId(), req.getKeepAlive())) {
             throw ChubbyException.of(ErrorCode.SESSION_EXPIRED, "session %d has expired", req.getSessionId());
         }
     }
@@ -115,14 +117,27 @@ final class SessionCalls {
     void close(ClientConnection conn, Request req) {
         requireLive(req.getSessionId());
         leases.markEnding(req.getSessionId());
-        proposer.proposeAndReply(conn, req, new Command.EndSession(req.getSessionId(), "closed by client"),
+        proposer.proposeAndReply(conn, req, new Command.EndSession(req.getSessionId(), "closed by client", false,
+                clock.millis()),
                 r -> Response.newBuilder().setEmpty(Empty.getDefaultInstance()));
+    }
+
+    /** No handles and no calls for the idle time: end the session (not an expiry: no lock-delay). */
+    void endIdle(long sessionId) {
+        log.info("ending idle session={}", sessionId);
+        leases.markEnding(sessionId);
+        proposer.propose(new Command.EndSession(sessionId, "idle", false, clock.millis())).whenComplete((r, err) -> {
+            if (err != null) {
+                log.warn("could not end idle session={} cause={}", sessionId, Proposer.unwrap(err).getMessage());
+                leases.expiryFailed(sessionId);
+            }
+        });
     }
 
     /** A lease ran out with no KeepAlive held: end the session through the log. */
     void expire(long sessionId) {
         log.info("session lease expired session={}", sessionId);
-        proposer.propose(new Command.EndSession(sessionId, "lease expired")).whenComplete((r, err) -> {
+        proposer.propose(new Command.EndSession(sessionId, "lease expired", true, clock.millis())).whenComplete((r, err) -> {
             if (err != null) {
                 log.warn("could not end expired session={} cause={}", sessionId, Proposer.unwrap(err).getMessage());
                 leases.expiryFailed(sessionId);

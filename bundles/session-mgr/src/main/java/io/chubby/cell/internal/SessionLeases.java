@@ -1,8 +1,11 @@
 package io.chubby.cell.internal;
 
 import io.chubby.api.ErrorCode;
+import io.chubby.protocol.EventKind;
 import io.chubby.protocol.EventMessage;
+import io.chubby.protocol.Invalidation;
 import io.chubby.protocol.KeepAliveReply;
+import io.chubby.protocol.KeepAliveRequest;
 import io.chubby.protocol.Response;
 import io.chubby.spi.ClientConnection;
 import java.time.Clock;
@@ -11,62 +14,114 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
  * Session leases and held KeepAlives: the master's memory, never logged (Chubby paper 2.8). The
- * master holds each KeepAlive until {@code margin} before the lease would end, then extends the
- * lease and answers; a session whose lease passes with no KeepAlive held is expired through
- * {@code expire} (which proposes EndSession). Replies return early when the session has queued
- * events: that is the event channel later issues deliver on.
+ * master holds each KeepAlive until {@code margin} before the lease would end (the earlier of its
+ * own lease and the lease it last told the client), then extends the lease by the
+ * {@link LeasePolicy}'s length and answers. Replies return early to carry queued events and cache
+ * invalidations, which are resent on every reply until acknowledged.
+ *
+ * <p>Failover (SPEC 8): {@link #takeOver} extends every lease to the longest an earlier master may
+ * have granted and queues a MASTER_FAILED_OVER event for each session; since the new master does
+ * not know the lease each client believes in, that event makes the first KeepAlive return at once
+ * (a held one would outlive the client's local lease and grace period).
+ *
+ * <p>Event sequence numbers start at {@code epoch << 24} per master, so they grow across
+ * failovers and a client's acknowledgement of an older master's events never drops new ones.
  *
  * <p>Threads: request threads, the apply thread and the timer call in; every method holds this
- * object's monitor. Expiry callbacks run after the monitor is released.
+ * object's monitor. {@link Hooks} are called after the monitor is released.
  */
 final class SessionLeases {
+    /** What the leases ask of the rest of the master (called outside the monitor). */
+    interface Hooks {
+        /** The lease passed with no KeepAlive held: end the session. */
+        void expire(long sessionId);
+
+        /** No call for the idle time: end the session if it has no handles. */
+        default void idle(long sessionId) {
+        }
+
+        /** The client applied these invalidations. */
+        default void invalidationsAcked(long sessionId, List<Long> ids) {
+        }
+
+        /** The client flushed its cache after the failover event. */
+        default void failoverAcked(long sessionId) {
+        }
+    }
+
     private static final class Lease {
         long end;
+        long clientEnd;          // the end of the lease the client was last told; 0 = unknown
         ClientConnection heldConnection;
         long heldCallId;
         boolean ending;
+        boolean failoverPending;
+        long lastActivity;
         long nextEventSeq = 1;
         final ArrayDeque<EventMessage> events = new ArrayDeque<>();
+        final Map<Long, Invalidation> invalidations = new LinkedHashMap<>();
     }
 
     private final Map<Long, Lease> leases = new HashMap<>();
     private final CellSettings settings;
+    private final LeasePolicy policy;
     private final Clock clock;
     private final LongSupplier epoch;
-    private final LongConsumer expire;
+    private final Hooks hooks;
 
-    SessionLeases(CellSettings settings, Clock clock, LongSupplier epoch, LongConsumer expire) {
+    SessionLeases(CellSettings settings, LeasePolicy policy, Clock clock, LongSupplier epoch, Hooks hooks) {
         this.settings = settings;
+        this.policy = policy;
         this.clock = clock;
         this.epoch = epoch;
-        this.expire = expire;
+        this.hooks = hooks;
     }
 
-    /** A session just created: a lease of the normal length from now. */
+    /** A session just created: a lease of the policy's length from now. */
     synchronized void grant(long sessionId) {
-        leases.computeIfAbsent(sessionId, k -> new Lease()).end = clock.millis() + settings.leaseMillis();
+        long now = clock.millis();
+        Lease l = leases.computeIfAbsent(sessionId, k -> new Lease());
+        l.end = now + policy.leaseMillis();
+        l.clientEnd = l.end;
+        l.lastActivity = now;
+        l.nextEventSeq = Math.max(l.nextEventSeq, seqBase());
     }
 
     /**
      * Takeover by a new master: every recorded session gets the longest lease an earlier master
-     * could have granted, counted from now; leases of sessions no longer recorded are dropped.
+     * could have granted, counted from now, and a MASTER_FAILED_OVER event; leases of sessions no
+     * longer recorded are dropped.
      */
     synchronized void takeOver(Collection<Long> sessionIds) {
         leases.keySet().retainAll(Set.copyOf(sessionIds));
-        long end = clock.millis() + settings.maxLeaseMillis();
+        long now = clock.millis();
+        long end = now + settings.maxLeaseMillis();
         for (long id : sessionIds) {
             Lease l = leases.computeIfAbsent(id, k -> new Lease());
             l.end = Math.max(l.end, end);
+            l.clientEnd = 0;
             l.ending = false;
+            l.lastActivity = now;
+            l.events.clear();
+            l.invalidations.clear();
+            l.nextEventSeq = Math.max(l.nextEventSeq, seqBase());
+            l.failoverPending = true;
+            l.events.addLast(EventMessage.newBuilder().setKind(EventKind.MASTER_FAILED_OVER)
+                    .setGeneration(epoch.getAsLong()).setSeq(l.nextEventSeq++).build());
         }
+    }
+
+    private long seqBase() {
+        long e = epoch.getAsLong();
+        return e > 0 && e < (1L << 38) ? (e << 24) + 1 : 1;
     }
 
     /** Keeps only these sessions (after a snapshot install or reload). */
@@ -95,6 +150,20 @@ final class SessionLeases {
         return l != null && !l.ending;
     }
 
+    /** A call other than KeepAlive was made in the session (for idle detection). */
+    synchronized void touch(long sessionId) {
+        Lease l = leases.get(sessionId);
+        if (l != null) {
+            l.lastActivity = clock.millis();
+        }
+    }
+
+    /** Whether the session still has to acknowledge the failover event of this master. */
+    synchronized boolean failoverPending(long sessionId) {
+        Lease l = leases.get(sessionId);
+        return l != null && l.failoverPending;
+    }
+
     /** Marks the session as ending so no further calls are accepted while EndSession commits. */
     synchronized void markEnding(long sessionId) {
         Lease l = leases.get(sessionId);
@@ -103,24 +172,47 @@ final class SessionLeases {
         }
     }
 
-    /** A KeepAlive arrived: drop acknowledged events, then hold it (or answer at once if due). */
-    synchronized boolean keepAlive(ClientConnection conn, long callId, long sessionId, long ackedEventSeq) {
-        Lease l = leases.get(sessionId);
-        if (l == null || l.ending) {
-            return false;
+    /**
+     * A KeepAlive arrived: drop acknowledged events and invalidations, then hold it (or answer at
+     * once if due or if something is queued). False if the session is not live.
+     */
+    boolean keepAlive(ClientConnection conn, long callId, long sessionId, KeepAliveRequest ka) {
+        policy.keepAliveReceived();
+        List<Long> acked = new ArrayList<>();
+        boolean failoverAcked = false;
+        synchronized (this) {
+            Lease l = leases.get(sessionId);
+            if (l == null || l.ending) {
+                return false;
+            }
+            while (!l.events.isEmpty() && l.events.peekFirst().getSeq() <= ka.getAckedEventSeq()) {
+                l.events.pollFirst();
+            }
+            for (long id : ka.getAckedInvalidationsList()) {
+                if (l.invalidations.remove(id) != null) {
+                    acked.add(id);
+                }
+            }
+            if (ka.getAckedFailover() && l.failoverPending) {
+                l.failoverPending = false;
+                failoverAcked = true;
+            }
+            if (l.heldConnection != null) {
+                // A newer KeepAlive supersedes the held one: answer the old without extending.
+                reply(l, clock.millis(), false);
+            }
+            l.heldConnection = conn;
+            l.heldCallId = callId;
+            long now = clock.millis();
+            if (!l.events.isEmpty() || !l.invalidations.isEmpty() || due(l, now)) {
+                reply(l, now, true);
+            }
         }
-        while (!l.events.isEmpty() && l.events.peekFirst().getSeq() <= ackedEventSeq) {
-            l.events.pollFirst();
+        if (!acked.isEmpty()) {
+            hooks.invalidationsAcked(sessionId, acked);
         }
-        if (l.heldConnection != null) {
-            // A newer KeepAlive supersedes the held one: answer the old without extending.
-            reply(l, clock.millis(), false);
-        }
-        l.heldConnection = conn;
-        l.heldCallId = callId;
-        long now = clock.millis();
-        if (!l.events.isEmpty() || now >= l.end - settings.keepAliveMarginMillis()) {
-            reply(l, now, true);
+        if (failoverAcked) {
+            hooks.failoverAcked(sessionId);
         }
         return true;
     }
@@ -136,27 +228,54 @@ final class SessionLeases {
         }
     }
 
-    /** Timer step on the master: answer KeepAlives that are due, expire leases that passed. */
+    /** Queues a cache invalidation; a held KeepAlive returns early to carry it. False if no such session. */
+    synchronized boolean queueInvalidation(long sessionId, Invalidation inv) {
+        Lease l = leases.get(sessionId);
+        if (l == null) {
+            return false;
+        }
+        l.invalidations.put(inv.getId(), inv);
+        if (l.heldConnection != null) {
+            reply(l, clock.millis(), true);
+        }
+        return true;
+    }
+
+    /** Timer step on the master: answer KeepAlives that are due, expire leases that passed, spot idle sessions. */
     void tick() {
         List<Long> expired = new ArrayList<>();
+        List<Long> idle = new ArrayList<>();
         synchronized (this) {
             long now = clock.millis();
             for (Map.Entry<Long, Lease> e : leases.entrySet()) {
                 Lease l = e.getValue();
                 if (l.heldConnection != null) {
-                    if (now >= l.end - settings.keepAliveMarginMillis()) {
+                    if (due(l, now)) {
                         reply(l, now, true);
                     }
                 } else if (!l.ending && now >= l.end) {
                     l.ending = true;
                     expired.add(e.getKey());
                 }
+                if (!l.ending && settings.idleMillis() > 0 && now - l.lastActivity >= settings.idleMillis()) {
+                    l.lastActivity = now; // checked again one idle period later if it has handles
+                    idle.add(e.getKey());
+                }
             }
         }
         expired.sort(null);
         for (long id : expired) {
-            expire.accept(id);
+            hooks.expire(id);
         }
+        idle.sort(null);
+        for (long id : idle) {
+            hooks.idle(id);
+        }
+    }
+
+    /** Answer before the earlier of the master's lease and the lease the client believes in ends. */
+    private boolean due(Lease l, long now) {
+        return now >= Math.min(l.end, l.clientEnd) - settings.keepAliveMarginMillis();
     }
 
     /**
@@ -195,12 +314,18 @@ final class SessionLeases {
         return n;
     }
 
+    synchronized int sessionCount() {
+        return leases.size();
+    }
+
     private void reply(Lease l, long now, boolean extend) {
         if (extend) {
-            l.end = Math.max(l.end, now + settings.leaseMillis());
+            l.end = Math.max(l.end, now + policy.leaseMillis());
         }
-        KeepAliveReply.Builder b = KeepAliveReply.newBuilder().setLeaseMs(Math.max(0, l.end - now))
-                .setEpoch(epoch.getAsLong()).addAllEvents(l.events);
+        long leaseMs = Math.max(0, l.end - now);
+        l.clientEnd = now + leaseMs;
+        KeepAliveReply.Builder b = KeepAliveReply.newBuilder().setLeaseMs(leaseMs)
+                .setEpoch(epoch.getAsLong()).addAllEvents(l.events).addAllInvalidations(l.invalidations.values());
         send(l, Response.newBuilder().setCallId(l.heldCallId).setKeepAlive(b).build());
     }
 

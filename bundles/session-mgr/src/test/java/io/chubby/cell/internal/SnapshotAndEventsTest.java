@@ -79,22 +79,27 @@ class SnapshotAndEventsTest {
     @Test
     void queuedEventsReturnAHeldKeepAliveEarlyUntilAcknowledged() {
         CapturingConnection conn = new CapturingConnection();
-        SessionLeases leases = new SessionLeases(settings, clock, () -> 5, id -> { });
+        SessionLeases leases = new SessionLeases(settings, new LeasePolicy(settings), clock, () -> 5, id -> { });
         leases.grant(1);
-        leases.keepAlive(conn, 10, 1, 0);
+        leases.keepAlive(conn, 10, 1, ka(0));
         assertNull(conn.last(), "held");
         leases.queueEvent(1, EventMessage.newBuilder().setKind(EventKind.CONTENTS_MODIFIED).setPath("/ls/c/f"));
         Response r = conn.forCall(10);
         assertEquals(1, r.getKeepAlive().getEventsCount());
-        assertEquals(1, r.getKeepAlive().getEvents(0).getSeq());
+        long seq = r.getKeepAlive().getEvents(0).getSeq();
+        assertEquals((5L << 24) + 1, seq, "sequence numbers start above every earlier epoch's");
         assertEquals(5, r.getKeepAlive().getEpoch());
         // Not acknowledged yet: the next KeepAlive returns at once with the same event.
-        leases.keepAlive(conn, 11, 1, 0);
+        leases.keepAlive(conn, 11, 1, ka(0));
         assertEquals(1, conn.forCall(11).getKeepAlive().getEventsCount());
         // Acknowledged: the next one is held again.
-        leases.keepAlive(conn, 12, 1, 1);
+        leases.keepAlive(conn, 12, 1, ka(seq));
         assertNull(conn.forCall(12));
         leases.remove(1, "test");
         assertError(ErrorCode.SESSION_EXPIRED, conn.forCall(12));
+    }
+
+    static io.chubby.protocol.KeepAliveRequest ka(long ackedSeq) {
+        return io.chubby.protocol.KeepAliveRequest.newBuilder().setAckedEventSeq(ackedSeq).build();
     }
 }

@@ -30,6 +30,16 @@ final class TestClient {
         server.request(conn, req.setCallId(id).setSessionId(req.getSessionId() == 0 ? session : req.getSessionId())
                 .setEpoch(req.getEpoch() == 0 ? epoch : req.getEpoch()).build().toByteArray());
         Response r = conn.forCall(id);
+        // Admin commands run on their own executor: give them a moment.
+        for (int i = 0; r == null && req.hasAdmin() && i < 200; i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            r = conn.forCall(id);
+        }
         assertNotNull(r, "no response to call " + id);
         return r;
     }

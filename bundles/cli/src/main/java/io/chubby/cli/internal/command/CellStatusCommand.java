@@ -55,7 +55,7 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
             Optional<ReplicaStatus> s = answers.get(k);
             if (s.isPresent()) {
                 up++;
-                out.println(Formats.statusLine(id, addresses.get(k), s.get()));
+                out.println(Formats.statusLine(id, addresses.get(k), s.get()) + leaseMetrics(s.get()));
             } else {
                 String pid = layout.flatMap(l -> new PidFile(l.pidFile(id)).alive())
                         .map(p -> Long.toString(p.pid())).orElse("-");
@@ -89,5 +89,20 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The master's lease policy and load (issue 5), appended as key=value when the replica reports them. */
+    static String leaseMetrics(ReplicaStatus s) {
+        java.util.Map<String, String> m = s.metrics();
+        if (m == null || !"master".equals(s.role()) || !m.containsKey("lease_ms")) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        for (String k : java.util.List.of("lease_ms", "sessions", "keepalives_per_s")) {
+            if (m.containsKey(k)) {
+                b.append(' ').append(k).append('=').append(m.get(k));
+            }
+        }
+        return b.toString();
     }
 }

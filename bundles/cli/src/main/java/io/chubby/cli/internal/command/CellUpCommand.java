@@ -2,6 +2,7 @@ package io.chubby.cli.internal.command;
 
 import io.chubby.cli.internal.CliContext;
 import io.chubby.cli.internal.cell.CellLayout;
+import io.chubby.cli.internal.cell.DnsConfig;
 import io.chubby.cli.internal.cell.PidFile;
 import io.chubby.cli.internal.cell.ReplicaProcesses;
 import picocli.CommandLine.Command;
@@ -45,6 +46,9 @@ public final class CellUpCommand implements Callable<Integer> {
     @Option(names = "--base-port", paramLabel = "P", description = "Replica i listens on P+i (clients) and P+100+i (peers); default 7000.")
     Integer basePort;
 
+    @Option(names = "--no-dns", description = "Do not run the DNS bridge on the replicas (by default replica i serves DNS on 127.0.0.1:P+50+i).")
+    boolean noDns;
+
     @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "60",
             description = "How long to wait for the replicas and a master (default ${DEFAULT-VALUE}).")
     int waitSeconds;
@@ -56,8 +60,11 @@ public final class CellUpCommand implements Callable<Integer> {
         CellLayout layout = layout(cell.dir(dir));
         Path home = chubbyHome(ctx);
         layout.create();
+        DnsConfig dns = new DnsConfig(layout);
+        dns.apply(!noDns);
         out.println("cell " + layout.cellName() + " in " + layout.dir() + ": " + layout.replicas()
-                + " replicas, client ports " + (layout.basePort() + 1) + ".." + (layout.basePort() + layout.replicas()));
+                + " replicas, client ports " + (layout.basePort() + 1) + ".." + (layout.basePort() + layout.replicas())
+                + (noDns ? "" : ", DNS ports " + dns.port(1) + ".." + dns.port(layout.replicas())));
         ReplicaProcesses processes = new ReplicaProcesses(home);
         Map<Integer, ProcessHandle> started = new LinkedHashMap<>();
         for (int i = 1; i <= layout.replicas(); i++) {
@@ -72,6 +79,9 @@ public final class CellUpCommand implements Callable<Integer> {
             out.flush();
         }
         new CellReadiness(ctx.access(), ctx.waiter(), out).await(layout, started, Duration.ofSeconds(waitSeconds));
+        if (!noDns) {
+            out.println(dns.exportLine());
+        }
         out.println(layout.exportLine());
         out.flush();
         return 0;

@@ -25,9 +25,11 @@ import java.util.Optional;
         description = "Operate a Chubby cell: start a local cell, read and write its files.",
         subcommands = {CellCommand.class, MasterCommand.class, LsCommand.class, StatCommand.class,
                 CatCommand.class, MkdirCommand.class, RmCommand.class, PutCommand.class, AclCommand.class,
-                AdminCommand.class},
+                AdminCommand.class, LockCommand.class, LocksCommand.class, SequencerCommand.class,
+                ElectCommand.class, WatchCommand.class, SessionCommand.class},
         footerHeading = "%nEnvironment:%n",
-        footer = {"  CHUBBY_CELL       the cell, host:port,... (--cell wins)",
+        footer = {"  CHUBBY_CELL       the cell, host:port,... or dns:CELL.chubby@host:port (--cell wins)",
+                "  CHUBBY_DNS        host:port of a DNS bridge: the cell 'local' through DNS (if no CHUBBY_CELL)",
                 "  CHUBBY_HOME       the distribution root, for 'cell up'",
                 "  CHUBBY_LOG_LEVEL  client library logging to stderr (default off)",
                 "%nExit status: 0 ok, 1 failure, 2 usage error,",
@@ -39,7 +41,8 @@ public final class ChubbyCommand implements Runnable {
     CommandSpec spec;
 
     @Option(names = "--cell", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT,...",
-            description = "Replicas of the cell (default: $CHUBBY_CELL).")
+            description = {"Replicas of the cell (default: $CHUBBY_CELL, else dns:local.chubby@$CHUBBY_DNS).",
+                    "dns:CELL.chubby@HOST:PORT finds them through that DNS server's SRV records."})
     String cell;
 
     @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "SECONDS", defaultValue = "10",
@@ -69,6 +72,10 @@ public final class ChubbyCommand implements Runnable {
     /** The cell named by --cell or CHUBBY_CELL, if any. */
     public Optional<List<String>> namedCell() {
         String s = cell != null && !cell.isBlank() ? cell : ctx.env(CliContext.CELL_ENV).orElse(null);
+        if (s == null || s.isBlank()) {
+            // CHUBBY_DNS alone: the cell 'local' found through that DNS bridge's SRV records
+            s = ctx.env(ClientOptions.DNS_ENV).filter(d -> !d.isBlank()).map(ClientOptions::dnsCellSpec).orElse(null);
+        }
         return s == null ? Optional.empty() : Optional.of(ClientOptions.parseCell(s));
     }
 

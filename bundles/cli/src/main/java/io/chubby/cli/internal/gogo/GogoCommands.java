@@ -31,7 +31,8 @@ import java.util.Map;
         configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = {"osgi.command.scope=chubby", "osgi.command.function=ls", "osgi.command.function=cat",
                 "osgi.command.function=put", "osgi.command.function=stat", "osgi.command.function=mkdir",
-                "osgi.command.function=rm", "osgi.command.function=master", "osgi.command.function=status"})
+                "osgi.command.function=rm", "osgi.command.function=master", "osgi.command.function=status",
+                "osgi.command.function=locks", "osgi.command.function=sequencer"})
 @Designate(ocd = GogoCommands.Config.class)
 public final class GogoCommands {
 
@@ -92,6 +93,16 @@ public final class GogoCommands {
 
     public String master(String... args) {
         return run("master", args);
+    }
+
+    /** Holders and waiters of a node's lock. */
+    public String locks(String... args) {
+        return run("locks", args);
+    }
+
+    /** {@code sequencer check|show SEQUENCER}. */
+    public String sequencer(String... args) {
+        return run("sequencer", args);
     }
 
     /** This replica's status line ({@code cell status} for this replica alone). */

@@ -79,11 +79,17 @@ class CellCommandsTest {
         assertEquals(0, up.code(), up.err());
         List<String> lines = up.outLines();
         assertEquals("export CHUBBY_CELL=127.0.0.1:17001,127.0.0.1:17002,127.0.0.1:17003", lines.get(lines.size() - 1));
+        assertEquals("export CHUBBY_DNS=127.0.0.1:17051", lines.get(lines.size() - 2));
         assertTrue(up.out().contains("master: replica 1 at 127.0.0.1:17001, epoch 3"), up.out());
 
         CellLayout layout = CellLayout.read(tmp.resolve("c")).orElseThrow();
         assertEquals(3, layout.replicas());
         assertEquals(BASE, layout.basePort());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals("# DNS bridge of replica " + i + " of cell local, written by 'chubby cell up'.\n"
+                    + "dns.cell=local\ndns.bind=127.0.0.1\ndns.port=" + (BASE + 50 + i) + "\n",
+                    read(layout.replicaDir(i).resolve("etc/io.chubby.dns.cfg")));
+        }
         List<Long> pids = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             pids.add(alive(layout, i).orElseThrow().pid());

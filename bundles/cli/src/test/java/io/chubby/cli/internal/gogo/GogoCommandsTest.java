@@ -29,6 +29,7 @@ class GogoCommandsTest {
         assertEquals("f\n", commands.ls("/ls/local/d"));
         assertEquals("v", commands.cat("/ls/local/d/f"));
         assertTrue(commands.stat("/ls/local/d/f").contains("size: 1\n"));
+        assertTrue(commands.locks("/ls/local/d/f").contains("state: free\n"));
         assertEquals("", commands.rm("-r", "/ls/local/d"));
         assertEquals(List.of("127.0.0.1:7002"), cell.connects.get(0).replicas());
     }

@@ -16,6 +16,10 @@ import java.util.List;
 final class Applier {
     private final CellState s;
     private final long epoch;
+    // Lock side of closing handles: set by EndSession for an expired session (lock-delay applies).
+    private long lockDelayFrom = LockApplier.NO_TIME;
+    private String closeReason = "handle closed";
+    private ErrorCode closeCode = ErrorCode.CANCELLED;
 
     Applier(CellState state, long epoch) {
         this.s = state;
@@ -42,6 +46,16 @@ final class Applier {
             return setAcl(a);
         } else if (c instanceof Command.Delete d) {
             return delete(d);
+        } else if (c instanceof Command.Acquire a) {
+            return new LockApplier(s).acquire(a);
+        } else if (c instanceof Command.Release r) {
+            return new LockApplier(s).release(r);
+        } else if (c instanceof Command.CancelWait w) {
+            return new LockApplier(s).cancelWait(w);
+        } else if (c instanceof Command.LockDelayExpired d) {
+            return new LockApplier(s).delayExpired(d);
+        } else if (c instanceof Command.SetSequencer q) {
+            return new LockApplier(s).setSequencer(q);
         }
         throw new IllegalStateException("unhandled command " + c);
     }
@@ -75,6 +89,9 @@ final class Applier {
 
     private Result endSession(Command.EndSession e) {
         requireSession(e.sessionId());
+        lockDelayFrom = e.expired() ? e.nowMillis() : LockApplier.NO_TIME;
+        closeReason = "session ended: " + e.reason();
+        closeCode = ErrorCode.SESSION_EXPIRED;
         for (long handleId : s.handlesOf(e.sessionId())) {
             closeHandle(handleId);
         }
@@ -207,11 +224,13 @@ final class Applier {
             throw ChubbyException.of(ErrorCode.BAD_HANDLE, "handle %d is not open in session %d", handleId,
                     sessionId);
         }
+        s.locks().checkFence(h);
         return h;
     }
 
     private void closeHandle(long handleId) {
         HandleRecord h = s.handles.get(handleId);
+        new LockApplier(s).handleClosed(h, lockDelayFrom, closeCode, closeReason);
         s.deleteHandle(handleId);
         reap(s.pathOf(h.path()));
     }

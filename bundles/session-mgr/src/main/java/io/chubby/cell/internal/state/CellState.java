@@ -48,6 +48,10 @@ public final class CellState {
     // Derived indexes, rebuilt on load; not part of the checksum.
     private final TreeMap<Long, TreeSet<Long>> handlesBySession = new TreeMap<>();
     private final TreeMap<Long, Integer> openCountByInstance = new TreeMap<>();
+    private final TreeMap<Long, TreeSet<Long>> handlesByInstance = new TreeMap<>();
+    // What the current entry did to nodes (events, invalidations); reset per entry, not replicated.
+    private final List<NodeChange> nodeChanges = new ArrayList<>();
+    private final LockTable locks = new LockTable(this);
 
     byte[] secret;
     long nextInstance = 1;
@@ -67,6 +71,8 @@ public final class CellState {
     public Applied apply(long index, long epoch, byte[] command) {
         pending = new ArrayList<>();
         undo.clear();
+        locks.resetNotices();
+        nodeChanges.clear();
         long[] counters = {nextInstance, nextHandle, nextSession};
         long checksumBefore = checksum;
         Result result;
@@ -101,12 +107,21 @@ public final class CellState {
         nextSession = counters[2];
         checksum = checksumBefore;
         pending = new ArrayList<>();
+        locks.resetNotices();
+        nodeChanges.clear();
     }
 
     void putNode(byte[] key, Node n) {
         Node old = nodes.put(key, n);
         putRaw(NODES, key, old == null ? null : old.encode(), n.encode());
         undo.push(() -> restore(nodes, key, old));
+        if (old == null || old.instance() != n.instance()) {
+            nodeChanges.add(new NodeChange(relative(key), NodeChange.Kind.CREATED, n.instance(),
+                    n.contentGeneration(), true));
+        } else if (old.contentGeneration() != n.contentGeneration() || old.aclGeneration() != n.aclGeneration()) {
+            nodeChanges.add(new NodeChange(relative(key), NodeChange.Kind.MODIFIED, n.instance(),
+                    n.contentGeneration(), old.contentGeneration() != n.contentGeneration()));
+        }
     }
 
     void deleteNode(byte[] key) {
@@ -114,6 +129,9 @@ public final class CellState {
         if (old != null) {
             putRaw(NODES, key, old.encode(), null);
             undo.push(() -> nodes.put(key, old));
+            locks.nodeDeleted(key);
+            nodeChanges.add(new NodeChange(relative(key), NodeChange.Kind.DELETED, old.instance(),
+                    old.contentGeneration(), false));
         }
     }
 
@@ -155,6 +173,7 @@ public final class CellState {
             handles.put(h.handleId(), h);
             handlesBySession.computeIfAbsent(h.sessionId(), k -> new TreeSet<>()).add(h.handleId());
             openCountByInstance.merge(h.instance(), 1, Integer::sum);
+            handlesByInstance.computeIfAbsent(h.instance(), k -> new TreeSet<>()).add(h.handleId());
         } else {
             handles.remove(h.handleId());
             TreeSet<Long> set = handlesBySession.get(h.sessionId());
@@ -162,6 +181,10 @@ public final class CellState {
                 handlesBySession.remove(h.sessionId());
             }
             openCountByInstance.computeIfPresent(h.instance(), (k, v) -> v <= 1 ? null : v - 1);
+            TreeSet<Long> on = handlesByInstance.get(h.instance());
+            if (on != null && on.remove(h.handleId()) && on.isEmpty()) {
+                handlesByInstance.remove(h.instance());
+            }
         }
     }
 
@@ -178,6 +201,17 @@ public final class CellState {
         } else {
             map.put(key, old);
         }
+    }
+
+    /** A change of a record kept outside this class (the lock tables): stored, checksummed, undoable. */
+    void record(String table, byte[] key, byte[] oldValue, byte[] newValue, Runnable undoStep) {
+        putRaw(table, key, oldValue, newValue);
+        undo.push(undoStep);
+    }
+
+    /** The replicated lock state (holders, waiters, lock-delays, handle sequencers). */
+    public LockTable locks() {
+        return locks;
     }
 
     /** Records a store mutation and folds it into the checksum; {@code newValue} null deletes. */
@@ -216,6 +250,7 @@ public final class CellState {
         nodes.forEach((k, v) -> table(t, NODES).put(k, v.encode()));
         sessions.forEach((k, v) -> table(t, SESSIONS).put(longKey(k), v.encode()));
         handles.forEach((k, v) -> table(t, HANDLES).put(longKey(k), v.encode()));
+        locks.records(table(t, LockTable.LOCKS), table(t, LockTable.SEQUENCERS));
         List<StateStore.Record> out = new ArrayList<>();
         t.forEach((name, rows) -> rows.forEach((k, v) -> out.add(new StateStore.Record(name, k, v))));
         return out;
@@ -232,6 +267,8 @@ public final class CellState {
         handles.clear();
         handlesBySession.clear();
         openCountByInstance.clear();
+        handlesByInstance.clear();
+        locks.clear();
         secret = null;
         nextInstance = 1;
         nextHandle = 1;
@@ -248,7 +285,11 @@ public final class CellState {
                 }
                 case HANDLES -> indexHandle(HandleRecord.decode(r.value()), +1);
                 case META -> loadMeta(r.key(), r.value());
-                default -> throw new IllegalStateException("unknown state table " + r.table());
+                default -> {
+                    if (!locks.load(r.table(), r.key(), r.value())) {
+                        throw new IllegalStateException("unknown state table " + r.table());
+                    }
+                }
             }
         }
         appliedIndex = index;
@@ -314,6 +355,37 @@ public final class CellState {
         return s == null ? new TreeSet<>() : new TreeSet<>(s);
     }
 
+    /** What the last applied entry did to nodes, in order (empty after a failed entry). */
+    public List<NodeChange> nodeChanges() {
+        return List.copyOf(nodeChanges);
+    }
+
+    /** Open handles on a node instance, in handle-id order (the instance may be deleted already). */
+    public List<HandleRecord> handlesOn(long instance) {
+        TreeSet<Long> ids = handlesByInstance.get(instance);
+        if (ids == null) {
+            return List.of();
+        }
+        List<HandleRecord> out = new ArrayList<>(ids.size());
+        ids.forEach(id -> out.add(handles.get(id)));
+        return out;
+    }
+
+    /** How many handles the session has open. */
+    public int handleCountOf(long sessionId) {
+        TreeSet<Long> s = handlesBySession.get(sessionId);
+        return s == null ? 0 : s.size();
+    }
+
+    /** The node at a cell-relative path, or null. */
+    public Node nodeAt(String cellRelative) {
+        return nodes.get(pathOf(cellRelative).storageKey());
+    }
+
+    private static String relative(byte[] storageKey) {
+        return new String(storageKey, 2, storageKey.length - 2, StandardCharsets.UTF_8);
+    }
+
     int openCount(long instance) {
         return openCountByInstance.getOrDefault(instance, 0);
     }
@@ -341,6 +413,7 @@ public final class CellState {
             throw ChubbyException.of(ErrorCode.BAD_HANDLE, "handle %d on %s is closed", t.handleId(), t.path());
         }
         nodeOf(h);
+        locks.checkFence(h);
         return h;
     }
 

@@ -138,6 +138,15 @@ final class Codec {
             return u8() == 0 ? null : new String(bytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
 
+        /** Whether unread bytes remain (for fields appended to an existing layout). */
+        boolean more() {
+            try {
+                return in.available() > 0;
+            } catch (IOException e) {
+                throw bad(e);
+            }
+        }
+
         /** Fails unless every byte was consumed (guards against mismatched layouts). */
         void end() {
             try {

@@ -25,8 +25,16 @@ public sealed interface Command {
         }
     }
 
-    /** Ends a session: closes its handles, deleting ephemeral nodes only it held open. */
-    record EndSession(long sessionId, String reason) implements Command {
+    /**
+     * Ends a session: closes its handles, deleting ephemeral nodes only it held open. With
+     * {@code expired} (the lease ran out) locks it held stay unavailable until nowMillis + each
+     * handle's lock-delay; a client's CloseSession frees them at once.
+     */
+    record EndSession(long sessionId, String reason, boolean expired, long nowMillis) implements Command {
+        /** An ending without lock-delay (the client closed it). */
+        public EndSession(long sessionId, String reason) {
+            this(sessionId, reason, false, 0);
+        }
     }
 
     /**
@@ -55,5 +63,27 @@ public sealed interface Command {
 
     /** Deletes the handle's node (a directory only when empty). */
     record Delete(long sessionId, long handleId) implements Command {
+    }
+
+    // ---------------------------------------------------------------- locks (SPEC section 5)
+
+    /** Acquire (or with {@code tryOnly} TryAcquire) the handle's node lock; mode 0 EXCLUSIVE, 1 SHARED. */
+    record Acquire(long sessionId, long handleId, int mode, boolean tryOnly, long nowMillis) implements Command {
+    }
+
+    /** Releases the handle's lock, or cancels its wait; releasing nothing succeeds. */
+    record Release(long sessionId, long handleId, long nowMillis) implements Command {
+    }
+
+    /** Drops the handle's wait (blocking Acquire timed out, or its client never came back). */
+    record CancelWait(long sessionId, long handleId, long nowMillis) implements Command {
+    }
+
+    /** The lock-delay of the node at {@code path} (full name) has passed by nowMillis: let waiters in. */
+    record LockDelayExpired(String path, long nowMillis) implements Command {
+    }
+
+    /** Fences a handle: later calls on it fail STALE_SEQUENCER once the sequencer is no longer valid. */
+    record SetSequencer(long sessionId, long handleId, byte[] sequencer) implements Command {
     }
 }

@@ -16,6 +16,11 @@ public final class CommandCodec {
     private static final int SET_CONTENTS = 6;
     private static final int SET_ACL = 7;
     private static final int DELETE = 8;
+    private static final int ACQUIRE = 9;
+    private static final int RELEASE = 10;
+    private static final int CANCEL_WAIT = 11;
+    private static final int LOCK_DELAY_EXPIRED = 12;
+    private static final int SET_SEQUENCER = 13;
 
     private CommandCodec() {
     }
@@ -30,7 +35,8 @@ public final class CommandCodec {
             o.u8(CREATE_SESSIONS).i64(s.nowMillis()).i32(s.clientNames().size());
             s.clientNames().forEach(o::str);
         } else if (c instanceof Command.EndSession e) {
-            o.u8(END_SESSION).i64(e.sessionId()).str(e.reason());
+            // expired/now were appended later: old entries without them decode as (false, 0).
+            o.u8(END_SESSION).i64(e.sessionId()).str(e.reason()).bool(e.expired()).i64(e.nowMillis());
         } else if (c instanceof Command.Open p) {
             o.u8(OPEN).i64(p.sessionId()).str(p.path()).i32(p.modeBits())
                     .u8(p.create().ordinal()).bool(p.directory()).bool(p.ephemeral()).bytes(p.initialContents())
@@ -46,6 +52,16 @@ public final class CommandCodec {
                     .str(a.writeAcl()).str(a.changeAcl()).i64(a.nowMillis());
         } else if (c instanceof Command.Delete d) {
             o.u8(DELETE).i64(d.sessionId()).i64(d.handleId());
+        } else if (c instanceof Command.Acquire a) {
+            o.u8(ACQUIRE).i64(a.sessionId()).i64(a.handleId()).u8(a.mode()).bool(a.tryOnly()).i64(a.nowMillis());
+        } else if (c instanceof Command.Release r) {
+            o.u8(RELEASE).i64(r.sessionId()).i64(r.handleId()).i64(r.nowMillis());
+        } else if (c instanceof Command.CancelWait w) {
+            o.u8(CANCEL_WAIT).i64(w.sessionId()).i64(w.handleId()).i64(w.nowMillis());
+        } else if (c instanceof Command.LockDelayExpired d) {
+            o.u8(LOCK_DELAY_EXPIRED).str(d.path()).i64(d.nowMillis());
+        } else if (c instanceof Command.SetSequencer q) {
+            o.u8(SET_SEQUENCER).i64(q.sessionId()).i64(q.handleId()).bytes(q.sequencer());
         } else {
             throw new IllegalStateException("unhandled command " + c);
         }
@@ -74,7 +90,12 @@ public final class CommandCodec {
                 }
                 yield new Command.CreateSessions(names, now);
             }
-            case END_SESSION -> new Command.EndSession(in.i64(), in.str());
+            case END_SESSION -> {
+                long id = in.i64();
+                String reason = in.str();
+                yield in.more() ? new Command.EndSession(id, reason, in.bool(), in.i64())
+                        : new Command.EndSession(id, reason);
+            }
             case OPEN -> new Command.Open(in.i64(), in.str(), in.i32(), createMode(in.u8()), in.bool(), in.bool(),
                     in.bytes(), in.str(), in.str(), in.str(), in.i32(), in.i64(), in.i64());
             case CLOSE -> new Command.CloseHandle(in.i64(), in.i64());
@@ -82,6 +103,11 @@ public final class CommandCodec {
                     in.i64());
             case SET_ACL -> new Command.SetAcl(in.i64(), in.i64(), in.str(), in.str(), in.str(), in.i64());
             case DELETE -> new Command.Delete(in.i64(), in.i64());
+            case ACQUIRE -> new Command.Acquire(in.i64(), in.i64(), in.u8(), in.bool(), in.i64());
+            case RELEASE -> new Command.Release(in.i64(), in.i64(), in.i64());
+            case CANCEL_WAIT -> new Command.CancelWait(in.i64(), in.i64(), in.i64());
+            case LOCK_DELAY_EXPIRED -> new Command.LockDelayExpired(in.str(), in.i64());
+            case SET_SEQUENCER -> new Command.SetSequencer(in.i64(), in.i64(), in.bytes());
             default -> throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "unknown command tag " + tag);
         };
         in.end();

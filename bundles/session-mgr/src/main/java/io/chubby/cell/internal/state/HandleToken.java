@@ -49,7 +49,7 @@ public record HandleToken(long sessionId, long handleId, String path, long insta
         return t;
     }
 
-    private static byte[] digits(byte[] secret, byte[] data) {
+    static byte[] digits(byte[] secret, byte[] data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));

@@ -35,6 +35,12 @@ public record Node(long instance, long contentGeneration, long lockGeneration, l
                 r, w, c, createdMillis, nowMillis, contents);
     }
 
+    /** The lock went from free to held: a new lock generation (contents and times unchanged). */
+    Node withNextLockGeneration() {
+        return new Node(instance, contentGeneration, lockGeneration + 1, aclGeneration, directory, ephemeral,
+                readAcl, writeAcl, changeAcl, createdMillis, modifiedMillis, contents);
+    }
+
     byte[] encode() {
         return new Codec.Out().u8(VERSION).i64(instance).i64(contentGeneration).i64(lockGeneration)
                 .i64(aclGeneration).bool(directory).bool(ephemeral).str(readAcl).str(writeAcl).str(changeAcl)

@@ -33,6 +33,14 @@ public sealed interface Result {
     record Written(Stat stat) implements Result {
     }
 
+    /** Outcome of Acquire / CancelWait, with the node's lock generation. */
+    record Locked(int outcome, long generation) implements Result {
+        public static final int GRANTED = 0;
+        public static final int BUSY = 1;
+        public static final int WAITING = 2;
+        public static final int CANCELLED = 3;
+    }
+
     static Failed failed(ChubbyException e) {
         return new Failed(e.code(), e.detail());
     }
@@ -50,6 +58,8 @@ public sealed interface Result {
             stat(o.u8(3).bytes(p.handle()).bool(p.created()), p.stat());
         } else if (this instanceof Written w) {
             stat(o.u8(4), w.stat());
+        } else if (this instanceof Locked l) {
+            o.u8(5).u8(l.outcome()).i64(l.generation());
         }
         return o.toBytes();
     }
@@ -70,6 +80,7 @@ public sealed interface Result {
             }
             case 3 -> new Opened(in.bytes(), in.bool(), stat(in));
             case 4 -> new Written(stat(in));
+            case 5 -> new Locked(in.u8(), in.i64());
             default -> throw new ChubbyException(ErrorCode.INTERNAL, "unknown result tag " + tag);
         };
         in.end();

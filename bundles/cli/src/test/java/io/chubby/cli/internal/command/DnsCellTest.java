@@ -1,0 +1,176 @@
+package io.chubby.cli.internal.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.chubby.api.MasterInfo;
+import io.chubby.cli.internal.CliContext;
+import io.chubby.cli.internal.Harness;
+import io.chubby.cli.internal.Harness.Result;
+import io.chubby.cli.internal.cell.CellLayout;
+import io.chubby.cli.internal.cell.DnsConfig;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.Type;
+
+/**
+ * DNS in the CLI: {@code cell up} writes the DNS bridge configs (or removes them with
+ * {@code --no-dns}) and prints CHUBBY_DNS; {@code --cell dns:...} and CHUBBY_DNS find the replicas
+ * through SRV records of a tiny UDP DNS server run by the test.
+ */
+class DnsCellTest {
+    private static final int BASE = 17200;
+
+    @TempDir
+    Path tmp;
+
+    private final Harness h = new Harness();
+    private final List<ProcessHandle> spawned = new ArrayList<>();
+    private DatagramSocket dns;
+    private Thread dnsThread;
+
+    @BeforeEach
+    void startDns() throws IOException {
+        dns = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        dnsThread = new Thread(this::serve, "fake-dns");
+        dnsThread.setDaemon(true);
+        dnsThread.start();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        dns.close();
+        dnsThread.join(2000);
+        spawned.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    @Test
+    void layoutOfTheDnsConfigs() {
+        DnsConfig d = new DnsConfig(new CellLayout(tmp, 5, 7000, "local"));
+        assertEquals(7051, d.port(1));
+        assertEquals(7055, d.port(5));
+        assertEquals("export CHUBBY_DNS=127.0.0.1:7051", d.exportLine());
+        assertEquals(tmp.resolve("replica-3/etc/io.chubby.dns.cfg"), d.configFile(3));
+        assertTrue(d.configText(3).endsWith("dns.cell=local\ndns.bind=127.0.0.1\ndns.port=7053\n"), d.configText(3));
+    }
+
+    @Test
+    void cellUpWithNoDnsWritesNoDnsConfigAndPrintsNoDnsLine() throws Exception {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home.resolve("bin"));
+        Path script = home.resolve("bin").resolve("chubby-server");
+        Files.writeString(script, "#!/bin/sh\nexec sleep 60\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        h.env.put("CHUBBY_HOME", home.toString());
+        h.workDir = tmp;
+        h.cell.answer("127.0.0.1:" + (BASE + 1), CellCommandsTest.status(1, "master", 1));
+        h.cell.master = new MasterInfo("local", 1, "127.0.0.1:" + (BASE + 1), 3, List.of());
+        // a DNS config left by an earlier 'cell up' is removed
+        new DnsConfig(new CellLayout(tmp.resolve("c"), 1, BASE, "local")).apply(true);
+        Path cfg = tmp.resolve("c/replica-1/etc/io.chubby.dns.cfg");
+        assertTrue(Files.isRegularFile(cfg));
+
+        Result up = h.run("cell", "up", "--replicas", "1", "--dir", "c", "--base-port", "" + BASE, "--no-dns");
+        new io.chubby.cli.internal.cell.PidFile(tmp.resolve("c/replica-1/pid")).alive().ifPresent(spawned::add);
+        assertEquals(0, up.code(), up.err());
+        assertFalse(Files.exists(cfg));
+        assertFalse(up.out().contains("CHUBBY_DNS"), up.out());
+        assertEquals("export CHUBBY_CELL=127.0.0.1:" + (BASE + 1), up.outLines().get(up.outLines().size() - 1));
+        assertEquals(0, h.run("cell", "down", "--dir", "c", "--grace", "5").code());
+    }
+
+    @Test
+    void cellOptionAndChubbyDnsFindTheReplicasThroughSrvRecords() {
+        for (int i = 1; i <= 3; i++) {
+            h.cell.answer("127.0.0.1:" + (7000 + i), CellCommandsTest.status(i, i == 2 ? "master" : "replica", 2));
+        }
+        h.cell.master = new MasterInfo("local", 2, "127.0.0.1:7002", 3, List.of());
+        String server = "127.0.0.1:" + dns.getLocalPort();
+
+        h.env.remove(CliContext.CELL_ENV);
+        Result viaOption = h.run("cell", "status", "--cell", "dns:local.chubby@" + server);
+        assertEquals(0, viaOption.code(), viaOption.err());
+        // master first: the SRV priority order
+        assertEquals(List.of("127.0.0.1:7002", "127.0.0.1:7001", "127.0.0.1:7003"), addresses(viaOption));
+
+        h.env.put("CHUBBY_DNS", server);
+        Result viaEnv = h.run("master");
+        assertEquals(0, viaEnv.code(), viaEnv.err());
+        assertEquals("127.0.0.1:7002 epoch=3 replica=2\n", viaEnv.out());
+
+        // CHUBBY_CELL wins over CHUBBY_DNS
+        h.env.put(CliContext.CELL_ENV, "127.0.0.1:7003");
+        Result both = h.run("cell", "status");
+        assertEquals(List.of("127.0.0.1:7003"), addresses(both));
+
+        Result unknown = h.run("master", "--cell", "dns:other.chubby@" + server);
+        assertEquals(21, unknown.code());
+        assertEquals(1, unknown.errLines().size(), unknown.err());
+        assertTrue(unknown.err().contains("NXDOMAIN"), unknown.err());
+    }
+
+    private static List<String> addresses(Result r) {
+        List<String> out = new ArrayList<>();
+        for (String line : r.outLines()) {
+            for (String tok : line.split(" ")) {
+                if (tok.startsWith("address=")) {
+                    out.add(tok.substring(8));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Answers _chubby._tcp.local.chubby. SRV like the DNS bridge (replica 2 the master); NXDOMAIN else. */
+    private void serve() {
+        byte[] buf = new byte[4096];
+        while (!dns.isClosed()) {
+            try {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                dns.receive(p);
+                byte[] in = new byte[p.getLength()];
+                System.arraycopy(buf, 0, in, 0, in.length);
+                Message q = new Message(in);
+                Message a = new Message(q.getHeader().getID());
+                a.getHeader().setFlag(Flags.QR);
+                a.addRecord(q.getQuestion(), Section.QUESTION);
+                Name srv = Name.fromString("_chubby._tcp.local.chubby.");
+                if (q.getQuestion().getName().equals(srv) && q.getQuestion().getType() == Type.SRV) {
+                    // {id, priority, weight}: the master (2) listed in the middle, found first by priority
+                    for (int[] r : new int[][] {{1, 10, 5}, {2, 0, 0}, {3, 10, 1}}) {
+                        Name target = Name.fromString("r" + r[0] + ".local.chubby.");
+                        a.addRecord(new SRVRecord(srv, DClass.IN, 1, r[1], r[2], 7000 + r[0], target), Section.ANSWER);
+                        a.addRecord(new ARecord(target, DClass.IN, 1, InetAddress.getLoopbackAddress()), Section.ADDITIONAL);
+                    }
+                } else {
+                    a.getHeader().setRcode(Rcode.NXDOMAIN);
+                }
+                byte[] out = a.toWire();
+                dns.send(new DatagramPacket(out, out.length, p.getSocketAddress()));
+            } catch (IOException e) {
+                // closed
+            }
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package io.chubby.client.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.CreateMode;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.LockMode;
+import io.chubby.api.OpenOptions;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
+import io.chubby.client.Handle;
+import io.chubby.client.LeaderElection;
+import io.chubby.client.Sequencer;
+import io.chubby.client.SequencerVerifier;
+import io.chubby.protocol.CreateSessionReply;
+import io.chubby.protocol.Request;
+import io.chubby.protocol.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The client's lock API, SequencerVerifier and LeaderElection against a fake replica with a lock model. */
+class LocksClientTest {
+    private static final String F = "/ls/test/lock";
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final FakeLocks locks = new FakeLocks();
+    private final AtomicLong sessions = new AtomicLong(100);
+    private FakeReplica master;
+
+    @BeforeEach
+    void start() throws Exception {
+        master = replica(1);
+    }
+
+    private FakeReplica replica(int id) throws Exception {
+        FakeReplica r = new FakeReplica(id);
+        toClose.add(r);
+        locks.install(r);
+        r.on(Request.BodyCase.CREATE_SESSION, x -> x.reply(Response.newBuilder().setCreateSession(
+                CreateSessionReply.newBuilder().setSessionId(sessions.incrementAndGet()).setLeaseMs(r.leaseMs)
+                        .setEpoch(r.epoch))));
+        return r;
+    }
+
+    private ChubbyClient connect(FakeReplica... replicas) {
+        List<String> addrs = new ArrayList<>();
+        for (FakeReplica r : replicas) {
+            addrs.add(r.address());
+        }
+        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().replicas(addrs).clientName("test")
+                .callTimeout(Duration.ofSeconds(3)).connectTimeout(Duration.ofSeconds(1))
+                .retryBackoff(Duration.ofMillis(10)).build());
+        toClose.add(0, c);
+        return c;
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+        locks.close();
+    }
+
+    private static Handle open(ChubbyClient c) {
+        return c.open(F, OpenOptions.write().withCreate(CreateMode.MAY));
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long end = System.currentTimeMillis() + 5_000;
+        while (!cond.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void blockingAcquireWaitsForReleaseAndTryAcquireDoesNot() throws Exception {
+        Handle a = open(connect(master));
+        Handle b = open(connect(master));
+        assertTrue(a.tryAcquire(LockMode.EXCLUSIVE));
+        assertFalse(b.tryAcquire(LockMode.EXCLUSIVE));
+        CompletableFuture<Boolean> waiting = b.acquireAsync(LockMode.EXCLUSIVE, null);
+        await("b to wait", () -> locks.waiting(F) == 1);
+        assertFalse(waiting.isDone());
+        a.release();
+        assertTrue(waiting.get(5, TimeUnit.SECONDS));
+        Sequencer s = b.getSequencer();
+        assertEquals(F, s.path());
+        assertEquals(LockMode.EXCLUSIVE, s.mode());
+        assertEquals(2, s.generation());
+        assertEquals(1, b.lockInfo().holders().size());
+    }
+
+    @Test
+    void acquireTimesOutWithFalseAndCancelSendsRelease() throws Exception {
+        Handle a = open(connect(master));
+        Handle b = open(connect(master));
+        a.acquire(LockMode.EXCLUSIVE);
+        assertFalse(b.acquire(LockMode.EXCLUSIVE, Duration.ofMillis(200)), "timed out at the master");
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(ChubbyException.class, b::getSequencer).code());
+
+        CompletableFuture<Boolean> waiting = b.acquireAsync(LockMode.EXCLUSIVE, null);
+        await("b to wait", () -> locks.waiting(F) == 1);
+        int releasesBefore = locks.releases.size();
+        waiting.cancel(true);
+        await("the cancel to reach the master as Release", () -> locks.releases.size() > releasesBefore);
+        await("the wait to be gone", () -> locks.waiting(F) == 0);
+    }
+
+    @Test
+    void waitingAcquireIsResentToANewMaster() throws Exception {
+        FakeReplica second = replica(2);
+        Handle a = open(connect(master, second));
+        ChubbyClient bc = connect(master, second);
+        Handle b = open(bc);
+        a.acquire(LockMode.EXCLUSIVE);
+        CompletableFuture<Boolean> waiting = b.acquireAsync(LockMode.EXCLUSIVE, Duration.ofSeconds(30));
+        await("b to wait", () -> locks.waiting(F) == 1);
+        // Failover: the old master refuses the held Acquire; the client follows to the new one and re-sends.
+        master.masterAddress = second.address();
+        second.files.putAll(master.files);
+        var held = master.received.stream().filter(r -> r.getBodyCase() == Request.BodyCase.ACQUIRE).count();
+        assertEquals(2, held);
+        // The old master goes away mid-wait (its connections drop, later Acquires are refused NOT_MASTER).
+        master.on(Request.BodyCase.ACQUIRE, x -> x.notMaster(second));
+        master.dropAll();
+        await("the Acquire re-sent to the new master", () -> second.count(Request.BodyCase.ACQUIRE) >= 1);
+        locks.grantNext(F); // the wait the dropped connection left behind (its answer is lost)
+        locks.grantNext(F); // the re-sent Acquire
+        assertTrue(waiting.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void sequencerTextFormsAndVerifierRejectsOlderGenerationsLocally() throws Exception {
+        ChubbyClient c = connect(master);
+        Handle a = open(c);
+        a.acquire(LockMode.EXCLUSIVE);
+        Sequencer s1 = a.getSequencer();
+        assertEquals(s1, Sequencer.parse(s1.toBase64()));
+        assertEquals(s1, Sequencer.parse(s1.toHex()));
+        assertThrows(ChubbyException.class, () -> Sequencer.parse("not a sequencer"));
+
+        SequencerVerifier v = new SequencerVerifier(c);
+        assertTrue(v.verify(s1.bytes()).valid());
+        a.release();
+        a.acquire(LockMode.EXCLUSIVE);
+        Sequencer s2 = a.getSequencer();
+        assertTrue(v.verify(s2.bytes()).valid());
+        assertEquals(2, v.newestGeneration(F, 1));
+        long checks = master.count(Request.BodyCase.CHECK_SEQUENCER);
+        var old = v.verify(s1.bytes());
+        assertFalse(old.valid());
+        assertTrue(old.reason().startsWith("stale"), old.reason());
+        assertEquals(checks, master.count(Request.BodyCase.CHECK_SEQUENCER), "rejected without a round trip");
+        var forged = v.verify(new byte[] {1, 2, 3});
+        assertFalse(forged.valid());
+        assertTrue(forged.reason().startsWith("forged"), forged.reason());
+    }
+
+    @Test
+    void leaderElectionElectsOneAndHandsOverOnStepDown() throws Exception {
+        ChubbyClient c1 = connect(master);
+        ChubbyClient c2 = connect(master);
+        List<String> events = new CopyOnWriteArrayList<>();
+        LeaderElection e1 = new LeaderElection(c1, F, "one", Duration.ofMillis(50), 0);
+        LeaderElection e2 = new LeaderElection(c2, F, "two", Duration.ofMillis(50), 0);
+        e2.addListener(new LeaderElection.Listener() {
+            @Override
+            public void leadershipChanged(boolean leader) {
+                events.add("two leader=" + leader);
+            }
+
+            @Override
+            public void leaderChanged(Optional<String> leader) {
+                events.add("leader " + leader.orElse("-"));
+            }
+        });
+        toClose.add(0, e1);
+        toClose.add(0, e2);
+        e1.start();
+        assertTrue(e1.awaitLeadership(Duration.ofSeconds(5)));
+        e2.start();
+        assertFalse(e2.awaitLeadership(Duration.ofMillis(200)));
+        assertTrue(e1.isLeader());
+        assertTrue(e1.renewLeader());
+        assertEquals(Optional.of("one"), e2.currentLeader());
+        assertTrue(e1.sequencer().isPresent());
+        await("follower told who leads", () -> events.contains("leader one"));
+
+        e1.stepDown();
+        assertFalse(e1.isLeader());
+        assertTrue(e2.awaitLeadership(Duration.ofSeconds(5)));
+        assertEquals(Optional.of("two"), e1.currentLeader());
+        await("leadership callback", () -> events.contains("two leader=true"));
+        await("leader change seen", () -> events.contains("leader two"));
+
+        // Losing the lock (here: the cell forgets the holder) ends leadership at the next renewal.
+        locks.forget(F);
+        assertFalse(e2.renewLeader());
+        await("leadership lost callback", () -> events.contains("two leader=false"));
+    }
+
+    @Test
+    void sessionExpiryEndsLeadershipVisibly() throws Exception {
+        ChubbyClient c = connect(master);
+        List<Boolean> changes = new CopyOnWriteArrayList<>();
+        LeaderElection e = new LeaderElection(c, F, "solo", Duration.ofMillis(50), 0);
+        e.addListener(new LeaderElection.Listener() {
+            @Override
+            public void leadershipChanged(boolean leader) {
+                changes.add(leader);
+            }
+        });
+        toClose.add(0, e);
+        e.start();
+        assertTrue(e.awaitLeadership(Duration.ofSeconds(5)));
+        master.on(Request.BodyCase.KEEP_ALIVE, x -> x.fail(ErrorCode.SESSION_EXPIRED, "session ended"));
+        await("leadership to end with the session", () -> changes.equals(List.of(true, false)));
+        assertFalse(e.isLeader());
+        assertFalse(e.renewLeader());
+    }
+}

@@ -1,0 +1,322 @@
+package io.chubby.cell.internal;
+
+import io.chubby.protocol.Invalidation;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongPredicate;
+
+/**
+ * Which sessions may cache which node, and the invalidations a write waits for (Chubby paper
+ * 2.8). Master memory only: a new master starts empty and treats every session that has not yet
+ * acknowledged its failover event as caching everything.
+ *
+ * <p>Protocol: a cacheable read registers the session under the node's cell-relative path
+ * <em>before</em> it is answered. A write {@link #begin}s: the path becomes uncacheable (reads
+ * answer {@code cacheable=false} and do not register), each registered session is sent an
+ * invalidation, and the write's {@link Write#drained()} completes when every one acknowledged or
+ * is no longer live; only then is the write proposed. A session that registers the absence of a
+ * node while a write on it is in progress is added to that write (and invalidated at once),
+ * because an absence answer cannot be marked uncacheable. The writer is answered after the commit
+ * and a second drain; then the write {@link #end}s.
+ *
+ * <p>Threads: request threads, the apply thread, the timer and KeepAlive acknowledgements call
+ * in; all state is guarded by this object's monitor. Invalidations are handed to the
+ * {@link Sender} and futures completed after the monitor is released.
+ */
+final class CacheTracker {
+    /** Delivers an invalidation to a session (via its KeepAlive); false if the session is gone. */
+    interface Sender {
+        boolean send(long sessionId, Invalidation invalidation);
+    }
+
+    /** One write in progress on one path. */
+    final class Write {
+        final String path;
+        final boolean creates;
+        // session -> invalidation id it must acknowledge (0: must acknowledge the failover event)
+        private final Map<Long, Long> waitingOn = new HashMap<>();
+        private final List<CompletableFuture<Void>> drains = new ArrayList<>();
+
+        private Write(String path, boolean creates) {
+            this.path = path;
+            this.creates = creates;
+        }
+
+        /** Completes when no session is left to wait for (now or later). */
+        CompletableFuture<Void> drained() {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            synchronized (CacheTracker.this) {
+                if (!waitingOn.isEmpty()) {
+                    drains.add(f);
+                    return f;
+                }
+            }
+            f.complete(null);
+            return f;
+        }
+    }
+
+    private final Sender sender;
+    private final Map<String, Set<Long>> cachers = new HashMap<>();
+    // Sessions that opened a path without create: they may cache its absence; only creation matters.
+    private final Map<String, Set<Long>> absent = new HashMap<>();
+    private final Map<String, Integer> creating = new HashMap<>();
+    private final Map<String, List<Write>> writes = new HashMap<>();
+    private final Set<Long> failoverUnacked = new HashSet<>();
+    private long nextId = 1;
+
+    CacheTracker(Sender sender) {
+        this.sender = sender;
+    }
+
+    /**
+     * A session is about to be answered a read of the node's contents: registers it and returns
+     * true (cacheable), or false while a write on the node is in progress (not registered).
+     */
+    boolean registerRead(long sessionId, String path) {
+        synchronized (this) {
+            if (writes.containsKey(path)) {
+                return false;
+            }
+            cachers.computeIfAbsent(path, k -> new HashSet<>()).add(sessionId);
+            return true;
+        }
+    }
+
+    /**
+     * A session may learn that the node does not exist (Open without create) and cache that:
+     * registers it; while a write on the path is in progress it is also invalidated at once and
+     * that write waits for it.
+     */
+    void registerAbsence(long sessionId, String path) {
+        List<Runnable> after = new ArrayList<>();
+        synchronized (this) {
+            List<Write> ws = writes.get(path);
+            if (ws != null && creating.containsKey(path)) {
+                long id = nextId++;
+                for (Write w : ws) {
+                    w.waitingOn.put(sessionId, id);
+                }
+                after.add(() -> send(sessionId, id, path));
+            } else {
+                absent.computeIfAbsent(path, k -> new HashSet<>()).add(sessionId);
+            }
+        }
+        after.forEach(Runnable::run);
+    }
+
+    /**
+     * Starts a write on a path: makes it uncacheable and invalidates every session that may cache
+     * it, except the writer's own session, whose client drops its entry for the path when the
+     * write's answer (or failure) arrives; until then reads answer uncacheable, so nothing refills it.
+     */
+    Write begin(String path, long writerSession, boolean creates) {
+        Write w = new Write(path, creates);
+        Map<Long, Long> toSend = new HashMap<>();
+        synchronized (this) {
+            writes.computeIfAbsent(path, k -> new ArrayList<>()).add(w);
+            Set<Long> s = cachers.remove(path);
+            if (creates) {
+                creating.merge(path, 1, Integer::sum);
+                Set<Long> a = absent.remove(path);
+                if (a != null) {
+                    s = s == null ? a : union(s, a);
+                }
+            }
+            if (s != null) {
+                s.remove(writerSession);
+                for (long session : s) {
+                    long id = nextId++;
+                    w.waitingOn.put(session, id);
+                    toSend.put(session, id);
+                }
+            }
+            for (long session : failoverUnacked) {
+                if (session != writerSession) {
+                    w.waitingOn.putIfAbsent(session, 0L);
+                }
+            }
+            // Earlier writes on the path still waiting: their sessions have the invalidation already.
+            for (Write other : writes.get(path)) {
+                if (other != w) {
+                    other.waitingOn.forEach(w.waitingOn::putIfAbsent);
+                }
+            }
+        }
+        toSend.forEach((session, id) -> send(session, id, path));
+        return w;
+    }
+
+    /** The write is over (answered or failed): the path is cacheable again once no write is left. */
+    void end(Write w) {
+        List<CompletableFuture<Void>> done;
+        synchronized (this) {
+            List<Write> ws = writes.get(w.path);
+            if (ws != null && ws.remove(w)) {
+                if (ws.isEmpty()) {
+                    writes.remove(w.path);
+                }
+                if (w.creates) {
+                    creating.computeIfPresent(w.path, (k, v) -> v <= 1 ? null : v - 1);
+                }
+            }
+            w.waitingOn.clear();
+            done = drainIfEmpty(w);
+        }
+        done.forEach(f -> f.complete(null));
+    }
+
+    /**
+     * A node changed in an applied entry (also ones no client asked for, e.g. ephemeral cleanup at
+     * session end): sessions registered since are sent an invalidation (not waited for).
+     */
+    void changed(String path, boolean created) {
+        Map<Long, Long> toSend = new HashMap<>();
+        synchronized (this) {
+            Set<Long> s = cachers.remove(path);
+            if (created) {
+                Set<Long> a = absent.remove(path);
+                if (a != null) {
+                    s = s == null ? a : union(s, a);
+                }
+            }
+            if (s != null) {
+                for (long session : s) {
+                    toSend.put(session, nextId++);
+                }
+            }
+        }
+        toSend.forEach((session, id) -> send(session, id, path));
+    }
+
+    void invalidationsAcked(long sessionId, List<Long> ids) {
+        settle(sessionId, ids::contains);
+    }
+
+    void failoverAcked(long sessionId) {
+        synchronized (this) {
+            failoverUnacked.remove(sessionId);
+        }
+        settle(sessionId, id -> id == 0L);
+    }
+
+    /** The session ended or its lease passed: nothing to wait for from it any more. */
+    void sessionGone(long sessionId) {
+        synchronized (this) {
+            failoverUnacked.remove(sessionId);
+            for (Map<String, Set<Long>> m : List.of(cachers, absent)) {
+                for (Iterator<Set<Long>> it = m.values().iterator(); it.hasNext(); ) {
+                    Set<Long> s = it.next();
+                    if (s.remove(sessionId) && s.isEmpty()) {
+                        it.remove();
+                    }
+                }
+            }
+        }
+        settle(sessionId, id -> true);
+    }
+
+    /** Timer step: stops waiting for sessions that are no longer live (lease passed, closing, gone). */
+    void tick(LongPredicate live) {
+        Set<Long> dead = new HashSet<>();
+        synchronized (this) {
+            for (List<Write> ws : writes.values()) {
+                for (Write w : ws) {
+                    for (long s : w.waitingOn.keySet()) {
+                        if (!live.test(s)) {
+                            dead.add(s);
+                        }
+                    }
+                }
+            }
+            for (long s : failoverUnacked) {
+                if (!live.test(s)) {
+                    dead.add(s);
+                }
+            }
+        }
+        dead.forEach(this::sessionGone);
+    }
+
+    /** New master: nothing is known about client caches; every session must acknowledge the failover. */
+    void takeOver(List<Long> sessionIds) {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (this) {
+            cachers.clear();
+            absent.clear();
+            for (List<Write> ws : writes.values()) {
+                for (Write w : ws) {
+                    w.waitingOn.clear();
+                    done.addAll(drainIfEmpty(w));
+                }
+            }
+            failoverUnacked.clear();
+            failoverUnacked.addAll(sessionIds);
+        }
+        done.forEach(f -> f.complete(null));
+    }
+
+    /** Mastership lost: waiting writes go on (their proposals will fail NOT_MASTER); memory is dropped. */
+    void lostMastership() {
+        takeOver(List.of());
+    }
+
+    synchronized boolean uncacheable(String path) {
+        return writes.containsKey(path);
+    }
+
+    synchronized int trackedPaths() {
+        return cachers.size() + absent.size();
+    }
+
+    private static Set<Long> union(Set<Long> a, Set<Long> b) {
+        Set<Long> u = new HashSet<>(a);
+        u.addAll(b);
+        return u;
+    }
+
+    synchronized int waitingWrites() {
+        int n = 0;
+        for (List<Write> ws : writes.values()) {
+            n += ws.size();
+        }
+        return n;
+    }
+
+    private void settle(long sessionId, java.util.function.LongPredicate matches) {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (this) {
+            for (List<Write> ws : writes.values()) {
+                for (Write w : ws) {
+                    Long id = w.waitingOn.get(sessionId);
+                    if (id != null && matches.test(id)) {
+                        w.waitingOn.remove(sessionId);
+                        done.addAll(drainIfEmpty(w));
+                    }
+                }
+            }
+        }
+        done.forEach(f -> f.complete(null));
+    }
+
+    private List<CompletableFuture<Void>> drainIfEmpty(Write w) {
+        if (!w.waitingOn.isEmpty() || w.drains.isEmpty()) {
+            return List.of();
+        }
+        List<CompletableFuture<Void>> out = new ArrayList<>(w.drains);
+        w.drains.clear();
+        return out;
+    }
+
+    private void send(long sessionId, long id, String path) {
+        if (!sender.send(sessionId, Invalidation.newBuilder().setId(id).setPath(path).build())) {
+            sessionGone(sessionId);
+        }
+    }
+}

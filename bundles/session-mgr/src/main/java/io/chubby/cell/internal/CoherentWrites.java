@@ -1,0 +1,86 @@
+package io.chubby.cell.internal;
+
+import io.chubby.cell.internal.state.Command;
+import io.chubby.cell.internal.state.Result;
+import io.chubby.protocol.Request;
+import io.chubby.protocol.Response;
+import io.chubby.spi.ClientConnection;
+import java.util.function.Function;
+
+/**
+ * Writes with consistent caching (SPEC 7): the node becomes uncacheable and every session that
+ * may cache it is invalidated; the command is proposed only when each has acknowledged (or its
+ * lease has passed); the writer is answered after the commit (and after any session that
+ * registered the node's absence meanwhile has acknowledged). So no client can read a cached old
+ * value after the writer's call returned. Thread-safe (stateless apart from its collaborators).
+ */
+final class CoherentWrites {
+    private final CacheTracker tracker;
+    private final Proposer proposer;
+
+    CoherentWrites(CacheTracker tracker, Proposer proposer) {
+        this.tracker = tracker;
+        this.proposer = proposer;
+    }
+
+    /** Like {@link Proposer#proposeAndReply}, invalidating client caches of {@code path}'s contents first. */
+    void proposeAndReply(ClientConnection conn, Request req, String path, Command command,
+                         Function<Result, Response.Builder> onSuccess) {
+        proposeAndReply(conn, req, path, false, command, onSuccess);
+    }
+
+    /** As above; {@code creates}: the write may create the node (sessions caching its absence are invalidated too). */
+    void proposeAndReply(ClientConnection conn, Request req, String path, boolean creates, Command command,
+                         Function<Result, Response.Builder> onSuccess) {
+        CacheTracker.Write w = tracker.begin(path, req.getSessionId(), creates);
+        w.drained().thenCompose(v -> proposer.propose(command)).whenComplete((result, err) ->
+                w.drained().whenComplete((v, e) -> {
+                    tracker.end(w);
+                    Response r;
+                    if (err != null) {
+                        r = proposer.failure(req.getCallId(), Proposer.unwrap(err));
+                    } else if (result instanceof Result.Failed f) {
+                        r = Wire.error(req.getCallId(), f.code(), f.message());
+                    } else {
+                        r = onSuccess.apply(result).setCallId(req.getCallId()).build();
+                    }
+                    if (conn.isOpen()) {
+                        conn.send(r.toByteArray());
+                    }
+                }));
+    }
+
+    /**
+     * Open with create MAY of a node that existed when checked: proposed at once. Should it have
+     * been deleted meanwhile and so created by this entry, sessions caching its absence are
+     * invalidated and waited for before the opener is answered.
+     */
+    void openExisting(ClientConnection conn, Request req, String path, Command command,
+                      Function<Result, Response.Builder> onSuccess) {
+        proposer.propose(command).whenComplete((result, err) -> {
+            if (err == null && result instanceof Result.Opened op && op.created()) {
+                CacheTracker.Write w = tracker.begin(path, req.getSessionId(), true);
+                w.drained().whenComplete((v, e) -> {
+                    tracker.end(w);
+                    send(conn, onSuccess.apply(result).setCallId(req.getCallId()).build());
+                });
+                return;
+            }
+            Response r;
+            if (err != null) {
+                r = proposer.failure(req.getCallId(), Proposer.unwrap(err));
+            } else if (result instanceof Result.Failed f) {
+                r = Wire.error(req.getCallId(), f.code(), f.message());
+            } else {
+                r = onSuccess.apply(result).setCallId(req.getCallId()).build();
+            }
+            send(conn, r);
+        });
+    }
+
+    private static void send(ClientConnection conn, Response r) {
+        if (conn.isOpen()) {
+            conn.send(r.toByteArray());
+        }
+    }
+}
