@@ -124,13 +124,24 @@ public final class NodePath implements Comparable<NodePath> {
         return new NodePath(cell, Collections.unmodifiableList(c));
     }
 
-    /** Resolves a relative name ("a/b") against this directory. */
+    /**
+     * Resolves a relative name ("a/b") against this directory. Every component must be valid, as
+     * in an absolute name: an empty component ("a//b", "a/", "/a") is INVALID_ARGUMENT, never
+     * silently dropped. The empty name means this directory itself.
+     */
     public NodePath resolve(String relative) {
+        if (relative.isEmpty()) {
+            return this;
+        }
         NodePath p = this;
-        for (String part : relative.split("/")) {
-            if (!part.isEmpty()) {
-                p = p.child(part);
+        for (String part : relative.split("/", -1)) {
+            if (part.isEmpty()) {
+                throw invalid(text + " + '" + relative + "'", "empty component in a relative name");
             }
+            p = p.child(part);
+        }
+        if (p.text.getBytes(StandardCharsets.UTF_8).length > MAX_LENGTH) {
+            throw invalid(text + " + ...", "name longer than " + MAX_LENGTH + " bytes");
         }
         return p;
     }

@@ -80,5 +80,10 @@ class NodePathTest {
         assertEquals("/ls/prod/dir", d.inCell("prod").toString());
         assertFalse(d.equals(d.inCell("prod")));
         assertThrows(ChubbyException.class, () -> d.resolve("../up"));
+        assertEquals(d, d.resolve(""));
+        for (String bad : new String[] {"x//y", "trailing/", "/lead", "/"}) {
+            assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(ChubbyException.class, () -> d.resolve(bad), bad).code(),
+                    bad);
+        }
     }
 }
