@@ -208,7 +208,7 @@ final class LocalCell {
         });
     }
 
-    /** A base port P with P+1..P+n and P+101..P+100+n free on loopback now. */
+    /** A base port P with P+1..P+n, P+51..P+50+n and P+101..P+100+n free on loopback now. */
     private static int freeBasePort(int n) {
         for (int attempt = 0; attempt < 50; attempt++) {
             int p = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
@@ -216,6 +216,7 @@ final class LocalCell {
             for (int i = 1; i <= n; i++) {
                 ports.add(p + i);
                 ports.add(p + 100 + i);
+                ports.add(p + 50 + i); // the DNS bridge (cell up writes io.chubby.dns.cfg by default)
             }
             if (ports.stream().allMatch(LocalCell::free)) {
                 return p;

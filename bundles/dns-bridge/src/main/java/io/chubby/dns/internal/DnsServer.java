@@ -4,19 +4,18 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.function.Supplier;
-import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
 import org.apache.mina.filter.codec.ProtocolCodecFilter;
-import org.apache.mina.transport.socket.nio.NioDatagramAcceptor;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * MINA listeners for DNS: one UDP acceptor (one packet = one query) and one TCP acceptor (2-byte
- * length-prefixed messages, RFC 1035 section 4.2.2) on the same port. A query that cannot be
+ * The DNS listeners on one port: UDP through {@link UdpDnsLoop} (one packet = one query; a plain
+ * channel loop, see there why not MINA) and a MINA TCP acceptor (2-byte length-prefixed messages,
+ * RFC 1035 section 4.2.2). A query that cannot be
  * answered is dropped or answered FORMERR by {@link DnsResponder}; nothing here can throw into
  * the replica.
  */
@@ -24,31 +23,13 @@ final class DnsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DnsServer.class);
     private static final int TCP_IDLE_SECONDS = 10;
 
-    private final NioDatagramAcceptor udp = new NioDatagramAcceptor();
+    private final UdpDnsLoop udp;
     private final NioSocketAcceptor tcp = new NioSocketAcceptor(1);
     private final Supplier<ZoneView> view;
     private final InetSocketAddress address;
 
     DnsServer(InetSocketAddress bind, Supplier<ZoneView> view) throws IOException {
         this.view = view;
-        udp.getSessionConfig().setReuseAddress(true);
-        udp.setHandler(new IoHandlerAdapter() {
-            @Override
-            public void messageReceived(IoSession session, Object message) {
-                IoBuffer in = (IoBuffer) message;
-                byte[] query = new byte[in.remaining()];
-                in.get(query);
-                byte[] answer = answer(query, DnsResponder.UDP_LIMIT, session.getRemoteAddress());
-                if (answer != null) {
-                    session.write(IoBuffer.wrap(answer));
-                }
-            }
-
-            @Override
-            public void exceptionCaught(IoSession session, Throwable cause) {
-                LOG.debug("dns udp error remote={} cause={}", session.getRemoteAddress(), cause.toString());
-            }
-        });
         tcp.setReuseAddress(true);
         tcp.getFilterChain().addLast("dns", new ProtocolCodecFilter(new TcpDnsCodec()));
         tcp.getSessionConfig().setIdleTime(IdleStatus.BOTH_IDLE, TCP_IDLE_SECONDS);
@@ -77,7 +58,7 @@ final class DnsServer implements AutoCloseable {
         tcp.bind(bind);
         InetSocketAddress bound = tcp.getLocalAddress();
         try {
-            udp.bind(bound);
+            udp = new UdpDnsLoop(bound, view);
         } catch (IOException e) {
             tcp.dispose();
             throw e;
@@ -100,8 +81,7 @@ final class DnsServer implements AutoCloseable {
 
     @Override
     public void close() {
-        udp.unbind();
-        udp.dispose(true);
+        udp.close();
         tcp.unbind();
         tcp.dispose(true);
     }
