@@ -249,7 +249,8 @@ public final class CellServer implements RequestHandler, ConsensusListener {
     private void safeTick() {
         try {
             tick();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            // Never let one failure stop the timer for good: a dead timer means no lease ever expires.
             log.error("lease timer step failed", e);
         }
     }

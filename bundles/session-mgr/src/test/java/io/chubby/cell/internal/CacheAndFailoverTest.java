@@ -277,6 +277,25 @@ class CacheAndFailoverTest {
                 .getMetricsMap().get("keepalives_per_s"));
     }
 
+    @Test
+    void sessionWithoutKeepAlivesExpiresAndItsEphemeralGoesWhileOthersPoll() {
+        ByteString e = reader.handle("/ls/c/eph", RW, Create.CREATE_MUST, false, true, null);
+        assertNotNull(e);
+        for (int i = 0; i < 70; i++) {
+            keepAlive(writer, KeepAliveRequest.newBuilder());
+            Response o = writer.open("/ls/c/eph", 1, Create.CREATE_NO, false, false, null);
+            if (o.hasError()) {
+                assertTrue(i >= 59, "gone only after the reader's lease: " + i);
+                return;
+            }
+            writer.ok(Request.newBuilder().setClose(io.chubby.protocol.CloseRequest.newBuilder()
+                    .setHandle(o.getOpen().getHandle())));
+            clock.advance(200);
+            server.tick();
+        }
+        throw new AssertionError("the ephemeral node outlived its session");
+    }
+
     private java.util.Map<String, String> status() {
         return server.statusForTest().getMetricsMap();
     }
