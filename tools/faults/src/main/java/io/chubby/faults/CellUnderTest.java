@@ -300,14 +300,22 @@ public final class CellUnderTest implements AutoCloseable {
         clientProxies.values().forEach(TcpProxy::close);
     }
 
-    /** A port free right now on 127.0.0.1 (bind 0, close). */
+    /**
+     * A port free right now on 127.0.0.1, chosen below the kernel's ephemeral range (32768+ by
+     * default): ports from that range are handed to outgoing connections (the replicas' peer
+     * links, clients) between our check and the replica's bind, which made a replica fail to start.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 10_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free port in 10000-19999 on 127.0.0.1"));
     }
 }

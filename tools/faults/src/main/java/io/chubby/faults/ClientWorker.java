@@ -32,9 +32,7 @@ import org.slf4j.LoggerFactory;
  * ({@link RegisterValues}): the content equals the value read exactly when no write came between.
  *
  * <p>When the session expires (or a handle goes bad) the worker closes its client and connects
- * anew under the same client id. Extension point for the lock workload of the sequencer issue:
- * a worker kind recording {@code LockModel.Acquire/Release/ProtectedWrite} into the same history,
- * checked against {@code LockModel}; not written until the cell has locks and sequencers.
+ * anew under the same client id. Locks are the {@link LockWorker}'s.
  *
  * <p>Thread: everything here is owned by the worker's thread; {@code stop} is the only shared flag.
  */
@@ -155,8 +153,24 @@ final class ClientWorker implements Runnable {
         }
     }
 
+    /**
+     * A read through the client: half through the handle, half with {@code client.read(path)};
+     * both are served from the client's cache when it holds the file, so cached reads are in the
+     * history and the register check covers "no stale read from a cache after a write returned".
+     */
     private void read(String key) {
-        readContents(key);
+        if (random.nextBoolean()) {
+            readContents(key);
+            return;
+        }
+        long invoke = History.now();
+        try {
+            byte[] data = client.read(key);
+            history.completed(key, id, invoke, History.now(), new RegisterModel.Read(), RegisterValues.decode(data));
+        } catch (RuntimeException e) {
+            history.failed();
+            afterError(unwrap(e), e);
+        }
     }
 
     /** A recorded read; null when it failed (a failed read has no effect: counted, not checked). */
@@ -199,6 +213,12 @@ final class ClientWorker implements Runnable {
         } else {
             pause(50);
         }
+    }
+
+    /** Whether the failure says the session expired. */
+    static boolean isExpiry(RuntimeException e) {
+        ChubbyException ce = unwrap(e);
+        return ce != null && ce.code() == ErrorCode.SESSION_EXPIRED;
     }
 
     private static ChubbyException unwrap(Throwable e) {

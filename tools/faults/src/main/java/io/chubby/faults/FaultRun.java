@@ -30,6 +30,10 @@ public final class FaultRun {
     private static final Logger log = LoggerFactory.getLogger(FaultRun.class);
     /** Client id of the final reads (workers are 1..clients). */
     static final int FINAL_READER = 0;
+    /** The lock file of the lock workload. */
+    static final String LOCK_PATH = "/ls/local/faults-lock";
+    /** The replicas' default cell.session.max.lease.ms (the longest lease a master may grant). */
+    static final long DEFAULT_MAX_LEASE_MS = 60_000;
 
     /**
      * @param seed          seed of the nemesis schedule and of the workload
@@ -44,21 +48,30 @@ public final class FaultRun {
      * @param replicaConfig extra keys of io.chubby.replica for every replica
      * @param leaseMillis   the Paxos master lease the replicas use (paxos.lease.ms), for pauses
      * @param faults        the faults the nemesis draws from (empty = all)
+     * @param lockers       lock workers ({@link LockWorker}) competing for one lock (0 = none)
+     * @param ephemeral     whether the {@link EphemeralWorker} runs (kill -9 of ephemeral holders)
      */
     public record Settings(long seed, int replicas, int clients, int keys, Duration workload, Path distribution,
                            Path workDir, boolean clientProxies, String jvmOptions, Map<String, String> replicaConfig,
-                           long leaseMillis, java.util.Set<Nemesis.Fault> faults) {
+                           long leaseMillis, java.util.Set<Nemesis.Fault> faults, int lockers, boolean ephemeral) {
         public Settings {
             if (clients < 1 || clients > 254) {
                 throw new IllegalArgumentException("clients must be 1..254");
+            }
+            if (lockers < 0 || lockers > 254) {
+                throw new IllegalArgumentException("lockers must be 0..254");
             }
             replicaConfig = Map.copyOf(replicaConfig);
             faults = faults.isEmpty() ? java.util.Set.of() : java.util.EnumSet.copyOf(faults);
         }
 
-        /** Defaults: 5 replicas, 4 clients, 3 keys, client proxies on, -Xmx256m, default lease 1500 ms. */
+        /**
+         * Defaults: 5 replicas, 4 clients, 3 keys, 3 lock workers, the ephemeral worker, client
+         * proxies on, -Xmx256m, default lease 1500 ms.
+         */
         public static Settings defaults(long seed, Duration workload, Path distribution, Path workDir) {
-            return new Settings(seed, 5, 4, 3, workload, distribution, workDir, true, "", Map.of(), 1500, java.util.Set.of());
+            return new Settings(seed, 5, 4, 3, workload, distribution, workDir, true, "", Map.of(), 1500,
+                    java.util.Set.of(), 3, true);
         }
     }
 
@@ -101,6 +114,24 @@ public final class FaultRun {
                 workers.add(t);
                 t.start();
             }
+            ProtectedRegister protectedRegister = new ProtectedRegister(options);
+            for (int l = 1; l <= settings.lockers(); l++) {
+                Thread t = new Thread(new LockWorker(l, LOCK_PATH, options, protectedRegister, history, settings.seed(),
+                        stopClients), "faults-locker-" + l);
+                t.setDaemon(true);
+                workers.add(t);
+                t.start();
+            }
+            Thread ephemeral = null;
+            Duration maxLease = Duration.ofMillis(Long.parseLong(settings.replicaConfig()
+                    .getOrDefault("cell.session.max.lease.ms", Long.toString(DEFAULT_MAX_LEASE_MS))));
+            if (settings.ephemeral()) {
+                ephemeral = new Thread(new EphemeralWorker(settings.distribution(), settings.workDir(),
+                        cell.clientAddresses(), options, history, settings.seed(), stopClients, maxLease),
+                        "faults-ephemeral");
+                ephemeral.setDaemon(true);
+                ephemeral.start();
+            }
             Thread nemesis = new Thread(new Nemesis(cell, faults, settings.seed(), settings.leaseMillis(), stopNemesis,
                     settings.faults()),
                     "nemesis");
@@ -123,7 +154,16 @@ public final class FaultRun {
                     anomalies.add("client thread " + t.getName() + " did not stop within 60 s");
                 }
             }
-            faults.note("workload stopped operations=" + history.total());
+            if (ephemeral != null) {
+                // a cycle that killed its holder finishes its deletion check first (the cell is
+                // healed, so no failover extends the dead session any more)
+                ephemeral.join(maxLease.toMillis() + 60_000);
+                if (ephemeral.isAlive()) {
+                    anomalies.add("ephemeral worker did not stop in time");
+                }
+            }
+            protectedRegister.close();
+            faults.note("workload stopped operations=" + history.total() + " " + protectedRegister.describe());
 
             finalReads(options, keys, history, anomalies);
             CellUnderTest.Convergence conv = cell.awaitConvergence(Duration.ofSeconds(60));
@@ -142,9 +182,11 @@ public final class FaultRun {
         Duration budget = Duration.ofSeconds(Math.max(60, settings.workload().toSeconds() / 10));
         long checkStart = System.nanoTime();
         anomalies.addAll(new HistoryChecks(budget).check(history));
+        faults.note("events " + history.events());
         faults.note("checks done seconds=" + (System.nanoTime() - checkStart) / 1_000_000_000);
         RunSummary summary = new RunSummary(settings.seed(), faults.faultCount(), faults.faultsByKind(), history.ok(),
-                history.fail(), history.unknown(), anomalies, (System.nanoTime() - started) / 1_000_000, convergence);
+                history.fail(), history.unknown(), anomalies, (System.nanoTime() - started) / 1_000_000, convergence,
+                history.events());
         Files.writeString(settings.workDir().resolve("summary.txt"), summary.report());
         log.info("{}", summary.line());
         return summary;

@@ -33,6 +33,8 @@ public final class History {
     private final Map<String, List<Operation>> byKey = new TreeMap<>();
     private final List<SessionExpiry> expiries = new ArrayList<>();
     private final List<EpochSighting> epochs = new ArrayList<>();
+    private final List<String> observed = new ArrayList<>();
+    private final Map<String, Integer> events = new TreeMap<>();
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong fail = new AtomicLong();
     private final AtomicLong unknown = new AtomicLong();
@@ -74,6 +76,32 @@ public final class History {
 
     public synchronized void sessionExpired(int client, long sessionId, long at, String reason) {
         expiries.add(new SessionExpiry(client, sessionId, at, reason));
+    }
+
+    /**
+     * An anomaly a worker saw directly (not derived from the operations), e.g. an ephemeral file
+     * that vanished while its holder was alive, or was still there long after its holder died.
+     */
+    public synchronized void anomaly(String line) {
+        observed.add(line);
+    }
+
+    public synchronized List<String> observedAnomalies() {
+        return List.copyOf(observed);
+    }
+
+    /** Counts a check a worker made that found nothing wrong (it has no place in a model's history). */
+    public void checked() {
+        ok.incrementAndGet();
+    }
+
+    /** Counts a named event (e.g. "ephemeral-deleted"), for the summary and for tests that a check ran. */
+    public synchronized void count(String event) {
+        events.merge(event, 1, Integer::sum);
+    }
+
+    public synchronized Map<String, Integer> events() {
+        return new TreeMap<>(events);
     }
 
     public synchronized List<SessionExpiry> sessionExpiries() {

@@ -1,6 +1,7 @@
 package io.chubby.faults;
 
 import io.chubby.sim.check.Linearizability;
+import io.chubby.sim.check.LockModel;
 import io.chubby.sim.check.Model;
 import io.chubby.sim.check.Operation;
 import io.chubby.sim.check.RegisterModel;
@@ -21,7 +22,11 @@ import java.util.Map;
  *       the client's grace period (45 s; its faults last seconds), so every expiry is one that
  *       happened while the client could reach a majority.</li>
  * </ul>
- * A check that runs out of its time budget counts as an anomaly (undecided is not a pass).
+ * <p>Lock keys ({@code lock:PATH}, recorded by {@link LockWorker}): linearizable for
+ * {@link LockModel} plus the direct {@link LockChecks}. Anomalies workers saw directly
+ * ({@link History#anomaly}, e.g. ephemeral files) are passed through.
+ *
+ * <p>A check that runs out of its time budget counts as an anomaly (undecided is not a pass).
  * Pure apart from reading the clock for that budget.
  */
 public final class HistoryChecks {
@@ -33,12 +38,37 @@ public final class HistoryChecks {
 
     public List<String> check(History history) {
         List<String> anomalies = new ArrayList<>();
-        history.byKey().forEach((key, ops) -> linearizable(key, ops).ifPresent(anomalies::add));
+        history.byKey().forEach((key, ops) -> {
+            if (isLockKey(key)) {
+                anomalies.addAll(LockChecks.check(key, ops));
+                lockLinearizable(key, ops).ifPresent(anomalies::add);
+            } else {
+                linearizable(key, ops).ifPresent(anomalies::add);
+            }
+        });
+        anomalies.addAll(history.observedAnomalies());
         anomalies.addAll(epochsNeverGoBack(history.epochs()));
         for (History.SessionExpiry e : history.sessionExpiries()) {
             anomalies.add("session-expired client=" + e.client() + " session=" + e.sessionId() + " reason=" + e.reason());
         }
         return anomalies;
+    }
+
+    static boolean isLockKey(String key) {
+        return key.startsWith("lock:");
+    }
+
+    /** An anomaly line when a lock's history is not linearizable for {@link LockModel} (or undecided in time). */
+    java.util.Optional<String> lockLinearizable(String key, List<Operation> ops) {
+        Verdict v = search(new LockModel(), ops);
+        if (v.result() != null && v.result().linearizable()) {
+            return java.util.Optional.empty();
+        }
+        String facts = "key=" + key + " ops=" + ops.size();
+        if (v.result() != null) {
+            return java.util.Optional.of("not-linearizable " + facts + explain(ops, v.result()));
+        }
+        return java.util.Optional.of("undecided " + facts + " (the search " + v.failure() + ")");
     }
 
     /**
@@ -48,11 +78,11 @@ public final class HistoryChecks {
      */
     java.util.Optional<String> linearizable(String key, List<Operation> ops) {
         HistoryReduction.Reduced reduced = HistoryReduction.reduce(ops);
-        Verdict quick = search(key, reduced.withoutUnobserved());
+        Verdict quick = search(new RegisterModel(), reduced.withoutUnobserved());
         if (quick.result() != null && quick.result().linearizable()) {
             return java.util.Optional.empty();
         }
-        Verdict full = reduced.leftOut() == 0 && quick.result() != null ? quick : search(key, reduced.exact());
+        Verdict full = reduced.leftOut() == 0 && quick.result() != null ? quick : search(new RegisterModel(), reduced.exact());
         if (full.result() != null && full.result().linearizable()) {
             return java.util.Optional.empty();
         }
@@ -79,9 +109,9 @@ public final class HistoryChecks {
     private record Verdict(Linearizability.Result result, String failure) {
     }
 
-    private Verdict search(String key, List<Operation> ops) {
+    private <S> Verdict search(Model<S> model, List<Operation> ops) {
         try {
-            return new Verdict(Linearizability.check(new Bounded(System.nanoTime() + budgetPerKey.toNanos()), ops), null);
+            return new Verdict(Linearizability.check(new Bounded<>(model, System.nanoTime() + budgetPerKey.toNanos()), ops), null);
         } catch (OutOfBudget e) {
             return new Verdict(null, "exceeded " + budgetPerKey.toMillis() + " ms");
         } catch (RuntimeException e) {
@@ -96,25 +126,26 @@ public final class HistoryChecks {
     }
 
     /**
-     * The register model with a deadline: the search has no cancellation point of its own, but it
-     * calls the model at every step, so running out of time ends it there.
+     * A model with a deadline: the search has no cancellation point of its own, but it calls the
+     * model at every step, so running out of time ends it there.
      */
-    private static final class Bounded implements Model<RegisterModel.Value> {
-        private final RegisterModel model = new RegisterModel();
+    private static final class Bounded<S> implements Model<S> {
+        private final Model<S> model;
         private final long deadline;
         private long steps;
 
-        Bounded(long deadline) {
+        Bounded(Model<S> model, long deadline) {
+            this.model = model;
             this.deadline = deadline;
         }
 
         @Override
-        public RegisterModel.Value init() {
+        public S init() {
             return model.init();
         }
 
         @Override
-        public RegisterModel.Value step(RegisterModel.Value state, Operation op) {
+        public S step(S state, Operation op) {
             if ((++steps & 1023) == 0 && System.nanoTime() > deadline) {
                 throw new OutOfBudget();
             }

@@ -15,11 +15,15 @@ import java.util.Map;
  * @param anomalies     what the checks found (must be empty)
  * @param runMillis     wall time of the whole run (start of cell to end of checks)
  * @param convergence   the replicas' final applied index / checksum, as text
+ * @param events        counted worker events (lock acquires, accepted/rejected protected writes,
+ *                      ephemeral files seen held and seen deleted, ...): shows the checks had data
  */
 public record RunSummary(long seed, int faults, Map<String, Integer> faultsByKind, long ok, long fail,
-                         long unknown, List<String> anomalies, long runMillis, String convergence) {
+                         long unknown, List<String> anomalies, long runMillis, String convergence,
+                         Map<String, Integer> events) {
     public RunSummary {
         faultsByKind = Map.copyOf(faultsByKind);
+        events = Map.copyOf(events);
         anomalies = List.copyOf(anomalies);
     }
 
@@ -34,9 +38,10 @@ public record RunSummary(long seed, int faults, Map<String, Integer> faultsByKin
                 anomalies.size(), runMillis / 1000.0);
     }
 
-    /** The summary line, then one line per anomaly, then the final replica states. */
+    /** The summary line, then the event counts, then one line per anomaly, then the final replica states. */
     public String report() {
         StringBuilder sb = new StringBuilder(line()).append('\n');
+        sb.append("EVENTS ").append(new java.util.TreeMap<>(events)).append('\n');
         anomalies.forEach(a -> sb.append("ANOMALY ").append(a).append('\n'));
         sb.append("FINAL ").append(convergence).append('\n');
         return sb.toString();

@@ -30,6 +30,8 @@ public final class SoakMain {
         int replicas = 5;
         int clients = 4;
         int keys = 3;
+        int lockers = 3;
+        boolean ephemeral = true;
         boolean clientProxies = true;
         long lease = 1500;
         java.util.Set<Nemesis.Fault> only = new java.util.HashSet<>();
@@ -46,6 +48,8 @@ public final class SoakMain {
                 case "--keys" -> keys = Integer.parseInt(value(args, ++i, a));
                 case "--lease-ms" -> lease = Long.parseLong(value(args, ++i, a));
                 case "--no-client-proxies" -> clientProxies = false;
+                case "--lockers" -> lockers = Integer.parseInt(value(args, ++i, a));
+                case "--no-ephemeral" -> ephemeral = false;
                 case "--set" -> {
                     String kv = value(args, ++i, a);
                     int eq = kv.indexOf('=');
@@ -72,7 +76,7 @@ public final class SoakMain {
             config.put("paxos.lease.ms", Long.toString(lease));
         }
         FaultRun.Settings s = new FaultRun.Settings(seed, replicas, clients, keys,
-                Duration.ofMillis((long) (minutes * 60_000)), dist, dir, clientProxies, "", config, lease, only);
+                Duration.ofMillis((long) (minutes * 60_000)), dist, dir, clientProxies, "", config, lease, only, lockers, ephemeral);
         System.out.println("soak start=" + Instant.now() + " seed=" + seed + " minutes=" + minutes + " dir=" + dir);
         RunSummary summary;
         try {
@@ -97,7 +101,7 @@ public final class SoakMain {
     private static void usage(String why) {
         System.err.println("soak: " + why);
         System.err.println("usage: SoakMain --dist DIR [--minutes N] [--seed S] [--replicas R] [--clients C] "
-                + "[--keys K] [--dir WORKDIR] [--no-client-proxies] [--lease-ms L] [--set KEY=VALUE]... [--faults LABEL,...]");
+                + "[--keys K] [--lockers L] [--no-ephemeral] [--dir WORKDIR] [--no-client-proxies] [--lease-ms L] [--set KEY=VALUE]... [--faults LABEL,...]");
         System.exit(2);
     }
 }

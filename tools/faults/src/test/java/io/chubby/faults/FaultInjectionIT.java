@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import io.chubby.sim.check.LockModel;
 import io.chubby.sim.check.Operation;
 import io.chubby.sim.check.RegisterModel;
 import java.util.stream.Stream;
@@ -41,6 +42,12 @@ class FaultInjectionIT {
         RunSummary summary = run.run();
         System.out.print(summary.report());
         checkerCatchesAStaleReadInjectedIntoThisHistory(run.history());
+        checkerCatchesAStaleLockWriteInjectedIntoThisHistory(run.history());
+        Map<String, Integer> events = summary.events();
+        assertTrue(events.getOrDefault("lock-acquired", 0) >= 10, "too few lock acquisitions: " + events);
+        assertTrue(events.getOrDefault("protected-write-accepted", 0) >= 10, "too few protected writes: " + events);
+        assertTrue(events.getOrDefault("ephemeral-seen-while-held", 0) >= 3, "ephemeral files not watched: " + events);
+        assertTrue(events.getOrDefault("ephemeral-deleted", 0) >= 1, "no ephemeral deletion seen: " + events);
         assertTrue(summary.faults() >= 5, "the nemesis injected only " + summary.faults() + " faults: " + summary.line());
         assertTrue(summary.ok() > 100, "too few operations succeeded to mean anything: " + summary.line());
         assertEquals(List.of(), summary.anomalies(), summary.line() + "\njournal: " + work.resolve("faults.log")
@@ -75,6 +82,38 @@ class FaultInjectionIT {
         List<String> found = new HistoryChecks(Duration.ofSeconds(30)).check(tampered);
         assertEquals(1, found.size(), found.toString());
         assertTrue(found.get(0).startsWith("not-linearizable key=" + key.getKey()), found.get(0));
+    }
+
+    /**
+     * The lock pipeline can fail on real data too: a protected write accepted with the first
+     * generation after everything else (so after a newer Acquire completed) must be reported.
+     */
+    private static void checkerCatchesAStaleLockWriteInjectedIntoThisHistory(History recorded) {
+        String key = LockWorker.historyKey(FaultRun.LOCK_PATH);
+        List<Operation> ops = recorded.byKey().get(key);
+        assertTrue(ops != null && !ops.isEmpty(), "no lock operations recorded");
+        Long first = null;
+        long last = 0;
+        for (Operation op : ops) {
+            if (op.known() && op.input() instanceof LockModel.Acquire && first == null) {
+                first = (Long) op.output();
+            }
+            last = Math.max(last, op.known() ? op.complete() : op.invoke());
+        }
+        assertTrue(first != null, "no answered Acquire in " + key);
+        History tampered = new History();
+        for (Operation op : ops) {
+            if (op.known()) {
+                tampered.completed(key, op.client(), op.invoke(), op.complete(), op.input(), op.output());
+            } else {
+                tampered.unknown(key, op.client(), op.invoke(), op.input());
+            }
+        }
+        tampered.completed(key, 250, last + 1, last + 2, new LockModel.Acquire(), Long.MAX_VALUE - 1);
+        tampered.completed(key, 251, last + 3, last + 4, new LockModel.ProtectedWrite(first, 1), true);
+        List<String> found = new HistoryChecks(Duration.ofSeconds(30)).check(tampered);
+        assertTrue(found.stream().anyMatch(a -> a.startsWith("stale-write-accepted key=" + key)), found.toString());
+        assertTrue(found.stream().anyMatch(a -> a.startsWith("not-linearizable key=" + key)), found.toString());
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -62,6 +62,8 @@ public final class ClientAcceptor {
         } catch (IOException e) {
             a.dispose(true);
             t.dispose();
+            // DS reports activation failures to the OSGi log only: say it where operators look
+            log.error("cannot listen for clients address={} cause={}", settings.bind(), e.toString());
             throw new UncheckedIOException("cannot listen for clients on " + settings.bind(), e);
         }
         threads = t;

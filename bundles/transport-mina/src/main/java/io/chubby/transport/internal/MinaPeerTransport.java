@@ -85,6 +85,8 @@ public final class MinaPeerTransport implements PeerTransport {
             acceptor.bind(bind);
         } catch (IOException e) {
             stop();
+            // DS reports activation failures to the OSGi log only: say it where operators look
+            log.error("cannot listen for peers address={} cause={}", bind, e.toString());
             throw new UncheckedIOException("cannot listen for peers on " + bind, e);
         }
 
