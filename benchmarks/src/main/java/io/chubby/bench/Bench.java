@@ -1,19 +1,23 @@
 package io.chubby.bench;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.LinkedHashSet;
 
 /**
  * Entry point of {@code benchmarks/run}: {@code Bench --home DIST --work DIR [--quick]
- * [--systems chubby,zookeeper] [--out FILE]}. Prints a markdown table and writes it to FILE.
+ * [--systems chubby,zookeeper,etcd] [--workloads 1,2,...] [--out FILE] [--png FILE] [--jfr DIR]}.
+ * Prints a markdown table, writes it to FILE and a latency plot to the PNG.
  */
 public final class Bench {
     private Bench() {
@@ -30,52 +34,147 @@ public final class Bench {
                 throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
+        if (opt.containsKey("jfr-summary")) {
+            // --jfr-summary FILE [--since ISO-INSTANT]: summarise a recording again
+            System.out.println(Flight.summarise(Path.of(opt.get("jfr-summary")),
+                    java.time.Instant.parse(opt.getOrDefault("since", "1970-01-01T00:00:00Z"))));
+            return;
+        }
+        if (opt.containsKey("replot")) {
+            replot(opt);
+            return;
+        }
         boolean quick = opt.containsKey("quick");
         Path home = Path.of(opt.getOrDefault("home", "distribution/target/chubby")).toAbsolutePath();
         Path work = Path.of(opt.getOrDefault("work", "benchmarks/target/work")).toAbsolutePath();
         List<String> systems = Arrays.asList(opt.getOrDefault("systems", "chubby,zookeeper,etcd").split(","));
+        // sessions (6) last: tens of thousands of sessions left to expire must not disturb the others
+        Set<Integer> workloads = new LinkedHashSet<>();
+        for (String w : opt.getOrDefault("workloads", "1,2,3,4,5,7,8,6").split(",")) {
+            workloads.add(Integer.parseInt(w.trim()));
+        }
+        Path jfrDir = opt.containsKey("jfr") ? Path.of(opt.get("jfr")).toAbsolutePath() : null;
         Files.createDirectories(work);
 
         double fsync = Machine.fsyncMedianMs(work, 200);
         String header = String.format(Locale.ROOT,
-                "machine: %d cores, fsync (4 KiB append + force) median %.3f ms in %s; mode: %s; date: %s",
-                Machine.cores(), fsync, work, quick ? "quick" : "full", LocalDate.now());
+                "machine: %d cores, fsync (4 KiB append + force) median %.3f ms in %s, load average (1 min) %s at start; "
+                        + "mode: %s; workloads %s; date: %s",
+                Machine.cores(), fsync, work, Procs.loadAverage(), quick ? "quick" : "full", workloads,
+                ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
         System.out.println(header);
 
-        int seq = quick ? 300 : 2000;
-        long inflightMs = quick ? 5000 : 20000;
-        int failovers = quick ? 3 : 5;
+        Plan plan = quick ? Plan.QUICK : Plan.FULL;
         List<Result> results = new ArrayList<>();
         for (String sys : systems) {
             SystemUnderTest sut = switch (sys.trim()) {
-                case "chubby" -> new ChubbyCell(home, work.resolve("chubby-cell"), 5, 17000);
+                case "chubby" -> new ChubbyCell(home, work.resolve("chubby-cell"), 5, 17000,
+                        jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default");
                 case "zookeeper" -> new ZkEnsemble(work.resolve("zookeeper"), 5, 18000, System.getProperty("java.class.path"));
                 case "etcd" -> new EtcdCluster(work.resolve("etcd"), 5, 19000);
                 default -> throw new IllegalArgumentException("unknown system " + sys);
             };
-            System.out.println("== " + sut.name() + ": starting");
+            System.out.println("== " + sut.name() + ": starting (load average " + Procs.loadAverage() + ")");
             try (sut) {
                 sut.start();
-                results.add(print(Workloads.sequentialWrites(sut, seq / 10, seq)));
-                results.add(print(Workloads.inFlightWrites(sut, 1000, 100, inflightMs)));
-                results.add(print(Workloads.failover(sut, failovers)));
+                for (int w : workloads) {
+                    for (Result r : run(w, sut, plan, jfrDir)) {
+                        results.add(print(r));
+                    }
+                }
             }
         }
-        String table = Report.table(header, results);
+        String table = Report.table(header + "; load average at end " + Procs.loadAverage(), results);
         System.out.println();
         System.out.println(table);
         if (opt.containsKey("out")) {
             Files.writeString(Path.of(opt.get("out")), table);
         }
+        if (opt.containsKey("png")) {
+            Plot.write(results, header, Path.of(opt.get("png")));
+            System.out.println("plot written to " + opt.get("png"));
+        }
+    }
+
+    /**
+     * {@code --replot a.md,b.md --header TEXT --out FILE --png FILE}: merges result tables (later
+     * files replace the same workload+system rows of earlier ones) into one table and plot.
+     */
+    private static void replot(Map<String, String> opt) throws Exception {
+        List<Result> rows = Report.parse(Arrays.asList(opt.get("replot").split(",")));
+        // keep each system's rows together, in the order systems first appear
+        List<Result> ordered = new ArrayList<>();
+        List<String> systems = new ArrayList<>(rows.stream().map(Result::system).distinct().toList());
+        systems.sort(java.util.Comparator.comparing(s -> !s.equals("chubby")));
+        for (String sys : systems) {
+            rows.stream().filter(r -> r.system().equals(sys)).sorted(java.util.Comparator.comparing(Result::workload))
+                    .forEach(ordered::add);
+        }
+        String header = opt.getOrDefault("header", "merged results of " + opt.get("replot"));
+        String table = Report.table(header, ordered);
+        System.out.println(table);
+        if (opt.containsKey("out")) {
+            Files.writeString(Path.of(opt.get("out")), table);
+        }
+        if (opt.containsKey("png")) {
+            Plot.write(ordered, header, Path.of(opt.get("png")));
+        }
+    }
+
+    /** Sizes of one run. */
+    record Plan(int seq, long inflightMs, long readMs, int lockPairs, long contendedMs, long churnMs, int[] held,
+                long holdMs, int zkHeld, int failovers, int fanOut) {
+        static final Plan QUICK = new Plan(300, 5000, 3000, 200, 5000, 4000, new int[] {10_000}, 20_000, 200, 3, 200);
+        static final Plan FULL = new Plan(2000, 20000, 10000, 1000, 20000, 10000, new int[] {10_000, 50_000}, 120_000,
+                1000, 5, 1000);
+    }
+
+    private static List<Result> run(int w, SystemUnderTest sut, Plan p, Path jfrDir) throws Exception {
+        List<Result> out = new ArrayList<>();
+        String sys = sut.name();
+        try {
+            switch (w) {
+                case 1 -> out.add(Workloads.sequentialWrites(sut, p.seq() / 10, p.seq()));
+                case 2 -> {
+                    java.time.Instant began = java.time.Instant.now();
+                    out.add(Workloads.inFlightWrites(sut, 1000, 100, p.inflightMs()));
+                    if (jfrDir != null && sut instanceof ChubbyCell) {
+                        Flight.dump(sut.leaderPid(), jfrDir, began);
+                    }
+                }
+                case 3 -> {
+                    out.add(ReadLockWorkloads.uncachedReads(sut, 100, p.readMs()));
+                    out.add(ReadLockWorkloads.cachedReads(sut, p.readMs()));
+                }
+                case 4 -> out.add(ReadLockWorkloads.uncontendedLocks(sut, p.lockPairs() / 10, p.lockPairs()));
+                case 5 -> out.add(ReadLockWorkloads.contendedLocks(sut, 8, p.contendedMs()));
+                case 6 -> {
+                    out.add(SessionWorkloads.churn(sut, 50, p.churnMs()));
+                    if (sys.equals("zookeeper")) {
+                        // one client object (connection + 2 threads) per ZooKeeper session: 10k is impractical here
+                        out.add(SessionWorkloads.hold(sut, p.zkHeld(), 50, p.holdMs()));
+                    } else {
+                        for (int n : p.held()) {
+                            out.add(SessionWorkloads.hold(sut, n, 500, p.holdMs()));
+                        }
+                    }
+                }
+                case 7 -> out.add(Workloads.failover(sut, p.failovers()));
+                case 8 -> out.add(SessionWorkloads.fanOut(sut, p.fanOut()));
+                default -> throw new IllegalArgumentException("unknown workload " + w);
+            }
+        } catch (Exception | Error e) {
+            // one failing workload must not hide the others: record the failure as the result
+            e.printStackTrace();
+            out.add(new Result(w + ". (failed)", sys, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0,
+                    "FAILED: " + String.valueOf(e).replace('|', '/').replace('\n', ' ')));
+        }
+        return out;
     }
 
     private static Result print(Result r) {
-        System.out.printf(Locale.ROOT, "%-45s %-10s ops/s=%.0f p50=%.3fms p99=%.3fms max=%.3fms n=%d %s%n", r.workload(),
-                r.system(), r.opsPerSec(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.samples(), r.note());
+        System.out.printf(Locale.ROOT, "%-45s %-10s ops/s=%.0f p50=%.3fms p99=%.3fms max=%.3fms n=%d load=%s %s%n", r.workload(),
+                r.system(), r.opsPerSec(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.samples(), Procs.loadAverage(), r.note());
         return r;
-    }
-
-    static String classpathOf(File... f) {
-        return String.join(File.pathSeparator, Arrays.stream(f).map(File::toString).toList());
     }
 }

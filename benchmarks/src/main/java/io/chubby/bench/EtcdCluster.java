@@ -120,10 +120,57 @@ final class EtcdCluster implements SystemUnderTest {
             }
 
             @Override
+            public CompletableFuture<byte[]> readAsync(String key) {
+                return c.getKVClient().get(ByteSequence.from(key, StandardCharsets.UTF_8))
+                        .thenApply(r -> r.getKvs().isEmpty() ? new byte[0] : r.getKvs().get(0).getValue().getBytes());
+            }
+
+            @Override
+            public DistLock lock(String name) throws Exception {
+                // etcd's lock belongs to a lease (its "session"): granted once, kept alive while the client lives
+                long lease = c.getLeaseClient().grant(15).get(20, TimeUnit.SECONDS).getID();
+                keepAlives.add(c.getLeaseClient().keepAlive(lease, new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(io.etcd.jetcd.lease.LeaseKeepAliveResponse r) {
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                }));
+                ByteSequence lockName = ByteSequence.from("bench-locks/" + name, StandardCharsets.UTF_8);
+                return new DistLock() {
+                    private ByteSequence key;
+
+                    @Override
+                    public void acquire() throws Exception {
+                        key = c.getLockClient().lock(lockName, lease).get(60, TimeUnit.SECONDS).getKey();
+                    }
+
+                    @Override
+                    public void release() throws Exception {
+                        c.getLockClient().unlock(key).get(60, TimeUnit.SECONDS);
+                    }
+                };
+            }
+
+            private final List<io.etcd.jetcd.support.CloseableClient> keepAlives = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            @Override
             public void close() {
+                keepAlives.forEach(io.etcd.jetcd.support.CloseableClient::close);
                 c.close();
             }
         };
+    }
+
+    @Override
+    public SessionPool sessions() {
+        return new EtcdSessions(endpoints(), 4);
     }
 
     @Override

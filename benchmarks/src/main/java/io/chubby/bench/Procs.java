@@ -14,7 +14,14 @@ final class Procs {
 
     /** Runs a command to completion, returning its stdout; fails on a non-zero exit. */
     static String run(Path cwd, List<String> cmd, long timeoutSec) throws IOException, InterruptedException {
+        return run(cwd, cmd, timeoutSec, java.util.Map.of());
+    }
+
+    /** The same with extra environment variables for the command. */
+    static String run(Path cwd, List<String> cmd, long timeoutSec, java.util.Map<String, String> env)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(timeoutSec, TimeUnit.SECONDS)) {
@@ -38,6 +45,26 @@ final class Procs {
     static void kill9(long pid) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
+    }
+
+    /** User + system CPU time of a process so far, in seconds (Linux /proc/PID/stat, 100 ticks/s). */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The 1-minute load average. */
+    static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     static String javaBin() {

@@ -8,6 +8,9 @@ interface SystemUnderTest extends AutoCloseable {
 
     KvClient newClient() throws Exception;
 
+    /** A pool of sessions for the session and fan-out workloads. */
+    SessionPool sessions() throws Exception;
+
     /** Process id of the current master / leader. */
     long leaderPid() throws Exception;
 

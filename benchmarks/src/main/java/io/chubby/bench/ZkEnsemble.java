@@ -165,7 +165,48 @@ final class ZkEnsemble implements SystemUnderTest {
             }
 
             @Override
+            public CompletableFuture<byte[]> readAsync(String key) {
+                CompletableFuture<byte[]> f = new CompletableFuture<>();
+                zk.getData("/" + key, false, (rc, path, ctx, data, stat) -> {
+                    if (rc == 0) {
+                        f.complete(data);
+                    } else {
+                        f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), path));
+                    }
+                }, null);
+                return f;
+            }
+
+            private org.apache.curator.framework.CuratorFramework curator;
+
+            @Override
+            public synchronized DistLock lock(String name) throws Exception {
+                if (curator == null) {
+                    curator = org.apache.curator.framework.CuratorFrameworkFactory.newClient(connectString(), 10_000, 10_000,
+                            new org.apache.curator.retry.RetryNTimes(3, 100));
+                    curator.start();
+                    curator.blockUntilConnected(30, TimeUnit.SECONDS);
+                }
+                org.apache.curator.framework.recipes.locks.InterProcessMutex m =
+                        new org.apache.curator.framework.recipes.locks.InterProcessMutex(curator, "/bench-locks/" + name);
+                return new DistLock() {
+                    @Override
+                    public void acquire() throws Exception {
+                        m.acquire();
+                    }
+
+                    @Override
+                    public void release() throws Exception {
+                        m.release();
+                    }
+                };
+            }
+
+            @Override
             public void close() {
+                if (curator != null) {
+                    curator.close();
+                }
                 try {
                     zk.close();
                 } catch (InterruptedException e) {
@@ -173,6 +214,11 @@ final class ZkEnsemble implements SystemUnderTest {
                 }
             }
         };
+    }
+
+    @Override
+    public SessionPool sessions() {
+        return new ZkSessions(connectString());
     }
 
     @Override

@@ -1,0 +1,112 @@
+package io.chubby.bench;
+
+import com.google.protobuf.ByteString;
+import io.chubby.protocol.EventKind;
+import io.chubby.protocol.EventMessage;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Chubby sessions for the session workloads: {@link RawLoad} sessions multiplexed over a few connections. */
+final class ChubbySessions implements SessionPool {
+    private final RawLoad load;
+    private final int connections;
+    /** Per session and path: what to run when the CONTENTS_MODIFIED event arrives. */
+    private final Map<RawLoad.Session, Map<String, Runnable>> watches = new ConcurrentHashMap<>();
+
+    ChubbySessions(java.util.function.Supplier<RawLoad.MasterRef> finder, int connections) throws Exception {
+        this.load = new RawLoad(finder, connections);
+        this.connections = connections;
+        load.listener = (s, r) -> {
+            Map<String, Runnable> w = watches.get(s);
+            if (w == null) {
+                return;
+            }
+            for (EventMessage e : r.getKeepAlive().getEventsList()) {
+                if (e.getKind() == EventKind.CONTENTS_MODIFIED) {
+                    Runnable run = w.remove(e.getPath());
+                    if (run != null) {
+                        run.run();
+                    }
+                }
+            }
+        };
+    }
+
+    @Override
+    public CompletableFuture<Object> create() {
+        return load.createSession().thenApply(s -> s);
+    }
+
+    @Override
+    public CompletableFuture<Void> end(Object session) {
+        return ((RawLoad.Session) session).close();
+    }
+
+    /**
+     * Starts the KeepAlive chain and opens one handle, as a real client holds: the master ends a
+     * session with no handles and no calls after cell.session.idle.ms (60 s) as idle.
+     */
+    @Override
+    public void keepAlive(Object session) {
+        RawLoad.Session s = (RawLoad.Session) session;
+        s.keepAliveLoop();
+        s.open("/ls/local/bench-held", 0).whenComplete((h, e) -> {
+            if (e != null) {
+                openFailures.incrementAndGet();
+            }
+        });
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong openFailures = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public long keepAlivesAnswered() {
+        return load.keepAlives.get();
+    }
+
+    @Override
+    public long expired() {
+        return load.expired.get();
+    }
+
+    @Override
+    public long otherErrors() {
+        return load.otherErrors.get() + load.givenUp.get();
+    }
+
+    @Override
+    public CompletableFuture<Void> watch(Object session, String key, Runnable onChange) {
+        RawLoad.Session s = (RawLoad.Session) session;
+        String path = "/ls/local/" + key;
+        CompletableFuture<ByteString> opened = s.open(path, 1 << EventKind.CONTENTS_MODIFIED_VALUE);
+        return opened.thenAccept(h -> {
+            // events name the path as the master reports it; register both spellings
+            Map<String, Runnable> w = watches.computeIfAbsent(s, x -> new ConcurrentHashMap<>());
+            Runnable once = new Runnable() {
+                private final java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+
+                @Override
+                public void run() {
+                    if (ran.compareAndSet(false, true)) {
+                        onChange.run();
+                    }
+                }
+            };
+            w.put(path, once);
+            w.put("/" + key, once);
+        });
+    }
+
+    @Override
+    public String describe() {
+        return "raw protocol, sessions multiplexed over " + connections + " connections, one open handle each ("
+                + openFailures.get() + " Opens failed); "
+                + load.relocations.get() + " KeepAlives re-sent after the master moved";
+    }
+
+    @Override
+    public void close() {
+        load.close();
+    }
+}

@@ -1,0 +1,36 @@
+package io.chubby.bench;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Many sessions of one system for the session and fan-out workloads: Chubby sessions multiplexed
+ * over raw connections, ZooKeeper client sessions, etcd leases. A session is an opaque object.
+ */
+interface SessionPool extends AutoCloseable {
+    /** Creates one session; completes when the system has acknowledged it. */
+    CompletableFuture<Object> create();
+
+    /** Ends one session explicitly. */
+    CompletableFuture<Void> end(Object session);
+
+    /** Starts keeping the session alive (ZooKeeper's client does it by itself). */
+    void keepAlive(Object session);
+
+    /** KeepAlives (or lease renewals) answered so far, or -1 when the system does not expose them. */
+    long keepAlivesAnswered();
+
+    /** Sessions that expired (or whose lease was lost) while held. */
+    long expired();
+
+    /** Sessions held with problems other than expiry (transport errors etc.). */
+    long otherErrors();
+
+    /** Arms a watch on {@code key} for this session; {@code onChange} runs once when its contents change. */
+    CompletableFuture<Void> watch(Object session, String key, Runnable onChange);
+
+    /** How the sessions are carried (for the notes column). */
+    String describe();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,115 @@
+package io.chubby.bench;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Workloads 6 (sessions) and 8 (event fan-out), written once over {@link SessionPool}. */
+final class SessionWorkloads {
+    private SessionWorkloads() {
+    }
+
+    /** 6a. Create + close pairs, {@code window} in flight, for {@code millis}. */
+    static Result churn(SystemUnderTest sut, int window, long millis) throws Exception {
+        try (SessionPool pool = sut.sessions()) {
+            return ReadLockWorkloads.windowed("6a. session create+close, " + window + " in flight", sut.name(), window, millis,
+                    i -> pool.create().thenCompose(pool::end));
+        }
+    }
+
+    /**
+     * 6b. Creates {@code count} sessions ({@code window} creations in flight), keeps them all alive
+     * for {@code holdMillis}, and reports the KeepAlive rate, the master's CPU over the hold and the
+     * sessions that expired. Throughput and latency columns: session creation.
+     */
+    static Result hold(SystemUnderTest sut, int count, int window, long holdMillis) throws Exception {
+        String name = "6b. sessions held: " + count;
+        try (SessionPool pool = sut.sessions()) {
+            List<Object> sessions = Collections.synchronizedList(new ArrayList<>());
+            Stats create = new Stats();
+            Semaphore permits = new Semaphore(window);
+            AtomicReference<Throwable> error = new AtomicReference<>();
+            AtomicLong failed = new AtomicLong();
+            long c0 = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                permits.acquire();
+                long t = System.nanoTime();
+                pool.create().whenComplete((s, e) -> {
+                    if (e != null) {
+                        failed.incrementAndGet();
+                        error.compareAndSet(null, e);
+                    } else {
+                        create.add(System.nanoTime() - t);
+                        pool.keepAlive(s);
+                        sessions.add(s);
+                    }
+                    permits.release();
+                });
+            }
+            permits.tryAcquire(window, 120, TimeUnit.SECONDS);
+            double createSecs = (System.nanoTime() - c0) / 1e9;
+            long pid = sut.leaderPid();
+            double cpu0 = Procs.cpuSeconds(pid);
+            long ka0 = pool.keepAlivesAnswered();
+            long h0 = System.nanoTime();
+            Procs.sleep(holdMillis);
+            double holdSecs = (System.nanoTime() - h0) / 1e9;
+            double cpu = (Procs.cpuSeconds(pid) - cpu0) / holdSecs * 100;
+            long ka = pool.keepAlivesAnswered();
+            String kaRate = ka < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f/s", (ka - ka0) / holdSecs);
+            String note = String.format(Locale.ROOT,
+                    "%d created (%.0f/s), %d failed; held %.0f s: expired %d, other errors %d, KeepAlives %s, "
+                            + "master CPU %.0f%% of one core; %s",
+                    sessions.size(), sessions.size() / createSecs, failed.get(), holdSecs, pool.expired(), pool.otherErrors(),
+                    kaRate, cpu, pool.describe());
+            if (error.get() != null) {
+                note += "; first error: " + error.get();
+            }
+            return new Result(name, sut.name(), sessions.size() / createSecs, create.percentileMs(50),
+                    create.percentileMs(99), create.maxMs(), create.count(), note);
+        }
+    }
+
+    /**
+     * 8. {@code watchers} sessions watch one key; one write; latency = time from the write call to
+     * each session's event; max = until all have it.
+     */
+    static Result fanOut(SystemUnderTest sut, int watchers) throws Exception {
+        String name = "8. event fan-out to " + watchers + " sessions";
+        try (SessionPool pool = sut.sessions(); KvClient writer = sut.newClient()) {
+            writer.prepare("bench-fan");
+            writer.write("bench-fan", Workloads.VALUE);
+            Stats s = new Stats();
+            CountDownLatch all = new CountDownLatch(watchers);
+            AtomicLong t0 = new AtomicLong();
+            List<CompletableFuture<Void>> armed = new ArrayList<>();
+            Semaphore permits = new Semaphore(100);
+            for (int i = 0; i < watchers; i++) {
+                permits.acquire();
+                CompletableFuture<Void> f = pool.create().thenCompose(sess -> {
+                    pool.keepAlive(sess);
+                    return pool.watch(sess, "bench-fan", () -> {
+                        s.add(System.nanoTime() - t0.get());
+                        all.countDown();
+                    });
+                });
+                f.whenComplete((v, e) -> permits.release());
+                armed.add(f);
+            }
+            CompletableFuture.allOf(armed.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            Procs.sleep(1000); // every system gets the same second to settle its watches
+            t0.set(System.nanoTime());
+            writer.write("bench-fan", new byte[100]);
+            boolean complete = all.await(60, TimeUnit.SECONDS);
+            return new Result(name, sut.name(), Double.NaN, s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(),
+                    (complete ? "all " : "only " + s.count() + " of ") + watchers + " got the event; " + pool.describe());
+        }
+    }
+}
