@@ -317,47 +317,47 @@ public final class FakeCell implements CellAccess {
         // The CLI never uses these; the fake says so loudly if that changes.
         @Override
         public Handle open(String relativeName, OpenOptions options) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<Handle> openAsync(String relativeName, OpenOptions options) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<Contents> getContentsAndStatAsync() {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<Stat> getStatAsync() {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<List<DirEntry>> readDirAsync() {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<Stat> setContentsAsync(byte[] data) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<Stat> setContentsAsync(byte[] data, long expectedGeneration) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<Void> setAclAsync(String readAcl, String writeAcl, String changeAcl) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<Void> deleteAsync() {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
@@ -368,7 +368,7 @@ public final class FakeCell implements CellAccess {
 
         @Override
         public void poison() {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
@@ -553,42 +553,42 @@ public final class FakeCell implements CellAccess {
         // The CLI never uses these; the fake says so loudly if that changes.
         @Override
         public CompletableFuture<Handle> openAsync(String path, OpenOptions options) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<byte[]> readAsync(String path) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<Stat> writeAsync(String path, byte[] data) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<Void> mkdirAsync(String path) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<Void> deleteAsync(String path) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<List<DirEntry>> listAsync(String path) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<Stat> statAsync(String path) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public CompletableFuture<Boolean> existsAsync(String path) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
@@ -603,12 +603,12 @@ public final class FakeCell implements CellAccess {
 
         @Override
         public void addEventListener(Consumer<Event> listener) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
 
         @Override
         public void removeEventListener(Consumer<Event> listener) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the CLI does not call this; extend FakeCell if a command starts to");
         }
     }
 }
