@@ -79,4 +79,26 @@ final class Procs {
             throw new IllegalStateException(e);
         }
     }
+
+    /** SIGTERM to every running process (null slots skipped), then waits up to 20 s each, then SIGKILL. */
+    static void stopAll(Process[] procs) {
+        for (Process p : procs) {
+            if (p != null) {
+                p.destroy();
+            }
+        }
+        for (Process p : procs) {
+            if (p == null) {
+                continue;
+            }
+            try {
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 }

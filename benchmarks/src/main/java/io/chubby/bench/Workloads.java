@@ -1,8 +1,6 @@
 package io.chubby.bench;
 
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** The workloads, written once and run against every system. */
 final class Workloads {
@@ -37,41 +35,8 @@ final class Workloads {
             for (int k = 0; k < keys; k++) {
                 c.prepare("bench-par-" + k);
             }
-            Semaphore permits = new Semaphore(window);
-            Stats s = new Stats();
-            AtomicLong done = new AtomicLong();
-            AtomicLong failed = new AtomicLong();
-            java.util.concurrent.atomic.AtomicReference<Throwable> firstError = new java.util.concurrent.atomic.AtomicReference<>();
-            long warmEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(2000, millis / 4));
-            long end = warmEnd + TimeUnit.MILLISECONDS.toNanos(millis);
-            long measuredStart = 0;
-            int i = 0;
-            while (System.nanoTime() < end) {
-                permits.acquire();
-                long t = System.nanoTime();
-                if (measuredStart == 0 && t >= warmEnd) {
-                    measuredStart = t;
-                    done.set(0);
-                }
-                boolean measure = t >= warmEnd;
-                c.writeAsync("bench-par-" + (i++ % keys), VALUE).whenComplete((v, e) -> {
-                    permits.release();
-                    if (e != null) {
-                        failed.incrementAndGet();
-                        firstError.compareAndSet(null, e);
-                    } else {
-                        done.incrementAndGet();
-                        if (measure) {
-                            s.add(System.nanoTime() - t);
-                        }
-                    }
-                });
-            }
-            permits.acquire(window);
-            double secs = (System.nanoTime() - measuredStart) / 1e9;
-            return new Result("2. writes, " + window + " in flight", sut.name(), done.get() / secs,
-                    s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(),
-                    failed.get() == 0 ? "" : failed.get() + " failed, first: " + firstError.get());
+            return ReadLockWorkloads.windowed("2. writes, " + window + " in flight", sut.name(), window, millis,
+                    i -> c.writeAsync("bench-par-" + (i % keys), VALUE));
         }
     }
 

@@ -250,22 +250,6 @@ final class ZkEnsemble implements SystemUnderTest {
 
     @Override
     public void close() {
-        for (int i = 1; i <= size; i++) {
-            if (procs[i] != null) {
-                procs[i].destroy();
-            }
-        }
-        for (int i = 1; i <= size; i++) {
-            if (procs[i] != null) {
-                try {
-                    if (!procs[i].waitFor(20, TimeUnit.SECONDS)) {
-                        procs[i].destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    procs[i].destroyForcibly();
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
+        Procs.stopAll(procs);
     }
 }
