@@ -95,16 +95,6 @@ class CellFailoverIT {
     }
 
     private <T> T await(String what, Supplier<T> probe, long deadlineMs) throws InterruptedException {
-        long end = System.currentTimeMillis() + deadlineMs;
-        do {
-            T v = probe.get();
-            if (v != null) {
-                return v;
-            }
-            Thread.sleep(500);
-        } while (System.currentTimeMillis() < end);
-        fail("timed out after " + deadlineMs + " ms waiting for " + what + "; cell status:"
-                + LocalCell.describe(cell.statusLines()) + cell.logs());
-        return null;
+        return cell.await(what, probe, deadlineMs);
     }
 }

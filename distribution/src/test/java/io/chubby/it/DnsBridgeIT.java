@@ -207,16 +207,6 @@ class DnsBridgeIT {
     }
 
     private <T> T await(String what, Supplier<T> probe) throws InterruptedException {
-        long end = System.currentTimeMillis() + DEADLINE_MS;
-        do {
-            T v = probe.get();
-            if (v != null) {
-                return v;
-            }
-            Thread.sleep(300);
-        } while (System.currentTimeMillis() < end);
-        fail("timed out after " + DEADLINE_MS + " ms waiting for " + what + "; cell status:"
-                + LocalCell.describe(cell.statusLines()) + cell.logs());
-        return null;
+        return cell.await(what, probe, DEADLINE_MS);
     }
 }

@@ -236,4 +236,21 @@ final class LocalCell {
     static String describe(List<Map<String, String>> lines) {
         return lines.stream().map(Map::toString).collect(Collectors.joining("\n  ", "\n  ", ""));
     }
+
+    /**
+     * Polls {@code probe} (every 300 ms) until it returns non-null, for at most {@code deadlineMs};
+     * on timeout fails with the cell's status lines and the replicas' log tails.
+     */
+    <T> T await(String what, java.util.function.Supplier<T> probe, long deadlineMs) throws InterruptedException {
+        long end = System.currentTimeMillis() + deadlineMs;
+        do {
+            T v = probe.get();
+            if (v != null) {
+                return v;
+            }
+            Thread.sleep(300);
+        } while (System.currentTimeMillis() < end);
+        throw new AssertionError("timed out after " + deadlineMs + " ms waiting for " + what + "; cell status:"
+                + describe(statusLines()) + logs());
+    }
 }
