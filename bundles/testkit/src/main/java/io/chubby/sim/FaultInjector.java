@@ -51,12 +51,12 @@ final class FaultInjector {
                 }
             }
             case 4, 5 -> sim.net.healAll();
-            case 6 -> { // crash sim.now or right after the victim's next persist
+            case 6 -> { // crash now, or inside the victim's next Ready: before or after its persist
                 if (victim.up()) {
-                    if (sim.rnd.nextBoolean()) {
-                        sim.crash(victim);
-                    } else {
-                        victim.crashAfterPersist = true;
+                    switch (sim.rnd.nextInt(3)) {
+                        case 0 -> sim.crash(victim);
+                        case 1 -> victim.crashPoint = SimReplica.CrashPoint.BEFORE_PERSIST;
+                        default -> victim.crashPoint = SimReplica.CrashPoint.AFTER_PERSIST;
                     }
                 }
             }

@@ -19,8 +19,16 @@ final class SimReplica {
     PaxosNode node;
     /** Highest non-zero epoch this replica ever reported, across restarts. */
     long maxEpoch;
-    /** Crash right after persisting the next Ready, before sending it (set by the fault injector). */
-    boolean crashAfterPersist;
+    /** Where, in carrying out the next Ready, this replica crashes (set by the fault injector). */
+    enum CrashPoint {
+        NONE,
+        /** After its requests went out, before its writes: they are lost, the requests are not. */
+        BEFORE_PERSIST,
+        /** After its writes, before its answers went out. */
+        AFTER_PERSIST
+    }
+
+    CrashPoint crashPoint = CrashPoint.NONE;
 
     SimReplica(int id, DriftingClock clock, PaxosConfig cfg, long seed) {
         this.id = id;
@@ -40,7 +48,7 @@ final class SimReplica {
 
     void crash() {
         node = null;
-        crashAfterPersist = false;
+        crashPoint = CrashPoint.NONE;
         storage.crash();
         machine.crash();
     }

@@ -137,7 +137,7 @@ public final class Simulation {
         }
     }
 
-    /** The edge's loop: persist, then send, then apply, then advance. */
+    /** The edge's loop: send requests, persist, send answers, apply, advance. */
     private void drain(SimReplica r) {
         PaxosNode node = r.node;
         for (int guard = 0; node.hasReady(); guard++) {
@@ -148,16 +148,28 @@ public final class Simulation {
             if ((rd.promised() != null || !rd.entries().isEmpty()) && !rd.sync()) {
                 throw new SimulationFailure("acceptor state change without sync on replica " + r.id);
             }
+            // Requests go out before the persist, as the real edge sends them (CORE-API.md step 0).
+            for (Message m : rd.messages()) {
+                if (!m.answersPeer()) {
+                    send(m);
+                }
+            }
+            if (r.crashPoint == SimReplica.CrashPoint.BEFORE_PERSIST) {
+                crash(r);
+                return;
+            }
             r.storage.write(rd.promised(), rd.entries(), rd.sync());
             for (Entry e : rd.entries()) {
                 oracle.accepted(r.id, e);
             }
-            if (r.crashAfterPersist) {
+            if (r.crashPoint == SimReplica.CrashPoint.AFTER_PERSIST) {
                 crash(r);
                 return;
             }
             for (Message m : rd.messages()) {
-                send(m);
+                if (m.answersPeer()) {
+                    send(m);
+                }
             }
             for (Entry e : rd.committed()) {
                 oracle.applied(r.id, e);
@@ -321,7 +333,7 @@ public final class Simulation {
         net.duplicate = 0;
         net.maxDelay = Math.min(net.maxDelay, 10);
         for (SimReplica r : replicas) {
-            r.crashAfterPersist = false;
+            r.crashPoint = SimReplica.CrashPoint.NONE;
             restart(r);
         }
     }

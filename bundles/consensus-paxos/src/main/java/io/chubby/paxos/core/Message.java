@@ -23,6 +23,18 @@ public sealed interface Message {
     /** The ballot the message is about. */
     Ballot ballot();
 
+    /**
+     * Whether this message answers a peer ({@link Promise}, {@link Accepted}, {@link HeartbeatAck},
+     * {@link Nack}). An answer states the sender's acceptor state, so it may leave only after the
+     * {@link Ready} that produced it is persisted. The others are a proposer's requests
+     * ({@link Prepare}, {@link Accept}, {@link Heartbeat}); the edge may send those before persisting
+     * the same Ready, so the master's own fsync overlaps the followers' (see {@link Ready}).
+     */
+    default boolean answersPeer() {
+        return this instanceof Promise || this instanceof Accepted || this instanceof HeartbeatAck
+                || this instanceof Nack;
+    }
+
     /** Phase 1a: candidate asks for a promise on every slot from {@code fromIndex} upward. */
     record Prepare(int from, int to, Ballot ballot, long fromIndex, long leaseStamp) implements Message {
     }

@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * {@link ReplicaView}.
  *
  * <p>Each iteration: take everything queued (peer messages, proposals, control tasks) and feed it
- * to the node, tick when due, then carry out every {@link Ready}: persist (one {@code LogBatch},
- * one fsync: everything that queued up while the previous fsync ran goes into this one, which is
- * the group commit), send, apply, start snapshot transfers, advance. Then compact if due and
- * publish the new view.
+ * to the node, tick when due, then carry out every {@link Ready}: send its requests (Accepts,
+ * heartbeats, prepares: the followers start their fsyncs while this replica does its own), persist
+ * (one {@code LogBatch}, one fsync: everything that queued up while the previous fsync ran goes into
+ * this one, which is the group commit), send its answers, apply, start snapshot transfers,
+ * advance. Then compact if due and publish the new view.
  */
 final class ReplicaLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaLoop.class);
@@ -264,13 +265,9 @@ final class ReplicaLoop implements Runnable {
     private void processReady() {
         while (node.hasReady()) {
             Ready r = node.ready();
+            send(r, false); // requests first: the followers' fsyncs overlap ours
             durable.persist(r);
-            for (Message m : r.messages()) {
-                if (log.isTraceEnabled()) {
-                    log.trace("send replica={} msg={}", self, m);
-                }
-                transport.send(m.to(), PeerCodec.encode(m));
-            }
+            send(r, true); // answers only once what they state is durable
             for (Entry e : r.committed()) {
                 apply(e);
             }
@@ -283,6 +280,17 @@ final class ReplicaLoop implements Runnable {
                         r.status().masterId(), r.status().epoch(), node.commitIndex());
             }
             publish();
+        }
+    }
+
+    private void send(Ready r, boolean answers) {
+        for (Message m : r.messages()) {
+            if (m.answersPeer() == answers) {
+                if (log.isTraceEnabled()) {
+                    log.trace("send replica={} msg={}", self, m);
+                }
+                transport.send(m.to(), PeerCodec.encode(m));
+            }
         }
     }
 

@@ -14,6 +14,8 @@ final class MemoryLogStore implements LogStore {
     private int syncedWrites;
     private int entriesWritten;
     private volatile long syncNanos;
+    /** Told the highest entry index of every synced write, after it returned (ordering tests). */
+    volatile java.util.function.LongConsumer onSyncedWrite = i -> { };
 
     /** Makes every synced write take this long, like an fsync. */
     void fsyncLatency(long micros) {
@@ -69,6 +71,7 @@ final class MemoryLogStore implements LogStore {
             while (syncNanos > 0 && System.nanoTime() < until) {
                 java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
             }
+            onSyncedWrite.accept(batch.entries().stream().mapToLong(LogBatch.Put::index).max().orElse(0));
         }
     }
 

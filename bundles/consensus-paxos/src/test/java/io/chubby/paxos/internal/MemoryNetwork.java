@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class MemoryNetwork {
     private final Map<Integer, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Set<Long> cut = ConcurrentHashMap.newKeySet();
+    /** Told (sender, bytes) of every message sent, on the sender's thread (ordering tests). */
+    volatile java.util.function.BiConsumer<Integer, byte[]> onSend = (from, bytes) -> { };
 
     PeerTransport transport(int id) {
         return endpoints.computeIfAbsent(id, Endpoint::new);
@@ -55,6 +57,7 @@ final class MemoryNetwork {
 
         @Override
         public void send(int to, byte[] message) {
+            onSend.accept(id, message);
             if (cut.contains(link(id, to))) {
                 return;
             }

@@ -92,6 +92,62 @@ class PaxosReplicaTest {
         }
     }
 
+    /**
+     * CORE-API.md step 0: the master's Accepts leave before its own fsync of the same entries (the
+     * followers' fsyncs overlap it), while no Accepted answer leaves a follower before the fsync of
+     * what it acknowledges.
+     */
+    @Test
+    void acceptsLeaveBeforeTheMastersFsyncAndAnswersOnlyAfterTheirs() throws Exception {
+        try (TestCell cell = new TestCell(3)) {
+            PaxosReplica m = cell.awaitMaster(5000);
+            int master = m.self().id();
+            java.util.Map<Integer, List<String>> order = new java.util.concurrent.ConcurrentHashMap<>();
+            for (int id = 1; id <= 3; id++) {
+                List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+                order.put(id, events);
+                cell.stores.get(id).onSyncedWrite = last -> events.add("synced " + last);
+            }
+            cell.net.onSend = (from, bytes) -> {
+                if (PeerCodec.decode(bytes) instanceof PeerCodec.CoreMessage cm) {
+                    if (cm.message() instanceof io.chubby.paxos.core.Message.Accept a && !a.entries().isEmpty()) {
+                        order.get(from).add("accept " + a.entries().get(a.entries().size() - 1).index());
+                    } else if (cm.message() instanceof io.chubby.paxos.core.Message.Accepted a) {
+                        order.get(from).add("accepted " + a.lastIndex());
+                    }
+                }
+            };
+            long last = commitAll(m, "order-", 20);
+            cell.awaitApplied(last, 5000);
+            cell.net.onSend = (from, bytes) -> { };
+
+            List<String> mine = new ArrayList<>(order.get(master));
+            int early = 0;
+            for (int i = 0; i < mine.size(); i++) {
+                if (mine.get(i).startsWith("accept ")) {
+                    long index = Long.parseLong(mine.get(i).substring(7));
+                    int synced = mine.indexOf("synced " + index);
+                    assertTrue(synced >= 0, "the master synced entry " + index + ": " + mine);
+                    early += synced > i ? 1 : 0;
+                }
+            }
+            assertTrue(early > 0, "some Accept left before the master's fsync of it: " + mine);
+            for (int id = 1; id <= 3; id++) {
+                List<String> events = new ArrayList<>(order.get(id));
+                long durable = 0;
+                for (String e : events) {
+                    if (e.startsWith("synced ")) {
+                        durable = Math.max(durable, Long.parseLong(e.substring(7)));
+                    } else if (e.startsWith("accepted ")) {
+                        long acked = Long.parseLong(e.substring(9));
+                        assertTrue(acked <= durable, "replica " + id + " acknowledged " + acked
+                                + " with only " + durable + " durable: " + events);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void proposalOnNonMasterFailsWithNotMaster() throws Exception {
         try (TestCell cell = new TestCell(3)) {
