@@ -4,7 +4,7 @@
  * request handler). No third-party types appear here.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;

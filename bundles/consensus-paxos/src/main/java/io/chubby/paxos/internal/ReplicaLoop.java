@@ -271,6 +271,9 @@ final class ReplicaLoop implements Runnable {
             for (Entry e : r.committed()) {
                 apply(e);
             }
+            if (!r.committed().isEmpty()) {
+                machine.applyBatchDone(); // one state-store transaction per Ready, not per entry
+            }
             for (int peer : r.needSnapshot()) {
                 startSnapshot(peer);
             }

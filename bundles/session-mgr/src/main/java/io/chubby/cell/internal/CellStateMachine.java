@@ -18,8 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds {@link CellState} to consensus and storage: each committed entry is applied to the state
- * and its mutations committed to the {@link StateStore} together with the index and checksum.
+ * Binds {@link CellState} to consensus and storage: each committed entry is applied to the state;
+ * its mutations are collected and committed to the {@link StateStore}, with the index and checksum
+ * of the last entry, once per batch of committed entries ({@link #applyBatchDone}), in one store
+ * transaction. Store commits are not fsynced anyway (the Paxos log is the durable record and a
+ * restart replays it from the store's applied index), so batching them changes only the cost.
  *
  * <p>Threads: consensus calls apply/snapshot methods on its apply thread; request threads read the
  * state through {@link #read}. Both hold this object's monitor, which guards the CellState.
@@ -37,6 +40,12 @@ final class CellStateMachine implements StateMachine {
     private final CellState state;
     private final StateStore store;
     private final AppliedListener listener;
+    /** Mutations of applied entries not yet committed to the store, in apply order. */
+    private final List<StateStore.Mutation> unwritten = new ArrayList<>();
+    /** Index of the last applied entry in {@link #unwritten}; 0 when there is none. */
+    private long unwrittenThrough;
+    /** A batch this large is written without waiting for its end (bounds the memory held). */
+    private static final int MAX_UNWRITTEN = 8192;
 
     CellStateMachine(String cell, StateStore store, AppliedListener listener) {
         this.state = new CellState(cell);
@@ -85,12 +94,31 @@ final class CellStateMachine implements StateMachine {
                 return new Result.Done().encode();
             }
             applied = state.apply(index, epoch, command);
-            store.commit(index, state.checksum(), applied.mutations());
+            unwritten.addAll(applied.mutations());
+            unwrittenThrough = index;
+            if (unwritten.size() >= MAX_UNWRITTEN) {
+                writeUnwritten();
+            }
         }
         if (!(applied.result() instanceof Result.Failed) && command.length > 0) {
             listener.applied(CommandCodec.decode(command), applied.result());
         }
         return applied.result().encode();
+    }
+
+    @Override
+    public synchronized void applyBatchDone() {
+        writeUnwritten();
+    }
+
+    /** Commits the collected mutations in one store transaction, at the last applied index. Holds the monitor. */
+    private void writeUnwritten() {
+        if (unwrittenThrough == 0) {
+            return;
+        }
+        store.commit(unwrittenThrough, state.checksum(), unwritten);
+        unwritten.clear();
+        unwrittenThrough = 0;
     }
 
     @Override
@@ -109,6 +137,8 @@ final class CellStateMachine implements StateMachine {
     public void installSnapshot(InputStream in) throws IOException {
         Snapshots.Read snap = Snapshots.read(in);
         synchronized (this) {
+            unwritten.clear(); // superseded: the snapshot replaces the whole state
+            unwrittenThrough = 0;
             store.replaceAll(snap.appliedIndex(), snap.checksum(), snap.records().iterator());
             state.load(snap.appliedIndex(), snap.records().iterator());
             log.info("snapshot installed index={} checksum={} records={}", snap.appliedIndex(), snap.checksum(),
@@ -119,6 +149,9 @@ final class CellStateMachine implements StateMachine {
 
     @Override
     public void makeDurable() {
+        synchronized (this) {
+            writeUnwritten();
+        }
         store.sync();
     }
 }

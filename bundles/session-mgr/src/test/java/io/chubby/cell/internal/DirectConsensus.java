@@ -52,10 +52,15 @@ final class DirectConsensus implements Consensus {
         if (failNextAfterProposing) {
             failNextAfterProposing = false;
             machine.apply(machine.appliedIndex() + 1, epoch, command); // it did commit, but we "lost" it
+            machine.applyBatchDone();
             f.completeExceptionally(new ChubbyException(ErrorCode.NOT_MASTER, "lost mastership"));
             return f;
         }
-        Runnable r = () -> f.complete(machine.apply(machine.appliedIndex() + 1, epoch, command));
+        Runnable r = () -> {
+            byte[] result = machine.apply(machine.appliedIndex() + 1, epoch, command);
+            machine.applyBatchDone(); // a batch of one, as the replica loop ends every Ready
+            f.complete(result);
+        };
         if (hold) {
             held.add(r);
         } else {
