@@ -77,6 +77,10 @@ public final class Bench {
             System.out.println("== " + sut.name() + ": starting (load average " + Procs.loadAverage() + ")");
             try (sut) {
                 sut.start();
+                long t = System.nanoTime();
+                String warm = Workloads.warmUp(sut, plan.warmMs());
+                System.out.printf(Locale.ROOT, "== %s: warmed up in %.0f s (not measured): %s; load average %s%n",
+                        sut.name(), (System.nanoTime() - t) / 1e9, warm, Procs.loadAverage());
                 for (int w : workloads) {
                     for (Result r : run(w, sut, plan, jfrDir)) {
                         results.add(print(r));
@@ -122,10 +126,10 @@ public final class Bench {
     }
 
     /** Sizes of one run. */
-    record Plan(int seq, long inflightMs, long readMs, int lockPairs, long contendedMs, long churnMs, int[] held,
+    record Plan(long warmMs, int seq, long inflightMs, long readMs, int lockPairs, long contendedMs, long churnMs, int[] held,
                 long holdMs, int zkHeld, int failovers, int fanOut) {
-        static final Plan QUICK = new Plan(300, 5000, 3000, 200, 5000, 4000, new int[] {10_000}, 20_000, 200, 3, 200);
-        static final Plan FULL = new Plan(2000, 20000, 10000, 1000, 20000, 10000, new int[] {10_000, 50_000}, 120_000,
+        static final Plan QUICK = new Plan(20_000, 300, 5000, 3000, 200, 5000, 4000, new int[] {10_000}, 20_000, 200, 3, 200);
+        static final Plan FULL = new Plan(60_000, 2000, 20000, 10000, 1000, 20000, 10000, new int[] {10_000, 50_000}, 120_000,
                 1000, 5, 1000);
     }
 

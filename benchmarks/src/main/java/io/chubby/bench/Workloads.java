@@ -29,6 +29,49 @@ final class Workloads {
         }
     }
 
+    /**
+     * Warm-up, the same for every system and not measured: each system here runs on the JVM
+     * (ZooKeeper, Chubby) or is a Go binary (etcd), and a freshly started JVM spends its first tens of
+     * seconds of CPU compiling (on 2 cores shared by 5 members that is most of the machine). Writes
+     * with 100 in flight, sequential writes, reads and lock pairs, each for a quarter of
+     * {@code millis}, so every measured path is compiled before the first measured operation.
+     *
+     * @return a one-line account: operations done and failed per part
+     */
+    static String warmUp(SystemUnderTest sut, long millis) throws Exception {
+        long part = millis / 4;
+        StringBuilder out = new StringBuilder();
+        try (KvClient c = sut.newClient()) {
+            for (int k = 0; k < 10; k++) {
+                c.prepare("bench-warm-" + k);
+            }
+            Result w = ReadLockWorkloads.windowed("warm-up writes", sut.name(), 100, part,
+                    i -> c.writeAsync("bench-warm-" + (i % 10), VALUE));
+            out.append(String.format(java.util.Locale.ROOT, "writes in flight %d (%s)", w.samples(),
+                    w.note().isEmpty() ? "0 failed" : w.note()));
+            int seq = 0;
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(part);
+            while (System.nanoTime() < end) {
+                c.write("bench-warm-0", VALUE);
+                seq++;
+            }
+            out.append(", sequential writes ").append(seq);
+            Result r = ReadLockWorkloads.windowed("warm-up reads", sut.name(), 100, part,
+                    i -> c.readAsync("bench-warm-" + (i % 10)));
+            out.append(", reads ").append(r.samples());
+            KvClient.DistLock lock = c.lock("bench-warm-lock");
+            int pairs = 0;
+            end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(part);
+            while (System.nanoTime() < end) {
+                lock.acquire();
+                lock.release();
+                pairs++;
+            }
+            out.append(", lock pairs ").append(pairs);
+        }
+        return out.toString();
+    }
+
     /** Many writes in flight from one client: a window of {@code window} outstanding async writes. */
     static Result inFlightWrites(SystemUnderTest sut, int window, int keys, long millis) throws Exception {
         try (KvClient c = sut.newClient()) {
