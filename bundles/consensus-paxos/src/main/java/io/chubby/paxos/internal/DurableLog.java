@@ -7,6 +7,9 @@ import io.chubby.paxos.core.Ready;
 import io.chubby.spi.LogBatch;
 import io.chubby.spi.LogStore;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Paxos acceptor's durable state in a {@link LogStore}, and the core's {@link LogReader} over it.
@@ -21,6 +24,7 @@ import java.util.TreeMap;
  * would cost more than the write. Owned by the replica loop thread.
  */
 final class DurableLog implements LogReader {
+    private static final Logger log = LoggerFactory.getLogger(DurableLog.class);
     static final String PROMISED_KEY = "paxos.promised";
     private static final int CACHE_ENTRIES = 8192;
 
@@ -64,7 +68,29 @@ final class DurableLog implements LogReader {
         }
     }
 
-    /** Drops every entry below {@code index} (compaction after a durable snapshot). */
+    /**
+     * Compaction: from now on the log starts at {@code index} (entries below it read as absent at
+     * once), and the entries are deleted from the store by {@code background}, so a large delete
+     * never stalls the loop that renews the lease. The store's own first index may lag until then;
+     * a restart in between only keeps a few more entries, all below the durable applied index.
+     */
+    void compactBefore(long index, Executor background) {
+        if (index <= first || index > last) {
+            return; // nothing to drop, or everything (only a snapshot install empties the log)
+        }
+        first = index;
+        recent.headMap(index, false).clear();
+        background.execute(() -> {
+            try {
+                store.truncateBefore(index);
+            } catch (RuntimeException e) {
+                // the entries stay on disk (below the durable applied index); the next compaction retries
+                log.warn("log truncation failed before={} error={}", index, e.toString());
+            }
+        });
+    }
+
+    /** Drops every entry below {@code index} now (a snapshot was installed at {@code index - 1}). */
     void truncateBefore(long index) {
         if (index <= first) {
             return;

@@ -15,6 +15,7 @@ import io.chubby.spi.StateMachine;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -70,6 +71,8 @@ final class ReplicaLoop implements Runnable {
     private StateMachine machine;
     private long nextTick;
     private long lastCompaction;
+    /** Deletes compacted log entries off the loop thread (see {@link DurableLog#compactBefore}). */
+    private final java.util.concurrent.ExecutorService compactor;
 
     ReplicaLoop(ReplicaSettings settings, LogStore store, PeerTransport transport, LongSupplier clock, long seed,
                 MastershipTracker tracker) {
@@ -86,6 +89,11 @@ final class ReplicaLoop implements Runnable {
         this.tracker = tracker;
         // The core flags a lagging peer at most once per L; the sender only suppresses exact repeats.
         this.snapshots = new SnapshotSender(self, transport, settings.leaseMs() / 2);
+        this.compactor = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "paxos-compact-" + self);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     ReplicaView view() {
@@ -166,7 +174,7 @@ final class ReplicaLoop implements Runnable {
         long now = now();
         node = new PaxosNode(config, rec, durable, random::nextLong, now);
         nextTick = now;
-        lastCompaction = m.appliedIndex();
+        lastCompaction = compactionBase(m.appliedIndex());
         log.info("replica started replica={} cell={} promised={} applied={} log={}..{}", self, settings.cellName(),
                 rec.promised(), rec.appliedIndex(), durable.firstIndex(), durable.lastIndex());
     }
@@ -218,6 +226,7 @@ final class ReplicaLoop implements Runnable {
             log.error("replica loop failed, replica stops replica={} error={}", self, e.toString(), e);
         } finally {
             running = false;
+            stopCompactor();
             futures.failAll("replica " + self + " stopped");
             if (tracker.serving()) {
                 tracker.update(false, 0, view.epoch(), view.appliedIndex());
@@ -345,12 +354,17 @@ final class ReplicaLoop implements Runnable {
         durable.truncateBefore(s.index() + 1);
         futures.supersededThrough(s.index());
         node.snapshotInstalled(s.index());
-        lastCompaction = s.index();
+        lastCompaction = compactionBase(s.index());
         log.info("snapshot installed replica={} from={} index={} bytes={} checksum={}", self, s.from(), s.index(),
                 whole.length, s.checksum());
     }
 
-    /** Every compact.every applied entries: make the state durable, then drop the log below applied - keep. */
+    /**
+     * Every compact.every applied entries: make the state durable, then drop the log below
+     * applied - keep (the deletes run on the compactor thread). Replicas are staggered by
+     * {@link #compactionBase}: with the same schedule all of them would pause at the same index,
+     * and a cell whose replicas all pause at once cannot renew its master's lease.
+     */
     private void maybeCompact() {
         long applied = machine.appliedIndex();
         if (applied - lastCompaction < settings.compactEveryEntries() || node.hasReady()) {
@@ -360,9 +374,32 @@ final class ReplicaLoop implements Runnable {
         long before = applied - settings.compactKeepEntries();
         lastCompaction = applied;
         if (before > durable.firstIndex()) {
-            durable.truncateBefore(before);
+            durable.compactBefore(before, compactor);
             log.info("log compacted replica={} applied={} firstIndex={}", self, applied, durable.firstIndex());
         }
+    }
+
+    /** Lets a running truncation finish its chunk (up to 2 s); one cut short is redone by the next compaction. */
+    private void stopCompactor() {
+        compactor.shutdown();
+        try {
+            if (!compactor.awaitTermination(2, TimeUnit.SECONDS)) {
+                log.warn("log truncation still running at stop replica={}", self);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The applied index to count the next compaction from, shifted by this replica's position among
+     * the members: with five replicas and compact.every 10,000 the first compactions happen at
+     * 10,000, 8,000, 6,000, 4,000 and 2,000 entries, and every 10,000 after that.
+     */
+    private long compactionBase(long applied) {
+        List<Integer> ids = settings.members().stream().map(m -> m.id()).sorted().toList();
+        int position = Math.max(0, ids.indexOf(self));
+        return applied - settings.compactEveryEntries() * position / Math.max(1, ids.size());
     }
 
     /**

@@ -64,4 +64,29 @@ class DurableLogTest {
         assertTrue(new String(log.entry(11).value()).equals("v11"));
         assertFalse(log.promised().greaterThan(Ballot.ZERO));
     }
+
+    @Test
+    void compactionHidesThePrefixAtOnceAndDeletesItInTheBackground() {
+        MemoryLogStore store = new MemoryLogStore();
+        DurableLog log = new DurableLog(store);
+        for (int i = 1; i <= 10; i++) {
+            log.persist(ready(null, false, entry(i, B1, "v" + i)));
+        }
+        java.util.List<Runnable> background = new java.util.ArrayList<>();
+        log.compactBefore(7, background::add);
+        assertEquals(7, log.firstIndex(), "the core sees the shorter log at once");
+        assertNull(log.entry(6));
+        assertEquals(entry(7, B1, "v7"), log.entry(7));
+        assertEquals(1, store.firstIndex(), "the store is not touched on the calling thread");
+        assertEquals(1, background.size());
+        background.get(0).run();
+        assertEquals(7, store.firstIndex());
+        assertEquals(10, store.lastIndex());
+
+        log.compactBefore(5, background::add); // behind the current start: nothing to do
+        log.compactBefore(11, background::add); // the whole log: never by compaction
+        assertEquals(1, background.size());
+        assertEquals(7, log.firstIndex());
+        assertEquals(10, log.lastIndex());
+    }
 }

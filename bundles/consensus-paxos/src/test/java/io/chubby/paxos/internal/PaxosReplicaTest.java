@@ -148,6 +148,33 @@ class PaxosReplicaTest {
         }
     }
 
+    /**
+     * Replicas compact at different indexes (members sorted by id; first compaction at
+     * every * (1 - position / n)): all of them pausing at the same index would stall the lease.
+     */
+    @Test
+    void replicasCompactAtStaggeredIndexes() throws Exception {
+        try (TestCell cell = new TestCell(3, 90, 5)) {
+            PaxosReplica m = cell.awaitMaster(5000);
+            long last = 0;
+            for (int i = 0; i < 45; i++) {
+                last = commitAll(m, "stagger-a" + i + "-", 1); // one entry per round: compaction checks each
+            }
+            cell.awaitApplied(last, 5000);
+            // positions 0, 1, 2 -> first compaction at 90, 60 and 30 applied entries
+            TestCell.await(5000, "replica 3 compacted", () -> cell.stores.get(3).firstIndex() > 1);
+            assertEquals(1, cell.stores.get(1).firstIndex(), "replica 1 compacts later");
+            assertEquals(1, cell.stores.get(2).firstIndex(), "replica 2 compacts later");
+            for (int i = 0; i < 30; i++) {
+                last = commitAll(m, "stagger-b" + i + "-", 1);
+            }
+            cell.awaitApplied(last, 5000);
+            TestCell.await(5000, "replica 2 compacted", () -> cell.stores.get(2).firstIndex() > 1);
+            assertEquals(1, cell.stores.get(1).firstIndex(), "replica 1 compacts last");
+            assertSameState(cell, last);
+        }
+    }
+
     @Test
     void proposalOnNonMasterFailsWithNotMaster() throws Exception {
         try (TestCell cell = new TestCell(3)) {
