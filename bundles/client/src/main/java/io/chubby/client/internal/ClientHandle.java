@@ -69,7 +69,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public Handle open(String relativeName, OpenOptions options) {
-        return Futures.join(openAsync(relativeName, options));
+        return sync(() -> Futures.join(openAsync(relativeName, options)));
     }
 
     @Override
@@ -84,7 +84,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public Contents getContentsAndStat() {
-        return Futures.join(getContentsAndStatAsync());
+        return sync(() -> Futures.join(getContentsAndStatAsync()));
     }
 
     @Override
@@ -115,7 +115,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public Stat getStat() {
-        return Futures.join(getStatAsync());
+        return sync(() -> Futures.join(getStatAsync()));
     }
 
     @Override
@@ -132,7 +132,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public List<DirEntry> readDir() {
-        return Futures.join(readDirAsync());
+        return sync(() -> Futures.join(readDirAsync()));
     }
 
     @Override
@@ -143,7 +143,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public Stat setContents(byte[] data) {
-        return Futures.join(setContentsAsync(data));
+        return sync(() -> Futures.join(setContentsAsync(data)));
     }
 
     @Override
@@ -153,7 +153,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public Stat setContents(byte[] data, long expectedGeneration) {
-        return Futures.join(setContentsAsync(data, expectedGeneration));
+        return sync(() -> Futures.join(setContentsAsync(data, expectedGeneration)));
     }
 
     @Override
@@ -173,7 +173,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public void setAcl(String readAcl, String writeAcl, String changeAcl) {
-        Futures.join(setAclAsync(readAcl, writeAcl, changeAcl));
+        sync(() -> Futures.join(setAclAsync(readAcl, writeAcl, changeAcl)));
     }
 
     @Override
@@ -185,7 +185,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public void delete() {
-        Futures.join(deleteAsync());
+        sync(() -> Futures.join(deleteAsync()));
     }
 
     @Override
@@ -276,6 +276,24 @@ final class ClientHandle implements Handle {
         return lockCall(locks::lockInfo, false);
     }
 
+    @Override
+    public boolean acquire(io.chubby.api.LockMode mode, java.time.Duration timeout) {
+        return sync(() -> Handle.super.acquire(mode, timeout));
+    }
+
+    @Override
+    public boolean tryAcquire(io.chubby.api.LockMode mode) {
+        return sync(() -> Handle.super.tryAcquire(mode));
+    }
+
+    @Override
+    public void release() {
+        sync(() -> {
+            Handle.super.release();
+            return null;
+        });
+    }
+
     /**
      * Runs a lock call unless the handle refuses calls; the result is handed out on a callback
      * thread. With {@code cancellable}, cancelling the returned future cancels the call itself
@@ -298,6 +316,22 @@ final class ClientHandle implements Handle {
             });
         }
         return out;
+    }
+
+    /** Set on a thread while it runs a synchronous call of this class (see {@link #track}). */
+    private static final ThreadLocal<Boolean> SYNC_CALLER = new ThreadLocal<>();
+
+    /** Runs the body of a synchronous method: the caller blocks until its result is there. */
+    private static <T> T sync(java.util.function.Supplier<T> body) {
+        if (SYNC_CALLER.get() != null) {
+            return body.get();
+        }
+        SYNC_CALLER.set(Boolean.TRUE);
+        try {
+            return body.get();
+        } finally {
+            SYNC_CALLER.remove();
+        }
     }
 
     private ChubbyException poisonedError() {
@@ -343,18 +377,28 @@ final class ClientHandle implements Handle {
         return track(raw);
     }
 
-    /** Hands the result out on a callback thread, failing it early if the handle gets poisoned. */
+    /**
+     * Hands the result out on a callback thread, failing it early if the handle gets poisoned.
+     * Inside {@link #sync} the result is handed over on the thread that completes it (the I/O
+     * thread) instead: the only one waiting is the blocked caller, so no user code runs there, and
+     * a synchronous call saves a thread hand-off.
+     */
     private <T> CompletableFuture<T> track(CompletableFuture<T> raw) {
         CompletableFuture<T> out = new CompletableFuture<>();
         outstanding.add(out);
-        raw.whenCompleteAsync((v, e) -> {
+        java.util.function.BiConsumer<T, Throwable> handOut = (v, e) -> {
             outstanding.remove(out);
             if (e != null) {
                 out.completeExceptionally(Futures.chubby(e));
             } else {
                 out.complete(v);
             }
-        }, client.callbacks());
+        };
+        if (SYNC_CALLER.get() != null) {
+            raw.whenComplete(handOut);
+        } else {
+            raw.whenCompleteAsync(handOut, client.callbacks());
+        }
         if (poisoned) {
             out.completeExceptionally(poisonedError());
         }

@@ -11,6 +11,7 @@ import io.chubby.api.ChubbyException;
 import io.chubby.api.CreateMode;
 import io.chubby.api.DirEntry;
 import io.chubby.api.ErrorCode;
+import io.chubby.api.Stat;
 import io.chubby.api.OpenOptions;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
@@ -77,6 +78,31 @@ class ClientCallsTest {
         assertEquals(0, other.count(Request.BodyCase.CREATE_SESSION));
         assertEquals(1, other.count(Request.BodyCase.MASTER_LOCATION));
         assertEquals(master.address(), c.masterInfo().masterAddress());
+    }
+
+    /**
+     * A synchronous call hands its result straight from the I/O thread to the blocked caller; an
+     * asynchronous one still hands it out on a callback thread, so user stages never run on (and
+     * never block) the I/O thread.
+     */
+    @Test
+    void asyncStagesNeverRunOnTheIoThreadWhileSyncCallsReturnDirectly() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put(F, b("x"));
+        ChubbyClient c = connect(m);
+        Handle h = c.open(F, OpenOptions.write());
+        for (int i = 0; i < 20; i++) {
+            String stage = h.setContentsAsync(b("async" + i)).thenApply(s -> Thread.currentThread().getName())
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertFalse(stage.startsWith("NioProcessor"), "a user stage ran on the I/O thread " + stage);
+            Stat s = h.setContents(b("sync" + i));
+            assertEquals(("sync" + i).length(), s.size());
+        }
+        assertArrayEquals(b("sync19"), m.files.get(F));
+        m.on(Request.BodyCase.SET_CONTENTS, x -> x.fail(ErrorCode.PERMISSION_DENIED, "read-only"));
+        ChubbyException e = assertThrows(ChubbyException.class, () -> h.setContents(b("denied")));
+        assertEquals(ErrorCode.PERMISSION_DENIED, e.code());
+        m.off(Request.BodyCase.SET_CONTENTS);
     }
 
     @Test
