@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.LinkedHashSet;
 
 /**
- * Entry point of {@code benchmarks/run}: {@code Bench --home DIST --work DIR [--quick]
+ * Entry point of {@code benchmarks/run}: {@code Bench --home DIST --work DIR [--quick] [--warmup SECONDS]
  * [--systems chubby,zookeeper,etcd] [--workloads 1,2,...] [--out FILE] [--png FILE] [--jfr DIR]}.
  * Prints a markdown table, writes it to FILE and a latency plot to the PNG.
  */
@@ -78,7 +78,8 @@ public final class Bench {
             try (sut) {
                 sut.start();
                 long t = System.nanoTime();
-                String warm = Workloads.warmUp(sut, plan.warmMs());
+                long warmMs = opt.containsKey("warmup") ? Long.parseLong(opt.get("warmup")) * 1000 : plan.warmMs();
+                String warm = Workloads.warmUp(sut, warmMs);
                 System.out.printf(Locale.ROOT, "== %s: warmed up in %.0f s (not measured): %s; load average %s%n",
                         sut.name(), (System.nanoTime() - t) / 1e9, warm, Procs.loadAverage());
                 for (int w : workloads) {
@@ -129,7 +130,7 @@ public final class Bench {
     record Plan(long warmMs, int seq, long inflightMs, long readMs, int lockPairs, long contendedMs, long churnMs, int[] held,
                 long holdMs, int zkHeld, int failovers, int fanOut) {
         static final Plan QUICK = new Plan(20_000, 300, 5000, 3000, 200, 5000, 4000, new int[] {10_000}, 20_000, 200, 3, 200);
-        static final Plan FULL = new Plan(60_000, 2000, 20000, 10000, 1000, 20000, 10000, new int[] {10_000, 50_000}, 120_000,
+        static final Plan FULL = new Plan(150_000, 2000, 20000, 10000, 1000, 20000, 10000, new int[] {10_000, 50_000}, 120_000,
                 1000, 5, 1000);
     }
 
