@@ -13,7 +13,7 @@ package io.chubby.store.internal;
 public record StoreSettings(int cacheMb, int logFileMb, int truncateChunk) {
     public static final int DEFAULT_CACHE_MB = 64;
     public static final int DEFAULT_LOG_FILE_MB = 16;
-    public static final int DEFAULT_TRUNCATE_CHUNK = 10_000;
+    public static final int DEFAULT_TRUNCATE_CHUNK = 500;
 
     public StoreSettings {
         if (cacheMb < 1) {
