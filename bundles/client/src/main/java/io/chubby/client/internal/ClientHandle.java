@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.DirEntry;
 import io.chubby.api.ErrorCode;
+import io.chubby.api.LockMode;
 import io.chubby.api.OpenOptions;
 import io.chubby.api.Stat;
 import io.chubby.client.Contents;
@@ -17,11 +18,14 @@ import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.protocol.SetAclRequest;
 import io.chubby.protocol.SetContentsRequest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A handle: the server's opaque handle bytes plus local closed/poisoned flags. Thread-safe: the
@@ -69,7 +73,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public Handle open(String relativeName, OpenOptions options) {
-        return sync(() -> Futures.join(openAsync(relativeName, options)));
+        return join(() -> openAsync(relativeName, options));
     }
 
     @Override
@@ -84,18 +88,17 @@ final class ClientHandle implements Handle {
 
     @Override
     public Contents getContentsAndStat() {
-        return sync(() -> Futures.join(getContentsAndStatAsync()));
+        Contents hit = cached();
+        return hit != null ? hit : join(this::getContentsAndStatAsync); // a hit costs no call set-up
     }
 
     @Override
     public CompletableFuture<Contents> getContentsAndStatAsync() {
-        ClientCache cache = client.session().cache();
-        if (refusal() == null) {
-            Contents hit = cache.contents(path, instance());
-            if (hit != null) {
-                return CompletableFuture.completedFuture(hit);
-            }
+        Contents hit = cached();
+        if (hit != null) {
+            return CompletableFuture.completedFuture(hit);
         }
+        ClientCache cache = client.session().cache();
         long since = cache.generation();
         return call(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder().setHandle(handle)), false,
                 r -> {
@@ -108,6 +111,11 @@ final class ClientHandle implements Handle {
                 }, Response::hasGetContents);
     }
 
+    /** The cached contents of this node, or null: nothing cached, or the handle may not be used. */
+    private Contents cached() {
+        return refusal() == null ? client.session().cache().contents(path, instance()) : null;
+    }
+
     /** The node instance this handle was opened on (-1 if unknown: then nothing is served from the cache). */
     private long instance() {
         return openStat == null ? -1 : openStat.instance();
@@ -115,7 +123,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public Stat getStat() {
-        return sync(() -> Futures.join(getStatAsync()));
+        return join(this::getStatAsync);
     }
 
     @Override
@@ -132,7 +140,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public List<DirEntry> readDir() {
-        return sync(() -> Futures.join(readDirAsync()));
+        return join(this::readDirAsync);
     }
 
     @Override
@@ -143,7 +151,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public Stat setContents(byte[] data) {
-        return sync(() -> Futures.join(setContentsAsync(data)));
+        return join(() -> setContentsAsync(data));
     }
 
     @Override
@@ -153,7 +161,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public Stat setContents(byte[] data, long expectedGeneration) {
-        return sync(() -> Futures.join(setContentsAsync(data, expectedGeneration)));
+        return join(() -> setContentsAsync(data, expectedGeneration));
     }
 
     @Override
@@ -173,7 +181,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public void setAcl(String readAcl, String writeAcl, String changeAcl) {
-        sync(() -> Futures.join(setAclAsync(readAcl, writeAcl, changeAcl)));
+        join(() -> setAclAsync(readAcl, writeAcl, changeAcl));
     }
 
     @Override
@@ -185,7 +193,7 @@ final class ClientHandle implements Handle {
 
     @Override
     public void delete() {
-        sync(() -> Futures.join(deleteAsync()));
+        join(this::deleteAsync);
     }
 
     @Override
@@ -247,12 +255,12 @@ final class ClientHandle implements Handle {
     // ---- locks ----
 
     @Override
-    public CompletableFuture<Boolean> acquireAsync(io.chubby.api.LockMode mode, java.time.Duration timeout) {
+    public CompletableFuture<Boolean> acquireAsync(LockMode mode, Duration timeout) {
         return lockCall(() -> locks.acquire(mode, timeout, false), true);
     }
 
     @Override
-    public CompletableFuture<Boolean> tryAcquireAsync(io.chubby.api.LockMode mode) {
+    public CompletableFuture<Boolean> tryAcquireAsync(LockMode mode) {
         return lockCall(() -> locks.acquire(mode, null, true), false);
     }
 
@@ -277,12 +285,12 @@ final class ClientHandle implements Handle {
     }
 
     @Override
-    public boolean acquire(io.chubby.api.LockMode mode, java.time.Duration timeout) {
+    public boolean acquire(LockMode mode, Duration timeout) {
         return sync(() -> Handle.super.acquire(mode, timeout));
     }
 
     @Override
-    public boolean tryAcquire(io.chubby.api.LockMode mode) {
+    public boolean tryAcquire(LockMode mode) {
         return sync(() -> Handle.super.tryAcquire(mode));
     }
 
@@ -321,8 +329,13 @@ final class ClientHandle implements Handle {
     /** Set on a thread while it runs a synchronous call of this class (see {@link #track}). */
     private static final ThreadLocal<Boolean> SYNC_CALLER = new ThreadLocal<>();
 
+    /** A synchronous call: makes the call inside {@link #sync} and waits for its result. */
+    private static <T> T join(Supplier<CompletableFuture<T>> call) {
+        return sync(() -> Futures.join(call.get()));
+    }
+
     /** Runs the body of a synchronous method: the caller blocks until its result is there. */
-    private static <T> T sync(java.util.function.Supplier<T> body) {
+    private static <T> T sync(Supplier<T> body) {
         if (SYNC_CALLER.get() != null) {
             return body.get();
         }
@@ -386,7 +399,7 @@ final class ClientHandle implements Handle {
     private <T> CompletableFuture<T> track(CompletableFuture<T> raw) {
         CompletableFuture<T> out = new CompletableFuture<>();
         outstanding.add(out);
-        java.util.function.BiConsumer<T, Throwable> handOut = (v, e) -> {
+        BiConsumer<T, Throwable> handOut = (v, e) -> {
             outstanding.remove(out);
             if (e != null) {
                 out.completeExceptionally(Futures.chubby(e));
