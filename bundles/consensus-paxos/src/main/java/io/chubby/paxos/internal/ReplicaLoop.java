@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,7 +74,7 @@ final class ReplicaLoop implements Runnable {
     private long nextTick;
     private long lastCompaction;
     /** Deletes compacted log entries off the loop thread (see {@link DurableLog#compactBefore}). */
-    private final java.util.concurrent.ExecutorService compactor;
+    private final ExecutorService compactor;
 
     ReplicaLoop(ReplicaSettings settings, LogStore store, PeerTransport transport, LongSupplier clock, long seed,
                 MastershipTracker tracker) {
@@ -89,7 +91,7 @@ final class ReplicaLoop implements Runnable {
         this.tracker = tracker;
         // The core flags a lagging peer at most once per L; the sender only suppresses exact repeats.
         this.snapshots = new SnapshotSender(self, transport, settings.leaseMs() / 2);
-        this.compactor = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        this.compactor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "paxos-compact-" + self);
             t.setDaemon(true);
             return t;
@@ -379,7 +381,7 @@ final class ReplicaLoop implements Runnable {
         }
     }
 
-    /** Lets a running truncation finish its chunk (up to 2 s); one cut short is redone by the next compaction. */
+    /** Waits up to 2 s for a running truncation; entries it leaves are deleted by the next compaction. */
     private void stopCompactor() {
         compactor.shutdown();
         try {

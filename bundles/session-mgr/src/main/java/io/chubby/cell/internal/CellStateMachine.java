@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class CellStateMachine implements StateMachine {
     private static final Logger log = LoggerFactory.getLogger(CellStateMachine.class);
+    /** A batch this large is written without waiting for its end (bounds the memory held). */
+    private static final int MAX_UNWRITTEN = 8192;
 
     /** Told (outside the monitor, on the apply thread) what each entry did, for master memory. */
     interface AppliedListener {
@@ -44,8 +46,6 @@ final class CellStateMachine implements StateMachine {
     private final List<StateStore.Mutation> unwritten = new ArrayList<>();
     /** Index of the last applied entry in {@link #unwritten}; 0 when there is none. */
     private long unwrittenThrough;
-    /** A batch this large is written without waiting for its end (bounds the memory held). */
-    private static final int MAX_UNWRITTEN = 8192;
 
     CellStateMachine(String cell, StateStore store, AppliedListener listener) {
         this.state = new CellState(cell);
