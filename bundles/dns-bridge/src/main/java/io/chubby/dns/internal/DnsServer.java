@@ -58,7 +58,7 @@ final class DnsServer implements AutoCloseable {
         tcp.bind(bind);
         InetSocketAddress bound = tcp.getLocalAddress();
         try {
-            udp = new UdpDnsLoop(bound, view);
+            udp = new UdpDnsLoop(bound, (query, remote) -> answer(query, DnsResponder.UDP_LIMIT, remote));
         } catch (IOException e) {
             tcp.dispose();
             throw e;

@@ -7,13 +7,12 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The UDP side of the DNS server: one blocking {@link DatagramChannel} and one daemon thread that
- * owns it (receive, answer with {@link DnsResponder}, send). Not MINA on purpose: MINA's datagram
+ * owns it (receive, answer through the server's {@link Answerer}, send). Not MINA on purpose: MINA's datagram
  * acceptor reads one packet per selector round and wakes the selector for every write; inside a
  * replica it measured 3-8x slower than this loop (benchmarks/RESULTS.md, "DNS bridge"), and DNS
  * over UDP has no sessions, framing or back-pressure for MINA to manage. A bad packet or a failed send costs
@@ -23,12 +22,17 @@ final class UdpDnsLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpDnsLoop.class);
     private static final int RECEIVE_BUFFER = 1 << 20;
 
+    /** Answers one query (null: no answer); must not throw. */
+    interface Answerer {
+        byte[] answer(byte[] query, SocketAddress remote);
+    }
+
     private final DatagramChannel channel;
     private final Thread thread;
-    private final Supplier<ZoneView> view;
+    private final Answerer answerer;
 
-    UdpDnsLoop(InetSocketAddress bind, Supplier<ZoneView> view) throws IOException {
-        this.view = view;
+    UdpDnsLoop(InetSocketAddress bind, Answerer answerer) throws IOException {
+        this.answerer = answerer;
         this.channel = DatagramChannel.open();
         try {
             channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
@@ -40,6 +44,11 @@ final class UdpDnsLoop implements AutoCloseable {
         this.thread = new Thread(this::run, "dns-udp-" + bind.getPort());
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** The bound port (useful when binding to port 0). */
+    int localPort() {
+        return channel.socket().getLocalPort();
     }
 
     private void run() {
@@ -62,13 +71,7 @@ final class UdpDnsLoop implements AutoCloseable {
             byte[] query = new byte[in.position()];
             in.flip();
             in.get(query);
-            byte[] answer;
-            try {
-                answer = DnsResponder.respond(query, view.get(), DnsResponder.UDP_LIMIT);
-            } catch (RuntimeException e) {
-                LOG.warn("dns query not answered remote={} cause={}", remote, e.toString());
-                continue;
-            }
+            byte[] answer = answerer.answer(query, remote);
             if (answer == null) {
                 continue;
             }
