@@ -43,13 +43,7 @@ class ClientCallsTest {
     }
 
     private ChubbyClient connect(FakeReplica... replicas) {
-        List<String> addrs = new ArrayList<>();
-        for (FakeReplica r : replicas) {
-            addrs.add(r.address());
-        }
-        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().replicas(addrs).clientName("test")
-                .callTimeout(Duration.ofSeconds(3)).connectTimeout(Duration.ofSeconds(1))
-                .retryBackoff(Duration.ofMillis(10)).build());
+        ChubbyClient c = FakeReplica.connect(replicas);
         toClose.add(0, c);
         return c;
     }

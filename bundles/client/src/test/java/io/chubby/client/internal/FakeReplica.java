@@ -2,6 +2,8 @@ package io.chubby.client.internal;
 
 import com.google.protobuf.ByteString;
 import io.chubby.api.ErrorCode;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
 import io.chubby.protocol.CreateSessionReply;
 import io.chubby.protocol.DirEntryMessage;
 import io.chubby.protocol.Empty;
@@ -25,6 +27,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,6 +78,14 @@ final class FakeReplica implements AutoCloseable {
 
     String address() {
         return "127.0.0.1:" + server.getLocalPort();
+    }
+
+    /** A client of these replicas with the tests' short timeouts (3 s calls, 1 s connect, 10 ms retry backoff). */
+    static ChubbyClient connect(FakeReplica... replicas) {
+        List<String> addrs = Arrays.stream(replicas).map(FakeReplica::address).toList();
+        return ChubbyClient.connect(ClientOptions.builder().replicas(addrs)
+                .clientName("test").callTimeout(Duration.ofSeconds(3))
+                .connectTimeout(Duration.ofSeconds(1)).retryBackoff(Duration.ofMillis(10)).build());
     }
 
     FakeReplica on(Request.BodyCase kind, Behaviour b) {

@@ -11,7 +11,6 @@ import io.chubby.api.ErrorCode;
 import io.chubby.api.LockMode;
 import io.chubby.api.OpenOptions;
 import io.chubby.client.ChubbyClient;
-import io.chubby.client.ClientOptions;
 import io.chubby.client.Handle;
 import io.chubby.client.LeaderElection;
 import io.chubby.client.Sequencer;
@@ -55,13 +54,7 @@ class LocksClientTest {
     }
 
     private ChubbyClient connect(FakeReplica... replicas) {
-        List<String> addrs = new ArrayList<>();
-        for (FakeReplica r : replicas) {
-            addrs.add(r.address());
-        }
-        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().replicas(addrs).clientName("test")
-                .callTimeout(Duration.ofSeconds(3)).connectTimeout(Duration.ofSeconds(1))
-                .retryBackoff(Duration.ofMillis(10)).build());
+        ChubbyClient c = FakeReplica.connect(replicas);
         toClose.add(0, c);
         return c;
     }
