@@ -17,4 +17,24 @@ public interface ClientConnection {
     void close(String reason);
 
     boolean isOpen();
+
+    /**
+     * Who the transport authenticated on this connection; {@link Principal#ANONYMOUS} when it
+     * proved nothing (always, until access control is configured).
+     *
+     * @since 1.2
+     */
+    default Principal principal() {
+        return Principal.ANONYMOUS;
+    }
+
+    /**
+     * The name the client gave in its Hello (free text, not authenticated: for logs and lock
+     * listings, never for access decisions); empty when it gave none.
+     *
+     * @since 1.2
+     */
+    default String clientName() {
+        return "";
+    }
 }

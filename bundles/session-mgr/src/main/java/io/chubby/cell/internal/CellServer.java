@@ -325,6 +325,11 @@ public final class CellServer implements RequestHandler, ConsensusListener {
     // ------------------------------------------------------------------ requests
 
     @Override
+    public Greeting greeting() {
+        return new Greeting(settings.cellName(), consensus.self().id());
+    }
+
+    @Override
     public void connected(ClientConnection connection) {
         log.debug("client connected conn={} remote={}", connection.id(), connection.remoteAddress());
     }

