@@ -304,10 +304,17 @@ public final class CellUnderTest implements AutoCloseable {
      * A port free right now on 127.0.0.1, chosen below the kernel's ephemeral range (32768+ by
      * default): ports from that range are handed to outgoing connections (the replicas' peer
      * links, clients) between our check and the replica's bind, which made a replica fail to start.
+     * A port is never handed out twice by one JVM: the check releases it at once, so two calls could
+     * otherwise pick the same free port (seen: replica 4's client port was replica 2's peer port).
      */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     static int freePort() {
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = 10_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
             try (ServerSocket s = new ServerSocket()) {
                 s.setReuseAddress(true);
                 s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
