@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.protocol.Create;
 import io.chubby.protocol.EventKind;
 import io.chubby.protocol.EventMessage;

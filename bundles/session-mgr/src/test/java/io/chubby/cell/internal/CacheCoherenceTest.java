@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.protocol.Create;
 import io.chubby.protocol.CreateSessionRequest;
 import io.chubby.protocol.GetContentsReply;

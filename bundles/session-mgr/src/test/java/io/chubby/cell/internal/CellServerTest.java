@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.chubby.api.ErrorCode;
+import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.protocol.AdminRequest;
 import io.chubby.protocol.CloseRequest;
 import io.chubby.protocol.CloseSessionRequest;

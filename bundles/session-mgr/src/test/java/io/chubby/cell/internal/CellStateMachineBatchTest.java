@@ -2,6 +2,8 @@ package io.chubby.cell.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.chubby.cell.internal.replica.CellStateMachine;
+import io.chubby.cell.internal.replica.ChangeFeed;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.CommandCodec;
 import java.io.ByteArrayInputStream;
@@ -16,13 +18,13 @@ class CellStateMachineBatchTest {
     private static CellStateMachine machine(MemoryStateStore store) {
         return new CellStateMachine("local", store, new CellStateMachine.AppliedListener() {
             @Override
-            public void applied(Command command, io.chubby.cell.internal.state.Result result) {
+            public void applied(long index, long epoch, Command command, io.chubby.cell.internal.state.Result result) {
             }
 
             @Override
             public void reloaded() {
             }
-        });
+        }, new ChangeFeed(10));
     }
 
     private static void applyThree(CellStateMachine m, long from) {

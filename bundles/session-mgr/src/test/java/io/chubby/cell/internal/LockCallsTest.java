@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.chubby.api.ErrorCode;
+import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.protocol.AcquireRequest;
 import io.chubby.protocol.CheckSequencerRequest;
 import io.chubby.protocol.CloseRequest;

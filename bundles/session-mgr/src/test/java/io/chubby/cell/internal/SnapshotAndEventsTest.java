@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
 import io.chubby.api.ErrorCode;
+import io.chubby.cell.internal.master.LeasePolicy;
+import io.chubby.cell.internal.master.SessionLeases;
+import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.protocol.Create;
 import io.chubby.protocol.EventKind;
 import io.chubby.protocol.EventMessage;

@@ -117,10 +117,10 @@ public final class CellState {
         undo.push(() -> restore(nodes, key, old));
         if (old == null || old.instance() != n.instance()) {
             nodeChanges.add(new NodeChange(relative(key), NodeChange.Kind.CREATED, n.instance(),
-                    n.contentGeneration(), true));
+                    n.contentGeneration(), true, n));
         } else if (old.contentGeneration() != n.contentGeneration() || old.aclGeneration() != n.aclGeneration()) {
             nodeChanges.add(new NodeChange(relative(key), NodeChange.Kind.MODIFIED, n.instance(),
-                    n.contentGeneration(), old.contentGeneration() != n.contentGeneration()));
+                    n.contentGeneration(), old.contentGeneration() != n.contentGeneration(), n));
         }
     }
 
@@ -131,7 +131,7 @@ public final class CellState {
             undo.push(() -> nodes.put(key, old));
             locks.nodeDeleted(key);
             nodeChanges.add(new NodeChange(relative(key), NodeChange.Kind.DELETED, old.instance(),
-                    old.contentGeneration(), false));
+                    old.contentGeneration(), false, old));
         }
     }
 
@@ -451,7 +451,12 @@ public final class CellState {
         if (!n.directory()) {
             throw ChubbyException.of(ErrorCode.NOT_A_DIRECTORY, "%s is a file, not a directory", h.path());
         }
-        NodePath dir = pathOf(h.path());
+        return children(h.path());
+    }
+
+    /** Children of the node at a cell-relative path, in name order; empty for a file or no node. */
+    public List<DirEntry> children(String cellRelative) {
+        NodePath dir = pathOf(cellRelative);
         List<DirEntry> out = new ArrayList<>();
         nodes.subMap(dir.childrenKeyFrom(), true, dir.childrenKeyTo(), false).forEach((k, v) -> {
             String rel = new String(k, 2, k.length - 2, StandardCharsets.UTF_8);

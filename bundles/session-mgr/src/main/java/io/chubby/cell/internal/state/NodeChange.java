@@ -10,8 +10,10 @@ package io.chubby.cell.internal.state;
  * @param instance          the node instance concerned
  * @param contentGeneration content generation after the change (before it, for a deletion)
  * @param contentsChanged   for MODIFIED: whether the contents changed (else only metadata)
+ * @param node              the node after the change (before it, for a deletion)
  */
-public record NodeChange(String path, Kind kind, long instance, long contentGeneration, boolean contentsChanged) {
+public record NodeChange(String path, Kind kind, long instance, long contentGeneration, boolean contentsChanged,
+                         Node node) {
     /** The kinds of change. */
     public enum Kind { CREATED, MODIFIED, DELETED }
 

@@ -1,4 +1,4 @@
-package io.chubby.cell.internal;
+package io.chubby.cell.internal.master;
 
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.Result;
@@ -14,23 +14,23 @@ import java.util.function.Function;
  * registered the node's absence meanwhile has acknowledged). So no client can read a cached old
  * value after the writer's call returned. Thread-safe (stateless apart from its collaborators).
  */
-final class CoherentWrites {
+public final class CoherentWrites {
     private final CacheTracker tracker;
     private final Proposer proposer;
 
-    CoherentWrites(CacheTracker tracker, Proposer proposer) {
+    public CoherentWrites(CacheTracker tracker, Proposer proposer) {
         this.tracker = tracker;
         this.proposer = proposer;
     }
 
     /** Like {@link Proposer#proposeAndReply}, invalidating client caches of {@code path}'s contents first. */
-    void proposeAndReply(ClientConnection conn, Request req, String path, Command command,
+    public void proposeAndReply(ClientConnection conn, Request req, String path, Command command,
                          Function<Result, Response.Builder> onSuccess) {
         proposeAndReply(conn, req, path, false, command, onSuccess);
     }
 
     /** As above; {@code creates}: the write may create the node (sessions caching its absence are invalidated too). */
-    void proposeAndReply(ClientConnection conn, Request req, String path, boolean creates, Command command,
+    public void proposeAndReply(ClientConnection conn, Request req, String path, boolean creates, Command command,
                          Function<Result, Response.Builder> onSuccess) {
         CacheTracker.Write w = tracker.begin(path, req.getSessionId(), creates);
         w.drained().thenCompose(v -> proposer.propose(command)).whenComplete((result, err) ->
@@ -55,7 +55,7 @@ final class CoherentWrites {
      * been deleted meanwhile and so created by this entry, sessions caching its absence are
      * invalidated and waited for before the opener is answered.
      */
-    void openExisting(ClientConnection conn, Request req, String path, Command command,
+    public void openExisting(ClientConnection conn, Request req, String path, Command command,
                       Function<Result, Response.Builder> onSuccess) {
         proposer.propose(command).whenComplete((result, err) -> {
             if (err == null && result instanceof Result.Opened op && op.created()) {

@@ -1,6 +1,7 @@
-package io.chubby.cell.internal;
+package io.chubby.cell.internal.master;
 
 import io.chubby.api.ErrorCode;
+import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.HandleRecord;
 import io.chubby.cell.internal.state.LockNotice;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * by this object's monitor. State reads ({@link CellStateMachine#read}) are never made while holding
  * it, so the lock order is always state then waits.
  */
-final class LockWaits {
+public final class LockWaits {
     private static final Logger log = LoggerFactory.getLogger(LockWaits.class);
 
     /** A held Acquire request. */
@@ -67,7 +68,7 @@ final class LockWaits {
     private final Set<Long> cancelsInFlight = new HashSet<>();
     private final Set<String> delaysInFlight = new HashSet<>();
 
-    LockWaits(CellStateMachine machine, Proposer proposer, SessionLeases leases, Clock clock,
+    public LockWaits(CellStateMachine machine, Proposer proposer, SessionLeases leases, Clock clock,
               BooleanSupplier isMaster, long orphanMillis) {
         this.machine = machine;
         this.proposer = proposer;
@@ -78,7 +79,7 @@ final class LockWaits {
     }
 
     /** Holds an Acquire for {@code handleId}; an older held Acquire of the same handle is answered CANCELLED. */
-    void hold(ClientConnection conn, long callId, long sessionId, long handleId, long timeoutMillis) {
+    public void hold(ClientConnection conn, long callId, long sessionId, long handleId, long timeoutMillis) {
         long deadline = timeoutMillis > 0 ? clock.millis() + timeoutMillis : Long.MAX_VALUE;
         Pending old;
         synchronized (this) {
@@ -91,7 +92,7 @@ final class LockWaits {
     }
 
     /** The Acquire's own proposal completed: answer unless it is still waiting. */
-    void proposed(long handleId, long callId, Result result, Throwable err) {
+    public void proposed(long handleId, long callId, Result result, Throwable err) {
         Response r;
         if (err != null) {
             r = proposer.failure(callId, Proposer.unwrap(err));
@@ -125,7 +126,7 @@ final class LockWaits {
     }
 
     /** After every applied entry (apply thread): act on its lock notices on the master. */
-    void applied() {
+    public void applied() {
         List<LockNotice> notices = machine.read(s -> s.locks().drainNotices());
         if (notices.isEmpty() || !isMaster.getAsBoolean()) {
             return;
@@ -159,7 +160,7 @@ final class LockWaits {
     }
 
     /** Timer step on the master: timeouts, passed lock-delays, orphaned waits. */
-    void tick() {
+    public void tick() {
         long now = clock.millis();
         List<String> delays = machine.read(s -> s.locks().delaysDue(now));
         List<LockRecord.Party> waiters = machine.read(s -> s.locks().waiters());
@@ -220,7 +221,7 @@ final class LockWaits {
     }
 
     /** Mastership lost or the server stops: every held Acquire is answered with {@code reply(callId)}. */
-    void failAll(Function<Long, Response> reply) {
+    public void failAll(Function<Long, Response> reply) {
         List<Pending> all;
         synchronized (this) {
             all = new ArrayList<>(pending.values());
@@ -233,7 +234,7 @@ final class LockWaits {
     }
 
     /** The state was replaced (snapshot install): held Acquires whose wait is gone are answered. */
-    void reloaded() {
+    public void reloaded() {
         List<Long> handles;
         synchronized (this) {
             handles = new ArrayList<>(pending.keySet());
@@ -260,7 +261,7 @@ final class LockWaits {
         }
     }
 
-    synchronized int heldCount() {
+    public synchronized int heldCount() {
         return pending.size();
     }
 

@@ -1,6 +1,7 @@
-package io.chubby.cell.internal;
+package io.chubby.cell.internal.master;
 
 import io.chubby.api.ErrorCode;
+import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.protocol.EventKind;
 import io.chubby.protocol.EventMessage;
 import io.chubby.protocol.Invalidation;
@@ -38,9 +39,9 @@ import java.util.function.LongSupplier;
  * <p>Threads: request threads, the apply thread and the timer call in; every method holds this
  * object's monitor. {@link Hooks} are called after the monitor is released.
  */
-final class SessionLeases {
+public final class SessionLeases {
     /** What the leases ask of the rest of the master (called outside the monitor). */
-    interface Hooks {
+    public interface Hooks {
         /** The lease passed with no KeepAlive held: end the session. */
         void expire(long sessionId);
 
@@ -77,7 +78,7 @@ final class SessionLeases {
     private final LongSupplier epoch;
     private final Hooks hooks;
 
-    SessionLeases(CellSettings settings, LeasePolicy policy, Clock clock, LongSupplier epoch, Hooks hooks) {
+    public SessionLeases(CellSettings settings, LeasePolicy policy, Clock clock, LongSupplier epoch, Hooks hooks) {
         this.settings = settings;
         this.policy = policy;
         this.clock = clock;
@@ -86,7 +87,7 @@ final class SessionLeases {
     }
 
     /** A session just created: a lease of the policy's length from now. */
-    synchronized void grant(long sessionId) {
+    public synchronized void grant(long sessionId) {
         long now = clock.millis();
         Lease l = leases.computeIfAbsent(sessionId, k -> new Lease());
         l.end = now + policy.leaseMillis();
@@ -100,7 +101,7 @@ final class SessionLeases {
      * could have granted, counted from now, and a MASTER_FAILED_OVER event; leases of sessions no
      * longer recorded are dropped.
      */
-    synchronized void takeOver(Collection<Long> sessionIds) {
+    public synchronized void takeOver(Collection<Long> sessionIds) {
         leases.keySet().retainAll(Set.copyOf(sessionIds));
         long now = clock.millis();
         long end = now + settings.maxLeaseMillis();
@@ -125,7 +126,7 @@ final class SessionLeases {
     }
 
     /** Keeps only these sessions (after a snapshot install or reload). */
-    synchronized void retain(Collection<Long> sessionIds) {
+    public synchronized void retain(Collection<Long> sessionIds) {
         Set<Long> keep = Set.copyOf(sessionIds);
         for (Iterator<Map.Entry<Long, Lease>> it = leases.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Long, Lease> e = it.next();
@@ -137,7 +138,7 @@ final class SessionLeases {
     }
 
     /** The session ended (EndSession applied): a held KeepAlive is answered SESSION_EXPIRED. */
-    synchronized void remove(long sessionId, String reason) {
+    public synchronized void remove(long sessionId, String reason) {
         Lease l = leases.remove(sessionId);
         if (l != null) {
             failHeld(l, ErrorCode.SESSION_EXPIRED, "session " + sessionId + " ended: " + reason);
@@ -145,13 +146,13 @@ final class SessionLeases {
     }
 
     /** False once the lease ran out or an explicit close is in progress. */
-    synchronized boolean isLive(long sessionId) {
+    public synchronized boolean isLive(long sessionId) {
         Lease l = leases.get(sessionId);
         return l != null && !l.ending;
     }
 
     /** A call other than KeepAlive was made in the session (for idle detection). */
-    synchronized void touch(long sessionId) {
+    public synchronized void touch(long sessionId) {
         Lease l = leases.get(sessionId);
         if (l != null) {
             l.lastActivity = clock.millis();
@@ -159,13 +160,13 @@ final class SessionLeases {
     }
 
     /** Whether the session still has to acknowledge the failover event of this master. */
-    synchronized boolean failoverPending(long sessionId) {
+    public synchronized boolean failoverPending(long sessionId) {
         Lease l = leases.get(sessionId);
         return l != null && l.failoverPending;
     }
 
     /** Marks the session as ending so no further calls are accepted while EndSession commits. */
-    synchronized void markEnding(long sessionId) {
+    public synchronized void markEnding(long sessionId) {
         Lease l = leases.get(sessionId);
         if (l != null) {
             l.ending = true;
@@ -176,7 +177,7 @@ final class SessionLeases {
      * A KeepAlive arrived: drop acknowledged events and invalidations, then hold it (or answer at
      * once if due or if something is queued). False if the session is not live.
      */
-    boolean keepAlive(ClientConnection conn, long callId, long sessionId, KeepAliveRequest ka) {
+    public boolean keepAlive(ClientConnection conn, long callId, long sessionId, KeepAliveRequest ka) {
         policy.keepAliveReceived();
         List<Long> acked = new ArrayList<>();
         boolean failoverAcked = false;
@@ -218,7 +219,7 @@ final class SessionLeases {
     }
 
     /** Queues an event for a session; a held KeepAlive returns early to carry it. */
-    synchronized void queueEvent(long sessionId, EventMessage.Builder event) {
+    public synchronized void queueEvent(long sessionId, EventMessage.Builder event) {
         Lease l = leases.get(sessionId);
         if (l != null) {
             l.events.addLast(event.setSeq(l.nextEventSeq++).build());
@@ -229,7 +230,7 @@ final class SessionLeases {
     }
 
     /** Queues a cache invalidation; a held KeepAlive returns early to carry it. False if no such session. */
-    synchronized boolean queueInvalidation(long sessionId, Invalidation inv) {
+    public synchronized boolean queueInvalidation(long sessionId, Invalidation inv) {
         Lease l = leases.get(sessionId);
         if (l == null) {
             return false;
@@ -242,7 +243,7 @@ final class SessionLeases {
     }
 
     /** Timer step on the master: answer KeepAlives that are due, expire leases that passed, spot idle sessions. */
-    void tick() {
+    public void tick() {
         List<Long> expired = new ArrayList<>();
         List<Long> idle = new ArrayList<>();
         synchronized (this) {
@@ -282,7 +283,7 @@ final class SessionLeases {
      * Mastership lost: the held KeepAlives are returned for the caller to fail (NOT_MASTER with the
      * master's location) outside this monitor, so clients look for the new master.
      */
-    synchronized List<Held> takeAllHeld() {
+    public synchronized List<Held> takeAllHeld() {
         List<Held> out = new ArrayList<>();
         for (Lease l : leases.values()) {
             if (l.heldConnection != null) {
@@ -295,18 +296,18 @@ final class SessionLeases {
     }
 
     /** A KeepAlive that was held, handed back to be answered by the caller. */
-    record Held(ClientConnection connection, long callId) {
+    public record Held(ClientConnection connection, long callId) {
     }
 
     /** An EndSession for an expired lease could not be committed (e.g. lost mastership): retry later. */
-    synchronized void expiryFailed(long sessionId) {
+    public synchronized void expiryFailed(long sessionId) {
         Lease l = leases.get(sessionId);
         if (l != null) {
             l.ending = false;
         }
     }
 
-    synchronized int heldCount() {
+    public synchronized int heldCount() {
         int n = 0;
         for (Lease l : leases.values()) {
             n += l.heldConnection != null ? 1 : 0;
@@ -314,7 +315,7 @@ final class SessionLeases {
         return n;
     }
 
-    synchronized int sessionCount() {
+    public synchronized int sessionCount() {
         return leases.size();
     }
 

@@ -1,6 +1,7 @@
-package io.chubby.cell.internal;
+package io.chubby.cell.internal.master;
 
 import com.google.protobuf.ByteString;
+import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.state.CellState;
 import io.chubby.cell.internal.state.HandleRecord;
 import io.chubby.cell.internal.state.Node;
@@ -20,19 +21,19 @@ import java.util.List;
  *
  * <p>Threads: called on the apply thread only; queues into {@link SessionLeases}.
  */
-final class EventRouter {
+public final class EventRouter {
     private record Routed(long sessionId, EventMessage.Builder event) {
     }
 
     private final CellStateMachine machine;
     private final SessionLeases leases;
 
-    EventRouter(CellStateMachine machine, SessionLeases leases) {
+    public EventRouter(CellStateMachine machine, SessionLeases leases) {
         this.machine = machine;
         this.leases = leases;
     }
 
-    void route(List<NodeChange> changes) {
+    public void route(List<NodeChange> changes) {
         if (changes.isEmpty()) {
             return;
         }

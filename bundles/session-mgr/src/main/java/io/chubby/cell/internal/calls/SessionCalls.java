@@ -1,7 +1,12 @@
-package io.chubby.cell.internal;
+package io.chubby.cell.internal.calls;
 
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
+import io.chubby.cell.internal.master.Mastership;
+import io.chubby.cell.internal.master.Proposer;
+import io.chubby.cell.internal.master.SessionLeases;
+import io.chubby.cell.internal.master.Wire;
+import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.Result;
 import io.chubby.protocol.CreateSessionReply;
@@ -14,42 +19,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Session calls on the master. Creations are batched: while one CreateSessions entry is being
- * committed, newer creations queue up and all of them go into the next entry, so a burst of N
- * creations costs a handful of log writes rather than N (the paper's lesson). Thread-safe: the
- * queue is concurrent and at most one batch is in flight ({@code creating}).
+ * Session calls on the master: CreateSession, KeepAlive, CloseSession. Creations are batched:
+ * while one CreateSessions entry is being committed, newer creations queue up and all of them go
+ * into the next entry, so a burst of N creations costs a handful of log writes rather than N (the
+ * paper's lesson). Thread-safe: the queue is concurrent and at most one batch is in flight
+ * ({@code creating}).
  */
-final class SessionCalls {
-    private static final Logger log = LoggerFactory.getLogger(SessionCalls.class);
+public final class SessionCalls {
     static final int MAX_BATCH = 1000;
 
     private record PendingCreate(ClientConnection conn, long callId, String clientName) {
     }
 
     private final CellStateMachine machine;
+    private final Mastership master;
     private final Proposer proposer;
     private final SessionLeases leases;
-    private final CellSettings settings;
     private final Clock clock;
-    private final LongSupplier epoch;
-    private final LongSupplier leaseMillis;
     private final ConcurrentLinkedQueue<PendingCreate> creates = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean creating = new AtomicBoolean();
 
-    SessionCalls(CellStateMachine machine, Proposer proposer, SessionLeases leases, CellSettings settings,
-                 Clock clock, LongSupplier epoch, LongSupplier leaseMillis) {
-        this.leaseMillis = leaseMillis;
+    public SessionCalls(CellStateMachine machine, Mastership master, Clock clock) {
         this.machine = machine;
-        this.proposer = proposer;
-        this.leases = leases;
-        this.settings = settings;
+        this.master = master;
+        this.proposer = master.proposer();
+        this.leases = master.leases();
         this.clock = clock;
-        this.epoch = epoch;
     }
 
     void create(ClientConnection conn, Request req) {
@@ -89,11 +86,9 @@ final class SessionCalls {
             } else {
                 long id = ((Result.SessionsCreated) r).sessionIds().get(i);
                 resp = Response.newBuilder().setCallId(p.callId()).setCreateSession(CreateSessionReply.newBuilder()
-                        .setSessionId(id).setLeaseMs(leaseMillis.getAsLong()).setEpoch(epoch.getAsLong())).build();
+                        .setSessionId(id).setLeaseMs(master.policy().leaseMillis()).setEpoch(master.epoch())).build();
             }
-            if (p.conn().isOpen()) {
-                p.conn().send(resp.toByteArray());
-            }
+            Wire.send(p.conn(), resp);
         }
     }
 
@@ -108,40 +103,15 @@ final class SessionCalls {
     }
 
     void keepAlive(ClientConnection conn, Request req) {
-        requireLive(req.getSessionId());
         if (!leases.keepAlive(conn, req.getCallId(), req.getSessionId(), req.getKeepAlive())) {
             throw ChubbyException.of(ErrorCode.SESSION_EXPIRED, "session %d has expired", req.getSessionId());
         }
     }
 
     void close(ClientConnection conn, Request req) {
-        requireLive(req.getSessionId());
         leases.markEnding(req.getSessionId());
         proposer.proposeAndReply(conn, req, new Command.EndSession(req.getSessionId(), "closed by client", false,
                 clock.millis()),
                 r -> Response.newBuilder().setEmpty(Empty.getDefaultInstance()));
-    }
-
-    /** No handles and no calls for the idle time: end the session (not an expiry: no lock-delay). */
-    void endIdle(long sessionId) {
-        log.info("ending idle session={}", sessionId);
-        leases.markEnding(sessionId);
-        proposer.propose(new Command.EndSession(sessionId, "idle", false, clock.millis())).whenComplete((r, err) -> {
-            if (err != null) {
-                log.warn("could not end idle session={} cause={}", sessionId, Proposer.unwrap(err).getMessage());
-                leases.expiryFailed(sessionId);
-            }
-        });
-    }
-
-    /** A lease ran out with no KeepAlive held: end the session through the log. */
-    void expire(long sessionId) {
-        log.info("session lease expired session={}", sessionId);
-        proposer.propose(new Command.EndSession(sessionId, "lease expired", true, clock.millis())).whenComplete((r, err) -> {
-            if (err != null) {
-                log.warn("could not end expired session={} cause={}", sessionId, Proposer.unwrap(err).getMessage());
-                leases.expiryFailed(sessionId);
-            }
-        });
     }
 }

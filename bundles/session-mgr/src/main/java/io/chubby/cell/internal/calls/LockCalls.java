@@ -1,7 +1,11 @@
-package io.chubby.cell.internal;
+package io.chubby.cell.internal.calls;
 
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
+import io.chubby.cell.internal.master.LockWaits;
+import io.chubby.cell.internal.master.Proposer;
+import io.chubby.cell.internal.master.Wire;
+import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.HandleRecord;
 import io.chubby.cell.internal.state.LockRecord;
@@ -23,7 +27,7 @@ import java.util.List;
 /**
  * Lock and sequencer calls on the master (SPEC section 5): Acquire / TryAcquire (held in
  * {@link LockWaits} while waiting), Release, GetSequencer, CheckSequencer, SetSequencer and
- * LockInfo. Like {@link FileCalls}, requests are validated against the in-memory state first and
+ * LockInfo. Like {@link FileCalls}, calls arrive decoded (handle authenticated) and are validated against the in-memory state first and
  * only then proposed; sequencer reads are answered from memory. Thread-safe.
  */
 final class LockCalls {
@@ -39,9 +43,11 @@ final class LockCalls {
         this.clock = clock;
     }
 
-    void acquire(ClientConnection conn, Request req) {
+    void acquire(Call call) {
+        ClientConnection conn = call.conn;
+        Request req = call.req;
         var a = req.getAcquire();
-        HandleRecord h = handle(a.getHandle().toByteArray(), req.getSessionId());
+        HandleRecord h = call.handle;
         if (!Modes.canWrite(h.modeBits())) {
             throw ChubbyException.of(ErrorCode.PERMISSION_DENIED,
                     "handle %d on %s was not opened for writing: locking needs WRITE", h.handleId(), h.path());
@@ -68,22 +74,25 @@ final class LockCalls {
         }
     }
 
-    void release(ClientConnection conn, Request req) {
-        HandleRecord h = handle(req.getRelease().getHandle().toByteArray(), req.getSessionId());
-        proposer.proposeAndReply(conn, req, new Command.Release(req.getSessionId(), h.handleId(), clock.millis()),
+    void release(Call call) {
+        Request req = call.req;
+        HandleRecord h = call.handle;
+        proposer.proposeAndReply(call.conn, req, new Command.Release(req.getSessionId(), h.handleId(), clock.millis()),
                 r -> Response.newBuilder().setEmpty(Empty.getDefaultInstance()));
     }
 
-    void getSequencer(ClientConnection conn, Request req) {
+    void getSequencer(Call call) {
+        Request req = call.req;
         byte[] bytes = machine.read(s -> {
             HandleRecord h = s.checkHandle(req.getGetSequencer().getHandle().toByteArray(), req.getSessionId());
             return s.locks().sequencerFor(h).encode(s.secret());
         });
-        send(conn, Response.newBuilder().setCallId(req.getCallId())
+        send(call.conn, Response.newBuilder().setCallId(req.getCallId())
                 .setSequencer(SequencerReply.newBuilder().setSequencer(com.google.protobuf.ByteString.copyFrom(bytes))));
     }
 
-    void checkSequencer(ClientConnection conn, Request req) {
+    void checkSequencer(Call call) {
+        Request req = call.req;
         byte[] bytes = req.getCheckSequencer().getSequencer().toByteArray();
         String problem = machine.read(s -> {
             Sequencer q;
@@ -101,12 +110,13 @@ final class LockCalls {
         if (problem != null) {
             b.setReason(problem);
         }
-        send(conn, Response.newBuilder().setCallId(req.getCallId()).setCheckSequencer(b));
+        send(call.conn, Response.newBuilder().setCallId(req.getCallId()).setCheckSequencer(b));
     }
 
-    void setSequencer(ClientConnection conn, Request req) {
+    void setSequencer(Call call) {
+        Request req = call.req;
         var q = req.getSetSequencer();
-        HandleRecord h = handle(q.getHandle().toByteArray(), req.getSessionId());
+        HandleRecord h = call.handle;
         byte[] bytes = q.getSequencer().toByteArray();
         machine.read(s -> {
             Sequencer seq = Sequencer.decode(bytes, s.secret());
@@ -116,12 +126,13 @@ final class LockCalls {
             }
             return seq;
         });
-        proposer.proposeAndReply(conn, req, new Command.SetSequencer(req.getSessionId(), h.handleId(), bytes),
+        proposer.proposeAndReply(call.conn, req, new Command.SetSequencer(req.getSessionId(), h.handleId(), bytes),
                 r -> Response.newBuilder().setEmpty(Empty.getDefaultInstance()));
     }
 
     /** Holders and waiters of the handle's node, for `chubby locks` and `stat`. */
-    void lockInfo(ClientConnection conn, Request req) {
+    void lockInfo(Call call) {
+        Request req = call.req;
         long now = clock.millis();
         LockInfoReply reply = machine.read(s -> {
             HandleRecord h = s.checkHandle(req.getLockInfo().getHandle().toByteArray(), req.getSessionId());
@@ -136,7 +147,7 @@ final class LockCalls {
             }
             return b.build();
         });
-        send(conn, Response.newBuilder().setCallId(req.getCallId()).setLockInfo(reply));
+        send(call.conn, Response.newBuilder().setCallId(req.getCallId()).setLockInfo(reply));
     }
 
     private static void parties(List<LockRecord.Party> parties, io.chubby.cell.internal.state.LockTable t,
@@ -148,13 +159,7 @@ final class LockCalls {
         }
     }
 
-    private HandleRecord handle(byte[] token, long sessionId) {
-        return machine.read(s -> s.checkHandle(token, sessionId));
-    }
-
     private static void send(ClientConnection conn, Response.Builder r) {
-        if (conn.isOpen()) {
-            conn.send(r.build().toByteArray());
-        }
+        Wire.send(conn, r.build());
     }
 }

@@ -1,5 +1,6 @@
-package io.chubby.cell.internal;
+package io.chubby.cell.internal.master;
 
+import io.chubby.cell.internal.replica.CellSettings;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code cell.session.max.lease.ms}]. It follows the session count both ways, so leases shrink
  * back when load falls. The measured KeepAlive rate is reported as a metric. Thread-safe.
  */
-final class LeasePolicy {
+public final class LeasePolicy {
     private final long baseMillis;
     private final long maxMillis;
     private final long targetPerSecond;
@@ -19,7 +20,7 @@ final class LeasePolicy {
     private volatile long windowStart = -1;
     private volatile double ratePerSecond;
 
-    LeasePolicy(CellSettings settings) {
+    public LeasePolicy(CellSettings settings) {
         this.baseMillis = settings.leaseMillis();
         this.maxMillis = settings.maxLeaseMillis();
         this.targetPerSecond = settings.keepAlivesTargetPerSecond();
@@ -27,17 +28,17 @@ final class LeasePolicy {
     }
 
     /** The lease to grant now. */
-    long leaseMillis() {
+    public long leaseMillis() {
         return leaseMillis;
     }
 
     /** Counts one KeepAlive for the rate metric. */
-    void keepAliveReceived() {
+    public void keepAliveReceived() {
         keepAlives.incrementAndGet();
     }
 
     /** Re-evaluates the lease from the session count (timer thread); updates the rate every second. */
-    void update(long sessions, long nowMillis) {
+    public void update(long sessions, long nowMillis) {
         long wanted = targetPerSecond <= 0 ? baseMillis : sessions * 1000 / targetPerSecond;
         leaseMillis = Math.max(baseMillis, Math.min(maxMillis, wanted));
         if (windowStart < 0) {
@@ -49,7 +50,7 @@ final class LeasePolicy {
     }
 
     /** KeepAlives per second over the last measured window. */
-    double keepAlivesPerSecond() {
+    public double keepAlivesPerSecond() {
         return ratePerSecond;
     }
 }

@@ -1,8 +1,8 @@
-package io.chubby.cell.internal;
+package io.chubby.cell.internal.replica;
 
 /**
- * Tuning of the cell edge, from the {@code io.chubby.replica} configuration or set directly in
- * tests and benchmarks.
+ * Tuning of the cell edge, from the {@code io.chubby.cell} configuration (the cell name from the
+ * replica identity) or set directly in tests and benchmarks.
  *
  * @param cellName          this cell's name (paths may also say {@code local})
  * @param maxContentBytes   largest file contents accepted (TOO_LARGE beyond)
@@ -14,16 +14,28 @@ package io.chubby.cell.internal;
  * @param idleMillis        a session with no handles and no calls for this long is ended (0: never)
  * @param keepAlivesTargetPerSecond the KeepAlive rate the lease policy aims at by lengthening
  *                          leases (0: always grant {@code leaseMillis})
+ * @param aclEnforced       fail closed: with no authorizer bound, calls that need one are refused
+ * @param feedQueueChanges  changes queued per change-feed listener before its changes are dropped
+ *                          and reported as a gap
  */
 public record CellSettings(String cellName, int maxContentBytes, long leaseMillis, long maxLeaseMillis,
                            long keepAliveMarginMillis, long tickMillis, long idleMillis,
-                           long keepAlivesTargetPerSecond) {
+                           long keepAlivesTargetPerSecond, boolean aclEnforced, int feedQueueChanges) {
+
+    public static final int DEFAULT_FEED_QUEUE_CHANGES = 100_000;
 
     /** Settings with the default idle time (60 s) and KeepAlive target (1000/s). */
     public CellSettings(String cellName, int maxContentBytes, long leaseMillis, long maxLeaseMillis,
                         long keepAliveMarginMillis, long tickMillis) {
         this(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis, tickMillis, 60_000,
                 1_000);
+    }
+
+    /** Settings without access-control enforcement and with the default change-feed queue. */
+    public CellSettings(String cellName, int maxContentBytes, long leaseMillis, long maxLeaseMillis,
+                        long keepAliveMarginMillis, long tickMillis, long idleMillis, long keepAlivesTargetPerSecond) {
+        this(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis, tickMillis, idleMillis,
+                keepAlivesTargetPerSecond, false, DEFAULT_FEED_QUEUE_CHANGES);
     }
 
     public CellSettings {
@@ -35,15 +47,24 @@ public record CellSettings(String cellName, int maxContentBytes, long leaseMilli
             throw new IllegalArgumentException("cell.max.content.bytes must be positive and "
                     + "cell.session.max.lease.ms at least cell.session.lease.ms");
         }
+        if (feedQueueChanges < 1) {
+            throw new IllegalArgumentException("cell.feed.queue.changes must be >= 1, was " + feedQueueChanges);
+        }
     }
 
     public static CellSettings defaults(String cellName) {
         return new CellSettings(cellName, 262_144, 12_000, 60_000, 1_000, 100);
     }
 
-    static CellSettings from(CellServer.Config c) {
-        return new CellSettings(c.cell_name(), c.cell_max_content_bytes(), c.cell_session_lease_ms(),
-                c.cell_session_max_lease_ms(), c.cell_keepalive_margin_ms(), c.cell_timer_tick_ms(),
-                c.cell_session_idle_ms(), c.cell_keepalive_target_per_s());
+    /** A copy that enforces access control (fail closed) or not. */
+    public CellSettings withAclEnforced(boolean enforced) {
+        return new CellSettings(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis,
+                tickMillis, idleMillis, keepAlivesTargetPerSecond, enforced, feedQueueChanges);
+    }
+
+    /** A copy with another change-feed queue bound per listener. */
+    public CellSettings withFeedQueueChanges(int changes) {
+        return new CellSettings(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis,
+                tickMillis, idleMillis, keepAlivesTargetPerSecond, aclEnforced, changes);
     }
 }

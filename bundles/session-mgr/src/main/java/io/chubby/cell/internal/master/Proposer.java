@@ -1,4 +1,4 @@
-package io.chubby.cell.internal;
+package io.chubby.cell.internal.master;
 
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
@@ -21,19 +21,19 @@ import org.slf4j.LoggerFactory;
  * CELL_UNAVAILABLE "outcome unknown" rather than NOT_MASTER (which would invite a blind retry).
  * Thread-safe (stateless apart from its collaborators).
  */
-final class Proposer {
+public final class Proposer {
     private static final Logger log = LoggerFactory.getLogger(Proposer.class);
 
     private final Consensus consensus;
     private final Function<Long, Response> notMaster;
 
-    Proposer(Consensus consensus, Function<Long, Response> notMaster) {
+    public Proposer(Consensus consensus, Function<Long, Response> notMaster) {
         this.consensus = consensus;
         this.notMaster = notMaster;
     }
 
     /** Proposes; completes with the decoded result, or exceptionally with a ChubbyException. */
-    CompletableFuture<Result> propose(Command command) {
+    public CompletableFuture<Result> propose(Command command) {
         CompletableFuture<byte[]> f;
         try {
             f = consensus.propose(CommandCodec.encode(command));
@@ -50,7 +50,7 @@ final class Proposer {
     }
 
     /** Proposes on behalf of a request and sends the response built by {@code onSuccess}. */
-    void proposeAndReply(ClientConnection conn, Request req, Command command,
+    public void proposeAndReply(ClientConnection conn, Request req, Command command,
                          Function<Result, Response.Builder> onSuccess) {
         propose(command).whenComplete((result, err) -> {
             Response r;
@@ -67,7 +67,7 @@ final class Proposer {
         });
     }
 
-    Response failure(long callId, Throwable t) {
+    public Response failure(long callId, Throwable t) {
         if (t instanceof NothingProposed np && np.getCause() instanceof ChubbyException ce
                 && ce.code() == ErrorCode.NOT_MASTER) {
             return notMaster.apply(callId);
@@ -89,7 +89,7 @@ final class Proposer {
                 + "); check the state before retrying a write", t);
     }
 
-    static Throwable unwrap(Throwable t) {
+    public static Throwable unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
                 && t.getCause() != null) {
             t = t.getCause();
@@ -98,7 +98,7 @@ final class Proposer {
     }
 
     /** Marks a failure raised before any proposal was made. */
-    static final class NothingProposed extends RuntimeException {
+    public static final class NothingProposed extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         NothingProposed(ChubbyException cause) {

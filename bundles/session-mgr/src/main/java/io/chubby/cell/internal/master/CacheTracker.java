@@ -1,4 +1,4 @@
-package io.chubby.cell.internal;
+package io.chubby.cell.internal.master;
 
 import io.chubby.protocol.Invalidation;
 import java.util.ArrayList;
@@ -29,14 +29,14 @@ import java.util.function.LongPredicate;
  * in; all state is guarded by this object's monitor. Invalidations are handed to the
  * {@link Sender} and futures completed after the monitor is released.
  */
-final class CacheTracker {
+public final class CacheTracker {
     /** Delivers an invalidation to a session (via its KeepAlive); false if the session is gone. */
-    interface Sender {
+    public interface Sender {
         boolean send(long sessionId, Invalidation invalidation);
     }
 
     /** One write in progress on one path. */
-    final class Write {
+    public final class Write {
         final String path;
         final boolean creates;
         // session -> invalidation id it must acknowledge (0: must acknowledge the failover event)
@@ -71,7 +71,7 @@ final class CacheTracker {
     private final Set<Long> failoverUnacked = new HashSet<>();
     private long nextId = 1;
 
-    CacheTracker(Sender sender) {
+    public CacheTracker(Sender sender) {
         this.sender = sender;
     }
 
@@ -79,7 +79,7 @@ final class CacheTracker {
      * A session is about to be answered a read of the node's contents: registers it and returns
      * true (cacheable), or false while a write on the node is in progress (not registered).
      */
-    boolean registerRead(long sessionId, String path) {
+    public boolean registerRead(long sessionId, String path) {
         synchronized (this) {
             if (writes.containsKey(path)) {
                 return false;
@@ -94,7 +94,7 @@ final class CacheTracker {
      * registers it; while a write on the path is in progress it is also invalidated at once and
      * that write waits for it.
      */
-    void registerAbsence(long sessionId, String path) {
+    public void registerAbsence(long sessionId, String path) {
         List<Runnable> after = new ArrayList<>();
         synchronized (this) {
             List<Write> ws = writes.get(path);
@@ -116,7 +116,7 @@ final class CacheTracker {
      * it, except the writer's own session, whose client drops its entry for the path when the
      * write's answer (or failure) arrives; until then reads answer uncacheable, so nothing refills it.
      */
-    Write begin(String path, long writerSession, boolean creates) {
+    public Write begin(String path, long writerSession, boolean creates) {
         Write w = new Write(path, creates);
         Map<Long, Long> toSend = new HashMap<>();
         synchronized (this) {
@@ -154,7 +154,7 @@ final class CacheTracker {
     }
 
     /** The write is over (answered or failed): the path is cacheable again once no write is left. */
-    void end(Write w) {
+    public void end(Write w) {
         List<CompletableFuture<Void>> done;
         synchronized (this) {
             List<Write> ws = writes.get(w.path);
@@ -176,7 +176,7 @@ final class CacheTracker {
      * A node changed in an applied entry (also ones no client asked for, e.g. ephemeral cleanup at
      * session end): sessions registered since are sent an invalidation (not waited for).
      */
-    void changed(String path, boolean created) {
+    public void changed(String path, boolean created) {
         Map<Long, Long> toSend = new HashMap<>();
         synchronized (this) {
             Set<Long> s = cachers.remove(path);
@@ -195,11 +195,11 @@ final class CacheTracker {
         toSend.forEach((session, id) -> send(session, id, path));
     }
 
-    void invalidationsAcked(long sessionId, List<Long> ids) {
+    public void invalidationsAcked(long sessionId, List<Long> ids) {
         settle(sessionId, ids::contains);
     }
 
-    void failoverAcked(long sessionId) {
+    public void failoverAcked(long sessionId) {
         synchronized (this) {
             failoverUnacked.remove(sessionId);
         }
@@ -207,7 +207,7 @@ final class CacheTracker {
     }
 
     /** The session ended or its lease passed: nothing to wait for from it any more. */
-    void sessionGone(long sessionId) {
+    public void sessionGone(long sessionId) {
         synchronized (this) {
             failoverUnacked.remove(sessionId);
             for (Map<String, Set<Long>> m : List.of(cachers, absent)) {
@@ -223,7 +223,7 @@ final class CacheTracker {
     }
 
     /** Timer step: stops waiting for sessions that are no longer live (lease passed, closing, gone). */
-    void tick(LongPredicate live) {
+    public void tick(LongPredicate live) {
         Set<Long> dead = new HashSet<>();
         synchronized (this) {
             for (List<Write> ws : writes.values()) {
@@ -245,7 +245,7 @@ final class CacheTracker {
     }
 
     /** New master: nothing is known about client caches; every session must acknowledge the failover. */
-    void takeOver(List<Long> sessionIds) {
+    public void takeOver(List<Long> sessionIds) {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         synchronized (this) {
             cachers.clear();
@@ -263,15 +263,15 @@ final class CacheTracker {
     }
 
     /** Mastership lost: waiting writes go on (their proposals will fail NOT_MASTER); memory is dropped. */
-    void lostMastership() {
+    public void lostMastership() {
         takeOver(List.of());
     }
 
-    synchronized boolean uncacheable(String path) {
+    public synchronized boolean uncacheable(String path) {
         return writes.containsKey(path);
     }
 
-    synchronized int trackedPaths() {
+    public synchronized int trackedPaths() {
         return cachers.size() + absent.size();
     }
 
@@ -281,7 +281,7 @@ final class CacheTracker {
         return u;
     }
 
-    synchronized int waitingWrites() {
+    public synchronized int waitingWrites() {
         int n = 0;
         for (List<Write> ws : writes.values()) {
             n += ws.size();

@@ -1,4 +1,4 @@
-package io.chubby.cell.internal;
+package io.chubby.cell.internal.replica;
 
 import io.chubby.cell.internal.state.CellState;
 import io.chubby.cell.internal.state.Command;
@@ -24,17 +24,22 @@ import org.slf4j.LoggerFactory;
  * transaction. Store commits are not fsynced anyway (the Paxos log is the durable record and a
  * restart replays it from the store's applied index), so batching them changes only the cost.
  *
+ * <p>Every applied entry's node changes also go to the {@link ChangeFeed} (when it has listeners),
+ * on the apply thread and under the monitor, so the feed follows the log order exactly; a snapshot
+ * install is reported to it as a gap.
+ *
  * <p>Threads: consensus calls apply/snapshot methods on its apply thread; request threads read the
  * state through {@link #read}. Both hold this object's monitor, which guards the CellState.
  */
-final class CellStateMachine implements StateMachine {
+public final class CellStateMachine implements StateMachine {
     private static final Logger log = LoggerFactory.getLogger(CellStateMachine.class);
     /** A batch this large is written without waiting for its end (bounds the memory held). */
     private static final int MAX_UNWRITTEN = 8192;
 
     /** Told (outside the monitor, on the apply thread) what each entry did, for master memory. */
-    interface AppliedListener {
-        void applied(Command command, Result result);
+    public interface AppliedListener {
+        /** Entry {@code index} (proposed at {@code epoch}) applied {@code command} successfully. */
+        void applied(long index, long epoch, Command command, Result result);
 
         void reloaded();
     }
@@ -42,19 +47,21 @@ final class CellStateMachine implements StateMachine {
     private final CellState state;
     private final StateStore store;
     private final AppliedListener listener;
+    private final ChangeFeed feed;
     /** Mutations of applied entries not yet committed to the store, in apply order. */
     private final List<StateStore.Mutation> unwritten = new ArrayList<>();
     /** Index of the last applied entry in {@link #unwritten}; 0 when there is none. */
     private long unwrittenThrough;
 
-    CellStateMachine(String cell, StateStore store, AppliedListener listener) {
+    public CellStateMachine(String cell, StateStore store, AppliedListener listener, ChangeFeed feed) {
         this.state = new CellState(cell);
         this.store = store;
         this.listener = listener;
+        this.feed = feed;
     }
 
     /** Loads every table of the store into memory (start-up); the checksum is recomputed and compared. */
-    void load() {
+    public void load() {
         synchronized (this) {
             List<StateStore.Record> records = new ArrayList<>();
             for (String table : new TreeSet<>(store.tables())) {
@@ -72,7 +79,7 @@ final class CellStateMachine implements StateMachine {
         listener.reloaded();
     }
 
-    <T> T read(Function<CellState, T> query) {
+    public <T> T read(Function<CellState, T> query) {
         synchronized (this) {
             return query.apply(state);
         }
@@ -94,6 +101,9 @@ final class CellStateMachine implements StateMachine {
                 return new Result.Done().encode();
             }
             applied = state.apply(index, epoch, command);
+            if (feed.active()) {
+                feed.publish(index, epoch, state.checksum(), state.nodeChanges());
+            }
             unwritten.addAll(applied.mutations());
             unwrittenThrough = index;
             if (unwritten.size() >= MAX_UNWRITTEN) {
@@ -101,7 +111,7 @@ final class CellStateMachine implements StateMachine {
             }
         }
         if (!(applied.result() instanceof Result.Failed) && command.length > 0) {
-            listener.applied(CommandCodec.decode(command), applied.result());
+            listener.applied(index, epoch, CommandCodec.decode(command), applied.result());
         }
         return applied.result().encode();
     }
@@ -137,6 +147,11 @@ final class CellStateMachine implements StateMachine {
     public void installSnapshot(InputStream in) throws IOException {
         Snapshots.Read snap = Snapshots.read(in);
         synchronized (this) {
+            long before = state.appliedIndex();
+            if (snap.appliedIndex() > before) {
+                feed.gap(before + 1, snap.appliedIndex(), "a snapshot from the master replaced the state at index "
+                        + snap.appliedIndex());
+            }
             unwritten.clear(); // superseded: the snapshot replaces the whole state
             unwrittenThrough = 0;
             store.replaceAll(snap.appliedIndex(), snap.checksum(), snap.records().iterator());

@@ -1,4 +1,4 @@
-package io.chubby.cell.internal;
+package io.chubby.cell.internal.master;
 
 import io.chubby.api.ChubbyException;
 import io.chubby.api.DirEntry;
@@ -11,16 +11,17 @@ import io.chubby.protocol.ReadDirReply;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.protocol.StatMessage;
+import io.chubby.spi.ClientConnection;
 import io.chubby.spi.Consensus;
 import io.chubby.spi.Member;
 import java.util.List;
 
 /** Conversions between API types and the client protocol's messages. Stateless. */
-final class Wire {
+public final class Wire {
     private Wire() {
     }
 
-    static StatMessage stat(Stat s) {
+    public static StatMessage stat(Stat s) {
         return StatMessage.newBuilder().setInstance(s.instance()).setContentGeneration(s.contentGeneration())
                 .setLockGeneration(s.lockGeneration()).setAclGeneration(s.aclGeneration()).setChecksum(s.checksum())
                 .setSize(s.size()).setDirectory(s.directory()).setEphemeral(s.ephemeral()).setReadAcl(s.readAcl())
@@ -28,7 +29,7 @@ final class Wire {
                 .setModifiedMs(s.modifiedMillis()).build();
     }
 
-    static ReadDirReply readDir(List<DirEntry> entries) {
+    public static ReadDirReply readDir(List<DirEntry> entries) {
         ReadDirReply.Builder b = ReadDirReply.newBuilder();
         for (DirEntry e : entries) {
             b.addEntries(DirEntryMessage.newBuilder().setName(e.name()).setStat(stat(e.stat())));
@@ -36,7 +37,7 @@ final class Wire {
         return b.build();
     }
 
-    static MasterLocation location(String cell, Consensus consensus) {
+    public static MasterLocation location(String cell, Consensus consensus) {
         int masterId = consensus.masterId();
         MasterLocation.Builder b = MasterLocation.newBuilder().setCell(cell).setMasterId(masterId)
                 .setEpoch(consensus.epoch());
@@ -49,16 +50,42 @@ final class Wire {
         return b.build();
     }
 
-    static Response.Builder reply(Request req) {
+    /** NOT_MASTER for a call, with where the master is (or that none is known yet). */
+    public static Response notMaster(long callId, String cell, Consensus consensus) {
+        int master = consensus.masterId();
+        String where = master == 0 ? "no master is known yet; retry shortly" : "the master is replica " + master;
+        return Response.newBuilder().setCallId(callId)
+                .setError(Error.newBuilder().setCode(ErrorCode.NOT_MASTER.wire())
+                        .setMessage("replica " + consensus.self().id() + " is not the master: " + where))
+                .setMaster(location(cell, consensus)).build();
+    }
+
+    /** WRONG_EPOCH for a call made at another epoch than the master's, with where the master is. */
+    public static Response wrongEpoch(long callId, long callEpoch, String cell, Consensus consensus) {
+        return Response.newBuilder().setCallId(callId)
+                .setError(Error.newBuilder().setCode(ErrorCode.WRONG_EPOCH.wire())
+                        .setMessage("request is for epoch " + callEpoch + " but the master is at epoch "
+                                + consensus.epoch() + "; flush state from the old master and retry"))
+                .setMaster(location(cell, consensus)).build();
+    }
+
+    /** Sends a response if the connection is still open. */
+    public static void send(ClientConnection conn, Response r) {
+        if (conn.isOpen()) {
+            conn.send(r.toByteArray());
+        }
+    }
+
+    public static Response.Builder reply(Request req) {
         return Response.newBuilder().setCallId(req.getCallId());
     }
 
-    static Response error(long callId, ErrorCode code, String message) {
+    public static Response error(long callId, ErrorCode code, String message) {
         return Response.newBuilder().setCallId(callId)
                 .setError(Error.newBuilder().setCode(code.wire()).setMessage(message)).build();
     }
 
-    static Response error(Request req, ChubbyException e) {
+    public static Response error(Request req, ChubbyException e) {
         return error(req.getCallId(), e.code(), e.detail());
     }
 }

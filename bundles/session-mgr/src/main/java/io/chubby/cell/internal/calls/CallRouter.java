@@ -1,0 +1,186 @@
+package io.chubby.cell.internal.calls;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import io.chubby.cell.internal.master.Mastership;
+import io.chubby.cell.internal.master.Wire;
+import io.chubby.cell.internal.replica.CellSettings;
+import io.chubby.cell.internal.replica.CellStateMachine;
+import io.chubby.cell.internal.replica.ChangeFeed;
+import io.chubby.protocol.Request;
+import io.chubby.protocol.StatusReply;
+import io.chubby.spi.AdminShell;
+import io.chubby.spi.Authorizer;
+import io.chubby.spi.CellOperation;
+import io.chubby.spi.ClientConnection;
+import io.chubby.spi.Consensus;
+import io.chubby.spi.NamespaceView;
+import io.chubby.spi.RequestFilter;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes every client call of a replica: decodes the wire request once, applies the checks every
+ * call shares (mastership, epoch, live session), decodes the call's handle or path
+ * ({@link RequestDecoder}), passes it through admission ({@link RequestPipeline}: filters, then the
+ * authorizer) and hands it to the class that answers it: {@link CellCalls} (location, status,
+ * admin; any replica), {@link SessionCalls}, {@link FileCalls}, {@link LockCalls} (master only).
+ * Every refusal is a typed error answered on the connection; an unexpected exception is answered
+ * INTERNAL and logged, never thrown to the transport. Thread-safe; called on transport I/O
+ * threads, in order per connection.
+ */
+public final class CallRouter {
+    private static final Logger log = LoggerFactory.getLogger(CallRouter.class);
+
+    private final Consensus consensus;
+    private final CellSettings settings;
+    private final Mastership master;
+    private final RequestDecoder decoder;
+    private final RequestPipeline pipeline;
+    private final CellCalls cell;
+    private final SessionCalls sessions;
+    private final FileCalls files;
+    private final LockCalls locks;
+
+    public CallRouter(Consensus consensus, CellSettings settings, Clock clock, CellStateMachine machine,
+                      Mastership master, NamespaceView namespace, ChangeFeed feed) {
+        this.consensus = consensus;
+        this.settings = settings;
+        this.master = master;
+        this.decoder = new RequestDecoder(machine, settings.cellName());
+        this.pipeline = new RequestPipeline(settings.aclEnforced(), namespace);
+        this.cell = new CellCalls(consensus, settings, machine, master, pipeline, feed);
+        this.sessions = new SessionCalls(machine, master, clock);
+        this.files = new FileCalls(machine, master.proposer(), settings, clock, master.writes(), master.cache());
+        this.locks = new LockCalls(machine, master.proposer(), master.lockWaits(), clock);
+    }
+
+    /** Serves one encoded request. */
+    public void route(ClientConnection conn, byte[] bytes) {
+        Request req;
+        try {
+            req = Request.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            log.warn("undecodable request conn={} cause={}", conn.id(), e.getMessage());
+            Wire.send(conn, Wire.error(0, ErrorCode.PROTOCOL_ERROR, "undecodable request: " + e.getMessage()));
+            return;
+        }
+        try {
+            dispatch(conn, req);
+        } catch (ChubbyException e) {
+            Wire.send(conn, e.code() == ErrorCode.NOT_MASTER ? master.notMaster(req.getCallId()) : Wire.error(req, e));
+        } catch (RuntimeException e) {
+            log.error("request failed conn={} call={} body={}", conn.id(), req.getCallId(), req.getBodyCase(), e);
+            Wire.send(conn, Wire.error(req.getCallId(), ErrorCode.INTERNAL, "internal error: " + e));
+        }
+    }
+
+    private void dispatch(ClientConnection conn, Request req) {
+        CellOperation op = RequestDecoder.operation(req);
+        switch (op) {
+            case MASTER_LOCATION -> {
+                pipeline.admit(Call.of(conn, req, op));
+                cell.masterLocation(conn, req);
+            }
+            case STATUS -> {
+                pipeline.admit(Call.of(conn, req, op));
+                cell.status(conn, req);
+            }
+            case ADMIN -> {
+                pipeline.admit(Call.of(conn, req, op));
+                cell.admin(conn, req);
+            }
+            default -> masterOnly(conn, req, op);
+        }
+    }
+
+    private void masterOnly(ClientConnection conn, Request req, CellOperation op) {
+        if (!consensus.isMaster()) {
+            Wire.send(conn, master.notMaster(req.getCallId()));
+            return;
+        }
+        if (req.getEpoch() != 0 && req.getEpoch() != consensus.epoch()) {
+            Wire.send(conn, Wire.wrongEpoch(req.getCallId(), req.getEpoch(), settings.cellName(), consensus));
+            return;
+        }
+        if (op == CellOperation.CREATE_SESSION) {
+            pipeline.admit(Call.of(conn, req, op));
+            sessions.create(conn, req);
+            return;
+        }
+        sessions.requireLive(req.getSessionId());
+        switch (op) {
+            case KEEP_ALIVE -> {
+                pipeline.admit(Call.of(conn, req, op));
+                sessions.keepAlive(conn, req);
+            }
+            case CLOSE_SESSION -> {
+                pipeline.admit(Call.of(conn, req, op));
+                sessions.close(conn, req);
+            }
+            default -> {
+                master.leases().touch(req.getSessionId());
+                Call call = decoder.decode(conn, req, op);
+                pipeline.admit(call);
+                nodeCall(call);
+            }
+        }
+    }
+
+    private void nodeCall(Call call) {
+        switch (call.op) {
+            case OPEN -> files.open(call);
+            case CLOSE -> files.close(call);
+            case GET_CONTENTS -> files.getContents(call);
+            case GET_STAT -> files.getStat(call);
+            case READ_DIR -> files.readDir(call);
+            case SET_CONTENTS -> files.setContents(call);
+            case SET_ACL -> files.setAcl(call);
+            case DELETE -> files.delete(call);
+            case ACQUIRE -> locks.acquire(call);
+            case RELEASE -> locks.release(call);
+            case GET_SEQUENCER -> locks.getSequencer(call);
+            case CHECK_SEQUENCER -> locks.checkSequencer(call);
+            case SET_SEQUENCER -> locks.setSequencer(call);
+            case LOCK_INFO -> locks.lockInfo(call);
+            default -> throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "%s is not a call on a node", call.op);
+        }
+    }
+
+    // ------------------------------------------------------------ plug-ins (whiteboard binding)
+
+    public void addFilter(RequestFilter filter, int ranking, long serviceId) {
+        pipeline.addFilter(filter, ranking, serviceId);
+    }
+
+    public void removeFilter(RequestFilter filter) {
+        pipeline.removeFilter(filter);
+    }
+
+    public void addAuthorizer(Authorizer authorizer, int ranking, long serviceId) {
+        pipeline.addAuthorizer(authorizer, ranking, serviceId);
+    }
+
+    public void removeAuthorizer(Authorizer authorizer) {
+        pipeline.removeAuthorizer(authorizer);
+    }
+
+    public void setAdminShell(AdminShell shell) {
+        cell.setAdminShell(shell);
+    }
+
+    public void unsetAdminShell(AdminShell shell) {
+        cell.unsetAdminShell(shell);
+    }
+
+    /** This replica's Status answer (status commands, tests, benchmarks). */
+    public StatusReply status() {
+        return cell.status();
+    }
+
+    public void close() {
+        cell.close();
+    }
+}

@@ -1,0 +1,184 @@
+package io.chubby.cell.internal.calls;
+
+import com.google.protobuf.ByteString;
+import io.chubby.api.ChubbyException;
+import io.chubby.api.CreateMode;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.NodePath;
+import io.chubby.api.OpenOptions;
+import io.chubby.cell.internal.master.CacheTracker;
+import io.chubby.cell.internal.master.CoherentWrites;
+import io.chubby.cell.internal.master.Proposer;
+import io.chubby.cell.internal.master.Wire;
+import io.chubby.cell.internal.replica.CellSettings;
+import io.chubby.cell.internal.replica.CellStateMachine;
+import io.chubby.cell.internal.state.Command;
+import io.chubby.cell.internal.state.HandleRecord;
+import io.chubby.cell.internal.state.HandleToken;
+import io.chubby.cell.internal.state.Modes;
+import io.chubby.cell.internal.state.Node;
+import io.chubby.cell.internal.state.Result;
+import io.chubby.cell.internal.state.Validation;
+import io.chubby.protocol.Create;
+import io.chubby.protocol.Empty;
+import io.chubby.protocol.GetContentsReply;
+import io.chubby.protocol.OpenReply;
+import io.chubby.protocol.OpenRequest;
+import io.chubby.protocol.Request;
+import io.chubby.protocol.Response;
+import io.chubby.protocol.SetContentsReply;
+import java.time.Clock;
+import java.util.function.Function;
+
+/**
+ * Answers the file API on the master: reads from the in-memory state; writes validated here (size,
+ * mode, state) and only then proposed, so a rejected call never reaches the log. Calls arrive
+ * decoded ({@link Call}: handle authenticated, Open's path resolved) and admitted by the pipeline.
+ * Thread-safe: state access goes through {@link CellStateMachine#read}.
+ */
+final class FileCalls {
+    private final CellStateMachine machine;
+    private final Proposer proposer;
+    private final CellSettings settings;
+    private final Clock clock;
+    private final CoherentWrites writes;
+    private final CacheTracker cache;
+
+    FileCalls(CellStateMachine machine, Proposer proposer, CellSettings settings, Clock clock,
+              CoherentWrites writes, CacheTracker cache) {
+        this.machine = machine;
+        this.proposer = proposer;
+        this.settings = settings;
+        this.clock = clock;
+        this.writes = writes;
+        this.cache = cache;
+    }
+
+    void open(Call call) {
+        Request req = call.req;
+        OpenRequest o = req.getOpen();
+        long session = req.getSessionId();
+        NodePath path = call.path();
+        byte[] contents = o.getInitialContents().toByteArray();
+        Validation.contentSize(path.toString(), contents.length, settings.maxContentBytes());
+        if (o.getLockDelayMs() > OpenOptions.MAX_LOCK_DELAY_MILLIS) {
+            throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "lock-delay %d ms exceeds %d ms", o.getLockDelayMs(),
+                    OpenOptions.MAX_LOCK_DELAY_MILLIS);
+        }
+        CreateMode create = RequestDecoder.createMode(o);
+        if (!machine.read(s -> s.initialised())) {
+            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "the cell is not initialised yet; retry shortly");
+        }
+        Command.Open cmd = new Command.Open(session, path.toString(), o.getModeBits(), create, o.getDirectory(),
+                o.getEphemeral(), contents, emptyToNull(o.getReadAcl()), emptyToNull(o.getWriteAcl()),
+                emptyToNull(o.getChangeAcl()), o.getEventMask(), o.getLockDelayMs(), clock.millis());
+        Function<Result, Response.Builder> reply = r -> {
+            Result.Opened op = (Result.Opened) r;
+            return Response.newBuilder().setOpen(OpenReply.newBuilder()
+                    .setHandle(ByteString.copyFrom(op.handle())).setCreated(op.created())
+                    .setStat(Wire.stat(op.stat())));
+        };
+        if (o.getCreate() == Create.CREATE_NO) {
+            // The client may cache a NO_SUCH_NODE answer: register before the state is read.
+            cache.registerAbsence(session, path.cellRelative());
+            proposer.proposeAndReply(call.conn, req, cmd, reply);
+        } else if (o.getCreate() == Create.CREATE_MAY
+                && machine.read(s -> s.nodeAt(path.cellRelative()) != null)) {
+            writes.openExisting(call.conn, req, path.cellRelative(), cmd, reply);
+        } else {
+            writes.proposeAndReply(call.conn, req, path.cellRelative(), true, cmd, reply);
+        }
+    }
+
+    void close(Call call) {
+        Request req = call.req;
+        HandleRecord h = call.handle;
+        if (h == null) {
+            // Close never fails: a bad, closed or stale handle is already as closed as it gets,
+            // except that a handle whose node was deleted is still open and must be closed.
+            h = staleButOpen(req);
+            if (h == null) {
+                send(call, Response.newBuilder().setEmpty(Empty.getDefaultInstance()));
+                return;
+            }
+        }
+        proposer.proposeAndReply(call.conn, req, new Command.CloseHandle(req.getSessionId(), h.handleId()),
+                r -> Response.newBuilder().setEmpty(Empty.getDefaultInstance()));
+    }
+
+    /** An authentic, still-open handle of this session whose node is gone; null otherwise. */
+    private HandleRecord staleButOpen(Request req) {
+        return machine.read(s -> {
+            try {
+                HandleToken t = HandleToken.decode(req.getClose().getHandle().toByteArray(), s.secret());
+                return t.sessionId() == req.getSessionId() && s.isOpen(t) ? s.handle(t.handleId()) : null;
+            } catch (ChubbyException e) {
+                return null;
+            }
+        });
+    }
+
+    void getContents(Call call) {
+        Request req = call.req;
+        // Registered before the state is read, so a write that starts after this point invalidates us.
+        boolean cacheable = cache.registerRead(req.getSessionId(), call.handle.path());
+        byte[] token = req.getGetContents().getHandle().toByteArray();
+        Node n = machine.read(s -> s.contentsOf(s.checkHandle(token, req.getSessionId())));
+        send(call, Response.newBuilder().setGetContents(GetContentsReply.newBuilder()
+                .setContents(ByteString.copyFrom(n.contents())).setStat(Wire.stat(n.stat())).setCacheable(cacheable)));
+    }
+
+    void getStat(Call call) {
+        Node n = machine.read(s -> s.nodeOf(call.handle));
+        send(call, Response.newBuilder().setStat(Wire.stat(n.stat())));
+    }
+
+    void readDir(Call call) {
+        var entries = machine.read(s -> s.readDir(call.handle));
+        send(call, Response.newBuilder().setReadDir(Wire.readDir(entries)));
+    }
+
+    void setContents(Call call) {
+        var sc = call.req.getSetContents();
+        HandleRecord h = call.handle;
+        requireMode(h, Modes.canWrite(h.modeBits()), "writing");
+        machine.read(s -> s.contentsOf(h));
+        Validation.contentSize(h.path(), sc.getContents().size(), settings.maxContentBytes());
+        Command cmd = new Command.SetContents(call.sessionId(), h.handleId(), sc.getContents().toByteArray(),
+                sc.getCas(), sc.getExpectedGeneration(), clock.millis());
+        writes.proposeAndReply(call.conn, call.req, h.path(), cmd, r -> Response.newBuilder()
+                .setSetContents(SetContentsReply.newBuilder().setStat(Wire.stat(((Result.Written) r).stat()))));
+    }
+
+    void setAcl(Call call) {
+        var a = call.req.getSetAcl();
+        HandleRecord h = call.handle;
+        requireMode(h, Modes.canChangeAcl(h.modeBits()), "change-ACL");
+        Command cmd = new Command.SetAcl(call.sessionId(), h.handleId(), a.getReadAcl(), a.getWriteAcl(),
+                a.getChangeAcl(), clock.millis());
+        writes.proposeAndReply(call.conn, call.req, h.path(), cmd,
+                r -> Response.newBuilder().setStat(Wire.stat(((Result.Written) r).stat())));
+    }
+
+    void delete(Call call) {
+        HandleRecord h = call.handle;
+        requireMode(h, Modes.canWrite(h.modeBits()), "writing");
+        writes.proposeAndReply(call.conn, call.req, h.path(), new Command.Delete(call.sessionId(), h.handleId()),
+                r -> Response.newBuilder().setEmpty(Empty.getDefaultInstance()));
+    }
+
+    private static void requireMode(HandleRecord h, boolean ok, String what) {
+        if (!ok) {
+            throw ChubbyException.of(ErrorCode.PERMISSION_DENIED, "handle %d on %s was not opened for %s",
+                    h.handleId(), h.path(), what);
+        }
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    private static void send(Call call, Response.Builder r) {
+        Wire.send(call.conn, r.setCallId(call.callId()).build());
+    }
+}

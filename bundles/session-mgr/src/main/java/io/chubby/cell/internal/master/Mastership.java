@@ -1,0 +1,253 @@
+package io.chubby.cell.internal.master;
+
+import io.chubby.cell.internal.replica.CellSettings;
+import io.chubby.cell.internal.replica.CellStateMachine;
+import io.chubby.cell.internal.state.Command;
+import io.chubby.cell.internal.state.NodeChange;
+import io.chubby.cell.internal.state.Result;
+import io.chubby.protocol.Response;
+import io.chubby.spi.Consensus;
+import io.chubby.spi.ConsensusListener;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's memory and duties (Chubby paper 2.8, 2.9; SPEC 7, 8): it owns the session leases
+ * with their held KeepAlives, the lease policy, the cache tracker, the event router and the held
+ * Acquires, and keeps them in step with consensus and with applied entries. On becoming master it
+ * takes over (extends every recorded lease, sends the failover event, initialises a new cell);
+ * on losing mastership it fails every held call; each timer {@link #tick} expires leases, ends
+ * idle sessions, times out invalidation waits and lock waits. None of it is logged: a new master
+ * rebuilds it from the replicated state.
+ *
+ * <p>Threads: the consensus apply thread calls the listener methods and {@link #applied}; the
+ * timer calls {@link #tick}; request threads use the parts. Each part guards its own state.
+ */
+public final class Mastership implements ConsensusListener {
+    private static final Logger log = LoggerFactory.getLogger(Mastership.class);
+    private static final int SECRET_BYTES = 32;
+
+    private final Consensus consensus;
+    private final CellSettings settings;
+    private final Clock clock;
+    private final CellStateMachine machine;
+    private final Proposer proposer;
+    private final LeasePolicy policy;
+    private final SessionLeases leases;
+    private final CacheTracker cache;
+    private final CoherentWrites writes;
+    private final EventRouter events;
+    private final LockWaits lockWaits;
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicBoolean initInFlight = new AtomicBoolean();
+    // Cached so that lease replies never call into consensus while holding the leases' monitor.
+    private volatile long epoch;
+    /** The epoch whose takeover (lease extension) is done; the lease timer waits for it. */
+    private volatile long takenOverEpoch = -1;
+
+    public Mastership(Consensus consensus, CellSettings settings, Clock clock, CellStateMachine machine) {
+        this.consensus = consensus;
+        this.settings = settings;
+        this.clock = clock;
+        this.machine = machine;
+        this.proposer = new Proposer(consensus, this::notMaster);
+        this.policy = new LeasePolicy(settings);
+        this.leases = new SessionLeases(settings, policy, clock, () -> epoch, new LeaseHooks());
+        this.cache = new CacheTracker(leases::queueInvalidation);
+        this.writes = new CoherentWrites(cache, proposer);
+        this.events = new EventRouter(machine, leases);
+        this.lockWaits = new LockWaits(machine, proposer, leases, clock, consensus::isMaster, settings.leaseMillis());
+        this.epoch = consensus.epoch();
+    }
+
+    public Proposer proposer() {
+        return proposer;
+    }
+
+    public LeasePolicy policy() {
+        return policy;
+    }
+
+    public SessionLeases leases() {
+        return leases;
+    }
+
+    public CacheTracker cache() {
+        return cache;
+    }
+
+    public CoherentWrites writes() {
+        return writes;
+    }
+
+    public LockWaits lockWaits() {
+        return lockWaits;
+    }
+
+    /** The epoch this replica knows (cached from consensus). */
+    public long epoch() {
+        return epoch;
+    }
+
+    /** The NOT_MASTER answer to a call, naming where the master is. */
+    public Response notMaster(long callId) {
+        return Wire.notMaster(callId, settings.cellName(), consensus);
+    }
+
+    /** One timer step (the timer thread calls it; tests call it after moving their clock). */
+    public void tick() {
+        // Never expire leases before this epoch's takeover extended the leases recorded by earlier
+        // masters: until then the table holds entries granted at apply time on this replica, never
+        // renewed here, and expiring them would end sessions the old master kept alive (found by
+        // tools/faults). The timer takes over itself if the becameMaster callback has not run yet.
+        if (consensus.isMaster()) {
+            long e = consensus.epoch();
+            if (takenOverEpoch != e) {
+                takeOver(e); // mastership without a becameMaster callback we could act on
+            }
+            ensureInitialised();
+            policy.update(leases.sessionCount(), clock.millis());
+            leases.tick();
+            cache.tick(leases::isLive);
+            lockWaits.tick();
+        }
+    }
+
+    /**
+     * On the master, proposes InitCell while the cell has no secret. Called on takeover and again
+     * on every tick, because a proposal made from inside becameMaster may be refused by a
+     * consensus that has not yet published its mastership; a duplicate InitCell is a no-op.
+     */
+    private void ensureInitialised() {
+        if (machine.read(s -> s.initialised()) || !initInFlight.compareAndSet(false, true)) {
+            return;
+        }
+        byte[] secret = new byte[SECRET_BYTES];
+        random.nextBytes(secret);
+        long e = epoch;
+        proposer.propose(new Command.InitCell(secret, clock.millis())).whenComplete((r, err) -> {
+            initInFlight.set(false);
+            if (err != null) {
+                log.warn("cell init not committed epoch={} cause={}", e, Proposer.unwrap(err).getMessage());
+            } else {
+                log.info("cell initialised epoch={}", e);
+            }
+        });
+    }
+
+    @Override
+    public void becameMaster(long newEpoch) {
+        takeOver(newEpoch);
+    }
+
+    /** Extends every recorded session's lease for this epoch, once (listener or timer, whichever is first). */
+    private synchronized void takeOver(long newEpoch) {
+        if (takenOverEpoch == newEpoch) {
+            return;
+        }
+        this.epoch = newEpoch;
+        log.info("became master epoch={} index={} sessions={}", newEpoch, machine.appliedIndex(),
+                machine.read(s -> s.sessionCount()));
+        ensureInitialised();
+        List<Long> ids = machine.read(s -> s.sessionIds());
+        cache.takeOver(ids);
+        leases.takeOver(ids);
+        takenOverEpoch = newEpoch;
+    }
+
+    @Override
+    public void lostMastership(long oldEpoch) {
+        log.info("lost mastership epoch={}", oldEpoch);
+        cache.lostMastership();
+        failHeld();
+    }
+
+    @Override
+    public void masterChanged(int masterId, long newEpoch) {
+        this.epoch = newEpoch;
+    }
+
+    /** Answers every held KeepAlive and Acquire with NOT_MASTER (mastership lost, or shutting down). */
+    public void failHeld() {
+        for (SessionLeases.Held h : leases.takeAllHeld()) {
+            if (h.connection().isOpen()) {
+                h.connection().send(notMaster(h.callId()).toByteArray());
+            }
+        }
+        lockWaits.failAll(this::notMaster);
+    }
+
+    /** Apply thread: keeps master memory in step with entry {@code index}, which succeeded. */
+    public void applied(Command command, Result result) {
+        if (command instanceof Command.CreateSessions && result instanceof Result.SessionsCreated c) {
+            c.sessionIds().forEach(leases::grant);
+        } else if (command instanceof Command.EndSession e) {
+            leases.remove(e.sessionId(), e.reason());
+            cache.sessionGone(e.sessionId());
+        }
+        List<NodeChange> changes = machine.read(s -> s.nodeChanges());
+        changes.forEach(c -> cache.changed(c.path(), c.kind() == NodeChange.Kind.CREATED));
+        if (consensus.isMaster()) {
+            events.route(changes);
+        }
+        lockWaits.applied();
+    }
+
+    /** Apply thread: the state was replaced (load at start, snapshot install). */
+    public void reloaded() {
+        leases.retain(machine.read(s -> s.sessionIds()));
+        lockWaits.reloaded();
+    }
+
+    /** No handles and no calls for the idle time: end the session (not an expiry: no lock-delay). */
+    private void endIdle(long sessionId) {
+        log.info("ending idle session={}", sessionId);
+        leases.markEnding(sessionId);
+        endSession(sessionId, "idle", false);
+    }
+
+    /** A lease ran out with no KeepAlive held: end the session through the log. */
+    private void expire(long sessionId) {
+        log.info("session lease expired session={}", sessionId);
+        endSession(sessionId, "lease expired", true);
+    }
+
+    private void endSession(long sessionId, String reason, boolean expired) {
+        proposer.propose(new Command.EndSession(sessionId, reason, expired, clock.millis())).whenComplete((r, err) -> {
+            if (err != null) {
+                log.warn("could not end session={} reason=\"{}\" cause={}", sessionId, reason,
+                        Proposer.unwrap(err).getMessage());
+                leases.expiryFailed(sessionId);
+            }
+        });
+    }
+
+    /** What the leases ask for: expiry, idle ending, acknowledgements for the cache tracker. */
+    private final class LeaseHooks implements SessionLeases.Hooks {
+        @Override
+        public void expire(long id) {
+            Mastership.this.expire(id);
+        }
+
+        @Override
+        public void idle(long id) {
+            if (consensus.isMaster() && machine.read(s -> s.hasSession(id) && s.handleCountOf(id) == 0)) {
+                endIdle(id);
+            }
+        }
+
+        @Override
+        public void invalidationsAcked(long id, List<Long> ids) {
+            cache.invalidationsAcked(id, ids);
+        }
+
+        @Override
+        public void failoverAcked(long id) {
+            cache.failoverAcked(id);
+        }
+    }
+}
