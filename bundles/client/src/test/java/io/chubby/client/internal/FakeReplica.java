@@ -36,6 +36,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -174,6 +175,18 @@ final class FakeReplica implements AutoCloseable {
             out.write(Frames.encode(msg));
             out.flush();
         }
+    }
+
+    /** Drops the connection at the first request it handles, answers the later ones as a master. */
+    Behaviour dropFirst() {
+        AtomicBoolean dropped = new AtomicBoolean();
+        return x -> {
+            if (dropped.compareAndSet(false, true)) {
+                x.drop();
+            } else {
+                standard(x);
+            }
+        };
     }
 
     MasterLocation location() {

@@ -33,31 +33,21 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The public raw channel against scripted fake replicas: redirects, retry rules, matching, close. */
 class MasterChannelTest {
     private static final long SESSION = 7;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private FakeReplica replica(int id) throws Exception {
-        FakeReplica r = new FakeReplica(id);
-        toClose.add(r);
-        return r;
+        return closer.replica(id);
     }
 
     private MasterChannel channel(FakeReplica... replicas) {
-        MasterChannel c = ChubbyClient.openChannel(FakeReplica.options(replicas));
-        toClose.add(0, c);
-        return c;
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
+        return closer.client(ChubbyClient.openChannel(FakeReplica.options(replicas)));
     }
 
     private static byte[] b(String s) {
@@ -125,15 +115,7 @@ class MasterChannelTest {
     void retriesAReadAfterTheConnectionDrops() throws Exception {
         FakeReplica m = replica(1);
         m.files.put("/f", b("v"));
-        CountDownLatch dropped = new CountDownLatch(1);
-        m.on(Request.BodyCase.GET_CONTENTS, x -> {
-            if (dropped.getCount() > 0) {
-                dropped.countDown();
-                x.drop();
-            } else {
-                m.standard(x);
-            }
-        });
+        m.on(Request.BodyCase.GET_CONTENTS, m.dropFirst());
         MasterChannel ch = channel(m);
         Response r = answer(ch.call(getContents("/f"), Retry.IDEMPOTENT));
         assertEquals("v", r.getGetContents().getContents().toStringUtf8());
@@ -159,15 +141,7 @@ class MasterChannelTest {
         assertEquals(ErrorCode.CELL_UNAVAILABLE.wire(), r.getError().getCode());
         assertEquals(2, m.count(Request.BodyCase.SET_CONTENTS));
         // the same request declared idempotent is sent again after the drop
-        CountDownLatch dropped = new CountDownLatch(1);
-        m.on(Request.BodyCase.SET_CONTENTS, x -> {
-            if (dropped.getCount() > 0) {
-                dropped.countDown();
-                x.drop();
-            } else {
-                m.standard(x);
-            }
-        });
+        m.on(Request.BodyCase.SET_CONTENTS, m.dropFirst());
         assertFalse(answer(ch.call(setContents("/f", "w"), Retry.IDEMPOTENT)).hasError());
         assertEquals(4, m.count(Request.BodyCase.SET_CONTENTS));
     }
@@ -251,8 +225,7 @@ class MasterChannelTest {
         FakeReplica dead = replica(1);
         ClientOptions o = FakeReplica.options(dead).toBuilder().callTimeout(Duration.ofMillis(500)).build();
         dead.close();
-        MasterChannel ch = ChubbyClient.openChannel(o);
-        toClose.add(0, ch);
+        MasterChannel ch = closer.client(ChubbyClient.openChannel(o));
         ChubbyException e = failure(ch.call(getContents("/f"), Retry.IDEMPOTENT));
         assertEquals(ErrorCode.CELL_UNAVAILABLE, e.code());
         assertTrue(e.detail().contains("no replica named a master"), e.detail());
