@@ -8,7 +8,7 @@ import io.chubby.api.MasterInfo;
 import io.chubby.api.OpenOptions;
 import io.chubby.api.SessionState;
 import io.chubby.api.Stat;
-import io.chubby.client.internal.CellClient;
+import io.chubby.client.internal.MasterFollower;
 import io.chubby.client.internal.OneShot;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * the master moves (NOT_MASTER, WRONG_EPOCH, lost connection) the client finds the new one and
  * retries: reads always; writes only when they certainly did not reach the old master (otherwise
  * they fail with CELL_UNAVAILABLE saying the outcome is unknown). Every call is bounded by
- * {@link ClientOptions#callTimeout()}.
+ * {@link ClientOptions#callTimeout()}. All of this is the {@link MasterChannel} every call of the
+ * client takes, which {@link #openChannel} opens on its own for code that speaks the protocol.
  *
  * <p>Errors are {@link ChubbyException} with the server's
  * {@link ErrorCode}; asynchronous calls complete their futures exceptionally with
@@ -44,6 +45,16 @@ public interface ChubbyClient extends AutoCloseable {
      */
     static ChubbyClient connect(ClientOptions options) {
         return CellClient.connect(options);
+    }
+
+    /**
+     * Opens a raw {@link MasterChannel} to the cell's master, without a session: the channel a
+     * client's calls take, for code that speaks the protocol itself (e.g. a proxy). It finds the
+     * master on its first call; until then it does no I/O. It has threads of its own (a timer,
+     * callback threads, MINA's I/O thread once connected): close it.
+     */
+    static MasterChannel openChannel(ClientOptions options) {
+        return MasterFollower.open(options);
     }
 
     /**

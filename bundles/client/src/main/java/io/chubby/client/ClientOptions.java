@@ -2,7 +2,6 @@ package io.chubby.client;
 
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
-import io.chubby.client.internal.SrvDiscovery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * flags are volatile and outstanding calls sit in a concurrent set so {@link #poison()} can fail them.
  */
 final class ClientHandle implements Handle {
-    private final CellClient client;
+    private final ClientCore core;
     private final String path;
     private final ByteString handle;
     private final boolean created;
@@ -43,13 +43,13 @@ final class ClientHandle implements Handle {
     private volatile CompletableFuture<Void> closing;
     private final HandleLocks locks;
 
-    ClientHandle(CellClient client, String path, ByteString handle, boolean created, Stat openStat) {
-        this.client = client;
+    ClientHandle(ClientCore core, String path, ByteString handle, boolean created, Stat openStat) {
+        this.core = core;
         this.path = path;
         this.handle = handle;
         this.created = created;
         this.openStat = openStat;
-        this.locks = new HandleLocks(client, handle, path);
+        this.locks = new HandleLocks(core, handle, path);
     }
 
     @Override
@@ -83,7 +83,7 @@ final class ClientHandle implements Handle {
             return Futures.failed(refused);
         }
         String rel = relativeName.startsWith("/") ? relativeName.substring(1) : relativeName;
-        return track(client.openAsync(path.endsWith("/") ? path + rel : path + "/" + rel, rel, this, options));
+        return track(core.openAsync(path.endsWith("/") ? path + rel : path + "/" + rel, rel, handleBytes(), options));
     }
 
     @Override
@@ -98,7 +98,7 @@ final class ClientHandle implements Handle {
         if (hit != null) {
             return CompletableFuture.completedFuture(hit);
         }
-        ClientCache cache = client.session().cache();
+        ClientCache cache = core.session().cache();
         long since = cache.generation();
         return call(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder().setHandle(handle)), false,
                 r -> {
@@ -113,7 +113,7 @@ final class ClientHandle implements Handle {
 
     /** The cached contents of this node, or null: nothing cached, or the handle may not be used. */
     private Contents cached() {
-        return refusal() == null ? client.session().cache().contents(path, instance()) : null;
+        return refusal() == null ? core.session().cache().contents(path, instance()) : null;
     }
 
     /** The node instance this handle was opened on (-1 if unknown: then nothing is served from the cache). */
@@ -129,7 +129,7 @@ final class ClientHandle implements Handle {
     @Override
     public CompletableFuture<Stat> getStatAsync() {
         if (refusal() == null) {
-            Stat hit = client.session().cache().stat(path, instance());
+            Stat hit = core.session().cache().stat(path, instance());
             if (hit != null) {
                 return CompletableFuture.completedFuture(hit);
             }
@@ -213,25 +213,25 @@ final class ClientHandle implements Handle {
             return closing;
         }
         closed = true;
-        client.session().handleEvents().removeAll(handle);
-        if (client.session().expired()) {
+        core.session().handleEvents().removeAll(handle);
+        if (core.session().expired()) {
             closing = CompletableFuture.completedFuture(null);
             return closing;
         }
         // Close does not wait for jeopardy to end and is retried like a read: closing twice is harmless.
-        closing = client.dispatcher().call(Request.newBuilder().setClose(CloseRequest.newBuilder().setHandle(handle)),
-                false, client.options().callTimeout().toMillis()).handle((r, e) -> null);
+        closing = core.calls().callNow(Request.newBuilder().setClose(CloseRequest.newBuilder().setHandle(handle)),
+                false, core.options().callTimeout().toMillis()).handle((r, e) -> null);
         return closing;
     }
 
     @Override
     public void addEventListener(java.util.function.Consumer<io.chubby.api.Event> listener) {
-        client.session().handleEvents().add(handle, listener);
+        core.session().handleEvents().add(handle, listener);
     }
 
     @Override
     public void removeEventListener(java.util.function.Consumer<io.chubby.api.Event> listener) {
-        client.session().handleEvents().remove(handle, listener);
+        core.session().handleEvents().remove(handle, listener);
     }
 
     @Override
@@ -359,8 +359,8 @@ final class ClientHandle implements Handle {
         if (closed) {
             return new ChubbyException(ErrorCode.BAD_HANDLE, "handle on " + path + " is closed");
         }
-        if (client.session().expired()) {
-            return client.session().expiredError();
+        if (core.session().expired()) {
+            return core.session().expiredError();
         }
         return null;
     }
@@ -376,7 +376,7 @@ final class ClientHandle implements Handle {
         if (refused != null) {
             return Futures.failed(refused);
         }
-        CompletableFuture<T> raw = client.dispatcher().call(body, write).thenApply(r -> {
+        CompletableFuture<T> raw = core.calls().call(body, write).thenApply(r -> {
             if (!hasBody.test(r)) {
                 throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "unexpected answer " + r.getBodyCase()
                         + " to " + body.getBodyCase() + " on " + path);
@@ -385,7 +385,7 @@ final class ClientHandle implements Handle {
         });
         if (invalidates) {
             // Dropped before track() hands the result out, so the caller never reads its old value back.
-            raw = raw.whenComplete((v, e) -> client.session().cache().invalidate(path));
+            raw = raw.whenComplete((v, e) -> core.session().cache().invalidate(path));
         }
         return track(raw);
     }
@@ -410,7 +410,7 @@ final class ClientHandle implements Handle {
         if (SYNC_CALLER.get() != null) {
             raw.whenComplete(handOut);
         } else {
-            raw.whenCompleteAsync(handOut, client.callbacks());
+            raw.whenCompleteAsync(handOut, core.callbacks());
         }
         if (poisoned) {
             out.completeExceptionally(poisonedError());

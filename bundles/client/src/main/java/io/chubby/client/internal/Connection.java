@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.chubby.protocol.Frames;
 import io.chubby.protocol.Hello;
 import io.chubby.protocol.HelloReply;
-import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -23,8 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One TCP connection to one replica: Hello handshake, then Requests matched to Responses by call
- * id. Thread-safe: pending calls live in a concurrent map; MINA's I/O thread completes them.
- * Every failure below the protocol surfaces as a {@link TransportFailure}.
+ * id. Requests go out as the caller's encoded bytes with the call id and epoch appended
+ * ({@link FrameCodec#requestFrame}); each Response is parsed once, on the I/O thread, and handed
+ * back together with its bytes. Thread-safe: pending calls live in a concurrent map; MINA's I/O
+ * thread completes them. Every failure below the protocol surfaces as a {@link TransportFailure}.
  */
 final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -32,7 +33,11 @@ final class Connection {
 
     private final String address;
     private final ScheduledExecutorService timer;
-    private final Map<Long, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
+    /** A Response as parsed and as received (what the raw channel hands out). */
+    record Answer(Response response, byte[] bytes) {
+    }
+
+    private final Map<Long, CompletableFuture<Answer>> pending = new ConcurrentHashMap<>();
     private final CompletableFuture<HelloReply> hello = new CompletableFuture<>();
     private volatile IoSession session;
     private volatile boolean closed;
@@ -115,12 +120,12 @@ final class Connection {
     }
 
     /**
-     * Sends one request. The future fails with a {@link TransportFailure} when the connection is
-     * already closed (not sent), breaks before the answer (sent) or no answer comes in time (sent).
+     * Sends one encoded request as call {@code id} in {@code epoch}. The future fails with a
+     * {@link TransportFailure} when the connection is already closed (not sent), breaks before the
+     * answer (sent) or no answer comes in time (sent).
      */
-    CompletableFuture<Response> call(Request request, long timeoutMs) {
-        CompletableFuture<Response> f = new CompletableFuture<>();
-        long id = request.getCallId();
+    CompletableFuture<Answer> call(long id, long epoch, byte[] request, long timeoutMs) {
+        CompletableFuture<Answer> f = new CompletableFuture<>();
         if (!isOpen()) {
             f.completeExceptionally(new TransportFailure("connection to " + address + " is closed", false, false));
             return f;
@@ -138,7 +143,7 @@ final class Connection {
             }
         }, Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
         f.whenComplete((r, e) -> t.cancel(false));
-        session.write(request).addListener(w -> {
+        session.write(FrameCodec.requestFrame(request, id, epoch)).addListener(w -> {
             if (!((org.apache.mina.core.future.WriteFuture) w).isWritten() && pending.remove(id, f)) {
                 // Nothing (or only part of a frame) left this host: the server cannot have acted on it.
                 f.completeExceptionally(new TransportFailure("could not send to " + address, false, false));
@@ -162,7 +167,7 @@ final class Connection {
         hello.completeExceptionally(new TransportFailure("connection to " + address + " " + why + " before handshake",
                 false, false));
         for (Long id : pending.keySet()) {
-            CompletableFuture<Response> f = pending.remove(id);
+            CompletableFuture<Answer> f = pending.remove(id);
             if (f != null) {
                 f.completeExceptionally(new TransportFailure("connection to " + address + " lost", true, false));
             }
@@ -176,9 +181,9 @@ final class Connection {
             return;
         }
         Response r = Response.parseFrom(bytes);
-        CompletableFuture<Response> f = pending.remove(r.getCallId());
+        CompletableFuture<Answer> f = pending.remove(r.getCallId());
         if (f != null) {
-            f.complete(r);
+            f.complete(new Answer(r, bytes));
         } else {
             log.debug("late response address={} callId={}", address, r.getCallId());
         }

@@ -5,16 +5,19 @@ import io.chubby.api.ErrorCode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Helpers for futures and the library's daemon threads. Stateless. */
-final class Futures {
+public final class Futures {
     private Futures() {
     }
 
-    static <T> CompletableFuture<T> failed(ChubbyException e) {
+    public static <T> CompletableFuture<T> failed(ChubbyException e) {
         return CompletableFuture.failedFuture(e);
     }
 
@@ -27,7 +30,7 @@ final class Futures {
     }
 
     /** Any failure as the API's exception (a non-Chubby failure is an INTERNAL error). */
-    static ChubbyException chubby(Throwable t) {
+    public static ChubbyException chubby(Throwable t) {
         Throwable c = unwrap(t);
         if (c instanceof ChubbyException ce) {
             return ce;
@@ -42,7 +45,7 @@ final class Futures {
      * Waits for a future on behalf of a synchronous call; a failure is rethrown as a new
      * ChubbyException with the same code so that its stack trace shows the caller.
      */
-    static <T> T join(CompletableFuture<T> f) {
+    public static <T> T join(CompletableFuture<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -52,6 +55,17 @@ final class Futures {
             ChubbyException ce = chubby(e);
             throw new ChubbyException(ce.code(), ce.detail(), ce);
         }
+    }
+
+    /** Runs tasks on {@code pool}; once it is shut down, on the submitting thread, so no future is left hanging. */
+    static Executor inlineWhenShutDown(ExecutorService pool) {
+        return r -> {
+            try {
+                pool.execute(r);
+            } catch (RejectedExecutionException shutDown) {
+                r.run();
+            }
+        };
     }
 
     static ThreadFactory daemon(String prefix) {

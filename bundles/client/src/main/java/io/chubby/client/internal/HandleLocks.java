@@ -30,12 +30,12 @@ final class HandleLocks {
     /** "No timeout" for a blocking Acquire: the call outlives any realistic wait. */
     private static final long FOREVER_MS = Duration.ofDays(365).toMillis();
 
-    private final CellClient client;
+    private final ClientCore core;
     private final ByteString handle;
     private final String path;
 
-    HandleLocks(CellClient client, ByteString handle, String path) {
-        this.client = client;
+    HandleLocks(ClientCore core, ByteString handle, String path) {
+        this.core = core;
         this.handle = handle;
         this.path = path;
     }
@@ -48,11 +48,11 @@ final class HandleLocks {
         Request.Builder b = Request.newBuilder().setAcquire(a);
         CompletableFuture<Response> raw;
         if (tryOnly) {
-            raw = client.dispatcher().call(b, false);
+            raw = core.calls().call(b, false);
         } else {
             // The master answers at its own deadline; ours leaves one call timeout for that answer.
-            long localMs = timeout == null ? FOREVER_MS : serverMs + client.options().callTimeout().toMillis();
-            raw = client.dispatcher().callWaiting(b, false, localMs);
+            long localMs = timeout == null ? FOREVER_MS : serverMs + core.options().callTimeout().toMillis();
+            raw = core.calls().callWaiting(b, false, localMs);
         }
         CompletableFuture<Boolean> out = raw.thenApply(r -> {
             expect(r, r.hasAcquire(), "Acquire");
@@ -79,12 +79,12 @@ final class HandleLocks {
     }
 
     CompletableFuture<Void> release() {
-        return client.dispatcher().call(Request.newBuilder().setRelease(ReleaseRequest.newBuilder()
+        return core.calls().call(Request.newBuilder().setRelease(ReleaseRequest.newBuilder()
                 .setHandle(handle)), false).thenApply(r -> null);
     }
 
     CompletableFuture<Sequencer> getSequencer() {
-        return client.dispatcher().call(Request.newBuilder().setGetSequencer(GetSequencerRequest.newBuilder()
+        return core.calls().call(Request.newBuilder().setGetSequencer(GetSequencerRequest.newBuilder()
                 .setHandle(handle)), false).thenApply(r -> {
                     expect(r, r.hasSequencer(), "GetSequencer");
                     return Sequencer.decode(r.getSequencer().getSequencer().toByteArray());
@@ -92,12 +92,12 @@ final class HandleLocks {
     }
 
     CompletableFuture<Void> setSequencer(Sequencer s) {
-        return client.dispatcher().call(Request.newBuilder().setSetSequencer(SetSequencerRequest.newBuilder()
+        return core.calls().call(Request.newBuilder().setSetSequencer(SetSequencerRequest.newBuilder()
                 .setHandle(handle).setSequencer(ByteString.copyFrom(s.bytes()))), false).thenApply(r -> null);
     }
 
     CompletableFuture<LockInfo> lockInfo() {
-        return client.dispatcher().call(Request.newBuilder().setLockInfo(LockInfoRequest.newBuilder()
+        return core.calls().call(Request.newBuilder().setLockInfo(LockInfoRequest.newBuilder()
                 .setHandle(handle)), false).thenApply(r -> {
                     expect(r, r.hasLockInfo(), "LockInfo");
                     var li = r.getLockInfo();

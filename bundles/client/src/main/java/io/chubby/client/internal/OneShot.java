@@ -53,7 +53,7 @@ public final class OneShot {
         try {
             conn = Connection.open(connector, address, "chubby-oneshot", ms, timer).get();
             long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-            Response r = conn.call(body.setCallId(1).build(), left).get();
+            Response r = conn.call(1, 0, body.build().toByteArray(), left).get().response();
             if (r.hasError()) {
                 throw Wire.error(r);
             }

@@ -33,21 +33,24 @@ import org.slf4j.LoggerFactory;
  * reply the session is in JEOPARDY and calls wait; a reply within the grace period makes it SAFE,
  * otherwise it is EXPIRED for good.
  *
+ * <p>Every call of the session (CreateSession, KeepAlive, CloseSession) and of its handles goes
+ * through {@link SessionCalls} over the client's {@link MasterFollower}.
+ *
  * <p>Mutable state is guarded by {@code this}; listeners run on {@code notifier}, a serial
  * executor, so they see changes and events in order.
  */
-final class SessionKeeper implements Dispatcher.Gate {
+public final class SessionKeeper implements SessionCalls.Gate {
     private static final Logger log = LoggerFactory.getLogger(SessionKeeper.class);
 
     private final ClientOptions options;
-    private final Dispatcher dispatcher;
+    private final SessionCalls calls;
     private final ScheduledExecutorService timer;
     private final Executor notifier;
     private final List<Consumer<SessionState>> stateListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Event>> eventListeners = new CopyOnWriteArrayList<>();
 
     private SessionState state = SessionState.SAFE;
-    private long sessionId;
+    private volatile long sessionId;      // set once, by the CreateSession answer
     private long lastLeaseMs;              // the lease the master granted last: how long it may hold a KeepAlive
     private long leaseEnd;                 // System.nanoTime() at which the local lease runs out
     private CompletableFuture<Void> usable = CompletableFuture.completedFuture(null);
@@ -60,13 +63,16 @@ final class SessionKeeper implements Dispatcher.Gate {
     private final ClientCache cache = new ClientCache(true, this::leaseValid);
     private final EventDispatch handleEvents = new EventDispatch();
 
-    SessionKeeper(ClientOptions options, Dispatcher dispatcher, ScheduledExecutorService timer, Executor notifier) {
+    SessionKeeper(ClientOptions options, MasterFollower channel, ScheduledExecutorService timer, Executor notifier) {
         this.options = options;
-        this.dispatcher = dispatcher;
+        this.calls = new SessionCalls(channel, this, options.callTimeout().toMillis());
         this.timer = timer;
         this.notifier = notifier;
-        dispatcher.gate(this);
-        dispatcher.onSessionExpired(() -> expire("the master says the session expired"));
+    }
+
+    /** The calls of this session (and of its handles). */
+    SessionCalls calls() {
+        return calls;
     }
 
     /** Creates the session and starts the KeepAlive loop; completes with the session id. */
@@ -76,16 +82,14 @@ final class SessionKeeper implements Dispatcher.Gate {
                 .setCreateSession(CreateSessionRequest.newBuilder().setClientName(options.clientName()));
         // Retrying a CreateSession whose answer was lost at worst leaves an unused session behind,
         // which the master ends when it idles out: so it counts as a read here.
-        return dispatcher.call(b, false, options.callTimeout().toMillis()).thenApply(r -> {
+        return calls.callNow(b, false, options.callTimeout().toMillis()).thenApply(r -> {
             long received = System.nanoTime();
             if (!r.hasCreateSession()) {
                 throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "CreateSession answered without a session");
             }
             CreateSessionReply s = r.getCreateSession();
-            dispatcher.learnEpoch(s.getEpoch());
             synchronized (this) {
                 sessionId = s.getSessionId();
-                dispatcher.sessionId(sessionId);
                 extendLease(anchor(sent, received), s.getLeaseMs());
             }
             log.info("session created id={} leaseMs={} epoch={}", s.getSessionId(), s.getLeaseMs(), s.getEpoch());
@@ -94,7 +98,8 @@ final class SessionKeeper implements Dispatcher.Gate {
         });
     }
 
-    synchronized long sessionId() {
+    @Override
+    public long sessionId() {
         return sessionId;
     }
 
@@ -112,11 +117,11 @@ final class SessionKeeper implements Dispatcher.Gate {
     }
 
     /** Milliseconds left of the local lease (0 when it ran out). */
-    synchronized long leaseRemainingMillis() {
+    public synchronized long leaseRemainingMillis() {
         return Math.max(0, TimeUnit.NANOSECONDS.toMillis(leaseEnd - System.nanoTime()));
     }
 
-    synchronized SessionState state() {
+    public synchronized SessionState state() {
         return state;
     }
 
@@ -140,19 +145,19 @@ final class SessionKeeper implements Dispatcher.Gate {
                 + " expired");
     }
 
-    void addStateListener(Consumer<SessionState> l) {
+    public void addStateListener(Consumer<SessionState> l) {
         stateListeners.add(l);
     }
 
-    void removeStateListener(Consumer<SessionState> l) {
+    public void removeStateListener(Consumer<SessionState> l) {
         stateListeners.remove(l);
     }
 
-    void addEventListener(Consumer<Event> l) {
+    public void addEventListener(Consumer<Event> l) {
         eventListeners.add(l);
     }
 
-    void removeEventListener(Consumer<Event> l) {
+    public void removeEventListener(Consumer<Event> l) {
         eventListeners.remove(l);
     }
 
@@ -169,7 +174,7 @@ final class SessionKeeper implements Dispatcher.Gate {
             return CompletableFuture.completedFuture(null);
         }
         Request.Builder b = Request.newBuilder().setCloseSession(CloseSessionRequest.getDefaultInstance());
-        return dispatcher.call(b, false, options.callTimeout().toMillis()).handle((r, e) -> {
+        return calls.callNow(b, false, options.callTimeout().toMillis()).handle((r, e) -> {
             if (e != null) {
                 log.debug("close session id={} failed reason={}", sessionId(), Futures.unwrap(e).getMessage());
             }
@@ -197,7 +202,7 @@ final class SessionKeeper implements Dispatcher.Gate {
             timeoutMs = Math.max(leaseLeftMs, lastLeaseMs) + options.callTimeout().toMillis();
         }
         long sent = System.nanoTime();
-        dispatcher.call(Request.newBuilder().setKeepAlive(ka), false, timeoutMs).whenComplete((r, e) -> {
+        calls.callNow(Request.newBuilder().setKeepAlive(ka), false, timeoutMs).whenComplete((r, e) -> {
             if (e == null && r.hasKeepAlive()) {
                 onReply(anchor(sent, System.nanoTime()), r.getKeepAlive());
                 sendKeepAlive();
@@ -214,7 +219,7 @@ final class SessionKeeper implements Dispatcher.Gate {
                 return;
             }
             log.warn("keepalive failed session={} reason={}", sessionId(), ce.getMessage());
-            dispatcher.relocate();
+            calls.channel().relocate();
             timer.schedule(this::sendKeepAlive, options.retryBackoff().toMillis(), TimeUnit.MILLISECONDS);
         });
     }
@@ -231,7 +236,6 @@ final class SessionKeeper implements Dispatcher.Gate {
     }
 
     private void onReply(long anchorNanos, KeepAliveReply r) {
-        dispatcher.learnEpoch(r.getEpoch());
         List<Event> events = new ArrayList<>();
         List<com.google.protobuf.ByteString> eventHandles = new ArrayList<>();
         synchronized (this) {
@@ -311,6 +315,11 @@ final class SessionKeeper implements Dispatcher.Gate {
         changeState(SessionState.JEOPARDY);
         graceTimer = timer.schedule(() -> expire("no KeepAlive reply within the grace period of "
                 + options.gracePeriod().toMillis() + " ms"), options.gracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void expiredAtMaster(String detail) {
+        expire("the master says the session expired: " + detail);
     }
 
     private void expire(String why) {

@@ -1,6 +1,7 @@
 package io.chubby.client.internal;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.CreateMode;
 import io.chubby.api.DirEntry;
@@ -19,11 +20,13 @@ import io.chubby.protocol.EventMessage;
 import io.chubby.protocol.MasterLocation;
 import io.chubby.protocol.OpenModeBit;
 import io.chubby.protocol.OpenRequest;
+import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.protocol.StatMessage;
 import io.chubby.protocol.StatusReply;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Conversions between protocol messages and API types. Stateless. */
 final class Wire {
@@ -92,6 +95,15 @@ final class Wire {
         ErrorCode code = ErrorCode.fromWire(r.getError().getCode());
         String msg = r.getError().getMessage();
         return new ChubbyException(code, msg.isEmpty() ? code.description() : msg);
+    }
+
+    /** The kind of an encoded request for messages, e.g. "set_contents"; "unknown" if it does not parse. */
+    static String kind(byte[] request) {
+        try {
+            return Request.parseFrom(request).getBodyCase().name().toLowerCase(Locale.ROOT);
+        } catch (InvalidProtocolBufferException e) {
+            return "unknown";
+        }
     }
 
     static MasterInfo masterInfo(MasterLocation m) {

@@ -28,31 +28,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Calls, discovery, retries and error mapping against scripted fake replicas on loopback. */
 class ClientCallsTest {
     private static final String F = "/ls/test/f";
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private FakeReplica replica(int id) throws Exception {
-        FakeReplica r = new FakeReplica(id);
-        toClose.add(r);
-        return r;
+        return closer.replica(id);
     }
 
     private ChubbyClient connect(FakeReplica... replicas) {
-        ChubbyClient c = FakeReplica.connect(replicas);
-        toClose.add(0, c);
-        return c;
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
+        return closer.client(FakeReplica.connect(replicas));
     }
 
     private static byte[] b(String s) {
@@ -106,9 +96,8 @@ class ClientCallsTest {
         dead.close();
         FakeReplica master = replica(2);
         master.files.put(F, b("x"));
-        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(deadAddr + "," + master.address())
-                .callTimeout(Duration.ofSeconds(3)).build());
-        toClose.add(0, c);
+        ChubbyClient c = closer.client(ChubbyClient.connect(ClientOptions.builder()
+                .cell(deadAddr + "," + master.address()).callTimeout(Duration.ofSeconds(3)).build()));
         assertArrayEquals(b("x"), c.read(F));
     }
 
@@ -316,14 +305,7 @@ class ClientCallsTest {
         assertTrue(e.getMessage().contains("outcome unknown"), e.getMessage());
         assertEquals(1, m.count(Request.BodyCase.SET_CONTENTS));
         // a read whose connection drops is simply retried on a new connection
-        int[] calls = {0};
-        m.on(Request.BodyCase.GET_CONTENTS, x -> {
-            if (calls[0]++ == 0) {
-                x.drop();
-            } else {
-                m.standard(x);
-            }
-        });
+        m.on(Request.BodyCase.GET_CONTENTS, m.dropFirst());
         assertArrayEquals(b("x"), h.getContentsAndStat().data());
         assertEquals(2, m.count(Request.BodyCase.GET_CONTENTS));
         // the server saying the outcome is unknown is not retried either
@@ -336,9 +318,8 @@ class ClientCallsTest {
     void aReadRefusedWithCellUnavailableIsRetriedUntilTheDeadline() throws Exception {
         FakeReplica m = replica(1);
         m.files.put(F, b("x"));
-        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(m.address())
-                .callTimeout(Duration.ofMillis(600)).retryBackoff(Duration.ofMillis(10)).build());
-        toClose.add(0, c);
+        ChubbyClient c = closer.client(ChubbyClient.connect(ClientOptions.builder().cell(m.address())
+                .callTimeout(Duration.ofMillis(600)).retryBackoff(Duration.ofMillis(10)).build()));
         Handle h = c.open(F, OpenOptions.read());
         m.on(Request.BodyCase.GET_STAT, x -> x.fail(ErrorCode.CELL_UNAVAILABLE, "no master lease"));
         long t0 = System.nanoTime();

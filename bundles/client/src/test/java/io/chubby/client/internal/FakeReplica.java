@@ -36,6 +36,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -80,12 +81,16 @@ final class FakeReplica implements AutoCloseable {
         return "127.0.0.1:" + server.getLocalPort();
     }
 
-    /** A client of these replicas with the tests' short timeouts (3 s calls, 1 s connect, 10 ms retry backoff). */
+    /** A client of these replicas with the tests' short timeouts (see {@link #options}). */
     static ChubbyClient connect(FakeReplica... replicas) {
+        return ChubbyClient.connect(options(replicas));
+    }
+
+    /** Options naming these replicas with the tests' short timeouts (3 s calls, 1 s connect, 10 ms retry backoff). */
+    static ClientOptions options(FakeReplica... replicas) {
         List<String> addrs = Arrays.stream(replicas).map(FakeReplica::address).toList();
-        return ChubbyClient.connect(ClientOptions.builder().replicas(addrs)
-                .clientName("test").callTimeout(Duration.ofSeconds(3))
-                .connectTimeout(Duration.ofSeconds(1)).retryBackoff(Duration.ofMillis(10)).build());
+        return ClientOptions.builder().replicas(addrs).clientName("test").callTimeout(Duration.ofSeconds(3))
+                .connectTimeout(Duration.ofSeconds(1)).retryBackoff(Duration.ofMillis(10)).build();
     }
 
     FakeReplica on(Request.BodyCase kind, Behaviour b) {
@@ -170,6 +175,18 @@ final class FakeReplica implements AutoCloseable {
             out.write(Frames.encode(msg));
             out.flush();
         }
+    }
+
+    /** Drops the connection at the first request it handles, answers the later ones as a master. */
+    Behaviour dropFirst() {
+        AtomicBoolean dropped = new AtomicBoolean();
+        return x -> {
+            if (dropped.compareAndSet(false, true)) {
+                x.drop();
+            } else {
+                standard(x);
+            }
+        };
     }
 
     MasterLocation location() {

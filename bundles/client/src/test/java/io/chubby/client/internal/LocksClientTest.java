@@ -19,21 +19,21 @@ import io.chubby.protocol.CreateSessionReply;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The client's lock API, SequencerVerifier and LeaderElection against a fake replica with a lock model. */
 class LocksClientTest {
     private static final String F = "/ls/test/lock";
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
     private final FakeLocks locks = new FakeLocks();
     private final AtomicLong sessions = new AtomicLong(100);
     private FakeReplica master;
@@ -41,11 +41,11 @@ class LocksClientTest {
     @BeforeEach
     void start() throws Exception {
         master = replica(1);
+        closer.fixture(locks::close);
     }
 
     private FakeReplica replica(int id) throws Exception {
-        FakeReplica r = new FakeReplica(id);
-        toClose.add(r);
+        FakeReplica r = closer.replica(id);
         locks.install(r);
         r.on(Request.BodyCase.CREATE_SESSION, x -> x.reply(Response.newBuilder().setCreateSession(
                 CreateSessionReply.newBuilder().setSessionId(sessions.incrementAndGet()).setLeaseMs(r.leaseMs)
@@ -54,17 +54,7 @@ class LocksClientTest {
     }
 
     private ChubbyClient connect(FakeReplica... replicas) {
-        ChubbyClient c = FakeReplica.connect(replicas);
-        toClose.add(0, c);
-        return c;
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-        locks.close();
+        return closer.client(FakeReplica.connect(replicas));
     }
 
     private static Handle open(ChubbyClient c) {
@@ -183,8 +173,8 @@ class LocksClientTest {
                 events.add("leader " + leader.orElse("-"));
             }
         });
-        toClose.add(0, e1);
-        toClose.add(0, e2);
+        closer.client(e1);
+        closer.client(e2);
         e1.start();
         assertTrue(e1.awaitLeadership(Duration.ofSeconds(5)));
         e2.start();
@@ -219,7 +209,7 @@ class LocksClientTest {
                 changes.add(leader);
             }
         });
-        toClose.add(0, e);
+        closer.client(e);
         e.start();
         assertTrue(e.awaitLeadership(Duration.ofSeconds(5)));
         master.on(Request.BodyCase.KEEP_ALIVE, x -> x.fail(ErrorCode.SESSION_EXPIRED, "session ended"));

@@ -25,8 +25,10 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -156,10 +158,16 @@ class SessionTest {
     @Test
     void eventsRideOnKeepAliveRepliesAndAreAcknowledged() throws Exception {
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-        int[] n = {0};
+        AtomicBoolean listening = new AtomicBoolean();
+        CountDownLatch acked = new CountDownLatch(1);
         master.on(Request.BodyCase.KEEP_ALIVE, x -> {
+            if (x.request.getKeepAlive().getAckedEventSeq() == 5) {
+                acked.countDown();
+            }
             KeepAliveReply.Builder b = KeepAliveReply.newBuilder().setLeaseMs(1000).setEpoch(1);
-            if (n[0]++ == 1) {
+            // Only once the listener is registered (the KeepAlive loop starts inside connect), and
+            // again until acknowledged, as the master re-sends unacknowledged events.
+            if (listening.get() && acked.getCount() > 0) {
                 b.addEvents(EventMessage.newBuilder().setSeq(5).setKind(EventKind.CHILD_ADDED).setPath("/ls/test")
                         .setChild("c").setGeneration(3));
             }
@@ -167,10 +175,10 @@ class SessionTest {
         });
         connect(Duration.ofSeconds(2));
         client.addEventListener(events::add);
-        Event e = events.poll(2, TimeUnit.SECONDS);
+        listening.set(true);
+        Event e = events.poll(5, TimeUnit.SECONDS);
         assertEquals(new Event(EventType.CHILD_ADDED, "/ls/test", "c", 3), e);
-        Thread.sleep(50);
-        assertTrue(master.received.stream().anyMatch(r -> r.hasKeepAlive() && r.getKeepAlive().getAckedEventSeq() == 5));
+        assertTrue(acked.await(5, TimeUnit.SECONDS), "the next KeepAlive acknowledges the event");
     }
 
     @Test

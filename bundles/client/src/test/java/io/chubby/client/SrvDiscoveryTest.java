@@ -1,4 +1,4 @@
-package io.chubby.client.internal;
+package io.chubby.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
-import io.chubby.client.ClientOptions;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

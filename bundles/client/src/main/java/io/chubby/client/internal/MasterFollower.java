@@ -4,14 +4,25 @@ import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.MasterInfo;
 import io.chubby.client.ClientOptions;
+import io.chubby.client.MasterChannel;
+import io.chubby.client.internal.Connection.Answer;
 import io.chubby.protocol.MasterLocationRequest;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.mina.transport.socket.nio.NioSocketConnector;
@@ -19,113 +30,130 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends calls to the master: finds it (asking replicas in turn), keeps one connection to it, and
- * retries by the library's rules. Reads are retried until the call's deadline; writes are retried
- * only when they certainly did not take effect (refused with NOT_MASTER / WRONG_EPOCH, or the
- * connection failed before sending). A write that may have reached a master and then lost its
- * answer fails with CELL_UNAVAILABLE "outcome unknown".
+ * The {@link MasterChannel}: finds the master (asking replicas in turn), keeps one connection to
+ * it, and retries by the library's rules. Idempotent requests are retried until the call's
+ * deadline; at-most-once requests (writes) only when they certainly did not take effect (refused
+ * with NOT_MASTER / WRONG_EPOCH / CELL_UNAVAILABLE, or the connection failed before sending). A
+ * write that may have reached a master and then lost its answer fails with CELL_UNAVAILABLE
+ * "outcome unknown".
+ *
+ * <p>The library's own client sends every call (handles, CreateSession, KeepAlive) through
+ * {@link #submit}, the same path the public {@link #call} takes, minus two steps it does not
+ * need: it passes the request it has just encoded without a defensive copy, and takes the
+ * Response already parsed on the I/O thread instead of bytes handed out on a callback thread.
  *
  * <p>Thread-safe: the current connection and the discovery hint are guarded by {@code this}; the
- * epoch and session id are volatile; call state lives in one {@link Call} per call.
+ * epoch is volatile; call state lives in one {@link Call} per call.
  */
-final class Dispatcher {
-    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+public final class MasterFollower implements MasterChannel {
+    private static final Logger log = LoggerFactory.getLogger(MasterFollower.class);
     private static final long MAX_BACKOFF_MS = 1000;
-
-    /** Lets calls wait while the session is in jeopardy. */
-    interface Gate {
-        /** Completes when calls may proceed; fails with SESSION_EXPIRED when they never will. */
-        CompletableFuture<Void> usable();
-    }
+    private static final byte[] LOCATE = Request.newBuilder()
+            .setMasterLocation(MasterLocationRequest.getDefaultInstance()).build().toByteArray();
 
     private final ClientOptions options;
     private final ScheduledExecutorService timer;
+    private final Executor callbacks;
+    private final Runnable stopThreads;
     private final NioSocketConnector connector;
     private final AtomicLong callIds = new AtomicLong();
+    private final Set<Call> active = ConcurrentHashMap.newKeySet();
+    private final Set<Connection> retired = ConcurrentHashMap.newKeySet();
     private volatile long epoch;
-    private volatile long sessionId;
-    private volatile Gate gate = () -> CompletableFuture.completedFuture(null);
-    private volatile Runnable onSessionExpired = () -> { };
     private volatile boolean closed;
-    private final java.util.Set<Call> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.Set<Connection> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private CompletableFuture<Connection> current; // guarded by this
     private String hint;                           // guarded by this: where to look for the master first
 
-    Dispatcher(ClientOptions options, ScheduledExecutorService timer) {
+    /** A channel on threads its owner provides and stops (the client's). */
+    MasterFollower(ClientOptions options, ScheduledExecutorService timer, Executor callbacks) {
+        this(options, timer, callbacks, () -> { });
+    }
+
+    private MasterFollower(ClientOptions options, ScheduledExecutorService timer, Executor callbacks,
+                           Runnable stopThreads) {
         this.options = options;
         this.timer = timer;
+        this.callbacks = callbacks;
+        this.stopThreads = stopThreads;
         this.connector = Connection.newConnector(options.connectTimeout().toMillis());
     }
 
-    void gate(Gate g) {
-        this.gate = g;
+    /**
+     * A channel with threads of its own (a timer, callback threads; MINA's I/O thread once it
+     * connects), all stopped by {@link #close()}. Does no I/O until the first call.
+     */
+    public static MasterChannel open(ClientOptions options) {
+        ScheduledThreadPoolExecutor timer = Futures.timer("chubby-channel-timer");
+        ExecutorService pool = Executors.newCachedThreadPool(Futures.daemon("chubby-channel-callback"));
+        return new MasterFollower(options, timer, Futures.inlineWhenShutDown(pool), () -> {
+            timer.shutdownNow();
+            pool.shutdown();
+        });
     }
 
-    void onSessionExpired(Runnable r) {
-        this.onSessionExpired = r;
+    // ---- the public channel ----
+
+    @Override
+    public CompletableFuture<byte[]> call(byte[] request, Retry retry) {
+        return call(request, retry, options.callTimeout());
     }
 
-    void sessionId(long id) {
-        this.sessionId = id;
+    @Override
+    public CompletableFuture<byte[]> call(byte[] request, Retry retry, Duration timeout) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(retry, "retry");
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            return Futures.failed(new ChubbyException(ErrorCode.INVALID_ARGUMENT, "the timeout must be positive, was "
+                    + timeout));
+        }
+        CompletableFuture<Answer> raw = submit(request.clone(), retry == Retry.AT_MOST_ONCE,
+                Math.max(1, timeout.toMillis()));
+        CompletableFuture<byte[]> out = new CompletableFuture<>();
+        raw.whenCompleteAsync((a, e) -> {
+            if (e != null) {
+                out.completeExceptionally(Futures.chubby(e));
+            } else {
+                out.complete(a.bytes());
+            }
+        }, callbacks);
+        out.whenComplete((v, e) -> {
+            if (out.isCancelled()) {
+                raw.cancel(false); // the Call sees its result done and sends no further attempt
+            }
+        });
+        return out;
     }
 
-    long epoch() {
+    @Override
+    public long epoch() {
         return epoch;
     }
 
-    /** Takes a newer epoch learned from the cell (CreateSession, KeepAlive, master location). */
-    void learnEpoch(long e) {
-        if (e > epoch) {
-            epoch = e;
-        }
+    @Override
+    public synchronized Optional<String> masterAddress() {
+        Connection c = connected();
+        return c != null && c.isOpen() ? Optional.of(c.address()) : Optional.empty();
     }
 
-    /** A call in the session with the default timeout, waiting while the session is in jeopardy. */
-    CompletableFuture<Response> call(Request.Builder body, boolean write) {
-        long timeoutMs = options.callTimeout().toMillis();
-        return gate.usable().thenCompose(v -> call(body, write, timeoutMs));
-    }
-
-    /**
-     * A call with its own timeout that still waits while the session is in jeopardy (blocking
-     * Acquire: the master holds it far longer than a normal call).
-     */
-    CompletableFuture<Response> callWaiting(Request.Builder body, boolean write, long timeoutMs) {
-        return gate.usable().thenCompose(v -> call(body, write, timeoutMs));
-    }
-
-    /** A call that does not wait for the session (session set-up, KeepAlive, Close, location). */
-    CompletableFuture<Response> call(Request.Builder body, boolean write, long timeoutMs) {
-        if (closed) {
-            return Futures.failed(new ChubbyException(ErrorCode.SESSION_EXPIRED, "the client is closed"));
-        }
-        Call c = new Call(body, write, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs);
-        active.add(c);
-        c.result.whenComplete((r, e) -> active.remove(c));
-        if (closed) { // close() may have run before we registered: it would not have failed this call
-            c.fail(new ChubbyException(ErrorCode.SESSION_EXPIRED, "the client is closed"));
-        } else {
-            c.start();
-        }
-        return c.result;
-    }
-
-    /** Stops using the current connection, e.g. when the master seems stuck; the next call relocates. */
-    void relocate() {
+    @Override
+    public void relocate() {
         Connection c;
         synchronized (this) {
-            c = current != null && current.isDone() && !current.isCompletedExceptionally() ? current.join() : null;
+            c = connected();
         }
         if (c != null) {
             retire(c, null);
         }
     }
 
-    void close() {
-        closed = true;
+    @Override
+    public void close() {
         CompletableFuture<Connection> c;
         synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
             c = current;
             current = null;
         }
@@ -136,19 +164,73 @@ final class Dispatcher {
             r.close();
         }
         for (Call call : active) {
-            call.fail(new ChubbyException(ErrorCode.SESSION_EXPIRED, "the client is closed"));
+            call.fail(closedError());
         }
         connector.dispose(false);
+        stopThreads.run();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    // ---- the library's own calls ----
+
+    /**
+     * Sends {@code request} (encoded, without call id and epoch; not copied, so not to be changed)
+     * by the same rules as {@link #call}. The future completes on the I/O thread with the master's
+     * final answer, or fails with a ChubbyException.
+     */
+    CompletableFuture<Answer> submit(byte[] request, boolean atMostOnce, long timeoutMs) {
+        if (closed) {
+            return Futures.failed(closedError());
+        }
+        Call c = new Call(request, atMostOnce, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs);
+        active.add(c);
+        c.result.whenComplete((r, e) -> active.remove(c));
+        if (closed) { // close() may have run before we registered: it would not have failed this call
+            c.fail(closedError());
+        } else {
+            c.start();
+        }
+        return c.result;
+    }
+
+    private static ChubbyException closedError() {
+        return new ChubbyException(ErrorCode.CANCELLED, "the channel is closed");
+    }
+
+    /** Takes a newer epoch learned from the cell. */
+    private void learnEpoch(long e) {
+        if (e > epoch) {
+            epoch = e;
+        }
+    }
+
+    /** The answers that name the epoch: the channel reads them, the caller still gets them whole. */
+    private void learnFrom(Response r) {
+        switch (r.getBodyCase()) {
+            case CREATE_SESSION -> learnEpoch(r.getCreateSession().getEpoch());
+            case KEEP_ALIVE -> learnEpoch(r.getKeepAlive().getEpoch());
+            case MASTER_LOCATION -> learnEpoch(r.getMasterLocation().getEpoch());
+            default -> { }
+        }
     }
 
     // ---- connection and discovery ----
+
+    /** The connection to the master if one was found (open or not); called with the lock held. */
+    private Connection connected() {
+        return current != null && current.isDone() && !current.isCompletedExceptionally() ? current.join() : null;
+    }
 
     private synchronized CompletableFuture<Connection> connection() {
         if (current != null) {
             if (!current.isDone()) {
                 return current;
             }
-            if (!current.isCompletedExceptionally() && current.join().isOpen()) {
+            Connection c = connected();
+            if (c != null && c.isOpen()) {
                 return current;
             }
         }
@@ -170,7 +252,7 @@ final class Dispatcher {
     /** Forgets {@code c} as the master connection; closes it once its other calls had time to finish. */
     private void retire(Connection c, String newHint) {
         synchronized (this) {
-            if (current != null && current.isDone() && !current.isCompletedExceptionally() && current.join() == c) {
+            if (connected() == c) {
                 current = null;
             }
             hint = newHint;
@@ -184,7 +266,7 @@ final class Dispatcher {
 
     private void locate(List<String> order, int i, CompletableFuture<Connection> result, List<String> why) {
         if (closed) {
-            result.completeExceptionally(new TransportFailure("client closed", false, false));
+            result.completeExceptionally(new TransportFailure("channel closed", false, false));
             return;
         }
         if (i >= order.size()) {
@@ -200,10 +282,9 @@ final class Dispatcher {
                 locate(order, i + 1, result, why);
                 return;
             }
-            Request ask = Request.newBuilder().setCallId(callIds.incrementAndGet())
-                    .setMasterLocation(MasterLocationRequest.getDefaultInstance()).build();
-            c.call(ask, connectMs).whenComplete((resp, e2) -> {
-                MasterInfo mi = e2 == null && !resp.hasError() && resp.hasMasterLocation()
+            c.call(callIds.incrementAndGet(), 0, LOCATE, connectMs).whenComplete((a, e2) -> {
+                Response resp = e2 == null ? a.response() : null;
+                MasterInfo mi = resp != null && !resp.hasError() && resp.hasMasterLocation()
                         ? Wire.masterInfo(resp.getMasterLocation()) : null;
                 if (mi == null || !mi.known()) {
                     why.add(addr + ": " + (e2 != null ? Futures.unwrap(e2).getMessage()
@@ -235,20 +316,20 @@ final class Dispatcher {
 
     // ---- one call ----
 
-    /** The state of one API call across its attempts. */
+    /** The state of one call across its attempts. */
     private final class Call {
-        final Request.Builder body;
-        final boolean write;
+        final byte[] request;
+        final boolean atMostOnce;
         final long deadline;
         final long timeoutMs;
-        final CompletableFuture<Response> result = new CompletableFuture<>();
+        final CompletableFuture<Answer> result = new CompletableFuture<>();
         volatile boolean inFlight;
         volatile String lastError = "none";
         int attempts; // only touched by the thread running the current attempt
 
-        Call(Request.Builder body, boolean write, long deadline, long timeoutMs) {
-            this.body = body;
-            this.write = write;
+        Call(byte[] request, boolean atMostOnce, long deadline, long timeoutMs) {
+            this.request = request;
+            this.atMostOnce = atMostOnce;
             this.deadline = deadline;
             this.timeoutMs = timeoutMs;
         }
@@ -264,7 +345,7 @@ final class Dispatcher {
         }
 
         private ChubbyException timeoutError() {
-            if (write && inFlight) {
+            if (atMostOnce && inFlight) {
                 return outcomeUnknown("no answer within " + timeoutMs + " ms");
             }
             return new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "no answer from the cell within " + timeoutMs
@@ -272,8 +353,7 @@ final class Dispatcher {
         }
 
         private ChubbyException outcomeUnknown(String why) {
-            return new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "outcome unknown: the "
-                    + body.getBodyCase().name().toLowerCase(Locale.ROOT)
+            return new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "outcome unknown: the " + Wire.kind(request)
                     + " request may have reached the master, but " + why + "; not retried");
         }
 
@@ -286,7 +366,7 @@ final class Dispatcher {
                 return;
             }
             if (closed) {
-                fail(new ChubbyException(ErrorCode.SESSION_EXPIRED, "the client is closed"));
+                fail(closedError());
                 return;
             }
             connection().whenComplete((conn, err) -> {
@@ -297,14 +377,13 @@ final class Dispatcher {
                 if (result.isDone()) {
                     return;
                 }
-                Request r = body.clone().setCallId(callIds.incrementAndGet()).setSessionId(sessionId)
-                        .setEpoch(epoch).build();
                 inFlight = true;
-                conn.call(r, Math.max(1, remainingMs())).whenComplete((resp, e2) -> answered(conn, resp, e2));
+                conn.call(callIds.incrementAndGet(), epoch, request, Math.max(1, remainingMs()))
+                        .whenComplete((a, e2) -> answered(conn, a, e2));
             });
         }
 
-        private void answered(Connection conn, Response resp, Throwable err) {
+        private void answered(Connection conn, Answer a, Throwable err) {
             inFlight = false;
             if (err != null) {
                 Throwable c = Futures.unwrap(err);
@@ -313,7 +392,7 @@ final class Dispatcher {
                 if (!tf.timedOut()) {
                     retire(conn, null);
                 }
-                if (tf.sent() && write) {
+                if (tf.sent() && atMostOnce) {
                     fail(outcomeUnknown(tf.getMessage()));
                 } else if (tf.timedOut()) {
                     fail(timeoutError());
@@ -322,28 +401,25 @@ final class Dispatcher {
                 }
                 return;
             }
+            Response resp = a.response();
             if (!resp.hasError()) {
-                result.complete(resp);
+                learnFrom(resp);
+                result.complete(a);
                 return;
             }
-            ChubbyException ce = Wire.error(resp);
-            switch (ce.code()) {
+            switch (ErrorCode.fromWire(resp.getError().getCode())) {
                 case NOT_MASTER, WRONG_EPOCH -> {
                     redirect(conn, resp);
-                    retry(ce.getMessage());
+                    retry(Wire.error(resp).getMessage());
                 }
                 case CELL_UNAVAILABLE -> {
-                    if (write && ce.detail().toLowerCase(Locale.ROOT).contains("unknown")) {
-                        fail(ce);
+                    if (atMostOnce && resp.getError().getMessage().toLowerCase(Locale.ROOT).contains("unknown")) {
+                        result.complete(a); // the master says it may have applied it: its answer is final
                     } else {
-                        retry(ce.getMessage());
+                        retry(Wire.error(resp).getMessage());
                     }
                 }
-                case SESSION_EXPIRED -> {
-                    onSessionExpired.run();
-                    fail(ce);
-                }
-                default -> fail(ce);
+                default -> result.complete(a);
             }
         }
 
@@ -369,7 +445,10 @@ final class Dispatcher {
                 return;
             }
             backoff = Math.min(backoff, left); // the deadline timer ends the call if this attempt is too late
-            log.debug("retrying call={} attempt={} backoffMs={} reason={}", body.getBodyCase(), attempts, backoff, why);
+            if (log.isDebugEnabled()) {
+                log.debug("retrying call={} attempt={} backoffMs={} reason={}", Wire.kind(request), attempts, backoff,
+                        why);
+            }
             timer.schedule(this::attempt, backoff, TimeUnit.MILLISECONDS);
         }
     }

@@ -1,4 +1,4 @@
-package io.chubby.client.internal;
+package io.chubby.client;
 
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
@@ -38,10 +38,14 @@ import org.xbill.DNS.Type;
  * query, retried on timeout, TCP when the answer comes back truncated) with dnsjava only for the
  * wire format: no resolver threads, no system resolver configuration. Stateless; every call is
  * independent and may run on any thread.
+ *
+ * <p>Package-private beside {@link ClientOptions}, which resolves {@code dns:} cell specs through
+ * it when options are built: the public options reach no internal class, and no dnsjava type
+ * appears in a public signature.
  */
-public final class SrvDiscovery {
+final class SrvDiscovery {
     /** Prefix of a cell spec resolved through DNS: {@code dns:<cell>.<domain>@host:port}. */
-    public static final String SCHEME = "dns:";
+    static final String SCHEME = "dns:";
     private static final int ATTEMPTS = 3;
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(1500);
 
@@ -55,7 +59,7 @@ public final class SrvDiscovery {
      * @throws ChubbyException INVALID_ARGUMENT for a malformed spec, CELL_UNAVAILABLE when the DNS
      *                         server does not answer or knows no replica
      */
-    public static List<String> resolve(String spec) {
+    static List<String> resolve(String spec) {
         String s = spec.trim();
         if (!s.startsWith(SCHEME)) {
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "not a dns: cell spec: '" + spec + "'");
@@ -82,7 +86,7 @@ public final class SrvDiscovery {
     }
 
     /** The replicas of zone {@code <cell>.<domain>} as published by the DNS server {@code server}. */
-    public static List<String> resolve(String zone, InetSocketAddress server) {
+    static List<String> resolve(String zone, InetSocketAddress server) {
         Name srvName;
         try {
             srvName = Name.fromString("_chubby._tcp." + (zone.endsWith(".") ? zone : zone + "."));

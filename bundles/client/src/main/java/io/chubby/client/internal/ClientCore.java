@@ -1,0 +1,185 @@
+package io.chubby.client.internal;
+
+import com.google.protobuf.ByteString;
+import io.chubby.api.ChubbyException;
+import io.chubby.api.CreateMode;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.MasterInfo;
+import io.chubby.api.NodePath;
+import io.chubby.api.OpenOptions;
+import io.chubby.client.ClientOptions;
+import io.chubby.client.Contents;
+import io.chubby.client.Handle;
+import io.chubby.client.SequencerCheck;
+import io.chubby.protocol.CheckSequencerRequest;
+import io.chubby.protocol.MasterLocationRequest;
+import io.chubby.protocol.Request;
+import io.chubby.protocol.Response;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * What a connected client is made of: its threads (one timer, callback threads, one serial
+ * notifier; the channel's MINA I/O thread), its {@link MasterFollower} channel, its
+ * {@link SessionKeeper} session, and the calls that are not a handle's: Open, CheckSequencer,
+ * MasterLocation. The public client facade and every {@link ClientHandle} work through it.
+ * Futures it returns complete on the I/O thread; the callers hand them out. Thread-safe; holds no
+ * mutable state of its own.
+ */
+public final class ClientCore {
+    private final ClientOptions options;
+    private final ScheduledThreadPoolExecutor timer;
+    private final ExecutorService callbackPool;
+    private final Executor callbacks;
+    private final ExecutorService notifier;
+    private final MasterFollower channel;
+    private final SessionKeeper session;
+
+    private ClientCore(ClientOptions options) {
+        this.options = options;
+        this.timer = Futures.timer("chubby-client-timer");
+        this.callbackPool = Executors.newCachedThreadPool(Futures.daemon("chubby-client-callback"));
+        this.callbacks = Futures.inlineWhenShutDown(callbackPool);
+        this.notifier = Executors.newSingleThreadExecutor(Futures.daemon("chubby-client-notify"));
+        this.channel = new MasterFollower(options, timer, callbacks);
+        this.session = new SessionKeeper(options, channel, timer, notifier);
+    }
+
+    /** Finds the master and creates the session; blocks until it exists (see ChubbyClient.connect). */
+    public static ClientCore connect(ClientOptions options) {
+        ClientCore c = new ClientCore(options);
+        try {
+            Futures.join(c.session.create());
+            return c;
+        } catch (RuntimeException e) {
+            c.shutdown();
+            throw e;
+        }
+    }
+
+    public ClientOptions options() {
+        return options;
+    }
+
+    public SessionKeeper session() {
+        return session;
+    }
+
+    SessionCalls calls() {
+        return session.calls();
+    }
+
+    /** Callback threads; after close, callbacks run on the completing thread so no future is left hanging. */
+    public Executor callbacks() {
+        return callbacks;
+    }
+
+    /** Opens the node at the absolute {@code path}. */
+    public CompletableFuture<Handle> openAsync(String path, OpenOptions o) {
+        return openAsync(path, path, null, o);
+    }
+
+    /** Opens {@code sentPath} (relative to {@code dirHandle} when given); the handle is named {@code fullPath}. */
+    CompletableFuture<Handle> openAsync(String fullPath, String sentPath, byte[] dirHandle, OpenOptions o) {
+        try {
+            NodePath.parse(fullPath);
+        } catch (ChubbyException e) {
+            return Futures.failed(e);
+        }
+        if (session.expired()) {
+            return Futures.failed(session.expiredError());
+        }
+        // Open with create may make a node: a write, never retried once it may have been sent.
+        boolean write = o.create() != CreateMode.NO;
+        ClientCache cache = session.cache();
+        if (!write && cache.knownAbsent(fullPath)) {
+            return Futures.failed(new ChubbyException(ErrorCode.NO_SUCH_NODE, fullPath + " does not exist (cached)"));
+        }
+        long since = cache.generation();
+        Request.Builder b = Request.newBuilder().setOpen(Wire.open(sentPath, dirHandle, o));
+        CompletableFuture<Response> sent = calls().call(b, write).whenComplete((r, e) -> {
+            if (write) {
+                cache.invalidate(fullPath); // may have created it: a cached absence is wrong now
+            } else if (e != null && Futures.chubby(e).code() == ErrorCode.NO_SUCH_NODE) {
+                cache.fillAbsent(fullPath, since); // the master registered us before answering
+            }
+        });
+        return sent.thenApply(r -> {
+            if (!r.hasOpen()) {
+                throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "Open of " + fullPath + " answered with "
+                        + r.getBodyCase());
+            }
+            return new ClientHandle(this, fullPath, r.getOpen().getHandle(), r.getOpen().getCreated(),
+                    r.getOpen().hasStat() ? Wire.stat(r.getOpen().getStat()) : null);
+        });
+    }
+
+    /**
+     * A read of the node at {@code path} answered by the cache without a round trip: {@code pick}
+     * of its contents, or a failed future (NO_SUCH_NODE) when it is known not to exist; null on a
+     * miss. A hit is sound because this session read the node before (so opening it passed the
+     * ACL check; an ACL change invalidates).
+     */
+    public <T> CompletableFuture<T> fromCache(String path, Function<Contents, T> pick) {
+        if (session.expired()) {
+            return null;
+        }
+        ClientCache cache = session.cache();
+        if (cache.knownAbsent(path)) {
+            return Futures.failed(new ChubbyException(ErrorCode.NO_SUCH_NODE, path + " does not exist (cached)"));
+        }
+        Contents c = cache.contents(path, 0);
+        return c == null ? null : CompletableFuture.completedFuture(pick.apply(c));
+    }
+
+    public CompletableFuture<SequencerCheck> checkSequencerAsync(byte[] sequencer) {
+        if (session.expired()) {
+            return Futures.failed(session.expiredError());
+        }
+        Request.Builder b = Request.newBuilder().setCheckSequencer(CheckSequencerRequest.newBuilder()
+                .setSequencer(ByteString.copyFrom(sequencer)));
+        return calls().call(b, false).thenApply(r -> {
+            if (!r.hasCheckSequencer()) {
+                throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "CheckSequencer answered with " + r.getBodyCase());
+            }
+            return new SequencerCheck(r.getCheckSequencer().getValid(), r.getCheckSequencer().getReason());
+        });
+    }
+
+    /** Where the master is, as the master answers now (does not wait for the session). */
+    public MasterInfo masterInfo() {
+        Request.Builder b = Request.newBuilder().setMasterLocation(MasterLocationRequest.getDefaultInstance());
+        return Futures.join(calls().callNow(b, false, options.callTimeout().toMillis()).thenApply(r -> {
+            if (!r.hasMasterLocation()) {
+                throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "MasterLocation answered with " + r.getBodyCase());
+            }
+            return Wire.masterInfo(r.getMasterLocation());
+        }));
+    }
+
+    /** Ends the session (CloseSession, best effort, bounded by the call timeout), then stops everything. */
+    public void close() {
+        try {
+            session.close().get(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // best effort: the master ends the session when its lease runs out
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        shutdown();
+    }
+
+    private void shutdown() {
+        session.close();
+        channel.close();
+        timer.shutdownNow();
+        notifier.shutdown();
+        callbackPool.shutdown();
+    }
+}
