@@ -3,6 +3,7 @@ package io.chubby.sim.cell;
 import io.chubby.cell.internal.CellServer;
 import io.chubby.cell.internal.CellSettings;
 import io.chubby.protocol.StatusReply;
+import io.chubby.spi.AdminShell;
 import io.chubby.spi.Member;
 import io.chubby.testkit.FakeConsensus;
 import io.chubby.testkit.MemoryStateStore;
@@ -44,6 +45,7 @@ public final class InProcessCell implements AutoCloseable {
     private int port; // guarded by this
     private ClientAcceptor acceptor; // guarded by this; null while isolated or closed
     private boolean closed; // guarded by this
+    private volatile AdminShell adminShell;
 
     private InProcessCell(Builder b) {
         this.selfId = b.selfId;
@@ -175,9 +177,21 @@ public final class InProcessCell implements AutoCloseable {
         return clock;
     }
 
-    /** The cell server itself (e.g. to bind an {@code AdminShell}). */
+    /** The cell server itself. */
     public CellServer server() {
         return server;
+    }
+
+    /** Binds the shell that Admin requests run in (null: none, and they fail INVALID_ARGUMENT). */
+    public void setAdminShell(AdminShell shell) {
+        AdminShell old = adminShell;
+        if (old != null) {
+            server.unsetAdminShell(old);
+        }
+        adminShell = shell;
+        if (shell != null) {
+            server.setAdminShell(shell);
+        }
     }
 
     /** What this replica answers to Status. */

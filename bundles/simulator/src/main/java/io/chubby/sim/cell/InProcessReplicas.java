@@ -118,6 +118,11 @@ public final class InProcessReplicas implements AutoCloseable {
         }
     }
 
+    /** An address on 127.0.0.1 that nothing listens on (its port was free a moment ago): a replica that is down. */
+    public static String closedAddress() {
+        return InProcessCell.HOST + ":" + closedPort(0);
+    }
+
     /** Every replica's client address, in id order (down ones included). */
     public List<String> addresses() {
         return members.stream().map(Member::clientAddress).toList();
