@@ -1,6 +1,7 @@
 /**
  * The one set of test fakes of the {@code io.chubby.spi} services that every bundle's tests use:
  * {@link io.chubby.testkit.FakeConsensus}, {@link io.chubby.testkit.MemoryStateStore},
+ * {@link io.chubby.testkit.MemoryLogStore}, {@link io.chubby.testkit.MemoryNetwork},
  * {@link io.chubby.testkit.CapturingConnection}, {@link io.chubby.testkit.MutableClock}, and
  * {@link io.chubby.testkit.Await} for conditions other threads make true.
  * Each fake follows the SPI contract it stands in for (same ordering, same failures), so that

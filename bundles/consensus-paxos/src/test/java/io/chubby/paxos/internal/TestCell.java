@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.chubby.spi.ConsensusListener;
 import io.chubby.spi.Member;
+import io.chubby.testkit.MemoryLogStore;
+import io.chubby.testkit.MemoryNetwork;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
