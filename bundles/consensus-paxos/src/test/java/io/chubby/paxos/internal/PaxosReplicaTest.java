@@ -251,7 +251,9 @@ class PaxosReplicaTest {
             int lagger = cell.replicas.keySet().stream().filter(id -> id != m.self().id()).findFirst().orElseThrow();
             cell.net.isolate(lagger);
             commitAll(m, "b", 300);
-            Thread.sleep(2 * 800); // the lagger's lease promise lapses: it campaigns, alone, with higher ballots
+            // the lagger's lease promise lapses: it campaigns, alone, with higher ballots
+            TestCell.await(10_000, "the isolated lagger campaigns",
+                    () -> "candidate".equals(cell.replicas.get(lagger).status().role()));
             cell.net.heal();
             PaxosReplica master = cell.awaitMaster(10_000);
             long last = commitAll(master, "c", 10);
