@@ -48,13 +48,13 @@ public final class InProcessCell implements AutoCloseable {
     private volatile AdminShell adminShell;
 
     private InProcessCell(Builder b) {
+        CellSettings settings = b.settings != null ? b.settings : CellSettings.defaults(b.cellName);
         this.selfId = b.selfId;
-        this.cellName = b.cellName;
+        this.cellName = settings.cellName();
         this.clock = b.clock != null ? b.clock : MutableClock.following(Clock.systemUTC());
         // The real port is known once bound; until then (no client can connect yet) self names the requested one.
         this.consensus = new FakeConsensus(List.of(member(selfId, b.port == 0 ? 1 : b.port)), selfId,
                 b.masterId == null ? selfId : b.masterId, b.epoch);
-        CellSettings settings = b.settings != null ? b.settings : CellSettings.defaults(cellName);
         this.server = new CellServer(consensus, store, settings, clock);
     }
 
@@ -80,6 +80,7 @@ public final class InProcessCell implements AutoCloseable {
         private Builder() {
         }
 
+        /** The cell's name (default {@code local}); ignored when {@link #settings} are given. */
         public Builder cellName(String name) {
             this.cellName = name;
             return this;
@@ -110,10 +111,9 @@ public final class InProcessCell implements AutoCloseable {
             return this;
         }
 
-        /** The cell's settings (the cell name is taken from them). */
+        /** The cell's settings, its name included (default {@link CellSettings#defaults}). */
         public Builder settings(CellSettings s) {
             this.settings = s;
-            this.cellName = s.cellName();
             return this;
         }
 
