@@ -15,7 +15,7 @@ import java.util.Map;
  * The checks on a recorded {@link History}, each anomaly as one line of text:
  * <ul>
  *   <li>per key, the history is linearizable for {@link RegisterModel} (Wing-Gong search of the
- *       testkit). With a final read of every key after healing recorded in the history, this also
+ *       simulator). With a final read of every key after healing recorded in the history, this also
  *       covers "no acknowledged write lost": a lost write makes the final read unexplainable;</li>
  *   <li>per client, the master epochs it saw never go backwards;</li>
  *   <li>no session expired: the nemesis never keeps a client from a majority for anywhere near

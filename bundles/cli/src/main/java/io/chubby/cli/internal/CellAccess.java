@@ -9,8 +9,9 @@ import io.chubby.client.ReplicaStatus;
 import java.time.Duration;
 
 /**
- * How commands reach a cell: the client library's entry points behind one seam, so tests can
- * replace the cell with an in-memory fake. {@link #LIBRARY} is the real thing.
+ * How commands reach a cell: the client library's entry points behind one seam, which the Gogo
+ * commands and the tests pass in (tests wrap the library to record the sessions the commands
+ * open). {@link #LIBRARY} is the real thing.
  */
 public interface CellAccess {
     /** The real client library. */

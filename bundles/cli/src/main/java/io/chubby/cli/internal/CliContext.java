@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param in       standard input ({@code put PATH -})
  * @param env      environment variables (CHUBBY_CELL, CHUBBY_HOME)
  * @param workDir  directory relative {@code --dir} values resolve against
- * @param access   the client library or a fake
+ * @param access   how to reach a cell: the client library (tests wrap it)
  * @param waiter   how {@code put --ephemeral} holds its node
  * @param embedded true inside a replica's Gogo shell: no blocking forever, no shutdown hooks
  */

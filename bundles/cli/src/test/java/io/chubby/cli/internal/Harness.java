@@ -1,5 +1,14 @@
 package io.chubby.cli.internal;
 
+import io.chubby.api.MasterInfo;
+import io.chubby.api.Stat;
+import io.chubby.client.AdminResult;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
+import io.chubby.client.ReplicaStatus;
+import io.chubby.sim.cell.InProcessCell;
+import io.chubby.sim.cell.InProcessReplicas;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -10,9 +19,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntConsumer;
 
-/** Runs command lines against a {@link FakeCell} with captured streams and recorded waits. */
-public final class Harness {
+/**
+ * Runs command lines with captured streams and recorded waits against real cells in this JVM
+ * ({@link InProcessCell}, {@link InProcessReplicas}) through the real client library. The
+ * library is wrapped only to record what the commands opened (their {@link ClientOptions} and
+ * clients); the cell's behaviour is the cell's own. Closes the cells it was given.
+ */
+public final class Harness implements AutoCloseable {
     /** Outcome of one command line. */
     public record Result(int code, String out, String err, byte[] outBytes) {
         public List<String> errLines() {
@@ -24,29 +40,102 @@ public final class Harness {
         }
     }
 
-    public final FakeCell cell = new FakeCell();
     public final Map<String, String> env = new HashMap<>();
-    public final List<Duration> sleeps = new ArrayList<>();
-    public final List<String> waits = new ArrayList<>();
+    public final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+    public final List<String> waits = new CopyOnWriteArrayList<>();
     /** Shutdown hooks registered and not yet cancelled. */
-    public final List<Runnable> hooks = new ArrayList<>();
+    public final List<Runnable> hooks = new CopyOnWriteArrayList<>();
+    /** The options of every session a command opened, in order. */
+    public final List<ClientOptions> connects = new CopyOnWriteArrayList<>();
+    /** The client of every session a command opened, in order (the real library's). */
+    public final List<ChubbyClient> clients = new CopyOnWriteArrayList<>();
     /** After this many sleeps the "process" is stopped (hooks run, sleep interrupted); -1: never. */
     public int stopAfterSleeps = -1;
+    /** Told the number (1, 2, ...) of each sleep of the command, on its thread, before it "sleeps". */
+    public IntConsumer onSleep = n -> { };
     public Path workDir = Path.of("").toAbsolutePath();
     public byte[] stdin = new byte[0];
     public boolean embedded;
 
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final Map<String, ChubbyClient> observers = new HashMap<>();
+    private InProcessCell cell;
+    private volatile ByteArrayOutputStream liveErr = new ByteArrayOutputStream();
+
+    /** No cell: CHUBBY_CELL names an address nothing listens on, until {@link #use} names one. */
     public Harness() {
-        env.put(CliContext.CELL_ENV, "127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003");
+        env.put(CliContext.CELL_ENV, InProcessReplicas.closedAddress());
+    }
+
+    /** A harness whose CHUBBY_CELL is a fresh one-replica cell (replica 1, master at epoch 1). */
+    public static Harness withCell() {
+        Harness h = new Harness();
+        h.use(InProcessCell.start());
+        return h;
+    }
+
+    /** CHUBBY_CELL names {@code c} from now on; closed with the harness. */
+    public InProcessCell use(InProcessCell c) {
+        owned.add(c);
+        cell = c;
+        env.put(CliContext.CELL_ENV, c.address());
+        return c;
+    }
+
+    /** CHUBBY_CELL names every replica of {@code r} from now on; closed with the harness. */
+    public InProcessReplicas use(InProcessReplicas r) {
+        owned.add(r);
+        env.put(CliContext.CELL_ENV, r.cellSpec());
+        return r;
+    }
+
+    /** The one-replica cell last given to {@link #use(InProcessCell)}. */
+    public InProcessCell cell() {
+        if (cell == null) {
+            throw new IllegalStateException("no cell: use(...) one first");
+        }
+        return cell;
+    }
+
+    // ---- the real outcome, read back through a session of the harness's own ----
+
+    /** A session of the harness on the cell CHUBBY_CELL names now (not one of the commands'). */
+    public synchronized ChubbyClient observer() {
+        String spec = env.get(CliContext.CELL_ENV);
+        return observers.computeIfAbsent(spec, s -> ChubbyClient.connect(ClientOptions.builder().cell(s)
+                .clientName("harness").callTimeout(Duration.ofSeconds(10)).build()));
+    }
+
+    public byte[] bytes(String path) {
+        return observer().read(path);
+    }
+
+    public String contents(String path) {
+        return new String(bytes(path), StandardCharsets.UTF_8);
+    }
+
+    public boolean exists(String path) {
+        return observer().exists(path);
+    }
+
+    public Stat stat(String path) {
+        return observer().stat(path);
+    }
+
+    /** What the running command has written to stderr so far (for tests that run it on another thread). */
+    public String errSoFar() {
+        return liveErr.toString(StandardCharsets.UTF_8);
     }
 
     public Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        liveErr = err;
         CliContext.Waiter waiter = new CliContext.Waiter() {
             @Override
             public void sleep(Duration d) throws InterruptedException {
                 sleeps.add(d);
+                onSleep.accept(sleeps.size());
                 if (stopAfterSleeps >= 0 && sleeps.size() >= stopAfterSleeps) {
                     // what SIGINT does to the real process: the shutdown hooks run
                     waits.add("shutdown");
@@ -66,9 +155,57 @@ public final class Harness {
         };
         CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), new ByteArrayInputStream(stdin), env, workDir,
-                cell, waiter, embedded);
+                recording(), waiter, embedded);
         int code = Cli.run(ctx, args);
+        // A "stopped" command leaves the interrupt flag set, as the signal would; the process would
+        // now exit, but this thread goes on with the test.
+        Thread.interrupted();
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
                 out.toByteArray());
+    }
+
+    /** The client library, recording the sessions the commands open. */
+    private CellAccess recording() {
+        return new CellAccess() {
+            @Override
+            public ChubbyClient connect(ClientOptions options) {
+                connects.add(options);
+                ChubbyClient c = CellAccess.LIBRARY.connect(options);
+                clients.add(c);
+                return c;
+            }
+
+            @Override
+            public ReplicaStatus status(String address, Duration timeout) {
+                return CellAccess.LIBRARY.status(address, timeout);
+            }
+
+            @Override
+            public MasterInfo masterLocation(String address, Duration timeout) {
+                return CellAccess.LIBRARY.masterLocation(address, timeout);
+            }
+
+            @Override
+            public AdminResult admin(String address, String commandLine, Duration timeout) {
+                return CellAccess.LIBRARY.admin(address, commandLine, timeout);
+            }
+        };
+    }
+
+    /** Closes the harness's own sessions and every cell it was given. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            observers.values().forEach(ChubbyClient::close);
+            observers.clear();
+        }
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + c, e);
+            }
+        }
+        owned.clear();
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.chubby.paxos.core.Ballot;
 import io.chubby.paxos.core.Entry;
 import io.chubby.paxos.core.Ready;
+import io.chubby.testkit.MemoryLogStore;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

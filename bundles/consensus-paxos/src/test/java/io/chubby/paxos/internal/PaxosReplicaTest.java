@@ -106,9 +106,9 @@ class PaxosReplicaTest {
             for (int id = 1; id <= 3; id++) {
                 List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
                 order.put(id, events);
-                cell.stores.get(id).onSyncedWrite = last -> events.add("synced " + last);
+                cell.stores.get(id).onSyncedWrite(last -> events.add("synced " + last));
             }
-            cell.net.onSend = (from, bytes) -> {
+            cell.net.onSend((from, bytes) -> {
                 if (PeerCodec.decode(bytes) instanceof PeerCodec.CoreMessage cm) {
                     if (cm.message() instanceof io.chubby.paxos.core.Message.Accept a && !a.entries().isEmpty()) {
                         order.get(from).add("accept " + a.entries().get(a.entries().size() - 1).index());
@@ -116,10 +116,10 @@ class PaxosReplicaTest {
                         order.get(from).add("accepted " + a.lastIndex());
                     }
                 }
-            };
+            });
             long last = commitAll(m, "order-", 20);
             cell.awaitApplied(last, 5000);
-            cell.net.onSend = (from, bytes) -> { };
+            cell.net.onSend((from, bytes) -> { });
 
             List<String> mine = new ArrayList<>(order.get(master));
             int early = 0;
@@ -251,7 +251,9 @@ class PaxosReplicaTest {
             int lagger = cell.replicas.keySet().stream().filter(id -> id != m.self().id()).findFirst().orElseThrow();
             cell.net.isolate(lagger);
             commitAll(m, "b", 300);
-            Thread.sleep(2 * 800); // the lagger's lease promise lapses: it campaigns, alone, with higher ballots
+            // the lagger's lease promise lapses: it campaigns, alone, with higher ballots
+            TestCell.await(10_000, "the isolated lagger campaigns",
+                    () -> "candidate".equals(cell.replicas.get(lagger).status().role()));
             cell.net.heal();
             PaxosReplica master = cell.awaitMaster(10_000);
             long last = commitAll(master, "c", 10);

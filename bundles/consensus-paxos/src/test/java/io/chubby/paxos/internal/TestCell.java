@@ -1,9 +1,11 @@
 package io.chubby.paxos.internal;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import io.chubby.spi.ConsensusListener;
 import io.chubby.spi.Member;
+import io.chubby.testkit.Await;
+import io.chubby.testkit.MemoryLogStore;
+import io.chubby.testkit.MemoryNetwork;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,18 +102,7 @@ final class TestCell implements AutoCloseable {
     }
 
     static void await(long ms, String what, BooleanSupplier cond) {
-        long deadline = System.nanoTime() + ms * 1_000_000;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after " + ms + " ms waiting for " + what);
-            }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
+        Await.until(what, Duration.ofMillis(ms), cond);
     }
 
     @Override

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.chubby.spi.Member;
+import io.chubby.testkit.FakeConsensus;
 import java.io.File;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -29,8 +29,8 @@ class DnsBridgeDigTest {
         if (!new File("/usr/bin/dig").canExecute()) {
             fail("dig is missing: install bind9-dnsutils (.ci/run does)");
         }
-        consensus = new FakeConsensus(Member.parseList("1@127.0.0.1:7001:7101,2@127.0.0.1:7002:7102,3@127.0.0.1:7003:7103"),
-                1, 257);
+        // the bridge of replica 2, which knows replica 1 as master at epoch 257
+        consensus = new FakeConsensus(FakeConsensus.THREE_REPLICAS, 2, 1, 257);
         bridge = new DnsBridge(consensus, "local", "chubby.", 1, new InetSocketAddress("127.0.0.1", 0));
         port = bridge.address().getPort();
     }

@@ -18,6 +18,9 @@ import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.protocol.SetContentsRequest;
 import io.chubby.protocol.StatusRequest;
+import io.chubby.testkit.FakeConsensus;
+import io.chubby.testkit.MemoryStateStore;
+import io.chubby.testkit.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +32,7 @@ class CacheAndFailoverTest {
     private static final int RW = 3;
     private final MutableClock clock = new MutableClock();
     private final MemoryStateStore store = new MemoryStateStore();
-    private final DirectConsensus consensus = new DirectConsensus();
+    private final FakeConsensus consensus = new FakeConsensus();
     private final CellSettings settings = new CellSettings("c", 1024, 12_000, 60_000, 1_000, 0, 60_000, 10);
     private CellServer server;
     private TestClient writer;
@@ -80,7 +83,7 @@ class CacheAndFailoverTest {
         assertNull(reader.conn.forCall(held), "KeepAlive held");
         assertTrue(read(reader, r).getGetContents().getCacheable(), "no write in progress: cacheable");
 
-        int proposalsBefore = consensus.proposals;
+        int proposalsBefore = consensus.proposals();
         long write = send(writer, Request.newBuilder().setSetContents(SetContentsRequest.newBuilder().setHandle(w)
                 .setContents(utf8("v2"))));
         assertNull(writer.conn.forCall(write), "the write waits for the reader's acknowledgement");
@@ -91,7 +94,7 @@ class CacheAndFailoverTest {
         Response during = read(reader, r);
         assertFalse(during.getGetContents().getCacheable());
         assertEquals("v1", during.getGetContents().getContents().toStringUtf8());
-        assertEquals(proposalsBefore, consensus.proposals, "nothing proposed before the acknowledgement");
+        assertEquals(proposalsBefore, consensus.proposals(), "nothing proposed before the acknowledgement");
 
         keepAlive(reader, KeepAliveRequest.newBuilder().addAckedInvalidations(early.getInvalidations(0).getId()));
         Response done = writer.conn.forCall(write);
@@ -248,7 +251,7 @@ class CacheAndFailoverTest {
         // Every held KeepAlive of the connection is answered for its own session.
         clock.advance(11_000);
         server.tick();
-        long answered = mux.conn.sent.stream().filter(Response::hasKeepAlive).count();
+        long answered = mux.conn.sent().stream().filter(Response::hasKeepAlive).count();
         assertEquals(100, answered);
     }
 

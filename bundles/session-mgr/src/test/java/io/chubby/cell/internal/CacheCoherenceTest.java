@@ -16,13 +16,15 @@ import io.chubby.protocol.OpenRequest;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.protocol.SetContentsRequest;
-import io.chubby.spi.ClientConnection;
+import io.chubby.testkit.CapturingConnection;
+import io.chubby.testkit.FakeConsensus;
+import io.chubby.testkit.MemoryStateStore;
+import io.chubby.testkit.MutableClock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,48 +39,11 @@ import org.junit.jupiter.api.Test;
 class CacheCoherenceTest {
     private static final String PATH = "/ls/c/hot";
 
-    /** A connection whose responses complete futures by call id (many threads share it). */
-    private static final class FutureConnection implements ClientConnection {
-        final Map<Long, CompletableFuture<Response>> waiting = new ConcurrentHashMap<>();
-
-        @Override
-        public long id() {
-            return 9;
-        }
-
-        @Override
-        public String remoteAddress() {
-            return "127.0.0.1:1";
-        }
-
-        @Override
-        public void send(byte[] message) {
-            try {
-                Response r = Response.parseFrom(message);
-                CompletableFuture<Response> f = waiting.remove(r.getCallId());
-                if (f != null) {
-                    f.complete(r);
-                }
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                throw new AssertionError(e);
-            }
-        }
-
-        @Override
-        public void close(String reason) {
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-    }
-
     /** One client session with a cache that follows the client library's rules. */
     private static final class CachingClient {
         private static final AtomicLong CALL_IDS = new AtomicLong();
         final CellServer server;
-        final FutureConnection conn = new FutureConnection();
+        final CapturingConnection conn = new CapturingConnection(); // shared by many threads
         final long session;
         final long epoch;
         ByteString handle;
@@ -98,8 +63,7 @@ class CacheCoherenceTest {
 
         CompletableFuture<Response> call(Request.Builder b, long session, long epoch) {
             long id = CALL_IDS.incrementAndGet();
-            CompletableFuture<Response> f = new CompletableFuture<>();
-            conn.waiting.put(id, f);
+            CompletableFuture<Response> f = conn.response(id);
             server.request(conn, b.setCallId(id).setSessionId(session).setEpoch(epoch).build().toByteArray());
             return f;
         }
@@ -181,7 +145,7 @@ class CacheCoherenceTest {
     @Test
     void noReadSeesAValueOlderThanAWriteThatReturnedBeforeItStarted() throws Exception {
         MutableClock clock = new MutableClock();
-        CellServer server = new CellServer(new DirectConsensus(), new MemoryStateStore(),
+        CellServer server = new CellServer(new FakeConsensus(), new MemoryStateStore(),
                 new CellSettings("c", 1024, 12_000, 60_000, 1_000, 0), clock);
         server.start();
         try {

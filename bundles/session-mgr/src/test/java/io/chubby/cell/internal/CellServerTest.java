@@ -26,6 +26,9 @@ import io.chubby.protocol.SetAclRequest;
 import io.chubby.protocol.SetContentsRequest;
 import io.chubby.protocol.StatusRequest;
 import io.chubby.spi.AdminShell;
+import io.chubby.testkit.FakeConsensus;
+import io.chubby.testkit.MemoryStateStore;
+import io.chubby.testkit.MutableClock;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +40,7 @@ class CellServerTest {
     private static final int RW = 3;
     private final MutableClock clock = new MutableClock();
     private final MemoryStateStore store = new MemoryStateStore();
-    private final DirectConsensus consensus = new DirectConsensus();
+    private final FakeConsensus consensus = new FakeConsensus();
     private final CellSettings settings = new CellSettings("c", 1024, 12_000, 60_000, 1_000, 0);
     private CellServer server;
     private TestClient client;
@@ -179,7 +182,7 @@ class CellServerTest {
 
     @Test
     void lostProposalIsReportedAsOutcomeUnknown() {
-        consensus.failNextAfterProposing = true;
+        consensus.failNextProposalAfterCommit();
         Response r = client.open("/ls/c/x", RW, Create.CREATE_MUST, false, false, null);
         assertError(ErrorCode.CELL_UNAVAILABLE, r);
         assertTrue(r.getError().getMessage().contains("outcome unknown"), r.getError().getMessage());
@@ -247,8 +250,8 @@ class CellServerTest {
 
     @Test
     void sessionCreationsArrivingTogetherShareOneEntry() {
-        consensus.hold = true;
-        int before = consensus.proposals;
+        consensus.hold();
+        int before = consensus.proposals();
         TestClient[] clients = new TestClient[6];
         for (int i = 0; i < clients.length; i++) {
             clients[i] = new TestClient(server);
@@ -257,7 +260,7 @@ class CellServerTest {
                     .toByteArray());
         }
         consensus.release();
-        assertEquals(2, consensus.proposals - before, "the first creation alone, then the other five together");
+        assertEquals(2, consensus.proposals() - before, "the first creation alone, then the other five together");
         long last = 0;
         for (TestClient c : clients) {
             long id = c.conn.forCall(1).getCreateSession().getSessionId();
@@ -272,8 +275,8 @@ class CellServerTest {
         long sum = store.checksum();
         long index = store.appliedIndex();
         server.stop();
-        DirectConsensus again = new DirectConsensus();
-        again.epoch = 2;
+        FakeConsensus again = new FakeConsensus();
+        again.failOver(1, 2);
         server = new CellServer(again, store, settings, clock);
         server.start();
         assertEquals(sum, server.statusForTest().getChecksum());

@@ -6,6 +6,7 @@ import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.replica.ChangeFeed;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.CommandCodec;
+import io.chubby.testkit.MemoryStateStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
@@ -38,14 +39,14 @@ class CellStateMachineBatchTest {
         MemoryStateStore store = new MemoryStateStore();
         CellStateMachine m = machine(store);
         applyThree(m, 1);
-        assertEquals(0, store.commits, "nothing is written before the batch ends");
+        assertEquals(0, store.commits(), "nothing is written before the batch ends");
         assertEquals(0, store.appliedIndex());
         m.applyBatchDone();
-        assertEquals(1, store.commits, "one transaction for the whole batch");
+        assertEquals(1, store.commits(), "one transaction for the whole batch");
         assertEquals(3, store.appliedIndex());
         assertEquals(m.checksum(), store.checksum());
         m.applyBatchDone();
-        assertEquals(1, store.commits, "an empty batch writes nothing");
+        assertEquals(1, store.commits(), "an empty batch writes nothing");
 
         CellStateMachine reloaded = machine(store);
         reloaded.load();

@@ -26,6 +26,9 @@ import io.chubby.protocol.ReleaseRequest;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.protocol.SetSequencerRequest;
+import io.chubby.testkit.FakeConsensus;
+import io.chubby.testkit.MemoryStateStore;
+import io.chubby.testkit.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +38,7 @@ class LockCallsTest {
     private static final int R = 1;
     private static final int RW = 3;
     private final MutableClock clock = new MutableClock();
-    private final DirectConsensus consensus = new DirectConsensus();
+    private final FakeConsensus consensus = new FakeConsensus();
     private final CellSettings settings = new CellSettings("c", 1024, 12_000, 60_000, 1_000, 0);
     private CellServer server;
     private TestClient a;

@@ -16,6 +16,10 @@ import io.chubby.protocol.EventMessage;
 import io.chubby.protocol.GetContentsRequest;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
+import io.chubby.testkit.CapturingConnection;
+import io.chubby.testkit.FakeConsensus;
+import io.chubby.testkit.MemoryStateStore;
+import io.chubby.testkit.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,7 +33,7 @@ class SnapshotAndEventsTest {
     @Test
     void snapshotInstalledOnAnotherReplicaGivesSameStateAndStore() throws IOException {
         MemoryStateStore storeA = new MemoryStateStore();
-        CellServer a = new CellServer(new DirectConsensus(), storeA, settings, clock);
+        CellServer a = new CellServer(new FakeConsensus(), storeA, settings, clock);
         a.start();
         TestClient client = new TestClient(a);
         client.createSession();
@@ -38,8 +42,8 @@ class SnapshotAndEventsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         a.stateMachine().writeSnapshot(out);
 
-        DirectConsensus lagging = new DirectConsensus();
-        lagging.master = false;
+        FakeConsensus lagging = new FakeConsensus();
+        lagging.loseMastership(2);
         MemoryStateStore storeB = new MemoryStateStore();
         CellServer b = new CellServer(lagging, storeB, settings, clock);
         b.start();
@@ -65,13 +69,13 @@ class SnapshotAndEventsTest {
 
     @Test
     void masterWhoseInitWasRefusedRetriesOnTheTimer() {
-        DirectConsensus quiet = new DirectConsensus();
-        quiet.master = false;
+        FakeConsensus quiet = new FakeConsensus();
+        quiet.loseMastership(2);
         CellServer server = new CellServer(quiet, new MemoryStateStore(), settings, clock);
         server.start();
         // Consensus reports mastership without a becameMaster the cell could act on (as when a
         // proposal made inside the callback is refused): the timer still initialises the cell.
-        quiet.master = true;
+        quiet.failOverQuietly(1, 1);
         server.tick();
         TestClient client = new TestClient(server);
         client.createSession();

@@ -11,7 +11,11 @@ import io.chubby.protocol.CreateSessionRequest;
 import io.chubby.protocol.OpenRequest;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
+import io.chubby.testkit.CapturingConnection;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Drives a CellServer with real protobuf requests, the way the transport does. */
 final class TestClient {
@@ -29,19 +33,22 @@ final class TestClient {
         long id = ++callId;
         server.request(conn, req.setCallId(id).setSessionId(req.getSessionId() == 0 ? session : req.getSessionId())
                 .setEpoch(req.getEpoch() == 0 ? epoch : req.getEpoch()).build().toByteArray());
-        Response r = conn.forCall(id);
-        // Admin commands run on their own executor: give them a moment.
-        for (int i = 0; r == null && req.hasAdmin() && i < 200; i++) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            r = conn.forCall(id);
-        }
+        // Admin commands run on their own executor: wait for that answer; everything else is
+        // answered before request() returns (the fake consensus applies on this thread).
+        Response r = req.hasAdmin() ? awaitResponse(id) : conn.forCall(id);
         assertNotNull(r, "no response to call " + id);
         return r;
+    }
+
+    private Response awaitResponse(long id) {
+        try {
+            return conn.response(id).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted waiting for call " + id, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("no response to call " + id, e);
+        }
     }
 
     Response ok(Request.Builder req) {

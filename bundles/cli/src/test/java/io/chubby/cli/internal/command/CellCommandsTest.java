@@ -1,11 +1,13 @@
 package io.chubby.cli.internal.command;
 
-import io.chubby.api.MasterInfo;
 import io.chubby.cli.internal.Harness;
 import io.chubby.cli.internal.Harness.Result;
 import io.chubby.cli.internal.cell.CellLayout;
 import io.chubby.cli.internal.cell.PidFile;
-import io.chubby.client.ReplicaStatus;
+import io.chubby.protocol.StatusReply;
+import io.chubby.sim.cell.InProcessCell;
+import io.chubby.sim.cell.InProcessReplicas;
+import io.chubby.testkit.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,10 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code cell up|down|status} with a stand-in {@code chubby-server} script (a shell that sleeps)
- * and an in-memory cell answering Status: real processes, pid files and directories, no server.
+ * {@code cell up|down|status} with a stand-in {@code chubby-server} script (a shell that sleeps):
+ * real processes, pid files and directories; the Status answers come from real cells in this JVM
+ * listening where the layout puts the replicas.
  */
 class CellCommandsTest {
+    /** Base port of the tests whose replicas never answer (nothing is bound there). */
     private static final int BASE = 17000;
 
     @TempDir
@@ -36,18 +39,6 @@ class CellCommandsTest {
 
     private final Harness h = new Harness();
     private final List<ProcessHandle> spawned = new ArrayList<>();
-
-    static ReplicaStatus status(int id, String role, int masterId) {
-        return new ReplicaStatus(id, role, masterId, 3, 10, 9, 0xabcdefL, 1, "master".equals(role), 0, 4,
-                "127.0.0.1:" + (BASE + id), 4242 + id, Map.of());
-    }
-
-    private void answerAll(int n) {
-        for (int i = 1; i <= n; i++) {
-            h.cell.answer("127.0.0.1:" + (BASE + i), status(i, i == 1 ? "master" : "replica", 1));
-        }
-        h.cell.master = new MasterInfo("local", 1, "127.0.0.1:" + (BASE + 1), 3, List.of());
-    }
 
     private Path fakeHome(String body) throws IOException {
         Path home = tmp.resolve("home");
@@ -69,25 +60,35 @@ class CellCommandsTest {
     @AfterEach
     void killLeftovers() {
         spawned.forEach(ProcessHandle::destroyForcibly);
+        h.close();
+    }
+
+    /** The status line of an answering replica, from what it answers. */
+    static String statusLine(int id, String address, StatusReply s) {
+        return "replica=" + id + " address=" + address + " pid=" + ProcessHandle.current().pid() + " role=" + s.getRole()
+                + " epoch=" + s.getEpoch() + " applied=" + s.getAppliedIndex() + " checksum="
+                + String.format("%016x", s.getChecksum());
     }
 
     @Test
     void upStartsDetachedReplicasThenRestartsOnlyDeadOnesAndDownStopsThem() throws Exception {
         fakeHome("echo \"started $1\"; exec sleep 60");
-        answerAll(3);
-        Result up = h.run("cell", "up", "--replicas", "3", "--dir", "c", "--base-port", "" + BASE);
+        int base = h.use(InProcessReplicas.startOnConsecutivePorts(3, 1, 3)).basePort();
+        Result up = h.run("cell", "up", "--replicas", "3", "--dir", "c", "--base-port", "" + base);
         assertEquals(0, up.code(), up.err());
         List<String> lines = up.outLines();
-        assertEquals("export CHUBBY_CELL=127.0.0.1:17001,127.0.0.1:17002,127.0.0.1:17003", lines.get(lines.size() - 1));
-        assertEquals("export CHUBBY_DNS=127.0.0.1:17051", lines.get(lines.size() - 2));
-        assertTrue(up.out().contains("master: replica 1 at 127.0.0.1:17001, epoch 3"), up.out());
+        assertEquals("export CHUBBY_CELL=127.0.0.1:" + (base + 1) + ",127.0.0.1:" + (base + 2) + ",127.0.0.1:" + (base + 3),
+                lines.get(lines.size() - 1));
+        assertEquals("export CHUBBY_DNS=127.0.0.1:" + (base + 51), lines.get(lines.size() - 2));
+        assertTrue(up.out().contains("replica 2: answering as replica"), up.out());
+        assertTrue(up.out().contains("master: replica 1 at 127.0.0.1:" + (base + 1) + ", epoch 3"), up.out());
 
         CellLayout layout = CellLayout.read(tmp.resolve("c")).orElseThrow();
         assertEquals(3, layout.replicas());
-        assertEquals(BASE, layout.basePort());
+        assertEquals(base, layout.basePort());
         for (int i = 1; i <= 3; i++) {
             assertEquals("# DNS bridge of replica " + i + " of cell local, written by 'chubby cell up'.\n"
-                    + "dns.cell=local\ndns.bind=127.0.0.1\ndns.port=" + (BASE + 50 + i) + "\n",
+                    + "dns.cell=local\ndns.bind=127.0.0.1\ndns.port=" + (base + 50 + i) + "\n",
                     read(layout.replicaDir(i).resolve("etc/io.chubby.dns.cfg")));
         }
         List<Long> pids = new ArrayList<>();
@@ -95,7 +96,7 @@ class CellCommandsTest {
             pids.add(alive(layout, i).orElseThrow().pid());
         }
         // the script got the absolute instance dir and wrote to the console log
-        waitFor(() -> Files.exists(layout.consoleLog(1)) && read(layout.consoleLog(1)).contains("started"));
+        Await.until("replica 1's console log", () -> read(layout.consoleLog(1)).contains("started"));
         assertEquals("started " + layout.replicaDir(1) + "\n", read(layout.consoleLog(1)));
 
         // again, options omitted: N and P come from cell.properties, nothing restarts
@@ -140,14 +141,14 @@ class CellCommandsTest {
         assertEquals(1, up.errLines().size());
         assertTrue(up.err().startsWith("chubby: replica 1 exited during start; see " + tmp.resolve("c/replica-1/log/console.log")),
                 up.err());
-        waitFor(() -> read(tmp.resolve("c/replica-1/log/console.log")).contains("cannot bind"));
+        Await.until("the replica's console log", () -> read(tmp.resolve("c/replica-1/log/console.log")).contains("cannot bind"));
     }
 
     @Test
     void upTimesOutWhenNoMasterIsElected() throws Exception {
         fakeHome("exec sleep 60");
-        h.cell.answer("127.0.0.1:" + (BASE + 1), status(1, "candidate", 0));
-        Result up = h.run("cell", "up", "--replicas", "1", "--dir", "c", "--base-port", "" + BASE, "--wait", "1");
+        int base = h.use(InProcessReplicas.startOnConsecutivePorts(1, 0, 0)).basePort(); // a candidate: no master known
+        Result up = h.run("cell", "up", "--replicas", "1", "--dir", "c", "--base-port", "" + base, "--wait", "1");
         alive(CellLayout.read(tmp.resolve("c")).orElseThrow(), 1);
         assertEquals(21, up.code());
         assertEquals(List.of("chubby: CELL_UNAVAILABLE: cell in " + tmp.resolve("c") + " not ready after 1 s: no master was elected"),
@@ -158,28 +159,35 @@ class CellCommandsTest {
     @Test
     void statusPrintsOneLinePerReplicaFromTheCellDirectory() throws Exception {
         h.workDir = tmp;
-        new CellLayout(tmp.resolve("c"), 3, BASE, "local").create();
-        h.cell.answer("127.0.0.1:17001", status(1, "master", 1));
-        h.cell.answer("127.0.0.1:17003", status(3, "replica", 1));
+        InProcessReplicas cell = h.use(InProcessReplicas.startOnConsecutivePorts(3, 1, 3, 2));
+        int base = cell.basePort();
+        new CellLayout(tmp.resolve("c"), 3, base, "local").create();
+        h.env.remove("CHUBBY_CELL");
         Result r = h.run("cell", "status", "--dir", "c");
         assertEquals(0, r.code(), r.err());
+        String one = "127.0.0.1:" + (base + 1);
+        String three = "127.0.0.1:" + (base + 3);
         assertEquals(List.of(
-                "replica=1 address=127.0.0.1:17001 pid=4243 role=master epoch=3 applied=9 checksum=0000000000abcdef",
-                "replica=2 address=127.0.0.1:17002 pid=- role=down epoch=- applied=- checksum=-",
-                "replica=3 address=127.0.0.1:17003 pid=4245 role=replica epoch=3 applied=9 checksum=0000000000abcdef"),
+                statusLine(1, one, cell.replica(1).status()) + " lease_ms=12000 sessions=0 keepalives_per_s=0.0",
+                "replica=2 address=127.0.0.1:" + (base + 2) + " pid=- role=down epoch=- applied=- checksum=-",
+                statusLine(3, three, cell.replica(3).status())),
                 r.outLines());
+        assertTrue(r.outLines().get(0).contains(" role=master epoch=3 applied=1 "), "InitCell applied: " + r.out());
+        assertTrue(r.outLines().get(2).contains(" role=replica epoch=3 applied=0 "), r.out());
     }
 
     @Test
     void statusUsesCellOptionAndFailsWhenNothingAnswers() {
-        h.cell.answer("127.0.0.1:7001", status(1, "master", 1));
-        Result one = h.run("cell", "status", "--cell", "127.0.0.1:7001");
+        InProcessCell cell = h.use(InProcessCell.start());
+        Result one = h.run("cell", "status", "--cell", cell.address());
         assertEquals(0, one.code(), one.err());
-        assertEquals(1, one.outLines().size());
-        Result none = h.run("cell", "status", "--cell", "127.0.0.1:7009");
+        assertEquals(List.of(statusLine(1, cell.address(), cell.status())
+                + " lease_ms=12000 sessions=0 keepalives_per_s=0.0"), one.outLines());
+        String down = InProcessReplicas.closedAddress();
+        Result none = h.run("cell", "status", "--cell", down);
         assertEquals(21, none.code());
-        assertEquals(List.of("replica=1 address=127.0.0.1:7009 pid=- role=down epoch=- applied=- checksum=-"), none.outLines());
-        assertEquals(List.of("chubby: CELL_UNAVAILABLE: no replica of 127.0.0.1:7009 answered"), none.errLines());
+        assertEquals(List.of("replica=1 address=" + down + " pid=- role=down epoch=- applied=- checksum=-"), none.outLines());
+        assertEquals(List.of("chubby: CELL_UNAVAILABLE: no replica of " + down + " answered"), none.errLines());
     }
 
     @Test
@@ -195,16 +203,6 @@ class CellCommandsTest {
             return Files.readString(p);
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + 5_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("condition not met within 5 s");
-            }
-            Thread.sleep(20);
         }
     }
 }

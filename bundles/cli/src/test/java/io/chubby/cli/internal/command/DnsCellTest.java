@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.chubby.api.MasterInfo;
 import io.chubby.cli.internal.CliContext;
 import io.chubby.cli.internal.Harness;
 import io.chubby.cli.internal.Harness.Result;
 import io.chubby.cli.internal.cell.CellLayout;
 import io.chubby.cli.internal.cell.DnsConfig;
+import io.chubby.sim.cell.InProcessReplicas;
+import io.chubby.spi.Member;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -37,10 +38,9 @@ import org.xbill.DNS.Type;
 /**
  * DNS in the CLI: {@code cell up} writes the DNS bridge configs (or removes them with
  * {@code --no-dns}) and prints CHUBBY_DNS; {@code --cell dns:...} and CHUBBY_DNS find the replicas
- * through SRV records of a tiny UDP DNS server run by the test.
+ * (real cells in this JVM) through SRV records of a tiny UDP DNS server run by the test.
  */
 class DnsCellTest {
-    private static final int BASE = 17200;
 
     @TempDir
     Path tmp;
@@ -49,6 +49,8 @@ class DnsCellTest {
     private final List<ProcessHandle> spawned = new ArrayList<>();
     private DatagramSocket dns;
     private Thread dnsThread;
+    /** The client ports the DNS server names, replica i at index i - 1. */
+    private volatile List<Integer> ports = List.of(7001, 7002, 7003);
 
     @BeforeEach
     void startDns() throws IOException {
@@ -63,6 +65,7 @@ class DnsCellTest {
         dns.close();
         dnsThread.join(2000);
         spawned.forEach(ProcessHandle::destroyForcibly);
+        h.close();
     }
 
     @Test
@@ -84,45 +87,44 @@ class DnsCellTest {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         h.env.put("CHUBBY_HOME", home.toString());
         h.workDir = tmp;
-        h.cell.answer("127.0.0.1:" + (BASE + 1), CellCommandsTest.status(1, "master", 1));
-        h.cell.master = new MasterInfo("local", 1, "127.0.0.1:" + (BASE + 1), 3, List.of());
+        int base = h.use(InProcessReplicas.startOnConsecutivePorts(1, 1, 3)).basePort();
         // a DNS config left by an earlier 'cell up' is removed
-        new DnsConfig(new CellLayout(tmp.resolve("c"), 1, BASE, "local")).apply(true);
+        new DnsConfig(new CellLayout(tmp.resolve("c"), 1, base, "local")).apply(true);
         Path cfg = tmp.resolve("c/replica-1/etc/io.chubby.dns.cfg");
         assertTrue(Files.isRegularFile(cfg));
 
-        Result up = h.run("cell", "up", "--replicas", "1", "--dir", "c", "--base-port", "" + BASE, "--no-dns");
+        Result up = h.run("cell", "up", "--replicas", "1", "--dir", "c", "--base-port", "" + base, "--no-dns");
         new io.chubby.cli.internal.cell.PidFile(tmp.resolve("c/replica-1/pid")).alive().ifPresent(spawned::add);
         assertEquals(0, up.code(), up.err());
         assertFalse(Files.exists(cfg));
         assertFalse(up.out().contains("CHUBBY_DNS"), up.out());
-        assertEquals("export CHUBBY_CELL=127.0.0.1:" + (BASE + 1), up.outLines().get(up.outLines().size() - 1));
+        assertEquals("export CHUBBY_CELL=127.0.0.1:" + (base + 1), up.outLines().get(up.outLines().size() - 1));
         assertEquals(0, h.run("cell", "down", "--dir", "c", "--grace", "5").code());
     }
 
     @Test
     void cellOptionAndChubbyDnsFindTheReplicasThroughSrvRecords() {
-        for (int i = 1; i <= 3; i++) {
-            h.cell.answer("127.0.0.1:" + (7000 + i), CellCommandsTest.status(i, i == 2 ? "master" : "replica", 2));
-        }
-        h.cell.master = new MasterInfo("local", 2, "127.0.0.1:7002", 3, List.of());
+        InProcessReplicas cell = h.use(InProcessReplicas.start(3, 2, 3));
+        ports = cell.members().stream().map(Member::clientPort).toList();
+        List<String> a = cell.addresses();
         String server = "127.0.0.1:" + dns.getLocalPort();
 
         h.env.remove(CliContext.CELL_ENV);
         Result viaOption = h.run("cell", "status", "--cell", "dns:local.chubby@" + server);
         assertEquals(0, viaOption.code(), viaOption.err());
         // master first: the SRV priority order
-        assertEquals(List.of("127.0.0.1:7002", "127.0.0.1:7001", "127.0.0.1:7003"), addresses(viaOption));
+        assertEquals(List.of(a.get(1), a.get(0), a.get(2)), addresses(viaOption));
+        assertTrue(viaOption.outLines().get(0).startsWith("replica=2 address=" + a.get(1) + " pid="), viaOption.out());
 
         h.env.put("CHUBBY_DNS", server);
         Result viaEnv = h.run("master");
         assertEquals(0, viaEnv.code(), viaEnv.err());
-        assertEquals("127.0.0.1:7002 epoch=3 replica=2\n", viaEnv.out());
+        assertEquals(a.get(1) + " epoch=3 replica=2\n", viaEnv.out());
 
         // CHUBBY_CELL wins over CHUBBY_DNS
-        h.env.put(CliContext.CELL_ENV, "127.0.0.1:7003");
+        h.env.put(CliContext.CELL_ENV, a.get(2));
         Result both = h.run("cell", "status");
-        assertEquals(List.of("127.0.0.1:7003"), addresses(both));
+        assertEquals(List.of(a.get(2)), addresses(both));
 
         Result unknown = h.run("master", "--cell", "dns:other.chubby@" + server);
         assertEquals(21, unknown.code());
@@ -160,7 +162,8 @@ class DnsCellTest {
                     // {id, priority, weight}: the master (2) listed in the middle, found first by priority
                     for (int[] r : new int[][] {{1, 10, 5}, {2, 0, 0}, {3, 10, 1}}) {
                         Name target = Name.fromString("r" + r[0] + ".local.chubby.");
-                        a.addRecord(new SRVRecord(srv, DClass.IN, 1, r[1], r[2], 7000 + r[0], target), Section.ANSWER);
+                        a.addRecord(new SRVRecord(srv, DClass.IN, 1, r[1], r[2], ports.get(r[0] - 1), target),
+                                Section.ANSWER);
                         a.addRecord(new ARecord(target, DClass.IN, 1, InetAddress.getLoopbackAddress()), Section.ADDITIONAL);
                     }
                 } else {

@@ -3,6 +3,8 @@ package io.chubby.cli.internal.command;
 import io.chubby.api.ErrorCode;
 import io.chubby.cli.internal.Harness;
 import io.chubby.cli.internal.Harness.Result;
+import io.chubby.sim.cell.InProcessCell;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,12 +14,18 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Exit codes and the single stderr line for every kind of failure. */
+/** Exit codes and the single stderr line for every kind of failure (a real cell where one is needed). */
 class ErrorsTest {
     private final Harness h = new Harness();
 
+    @AfterEach
+    void close() {
+        h.close();
+    }
+
     @Test
     void chubbyErrorsExitWithTheirCodeAndOneLine() {
+        h.use(InProcessCell.start());
         Result r = h.run("cat", "/ls/local/x");
         assertEquals(ErrorCode.NO_SUCH_NODE.exitCode(), r.code());
         assertEquals(List.of("chubby: NO_SUCH_NODE: /ls/local/x does not exist"), r.errLines());
@@ -26,6 +34,7 @@ class ErrorsTest {
 
     @Test
     void badPathIsInvalidArgument() {
+        h.use(InProcessCell.start());
         Result r = h.run("stat", "/tmp/x");
         assertEquals(ErrorCode.INVALID_ARGUMENT.exitCode(), r.code());
         assertEquals(1, r.errLines().size());
@@ -34,6 +43,7 @@ class ErrorsTest {
 
     @Test
     void directoryErrorsMapToTheirCodes() {
+        h.use(InProcessCell.start());
         h.run("mkdir", "/ls/local/d");
         assertEquals(ErrorCode.IS_A_DIRECTORY.exitCode(), h.run("cat", "/ls/local/d").code());
         h.run("put", "/ls/local/f", "x");

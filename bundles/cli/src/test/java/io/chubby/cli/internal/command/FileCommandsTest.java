@@ -1,19 +1,38 @@
 package io.chubby.cli.internal.command;
 
+import io.chubby.api.SessionState;
+import io.chubby.api.Stat;
+import io.chubby.cli.internal.CliContext;
 import io.chubby.cli.internal.Harness;
 import io.chubby.cli.internal.Harness.Result;
+import io.chubby.sim.cell.InProcessCell;
+import io.chubby.sim.cell.InProcessReplicas;
+import io.chubby.spi.AdminShell;
+import io.chubby.testkit.Await;
+import io.chubby.testkit.MutableClock;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The file commands against an in-memory cell: what they print and what they change. */
+/** The file commands against a real cell in this JVM: what they print and what they change in the cell. */
 class FileCommandsTest {
+    /** Standing still (2023-11-14T22:13:20Z) unless a test moves it, so listed times are exact. */
+    private final MutableClock clock = new MutableClock();
     private final Harness h = new Harness();
+    private final InProcessCell cell = h.use(InProcessCell.builder().clock(clock).start());
+
+    @AfterEach
+    void close() {
+        h.close();
+    }
 
     private Result ok(String... args) {
         Result r = h.run(args);
@@ -25,6 +44,7 @@ class FileCommandsTest {
     @Test
     void mkdirPutCatLsRoundTrip() {
         ok("mkdir", "/ls/local/demo");
+        clock.advance(1_000);
         ok("put", "/ls/local/demo/hello", "hello, chubby");
         assertEquals("hello, chubby", ok("cat", "/ls/local/demo/hello").out());
         ok("mkdir", "/ls/local/demo/sub");
@@ -39,23 +59,28 @@ class FileCommandsTest {
     @Test
     void cellIsTakenFromEnvironmentOrOption() {
         ok("ls", "/ls/local");
-        assertEquals(List.of("127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003"), h.cell.connects.get(0).replicas());
-        ok("--cell", "10.0.0.1:9001", "ls", "/ls/local");
-        assertEquals(List.of("10.0.0.1:9001"), h.cell.connects.get(1).replicas());
-        ok("ls", "--cell", "10.0.0.2:9001", "--timeout", "3", "/ls/local");
-        assertEquals(List.of("10.0.0.2:9001"), h.cell.connects.get(2).replicas());
-        assertEquals(3, h.cell.connects.get(2).callTimeout().toSeconds());
-        assertEquals(0, h.cell.openClients, "every command closes its session");
+        assertEquals(List.of(cell.address()), h.connects.get(0).replicas());
+        // CHUBBY_CELL names a replica that is down: --cell, before or after the command, wins
+        h.env.put(CliContext.CELL_ENV, InProcessReplicas.closedAddress());
+        ok("--cell", cell.address(), "ls", "/ls/local");
+        ok("ls", "--cell", cell.address(), "--timeout", "3", "/ls/local");
+        assertEquals(List.of(cell.address()), h.connects.get(2).replicas());
+        assertEquals(3, h.connects.get(2).callTimeout().toSeconds());
+        assertEquals(0, cell.status().getSessions(), "every command closed its session");
     }
 
     @Test
     void statPrintsEveryField() {
+        clock.advance(5_000);
+        ok("put", "/ls/local/f", "abc");
+        clock.advance(1_000);
         ok("put", "/ls/local/f", "abc");
         List<String> lines = ok("stat", "/ls/local/f").outLines();
-        assertEquals(List.of("path: /ls/local/f", "type: file", "ephemeral: false", "instance: 1",
-                "content.generation: 1", "lock.generation: 0", "acl.generation: 0", "checksum: 000000000000005d",
-                "size: 3", "acl.read: all", "acl.write: all", "acl.change: all",
-                "created: 2023-11-14T22:13:20Z", "modified: 2023-11-14T22:13:21Z"), lines);
+        assertEquals(List.of("path: /ls/local/f", "type: file", "ephemeral: false", "instance: 2",
+                "content.generation: 2", "lock.generation: 0", "acl.generation: 1",
+                "checksum: e71fa2190541574b", // FNV-1a 64 of "abc"
+                "size: 3", "acl.read: -", "acl.write: -", "acl.change: -",
+                "created: 2023-11-14T22:13:25Z", "modified: 2023-11-14T22:13:26Z"), lines);
     }
 
     @Test
@@ -63,7 +88,7 @@ class FileCommandsTest {
         byte[] bin = {0, (byte) 0xff, 10, 13, 'x'};
         h.stdin = bin;
         ok("put", "/ls/local/bin", "-");
-        assertArrayEquals(bin, h.cell.node("/ls/local/bin").data, "stdin stored byte for byte");
+        assertArrayEquals(bin, h.bytes("/ls/local/bin"), "stdin stored byte for byte");
         assertArrayEquals(bin, ok("cat", "/ls/local/bin").outBytes(), "nothing added, nothing re-encoded");
     }
 
@@ -71,24 +96,26 @@ class FileCommandsTest {
     void putOverwritesAndCasChecksGeneration() {
         ok("put", "/ls/local/f", "one");
         ok("put", "/ls/local/f", "two");
-        assertEquals("two", h.cell.contents("/ls/local/f"));
-        assertEquals(2, h.cell.node("/ls/local/f").contentGeneration);
+        assertEquals("two", h.contents("/ls/local/f"));
+        assertEquals(2, h.stat("/ls/local/f").contentGeneration());
         ok("put", "--cas", "2", "/ls/local/f", "three");
-        assertEquals("three", h.cell.contents("/ls/local/f"));
+        assertEquals("three", h.contents("/ls/local/f"));
         Result r = h.run("put", "--cas", "2", "/ls/local/f", "four");
         assertEquals(18, r.code());
-        assertEquals(List.of("chubby: CAS_MISMATCH: /ls/local/f is at content generation 3, not 2"), r.errLines());
-        assertEquals("three", h.cell.contents("/ls/local/f"));
+        // the cell names the file relative to the cell
+        assertEquals(List.of("chubby: CAS_MISMATCH: /f is at content generation 3, not 2"), r.errLines());
+        assertEquals("three", h.contents("/ls/local/f"));
     }
 
     @Test
     void putEphemeralHoldsUntilTheProcessIsStopped() {
         h.stopAfterSleeps = 3;
+        h.onSleep = n -> assertTrue(h.stat("/ls/local/lock").ephemeral(), "held as an ephemeral file");
         Result r = ok("put", "--ephemeral", "/ls/local/lock", "me");
         assertTrue(r.out().startsWith("holding ephemeral /ls/local/lock"), r.out());
         assertEquals(List.of("shutdown"), h.waits);
         assertEquals(3, h.sleeps.size(), "held, checking the session every second, until stopped");
-        assertFalse(h.cell.exists("/ls/local/lock"), "the shutdown hook released it");
+        assertFalse(h.exists("/ls/local/lock"), "the shutdown hook released it");
         assertTrue(h.hooks.isEmpty());
     }
 
@@ -96,20 +123,36 @@ class FileCommandsTest {
     void putEphemeralHoldsForSecondsThenReleases() {
         ok("put", "--ephemeral", "--hold", "5", "/ls/local/lock", "me");
         assertEquals(5, h.sleeps.size());
-        assertEquals(5, h.sleeps.stream().mapToLong(java.time.Duration::toSeconds).sum());
-        assertFalse(h.cell.exists("/ls/local/lock"));
+        assertEquals(5, h.sleeps.stream().mapToLong(Duration::toSeconds).sum());
+        assertFalse(h.exists("/ls/local/lock"));
         assertTrue(h.hooks.isEmpty(), "no shutdown hook left behind");
         assertTrue(h.waits.isEmpty());
     }
 
     @Test
     void putEphemeralFailsWhenTheSessionExpires() {
-        h.cell.expireSessions = true;
+        // During the first second of the hold the command's session is cut off from the cell for
+        // longer than any lease: the master ends it (and so deletes the file); once the client can
+        // reach the master again it learns that its session is gone.
+        h.onSleep = n -> {
+            if (n == 1) {
+                cell.isolate();
+                for (int step = 0; step < 2; step++) { // answer the held KeepAlive, then expire
+                    clock.advance(Duration.ofSeconds(61));
+                    cell.tick();
+                }
+                assertEquals(0, cell.status().getSessions(), "the master ended the session");
+                cell.heal();
+                Await.until("the client to see its session expired",
+                        () -> h.clients.get(0).sessionState() == SessionState.EXPIRED);
+            }
+        };
         Result r = h.run("put", "--ephemeral", "--hold", "5", "/ls/local/lock", "me");
         assertEquals(17, r.code());
         assertEquals(List.of("chubby: SESSION_EXPIRED: the session expired: /ls/local/lock is no longer held"),
                 r.errLines());
         assertEquals(1, h.sleeps.size());
+        assertFalse(h.exists("/ls/local/lock"));
     }
 
     @Test
@@ -118,7 +161,7 @@ class FileCommandsTest {
         Result r = h.run("put", "--ephemeral", "--hold", "1", "/ls/local/perm", "y");
         assertEquals(11, r.code());
         assertEquals(List.of("chubby: EXISTS: /ls/local/perm exists and is not ephemeral"), r.errLines());
-        assertEquals("x", h.cell.contents("/ls/local/perm"));
+        assertEquals("x", h.contents("/ls/local/perm"));
     }
 
     @Test
@@ -131,56 +174,80 @@ class FileCommandsTest {
         assertEquals(13, notEmpty.code());
         assertTrue(notEmpty.err().startsWith("chubby: NOT_EMPTY: "), notEmpty.err());
         ok("rm", "-r", "/ls/local/a");
-        assertFalse(h.cell.exists("/ls/local/a"));
-        assertFalse(h.cell.exists("/ls/local/a/b/f"));
+        assertFalse(h.exists("/ls/local/a"));
+        assertFalse(h.exists("/ls/local/a/b/f"));
+        assertTrue(h.exists("/ls/local"));
     }
 
     @Test
     void aclGetAndPartialSet() {
         ok("put", "/ls/local/f", "x");
         ok("acl", "set", "/ls/local/f", "--write", "admins");
-        assertEquals(List.of("read: all", "write: admins", "change: all", "acl.generation: 1"),
+        assertEquals(List.of("read: -", "write: admins", "change: -", "acl.generation: 2"),
                 ok("acl", "get", "/ls/local/f").outLines());
         ok("acl", "set", "/ls/local/f", "--read", "r", "--write", "w", "--change", "c");
-        assertEquals(List.of("read: r", "write: w", "change: c", "acl.generation: 2"),
+        assertEquals(List.of("read: r", "write: w", "change: c", "acl.generation: 3"),
                 ok("acl", "get", "/ls/local/f").outLines());
+        Stat s = h.stat("/ls/local/f");
+        assertEquals(List.of("r", "w", "c"), List.of(s.readAcl(), s.writeAcl(), s.changeAcl()));
+    }
+
+    /** Three replicas whose admin shells record "ADDRESS LINE"; "nope" fails with status 3. */
+    private InProcessReplicas replicasWithShells(int master, long epoch, List<String> calls) {
+        InProcessReplicas r = h.use(InProcessReplicas.start(3, master, epoch));
+        for (int id = 1; id <= 3; id++) {
+            String address = r.addresses().get(id - 1);
+            r.replica(id).setAdminShell(line -> {
+                calls.add(address + " " + line);
+                return line.equals("nope") ? new AdminShell.Result(3, "boom\n") : new AdminShell.Result(0, "bundles");
+            });
+        }
+        return r;
     }
 
     @Test
     void adminJoinsWordsAndTargetsMasterOrGivenReplica() {
-        h.cell.answer("127.0.0.1:7001", CellCommandsTest.status(1, "replica", 2));
-        h.cell.master = new io.chubby.api.MasterInfo("local", 2, "127.0.0.1:7002", 4, List.of());
-        h.cell.adminAnswer = new io.chubby.client.AdminResult(0, "bundles");
+        List<String> calls = new CopyOnWriteArrayList<>();
+        List<String> a = replicasWithShells(2, 4, calls).addresses();
         Result r = ok("admin", "lb", "-s");
         assertEquals("bundles\n", r.out());
-        ok("admin", "--replica", "127.0.0.1:7003", "chubby:status");
-        assertEquals(List.of("127.0.0.1:7002 lb -s", "127.0.0.1:7003 chubby:status"), h.cell.adminCalls);
+        ok("admin", "--replica", a.get(2), "chubby:status");
+        assertEquals(List.of(a.get(1) + " lb -s", a.get(2) + " chubby:status"), calls);
 
-        h.cell.adminAnswer = new io.chubby.client.AdminResult(3, "boom\n");
-        Result failed = h.run("admin", "--replica", "127.0.0.1:7003", "nope");
+        Result failed = h.run("admin", "--replica", a.get(2), "nope");
         assertEquals(1, failed.code());
         assertEquals("boom\n", failed.out());
-        assertEquals(List.of("chubby: admin command failed in 127.0.0.1:7003 with status 3"), failed.errLines());
+        assertEquals(List.of("chubby: admin command failed in " + a.get(2) + " with status 3"), failed.errLines());
     }
 
     @Test
     void adminWithoutAMasterUsesTheFirstReplica() {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        List<String> a = replicasWithShells(0, 0, calls).addresses();
         ok("admin", "chubby:status");
-        assertEquals(List.of("127.0.0.1:7001 chubby:status"), h.cell.adminCalls);
+        assertEquals(List.of(a.get(0) + " chubby:status"), calls);
     }
 
     @Test
     void masterPrintsAddressEpochAndId() {
-        h.cell.answer("127.0.0.1:7002", CellCommandsTest.status(2, "master", 2));
-        h.cell.master = new io.chubby.api.MasterInfo("local", 2, "127.0.0.1:7002", 7, List.of());
-        assertEquals("127.0.0.1:7002 epoch=7 replica=2\n", ok("master").out());
+        InProcessReplicas r = h.use(InProcessReplicas.start(3, 2, 7, 1));
+        assertEquals(r.addresses().get(1) + " epoch=7 replica=2\n", ok("master").out());
     }
 
     @Test
     void masterUnknownIsCellUnavailable() {
-        Result r = h.run("master");
-        assertEquals(21, r.code());
-        assertEquals(1, r.errLines().size());
-        assertTrue(r.err().startsWith("chubby: CELL_UNAVAILABLE: no replica of 127.0.0.1:7001,"), r.err());
+        InProcessReplicas r = h.use(InProcessReplicas.start(3, 0, 0));
+        Result res = h.run("master");
+        assertEquals(21, res.code());
+        assertEquals(List.of("chubby: CELL_UNAVAILABLE: no replica of " + r.cellSpec() + " knows a master"),
+                res.errLines());
+
+        String down = InProcessReplicas.closedAddress();
+        h.env.put(CliContext.CELL_ENV, down);
+        Result none = h.run("master");
+        assertEquals(21, none.code());
+        assertEquals(1, none.errLines().size(), none.err());
+        assertTrue(none.err().startsWith("chubby: CELL_UNAVAILABLE: no replica of " + down + " knows a master (last error: "),
+                none.err());
     }
 }

@@ -9,16 +9,23 @@ import io.chubby.cli.internal.Harness.Result;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
 import io.chubby.client.Handle;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.Base64;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** lock, locks, sequencer and elect against the in-memory cell (COMMANDs are real, tiny processes). */
+/** lock, locks, sequencer and elect against a real cell in this JVM (COMMANDs are real, tiny processes). */
 class LockCommandsTest {
-    private final Harness h = new Harness();
+    private final Harness h = Harness.withCell();
+
+    @AfterEach
+    void close() {
+        h.close();
+    }
 
     private Result ok(String... args) {
         Result r = h.run(args);
@@ -26,8 +33,9 @@ class LockCommandsTest {
         return r;
     }
 
+    /** A session of another client of the cell, named "other". */
     private ChubbyClient client() {
-        return h.cell.connect(ClientOptions.builder().replicas(List.of("127.0.0.1:7001")).build());
+        return ChubbyClient.connect(ClientOptions.builder().cell(h.cell().address()).clientName("other").build());
     }
 
     @Test
@@ -50,13 +58,19 @@ class LockCommandsTest {
             assertEquals(1, busy.errLines().size(), busy::err);
             assertTrue(busy.err().contains("held by someone else"), busy::err);
             List<String> lines = ok("locks", "/ls/local/l").outLines();
-            assertTrue(lines.contains("state: held EXCLUSIVE"), lines::toString);
-            assertTrue(lines.contains("holder: session=9 handle=1 mode=EXCLUSIVE client=chubby-cli"), lines::toString);
+            long handleId = x.lockInfo().holders().get(0).handleId();
+            assertEquals(List.of("path: /ls/local/l", "lock.generation: 1", "state: held EXCLUSIVE",
+                    "holder: session=" + c.sessionId() + " handle=" + handleId + " mode=EXCLUSIVE client=other"), lines);
 
             String seq = x.getSequencer().toBase64();
             assertTrue(ok("sequencer", "check", seq).out().startsWith("valid: path=/ls/local/l mode=EXCLUSIVE"));
             assertTrue(ok("sequencer", "show", x.getSequencer().toHex()).out()
                     .startsWith("path=/ls/local/l mode=EXCLUSIVE generation=1 instance="));
+            byte[] forgedDigits = x.getSequencer().bytes();
+            forgedDigits[forgedDigits.length - 1] ^= 1;
+            Result badDigits = h.run("sequencer", "check", Base64.getEncoder().encodeToString(forgedDigits));
+            assertEquals(ErrorCode.INVALID_ARGUMENT.exitCode(), badDigits.code(), badDigits::err);
+            assertTrue(badDigits.err().startsWith("chubby: INVALID_ARGUMENT: sequencer not valid: forged"), badDigits::err);
             x.release();
             Result stale = h.run("sequencer", "check", seq);
             assertEquals(ErrorCode.STALE_SEQUENCER.exitCode(), stale.code());

@@ -7,34 +7,39 @@ import io.chubby.api.Event;
 import io.chubby.api.EventType;
 import io.chubby.cli.internal.Harness;
 import io.chubby.cli.internal.Harness.Result;
+import io.chubby.testkit.Await;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code chubby watch} and {@code chubby session} against the in-memory cell. */
+/** {@code chubby watch} and {@code chubby session} against a real cell in this JVM. */
 class WatchSessionCommandsTest {
-    private final Harness h = new Harness();
+    private final Harness h = Harness.withCell();
+
+    @AfterEach
+    void close() {
+        h.close();
+    }
 
     @Test
     void watchPrintsOneLinePerEventInOrder() throws Exception {
         h.run("mkdir", "/ls/local/d");
         CompletableFuture<Result> watch = CompletableFuture.supplyAsync(
                 () -> h.run("watch", "--children", "--count", "2", "/ls/local/d"));
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (h.cell.handleListeners.isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
-        assertEquals(Set.of(EventType.CONTENTS_MODIFIED, EventType.HANDLE_INVALID, EventType.CHILD_ADDED,
-                EventType.CHILD_REMOVED, EventType.CHILD_MODIFIED), h.cell.subscriptions.get(0));
-        h.cell.handleListeners.forEach(l -> l.accept(new Event(EventType.CHILD_ADDED, "/ls/local/d", "f", 4)));
-        h.cell.handleListeners.forEach(l -> l.accept(new Event(EventType.CHILD_REMOVED, "/ls/local/d", "f", 4)));
-        Result r = watch.get(10, TimeUnit.SECONDS);
+        // printed once the handle is open with its events and the listener is in place
+        Await.until("the watch to start", () -> h.errSoFar().startsWith("watching /ls/local/d"));
+        assertTrue(h.errSoFar().contains(" events=[CONTENTS_MODIFIED, CHILD_ADDED, CHILD_REMOVED, CHILD_MODIFIED,"
+                + " HANDLE_INVALID]"), h.errSoFar());
+        h.observer().write("/ls/local/d/f", new byte[0]);
+        long instance = h.stat("/ls/local/d/f").instance();
+        h.observer().delete("/ls/local/d/f");
+        Result r = watch.get(30, TimeUnit.SECONDS);
         assertEquals(0, r.code(), r.err());
-        assertEquals(List.of("CHILD_ADDED /ls/local/d child=f generation=4",
-                "CHILD_REMOVED /ls/local/d child=f generation=4"), r.outLines());
+        assertEquals(List.of("CHILD_ADDED /ls/local/d child=f generation=" + instance,
+                "CHILD_REMOVED /ls/local/d child=f generation=" + instance), r.outLines());
     }
 
     @Test
@@ -47,7 +52,9 @@ class WatchSessionCommandsTest {
     void sessionPrintsIdAndState() {
         Result r = h.run("session");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().startsWith("session=1 state=SAFE lease_remaining_ms="), r.out());
+        assertTrue(r.out().matches("session=\\d+ state=SAFE lease_remaining_ms=\\d+\n"), r.out());
+        assertEquals(Long.toUnsignedString(h.clients.get(0).sessionId()), r.out().split("[= ]")[1]);
+        assertEquals(0, h.cell().status().getSessions(), "closed again");
     }
 
     @Test

@@ -1,20 +1,29 @@
 package io.chubby.cli.internal.gogo;
 
-import io.chubby.api.MasterInfo;
-import io.chubby.cli.internal.FakeCell;
-import io.chubby.client.ReplicaStatus;
+import io.chubby.cli.internal.CellAccess;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
+import io.chubby.protocol.StatusReply;
+import io.chubby.sim.cell.InProcessCell;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
-import java.util.Map;
+import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The Gogo commands of replica 2 (master at epoch 5), a real cell in this JVM. */
 class GogoCommandsTest {
-    private final FakeCell cell = new FakeCell();
-    private final GogoCommands commands = new GogoCommands("127.0.0.1:7002", cell);
+    private final InProcessCell cell = InProcessCell.builder().replicaId(2).view(2, 5).start();
+    private final GogoCommands commands = new GogoCommands(cell.address(), CellAccess.LIBRARY);
+
+    @AfterEach
+    void close() {
+        cell.close();
+    }
 
     @Test
     void ownAddressComesFromMembersAndReplicaId() {
@@ -26,22 +35,24 @@ class GogoCommandsTest {
     void commandsRunAgainstThisReplicaAndReturnTheirOutput() {
         assertEquals("", commands.mkdir("/ls/local/d"));
         assertEquals("", commands.put("/ls/local/d/f", "v"));
-        assertEquals("f\n", commands.ls("/ls/local/d"));
-        assertEquals("v", commands.cat("/ls/local/d/f"));
-        assertTrue(commands.stat("/ls/local/d/f").contains("size: 1\n"));
-        assertTrue(commands.locks("/ls/local/d/f").contains("state: free\n"));
-        assertEquals("", commands.rm("-r", "/ls/local/d"));
-        assertEquals(List.of("127.0.0.1:7002"), cell.connects.get(0).replicas());
+        try (ChubbyClient c = ChubbyClient.connect(ClientOptions.forCell(cell.address()))) {
+            assertEquals("v", new String(c.read("/ls/local/d/f"), StandardCharsets.UTF_8), "written in this replica");
+            assertEquals("f\n", commands.ls("/ls/local/d"));
+            assertEquals("v", commands.cat("/ls/local/d/f"));
+            assertTrue(commands.stat("/ls/local/d/f").contains("size: 1\n"));
+            assertTrue(commands.locks("/ls/local/d/f").contains("state: free\n"));
+            assertEquals("", commands.rm("-r", "/ls/local/d"));
+            assertFalse(c.exists("/ls/local/d"));
+        }
     }
 
     @Test
     void statusAndMasterAskThisReplica() {
-        cell.answer("127.0.0.1:7002", new ReplicaStatus(2, "master", 2, 5, 7, 7, 1, 1, true, 0, 1,
-                "127.0.0.1:7002", 99, Map.of()));
-        cell.master = new MasterInfo("local", 2, "127.0.0.1:7002", 5, List.of());
-        assertEquals("replica=1 address=127.0.0.1:7002 pid=99 role=master epoch=5 applied=7 checksum=0000000000000001\n"
-                .replace("replica=1", "replica=2"), commands.status());
-        assertEquals("127.0.0.1:7002 epoch=5 replica=2\n", commands.master());
+        StatusReply s = cell.status();
+        assertEquals(String.format("replica=2 address=%s pid=%d role=master epoch=5 applied=%d checksum=%016x"
+                        + " lease_ms=12000 sessions=0 keepalives_per_s=0.0\n", cell.address(), ProcessHandle.current().pid(),
+                s.getAppliedIndex(), s.getChecksum()), commands.status());
+        assertEquals(cell.address() + " epoch=5 replica=2\n", commands.master());
     }
 
     @Test

@@ -1,12 +1,17 @@
 package io.chubby.cli.internal.gogo;
 
-import io.chubby.cli.internal.FakeCell;
+import io.chubby.cli.internal.CellAccess;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
+import io.chubby.sim.cell.InProcessCell;
 import io.chubby.spi.AdminShell;
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * passing to the varargs methods, output capture and failures as Gogo sees them.
  */
 class RealGogoTest {
-    private final FakeCell cell = new FakeCell();
+    private final InProcessCell cell = InProcessCell.start();
     private ThreadIOImpl threadIO;
     private CommandProcessorImpl processor;
 
@@ -25,7 +30,7 @@ class RealGogoTest {
         threadIO = new ThreadIOImpl();
         threadIO.start();
         processor = new CommandProcessorImpl(threadIO);
-        GogoCommands commands = new GogoCommands("127.0.0.1:7001", cell);
+        GogoCommands commands = new GogoCommands(cell.address(), CellAccess.LIBRARY);
         for (String f : new String[] {"ls", "cat", "put", "stat", "mkdir", "rm", "master", "status"}) {
             processor.addCommand("chubby", commands, f);
         }
@@ -35,6 +40,7 @@ class RealGogoTest {
     void stop() {
         processor.stop();
         threadIO.stop();
+        cell.close();
     }
 
     @Test
@@ -42,7 +48,9 @@ class RealGogoTest {
         assertEquals(0, GogoAdminShell.execute(processor, "chubby:mkdir -p /ls/local/a/b").status());
         AdminShell.Result put = GogoAdminShell.execute(processor, "chubby:put /ls/local/a/b/f 'hello gogo'");
         assertEquals(0, put.status(), put.output());
-        assertEquals("hello gogo", cell.contents("/ls/local/a/b/f"));
+        try (ChubbyClient c = ChubbyClient.connect(ClientOptions.forCell(cell.address()))) {
+            assertEquals("hello gogo", new String(c.read("/ls/local/a/b/f"), StandardCharsets.UTF_8));
+        }
         AdminShell.Result ls = GogoAdminShell.execute(processor, "chubby:ls -l /ls/local/a/b");
         assertEquals(0, ls.status(), ls.output());
         assertTrue(ls.output().contains(" f\n"), ls.output());

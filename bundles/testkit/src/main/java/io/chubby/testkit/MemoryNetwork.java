@@ -1,31 +1,41 @@
-package io.chubby.paxos.internal;
+package io.chubby.testkit;
 
 import io.chubby.spi.PeerTransport;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
- * In-JVM peer network for tests: one {@link PeerTransport} per replica id. Delivery calls the
- * receiver's handler on the sender's thread (handlers only enqueue). Links can be cut one way.
+ * An in-JVM peer network: one {@link PeerTransport} per replica id. Delivery calls the receiver's
+ * handler at once on the sender's thread with a copy of the bytes (the SPI says handlers run on
+ * transport threads; the real ones only enqueue). A message to a replica without a handler is
+ * dropped, as the real transport drops messages to a peer that is down. Links can be cut one way.
+ *
+ * <p>Threads: any thread may send, cut or heal.
  */
-final class MemoryNetwork {
+public final class MemoryNetwork {
     private final Map<Integer, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Set<Long> cut = ConcurrentHashMap.newKeySet();
-    /** Told (sender, bytes) of every message sent, on the sender's thread (ordering tests). */
-    volatile java.util.function.BiConsumer<Integer, byte[]> onSend = (from, bytes) -> { };
+    private volatile BiConsumer<Integer, byte[]> onSend = (from, bytes) -> { };
 
-    PeerTransport transport(int id) {
+    /** Replica {@code id}'s transport (the same object on every call). */
+    public PeerTransport transport(int id) {
         return endpoints.computeIfAbsent(id, Endpoint::new);
     }
 
+    /** Told (sender, bytes) of every message sent, cut or not, on the sender's thread (ordering tests). */
+    public void onSend(BiConsumer<Integer, byte[]> listener) {
+        onSend = listener;
+    }
+
     /** Drops every message from {@code from} to {@code to} until healed. */
-    void cut(int from, int to) {
+    public void cut(int from, int to) {
         cut.add(link(from, to));
     }
 
     /** Cuts both directions between {@code id} and every other endpoint. */
-    void isolate(int id) {
+    public void isolate(int id) {
         for (int other : endpoints.keySet()) {
             if (other != id) {
                 cut(id, other);
@@ -34,7 +44,8 @@ final class MemoryNetwork {
         }
     }
 
-    void heal() {
+    /** Restores every link. */
+    public void heal() {
         cut.clear();
     }
 

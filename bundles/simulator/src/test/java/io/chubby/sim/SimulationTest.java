@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs the deterministic simulator over many seeds (5- and 3-replica cells). A failure names its
- * seed; replay one seed with {@code mvn -o -pl bundles/testkit test -Dtest=SimulationTest -Dsim.seed=N
+ * seed; replay one seed with {@code mvn -o -pl bundles/simulator test -Dtest=SimulationTest -Dsim.seed=N
  * -Dsim.replicas=R} (add {@code -Dsim.trace=true} for an event trace).
  */
 class SimulationTest {

@@ -1,4 +1,4 @@
-package io.chubby.paxos.internal;
+package io.chubby.testkit;
 
 import io.chubby.spi.LogBatch;
 import io.chubby.spi.LogStore;
@@ -6,20 +6,37 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 
-/** A {@link LogStore} in memory that survives a replica "restart" (the same object is reused). */
-final class MemoryLogStore implements LogStore {
+/**
+ * A {@link LogStore} in memory: metadata values and log entries by index, each batch applied
+ * whole. It survives a replica "restart" (hand the same object to the new replica). Optionally a
+ * synced write takes a while, like an fsync ({@link #fsyncLatency}), so that group commit can be
+ * seen; {@link #syncedWrites()} and {@link #entriesWritten()} count what reached it.
+ *
+ * <p>Threads: every method may be called from any thread; writes are serialised by this object's
+ * monitor (a synced write holds it for the whole simulated fsync, as one disk would).
+ */
+public final class MemoryLogStore implements LogStore {
     private final Map<String, byte[]> meta = new HashMap<>();
     private final TreeMap<Long, byte[]> entries = new TreeMap<>();
     private int syncedWrites;
     private int entriesWritten;
     private volatile long syncNanos;
-    /** Told the highest entry index of every synced write, after it returned (ordering tests). */
-    volatile java.util.function.LongConsumer onSyncedWrite = i -> { };
+    private volatile LongConsumer onSyncedWrite = i -> { };
 
     /** Makes every synced write take this long, like an fsync. */
-    void fsyncLatency(long micros) {
+    public void fsyncLatency(long micros) {
         syncNanos = micros * 1000;
+    }
+
+    /**
+     * Told the highest entry index of every synced write (0 if it had no entries), on the writing
+     * thread, when the write is durable (ordering tests).
+     */
+    public void onSyncedWrite(LongConsumer listener) {
+        onSyncedWrite = listener;
     }
 
     @Override
@@ -69,7 +86,7 @@ final class MemoryLogStore implements LogStore {
             syncedWrites++;
             long until = System.nanoTime() + syncNanos;
             while (syncNanos > 0 && System.nanoTime() < until) {
-                java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+                LockSupport.parkNanos(until - System.nanoTime());
             }
             onSyncedWrite.accept(batch.entries().stream().mapToLong(LogBatch.Put::index).max().orElse(0));
         }
@@ -80,11 +97,13 @@ final class MemoryLogStore implements LogStore {
         entries.headMap(index, false).clear();
     }
 
-    synchronized int syncedWrites() {
+    /** How many writes were synced (fsyncs). */
+    public synchronized int syncedWrites() {
         return syncedWrites;
     }
 
-    synchronized int entriesWritten() {
+    /** How many entries were written in all. */
+    public synchronized int entriesWritten() {
         return entriesWritten;
     }
 }

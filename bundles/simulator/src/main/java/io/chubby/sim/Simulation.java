@@ -113,7 +113,7 @@ public final class Simulation {
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException f) {
             AssertionError err = new AssertionError("seed=" + seed + " replicas=" + replicas.size() + " t=" + now
                     + "ms: " + f.getMessage() + " (replay: -Dsim.seed=" + seed + " -Dsim.replicas=" + replicas.size()
-                    + ", see bundles/testkit/README.md)", f);
+                    + ", see bundles/simulator/README.md)", f);
             throw err;
         }
     }

@@ -1,0 +1,14 @@
+/**
+ * Real cells in this JVM for other modules' tests: {@link io.chubby.sim.cell.InProcessCell} is one
+ * replica (session-mgr's {@code CellServer} on the testkit's {@code FakeConsensus} and
+ * {@code MemoryStateStore}, behind transport-mina's {@code ClientAcceptor} on 127.0.0.1), and
+ * {@link io.chubby.sim.cell.InProcessReplicas} several of them naming one master, some ports
+ * possibly left closed as replicas that are down. What the client library and the CLI talk to in
+ * their tests instead of a second model of the cell's semantics.
+ */
+@Export
+@Version("1.0.0")
+package io.chubby.sim.cell;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
