@@ -13,6 +13,9 @@ import io.chubby.protocol.SetContentsRequest;
 import io.chubby.spi.ChangeListener;
 import io.chubby.spi.NodeChange;
 import io.chubby.spi.StateMachine;
+import io.chubby.testkit.FakeConsensus;
+import io.chubby.testkit.MemoryStateStore;
+import io.chubby.testkit.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -88,7 +91,7 @@ class ChangeFeedTest {
 
     @Test
     void everyKindOfChangeArrivesInLogOrderWithGenerationsAndChecksums() throws InterruptedException {
-        CellServer server = new CellServer(new DirectConsensus(), new MemoryStateStore(), settings, clock);
+        CellServer server = new CellServer(new FakeConsensus(), new MemoryStateStore(), settings, clock);
         server.start();
         Recorder rec = new Recorder();
         server.addChangeListener(rec);
@@ -175,11 +178,11 @@ class ChangeFeedTest {
 
     @Test
     void aFollowerSeesTheSameChangesWithTheSameChecksumsAsTheMaster() throws InterruptedException, IOException {
-        DirectConsensus followerConsensus = new DirectConsensus();
-        followerConsensus.master = false;
+        FakeConsensus followerConsensus = new FakeConsensus();
+        followerConsensus.loseMastership(2);
         CellServer follower = new CellServer(followerConsensus, new MemoryStateStore(), settings, clock);
         follower.start();
-        DirectConsensus consensus = new DirectConsensus();
+        FakeConsensus consensus = new FakeConsensus();
         CellServer master = new CellServer(consensus, new MemoryStateStore(), settings, clock);
         master.start();
         ByteArrayOutputStream initialised = new ByteArrayOutputStream();
@@ -205,7 +208,7 @@ class ChangeFeedTest {
 
     @Test
     void aSlowListenerGetsAGapAndNeverStallsTheReplica() throws InterruptedException {
-        CellServer server = new CellServer(new DirectConsensus(), new MemoryStateStore(),
+        CellServer server = new CellServer(new FakeConsensus(), new MemoryStateStore(),
                 settings.withFeedQueueChanges(10), clock);
         server.start();
         Recorder slow = new Recorder();
@@ -240,15 +243,15 @@ class ChangeFeedTest {
 
     @Test
     void aSnapshotInstallIsReportedAsAGap() throws IOException, InterruptedException {
-        CellServer a = new CellServer(new DirectConsensus(), new MemoryStateStore(), settings, clock);
+        CellServer a = new CellServer(new FakeConsensus(), new MemoryStateStore(), settings, clock);
         a.start();
         TestClient c = new TestClient(a);
         c.createSession();
         c.handle("/ls/c/f", RW, Create.CREATE_MUST, false, false, "x");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         a.stateMachine().writeSnapshot(out);
-        DirectConsensus lagging = new DirectConsensus();
-        lagging.master = false;
+        FakeConsensus lagging = new FakeConsensus();
+        lagging.loseMastership(2);
         CellServer b = new CellServer(lagging, new MemoryStateStore(), settings, clock);
         b.start();
         Recorder rec = new Recorder();

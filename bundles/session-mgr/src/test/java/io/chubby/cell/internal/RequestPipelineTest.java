@@ -25,6 +25,9 @@ import io.chubby.spi.Authorizer;
 import io.chubby.spi.CellOperation;
 import io.chubby.spi.CellRequest;
 import io.chubby.spi.RequestFilter;
+import io.chubby.testkit.FakeConsensus;
+import io.chubby.testkit.MemoryStateStore;
+import io.chubby.testkit.MutableClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -40,7 +43,7 @@ import org.junit.jupiter.api.Test;
 class RequestPipelineTest {
     private static final int RW = 3;
     private final MutableClock clock = new MutableClock();
-    private final DirectConsensus consensus = new DirectConsensus();
+    private final FakeConsensus consensus = new FakeConsensus();
     private CellServer server;
     private TestClient client;
 
@@ -131,12 +134,12 @@ class RequestPipelineTest {
         }, 0);
         client.createSession();
         ByteString f = client.handle("/ls/c/f", RW, Create.CREATE_MAY, false, false, "v1");
-        int before = consensus.proposals;
+        int before = consensus.proposals();
         var r = client.call(Request.newBuilder().setSetContents(SetContentsRequest.newBuilder().setHandle(f)
                 .setContents(ByteString.copyFromUtf8("v2"))));
         assertError(ErrorCode.PERMISSION_DENIED, r);
         assertEquals("writes are frozen", r.getError().getMessage());
-        assertEquals(before, consensus.proposals, "refused before proposing");
+        assertEquals(before, consensus.proposals(), "refused before proposing");
         assertEquals("v1", client.ok(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder()
                 .setHandle(f))).getGetContents().getContents().toStringUtf8(), "other calls go on");
     }

@@ -1,7 +1,7 @@
 package io.chubby.sim.cell;
 
 import io.chubby.cell.internal.CellServer;
-import io.chubby.cell.internal.CellSettings;
+import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.protocol.StatusReply;
 import io.chubby.spi.AdminShell;
 import io.chubby.spi.Member;
