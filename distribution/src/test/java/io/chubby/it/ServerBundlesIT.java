@@ -99,7 +99,7 @@ public class ServerBundlesIT {
             }
         }
         assertTrue("bundles not ACTIVE: " + bad, bad.isEmpty());
-        for (String bsn : List.of("io.chubby.api", "io.chubby.protocol", "io.chubby.store", "io.chubby.paxos",
+        for (String bsn : List.of("io.chubby.api", "io.chubby.protocol", "io.chubby.identity", "io.chubby.store", "io.chubby.paxos",
                 "io.chubby.transport", "io.chubby.cell", "io.chubby.client", "io.chubby.cli")) {
             assertTrue("product bundle " + bsn + " is installed", find(bsn) != null);
         }
