@@ -3,6 +3,8 @@ package io.chubby.cli.internal.gogo;
 import io.chubby.api.MasterInfo;
 import io.chubby.cli.internal.FakeCell;
 import io.chubby.client.ReplicaStatus;
+import io.chubby.spi.Member;
+import io.chubby.spi.ReplicaIdentity;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -16,10 +18,23 @@ class GogoCommandsTest {
     private final FakeCell cell = new FakeCell();
     private final GogoCommands commands = new GogoCommands("127.0.0.1:7002", cell);
 
+    private record Identity(int replicaId, List<Member> members) implements ReplicaIdentity {
+        @Override
+        public String cellName() {
+            return "local";
+        }
+
+        @Override
+        public String dataDir() {
+            return "/unused";
+        }
+    }
+
     @Test
-    void ownAddressComesFromMembersAndReplicaId() {
-        assertEquals("127.0.0.1:7002", GogoCommands.ownAddress("1@127.0.0.1:7001:7101,2@127.0.0.1:7002:7102", 2));
-        assertThrows(IllegalArgumentException.class, () -> GogoCommands.ownAddress("1@127.0.0.1:7001:7101", 3));
+    void ownAddressComesFromTheReplicaIdentity() {
+        List<Member> members = Member.parseList("1@127.0.0.1:7001:7101,2@127.0.0.1:7002:7102");
+        assertEquals("127.0.0.1:7002", new GogoCommands(new Identity(2, members)).address());
+        assertThrows(IllegalStateException.class, () -> new GogoCommands(new Identity(3, members)));
     }
 
     @Test
