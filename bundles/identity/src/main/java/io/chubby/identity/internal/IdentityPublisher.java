@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = IdentityPublisher.Config.class)
 public final class IdentityPublisher {
     private static final Logger log = LoggerFactory.getLogger(IdentityPublisher.class);
-    /** Keys Config Admin, DS and FileInstall add to every configuration. */
-    private static final List<String> FRAMEWORK_PREFIXES = List.of("service.", "component.", "felix.fileinstall.");
+    /** Keys Config Admin, DS (e.g. osgi.ds.satisfying.condition.target) and FileInstall add to every configuration. */
+    private static final List<String> FRAMEWORK_PREFIXES = List.of("service.", "component.", "osgi.",
+            "felix.fileinstall.");
 
     /**
      * The keys, for Metatype. Values are read from the raw properties instead, so that a wrong

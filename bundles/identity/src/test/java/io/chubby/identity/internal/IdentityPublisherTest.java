@@ -95,6 +95,7 @@ class IdentityPublisherTest {
         // added by Config Admin, DS and FileInstall: not the operator's keys
         p.put("service.pid", "io.chubby.replica");
         p.put("component.name", "io.chubby.identity.internal.IdentityPublisher");
+        p.put("osgi.ds.satisfying.condition.target", "(osgi.condition.id=true)");
         p.put("felix.fileinstall.filename", "file:/x/etc/io.chubby.replica.cfg");
         new IdentityPublisher(context(), p);
         assertEquals(1, registered.size(), "stray keys do not stop the identity");
