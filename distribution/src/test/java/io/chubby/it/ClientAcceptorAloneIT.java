@@ -21,9 +21,7 @@ import io.chubby.spi.RequestHandler;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Hashtable;
@@ -36,7 +34,6 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
@@ -112,7 +109,7 @@ public class ClientAcceptorAloneIT {
     @Test(timeout = 90_000)
     public void helloAndRequestRoundTripWithoutReplica() throws Exception {
         for (String bsn : List.of("io.chubby.identity", "io.chubby.store", "io.chubby.paxos", "io.chubby.cell")) {
-            assertNull(bsn + " is not in this framework", find(bsn));
+            assertNull(bsn + " is not in this framework", ExamOptions.find(context, bsn));
         }
         assertNull("no peer transport", context.getServiceReference("io.chubby.spi.PeerTransport"));
         assertNull("no consensus", context.getServiceReference("io.chubby.spi.Consensus"));
@@ -123,7 +120,7 @@ public class ClientAcceptorAloneIT {
         TinyHandler proxy = new TinyHandler("proxycell");
         ServiceRegistration<RequestHandler> r1 = context.registerService(RequestHandler.class, decoy, props("decoy"));
         ServiceRegistration<RequestHandler> r2 = context.registerService(RequestHandler.class, proxy, props("proxy"));
-        int port = freePort();
+        int port = ExamOptions.freePort();
         Configuration c = configAdmin.getConfiguration(ReplicaConfig.CLIENT_TRANSPORT_PID, "?");
         Hashtable<String, Object> p = new Hashtable<>();
         // strings, exactly as FileInstall passes a .cfg file's values
@@ -180,20 +177,5 @@ public class ClientAcceptorAloneIT {
         byte[] message = new byte[length - 2];
         System.arraycopy(frame, 2, message, 0, message.length);
         return message;
-    }
-
-    private Bundle find(String bsn) {
-        for (Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        return null;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -13,9 +13,6 @@ import io.chubby.api.Stat;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
 import io.chubby.spi.ReplicaConfig;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,8 +95,8 @@ public class ServerBundlesIT {
         Hashtable<String, Object> storeProps = new Hashtable<>();
         storeProps.put("store.cache.mb", "16");
         store.update(storeProps);
-        int clientPort = freePort();
-        int peerPort = freePort();
+        int clientPort = ExamOptions.freePort();
+        int peerPort = ExamOptions.freePort();
         Path data = ExamOptions.tempDir("replica-data");
         Configuration c = configAdmin.getConfiguration(PID, "?");
         Hashtable<String, Object> props = new Hashtable<>();
@@ -122,7 +119,7 @@ public class ServerBundlesIT {
      */
     private void assertEachComponentDescribesItsOwnPid() {
         for (Map.Entry<String, Set<String>> e : OWN_PIDS.entrySet()) {
-            Bundle b = find(e.getKey());
+            Bundle b = ExamOptions.find(context, e.getKey());
             MetaTypeInformation info = metatype.getMetaTypeInformation(b);
             assertEquals(e.getKey() + " describes its own PIDs", e.getValue(), Set.of(info.getPids()));
             for (String pid : info.getPids()) {
@@ -156,7 +153,7 @@ public class ServerBundlesIT {
         assertTrue("bundles not ACTIVE: " + bad, bad.isEmpty());
         for (String bsn : List.of("io.chubby.api", "io.chubby.protocol", "io.chubby.identity", "io.chubby.store", "io.chubby.paxos",
                 "io.chubby.transport", "io.chubby.cell", "io.chubby.client", "io.chubby.cli")) {
-            assertTrue("product bundle " + bsn + " is installed", find(bsn) != null);
+            assertTrue("product bundle " + bsn + " is installed", ExamOptions.find(context, bsn) != null);
         }
     }
 
@@ -242,21 +239,6 @@ public class ServerBundlesIT {
             assertTrue(client.list(dir).isEmpty());
             client.delete(dir);
             assertFalse(client.exists(dir));
-        }
-    }
-
-    private Bundle find(String bsn) {
-        for (Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        return null;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }
