@@ -113,7 +113,7 @@ class CellProcessIT {
         String log = Files.readString(cell.dir().resolve("replica-1/log/replica.log"));
         assertTrue(log.contains("replica identity published cell=local replica=1"), log);
         assertTrue(log.contains("cacheMb=32"), "the store opened with its own PID's cache size: " + log);
-        assertFalse(log.contains("configuration key not used"), log);
+        assertFalse(log.contains("configuration key in the wrong PID"), log);
         assertFalse(log.contains("client acceptor idle"), log);
     }
 

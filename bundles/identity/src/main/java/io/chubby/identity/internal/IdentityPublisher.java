@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * service is registered by hand, and only when the configuration is valid: a bad one is one
  * ERROR line naming every problem and no service (the core components, which all need the
  * identity, stay inert), never a failed activation that only the OSGi log would mention. Keys of
- * other components found in this PID (the old one-file form) are not used: each gets a WARN
- * naming the PID it belongs to.
+ * other components found in this PID (the old one-file form) are never silently ignored: each
+ * gets a WARN naming the PID it belongs to.
  */
 @Component(configurationPid = ReplicaConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {},
         immediate = true)
@@ -62,7 +62,7 @@ public final class IdentityPublisher {
     @Activate
     public IdentityPublisher(BundleContext context, Map<String, Object> properties) {
         for (String warning : strayKeys(properties)) {
-            log.warn("configuration key not used pid={} {}", ReplicaConfig.PID, warning);
+            log.warn("configuration key in the wrong PID pid={} {}", ReplicaConfig.PID, warning);
         }
         Identity identity;
         try {
