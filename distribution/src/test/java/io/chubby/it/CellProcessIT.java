@@ -15,6 +15,8 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +47,8 @@ class CellProcessIT {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void startCell() {
         cell = new LocalCell(1);
-        LocalCell.Run up = cell.up();
+        // tuning through the component PIDs: etc/io.chubby.store.cfg, etc/io.chubby.paxos.cfg
+        LocalCell.Run up = cell.up("--set", "store.cache.mb=32", "--set", "paxos.lease.ms=1500");
         assertEquals(0, up.exit(), () -> up + cell.logs());
         List<String> lines = up.out().lines().filter(l -> !l.isBlank()).toList();
         assertEquals("export CHUBBY_CELL=" + cell.cellSpec(), lines.get(lines.size() - 1), up::toString);
@@ -100,6 +103,18 @@ class CellProcessIT {
         assertEquals(Long.toString(cell.pid(1).orElseThrow()), s.get("pid"), r::toString);
         assertTrue(Long.parseLong(s.get("epoch")) > 0, r::toString);
         assertTrue(ok("master").out().contains(cell.clientAddress(1)), "chubby master names the replica");
+    }
+
+    @Test
+    @Order(2)
+    void componentsReadTheirOwnPidsAndTheIdentityFileHasNoStrayKeys() throws IOException {
+        Path etc = cell.dir().resolve("replica-1/etc");
+        assertTrue(Files.readString(etc.resolve("io.chubby.store.cfg")).contains("store.cache.mb=32\n"));
+        String log = Files.readString(cell.dir().resolve("replica-1/log/replica.log"));
+        assertTrue(log.contains("replica identity published cell=local replica=1"), log);
+        assertTrue(log.contains("cacheMb=32"), "the store opened with its own PID's cache size: " + log);
+        assertFalse(log.contains("configuration key in the wrong PID"), log);
+        assertFalse(log.contains("client acceptor idle"), log);
     }
 
     @Test

@@ -105,9 +105,10 @@ public class DnsHotSwapIT {
 
     @Test(timeout = 150_000)
     public void installServesUninstallStopsReplicaUnaffected() throws Exception {
-        assertNull("the dns-bridge bundle is not there before the test installs it", find(DNS_BSN));
-        int clientPort = freePort();
-        int peerPort = freePort();
+        assertNull("the dns-bridge bundle is not there before the test installs it",
+                ExamOptions.find(context, DNS_BSN));
+        int clientPort = ExamOptions.freePort();
+        int peerPort = ExamOptions.freePort();
         Configuration replica = configAdmin.getConfiguration(REPLICA_PID, "?");
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("cell.name", "local");
@@ -120,7 +121,7 @@ public class DnsHotSwapIT {
         roundTrip(address, "before");
 
         // hot install + configure: it serves
-        int dnsPort = freePort();
+        int dnsPort = ExamOptions.freePort();
         Bundle dns = context.installBundle(context.getProperty("chubby.it.dns.bundle"));
         dns.start();
         Configuration dnsConfig = configAdmin.getConfiguration(DNS_PID, "?");
@@ -205,15 +206,6 @@ public class DnsHotSwapIT {
         }
     }
 
-    private Bundle find(String bsn) {
-        for (Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        return null;
-    }
-
     private <T> T await(String what, Supplier<T> probe) throws InterruptedException {
         long deadline = System.currentTimeMillis() + WAIT_MS;
         while (System.currentTimeMillis() < deadline) {
@@ -227,9 +219,4 @@ public class DnsHotSwapIT {
         return null;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

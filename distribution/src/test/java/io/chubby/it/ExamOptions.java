@@ -10,6 +10,8 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
@@ -20,9 +22,12 @@ import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 
 /**
- * Pax Exam provisioning shared by the OSGi integration tests. Bundles come from the assembled
+ * Pax Exam provisioning shared by the OSGi integration tests, and the small helpers their test
+ * methods share inside the container (free ports, bundles by name). Bundles come from the assembled
  * distribution (target/chubby/system and target/chubby/bundle, passed as file URIs): reactor-built
  * bundles are not in the local repository during {@code verify}, and provisioning the very files
  * the distribution ships is what we want to prove resolves.
@@ -125,6 +130,23 @@ final class ExamOptions {
             return composite(out.toArray(new Option[0]));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The installed bundle with this symbolic name, or null. */
+    static Bundle find(BundleContext context, String bsn) {
+        for (Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** A loopback port that was free just now. */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 }

@@ -74,9 +74,11 @@ final class LocalCell {
         return String.join(",", a);
     }
 
-    Run up() {
-        return chubby(null, "cell", "up", "--replicas", Integer.toString(replicas), "--dir", dir.toString(),
-                "--base-port", Integer.toString(basePort));
+    Run up(String... moreOptions) {
+        List<String> args = new ArrayList<>(List.of("cell", "up", "--replicas", Integer.toString(replicas), "--dir",
+                dir.toString(), "--base-port", Integer.toString(basePort)));
+        args.addAll(List.of(moreOptions));
+        return chubby(null, args.toArray(new String[0]));
     }
 
     Run down() {

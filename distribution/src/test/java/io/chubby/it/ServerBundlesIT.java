@@ -12,9 +12,7 @@ import io.chubby.api.DirEntry;
 import io.chubby.api.Stat;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.chubby.spi.ReplicaConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -37,18 +37,30 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeInformation;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
 
 /**
  * The distribution's whole bundle set in Felix 7.0.5: the very jars it ships, the infrastructure
  * ones taken from conf/config.properties' start list and every jar of bundle/:
- * every bundle resolves and starts, and once PID io.chubby.replica is configured for a one-replica
- * cell every DS component is satisfied (ACTIVE, or SATISFIED for a delayed service nobody uses
- * yet). Then the client library, inside the same container, does a round trip through MINA.
+ * every bundle resolves and starts; each core component has its own PID with its own metatype
+ * (the client and peer sides of the transport separately); once PID io.chubby.replica (the
+ * identity) and a component PID (io.chubby.store) are configured for a one-replica cell every DS
+ * component is satisfied (ACTIVE, or SATISFIED for a delayed service nobody uses yet) and reads its
+ * own PID. Then the client library, inside the same container, does a round trip through MINA.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class ServerBundlesIT {
-    private static final String PID = "io.chubby.replica";
+    private static final String PID = ReplicaConfig.PID;
+    /** Bundle -> the PIDs it describes in its metatype, exactly. */
+    private static final Map<String, Set<String>> OWN_PIDS = Map.of(
+            "io.chubby.identity", Set.of(ReplicaConfig.PID),
+            "io.chubby.store", Set.of(ReplicaConfig.STORE_PID),
+            "io.chubby.paxos", Set.of(ReplicaConfig.PAXOS_PID),
+            "io.chubby.transport", Set.of(ReplicaConfig.PEER_TRANSPORT_PID, ReplicaConfig.CLIENT_TRANSPORT_PID));
     private static final long WAIT_MS = 30_000;
 
     @Inject
@@ -57,6 +69,8 @@ public class ServerBundlesIT {
     private ConfigurationAdmin configAdmin;
     @Inject
     private ServiceComponentRuntime scr;
+    @Inject
+    private MetaTypeService metatype;
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
@@ -74,9 +88,15 @@ public class ServerBundlesIT {
     @Test(timeout = 120_000)
     public void bundlesResolveComponentsActivateAndClientRoundTrips() throws Exception {
         assertEveryBundleActive();
+        assertEachComponentDescribesItsOwnPid();
 
-        int clientPort = freePort();
-        int peerPort = freePort();
+        // a component PID first: it waits for the identity
+        Configuration store = configAdmin.getConfiguration(ReplicaConfig.STORE_PID, "?");
+        Hashtable<String, Object> storeProps = new Hashtable<>();
+        storeProps.put("store.cache.mb", "16");
+        store.update(storeProps);
+        int clientPort = ExamOptions.freePort();
+        int peerPort = ExamOptions.freePort();
         Path data = ExamOptions.tempDir("replica-data");
         Configuration c = configAdmin.getConfiguration(PID, "?");
         Hashtable<String, Object> props = new Hashtable<>();
@@ -88,7 +108,39 @@ public class ServerBundlesIT {
         c.update(props);
 
         awaitComponentsSatisfied();
+        assertEquals("the store reads its own PID", "16", componentProperty("io.chubby.store.internal.BdbStore",
+                "store.cache.mb"));
         roundTrip("127.0.0.1:" + clientPort);
+    }
+
+    /**
+     * Metatype: each core bundle describes exactly its own PIDs, and every key of an OCD belongs
+     * to that PID by the prefix rule every writer of configuration uses.
+     */
+    private void assertEachComponentDescribesItsOwnPid() {
+        for (Map.Entry<String, Set<String>> e : OWN_PIDS.entrySet()) {
+            Bundle b = ExamOptions.find(context, e.getKey());
+            MetaTypeInformation info = metatype.getMetaTypeInformation(b);
+            assertEquals(e.getKey() + " describes its own PIDs", e.getValue(), Set.of(info.getPids()));
+            for (String pid : info.getPids()) {
+                for (AttributeDefinition ad : info.getObjectClassDefinition(pid, null)
+                        .getAttributeDefinitions(ObjectClassDefinition.ALL)) {
+                    assertEquals(pid + " key " + ad.getID(), pid, ReplicaConfig.pidOf(ad.getID()));
+                }
+            }
+        }
+    }
+
+    /** A configuration property of the named component's (single) configuration, as a string. */
+    private String componentProperty(String component, String key) {
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (d.name.equals(component)) {
+                for (ComponentConfigurationDTO cc : scr.getComponentConfigurationDTOs(d)) {
+                    return String.valueOf(cc.properties.get(key));
+                }
+            }
+        }
+        throw new AssertionError("no configuration of component " + component);
     }
 
     private void assertEveryBundleActive() {
@@ -99,9 +151,9 @@ public class ServerBundlesIT {
             }
         }
         assertTrue("bundles not ACTIVE: " + bad, bad.isEmpty());
-        for (String bsn : List.of("io.chubby.api", "io.chubby.protocol", "io.chubby.store", "io.chubby.paxos",
+        for (String bsn : List.of("io.chubby.api", "io.chubby.protocol", "io.chubby.identity", "io.chubby.store", "io.chubby.paxos",
                 "io.chubby.transport", "io.chubby.cell", "io.chubby.client", "io.chubby.cli")) {
-            assertTrue("product bundle " + bsn + " is installed", find(bsn) != null);
+            assertTrue("product bundle " + bsn + " is installed", ExamOptions.find(context, bsn) != null);
         }
     }
 
@@ -187,21 +239,6 @@ public class ServerBundlesIT {
             assertTrue(client.list(dir).isEmpty());
             client.delete(dir);
             assertFalse(client.exists(dir));
-        }
-    }
-
-    private Bundle find(String bsn) {
-        for (Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        return null;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

@@ -2,6 +2,7 @@ package io.chubby.faults;
 
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ReplicaStatus;
+import io.chubby.spi.ReplicaConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -9,13 +10,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,9 @@ public final class CellUnderTest implements AutoCloseable {
      * replicas: call {@link #startAll()}).
      *
      * @param distribution  the assembled distribution (with bin/chubby-server)
-     * @param extraConfig   further keys for every replica's io.chubby.replica.cfg (tuning)
+     * @param extraConfig   further keys for every replica (tuning), each written to etc/<pid>.cfg of
+     *                      the PID it belongs to (by prefix, {@link ReplicaConfig#pidOf}); a key of
+     *                      no component is an IllegalArgumentException
      * @param jvmOptions    CHUBBY_SERVER_OPTS for every replica (e.g. "-Xmx256m")
      */
     public CellUnderTest(Path distribution, Path workDir, int size, boolean withClientProxies,
@@ -85,6 +88,11 @@ public final class CellUnderTest implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes replica i's configuration: the identity into etc/io.chubby.replica.cfg and each extra
+     * key into the file of its component's PID (ReplicaConfig.byPid: paxos.* into
+     * etc/io.chubby.paxos.cfg, ...); an extra identity key overrides the generated one.
+     */
     private void writeConfig(int i, Path dir, Map<String, String> extra) throws IOException {
         Files.createDirectories(dir.resolve("etc"));
         Files.createDirectories(dir.resolve("data"));
@@ -94,18 +102,20 @@ public final class CellUnderTest implements AutoCloseable {
             int peer = i == j ? peerPorts.get(j) : peerProxies.get(i * 1000 + j).port();
             members.add(j + "@" + HOST + ":" + client + ":" + peer);
         }
-        Properties p = new Properties();
-        p.setProperty("cell.name", "local");
-        p.setProperty("replica.id", Integer.toString(i));
-        p.setProperty("data.dir", dir.resolve("data").toAbsolutePath().toString());
-        p.setProperty("members", String.join(",", members));
-        extra.forEach(p::setProperty);
-        // written beside etc/ and moved in: FileInstall must never see a partial file
-        Path tmp = dir.resolve(".replica.cfg.tmp");
-        StringBuilder sb = new StringBuilder("# written by io.chubby.faults.CellUnderTest\n");
-        p.stringPropertyNames().stream().sorted().forEach(k -> sb.append(k).append('=').append(p.getProperty(k)).append('\n'));
-        Files.writeString(tmp, sb.toString());
-        Files.move(tmp, dir.resolve("etc/io.chubby.replica.cfg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put(ReplicaConfig.CELL_NAME, "local");
+        keys.put(ReplicaConfig.REPLICA_ID, Integer.toString(i));
+        keys.put(ReplicaConfig.DATA_DIR, dir.resolve("data").toAbsolutePath().toString());
+        keys.put(ReplicaConfig.MEMBERS, String.join(",", members));
+        keys.putAll(extra);
+        for (Map.Entry<String, Map<String, String>> file : ReplicaConfig.byPid(keys).entrySet()) {
+            StringBuilder sb = new StringBuilder("# written by io.chubby.faults.CellUnderTest\n");
+            file.getValue().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+            // written beside etc/ and moved in: FileInstall must never see a partial file
+            Path tmp = dir.resolve("." + file.getKey() + ".cfg.tmp");
+            Files.writeString(tmp, sb.toString());
+            Files.move(tmp, dir.resolve("etc").resolve(file.getKey() + ".cfg"), StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     public int size() {

@@ -45,7 +45,8 @@ public final class FaultRun {
      * @param workDir       where the instance dirs and journals go (should be empty)
      * @param clientProxies whether clients reach replicas through proxies (enables client faults)
      * @param jvmOptions    CHUBBY_SERVER_OPTS of every replica
-     * @param replicaConfig extra keys of io.chubby.replica for every replica
+     * @param replicaConfig tuning keys for every replica (paxos.*, cell.*, ...), each written to its
+     *                      component's etc/<pid>.cfg
      * @param leaseMillis   the Paxos master lease the replicas use (paxos.lease.ms), for pauses
      * @param faults        the faults the nemesis draws from (empty = all)
      * @param lockers       lock workers ({@link LockWorker}) competing for one lock (0 = none)

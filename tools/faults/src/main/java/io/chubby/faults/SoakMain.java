@@ -1,5 +1,6 @@
 package io.chubby.faults;
 
+import io.chubby.spi.ReplicaConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +56,11 @@ public final class SoakMain {
                     int eq = kv.indexOf('=');
                     if (eq <= 0) {
                         usage("--set needs key=value");
+                    }
+                    try {
+                        ReplicaConfig.pidOf(kv.substring(0, eq)); // a key of no component: say so now
+                    } catch (IllegalArgumentException e) {
+                        usage("--set " + e.getMessage());
                     }
                     config.put(kv.substring(0, eq), kv.substring(eq + 1));
                 }

@@ -32,8 +32,12 @@ class CellUnderTestTest {
     }
 
     private static Properties config(Path instance) throws IOException {
+        return config(instance, "io.chubby.replica");
+    }
+
+    private static Properties config(Path instance, String pid) throws IOException {
         Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(instance.resolve("etc/io.chubby.replica.cfg"))) {
+        try (InputStream in = Files.newInputStream(instance.resolve("etc/" + pid + ".cfg"))) {
             p.load(in);
         }
         return p;
@@ -47,7 +51,8 @@ class CellUnderTestTest {
                 Properties p = config(cell.instanceDir(i));
                 assertEquals("local", p.getProperty("cell.name"));
                 assertEquals(Integer.toString(i), p.getProperty("replica.id"));
-                assertEquals("1500", p.getProperty("paxos.lease.ms"));
+                assertEquals(4, p.size(), "the identity file has the identity keys only: " + p);
+                assertEquals("1500", config(cell.instanceDir(i), "io.chubby.paxos").getProperty("paxos.lease.ms"));
                 assertEquals(cell.instanceDir(i).resolve("data").toString(), p.getProperty("data.dir"));
                 List<String> members = List.of(p.getProperty("members").split(","));
                 assertEquals(3, members.size());

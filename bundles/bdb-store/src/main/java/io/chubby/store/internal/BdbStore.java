@@ -11,6 +11,7 @@ import io.chubby.api.ErrorCode;
 import io.chubby.spi.LogBatch;
 import io.chubby.spi.LogStore;
 import io.chubby.spi.ReplicaConfig;
+import io.chubby.spi.ReplicaIdentity;
 import io.chubby.spi.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -30,25 +32,25 @@ import org.slf4j.LoggerFactory;
 /**
  * A replica's storage: one transactional JE environment under {@code <data.dir>/je} holding the
  * Paxos log ({@link BdbLogStore}) and the replicated state ({@link BdbStateStore}), registered as
- * both services. In OSGi it is a DS component of PID {@code io.chubby.replica}; elsewhere (tests,
- * simulator, benchmarks) {@link #open(Path)} and {@link #close()}.
+ * both services. In OSGi it is a DS component tuned by PID {@value ReplicaConfig#STORE_PID} (every
+ * key has a default) that takes its data directory from the {@link ReplicaIdentity}, so it stays
+ * inactive until the replica is configured; elsewhere (tests, simulator, benchmarks)
+ * {@link #open(Path)} and {@link #close()}.
  *
  * <p>Thread-safe: each store serializes its own writers; reads go straight to JE.
  */
-@Component(service = {LogStore.class, StateStore.class}, configurationPid = ReplicaConfig.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Component(service = {LogStore.class, StateStore.class}, configurationPid = ReplicaConfig.STORE_PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = BdbStore.Config.class)
 public final class BdbStore implements LogStore, StateStore, AutoCloseable {
     /** The environment's directory below {@code data.dir}. */
     public static final String ENV_DIR = "je";
     private static final Logger log = LoggerFactory.getLogger(BdbStore.class);
 
-    @ObjectClassDefinition(name = "Chubby replica: storage",
-            description = "Berkeley DB JE storage of the Paxos log and the replicated state")
+    @ObjectClassDefinition(id = ReplicaConfig.STORE_PID, name = "Chubby replica: storage",
+            description = "Berkeley DB JE storage of the Paxos log and the replicated state, in <data.dir>/je "
+                    + "(data.dir: the replica identity, PID io.chubby.replica)")
     public @interface Config {
-        @AttributeDefinition(name = "Data directory", description = "The JE environment lives in <data.dir>/je")
-        String data_dir();
-
         @AttributeDefinition(name = "Cache (MiB)", description = "JE cache size", min = "1")
         int store_cache_mb() default StoreSettings.DEFAULT_CACHE_MB;
 
@@ -66,9 +68,12 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
     private boolean closed;
 
     @Activate
-    public BdbStore(Config config) {
-        this(dataDir(config), new StoreSettings(config.store_cache_mb(), config.store_log_file_mb(),
-                config.store_truncate_chunk()));
+    public BdbStore(Config config, @Reference(name = "identity") ReplicaIdentity identity) {
+        this(dataDir(identity), settings(config));
+    }
+
+    static StoreSettings settings(Config config) {
+        return new StoreSettings(config.store_cache_mb(), config.store_log_file_mb(), config.store_truncate_chunk());
     }
 
     private BdbStore(Path dataDir, StoreSettings settings) {
@@ -108,8 +113,8 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
         return new BdbStore(dataDir, settings);
     }
 
-    private static Path dataDir(Config config) {
-        String dir = config.data_dir();
+    private static Path dataDir(ReplicaIdentity identity) {
+        String dir = identity.dataDir();
         if (dir == null || dir.isBlank()) {
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT,
                     "configuration " + ReplicaConfig.PID + " has no " + ReplicaConfig.DATA_DIR);

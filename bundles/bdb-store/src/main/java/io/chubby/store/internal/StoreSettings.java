@@ -1,7 +1,7 @@
 package io.chubby.store.internal;
 
 /**
- * Tuning of one JE environment (property keys {@code store.*} of PID {@code io.chubby.replica}).
+ * Tuning of one JE environment (keys {@code store.*} of PID {@code io.chubby.store}).
  *
  * @param cacheMb        JE cache size in MiB ({@code store.cache.mb})
  * @param logFileMb      size of each JE log file in MiB ({@code store.log.file.mb}); the cleaner

@@ -7,6 +7,7 @@ import io.chubby.spi.LogStore;
 import io.chubby.spi.Member;
 import io.chubby.spi.PeerTransport;
 import io.chubby.spi.ReplicaConfig;
+import io.chubby.spi.ReplicaIdentity;
 import io.chubby.spi.StateMachine;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,27 +32,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * (only the loop completes it), and a throwing {@code StateMachine.apply} stops the replica
  * (fail-stop: a replica that cannot apply must not keep voting).
  *
- * <p>Used by DS (configured from PID {@value ReplicaConfig#PID}) or directly from plain Java
+ * <p>Used by DS (tuned by PID {@value ReplicaConfig#PAXOS_PID}, every key with a default; id, members
+ * and cell name from the {@link ReplicaIdentity}) or directly from plain Java
  * through {@link #PaxosReplica(ReplicaSettings, LogStore, PeerTransport)}; call {@link #close()}
  * when done.
  */
-@Component(service = Consensus.class, configurationPid = ReplicaConfig.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Component(service = Consensus.class, configurationPid = ReplicaConfig.PAXOS_PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = PaxosReplica.Config.class)
 public final class PaxosReplica implements Consensus, AutoCloseable {
 
-    @ObjectClassDefinition(id = "io.chubby.replica.paxos", name = "Chubby replica: consensus",
-            description = "Identity of the replica and Multi-Paxos tuning")
+    @ObjectClassDefinition(id = ReplicaConfig.PAXOS_PID, name = "Chubby replica: consensus",
+            description = "Multi-Paxos tuning (who the replica is: the replica identity, PID io.chubby.replica)")
     public @interface Config {
-        @AttributeDefinition(name = "Replica id", description = "This replica's id in members (1..255)")
-        int replica_id();
-
-        @AttributeDefinition(name = "Members", description = "id@host:clientPort:peerPort,... of every replica")
-        String members();
-
-        @AttributeDefinition(name = "Cell name")
-        String cell_name() default "local";
-
         @AttributeDefinition(name = "Master lease (ms)", description = "L: acceptors promise the master for L")
         long paxos_lease_ms() default 1500;
 
@@ -82,9 +75,10 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
     private volatile StateMachine registered;
 
     @Activate
-    public PaxosReplica(Config c, @Reference(name = "logStore") LogStore store,
+    public PaxosReplica(Config c, @Reference(name = "identity") ReplicaIdentity identity,
+                        @Reference(name = "logStore") LogStore store,
                         @Reference(name = "peerTransport") PeerTransport transport) {
-        this(settings(c), store, transport);
+        this(settings(c, identity), store, transport);
     }
 
     /** Plain-Java entry point (tests, simulator, benchmarks): starts the loop thread at once. */
@@ -109,8 +103,8 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
         transport.setHandler(loop::onPeerMessage);
     }
 
-    static ReplicaSettings settings(Config c) {
-        return new ReplicaSettings(c.replica_id(), Member.parseList(c.members()), c.cell_name(), c.paxos_lease_ms(),
+    static ReplicaSettings settings(Config c, ReplicaIdentity identity) {
+        return new ReplicaSettings(identity.replicaId(), identity.members(), identity.cellName(), c.paxos_lease_ms(),
                 c.paxos_renew_ms(), c.paxos_max_drift(), c.paxos_tick_ms(), c.paxos_batch_max_entries(),
                 c.paxos_compact_every_entries(), c.paxos_compact_keep_entries());
     }

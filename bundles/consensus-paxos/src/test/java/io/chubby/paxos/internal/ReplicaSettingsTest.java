@@ -3,12 +3,18 @@ package io.chubby.paxos.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.chubby.spi.Member;
+import io.chubby.spi.ReplicaIdentity;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** The DS activation path: PID io.chubby.paxos (paxos.* keys, defaults when unconfigured) plus the identity. */
 class ReplicaSettingsTest {
+    private static final List<Member> MEMBERS = Member.parseList(
+            "1@127.0.0.1:7001:7101,2@127.0.0.1:7002:7102,3@127.0.0.1:7003:7103");
 
     /** A Config as DS would build it: given keys, annotation defaults for the rest. */
     private static PaxosReplica.Config config(Map<String, Object> given) {
@@ -22,31 +28,46 @@ class ReplicaSettingsTest {
                 });
     }
 
+    private record Identity(String cellName, int replicaId, List<Member> members) implements ReplicaIdentity {
+        @Override
+        public String dataDir() {
+            return "/unused";
+        }
+    }
+
     @Test
-    void configMapsToSettingsWithDefaults() {
-        ReplicaSettings s = PaxosReplica.settings(config(Map.of("replica_id", 2,
-                "members", "1@127.0.0.1:7001:7101,2@127.0.0.1:7002:7102,3@127.0.0.1:7003:7103")));
+    void unconfiguredGivesTheDefaultsAndTheIdentity() {
+        ReplicaSettings s = PaxosReplica.settings(config(Map.of()), new Identity("cellB", 2, MEMBERS));
         assertEquals(2, s.replicaId());
         assertEquals(3, s.members().size());
         assertEquals(7102, s.self().peerPort());
-        assertEquals("local", s.cellName());
+        assertEquals("cellB", s.cellName());
         assertEquals(1500, s.leaseMs());
         assertEquals(500, s.renewMs());
         assertEquals(0.01, s.maxDrift());
         assertEquals(10, s.tickMs());
+        assertEquals(1000, s.batchMaxEntries());
         assertEquals(10_000, s.compactEveryEntries());
         assertEquals(1000, s.compactKeepEntries());
         assertEquals(PaxosReplica.Config.class, ((Annotation) config(Map.of())).annotationType());
     }
 
     @Test
+    void configuredKeysOverrideTheDefaults() {
+        ReplicaSettings s = PaxosReplica.settings(config(Map.of("paxos_lease_ms", 3000L, "paxos_renew_ms", 1000L,
+                "paxos_compact_every_entries", 500L)), new Identity("local", 1, MEMBERS));
+        assertEquals(3000, s.leaseMs());
+        assertEquals(1000, s.renewMs());
+        assertEquals(500, s.compactEveryEntries());
+    }
+
+    @Test
     void badConfigIsRefusedWithTheKeyName() {
-        String members = "1@127.0.0.1:7001:7101";
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PaxosReplica.settings(config(Map.of("replica_id", 4, "members", members))));
+                () -> PaxosReplica.settings(config(Map.of()), new Identity("local", 4, MEMBERS)));
         assertEquals(true, e.getMessage().contains("replica.id"));
-        e = assertThrows(IllegalArgumentException.class, () -> PaxosReplica.settings(config(Map.of("replica_id", 1,
-                "members", members, "paxos_renew_ms", 1000L))));
+        e = assertThrows(IllegalArgumentException.class, () -> PaxosReplica.settings(
+                config(Map.of("paxos_renew_ms", 1000L)), new Identity("local", 1, MEMBERS)));
         assertEquals(true, e.getMessage().contains("paxos.renew.ms"));
     }
 }

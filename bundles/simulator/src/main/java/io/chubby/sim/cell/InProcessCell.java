@@ -133,7 +133,7 @@ public final class InProcessCell implements AutoCloseable {
 
     private synchronized void listen(int requestedPort) {
         ClientAcceptor a = new ClientAcceptor(
-                ClientSettings.of(selfId, cellName, new InetSocketAddress(HOST, requestedPort)), server);
+                ClientSettings.of(new InetSocketAddress(HOST, requestedPort)), server);
         a.start();
         acceptor = a;
         port = a.localAddress().getPort();

@@ -1,6 +1,9 @@
 package io.chubby.transport.internal;
 
+import io.chubby.protocol.Frames;
+import io.chubby.spi.Member;
 import io.chubby.spi.ReplicaConfig;
+import io.chubby.spi.ReplicaIdentity;
 import io.chubby.spi.RequestHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,21 +15,58 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts client connections on this replica's {@code host:clientPort} and hands their requests to
- * the {@link RequestHandler}. Under OSGi it is an immediate component configured from PID
- * {@code io.chubby.replica}; elsewhere construct it with {@link ClientSettings} and call
+ * Accepts client connections and hands their requests to the {@link RequestHandler}. It needs
+ * nothing else of a replica: no peer transport, no consensus, not even an identity, so a process
+ * that is not a replica (a proxy) can run one in front of its own handler.
+ *
+ * <p>Under OSGi an immediate component configured from PID
+ * {@value ReplicaConfig#CLIENT_TRANSPORT_PID} (every key has a default). It serves the
+ * {@code RequestHandler} service its {@code handler.target} filter selects, and listens on
+ * {@code transport.client.host:transport.client.port} when a port is configured, else on this
+ * replica's {@code host:clientPort} from the {@link ReplicaIdentity} when there is one, else
+ * nowhere (idle, one INFO line). Elsewhere construct it with {@link ClientSettings} and call
  * {@link #start()} / {@link #stop()}. Start and stop are called by one thread (SCR's or the test's).
  */
-@Designate(ocd = TransportConfig.class)
-@Component(configurationPid = ReplicaConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {},
-        immediate = true)
+@Designate(ocd = ClientAcceptor.Config.class)
+@Component(configurationPid = ReplicaConfig.CLIENT_TRANSPORT_PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        service = {}, immediate = true)
 public final class ClientAcceptor {
     private static final Logger log = LoggerFactory.getLogger(ClientAcceptor.class);
+
+    @ObjectClassDefinition(id = ReplicaConfig.CLIENT_TRANSPORT_PID, name = "Chubby client acceptor",
+            description = "The client protocol's TCP listener (MINA) in front of a RequestHandler service")
+    public @interface Config {
+        @AttributeDefinition(name = "Host", description = "Address to listen on with transport.client.port")
+        String transport_client_host() default "127.0.0.1";
+
+        @AttributeDefinition(name = "Port", description = "Port to listen on; 0: this replica's client port from "
+                + "its identity (PID io.chubby.replica), or idle in a process without one", min = "0", max = "65535")
+        int transport_client_port() default 0;
+
+        @AttributeDefinition(name = "Max frame bytes", description = "Largest client message accepted; a larger "
+                + "frame closes the connection", min = "64")
+        int transport_client_max_frame_bytes() default Frames.DEFAULT_MAX_MESSAGE;
+
+        @AttributeDefinition(name = "Max queued bytes", description = "Bytes of responses queued for a client that "
+                + "does not read, beyond which the connection is closed", min = "1")
+        long transport_client_max_queued_bytes() default ClientSettings.DEFAULT_MAX_QUEUED_BYTES;
+
+        @AttributeDefinition(name = "I/O threads", description = "MINA I/O processor threads", min = "1")
+        int transport_client_io_threads() default ClientSettings.DEFAULT_IO_THREADS;
+
+        @AttributeDefinition(name = "Handshake timeout (s)", description = "A connection without a Hello after this "
+                + "many seconds is closed", min = "1")
+        int transport_client_handshake_timeout_s() default ClientSettings.DEFAULT_HANDSHAKE_TIMEOUT_S;
+    }
 
     private final ClientSettings settings;
     private final RequestHandler handler;
@@ -34,8 +74,10 @@ public final class ClientAcceptor {
     private NioSocketAcceptor acceptor;
 
     @Activate
-    public ClientAcceptor(TransportConfig config, @Reference(name = "handler") RequestHandler handler) {
-        this(ClientSettings.from(config), handler);
+    public ClientAcceptor(Config config, @Reference(name = "handler") RequestHandler handler,
+                          @Reference(name = "identity", cardinality = ReferenceCardinality.OPTIONAL,
+                                  policyOption = ReferencePolicyOption.GREEDY) ReplicaIdentity identity) {
+        this(ClientSettings.from(config, bindAddress(config, identity)), handler);
         start();
     }
 
@@ -44,10 +86,37 @@ public final class ClientAcceptor {
         this.handler = handler;
     }
 
-    /** Binds the listening socket; throws {@link UncheckedIOException} if the address is taken. */
+    /**
+     * Where the component listens: its own port when one is configured, else the identity's
+     * client address, else null (idle). {@code identity} may be null.
+     */
+    static InetSocketAddress bindAddress(Config c, ReplicaIdentity identity) {
+        int port = c.transport_client_port();
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("transport.client.port must be 0..65535, was " + port);
+        }
+        if (port != 0) {
+            return new InetSocketAddress(c.transport_client_host(), port);
+        }
+        if (identity != null) {
+            Member self = identity.self();
+            return new InetSocketAddress(self.host(), self.clientPort());
+        }
+        return null;
+    }
+
+    /**
+     * Binds the listening socket; throws {@link UncheckedIOException} if the address is taken.
+     * Without an address (see {@link ClientSettings#bind()}) it logs why and stays idle.
+     */
     public synchronized void start() {
         if (acceptor != null) {
             throw new IllegalStateException("already started");
+        }
+        if (settings.bind() == null) {
+            log.info("client acceptor idle, no socket: neither transport.client.port (PID {}) nor a replica "
+                    + "identity (PID {}) is configured", ReplicaConfig.CLIENT_TRANSPORT_PID, ReplicaConfig.PID);
+            return;
         }
         IoThreads t = new IoThreads("chubby-client-io", settings.ioThreads());
         NioSocketAcceptor a = new NioSocketAcceptor(t.executor(), t.processors());
@@ -68,14 +137,18 @@ public final class ClientAcceptor {
         }
         threads = t;
         acceptor = a;
-        log.info("client acceptor listening address={} replica={} cell={} maxFrameBytes={}", localAddress(),
-                settings.replicaId(), settings.cell(), settings.maxFrameBytes());
+        log.info("client acceptor listening address={} maxFrameBytes={}", localAddress(), settings.maxFrameBytes());
+    }
+
+    /** Whether a socket is bound (false before {@link #start()}, after {@link #stop()}, and while idle). */
+    public synchronized boolean listening() {
+        return acceptor != null;
     }
 
     /** The bound address (useful when binding to port 0). */
     public synchronized InetSocketAddress localAddress() {
         if (acceptor == null) {
-            throw new IllegalStateException("not started");
+            throw new IllegalStateException("not listening");
         }
         return acceptor.getLocalAddress();
     }
@@ -86,11 +159,12 @@ public final class ClientAcceptor {
         if (acceptor == null) {
             return;
         }
+        InetSocketAddress address = acceptor.getLocalAddress();
         acceptor.unbind();
         acceptor.dispose(true);
         threads.dispose();
         acceptor = null;
         threads = null;
-        log.info("client acceptor stopped replica={}", settings.replicaId());
+        log.info("client acceptor stopped address={}", address);
     }
 }

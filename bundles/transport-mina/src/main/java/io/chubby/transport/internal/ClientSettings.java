@@ -1,35 +1,46 @@
 package io.chubby.transport.internal;
 
 import io.chubby.protocol.Frames;
-import io.chubby.spi.Member;
 import java.net.InetSocketAddress;
 
 /**
- * Settings of a {@link ClientAcceptor}. Built from {@link TransportConfig} under OSGi, or directly
- * by tests and benchmarks (which bind to port 0 and ask {@link ClientAcceptor#localAddress()}).
+ * Settings of a {@link ClientAcceptor}. Built from its {@link ClientAcceptor.Config} under OSGi,
+ * or directly by tests and benchmarks (which bind to port 0 and ask
+ * {@link ClientAcceptor#localAddress()}).
+ *
+ * @param bind where to listen; null for an acceptor that stays idle (under OSGi: no
+ *             {@code transport.client.port} and no replica identity to take the port from)
  */
-public record ClientSettings(int replicaId, String cell, InetSocketAddress bind, int maxFrameBytes,
-        long maxQueuedBytes, int ioThreads, int handshakeTimeoutSeconds) {
+public record ClientSettings(InetSocketAddress bind, int maxFrameBytes, long maxQueuedBytes, int ioThreads,
+        int handshakeTimeoutSeconds) {
+    public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
+    public static final int DEFAULT_IO_THREADS = 2;
+    public static final int DEFAULT_HANDSHAKE_TIMEOUT_S = 10;
 
     public ClientSettings {
         if (maxFrameBytes < 64) {
-            throw new IllegalArgumentException("transport.max.frame.bytes must be >= 64, was " + maxFrameBytes);
+            throw new IllegalArgumentException("transport.client.max.frame.bytes must be >= 64, was " + maxFrameBytes);
+        }
+        if (maxQueuedBytes < 1) {
+            throw new IllegalArgumentException("transport.client.max.queued.bytes must be >= 1, was " + maxQueuedBytes);
+        }
+        if (ioThreads < 1) {
+            throw new IllegalArgumentException("transport.client.io.threads must be >= 1, was " + ioThreads);
         }
         if (handshakeTimeoutSeconds < 1) {
-            throw new IllegalArgumentException("transport.handshake.timeout.s must be >= 1");
+            throw new IllegalArgumentException("transport.client.handshake.timeout.s must be >= 1, was "
+                    + handshakeTimeoutSeconds);
         }
     }
 
-    /** Defaults for everything but identity and address. */
-    public static ClientSettings of(int replicaId, String cell, InetSocketAddress bind) {
-        return new ClientSettings(replicaId, cell, bind, Frames.DEFAULT_MAX_MESSAGE, 64L * 1024 * 1024, 2, 10);
+    /** Defaults for everything but the address. */
+    public static ClientSettings of(InetSocketAddress bind) {
+        return new ClientSettings(bind, Frames.DEFAULT_MAX_MESSAGE, DEFAULT_MAX_QUEUED_BYTES, DEFAULT_IO_THREADS,
+                DEFAULT_HANDSHAKE_TIMEOUT_S);
     }
 
-    static ClientSettings from(TransportConfig c) {
-        ReplicaIdentity id = ReplicaIdentity.parse(c.replica_id(), c.members(), c.cell_name());
-        Member self = id.self();
-        return new ClientSettings(id.selfId(), id.cell(), new InetSocketAddress(self.host(), self.clientPort()),
-                c.transport_max_frame_bytes(), c.transport_client_max_queued_bytes(), c.transport_io_threads(),
-                c.transport_handshake_timeout_s());
+    static ClientSettings from(ClientAcceptor.Config c, InetSocketAddress bind) {
+        return new ClientSettings(bind, c.transport_client_max_frame_bytes(), c.transport_client_max_queued_bytes(),
+                c.transport_client_io_threads(), c.transport_client_handshake_timeout_s());
     }
 }

@@ -20,7 +20,7 @@ final class IoThreads {
 
     IoThreads(String name, int size) {
         if (size < 1) {
-            throw new IllegalArgumentException("transport.io.threads must be >= 1, was " + size);
+            throw new IllegalArgumentException("I/O threads must be >= 1, was " + size);
         }
         this.executor = Executors.newCachedThreadPool(named(name));
         this.processors = new SimpleIoProcessorPool<>(NioProcessor.class, executor, size, null);

@@ -3,6 +3,7 @@ package io.chubby.transport.internal;
 import io.chubby.spi.Member;
 import io.chubby.spi.PeerTransport;
 import io.chubby.spi.ReplicaConfig;
+import io.chubby.spi.ReplicaIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -21,6 +22,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,18 +35,46 @@ import org.slf4j.LoggerFactory;
  * Messages to this replica itself are handed to the handler on a separate single thread, in order,
  * never on the caller's stack (so the consensus loop can send to itself without re-entering).
  *
- * <p>Under OSGi an immediate component configured from PID {@code io.chubby.replica}; elsewhere
+ * <p>Under OSGi an immediate component tuned by PID {@value ReplicaConfig#PEER_TRANSPORT_PID} (every
+ * key has a default) with the id, cell and members of the {@link ReplicaIdentity}; elsewhere
  * construct with {@link PeerSettings} and call {@link #start()} / {@link #stop()} (one-shot: to
  * restart, build a new instance). Start and stop run on one thread; {@link #send} and
  * {@link #setHandler} may be called from any thread.
  */
-@Component(service = PeerTransport.class, configurationPid = ReplicaConfig.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
+@Component(service = PeerTransport.class, configurationPid = ReplicaConfig.PEER_TRANSPORT_PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+@Designate(ocd = MinaPeerTransport.Config.class)
 public final class MinaPeerTransport implements PeerTransport {
     private static final Logger log = LoggerFactory.getLogger(MinaPeerTransport.class);
 
+    @ObjectClassDefinition(id = ReplicaConfig.PEER_TRANSPORT_PID, name = "Chubby peer transport",
+            description = "Replica-to-replica links (MINA) for consensus; who the replica is and where its peers "
+                    + "are: the replica identity, PID io.chubby.replica")
+    public @interface Config {
+        @AttributeDefinition(name = "Max frame bytes", description = "Largest peer message sent or accepted",
+                min = "64")
+        int transport_peer_max_frame_bytes() default PeerSettings.DEFAULT_MAX_FRAME_BYTES;
+
+        @AttributeDefinition(name = "Max queued bytes", description = "Messages to a peer are dropped while more "
+                + "than this many bytes are waiting to be written to it", min = "1")
+        long transport_peer_max_queued_bytes() default PeerSettings.DEFAULT_MAX_QUEUED_BYTES;
+
+        @AttributeDefinition(name = "I/O threads", description = "MINA I/O processor threads", min = "1")
+        int transport_peer_io_threads() default PeerSettings.DEFAULT_IO_THREADS;
+
+        @AttributeDefinition(name = "Handshake timeout (s)", description = "An inbound connection without a peer "
+                + "handshake after this many seconds is closed", min = "1")
+        int transport_peer_handshake_timeout_s() default PeerSettings.DEFAULT_HANDSHAKE_TIMEOUT_S;
+
+        @AttributeDefinition(name = "Reconnect backoff min (ms)", min = "1")
+        int transport_peer_backoff_min_ms() default PeerSettings.DEFAULT_BACKOFF_MIN_MS;
+
+        @AttributeDefinition(name = "Reconnect backoff max (ms)", min = "1")
+        int transport_peer_backoff_max_ms() default PeerSettings.DEFAULT_BACKOFF_MAX_MS;
+    }
+
     private final PeerSettings settings;
-    private final ReplicaIdentity identity;
+    private final PeerIdentity identity;
     private final Map<Integer, PeerLink> links = new HashMap<>();
     private volatile PeerHandler handler;
     private volatile boolean started;
@@ -52,8 +85,8 @@ public final class MinaPeerTransport implements PeerTransport {
     private ExecutorService local;
 
     @Activate
-    public MinaPeerTransport(TransportConfig config) {
-        this(PeerSettings.from(config));
+    public MinaPeerTransport(Config config, @Reference(name = "identity") ReplicaIdentity identity) {
+        this(PeerSettings.from(config, identity));
         start();
     }
 

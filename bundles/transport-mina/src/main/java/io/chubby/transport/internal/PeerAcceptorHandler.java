@@ -25,12 +25,12 @@ final class PeerAcceptorHandler extends IoHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(PeerAcceptorHandler.class);
     private static final AttributeKey FROM = new AttributeKey(PeerAcceptorHandler.class, "from");
 
-    private final ReplicaIdentity identity;
+    private final PeerIdentity identity;
     private final int handshakeTimeoutSeconds;
     private final BiConsumer<Integer, byte[]> deliver;
     private final Map<Integer, IoSession> current = new ConcurrentHashMap<>();
 
-    PeerAcceptorHandler(ReplicaIdentity identity, int handshakeTimeoutSeconds, BiConsumer<Integer, byte[]> deliver) {
+    PeerAcceptorHandler(PeerIdentity identity, int handshakeTimeoutSeconds, BiConsumer<Integer, byte[]> deliver) {
         this.identity = identity;
         this.handshakeTimeoutSeconds = handshakeTimeoutSeconds;
         this.deliver = deliver;

@@ -33,7 +33,7 @@ class ClientAcceptorTest {
 
     @BeforeEach
     void start() {
-        acceptor = new ClientAcceptor(new ClientSettings(7, "testcell", new InetSocketAddress("127.0.0.1", 0),
+        acceptor = new ClientAcceptor(new ClientSettings(new InetSocketAddress("127.0.0.1", 0),
                 MAX_FRAME, 1 << 20, 2, 1), handler);
         acceptor.start();
     }

@@ -11,15 +11,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * The on-disk shape of a local cell created by {@code chubby cell up}: {@code DIR/cell.properties}
  * (replica count and base port) and one instance directory {@code DIR/replica-<i>/} with
- * {@code etc/io.chubby.replica.cfg}, {@code data/}, {@code log/} and a {@code pid} file per replica.
- * Replica i listens for clients on {@code basePort + i} and for peers on {@code basePort + 100 + i}.
- * Immutable.
+ * {@code etc/io.chubby.replica.cfg} (the identity), {@code data/}, {@code log/} and a {@code pid}
+ * file per replica, plus {@code etc/<pid>.cfg} for each component given tuning keys
+ * ({@link #writeTuning}). Replica i listens for clients on {@code basePort + i} and for peers on
+ * {@code basePort + 100 + i}. Immutable.
  */
 public record CellLayout(Path dir, int replicas, int basePort, String cellName) {
     public static final String CELL_FILE = "cell.properties";
@@ -89,7 +92,12 @@ public record CellLayout(Path dir, int replicas, int basePort, String cellName) 
     }
 
     public Path configFile(int id) {
-        return replicaDir(id).resolve("etc").resolve(CONFIG_FILE);
+        return configFile(id, ReplicaConfig.PID);
+    }
+
+    /** Replica {@code id}'s Config Admin file of PID {@code pid}: {@code etc/<pid>.cfg}. */
+    public Path configFile(int id, String pid) {
+        return replicaDir(id).resolve("etc").resolve(pid + ".cfg");
     }
 
     public Path pidFile(int id) {
@@ -139,7 +147,55 @@ public record CellLayout(Path dir, int replicas, int basePort, String cellName) 
         }
     }
 
-    private static void writeIfChanged(Path f, String text) throws IOException {
+    /**
+     * Writes tuning keys into every replica's component files, each key into the file of the PID
+     * it belongs to ({@link ReplicaConfig#byPid}: {@code store.*} into {@code io.chubby.store.cfg},
+     * {@code paxos.*} into {@code io.chubby.paxos.cfg}, ...). Keys already in a file and not given
+     * here are kept; a file is only rewritten when its keys changed.
+     *
+     * @throws IllegalArgumentException for a key of no component or an identity key (this layout
+     *                                  writes those itself), before any file is touched
+     */
+    public void writeTuning(Map<String, String> keys) {
+        Map<String, Map<String, String>> byPid = ReplicaConfig.byPid(keys);
+        if (byPid.containsKey(ReplicaConfig.PID)) {
+            throw new IllegalArgumentException(String.join(", ", byPid.get(ReplicaConfig.PID).keySet())
+                    + ": written by 'cell up' itself, not tuning");
+        }
+        for (int i = 1; i <= replicas; i++) {
+            for (Map.Entry<String, Map<String, String>> e : byPid.entrySet()) {
+                mergeConfig(configFile(i, e.getKey()), "# " + e.getKey() + " of replica " + i + " of cell " + cellName
+                        + ", written by 'chubby cell up'; later runs keep keys they are not given.", e.getValue());
+            }
+        }
+    }
+
+    /** Merges {@code keys} into a {@code .cfg} file (created if missing), rewritten only when its keys change. */
+    static void mergeConfig(Path f, String header, Map<String, String> keys) {
+        try {
+            Map<String, String> existing = new TreeMap<>();
+            if (Files.isRegularFile(f)) {
+                Properties p = new Properties();
+                try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                    p.load(r);
+                }
+                p.stringPropertyNames().forEach(k -> existing.put(k, p.getProperty(k)));
+            }
+            Map<String, String> merged = new TreeMap<>(existing);
+            merged.putAll(keys);
+            if (Files.isRegularFile(f) && merged.equals(existing)) {
+                return;
+            }
+            StringBuilder text = new StringBuilder(header).append('\n');
+            merged.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+            Files.createDirectories(f.getParent());
+            writeIfChanged(f, text.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void writeIfChanged(Path f, String text) throws IOException {
         if (Files.isRegularFile(f) && Files.readString(f, StandardCharsets.UTF_8).equals(text)) {
             return;
         }

@@ -1,10 +1,11 @@
 package io.chubby.cli.internal.cell;
 
+import io.chubby.spi.ReplicaConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The DNS bridge part of a local cell: {@code DIR/replica-<i>/etc/io.chubby.dns.cfg} (Config Admin
@@ -13,8 +14,7 @@ import java.nio.file.Path;
  * Immutable.
  */
 public record DnsConfig(CellLayout layout) {
-    public static final String PID = "io.chubby.dns";
-    public static final String CONFIG_FILE = PID + ".cfg";
+    public static final String PID = ReplicaConfig.DNS_PID;
     /** DNS ports sit between the client ports (P+i) and the peer ports (P+100+i). */
     public static final int PORT_OFFSET = 50;
 
@@ -23,15 +23,12 @@ public record DnsConfig(CellLayout layout) {
     }
 
     public Path configFile(int id) {
-        return layout.replicaDir(id).resolve("etc").resolve(CONFIG_FILE);
+        return layout.configFile(id, PID);
     }
 
-    /** Contents of replica {@code id}'s {@code io.chubby.dns.cfg}. */
-    public String configText(int id) {
-        return "# DNS bridge of replica " + id + " of cell " + layout.cellName() + ", written by 'chubby cell up'.\n"
-                + "dns.cell=" + layout.cellName() + "\n"
-                + "dns.bind=" + CellLayout.HOST + "\n"
-                + "dns.port=" + port(id) + "\n";
+    /** The keys {@code cell up} sets in replica {@code id}'s {@code io.chubby.dns.cfg}. */
+    public Map<String, String> keys(int id) {
+        return Map.of("dns.cell", layout.cellName(), "dns.bind", CellLayout.HOST, "dns.port", Integer.toString(port(id)));
     }
 
     /** The line {@code cell up} prints before the CHUBBY_CELL one: replica 1's DNS bridge. */
@@ -40,24 +37,25 @@ public record DnsConfig(CellLayout layout) {
     }
 
     /**
-     * Writes every replica's DNS config ({@code enabled}) or removes it (not: {@code --no-dns}).
-     * Like the replica config, a file is only rewritten when its text changed (a running replica's
-     * FileInstall would otherwise reconfigure the bridge for nothing); removing it stops the
-     * bridge of a running replica.
+     * Writes every replica's DNS keys ({@code enabled}) or removes the file (not: {@code --no-dns}).
+     * The keys are merged into the file, so other {@code dns.*} keys (from {@code cell up --set})
+     * stay; like the replica config, a file is only rewritten when its keys changed (a running
+     * replica's FileInstall would otherwise reconfigure the bridge for nothing); removing it stops
+     * the bridge of a running replica.
      */
     public void apply(boolean enabled) {
-        try {
-            for (int i = 1; i <= layout.replicas(); i++) {
-                Path f = configFile(i);
-                if (!enabled) {
+        for (int i = 1; i <= layout.replicas(); i++) {
+            Path f = configFile(i);
+            if (enabled) {
+                CellLayout.mergeConfig(f, "# DNS bridge of replica " + i + " of cell " + layout.cellName()
+                        + ", written by 'chubby cell up'.", keys(i));
+            } else {
+                try {
                     Files.deleteIfExists(f);
-                } else if (!Files.isRegularFile(f) || !Files.readString(f, StandardCharsets.UTF_8).equals(configText(i))) {
-                    Files.createDirectories(f.getParent());
-                    Files.writeString(f, configText(i), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot remove " + f + ": " + e.getMessage(), e);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the DNS configs of " + layout.dir() + ": " + e.getMessage(), e);
         }
     }
 }

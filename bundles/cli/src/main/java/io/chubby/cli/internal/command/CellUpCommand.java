@@ -5,6 +5,7 @@ import io.chubby.cli.internal.cell.CellLayout;
 import io.chubby.cli.internal.cell.DnsConfig;
 import io.chubby.cli.internal.cell.PidFile;
 import io.chubby.cli.internal.cell.ReplicaProcesses;
+import io.chubby.spi.ReplicaConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,6 +50,11 @@ public final class CellUpCommand implements Callable<Integer> {
     @Option(names = "--no-dns", description = "Do not run the DNS bridge on the replicas (by default replica i serves DNS on 127.0.0.1:P+50+i).")
     boolean noDns;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"Tuning key for every replica (repeatable), "
+            + "written to the file of its component's PID in etc/ by prefix: store.*, paxos.*, transport.peer.*, "
+            + "transport.client.*, cell.*, dns.*; e.g. --set paxos.lease.ms=3000. Keys set by earlier runs are kept."})
+    Map<String, String> tuning = new LinkedHashMap<>();
+
     @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "60",
             description = "How long to wait for the replicas and a master (default ${DEFAULT-VALUE}).")
     int waitSeconds;
@@ -62,6 +68,7 @@ public final class CellUpCommand implements Callable<Integer> {
         layout.create();
         DnsConfig dns = new DnsConfig(layout);
         dns.apply(!noDns);
+        layout.writeTuning(tuning);
         out.println("cell " + layout.cellName() + " in " + layout.dir() + ": " + layout.replicas()
                 + " replicas, client ports " + (layout.basePort() + 1) + ".." + (layout.basePort() + layout.replicas())
                 + (noDns ? "" : ", DNS ports " + dns.port(1) + ".." + dns.port(layout.replicas())));
@@ -92,6 +99,7 @@ public final class CellUpCommand implements Callable<Integer> {
         if (waitSeconds <= 0) {
             throw new ParameterException(spec.commandLine(), "--wait must be positive");
         }
+        checkTuning();
         Optional<CellLayout> existing = CellLayout.read(cellDir);
         if (existing.isPresent()) {
             CellLayout l = existing.get();
@@ -110,6 +118,26 @@ public final class CellUpCommand implements Callable<Integer> {
                     basePort == null ? DEFAULT_BASE_PORT : basePort, CellLayout.DEFAULT_CELL);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** A --set key of no component, an identity key, or dns.* with --no-dns is a usage error. */
+    private void checkTuning() {
+        for (String key : tuning.keySet()) {
+            String pid;
+            try {
+                pid = ReplicaConfig.pidOf(key);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--set " + e.getMessage());
+            }
+            if (pid.equals(ReplicaConfig.PID)) {
+                throw new ParameterException(spec.commandLine(), "--set " + key + ": the replica's identity is "
+                        + "written by 'cell up' itself");
+            }
+            if (pid.equals(ReplicaConfig.DNS_PID) && noDns) {
+                throw new ParameterException(spec.commandLine(), "--set " + key + " with --no-dns: there is no "
+                        + "DNS bridge to tune");
+            }
         }
     }
 

@@ -3,14 +3,11 @@ package io.chubby.cli.internal.gogo;
 import io.chubby.cli.internal.CellAccess;
 import io.chubby.cli.internal.Cli;
 import io.chubby.cli.internal.CliContext;
-import io.chubby.spi.Member;
-import io.chubby.spi.ReplicaConfig;
+import io.chubby.spi.ReplicaIdentity;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.component.annotations.Reference;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,35 +21,22 @@ import java.util.Map;
 /**
  * Gogo shell commands {@code chubby:ls|cat|put|stat|mkdir|rm|master|status} inside a replica:
  * the same picocli commands as the {@code chubby} executable, run against this replica's own
- * client address, output returned as a String. Stateless apart from the address; any Gogo
- * session thread may call it.
+ * client address (from the {@link ReplicaIdentity}), output returned as a String. Stateless apart
+ * from the address; any Gogo session thread may call it.
  */
-@Component(service = GogoCommands.class, configurationPid = ReplicaConfig.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE,
+@Component(service = GogoCommands.class, configurationPolicy = ConfigurationPolicy.IGNORE,
         property = {"osgi.command.scope=chubby", "osgi.command.function=ls", "osgi.command.function=cat",
                 "osgi.command.function=put", "osgi.command.function=stat", "osgi.command.function=mkdir",
                 "osgi.command.function=rm", "osgi.command.function=master", "osgi.command.function=status",
                 "osgi.command.function=locks", "osgi.command.function=sequencer"})
-@Designate(ocd = GogoCommands.Config.class)
 public final class GogoCommands {
-
-    /** The keys of {@code io.chubby.replica} these commands read. */
-    @ObjectClassDefinition(name = "Chubby replica: shell commands",
-            description = "Gogo commands chubby:* run against this replica's client address.")
-    public @interface Config {
-        @AttributeDefinition(description = "This replica's id in members.")
-        int replica_id();
-
-        @AttributeDefinition(description = "The cell: id@host:clientPort:peerPort,...")
-        String members();
-    }
 
     private final String address;
     private final CellAccess access;
 
     @Activate
-    public GogoCommands(Config config) {
-        this(ownAddress(config.members(), config.replica_id()), CellAccess.LIBRARY);
+    public GogoCommands(@Reference(name = "identity") ReplicaIdentity identity) {
+        this(identity.self().clientAddress(), CellAccess.LIBRARY);
     }
 
     GogoCommands(String address, CellAccess access) {
@@ -60,11 +44,9 @@ public final class GogoCommands {
         this.access = access;
     }
 
-    /** This replica's client address from the member list. */
-    static String ownAddress(String members, int replicaId) {
-        return Member.parseList(members).stream().filter(m -> m.id() == replicaId).findFirst()
-                .map(Member::clientAddress)
-                .orElseThrow(() -> new IllegalArgumentException("replica.id " + replicaId + " is not in members " + members));
+    /** The client address the commands connect to. */
+    String address() {
+        return address;
     }
 
     public String ls(String... args) {

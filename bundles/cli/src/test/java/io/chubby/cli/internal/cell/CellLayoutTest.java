@@ -10,9 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +71,44 @@ class CellLayoutTest {
         l.create();
         assertEquals("log", Files.readString(data));
         assertEquals(old, Files.getLastModifiedTime(l.configFile(1)));
+    }
+
+    @Test
+    void tuningGoesToEachComponentsFileMergedAndRewrittenOnlyOnChange() throws IOException {
+        CellLayout l = new CellLayout(tmp, 3, 7000, "local");
+        l.create();
+        l.writeTuning(Map.of("paxos.lease.ms", "3000", "store.cache.mb", "32", "transport.client.io.threads", "1"));
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(Map.of("paxos.lease.ms", "3000"), toMap(load(l.configFile(i, "io.chubby.paxos"))));
+            assertEquals(Map.of("store.cache.mb", "32"), toMap(load(l.configFile(i, "io.chubby.store"))));
+            assertEquals(Map.of("transport.client.io.threads", "1"),
+                    toMap(load(l.configFile(i, "io.chubby.transport.client"))));
+            assertEquals(4, load(l.configFile(i)).size(), "the identity file is untouched");
+        }
+        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(l.configFile(1, "io.chubby.store"), old);
+        l.writeTuning(Map.of("store.cache.mb", "32"));
+        assertEquals(old, Files.getLastModifiedTime(l.configFile(1, "io.chubby.store")), "same keys: not rewritten");
+        l.writeTuning(Map.of("paxos.renew.ms", "1000"));
+        assertEquals(Map.of("paxos.lease.ms", "3000", "paxos.renew.ms", "1000"),
+                toMap(load(l.configFile(2, "io.chubby.paxos"))), "earlier keys are kept");
+    }
+
+    @Test
+    void tuningWithAKeyOfNoComponentOrOfTheIdentityTouchesNothing() {
+        CellLayout l = new CellLayout(tmp, 1, 7000, "local");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> l.writeTuning(Map.of("paxos.lease.ms", "3000", "lease.ms", "1")));
+        assertTrue(e.getMessage().contains("'lease.ms' belongs to no component"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> l.writeTuning(Map.of("members", "x")));
+        assertTrue(e.getMessage().contains("members: written by 'cell up' itself"), e.getMessage());
+        assertFalse(Files.exists(l.configFile(1, "io.chubby.paxos")));
+    }
+
+    private static Map<String, String> toMap(Properties p) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+        return out;
     }
 
     @Test

@@ -88,7 +88,7 @@ class CellCommandsTest {
         assertEquals(base, layout.basePort());
         for (int i = 1; i <= 3; i++) {
             assertEquals("# DNS bridge of replica " + i + " of cell local, written by 'chubby cell up'.\n"
-                    + "dns.cell=local\ndns.bind=127.0.0.1\ndns.port=" + (base + 50 + i) + "\n",
+                    + "dns.bind=127.0.0.1\ndns.cell=local\ndns.port=" + (base + 50 + i) + "\n",
                     read(layout.replicaDir(i).resolve("etc/io.chubby.dns.cfg")));
         }
         List<Long> pids = new ArrayList<>();
@@ -131,6 +131,37 @@ class CellCommandsTest {
         Result downAgain = h.run("cell", "down", "--dir", "c");
         assertEquals(0, downAgain.code());
         assertTrue(downAgain.out().contains("replica 1: not running"), downAgain.out());
+    }
+
+    @Test
+    void upWritesTuningKeysIntoTheirComponentsFilesAndKeepsThem() throws Exception {
+        fakeHome("exec sleep 60");
+        int base = h.use(InProcessReplicas.startOnConsecutivePorts(1, 1, 3)).basePort();
+        Result up = h.run("cell", "up", "--replicas", "1", "--dir", "c", "--base-port", "" + base,
+                "--set", "paxos.lease.ms=3000", "--set", "cell.session.lease.ms=9000", "--set", "dns.ttl.s=5");
+        assertEquals(0, up.code(), up.err());
+        CellLayout layout = CellLayout.read(tmp.resolve("c")).orElseThrow();
+        alive(layout, 1);
+        Path etc = layout.replicaDir(1).resolve("etc");
+        assertTrue(read(etc.resolve("io.chubby.paxos.cfg")).endsWith("\npaxos.lease.ms=3000\n"));
+        assertTrue(read(etc.resolve("io.chubby.cell.cfg")).endsWith("\ncell.session.lease.ms=9000\n"));
+        assertTrue(read(etc.resolve("io.chubby.dns.cfg")).endsWith("\ndns.bind=127.0.0.1\ndns.cell=local\n"
+                + "dns.port=" + (base + 51) + "\ndns.ttl.s=5\n"), read(etc.resolve("io.chubby.dns.cfg")));
+        assertFalse(read(layout.configFile(1)).contains("lease"), "the identity file has identity keys only");
+        assertFalse(Files.exists(etc.resolve("io.chubby.store.cfg")), "no tuning, no file");
+
+        // a later run without --set keeps them; an unknown or identity key is a usage error, nothing written
+        assertEquals(0, h.run("cell", "up", "--dir", "c").code());
+        assertTrue(read(etc.resolve("io.chubby.dns.cfg")).contains("dns.ttl.s=5\n"));
+        Result unknown = h.run("cell", "up", "--dir", "c", "--set", "transport.io.threads=4");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("'transport.io.threads' belongs to no component"), unknown.err());
+        Result identity = h.run("cell", "up", "--dir", "c", "--set", "replica.id=4");
+        assertEquals(2, identity.code());
+        assertTrue(identity.err().contains("written by 'cell up' itself"), identity.err());
+        assertEquals(2, h.run("cell", "up", "--dir", "c", "--no-dns", "--set", "dns.ttl.s=1").code());
+        assertTrue(read(etc.resolve("io.chubby.dns.cfg")).contains("dns.ttl.s=5\n"));
+        assertEquals(0, h.run("cell", "down", "--dir", "c", "--grace", "5").code());
     }
 
     @Test

@@ -5,6 +5,9 @@ import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
 import io.chubby.protocol.StatusReply;
 import io.chubby.sim.cell.InProcessCell;
+import io.chubby.spi.Member;
+import io.chubby.spi.ReplicaIdentity;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,10 +28,23 @@ class GogoCommandsTest {
         cell.close();
     }
 
+    private record Identity(int replicaId, List<Member> members) implements ReplicaIdentity {
+        @Override
+        public String cellName() {
+            return "local";
+        }
+
+        @Override
+        public String dataDir() {
+            return "/unused";
+        }
+    }
+
     @Test
-    void ownAddressComesFromMembersAndReplicaId() {
-        assertEquals("127.0.0.1:7002", GogoCommands.ownAddress("1@127.0.0.1:7001:7101,2@127.0.0.1:7002:7102", 2));
-        assertThrows(IllegalArgumentException.class, () -> GogoCommands.ownAddress("1@127.0.0.1:7001:7101", 3));
+    void ownAddressComesFromTheReplicaIdentity() {
+        List<Member> members = Member.parseList("1@127.0.0.1:7001:7101,2@127.0.0.1:7002:7102");
+        assertEquals("127.0.0.1:7002", new GogoCommands(new Identity(2, members)).address());
+        assertThrows(IllegalStateException.class, () -> new GogoCommands(new Identity(3, members)));
     }
 
     @Test
