@@ -4,10 +4,6 @@ import io.chubby.api.ChubbyException;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Hashtable;
 import org.osgi.service.cm.Configuration;
@@ -20,8 +16,8 @@ final class OneReplica {
 
     /** Configures PID io.chubby.replica for a one-replica cell on free ports; returns the client address. */
     static String configure(ConfigurationAdmin configAdmin) throws IOException {
-        int clientPort = freePort();
-        int peerPort = freePort();
+        int clientPort = ExamOptions.freePort();
+        int peerPort = ExamOptions.freePort();
         Configuration c = configAdmin.getConfiguration("io.chubby.replica", "?");
         Hashtable<String, Object> props = new Hashtable<>();
         // strings, exactly as FileInstall passes a .cfg file's values
@@ -46,16 +42,6 @@ final class OneReplica {
                 }
                 Thread.sleep(200);
             }
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
