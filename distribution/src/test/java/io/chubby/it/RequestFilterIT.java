@@ -143,7 +143,13 @@ public class RequestFilterIT {
                     .anyMatch(l -> l.matches("SET_CONTENTS /ls/local/load/f\\d anonymous \\d+")));
             assertTrue("reads too: " + tail(log), log.stream()
                     .anyMatch(l -> l.startsWith("GET_CONTENTS /ls/local/load/f") || l.startsWith("GET_STAT ")));
-            assertTrue("and session calls: " + tail(log), log.stream().anyMatch(l -> l.startsWith("KEEP_ALIVE - ")));
+            try (ChubbyClient late = OneReplica.awaitClient(address, "late")) {
+                late.read("/ls/local/acl-target");
+            }
+            List<String> after = seen.get();
+            assertTrue("and session calls: " + tail(after), after.stream().anyMatch(l -> l.startsWith("CREATE_SESSION - ")));
+            assertTrue("and opens: " + tail(after), after.stream()
+                    .anyMatch(l -> l.startsWith("OPEN /ls/local/acl-target anonymous ")));
 
             try (Handle h = admin.open("/ls/local/acl-target", OpenOptions.write()
                     .withModes(java.util.EnumSet.allOf(io.chubby.api.OpenMode.class)))) {
