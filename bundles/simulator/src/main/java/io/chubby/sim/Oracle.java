@@ -62,6 +62,16 @@ final class Oracle {
         }
     }
 
+    /** The highest slot whose chosen value was proposed in an epoch below {@code epoch}; 0 if none. */
+    long maxChosenBefore(long epoch) {
+        for (Entry e : chosen.descendingMap().values()) {
+            if (e.epoch() < epoch) {
+                return e.index();
+            }
+        }
+        return 0;
+    }
+
     int chosenCount() {
         return chosen.size();
     }

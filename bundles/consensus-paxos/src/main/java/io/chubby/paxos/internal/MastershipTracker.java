@@ -11,9 +11,10 @@ import org.slf4j.LoggerFactory;
  * listener calls: {@code becameMaster} when serving starts (the core allows it only once the
  * barrier of the epoch is applied), {@code lostMastership} when it stops, {@code masterChanged}
  * when the known master or epoch changes. State is owned by the replica loop thread; listeners
- * may be added from any thread.
+ * may be added from any thread. Public (the package is still private to the bundle) so that the
+ * whole-cell simulator drives the same logic as the replica loop.
  */
-final class MastershipTracker {
+public final class MastershipTracker {
     private static final Logger log = LoggerFactory.getLogger(MastershipTracker.class);
 
     private final int self;
@@ -23,15 +24,15 @@ final class MastershipTracker {
     private int knownMaster;
     private long knownEpoch;
 
-    MastershipTracker(int self) {
+    public MastershipTracker(int self) {
         this.self = self;
     }
 
-    void add(ConsensusListener l) {
+    public void add(ConsensusListener l) {
         listeners.add(l);
     }
 
-    void remove(ConsensusListener l) {
+    public void remove(ConsensusListener l) {
         listeners.remove(l);
     }
 
@@ -39,7 +40,7 @@ final class MastershipTracker {
      * Reports the current view; returns true when this replica just stopped serving (the caller
      * then fails its pending proposals).
      */
-    boolean update(boolean canServe, int masterId, long epoch, long appliedIndex) {
+    public boolean update(boolean canServe, int masterId, long epoch, long appliedIndex) {
         boolean lost = false;
         if (serving && (!canServe || epoch != servingEpoch)) {
             serving = false;
@@ -68,7 +69,7 @@ final class MastershipTracker {
         return lost;
     }
 
-    boolean serving() {
+    public boolean serving() {
         return serving;
     }
 

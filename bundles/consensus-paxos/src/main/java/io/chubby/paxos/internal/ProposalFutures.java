@@ -11,17 +11,18 @@ import java.util.concurrent.CompletableFuture;
  * A proposal is ours only if the entry applied at its index carries the ballot it was proposed in:
  * a ballot has exactly one proposer and gives each index at most one value, so equal ballots mean
  * equal values. Any other entry at that index means another master's value won the slot.
- * Owned by the replica loop thread.
+ * Owned by the replica loop thread. Public (the package stays private to the bundle) so that the
+ * whole-cell simulator settles proposals exactly as the replica loop does.
  *
  * @param <B> the core's ballot type (compared with {@code equals})
  */
-final class ProposalFutures<B> {
+public final class ProposalFutures<B> {
     private record Pending<B>(B ballot, CompletableFuture<byte[]> future) {
     }
 
     private final Map<Long, Pending<B>> byIndex = new HashMap<>();
 
-    void add(long index, B ballot, CompletableFuture<byte[]> future) {
+    public void add(long index, B ballot, CompletableFuture<byte[]> future) {
         Pending<B> old = byIndex.put(index, new Pending<>(ballot, future));
         if (old != null) {
             // The core handed out the same index twice only after a leadership change we missed.
@@ -30,7 +31,7 @@ final class ProposalFutures<B> {
     }
 
     /** The entry at {@code index} was applied with {@code result}; settles the proposal there, if any. */
-    void applied(long index, B entryBallot, byte[] result) {
+    public void applied(long index, B entryBallot, byte[] result) {
         Pending<B> p = byIndex.remove(index);
         if (p == null) {
             return;
@@ -43,7 +44,7 @@ final class ProposalFutures<B> {
     }
 
     /** Every index at or below {@code index} is settled elsewhere (snapshot installed): outcome unknown. */
-    void supersededThrough(long index) {
+    public void supersededThrough(long index) {
         byIndex.entrySet().removeIf(e -> {
             if (e.getKey() <= index) {
                 e.getValue().future.completeExceptionally(
@@ -55,18 +56,18 @@ final class ProposalFutures<B> {
     }
 
     /** Fails every pending proposal (mastership lost or replica stopping). */
-    void failAll(String why) {
+    public void failAll(String why) {
         for (Pending<B> p : byIndex.values()) {
             p.future.completeExceptionally(notMaster(why));
         }
         byIndex.clear();
     }
 
-    int size() {
+    public int size() {
         return byIndex.size();
     }
 
-    static ChubbyException notMaster(String why) {
+    public static ChubbyException notMaster(String why) {
         return new ChubbyException(ErrorCode.NOT_MASTER, why);
     }
 }

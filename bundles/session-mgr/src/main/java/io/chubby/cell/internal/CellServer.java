@@ -19,7 +19,9 @@ import io.chubby.spi.RequestFilter;
 import io.chubby.spi.RequestHandler;
 import io.chubby.spi.StateMachine;
 import io.chubby.spi.StateStore;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,12 +55,17 @@ public final class CellServer implements RequestHandler {
     private ScheduledExecutorService timer;
 
     public CellServer(Consensus consensus, StateStore store, CellSettings settings, Clock clock) {
+        this(consensus, store, settings, clock, new SecureRandom());
+    }
+
+    /** As above, with the source of a new cell's secret (seeded by the simulator). */
+    public CellServer(Consensus consensus, StateStore store, CellSettings settings, Clock clock, Random secrets) {
         this.consensus = consensus;
         this.settings = settings;
         this.feed = new ChangeFeed(settings.feedQueueChanges());
         this.machine = new CellStateMachine(settings.cellName(), store, new Applied(), feed);
         this.namespace = new StateNamespace(machine);
-        this.master = new Mastership(consensus, settings, clock, machine);
+        this.master = new Mastership(consensus, settings, clock, machine, secrets);
         this.router = new CallRouter(consensus, settings, clock, machine, master, namespace, feed);
     }
 

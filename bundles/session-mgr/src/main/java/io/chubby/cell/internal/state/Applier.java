@@ -244,7 +244,8 @@ final class Applier {
         while (!p.isRoot()) {
             byte[] key = p.storageKey();
             Node n = s.nodes.get(key);
-            if (n == null || !n.ephemeral() || s.openCount(n.instance()) > 0 || (n.directory() && s.hasChildren(p))) {
+            if (n == null || !n.ephemeral() || s.openCount(n.instance()) > 0 || (n.directory() && s.hasChildren(p))
+                    || PlantedBugs.ephemeralsOutliveTheirSessions) {
                 return;
             }
             s.deleteNode(key);

@@ -64,7 +64,8 @@ public sealed interface Result {
         return o.toBytes();
     }
 
-    static Result decode(byte[] b) {
+    /** Decodes {@link #encode()}'s bytes (the edge and the simulator read apply results). */
+    public static Result decode(byte[] b) {
         Codec.In in = new Codec.In(b, ErrorCode.INTERNAL, "apply result");
         int tag = in.u8();
         Result r = switch (tag) {

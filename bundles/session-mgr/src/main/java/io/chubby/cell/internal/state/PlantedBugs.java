@@ -1,0 +1,30 @@
+package io.chubby.cell.internal.state;
+
+/**
+ * Deliberate bugs, off unless a test turns one on: the whole-cell simulator's self-test
+ * (bundles/simulator {@code PlantedBugsTest}) switches each on in turn and requires its checks to
+ * catch it within the CI seeds, which proves the checks can see what they claim to (the list and
+ * what catches each is in bundles/simulator/README.md). Nothing in a server writes these; each
+ * costs one volatile read where it is consulted. FoundationDB's BUGGIFY is the model.
+ */
+public final class PlantedBugs {
+    /** LockApplier grants a waiting or new request although the lock's lock-delay is still running. */
+    public static volatile boolean grantDuringLockDelay;
+    /** LockTable calls a sequencer valid when its generation is older than the lock's. */
+    public static volatile boolean sequencerAcceptsOlderGeneration;
+    /** Closing the last handle of an ephemeral node (or ending its session) leaves the node. */
+    public static volatile boolean ephemeralsOutliveTheirSessions;
+    /** A write is proposed without waiting for the invalidation of clients' caches (master edge). */
+    public static volatile boolean writesSkipInvalidation;
+
+    private PlantedBugs() {
+    }
+
+    /** Turns every planted bug off. */
+    public static void reset() {
+        grantDuringLockDelay = false;
+        sequencerAcceptsOlderGeneration = false;
+        ephemeralsOutliveTheirSessions = false;
+        writesSkipInvalidation = false;
+    }
+}

@@ -1,0 +1,448 @@
+package io.chubby.sim;
+
+import io.chubby.cell.internal.replica.CellSettings;
+import io.chubby.paxos.core.Message;
+import io.chubby.paxos.core.PaxosConfig;
+import io.chubby.spi.Member;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Random;
+
+/**
+ * A deterministic run of a whole cell: N replicas (the Paxos core and the real session-mgr cell
+ * edge, see {@link SimCellReplica}) and a few {@link SimClient}s (sessions, KeepAlives, cached
+ * reads, writes, locks, sequencers, ephemeral files) on a virtual clock, through a seeded fault
+ * phase ({@link CellFaults}: crashes at any point of a loop pass, torn writes, partitions,
+ * lost / duplicated / reordered / long-delayed peer messages, process pauses past the lease,
+ * clock rate changes within the drift bound, client crashes and cut-offs), then healing: every
+ * client must get work done again and every replica must converge. {@link CellChecks} and the
+ * Paxos {@link Oracle} are checked after every event. Single-threaded; a run is a pure function of
+ * its seed.
+ */
+public final class CellSimulation {
+
+    /** What a finished run did. */
+    public record Result(long seed, int replicas, int clients, long events, long endTime, int masterships,
+                         int crashes, int snapshots, long reads, long cachedReads, long writes, long lockGrants,
+                         long sequencerChecks, int sessionsExpired, int faults) {
+    }
+
+    private record Event(long time, long seq, Runnable action) {
+    }
+
+    static final long FAULT_PHASE_MS = 6_000;
+    static final long CLIENT_PHASE_AFTER_HEAL_MS = 8_000;
+    static final long CONVERGE_BOUND_MS = 25_000;
+    static final double MAX_DRIFT = 0.01;
+
+    private final long seed;
+    final PlantedBug bug;
+    final Random rnd;
+    final List<SimCellReplica> replicas = new ArrayList<>();
+    final List<SimClient> clients = new ArrayList<>();
+    final SimNetwork net;
+    final Oracle paxos;
+    final CellChecks checks = new CellChecks(this);
+    final CellFaults faults;
+    private final PriorityQueue<Event> queue = new PriorityQueue<>(
+            (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+    private final long tickMs;
+    final boolean compaction;
+    private final int registers;
+    private final int locks;
+    private final boolean trace;
+    private long seq;
+    long now;
+    private long events;
+    private long leaseEpoch;
+    int masterships;
+    int crashes;
+    int snapshots;
+    int sessionsExpired;
+    boolean healed;
+    private boolean clientsStopped;
+    private boolean done;
+    private long nextConnection = 1;
+    /** Peer messages get this much extra delay with some probability while a delay storm lasts. */
+    long stormUntil;
+    final long[] isolatedUntil;
+    private final java.util.Set<Long> clientCuts = new java.util.HashSet<>();
+
+    public CellSimulation(long seed, int n, int clientCount, boolean trace) {
+        this(seed, n, clientCount, trace, PlantedBug.NONE);
+    }
+
+    /** A run with a deliberate bug switched on (the checks' self-test). */
+    public CellSimulation(long seed, int n, int clientCount, boolean trace, PlantedBug bug) {
+        this.bug = bug;
+        this.seed = seed;
+        this.trace = trace;
+        this.rnd = new Random(seed);
+        this.net = new SimNetwork(new Random(seed * 7919 + 1));
+        this.paxos = new Oracle(n / 2 + 1);
+        this.compaction = rnd.nextBoolean();
+        this.tickMs = rnd.nextBoolean() ? 10 : 20;
+        this.registers = 2 + rnd.nextInt(3);
+        this.locks = 1 + rnd.nextInt(2);
+        net.loss = rnd.nextDouble() * 0.10;
+        net.duplicate = rnd.nextDouble() * 0.05;
+        net.maxDelay = 2 + rnd.nextInt(30);
+        long jitter = 1 + rnd.nextInt(rnd.nextBoolean() ? 20 : 200);
+        List<Integer> ids = new ArrayList<>();
+        List<Member> members = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            ids.add(i);
+            members.add(new Member(i, "10.0.0." + i, 7000 + i, 7100 + i));
+        }
+        CellSettings settings = new CellSettings("sim", 1024, 2_000, 3_000, 300, 0, 0, 0);
+        for (int id : ids) {
+            PaxosConfig cfg = new PaxosConfig(id, ids, 1000, 300, MAX_DRIFT, jitter, 60, 1 + rnd.nextInt(32),
+                    1 << 16, 1 + rnd.nextInt(4));
+            double rate = rate();
+            replicas.add(new SimCellReplica(this, id, List.copyOf(members), cfg, settings,
+                    new DriftingClock(rnd.nextInt(1_000_000), rate), new DriftingClock(rnd.nextInt(50), rate),
+                    (seed * 31 + id) * 0x9E3779B97F4A7C15L));
+        }
+        for (int c = 1; c <= clientCount; c++) {
+            clients.add(new SimClient(this, c, new DriftingClock(rnd.nextInt(1_000_000), rate()),
+                    (seed * 131 + c) * 0xC2B2AE3D27D4EB4FL));
+        }
+        this.isolatedUntil = new long[clientCount + 1];
+        this.faults = new CellFaults(this);
+    }
+
+    /** A clock rate within the drift bound, often at its extremes. */
+    double rate() {
+        double skew = rnd.nextBoolean() ? (rnd.nextBoolean() ? 1 : -1) : rnd.nextDouble() * 2 - 1;
+        return 1 + skew * MAX_DRIFT * 0.999;
+    }
+
+    /** Runs to completion; throws {@link AssertionError} naming the seed on any broken invariant. */
+    public Result run() {
+        bug.arm();
+        try {
+            for (SimCellReplica r : replicas) {
+                r.start();
+                at(1 + rnd.nextInt((int) tickMs), () -> tick(r));
+                at(1 + rnd.nextInt(50), () -> cellTick(r));
+            }
+            for (SimClient c : clients) {
+                at(50 + rnd.nextInt(200), c::start);
+            }
+            at(300 + rnd.nextInt(500), this::fault);
+            at(FAULT_PHASE_MS, this::heal);
+            at(FAULT_PHASE_MS + CLIENT_PHASE_AFTER_HEAL_MS, this::stopClients);
+            while (!done && !queue.isEmpty()) {
+                Event e = queue.poll();
+                now = e.time;
+                events++;
+                e.action.run();
+                checkLeases();
+                checks.afterEvent();
+                if (clientsStopped && converged()) {
+                    done = true;
+                } else if (now > FAULT_PHASE_MS + CONVERGE_BOUND_MS) {
+                    throw new SimulationFailure("the replicas did not converge within " + CONVERGE_BOUND_MS
+                            + " ms of healing:" + describe());
+                }
+            }
+            checks.finish();
+            return new Result(seed, replicas.size(), clients.size(), events, now, masterships, crashes, snapshots,
+                    checks.reads, checks.cachedReads, checks.writesOk, checks.lockGrants, checks.sequencerChecks,
+                    sessionsExpired, faults.injected);
+        } catch (SimulationFailure | IllegalStateException | IllegalArgumentException | ClassCastException
+                 | NullPointerException | IndexOutOfBoundsException f) {
+            throw new AssertionError("seed=" + seed + " replicas=" + replicas.size() + " clients=" + clients.size()
+                    + " t=" + now + "ms: " + f + " (replay: -Dcellsim.seed=" + seed + " -Dcellsim.replicas="
+                    + replicas.size() + " -Dcellsim.clients=" + clients.size()
+                    + ", see bundles/simulator/README.md)", f);
+        } finally {
+            PlantedBug.disarm();
+        }
+    }
+
+    // ------------------------------------------------------------------ scheduling
+
+    void at(long time, Runnable action) {
+        queue.add(new Event(Math.max(time, now), seq++, action));
+    }
+
+    private void tick(SimCellReplica r) {
+        if (r.up() && !r.paused()) {
+            r.tick();
+        }
+        at(now + tickMs, () -> tick(r));
+    }
+
+    private void cellTick(SimCellReplica r) {
+        if (r.up() && !r.paused()) {
+            r.cellTick();
+        }
+        at(now + 50, () -> cellTick(r));
+    }
+
+    SimCellReplica replica(int id) {
+        return replicas.get(id - 1);
+    }
+
+    int replicaCount() {
+        return replicas.size();
+    }
+
+    int registers() {
+        return registers;
+    }
+
+    int locks() {
+        return locks;
+    }
+
+    String registerPath(int k) {
+        return "/r" + k;
+    }
+
+    String lockPath(int k) {
+        return "/l" + k;
+    }
+
+    // ------------------------------------------------------------------ peers
+
+    void send(Message m) {
+        int copies = net.copies(m.from(), m.to());
+        for (int i = 0; i < copies; i++) {
+            long delay = net.delay();
+            if (now < stormUntil && rnd.nextInt(3) == 0) {
+                delay += 500 + rnd.nextInt(2_500); // arrives after the next election
+            }
+            at(now + delay, () -> deliver(m));
+        }
+    }
+
+    private void deliver(Message m) {
+        SimCellReplica r = replica(m.to());
+        if (!r.up()) {
+            return;
+        }
+        if (r.paused()) {
+            at(r.pausedUntil, () -> deliver(m));
+            return;
+        }
+        trace("deliver " + m);
+        r.deliver(m);
+    }
+
+    void sendSnapshot(int from, int to, Runnable install) {
+        if (net.copies(from, to) > 0) {
+            at(now + net.delay() + 5, install);
+        }
+    }
+
+    void crash(SimCellReplica r) {
+        trace("crash r" + r.id);
+        crashes++;
+        r.crash();
+        at(now + 200 + rnd.nextInt(2000), () -> restart(r));
+    }
+
+    void restart(SimCellReplica r) {
+        if (!r.up()) {
+            trace("restart r" + r.id);
+            r.start();
+        }
+    }
+
+    // ------------------------------------------------------------------ clients
+
+    /** Opens a connection from a client to a replica; null when it cannot be made now. */
+    SimConnection connect(SimClient c, int replicaId) {
+        SimCellReplica r = replica(replicaId);
+        if (!r.up() || now < isolatedUntil[c.id] || clientCuts.contains(cut(c.id, replicaId))) {
+            return null;
+        }
+        SimConnection conn = new SimConnection(this, nextConnection++, c, r);
+        r.connections.add(conn);
+        return conn;
+    }
+
+    void toReplica(SimConnection conn, byte[] bytes) {
+        long t = Math.max(now + 1 + rnd.nextInt(20), conn.lastToReplica);
+        conn.lastToReplica = t;
+        at(t, () -> arriveAtReplica(conn, bytes));
+    }
+
+    private void arriveAtReplica(SimConnection conn, byte[] bytes) {
+        SimCellReplica r = conn.replica;
+        if (!conn.open || !r.up() || r.incarnation != conn.incarnation) {
+            return;
+        }
+        if (r.paused()) {
+            at(r.pausedUntil, () -> arriveAtReplica(conn, bytes));
+            return;
+        }
+        r.request(conn, bytes);
+    }
+
+    void toClient(SimConnection conn, byte[] bytes) {
+        checks.answered(conn.replica, bytes);
+        long t = Math.max(now + 1 + rnd.nextInt(20), conn.lastToClient);
+        conn.lastToClient = t;
+        at(t, () -> {
+            if (conn.open && !conn.client.crashed) {
+                conn.client.receive(conn, bytes);
+            }
+        });
+    }
+
+    void breakConnection(SimConnection conn, String why) {
+        if (!conn.open) {
+            return;
+        }
+        trace("break " + conn + ": " + why);
+        conn.open = false;
+        conn.replica.connections.remove(conn);
+        at(now + 1 + rnd.nextInt(20), () -> conn.client.disconnected(conn));
+    }
+
+    private static long cut(int client, int replica) {
+        return ((long) client << 32) | replica;
+    }
+
+    /**
+     * A partition that splits the clients too: {@code side} clients reach only the replicas in
+     * {@code replicasOnSide}, the others only the rest. Connections across the cut break.
+     */
+    void splitClients(java.util.Set<Integer> side, java.util.Set<Integer> replicasOnSide) {
+        for (SimClient c : clients) {
+            for (SimCellReplica r : replicas) {
+                if (side.contains(c.id) != replicasOnSide.contains(r.id)) {
+                    clientCuts.add(cut(c.id, r.id));
+                    for (SimConnection conn : List.copyOf(r.connections)) {
+                        if (conn.client == c) {
+                            breakConnection(conn, "client " + c.id + " cut off from replica " + r.id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    void healClients() {
+        clientCuts.clear();
+    }
+
+    /** Cuts a client off from every replica until {@code until}: its connections break. */
+    void isolate(SimClient c, long until) {
+        isolatedUntil[c.id] = until;
+        for (SimCellReplica r : replicas) {
+            for (SimConnection conn : List.copyOf(r.connections)) {
+                if (conn.client == c) {
+                    breakConnection(conn, "client " + c.id + " cut off");
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ phases
+
+    private void fault() {
+        if (healed) {
+            return;
+        }
+        faults.injectOne();
+        at(now + 200 + rnd.nextInt(800), this::fault);
+    }
+
+    private void heal() {
+        healed = true;
+        net.healAll();
+        healClients();
+        net.loss = 0;
+        net.duplicate = 0;
+        net.maxDelay = Math.min(net.maxDelay, 10);
+        stormUntil = 0;
+        for (SimCellReplica r : replicas) {
+            r.crashPoint = SimCellReplica.CrashPoint.NONE;
+            r.pausedUntil = Math.min(r.pausedUntil, now);
+            restart(r);
+        }
+        for (SimClient c : clients) {
+            isolatedUntil[c.id] = 0;
+            if (c.crashed) {
+                c.start();
+            }
+        }
+    }
+
+    private void stopClients() {
+        for (SimClient c : clients) {
+            if (!c.crashed && c.completedAfterHeal == 0) {
+                throw new SimulationFailure("client " + c.id + " got nothing done in the " + CLIENT_PHASE_AFTER_HEAL_MS
+                        + " ms after healing (session " + c.session + ", jeopardy " + c.jeopardy + ")" + describe());
+            }
+            c.stopped = true;
+        }
+        clientsStopped = true;
+    }
+
+    private boolean converged() {
+        long applied = -1;
+        long sum = 0;
+        for (SimCellReplica r : replicas) {
+            if (!r.up()) {
+                return false;
+            }
+            long a = r.machine.appliedIndex();
+            if (applied >= 0 && (a != applied || r.machine.checksum() != sum)) {
+                return false;
+            }
+            applied = a;
+            sum = r.machine.checksum();
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    /** At most one replica may believe it holds a valid lease at any true instant; lease epochs grow. */
+    private void checkLeases() {
+        SimCellReplica holder = null;
+        for (SimCellReplica r : replicas) {
+            if (r.up() && r.node.leaseValid(r.paxosNow())) {
+                if (holder != null) {
+                    throw new SimulationFailure("two valid leases: replica " + holder.id + " epoch "
+                            + holder.node.epoch() + " and replica " + r.id + " epoch " + r.node.epoch());
+                }
+                holder = r;
+            }
+        }
+        if (holder != null) {
+            long e = holder.node.epoch();
+            if (e < leaseEpoch) {
+                throw new SimulationFailure("lease epoch went back: " + e + " after " + leaseEpoch);
+            }
+            leaseEpoch = e;
+        }
+    }
+
+    String describe() {
+        StringBuilder b = new StringBuilder();
+        for (SimCellReplica r : replicas) {
+            b.append(" r").append(r.id);
+            if (r.up()) {
+                b.append('[').append(r.node.role()).append(" m=").append(r.node.masterId()).append(" e=")
+                        .append(r.node.epoch()).append(" c=").append(r.node.commitIndex()).append(" a=")
+                        .append(r.machine.appliedIndex()).append(r.paused() ? " paused" : "").append(']');
+            } else {
+                b.append("[down]");
+            }
+        }
+        return b.toString();
+    }
+
+    void trace(String s) {
+        if (trace) {
+            System.out.println(now + " " + s);
+        }
+    }
+}

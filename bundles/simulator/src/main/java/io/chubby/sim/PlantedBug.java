@@ -1,0 +1,45 @@
+package io.chubby.sim;
+
+import io.chubby.cell.internal.state.PlantedBugs;
+
+/**
+ * The deliberate bugs the whole-cell simulation must catch (its self-test, {@code PlantedBugsTest},
+ * switches each on for a run of seeds). Four live in session-mgr behind
+ * {@link PlantedBugs} flags; two in the consensus edge the cell sees ({@link SimConsensus}); two in
+ * the simulated client, to show the client-side checks see a client that breaks the rules.
+ */
+public enum PlantedBug {
+    NONE,
+    /** The cell grants a lock while the lock-delay of a holder whose session ended is running. */
+    GRANT_DURING_LOCK_DELAY,
+    /** CheckSequencer (and fencing) accept a sequencer of an older lock generation. */
+    SEQUENCER_ACCEPTS_OLDER_GENERATION,
+    /** An ephemeral node stays when the last handle on it closes or its session ends. */
+    EPHEMERAL_OUTLIVES_SESSIONS,
+    /** The master proposes a write without waiting for the invalidation of cached copies. */
+    WRITES_SKIP_INVALIDATION,
+    /** The master serves while its Paxos role is master, whether or not its lease is valid. */
+    READS_FROM_LAPSED_LEASE,
+    /** The master serves as soon as its lease is valid, before the barrier of its epoch is applied. */
+    SKIP_THE_BARRIER,
+    /** The client keeps its cache when told the master failed over. */
+    CLIENT_KEEPS_CACHE_AFTER_FAILOVER,
+    /** The client counts its lease from the KeepAlive reply's arrival, with no margin for drift. */
+    CLIENT_LEASE_WITHOUT_MARGIN;
+
+    /** Switches the session-mgr flags for this bug (all others off). */
+    void arm() {
+        PlantedBugs.reset();
+        switch (this) {
+            case GRANT_DURING_LOCK_DELAY -> PlantedBugs.grantDuringLockDelay = true;
+            case SEQUENCER_ACCEPTS_OLDER_GENERATION -> PlantedBugs.sequencerAcceptsOlderGeneration = true;
+            case EPHEMERAL_OUTLIVES_SESSIONS -> PlantedBugs.ephemeralsOutliveTheirSessions = true;
+            case WRITES_SKIP_INVALIDATION -> PlantedBugs.writesSkipInvalidation = true;
+            default -> { }
+        }
+    }
+
+    static void disarm() {
+        PlantedBugs.reset();
+    }
+}
