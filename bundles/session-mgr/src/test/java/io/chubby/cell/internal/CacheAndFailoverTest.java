@@ -204,6 +204,31 @@ class CacheAndFailoverTest {
         assertNotNull(reader.conn.forCall(second));
     }
 
+    /**
+     * A master whose lease lapses and comes back at the same epoch (no other master in between)
+     * lost its cache tracking with the lapse: its return must be a takeover like any other, or a
+     * write would go ahead without invalidating a reader's cached copy (found by the whole-cell
+     * simulator, seed 71).
+     */
+    @Test
+    void aMasterThatGetsItsLeaseBackAtTheSameEpochTakesOverAgain() {
+        ByteString w = writer.handle("/ls/c/h", RW, Create.CREATE_MAY, false, false, "old");
+        ByteString r = reader.handle("/ls/c/h", 1, Create.CREATE_NO, false, false, null);
+        assertTrue(read(reader, r).getGetContents().getCacheable(), "the reader may cache it");
+        consensus.loseMastership(0); // the lease lapsed: no master known for a moment
+        consensus.becomeMaster(consensus.epoch()); // the same epoch: the lease lapsed and was renewed
+        long ka = keepAlive(reader, KeepAliveRequest.newBuilder().setAckedEventSeq(0));
+        Response first = reader.conn.forCall(ka);
+        assertNotNull(first, "the first KeepAlive after the return is answered at once");
+        assertEquals(EventKind.MASTER_FAILED_OVER, first.getKeepAlive().getEvents(0).getKind());
+        long write = send(writer, Request.newBuilder().setSetContents(SetContentsRequest.newBuilder().setHandle(w)
+                .setContents(utf8("new"))));
+        assertNull(writer.conn.forCall(write), "the write waits for the reader to flush its cache");
+        keepAlive(reader, KeepAliveRequest.newBuilder().setAckedEventSeq(first.getKeepAlive().getEvents(0).getSeq())
+                .setAckedFailover(true));
+        assertNotNull(writer.conn.forCall(write), "flushed: the write went ahead");
+    }
+
     @Test
     void heldKeepAliveNeverOutlivesTheLeaseTheClientWasTold() {
         long held = keepAlive(reader, KeepAliveRequest.newBuilder());
