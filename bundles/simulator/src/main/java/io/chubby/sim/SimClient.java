@@ -77,6 +77,7 @@ final class SimClient {
 
     private SimConnection conn;
     private boolean ready;
+    private boolean locating;
     private int lastMaster;
     private long epoch;
     private long nextCallId = 1;
@@ -88,6 +89,7 @@ final class SimClient {
     private long leaseEndLocal;
     boolean jeopardy;
     private long kaCallId;
+    private long kaSentLocal;
     private long ackedEventSeq;
     private final TreeSet<Long> invalidationsToAck = new TreeSet<>();
     private boolean failoverToAck;
@@ -144,6 +146,7 @@ final class SimClient {
         }
         conn = null;
         ready = false;
+        locating = false;
         inFlight.clear();
         waiting.clear();
         session = 0;
@@ -176,7 +179,7 @@ final class SimClient {
             }
             if (local > leaseEndLocal + GRACE_MS) {
                 expire("local lease and grace period over");
-            } else if (jeopardy && kaCallId != 0 && ready && local > leaseEndLocal + 1_000) {
+            } else if (jeopardy && kaCallId != 0 && ready && local - kaSentLocal > 1_000) {
                 relocate(); // the KeepAlive has gone unanswered too long: find the master again
             }
         }
@@ -189,11 +192,11 @@ final class SimClient {
 
     // ------------------------------------------------------------------ connection and master
 
+    /** Finds the master (unless a search is under way or a master connection is ready). */
     private void locate() {
-        if (crashed || stopped) {
+        if (crashed || stopped || ready || locating) {
             return;
         }
-        ready = false;
         int n = sim.replicaCount();
         int target = lastMaster > 0 && rnd.nextInt(4) != 0 ? lastMaster : 1 + rnd.nextInt(n);
         conn = sim.connect(this, target);
@@ -201,6 +204,7 @@ final class SimClient {
             sim.at(sim.now + 50 + rnd.nextInt(100), this::locate);
             return;
         }
+        locating = true;
         SimConnection asked = conn;
         long callId = nextCallId++;
         inFlight.put(callId, new Call(Request.newBuilder().setMasterLocation(MasterLocationRequest.getDefaultInstance()),
@@ -212,6 +216,7 @@ final class SimClient {
 
                     @Override
                     public void failed(Outcome o, ErrorCode code, String why) {
+                        locating = false;
                         sim.at(sim.now + 50 + rnd.nextInt(100), SimClient.this::locate);
                     }
                 }));
@@ -223,6 +228,7 @@ final class SimClient {
         if (asked != conn) {
             return;
         }
+        locating = false;
         if (ml.getMasterId() == 0) {
             sim.breakConnection(conn, "no master known");
             conn = null;
@@ -259,6 +265,7 @@ final class SimClient {
         }
         conn = null;
         ready = false;
+        locating = false;
         settleInFlight("connection lost");
         sim.at(sim.now + 10 + rnd.nextInt(50), this::locate);
     }
@@ -375,6 +382,7 @@ final class SimClient {
             SimConnection old = conn;
             conn = null;
             ready = false;
+            locating = false;
             sim.breakConnection(old, "following the master");
             settleInFlight("connection dropped to follow the master");
             sim.at(sim.now + 5, this::locate);
@@ -422,6 +430,7 @@ final class SimClient {
         }
         long forSession = session;
         long sentLocal = localNow();
+        kaSentLocal = sentLocal;
         List<Long> acks = List.copyOf(invalidationsToAck);
         boolean failoverAck = failoverToAck;
         Call c = new Call(Request.newBuilder().setKeepAlive(KeepAliveRequest.newBuilder()
@@ -596,6 +605,7 @@ final class SimClient {
         }
         withHandle(path, 0, h -> {
             long invoked = sim.now;
+            long forSession = session;
             abort = () -> { };
             call(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder().setHandle(h)), false,
                     new Reply() {
@@ -606,7 +616,9 @@ final class SimClient {
                             sim.checks.read(SimClient.this, path, v, invoked);
                             sim.trace("client " + id + " read " + path + " = " + v + " cacheable="
                                     + r.getGetContents().getCacheable());
-                            if (r.getGetContents().getCacheable() && !jeopardy && !path.equals(writing)) {
+                            // only for the session that read it: another session's invalidations never come
+                            if (r.getGetContents().getCacheable() && !jeopardy && !path.equals(writing)
+                                    && session == forSession) {
                                 cache.put(path, v);
                             }
                             done();

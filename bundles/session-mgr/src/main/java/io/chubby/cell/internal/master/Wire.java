@@ -38,7 +38,7 @@ public final class Wire {
     }
 
     public static MasterLocation location(String cell, Consensus consensus) {
-        int masterId = consensus.masterId();
+        int masterId = knownMaster(consensus);
         MasterLocation.Builder b = MasterLocation.newBuilder().setCell(cell).setMasterId(masterId)
                 .setEpoch(consensus.epoch());
         for (Member m : consensus.members()) {
@@ -50,10 +50,24 @@ public final class Wire {
         return b.build();
     }
 
+    /**
+     * The master to send clients to: the one this replica believes in, except itself when it may
+     * not serve (its lease lapsed while its Paxos role is still master, or its barrier is not yet
+     * applied): pointing clients back at itself would make them loop on NOT_MASTER here while another
+     * replica may already be master (seen in the whole-cell simulation).
+     */
+    static int knownMaster(Consensus consensus) {
+        int master = consensus.masterId();
+        return master == consensus.self().id() && !consensus.isMaster() ? 0 : master;
+    }
+
     /** NOT_MASTER for a call, with where the master is (or that none is known yet). */
     public static Response notMaster(long callId, String cell, Consensus consensus) {
-        int master = consensus.masterId();
-        String where = master == 0 ? "no master is known yet; retry shortly" : "the master is replica " + master;
+        int master = knownMaster(consensus);
+        String where = master != 0 ? "the master is replica " + master
+                : consensus.masterId() == consensus.self().id() ? "its master lease has lapsed and no other master is "
+                        + "known yet; ask the other replicas"
+                : "no master is known yet; retry shortly";
         return Response.newBuilder().setCallId(callId)
                 .setError(Error.newBuilder().setCode(ErrorCode.NOT_MASTER.wire())
                         .setMessage("replica " + consensus.self().id() + " is not the master: " + where))
