@@ -2,7 +2,9 @@ package io.chubby.sim;
 
 /**
  * The seeded fault schedule of a {@link Simulation}: each call injects one fault (partition,
- * one-way cut, isolation, heal, crash, mid-batch crash, restart). Runs on the simulation's thread.
+ * one-way cut, isolation, heal, crash, mid-batch crash (before, during or after the write),
+ * restart, a process pause past the lease (often the master's; at once or right after its next
+ * write), a forward clock step within the drift bound). Runs on the simulation's thread.
  */
 final class FaultInjector {
     private final Simulation sim;
@@ -13,7 +15,7 @@ final class FaultInjector {
 
     void injectOne() {
         int n = sim.replicas.size();
-        int kind = sim.rnd.nextInt(10);
+        int kind = sim.rnd.nextInt(13);
         SimReplica victim = sim.replicas.get(sim.rnd.nextInt(n));
         switch (kind) {
             case 0, 1 -> { // symmetric partition into two random sides
@@ -53,9 +55,10 @@ final class FaultInjector {
             case 4, 5 -> sim.net.healAll();
             case 6 -> { // crash now, or inside the victim's next Ready: before or after its persist
                 if (victim.up()) {
-                    switch (sim.rnd.nextInt(3)) {
+                    switch (sim.rnd.nextInt(4)) {
                         case 0 -> sim.crash(victim);
                         case 1 -> victim.crashPoint = SimReplica.CrashPoint.BEFORE_PERSIST;
+                        case 2 -> victim.crashPoint = SimReplica.CrashPoint.TORN;
                         default -> victim.crashPoint = SimReplica.CrashPoint.AFTER_PERSIST;
                     }
                 }
@@ -77,6 +80,23 @@ final class FaultInjector {
                     }
                 }
             }
+            case 10, 11 -> { // pause the lease holder (case 10, when there is one) or the victim for 1.1-4 L
+                SimReplica target = victim;
+                if (kind == 10) {
+                    for (SimReplica r : sim.replicas) {
+                        if (r.up() && r.node.leaseValid(r.clock.local(sim.now))) {
+                            target = r;
+                        }
+                    }
+                }
+                long ms = Simulation.LEASE_MS * 11 / 10 + sim.rnd.nextInt((int) (Simulation.LEASE_MS * 29 / 10));
+                if (sim.rnd.nextBoolean()) {
+                    sim.pause(target, ms);
+                } else if (target.up() && !target.paused) {
+                    target.pauseAfterPersistMs = ms; // stopped between its write and its answers
+                }
+            }
+            case 12 -> sim.clockJumpWithinBound(victim); // a clock steps forward, within the bound
             default -> sim.restartOne();
         }
     }

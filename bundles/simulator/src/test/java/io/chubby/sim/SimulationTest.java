@@ -19,8 +19,9 @@ class SimulationTest {
         Long only = Long.getLong("sim.seed");
         boolean trace = Boolean.getBoolean("sim.trace");
         if (only != null) {
-            Simulation.Result r = new Simulation(only, Integer.getInteger("sim.replicas", 5), trace).run();
-            System.out.println(r);
+            Simulation sim = new Simulation(only, Integer.getInteger("sim.replicas", 5), trace);
+            Simulation.Result r = sim.run();
+            System.out.println(r + " " + sim.faults());
             return;
         }
         long t0 = System.nanoTime();
@@ -30,11 +31,22 @@ class SimulationTest {
         long crashes = 0;
         long snapshots = 0;
         long worstRecovery = 0;
+        long pauses = 0;
+        long longDelays = 0;
+        long clockJumps = 0;
+        long torn = 0;
         int runs = 0;
         for (int i = 0; i < SEEDS_5 + SEEDS_3; i++) {
             boolean five = i < SEEDS_5;
             long seed = five ? 1 + i : 100_001 + i - SEEDS_5;
-            Simulation.Result r = new Simulation(seed, five ? 5 : 3, false).run();
+            Simulation sim = new Simulation(seed, five ? 5 : 3, false);
+            Simulation.Result r = sim.run();
+            Simulation.Faults f = sim.faults();
+            assertTrue(f.outsideModel() == null, "seed " + seed + " left the model: " + f.outsideModel());
+            pauses += f.pauses();
+            longDelays += f.longDelays();
+            clockJumps += f.clockJumps();
+            torn += f.tornCrashes();
             events += r.events();
             chosen += r.chosen();
             masters += r.masters();
@@ -47,7 +59,11 @@ class SimulationTest {
         System.out.printf("simulated seeds=%d events=%d chosen=%d masterships=%d crashes=%d snapshots=%d"
                 + " worst-recovery-after-heal=%d ms (virtual) in %d ms%n",
                 runs, events, chosen, masters, crashes, snapshots, worstRecovery, ms);
+        System.out.printf("extended faults: pauses=%d long-delayed-messages=%d clock-steps-within-bound=%d torn-crashes=%d%n",
+                pauses, longDelays, clockJumps, torn);
         assertTrue(crashes > runs / 2 && snapshots > 0 && masters > runs, "the faults were exercised");
+        assertTrue(pauses > runs / 2 && longDelays > runs && clockJumps > runs / 10 && torn > runs / 20,
+                "the extended faults were exercised");
         assertTrue(runs == SEEDS_5 + SEEDS_3 && chosen > runs, "every run chose values");
     }
 }
