@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.chubby.spi.Member;
 import io.chubby.testkit.Await;
@@ -83,21 +82,17 @@ class MinaPeerTransportTest {
      * fence arrived every probe sent before it has landed (or was dropped) and the inbox is clean.
      */
     private void awaitFlow(int from, int to) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (int n = 0; System.nanoTime() < deadline; n++) {
-            transports[from].send(to, ("probe " + n).getBytes(StandardCharsets.UTF_8));
-            Received r = inboxes[to].poll(50, TimeUnit.MILLISECONDS);
-            if (r != null && r.from() == from && r.text().startsWith("probe")) {
-                transports[from].send(to, "fence".getBytes(StandardCharsets.UTF_8));
-                Received x;
-                do {
-                    x = inboxes[to].poll(5, TimeUnit.SECONDS);
-                    assertNotNull(x, "the fence from " + from + " to " + to + " never arrived");
-                } while (!(x.from() == from && x.text().equals("fence")));
-                return;
-            }
-        }
-        fail("no message got from " + from + " to " + to);
+        Await.until("a probe from " + from + " to " + to + " to arrive", () -> {
+            transports[from].send(to, "probe".getBytes(StandardCharsets.UTF_8));
+            Received r = inboxes[to].poll();
+            return r != null && r.from() == from && r.text().equals("probe");
+        });
+        transports[from].send(to, "fence".getBytes(StandardCharsets.UTF_8));
+        Received x;
+        do {
+            x = inboxes[to].poll(5, TimeUnit.SECONDS);
+            assertNotNull(x, "the fence from " + from + " to " + to + " never arrived");
+        } while (!(x.from() == from && x.text().equals("fence")));
     }
 
     @Test
