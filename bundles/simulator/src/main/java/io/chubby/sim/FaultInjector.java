@@ -3,8 +3,9 @@ package io.chubby.sim;
 /**
  * The seeded fault schedule of a {@link Simulation}: each call injects one fault (partition,
  * one-way cut, isolation, heal, crash, mid-batch crash (before, during or after the write),
- * restart, a process pause past the lease (often the master's; at once or right after its next
- * write), a forward clock step within the drift bound). Runs on the simulation's thread.
+ * restart, a process pause past the lease (often the master's; at once, right after its next
+ * write, or between its requests and its writes), a forward clock step within the drift bound).
+ * Runs on the simulation's thread.
  */
 final class FaultInjector {
     private final Simulation sim;
@@ -90,10 +91,12 @@ final class FaultInjector {
                     }
                 }
                 long ms = Simulation.LEASE_MS * 11 / 10 + sim.rnd.nextInt((int) (Simulation.LEASE_MS * 29 / 10));
-                if (sim.rnd.nextBoolean()) {
+                int at = sim.rnd.nextInt(3);
+                if (at == 0) {
                     sim.pause(target, ms);
                 } else if (target.up() && !target.paused) {
-                    target.pauseAfterPersistMs = ms; // stopped between its write and its answers
+                    target.pauseAtPersistMs = ms; // inside its next Ready: before or after its writes
+                    target.pauseBeforePersist = at == 1;
                 }
             }
             case 12 -> sim.clockJumpWithinBound(victim); // a clock steps forward, within the bound

@@ -4,6 +4,7 @@ import io.chubby.paxos.core.Entry;
 import io.chubby.paxos.core.Message;
 import io.chubby.paxos.core.PaxosConfig;
 import io.chubby.paxos.core.PaxosNode;
+import io.chubby.paxos.core.Ready;
 import io.chubby.paxos.core.RecoveredState;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,13 +33,20 @@ final class SimReplica {
         BEFORE_PERSIST,
         /** After its writes, before its answers went out. */
         AFTER_PERSIST,
-        /** During its writes: they were made without the fsync; a crash tears them (a prefix survives). */
+        /** During its next write of two or more records: made without the fsync; the crash keeps a prefix. */
         TORN
     }
 
     CrashPoint crashPoint = CrashPoint.NONE;
-    /** When > 0: the replica pauses for this long right after its next persist, before its answers go out. */
-    long pauseAfterPersistMs;
+    /**
+     * When > 0: the replica pauses for this long in carrying out its next Ready: before its
+     * writes (after its requests went out) when {@link #pauseBeforePersist}, else right after
+     * them, before its answers go out.
+     */
+    long pauseAtPersistMs;
+    boolean pauseBeforePersist;
+    /** The Ready it was carrying out when it paused before the persist; finished on resume. */
+    Ready pendingReady;
     /** Paused: no ticks, no deliveries handled, no proposals, until the resume event with this token. */
     boolean paused;
     long pauseToken;
@@ -71,7 +79,8 @@ final class SimReplica {
     List<Entry> crash(int records) {
         node = null;
         crashPoint = CrashPoint.NONE;
-        pauseAfterPersistMs = 0;
+        pauseAtPersistMs = 0;
+        pendingReady = null;
         paused = false;
         pauseToken++;
         inbox.clear();

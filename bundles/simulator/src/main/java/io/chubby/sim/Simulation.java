@@ -28,11 +28,16 @@ public final class Simulation {
     }
 
     /**
-     * The faults of the extended model one run injected. {@code outsideModel} is null unless the
-     * run stepped a clock beyond the drift bound ({@link #beyondBoundClockJumps}); then it says
-     * which clock, when and by how much.
+     * The faults of the extended model one run injected, and how often they hit what they aim at:
+     * {@code staleLateDeliveries} long-delayed messages delivered after a master with a higher
+     * ballot than theirs had been elected; {@code pausedHolders} pauses of the lease holder;
+     * {@code resumedDeposed} replicas that resumed to find a newer master elected meanwhile;
+     * {@code tornPartial} crashes that kept some but not all of the unsynced writes.
+     * {@code outsideModel} is null unless the run stepped a clock beyond the drift bound
+     * ({@link #beyondBoundClockJumps}); then it says which clock, when and by how much.
      */
-    public record Faults(int pauses, long longDelays, int clockJumps, int tornCrashes, String outsideModel) {
+    public record Faults(int pauses, long longDelays, int clockJumps, int tornCrashes, String outsideModel,
+                         long staleLateDeliveries, int pausedHolders, int resumedDeposed, int tornPartial) {
     }
 
     private record Event(long time, long seq, Runnable action) {
@@ -76,6 +81,12 @@ public final class Simulation {
     private int tornCrashes;
     private boolean beyondBound;
     private String outsideModel;
+    private long staleLateDeliveries;
+    private int pausedHolders;
+    private int resumedDeposed;
+    private int tornPartial;
+    /** Highest epoch any replica was master in so far. */
+    private long maxMasterEpoch;
 
     public Simulation(long seed, int n, boolean trace) {
         this.seed = seed;
@@ -122,7 +133,8 @@ public final class Simulation {
 
     /** What the extended fault model injected (so far, or in the finished run). */
     public Faults faults() {
-        return new Faults(pauses, net.longDelayed, clockJumps, tornCrashes, outsideModel);
+        return new Faults(pauses, net.longDelayed, clockJumps, tornCrashes, outsideModel, staleLateDeliveries,
+                pausedHolders, resumedDeposed, tornPartial);
     }
 
     /** Runs to completion; throws {@link AssertionError} naming the seed on any broken invariant. */
@@ -169,6 +181,13 @@ public final class Simulation {
         schedule(now + tickMs, () -> tick(r));
     }
 
+    private void deliver(Message m, boolean late) {
+        if (late && m.ballot().epoch() < maxMasterEpoch) {
+            staleLateDeliveries++;
+        }
+        deliver(m);
+    }
+
     private void deliver(Message m) {
         SimReplica r = replica(m.to());
         if (r.up() && r.paused) {
@@ -183,6 +202,13 @@ public final class Simulation {
     /** The edge's loop: send requests, persist, send answers, apply, advance. */
     private void drain(SimReplica r) {
         PaxosNode node = r.node;
+        if (r.pendingReady != null) { // resumed from a pause before this Ready's persist
+            Ready rd = r.pendingReady;
+            r.pendingReady = null;
+            if (!finish(r, rd)) {
+                return;
+            }
+        }
         for (int guard = 0; node.hasReady(); guard++) {
             if (guard > 1000) {
                 throw new SimulationFailure("replica " + r.id + " produces Ready forever");
@@ -201,55 +227,68 @@ public final class Simulation {
                 crash(r);
                 return;
             }
-            if (r.crashPoint == SimReplica.CrashPoint.TORN && (rd.promised() != null || !rd.entries().isEmpty())) {
-                // The power goes during the write: no fsync, and crash() keeps a random prefix of it.
-                r.storage.write(rd.promised(), rd.entries(), false);
-                tornCrashes++;
-                crash(r);
+            if (r.pauseAtPersistMs > 0 && r.pauseBeforePersist) {
+                // Stopped after its requests went out, before its writes: the rest of this Ready
+                // (persist, answers, apply, advance) happens when it resumes.
+                pause(r, r.pauseAtPersistMs);
+                r.pendingReady = rd;
                 return;
             }
-            r.storage.write(rd.promised(), rd.entries(), rd.sync());
-            for (Entry e : rd.entries()) {
-                oracle.accepted(r.id, e);
-            }
-            if (r.crashPoint == SimReplica.CrashPoint.AFTER_PERSIST) {
-                crash(r);
+            if (!finish(r, rd)) {
                 return;
-            }
-            if (r.pauseAfterPersistMs > 0) {
-                pause(r, r.pauseAfterPersistMs);
-            }
-            for (Message m : rd.messages()) {
-                if (m.answersPeer()) {
-                    if (r.paused) {
-                        r.held.add(m);
-                    } else {
-                        send(m);
-                    }
-                }
-            }
-            for (Entry e : rd.committed()) {
-                oracle.applied(r.id, e);
-                r.machine.apply(e.index(), e.epoch(), e.value());
-                oracle.state(r.id, e.index(), r.machine.checksum());
-                if (healed && progressIndex > 0 && e.index() == progressIndex && r.id == progressReplica) {
-                    trace("progress index " + progressIndex);
-                }
-            }
-            for (int to : rd.needSnapshot()) {
-                sendSnapshot(r, to);
-            }
-            if (rd.status() != null) {
-                observeStatus(r, rd.status());
-            }
-            node.advance(rd);
-            compact(r);
-            if (r.paused) {
-                // Stopped mid-loop: the answers above and any further Ready wait for the resume.
-                break;
             }
         }
         checkDone();
+    }
+
+    /** Persist, answers, apply, advance; false when the replica crashed or paused on the way. */
+    private boolean finish(SimReplica r, Ready rd) {
+        if (r.crashPoint == SimReplica.CrashPoint.TORN && (rd.promised() != null ? 1 : 0) + rd.entries().size() >= 2) {
+            // The power goes during a write of two or more records (a smaller one cannot tear):
+            // no fsync, and crash() keeps a random prefix of it.
+            r.storage.write(rd.promised(), rd.entries(), false);
+            tornCrashes++;
+            crash(r);
+            return false;
+        }
+        r.storage.write(rd.promised(), rd.entries(), rd.sync());
+        for (Entry e : rd.entries()) {
+            oracle.accepted(r.id, e);
+        }
+        if (r.crashPoint == SimReplica.CrashPoint.AFTER_PERSIST) {
+            crash(r);
+            return false;
+        }
+        if (r.pauseAtPersistMs > 0) {
+            pause(r, r.pauseAtPersistMs); // stopped between its writes and its answers
+        }
+        for (Message m : rd.messages()) {
+            if (m.answersPeer()) {
+                if (r.paused) {
+                    r.held.add(m);
+                } else {
+                    send(m);
+                }
+            }
+        }
+        for (Entry e : rd.committed()) {
+            oracle.applied(r.id, e);
+            r.machine.apply(e.index(), e.epoch(), e.value());
+            oracle.state(r.id, e.index(), r.machine.checksum());
+            if (healed && progressIndex > 0 && e.index() == progressIndex && r.id == progressReplica) {
+                trace("progress index " + progressIndex);
+            }
+        }
+        for (int to : rd.needSnapshot()) {
+            sendSnapshot(r, to);
+        }
+        if (rd.status() != null) {
+            observeStatus(r, rd.status());
+        }
+        r.node.advance(rd);
+        compact(r);
+        // Paused: the answers above and any further Ready wait for the resume.
+        return !r.paused;
     }
 
     private void observeStatus(SimReplica r, Ready.Status s) {
@@ -262,6 +301,7 @@ public final class Simulation {
         }
         if (s.role() == io.chubby.paxos.core.Role.MASTER) {
             masters++;
+            maxMasterEpoch = Math.max(maxMasterEpoch, s.epoch());
         }
     }
 
@@ -278,7 +318,9 @@ public final class Simulation {
     private void send(Message m) {
         int copies = net.copies(m.from(), m.to());
         for (int i = 0; i < copies; i++) {
-            schedule(now + net.delay(), () -> deliver(m));
+            int delay = net.delay();
+            boolean late = delay >= net.longDelayMin && net.longDelay > 0;
+            schedule(now + delay, () -> deliver(m, late));
         }
     }
 
@@ -371,6 +413,9 @@ public final class Simulation {
         int reached = unsynced == 0 ? 0 : rnd.nextInt(unsynced + 1);
         trace("crash r" + r.id + (unsynced == 0 ? "" : " (" + reached + " of " + unsynced + " unsynced writes reached the disk)"));
         crashes++;
+        if (reached > 0 && reached < unsynced) {
+            tornPartial++;
+        }
         for (Entry e : r.crash(reached)) {
             oracle.accepted(r.id, e); // on the disk: as accepted as a synced entry, answered or not
         }
@@ -401,8 +446,11 @@ public final class Simulation {
         }
         trace("pause r" + r.id + " for " + ms + " ms");
         pauses++;
+        if (r.node.leaseValid(r.clock.local(now))) {
+            pausedHolders++;
+        }
         r.paused = true;
-        r.pauseAfterPersistMs = 0;
+        r.pauseAtPersistMs = 0;
         long token = ++r.pauseToken;
         schedule(now + ms, () -> resume(r, token));
     }
@@ -413,6 +461,9 @@ public final class Simulation {
         }
         trace("resume r" + r.id + " (" + r.inbox.size() + " messages waiting)");
         r.paused = false;
+        if (r.node.epoch() < maxMasterEpoch) {
+            resumedDeposed++;
+        }
         List<Message> answers = new ArrayList<>(r.held);
         r.held.clear();
         for (Message m : answers) {
@@ -469,7 +520,7 @@ public final class Simulation {
         net.longDelay = 0; // messages already held still arrive late
         for (SimReplica r : replicas) {
             r.crashPoint = SimReplica.CrashPoint.NONE;
-            r.pauseAfterPersistMs = 0;
+            r.pauseAtPersistMs = 0;
             resume(r, r.pauseToken);
             restart(r);
         }

@@ -35,6 +35,10 @@ class SimulationTest {
         long longDelays = 0;
         long clockJumps = 0;
         long torn = 0;
+        long stale = 0;
+        long pausedHolders = 0;
+        long deposed = 0;
+        long tornPartial = 0;
         int runs = 0;
         for (int i = 0; i < SEEDS_5 + SEEDS_3; i++) {
             boolean five = i < SEEDS_5;
@@ -47,6 +51,10 @@ class SimulationTest {
             longDelays += f.longDelays();
             clockJumps += f.clockJumps();
             torn += f.tornCrashes();
+            stale += f.staleLateDeliveries();
+            pausedHolders += f.pausedHolders();
+            deposed += f.resumedDeposed();
+            tornPartial += f.tornPartial();
             events += r.events();
             chosen += r.chosen();
             masters += r.masters();
@@ -59,11 +67,15 @@ class SimulationTest {
         System.out.printf("simulated seeds=%d events=%d chosen=%d masterships=%d crashes=%d snapshots=%d"
                 + " worst-recovery-after-heal=%d ms (virtual) in %d ms%n",
                 runs, events, chosen, masters, crashes, snapshots, worstRecovery, ms);
-        System.out.printf("extended faults: pauses=%d long-delayed-messages=%d clock-steps-within-bound=%d torn-crashes=%d%n",
-                pauses, longDelays, clockJumps, torn);
+        System.out.printf("extended faults: pauses=%d (of the lease holder %d, resumed under a newer master %d)"
+                + " long-delayed-messages=%d (delivered after a newer master was elected %d)"
+                + " clock-steps-within-bound=%d torn-crashes=%d (kept some but not all %d)%n",
+                pauses, pausedHolders, deposed, longDelays, stale, clockJumps, torn, tornPartial);
         assertTrue(crashes > runs / 2 && snapshots > 0 && masters > runs, "the faults were exercised");
         assertTrue(pauses > runs / 2 && longDelays > runs && clockJumps > runs / 10 && torn > runs / 20,
                 "the extended faults were exercised");
+        assertTrue(pausedHolders > 0 && deposed > 0 && stale > 0 && tornPartial > 0,
+                "the extended faults hit what they aim at");
         assertTrue(runs == SEEDS_5 + SEEDS_3 && chosen > runs, "every run chose values");
     }
 }
