@@ -1,5 +1,9 @@
 package io.chubby.sim;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
 /**
  * The seeded fault schedule of a {@link Simulation}: each call injects one fault (partition,
  * one-way cut, isolation, heal, crash, mid-batch crash (before, during or after the write),
@@ -9,6 +13,9 @@ package io.chubby.sim;
  */
 final class FaultInjector {
     private final Simulation sim;
+    int clockJumps;
+    /** Set by the first clock step beyond the drift bound: which clocks, when, by how much. */
+    String outsideModel;
 
     FaultInjector(Simulation sim) {
         this.sim = sim;
@@ -99,8 +106,42 @@ final class FaultInjector {
                     target.pauseBeforePersist = at == 1;
                 }
             }
-            case 12 -> sim.clockJumpWithinBound(victim); // a clock steps forward, within the bound
+            case 12 -> clockJumpWithinBound(victim); // a clock steps forward, within the bound
             default -> sim.restartOne();
+        }
+    }
+
+    /** Steps {@code r}'s clock forward within the drift bound (see {@link DriftingClock#jumpBudget}). */
+    void clockJumpWithinBound(SimReplica r) {
+        long budget = r.clock.jumpBudget(sim.now, sim.maxDrift, Simulation.CLOCK_HORIZON_MS);
+        if (budget > 0) {
+            long ms = sim.rnd.nextBoolean() ? budget : 1 + sim.rnd.nextInt((int) budget);
+            sim.trace("clock r" + r.id + " steps +" + ms + " ms (budget " + budget + ")");
+            clockJumps++;
+            r.clock.jump(sim.now, ms);
+        }
+    }
+
+    /** Outside the model: a majority of replicas (never the lease holder) step their clocks 1.5-4 L forward at once. */
+    void clockJumpBeyondBound() {
+        List<SimReplica> others = new ArrayList<>();
+        for (SimReplica r : sim.replicas) {
+            if (!(r.up() && r.node.leaseValid(r.clock.local(sim.now)))) {
+                others.add(r);
+            }
+        }
+        Collections.shuffle(others, sim.rnd);
+        long ms = Simulation.LEASE_MS * 3 / 2 + sim.rnd.nextInt((int) (Simulation.LEASE_MS * 5 / 2));
+        StringBuilder who = new StringBuilder();
+        for (SimReplica r : others.subList(0, Math.min(others.size(), sim.replicas.size() / 2 + 1))) {
+            r.clock.jump(sim.now, ms);
+            clockJumps++;
+            who.append(who.length() == 0 ? "" : ",").append(r.id);
+        }
+        sim.trace("clocks of r" + who + " step +" + ms + " ms, beyond the drift bound");
+        if (outsideModel == null) {
+            outsideModel = "clocks of replicas " + who + " stepped +" + ms + " ms at t=" + sim.now
+                    + "ms, beyond the drift bound " + sim.maxDrift;
         }
     }
 }

@@ -60,7 +60,7 @@ public final class Simulation {
     private final Oracle oracle;
     private final PriorityQueue<Event> queue = new PriorityQueue<>(
             (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
-    private final double maxDrift;
+    final double maxDrift;
     private final boolean compaction;
     private final boolean trace;
     private long seq;
@@ -77,10 +77,8 @@ public final class Simulation {
     private int crashes;
     private int snapshots;
     private int pauses;
-    private int clockJumps;
     private int tornCrashes;
     private boolean beyondBound;
-    private String outsideModel;
     private long staleLateDeliveries;
     private int pausedHolders;
     private int resumedDeposed;
@@ -133,7 +131,7 @@ public final class Simulation {
 
     /** What the extended fault model injected (so far, or in the finished run). */
     public Faults faults() {
-        return new Faults(pauses, net.longDelayed, clockJumps, tornCrashes, outsideModel, staleLateDeliveries,
+        return new Faults(pauses, net.longDelayed, faults.clockJumps, tornCrashes, faults.outsideModel, staleLateDeliveries,
                 pausedHolders, resumedDeposed, tornPartial);
     }
 
@@ -148,7 +146,7 @@ public final class Simulation {
             schedule(100 + rnd.nextInt(500), this::fault);
             schedule(FAULT_PHASE_MS, this::heal);
             if (beyondBound) {
-                schedule(500 + rnd.nextInt((int) FAULT_PHASE_MS - 1000), this::clockJumpBeyondBound);
+                schedule(500 + rnd.nextInt((int) FAULT_PHASE_MS - 1000), faults::clockJumpBeyondBound);
             }
             while (!done && !queue.isEmpty()) {
                 Event e = queue.poll();
@@ -163,7 +161,7 @@ public final class Simulation {
             }
             return new Result(seed, replicas.size(), events, oracle.chosenCount(), now, masters, crashes, snapshots);
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException f) {
-            String outside = outsideModel == null ? "" : "OUTSIDE THE MODEL (" + outsideModel + "): ";
+            String outside = faults.outsideModel == null ? "" : "OUTSIDE THE MODEL (" + faults.outsideModel + "): ";
             AssertionError err = new AssertionError(outside + "seed=" + seed + " replicas=" + replicas.size() + " t=" + now
                     + "ms: " + f.getMessage() + " (replay: -Dsim.seed=" + seed + " -Dsim.replicas=" + replicas.size()
                     + (beyondBound ? " with beyondBoundClockJumps" : "") + ", see bundles/simulator/README.md)", f);
@@ -477,40 +475,6 @@ public final class Simulation {
         }
     }
 
-    /** Steps {@code r}'s clock forward within the drift bound (see {@link DriftingClock#jumpBudget}). */
-    void clockJumpWithinBound(SimReplica r) {
-        long budget = r.clock.jumpBudget(now, maxDrift, CLOCK_HORIZON_MS);
-        if (budget > 0) {
-            long ms = rnd.nextBoolean() ? budget : 1 + rnd.nextInt((int) budget);
-            trace("clock r" + r.id + " steps +" + ms + " ms (budget " + budget + ")");
-            clockJumps++;
-            r.clock.jump(now, ms);
-        }
-    }
-
-    /** Outside the model: a majority of replicas (never the lease holder) step their clocks 1.5-4 L forward at once. */
-    void clockJumpBeyondBound() {
-        List<SimReplica> others = new ArrayList<>();
-        for (SimReplica r : replicas) {
-            if (!(r.up() && r.node.leaseValid(r.clock.local(now)))) {
-                others.add(r);
-            }
-        }
-        java.util.Collections.shuffle(others, rnd);
-        long ms = LEASE_MS * 3 / 2 + rnd.nextInt((int) (LEASE_MS * 5 / 2));
-        StringBuilder who = new StringBuilder();
-        for (SimReplica r : others.subList(0, Math.min(others.size(), replicas.size() / 2 + 1))) {
-            r.clock.jump(now, ms);
-            clockJumps++;
-            who.append(who.length() == 0 ? "" : ",").append(r.id);
-        }
-        trace("clocks of r" + who + " step +" + ms + " ms, beyond the drift bound");
-        if (outsideModel == null) {
-            outsideModel = "clocks of replicas " + who + " stepped +" + ms + " ms at t=" + now
-                    + "ms, beyond the drift bound " + maxDrift;
-        }
-    }
-
     private void heal() {
         healed = true;
         net.healAll();
@@ -551,7 +515,7 @@ public final class Simulation {
         return b + " progressIndex=" + progressIndex;
     }
 
-    private void trace(String s) {
+    void trace(String s) {
         if (trace) {
             System.out.println(now + " " + s);
         }
