@@ -1,11 +1,21 @@
 package io.chubby.sim;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
 /**
  * The seeded fault schedule of a {@link Simulation}: each call injects one fault (partition,
- * one-way cut, isolation, heal, crash, mid-batch crash, restart). Runs on the simulation's thread.
+ * one-way cut, isolation, heal, crash, mid-batch crash (before, during or after the write),
+ * restart, a process pause past the lease (often the master's; at once, right after its next
+ * write, or between its requests and its writes), a forward clock step within the drift bound).
+ * Runs on the simulation's thread.
  */
 final class FaultInjector {
     private final Simulation sim;
+    int clockJumps;
+    /** Set by the first clock step beyond the drift bound: which clocks, when, by how much. */
+    String outsideModel;
 
     FaultInjector(Simulation sim) {
         this.sim = sim;
@@ -13,7 +23,7 @@ final class FaultInjector {
 
     void injectOne() {
         int n = sim.replicas.size();
-        int kind = sim.rnd.nextInt(10);
+        int kind = sim.rnd.nextInt(13);
         SimReplica victim = sim.replicas.get(sim.rnd.nextInt(n));
         switch (kind) {
             case 0, 1 -> { // symmetric partition into two random sides
@@ -53,9 +63,10 @@ final class FaultInjector {
             case 4, 5 -> sim.net.healAll();
             case 6 -> { // crash now, or inside the victim's next Ready: before or after its persist
                 if (victim.up()) {
-                    switch (sim.rnd.nextInt(3)) {
+                    switch (sim.rnd.nextInt(4)) {
                         case 0 -> sim.crash(victim);
                         case 1 -> victim.crashPoint = SimReplica.CrashPoint.BEFORE_PERSIST;
+                        case 2 -> victim.crashPoint = SimReplica.CrashPoint.TORN;
                         default -> victim.crashPoint = SimReplica.CrashPoint.AFTER_PERSIST;
                     }
                 }
@@ -77,7 +88,60 @@ final class FaultInjector {
                     }
                 }
             }
+            case 10, 11 -> { // pause the lease holder (case 10, when there is one) or the victim for 1.1-4 L
+                SimReplica target = victim;
+                if (kind == 10) {
+                    for (SimReplica r : sim.replicas) {
+                        if (r.up() && r.node.leaseValid(r.clock.local(sim.now))) {
+                            target = r;
+                        }
+                    }
+                }
+                long ms = Simulation.LEASE_MS * 11 / 10 + sim.rnd.nextInt((int) (Simulation.LEASE_MS * 29 / 10));
+                int at = sim.rnd.nextInt(3);
+                if (at == 0) {
+                    sim.pause(target, ms);
+                } else if (target.up() && !target.paused) {
+                    target.pauseAtPersistMs = ms; // inside its next Ready: before or after its writes
+                    target.pauseBeforePersist = at == 1;
+                }
+            }
+            case 12 -> clockJumpWithinBound(victim); // a clock steps forward, within the bound
             default -> sim.restartOne();
+        }
+    }
+
+    /** Steps {@code r}'s clock forward within the drift bound (see {@link DriftingClock#jumpBudget}). */
+    void clockJumpWithinBound(SimReplica r) {
+        long budget = r.clock.jumpBudget(sim.now, sim.maxDrift, Simulation.CLOCK_HORIZON_MS);
+        if (budget > 0) {
+            long ms = sim.rnd.nextBoolean() ? budget : 1 + sim.rnd.nextInt((int) budget);
+            sim.trace("clock r" + r.id + " steps +" + ms + " ms (budget " + budget + ")");
+            clockJumps++;
+            r.clock.jump(sim.now, ms);
+        }
+    }
+
+    /** Outside the model: a majority of replicas (never the lease holder) step their clocks 1.5-4 L forward at once. */
+    void clockJumpBeyondBound() {
+        List<SimReplica> others = new ArrayList<>();
+        for (SimReplica r : sim.replicas) {
+            if (!(r.up() && r.node.leaseValid(r.clock.local(sim.now)))) {
+                others.add(r);
+            }
+        }
+        Collections.shuffle(others, sim.rnd);
+        long ms = Simulation.LEASE_MS * 3 / 2 + sim.rnd.nextInt((int) (Simulation.LEASE_MS * 5 / 2));
+        StringBuilder who = new StringBuilder();
+        for (SimReplica r : others.subList(0, Math.min(others.size(), sim.replicas.size() / 2 + 1))) {
+            r.clock.jump(sim.now, ms);
+            clockJumps++;
+            who.append(who.length() == 0 ? "" : ",").append(r.id);
+        }
+        sim.trace("clocks of r" + who + " step +" + ms + " ms, beyond the drift bound");
+        if (outsideModel == null) {
+            outsideModel = "clocks of replicas " + who + " stepped +" + ms + " ms at t=" + sim.now
+                    + "ms, beyond the drift bound " + sim.maxDrift;
         }
     }
 }

@@ -6,8 +6,9 @@ import java.util.Set;
 
 /**
  * The simulated network's fault model: per-message loss, duplication and random delay (which
- * reorders), plus blocked directed links (a partition is a set of them; one-way partitions block
- * only one direction). Delivery scheduling is the {@link Simulation}'s job.
+ * reorders), a few messages held for seconds (long delays: an old master's messages then arrive
+ * after the next election), plus blocked directed links (a partition is a set of them; one-way
+ * partitions block only one direction). Delivery scheduling is the {@link Simulation}'s job.
  */
 final class SimNetwork {
     private final Random rnd;
@@ -16,6 +17,12 @@ final class SimNetwork {
     double duplicate;
     int minDelay = 1;
     int maxDelay;
+    /** Chance that a message is held for {@code longDelayMin..longDelayMax} ms instead (0 = never). */
+    double longDelay;
+    int longDelayMin = 1_000;
+    int longDelayMax = 5_000;
+    /** Messages given a long delay so far. */
+    long longDelayed;
 
     SimNetwork(Random rnd) {
         this.rnd = rnd;
@@ -41,7 +48,12 @@ final class SimNetwork {
         return rnd.nextDouble() < duplicate ? 2 : 1;
     }
 
+    /** A message's delay: usually {@code minDelay..maxDelay} ms; with chance {@link #longDelay} seconds. */
     int delay() {
+        if (longDelay > 0 && rnd.nextDouble() < longDelay) {
+            longDelayed++;
+            return longDelayMin + rnd.nextInt(Math.max(1, longDelayMax - longDelayMin + 1));
+        }
         return minDelay + rnd.nextInt(Math.max(1, maxDelay - minDelay + 1));
     }
 

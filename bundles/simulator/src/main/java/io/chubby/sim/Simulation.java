@@ -13,10 +13,12 @@ import java.util.Random;
 
 /**
  * A deterministic run of an N-replica cell: a seeded fault phase (loss, duplication, reordering,
- * delay, partitions incl. one-way, crash-restart, mid-batch crashes, clock drift), then healing,
- * after which the cell must commit a new proposal and every replica must catch up within a bound.
- * Invariants are checked after every event (see {@link Oracle} and {@link #checkLeases}).
- * Single-threaded; the outcome is a pure function of (seed, replicas).
+ * delay, messages held for seconds, partitions incl. one-way, crash-restart, mid-batch crashes that
+ * tear the unsynced writes, process pauses past the lease, clock drift and forward clock steps
+ * within the drift bound), then healing, after which the cell must commit a new proposal and every
+ * replica must catch up within a bound. Invariants are checked after every event (see
+ * {@link Oracle} and {@link #checkLeases}). Single-threaded; the outcome is a pure function of
+ * (seed, replicas) and {@link #beyondBoundClockJumps}.
  */
 public final class Simulation {
 
@@ -25,11 +27,28 @@ public final class Simulation {
                          int snapshots) {
     }
 
+    /**
+     * The faults of the extended model one run injected, and how often they hit what they aim at:
+     * {@code staleLateDeliveries} long-delayed messages delivered after a master with a higher
+     * ballot than theirs had been elected; {@code pausedHolders} pauses of the lease holder;
+     * {@code resumedDeposed} replicas that resumed to find a newer master elected meanwhile;
+     * {@code tornPartial} crashes that kept some but not all of the unsynced writes.
+     * {@code outsideModel} is null unless the run stepped a clock beyond the drift bound
+     * ({@link #beyondBoundClockJumps}); then it says which clock, when and by how much.
+     */
+    public record Faults(int pauses, long longDelays, int clockJumps, int tornCrashes, String outsideModel,
+                         long staleLateDeliveries, int pausedHolders, int resumedDeposed, int tornPartial) {
+    }
+
     private record Event(long time, long seq, Runnable action) {
     }
 
     static final long FAULT_PHASE_MS = 4_000;
     static final long PROGRESS_BOUND_MS = 15_000;
+    /** L of every replica. */
+    static final long LEASE_MS = 1_000;
+    /** Clock steps within the bound keep the drift bound over every interval of at least this (< L / (1 + drift)). */
+    static final long CLOCK_HORIZON_MS = LEASE_MS / 2;
     /** Replicas tick every 20 ms, or every 5 ms in a quarter of the runs (elections then start
      *  right as promises lapse, which exposes a lease margin that is too thin). */
     private final long tickMs;
@@ -41,7 +60,7 @@ public final class Simulation {
     private final Oracle oracle;
     private final PriorityQueue<Event> queue = new PriorityQueue<>(
             (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
-    private final double maxDrift;
+    final double maxDrift;
     private final boolean compaction;
     private final boolean trace;
     private long seq;
@@ -57,6 +76,15 @@ public final class Simulation {
     private final FaultInjector faults = new FaultInjector(this);
     private int crashes;
     private int snapshots;
+    private int pauses;
+    private int tornCrashes;
+    private boolean beyondBound;
+    private long staleLateDeliveries;
+    private int pausedHolders;
+    private int resumedDeposed;
+    private int tornPartial;
+    /** Highest epoch any replica was master in so far. */
+    private long maxMasterEpoch;
 
     public Simulation(long seed, int n, boolean trace) {
         this.seed = seed;
@@ -78,7 +106,7 @@ public final class Simulation {
             ids.add(i);
         }
         for (int id : ids) {
-            PaxosConfig cfg = new PaxosConfig(id, ids, 1000, 300, maxDrift, jitter, 60,
+            PaxosConfig cfg = new PaxosConfig(id, ids, LEASE_MS, 300, maxDrift, jitter, 60,
                     1 + rnd.nextInt(32), 1 << 16, 1 + rnd.nextInt(4));
             // Often at the extremes of the bound: that is where a too-short lease margin shows.
             double skew = rnd.nextBoolean() ? (rnd.nextBoolean() ? 1 : -1) : rnd.nextDouble() * 2 - 1;
@@ -86,6 +114,25 @@ public final class Simulation {
             SimReplica r = new SimReplica(id, new DriftingClock(rnd.nextInt(1_000_000), rate), cfg, (seed * 31 + id) * 0x9E3779B97F4A7C15L);
             replicas.add(r);
         }
+        // Two seeds in three hold some messages for 1-5 s (several leases).
+        net.longDelay = rnd.nextInt(3) == 0 ? 0 : 0.001 + rnd.nextDouble() * 0.02;
+    }
+
+    /**
+     * Makes the fault phase step clocks forward beyond the drift bound once, at a random time (a
+     * majority of replicas, never the lease holder, by 1.5-4 L at once). That is outside the model the lease argument assumes (CONSENSUS.md), so
+     * the normal seeds never do it; such a run reports it in {@link Faults#outsideModel} and in
+     * any failure message. Call before {@link #run}.
+     */
+    public Simulation beyondBoundClockJumps(boolean on) {
+        this.beyondBound = on;
+        return this;
+    }
+
+    /** What the extended fault model injected (so far, or in the finished run). */
+    public Faults faults() {
+        return new Faults(pauses, net.longDelayed, faults.clockJumps, tornCrashes, faults.outsideModel, staleLateDeliveries,
+                pausedHolders, resumedDeposed, tornPartial);
     }
 
     /** Runs to completion; throws {@link AssertionError} naming the seed on any broken invariant. */
@@ -98,6 +145,9 @@ public final class Simulation {
             schedule(10, this::client);
             schedule(100 + rnd.nextInt(500), this::fault);
             schedule(FAULT_PHASE_MS, this::heal);
+            if (beyondBound) {
+                schedule(500 + rnd.nextInt((int) FAULT_PHASE_MS - 1000), faults::clockJumpBeyondBound);
+            }
             while (!done && !queue.isEmpty()) {
                 Event e = queue.poll();
                 now = e.time;
@@ -111,9 +161,10 @@ public final class Simulation {
             }
             return new Result(seed, replicas.size(), events, oracle.chosenCount(), now, masters, crashes, snapshots);
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException f) {
-            AssertionError err = new AssertionError("seed=" + seed + " replicas=" + replicas.size() + " t=" + now
+            String outside = faults.outsideModel == null ? "" : "OUTSIDE THE MODEL (" + faults.outsideModel + "): ";
+            AssertionError err = new AssertionError(outside + "seed=" + seed + " replicas=" + replicas.size() + " t=" + now
                     + "ms: " + f.getMessage() + " (replay: -Dsim.seed=" + seed + " -Dsim.replicas=" + replicas.size()
-                    + ", see bundles/simulator/README.md)", f);
+                    + (beyondBound ? " with beyondBoundClockJumps" : "") + ", see bundles/simulator/README.md)", f);
             throw err;
         }
     }
@@ -121,16 +172,25 @@ public final class Simulation {
     // ------------------------------------------------------------------ driving replicas
 
     private void tick(SimReplica r) {
-        if (r.up()) {
+        if (r.up() && !r.paused) {
             r.node.tick(r.clock.local(now));
             drain(r);
         }
         schedule(now + tickMs, () -> tick(r));
     }
 
+    private void deliver(Message m, boolean late) {
+        if (late && m.ballot().epoch() < maxMasterEpoch) {
+            staleLateDeliveries++;
+        }
+        deliver(m);
+    }
+
     private void deliver(Message m) {
         SimReplica r = replica(m.to());
-        if (r.up()) {
+        if (r.up() && r.paused) {
+            r.inbox.add(m);
+        } else if (r.up()) {
             trace("deliver " + m);
             r.node.step(m, r.clock.local(now));
             drain(r);
@@ -140,6 +200,13 @@ public final class Simulation {
     /** The edge's loop: send requests, persist, send answers, apply, advance. */
     private void drain(SimReplica r) {
         PaxosNode node = r.node;
+        if (r.pendingReady != null) { // resumed from a pause before this Ready's persist
+            Ready rd = r.pendingReady;
+            r.pendingReady = null;
+            if (!finish(r, rd)) {
+                return;
+            }
+        }
         for (int guard = 0; node.hasReady(); guard++) {
             if (guard > 1000) {
                 throw new SimulationFailure("replica " + r.id + " produces Ready forever");
@@ -158,37 +225,68 @@ public final class Simulation {
                 crash(r);
                 return;
             }
-            r.storage.write(rd.promised(), rd.entries(), rd.sync());
-            for (Entry e : rd.entries()) {
-                oracle.accepted(r.id, e);
-            }
-            if (r.crashPoint == SimReplica.CrashPoint.AFTER_PERSIST) {
-                crash(r);
+            if (r.pauseAtPersistMs > 0 && r.pauseBeforePersist) {
+                // Stopped after its requests went out, before its writes: the rest of this Ready
+                // (persist, answers, apply, advance) happens when it resumes.
+                pause(r, r.pauseAtPersistMs);
+                r.pendingReady = rd;
                 return;
             }
-            for (Message m : rd.messages()) {
-                if (m.answersPeer()) {
+            if (!finish(r, rd)) {
+                return;
+            }
+        }
+        checkDone();
+    }
+
+    /** Persist, answers, apply, advance; false when the replica crashed or paused on the way. */
+    private boolean finish(SimReplica r, Ready rd) {
+        if (r.crashPoint == SimReplica.CrashPoint.TORN && (rd.promised() != null ? 1 : 0) + rd.entries().size() >= 2) {
+            // The power goes during a write of two or more records (a smaller one cannot tear):
+            // no fsync, and crash() keeps a random prefix of it.
+            r.storage.write(rd.promised(), rd.entries(), false);
+            tornCrashes++;
+            crash(r);
+            return false;
+        }
+        r.storage.write(rd.promised(), rd.entries(), rd.sync());
+        for (Entry e : rd.entries()) {
+            oracle.accepted(r.id, e);
+        }
+        if (r.crashPoint == SimReplica.CrashPoint.AFTER_PERSIST) {
+            crash(r);
+            return false;
+        }
+        if (r.pauseAtPersistMs > 0) {
+            pause(r, r.pauseAtPersistMs); // stopped between its writes and its answers
+        }
+        for (Message m : rd.messages()) {
+            if (m.answersPeer()) {
+                if (r.paused) {
+                    r.held.add(m);
+                } else {
                     send(m);
                 }
             }
-            for (Entry e : rd.committed()) {
-                oracle.applied(r.id, e);
-                r.machine.apply(e.index(), e.epoch(), e.value());
-                oracle.state(r.id, e.index(), r.machine.checksum());
-                if (healed && progressIndex > 0 && e.index() == progressIndex && r.id == progressReplica) {
-                    trace("progress index " + progressIndex);
-                }
-            }
-            for (int to : rd.needSnapshot()) {
-                sendSnapshot(r, to);
-            }
-            if (rd.status() != null) {
-                observeStatus(r, rd.status());
-            }
-            node.advance(rd);
-            compact(r);
         }
-        checkDone();
+        for (Entry e : rd.committed()) {
+            oracle.applied(r.id, e);
+            r.machine.apply(e.index(), e.epoch(), e.value());
+            oracle.state(r.id, e.index(), r.machine.checksum());
+            if (healed && progressIndex > 0 && e.index() == progressIndex && r.id == progressReplica) {
+                trace("progress index " + progressIndex);
+            }
+        }
+        for (int to : rd.needSnapshot()) {
+            sendSnapshot(r, to);
+        }
+        if (rd.status() != null) {
+            observeStatus(r, rd.status());
+        }
+        r.node.advance(rd);
+        compact(r);
+        // Paused: the answers above and any further Ready wait for the resume.
+        return !r.paused;
     }
 
     private void observeStatus(SimReplica r, Ready.Status s) {
@@ -201,6 +299,7 @@ public final class Simulation {
         }
         if (s.role() == io.chubby.paxos.core.Role.MASTER) {
             masters++;
+            maxMasterEpoch = Math.max(maxMasterEpoch, s.epoch());
         }
     }
 
@@ -217,11 +316,16 @@ public final class Simulation {
     private void send(Message m) {
         int copies = net.copies(m.from(), m.to());
         for (int i = 0; i < copies; i++) {
-            schedule(now + net.delay(), () -> deliver(m));
+            int delay = net.delay();
+            boolean late = delay >= net.longDelayMin && net.longDelay > 0;
+            schedule(now + delay, () -> deliver(m, late));
         }
     }
 
     private void sendSnapshot(SimReplica from, int to) {
+        if (from.paused) {
+            return; // best effort: the core flags the follower again
+        }
         KvStateMachine.Image img = from.machine.image();
         if (net.copies(from.id, to) > 0) {
             schedule(now + net.delay() + 5, () -> installSnapshot(replica(to), img));
@@ -229,7 +333,7 @@ public final class Simulation {
     }
 
     private void installSnapshot(SimReplica r, KvStateMachine.Image img) {
-        if (!r.up() || img.appliedIndex() <= r.node.appliedIndex()) {
+        if (!r.up() || r.paused || img.appliedIndex() <= r.node.appliedIndex()) {
             return;
         }
         trace("snapshot r" + r.id + " at " + img.appliedIndex());
@@ -245,7 +349,7 @@ public final class Simulation {
 
     private void client() {
         for (SimReplica r : replicas) {
-            if (r.up() && r.node.canServe(r.clock.local(now))) {
+            if (r.up() && !r.paused && r.node.canServe(r.clock.local(now))) {
                 byte[] v = ("k" + rnd.nextInt(16) + "=v" + (++clientSeq)).getBytes(StandardCharsets.UTF_8);
                 long idx = r.node.propose(v, r.clock.local(now));
                 if (healed && progressIndex < 0 && idx > 0) {
@@ -303,9 +407,16 @@ public final class Simulation {
     }
 
     void crash(SimReplica r) {
-        trace("crash r" + r.id);
+        int unsynced = r.storage.unsyncedRecords();
+        int reached = unsynced == 0 ? 0 : rnd.nextInt(unsynced + 1);
+        trace("crash r" + r.id + (unsynced == 0 ? "" : " (" + reached + " of " + unsynced + " unsynced writes reached the disk)"));
         crashes++;
-        r.crash();
+        if (reached > 0 && reached < unsynced) {
+            tornPartial++;
+        }
+        for (Entry e : r.crash(reached)) {
+            oracle.accepted(r.id, e); // on the disk: as accepted as a synced entry, answered or not
+        }
         schedule(now + 200 + rnd.nextInt(2000), () -> restart(r));
     }
 
@@ -326,14 +437,55 @@ public final class Simulation {
         }
     }
 
+    /** Stops {@code r} (a GC pause, SIGSTOP) for {@code ms}; its clock runs on meanwhile. */
+    void pause(SimReplica r, long ms) {
+        if (!r.up() || r.paused) {
+            return;
+        }
+        trace("pause r" + r.id + " for " + ms + " ms");
+        pauses++;
+        if (r.node.leaseValid(r.clock.local(now))) {
+            pausedHolders++;
+        }
+        r.paused = true;
+        r.pauseAtPersistMs = 0;
+        long token = ++r.pauseToken;
+        schedule(now + ms, () -> resume(r, token));
+    }
+
+    private void resume(SimReplica r, long token) {
+        if (!r.up() || !r.paused || r.pauseToken != token) {
+            return; // crashed meanwhile (a crash ends the pause), or already resumed
+        }
+        trace("resume r" + r.id + " (" + r.inbox.size() + " messages waiting)");
+        r.paused = false;
+        if (r.node.epoch() < maxMasterEpoch) {
+            resumedDeposed++;
+        }
+        List<Message> answers = new ArrayList<>(r.held);
+        r.held.clear();
+        for (Message m : answers) {
+            send(m);
+        }
+        drain(r); // the rest of the loop pass it was stopped in
+        List<Message> waiting = new ArrayList<>(r.inbox);
+        r.inbox.clear();
+        for (Message m : waiting) {
+            deliver(m); // queues again if the replica paused (or drops if it crashed) on the way
+        }
+    }
+
     private void heal() {
         healed = true;
         net.healAll();
         net.loss = 0;
         net.duplicate = 0;
         net.maxDelay = Math.min(net.maxDelay, 10);
+        net.longDelay = 0; // messages already held still arrive late
         for (SimReplica r : replicas) {
             r.crashPoint = SimReplica.CrashPoint.NONE;
+            r.pauseAtPersistMs = 0;
+            resume(r, r.pauseToken);
             restart(r);
         }
     }
@@ -363,7 +515,7 @@ public final class Simulation {
         return b + " progressIndex=" + progressIndex;
     }
 
-    private void trace(String s) {
+    void trace(String s) {
         if (trace) {
             System.out.println(now + " " + s);
         }

@@ -19,8 +19,9 @@ class SimulationTest {
         Long only = Long.getLong("sim.seed");
         boolean trace = Boolean.getBoolean("sim.trace");
         if (only != null) {
-            Simulation.Result r = new Simulation(only, Integer.getInteger("sim.replicas", 5), trace).run();
-            System.out.println(r);
+            Simulation sim = new Simulation(only, Integer.getInteger("sim.replicas", 5), trace);
+            Simulation.Result r = sim.run();
+            System.out.println(r + " " + sim.faults());
             return;
         }
         long t0 = System.nanoTime();
@@ -30,11 +31,30 @@ class SimulationTest {
         long crashes = 0;
         long snapshots = 0;
         long worstRecovery = 0;
+        long pauses = 0;
+        long longDelays = 0;
+        long clockJumps = 0;
+        long torn = 0;
+        long stale = 0;
+        long pausedHolders = 0;
+        long deposed = 0;
+        long tornPartial = 0;
         int runs = 0;
         for (int i = 0; i < SEEDS_5 + SEEDS_3; i++) {
             boolean five = i < SEEDS_5;
             long seed = five ? 1 + i : 100_001 + i - SEEDS_5;
-            Simulation.Result r = new Simulation(seed, five ? 5 : 3, false).run();
+            Simulation sim = new Simulation(seed, five ? 5 : 3, false);
+            Simulation.Result r = sim.run();
+            Simulation.Faults f = sim.faults();
+            assertTrue(f.outsideModel() == null, "seed " + seed + " left the model: " + f.outsideModel());
+            pauses += f.pauses();
+            longDelays += f.longDelays();
+            clockJumps += f.clockJumps();
+            torn += f.tornCrashes();
+            stale += f.staleLateDeliveries();
+            pausedHolders += f.pausedHolders();
+            deposed += f.resumedDeposed();
+            tornPartial += f.tornPartial();
             events += r.events();
             chosen += r.chosen();
             masters += r.masters();
@@ -47,7 +67,15 @@ class SimulationTest {
         System.out.printf("simulated seeds=%d events=%d chosen=%d masterships=%d crashes=%d snapshots=%d"
                 + " worst-recovery-after-heal=%d ms (virtual) in %d ms%n",
                 runs, events, chosen, masters, crashes, snapshots, worstRecovery, ms);
+        System.out.printf("extended faults: pauses=%d (of the lease holder %d, resumed under a newer master %d)"
+                + " long-delayed-messages=%d (delivered after a newer master was elected %d)"
+                + " clock-steps-within-bound=%d torn-crashes=%d (kept some but not all %d)%n",
+                pauses, pausedHolders, deposed, longDelays, stale, clockJumps, torn, tornPartial);
         assertTrue(crashes > runs / 2 && snapshots > 0 && masters > runs, "the faults were exercised");
+        assertTrue(pauses > runs / 2 && longDelays > runs && clockJumps > runs / 10 && torn > runs / 20,
+                "the extended faults were exercised");
+        assertTrue(pausedHolders > 0 && deposed > 0 && stale > 0 && tornPartial > 0,
+                "the extended faults hit what they aim at");
         assertTrue(runs == SEEDS_5 + SEEDS_3 && chosen > runs, "every run chose values");
     }
 }

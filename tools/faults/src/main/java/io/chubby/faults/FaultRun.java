@@ -96,6 +96,7 @@ public final class FaultRun {
         String convergence;
         AtomicBoolean stopClients = new AtomicBoolean();
         AtomicBoolean stopNemesis = new AtomicBoolean();
+        WorkerThreads threads = new WorkerThreads();
         try (CellUnderTest cell = new CellUnderTest(settings.distribution(), settings.workDir(), settings.replicas(),
                 settings.clientProxies(), settings.replicaConfig(), settings.jvmOptions())) {
             cell.startAll();
@@ -109,35 +110,24 @@ public final class FaultRun {
 
             List<Thread> workers = new ArrayList<>();
             for (int c = 1; c <= settings.clients(); c++) {
-                Thread t = new Thread(new ClientWorker(c, keys, options, history, settings.seed(), stopClients),
-                        "faults-client-" + c);
-                t.setDaemon(true);
-                workers.add(t);
-                t.start();
+                workers.add(threads.start("faults-client-" + c,
+                        new ClientWorker(c, keys, options, history, settings.seed(), stopClients)));
             }
             ProtectedRegister protectedRegister = new ProtectedRegister(options);
             for (int l = 1; l <= settings.lockers(); l++) {
-                Thread t = new Thread(new LockWorker(l, LOCK_PATH, options, protectedRegister, history, settings.seed(),
-                        stopClients), "faults-locker-" + l);
-                t.setDaemon(true);
-                workers.add(t);
-                t.start();
+                workers.add(threads.start("faults-locker-" + l, new LockWorker(l, LOCK_PATH, options, protectedRegister,
+                        history, settings.seed(), stopClients)));
             }
             Thread ephemeral = null;
             Duration maxLease = Duration.ofMillis(Long.parseLong(settings.replicaConfig()
                     .getOrDefault("cell.session.max.lease.ms", Long.toString(DEFAULT_MAX_LEASE_MS))));
             if (settings.ephemeral()) {
-                ephemeral = new Thread(new EphemeralWorker(settings.distribution(), settings.workDir(),
-                        cell.clientAddresses(), options, history, settings.seed(), stopClients, maxLease),
-                        "faults-ephemeral");
-                ephemeral.setDaemon(true);
-                ephemeral.start();
+                ephemeral = threads.start("faults-ephemeral", new EphemeralWorker(settings.distribution(),
+                        settings.workDir(), cell.clientAddresses(), options, history, settings.seed(), stopClients,
+                        maxLease));
             }
-            Thread nemesis = new Thread(new Nemesis(cell, faults, settings.seed(), settings.leaseMillis(), stopNemesis,
-                    settings.faults()),
-                    "nemesis");
-            nemesis.setDaemon(true);
-            nemesis.start();
+            Thread nemesis = threads.start("nemesis", new Nemesis(cell, faults, settings.seed(), settings.leaseMillis(),
+                    stopNemesis, settings.faults()));
 
             Thread.sleep(settings.workload().toMillis());
             stopNemesis.set(true);
@@ -163,6 +153,8 @@ public final class FaultRun {
                     anomalies.add("ephemeral worker did not stop in time");
                 }
             }
+            // A worker that died of an uncaught exception left a hole in the history: fail the run naming it.
+            anomalies.addAll(threads.deaths());
             protectedRegister.close();
             faults.note("workload stopped operations=" + history.total() + " " + protectedRegister.describe());
 

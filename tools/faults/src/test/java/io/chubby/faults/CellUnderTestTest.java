@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.chubby.testkit.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -82,15 +83,13 @@ class CellUnderTestTest {
             cell.startAll();
             assertTrue(cell.alive(1) && cell.alive(2));
             pid = cell.pid(1);
-            waitFor(() -> Files.exists(cell.instanceDir(1).resolve("started-with")));
+            Await.until("replica 1's start script to run", () -> Files.exists(cell.instanceDir(1).resolve("started-with")));
             assertEquals(cell.instanceDir(1).toString(), Files.readString(cell.instanceDir(1).resolve("started-with")).trim());
 
             cell.pause(1);
-            waitFor(() -> "T".equals(state(pid)));
-            assertEquals("T", state(pid), "SIGSTOP leaves the process stopped");
+            Await.until("SIGSTOP to leave the process stopped (state T)", () -> "T".equals(state(pid)));
             cell.resume(1);
-            waitFor(() -> "S".equals(state(pid)));
-            assertEquals("S", state(pid));
+            Await.until("SIGCONT to let it sleep again (state S)", () -> "S".equals(state(pid)));
 
             cell.kill(2);
             assertFalse(cell.alive(2));
@@ -107,13 +106,6 @@ class CellUnderTestTest {
             return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
         } catch (IOException e) {
             return "gone";
-        }
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + 5_000_000_000L;
-        while (!cond.getAsBoolean() && System.nanoTime() < end) {
-            Thread.sleep(20);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.chubby.testkit.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -83,13 +84,6 @@ class TcpProxyTest {
         return out;
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + 3_000_000_000L;
-        while (!cond.getAsBoolean() && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void passForwardsBothWays() throws IOException {
         try (Socket s = dial()) {
@@ -107,14 +101,16 @@ class TcpProxyTest {
             s.getOutputStream().write("slow".getBytes());
             assertArrayEquals("slow".getBytes(), readN(s, 4));
             long ms = (System.nanoTime() - t0) / 1_000_000;
+            // A lower bound is what the delay promises, and a slow machine can only exceed it.
             assertTrue(ms >= 300, "round trip through a 150 ms delay each way took only " + ms + " ms");
         }
         proxy.pass();
+        assertEquals(0, proxy.delayMillis(), "pass() ends the delay");
         try (Socket s = dial()) {
-            long t0 = System.nanoTime();
+            // Forwarded again. (The old "< 300 ms" bound on this round trip was a timing assertion:
+            // no delay is configured, which the line above checks; how fast loopback is, is not ours.)
             s.getOutputStream().write("fast".getBytes());
             assertArrayEquals("fast".getBytes(), readN(s, 4));
-            assertTrue((System.nanoTime() - t0) / 1_000_000 < 300);
         }
     }
 
@@ -156,8 +152,7 @@ class TcpProxyTest {
         try (Socket s = dial()) {
             proxy.dropDownstream();
             s.getOutputStream().write("half".getBytes());
-            waitFor(() -> bytesAtServer.get() == 4);
-            assertEquals(4, bytesAtServer.get(), "the target must get what the dialer sent");
+            Await.until("the target to get what the dialer sent", () -> bytesAtServer.get() == 4);
             assertThrows(SocketTimeoutException.class, () -> readN(s, 1));
         }
     }
@@ -167,8 +162,7 @@ class TcpProxyTest {
         Socket s = dial();
         s.getOutputStream().write("1".getBytes());
         readN(s, 1);
-        waitFor(() -> proxy.connections() == 1);
-        assertEquals(1, proxy.connections());
+        Await.until("the proxy to count the connection", () -> proxy.connections() == 1);
         proxy.reset();
         assertThrows(IOException.class, () -> readN(s, 1));
         s.close();

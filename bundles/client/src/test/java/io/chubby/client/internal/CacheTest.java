@@ -22,6 +22,7 @@ import io.chubby.protocol.Invalidation;
 import io.chubby.protocol.KeepAliveReply;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
+import io.chubby.testkit.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -62,14 +63,8 @@ class CacheTest {
         master.close();
     }
 
-    private static void await(BooleanSupplier c, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static void await(BooleanSupplier c, String what) {
+        Await.until(what, c);
     }
 
     /** Answers the oldest held KeepAlive with {@code reply} (lease added). */

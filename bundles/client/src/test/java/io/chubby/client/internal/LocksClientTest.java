@@ -18,6 +18,7 @@ import io.chubby.client.SequencerVerifier;
 import io.chubby.protocol.CreateSessionReply;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
+import io.chubby.testkit.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -61,14 +62,8 @@ class LocksClientTest {
         return c.open(F, OpenOptions.write().withCreate(CreateMode.MAY));
     }
 
-    private static void await(String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
-        long end = System.currentTimeMillis() + 5_000;
-        while (!cond.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static void await(String what, java.util.function.BooleanSupplier cond) {
+        Await.until(what, cond);
     }
 
     @Test

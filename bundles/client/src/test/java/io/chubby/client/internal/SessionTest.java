@@ -20,6 +20,7 @@ import io.chubby.protocol.EventMessage;
 import io.chubby.protocol.KeepAliveReply;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
+import io.chubby.testkit.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -66,14 +67,15 @@ class SessionTest {
     }
 
     /** Waits for the listener to report {@code expected}; transient flaps before it are skipped. */
-    private void awaitState(SessionState expected) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < end) {
-            if (states.poll(100, TimeUnit.MILLISECONDS) == expected) {
-                return;
+    private void awaitState(SessionState expected) {
+        Await.until("the session to become " + expected, () -> {
+            for (SessionState s = states.poll(); s != null; s = states.poll()) {
+                if (s == expected) {
+                    return true;
+                }
             }
-        }
-        throw new AssertionError("session never became " + expected + "; now " + client.sessionState());
+            return false;
+        });
     }
 
     private void holdKeepAlives() {
@@ -83,8 +85,7 @@ class SessionTest {
     @Test
     void keepAlivesFlowOneAtATime() throws Exception {
         connect(Duration.ofSeconds(2));
-        Thread.sleep(1000);
-        assertTrue(master.count(Request.BodyCase.KEEP_ALIVE) >= 3, "next KeepAlive leaves on each reply");
+        Await.until("three KeepAlives (the next leaves on each reply)", () -> master.count(Request.BodyCase.KEEP_ALIVE) >= 3);
         assertEquals(1, master.maxKeepAlivesOutstanding.get());
         assertEquals(SessionState.SAFE, client.sessionState());
         assertTrue(states.isEmpty());
@@ -101,8 +102,8 @@ class SessionTest {
         client = ChubbyClient.connect(ClientOptions.builder().cell(master.address()).callTimeout(Duration.ofSeconds(1))
                 .gracePeriod(Duration.ofSeconds(5)).maxReplyDelay(Duration.ofMillis(50)).build());
         client.addSessionListener(states::add);
-        Thread.sleep(4500);
-        assertTrue(master.count(Request.BodyCase.KEEP_ALIVE) >= 3);
+        // The third KeepAlive leaves when the second reply came: two replies held until shortly before the lease end.
+        Await.until("three KeepAlives", () -> master.count(Request.BodyCase.KEEP_ALIVE) >= 3);
         assertTrue(states.isEmpty(), "no jeopardy: " + states);
         assertEquals(SessionState.SAFE, client.sessionState());
     }
@@ -111,11 +112,15 @@ class SessionTest {
     void jeopardyThenSafeWhenTheMasterAnswersWithinTheGracePeriod() throws Exception {
         connect(Duration.ofSeconds(5));
         Handle h = client.open(F, OpenOptions.read());
+        Handle fence = client.open(F, OpenOptions.read());
         holdKeepAlives();
         awaitState(SessionState.JEOPARDY);
         assertEquals(SessionState.JEOPARDY, client.sessionState());
         CompletableFuture<Stat> blocked = h.getStatAsync();
-        Thread.sleep(150);
+        // Close does not wait for jeopardy and goes over the same connection after the GetStat:
+        // once the master answered it, a GetStat that was not held back would have reached it.
+        fence.closeAsync().get(5, TimeUnit.SECONDS);
+        assertEquals(1, master.count(Request.BodyCase.CLOSE));
         assertFalse(blocked.isDone(), "calls wait while the session is in jeopardy");
         long statsBefore = master.count(Request.BodyCase.GET_STAT);
         assertEquals(0, statsBefore);

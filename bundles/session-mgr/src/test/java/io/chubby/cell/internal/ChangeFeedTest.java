@@ -13,6 +13,7 @@ import io.chubby.protocol.SetContentsRequest;
 import io.chubby.spi.ChangeListener;
 import io.chubby.spi.NodeChange;
 import io.chubby.spi.StateMachine;
+import io.chubby.testkit.Await;
 import io.chubby.testkit.FakeConsensus;
 import io.chubby.testkit.MemoryStateStore;
 import io.chubby.testkit.MutableClock;
@@ -24,7 +25,6 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -72,15 +72,8 @@ class ChangeFeedTest {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.onSpinWait();
-            Thread.sleep(1);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Await.until(what, condition);
     }
 
     private static ByteString write(TestClient c, ByteString h, String v) {

@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.mina.filter.codec.ProtocolCodecFilter;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
 import org.apache.mina.transport.socket.nio.NioSocketConnector;
@@ -77,6 +78,7 @@ public final class MinaPeerTransport implements PeerTransport {
     private final PeerIdentity identity;
     private final Map<Integer, PeerLink> links = new HashMap<>();
     private volatile PeerHandler handler;
+    private final AtomicLong unhandled = new AtomicLong();
     private volatile boolean started;
     private IoThreads threads;
     private NioSocketAcceptor acceptor;
@@ -184,9 +186,15 @@ public final class MinaPeerTransport implements PeerTransport {
         return links.values().stream().mapToLong(PeerLink::dropped).sum();
     }
 
+    /** Messages received while no handler was set, and so dropped (for metrics and tests). */
+    public long unhandledMessages() {
+        return unhandled.get();
+    }
+
     private void deliver(int from, byte[] message) {
         PeerHandler h = handler;
         if (h == null) {
+            unhandled.incrementAndGet();
             return; // nobody listening yet: as good as lost, which consensus tolerates
         }
         try {

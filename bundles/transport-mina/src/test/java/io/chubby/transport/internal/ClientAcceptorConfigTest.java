@@ -29,7 +29,7 @@ class ClientAcceptorConfigTest {
         if (acceptor != null) {
             acceptor.stop();
         }
-        Await.noTransportThreads();
+        TransportThreads.awaitNone();
     }
 
     @Test
@@ -37,7 +37,7 @@ class ClientAcceptorConfigTest {
         acceptor = new ClientAcceptor(config(Map.of()), new EchoHandler(), null);
         assertFalse(acceptor.listening());
         assertThrows(IllegalStateException.class, acceptor::localAddress);
-        Await.noTransportThreads();
+        TransportThreads.awaitNone();
     }
 
     @Test

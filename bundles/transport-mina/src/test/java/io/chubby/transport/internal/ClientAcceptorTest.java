@@ -10,6 +10,7 @@ import io.chubby.protocol.Hello;
 import io.chubby.protocol.HelloReply;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.StatusRequest;
+import io.chubby.testkit.Await;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ class ClientAcceptorTest {
     void stop() {
         sockets.forEach(FrameSocket::close);
         acceptor.stop();
-        Await.noTransportThreads();
+        TransportThreads.awaitNone();
     }
 
     private FrameSocket connect() throws IOException {

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.chubby.spi.Member;
+import io.chubby.testkit.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -53,7 +53,7 @@ class MinaPeerTransportTest {
         for (AutoCloseable c : cleanup) {
             c.close();
         }
-        Await.noTransportThreads();
+        TransportThreads.awaitNone();
     }
 
     private PeerSettings settings(int id) {
@@ -76,19 +76,23 @@ class MinaPeerTransportTest {
         return t;
     }
 
-    /** Sends probes from {@code from} to {@code to} until one arrives (links come up asynchronously). */
+    /**
+     * Sends probes from {@code from} to {@code to} until one arrives (links come up
+     * asynchronously), then a fence: one connection per direction delivers in order, so once the
+     * fence arrived every probe sent before it has landed (or was dropped) and the inbox is clean.
+     */
     private void awaitFlow(int from, int to) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (int n = 0; System.nanoTime() < deadline; n++) {
-            transports[from].send(to, ("probe " + n).getBytes(StandardCharsets.UTF_8));
-            Received r = inboxes[to].poll(50, TimeUnit.MILLISECONDS);
-            if (r != null && r.from() == from && r.text().startsWith("probe")) {
-                Thread.sleep(50); // let in-flight probes land, then forget them
-                inboxes[to].clear();
-                return;
-            }
-        }
-        fail("no message got from " + from + " to " + to);
+        Await.until("a probe from " + from + " to " + to + " to arrive", () -> {
+            transports[from].send(to, "probe".getBytes(StandardCharsets.UTF_8));
+            Received r = inboxes[to].poll();
+            return r != null && r.from() == from && r.text().equals("probe");
+        });
+        transports[from].send(to, "fence".getBytes(StandardCharsets.UTF_8));
+        Received x;
+        do {
+            x = inboxes[to].poll(5, TimeUnit.SECONDS);
+            assertNotNull(x, "the fence from " + from + " to " + to + " never arrived");
+        } while (!(x.from() == from && x.text().equals("fence")));
     }
 
     @Test
@@ -204,12 +208,12 @@ class MinaPeerTransportTest {
     void sendToDownPeerDropsWithoutBlocking() {
         MinaPeerTransport t = start(1); // 2 and 3 never start
         byte[] message = new byte[1024];
-        long start = System.nanoTime();
         for (int i = 0; i < 10_000; i++) {
             t.send(2, message);
         }
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(ms < 1000, "10,000 sends to a down peer took " + ms + " ms");
+        // Every send was dropped on the spot, none queued or waiting for a connection: that is what
+        // "without blocking" means. (How fast 10,000 drops are is the machine's business, not a
+        // unit test's; a send that waited for the peer would hang this test instead.)
         assertEquals(10_000, t.droppedMessages());
     }
 
@@ -231,12 +235,11 @@ class MinaPeerTransportTest {
         MinaPeerTransport t = start(settings(1).withMaxQueuedBytes(256 * 1024));
         Await.until("link 1->2 up", () -> t.linkUp(2));
         byte[] message = new byte[16 * 1024];
-        long start = System.nanoTime();
         for (int i = 0; i < 2000; i++) { // 32 MiB, far more than socket buffers plus the queue limit
             t.send(2, message);
         }
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(ms < 2000, "sends to a stalled peer took " + ms + " ms");
+        // The sends returned although the peer reads nothing (a send that blocked on it would hang
+        // this test), and what did not fit under the queue limit was dropped, not buffered.
         assertTrue(t.droppedMessages() > 0, "messages beyond the queue limit are dropped");
         acceptor.join(1000);
         for (Socket s : accepted) {
@@ -251,7 +254,8 @@ class MinaPeerTransportTest {
         awaitFlow(2, 1);
         transports[1].setHandler(null);
         transports[2].send(1, "nobody home".getBytes(StandardCharsets.UTF_8));
-        Thread.sleep(100);
+        Await.until("the message reached replica 1 while it had no handler",
+                () -> transports[1].unhandledMessages() == 1);
         BlockingQueue<Received> inbox = inboxes[1];
         transports[1].setHandler((from, bytes) -> inbox.add(new Received(from, new String(bytes,
                 StandardCharsets.UTF_8), Thread.currentThread().getName())));

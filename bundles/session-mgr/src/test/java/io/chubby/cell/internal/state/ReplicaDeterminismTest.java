@@ -1,7 +1,9 @@
 package io.chubby.cell.internal.state;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chubby.api.CreateMode;
 import io.chubby.spi.StateStore;
@@ -14,9 +16,10 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two replicas fed the same entries hold the same state: equal checksums at every index, equal
- * to a replica rebuilt from the stored records (snapshot install / restart), and the mutations
- * each apply reports reproduce the state when replayed into a store.
+ * Two replicas fed the same entries hold the same state: equal checksums and results at every
+ * index, equal to a replica rebuilt from the stored records (snapshot install / restart), and the
+ * mutations each apply reports reproduce the state when replayed into a store. No apply may throw
+ * (an INTERNAL result fails the test: {@link StateChecks}).
  */
 class ReplicaDeterminismTest {
     private static final String[] NAMES = {"a", "b", "c", "d"};
@@ -56,11 +59,15 @@ class ReplicaDeterminismTest {
         CellState b = new CellState("c");
         TreeMap<String, TreeMap<byte[], byte[]>> store = new TreeMap<>();
         long index = 0;
+        StateChecks checks = new StateChecks();
         for (byte[] cmd : log) {
             index++;
             CellState.Applied ra = a.apply(index, 3, cmd);
-            b.apply(index, 3, cmd.clone());
+            CellState.Applied rb = b.apply(index, 3, cmd.clone());
+            checks.after(index, a, ra);
+            StateChecks.checksumMatchesRecords(index, a);
             assertEquals(a.checksum(), b.checksum(), "diverged at index " + index);
+            assertArrayEquals(ra.result().encode(), rb.result().encode(), "different results at index " + index);
             for (StateStore.Mutation m : ra.mutations()) {
                 TreeMap<byte[], byte[]> t = store.computeIfAbsent(m.table(), k -> new TreeMap<>(Arrays::compareUnsigned));
                 if (m.value() == null) {
@@ -71,6 +78,8 @@ class ReplicaDeterminismTest {
             }
         }
         assertNotEquals(0, a.nodeCount() + a.handleCount(), "the random log should leave some state");
+        assertTrue(checks.succeeded() > checks.checked() / 3, "most commands should do something: "
+                + checks.succeeded() + " of " + checks.checked());
         // Replaying the reported mutations into a store reproduces exactly the state's records.
         List<StateStore.Record> fromStore = new ArrayList<>();
         store.forEach((t, rows) -> rows.forEach((k, v) -> fromStore.add(new StateStore.Record(t, k, v))));
@@ -81,9 +90,11 @@ class ReplicaDeterminismTest {
         // The restarted replica keeps agreeing with the live one on further entries.
         for (byte[] cmd : randomCommands(7, 100)) {
             index++;
-            a.apply(index, 4, cmd);
-            restarted.apply(index, 4, cmd);
+            CellState.Applied ra = a.apply(index, 4, cmd);
+            CellState.Applied rr = restarted.apply(index, 4, cmd);
+            checks.after(index, a, ra);
             assertEquals(a.checksum(), restarted.checksum(), "diverged after restart at index " + index);
+            assertArrayEquals(ra.result().encode(), rr.result().encode(), "different results after restart at index " + index);
         }
     }
 
@@ -91,8 +102,9 @@ class ReplicaDeterminismTest {
     void snapshotRoundTripPreservesChecksum() throws Exception {
         CellState a = new CellState("c");
         long index = 0;
+        StateChecks checks = new StateChecks();
         for (byte[] cmd : randomCommands(9, 300)) {
-            a.apply(++index, 1, cmd);
+            checks.after(++index, a, a.apply(index, 1, cmd));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Snapshots.write(a, out);
