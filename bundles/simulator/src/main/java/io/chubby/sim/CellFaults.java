@@ -25,7 +25,7 @@ final class CellFaults {
     void injectOne() {
         injected++;
         int n = sim.replicas.size();
-        int pick = rnd.nextInt(14);
+        int pick = rnd.nextInt(16);
         switch (pick) {
             case 0 -> crash(sim.replica(1 + rnd.nextInt(n)));
             case 1 -> {
@@ -43,6 +43,7 @@ final class CellFaults {
             }
             case 6 -> sim.net.healAll();
             case 13 -> masterWithSomeClients(n);
+            case 14, 15 -> isolateLockHolder();
             case 7 -> pause();
             case 8 -> sim.stormUntil = sim.now + 500 + rnd.nextInt(1_500);
             case 9 -> skewReplica();
@@ -164,8 +165,32 @@ final class CellFaults {
         }
     }
 
+    /**
+     * A client holding a lock cut off for longer than its session lease: the master ends its
+     * session, the lock-delay runs out, another client may take the lock; the cut-off client must
+     * have stopped trusting its lock by then (its local lease ran out first).
+     */
+    private void isolateLockHolder() {
+        for (SimClient h : sim.clients) {
+            if (!h.held.isEmpty() && !h.crashed) {
+                sim.isolate(h, sim.now + 2_000 + rnd.nextInt(3_000));
+                return;
+            }
+        }
+        isolateClient();
+    }
+
+    /** A client cut off, often one that holds a lock (the case leases and lock-delay are for). */
     private void isolateClient() {
         SimClient c = sim.clients.get(rnd.nextInt(sim.clients.size()));
-        sim.isolate(c, sim.now + 300 + rnd.nextInt(2_700));
+        if (rnd.nextBoolean()) {
+            for (SimClient h : sim.clients) {
+                if (!h.held.isEmpty() && !h.crashed) {
+                    c = h;
+                    break;
+                }
+            }
+        }
+        sim.isolate(c, sim.now + 300 + rnd.nextInt(4_700)); // up to two and a half leases
     }
 }

@@ -333,6 +333,7 @@ public final class CellSimulation {
 
     /** Cuts a client off from every replica until {@code until}: its connections break. */
     void isolate(SimClient c, long until) {
+        trace("isolate client " + c.id + " until " + until + " holding " + c.held.keySet() + " safe " + c.safe());
         isolatedUntil[c.id] = until;
         for (SimCellReplica r : replicas) {
             for (SimConnection conn : List.copyOf(r.connections)) {

@@ -24,8 +24,8 @@ public enum PlantedBug {
     SKIP_THE_BARRIER,
     /** The client keeps its cache when told the master failed over. */
     CLIENT_KEEPS_CACHE_AFTER_FAILOVER,
-    /** The client counts its lease from the KeepAlive reply's arrival, with no margin for drift. */
-    CLIENT_LEASE_WITHOUT_MARGIN;
+    /** The client never stops trusting its session when its local lease runs out (no jeopardy). */
+    CLIENT_IGNORES_ITS_LEASE;
 
     /** Switches the session-mgr flags for this bug (all others off). */
     void arm() {

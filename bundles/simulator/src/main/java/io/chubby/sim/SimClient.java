@@ -60,8 +60,14 @@ final class SimClient {
         void failed(Outcome o, ErrorCode code, String why);
     }
 
-    private record Call(Request.Builder body, boolean write, Reply reply) {
+    private record Call(Request.Builder body, boolean write, Reply reply, long queuedAt) {
+        Call(Request.Builder body, boolean write, Reply reply) {
+            this(body, write, reply, -1);
+        }
     }
+
+    /** How long a call may wait for a connection to the master before the application gives up. */
+    static final long CALL_TIMEOUT_MS = 1_500;
 
     /** A lock this client believes it holds. */
     record Held(String path, int mode, long generation, long grantedAt) {
@@ -121,6 +127,9 @@ final class SimClient {
 
     /** Holds its locks safely: alive, in a session whose local lease has not run out. */
     boolean safe() {
+        if (sim.bug == PlantedBug.CLIENT_IGNORES_ITS_LEASE) {
+            return !crashed && session != 0;
+        }
         return !crashed && session != 0 && !jeopardy && localNow() <= leaseEndLocal;
     }
 
@@ -171,7 +180,7 @@ final class SimClient {
         if (crashed || stopped) {
             return;
         }
-        if (session != 0) {
+        if (session != 0 && sim.bug != PlantedBug.CLIENT_IGNORES_ITS_LEASE) {
             long local = localNow();
             if (local > leaseEndLocal && !jeopardy) {
                 jeopardy = true; // no cache, no new calls; locks are not used until safe again
@@ -183,7 +192,9 @@ final class SimClient {
                 relocate(); // the KeepAlive has gone unanswered too long: find the master again
             }
         }
-        if (!busy && session != 0 && !jeopardy && ready) {
+        giveUpWaitingCalls();
+        // with no master at hand it can still read what it caches, while its session is safe
+        if (!busy && session != 0 && !jeopardy && (ready || !cache.isEmpty())) {
             busy = true;
             sim.at(sim.now + 5 + rnd.nextInt(60), this::nextOp);
         }
@@ -289,6 +300,17 @@ final class SimClient {
         }
     }
 
+    /** Application calls that found no master for a while fail (never sent: no effect). */
+    private void giveUpWaitingCalls() {
+        for (java.util.Iterator<Call> it = waiting.iterator(); it.hasNext(); ) {
+            Call c = it.next();
+            if (c.queuedAt() >= 0 && sim.now - c.queuedAt() > CALL_TIMEOUT_MS && !c.body().hasCreateSession()) {
+                it.remove();
+                c.reply().failed(Outcome.ABANDONED, ErrorCode.CELL_UNAVAILABLE, "no master within the call timeout");
+            }
+        }
+    }
+
     private void onReady() {
         if (session == 0) {
             createSession();
@@ -303,7 +325,7 @@ final class SimClient {
     // ------------------------------------------------------------------ calls
 
     private void call(Request.Builder body, boolean write, Reply reply) {
-        Call c = new Call(body, write, reply);
+        Call c = new Call(body, write, reply, sim.now);
         if (ready) {
             send(c);
         } else {
@@ -418,9 +440,6 @@ final class SimClient {
 
     private long localLease(long sentLocal, long leaseMs) {
         long arrival = localNow();
-        if (sim.bug == PlantedBug.CLIENT_LEASE_WITHOUT_MARGIN) {
-            return arrival + leaseMs;
-        }
         return Math.max(sentLocal, arrival - MAX_REPLY_DELAY_MS) + (long) (leaseMs * (1 - DRIFT_MARGIN));
     }
 
@@ -520,6 +539,16 @@ final class SimClient {
 
     private void nextOp() {
         if (crashed || session == 0 || jeopardy) {
+            busy = false;
+            return;
+        }
+        if (!ready) {
+            List<String> cached = new ArrayList<>(new java.util.TreeSet<>(cache.keySet()));
+            if (!cached.isEmpty()) {
+                String path = cached.get(rnd.nextInt(cached.size()));
+                sim.checks.cachedRead(this, path, cache.get(path));
+                completedOps++;
+            }
             busy = false;
             return;
         }
@@ -659,6 +688,9 @@ final class SimClient {
                                 done();
                                 return;
                             }
+                            if (sim.healed) {
+                                completedAfterHeal++; // a long hold is work done too
+                            }
                             Held held0 = new Held(path, mode, r.getAcquire().getLockGeneration(), sim.now);
                             sim.checks.granted(SimClient.this, held0, invoked);
                             if (!safe()) {
@@ -711,7 +743,9 @@ final class SimClient {
 
     private void holdThenRelease(Held h) {
         long forSession = session;
-        sim.at(sim.now + 50 + rnd.nextInt(400), () -> {
+        // mostly short holds; some long ones, to be holding when cut off for longer than a lease
+        long hold = rnd.nextInt(10) < 7 ? 50 + rnd.nextInt(400) : 1_000 + rnd.nextInt(5_000);
+        sim.at(sim.now + hold, () -> {
             if (session == forSession && !crashed && held.get(h.path()) == h) {
                 release(h.path());
             }

@@ -18,7 +18,8 @@ class CellSimulationTest {
         Long only = Long.getLong("cellsim.seed");
         if (only != null) {
             System.out.println(new CellSimulation(only, Integer.getInteger("cellsim.replicas", 5),
-                    Integer.getInteger("cellsim.clients", 4), Boolean.getBoolean("cellsim.trace")).run());
+                    Integer.getInteger("cellsim.clients", 4), Boolean.getBoolean("cellsim.trace"),
+                    PlantedBug.valueOf(System.getProperty("cellsim.bug", "NONE"))).run());
             return;
         }
         long t0 = System.nanoTime();

@@ -249,6 +249,10 @@ public final class SessionKeeper implements SessionCalls.Gate {
             }
             for (EventMessage m : r.getEventsList()) {
                 if (m.getSeq() <= ackedEventSeq) {
+                    if (m.getKind() == io.chubby.protocol.EventKind.MASTER_FAILED_OVER) {
+                        // resent: our acknowledgement was lost with its KeepAlive; the cache was flushed
+                        failoverToAck = true;
+                    }
                     continue; // a resend of an event we already delivered
                 }
                 ackedEventSeq = m.getSeq();

@@ -244,10 +244,18 @@ public final class CacheTracker {
         dead.forEach(this::sessionGone);
     }
 
-    /** New master: nothing is known about client caches; every session must acknowledge the failover. */
-    public void takeOver(List<Long> sessionIds) {
+    /**
+     * New master: nothing is known about client caches; every session must acknowledge the failover.
+     * Invalidation ids of this mastership start above {@code epoch << 24}, so an acknowledgement a
+     * client still carries for an earlier master's invalidation never matches one of this master's
+     * (they would otherwise both count from 1; found by the whole-cell simulation).
+     */
+    public void takeOver(List<Long> sessionIds, long epoch) {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         synchronized (this) {
+            if (epoch > 0 && epoch < (1L << 38)) {
+                nextId = Math.max(nextId, (epoch << 24) + 1);
+            }
             cachers.clear();
             absent.clear();
             for (List<Write> ws : writes.values()) {
@@ -264,7 +272,7 @@ public final class CacheTracker {
 
     /** Mastership lost: waiting writes go on (their proposals will fail NOT_MASTER); memory is dropped. */
     public void lostMastership() {
-        takeOver(List.of());
+        takeOver(List.of(), 0);
     }
 
     public synchronized boolean uncacheable(String path) {

@@ -160,7 +160,7 @@ public final class Mastership implements ConsensusListener {
                 machine.read(s -> s.sessionCount()));
         ensureInitialised();
         List<Long> ids = machine.read(s -> s.sessionIds());
-        cache.takeOver(ids);
+        cache.takeOver(ids, newEpoch);
         leases.takeOver(ids);
         takenOverEpoch = newEpoch;
     }

@@ -65,6 +65,8 @@ public final class SessionLeases {
         long heldCallId;
         boolean ending;
         boolean failoverPending;
+        /** Sequence number of this mastership's MASTER_FAILED_OVER event to the session. */
+        long failoverSeq;
         long lastActivity;
         long nextEventSeq = 1;
         final ArrayDeque<EventMessage> events = new ArrayDeque<>();
@@ -115,6 +117,7 @@ public final class SessionLeases {
             l.invalidations.clear();
             l.nextEventSeq = Math.max(l.nextEventSeq, seqBase());
             l.failoverPending = true;
+            l.failoverSeq = l.nextEventSeq;
             l.events.addLast(EventMessage.newBuilder().setKind(EventKind.MASTER_FAILED_OVER)
                     .setGeneration(epoch.getAsLong()).setSeq(l.nextEventSeq++).build());
         }
@@ -194,7 +197,10 @@ public final class SessionLeases {
                     acked.add(id);
                 }
             }
-            if (ka.getAckedFailover() && l.failoverPending) {
+            // The flag alone cannot say which failover it acknowledges (a client may still carry it
+            // for an earlier master's event): it counts only with the event's sequence number acked
+            // too. Found by the whole-cell simulation (seed 711: a write went ahead on a stale ack).
+            if (ka.getAckedFailover() && l.failoverPending && ka.getAckedEventSeq() >= l.failoverSeq) {
                 l.failoverPending = false;
                 failoverAcked = true;
             }
