@@ -24,7 +24,9 @@ import io.chubby.protocol.SetContentsRequest;
 import io.chubby.spi.Authorizer;
 import io.chubby.spi.CellOperation;
 import io.chubby.spi.CellRequest;
+import io.chubby.spi.Principal;
 import io.chubby.spi.RequestFilter;
+import io.chubby.testkit.CapturingConnection;
 import io.chubby.testkit.FakeConsensus;
 import io.chubby.testkit.MemoryStateStore;
 import io.chubby.testkit.MutableClock;
@@ -122,6 +124,33 @@ class RequestPipelineTest {
         assertEquals(CellOperation.CHECK_SEQUENCER, high.last().operation());
         assertEquals("/ls/c/dir/f", high.last().path().toString(), "a sequencer names its lock");
         assertEquals(high.seen.size(), low.seen.size(), "every filter sees every call");
+    }
+
+    @Test
+    void filtersAndTheAuthorizerSeeTheConnectionsPrincipalAndClientName() {
+        start(false);
+        List<String> order = new ArrayList<>();
+        Recorder rec = new Recorder("r", order);
+        server.addFilter(rec, 0);
+        Principal alice = new Principal("alice", Principal.Mechanism.TLS_CERTIFICATE);
+        TestClient c = new TestClient(server, new CapturingConnection(alice, "billing-service"));
+        c.createSession();
+        c.handle("/ls/c/x", RW, Create.CREATE_MAY, false, false, "v");
+        CellRequest last = rec.last();
+        assertEquals(alice, last.principal());
+        assertFalse(last.principal().anonymous());
+        assertEquals("billing-service", last.connection().clientName());
+        List<String> seen = new ArrayList<>();
+        server.addAuthorizer((request, ns) -> {
+            seen.add(request.principal().name());
+            return request.principal().equals(alice) ? Authorizer.Decision.allow()
+                    : Authorizer.Decision.deny("only alice");
+        }, 0, 7);
+        assertFalse(c.open("/ls/c/x", 1, Create.CREATE_NO, false, false, null).hasError());
+        TestClient anon = new TestClient(server);
+        assertError(ErrorCode.PERMISSION_DENIED, anon.call(Request.newBuilder().setCreateSession(
+                io.chubby.protocol.CreateSessionRequest.newBuilder().setClientName("x"))));
+        assertEquals(List.of("alice", "anonymous"), seen);
     }
 
     @Test

@@ -20,13 +20,19 @@ import java.util.concurrent.TimeoutException;
 /** Drives a CellServer with real protobuf requests, the way the transport does. */
 final class TestClient {
     final CellServer server;
-    final CapturingConnection conn = new CapturingConnection();
+    final CapturingConnection conn;
     long callId;
     long session;
     long epoch;
 
     TestClient(CellServer server) {
+        this(server, new CapturingConnection());
+    }
+
+    /** A client on a given connection (e.g. one the transport authenticated as some principal). */
+    TestClient(CellServer server, CapturingConnection conn) {
         this.server = server;
+        this.conn = conn;
     }
 
     Response call(Request.Builder req) {
