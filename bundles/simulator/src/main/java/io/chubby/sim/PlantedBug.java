@@ -20,7 +20,10 @@ public enum PlantedBug {
     WRITES_SKIP_INVALIDATION,
     /** The master serves while its Paxos role is master, whether or not its lease is valid. */
     READS_FROM_LAPSED_LEASE,
-    /** The master serves as soon as its lease is valid, before the barrier of its epoch is applied. */
+    /**
+     * The master serves as soon as its lease is valid, before the barrier of its epoch is applied
+     * (in the consensus edge) and before its takeover is settled (in the cell edge).
+     */
     SKIP_THE_BARRIER,
     /** The client keeps its cache when told the master failed over. */
     CLIENT_KEEPS_CACHE_AFTER_FAILOVER,
@@ -35,6 +38,7 @@ public enum PlantedBug {
             case SEQUENCER_ACCEPTS_OLDER_GENERATION -> PlantedBugs.sequencerAcceptsOlderGeneration = true;
             case EPHEMERAL_OUTLIVES_SESSIONS -> PlantedBugs.ephemeralsOutliveTheirSessions = true;
             case WRITES_SKIP_INVALIDATION -> PlantedBugs.writesSkipInvalidation = true;
+            case SKIP_THE_BARRIER -> PlantedBugs.serveBeforeSettled = true;
             default -> { }
         }
     }

@@ -280,7 +280,7 @@ class CellServerTest {
         server = new CellServer(again, store, settings, clock);
         server.start();
         assertEquals(sum, server.statusForTest().getChecksum());
-        assertEquals(index, server.statusForTest().getAppliedIndex());
+        assertEquals(index + 1, server.statusForTest().getAppliedIndex(), "plus the takeover's settling entry");
         TestClient resumed = new TestClient(server);
         resumed.session = client.session;
         resumed.epoch = 2;

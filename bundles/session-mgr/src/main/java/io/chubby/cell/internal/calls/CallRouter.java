@@ -111,6 +111,10 @@ public final class CallRouter {
             return;
         }
         sessions.requireLive(req.getSessionId());
+        if (!master.settled() && op != CellOperation.KEEP_ALIVE && op != CellOperation.CLOSE_SESSION) {
+            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "the master is still taking over (the entries "
+                    + "of the previous mastership are being settled); retry shortly");
+        }
         switch (op) {
             case KEEP_ALIVE -> {
                 pipeline.admit(Call.of(conn, req, op));

@@ -14,6 +14,8 @@ public final class PlantedBugs {
     public static volatile boolean sequencerAcceptsOlderGeneration;
     /** Closing the last handle of an ephemeral node (or ending its session) leaves the node. */
     public static volatile boolean ephemeralsOutliveTheirSessions;
+    /** The master edge serves before its takeover's settling entry is applied. */
+    public static volatile boolean serveBeforeSettled;
     /** A write is proposed without waiting for the invalidation of clients' caches (master edge). */
     public static volatile boolean writesSkipInvalidation;
 
@@ -26,5 +28,6 @@ public final class PlantedBugs {
         sequencerAcceptsOlderGeneration = false;
         ephemeralsOutliveTheirSessions = false;
         writesSkipInvalidation = false;
+        serveBeforeSettled = false;
     }
 }
