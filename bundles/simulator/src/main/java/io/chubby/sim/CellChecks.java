@@ -319,6 +319,12 @@ final class CellChecks {
                 throw new SimulationFailure("entry " + index + " left " + path + " with holders " + after.holders());
             }
             LockRecord before = locksBefore.get(path);
+            if (before == null || !before.equals(after)) {
+                Node gn = s.nodeAt(path);
+                sim.trace("entry " + index + " " + describe(command) + " lock " + path + " " + after.holders()
+                        + " waiters " + after.waiters().size() + " delay " + after.delayUntilMillis() + " gen "
+                        + (gn == null ? "?" : gn.lockGeneration()));
+            }
             boolean grantedNow = !after.holders().isEmpty() && (before == null || before.holders().isEmpty()
                     || before.instance() != after.instance());
             if (grantedNow && before != null && before.instance() == after.instance()

@@ -704,7 +704,10 @@ final class SimClient {
                         @Override
                         public void failed(Outcome o, ErrorCode code, String why) {
                             handleError(path, code);
-                            if (o == Outcome.UNKNOWN && handles.containsKey(path)) {
+                            // it may have been granted (unknown outcome), or the handle holds or waits
+                            // in the other mode from an earlier attempt: give it back either way
+                            if ((o == Outcome.UNKNOWN || code == ErrorCode.INVALID_ARGUMENT)
+                                    && handles.containsKey(path)) {
                                 // it may have been granted: give it back before anything else
                                 releaseQuietly(handles.get(path));
                             }

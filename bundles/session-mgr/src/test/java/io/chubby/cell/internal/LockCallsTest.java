@@ -89,6 +89,29 @@ class LockCallsTest {
         return c.ok(Request.newBuilder().setLockInfo(LockInfoRequest.newBuilder().setHandle(h))).getLockInfo();
     }
 
+    /**
+     * A re-sent Acquire of the other mode must not be told GRANTED when the handle's earlier wait
+     * is granted meanwhile: the client asking EXCLUSIVE would believe it holds what it shares
+     * (found by the whole-cell simulation, seed 3089).
+     */
+    @Test
+    void aGrantOfTheEarlierWaitIsNotTheAnswerToAnAcquireOfTheOtherMode() {
+        ByteString ha = open(a, "/ls/c/m", 0, 0);
+        ByteString hb = open(b, "/ls/c/m", 0, 0);
+        assertTrue(a.ok(acquire(ha, LockModeKind.EXCLUSIVE, false, 0)).getAcquire().getAcquired());
+        long shared = send(b, acquire(hb, LockModeKind.SHARED, false, 0));
+        assertNull(b.conn.forCall(shared), "waits");
+        consensus.hold();
+        send(a, release(ha));                                             // applied first: grants b SHARED
+        long exclusive = send(b, acquire(hb, LockModeKind.EXCLUSIVE, false, 0)); // replaces the held call
+        consensus.release();
+        Response r = b.conn.forCall(exclusive);
+        assertNotNull(r);
+        assertTrue(r.hasError(), () -> "the EXCLUSIVE request was answered " + r);
+        assertEquals(ErrorCode.INVALID_ARGUMENT.wire(), r.getError().getCode());
+        assertTrue(r.getError().getMessage().contains("SHARED"), r.getError().getMessage());
+    }
+
     @Test
     void blockingAcquireIsGrantedOnReleaseWithEvents() {
         ByteString ha = open(a, "/ls/c/l", 10_000, 0);

@@ -59,7 +59,7 @@ final class LockCalls {
         long callId = req.getCallId();
         if (!a.getTryOnly()) {
             // Held before proposing: a grant applied before this proposal's future completes still finds it.
-            waits.hold(conn, callId, req.getSessionId(), h.handleId(), a.getTimeoutMs());
+            waits.hold(conn, callId, req.getSessionId(), h.handleId(), a.getTimeoutMs(), mode);
         }
         Command cmd = new Command.Acquire(req.getSessionId(), h.handleId(), mode, a.getTryOnly(), clock.millis());
         if (a.getTryOnly()) {

@@ -47,13 +47,15 @@ public final class LockWaits {
         final long callId;
         final long sessionId;
         final long deadline;
+        final int mode;
         boolean cancelling;
 
-        Pending(ClientConnection conn, long callId, long sessionId, long deadline) {
+        Pending(ClientConnection conn, long callId, long sessionId, long deadline, int mode) {
             this.conn = conn;
             this.callId = callId;
             this.sessionId = sessionId;
             this.deadline = deadline;
+            this.mode = mode;
         }
     }
 
@@ -79,11 +81,11 @@ public final class LockWaits {
     }
 
     /** Holds an Acquire for {@code handleId}; an older held Acquire of the same handle is answered CANCELLED. */
-    public void hold(ClientConnection conn, long callId, long sessionId, long handleId, long timeoutMillis) {
+    public void hold(ClientConnection conn, long callId, long sessionId, long handleId, long timeoutMillis, int mode) {
         long deadline = timeoutMillis > 0 ? clock.millis() + timeoutMillis : Long.MAX_VALUE;
         Pending old;
         synchronized (this) {
-            old = pending.put(handleId, new Pending(conn, callId, sessionId, deadline));
+            old = pending.put(handleId, new Pending(conn, callId, sessionId, deadline, mode));
             orphanSince.remove(handleId);
         }
         if (old != null && old.callId != callId) {
@@ -120,6 +122,18 @@ public final class LockWaits {
         send(p.conn, r.getCallId() == p.callId ? r : r.toBuilder().setCallId(p.callId).build());
     }
 
+    private void answerIfMode(long handleId, int mode, Response r) {
+        Pending p;
+        synchronized (this) {
+            p = pending.get(handleId);
+            if (p == null || p.mode != mode) {
+                return;
+            }
+            pending.remove(handleId);
+        }
+        send(p.conn, r.toBuilder().setCallId(p.callId).build());
+    }
+
     private static Response acquired(long callId, boolean acquired, long generation) {
         return Response.newBuilder().setCallId(callId)
                 .setAcquire(AcquireReply.newBuilder().setAcquired(acquired).setLockGeneration(generation)).build();
@@ -133,7 +147,12 @@ public final class LockWaits {
         }
         for (LockNotice n : notices) {
             if (n instanceof LockNotice.Granted g) {
-                answer(g.handleId(), -1, acquired(0, true, g.generation()));
+                // Only a held Acquire of the mode granted: a newer Acquire of the other mode that
+                // replaced it is answered by its own proposal (which fails: the handle already
+                // holds the lock in the granted mode). Telling it GRANTED would make a client
+                // asking for EXCLUSIVE believe it holds what it shares (found by the whole-cell
+                // simulation, seed 3089).
+                answerIfMode(g.handleId(), g.mode(), acquired(0, true, g.generation()));
             } else if (n instanceof LockNotice.WaitEnded w) {
                 answer(w.handleId(), -1, Wire.error(0, w.code(), w.message()));
             } else if (n instanceof LockNotice.Acquired a) {
