@@ -319,7 +319,7 @@ final class CellChecks {
                 throw new SimulationFailure("entry " + index + " left " + path + " with holders " + after.holders());
             }
             LockRecord before = locksBefore.get(path);
-            if (before == null || !before.equals(after)) {
+            if (sim.tracing() && (before == null || !before.equals(after))) {
                 Node gn = s.nodeAt(path);
                 sim.trace("entry " + index + " " + describe(command) + " lock " + path + " " + after.holders()
                         + " waiters " + after.waiters().size() + " delay " + after.delayUntilMillis() + " gen "

@@ -441,6 +441,10 @@ public final class CellSimulation {
         return b.toString();
     }
 
+    boolean tracing() {
+        return trace;
+    }
+
     void trace(String s) {
         if (trace) {
             System.out.println(now + " " + s);
