@@ -670,6 +670,7 @@ final class SimClient {
     }
 
     private void lock(String path, int mode) {
+        sim.trace("client " + id + " lock " + path + " mode " + mode + " held " + held.keySet());
         if (held.containsKey(path)) {
             release(path);
             return;
@@ -708,8 +709,11 @@ final class SimClient {
                             // in the other mode from an earlier attempt: give it back either way
                             if ((o == Outcome.UNKNOWN || code == ErrorCode.INVALID_ARGUMENT)
                                     && handles.containsKey(path)) {
-                                // it may have been granted: give it back before anything else
-                                releaseQuietly(handles.get(path));
+                                // close that handle (releasing whatever it holds) and use a new one:
+                                // a Release on a handle this client goes on locking with could land
+                                // after its next grant and free a lock it believes it holds
+                                closeQuietly(handles.remove(path));
+                                cache.remove(path);
                             }
                             done();
                         }
@@ -757,6 +761,7 @@ final class SimClient {
 
     private void release(String path) {
         Held h = held.remove(path);
+        sim.trace("client " + id + " release " + path + " held " + h);
         if (h != null) {
             sim.checks.released(this, h);
         }
@@ -779,8 +784,9 @@ final class SimClient {
         });
     }
 
-    private void releaseQuietly(ByteString handle) {
-        call(Request.newBuilder().setRelease(ReleaseRequest.newBuilder().setHandle(handle)), true, new Reply() {
+    private void closeQuietly(ByteString handle) {
+        sim.trace("client " + id + " closes a handle quietly");
+        call(Request.newBuilder().setClose(CloseRequest.newBuilder().setHandle(handle)), false, new Reply() {
             @Override
             public void ok(Response r) {
             }
