@@ -2,7 +2,13 @@ package io.chubby.api;
 
 /**
  * Why a call failed. The same codes travel on the wire ({@link #wire()}) and become CLI exit
- * codes ({@link #exitCode()}); the numbers are part of the protocol and never change.
+ * codes ({@link #exitCode()}); the numbers are part of the protocol and never change: a new code
+ * gets the next free numbers. A peer that does not know a wire number reads it as
+ * {@link #INTERNAL} ({@link #fromWire}).
+ *
+ * <p>Two codes say the cell could not complete a call, and they ask for different reactions:
+ * {@link #CELL_UNAVAILABLE} means nothing was applied (retry freely), {@link #OUTCOME_UNKNOWN}
+ * means the call may or may not have been applied (check the state before retrying a write).
  */
 public enum ErrorCode {
     NO_SUCH_NODE(1, 10, "no such node"),
@@ -22,7 +28,14 @@ public enum ErrorCode {
     WRONG_EPOCH(15, 24, "wrong master epoch"),
     CANCELLED(16, 25, "cancelled"),
     PROTOCOL_ERROR(17, 26, "protocol error"),
-    INTERNAL(18, 27, "internal error");
+    INTERNAL(18, 27, "internal error"),
+    /**
+     * The call may or may not have taken effect: a write reached a master that lost mastership
+     * before the command was known to commit, or the connection broke (or no answer came in time)
+     * after the write was sent. Not retried by the client library; check before retrying.
+     * Since api 1.1.0; an older peer reads it as INTERNAL.
+     */
+    OUTCOME_UNKNOWN(19, 28, "outcome unknown");
 
     private final int wire;
     private final int exitCode;
@@ -48,7 +61,10 @@ public enum ErrorCode {
         return description;
     }
 
-    /** Whether a client should find the master again and retry (the call did not take effect). */
+    /**
+     * Whether a client should find the master again and retry: the call certainly did not take
+     * effect. False for {@link #OUTCOME_UNKNOWN}, which must not be retried blindly.
+     */
     public boolean relocate() {
         return this == NOT_MASTER || this == WRONG_EPOCH || this == CELL_UNAVAILABLE;
     }

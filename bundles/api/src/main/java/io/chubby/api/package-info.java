@@ -2,9 +2,11 @@
  * Client-facing types of the Chubby lock service: node paths, metadata, open options, errors,
  * events and master location. Shared by the client library, the server and the wire protocol;
  * imports nothing from third parties.
+ *
+ * <p>1.1.0: {@code ErrorCode.OUTCOME_UNKNOWN} (wire 19, exit code 28).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.chubby.api;
 
 import org.osgi.annotation.bundle.Export;

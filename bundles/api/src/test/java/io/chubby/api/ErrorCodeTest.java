@@ -1,9 +1,12 @@
 package io.chubby.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +22,33 @@ class ErrorCodeTest {
             assertEquals(c, ErrorCode.fromWire(c.wire()));
         }
         assertEquals(ErrorCode.INTERNAL, ErrorCode.fromWire(9999));
+    }
+
+    /** The numbers are protocol: this table only ever grows (bundles/api README, "Error codes"). */
+    @Test
+    void wireNumbersAndExitCodesNeverChange() {
+        Map<ErrorCode, int[]> pinned = new LinkedHashMap<>();
+        String[] names = {"NO_SUCH_NODE", "EXISTS", "NOT_A_DIRECTORY", "NOT_EMPTY", "PERMISSION_DENIED", "BAD_HANDLE",
+            "STALE_SEQUENCER", "SESSION_EXPIRED", "CAS_MISMATCH", "TOO_LARGE", "NOT_MASTER", "CELL_UNAVAILABLE",
+            "INVALID_ARGUMENT", "IS_A_DIRECTORY", "WRONG_EPOCH", "CANCELLED", "PROTOCOL_ERROR", "INTERNAL",
+            "OUTCOME_UNKNOWN"};
+        for (int i = 0; i < names.length; i++) {
+            pinned.put(ErrorCode.valueOf(names[i]), new int[] {i + 1, i + 10});
+        }
+        assertEquals(ErrorCode.values().length, pinned.size(), "a new code is pinned here too");
+        pinned.forEach((c, n) -> {
+            assertEquals(n[0], c.wire(), c + " wire number");
+            assertEquals(n[1], c.exitCode(), c + " exit code");
+        });
+    }
+
+    @Test
+    void onlyCallsThatCertainlyDidNotTakeEffectAreRelocatedAndRetried() {
+        assertTrue(ErrorCode.NOT_MASTER.relocate());
+        assertTrue(ErrorCode.WRONG_EPOCH.relocate());
+        assertTrue(ErrorCode.CELL_UNAVAILABLE.relocate());
+        assertFalse(ErrorCode.OUTCOME_UNKNOWN.relocate(), "may have been applied: never retried blindly");
+        assertEquals(3, java.util.Arrays.stream(ErrorCode.values()).filter(ErrorCode::relocate).count());
     }
 
     @Test
