@@ -184,8 +184,10 @@ class CellServerTest {
     void lostProposalIsReportedAsOutcomeUnknown() {
         consensus.failNextProposalAfterCommit();
         Response r = client.open("/ls/c/x", RW, Create.CREATE_MUST, false, false, null);
-        assertError(ErrorCode.CELL_UNAVAILABLE, r);
-        assertTrue(r.getError().getMessage().contains("outcome unknown"), r.getError().getMessage());
+        assertError(ErrorCode.OUTCOME_UNKNOWN, r);
+        assertEquals(19, r.getError().getCode(), "its own wire number, not CELL_UNAVAILABLE's");
+        assertTrue(r.getError().getMessage().startsWith("outcome unknown: the master lost mastership"),
+                r.getError().getMessage());
         // It did commit: a blind retry of the MUST create would fail EXISTS.
         assertError(ErrorCode.EXISTS, client.open("/ls/c/x", RW, Create.CREATE_MUST, false, false, null));
     }

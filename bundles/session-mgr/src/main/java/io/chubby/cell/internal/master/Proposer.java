@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Proposes commands through {@link Consensus} and turns the outcome into a client response. A
- * proposal that fails with NOT_MASTER may or may not have been chosen, so the client hears
- * CELL_UNAVAILABLE "outcome unknown" rather than NOT_MASTER (which would invite a blind retry).
+ * proposal that fails after it was made (NOT_MASTER, or anything unexpected) may or may not have
+ * been chosen, so the client hears OUTCOME_UNKNOWN rather than NOT_MASTER or CELL_UNAVAILABLE
+ * (both of which say "nothing was applied" and invite a blind retry).
  * Thread-safe (stateless apart from its collaborators).
  */
 public final class Proposer {
@@ -84,9 +85,9 @@ public final class Proposer {
         if (t instanceof ChubbyException ce && ce.code() != ErrorCode.NOT_MASTER) {
             return ce;
         }
-        return new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "outcome unknown: the master lost mastership "
+        return new ChubbyException(ErrorCode.OUTCOME_UNKNOWN, "outcome unknown: the master lost mastership "
                 + "before the command was known to commit (" + (t == null ? "?" : t.getMessage())
-                + "); check the state before retrying a write", t);
+                + "); check the state before retrying", t);
     }
 
     public static Throwable unwrap(Throwable t) {
