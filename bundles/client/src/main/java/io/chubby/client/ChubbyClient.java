@@ -13,7 +13,6 @@ import io.chubby.client.internal.OneShot;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -23,7 +22,7 @@ import java.util.function.Consumer;
  * connection to it, creates a session and keeps it alive with KeepAlives in the background. When
  * the master moves (NOT_MASTER, WRONG_EPOCH, lost connection) the client finds the new one and
  * retries: reads always; writes only when they certainly did not reach the old master (otherwise
- * they fail with CELL_UNAVAILABLE saying the outcome is unknown). Every call is bounded by
+ * they fail with OUTCOME_UNKNOWN: check the state before retrying). Every call is bounded by
  * {@link ClientOptions#callTimeout()}. All of this is the {@link MasterChannel} every call of the
  * client takes, which {@link #openChannel} opens on its own for code that speaks the protocol.
  *
@@ -140,19 +139,7 @@ public interface ChubbyClient extends AutoCloseable {
      * "forged: ..."), not an error. For servers outside the cell see {@link SequencerVerifier}.
      */
     default SequencerCheck checkSequencer(byte[] sequencer) {
-        try {
-            return checkSequencerAsync(sequencer).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ChubbyException(ErrorCode.CANCELLED,
-                    "interrupted while waiting for the cell", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof ChubbyException ce) {
-                throw new ChubbyException(ce.code(), ce.detail(), ce);
-            }
-            throw new ChubbyException(ErrorCode.INTERNAL, String.valueOf(c), c);
-        }
+        return Sync.await(checkSequencerAsync(sequencer));
     }
 
     default CompletableFuture<SequencerCheck> checkSequencerAsync(byte[] sequencer) {

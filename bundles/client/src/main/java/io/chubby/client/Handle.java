@@ -141,11 +141,7 @@ public interface Handle extends AutoCloseable {
             throw new ChubbyException(ErrorCode.CANCELLED,
                     "interrupted while waiting for the lock on " + path(), e);
         } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof ChubbyException ce) {
-                throw new ChubbyException(ce.code(), ce.detail(), ce);
-            }
-            throw new ChubbyException(ErrorCode.INTERNAL, String.valueOf(c), c);
+            throw Sync.failure(e);
         }
     }
 
@@ -213,18 +209,6 @@ public interface Handle extends AutoCloseable {
     }
 
     private static <T> T joinLock(CompletableFuture<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ChubbyException(ErrorCode.CANCELLED,
-                    "interrupted while waiting for the cell", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof ChubbyException ce) {
-                throw new ChubbyException(ce.code(), ce.detail(), ce);
-            }
-            throw new ChubbyException(ErrorCode.INTERNAL, String.valueOf(c), c);
-        }
+        return Sync.await(f);
     }
 }

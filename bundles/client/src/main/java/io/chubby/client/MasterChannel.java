@@ -26,8 +26,9 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * <p><b>Answers.</b> The future completes with the encoded {@code io.chubby.protocol.Response}
  * that is the master's final answer: a success, or an error other than those the channel acts on
- * itself (NOT_MASTER, WRONG_EPOCH, and CELL_UNAVAILABLE, which is retried unless it says the
- * outcome is unknown). Its {@code call_id} is the channel's, not the request's. Answers are matched
+ * itself (NOT_MASTER, WRONG_EPOCH and CELL_UNAVAILABLE, which are retried; OUTCOME_UNKNOWN, which
+ * is retried for an {@link Retry#IDEMPOTENT} request and is the final answer to an
+ * {@link Retry#AT_MOST_ONCE} one). Its {@code call_id} is the channel's, not the request's. Answers are matched
  * to calls by call id, so any number of calls may be outstanding and each gets its own answer, in
  * whatever order the master gives them. A response comes back whole: a KeepAlive reply with its
  * events and invalidations is read (for the epoch) but neither consumed nor changed. The protocol
@@ -37,8 +38,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * invalidations until a KeepAlive acknowledges them, and sends them again.
  *
  * <p><b>Failures</b> complete the future exceptionally with an {@code io.chubby.api.ChubbyException}:
- * CELL_UNAVAILABLE when no master answered within the timeout, or, for an
- * {@link Retry#AT_MOST_ONCE} request, "outcome unknown" when it may have been applied; CANCELLED
+ * CELL_UNAVAILABLE when no master answered within the timeout (nothing was applied), or, for an
+ * {@link Retry#AT_MOST_ONCE} request, OUTCOME_UNKNOWN when it may have been applied; CANCELLED
  * when the channel is closed; INVALID_ARGUMENT for a timeout that is not positive.
  *
  * <p><b>Threads.</b> Thread-safe. Futures are completed on the channel's callback threads, never
@@ -60,9 +61,10 @@ public interface MasterChannel extends AutoCloseable {
          * A write (SetContents, SetACL, Delete, Open with create): sent again only when the failed
          * attempt certainly did not take effect (refused with NOT_MASTER, WRONG_EPOCH or
          * CELL_UNAVAILABLE, or the connection failed before it was sent). When it may have taken
-         * effect (the connection broke after sending, no answer in time, or CELL_UNAVAILABLE saying
-         * the outcome is unknown) the call fails with CELL_UNAVAILABLE "outcome unknown ..." or
-         * completes with the master's answer saying so, and is not sent again.
+         * effect (the connection broke after sending, or no answer in time) the call fails with
+         * OUTCOME_UNKNOWN; when the master answers OUTCOME_UNKNOWN (or, a server before api 1.1,
+         * CELL_UNAVAILABLE "outcome unknown ...") the call completes with that answer. Either way
+         * it is not sent again.
          */
         AT_MOST_ONCE
     }

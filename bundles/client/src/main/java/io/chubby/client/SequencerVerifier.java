@@ -29,14 +29,20 @@ public final class SequencerVerifier {
         this.client = client;
     }
 
-    /** Verifies, blocking for the round trip (if one is needed). Never throws for a bad sequencer. */
+    /**
+     * Verifies, blocking for the round trip (if one is needed). Never throws for a bad sequencer.
+     *
+     * @throws ChubbyException when the cell cannot be asked (CELL_UNAVAILABLE, SESSION_EXPIRED,
+     *                         ...), like every synchronous call of the client
+     */
     public SequencerCheck verify(byte[] sequencer) {
-        return verifyAsync(sequencer).join();
+        return Sync.await(verifyAsync(sequencer));
     }
 
     /**
-     * Verifies asynchronously. The future fails only when the cell cannot be asked (e.g.
-     * CELL_UNAVAILABLE, SESSION_EXPIRED); a bad sequencer completes it with {@code valid=false}.
+     * Verifies asynchronously. The future fails (with the {@link ChubbyException} itself) only when
+     * the cell cannot be asked (e.g. CELL_UNAVAILABLE, SESSION_EXPIRED); a bad sequencer completes
+     * it with {@code valid=false}.
      */
     public CompletableFuture<SequencerCheck> verifyAsync(byte[] sequencer) {
         Sequencer s;
@@ -51,17 +57,27 @@ public final class SequencerVerifier {
             return CompletableFuture.completedFuture(new SequencerCheck(false, "stale: lock " + s.path()
                     + " generation " + s.generation() + " is older than generation " + seen + " already accepted"));
         }
-        return client.checkSequencerAsync(sequencer).thenApply(check -> {
-            if (check.valid()) {
-                newest.merge(key, s.generation(), Math::max);
-                Long now = newest.get(key);
-                if (now != null && now > s.generation()) {
-                    // A newer generation was accepted while we asked: this one lost the race.
-                    return new SequencerCheck(false, "stale: generation " + now + " was accepted meanwhile");
-                }
+        CompletableFuture<SequencerCheck> out = new CompletableFuture<>();
+        client.checkSequencerAsync(sequencer).whenComplete((check, e) -> {
+            if (e != null) {
+                out.completeExceptionally(Sync.cause(e)); // the ChubbyException itself, as every async call
+            } else {
+                out.complete(accept(key, s, check));
             }
-            return check;
         });
+        return out;
+    }
+
+    private SequencerCheck accept(LockKey key, Sequencer s, SequencerCheck check) {
+        if (check.valid()) {
+            newest.merge(key, s.generation(), Math::max);
+            Long now = newest.get(key);
+            if (now != null && now > s.generation()) {
+                // A newer generation was accepted while we asked: this one lost the race.
+                return new SequencerCheck(false, "stale: generation " + now + " was accepted meanwhile");
+            }
+        }
+        return check;
     }
 
     /** The newest generation accepted for the lock on {@code path} instance {@code instance}, or -1. */

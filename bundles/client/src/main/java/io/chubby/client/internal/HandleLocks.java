@@ -73,7 +73,7 @@ final class HandleLocks {
 
     private static boolean mayHoldOrWait(ChubbyException e) {
         return switch (e.code()) {
-            case CANCELLED, CELL_UNAVAILABLE, INTERNAL -> true;
+            case CANCELLED, CELL_UNAVAILABLE, OUTCOME_UNKNOWN, INTERNAL -> true;
             default -> false;
         };
     }

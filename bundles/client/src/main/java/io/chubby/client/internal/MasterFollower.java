@@ -12,7 +12,6 @@ import io.chubby.protocol.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -34,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * it, and retries by the library's rules. Idempotent requests are retried until the call's
  * deadline; at-most-once requests (writes) only when they certainly did not take effect (refused
  * with NOT_MASTER / WRONG_EPOCH / CELL_UNAVAILABLE, or the connection failed before sending). A
- * write that may have reached a master and then lost its answer fails with CELL_UNAVAILABLE
- * "outcome unknown".
+ * write that may have reached a master and then lost its answer fails with OUTCOME_UNKNOWN; the
+ * master's own OUTCOME_UNKNOWN answer to a write is final (an idempotent request is sent again).
  *
  * <p>The library's own client sends every call (handles, CreateSession, KeepAlive) through
  * {@link #submit}, the same path the public {@link #call} takes, minus two steps it does not
@@ -353,8 +352,8 @@ public final class MasterFollower implements MasterChannel {
         }
 
         private ChubbyException outcomeUnknown(String why) {
-            return new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "outcome unknown: the " + Wire.kind(request)
-                    + " request may have reached the master, but " + why + "; not retried");
+            return new ChubbyException(ErrorCode.OUTCOME_UNKNOWN, "outcome unknown: the " + Wire.kind(request)
+                    + " request may have reached the master, but " + why + "; check the state before retrying");
         }
 
         private void fail(ChubbyException e) {
@@ -412,9 +411,16 @@ public final class MasterFollower implements MasterChannel {
                     redirect(conn, resp);
                     retry(Wire.error(resp).getMessage());
                 }
-                case CELL_UNAVAILABLE -> {
-                    if (atMostOnce && resp.getError().getMessage().toLowerCase(Locale.ROOT).contains("unknown")) {
+                case OUTCOME_UNKNOWN -> {
+                    if (atMostOnce) {
                         result.complete(a); // the master says it may have applied it: its answer is final
+                    } else {
+                        retry(Wire.error(resp).getMessage()); // safe to send again: that is what idempotent means
+                    }
+                }
+                case CELL_UNAVAILABLE -> {
+                    if (atMostOnce && Wire.isLegacyOutcomeUnknown(resp.getError().getMessage())) {
+                        result.complete(a); // a server before api 1.1 saying the same thing: final too
                     } else {
                         retry(Wire.error(resp).getMessage());
                     }

@@ -90,11 +90,23 @@ final class Wire {
         return s == null ? "" : s;
     }
 
-    /** The error of a failed response as the API's exception. */
+    /**
+     * The error of a failed response as the API's exception. A server before api 1.1 answered an
+     * unknown outcome as CELL_UNAVAILABLE "outcome unknown ..."; that becomes OUTCOME_UNKNOWN, so
+     * callers see one code for it whichever server they reach.
+     */
     static ChubbyException error(Response r) {
         ErrorCode code = ErrorCode.fromWire(r.getError().getCode());
         String msg = r.getError().getMessage();
+        if (code == ErrorCode.CELL_UNAVAILABLE && isLegacyOutcomeUnknown(msg)) {
+            code = ErrorCode.OUTCOME_UNKNOWN;
+        }
         return new ChubbyException(code, msg.isEmpty() ? code.description() : msg);
+    }
+
+    /** Whether a CELL_UNAVAILABLE message is an older server's way of saying OUTCOME_UNKNOWN. */
+    static boolean isLegacyOutcomeUnknown(String message) {
+        return message.toLowerCase(java.util.Locale.ROOT).contains("outcome unknown");
     }
 
     /** The kind of an encoded request for messages, e.g. "set_contents"; "unknown" if it does not parse. */

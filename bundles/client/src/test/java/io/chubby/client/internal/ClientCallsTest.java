@@ -155,8 +155,8 @@ class ClientCallsTest {
         ChubbyClient c = connect(m);
         Handle h = c.open(F, OpenOptions.read());
         for (ErrorCode code : ErrorCode.values()) {
-            if (code.relocate() || code == ErrorCode.SESSION_EXPIRED) {
-                continue; // retried or ending the session: covered elsewhere
+            if (code.relocate() || code == ErrorCode.SESSION_EXPIRED || code == ErrorCode.OUTCOME_UNKNOWN) {
+                continue; // retried (OUTCOME_UNKNOWN: for a read) or ending the session: covered elsewhere
             }
             m.on(Request.BodyCase.GET_STAT, x -> x.fail(code, "because " + code));
             ChubbyException e = assertThrows(ChubbyException.class, h::getStat);
@@ -297,17 +297,57 @@ class ClientCallsTest {
         Handle h = c.open(F, OpenOptions.write());
         m.on(Request.BodyCase.SET_CONTENTS, FakeReplica.Exchange::drop);
         ChubbyException e = assertThrows(ChubbyException.class, () -> h.setContents(b("y")));
-        assertEquals(ErrorCode.CELL_UNAVAILABLE, e.code());
-        assertTrue(e.getMessage().contains("outcome unknown"), e.getMessage());
+        assertEquals(ErrorCode.OUTCOME_UNKNOWN, e.code());
+        assertEquals(28, e.code().exitCode());
+        assertTrue(e.detail().startsWith("outcome unknown: the set_contents request may have reached the master, "
+                + "but connection to " + m.address() + " lost; check the state before retrying"), e.detail());
         assertEquals(1, m.count(Request.BodyCase.SET_CONTENTS));
         // a read whose connection drops is simply retried on a new connection
         m.on(Request.BodyCase.GET_CONTENTS, m.dropFirst());
         assertArrayEquals(b("x"), h.getContentsAndStat().data());
         assertEquals(2, m.count(Request.BodyCase.GET_CONTENTS));
         // the server saying the outcome is unknown is not retried either
-        m.on(Request.BodyCase.DELETE, x -> x.fail(ErrorCode.CELL_UNAVAILABLE, "lost leadership, outcome unknown"));
-        assertEquals(ErrorCode.CELL_UNAVAILABLE, assertThrows(ChubbyException.class, h::delete).code());
+        m.on(Request.BodyCase.DELETE, x -> x.fail(ErrorCode.OUTCOME_UNKNOWN, "outcome unknown: lost mastership"));
+        ChubbyException server = assertThrows(ChubbyException.class, h::delete);
+        assertEquals(ErrorCode.OUTCOME_UNKNOWN, server.code());
+        assertEquals("outcome unknown: lost mastership", server.detail());
         assertEquals(1, m.count(Request.BodyCase.DELETE));
+        // nor is an older server's way of saying so (CELL_UNAVAILABLE "outcome unknown ..."), reported as the same code
+        m.on(Request.BodyCase.DELETE, x -> x.fail(ErrorCode.CELL_UNAVAILABLE, "outcome unknown: the master lost mastership"));
+        assertEquals(ErrorCode.OUTCOME_UNKNOWN, assertThrows(ChubbyException.class, h::delete).code());
+        assertEquals(2, m.count(Request.BodyCase.DELETE));
+    }
+
+    @Test
+    void aWriteWithNoAnswerInTimeIsOfUnknownOutcome() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put(F, b("x"));
+        ChubbyClient c = closer.client(ChubbyClient.connect(ClientOptions.builder().cell(m.address())
+                .callTimeout(Duration.ofMillis(500)).retryBackoff(Duration.ofMillis(10)).build()));
+        Handle h = c.open(F, OpenOptions.write());
+        m.on(Request.BodyCase.SET_CONTENTS, x -> { }); // held: never answered
+        ChubbyException e = assertThrows(ChubbyException.class, () -> h.setContents(b("y")));
+        assertEquals(ErrorCode.OUTCOME_UNKNOWN, e.code());
+        assertTrue(e.detail().contains("may have reached the master, but no answer"), e.detail());
+        assertEquals(1, m.count(Request.BodyCase.SET_CONTENTS));
+    }
+
+    @Test
+    void anIdempotentCallAnsweredOutcomeUnknownIsSentAgain() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put(F, b("x"));
+        ChubbyClient c = connect(m);
+        Handle h = c.open(F, OpenOptions.read());
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        m.on(Request.BodyCase.CLOSE, x -> {
+            if (first.getAndSet(false)) {
+                x.fail(ErrorCode.OUTCOME_UNKNOWN, "outcome unknown: lost mastership");
+            } else {
+                m.standard(x);
+            }
+        });
+        h.closeAsync().get(5, TimeUnit.SECONDS);
+        assertEquals(2, m.count(Request.BodyCase.CLOSE), "Close is idempotent: sent again");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.chubby.client.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -148,6 +149,27 @@ class LocksClientTest {
         var forged = v.verify(new byte[] {1, 2, 3});
         assertFalse(forged.valid());
         assertTrue(forged.reason().startsWith("forged"), forged.reason());
+    }
+
+    @Test
+    void verifierThrowsChubbyExceptionWhenTheCellCannotBeAsked() throws Exception {
+        ChubbyClient c = closer.client(ChubbyClient.connect(FakeReplica.options(master).toBuilder()
+                .callTimeout(Duration.ofMillis(400)).build()));
+        Handle a = open(c);
+        a.acquire(LockMode.EXCLUSIVE);
+        Sequencer s = a.getSequencer();
+        SequencerVerifier v = new SequencerVerifier(c);
+        master.on(Request.BodyCase.CHECK_SEQUENCER, x -> x.fail(ErrorCode.CELL_UNAVAILABLE, "no master lease"));
+        // the synchronous form throws the API's exception (it used to let a CompletionException escape)
+        ChubbyException e = assertThrows(ChubbyException.class, () -> v.verify(s.bytes()));
+        assertEquals(ErrorCode.CELL_UNAVAILABLE, e.code());
+        // the asynchronous form fails with it, unwrapped
+        Throwable failed = v.verifyAsync(s.bytes()).handle((r, x) -> x).get(5, TimeUnit.SECONDS);
+        assertEquals(ErrorCode.CELL_UNAVAILABLE, assertInstanceOf(ChubbyException.class, failed).code());
+        assertEquals(-1, v.newestGeneration(F, 1), "nothing was accepted");
+        // a closed client: SESSION_EXPIRED, thrown the same way
+        c.close();
+        assertEquals(ErrorCode.SESSION_EXPIRED, assertThrows(ChubbyException.class, () -> v.verify(s.bytes())).code());
     }
 
     @Test

@@ -132,18 +132,23 @@ class MasterChannelTest {
         m.on(Request.BodyCase.SET_CONTENTS, FakeReplica.Exchange::drop);
         MasterChannel ch = channel(m);
         ChubbyException e = failure(ch.call(setContents("/f", "w"), Retry.AT_MOST_ONCE));
-        assertEquals(ErrorCode.CELL_UNAVAILABLE, e.code());
+        assertEquals(ErrorCode.OUTCOME_UNKNOWN, e.code());
         assertTrue(e.detail().startsWith("outcome unknown: the set_contents request"), e.detail());
         assertEquals(1, m.count(Request.BodyCase.SET_CONTENTS));
         // the master saying the outcome is unknown is its final answer, handed back as it is
-        m.on(Request.BodyCase.SET_CONTENTS, x -> x.fail(ErrorCode.CELL_UNAVAILABLE, "lost leadership, outcome unknown"));
+        m.on(Request.BodyCase.SET_CONTENTS, x -> x.fail(ErrorCode.OUTCOME_UNKNOWN, "outcome unknown: lost mastership"));
         Response r = answer(ch.call(setContents("/f", "w"), Retry.AT_MOST_ONCE));
-        assertEquals(ErrorCode.CELL_UNAVAILABLE.wire(), r.getError().getCode());
+        assertEquals(ErrorCode.OUTCOME_UNKNOWN.wire(), r.getError().getCode());
         assertEquals(2, m.count(Request.BodyCase.SET_CONTENTS));
+        // and so is an older master's CELL_UNAVAILABLE "outcome unknown", untouched
+        m.on(Request.BodyCase.SET_CONTENTS, x -> x.fail(ErrorCode.CELL_UNAVAILABLE, "lost leadership, outcome unknown"));
+        r = answer(ch.call(setContents("/f", "w"), Retry.AT_MOST_ONCE));
+        assertEquals(ErrorCode.CELL_UNAVAILABLE.wire(), r.getError().getCode());
+        assertEquals(3, m.count(Request.BodyCase.SET_CONTENTS));
         // the same request declared idempotent is sent again after the drop
         m.on(Request.BodyCase.SET_CONTENTS, m.dropFirst());
         assertFalse(answer(ch.call(setContents("/f", "w"), Retry.IDEMPOTENT)).hasError());
-        assertEquals(4, m.count(Request.BodyCase.SET_CONTENTS));
+        assertEquals(5, m.count(Request.BodyCase.SET_CONTENTS));
     }
 
     /**
