@@ -92,6 +92,25 @@ final class CellClient implements ChubbyClient {
     }
 
     @Override
+    public CompletableFuture<Boolean> ensureDirectoryAsync(String path) {
+        OpenOptions o = OpenOptions.write().withCreate(CreateMode.MAY).asDirectory();
+        return withHandle(path, o, h -> {
+            if (h.created()) {
+                return CompletableFuture.completedFuture(true);
+            }
+            // MAY opens whatever has the name: a file must not pass for the directory asked for
+            CompletableFuture<Stat> st = h.openStat() != null ? CompletableFuture.completedFuture(h.openStat())
+                    : h.getStatAsync();
+            return st.thenApply(s -> {
+                if (!s.directory()) {
+                    throw new ChubbyException(ErrorCode.EXISTS, path + " exists and is a file, not a directory");
+                }
+                return false;
+            });
+        });
+    }
+
+    @Override
     public void delete(String path) {
         Futures.join(deleteAsync(path));
     }

@@ -111,6 +111,26 @@ public interface ChubbyClient extends AutoCloseable {
 
     CompletableFuture<Void> mkdirAsync(String path);
 
+    /**
+     * Creates the directory unless it exists: one Open with create MAY of a directory, so two
+     * clients racing to create it both succeed (no {@code exists()} then {@code mkdir()}). The
+     * parent must exist ({@code chubby mkdir -p} creates each missing component in turn).
+     *
+     * @return true when this call created it, false when it was already there
+     * @throws ChubbyException EXISTS when a file has that name; NO_SUCH_NODE when the parent does
+     *                         not exist; NOT_A_DIRECTORY when the parent is a file
+     * @since 1.2.0
+     */
+    default boolean ensureDirectory(String path) {
+        return Sync.await(ensureDirectoryAsync(path));
+    }
+
+    /** Asynchronous {@link #ensureDirectory}: completes with whether this call created it. */
+    default CompletableFuture<Boolean> ensureDirectoryAsync(String path) {
+        return CompletableFuture.failedFuture(new ChubbyException(
+                ErrorCode.INVALID_ARGUMENT, "ensureDirectory is not supported by this implementation"));
+    }
+
     /** Deletes a file or an empty directory. */
     void delete(String path);
 

@@ -7,10 +7,12 @@
  * an OSGi bundle (no services; just call {@code ChubbyClient.connect}). Uses only
  * {@code io.chubby.api} types and JDK types in its signatures.
  *
- * <p>1.1.0: {@code MasterChannel} and {@code ChubbyClient.openChannel}.
+ * <p>1.1.0: {@code MasterChannel} and {@code ChubbyClient.openChannel}. 1.2.0:
+ * {@code ChubbyClient.ensureDirectory} / {@code ensureDirectoryAsync} (create a directory unless it
+ * exists); OUTCOME_UNKNOWN (api 1.1) for writes whose outcome is unknown.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.chubby.client;
 
 import org.osgi.annotation.bundle.Export;

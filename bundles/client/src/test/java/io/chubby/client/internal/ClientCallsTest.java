@@ -351,6 +351,37 @@ class ClientCallsTest {
     }
 
     @Test
+    void ensureDirectoryCreatesWhatIsMissingAcceptsADirectoryAndRefusesAFile() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put(F, b("x"));
+        ChubbyClient c = connect(m);
+        assertTrue(c.ensureDirectory("/ls/test/d"), "created");
+        assertTrue(m.directories.contains("/ls/test/d"));
+        assertFalse(c.ensureDirectory("/ls/test/d"), "already there: fine");
+        assertFalse(c.ensureDirectoryAsync("/ls/test/d").get(5, TimeUnit.SECONDS));
+        List<Request> opens = m.received.stream().filter(Request::hasOpen).toList();
+        assertEquals(3, opens.size(), "one Open each, no exists() first");
+        for (Request o : opens) {
+            assertEquals(io.chubby.protocol.Create.CREATE_MAY, o.getOpen().getCreate());
+            assertTrue(o.getOpen().getDirectory());
+        }
+
+        ChubbyException file = assertThrows(ChubbyException.class, () -> c.ensureDirectory(F));
+        assertEquals(ErrorCode.EXISTS, file.code());
+        assertEquals(F + " exists and is a file, not a directory", file.detail());
+        java.util.concurrent.ExecutionException async = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> c.ensureDirectoryAsync(F).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(ChubbyException.class, async.getCause(), "the async form fails with the exception itself");
+        assertEquals(ErrorCode.EXISTS, ((ChubbyException) async.getCause()).code());
+        // every handle it opened was closed again
+        m.on(Request.BodyCase.OPEN, x -> x.fail(ErrorCode.NO_SUCH_NODE, "cannot create /ls/test/a/b: parent /ls/test/a "
+                + "does not exist"));
+        assertEquals(ErrorCode.NO_SUCH_NODE, assertThrows(ChubbyException.class,
+                () -> c.ensureDirectory("/ls/test/a/b")).code());
+        Await.until("every handle closed", () -> m.count(Request.BodyCase.CLOSE) == 5);
+    }
+
+    @Test
     void aReadRefusedWithCellUnavailableIsRetriedUntilTheDeadline() throws Exception {
         FakeReplica m = replica(1);
         m.files.put(F, b("x"));

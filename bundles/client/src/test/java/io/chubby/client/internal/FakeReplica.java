@@ -60,6 +60,8 @@ final class FakeReplica implements AutoCloseable {
     private final Map<Request.BodyCase, Behaviour> overrides = new ConcurrentHashMap<>();
     final List<Request> received = new CopyOnWriteArrayList<>();
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    /** The paths in {@link #files} that are directories. */
+    final java.util.Set<String> directories = ConcurrentHashMap.newKeySet();
     final List<Socket> sockets = new CopyOnWriteArrayList<>();
     final AtomicInteger keepAlivesOutstanding = new AtomicInteger();
     final AtomicInteger maxKeepAlivesOutstanding = new AtomicInteger();
@@ -222,12 +224,16 @@ final class FakeReplica implements AutoCloseable {
                 boolean create = r.getOpen().getCreateValue() != 0 && !files.containsKey(p);
                 if (create) {
                     files.put(p, r.getOpen().getInitialContents().toByteArray());
+                    if (r.getOpen().getDirectory()) {
+                        directories.add(p);
+                    }
                 } else if (!files.containsKey(p)) {
                     x.fail(ErrorCode.NO_SUCH_NODE, "no node " + p);
                     return;
                 }
                 x.reply(Response.newBuilder().setOpen(OpenReply.newBuilder()
-                        .setHandle(ByteString.copyFromUtf8(p)).setCreated(create).setStat(stat(1, files.get(p).length))));
+                        .setHandle(ByteString.copyFromUtf8(p)).setCreated(create).setStat(stat(1, files.get(p).length)
+                                .toBuilder().setDirectory(directories.contains(p)))));
             }
             case GET_CONTENTS -> {
                 byte[] d = files.get(r.getGetContents().getHandle().toStringUtf8());
