@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code chubby mkdir [-p] PATH}: create a directory. */
@@ -30,26 +31,24 @@ public final class MkdirCommand implements Callable<Integer> {
                 c.mkdir(path);
                 return 0;
             }
+            // each component created unless it exists (ensureDirectory: one Open with create MAY),
+            // so a concurrent mkdir -p of the same tree never fails
             NodePath target = NodePath.parse(path);
             NodePath p = NodePath.root(target.cell());
-            for (String component : target.components()) {
-                p = p.child(component);
-                ensureDirectory(c, p.toString());
+            List<String> components = target.components();
+            for (int i = 0; i < components.size(); i++) {
+                p = p.child(components.get(i));
+                try {
+                    c.ensureDirectory(p.toString());
+                } catch (ChubbyException e) {
+                    if (e.code() == ErrorCode.EXISTS && i < components.size() - 1) {
+                        throw new ChubbyException(ErrorCode.NOT_A_DIRECTORY, "cannot create " + path + ": " + p
+                                + " is a file");
+                    }
+                    throw e;
+                }
             }
         }
         return 0;
-    }
-
-    private static void ensureDirectory(ChubbyClient c, String dir) {
-        try {
-            c.mkdir(dir);
-        } catch (ChubbyException e) {
-            if (e.code() != ErrorCode.EXISTS) {
-                throw e;
-            }
-            if (!c.stat(dir).directory()) {
-                throw new ChubbyException(ErrorCode.NOT_A_DIRECTORY, dir + " exists and is a file");
-            }
-        }
     }
 }

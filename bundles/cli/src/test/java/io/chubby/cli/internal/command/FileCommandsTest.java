@@ -5,6 +5,8 @@ import io.chubby.api.Stat;
 import io.chubby.cli.internal.CliContext;
 import io.chubby.cli.internal.Harness;
 import io.chubby.cli.internal.Harness.Result;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
 import io.chubby.sim.cell.InProcessCell;
 import io.chubby.sim.cell.InProcessReplicas;
 import io.chubby.spi.AdminShell;
@@ -14,8 +16,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -167,9 +175,20 @@ class FileCommandsTest {
     @Test
     void mkdirParentsAndRecursiveRm() {
         ok("mkdir", "-p", "/ls/local/a/b/c");
+        assertTrue(h.stat("/ls/local/a/b/c").directory());
         ok("mkdir", "-p", "/ls/local/a/b");
         assertEquals(11, h.run("mkdir", "/ls/local/a").code(), "EXISTS without -p");
         ok("put", "/ls/local/a/b/f", "x");
+        // a file in the way: the target itself (EXISTS), or a parent (NOT_A_DIRECTORY); nothing created
+        Result target = h.run("mkdir", "-p", "/ls/local/a/b/f");
+        assertEquals(11, target.code());
+        assertEquals(List.of("chubby: EXISTS: /ls/local/a/b/f exists and is a file, not a directory"), target.errLines());
+        Result parent = h.run("mkdir", "-p", "/ls/local/a/b/f/g/h");
+        assertEquals(12, parent.code());
+        assertEquals(List.of("chubby: NOT_A_DIRECTORY: cannot create /ls/local/a/b/f/g/h: /ls/local/a/b/f is a file"),
+                parent.errLines());
+        assertFalse(h.stat("/ls/local/a/b/f").directory());
+        assertFalse(h.exists("/ls/local/a/b/f/g"));
         Result notEmpty = h.run("rm", "/ls/local/a");
         assertEquals(13, notEmpty.code());
         assertTrue(notEmpty.err().startsWith("chubby: NOT_EMPTY: "), notEmpty.err());
@@ -177,6 +196,36 @@ class FileCommandsTest {
         assertFalse(h.exists("/ls/local/a"));
         assertFalse(h.exists("/ls/local/a/b/f"));
         assertTrue(h.exists("/ls/local"));
+    }
+
+    /** What mkdir -p stands on: concurrent creators of one directory all succeed, exactly one creates it. */
+    @Test
+    void ensureDirectoryRacedByFourClientsCreatesItOnce() throws Exception {
+        List<ChubbyClient> clients = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            for (int i = 0; i < 4; i++) {
+                clients.add(ChubbyClient.connect(ClientOptions.forCell(cell.address())));
+            }
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Boolean>> created = new ArrayList<>();
+            for (ChubbyClient c : clients) {
+                created.add(pool.submit(() -> {
+                    go.await();
+                    return c.ensureDirectory("/ls/local/shared");
+                }));
+            }
+            go.countDown();
+            int creators = 0;
+            for (Future<Boolean> f : created) {
+                creators += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertEquals(1, creators);
+            assertTrue(h.stat("/ls/local/shared").directory());
+        } finally {
+            pool.shutdownNow();
+            clients.forEach(ChubbyClient::close);
+        }
     }
 
     @Test
