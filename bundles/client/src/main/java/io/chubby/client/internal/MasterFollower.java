@@ -322,7 +322,7 @@ public final class MasterFollower implements MasterChannel {
         final long deadline;
         final long timeoutMs;
         final CompletableFuture<Answer> result = new CompletableFuture<>();
-        volatile boolean inFlight;
+        volatile boolean inFlight; // an attempt was sent and may have taken effect
         volatile String lastError = "none";
         int attempts; // only touched by the thread running the current attempt
 
@@ -383,7 +383,9 @@ public final class MasterFollower implements MasterChannel {
         }
 
         private void answered(Connection conn, Answer a, Throwable err) {
-            inFlight = false;
+            // inFlight stays set until the attempt is known to have had no effect (retry() clears
+            // it): a deadline racing with a success or a final answer says "outcome unknown", never
+            // CELL_UNAVAILABLE, which promises that nothing was applied
             if (err != null) {
                 Throwable c = Futures.unwrap(err);
                 TransportFailure tf = c instanceof TransportFailure t ? t
@@ -441,7 +443,9 @@ public final class MasterFollower implements MasterChannel {
             retire(conn, mi != null && mi.known() ? mi.masterAddress() : null);
         }
 
+        /** Sends the request again; only called once the last attempt certainly had no effect (or may be repeated). */
         private void retry(String why) {
+            inFlight = false;
             lastError = why;
             long backoff = Math.min(MAX_BACKOFF_MS, options.retryBackoff().toMillis() << Math.min(attempts, 10));
             attempts++;
