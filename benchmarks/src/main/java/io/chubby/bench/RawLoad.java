@@ -217,9 +217,15 @@ final class RawLoad implements AutoCloseable {
         return master;
     }
 
+    /**
+     * The answer, or an exception: {@link Relocate} when the call should go again at the master.
+     * Its callers (Open with create MAY, CreateSession) are safe to repeat, so an OUTCOME_UNKNOWN
+     * answer (the master lost mastership meanwhile) is retried too; a write would not be.
+     */
     static Response ok(Response r) {
-        if (r.hasError() && ErrorCode.fromWire(r.getError().getCode()).relocate()) {
-            throw new Relocate(ErrorCode.fromWire(r.getError().getCode()) + ": " + r.getError().getMessage());
+        ErrorCode code = r.hasError() ? ErrorCode.fromWire(r.getError().getCode()) : null;
+        if (code != null && (code.relocate() || code == ErrorCode.OUTCOME_UNKNOWN)) {
+            throw new Relocate(code + ": " + r.getError().getMessage());
         }
         if (r.hasError()) {
             throw new IllegalStateException(ErrorCode.fromWire(r.getError().getCode()) + ": " + r.getError().getMessage());

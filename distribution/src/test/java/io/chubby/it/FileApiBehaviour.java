@@ -42,9 +42,10 @@ import org.junit.jupiter.api.Test;
  * SESSION_EXPIRED, PROTOCOL_ERROR, CANCELLED (lock wait cancelled by Release), STALE_SEQUENCER
  * (SetSequencer with an outdated sequencer) in {@link WireProtocolBehaviour}; NOT_MASTER in
  * {@link FileApiFiveReplicaIT}. CANCELLED is also the client's code for a poisoned handle. Not
- * reached: CELL_UNAVAILABLE from a server ("not initialised yet" in a new cell's first moments, or
- * "outcome unknown" when mastership is lost mid-write: not deterministic here; the client-side one
- * is in the CLI test of {@link FileApiOneReplicaIT}) and INTERNAL (only on a server bug).
+ * reached: CELL_UNAVAILABLE from a server ("not initialised yet" in a new cell's first moments: not
+ * deterministic here; the client-side one is in the CLI test of {@link FileApiOneReplicaIT}),
+ * OUTCOME_UNKNOWN (mastership lost mid-write: session-mgr's ProposerTest and CellServerTest, the
+ * client's tests, and counted by the fault suite) and INTERNAL (only on a server bug).
  */
 abstract class FileApiBehaviour extends WireProtocolBehaviour {
     private static final int MAX_CONTENTS = 256 * 1024;

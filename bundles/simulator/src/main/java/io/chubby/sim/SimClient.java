@@ -293,7 +293,7 @@ final class SimClient {
             if (call.body().hasKeepAlive() || call.body().hasMasterLocation()) {
                 continue;
             } else if (call.write()) {
-                call.reply().failed(Outcome.UNKNOWN, ErrorCode.CELL_UNAVAILABLE, why);
+                call.reply().failed(Outcome.UNKNOWN, ErrorCode.OUTCOME_UNKNOWN, why);
             } else {
                 waiting.add(call);
             }
@@ -382,13 +382,10 @@ final class SimClient {
                 }
                 relocateAfterRefusal();
             }
-            case CELL_UNAVAILABLE -> {
-                if (msg.contains("unknown")) {
-                    c.reply().failed(Outcome.UNKNOWN, code, msg);
-                } else {
-                    sim.at(sim.now + 50, () -> call(c.body(), c.write(), c.reply()));
-                }
-            }
+            // the master may have applied it: like the client library, give the call up as unknown
+            case OUTCOME_UNKNOWN -> c.reply().failed(Outcome.UNKNOWN, code, msg);
+            // nothing was applied: send it again
+            case CELL_UNAVAILABLE -> sim.at(sim.now + 50, () -> call(c.body(), c.write(), c.reply()));
             case SESSION_EXPIRED -> {
                 c.reply().failed(Outcome.ERROR, code, msg);
                 if (session != 0) {

@@ -134,8 +134,7 @@ final class ClientWorker implements Runnable {
             if (ce != null && ce.code() == ErrorCode.CAS_MISMATCH) {
                 history.refused(key, id, invoke, History.now(), input, false);
             } else {
-                history.unknown(key, id, invoke, input);
-                afterError(ce, e);
+                writeFailed(key, invoke, input, ce, e);
             }
         }
     }
@@ -148,9 +147,26 @@ final class ClientWorker implements Runnable {
             handles.get(key).setContents(RegisterValues.encode(value));
             history.completed(key, id, invoke, History.now(), input, null);
         } catch (RuntimeException e) {
-            history.unknown(key, id, invoke, input);
-            afterError(unwrap(e), e);
+            writeFailed(key, invoke, input, unwrap(e), e);
         }
+    }
+
+    /**
+     * A write that failed: CELL_UNAVAILABLE promises it was not applied (the client retries a
+     * write only while that is certain, and fails OUTCOME_UNKNOWN once it may have been sent), so
+     * it is left out of the history like a failed read; OUTCOME_UNKNOWN and every other failure
+     * (SESSION_EXPIRED, CANCELLED, ...) may have taken effect at any time: unknown.
+     */
+    private void writeFailed(String key, long invoke, Object input, ChubbyException ce, RuntimeException raw) {
+        if (ce != null && ce.code() == ErrorCode.CELL_UNAVAILABLE) {
+            history.failed();
+            history.count("write-not-applied");
+        } else {
+            history.unknown(key, id, invoke, input);
+            history.count(ce != null && ce.code() == ErrorCode.OUTCOME_UNKNOWN ? "write-outcome-unknown"
+                    : "write-failed-otherwise");
+        }
+        afterError(ce, raw);
     }
 
     /**

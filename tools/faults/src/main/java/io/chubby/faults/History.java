@@ -15,8 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Outcomes: {@link Outcome#OK} (answered), {@link Outcome#FAIL} (a definite failure: the
  * operation certainly had no effect, e.g. a compare-and-swap that found another generation, or a
- * read that failed) and {@link Outcome#UNKNOWN} (timeout, "outcome unknown", connection lost after
- * sending: it may have taken effect at any time after its invocation, or never).
+ * read that failed, or a write refused CELL_UNAVAILABLE) and {@link Outcome#UNKNOWN}
+ * (OUTCOME_UNKNOWN: connection lost after sending, no answer in time, mastership lost while
+ * proposing; or any other failure of a write: it may have taken effect at any time after its
+ * invocation, or never).
  */
 public final class History {
     /** How an operation ended, for the summary counts. */
