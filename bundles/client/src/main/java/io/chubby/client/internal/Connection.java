@@ -5,6 +5,7 @@ import io.chubby.protocol.Frames;
 import io.chubby.protocol.Hello;
 import io.chubby.protocol.HelloReply;
 import io.chubby.protocol.Response;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -47,9 +48,12 @@ final class Connection {
         this.timer = timer;
     }
 
-    /** A connector for client connections: TCP_NODELAY, frame codec, this class's handler. */
+    /**
+     * A connector for client connections: one I/O thread ({@link ClientNioProcessor}: resets are
+     * not logged at ERROR), TCP_NODELAY, frame codec, this class's handler.
+     */
     static NioSocketConnector newConnector(long connectTimeoutMs) {
-        NioSocketConnector c = new NioSocketConnector(1);
+        NioSocketConnector c = new NioSocketConnector(ClientNioProcessor.class, 1);
         c.getSessionConfig().setTcpNoDelay(true);
         c.getSessionConfig().setKeepAlive(true);
         c.setConnectTimeoutMillis(Math.max(1, connectTimeoutMs));
@@ -207,11 +211,20 @@ final class Connection {
             }
         }
 
+        /**
+         * An I/O error (reset, broken pipe, a write to a closed connection) is routine for a client:
+         * the calls it affects are retried or fail with the outcome they had, so it is logged at
+         * DEBUG only, like the server's transport does; anything else (a bad frame) at WARN.
+         */
         @Override
         public void exceptionCaught(IoSession s, Throwable cause) {
             Connection c = (Connection) s.getAttribute(ATTR);
-            log.warn("closing connection address={} reason={}", c == null ? s.getRemoteAddress() : c.address,
-                    cause.toString());
+            Object address = c == null ? s.getRemoteAddress() : c.address;
+            if (cause instanceof IOException) {
+                log.debug("connection error, closing address={} reason={}", address, cause.toString());
+            } else {
+                log.warn("closing connection address={} reason={}", address, cause.toString());
+            }
             s.closeNow();
         }
     }

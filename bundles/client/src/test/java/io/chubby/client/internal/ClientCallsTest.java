@@ -79,7 +79,7 @@ class ClientCallsTest {
         for (int i = 0; i < 20; i++) {
             String stage = h.setContentsAsync(b("async" + i)).thenApply(s -> Thread.currentThread().getName())
                     .get(5, java.util.concurrent.TimeUnit.SECONDS);
-            assertFalse(stage.startsWith("NioProcessor"), "a user stage ran on the I/O thread " + stage);
+            assertFalse(stage.startsWith("ClientNioProcessor"), "a user stage ran on the I/O thread " + stage);
             Stat s = h.setContents(b("sync" + i));
             assertEquals(("sync" + i).length(), s.size());
         }
@@ -416,7 +416,7 @@ class ClientCallsTest {
     private static long liveClientThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
                 .map(Thread::getName)
-                .filter(n -> n.startsWith("chubby-client") || n.startsWith("NioProcessor")
+                .filter(n -> n.startsWith("chubby-client") || n.startsWith("ClientNioProcessor")
                         || n.startsWith("NioSocketConnector"))
                 .count();
     }

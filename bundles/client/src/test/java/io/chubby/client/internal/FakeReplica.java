@@ -181,10 +181,19 @@ final class FakeReplica implements AutoCloseable {
 
     /** Drops the connection at the first request it handles, answers the later ones as a master. */
     Behaviour dropFirst() {
-        AtomicBoolean dropped = new AtomicBoolean();
+        return first(Exchange::drop);
+    }
+
+    /** Resets the connection at the first request it handles, answers the later ones as a master. */
+    Behaviour resetFirst() {
+        return first(Exchange::reset);
+    }
+
+    private Behaviour first(Behaviour once) {
+        AtomicBoolean done = new AtomicBoolean();
         return x -> {
-            if (dropped.compareAndSet(false, true)) {
-                x.drop();
+            if (done.compareAndSet(false, true)) {
+                once.handle(x);
             } else {
                 standard(x);
             }
@@ -294,6 +303,12 @@ final class FakeReplica implements AutoCloseable {
         }
 
         void drop() throws IOException {
+            socket.close();
+        }
+
+        /** Resets the connection (RST instead of FIN): the client's read fails "Connection reset". */
+        void reset() throws IOException {
+            socket.setSoLinger(true, 0);
             socket.close();
         }
     }

@@ -198,7 +198,7 @@ class MasterChannelTest {
             assertEquals("v" + i, r.getGetContents().getContents().toStringUtf8());
             assertEquals(held.get(i).request.getCallId(), r.getCallId());
             String thread = threads.get(i).get(10, TimeUnit.SECONDS);
-            assertFalse(thread.startsWith("NioProcessor"), "completed on the I/O thread: " + thread);
+            assertFalse(thread.startsWith("ClientNioProcessor"), "completed on the I/O thread: " + thread);
         }
     }
 
@@ -263,7 +263,7 @@ class MasterChannelTest {
     /** The channel's own threads and MINA's (no client of another test is open while this runs). */
     private static List<Thread> channelThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
-                .filter(t -> t.getName().startsWith("chubby-channel") || t.getName().startsWith("NioProcessor")
+                .filter(t -> t.getName().startsWith("chubby-channel") || t.getName().startsWith("ClientNioProcessor")
                         || t.getName().startsWith("NioSocketConnector"))
                 .toList();
     }
