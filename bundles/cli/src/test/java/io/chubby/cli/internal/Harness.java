@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -53,6 +54,8 @@ public final class Harness implements AutoCloseable {
     public int stopAfterSleeps = -1;
     /** Told the number (1, 2, ...) of each sleep of the command, on its thread, before it "sleeps". */
     public IntConsumer onSleep = n -> { };
+    /** Told of each session a command opens, once it exists and before the command uses it. */
+    public Consumer<ChubbyClient> onConnect = c -> { };
     public Path workDir = Path.of("").toAbsolutePath();
     public byte[] stdin = new byte[0];
     public boolean embedded;
@@ -172,6 +175,7 @@ public final class Harness implements AutoCloseable {
                 connects.add(options);
                 ChubbyClient c = CellAccess.LIBRARY.connect(options);
                 clients.add(c);
+                onConnect.accept(c);
                 return c;
             }
 

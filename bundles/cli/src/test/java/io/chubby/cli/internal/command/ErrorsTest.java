@@ -32,6 +32,22 @@ class ErrorsTest {
         assertEquals("", r.out());
     }
 
+    /** "May or may not have been applied" has its own code and exit status: 28, not CELL_UNAVAILABLE's 21. */
+    @Test
+    void aWriteOfUnknownOutcomeExits28() {
+        InProcessCell cell = h.use(InProcessCell.start());
+        // the command's first proposal after its session exists (the Open that creates the file)
+        // commits, but the master cannot tell: it answers OUTCOME_UNKNOWN
+        h.onConnect = c -> cell.consensus().failNextProposalAfterCommit();
+        Result r = h.run("put", "/ls/local/f", "v");
+        assertEquals(28, r.code());
+        assertEquals(ErrorCode.OUTCOME_UNKNOWN.exitCode(), r.code());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().startsWith("chubby: OUTCOME_UNKNOWN: outcome unknown: the master lost mastership"), r.err());
+        h.onConnect = c -> { };
+        assertTrue(h.exists("/ls/local/f"), "it was applied: hence 'check before retrying'");
+    }
+
     @Test
     void badPathIsInvalidArgument() {
         h.use(InProcessCell.start());
