@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +54,7 @@ public record CliContext(PrintStream out, PrintStream err, InputStream in, Map<S
         return workDir.resolve(dir).normalize();
     }
 
-    /** Blocking waits and process shutdown, replaceable in tests. */
+    /** Blocking waits, the time, and process shutdown, replaceable in tests. */
     public interface Waiter {
         /** Real sleeps; shutdown hooks of the JVM (run on SIGINT/SIGTERM). */
         Waiter REAL = new Waiter() {
@@ -93,5 +94,10 @@ public record CliContext(PrintStream out, PrintStream err, InputStream in, Map<S
 
         /** Runs {@code action} if the process is stopped; the returned Runnable cancels that. */
         Runnable onShutdown(Runnable action);
+
+        /** The wall-clock time now (e.g. to tell how long ago a replica process started). */
+        default Instant now() {
+            return Instant.now();
+        }
     }
 }

@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,6 +55,8 @@ public final class Harness implements AutoCloseable {
     public int stopAfterSleeps = -1;
     /** Told the number (1, 2, ...) of each sleep of the command, on its thread, before it "sleeps". */
     public IntConsumer onSleep = n -> { };
+    /** How far the commands' clock ({@code Waiter.now()}) is ahead of the real one. */
+    public volatile Duration clockAhead = Duration.ZERO;
     /** Told of each session a command opens, once it exists and before the command uses it. */
     public Consumer<ChubbyClient> onConnect = c -> { };
     public Path workDir = Path.of("").toAbsolutePath();
@@ -154,6 +157,11 @@ public final class Harness implements AutoCloseable {
             public Runnable onShutdown(Runnable action) {
                 hooks.add(action);
                 return () -> hooks.remove(action);
+            }
+
+            @Override
+            public Instant now() {
+                return Instant.now().plus(clockAhead);
             }
         };
         CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * The DNS bridge part of a local cell: {@code DIR/replica-<i>/etc/io.chubby.dns.cfg} (Config Admin
@@ -33,7 +35,22 @@ public record DnsConfig(CellLayout layout) {
 
     /** The line {@code cell up} prints before the CHUBBY_CELL one: replica 1's DNS bridge. */
     public String exportLine() {
-        return "export CHUBBY_DNS=" + CellLayout.HOST + ":" + port(1);
+        return exportLine(1);
+    }
+
+    /** The CHUBBY_DNS line naming replica {@code id}'s DNS bridge. */
+    public String exportLine(int id) {
+        return "export CHUBBY_DNS=" + CellLayout.HOST + ":" + port(id);
+    }
+
+    /** Whether replica {@code id} is configured to run the DNS bridge (its {@code io.chubby.dns.cfg} exists). */
+    public boolean enabled(int id) {
+        return Files.isRegularFile(configFile(id));
+    }
+
+    /** The ids of the replicas configured to run the DNS bridge, in order. */
+    public List<Integer> enabledReplicas() {
+        return IntStream.rangeClosed(1, layout.replicas()).filter(this::enabled).boxed().toList();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.chubby.api.MasterInfo;
 import io.chubby.cli.internal.CellAccess;
 import io.chubby.cli.internal.CliContext;
 import io.chubby.cli.internal.cell.CellLayout;
+import io.chubby.cli.internal.cell.ProcessLiveness;
 import io.chubby.client.ReplicaStatus;
 
 import java.io.PrintStream;
@@ -16,9 +17,10 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Waits, bounded, until every replica {@code cell up} started answers Status and some replica
- * knows the master. Fails early when a started replica exits, pointing at its logs. Used by one
- * thread.
+ * Waits, bounded, until every replica {@code cell up} started (or found starting) answers Status
+ * and a master answers Status as master: a replica's MasterLocation alone may still name a master
+ * that was just killed. Fails early when a started replica exits (a zombie counts as exited),
+ * pointing at its logs. Used by one thread.
  */
 final class CellReadiness {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
@@ -41,7 +43,7 @@ final class CellReadiness {
         List<String> addresses = layout.clientAddresses();
         while (true) {
             for (Integer id : List.copyOf(pending)) {
-                if (!started.get(id).isAlive()) {
+                if (!ProcessLiveness.running(started.get(id))) {
                     throw new IllegalStateException("replica " + id + " exited during start; see "
                             + layout.consoleLog(id) + " and " + layout.replicaDir(id).resolve("log").resolve("replica.log"));
                 }
@@ -78,15 +80,20 @@ final class CellReadiness {
         }
     }
 
+    /** The master some replica names, once it answers Status itself as master (with its own epoch). */
     private Optional<MasterInfo> master(List<String> addresses) {
         for (String a : addresses) {
             try {
                 MasterInfo m = access.masterLocation(a, PROBE_TIMEOUT);
                 if (m.known()) {
-                    return Optional.of(m);
+                    ReplicaStatus s = access.status(m.masterAddress(), PROBE_TIMEOUT);
+                    if (s.isMaster()) {
+                        return Optional.of(new MasterInfo(m.cell(), s.replicaId(), m.masterAddress(), s.epoch(),
+                                m.replicas()));
+                    }
                 }
             } catch (RuntimeException e) {
-                // that replica is down or still starting: ask the next
+                // that replica (or the master it names) is down or still starting: ask the next
             }
         }
         return Optional.empty();

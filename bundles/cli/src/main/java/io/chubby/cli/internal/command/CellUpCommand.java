@@ -3,7 +3,6 @@ package io.chubby.cli.internal.command;
 import io.chubby.cli.internal.CliContext;
 import io.chubby.cli.internal.cell.CellLayout;
 import io.chubby.cli.internal.cell.DnsConfig;
-import io.chubby.cli.internal.cell.PidFile;
 import io.chubby.cli.internal.cell.ReplicaProcesses;
 import io.chubby.spi.ReplicaConfig;
 import picocli.CommandLine.Command;
@@ -17,20 +16,25 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
  * {@code chubby cell up}: creates the cell's directories and configs (first time), starts every
- * replica that is not running, waits until they answer and a master is known, and prints the
- * {@code export CHUBBY_CELL=...} line last.
+ * replica that is not serving (never started, gone, a zombie, or alive but not answering Status,
+ * which is stopped first) and says per replica what it did, waits until they answer and a replica
+ * answers Status as master, and prints the {@code export CHUBBY_CELL=...} line last. A re-run keeps
+ * each replica's configuration (DNS bridge on or off, tuning) unless an option changes it.
  */
-@Command(name = "up", description = {"Start a local cell (or the replicas of it that are not running).",
+@Command(name = "up", description = {"Start a local cell (or the replicas of it that are not serving).",
         "The last line printed is 'export CHUBBY_CELL=...': eval it to point later commands at the cell."})
 public final class CellUpCommand implements Callable<Integer> {
     public static final int DEFAULT_REPLICAS = 5;
     public static final int DEFAULT_BASE_PORT = 7000;
+    /** How long a replica that does not answer gets to stop on SIGTERM before SIGKILL. */
+    static final Duration HUNG_STOP_GRACE = Duration.ofSeconds(5);
 
     @ParentCommand
     CellCommand cell;
@@ -47,7 +51,11 @@ public final class CellUpCommand implements Callable<Integer> {
     @Option(names = "--base-port", paramLabel = "P", description = "Replica i listens on P+i (clients) and P+100+i (peers); default 7000.")
     Integer basePort;
 
-    @Option(names = "--no-dns", description = "Do not run the DNS bridge on the replicas (by default replica i serves DNS on 127.0.0.1:P+50+i).")
+    @Option(names = "--dns", description = "Run the DNS bridge on every replica: replica i serves DNS on 127.0.0.1:P+50+i "
+            + "(the default for a new cell; an existing cell keeps each replica's setting unless --dns or --no-dns is given).")
+    boolean dns;
+
+    @Option(names = "--no-dns", description = "Do not run the DNS bridge on the replicas (stops it on running ones).")
     boolean noDns;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"Tuning key for every replica (repeatable), "
@@ -63,35 +71,108 @@ public final class CellUpCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         CliContext ctx = cell.ctx();
         PrintStream out = ctx.out();
-        CellLayout layout = layout(cell.dir(dir));
+        Path cellDir = cell.dir(dir);
+        boolean fresh = CellLayout.read(cellDir).isEmpty();
+        CellLayout layout = layout(cellDir);
+        DnsConfig dnsConfig = new DnsConfig(layout);
+        Optional<Boolean> dnsWanted = dnsChoice(fresh);
+        checkDnsTuning(dnsConfig, dnsWanted);
         Path home = chubbyHome(ctx);
         layout.create();
-        DnsConfig dns = new DnsConfig(layout);
-        dns.apply(!noDns);
+        dnsWanted.ifPresent(dnsConfig::apply); // absent: each replica keeps its DNS setting
         layout.writeTuning(tuning);
+        List<Integer> dnsOn = dnsConfig.enabledReplicas();
         out.println("cell " + layout.cellName() + " in " + layout.dir() + ": " + layout.replicas()
                 + " replicas, client ports " + (layout.basePort() + 1) + ".." + (layout.basePort() + layout.replicas())
-                + (noDns ? "" : ", DNS ports " + dns.port(1) + ".." + dns.port(layout.replicas())));
-        ReplicaProcesses processes = new ReplicaProcesses(home);
-        Map<Integer, ProcessHandle> started = new LinkedHashMap<>();
-        for (int i = 1; i <= layout.replicas(); i++) {
-            Optional<ProcessHandle> running = new PidFile(layout.pidFile(i)).alive();
-            if (running.isPresent()) {
-                out.println("replica " + i + ": already running, pid " + running.get().pid());
-            } else {
-                ProcessHandle p = processes.start(layout, i);
-                started.put(i, p);
-                out.println("replica " + i + ": started, pid " + p.pid() + ", log " + layout.replicaDir(i).resolve("log"));
-            }
-            out.flush();
-        }
-        new CellReadiness(ctx.access(), ctx.waiter(), out).await(layout, started, Duration.ofSeconds(waitSeconds));
-        if (!noDns) {
-            out.println(dns.exportLine());
+                + dnsPorts(dnsConfig, dnsOn));
+        Map<Integer, ProcessHandle> awaited = startWhatIsNotServing(ctx, layout, home, out);
+        new CellReadiness(ctx.access(), ctx.waiter(), out).await(layout, awaited, Duration.ofSeconds(waitSeconds));
+        if (!dnsOn.isEmpty()) {
+            out.println(dnsConfig.exportLine(dnsOn.get(0)));
         }
         out.println(layout.exportLine());
         out.flush();
         return 0;
+    }
+
+    /**
+     * Checks every replica and starts (or stops and starts) those not serving, printing one line
+     * each; returns the replicas to wait for (started, restarted, still starting) with their processes.
+     */
+    private Map<Integer, ProcessHandle> startWhatIsNotServing(CliContext ctx, CellLayout layout, Path home,
+                                                              PrintStream out) {
+        ReplicaProcesses processes = new ReplicaProcesses(home);
+        ReplicaCheck check = new ReplicaCheck(ctx.access(), ctx.waiter()::now);
+        Map<Integer, ProcessHandle> awaited = new LinkedHashMap<>();
+        for (int i = 1; i <= layout.replicas(); i++) {
+            ReplicaCheck.Finding f = check.inspect(layout, i);
+            String prefix = "replica " + i + ": ";
+            switch (f.condition()) {
+                case SERVING -> out.println(prefix + "running, pid " + f.pid());
+                case STARTING -> {
+                    awaited.put(i, f.process().orElseThrow());
+                    out.println(prefix + "starting, pid " + f.pid() + " (not answering yet)");
+                }
+                default -> {
+                    String was = switch (f.condition()) {
+                        case NEW -> "";
+                        case DOWN -> " (was: down, pid " + f.pid() + ")";
+                        case ZOMBIE -> " (was: zombie, pid " + f.pid() + ")";
+                        default -> " (was: not answering, pid " + f.pid() + ", "
+                                + (ReplicaProcesses.stop(List.of(f.process().orElseThrow()), HUNG_STOP_GRACE).get(0)
+                                ? "killed" : "stopped") + ")";
+                    };
+                    ProcessHandle p = processes.start(layout, i);
+                    awaited.put(i, p);
+                    out.println(prefix + (was.isEmpty() ? "started" : "restarted" + was) + ", pid " + p.pid()
+                            + ", log " + layout.replicaDir(i).resolve("log"));
+                }
+            }
+            out.flush();
+        }
+        return awaited;
+    }
+
+    /**
+     * The DNS bridge setting to write: {@code --dns} / {@code --no-dns} when given, on for a new
+     * cell, and otherwise none (each replica keeps what it has).
+     */
+    private Optional<Boolean> dnsChoice(boolean fresh) {
+        if (dns && noDns) {
+            throw new ParameterException(spec.commandLine(), "--dns and --no-dns contradict each other");
+        }
+        if (dns || noDns) {
+            return Optional.of(dns);
+        }
+        return fresh ? Optional.of(true) : Optional.empty();
+    }
+
+    /** {@code --set dns.*} needs the bridge on every replica the keys would go to. */
+    private void checkDnsTuning(DnsConfig dnsConfig, Optional<Boolean> dnsWanted) {
+        boolean dnsKeys = tuning.keySet().stream().anyMatch(k -> ReplicaConfig.pidOf(k).equals(ReplicaConfig.DNS_PID));
+        if (!dnsKeys || dnsWanted.orElse(false)) {
+            return;
+        }
+        if (dnsWanted.isPresent()) {
+            throw new ParameterException(spec.commandLine(), "--set dns.* with --no-dns: there is no DNS bridge to tune");
+        }
+        List<Integer> off = java.util.stream.IntStream.rangeClosed(1, dnsConfig.layout().replicas())
+                .filter(i -> !dnsConfig.enabled(i)).boxed().toList();
+        if (!off.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--set dns.*: replica(s) " + off + " run without the DNS "
+                    + "bridge (started with --no-dns); add --dns to turn it on");
+        }
+    }
+
+    private static String dnsPorts(DnsConfig dnsConfig, List<Integer> on) {
+        if (on.isEmpty()) {
+            return "";
+        }
+        if (on.size() == dnsConfig.layout().replicas()) {
+            return ", DNS ports " + dnsConfig.port(1) + ".." + dnsConfig.port(on.size());
+        }
+        return ", DNS ports " + String.join(",", on.stream().map(i -> Integer.toString(dnsConfig.port(i))).toList())
+                + " (replicas " + on + "; the others run without DNS)";
     }
 
     /** The cell's layout: from DIR/cell.properties when DIR holds a cell, else from the options. */
@@ -121,7 +202,7 @@ public final class CellUpCommand implements Callable<Integer> {
         }
     }
 
-    /** A --set key of no component, an identity key, or dns.* with --no-dns is a usage error. */
+    /** A --set key of no component or an identity key is a usage error (dns.* keys: {@link #checkDnsTuning}). */
     private void checkTuning() {
         for (String key : tuning.keySet()) {
             String pid;
@@ -133,10 +214,6 @@ public final class CellUpCommand implements Callable<Integer> {
             if (pid.equals(ReplicaConfig.PID)) {
                 throw new ParameterException(spec.commandLine(), "--set " + key + ": the replica's identity is "
                         + "written by 'cell up' itself");
-            }
-            if (pid.equals(ReplicaConfig.DNS_PID) && noDns) {
-                throw new ParameterException(spec.commandLine(), "--set " + key + " with --no-dns: there is no "
-                        + "DNS bridge to tune");
             }
         }
     }

@@ -57,6 +57,38 @@ class PidFileTest {
     }
 
     @Test
+    void statusTellsNoneGoneZombieAndRunningApart() throws Exception {
+        PidFile none = new PidFile(tmp.resolve("none"));
+        assertEquals(PidFile.State.NONE, none.status().state());
+
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        PidFile gone = new PidFile(tmp.resolve("gone"));
+        gone.write(p.pid());
+        assertEquals(new PidFile.Status(PidFile.State.GONE, p.pid(), Optional.empty()), gone.status());
+
+        long me = ProcessHandle.current().pid();
+        PidFile zombie = new PidFile(tmp.resolve("zombie"), ProcessHandle::of, pid -> pid == me);
+        zombie.write(me);
+        assertEquals(PidFile.State.ZOMBIE, zombie.status().state());
+        assertTrue(zombie.alive().isEmpty(), "a zombie is not running (cell down and status skip it)");
+
+        PidFile running = new PidFile(tmp.resolve("running"), ProcessHandle::of, pid -> false);
+        running.write(me);
+        assertEquals(PidFile.State.RUNNING, running.status().state());
+        assertEquals(me, running.status().process().orElseThrow().pid());
+    }
+
+    @Test
+    void theProcessStateComesAfterTheLastParenthesisOfProcStat() {
+        assertEquals(Optional.of('Z'), ProcessLiveness.parseState("4242 (java) Z 1 4242 4242 0 -1"));
+        assertEquals(Optional.of('S'), ProcessLiveness.parseState("7 (a (weird) name) S 1 7"));
+        assertEquals(Optional.empty(), ProcessLiveness.parseState("garbage"));
+        assertFalse(ProcessLiveness.isZombie(ProcessHandle.current().pid()));
+        assertTrue(ProcessLiveness.running(ProcessHandle.current()));
+    }
+
+    @Test
     void deleteRemovesAndIsIdempotent() {
         PidFile f = new PidFile(tmp.resolve("pid"));
         f.write(1);

@@ -4,6 +4,7 @@ import io.chubby.cli.internal.Harness;
 import io.chubby.cli.internal.Harness.Result;
 import io.chubby.cli.internal.cell.CellLayout;
 import io.chubby.cli.internal.cell.PidFile;
+import io.chubby.cli.internal.cell.ProcessLiveness;
 import io.chubby.protocol.StatusReply;
 import io.chubby.sim.cell.InProcessCell;
 import io.chubby.sim.cell.InProcessReplicas;
@@ -19,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -102,18 +104,23 @@ class CellCommandsTest {
         // again, options omitted: N and P come from cell.properties, nothing restarts
         Result again = h.run("cell", "up", "--dir", "c");
         assertEquals(0, again.code(), again.err());
-        assertTrue(again.out().contains("replica 2: already running, pid " + pids.get(1)), again.out());
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(again.out().contains("replica " + i + ": running, pid " + pids.get(i - 1) + "\n"), again.out());
+        }
         assertFalse(again.out().contains("started"), again.out());
 
-        // one replica dies: only it is restarted
+        // one replica dies (and is reaped): only it is restarted, and the line says what it was
         ProcessHandle victim = ProcessHandle.of(pids.get(1)).orElseThrow();
         victim.destroyForcibly();
         victim.onExit().get();
         Result third = h.run("cell", "up", "--dir", "c");
         assertEquals(0, third.code(), third.err());
-        assertTrue(third.out().contains("replica 2: started"), third.out());
+        long restarted = alive(layout, 2).orElseThrow().pid();
+        assertTrue(third.out().contains("replica 2: restarted (was: down, pid " + pids.get(1) + "), pid " + restarted
+                + ", log " + layout.replicaDir(2).resolve("log") + "\n"), third.out());
+        assertTrue(third.out().contains("replica 1: running, pid " + pids.get(0) + "\n"), third.out());
         assertEquals(pids.get(0), alive(layout, 1).orElseThrow().pid());
-        assertNotEquals(pids.get(1), alive(layout, 2).orElseThrow().pid());
+        assertNotEquals(pids.get(1), restarted);
 
         // a different size for the existing cell is refused
         assertEquals(2, h.run("cell", "up", "--dir", "c", "--replicas", "5").code());
@@ -131,6 +138,158 @@ class CellCommandsTest {
         Result downAgain = h.run("cell", "down", "--dir", "c");
         assertEquals(0, downAgain.code());
         assertTrue(downAgain.out().contains("replica 1: not running"), downAgain.out());
+    }
+
+    /**
+     * kill -9 leaves a zombie until the parent reaps it, and ProcessHandle.isAlive() is true for
+     * it: 'cell up' used to call such a replica "already running". Here a real zombie (a child its
+     * parent never reaps) stands in the pid file of replica 2.
+     */
+    @Test
+    void upRestartsAReplicaWhosePidIsAZombie() throws Exception {
+        fakeHome("exec sleep 60");
+        int base = h.use(InProcessReplicas.startOnConsecutivePorts(3, 1, 3)).basePort();
+        assertEquals(0, h.run("cell", "up", "--replicas", "3", "--dir", "c", "--base-port", "" + base).code());
+        CellLayout layout = CellLayout.read(tmp.resolve("c")).orElseThrow();
+        ProcessHandle old = alive(layout, 2).orElseThrow();
+        old.destroyForcibly();
+        old.onExit().get();
+        long zombie = zombie();
+        assertTrue(ProcessHandle.of(zombie).map(ProcessHandle::isAlive).orElse(false), "isAlive() says yes to a zombie");
+        new PidFile(layout.pidFile(2)).write(zombie);
+        assertEquals(PidFile.State.ZOMBIE, new PidFile(layout.pidFile(2)).status().state());
+
+        Result up = h.run("cell", "up", "--dir", "c");
+        assertEquals(0, up.code(), up.err());
+        long now = alive(layout, 2).orElseThrow().pid();
+        assertTrue(up.out().contains("replica 2: restarted (was: zombie, pid " + zombie + "), pid " + now + ", log "),
+                up.out());
+        assertTrue(up.out().contains("replica 1: running, pid "), up.out());
+        assertTrue(up.out().contains("replica 2: answering as replica"), up.out());
+        assertEquals(0, h.run("cell", "down", "--dir", "c", "--grace", "5").code());
+    }
+
+    /**
+     * A live replica that does not answer Status is stopped and started again; one that started
+     * within the startup grace is waited for instead (an earlier 'cell up' may have left it
+     * starting). The Status answers come from in-process replicas: isolating replica 2 makes its
+     * address refuse, healing it (at the first wait for the restarted replica) brings it back.
+     */
+    @Test
+    void upRestartsAReplicaThatDoesNotAnswerAndWaitsForOneStillStarting() throws Exception {
+        fakeHome("exec sleep 60");
+        InProcessReplicas cell = h.use(InProcessReplicas.startOnConsecutivePorts(3, 1, 3));
+        int base = cell.basePort();
+        assertEquals(0, h.run("cell", "up", "--replicas", "3", "--dir", "c", "--base-port", "" + base).code());
+        CellLayout layout = CellLayout.read(tmp.resolve("c")).orElseThrow();
+        ProcessHandle young = alive(layout, 2).orElseThrow();
+
+        cell.replica(2).isolate();
+        h.onSleep = n -> cell.replica(2).heal();
+        Result starting = h.run("cell", "up", "--dir", "c");
+        assertEquals(0, starting.code(), starting.err());
+        assertTrue(starting.out().contains("replica 2: starting, pid " + young.pid() + " (not answering yet)\n"),
+                starting.out());
+        assertTrue(starting.out().contains("replica 2: answering as replica"), starting.out());
+        assertTrue(young.isAlive(), "a replica still within its startup grace is not killed");
+
+        cell.replica(2).isolate();
+        h.clockAhead = ReplicaCheck.STARTUP_GRACE.plusSeconds(1); // every stand-in is now past its startup grace
+        Result hung = h.run("cell", "up", "--dir", "c");
+        assertEquals(0, hung.code(), hung.err());
+        young.onExit().get(10, TimeUnit.SECONDS); // stopped (SIGTERM) before the new one started
+        long now = alive(layout, 2).orElseThrow().pid();
+        assertTrue(hung.out().contains("replica 2: restarted (was: not answering, pid " + young.pid() + ", stopped), pid "
+                + now + ", log "), hung.out());
+        assertTrue(hung.out().contains("replica 3: running, pid "), hung.out());
+        assertEquals(0, h.run("cell", "down", "--dir", "c", "--grace", "5").code());
+    }
+
+    /**
+     * The replicas may still name a master that was just killed: 'cell up' prints the master only
+     * once it answers Status as master. Replica 1 (the old master) comes back as a follower at the
+     * first wait; replicas 2 and 3 still name it until the second, when replica 2 takes over.
+     */
+    @Test
+    void upPrintsTheMasterOnlyOnceItAnswersAsMaster() throws Exception {
+        fakeHome("exec sleep 60");
+        InProcessReplicas cell = h.use(InProcessReplicas.startOnConsecutivePorts(3, 1, 3));
+        int base = cell.basePort();
+        assertEquals(0, h.run("cell", "up", "--replicas", "3", "--dir", "c", "--base-port", "" + base).code());
+        CellLayout layout = CellLayout.read(tmp.resolve("c")).orElseThrow();
+        ProcessHandle oldMaster = alive(layout, 1).orElseThrow();
+        oldMaster.destroyForcibly();
+        oldMaster.onExit().get();
+        cell.replica(1).isolate();
+        h.onSleep = n -> {
+            if (n == 1) {
+                cell.replica(1).consensus().failOver(2, 4);
+                cell.replica(1).heal();
+            } else if (n == 2) {
+                cell.replica(2).consensus().failOver(2, 4);
+                cell.replica(3).consensus().failOver(2, 4);
+            }
+        };
+        Result up = h.run("cell", "up", "--dir", "c");
+        assertEquals(0, up.code(), up.err());
+        assertTrue(up.out().contains("replica 1: restarted (was: down, pid " + oldMaster.pid() + ")"), up.out());
+        assertFalse(up.out().contains("master: replica 1"), "never the replica that was killed: " + up.out());
+        assertTrue(up.out().contains("master: replica 2 at 127.0.0.1:" + (base + 2) + ", epoch 4\n"), up.out());
+        assertTrue(h.sleeps.size() >= 2, "it waited for the new master");
+        alive(layout, 1);
+        assertEquals(0, h.run("cell", "down", "--dir", "c", "--grace", "5").code());
+    }
+
+    /** A re-run without --dns / --no-dns keeps each replica's DNS bridge setting; only those options change it. */
+    @Test
+    void aReRunKeepsEachReplicasDnsSettingUnlessAskedToChangeIt() throws Exception {
+        fakeHome("exec sleep 60");
+        int base = h.use(InProcessReplicas.startOnConsecutivePorts(3, 1, 3)).basePort();
+        Result off = h.run("cell", "up", "--replicas", "3", "--dir", "c", "--base-port", "" + base, "--no-dns");
+        assertEquals(0, off.code(), off.err());
+        CellLayout layout = CellLayout.read(tmp.resolve("c")).orElseThrow();
+        for (int i = 1; i <= 3; i++) {
+            alive(layout, i);
+        }
+        Path dns2 = layout.configFile(2, "io.chubby.dns");
+        assertFalse(Files.exists(dns2));
+
+        Result again = h.run("cell", "up", "--dir", "c");
+        assertEquals(0, again.code(), again.err());
+        assertFalse(Files.exists(dns2), "still off: no option asked to turn it on");
+        assertFalse(again.out().contains("CHUBBY_DNS"), again.out());
+        assertFalse(again.out().contains("DNS ports"), again.out());
+        assertEquals(2, h.run("cell", "up", "--dir", "c", "--set", "dns.ttl.s=5").code(), "dns.* without the bridge");
+        assertFalse(Files.exists(dns2));
+
+        Result on = h.run("cell", "up", "--dir", "c", "--dns");
+        assertEquals(0, on.code(), on.err());
+        assertTrue(Files.isRegularFile(dns2));
+        assertTrue(on.out().contains("export CHUBBY_DNS=127.0.0.1:" + (base + 51) + "\n"), on.out());
+        Result kept = h.run("cell", "up", "--dir", "c", "--set", "dns.ttl.s=5");
+        assertEquals(0, kept.code(), kept.err());
+        assertTrue(read(dns2).contains("dns.ttl.s=5\n"), read(dns2));
+
+        // one replica turned off by hand: the others keep theirs, the first with DNS is exported
+        Files.delete(layout.configFile(1, "io.chubby.dns"));
+        Result mixed = h.run("cell", "up", "--dir", "c");
+        assertEquals(0, mixed.code(), mixed.err());
+        assertFalse(Files.exists(layout.configFile(1, "io.chubby.dns")));
+        assertTrue(mixed.out().contains("DNS ports " + (base + 52) + "," + (base + 53) + " (replicas [2, 3]"), mixed.out());
+        assertTrue(mixed.out().contains("export CHUBBY_DNS=127.0.0.1:" + (base + 52) + "\n"), mixed.out());
+        assertEquals(2, h.run("cell", "up", "--dir", "c", "--dns", "--no-dns").code());
+        assertEquals(0, h.run("cell", "down", "--dir", "c", "--grace", "5").code());
+    }
+
+    /** The pid of a zombie: a child that exited at once under a parent (sleep) that never reaps it. */
+    private long zombie() throws Exception {
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 60")
+                .redirectErrorStream(true).start();
+        spawned.add(parent.toHandle());
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream())).readLine();
+        long pid = Long.parseLong(line.trim());
+        Await.until("process " + pid + " is a zombie", () -> ProcessLiveness.isZombie(pid));
+        return pid;
     }
 
     @Test
