@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,13 +26,8 @@ class CellFailoverIT {
     @AfterEach
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void stopCell() {
-        if (cell == null) {
-            return;
-        }
-        try {
-            cell.down();
-        } finally {
-            cell.destroy();
+        if (cell != null) {
+            cell.stop();
         }
     }
 
@@ -65,15 +58,8 @@ class CellFailoverIT {
         assertEquals(0, restart.exit(), () -> restart + cell.logs());
         write("/ls/local/after-restart", "x", FAILOVER_DEADLINE_MS);
 
-        List<Map<String, String>> converged = await("all 5 replicas at the same applied index and checksum", () -> {
-            List<Map<String, String>> lines = cell.statusLines();
-            if (lines.size() != 5 || lines.stream().anyMatch(m -> "down".equals(m.get("role")))) {
-                return null;
-            }
-            Set<String> states = lines.stream().map(m -> m.get("applied") + "/" + m.get("checksum"))
-                    .collect(Collectors.toSet());
-            return states.size() == 1 ? lines : null;
-        }, CATCH_UP_DEADLINE_MS);
+        List<Map<String, String>> converged = await("all 5 replicas at the same applied index and checksum",
+                cell::converged, CATCH_UP_DEADLINE_MS);
         assertEquals(1, converged.stream().filter(m -> "master".equals(m.get("role"))).count(),
                 () -> "one master: " + LocalCell.describe(converged));
     }

@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,13 +31,8 @@ class CellUpRestartIT {
     @AfterEach
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void stopCell() {
-        if (cell == null) {
-            return;
-        }
-        try {
-            cell.down();
-        } finally {
-            cell.destroy();
+        if (cell != null) {
+            cell.stop();
         }
     }
 
@@ -76,15 +69,8 @@ class CellUpRestartIT {
 
         // the restarted replica serves (it answers as itself, with the pid cell up recorded) and catches up
         assertEquals(0, cell.chubby(null, "put", "/ls/local/after", "y").exit());
-        List<Map<String, String>> converged = cell.await("all 3 replicas serving at one applied index and checksum", () -> {
-            List<Map<String, String>> lines = cell.statusLines();
-            if (lines.size() != 3 || lines.stream().anyMatch(l -> "down".equals(l.get("role")))) {
-                return null;
-            }
-            Set<String> states = lines.stream().map(l -> l.get("applied") + "/" + l.get("checksum"))
-                    .collect(Collectors.toSet());
-            return states.size() == 1 ? lines : null;
-        }, DEADLINE_MS);
+        List<Map<String, String>> converged = cell.await("all 3 replicas serving at one applied index and checksum",
+                cell::converged, DEADLINE_MS);
         assertEquals(Long.toString(newPid), converged.get(victimId - 1).get("pid"), LocalCell.describe(converged));
         assertEquals(1, converged.stream().filter(l -> "master".equals(l.get("role"))).count(),
                 () -> "one master: " + LocalCell.describe(converged));

@@ -157,6 +157,28 @@ final class LocalCell {
         }
     }
 
+    /** {@code cell down}, then SIGKILL to whatever is left (for a test's clean-up). */
+    void stop() {
+        try {
+            down();
+        } finally {
+            destroy();
+        }
+    }
+
+    /**
+     * The status lines when every replica answers and all are at one applied index and state
+     * checksum, else null (a probe for {@link #await}).
+     */
+    List<Map<String, String>> converged() {
+        List<Map<String, String>> lines = statusLines();
+        if (lines.size() != replicas || lines.stream().anyMatch(m -> "down".equals(m.get("role")))) {
+            return null;
+        }
+        long states = lines.stream().map(m -> m.get("applied") + "/" + m.get("checksum")).distinct().count();
+        return states == 1 ? lines : null;
+    }
+
     /** SIGKILL to every process of this cell still alive: recorded pids, then any JVM naming our dir. */
     void destroy() {
         List<ProcessHandle> victims = new ArrayList<>();

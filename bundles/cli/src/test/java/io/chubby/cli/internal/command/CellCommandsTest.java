@@ -147,10 +147,7 @@ class CellCommandsTest {
      */
     @Test
     void upRestartsAReplicaWhosePidIsAZombie() throws Exception {
-        fakeHome("exec sleep 60");
-        int base = h.use(InProcessReplicas.startOnConsecutivePorts(3, 1, 3)).basePort();
-        assertEquals(0, h.run("cell", "up", "--replicas", "3", "--dir", "c", "--base-port", "" + base).code());
-        CellLayout layout = CellLayout.read(tmp.resolve("c")).orElseThrow();
+        CellLayout layout = upThree(h.use(InProcessReplicas.startOnConsecutivePorts(3, 1, 3)));
         ProcessHandle old = alive(layout, 2).orElseThrow();
         old.destroyForcibly();
         old.onExit().get();
@@ -177,11 +174,8 @@ class CellCommandsTest {
      */
     @Test
     void upRestartsAReplicaThatDoesNotAnswerAndWaitsForOneStillStarting() throws Exception {
-        fakeHome("exec sleep 60");
         InProcessReplicas cell = h.use(InProcessReplicas.startOnConsecutivePorts(3, 1, 3));
-        int base = cell.basePort();
-        assertEquals(0, h.run("cell", "up", "--replicas", "3", "--dir", "c", "--base-port", "" + base).code());
-        CellLayout layout = CellLayout.read(tmp.resolve("c")).orElseThrow();
+        CellLayout layout = upThree(cell);
         ProcessHandle young = alive(layout, 2).orElseThrow();
 
         cell.replica(2).isolate();
@@ -212,11 +206,9 @@ class CellCommandsTest {
      */
     @Test
     void upPrintsTheMasterOnlyOnceItAnswersAsMaster() throws Exception {
-        fakeHome("exec sleep 60");
         InProcessReplicas cell = h.use(InProcessReplicas.startOnConsecutivePorts(3, 1, 3));
         int base = cell.basePort();
-        assertEquals(0, h.run("cell", "up", "--replicas", "3", "--dir", "c", "--base-port", "" + base).code());
-        CellLayout layout = CellLayout.read(tmp.resolve("c")).orElseThrow();
+        CellLayout layout = upThree(cell);
         ProcessHandle oldMaster = alive(layout, 1).orElseThrow();
         oldMaster.destroyForcibly();
         oldMaster.onExit().get();
@@ -279,6 +271,14 @@ class CellCommandsTest {
         assertTrue(mixed.out().contains("export CHUBBY_DNS=127.0.0.1:" + (base + 52) + "\n"), mixed.out());
         assertEquals(2, h.run("cell", "up", "--dir", "c", "--dns", "--no-dns").code());
         assertEquals(0, h.run("cell", "down", "--dir", "c", "--grace", "5").code());
+    }
+
+    /** 'cell up' of three stand-in replicas in DIR c whose Status answers come from {@code cell}. */
+    private CellLayout upThree(InProcessReplicas cell) throws IOException {
+        fakeHome("exec sleep 60");
+        Result up = h.run("cell", "up", "--replicas", "3", "--dir", "c", "--base-port", "" + cell.basePort());
+        assertEquals(0, up.code(), up.err());
+        return CellLayout.read(tmp.resolve("c")).orElseThrow();
     }
 
     /** The pid of a zombie: a child that exited at once under a parent (sleep) that never reaps it. */
