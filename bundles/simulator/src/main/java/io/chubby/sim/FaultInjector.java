@@ -111,6 +111,35 @@ final class FaultInjector {
         }
     }
 
+    /**
+     * The only fault of {@link Simulation#restartsInAHealthyCell}: crash one follower (at once, or
+     * inside its next Ready: before, during or after its persist), never a replica that is or may
+     * become master, and only while enough replicas stay up to leave a majority up. The crash
+     * schedules its restart.
+     */
+    void crashAFollower() {
+        int n = sim.replicas.size();
+        int downOrDoomed = 0;
+        List<SimReplica> followers = new ArrayList<>();
+        for (SimReplica r : sim.replicas) {
+            if (!r.up() || r.crashPoint != SimReplica.CrashPoint.NONE) {
+                downOrDoomed++;
+            } else if (r.node.role() == io.chubby.paxos.core.Role.FOLLOWER && !r.node.leaseValid(r.clock.local(sim.now))) {
+                followers.add(r);
+            }
+        }
+        if (followers.isEmpty() || downOrDoomed + 1 > n - (n / 2 + 1)) {
+            return;
+        }
+        SimReplica victim = followers.get(sim.rnd.nextInt(followers.size()));
+        switch (sim.rnd.nextInt(4)) {
+            case 0 -> sim.crash(victim);
+            case 1 -> victim.crashPoint = SimReplica.CrashPoint.BEFORE_PERSIST;
+            case 2 -> victim.crashPoint = SimReplica.CrashPoint.TORN;
+            default -> victim.crashPoint = SimReplica.CrashPoint.AFTER_PERSIST;
+        }
+    }
+
     /** Steps {@code r}'s clock forward within the drift bound (see {@link DriftingClock#jumpBudget}). */
     void clockJumpWithinBound(SimReplica r) {
         long budget = r.clock.jumpBudget(sim.now, sim.maxDrift, Simulation.CLOCK_HORIZON_MS);

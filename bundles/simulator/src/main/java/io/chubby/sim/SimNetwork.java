@@ -1,6 +1,8 @@
 package io.chubby.sim;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
@@ -13,6 +15,8 @@ import java.util.Set;
 final class SimNetwork {
     private final Random rnd;
     private final Set<Long> blocked = new HashSet<>();
+    /** Links that are down until a true time (a peer's link reconnecting after the target restarted). */
+    private final Map<Long, Long> downUntil = new HashMap<>();
     double loss;
     double duplicate;
     int minDelay = 1;
@@ -34,15 +38,31 @@ final class SimNetwork {
 
     void healAll() {
         blocked.clear();
+        downUntil.clear();
+    }
+
+    /**
+     * The link {@code from -> to} is down until true time {@code until}: what a replica's outbound
+     * link to a restarted peer does while it waits out its reconnect backoff (the transport drops
+     * what is sent on a link that is down).
+     */
+    void downUntil(int from, int to, long until) {
+        downUntil.merge(link(from, to), until, Math::max);
     }
 
     boolean isBlocked(int from, int to) {
         return blocked.contains(link(from, to));
     }
 
-    /** How many copies of a message from {@code from} to {@code to} arrive (0 = lost). */
+    /** {@link #copies(int, int, long)} for a simulation that takes no link down for a while. */
     int copies(int from, int to) {
-        if (isBlocked(from, to) || rnd.nextDouble() < loss) {
+        return copies(from, to, Long.MAX_VALUE);
+    }
+
+    /** How many copies of a message from {@code from} to {@code to} sent at true time {@code now} arrive (0 = lost). */
+    int copies(int from, int to, long now) {
+        if (isBlocked(from, to) || downUntil.getOrDefault(link(from, to), Long.MIN_VALUE) > now
+                || rnd.nextDouble() < loss) {
             return 0;
         }
         return rnd.nextDouble() < duplicate ? 2 : 1;

@@ -44,6 +44,10 @@ public final class Simulation {
     }
 
     static final long FAULT_PHASE_MS = 4_000;
+    /** In a healthy-cell run: followers crash from here (the first master is elected by then) ... */
+    static final long HEALTHY_FIRST_CRASH_MS = 2_000;
+    /** ... until here, then every replica is restarted and the cell must make progress. */
+    static final long HEALTHY_PHASE_MS = 8_000;
     static final long PROGRESS_BOUND_MS = 15_000;
     /** L of every replica. */
     static final long LEASE_MS = 1_000;
@@ -62,6 +66,8 @@ public final class Simulation {
             (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
     final double maxDrift;
     private final boolean compaction;
+    /** {@link #restartsInAHealthyCell}: only followers crash; restarts and snapshot installs take real-world time. */
+    private final boolean healthy;
     private final boolean trace;
     private long seq;
     long now;
@@ -87,13 +93,32 @@ public final class Simulation {
     private long maxMasterEpoch;
 
     public Simulation(long seed, int n, boolean trace) {
+        this(seed, n, trace, false);
+    }
+
+    /**
+     * A healthy cell under steady proposal load (no loss, no duplication, no partitions, no
+     * pauses, no clock steps; short delays) in which only followers crash, at most as many at a
+     * time as leave a majority up, and restart 0.2-2.2 s later from their disks, always with log
+     * compaction (so a restarted follower usually needs a snapshot). What a restart looks like on
+     * real processes is modelled: every peer's link to the restarted replica comes back only after
+     * that peer's reconnect backoff (0-2 L), and installing a snapshot keeps the replica's loop busy
+     * (messages wait, no ticks) for up to L. Every invariant is checked as in the fault runs; in
+     * such a cell the first master should stay master for the whole run ({@link Result#masters}).
+     */
+    public static Simulation restartsInAHealthyCell(long seed, int n, boolean trace) {
+        return new Simulation(seed, n, trace, true);
+    }
+
+    private Simulation(long seed, int n, boolean trace, boolean healthy) {
         this.seed = seed;
+        this.healthy = healthy;
         this.trace = trace;
         this.rnd = new Random(seed);
         this.net = new SimNetwork(new Random(seed * 7919 + 1));
         this.oracle = new Oracle(n / 2 + 1);
         this.maxDrift = rnd.nextBoolean() ? 0.01 : 0.05;
-        this.compaction = rnd.nextBoolean();
+        this.compaction = rnd.nextBoolean() || healthy;
         this.tickMs = rnd.nextInt(4) == 0 ? 5 : 20;
         net.loss = rnd.nextDouble() * 0.15;
         net.duplicate = rnd.nextDouble() * 0.05;
@@ -116,6 +141,12 @@ public final class Simulation {
         }
         // Two seeds in three hold some messages for 1-5 s (several leases).
         net.longDelay = rnd.nextInt(3) == 0 ? 0 : 0.001 + rnd.nextDouble() * 0.02;
+        if (healthy) {
+            net.loss = 0;
+            net.duplicate = 0;
+            net.maxDelay = Math.min(net.maxDelay, 10);
+            net.longDelay = 0;
+        }
     }
 
     /**
@@ -143,8 +174,13 @@ public final class Simulation {
                 schedule(1 + rnd.nextInt((int) tickMs), () -> tick(r));
             }
             schedule(10, this::client);
-            schedule(100 + rnd.nextInt(500), this::fault);
-            schedule(FAULT_PHASE_MS, this::heal);
+            if (healthy) {
+                schedule(HEALTHY_FIRST_CRASH_MS + rnd.nextInt(500), this::fault);
+                schedule(HEALTHY_PHASE_MS, this::heal);
+            } else {
+                schedule(100 + rnd.nextInt(500), this::fault);
+                schedule(FAULT_PHASE_MS, this::heal);
+            }
             if (beyondBound) {
                 schedule(500 + rnd.nextInt((int) FAULT_PHASE_MS - 1000), faults::clockJumpBeyondBound);
             }
@@ -154,7 +190,7 @@ public final class Simulation {
                 events++;
                 e.action.run();
                 checkLeases();
-                if (healed && now > FAULT_PHASE_MS + PROGRESS_BOUND_MS) {
+                if (healed && now > (healthy ? HEALTHY_PHASE_MS : FAULT_PHASE_MS) + PROGRESS_BOUND_MS) {
                     throw new SimulationFailure("no progress within " + PROGRESS_BOUND_MS + " ms after healing: "
                             + describe());
                 }
@@ -314,7 +350,7 @@ public final class Simulation {
     }
 
     private void send(Message m) {
-        int copies = net.copies(m.from(), m.to());
+        int copies = net.copies(m.from(), m.to(), now);
         for (int i = 0; i < copies; i++) {
             int delay = net.delay();
             boolean late = delay >= net.longDelayMin && net.longDelay > 0;
@@ -327,7 +363,7 @@ public final class Simulation {
             return; // best effort: the core flags the follower again
         }
         KvStateMachine.Image img = from.machine.image();
-        if (net.copies(from.id, to) > 0) {
+        if (net.copies(from.id, to, now) > 0) {
             schedule(now + net.delay() + 5, () -> installSnapshot(replica(to), img));
         }
     }
@@ -343,6 +379,11 @@ public final class Simulation {
         oracle.state(r.id, img.appliedIndex(), img.checksum());
         r.node.snapshotInstalled(img.appliedIndex());
         drain(r);
+        if (healthy) {
+            // Installing (and making durable) a large snapshot keeps the edge's loop busy: peer
+            // messages wait in its inbox and the node is not ticked until it is done.
+            pause(r, 1 + rnd.nextInt((int) LEASE_MS));
+        }
     }
 
     // ------------------------------------------------------------------ clients and checks
@@ -402,7 +443,11 @@ public final class Simulation {
         if (healed) {
             return;
         }
-        faults.injectOne();
+        if (healthy) {
+            faults.crashAFollower();
+        } else {
+            faults.injectOne();
+        }
         schedule(now + 100 + rnd.nextInt(900), this::fault);
     }
 
@@ -424,6 +469,17 @@ public final class Simulation {
         if (!r.up()) {
             trace("restart r" + r.id);
             r.start(now);
+            if (healthy) {
+                // Each peer's link to it was closed by the crash and reconnects after that peer's
+                // backoff; until then what the peer sends to it is dropped.
+                for (SimReplica p : replicas) {
+                    if (p != r) {
+                        long lag = rnd.nextInt((int) (2 * LEASE_MS));
+                        net.downUntil(p.id, r.id, now + lag);
+                        trace("link r" + p.id + "->r" + r.id + " up in " + lag + " ms");
+                    }
+                }
+            }
             drain(r);
         }
     }
