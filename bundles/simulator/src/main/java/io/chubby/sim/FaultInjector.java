@@ -13,6 +13,8 @@ import java.util.List;
  */
 final class FaultInjector {
     private final Simulation sim;
+    /** Healthy-cell runs: when each replica was last given a crash point. */
+    private final java.util.Map<Integer, Long> doomedSince = new java.util.HashMap<>();
     int clockJumps;
     /** Set by the first clock step beyond the drift bound: which clocks, when, by how much. */
     String outsideModel;
@@ -114,24 +116,37 @@ final class FaultInjector {
     /**
      * The only fault of {@link Simulation#restartsInAHealthyCell}: crash one follower (at once, or
      * inside its next Ready: before, during or after its persist), never a replica that is or may
-     * become master, and only while enough replicas stay up to leave a majority up. The crash
-     * schedules its restart.
+     * become master, and only while a majority stays available: up, not about to crash, not busy
+     * installing a snapshot and reachable by every peer again (a restarted replica whose peers'
+     * links have not reconnected cannot acknowledge the master's heartbeats). The crash schedules
+     * its restart.
      */
     void crashAFollower() {
+        for (SimReplica r : sim.replicas) {
+            // A crash point waits for the victim's next suitable Ready (a torn write needs two
+            // records, which a follower under light load may never write): after L, crash it now.
+            Long since = doomedSince.get(r.id);
+            if (r.up() && r.crashPoint != SimReplica.CrashPoint.NONE && since != null
+                    && sim.now - since > Simulation.LEASE_MS) {
+                sim.crash(r);
+            }
+        }
         int n = sim.replicas.size();
-        int downOrDoomed = 0;
+        int unavailable = 0;
         List<SimReplica> followers = new ArrayList<>();
         for (SimReplica r : sim.replicas) {
-            if (!r.up() || r.crashPoint != SimReplica.CrashPoint.NONE) {
-                downOrDoomed++;
+            if (!r.up() || r.crashPoint != SimReplica.CrashPoint.NONE || r.paused
+                    || sim.net.anyLinkDownInto(r.id, sim.now)) {
+                unavailable++;
             } else if (r.node.role() == io.chubby.paxos.core.Role.FOLLOWER && !r.node.leaseValid(r.clock.local(sim.now))) {
                 followers.add(r);
             }
         }
-        if (followers.isEmpty() || downOrDoomed + 1 > n - (n / 2 + 1)) {
+        if (followers.isEmpty() || unavailable + 1 > n - (n / 2 + 1)) {
             return;
         }
         SimReplica victim = followers.get(sim.rnd.nextInt(followers.size()));
+        doomedSince.put(victim.id, sim.now);
         switch (sim.rnd.nextInt(4)) {
             case 0 -> sim.crash(victim);
             case 1 -> victim.crashPoint = SimReplica.CrashPoint.BEFORE_PERSIST;

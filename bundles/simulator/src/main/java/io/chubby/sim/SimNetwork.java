@@ -54,6 +54,16 @@ final class SimNetwork {
         return blocked.contains(link(from, to));
     }
 
+    /** Whether some link into {@code to} is still down at true time {@code now} (see {@link #downUntil}). */
+    boolean anyLinkDownInto(int to, long now) {
+        for (Map.Entry<Long, Long> e : downUntil.entrySet()) {
+            if ((int) (long) e.getKey() == to && e.getValue() > now) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@link #copies(int, int, long)} for a simulation that takes no link down for a while. */
     int copies(int from, int to) {
         return copies(from, to, Long.MAX_VALUE);

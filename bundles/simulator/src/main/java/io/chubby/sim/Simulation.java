@@ -40,6 +40,17 @@ public final class Simulation {
                          long staleLateDeliveries, int pausedHolders, int resumedDeposed, int tornPartial) {
     }
 
+    /**
+     * A replica became master (reported role MASTER) at true time {@code at} with {@code epoch};
+     * {@code servedAt} is the first true instant at which it held a valid lease, -1 if it never
+     * did (a master that loses a duel at once never does).
+     */
+    public record Mastership(int replica, long epoch, long at, long servedAt) {
+        public boolean served() {
+            return servedAt >= 0;
+        }
+    }
+
     private record Event(long time, long seq, Runnable action) {
     }
 
@@ -89,6 +100,8 @@ public final class Simulation {
     private int pausedHolders;
     private int resumedDeposed;
     private int tornPartial;
+    /** Every mastership so far, in order; see {@link #masterships()}. */
+    private final List<Mastership> masterships = new ArrayList<>();
     /** Highest epoch any replica was master in so far. */
     private long maxMasterEpoch;
 
@@ -164,6 +177,11 @@ public final class Simulation {
     public Faults faults() {
         return new Faults(pauses, net.longDelayed, faults.clockJumps, tornCrashes, faults.outsideModel, staleLateDeliveries,
                 pausedHolders, resumedDeposed, tornPartial);
+    }
+
+    /** Every time a replica became master (so far, or in the finished run), in order. */
+    public List<Mastership> masterships() {
+        return List.copyOf(masterships);
     }
 
     /** Runs to completion; throws {@link AssertionError} naming the seed on any broken invariant. */
@@ -335,6 +353,7 @@ public final class Simulation {
         }
         if (s.role() == io.chubby.paxos.core.Role.MASTER) {
             masters++;
+            masterships.add(new Mastership(r.id, s.epoch(), now, -1));
             maxMasterEpoch = Math.max(maxMasterEpoch, s.epoch());
         }
     }
@@ -417,6 +436,15 @@ public final class Simulation {
         }
         if (holder != null) {
             long e = holder.node.epoch();
+            for (int i = masterships.size() - 1; i >= 0; i--) {
+                Mastership m = masterships.get(i);
+                if (m.replica() == holder.id && m.epoch() == e) {
+                    if (!m.served()) {
+                        masterships.set(i, new Mastership(m.replica(), e, m.at(), now));
+                    }
+                    break;
+                }
+            }
             if (e < leaseEpoch) {
                 throw new SimulationFailure("lease epoch went back: " + e + " after " + leaseEpoch);
             }

@@ -6,7 +6,7 @@
  * event. Single-threaded; a run is a pure function of its seed. For tests only.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.chubby.sim;
 
 import org.osgi.annotation.bundle.Export;

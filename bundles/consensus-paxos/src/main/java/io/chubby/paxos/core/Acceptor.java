@@ -48,12 +48,14 @@ final class Acceptor {
                 s.stepDown(now);
             }
             s.masterId = 0;
+            s.poll = null; // a candidate is running phase 1: let it finish (timer below)
         }
         // A promise does not bind our lease promise: only a master's Accept or Heartbeat does, and
         // only those stamps count for its lease. Binding to candidates let abandoned candidacies
         // hold acceptors for L each, a livelock the simulator found (seed 18, 2 ms ticks). Give
         // the candidate time to finish phase 1 before we campaign ourselves.
         s.electionAt = Math.max(s.electionAt, now + s.cfg.leaseMillis() / 2 + s.jitter());
+        s.joinElection(p.from(), now, s.cfg.leaseMillis() / 2);
         List<Entry> acc = new ArrayList<>();
         long last = s.log.lastIndex();
         for (long i = p.fromIndex(); i <= last; i++) {
@@ -63,6 +65,41 @@ final class Acceptor {
             }
         }
         s.out.send(new Message.Promise(s.self, p.from(), b, p.fromIndex(), acc, s.commitIndex, p.leaseStamp()));
+    }
+
+    /**
+     * Pre-vote: grant iff we would promise the asker a higher ballot right now under the rules of
+     * {@link #onPrepare} (our lease promise lapsed or is to the asker; our log holds the slots it
+     * lacks) and we back no other election (we promised another candidate or campaigned within
+     * L/2, granted another's pre-vote within a retry period, or poll ourselves: two elections at
+     * once only defeat each other). Changes no acceptor state: nothing promised or persisted, no
+     * timer moved (CORE-API.md "When may a replica start an election"); a grant only keeps us from
+     * granting another asker for a retry period. Our promised ballot goes back so that the asker
+     * can campaign above it.
+     */
+    void onPreVote(Message.PreVote p, long now) {
+        s.lastNow = now;
+        boolean ownCandidacy = s.boundTo == s.self && s.role == Role.CANDIDATE;
+        int refusal = 0;
+        if (now < s.boundUntil && s.boundTo != p.from() && !ownCandidacy) {
+            refusal = Message.Nack.LEASE_HELD;
+        } else if ((now < s.electionUntil && s.electionOf != p.from())
+                || (s.poll != null && s.poll.ballot.greaterThan(p.ballot()))) {
+            // We back another candidate, or poll ourselves for a higher ballot: one election at a time.
+            refusal = Message.Nack.IN_ELECTION;
+        } else if (p.fromIndex() <= s.commitIndex && s.log.entry(p.fromIndex()) == null) {
+            refusal = Message.Nack.COMPACTED;
+            // As for a Prepare: the asker cannot become master through us; one ahead of it must.
+            s.electionAt = Math.min(s.electionAt, Math.max(now, s.boundUntil) + s.jitter());
+        }
+        if (refusal == 0) {
+            // One election at a time: we back the asker, so we neither grant another asker nor
+            // poll ourselves for a retry period (a poll of ours for a lower ballot ends here).
+            s.joinElection(p.from(), now, s.cfg.retryMillis());
+            s.poll = null;
+            s.electionAt = Math.max(s.electionAt, s.electionUntil + s.jitter());
+        }
+        s.out.send(new Message.PreVoteReply(s.self, p.from(), p.ballot(), s.promised, refusal == 0, refusal));
     }
 
     /** Phase 2b: accept in any ballot at least the promised one; answer only after persisting (Ready order). */
@@ -116,6 +153,8 @@ final class Acceptor {
             s.masterId = from;
         }
         s.bind(from, now);
+        s.poll = null; // we hear a master: no election
+        s.failedPolls = 0;
     }
 
     /**

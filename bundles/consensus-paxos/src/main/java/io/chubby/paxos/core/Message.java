@@ -25,14 +25,36 @@ public sealed interface Message {
 
     /**
      * Whether this message answers a peer ({@link Promise}, {@link Accepted}, {@link HeartbeatAck},
-     * {@link Nack}). An answer states the sender's acceptor state, so it may leave only after the
-     * {@link Ready} that produced it is persisted. The others are a proposer's requests
-     * ({@link Prepare}, {@link Accept}, {@link Heartbeat}); the edge may send those before persisting
-     * the same Ready, so the master's own fsync overlaps the followers' (see {@link Ready}).
+     * {@link Nack}, {@link PreVoteReply}). An answer states the sender's acceptor state, so it may
+     * leave only after the {@link Ready} that produced it is persisted. The others are a proposer's
+     * requests ({@link Prepare}, {@link Accept}, {@link Heartbeat}, {@link PreVote}); the edge may
+     * send those before persisting the same Ready, so the master's own fsync overlaps the
+     * followers' (see {@link Ready}).
      */
     default boolean answersPeer() {
         return this instanceof Promise || this instanceof Accepted || this instanceof HeartbeatAck
-                || this instanceof Nack;
+                || this instanceof Nack || this instanceof PreVoteReply;
+    }
+
+    /**
+     * Pre-vote: "would you promise {@code ballot} for every slot from {@code fromIndex} if I asked
+     * now?" A follower whose lease promise lapsed asks this of every peer before it raises any
+     * ballot; it campaigns only if a majority (itself included) grants. Neither side changes any
+     * state: nothing is promised, persisted or reset. See CORE-API.md "When may a replica start an
+     * election".
+     */
+    record PreVote(int from, int to, Ballot ballot, long fromIndex) implements Message {
+    }
+
+    /**
+     * Answer to a {@link PreVote}: {@code granted} when the acceptor would promise the asker now
+     * (its own lease promise lapsed, or is to the asker, no other election it joined is still in
+     * phase 1, and its log holds what the asker lacks);
+     * otherwise {@code reason} says why ({@link Nack#LEASE_HELD}, {@link Nack#IN_ELECTION} or
+     * {@link Nack#COMPACTED}; 0 when granted). {@code promised} is the acceptor's promised ballot, so the asker can campaign above it.
+     */
+    record PreVoteReply(int from, int to, Ballot ballot, Ballot promised, boolean granted, int reason)
+            implements Message {
     }
 
     /** Phase 1a: candidate asks for a promise on every slot from {@code fromIndex} upward. */
@@ -83,7 +105,8 @@ public sealed interface Message {
 
     /**
      * Refusal of {@code ballot}. {@code promised} is the acceptor's promised ballot; {@code reason}
-     * is one of {@link #HIGHER_BALLOT}, {@link #LEASE_HELD}, {@link #COMPACTED}.
+     * is one of {@link #HIGHER_BALLOT}, {@link #LEASE_HELD}, {@link #COMPACTED}
+     * ({@link #IN_ELECTION} only in a {@link PreVoteReply}).
      */
     record Nack(int from, int to, Ballot ballot, Ballot promised, int reason) implements Message {
         /** The acceptor promised a higher ballot. */
@@ -92,5 +115,10 @@ public sealed interface Message {
         public static final int LEASE_HELD = 2;
         /** The acceptor's log was compacted past {@code fromIndex}: the candidate is too far behind. */
         public static final int COMPACTED = 3;
+        /**
+         * Pre-vote refusals only ({@link PreVoteReply#reason}): the acceptor promised another
+         * candidate (or campaigned itself) within L/2, so an election is under way.
+         */
+        public static final int IN_ELECTION = 4;
     }
 }

@@ -29,6 +29,17 @@ final class NodeState {
     Ballot masterBallot = Ballot.ZERO;
     long maxRound;
     long electionAt;
+    /**
+     * An election under way that we joined: its candidate and until when we give it time, L/2 to
+     * finish phase 1 once we promised it (or campaigned), one retry period to send its Prepare once
+     * we granted its pre-vote. We grant no other pre-vote meanwhile.
+     */
+    int electionOf;
+    long electionUntil = Long.MIN_VALUE;
+    /** The pre-vote round of a FOLLOWER whose lease promise lapsed; null when none runs. */
+    Poll poll;
+    /** Pre-vote rounds that failed since we last heard a master (the next waits longer). */
+    int failedPolls;
     /** Proposer state of our current ballot; non-null exactly when CANDIDATE or MASTER. */
     Leader leader;
     long lastNow;
@@ -61,6 +72,15 @@ final class NodeState {
 
     void nack(Message m, int reason) {
         out.send(new Message.Nack(self, m.from(), m.ballot(), promised, reason));
+    }
+
+    /** We back {@code candidate} (possibly ourselves) for {@code ms}: no pre-vote for another meanwhile. */
+    void joinElection(int candidate, long now, long ms) {
+        if (candidate != electionOf) {
+            electionUntil = Long.MIN_VALUE;
+        }
+        electionOf = candidate;
+        electionUntil = Math.max(electionUntil, now + ms);
     }
 
     long jitter() {

@@ -41,8 +41,16 @@ public final class PaxosNode {
         s.lastNow = now;
         switch (s.role) {
             case FOLLOWER -> {
-                if (now >= s.boundUntil && now >= s.electionAt) {
-                    proposer.campaign(now);
+                // CORE-API.md "When may a replica start an election": our own lease promise must
+                // have lapsed, and then a pre-vote must find a majority whose promises lapsed too.
+                if (s.poll != null) {
+                    if (now - s.poll.startedAt > s.cfg.leaseMillis()) {
+                        proposer.pollFailed(now); // too few answers: peers down or unreachable
+                    } else if (now >= s.poll.nextRetry) {
+                        proposer.sendPreVotes(now);
+                    }
+                } else if (now >= s.boundUntil && now >= s.electionAt) {
+                    proposer.startPoll(now);
                 }
             }
             case CANDIDATE -> {
@@ -90,6 +98,10 @@ public final class PaxosNode {
             proposer.onHeartbeatAck(a, now);
         } else if (m instanceof Message.Nack n) {
             proposer.onNack(n, now);
+        } else if (m instanceof Message.PreVote p) {
+            acceptor.onPreVote(p, now);
+        } else if (m instanceof Message.PreVoteReply r) {
+            proposer.onPreVoteReply(r, now);
         }
     }
 

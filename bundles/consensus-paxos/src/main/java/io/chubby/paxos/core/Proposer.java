@@ -15,8 +15,65 @@ final class Proposer {
         this.s = s;
     }
 
-    /** Phase 1 for every slot above our commit index, with a ballot above any we have seen. */
+    /**
+     * Starts a pre-vote round for the ballot we would campaign with; we grant it ourselves (our
+     * lease promise lapsed: the caller checked). Campaigns at once when that is a majority.
+     */
+    void startPoll(long now) {
+        s.poll = new Poll(new Ballot(Math.max(s.maxRound, s.promised.round()) + 1, s.self), s.commitIndex + 1, now);
+        if (s.poll.grant(s.self) >= s.cfg.quorum()) {
+            campaign(now); // a single-replica cell
+            return;
+        }
+        sendPreVotes(now);
+    }
+
+    /** (Re-)asks every peer that has not answered this round yet. */
+    void sendPreVotes(long now) {
+        s.poll.nextRetry = now + s.cfg.retryMillis();
+        for (int r : s.cfg.replicas()) {
+            if (r != s.self && !s.poll.answered(r)) {
+                s.out.send(new Message.PreVote(s.self, r, s.poll.ballot, s.poll.fromIndex));
+            }
+        }
+    }
+
+    /**
+     * A majority granted: campaign (with a ballot above every promise the answers reported). A
+     * majority refused, so none can grant this round: give up, and try again after a backoff that
+     * starts at the retry period (the refusals may lapse within ms when the master just died) and
+     * doubles up to L (they do not when a master we cannot hear is alive).
+     */
+    void onPreVoteReply(Message.PreVoteReply r, long now) {
+        s.lastNow = now;
+        s.maxRound = Math.max(s.maxRound, r.promised().round());
+        if (s.poll == null || !r.ballot().equals(s.poll.ballot)) {
+            return;
+        }
+        if (r.granted()) {
+            if (s.poll.grant(r.from()) >= s.cfg.quorum()) {
+                campaign(now);
+            }
+        } else if (s.poll.refuse(r.from()) > s.cfg.replicas().size() - s.cfg.quorum()) {
+            pollFailed(now);
+        }
+    }
+
+    /** Ends the pre-vote round without a majority; the next one starts after a growing backoff. */
+    void pollFailed(long now) {
+        s.poll = null;
+        long backoff = Math.min(s.cfg.leaseMillis(), s.cfg.retryMillis() << Math.min(s.failedPolls, 20));
+        s.failedPolls++;
+        s.electionAt = now + backoff + s.jitter();
+    }
+
+    /**
+     * Phase 1 for every slot above our commit index, with a ballot above any we have seen. Only
+     * after a successful pre-vote, or as a master whose valid lease proves no other master exists.
+     */
     void campaign(long now) {
+        s.poll = null;
+        s.joinElection(s.self, now, s.cfg.leaseMillis() / 2);
         Ballot b = new Ballot(Math.max(s.maxRound, s.promised.round()) + 1, s.self);
         s.maxRound = b.round();
         s.promised = b;

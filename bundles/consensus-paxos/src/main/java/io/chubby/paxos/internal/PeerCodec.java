@@ -53,6 +53,13 @@ final class PeerCodec {
         } else if (m instanceof Message.Nack n) {
             b.setNack(io.chubby.protocol.peer.Nack.newBuilder()
                     .setBallot(ballot(n.ballot())).setPromised(ballot(n.promised())).setReason(n.reason()));
+        } else if (m instanceof Message.PreVote p) {
+            b.setPreVote(io.chubby.protocol.peer.PreVote.newBuilder()
+                    .setBallot(ballot(p.ballot())).setFromIndex(p.fromIndex()));
+        } else if (m instanceof Message.PreVoteReply r) {
+            b.setPreVoteReply(io.chubby.protocol.peer.PreVoteReply.newBuilder()
+                    .setBallot(ballot(r.ballot())).setPromised(ballot(r.promised())).setGranted(r.granted())
+                    .setReason(r.reason()));
         } else {
             // Java 17 has no exhaustive pattern switch: a new core message type must be added here.
             throw new IllegalArgumentException("no wire form for " + m.getClass().getSimpleName());
@@ -116,6 +123,15 @@ final class PeerCodec {
             case NACK -> {
                 var n = pm.getNack();
                 yield core(new Message.Nack(from, to, ballot(n.getBallot()), ballot(n.getPromised()), n.getReason()));
+            }
+            case PRE_VOTE -> {
+                var p = pm.getPreVote();
+                yield core(new Message.PreVote(from, to, ballot(p.getBallot()), p.getFromIndex()));
+            }
+            case PRE_VOTE_REPLY -> {
+                var r = pm.getPreVoteReply();
+                yield core(new Message.PreVoteReply(from, to, ballot(r.getBallot()), ballot(r.getPromised()),
+                        r.getGranted(), r.getReason()));
             }
             case SNAPSHOT_CHUNK -> {
                 var c = pm.getSnapshotChunk();

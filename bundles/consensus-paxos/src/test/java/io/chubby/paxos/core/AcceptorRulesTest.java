@@ -1,6 +1,7 @@
 package io.chubby.paxos.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -133,9 +134,13 @@ class AcceptorRulesTest {
         Ballot b2 = new Ballot(2, 2);
         log.entries.put(1L, entry(1, b1, "old"));
         node = fresh(3);
-        now += L + 400; // restart lease and jitter over: node 3 campaigns on its tick
+        now += L + 400; // restart lease and jitter over: node 3 asks for pre-votes on its tick
         node.tick(now);
         Ready r = drain();
+        Message.PreVote pv = assertInstanceOf(Message.PreVote.class, r.messages().get(0));
+        node.step(new Message.PreVoteReply(1, 3, pv.ballot(), Ballot.ZERO, true, 0), now);
+        node.step(new Message.PreVoteReply(2, 3, pv.ballot(), Ballot.ZERO, true, 0), now);
+        r = drain();
         Message.Prepare p = assertInstanceOf(Message.Prepare.class, r.messages().get(0));
         Ballot mine = p.ballot();
         assertEquals(3, mine.replica());
@@ -201,5 +206,121 @@ class AcceptorRulesTest {
         drain();
         assertEquals(e, node.epoch());
         assertEquals(2, node.masterId());
+    }
+
+    private Message.PreVoteReply preVote(int from, Ballot b, long fromIndex) {
+        node.step(new Message.PreVote(from, 3, b, fromIndex), now);
+        Ready r = drain();
+        assertNull(r.promised(), "a pre-vote promises nothing");
+        assertTrue(r.entries().isEmpty());
+        assertFalse(r.sync(), "nothing to make durable");
+        return assertInstanceOf(Message.PreVoteReply.class, r.messages().get(0));
+    }
+
+    /**
+     * CORE-API.md "When may a replica start an election": an acceptor grants a pre-vote only when
+     * it would promise the asker now; while its lease promise to a master holds it refuses, even a
+     * higher ballot. Either way it changes nothing (no promise, no write) and reports its promised
+     * ballot so that the asker can campaign above it.
+     */
+    @Test
+    void preVoteIsRefusedWhileTheLeasePromiseHoldsAndChangesNothing() {
+        Ballot m = new Ballot(1, 1);
+        long tAck = now;
+        node.step(new Message.Heartbeat(1, 3, m, 0, tAck), tAck);
+        drain();
+        now = tAck + L - 1;
+        Message.PreVoteReply r = preVote(2, new Ballot(9, 2), 1);
+        assertFalse(r.granted());
+        assertEquals(Message.Nack.LEASE_HELD, r.reason());
+        assertEquals(m, r.promised());
+        now = tAck + L;
+        r = preVote(2, new Ballot(9, 2), 1);
+        assertTrue(r.granted());
+        assertEquals(m, node.promised(), "still promised to the master's ballot only");
+        assertEquals(1, node.masterId());
+    }
+
+    /** A restarted acceptor may have promised a lease it forgot: no pre-vote either for L. */
+    @Test
+    void restartedAcceptorRefusesPreVotesForL() {
+        assertEquals(Message.Nack.LEASE_HELD, preVote(2, new Ballot(1, 2), 1).reason());
+        pastRestartLease();
+        assertTrue(preVote(2, new Ballot(1, 2), 1).granted());
+    }
+
+    /** As for a Prepare: no grant to an asker that lacks slots this acceptor can no longer report. */
+    @Test
+    void preVoteIsRefusedWhenTheAskerLacksCompactedSlots() {
+        Ballot b = new Ballot(1, 1);
+        for (long i = 55; i <= 60; i++) {
+            log.entries.put(i, entry(i, b, "v" + i));
+        }
+        node = new PaxosNode(TestCell.config(3, 5), new RecoveredState(b, 60), log, rnd::nextLong, now);
+        pastRestartLease();
+        Message.PreVoteReply r = preVote(2, new Ballot(2, 2), 10);
+        assertFalse(r.granted());
+        assertEquals(Message.Nack.COMPACTED, r.reason());
+        assertTrue(preVote(2, new Ballot(2, 2), 58).granted(), "an asker missing only kept slots is fine");
+    }
+
+    /**
+     * One election at a time: an acceptor that granted a pre-vote backs that asker for a retry
+     * period (refusing others, IN_ELECTION), and one that promised a candidate backs it for L/2.
+     */
+    @Test
+    void anAcceptorBacksOneElectionAtATime() {
+        pastRestartLease();
+        long retry = TestCell.config(3, 5).retryMillis();
+        assertTrue(preVote(1, new Ballot(1, 1), 1).granted());
+        assertEquals(Message.Nack.IN_ELECTION, preVote(2, new Ballot(1, 2), 1).reason());
+        assertTrue(preVote(1, new Ballot(1, 1), 1).granted(), "the same asker again");
+        now += retry;
+        assertTrue(preVote(2, new Ballot(1, 2), 1).granted(), "the asker it backed had its chance");
+        node.step(new Message.Prepare(2, 3, new Ballot(2, 2), 1, now), now);
+        assertInstanceOf(Message.Promise.class, drain().messages().get(0));
+        now += L / 2 - 1;
+        assertEquals(Message.Nack.IN_ELECTION, preVote(4, new Ballot(3, 4), 1).reason());
+        now += 1;
+        assertTrue(preVote(4, new Ballot(3, 4), 1).granted());
+    }
+
+    /**
+     * A follower whose lease promise lapsed asks for pre-votes first and persists nothing; a
+     * majority of refusals ends the round (it stays a follower and tries again after a backoff);
+     * a majority of grants (itself included) starts phase 1, above every promise it was told of.
+     */
+    @Test
+    void followerCampaignsOnlyAfterAMajorityGrantsItsPreVote() {
+        now += L + 400; // restart lease and jitter over
+        node.tick(now);
+        Ready r = drain();
+        assertNull(r.promised(), "asking raises no ballot");
+        assertEquals(4, r.messages().size());
+        Message.PreVote pv = assertInstanceOf(Message.PreVote.class, r.messages().get(0));
+        for (int from : new int[] {1, 2, 4}) {
+            node.step(new Message.PreVoteReply(from, 3, pv.ballot(), new Ballot(1, 1), false,
+                    Message.Nack.LEASE_HELD), now);
+        }
+        assertFalse(node.hasReady(), "a majority refused: no Prepare");
+        assertEquals(Role.FOLLOWER, node.role());
+        assertEquals(Ballot.ZERO, node.promised());
+        Message.PreVote again = null;
+        for (int t = 0; t < 200 && again == null; t++) {
+            now += 10;
+            node.tick(now);
+            if (node.hasReady()) {
+                again = assertInstanceOf(Message.PreVote.class, drain().messages().get(0));
+            }
+        }
+        assertTrue(again != null, "a new round after the backoff");
+        node.step(new Message.PreVoteReply(1, 3, again.ballot(), new Ballot(7, 1), true, 0), now);
+        assertFalse(node.hasReady(), "two of five: no majority yet");
+        node.step(new Message.PreVoteReply(2, 3, again.ballot(), Ballot.ZERO, true, 0), now);
+        r = drain();
+        assertEquals(Role.CANDIDATE, node.role());
+        Message.Prepare p = assertInstanceOf(Message.Prepare.class, r.messages().get(0));
+        assertEquals(new Ballot(8, 3), p.ballot(), "above the promise a voter reported");
+        assertEquals(p.ballot(), r.promised());
     }
 }

@@ -222,4 +222,143 @@ class CellScenarioTest {
         assertTrue(c.node(fresh).epoch() > oldEpoch);
         assertTrue(c.now - crashedAt < 2_000, "failover took " + (c.now - crashedAt) + " ms");
     }
+
+    /** Cuts every link into replica {@code to} (it hears nobody; the others still hear it). */
+    private static void deafen(TestCell c, int to) {
+        for (int j = 1; j <= c.n; j++) {
+            if (j != to) {
+                c.cut.add(((long) j << 32) | to);
+            }
+        }
+    }
+
+    /**
+     * Issue 24, CORE-API.md "When may a replica start an election": a follower restarted after a
+     * crash, that hears nothing from anyone for 3 L (as while its peers' links reconnect) and then
+     * needs a snapshot, asks for pre-votes but never campaigns: every other replica honours the
+     * master's lease and refuses. Its promised ballot never grows, so it never refuses the master;
+     * the master keeps a valid lease and its epoch throughout, and the follower catches up.
+     */
+    @Test
+    void restartedReplicaThatCannotHearTheMasterDoesNotDisturbIt() {
+        TestCell c = new TestCell(3);
+        int m = elect(c);
+        long epoch = c.node(m).epoch();
+        int f = m == 1 ? 2 : 1;
+        c.nodes.remove(f); // crash
+        for (int k = 0; k < 20; k++) {
+            c.propose(m, "w" + k);
+            c.stabilize();
+        }
+        long snap = c.node(m).appliedIndex();
+        c.logs.get(m).entries.headMap(snap - 2).clear(); // the master compacted past the follower
+        Ballot promisedBefore = c.logs.get(f).promised;
+        c.start(f);
+        deafen(c, f);
+        long polls = 0;
+        for (int t = 0; t < 450; t++) { // 4.5 s: the restart lease, then several pre-vote rounds
+            int before = c.readies.size();
+            c.elapse(10);
+            for (Ready r : c.readies.subList(before, c.readies.size())) {
+                polls += r.messages().stream().filter(x -> x instanceof Message.PreVote && x.from() == f).count();
+            }
+            assertEquals(Role.FOLLOWER, c.node(f).role(), "no campaign at t=" + t);
+            assertTrue(c.node(m).leaseValid(c.now), "the master keeps its lease at t=" + t);
+            assertEquals(epoch, c.node(m).epoch());
+        }
+        assertTrue(polls > 0, "the deaf replica asked for pre-votes");
+        assertEquals(promisedBefore, c.node(f).promised(), "a pre-vote raises no ballot");
+        c.heal();
+        c.elapse(1_600); // the master flags the follower for a snapshot (at most once per L)
+        assertTrue(c.snapshotRequests.get(m).contains(f));
+        c.applied.get(f).clear();
+        c.applied.get(f).addAll(c.applied.get(m).subList(0, (int) snap)); // the edge installs it
+        c.node(f).snapshotInstalled(snap);
+        c.propose(m, "after");
+        c.elapse(1_000);
+        assertEquals(c.commands(m), c.commands(f));
+        assertEquals(epoch, c.node(m).epoch(), "one master, one epoch, the whole time");
+        assertEquals(epoch, c.node(f).epoch());
+    }
+
+    /**
+     * CORE-API.md "When may a replica start an election": pre-vote never stops an election when
+     * the master is really gone. A master whose every outgoing link is cut (it still hears them)
+     * is gone for the others: their lease promises lapse L after its last heartbeat, pre-votes
+     * find a majority whose promises lapsed too, and they elect a new master with a larger epoch
+     * within L + jitter + a few round trips, never while the old one still holds its lease.
+     */
+    @Test
+    void replicasThatCannotHearTheMasterElectOnceTheirLeasePromisesLapse() {
+        TestCell c = new TestCell(5);
+        int old = elect(c);
+        long oldEpoch = c.node(old).epoch();
+        for (int j = 1; j <= 5; j++) {
+            if (j != old) {
+                c.cut.add(((long) old << 32) | j); // old -> j is dropped; j -> old still works
+            }
+        }
+        long cutAt = c.now;
+        int fresh = 0;
+        while (fresh == 0 && c.now - cutAt < 5_000) {
+            c.elapse(10);
+            c.master(); // throws on two lease holders
+            for (var e : c.nodes.entrySet()) {
+                if (e.getKey() != old && e.getValue().canServe(c.now)) {
+                    fresh = e.getKey();
+                }
+            }
+        }
+        assertNotEquals(0, fresh);
+        assertTrue(c.node(fresh).epoch() > oldEpoch);
+        assertTrue(c.now - cutAt < 2_000, "elected " + (c.now - cutAt) + " ms after the master fell silent");
+        assertFalse(c.node(old).canServe(c.now));
+    }
+
+    /**
+     * Check-quorum: a master cut off from the majority (with one follower of five) stops serving
+     * when its lease lapses and steps down one lease later; the majority elects a new master. The
+     * minority's pre-votes find no majority, so neither of them raises a ballot, and after healing
+     * they follow the new master without making it re-run phase 1 (its epoch stays).
+     */
+    @Test
+    void masterCutOffFromTheMajorityStepsDownAndTheMinorityDoesNotDisturbAfterHealing() {
+        TestCell c = new TestCell(5);
+        int old = elect(c);
+        int buddy = old == 1 ? 2 : 1;
+        for (int a = 1; a <= 5; a++) {
+            for (int b = 1; b <= 5; b++) {
+                boolean aSide = a == old || a == buddy;
+                boolean bSide = b == old || b == buddy;
+                if (aSide != bSide) {
+                    c.cut.add(((long) a << 32) | b);
+                }
+            }
+        }
+        Ballot buddyPromised = c.node(buddy).promised();
+        int fresh = 0;
+        for (int t = 0; t < 600; t++) { // 6 s
+            c.elapse(10);
+            int holder = c.master(); // throws on two lease holders
+            if (holder != 0 && holder != old && holder != buddy) {
+                fresh = holder;
+            }
+        }
+        assertNotEquals(0, fresh, "the majority elected a master");
+        long epoch = c.node(fresh).epoch();
+        assertEquals(Role.FOLLOWER, c.node(old).role(), "the cut-off master stepped down");
+        assertFalse(c.node(old).canServe(c.now));
+        assertTrue(c.node(old).promised().compareTo(Ballot.ofEpoch(epoch)) < 0, "the old master raised no ballot");
+        assertEquals(buddyPromised, c.node(buddy).promised(), "its follower raised no ballot");
+        c.heal();
+        c.elapse(1_000);
+        assertEquals(epoch, c.node(fresh).epoch(), "healing changed no master");
+        assertTrue(c.node(fresh).canServe(c.now));
+        assertTrue(c.propose(fresh, "after") > 0);
+        c.elapse(600);
+        for (int i = 1; i <= 5; i++) {
+            assertEquals(fresh, c.node(i).masterId(), "replica " + i);
+            assertEquals(List.of("after"), c.commands(i), "replica " + i);
+        }
+    }
 }

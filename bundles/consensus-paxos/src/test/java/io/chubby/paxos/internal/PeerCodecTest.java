@@ -35,7 +35,10 @@ class PeerCodecTest {
                 new Message.HeartbeatAck(1, 3, B, 42, 13, true),
                 new Message.HeartbeatAck(1, 3, B, 42, 13, false),
                 new Message.Nack(1, 3, B, new Ballot(9, 1), Message.Nack.LEASE_HELD),
-                new Message.Nack(1, 3, B, Ballot.ZERO, Message.Nack.COMPACTED));
+                new Message.Nack(1, 3, B, Ballot.ZERO, Message.Nack.COMPACTED),
+                new Message.PreVote(3, 2, B, 10),
+                new Message.PreVoteReply(2, 3, B, new Ballot(6, 1), true, 0),
+                new Message.PreVoteReply(2, 3, B, Ballot.ZERO, false, Message.Nack.LEASE_HELD));
         for (Message m : all) {
             assertEquals(m, roundTrip(m), m.getClass().getSimpleName());
         }
