@@ -26,6 +26,7 @@ final class CellFaults {
         injected++;
         int n = sim.replicas.size();
         int pick = rnd.nextInt(16);
+        sim.trace("fault " + pick);
         switch (pick) {
             case 0 -> crash(sim.replica(1 + rnd.nextInt(n)));
             case 1 -> {

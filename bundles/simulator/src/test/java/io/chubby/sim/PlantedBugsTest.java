@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * first seed that caught it and what broke.
  */
 class PlantedBugsTest {
-    private static final int MAX_SEEDS = Integer.getInteger("cellsim.bugSeeds", 300);
+    private static final int MAX_SEEDS = Integer.getInteger("cellsim.bugSeeds", 1000);
 
     @Test
     void everyPlantedBugIsCaught() {
