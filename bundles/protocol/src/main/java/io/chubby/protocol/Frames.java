@@ -29,7 +29,8 @@ public final class Frames {
      * Takes one complete frame's message out of {@code in} if a whole frame is there, advancing
      * its position; returns null (position unchanged) when more bytes are needed.
      *
-     * @throws FrameException when the frame is too large, too short or of another version
+     * @throws UnsupportedVersionException when the frame is of another version (the frame is skipped)
+     * @throws FrameException when the frame is too large or too short
      */
     public static byte[] decode(ByteBuffer in, int maxMessage) throws FrameException {
         if (in.remaining() < 4) {
@@ -49,8 +50,7 @@ public final class Frames {
         int version = in.getShort(start + 4) & 0xffff;
         if (version != VERSION) {
             in.position(start + 4 + len);
-            throw new FrameException("protocol version " + version + " not supported (this replica speaks "
-                    + VERSION + ")");
+            throw new UnsupportedVersionException(version);
         }
         byte[] msg = new byte[len - 2];
         in.position(start + HEADER);

@@ -52,7 +52,10 @@ class FramesTest {
     @Test
     void rejectsWrongVersionAndShortLength() {
         ByteBuffer v = ByteBuffer.allocate(8).putInt(4).putShort((short) 99).putShort((short) 0).flip();
-        assertTrue(assertThrows(FrameException.class, () -> Frames.decode(v, 1024)).getMessage().contains("version 99"));
+        UnsupportedVersionException e = assertThrows(UnsupportedVersionException.class, () -> Frames.decode(v, 1024));
+        assertEquals(99, e.version());
+        assertTrue(e.getMessage().contains("version 99"), e.getMessage());
+        assertEquals(8, v.position(), "the frame of another version is skipped");
         ByteBuffer s = ByteBuffer.allocate(4).putInt(1).flip();
         assertThrows(FrameException.class, () -> Frames.decode(s, 1024));
         ByteBuffer neg = ByteBuffer.allocate(4).putInt(-5).flip();

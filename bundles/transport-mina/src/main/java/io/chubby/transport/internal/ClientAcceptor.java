@@ -124,7 +124,7 @@ public final class ClientAcceptor {
         a.setCloseOnDeactivation(true);
         a.getSessionConfig().setTcpNoDelay(true);
         a.getSessionConfig().setReuseAddress(true);
-        a.getFilterChain().addLast("frames", new ProtocolCodecFilter(new FrameCodec("client", settings.maxFrameBytes())));
+        a.getFilterChain().addLast("frames", new ProtocolCodecFilter(new FrameCodec("client", settings.maxFrameBytes(), true)));
         a.setHandler(new ClientProtocolHandler(settings, handler));
         try {
             a.bind(settings.bind());

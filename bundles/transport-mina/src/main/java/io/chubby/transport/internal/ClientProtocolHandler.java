@@ -1,9 +1,12 @@
 package io.chubby.transport.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.chubby.api.ErrorCode;
+import io.chubby.protocol.Error;
 import io.chubby.protocol.Frames;
 import io.chubby.protocol.Hello;
 import io.chubby.protocol.HelloReply;
+import io.chubby.protocol.Response;
 import io.chubby.spi.RequestHandler;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The client protocol on one acceptor: the first frame must be a {@link Hello} of this protocol
  * version, answered by a {@link HelloReply}; every later frame goes to the {@link RequestHandler}.
+ * Another protocol version (in the frame header or the Hello) is answered with a typed
+ * PROTOCOL_ERROR in a version-1 frame before the connection closes: a {@code HelloReply} with
+ * {@code error} for the first frame, a {@code Response} with call id 0 for a later one.
  * Events of one session arrive on one I/O processor thread in order, so the handler sees
  * {@code connected}, then requests, then {@code disconnected}; the handler must not block.
  */
@@ -48,6 +54,10 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
         if (c == null || Sessions.condemned(session)) {
             return;
         }
+        if (message instanceof FrameVersionRefused v) {
+            refuseVersion(c, v.reason());
+            return;
+        }
         byte[] bytes = (byte[]) message;
         if (!c.helloDone()) {
             hello(c, bytes);
@@ -77,7 +87,8 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
             return;
         }
         if (hello.getProtocolVersion() != Frames.VERSION) {
-            reject(c, "Hello protocol_version " + hello.getProtocolVersion() + " is not " + Frames.VERSION);
+            refuseVersion(c, "Hello protocol_version " + hello.getProtocolVersion()
+                    + " is not supported: this replica speaks version " + Frames.VERSION);
             return;
         }
         c.helloDone(hello.getClientName());
@@ -87,6 +98,21 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
                 .setReplicaId(greeting.replicaId()).setCell(greeting.cell()).build().toByteArray());
         log.debug("client hello id={} remote={} client=\"{}\"", c.id(), c.remoteAddress(), hello.getClientName());
         handler.connected(c);
+    }
+
+    /**
+     * A client of another protocol version: tell it so in the one frame version every client can
+     * read (a HelloReply while the Hello is due, else a Response with call id 0), then close.
+     */
+    private static void refuseVersion(MinaClientConnection c, String reason) {
+        log.warn("bad client input, answering PROTOCOL_ERROR and closing id={} remote={} reason=\"{}\"", c.id(),
+                c.remoteAddress(), reason);
+        Error error = Error.newBuilder().setCode(ErrorCode.PROTOCOL_ERROR.wire()).setMessage(reason).build();
+        byte[] answer = c.helloDone()
+                ? Response.newBuilder().setCallId(0).setError(error).build().toByteArray()
+                : HelloReply.newBuilder().setProtocolVersion(Frames.VERSION).setError(error).build().toByteArray();
+        c.session().write(answer);
+        Sessions.condemnAfterFlush(c.session());
     }
 
     private static void reject(MinaClientConnection c, String reason) {

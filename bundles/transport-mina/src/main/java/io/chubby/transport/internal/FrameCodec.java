@@ -17,9 +17,11 @@ final class FrameCodec implements ProtocolCodecFactory {
     /**
      * @param transport name used in log lines ("client" or "peer")
      * @param maxMessage largest accepted message in bytes (excluding the 6-byte header)
+     * @param answerVersion pass frames of another protocol version to the handler as
+     *     {@link FrameVersionRefused} (client side) instead of closing at once (peer side)
      */
-    FrameCodec(String transport, int maxMessage) {
-        this.decoder = new FrameDecoder(transport, maxMessage);
+    FrameCodec(String transport, int maxMessage, boolean answerVersion) {
+        this.decoder = new FrameDecoder(transport, maxMessage, answerVersion);
         this.encoder = new FrameEncoder();
     }
 

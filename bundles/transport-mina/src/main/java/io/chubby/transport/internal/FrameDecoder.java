@@ -2,6 +2,7 @@ package io.chubby.transport.internal;
 
 import io.chubby.protocol.FrameException;
 import io.chubby.protocol.Frames;
+import io.chubby.protocol.UnsupportedVersionException;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IoSession;
@@ -13,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Cuts the byte stream into frames with {@link Frames#decode}. A bad frame (oversized, wrong
  * version, malformed length) closes only its own connection, with a WARN naming the remote
- * address and the reason; all later input on that connection is discarded. Because the length is
+ * address and the reason; all later input on that connection is discarded. On the client side
+ * ({@code answerVersion}) a frame of another protocol version is passed on as a
+ * {@link FrameVersionRefused} instead, for the handler to answer with a typed error before it closes. Because the length is
  * checked as soon as its 4 bytes arrive, a connection never holds more than one frame's worth of
  * buffered input (the limit plus the header plus at most one socket read).
  *
@@ -26,10 +29,12 @@ final class FrameDecoder extends CumulativeProtocolDecoder {
 
     private final String transport;
     private final int maxMessage;
+    private final boolean answerVersion;
 
-    FrameDecoder(String transport, int maxMessage) {
+    FrameDecoder(String transport, int maxMessage, boolean answerVersion) {
         this.transport = transport;
         this.maxMessage = maxMessage;
+        this.answerVersion = answerVersion;
     }
 
     @Override
@@ -47,6 +52,16 @@ final class FrameDecoder extends CumulativeProtocolDecoder {
         byte[] message;
         try {
             message = Frames.decode(in.buf(), maxMessage);
+        } catch (UnsupportedVersionException e) {
+            in.position(in.limit());
+            if (answerVersion) {
+                // Nothing after it is read: the handler answers, then closes the connection.
+                session.removeAttribute(PENDING);
+                out.write(new FrameVersionRefused(e.version(), e.getMessage()));
+            } else {
+                reject(session, e.getMessage());
+            }
+            return false;
         } catch (FrameException e) {
             reject(session, e.getMessage());
             in.position(in.limit());

@@ -106,7 +106,7 @@ public final class MinaPeerTransport implements PeerTransport {
         scheduler = Executors.newSingleThreadScheduledExecutor(IoThreads.named("chubby-peer-reconnect-"
                 + settings.selfId()));
         local = Executors.newSingleThreadExecutor(IoThreads.named("chubby-peer-local-" + settings.selfId()));
-        FrameCodec codec = new FrameCodec("peer", settings.maxFrameBytes());
+        FrameCodec codec = new FrameCodec("peer", settings.maxFrameBytes(), false);
 
         acceptor = new NioSocketAcceptor(threads.executor(), threads.processors());
         acceptor.setReuseAddress(true);

@@ -21,6 +21,15 @@ final class Sessions {
         session.closeNow();
     }
 
+    /**
+     * Like {@link #condemn}, but the connection closes only once what was written to it has been
+     * sent (a last answer saying why).
+     */
+    static void condemnAfterFlush(IoSession session) {
+        session.setAttribute(CONDEMNED, Boolean.TRUE);
+        session.closeOnFlush();
+    }
+
     /** Whether {@link #condemn} was called: its input is discarded from then on. */
     static boolean condemned(IoSession session) {
         return session.containsAttribute(CONDEMNED);

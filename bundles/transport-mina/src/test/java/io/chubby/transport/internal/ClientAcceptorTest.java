@@ -4,15 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.chubby.api.ErrorCode;
 import io.chubby.protocol.Frames;
 import io.chubby.protocol.Hello;
 import io.chubby.protocol.HelloReply;
 import io.chubby.protocol.Request;
+import io.chubby.protocol.Response;
 import io.chubby.protocol.StatusRequest;
 import io.chubby.testkit.Await;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -175,24 +179,60 @@ class ClientAcceptorTest {
         good.roundTrip("after malformed".getBytes());
     }
 
+    /**
+     * A client of a newer protocol version learns why it is refused: its Hello, in a frame of that
+     * version, is answered by a version-1 HelloReply carrying PROTOCOL_ERROR, then the connection
+     * closes.
+     */
     @Test
-    void wrongFrameVersionCloses() throws Exception {
+    void helloInAFrameOfANewerVersionIsAnsweredWithATypedErrorThenClosed() throws Exception {
         FrameSocket good = goodConnection();
         FrameSocket bad = connect();
-        byte[] hello = Hello.newBuilder().setProtocolVersion(Frames.VERSION).build().toByteArray();
+        byte[] hello = Hello.newBuilder().setProtocolVersion(Frames.VERSION + 1).build().toByteArray();
         bad.writeHeader(hello.length + 2, Frames.VERSION + 1, hello);
+        HelloReply refusal = HelloReply.parseFrom(bad.readFrame());
+        assertRefusal(refusal.getError(), "protocol version " + (Frames.VERSION + 1));
+        assertEquals(Frames.VERSION, refusal.getProtocolVersion(), "the version this replica speaks");
         bad.assertClosedByServer();
         good.roundTrip("after wrong version".getBytes());
+        assertEquals(1, handler.connected.size(), "the refused connection never reached the handler");
     }
 
     @Test
-    void helloOfAnotherProtocolVersionCloses() throws Exception {
+    void helloOfAnotherProtocolVersionIsAnsweredWithATypedErrorThenClosed() throws Exception {
         FrameSocket good = goodConnection();
         FrameSocket bad = connect();
         bad.writeFrame(Hello.newBuilder().setProtocolVersion(Frames.VERSION + 1).build().toByteArray());
+        HelloReply refusal = HelloReply.parseFrom(bad.readFrame());
+        assertRefusal(refusal.getError(), "Hello protocol_version " + (Frames.VERSION + 1));
         bad.assertClosedByServer();
         good.roundTrip("after bad hello".getBytes());
         assertEquals(1, handler.connected.size());
+    }
+
+    /** After the Hello, a frame of another version is answered by a Response with call id 0 and PROTOCOL_ERROR. */
+    @Test
+    void laterFrameOfAnotherVersionIsAnsweredWithATypedErrorThenClosed() throws Exception {
+        FrameSocket good = goodConnection();
+        FrameSocket bad = connect();
+        bad.hello();
+        byte[] req = request(5);
+        byte[] next = Frames.encode(request(6)); // in the same packet: never served
+        byte[] both = ByteBuffer.allocate(6 + req.length + next.length).putInt(req.length + 2)
+                .putShort((short) 0xffff).put(req).put(next).array();
+        bad.writeRaw(both);
+        Response refusal = Response.parseFrom(bad.readFrame());
+        assertEquals(0, refusal.getCallId(), refusal::toString);
+        assertRefusal(refusal.getError(), "protocol version 65535");
+        bad.assertClosedByServer();
+        good.roundTrip("after a later wrong version".getBytes());
+        assertEquals(2, handler.requestCount(), "only the good connection's two requests were handled");
+    }
+
+    private static void assertRefusal(io.chubby.protocol.Error error, String names) {
+        assertEquals(ErrorCode.PROTOCOL_ERROR.wire(), error.getCode(), error::toString);
+        assertTrue(error.getMessage().contains(names), error::toString);
+        assertTrue(error.getMessage().contains("speaks version " + Frames.VERSION), error::toString);
     }
 
     @Test

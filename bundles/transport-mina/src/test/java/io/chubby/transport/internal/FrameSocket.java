@@ -86,6 +86,19 @@ final class FrameSocket implements Closeable {
         }
     }
 
+    /** Fails unless the server closes this connection without sending a byte (a peer is never answered). */
+    void assertClosedWithoutAnswer() {
+        try {
+            assertEquals(-1, in.read(), "the server answered before closing");
+        } catch (SocketTimeoutException e) {
+            fail("server did not close the connection within " + timeoutMs() + " ms");
+        } catch (SocketException e) {
+            // connection reset: closed with our unread bytes pending, and nothing was sent
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
     private int timeoutMs() {
         try {
             return socket.getSoTimeout();
