@@ -49,6 +49,15 @@ final class WireClient implements AutoCloseable {
     private WireClient keepAlive;
 
     WireClient(String address) {
+        this(address, Frames.encode(Hello.newBuilder().setProtocolVersion(Frames.VERSION).setClientName("wire-test")
+                .build().toByteArray()));
+    }
+
+    /**
+     * Connects, sends {@code firstFrame} as it is (header included: any version, any Hello) and
+     * reads the server's first frame as a HelloReply (a refusal carries {@code error}).
+     */
+    WireClient(String address, byte[] firstFrame) {
         int colon = address.lastIndexOf(':');
         try {
             socket = new Socket();
@@ -58,8 +67,7 @@ final class WireClient implements AutoCloseable {
             socket.setTcpNoDelay(true);
             in = new DataInputStream(socket.getInputStream());
             out = socket.getOutputStream();
-            sendRaw(Hello.newBuilder().setProtocolVersion(Frames.VERSION).setClientName("wire-test").build()
-                    .toByteArray());
+            sendFrame(firstFrame);
             hello = HelloReply.parseFrom(readFrame());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -151,11 +159,27 @@ final class WireClient implements AutoCloseable {
     }
 
     void sendRaw(byte[] message) {
+        sendFrame(Frames.encode(message));
+    }
+
+    /** Writes {@code frame} as it is (header included), e.g. a frame of another version. */
+    void sendFrame(byte[] frame) {
         try {
-            out.write(Frames.encode(message));
+            out.write(frame);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** True once the server has closed the connection (read returns end of stream or a reset). */
+    boolean closedByServer() {
+        try {
+            return in.read() == -1;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // reset
         }
     }
 

@@ -12,6 +12,8 @@ import io.chubby.api.ErrorCode;
 import io.chubby.protocol.AcquireRequest;
 import io.chubby.protocol.CloseSessionRequest;
 import io.chubby.protocol.Create;
+import io.chubby.protocol.Frames;
+import io.chubby.protocol.Hello;
 import io.chubby.protocol.GetSequencerRequest;
 import io.chubby.protocol.CheckSequencerRequest;
 import io.chubby.protocol.LockInfoRequest;
@@ -35,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * checked or retried locally): forged, altered, foreign, replayed and stale handles are
  * BAD_HANDLE and the replica keeps serving; WRONG_EPOCH with the master's location; unknown and
  * closed sessions; undecodable frames; invalid names and oversized contents; the lock errors
- * CANCELLED and STALE_SEQUENCER. Handle layout (session-mgr README): u8 version | i64 session |
+ * CANCELLED and STALE_SEQUENCER; compatibility: a version-1 client's hand-encoded frames are
+ * served, a newer client's version, fields and calls get typed answers. Handle layout (session-mgr README): u8 version | i64 session |
  * i64 handle id | u8 1, i32 len, path | i64 instance | i32 mode | i64 epoch | 16 check bytes.
  */
 abstract class WireProtocolBehaviour extends CellSuite {
@@ -248,6 +251,127 @@ abstract class WireProtocolBehaviour extends CellSuite {
             Response viaHandle = a.call(relativeDir(h, name));
             assertError(ErrorCode.INVALID_ARGUMENT, viaHandle); // a name of tooLong.length() > 4096 bytes
         }
+    }
+
+    /**
+     * Compatibility (docs/PROTOCOL.md): the frames of a version-1 client, encoded by hand from the
+     * field numbers that version published and carrying none of the fields added since, are still
+     * served: location, session, open with create and events, compare-and-swap, read, locks and
+     * sequencers, KeepAlive with its acknowledgements (a held one ended by CloseSession).
+     */
+    @Test
+    @Order(106)
+    void aVersionOneClientsFramesAreStillServed() {
+        String f = dir("wire-v1") + "/f";
+        String master = master();
+        try (WireClient v1 = new WireClient(master, Frames.encode(VersionOneFrames.HELLO))) {
+            assertFalse(v1.hello.hasError(), v1.hello::toString);
+            assertEquals(Frames.VERSION, v1.hello.getProtocolVersion(), v1.hello::toString);
+            // MasterLocation = 10 (no session, epoch 0: any)
+            Response loc = assertOk(v1Call(v1, 1001, 0, 0, 10, VersionOneFrames.message()));
+            assertEquals(master, loc.getMasterLocation().getMasterAddress(), loc::toString);
+            long epoch = loc.getMasterLocation().getEpoch();
+            // CreateSession = 11 {client_name = 1}
+            Response created = assertOk(v1Call(v1, 1002, 0, epoch, 11, VersionOneFrames.message().string(1, "v1-client")));
+            long session = created.getCreateSession().getSessionId();
+            assertTrue(session != 0 && created.getCreateSession().getLeaseMs() > 0, created::toString);
+            assertEquals(epoch, created.getCreateSession().getEpoch(), created::toString);
+            // Open = 14 {path 1, mode_bits 3 = READ|WRITE, create 4 = CREATE_MUST, initial_contents 7,
+            // event_mask 11 = 1 << CONTENTS_MODIFIED (0)}
+            Response opened = assertOk(v1Call(v1, 1003, session, epoch, 14, VersionOneFrames.message().string(1, f)
+                    .varint(3, 3).varint(4, 2).bytes(7, "v1 created".getBytes(StandardCharsets.UTF_8)).varint(11, 1)));
+            assertTrue(opened.getOpen().getCreated(), opened::toString);
+            byte[] h = opened.getOpen().getHandle().toByteArray();
+            long generation = opened.getOpen().getStat().getContentGeneration();
+            // SetContents = 19 {handle 1, contents 2, cas 3, expected_generation 4}: at the generation, then at the old one
+            Response written = assertOk(v1Call(v1, 1004, session, epoch, 19, VersionOneFrames.message().bytes(1, h)
+                    .string(2, "v1 wrote this").varint(3, 1).varint(4, generation)));
+            assertEquals(generation + 1, written.getSetContents().getStat().getContentGeneration(), written::toString);
+            assertError(ErrorCode.CAS_MISMATCH, v1Call(v1, 1005, session, epoch, 19, VersionOneFrames.message()
+                    .bytes(1, h).string(2, "lost").varint(3, 1).varint(4, generation)));
+            // GetContents = 16 {handle 1}; the Java client reads the same
+            assertEquals("v1 wrote this", contents(v1Call(v1, 1006, session, epoch, 16, VersionOneFrames.message().bytes(1, h))));
+            assertEquals("v1 wrote this", new String(client.read(f), StandardCharsets.UTF_8));
+            // Acquire = 22 {handle 1, mode 2 (EXCLUSIVE = 0), try_only 3}, GetSequencer = 24, CheckSequencer = 25 {sequencer 1}
+            Response locked = assertOk(v1Call(v1, 1007, session, epoch, 22, VersionOneFrames.message().bytes(1, h).varint(3, 1)));
+            assertTrue(locked.getAcquire().getAcquired(), locked::toString);
+            byte[] seq = assertOk(v1Call(v1, 1008, session, epoch, 24, VersionOneFrames.message().bytes(1, h)))
+                    .getSequencer().getSequencer().toByteArray();
+            assertTrue(assertOk(v1Call(v1, 1009, session, epoch, 25, VersionOneFrames.message().bytes(1, seq)))
+                    .getCheckSequencer().getValid());
+            assertTrue(client.checkSequencer(seq).valid(), "the Java client accepts a v1 client's sequencer");
+            // Release = 23 {handle 1}
+            assertOk(v1Call(v1, 1010, session, epoch, 23, VersionOneFrames.message().bytes(1, h)));
+            // KeepAlive = 12: the CONTENTS_MODIFIED event of our write is queued, so it returns at once
+            Response ka = assertOk(v1Call(v1, 1011, session, epoch, 12, VersionOneFrames.message()));
+            assertTrue(ka.getKeepAlive().getLeaseMs() > 0, ka::toString);
+            assertEquals(epoch, ka.getKeepAlive().getEpoch(), ka::toString);
+            var event = ka.getKeepAlive().getEventsList().stream()
+                    .filter(e -> e.getKind() == io.chubby.protocol.EventKind.CONTENTS_MODIFIED).findFirst().orElseThrow();
+            assertEquals(f, event.getPath(), event::toString);
+            // the next KeepAlive {acked_event_seq 1, acked_invalidations 2 (packed), acked_failover 3} is held ...
+            v1.sendRaw(VersionOneFrames.request(1012, session, epoch, 12, VersionOneFrames.message()
+                    .varint(1, event.getSeq()).packed(2, 1L << 40).varint(3, 0)));
+            // ... until Close = 15 {handle 1} and CloseSession = 13 end the session
+            assertOk(v1Call(v1, 1013, session, epoch, 15, VersionOneFrames.message().bytes(1, h)));
+            assertOk(v1Call(v1, 1014, session, epoch, 13, VersionOneFrames.message()));
+            assertError(ErrorCode.SESSION_EXPIRED, v1.await(1012));
+        }
+    }
+
+    /**
+     * Compatibility the other way: what a newer client may send gets a clear answer. A Hello of a
+     * newer protocol version (in its frame or its field) and a later frame of a newer version are
+     * answered PROTOCOL_ERROR in a version-1 frame, then the connection closes; a field this
+     * server does not know is ignored; a call it does not know is INVALID_ARGUMENT naming the
+     * unknown field, and the connection goes on.
+     */
+    @Test
+    @Order(107)
+    void newerClientsAreAnsweredWithTypedErrors() {
+        String f = dir("wire-newer") + "/f";
+        client.write(f, "known".getBytes(StandardCharsets.UTF_8));
+        String master = master();
+        byte[] helloV2 = Hello.newBuilder().setProtocolVersion(Frames.VERSION + 1).setClientName("v2").build().toByteArray();
+        for (byte[] first : List.of(frame(Frames.VERSION + 1, helloV2), Frames.encode(helloV2))) {
+            try (WireClient newer = new WireClient(master, first)) {
+                assertEquals(ErrorCode.PROTOCOL_ERROR.wire(), newer.hello.getError().getCode(), newer.hello::toString);
+                assertTrue(newer.hello.getError().getMessage().contains("version " + (Frames.VERSION + 1)),
+                        newer.hello::toString);
+                assertEquals(Frames.VERSION, newer.hello.getProtocolVersion(), newer.hello::toString);
+                assertTrue(newer.closedByServer(), "the refused connection is closed");
+            }
+        }
+        try (WireClient later = new WireClient(master)) {
+            later.sendFrame(frame(Frames.VERSION + 1, Request.newBuilder().setCallId(5)
+                    .setStatus(StatusRequest.getDefaultInstance()).build().toByteArray()));
+            Response refusal = assertError(ErrorCode.PROTOCOL_ERROR, later.await(5));
+            assertEquals(0, refusal.getCallId(), refusal::toString);
+            assertTrue(later.closedByServer(), "closed after the refusal");
+        }
+        try (WireClient a = WireClient.withSession(master)) {
+            byte[] h = a.openHandle(f, READ, Create.CREATE_NO);
+            // GetContents = 16 {handle 1, a field 15 from the future}
+            assertEquals("known", contents(v1Call(a, 2001, a.sessionId, a.epoch, 16,
+                    VersionOneFrames.message().bytes(1, h).varint(15, 1))));
+            Response unknownCall = assertError(ErrorCode.INVALID_ARGUMENT,
+                    v1Call(a, 2002, a.sessionId, a.epoch, 99, VersionOneFrames.message().varint(1, 7)));
+            assertTrue(unknownCall.getError().getMessage().contains("unknown field 99"), unknownCall::toString);
+            assertEquals("known", contents(a.call(WireClient.getContents(h))), "the connection goes on");
+        }
+    }
+
+    /** Sends a hand-encoded request (call id {@code callId}, one call in {@code callField}) and awaits its answer. */
+    private static Response v1Call(WireClient w, long callId, long session, long epoch, int callField,
+                                   VersionOneFrames call) {
+        w.sendRaw(VersionOneFrames.request(callId, session, epoch, callField, call));
+        return w.await(callId);
+    }
+
+    /** A frame of any version around {@code message}. */
+    private static byte[] frame(int version, byte[] message) {
+        return ByteBuffer.allocate(6 + message.length).putInt(message.length + 2).putShort((short) version)
+                .put(message).array();
     }
 
     static Request.Builder relativeDir(byte[] dirHandle, String name) {

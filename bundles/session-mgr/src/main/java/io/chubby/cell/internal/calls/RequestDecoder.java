@@ -54,8 +54,22 @@ final class RequestDecoder {
             case CHECK_SEQUENCER -> CellOperation.CHECK_SEQUENCER;
             case SET_SEQUENCER -> CellOperation.SET_SEQUENCER;
             case LOCK_INFO -> CellOperation.LOCK_INFO;
-            case BODY_NOT_SET -> throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "request has no body");
+            case BODY_NOT_SET -> throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, noCall(req));
         };
+    }
+
+    /**
+     * Why a request names no call: none was set, or (a field this build does not know) the client
+     * made a call added to the protocol after this replica was built (docs/PROTOCOL.md, Compatibility).
+     */
+    private static String noCall(Request req) {
+        var unknown = req.getUnknownFields().asMap().keySet();
+        if (unknown.isEmpty()) {
+            return "request has no body";
+        }
+        return "request has no call this replica knows (unknown field" + (unknown.size() > 1 ? "s " : " ")
+                + unknown.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                + "): a call newer than this replica's protocol";
     }
 
     static CreateMode createMode(OpenRequest o) {
