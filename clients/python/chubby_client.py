@@ -27,6 +27,8 @@ import threading
 import time
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 
+from google.protobuf.message import DecodeError
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_PROTO = os.path.join(HERE, "..", "..", "bundles", "protocol", "src", "main", "proto", "client.proto")
 
@@ -167,7 +169,7 @@ class Connection:
         while n > 0:
             chunk = self._sock.recv(n)
             if not chunk:
-                raise EOFError("connection closed by %s" % self.address)
+                raise ConnectionError("connection closed by %s" % self.address)
             chunks.append(chunk)
             n -= len(chunk)
         return b"".join(chunks)
@@ -175,7 +177,7 @@ class Connection:
     def _read_frame(self):
         length, version = struct.unpack(">IH", self._read_exactly(6))
         if version != PROTOCOL_VERSION:
-            raise EOFError("frame of protocol version %d from %s" % (version, self.address))
+            raise ConnectionError("frame of protocol version %d from %s" % (version, self.address))
         return self._read_exactly(length - 2)
 
     def _read_loop(self):
@@ -188,8 +190,8 @@ class Connection:
                     future.set_result(response)
                 elif response.call_id == 0 and response.HasField("error"):
                     # The server could not read one of our frames: which call it was is unknown.
-                    raise EOFError("protocol error from %s: %s" % (self.address, response.error.message))
-        except (OSError, EOFError, ValueError) as e:
+                    raise ConnectionError("protocol error from %s: %s" % (self.address, response.error.message))
+        except (OSError, DecodeError) as e:
             self._fail(str(e))
 
     def _fail(self, why):
