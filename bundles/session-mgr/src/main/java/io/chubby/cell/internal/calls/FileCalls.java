@@ -120,8 +120,10 @@ final class FileCalls {
 
     void getContents(Call call) {
         Request req = call.req;
-        // Registered before the state is read, so a write that starts after this point invalidates us.
-        boolean cacheable = cache.registerRead(req.getSessionId(), call.handle.path());
+        // Registered before the state is read, so a write that starts after this point invalidates us;
+        // a no_cache read is neither registered nor cacheable (a client that does not cache).
+        boolean cacheable = !req.getGetContents().getNoCache()
+                && cache.registerRead(req.getSessionId(), call.handle.path());
         byte[] token = req.getGetContents().getHandle().toByteArray();
         Node n = machine.read(s -> s.contentsOf(s.checkHandle(token, req.getSessionId())));
         send(call, Response.newBuilder().setGetContents(GetContentsReply.newBuilder()
