@@ -332,6 +332,32 @@ class ClientCallsTest {
         assertEquals(1, m.count(Request.BodyCase.SET_CONTENTS));
     }
 
+    /**
+     * Issue 15: the master may hold a write until a cache holder's lease ends (up to one lease, 60 s
+     * when leases are lengthened), so a write's deadline follows the session's lease, not the call
+     * timeout. Here the lease is 30 s and the call timeout 500 ms: the write outlives the call timeout
+     * and ends in the master's answer, not OUTCOME_UNKNOWN.
+     */
+    @Test
+    void aWriteTheMasterHoldsLongerThanTheCallTimeoutEndsInItsAnswer() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put(F, b("x"));
+        m.leaseMs = 30_000;
+        ChubbyClient c = closer.client(ChubbyClient.connect(ClientOptions.builder().cell(m.address())
+                .callTimeout(Duration.ofMillis(500)).retryBackoff(Duration.ofMillis(10)).build()));
+        Handle h = c.open(F, OpenOptions.write());
+        List<FakeReplica.Exchange> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        m.on(Request.BodyCase.SET_CONTENTS, held::add);
+        long sent = System.nanoTime();
+        CompletableFuture<Stat> write = h.setContentsAsync(b("y"));
+        Await.until("the write reached the master", () -> !held.isEmpty());
+        Await.until("four call timeouts passed", () -> System.nanoTime() - sent > TimeUnit.MILLISECONDS.toNanos(2_000));
+        assertFalse(write.isDone(), () -> "still waiting for the master's answer: " + write);
+        held.get(0).reply(io.chubby.protocol.Response.newBuilder().setSetContents(
+                io.chubby.protocol.SetContentsReply.newBuilder().setStat(FakeReplica.stat(2, 1))));
+        assertEquals(2, write.get(10, TimeUnit.SECONDS).contentGeneration());
+    }
+
     @Test
     void anIdempotentCallAnsweredOutcomeUnknownIsSentAgain() throws Exception {
         FakeReplica m = replica(1);
