@@ -40,6 +40,8 @@ final class SimCellReplica {
     enum CrashPoint { NONE, BEFORE_PERSIST, AFTER_PERSIST }
 
     static final long WALL_BASE = 1_700_000_000_000L;
+    /** Period of the cell edge's timer (true time). */
+    static final long CELL_TICK_MS = 50;
 
     final int id;
     final List<Member> members;
@@ -133,6 +135,7 @@ final class SimCellReplica {
     }
 
     void crash() {
+        sim.checks.holderWaits(this);
         for (SimConnection c : List.copyOf(connections)) {
             sim.breakConnection(c, "replica " + id + " crashed");
         }
@@ -191,6 +194,7 @@ final class SimCellReplica {
 
     void cellTick() {
         cell.tick();
+        sim.checks.holderWaits(this);
     }
 
     void request(SimConnection conn, byte[] bytes) {

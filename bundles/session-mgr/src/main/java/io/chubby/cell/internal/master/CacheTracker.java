@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongPredicate;
 
 /**
@@ -77,6 +78,7 @@ public final class CacheTracker {
 
     private final Sender sender;
     private final Clock clock;
+    private final BooleanSupplier master;
     private final Map<String, Set<Long>> cachers = new HashMap<>();
     // Sessions that opened a path without create: they may cache its absence; only creation matters.
     private final Map<String, Set<Long>> absent = new HashMap<>();
@@ -89,9 +91,14 @@ public final class CacheTracker {
     private long drops;
     private long longestWaitMillis;
 
-    public CacheTracker(Sender sender, Clock clock) {
+    /**
+     * @param master whether this replica is master now: waits are measured only then (a replica
+     *               that lost its lease, e.g. in a pause, still drains its waits until it hears so)
+     */
+    public CacheTracker(Sender sender, Clock clock, BooleanSupplier master) {
         this.sender = sender;
         this.clock = clock;
+        this.master = master;
     }
 
     /**
@@ -351,24 +358,40 @@ public final class CacheTracker {
     }
 
     /**
-     * The longest a write waited for one session (from the invalidation, or from the write's start
-     * for a failover acknowledgement, to the acknowledgement, the drop or the session's end), since
-     * this replica started; waits cut short by a lost mastership are not counted.
+     * The longest a write waited, or has been waiting, for one session (from the invalidation, or
+     * from the write's start for a failover acknowledgement, to the acknowledgement, the drop or the
+     * session's end), while this replica was master, since it started; waits cut short by a lost
+     * mastership are not counted.
      */
     public synchronized long longestHolderWaitMillis() {
-        return longestWaitMillis;
+        long now = clock.millis();
+        long longest = longestWaitMillis;
+        if (!master.getAsBoolean()) {
+            return longest;
+        }
+        for (List<Write> ws : writes.values()) {
+            for (Write w : ws) {
+                for (Owed owed : w.waitingOn.values()) {
+                    longest = Math.max(longest, now - owed.sinceMillis());
+                }
+            }
+        }
+        return longest;
     }
 
     private void settle(long sessionId, java.util.function.LongPredicate matches) {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         long now = clock.millis();
+        boolean measured = master.getAsBoolean();
         synchronized (this) {
             for (List<Write> ws : writes.values()) {
                 for (Write w : ws) {
                     Owed owed = w.waitingOn.get(sessionId);
                     if (owed != null && matches.test(owed.id())) {
                         w.waitingOn.remove(sessionId);
-                        longestWaitMillis = Math.max(longestWaitMillis, now - owed.sinceMillis());
+                        if (measured) {
+                            longestWaitMillis = Math.max(longestWaitMillis, now - owed.sinceMillis());
+                        }
                         done.addAll(drainIfEmpty(w));
                     }
                 }

@@ -67,7 +67,7 @@ public final class Mastership implements ConsensusListener {
         this.proposer = new Proposer(consensus, this::notMaster);
         this.policy = new LeasePolicy(settings);
         this.leases = new SessionLeases(settings, policy, clock, () -> epoch, new LeaseHooks());
-        this.cache = new CacheTracker(leases::queueInvalidation, clock);
+        this.cache = new CacheTracker(leases::queueInvalidation, clock, consensus::isMaster);
         this.writes = new CoherentWrites(cache, proposer);
         this.events = new EventRouter(machine, leases);
         this.lockWaits = new LockWaits(machine, proposer, leases, clock, consensus::isMaster, settings.leaseMillis());

@@ -2,6 +2,7 @@ package io.chubby.cell.internal.master;
 
 import io.chubby.api.ErrorCode;
 import io.chubby.cell.internal.replica.CellSettings;
+import io.chubby.cell.internal.state.PlantedBugs;
 import io.chubby.protocol.EventKind;
 import io.chubby.protocol.EventMessage;
 import io.chubby.protocol.Invalidation;
@@ -281,7 +282,7 @@ public final class SessionLeases {
 
     /** Whether the session owes an acknowledgement: of an invalidation, or of this master's failover. */
     private static boolean owes(Lease l) {
-        return !l.invalidations.isEmpty() || l.failoverPending;
+        return (!l.invalidations.isEmpty() || l.failoverPending) && !PlantedBugs.holdersKeepTheirClaims;
     }
 
     /**
