@@ -377,7 +377,7 @@ public final class CellSimulation {
         stormUntil = 0;
         for (SimCellReplica r : replicas) {
             r.crashPoint = SimCellReplica.CrashPoint.NONE;
-            r.pausedUntil = Math.min(r.pausedUntil, now);
+            r.resumeBy(now);
             restart(r);
         }
         for (SimClient c : clients) {

@@ -59,7 +59,7 @@ class CellSimulationTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("whole-cell seeds=%d (from %d) events=%d reads=%d cached-reads=%d writes=%d lock-grants=%d"
                         + " sequencer-checks=%d masterships=%d crashes=%d snapshots=%d sessions-expired=%d"
-                        + " non-acknowledging-clients=%d cache-drops=%d longest-holder-wait=%d ms (bound %d) in %d ms%n",
+                        + " non-acknowledging-clients=%d cache-drops=%d longest-holder-wait=%d ms (bound %d + the master's own pauses) in %d ms%n",
                 SEEDS, first, events, reads, cached, writes, grants, seqChecks, masterships, crashes, snapshots,
                 expired, silentClients, drops, longestWait, CellSimulation.HOLDER_WAIT_BOUND_MS, ms);
         assertTrue(reads > SEEDS && writes > SEEDS && grants > SEEDS && cached > 0 && seqChecks > 0,
