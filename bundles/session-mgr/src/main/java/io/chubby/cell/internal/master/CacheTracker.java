@@ -85,8 +85,10 @@ public final class CacheTracker {
     private final Map<String, Integer> creating = new HashMap<>();
     private final Map<String, List<Write>> writes = new HashMap<>();
     private final Set<Long> failoverUnacked = new HashSet<>();
-    // Sessions that lost their claims and have not acknowledged the CACHE_DROPPED event yet.
-    private final Set<Long> dropped = new HashSet<>();
+    // Sessions that lost their claims -> the CACHE_DROPPED event they have not acknowledged yet
+    private final Map<Long, Long> dropped = new HashMap<>();
+    // Sessions -> the latest CACHE_DROPPED event they acknowledged (the acknowledgement may overtake the drop)
+    private final Map<Long, Long> dropsAcked = new HashMap<>();
     private long nextId = 1;
     private long drops;
     private long longestWaitMillis;
@@ -107,7 +109,7 @@ public final class CacheTracker {
      */
     public boolean registerRead(long sessionId, String path) {
         synchronized (this) {
-            if (writes.containsKey(path) || dropped.contains(sessionId)) {
+            if (writes.containsKey(path) || dropped.containsKey(sessionId)) {
                 return false;
             }
             cachers.computeIfAbsent(path, k -> new HashSet<>()).add(sessionId);
@@ -239,23 +241,29 @@ public final class CacheTracker {
      * so with CACHE_DROPPED, and keeps its session): no write waits for it any more, it is
      * registered nowhere, and its reads are uncacheable until {@link #dropAcked}.
      */
-    public void dropped(long sessionId) {
+    public void dropped(long sessionId, long seq) {
         synchronized (this) {
             drops++;
-            dropped.add(sessionId);
+            if (dropsAcked.getOrDefault(sessionId, 0L) < seq) {
+                dropped.merge(sessionId, seq, Math::max);
+            }
         }
         forget(sessionId);
     }
 
-    /** The session flushed its cache after CACHE_DROPPED: its reads may be cached (and registered) again. */
-    public synchronized void dropAcked(long sessionId) {
-        dropped.remove(sessionId);
+    /** The session flushed its cache after the CACHE_DROPPED event {@code seq}: its reads may be cached again. */
+    public synchronized void dropAcked(long sessionId, long seq) {
+        dropsAcked.merge(sessionId, seq, Math::max);
+        if (dropped.getOrDefault(sessionId, Long.MAX_VALUE) <= seq) {
+            dropped.remove(sessionId);
+        }
     }
 
     /** The session ended (or does not exist): nothing to wait for from it any more. */
     public void sessionGone(long sessionId) {
         synchronized (this) {
             dropped.remove(sessionId);
+            dropsAcked.remove(sessionId);
         }
         forget(sessionId);
     }
@@ -321,6 +329,7 @@ public final class CacheTracker {
             failoverUnacked.clear();
             failoverUnacked.addAll(sessionIds);
             dropped.clear();
+            dropsAcked.clear();
         }
         done.forEach(f -> f.complete(null));
     }

@@ -296,14 +296,14 @@ public final class Mastership implements ConsensusListener {
         }
 
         @Override
-        public void cacheDropped(long id) {
+        public void cacheDropped(long id, long seq) {
             log.info("session lost its cache claims session={} reason=\"acknowledgement owed at its lease end\"", id);
-            cache.dropped(id);
+            cache.dropped(id, seq);
         }
 
         @Override
-        public void cacheDropAcked(long id) {
-            cache.dropAcked(id);
+        public void cacheDropAcked(long id, long seq) {
+            cache.dropAcked(id, seq);
         }
     }
 }

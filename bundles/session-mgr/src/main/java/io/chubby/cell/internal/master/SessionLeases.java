@@ -72,13 +72,17 @@ public final class SessionLeases {
 
         /**
          * The session owed an acknowledgement at the lease end it had when it was sent: it no longer
-         * caches anything as far as the master is concerned (it was sent CACHE_DROPPED).
+         * caches anything as far as the master is concerned (it was sent CACHE_DROPPED, sequence
+         * number {@code seq}).
          */
-        default void cacheDropped(long sessionId) {
+        default void cacheDropped(long sessionId, long seq) {
         }
 
-        /** The client flushed its cache after CACHE_DROPPED: it may cache again. */
-        default void cacheDropAcked(long sessionId) {
+        /**
+         * The client flushed its cache after the CACHE_DROPPED event {@code seq}: it may cache again.
+         * (Hooks run outside the monitor, so this may overtake the {@link #cacheDropped} call.)
+         */
+        default void cacheDropAcked(long sessionId, long seq) {
         }
     }
 
@@ -217,8 +221,8 @@ public final class SessionLeases {
         policy.keepAliveReceived();
         List<Long> acked = new ArrayList<>();
         boolean failoverAcked = false;
-        boolean dropAcked = false;
-        boolean dropped = false;
+        long dropAcked = 0;
+        long dropped = 0;
         synchronized (this) {
             Lease l = leases.get(sessionId);
             if (l == null || l.ending) {
@@ -241,8 +245,8 @@ public final class SessionLeases {
             }
             // The same rule for the flush after CACHE_DROPPED.
             if (ka.getAckedCacheDropped() && l.cacheDropSeq != 0 && ka.getAckedEventSeq() >= l.cacheDropSeq) {
+                dropAcked = l.cacheDropSeq;
                 l.cacheDropSeq = 0;
-                dropAcked = true;
             }
             boolean superseded = l.heldConnection != null;
             if (superseded) {
@@ -253,8 +257,7 @@ public final class SessionLeases {
             l.heldCallId = callId;
             long now = clock.millis();
             if (owes(l) && now >= l.end) {
-                dropClaims(l); // arrived after the lease end still owing: as at the timer's tick
-                dropped = true;
+                dropped = dropClaims(l); // arrived after the lease end still owing: as at the timer's tick
             }
             // Outstanding events and invalidations go out at once when new, when the client may not have
             // read the last reply (it came on another connection, or answered a KeepAlive the client
@@ -271,11 +274,11 @@ public final class SessionLeases {
         if (failoverAcked) {
             hooks.failoverAcked(sessionId);
         }
-        if (dropped) {
-            hooks.cacheDropped(sessionId);
+        if (dropAcked != 0) {
+            hooks.cacheDropAcked(sessionId, dropAcked);
         }
-        if (dropAcked) {
-            hooks.cacheDropAcked(sessionId);
+        if (dropped != 0) {
+            hooks.cacheDropped(sessionId, dropped);
         }
         return true;
     }
@@ -289,19 +292,14 @@ public final class SessionLeases {
      * The lease end passed with an acknowledgement still owed: the session loses its claim on every
      * file (what it owed no longer matters: it is told to flush everything) and gets CACHE_DROPPED.
      */
-    private void dropClaims(Lease l) {
+    private long dropClaims(Lease l) {
         l.invalidations.clear();
         l.failoverPending = false;
         l.cacheDropSeq = l.nextEventSeq;
         l.events.addLast(EventMessage.newBuilder().setKind(EventKind.CACHE_DROPPED)
                 .setGeneration(epoch.getAsLong()).setSeq(l.nextEventSeq++).build());
         l.unsent = true;
-    }
-
-    /** Whether the session still has to acknowledge a CACHE_DROPPED event (its reads are uncacheable). */
-    public synchronized boolean cacheDropPending(long sessionId) {
-        Lease l = leases.get(sessionId);
-        return l != null && l.cacheDropSeq != 0;
+        return l.cacheDropSeq;
     }
 
     /** Queues an event for a session; a held KeepAlive returns early to carry it. */
@@ -334,15 +332,14 @@ public final class SessionLeases {
     public void tick() {
         List<Long> expired = new ArrayList<>();
         List<Long> idle = new ArrayList<>();
-        List<Long> dropped = new ArrayList<>();
+        Map<Long, Long> dropped = new java.util.TreeMap<>();
         synchronized (this) {
             long now = clock.millis();
             for (Map.Entry<Long, Lease> e : leases.entrySet()) {
                 Lease l = e.getValue();
                 if (l.heldConnection != null) {
                     if (owes(l) && now >= l.end && !l.ending) {
-                        dropClaims(l);
-                        dropped.add(e.getKey());
+                        dropped.put(e.getKey(), dropClaims(l));
                         reply(l, now, true);
                     } else if (due(l, now)) {
                         reply(l, now, true);
@@ -357,10 +354,7 @@ public final class SessionLeases {
                 }
             }
         }
-        dropped.sort(null);
-        for (long id : dropped) {
-            hooks.cacheDropped(id);
-        }
+        dropped.forEach(hooks::cacheDropped);
         expired.sort(null);
         for (long id : expired) {
             hooks.expire(id);
