@@ -416,7 +416,7 @@ final class ClientHandle implements Handle {
         BiConsumer<T, Throwable> handOut = (v, e) -> {
             outstanding.remove(out);
             if (e != null) {
-                out.completeExceptionally(Futures.chubby(e));
+                out.completeExceptionally(core.asWritten(Futures.chubby(e), path));
             } else {
                 out.complete(v);
             }

@@ -358,6 +358,40 @@ class ClientCallsTest {
         assertEquals(2, write.get(10, TimeUnit.SECONDS).contentGeneration());
     }
 
+    /**
+     * Issue 15: the master names nodes by the cell's real name ({@code /ls/test/...} here); errors
+     * reach the caller with the cell part it wrote ({@code local}), for calls on handles, relative
+     * opens and opens alike; the rest of the message is untouched.
+     */
+    @Test
+    void errorsNamePathsAsTheCallerWroteThem() throws Exception {
+        FakeReplica m = replica(1); // its HelloReply names the cell "test"
+        m.files.put("/ls/local/d", b(""));
+        m.directories.add("/ls/local/d");
+        m.on(Request.BodyCase.GET_CONTENTS, x -> x.fail(ErrorCode.IS_A_DIRECTORY,
+                "/ls/test/d is a directory: it has no contents"));
+        ChubbyClient c = connect(m);
+        ChubbyException dir = assertThrows(ChubbyException.class, () -> c.read("/ls/local/d"));
+        assertEquals(ErrorCode.IS_A_DIRECTORY, dir.code());
+        assertEquals("/ls/local/d is a directory: it has no contents", dir.detail());
+
+        m.on(Request.BodyCase.OPEN, x -> x.fail(ErrorCode.NOT_A_DIRECTORY,
+                "cannot create /ls/test/d/f/g: parent /ls/test/d/f is a file (cell test, /ls/testing untouched)"));
+        ChubbyException open = assertThrows(ChubbyException.class, () -> c.write("/ls/local/d/f/g", b("x")));
+        assertEquals("cannot create /ls/local/d/f/g: parent /ls/local/d/f is a file (cell test, /ls/testing untouched)",
+                open.detail());
+        m.off(Request.BodyCase.OPEN);
+        try (Handle h = c.open("/ls/local/d", OpenOptions.read())) {
+            m.on(Request.BodyCase.OPEN, x -> x.fail(ErrorCode.NO_SUCH_NODE, "/ls/test/d/none does not exist"));
+            ChubbyException rel = assertThrows(ChubbyException.class, () -> h.open("none", OpenOptions.read()));
+            assertEquals("/ls/local/d/none does not exist", rel.detail());
+        }
+        // Written with the cell's own name: nothing to change.
+        m.on(Request.BodyCase.OPEN, x -> x.fail(ErrorCode.NO_SUCH_NODE, "/ls/test/x does not exist"));
+        assertEquals("/ls/test/x does not exist", assertThrows(ChubbyException.class,
+                () -> c.read("/ls/test/x")).detail());
+    }
+
     @Test
     void anIdempotentCallAnsweredOutcomeUnknownIsSentAgain() throws Exception {
         FakeReplica m = replica(1);
