@@ -374,9 +374,10 @@ class Client:
         acked_event_seq = 0
         invalidations = []
         failover = False
+        dropped = False
         while not self._closed.is_set():
             request = pb.KeepAliveRequest(acked_event_seq=acked_event_seq, acked_invalidations=invalidations,
-                                          acked_failover=failover)
+                                          acked_failover=failover, acked_cache_dropped=dropped)
             try:
                 # Held until about a second before the lease ends: wait longer than any lease.
                 r = self._call(keep_alive=request, timeout=max(self.lease_ms, 60_000) / 1000 + self.call_timeout)
@@ -394,9 +395,12 @@ class Client:
             for inv in reply.invalidations:
                 self.invalidations.put(inv)
             failover = False
+            dropped = False
             for event in reply.events:
                 if event.kind == pb.MASTER_FAILED_OVER:
                     failover = True   # a cache would be flushed here, before acknowledging
+                elif event.kind == pb.CACHE_DROPPED:
+                    dropped = True    # likewise: the whole cache, before acknowledging
                 if event.seq > acked_event_seq:
                     acked_event_seq = event.seq
                     self.events.put(event)
@@ -418,9 +422,10 @@ class Handle:
     def __exit__(self, *exc):
         self.close()
 
-    def read(self):
-        """(contents, GetContentsReply) of a file."""
-        r = self.client._call(get_contents=pb.GetContentsRequest(handle=self.handle)).get_contents
+    def read(self, no_cache=False):
+        """(contents, GetContentsReply) of a file. With no_cache the session is not signed up as a
+        cache holder of the node (no invalidations for it); without, it is, as a caching client's."""
+        r = self.client._call(get_contents=pb.GetContentsRequest(handle=self.handle, no_cache=no_cache)).get_contents
         return r.contents, r
 
     def write(self, contents, cas_generation=None):

@@ -97,6 +97,12 @@ def main():
                            and e.generation == written.content_generation)
         say("event", "%s %s generation=%d" % (pb.EventKind.Name(ev.kind), ev.path, ev.generation))
 
+        # A client that does not cache reads with no_cache: never a cache holder, so no writer waits on it.
+        data, reply = g.read(no_cache=True)
+        if reply.cacheable:
+            raise SystemExit("demo: a no_cache read was answered cacheable")
+        say("uncached", '%s "%s" cacheable=%s' % (g.path, data.decode(), reply.cacheable))
+
         # A lock, its sequencer, and what another session sees.
         lock = c.open(args.dir + "/lock", READ | WRITE, create="may", lock_delay_ms=1000)
         acquired, lock_gen = lock.acquire()

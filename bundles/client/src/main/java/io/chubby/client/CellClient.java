@@ -61,11 +61,23 @@ final class CellClient implements ChubbyClient {
 
     @Override
     public CompletableFuture<byte[]> readAsync(String path) {
-        CompletableFuture<byte[]> cached = core.fromCache(path, Contents::data);
-        if (cached != null) {
-            return cached;
+        return readAsync(path, CacheMode.CACHED);
+    }
+
+    @Override
+    public byte[] read(String path, CacheMode mode) {
+        return Futures.join(readAsync(path, mode));
+    }
+
+    @Override
+    public CompletableFuture<byte[]> readAsync(String path, CacheMode mode) {
+        if (mode == CacheMode.CACHED) {
+            CompletableFuture<byte[]> cached = core.fromCache(path, Contents::data);
+            if (cached != null) {
+                return cached;
+            }
         }
-        return withHandle(path, OpenOptions.read(), h -> h.getContentsAndStatAsync().thenApply(Contents::data));
+        return withHandle(path, OpenOptions.read(), h -> h.getContentsAndStatAsync(mode).thenApply(Contents::data));
     }
 
     @Override

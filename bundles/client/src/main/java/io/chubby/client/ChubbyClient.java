@@ -96,10 +96,26 @@ public interface ChubbyClient extends AutoCloseable {
 
     // ---- convenience: open, one call, close ----
 
-    /** The whole contents of a file. */
+    /** The whole contents of a file (from the cache when it holds them). */
     byte[] read(String path);
 
     CompletableFuture<byte[]> readAsync(String path);
+
+    /**
+     * The whole contents of a file; with {@link CacheMode#UNCACHED} always from the master, without
+     * caching them or signing the session up as a cache holder of the file (no write waits for it).
+     *
+     * @since 1.3.0
+     */
+    default byte[] read(String path, CacheMode mode) {
+        return Sync.await(readAsync(path, mode));
+    }
+
+    /** Asynchronous {@link #read(String, CacheMode)}. @since 1.3.0 */
+    default CompletableFuture<byte[]> readAsync(String path, CacheMode mode) {
+        return mode == CacheMode.CACHED ? readAsync(path) : CompletableFuture.failedFuture(new ChubbyException(
+                ErrorCode.INVALID_ARGUMENT, "an uncached read is not supported by this implementation"));
+    }
 
     /** Writes a file whole, creating it if it does not exist; returns its metadata after the write. */
     Stat write(String path, byte[] data);

@@ -14,7 +14,10 @@ import java.util.List;
  *                       answers tells where the master is
  * @param clientName     a name for this client, shown by the server (logs, session list)
  * @param callTimeout    how long one call may take in total, including finding the master and
- *                       retrying; a call that runs out fails with CELL_UNAVAILABLE
+ *                       retrying; a call that runs out fails with CELL_UNAVAILABLE (or, for a write
+ *                       that was sent, OUTCOME_UNKNOWN). A write of a session gets the session's
+ *                       lease on top (the master may hold it that long for a cache holder that died
+ *                       or does not acknowledge); raw {@link MasterChannel} calls get exactly this
  * @param connectTimeout how long one TCP connect plus handshake to one replica may take
  * @param gracePeriod    how long a session in jeopardy keeps trying to reach the master before
  *                       it is considered expired (default 45 s)

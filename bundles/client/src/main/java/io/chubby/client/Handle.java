@@ -41,10 +41,25 @@ public interface Handle extends AutoCloseable {
 
     CompletableFuture<Handle> openAsync(String relativeName, OpenOptions options);
 
-    /** Reads the whole file and its metadata (needs READ). */
+    /** Reads the whole file and its metadata (needs READ), from the cache when it holds them. */
     Contents getContentsAndStat();
 
     CompletableFuture<Contents> getContentsAndStatAsync();
+
+    /**
+     * Reads the whole file and its metadata; with {@link CacheMode#UNCACHED} always from the master,
+     * without caching the answer or signing the session up as a cache holder of the node.
+     *
+     * @since 1.3.0
+     */
+    default Contents getContentsAndStat(CacheMode mode) {
+        return Sync.await(getContentsAndStatAsync(mode));
+    }
+
+    /** Asynchronous {@link #getContentsAndStat(CacheMode)}. @since 1.3.0 */
+    default CompletableFuture<Contents> getContentsAndStatAsync(CacheMode mode) {
+        return mode == CacheMode.CACHED ? getContentsAndStatAsync() : unsupported("an uncached read");
+    }
 
     /** The node's metadata (needs READ). */
     Stat getStat();

@@ -9,10 +9,13 @@
  *
  * <p>1.1.0: {@code MasterChannel} and {@code ChubbyClient.openChannel}. 1.2.0:
  * {@code ChubbyClient.ensureDirectory} / {@code ensureDirectoryAsync} (create a directory unless it
- * exists); OUTCOME_UNKNOWN (api 1.1) for writes whose outcome is unknown.
+ * exists); OUTCOME_UNKNOWN (api 1.1) for writes whose outcome is unknown. 1.3.0:
+ * {@link io.chubby.client.CacheMode} with {@code ChubbyClient.read(path, mode)} and
+ * {@code Handle.getContentsAndStat(mode)} (reads that neither use the cache nor sign the session up
+ * as a cache holder); a write's deadline follows the session's lease.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.chubby.client;
 
 import org.osgi.annotation.bundle.Export;

@@ -41,7 +41,10 @@ import java.util.TreeSet;
  *       and acknowledged before the check was asked;</li>
  *   <li>no lock is granted while a lock-delay set by an ended session is running;</li>
  *   <li>an ephemeral node never outlives every session holding a handle on it;</li>
- *   <li>no INTERNAL (or PROTOCOL_ERROR) ever: not from an apply, not in an answer.</li>
+ *   <li>no INTERNAL (or PROTOCOL_ERROR) ever: not from an apply, not in an answer;</li>
+ *   <li>no write waits for one cache holder (acknowledging or not) longer than the longest lease
+ *       a session can hold ({@code cell.session.max.lease.ms}) plus two timer ticks, as the master
+ *       measures it; a {@code no_cache} read is never answered cacheable.</li>
  * </ul>
  * Replica-level checks run on the first replica to apply each log index (all apply the same
  * entries to the same state, which the Paxos oracle checks by checksum).
@@ -87,6 +90,7 @@ final class CellChecks {
     long writesOk;
     long lockGrants;
     long sequencerChecks;
+    long longestHolderWaitMillis;
 
     CellChecks(CellSimulation sim) {
         this.sim = sim;
@@ -199,6 +203,40 @@ final class CellChecks {
                         + " at generation " + h.generation() + " valid, but client " + g.client()
                         + " had been granted generation " + g.generation() + " before the check was asked");
             }
+        }
+    }
+
+    /** A read sent with {@code no_cache} must be answered uncacheable (the session was not signed up). */
+    void uncachedRead(SimClient c, String path, boolean noCache, boolean cacheable) {
+        if (noCache && cacheable) {
+            throw new SimulationFailure("client " + c.id + " read " + path + " with no_cache and was told it may cache it");
+        }
+    }
+
+    /**
+     * Issue 25: a write waits for a cache holder at most until the lease end the holder had when it
+     * was invalidated; that lease is not extended meanwhile, so it is at most the longest lease a
+     * session can hold. The master's own measure (its clock), checked at every timer tick, crash and
+     * the end of the run; the slack is the timer's period, twice, plus the time the master itself
+     * was paused meanwhile (a pause shorter than its lease leaves it master, and its timer, which
+     * ends the wait, cannot run while it is stopped: no client can make up for that).
+     */
+    void holderWaits(SimCellReplica r) {
+        if (r.cell == null) {
+            return;
+        }
+        long waited = r.cell.longestCacheHolderWaitMillis();
+        if (waited <= r.holderWaitChecked) {
+            return; // a longest wait, once checked, stays the replica's longest
+        }
+        r.holderWaitChecked = waited;
+        long bound = CellSimulation.HOLDER_WAIT_BOUND_MS;
+        long paused = r.pausedWithin(sim.now - waited - bound, sim.now);
+        longestHolderWaitMillis = Math.max(longestHolderWaitMillis, waited);
+        if (waited > bound + paused) {
+            throw new SimulationFailure("replica " + r.id + ": a write waited " + waited + " ms for one cache holder, "
+                    + "longer than the longest lease (" + CellSimulation.SETTINGS.maxLeaseMillis()
+                    + " ms) and two timer ticks" + (paused > 0 ? " and the " + paused + " ms it was paused" : ""));
         }
     }
 

@@ -131,7 +131,8 @@ final class CellFaults {
         SimCellReplica m = master();
         SimCellReplica r = m != null && rnd.nextBoolean() ? m : sim.replica(1 + rnd.nextInt(sim.replicas.size()));
         if (r.up()) {
-            r.pausedUntil = Math.max(r.pausedUntil, sim.now + 1_200 + rnd.nextInt(1_800));
+            r.pause(sim.now + 1_200 + rnd.nextInt(1_800));
+            sim.trace("pause r" + r.id + " until " + r.pausedUntil);
         }
     }
 

@@ -4,7 +4,7 @@ import io.chubby.cell.internal.state.PlantedBugs;
 
 /**
  * The deliberate bugs the whole-cell simulation must catch (its self-test, {@code PlantedBugsTest},
- * switches each on for a run of seeds). Four live in session-mgr behind
+ * switches each on for a run of seeds). Five live in session-mgr behind
  * {@link PlantedBugs} flags; two in the consensus edge the cell sees ({@link SimConsensus}); two in
  * the simulated client, to show the client-side checks see a client that breaks the rules.
  */
@@ -18,6 +18,12 @@ public enum PlantedBug {
     EPHEMERAL_OUTLIVES_SESSIONS,
     /** The master proposes a write without waiting for the invalidation of cached copies. */
     WRITES_SKIP_INVALIDATION,
+    /**
+     * The master before issue 25: a session that never acknowledges keeps its lease extended and its
+     * cache claims, so every write to a file it read waits for it as long as it lives.
+     */
+    HOLDERS_KEEP_THEIR_CLAIMS,
+
     /** The master serves while its Paxos role is master, whether or not its lease is valid. */
     READS_FROM_LAPSED_LEASE,
     /**
@@ -39,6 +45,7 @@ public enum PlantedBug {
             case EPHEMERAL_OUTLIVES_SESSIONS -> PlantedBugs.ephemeralsOutliveTheirSessions = true;
             case WRITES_SKIP_INVALIDATION -> PlantedBugs.writesSkipInvalidation = true;
             case SKIP_THE_BARRIER -> PlantedBugs.serveBeforeSettled = true;
+            case HOLDERS_KEEP_THEIR_CLAIMS -> PlantedBugs.holdersKeepTheirClaims = true;
             default -> { }
         }
     }

@@ -40,6 +40,8 @@ final class SimCellReplica {
     enum CrashPoint { NONE, BEFORE_PERSIST, AFTER_PERSIST }
 
     static final long WALL_BASE = 1_700_000_000_000L;
+    /** Period of the cell edge's timer (true time). */
+    static final long CELL_TICK_MS = 50;
 
     final int id;
     final List<Member> members;
@@ -58,6 +60,10 @@ final class SimCellReplica {
     CrashPoint crashPoint = CrashPoint.NONE;
     /** Until this true time the process is stopped (SIGSTOP, GC pause): nothing it receives is handled. */
     long pausedUntil;
+    /** The longest cache holder wait of this incarnation's cell edge checked so far. */
+    long holderWaitChecked;
+    /** This incarnation's pauses, [start, end) in true time (the last one may still run). */
+    private final List<long[]> pauses = new ArrayList<>();
     final List<SimConnection> connections = new ArrayList<>();
     private boolean loopScheduled;
     private long durableIndex;
@@ -86,6 +92,34 @@ final class SimCellReplica {
 
     boolean paused() {
         return sim.now < pausedUntil;
+    }
+
+    /** Stops the process until {@code until} (or longer, if it is paused already). */
+    void pause(long until) {
+        if (paused()) {
+            pauses.get(pauses.size() - 1)[1] = Math.max(pausedUntil, until);
+        } else {
+            pauses.add(new long[] {sim.now, until});
+        }
+        pausedUntil = Math.max(pausedUntil, until);
+    }
+
+    /** Ends a pause by {@code time} at the latest (healing). */
+    void resumeBy(long time) {
+        pausedUntil = Math.min(pausedUntil, time);
+        if (!pauses.isEmpty()) {
+            long[] last = pauses.get(pauses.size() - 1);
+            last[1] = Math.min(last[1], Math.max(last[0], time));
+        }
+    }
+
+    /** How long this incarnation was paused within [from, to) of true time. */
+    long pausedWithin(long from, long to) {
+        long total = 0;
+        for (long[] p : pauses) {
+            total += Math.max(0, Math.min(p[1], to) - Math.max(p[0], from));
+        }
+        return total;
     }
 
     long paxosNow() {
@@ -133,6 +167,7 @@ final class SimCellReplica {
     }
 
     void crash() {
+        sim.checks.holderWaits(this);
         for (SimConnection c : List.copyOf(connections)) {
             sim.breakConnection(c, "replica " + id + " crashed");
         }
@@ -143,6 +178,8 @@ final class SimCellReplica {
         machine = null;
         crashPoint = CrashPoint.NONE;
         pausedUntil = 0;
+        pauses.clear();
+        holderWaitChecked = 0;
         loopScheduled = false;
         // torn writes: any prefix of the unsynced log records reached the disk (and counts as accepted)
         for (Entry e : storage.crash(rnd.nextInt(storage.unsyncedRecords() + 1))) {
@@ -191,6 +228,7 @@ final class SimCellReplica {
 
     void cellTick() {
         cell.tick();
+        sim.checks.holderWaits(this);
     }
 
     void request(SimConnection conn, byte[] bytes) {

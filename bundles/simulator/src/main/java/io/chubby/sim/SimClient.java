@@ -44,6 +44,14 @@ import java.util.function.Consumer;
  * KeepAlive), reads and writes of a few registers, reader/writer locks with sequencers, ephemeral
  * files, and crashes. Every outcome is reported to {@link CellChecks} (history, holders, sequencers).
  * Single-threaded (the simulation's); one application call at a time.
+ *
+ * <p>A client made with {@code acknowledges = false} is the buggy or hostile one of issue 25: it
+ * keeps its KeepAlives going and reads as usual (signing up as a cache holder), but never
+ * acknowledges an invalidation, a failover or a CACHE_DROPPED event, and so caches nothing itself
+ * (a cache it never invalidated would be stale by its own fault). The master must not let it hold
+ * up any write for longer than its lease ({@link CellChecks#holderWaits}). A compliant client
+ * flushes on CACHE_DROPPED and acknowledges it, and reads a fifth of its uncached registers with
+ * {@code no_cache} (never answered cacheable).
  */
 final class SimClient {
     static final long MAX_REPLY_DELAY_MS = 250;
@@ -74,8 +82,12 @@ final class SimClient {
     }
 
     final int id;
+    /** False: never acknowledges invalidations, failovers or cache drops (issue 25's client). */
+    final boolean acknowledges;
     private final CellSimulation sim;
     private final Random rnd;
+    /** Picks the reads sent with no_cache; its own generator, so the rest of the workload is as without it. */
+    private final Random uncached;
     DriftingClock clock;
     int incarnation;
     boolean crashed;
@@ -99,6 +111,7 @@ final class SimClient {
     private long ackedEventSeq;
     private final TreeSet<Long> invalidationsToAck = new TreeSet<>();
     private boolean failoverToAck;
+    private boolean cacheDropToAck;
 
     private final Map<String, Long> cache = new HashMap<>();
     private final Map<String, ByteString> handles = new LinkedHashMap<>();
@@ -114,11 +127,13 @@ final class SimClient {
     long completedOps;
     long completedAfterHeal;
 
-    SimClient(CellSimulation sim, int id, DriftingClock clock, long seed) {
+    SimClient(CellSimulation sim, int id, DriftingClock clock, long seed, boolean acknowledges) {
         this.sim = sim;
         this.id = id;
+        this.acknowledges = acknowledges;
         this.clock = clock;
         this.rnd = new Random(seed);
+        this.uncached = new Random(seed ^ 0x2545F4914F6CDD1DL);
     }
 
     long localNow() {
@@ -169,6 +184,7 @@ final class SimClient {
         sequencerLocks.clear();
         invalidationsToAck.clear();
         failoverToAck = false;
+        cacheDropToAck = false;
         ackedEventSeq = 0;
     }
 
@@ -449,8 +465,10 @@ final class SimClient {
         kaSentLocal = sentLocal;
         List<Long> acks = List.copyOf(invalidationsToAck);
         boolean failoverAck = failoverToAck;
+        boolean dropAck = cacheDropToAck;
         Call c = new Call(Request.newBuilder().setKeepAlive(KeepAliveRequest.newBuilder()
-                .setAckedEventSeq(ackedEventSeq).addAllAckedInvalidations(acks).setAckedFailover(failoverAck)),
+                .setAckedEventSeq(ackedEventSeq).addAllAckedInvalidations(acks).setAckedFailover(failoverAck)
+                .setAckedCacheDropped(dropAck)),
                 false, new Reply() {
                     @Override
                     public void ok(Response r) {
@@ -461,6 +479,9 @@ final class SimClient {
                         invalidationsToAck.removeAll(acks);
                         if (failoverAck) {
                             failoverToAck = false;
+                        }
+                        if (dropAck) {
+                            cacheDropToAck = false;
                         }
                         keptAlive(sentLocal, r.getKeepAlive());
                         keepAlive();
@@ -480,12 +501,18 @@ final class SimClient {
             jeopardy = false; // safe again
         }
         for (Invalidation inv : ka.getInvalidationsList()) {
-            sim.trace("client " + id + " invalidation " + inv.getId() + " " + inv.getPath());
+            sim.trace("client " + id + " invalidation " + inv.getId() + " " + inv.getPath()
+                    + (acknowledges ? "" : " (never acknowledged)"));
             cache.remove(inv.getPath());
-            invalidationsToAck.add(inv.getId());
+            if (acknowledges) {
+                invalidationsToAck.add(inv.getId());
+            }
         }
         for (EventMessage ev : ka.getEventsList()) {
             if (ev.getSeq() <= ackedEventSeq) {
+                // resent: our acknowledgement was lost with its KeepAlive (the cache was flushed)
+                failoverToAck |= acknowledges && ev.getKind() == EventKind.MASTER_FAILED_OVER;
+                cacheDropToAck |= acknowledges && ev.getKind() == EventKind.CACHE_DROPPED;
                 continue;
             }
             ackedEventSeq = ev.getSeq();
@@ -494,7 +521,11 @@ final class SimClient {
                 if (sim.bug != PlantedBug.CLIENT_KEEPS_CACHE_AFTER_FAILOVER) {
                     cache.clear();
                 }
-                failoverToAck = true;
+                failoverToAck = acknowledges;
+            } else if (ev.getKind() == EventKind.CACHE_DROPPED) {
+                sim.cacheDrops++;
+                cache.clear();
+                cacheDropToAck = acknowledges;
             }
         }
     }
@@ -511,6 +542,7 @@ final class SimClient {
         sequencerLocks.clear();
         invalidationsToAck.clear();
         failoverToAck = false;
+        cacheDropToAck = false;
         ackedEventSeq = 0;
         if (abort != null) {
             abort.run();
@@ -629,21 +661,26 @@ final class SimClient {
             done();
             return;
         }
+        // a compliant client reads some registers uncached; the non-acknowledging one always signs up
+        boolean noCache = acknowledges && uncached.nextInt(5) == 0;
         withHandle(path, 0, h -> {
             long invoked = sim.now;
             long forSession = session;
             abort = () -> { };
-            call(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder().setHandle(h)), false,
+            call(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder().setHandle(h)
+                    .setNoCache(noCache)), false,
                     new Reply() {
                         @Override
                         public void ok(Response r) {
                             String text = r.getGetContents().getContents().toString(StandardCharsets.UTF_8);
                             Long v = text.isEmpty() ? null : Long.parseLong(text);
+                            boolean cacheable = r.getGetContents().getCacheable();
                             sim.checks.read(SimClient.this, path, v, invoked);
-                            sim.trace("client " + id + " read " + path + " = " + v + " cacheable="
-                                    + r.getGetContents().getCacheable());
+                            sim.checks.uncachedRead(SimClient.this, path, noCache, cacheable);
+                            sim.trace("client " + id + " read " + path + " = " + v + " cacheable=" + cacheable
+                                    + (noCache ? " (no_cache)" : ""));
                             // only for the session that read it: another session's invalidations never come
-                            if (r.getGetContents().getCacheable() && !jeopardy && !path.equals(writing)
+                            if (cacheable && acknowledges && !noCache && !jeopardy && !path.equals(writing)
                                     && session == forSession) {
                                 cache.put(path, v);
                             }

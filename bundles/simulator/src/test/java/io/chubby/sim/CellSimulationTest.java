@@ -34,6 +34,9 @@ class CellSimulationTest {
         long crashes = 0;
         long snapshots = 0;
         long expired = 0;
+        long silentClients = 0;
+        long drops = 0;
+        long longestWait = 0;
         for (int i = 0; i < SEEDS; i++) {
             long seed = first + i;
             int replicas = seed % 3 == 0 ? 5 : 3;
@@ -49,14 +52,19 @@ class CellSimulationTest {
             crashes += r.crashes();
             snapshots += r.snapshots();
             expired += r.sessionsExpired();
+            silentClients += r.nonAcknowledging();
+            drops += r.cacheDrops();
+            longestWait = Math.max(longestWait, r.longestHolderWaitMillis());
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("whole-cell seeds=%d (from %d) events=%d reads=%d cached-reads=%d writes=%d lock-grants=%d"
-                        + " sequencer-checks=%d masterships=%d crashes=%d snapshots=%d sessions-expired=%d in %d ms%n",
+                        + " sequencer-checks=%d masterships=%d crashes=%d snapshots=%d sessions-expired=%d"
+                        + " non-acknowledging-clients=%d cache-drops=%d longest-holder-wait=%d ms (bound %d + the master's own pauses) in %d ms%n",
                 SEEDS, first, events, reads, cached, writes, grants, seqChecks, masterships, crashes, snapshots,
-                expired, ms);
+                expired, silentClients, drops, longestWait, CellSimulation.HOLDER_WAIT_BOUND_MS, ms);
         assertTrue(reads > SEEDS && writes > SEEDS && grants > SEEDS && cached > 0 && seqChecks > 0,
                 "the workload ran");
         assertTrue(crashes > SEEDS / 2 && masterships > SEEDS, "the faults were exercised");
+        assertTrue(silentClients > SEEDS / 5 && drops > 0, "clients that never acknowledge ran and lost their claims");
     }
 }

@@ -109,7 +109,10 @@ public final class ClientCore {
                 cache.fillAbsent(fullPath, since); // the master registered us before answering
             }
         });
-        return sent.thenApply(r -> {
+        return sent.handle((r, e) -> {
+            if (e != null) {
+                throw asWritten(Futures.chubby(e), fullPath);
+            }
             if (!r.hasOpen()) {
                 throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "Open of " + fullPath + " answered with "
                         + r.getBodyCase());
@@ -117,6 +120,11 @@ public final class ClientCore {
             return new ClientHandle(this, fullPath, r.getOpen().getHandle(), r.getOpen().getCreated(),
                     r.getOpen().hasStat() ? Wire.stat(r.getOpen().getStat()) : null);
         });
+    }
+
+    /** The master's error with the paths it names written as the caller wrote {@code path} (see {@link ErrorPaths}). */
+    ChubbyException asWritten(ChubbyException e, String path) {
+        return ErrorPaths.asWritten(e, path, channel.cellName());
     }
 
     /**

@@ -7,6 +7,7 @@ import io.chubby.api.ErrorCode;
 import io.chubby.api.LockMode;
 import io.chubby.api.OpenOptions;
 import io.chubby.api.Stat;
+import io.chubby.client.CacheMode;
 import io.chubby.client.Contents;
 import io.chubby.client.Handle;
 import io.chubby.protocol.CloseRequest;
@@ -94,17 +95,30 @@ final class ClientHandle implements Handle {
 
     @Override
     public CompletableFuture<Contents> getContentsAndStatAsync() {
-        Contents hit = cached();
+        return getContentsAndStatAsync(CacheMode.CACHED);
+    }
+
+    @Override
+    public Contents getContentsAndStat(CacheMode mode) {
+        Contents hit = mode == CacheMode.CACHED ? cached() : null;
+        return hit != null ? hit : join(() -> getContentsAndStatAsync(mode));
+    }
+
+    @Override
+    public CompletableFuture<Contents> getContentsAndStatAsync(CacheMode mode) {
+        boolean cacheIt = mode == CacheMode.CACHED;
+        Contents hit = cacheIt ? cached() : null;
         if (hit != null) {
             return CompletableFuture.completedFuture(hit);
         }
         ClientCache cache = core.session().cache();
         long since = cache.generation();
-        return call(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder().setHandle(handle)), false,
+        return call(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder().setHandle(handle)
+                        .setNoCache(!cacheIt)), false,
                 r -> {
                     Contents c = new Contents(r.getGetContents().getContents().toByteArray(),
                             Wire.stat(r.getGetContents().getStat()));
-                    if (r.getGetContents().getCacheable()) {
+                    if (cacheIt && r.getGetContents().getCacheable()) {
                         cache.fillContents(path, since, c.data(), c.stat());
                     }
                     return c;
@@ -402,7 +416,7 @@ final class ClientHandle implements Handle {
         BiConsumer<T, Throwable> handOut = (v, e) -> {
             outstanding.remove(out);
             if (e != null) {
-                out.completeExceptionally(Futures.chubby(e));
+                out.completeExceptionally(core.asWritten(Futures.chubby(e), path));
             } else {
                 out.complete(v);
             }

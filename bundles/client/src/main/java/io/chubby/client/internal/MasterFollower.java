@@ -59,6 +59,7 @@ public final class MasterFollower implements MasterChannel {
     private final Set<Call> active = ConcurrentHashMap.newKeySet();
     private final Set<Connection> retired = ConcurrentHashMap.newKeySet();
     private volatile long epoch;
+    private volatile String cellName; // as the master's HelloReply names it
     private volatile boolean closed;
     private CompletableFuture<Connection> current; // guarded by this
     private String hint;                           // guarded by this: where to look for the master first
@@ -199,6 +200,18 @@ public final class MasterFollower implements MasterChannel {
         return new ChubbyException(ErrorCode.CANCELLED, "the channel is closed");
     }
 
+    /** The cell's name as its master calls it (null before the first master was found). */
+    String cellName() {
+        return cellName;
+    }
+
+    private void learnCell(Connection c) {
+        var hello = c.helloReply();
+        if (hello != null && !hello.getCell().isEmpty()) {
+            cellName = hello.getCell();
+        }
+    }
+
     /** Takes a newer epoch learned from the cell. */
     private void learnEpoch(long e) {
         if (e > epoch) {
@@ -295,6 +308,7 @@ public final class MasterFollower implements MasterChannel {
                 learnEpoch(mi.epoch());
                 if (mi.masterAddress().equals(addr)) {
                     log.info("found master address={} epoch={}", addr, mi.epoch());
+                    learnCell(c);
                     result.complete(c);
                     return;
                 }
@@ -306,6 +320,7 @@ public final class MasterFollower implements MasterChannel {
                                 locate(order, i + 1, result, why);
                             } else {
                                 log.info("found master address={} epoch={} via={}", mi.masterAddress(), mi.epoch(), addr);
+                                learnCell(m);
                                 result.complete(m);
                             }
                         });

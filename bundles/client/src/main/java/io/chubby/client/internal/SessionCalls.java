@@ -25,6 +25,9 @@ final class SessionCalls {
 
         /** The master answered SESSION_EXPIRED. */
         void expiredAtMaster(String detail);
+
+        /** The session lease the master granted last, in milliseconds (0 before the session exists). */
+        long leaseMillis();
     }
 
     private final MasterFollower channel;
@@ -41,9 +44,21 @@ final class SessionCalls {
         return channel;
     }
 
-    /** A call with the default timeout, waiting while the session is in jeopardy. */
+    /**
+     * A call with the default timeout, waiting while the session is in jeopardy. A write's deadline
+     * follows the session: the master may hold a write until a cache holder's lease ends (a holder
+     * that died, or does not acknowledge its invalidation), up to one lease, and the lease grows
+     * under load (up to 60 s); a client deadline shorter than that would end a write the master is
+     * legitimately holding with "outcome unknown". So a write gets the lease last granted plus the
+     * call timeout, and at least the call timeout.
+     */
     CompletableFuture<Response> call(Request.Builder body, boolean write) {
-        return callWaiting(body, write, callTimeoutMs);
+        return callWaiting(body, write, write ? writeTimeoutMillis() : callTimeoutMs);
+    }
+
+    /** How long a write may take: the session's lease plus the call timeout. */
+    long writeTimeoutMillis() {
+        return callTimeoutMs + Math.max(0, gate.leaseMillis());
     }
 
     /**

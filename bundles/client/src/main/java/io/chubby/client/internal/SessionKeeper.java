@@ -59,6 +59,7 @@ public final class SessionKeeper implements SessionCalls.Gate {
     private long ackedEventSeq;
     private List<Long> invalidationsToAck = new ArrayList<>();
     private boolean failoverToAck;
+    private boolean cacheDropToAck;
     private boolean closed;
     private final ClientCache cache = new ClientCache(true, this::leaseValid);
     private final EventDispatch handleEvents = new EventDispatch();
@@ -114,6 +115,15 @@ public final class SessionKeeper implements SessionCalls.Gate {
     /** Whether the cache may be used: SAFE and the local lease has not run out (checked now, not by the timer). */
     synchronized boolean leaseValid() {
         return !closed && state == SessionState.SAFE && leaseEnd - System.nanoTime() > 0;
+    }
+
+    /**
+     * The lease the master granted last (CreateSession or KeepAlive reply), in milliseconds: how
+     * long it may legitimately hold a write waiting for a cache holder (issue 15).
+     */
+    @Override
+    public synchronized long leaseMillis() {
+        return lastLeaseMs;
     }
 
     /** Milliseconds left of the local lease (0 when it ran out). */
@@ -192,9 +202,11 @@ public final class SessionKeeper implements SessionCalls.Gate {
                 return;
             }
             ka = KeepAliveRequest.newBuilder().setAckedEventSeq(ackedEventSeq)
-                    .addAllAckedInvalidations(invalidationsToAck).setAckedFailover(failoverToAck);
+                    .addAllAckedInvalidations(invalidationsToAck).setAckedFailover(failoverToAck)
+                    .setAckedCacheDropped(cacheDropToAck);
             invalidationsToAck = new ArrayList<>();
             failoverToAck = false;
+            cacheDropToAck = false;
             // The master holds the KeepAlive until shortly before the lease it granted ends (a new master
             // after failover: a whole lease), so wait a full lease, then a call timeout more, before
             // deciding it is stuck and relocating. Shorter would abandon every held KeepAlive in jeopardy.
@@ -252,10 +264,21 @@ public final class SessionKeeper implements SessionCalls.Gate {
                     if (m.getKind() == io.chubby.protocol.EventKind.MASTER_FAILED_OVER) {
                         // resent: our acknowledgement was lost with its KeepAlive; the cache was flushed
                         failoverToAck = true;
+                    } else if (m.getKind() == io.chubby.protocol.EventKind.CACHE_DROPPED) {
+                        cacheDropToAck = true; // likewise
                     }
                     continue; // a resend of an event we already delivered
                 }
                 ackedEventSeq = m.getSeq();
+                if (m.getKind() == io.chubby.protocol.EventKind.CACHE_DROPPED) {
+                    // The master no longer counts us as caching anything (an acknowledgement of ours was
+                    // late: writes went ahead without it). Flush before acknowledging; until the master
+                    // has the acknowledgement it answers our reads uncacheable. Not an application event.
+                    cache.flush();
+                    cacheDropToAck = true;
+                    log.info("cache dropped by the master session={}", sessionId);
+                    continue;
+                }
                 Event ev = Wire.event(m);
                 if (ev != null) {
                     if (ev.type() == EventType.MASTER_FAILED_OVER) {

@@ -12,6 +12,7 @@ import io.chubby.api.ErrorCode;
 import io.chubby.api.Event;
 import io.chubby.api.EventType;
 import io.chubby.api.OpenOptions;
+import io.chubby.client.CacheMode;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
 import io.chubby.client.Handle;
@@ -138,6 +139,57 @@ class CacheTest {
             h.getContentsAndStat();
             assertEquals(gets + 1, master.count(Request.BodyCase.GET_CONTENTS), "flushed");
         }
+    }
+
+    @Test
+    void cacheDroppedFlushesTheCacheIsAcknowledgedAgainWhenResentAndIsNoApplicationEvent() throws Exception {
+        BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        client.addEventListener(events::add);
+        try (Handle h = client.open(F, OpenOptions.read())) {
+            h.getContentsAndStat();
+            long gets = master.count(Request.BodyCase.GET_CONTENTS);
+            answerKeepAlive(KeepAliveReply.newBuilder().addEvents(EventMessage.newBuilder().setSeq(7)
+                    .setKind(EventKind.CACHE_DROPPED)));
+            await(() -> held.size() == 1 && lastKeepAlive().getKeepAlive().getAckedCacheDropped(),
+                    "acked_cache_dropped");
+            assertEquals(7, lastKeepAlive().getKeepAlive().getAckedEventSeq(), "with the event's sequence number");
+            h.getContentsAndStat();
+            assertEquals(gets + 1, master.count(Request.BodyCase.GET_CONTENTS), "flushed");
+            // Resent (our acknowledgement was lost with its KeepAlive): acknowledged again.
+            long kas = master.count(Request.BodyCase.KEEP_ALIVE);
+            answerKeepAlive(KeepAliveReply.newBuilder().addEvents(EventMessage.newBuilder().setSeq(7)
+                    .setKind(EventKind.CACHE_DROPPED)));
+            await(() -> held.size() == 1 && master.count(Request.BodyCase.KEEP_ALIVE) > kas, "the next KeepAlive");
+            assertTrue(lastKeepAlive().getKeepAlive().getAckedCacheDropped());
+            // The application hears the next event first: the drop is the library's business.
+            answerKeepAlive(KeepAliveReply.newBuilder().addEvents(EventMessage.newBuilder().setSeq(8)
+                    .setKind(EventKind.CONTENTS_MODIFIED).setPath(F).setGeneration(3)));
+            assertEquals(EventType.CONTENTS_MODIFIED, events.poll(5, TimeUnit.SECONDS).type());
+        }
+    }
+
+    @Test
+    void uncachedReadsAlwaysAskTheMasterWithNoCacheAndFillNothing() throws Exception {
+        try (Handle h = client.open(F, OpenOptions.read())) {
+            assertArrayEquals("v1".getBytes(), h.getContentsAndStat(CacheMode.UNCACHED).data());
+            assertArrayEquals("v1".getBytes(), client.read(F, CacheMode.UNCACHED));
+            List<Request> gets = master.received.stream().filter(Request::hasGetContents).toList();
+            assertEquals(2, gets.size());
+            assertTrue(gets.stream().allMatch(r -> r.getGetContents().getNoCache()), "sent with no_cache");
+            // Nothing was cached (although the fake master said cacheable): a cached read asks too, and fills.
+            h.getContentsAndStat();
+            h.getContentsAndStat();
+            assertEquals(3, master.count(Request.BodyCase.GET_CONTENTS));
+            assertFalse(lastGet().getGetContents().getNoCache());
+            // With the value cached, an uncached read still goes to the master.
+            h.getContentsAndStat(CacheMode.UNCACHED);
+            assertEquals(4, master.count(Request.BodyCase.GET_CONTENTS));
+        }
+    }
+
+    private Request lastGet() {
+        List<Request> gets = master.received.stream().filter(Request::hasGetContents).toList();
+        return gets.get(gets.size() - 1);
     }
 
     @Test

@@ -332,6 +332,66 @@ class ClientCallsTest {
         assertEquals(1, m.count(Request.BodyCase.SET_CONTENTS));
     }
 
+    /**
+     * Issue 15: the master may hold a write until a cache holder's lease ends (up to one lease, 60 s
+     * when leases are lengthened), so a write's deadline follows the session's lease, not the call
+     * timeout. Here the lease is 30 s and the call timeout 500 ms: the write outlives the call timeout
+     * and ends in the master's answer, not OUTCOME_UNKNOWN.
+     */
+    @Test
+    void aWriteTheMasterHoldsLongerThanTheCallTimeoutEndsInItsAnswer() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put(F, b("x"));
+        m.leaseMs = 30_000;
+        ChubbyClient c = closer.client(ChubbyClient.connect(ClientOptions.builder().cell(m.address())
+                .callTimeout(Duration.ofMillis(500)).retryBackoff(Duration.ofMillis(10)).build()));
+        Handle h = c.open(F, OpenOptions.write());
+        List<FakeReplica.Exchange> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        m.on(Request.BodyCase.SET_CONTENTS, held::add);
+        long sent = System.nanoTime();
+        CompletableFuture<Stat> write = h.setContentsAsync(b("y"));
+        Await.until("the write reached the master", () -> !held.isEmpty());
+        Await.until("four call timeouts passed", () -> System.nanoTime() - sent > TimeUnit.MILLISECONDS.toNanos(2_000));
+        assertFalse(write.isDone(), () -> "still waiting for the master's answer: " + write);
+        held.get(0).reply(io.chubby.protocol.Response.newBuilder().setSetContents(
+                io.chubby.protocol.SetContentsReply.newBuilder().setStat(FakeReplica.stat(2, 1))));
+        assertEquals(2, write.get(10, TimeUnit.SECONDS).contentGeneration());
+    }
+
+    /**
+     * Issue 15: the master names nodes by the cell's real name ({@code /ls/test/...} here); errors
+     * reach the caller with the cell part it wrote ({@code local}), for calls on handles, relative
+     * opens and opens alike; the rest of the message is untouched.
+     */
+    @Test
+    void errorsNamePathsAsTheCallerWroteThem() throws Exception {
+        FakeReplica m = replica(1); // its HelloReply names the cell "test"
+        m.files.put("/ls/local/d", b(""));
+        m.directories.add("/ls/local/d");
+        m.on(Request.BodyCase.GET_CONTENTS, x -> x.fail(ErrorCode.IS_A_DIRECTORY,
+                "/ls/test/d is a directory: it has no contents"));
+        ChubbyClient c = connect(m);
+        ChubbyException dir = assertThrows(ChubbyException.class, () -> c.read("/ls/local/d"));
+        assertEquals(ErrorCode.IS_A_DIRECTORY, dir.code());
+        assertEquals("/ls/local/d is a directory: it has no contents", dir.detail());
+
+        m.on(Request.BodyCase.OPEN, x -> x.fail(ErrorCode.NOT_A_DIRECTORY,
+                "cannot create /ls/test/d/f/g: parent /ls/test/d/f is a file (cell test, /ls/testing untouched)"));
+        ChubbyException open = assertThrows(ChubbyException.class, () -> c.write("/ls/local/d/f/g", b("x")));
+        assertEquals("cannot create /ls/local/d/f/g: parent /ls/local/d/f is a file (cell test, /ls/testing untouched)",
+                open.detail());
+        m.off(Request.BodyCase.OPEN);
+        try (Handle h = c.open("/ls/local/d", OpenOptions.read())) {
+            m.on(Request.BodyCase.OPEN, x -> x.fail(ErrorCode.NO_SUCH_NODE, "/ls/test/d/none does not exist"));
+            ChubbyException rel = assertThrows(ChubbyException.class, () -> h.open("none", OpenOptions.read()));
+            assertEquals("/ls/local/d/none does not exist", rel.detail());
+        }
+        // Written with the cell's own name: nothing to change.
+        m.on(Request.BodyCase.OPEN, x -> x.fail(ErrorCode.NO_SUCH_NODE, "/ls/test/x does not exist"));
+        assertEquals("/ls/test/x does not exist", assertThrows(ChubbyException.class,
+                () -> c.read("/ls/test/x")).detail());
+    }
+
     @Test
     void anIdempotentCallAnsweredOutcomeUnknownIsSentAgain() throws Exception {
         FakeReplica m = replica(1);

@@ -204,6 +204,15 @@ public final class CellServer implements RequestHandler {
         return machine;
     }
 
+    /**
+     * The longest any write waited for one cache holder's acknowledgement on this replica since it
+     * started (Status metric {@code cache_holder_wait_max_ms}; for the simulation's check that no
+     * write waits longer than one lease on a client).
+     */
+    public long longestCacheHolderWaitMillis() {
+        return master.cache().longestHolderWaitMillis();
+    }
+
     /** The Status answer of this replica (also for tests and benchmarks). */
     public StatusReply statusForTest() {
         return router.status();

@@ -96,14 +96,20 @@ class SnapshotAndEventsTest {
         long seq = r.getKeepAlive().getEvents(0).getSeq();
         assertEquals((5L << 24) + 1, seq, "sequence numbers start above every earlier epoch's");
         assertEquals(5, r.getKeepAlive().getEpoch());
-        // Not acknowledged yet: the next KeepAlive returns at once with the same event.
+        // Not acknowledged by a client that read it: held (no resending at once, over and over) ...
         leases.keepAlive(conn, 11, 1, ka(0));
+        assertNull(conn.forCall(11), "held: the client read the event on this connection");
+        // ... but on another connection (the reply may have been lost) it comes again at once, and so
+        // does the superseded KeepAlive's answer.
+        CapturingConnection other = new CapturingConnection();
+        leases.keepAlive(other, 12, 1, ka(0));
         assertEquals(1, conn.forCall(11).getKeepAlive().getEventsCount());
+        assertEquals(1, other.forCall(12).getKeepAlive().getEventsCount());
         // Acknowledged: the next one is held again.
-        leases.keepAlive(conn, 12, 1, ka(seq));
-        assertNull(conn.forCall(12));
+        leases.keepAlive(other, 13, 1, ka(seq));
+        assertNull(other.forCall(13));
         leases.remove(1, "test");
-        assertError(ErrorCode.SESSION_EXPIRED, conn.forCall(12));
+        assertError(ErrorCode.SESSION_EXPIRED, other.forCall(13));
     }
 
     static io.chubby.protocol.KeepAliveRequest ka(long ackedSeq) {

@@ -66,6 +66,22 @@ class ErrorsTest {
         assertEquals(ErrorCode.NOT_A_DIRECTORY.exitCode(), h.run("ls", "/ls/local/f").code());
     }
 
+    /** Issue 15: errors name the path as the user typed it, not the cell-relative key or the cell's own name. */
+    @Test
+    void errorsNameThePathAsTyped() {
+        h.use(InProcessCell.builder().cellName("prod").start());
+        h.run("mkdir", "/ls/local/d");
+        assertEquals(List.of("chubby: IS_A_DIRECTORY: /ls/local/d is a directory: it has no contents"),
+                h.run("cat", "/ls/local/d").errLines());
+        h.run("put", "/ls/local/d/f", "x");
+        assertEquals(List.of("chubby: NOT_A_DIRECTORY: /ls/local/d/f is a file, not a directory"),
+                h.run("ls", "/ls/local/d/f").errLines());
+        assertEquals(List.of("chubby: CAS_MISMATCH: /ls/local/d/f is at content generation 1, not 9"),
+                h.run("put", "--cas", "9", "/ls/local/d/f", "y").errLines());
+        assertEquals(List.of("chubby: CAS_MISMATCH: /ls/prod/d/f is at content generation 1, not 9"),
+                h.run("put", "--cas", "9", "/ls/prod/d/f", "y").errLines(), "typed with the cell's name");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "nosuchcommand", "ls", "put /ls/local/x", "put --hold 3 /ls/local/x v",
             "put --cas 1 --ephemeral /ls/local/x v", "put --cas x /ls/local/x v", "acl", "acl set /ls/local/x",

@@ -111,7 +111,7 @@ class FileCommandsTest {
         Result r = h.run("put", "--cas", "2", "/ls/local/f", "four");
         assertEquals(18, r.code());
         // the cell names the file relative to the cell
-        assertEquals(List.of("chubby: CAS_MISMATCH: /f is at content generation 3, not 2"), r.errLines());
+        assertEquals(List.of("chubby: CAS_MISMATCH: /ls/local/f is at content generation 3, not 2"), r.errLines());
         assertEquals("three", h.contents("/ls/local/f"));
     }
 

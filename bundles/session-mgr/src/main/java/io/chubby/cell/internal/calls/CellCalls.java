@@ -90,6 +90,8 @@ final class CellCalls {
                 .putMetrics("keepalives_per_s", String.format(Locale.ROOT, "%.1f", policy.keepAlivesPerSecond()))
                 .putMetrics("cache_tracked_paths", Integer.toString(cache.trackedPaths()))
                 .putMetrics("writes_invalidating", Integer.toString(cache.waitingWrites()))
+                .putMetrics("cache_drops", Long.toString(cache.drops()))
+                .putMetrics("cache_holder_wait_max_ms", Long.toString(cache.longestHolderWaitMillis()))
                 .putMetrics("cell_applied_index", Long.toString(machine.appliedIndex()))
                 .putMetrics("cell_checksum", Long.toString(machine.checksum()))
                 .putMetrics("request_filters", Integer.toString(pipeline.filterCount()))

@@ -120,8 +120,10 @@ final class FileCalls {
 
     void getContents(Call call) {
         Request req = call.req;
-        // Registered before the state is read, so a write that starts after this point invalidates us.
-        boolean cacheable = cache.registerRead(req.getSessionId(), call.handle.path());
+        // Registered before the state is read, so a write that starts after this point invalidates us;
+        // a no_cache read is neither registered nor cacheable (a client that does not cache).
+        boolean cacheable = !req.getGetContents().getNoCache()
+                && cache.registerRead(req.getSessionId(), call.handle.path());
         byte[] token = req.getGetContents().getHandle().toByteArray();
         Node n = machine.read(s -> s.contentsOf(s.checkHandle(token, req.getSessionId())));
         send(call, Response.newBuilder().setGetContents(GetContentsReply.newBuilder()
@@ -141,9 +143,9 @@ final class FileCalls {
     void setContents(Call call) {
         var sc = call.req.getSetContents();
         HandleRecord h = call.handle;
-        requireMode(h, Modes.canWrite(h.modeBits()), "writing");
+        requireMode(call, Modes.canWrite(h.modeBits()), "writing");
         machine.read(s -> s.contentsOf(h));
-        Validation.contentSize(h.path(), sc.getContents().size(), settings.maxContentBytes());
+        Validation.contentSize(call.path().toString(), sc.getContents().size(), settings.maxContentBytes());
         Command cmd = new Command.SetContents(call.sessionId(), h.handleId(), sc.getContents().toByteArray(),
                 sc.getCas(), sc.getExpectedGeneration(), clock.millis());
         writes.proposeAndReply(call.conn, call.req, h.path(), cmd, r -> Response.newBuilder()
@@ -153,7 +155,7 @@ final class FileCalls {
     void setAcl(Call call) {
         var a = call.req.getSetAcl();
         HandleRecord h = call.handle;
-        requireMode(h, Modes.canChangeAcl(h.modeBits()), "change-ACL");
+        requireMode(call, Modes.canChangeAcl(h.modeBits()), "change-ACL");
         Command cmd = new Command.SetAcl(call.sessionId(), h.handleId(), a.getReadAcl(), a.getWriteAcl(),
                 a.getChangeAcl(), clock.millis());
         writes.proposeAndReply(call.conn, call.req, h.path(), cmd,
@@ -162,15 +164,16 @@ final class FileCalls {
 
     void delete(Call call) {
         HandleRecord h = call.handle;
-        requireMode(h, Modes.canWrite(h.modeBits()), "writing");
+        requireMode(call, Modes.canWrite(h.modeBits()), "writing");
         writes.proposeAndReply(call.conn, call.req, h.path(), new Command.Delete(call.sessionId(), h.handleId()),
                 r -> Response.newBuilder().setEmpty(Empty.getDefaultInstance()));
     }
 
-    private static void requireMode(HandleRecord h, boolean ok, String what) {
+    /** Errors name the node absolutely ({@code /ls/<cell>/...}), as clients name it. */
+    private static void requireMode(Call call, boolean ok, String what) {
         if (!ok) {
             throw ChubbyException.of(ErrorCode.PERMISSION_DENIED, "handle %d on %s was not opened for %s",
-                    h.handleId(), h.path(), what);
+                    call.handle.handleId(), call.path(), what);
         }
     }
 

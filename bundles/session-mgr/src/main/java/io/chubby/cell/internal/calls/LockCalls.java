@@ -50,7 +50,7 @@ final class LockCalls {
         HandleRecord h = call.handle;
         if (!Modes.canWrite(h.modeBits())) {
             throw ChubbyException.of(ErrorCode.PERMISSION_DENIED,
-                    "handle %d on %s was not opened for writing: locking needs WRITE", h.handleId(), h.path());
+                    "handle %d on %s was not opened for writing: locking needs WRITE", h.handleId(), call.path());
         }
         int mode = a.getModeValue();
         if (mode != LockRecord.EXCLUSIVE && mode != LockRecord.SHARED) {

@@ -150,7 +150,7 @@ final class RequestDecoder {
             Node n = machine.read(s -> s.nodeOf(dir));
             if (!n.directory()) {
                 throw ChubbyException.of(ErrorCode.NOT_A_DIRECTORY, "%s is a file: cannot open relative to it",
-                        dir.path());
+                        absolute(dir.path()));
             }
             return absolute(dir.path()).resolve(o.getPath());
         }

@@ -8,7 +8,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongPredicate;
 
 /**
@@ -25,6 +27,14 @@ import java.util.function.LongPredicate;
  * because an absence answer cannot be marked uncacheable. The writer is answered after the commit
  * and a second drain; then the write {@link #end}s.
  *
+ * <p>A session that did not acknowledge by the lease end it had when it was invalidated is
+ * {@link #dropped}: it is no longer registered anywhere, writes stop waiting for it, and its reads
+ * are answered uncacheable (not registered) until it acknowledges the CACHE_DROPPED event
+ * ({@link #dropAcked}). Its opens of absent nodes still register it: an Open's answer carries no
+ * cacheable flag, so that registration is what keeps such a client's cached absence correct (a
+ * creation waits for it at most one lease, like for any holder). The longest time a write waited
+ * for one session is kept ({@link #longestHolderWaitMillis}).
+ *
  * <p>Threads: request threads, the apply thread, the timer and KeepAlive acknowledgements call
  * in; all state is guarded by this object's monitor. Invalidations are handed to the
  * {@link Sender} and futures completed after the monitor is released.
@@ -39,8 +49,8 @@ public final class CacheTracker {
     public final class Write {
         final String path;
         final boolean creates;
-        // session -> invalidation id it must acknowledge (0: must acknowledge the failover event)
-        private final Map<Long, Long> waitingOn = new HashMap<>();
+        // session -> what it must acknowledge, and since when this write waits for it
+        private final Map<Long, Owed> waitingOn = new HashMap<>();
         private final List<CompletableFuture<Void>> drains = new ArrayList<>();
 
         private Write(String path, boolean creates) {
@@ -62,17 +72,35 @@ public final class CacheTracker {
         }
     }
 
+    /** An invalidation id a session must acknowledge (0: the failover event), and since when a write waits for it. */
+    private record Owed(long id, long sinceMillis) {
+    }
+
     private final Sender sender;
+    private final Clock clock;
+    private final BooleanSupplier master;
     private final Map<String, Set<Long>> cachers = new HashMap<>();
     // Sessions that opened a path without create: they may cache its absence; only creation matters.
     private final Map<String, Set<Long>> absent = new HashMap<>();
     private final Map<String, Integer> creating = new HashMap<>();
     private final Map<String, List<Write>> writes = new HashMap<>();
     private final Set<Long> failoverUnacked = new HashSet<>();
+    // Sessions that lost their claims -> the CACHE_DROPPED event they have not acknowledged yet
+    private final Map<Long, Long> dropped = new HashMap<>();
+    // Sessions -> the latest CACHE_DROPPED event they acknowledged (the acknowledgement may overtake the drop)
+    private final Map<Long, Long> dropsAcked = new HashMap<>();
     private long nextId = 1;
+    private long drops;
+    private long longestWaitMillis;
 
-    public CacheTracker(Sender sender) {
+    /**
+     * @param master whether this replica is master now: waits are measured only then (a replica
+     *               that lost its lease, e.g. in a pause, still drains its waits until it hears so)
+     */
+    public CacheTracker(Sender sender, Clock clock, BooleanSupplier master) {
         this.sender = sender;
+        this.clock = clock;
+        this.master = master;
     }
 
     /**
@@ -81,7 +109,7 @@ public final class CacheTracker {
      */
     public boolean registerRead(long sessionId, String path) {
         synchronized (this) {
-            if (writes.containsKey(path)) {
+            if (writes.containsKey(path) || dropped.containsKey(sessionId)) {
                 return false;
             }
             cachers.computeIfAbsent(path, k -> new HashSet<>()).add(sessionId);
@@ -100,8 +128,9 @@ public final class CacheTracker {
             List<Write> ws = writes.get(path);
             if (ws != null && creating.containsKey(path)) {
                 long id = nextId++;
+                Owed owed = new Owed(id, clock.millis());
                 for (Write w : ws) {
-                    w.waitingOn.put(sessionId, id);
+                    w.waitingOn.put(sessionId, owed);
                 }
                 after.add(() -> send(sessionId, id, path));
             } else {
@@ -119,6 +148,7 @@ public final class CacheTracker {
     public Write begin(String path, long writerSession, boolean creates) {
         Write w = new Write(path, creates);
         Map<Long, Long> toSend = new HashMap<>();
+        long now = clock.millis();
         synchronized (this) {
             writes.computeIfAbsent(path, k -> new ArrayList<>()).add(w);
             Set<Long> s = cachers.remove(path);
@@ -133,13 +163,13 @@ public final class CacheTracker {
                 s.remove(writerSession);
                 for (long session : s) {
                     long id = nextId++;
-                    w.waitingOn.put(session, id);
+                    w.waitingOn.put(session, new Owed(id, now));
                     toSend.put(session, id);
                 }
             }
             for (long session : failoverUnacked) {
                 if (session != writerSession) {
-                    w.waitingOn.putIfAbsent(session, 0L);
+                    w.waitingOn.putIfAbsent(session, new Owed(0, now));
                 }
             }
             // Earlier writes on the path still waiting: their sessions have the invalidation already.
@@ -206,8 +236,40 @@ public final class CacheTracker {
         settle(sessionId, id -> id == 0L);
     }
 
-    /** The session ended or its lease passed: nothing to wait for from it any more. */
+    /**
+     * The session owed an acknowledgement past the lease end it had when it was sent (it is told
+     * so with CACHE_DROPPED, and keeps its session): no write waits for it any more, it is
+     * registered nowhere, and its reads are uncacheable until {@link #dropAcked}.
+     */
+    public void dropped(long sessionId, long seq) {
+        synchronized (this) {
+            drops++;
+            if (dropsAcked.getOrDefault(sessionId, 0L) < seq) {
+                dropped.merge(sessionId, seq, Math::max);
+            }
+        }
+        forget(sessionId);
+    }
+
+    /** The session flushed its cache after the CACHE_DROPPED event {@code seq}: its reads may be cached again. */
+    public synchronized void dropAcked(long sessionId, long seq) {
+        dropsAcked.merge(sessionId, seq, Math::max);
+        if (dropped.getOrDefault(sessionId, Long.MAX_VALUE) <= seq) {
+            dropped.remove(sessionId);
+        }
+    }
+
+    /** The session ended (or does not exist): nothing to wait for from it any more. */
     public void sessionGone(long sessionId) {
+        synchronized (this) {
+            dropped.remove(sessionId);
+            dropsAcked.remove(sessionId);
+        }
+        forget(sessionId);
+    }
+
+    /** Nothing is waited for from the session any more and it is registered nowhere. */
+    private void forget(long sessionId) {
         synchronized (this) {
             failoverUnacked.remove(sessionId);
             for (Map<String, Set<Long>> m : List.of(cachers, absent)) {
@@ -241,7 +303,7 @@ public final class CacheTracker {
                 }
             }
         }
-        dead.forEach(this::sessionGone);
+        dead.forEach(this::forget); // its EndSession, once applied, calls sessionGone
     }
 
     /**
@@ -266,6 +328,8 @@ public final class CacheTracker {
             }
             failoverUnacked.clear();
             failoverUnacked.addAll(sessionIds);
+            dropped.clear();
+            dropsAcked.clear();
         }
         done.forEach(f -> f.complete(null));
     }
@@ -297,14 +361,46 @@ public final class CacheTracker {
         return n;
     }
 
+    /** Sessions that lost their claims for not acknowledging in time, since this replica started. */
+    public synchronized long drops() {
+        return drops;
+    }
+
+    /**
+     * The longest a write waited, or has been waiting, for one session (from the invalidation, or
+     * from the write's start for a failover acknowledgement, to the acknowledgement, the drop or the
+     * session's end), while this replica was master, since it started; waits cut short by a lost
+     * mastership are not counted.
+     */
+    public synchronized long longestHolderWaitMillis() {
+        long now = clock.millis();
+        long longest = longestWaitMillis;
+        if (!master.getAsBoolean()) {
+            return longest;
+        }
+        for (List<Write> ws : writes.values()) {
+            for (Write w : ws) {
+                for (Owed owed : w.waitingOn.values()) {
+                    longest = Math.max(longest, now - owed.sinceMillis());
+                }
+            }
+        }
+        return longest;
+    }
+
     private void settle(long sessionId, java.util.function.LongPredicate matches) {
         List<CompletableFuture<Void>> done = new ArrayList<>();
+        long now = clock.millis();
+        boolean measured = master.getAsBoolean();
         synchronized (this) {
             for (List<Write> ws : writes.values()) {
                 for (Write w : ws) {
-                    Long id = w.waitingOn.get(sessionId);
-                    if (id != null && matches.test(id)) {
+                    Owed owed = w.waitingOn.get(sessionId);
+                    if (owed != null && matches.test(owed.id())) {
                         w.waitingOn.remove(sessionId);
+                        if (measured) {
+                            longestWaitMillis = Math.max(longestWaitMillis, now - owed.sinceMillis());
+                        }
                         done.addAll(drainIfEmpty(w));
                     }
                 }

@@ -67,7 +67,7 @@ public final class Mastership implements ConsensusListener {
         this.proposer = new Proposer(consensus, this::notMaster);
         this.policy = new LeasePolicy(settings);
         this.leases = new SessionLeases(settings, policy, clock, () -> epoch, new LeaseHooks());
-        this.cache = new CacheTracker(leases::queueInvalidation);
+        this.cache = new CacheTracker(leases::queueInvalidation, clock, consensus::isMaster);
         this.writes = new CoherentWrites(cache, proposer);
         this.events = new EventRouter(machine, leases);
         this.lockWaits = new LockWaits(machine, proposer, leases, clock, consensus::isMaster, settings.leaseMillis());
@@ -293,6 +293,17 @@ public final class Mastership implements ConsensusListener {
         @Override
         public void failoverAcked(long id) {
             cache.failoverAcked(id);
+        }
+
+        @Override
+        public void cacheDropped(long id, long seq) {
+            log.info("session lost its cache claims session={} reason=\"acknowledgement owed at its lease end\"", id);
+            cache.dropped(id, seq);
+        }
+
+        @Override
+        public void cacheDropAcked(long id, long seq) {
+            cache.dropAcked(id, seq);
         }
     }
 }

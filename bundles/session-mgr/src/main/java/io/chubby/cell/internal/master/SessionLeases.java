@@ -2,6 +2,7 @@ package io.chubby.cell.internal.master;
 
 import io.chubby.api.ErrorCode;
 import io.chubby.cell.internal.replica.CellSettings;
+import io.chubby.cell.internal.state.PlantedBugs;
 import io.chubby.protocol.EventKind;
 import io.chubby.protocol.EventMessage;
 import io.chubby.protocol.Invalidation;
@@ -27,6 +28,18 @@ import java.util.function.LongSupplier;
  * own lease and the lease it last told the client), then extends the lease by the
  * {@link LeasePolicy}'s length and answers. Replies return early to carry queued events and cache
  * invalidations, which are resent on every reply until acknowledged.
+ *
+ * <p>Acknowledgements owed (issue 25): while a session owes one (an invalidation it was sent, or
+ * the flush after this master's failover event) its lease is not extended, so every reply promises
+ * at most the lease end it had when the invalidation was issued. A held KeepAlive is then answered
+ * when something new is queued, or at that lease end: if the session still owes an acknowledgement
+ * then, it loses its claim on every file ({@link Hooks#cacheDropped}: writes stop waiting for it),
+ * is sent a CACHE_DROPPED event, and its lease goes on as usual. Its session is not ended. A
+ * KeepAlive that comes on the connection that carried the last reply, with nothing queued since,
+ * is held like any other: a client that received invalidations acknowledges them on its next
+ * KeepAlive, and one that does not must not make the master answer (and resend) at once, over and
+ * over. On another connection (the reply may have been lost with the old one), or superseding a
+ * held KeepAlive (whose reply the client may ignore), what is outstanding is sent again at once.
  *
  * <p>Failover (SPEC 8): {@link #takeOver} extends every lease to the longest an earlier master may
  * have granted and queues a MASTER_FAILED_OVER event for each session; since the new master does
@@ -56,6 +69,21 @@ public final class SessionLeases {
         /** The client flushed its cache after the failover event. */
         default void failoverAcked(long sessionId) {
         }
+
+        /**
+         * The session owed an acknowledgement at the lease end it had when it was sent: it no longer
+         * caches anything as far as the master is concerned (it was sent CACHE_DROPPED, sequence
+         * number {@code seq}).
+         */
+        default void cacheDropped(long sessionId, long seq) {
+        }
+
+        /**
+         * The client flushed its cache after the CACHE_DROPPED event {@code seq}: it may cache again.
+         * (Hooks run outside the monitor, so this may overtake the {@link #cacheDropped} call.)
+         */
+        default void cacheDropAcked(long sessionId, long seq) {
+        }
     }
 
     private static final class Lease {
@@ -69,6 +97,12 @@ public final class SessionLeases {
         long failoverSeq;
         long lastActivity;
         long nextEventSeq = 1;
+        /** Sequence number of the CACHE_DROPPED event not yet acknowledged; 0 = none. */
+        long cacheDropSeq;
+        /** The connection the last reply went out on (null: none since this master took over). */
+        ClientConnection lastReplyConnection;
+        /** Events or invalidations were queued since the last reply. */
+        boolean unsent;
         final ArrayDeque<EventMessage> events = new ArrayDeque<>();
         final Map<Long, Invalidation> invalidations = new LinkedHashMap<>();
     }
@@ -118,6 +152,9 @@ public final class SessionLeases {
             l.nextEventSeq = Math.max(l.nextEventSeq, seqBase());
             l.failoverPending = true;
             l.failoverSeq = l.nextEventSeq;
+            l.cacheDropSeq = 0;
+            l.lastReplyConnection = null;
+            l.unsent = true;
             l.events.addLast(EventMessage.newBuilder().setKind(EventKind.MASTER_FAILED_OVER)
                     .setGeneration(epoch.getAsLong()).setSeq(l.nextEventSeq++).build());
         }
@@ -184,6 +221,8 @@ public final class SessionLeases {
         policy.keepAliveReceived();
         List<Long> acked = new ArrayList<>();
         boolean failoverAcked = false;
+        long dropAcked = 0;
+        long dropped = 0;
         synchronized (this) {
             Lease l = leases.get(sessionId);
             if (l == null || l.ending) {
@@ -204,14 +243,28 @@ public final class SessionLeases {
                 l.failoverPending = false;
                 failoverAcked = true;
             }
-            if (l.heldConnection != null) {
+            // The same rule for the flush after CACHE_DROPPED.
+            if (ka.getAckedCacheDropped() && l.cacheDropSeq != 0 && ka.getAckedEventSeq() >= l.cacheDropSeq) {
+                dropAcked = l.cacheDropSeq;
+                l.cacheDropSeq = 0;
+            }
+            boolean superseded = l.heldConnection != null;
+            if (superseded) {
                 // A newer KeepAlive supersedes the held one: answer the old without extending.
                 reply(l, clock.millis(), false);
             }
             l.heldConnection = conn;
             l.heldCallId = callId;
             long now = clock.millis();
-            if (!l.events.isEmpty() || !l.invalidations.isEmpty() || due(l, now)) {
+            if (owes(l) && now >= l.end) {
+                dropped = dropClaims(l); // arrived after the lease end still owing: as at the timer's tick
+            }
+            // Outstanding events and invalidations go out at once when new, when the client may not have
+            // read the last reply (it came on another connection, or answered a KeepAlive the client
+            // has given up on and superseded), or when due; not to a client that read them and sent
+            // its next KeepAlive without acknowledging them.
+            boolean pending = !l.events.isEmpty() || !l.invalidations.isEmpty();
+            if ((pending && (l.unsent || superseded || conn != l.lastReplyConnection)) || due(l, now)) {
                 reply(l, now, true);
             }
         }
@@ -221,7 +274,32 @@ public final class SessionLeases {
         if (failoverAcked) {
             hooks.failoverAcked(sessionId);
         }
+        if (dropAcked != 0) {
+            hooks.cacheDropAcked(sessionId, dropAcked);
+        }
+        if (dropped != 0) {
+            hooks.cacheDropped(sessionId, dropped);
+        }
         return true;
+    }
+
+    /** Whether the session owes an acknowledgement: of an invalidation, or of this master's failover. */
+    private static boolean owes(Lease l) {
+        return (!l.invalidations.isEmpty() || l.failoverPending) && !PlantedBugs.holdersKeepTheirClaims;
+    }
+
+    /**
+     * The lease end passed with an acknowledgement still owed: the session loses its claim on every
+     * file (what it owed no longer matters: it is told to flush everything) and gets CACHE_DROPPED.
+     */
+    private long dropClaims(Lease l) {
+        l.invalidations.clear();
+        l.failoverPending = false;
+        l.cacheDropSeq = l.nextEventSeq;
+        l.events.addLast(EventMessage.newBuilder().setKind(EventKind.CACHE_DROPPED)
+                .setGeneration(epoch.getAsLong()).setSeq(l.nextEventSeq++).build());
+        l.unsent = true;
+        return l.cacheDropSeq;
     }
 
     /** Queues an event for a session; a held KeepAlive returns early to carry it. */
@@ -229,6 +307,7 @@ public final class SessionLeases {
         Lease l = leases.get(sessionId);
         if (l != null) {
             l.events.addLast(event.setSeq(l.nextEventSeq++).build());
+            l.unsent = true;
             if (l.heldConnection != null) {
                 reply(l, clock.millis(), true);
             }
@@ -242,6 +321,7 @@ public final class SessionLeases {
             return false;
         }
         l.invalidations.put(inv.getId(), inv);
+        l.unsent = true;
         if (l.heldConnection != null) {
             reply(l, clock.millis(), true);
         }
@@ -252,12 +332,16 @@ public final class SessionLeases {
     public void tick() {
         List<Long> expired = new ArrayList<>();
         List<Long> idle = new ArrayList<>();
+        Map<Long, Long> dropped = new java.util.TreeMap<>();
         synchronized (this) {
             long now = clock.millis();
             for (Map.Entry<Long, Lease> e : leases.entrySet()) {
                 Lease l = e.getValue();
                 if (l.heldConnection != null) {
-                    if (due(l, now)) {
+                    if (owes(l) && now >= l.end && !l.ending) {
+                        dropped.put(e.getKey(), dropClaims(l));
+                        reply(l, now, true);
+                    } else if (due(l, now)) {
                         reply(l, now, true);
                     }
                 } else if (!l.ending && now >= l.end) {
@@ -270,6 +354,7 @@ public final class SessionLeases {
                 }
             }
         }
+        dropped.forEach(hooks::cacheDropped);
         expired.sort(null);
         for (long id : expired) {
             hooks.expire(id);
@@ -280,9 +365,13 @@ public final class SessionLeases {
         }
     }
 
-    /** Answer before the earlier of the master's lease and the lease the client believes in ends. */
+    /**
+     * Answer before the earlier of the master's lease and the lease the client believes in ends;
+     * while the session owes an acknowledgement, only at that lease end (the timer drops its claims
+     * then): an earlier answer could not extend the lease, and the client would ask again at once.
+     */
     private boolean due(Lease l, long now) {
-        return now >= Math.min(l.end, l.clientEnd) - settings.keepAliveMarginMillis();
+        return !owes(l) && now >= Math.min(l.end, l.clientEnd) - settings.keepAliveMarginMillis();
     }
 
     /**
@@ -326,9 +415,11 @@ public final class SessionLeases {
     }
 
     private void reply(Lease l, long now, boolean extend) {
-        if (extend) {
+        if (extend && !owes(l)) {
             l.end = Math.max(l.end, now + policy.leaseMillis());
         }
+        l.lastReplyConnection = l.heldConnection;
+        l.unsent = false;
         long leaseMs = Math.max(0, l.end - now);
         l.clientEnd = now + leaseMs;
         KeepAliveReply.Builder b = KeepAliveReply.newBuilder().setLeaseMs(leaseMs)

@@ -169,11 +169,11 @@ final class Applier {
         Node n = s.contentsOf(h);
         if (!Modes.canWrite(h.modeBits())) {
             throw ChubbyException.of(ErrorCode.PERMISSION_DENIED, "handle %d on %s was not opened for writing",
-                    h.handleId(), h.path());
+                    h.handleId(), s.pathOf(h.path()));
         }
         if (c.cas() && n.contentGeneration() != c.expectedGeneration()) {
-            throw ChubbyException.of(ErrorCode.CAS_MISMATCH, "%s is at content generation %d, not %d", h.path(),
-                    n.contentGeneration(), c.expectedGeneration());
+            throw ChubbyException.of(ErrorCode.CAS_MISMATCH, "%s is at content generation %d, not %d",
+                    s.pathOf(h.path()), n.contentGeneration(), c.expectedGeneration());
         }
         Node updated = n.withContents(c.contents(), c.nowMillis());
         s.putNode(s.pathOf(h.path()).storageKey(), updated);
@@ -185,7 +185,7 @@ final class Applier {
         Node n = s.nodeOf(h);
         if (!Modes.canChangeAcl(h.modeBits())) {
             throw ChubbyException.of(ErrorCode.PERMISSION_DENIED, "handle %d on %s was not opened for change-ACL",
-                    h.handleId(), h.path());
+                    h.handleId(), s.pathOf(h.path()));
         }
         Node updated = n.withAcls(a.readAcl(), a.writeAcl(), a.changeAcl(), a.nowMillis());
         s.putNode(s.pathOf(h.path()).storageKey(), updated);

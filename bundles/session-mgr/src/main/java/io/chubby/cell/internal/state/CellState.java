@@ -410,7 +410,8 @@ public final class CellState {
         }
         HandleRecord h = handles.get(t.handleId());
         if (h == null || !h.token().equals(t)) {
-            throw ChubbyException.of(ErrorCode.BAD_HANDLE, "handle %d on %s is closed", t.handleId(), t.path());
+            throw ChubbyException.of(ErrorCode.BAD_HANDLE, "handle %d on %s is closed", t.handleId(),
+                    pathOf(t.path()));
         }
         nodeOf(h);
         locks.checkFence(h);
@@ -432,7 +433,7 @@ public final class CellState {
         Node n = nodes.get(pathOf(h.path()).storageKey());
         if (n == null || n.instance() != h.instance()) {
             throw ChubbyException.of(ErrorCode.BAD_HANDLE, "handle %d: node %s (instance %d) was deleted",
-                    h.handleId(), h.path(), h.instance());
+                    h.handleId(), pathOf(h.path()), h.instance());
         }
         return n;
     }
@@ -440,7 +441,7 @@ public final class CellState {
     public Node contentsOf(HandleRecord h) {
         Node n = nodeOf(h);
         if (n.directory()) {
-            throw ChubbyException.of(ErrorCode.IS_A_DIRECTORY, "%s is a directory: it has no contents", h.path());
+            throw ChubbyException.of(ErrorCode.IS_A_DIRECTORY, "%s is a directory: it has no contents", pathOf(h.path()));
         }
         return n;
     }
@@ -449,7 +450,7 @@ public final class CellState {
     public List<DirEntry> readDir(HandleRecord h) {
         Node n = nodeOf(h);
         if (!n.directory()) {
-            throw ChubbyException.of(ErrorCode.NOT_A_DIRECTORY, "%s is a file, not a directory", h.path());
+            throw ChubbyException.of(ErrorCode.NOT_A_DIRECTORY, "%s is a file, not a directory", pathOf(h.path()));
         }
         return children(h.path());
     }

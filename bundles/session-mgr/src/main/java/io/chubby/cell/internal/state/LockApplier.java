@@ -37,7 +37,8 @@ final class LockApplier {
         requireMode(a.mode());
         if (!Modes.canWrite(h.modeBits())) {
             throw ChubbyException.of(ErrorCode.PERMISSION_DENIED,
-                    "handle %d on %s was not opened for writing: locking needs WRITE", h.handleId(), h.path());
+                    "handle %d on %s was not opened for writing: locking needs WRITE", h.handleId(),
+                    s.pathOf(h.path()));
         }
         byte[] key = s.pathOf(h.path()).storageKey();
         Node n = s.nodeOf(h);
@@ -50,7 +51,7 @@ final class LockApplier {
             if (existing.mode() != a.mode()) {
                 throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "handle %d already %s the lock on %s in "
                         + "mode %s; release it first", h.handleId(), held != null ? "holds" : "waits for",
-                        h.path(), LockRecord.modeName(existing.mode()));
+                        s.pathOf(h.path()), LockRecord.modeName(existing.mode()));
             }
             return new Result.Locked(held != null ? Result.Locked.GRANTED : Result.Locked.WAITING,
                     s.nodeOf(h).lockGeneration());

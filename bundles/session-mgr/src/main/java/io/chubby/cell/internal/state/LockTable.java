@@ -168,7 +168,7 @@ public final class LockTable {
         LockRecord.Party p = get(s.pathOf(h.path()).storageKey(), n.instance()).holder(h.handleId());
         if (p == null) {
             throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "handle %d does not hold the lock on %s",
-                    h.handleId(), h.path());
+                    h.handleId(), s.pathOf(h.path()));
         }
         return new Sequencer(s.pathOf(h.path()).toString(), n.instance(), p.mode(), n.lockGeneration());
     }

@@ -18,6 +18,11 @@ public final class PlantedBugs {
     public static volatile boolean serveBeforeSettled;
     /** A write is proposed without waiting for the invalidation of clients' caches (master edge). */
     public static volatile boolean writesSkipInvalidation;
+    /**
+     * The master as before issue 25: a session that owes an acknowledgement has its lease extended
+     * as usual and never loses its cache claims, so writes wait for it as long as it lives.
+     */
+    public static volatile boolean holdersKeepTheirClaims;
 
     private PlantedBugs() {
     }
@@ -29,5 +34,6 @@ public final class PlantedBugs {
         ephemeralsOutliveTheirSessions = false;
         writesSkipInvalidation = false;
         serveBeforeSettled = false;
+        holdersKeepTheirClaims = false;
     }
 }
