@@ -136,9 +136,11 @@ class SilentCacheHolderIT {
                 m.get("cache_drops"), silent.stream().mapToLong(x -> x.replies.get()).sum());
         assertEquals(List.of(), failures, "every write succeeded");
         assertTrue(writes.get() > 4 * WRITERS, "the writers ran: " + writes.get());
-        // The master's own measure of how long a write waited for one holder: at most the lease it
-        // granted (the silent session's lease is not extended while it owes), plus its 100 ms timer.
-        assertTrue(holderWaitMs <= leaseMs + 1_000, () -> "waited " + holderWaitMs + " ms for one holder; lease "
+        // The master's own measure of how long a write waited for one holder: the lease it granted
+        // (the silent session's lease is not extended while it owes) plus its 100 ms timer; printed
+        // above. Asserted only against a bound no noisy machine gets near (a second lease): without
+        // the rule the wait has no bound at all (the silent session's lease is extended forever).
+        assertTrue(holderWaitMs < 2 * leaseMs, () -> "waited " + holderWaitMs + " ms for one holder; lease "
                 + leaseMs + " ms");
         for (Silent s : silent) {
             assertFalse(s.expired.get(), s.name + "'s session goes on: it only lost its claims");
