@@ -206,7 +206,9 @@ public interface ChubbyClient extends AutoCloseable {
 
     /**
      * Ends the session (CloseSession, best effort) and releases the connection and threads.
-     * Never fails; idempotent. Later calls fail with SESSION_EXPIRED.
+     * Never fails; idempotent. A close() made while another thread's close() is under way returns
+     * once that one is done (so a shutdown hook that closes the client never lets the process exit
+     * before the master was told). Later calls fail with SESSION_EXPIRED.
      */
     @Override
     void close();
