@@ -9,10 +9,12 @@
  *
  * <p>1.1.0: {@code MasterChannel} and {@code ChubbyClient.openChannel}. 1.2.0:
  * {@code ChubbyClient.ensureDirectory} / {@code ensureDirectoryAsync} (create a directory unless it
- * exists); OUTCOME_UNKNOWN (api 1.1) for writes whose outcome is unknown.
+ * exists); OUTCOME_UNKNOWN (api 1.1) for writes whose outcome is unknown. 1.3.0:
+ * {@code LeaderElection.Listener.campaignFailed}, {@code LeaderElection.failure()} and
+ * {@code LeaderElection.WRITE_RETRY_LIMIT} (the recipe retries its record write and fails loudly).
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.chubby.client;
 
 import org.osgi.annotation.bundle.Export;
