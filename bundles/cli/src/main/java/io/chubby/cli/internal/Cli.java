@@ -24,7 +24,12 @@ public final class Cli {
     }
 
     public static int run(CliContext ctx, String... args) {
-        return commandLine(ctx).execute(args);
+        CommandLine cl = commandLine(ctx);
+        try {
+            return cl.execute(args);
+        } finally {
+            ((ChubbyCommand) cl.getCommand()).endSessions();
+        }
     }
 
     /** The configured picocli command tree (exposed for tests of parsing alone). */
@@ -51,7 +56,11 @@ public final class Cli {
         cl.getSubcommands().values().forEach(Cli::addHelp);
     }
 
-    /** Writes the one stderr line for {@code ex} and returns the exit code it maps to. */
+    /**
+     * Writes the one stderr line for {@code ex} and returns the exit code it maps to. Nothing is
+     * written while the process is being stopped: the failure is the stop's doing (a session
+     * closed under a waiting call), and the exit status is the signal's.
+     */
     public static int report(CliContext ctx, Throwable ex) {
         Throwable t = unwrap(ex);
         int code;
@@ -67,8 +76,10 @@ public final class Cli {
             line = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         }
         ctx.out().flush();
-        ctx.err().println("chubby: " + oneLine(line));
-        ctx.err().flush();
+        if (!ctx.waiter().stopping()) {
+            ctx.err().println("chubby: " + oneLine(line));
+            ctx.err().flush();
+        }
         return code;
     }
 

@@ -16,6 +16,11 @@ import picocli.CommandLine.Spec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The root {@code chubby} command: global options and the cell connection shared by the file
@@ -48,6 +53,9 @@ public final class ChubbyCommand implements Runnable {
     @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "SECONDS", defaultValue = "10",
             description = "How long one call may take, including finding the master (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
+
+    /** Cancels, per session opened, its close at a stop (the command closes it itself). */
+    private final List<Runnable> sessionHooks = new CopyOnWriteArrayList<>();
 
     public ChubbyCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -84,11 +92,51 @@ public final class ChubbyCommand implements Runnable {
                 "no cell given: use --cell HOST:PORT,... or set CHUBBY_CELL (eval the last line of 'chubby cell up')"));
     }
 
-    /** A session with the named cell; the caller closes it. */
+    /**
+     * A session with the named cell; the caller closes it. Until the command line is done, a
+     * stopped process (SIGINT, SIGTERM, any number of them) closes it too, after the command's own
+     * clean-up, so the master ends it at once (it does not wait for the lease to run out): also
+     * when the signal comes while the session is still being created.
+     */
     public ChubbyClient connect() {
         ClientOptions options = ClientOptions.builder().replicas(cellAddresses()).clientName("chubby-cli")
                 .callTimeout(timeout()).build();
-        return ctx.access().connect(options);
+        CompletableFuture<ChubbyClient> opened = new CompletableFuture<>();
+        Duration wait = options.callTimeout().plusSeconds(1);
+        sessionHooks.add(ctx.waiter().onShutdown(() -> closeWhenOpened(opened, wait)));
+        try {
+            ChubbyClient c = ctx.access().connect(options);
+            opened.complete(c);
+            return c;
+        } catch (RuntimeException | Error e) {
+            opened.complete(null);
+            throw e;
+        }
+    }
+
+    /** At a stop: waits for a session being created, then ends it (close() waits for the master). */
+    private static void closeWhenOpened(CompletableFuture<ChubbyClient> opened, Duration wait) {
+        ChubbyClient c;
+        try {
+            c = opened.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException | TimeoutException e) {
+            return;
+        }
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /**
+     * The command line is done and has closed its sessions: a later stop has nothing of theirs to
+     * close. Called by {@link io.chubby.cli.internal.Cli#run}.
+     */
+    public void endSessions() {
+        sessionHooks.forEach(Runnable::run);
+        sessionHooks.clear();
     }
 
     /** Asks the replicas in turn where the master is; the first that knows answers. */

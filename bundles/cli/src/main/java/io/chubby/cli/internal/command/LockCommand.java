@@ -87,12 +87,27 @@ public final class LockCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs the command while {@code h} holds the lock; releases afterwards (also on Ctrl-C). */
+    /**
+     * Runs the command while {@code h} holds the lock; releases afterwards. Stopped (SIGINT,
+     * SIGTERM, any number of them): the command is killed and the lock released before the
+     * session is closed ({@link ChubbyCommand#connect}).
+     */
     static int runHolding(ChubbyClient c, Handle h, Sequencer s, List<String> command, String path,
                           ChubbyCommand root) throws InterruptedException {
-        ChildProcess child = ChildProcess.start(command, Map.of("CHUBBY_SEQUENCER", s.toBase64(),
-                "CHUBBY_LOCK_GENERATION", Long.toString(s.generation()), "CHUBBY_LOCK_PATH", path),
-                root.ctx().workDir());
+        ChildSlot slot = new ChildSlot();
+        Runnable unregister = root.ctx().waiter().onShutdown(() -> {
+            slot.stop();
+            h.release();
+        });
+        ChildProcess child;
+        try {
+            child = slot.start(command, Map.of("CHUBBY_SEQUENCER", s.toBase64(),
+                    "CHUBBY_LOCK_GENERATION", Long.toString(s.generation()), "CHUBBY_LOCK_PATH", path),
+                    root.ctx().workDir());
+        } catch (RuntimeException e) {
+            unregister.run();
+            throw e;
+        }
         AtomicBoolean lost = new AtomicBoolean();
         Consumer<SessionState> onSession = st -> {
             if (st == SessionState.EXPIRED && lost.compareAndSet(false, true)) {
@@ -100,10 +115,6 @@ public final class LockCommand implements Callable<Integer> {
             }
         };
         c.addSessionListener(onSession);
-        Runnable unregister = root.ctx().waiter().onShutdown(() -> {
-            child.kill();
-            h.release();
-        });
         try {
             int exit = child.waitFor();
             if (lost.get()) {
