@@ -28,10 +28,6 @@ import java.util.concurrent.TimeoutException;
  */
 @Command(name = "chubby", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Operate a Chubby cell: start a local cell, read and write its files.",
-        subcommands = {CellCommand.class, MasterCommand.class, LsCommand.class, StatCommand.class,
-                CatCommand.class, MkdirCommand.class, RmCommand.class, PutCommand.class, AclCommand.class,
-                AdminCommand.class, LockCommand.class, LocksCommand.class, SequencerCommand.class,
-                ElectCommand.class, WatchCommand.class, SessionCommand.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  CHUBBY_CELL       the cell, host:port,... or dns:CELL.chubby@host:port (--cell wins)",
                 "  CHUBBY_DNS        host:port of a DNS bridge: the cell 'local' through DNS (if no CHUBBY_CELL)",
@@ -40,6 +36,15 @@ import java.util.concurrent.TimeoutException;
                 "%nExit status: 0 ok, 1 failure, 2 usage error,",
                 "10..27 a Chubby error (NO_SUCH_NODE=10 ... INTERNAL=27)."})
 public final class ChubbyCommand implements Runnable {
+    /**
+     * The subcommands, in the order help lists them. Not in {@code @Command(subcommands)}: picocli
+     * builds a command's model by reflection when it is added, which for all of them costs about
+     * as much as the rest of a {@code chubby cat}, so a command line gets only the one it names
+     * ({@link io.chubby.cli.internal.Cli#commandLine(CliContext, String...)}).
+     */
+    public static final List<String> SUBCOMMANDS = List.of("cell", "master", "ls", "stat", "cat", "mkdir", "rm",
+            "put", "acl", "admin", "lock", "locks", "sequencer", "elect", "watch", "session");
+
     private final CliContext ctx;
 
     @Spec
@@ -59,6 +64,48 @@ public final class ChubbyCommand implements Runnable {
 
     public ChubbyCommand(CliContext ctx) {
         this.ctx = ctx;
+    }
+
+    /** A new instance of the subcommand {@code name} (one of {@link #SUBCOMMANDS}). */
+    public static Object subcommand(String name) {
+        return switch (name) {
+            case "cell" -> new CellCommand();
+            case "master" -> new MasterCommand();
+            case "ls" -> new LsCommand();
+            case "stat" -> new StatCommand();
+            case "cat" -> new CatCommand();
+            case "mkdir" -> new MkdirCommand();
+            case "rm" -> new RmCommand();
+            case "put" -> new PutCommand();
+            case "acl" -> new AclCommand();
+            case "admin" -> new AdminCommand();
+            case "lock" -> new LockCommand();
+            case "locks" -> new LocksCommand();
+            case "sequencer" -> new SequencerCommand();
+            case "elect" -> new ElectCommand();
+            case "watch" -> new WatchCommand();
+            case "session" -> new SessionCommand();
+            default -> throw new IllegalArgumentException("no subcommand " + name);
+        };
+    }
+
+    /**
+     * The subcommand {@code args} name: the first word that is neither a global option nor the
+     * value of one; empty when that word is not a subcommand (picocli then reports it, with all
+     * subcommands known) or there is none.
+     */
+    public static Optional<String> named(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--cell") || a.equals("--timeout")) {
+                i++; // its value
+            } else if (!a.startsWith("-")) {
+                return SUBCOMMANDS.contains(a) ? Optional.of(a) : Optional.empty();
+            } else if (a.equals("--")) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
