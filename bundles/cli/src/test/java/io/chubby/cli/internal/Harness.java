@@ -51,6 +51,8 @@ public final class Harness implements AutoCloseable {
     public volatile boolean stopping;
     /** The options of every session a command opened, in order. */
     public final List<ClientOptions> connects = new CopyOnWriteArrayList<>();
+    /** Every Status / MasterLocation a command asked, in order: {@code "ADDRESS answered"} or {@code "ADDRESS failed"}. */
+    public final List<String> probes = new CopyOnWriteArrayList<>();
     /** The client of every session a command opened, in order (the real library's). */
     public final List<ChubbyClient> clients = new CopyOnWriteArrayList<>();
     /** After this many sleeps the "process" is stopped (hooks run, sleep interrupted); -1: never. */
@@ -219,12 +221,12 @@ public final class Harness implements AutoCloseable {
 
             @Override
             public ReplicaStatus status(String address, Duration timeout) {
-                return CellAccess.LIBRARY.status(address, timeout);
+                return probe(address, () -> CellAccess.LIBRARY.status(address, timeout));
             }
 
             @Override
             public MasterInfo masterLocation(String address, Duration timeout) {
-                return CellAccess.LIBRARY.masterLocation(address, timeout);
+                return probe(address, () -> CellAccess.LIBRARY.masterLocation(address, timeout));
             }
 
             @Override
@@ -232,6 +234,17 @@ public final class Harness implements AutoCloseable {
                 return CellAccess.LIBRARY.admin(address, commandLine, timeout);
             }
         };
+    }
+
+    private <T> T probe(String address, java.util.function.Supplier<T> call) {
+        try {
+            T t = call.get();
+            probes.add(address + " answered");
+            return t;
+        } catch (RuntimeException e) {
+            probes.add(address + " failed");
+            throw e;
+        }
     }
 
     /** Closes the harness's own sessions and every cell it was given. */
