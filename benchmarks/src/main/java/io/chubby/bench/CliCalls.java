@@ -23,13 +23,17 @@ import java.util.concurrent.TimeUnit;
  * so that a change in the machine's load hits every command alike. Optionally a second Chubby
  * distribution ({@code --baseline DIR}, e.g. one built from an earlier commit) is called against
  * the same cell in the same rounds. Each call is timed from process start to exit, and must exit 0
- * and print the value written before.
+ * and print the value written before. Two more commands in the same rounds show where a call's
+ * time goes: {@code java -version} with bin/chubby's JVM options (the JVM alone), and
+ * {@code chubby sequencer show} (the JVM, the archive and picocli, no cell).
  *
  * <p>{@code CliCalls --home DIR --work DIR [--baseline DIR] [--rounds N] [--warm N] [--out FILE]}
  */
 final class CliCalls {
     private static final String PATH = "/ls/local/bench-cli";
     private static final String KEY = "bench-cli";
+    private static final String JVM_ALONE = "java -version (the JVM alone)";
+    private static final String NO_CELL = "chubby sequencer show (no cell)";
 
     private CliCalls() {
     }
@@ -66,8 +70,15 @@ final class CliCalls {
                     "--print-value-only"));
             Procs.run(work, List.of(home.resolve("bin/chubby").toString(), "--cell", cell.cellSpec(), "put", PATH, value), 60);
             Procs.run(work, List.of("etcdctl", "--endpoints=" + etcd.endpointList(), "put", KEY, value), 60);
+            String sequencer = Procs.run(work, List.of(home.resolve("bin/chubby").toString(), "--cell", cell.cellSpec(),
+                    "lock", PATH + "-lock", "--", "sh", "-c", "printf %s \"$CHUBBY_SEQUENCER\""), 60);
+            commands.put(JVM_ALONE, List.of("java", "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-Xshare:auto", "-version"));
+            commands.put(NO_CELL, List.of(home.resolve("bin/chubby").toString(), "sequencer", "show", sequencer));
             Map<String, String> expected = new HashMap<>();
             commands.keySet().forEach(k -> expected.put(k, k.equals("etcd") ? value + "\n" : value));
+            expected.put(JVM_ALONE, "");
+            expected.put(NO_CELL, null); // whatever it prints (path=... generation=...)
 
             Map<String, Stats> stats = new LinkedHashMap<>();
             commands.keySet().forEach(k -> stats.put(k, new Stats()));
@@ -84,8 +95,7 @@ final class CliCalls {
             List<Result> results = new ArrayList<>();
             for (var e : stats.entrySet()) {
                 Stats s = e.getValue();
-                Result res = new Result("9. one CLI read, a new process per call", e.getKey().equals("etcd") ? "etcd"
-                        : e.getKey(), Double.NaN, s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(),
+                Result res = new Result("9. one CLI read, a new process per call", e.getKey(), Double.NaN, s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(),
                         String.format(Locale.ROOT, "p10 %.1f ms, p90 %.1f ms; `%s`", s.percentileMs(10), s.percentileMs(90),
                                 String.join(" ", shown(commands.get(e.getKey())))));
                 results.add(res);
@@ -101,7 +111,7 @@ final class CliCalls {
         }
     }
 
-    /** One call: its wall time in ns; fails unless it exits 0 and prints {@code expected}. */
+    /** One call: its wall time in ns; fails unless it exits 0 and prints {@code expected} (null: anything). */
     private static long call(Path cwd, List<String> cmd, String expected) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -114,7 +124,7 @@ final class CliCalls {
         }
         long nanos = System.nanoTime() - t0;
         String s = new String(out, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0 || !s.equals(expected)) {
+        if (p.exitValue() != 0 || expected != null && !s.equals(expected)) {
             throw new IOException("exit " + p.exitValue() + " from " + cmd + ", printed " + s);
         }
         return nanos;
