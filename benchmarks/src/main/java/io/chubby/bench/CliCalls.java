@@ -70,8 +70,9 @@ final class CliCalls {
                     "--print-value-only"));
             Procs.run(work, List.of(home.resolve("bin/chubby").toString(), "--cell", cell.cellSpec(), "put", PATH, value), 60);
             Procs.run(work, List.of("etcdctl", "--endpoints=" + etcd.endpointList(), "put", KEY, value), 60);
-            String sequencer = Procs.run(work, List.of(home.resolve("bin/chubby").toString(), "--cell", cell.cellSpec(),
-                    "lock", PATH + "-lock", "--", "sh", "-c", "printf %s \"$CHUBBY_SEQUENCER\""), 60);
+            String printed = Procs.run(work, List.of(home.resolve("bin/chubby").toString(), "--cell", cell.cellSpec(),
+                    "lock", PATH + "-lock", "--", "sh", "-c", "echo; printf %s \"$CHUBBY_SEQUENCER\""), 60);
+            String sequencer = printed.substring(printed.lastIndexOf('\n') + 1); // after lock's own stderr line
             commands.put(JVM_ALONE, List.of("java", "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                     "-Xshare:auto", "-version"));
             commands.put(NO_CELL, List.of(home.resolve("bin/chubby").toString(), "sequencer", "show", sequencer));
