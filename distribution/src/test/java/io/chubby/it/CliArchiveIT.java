@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * The CLI's class archive (lib/chubby-cli.jsa, written by bin/chubby-archive during package): a
  * {@code bin/chubby} call maps the command's classes from it (the JVM's class+load log names the
  * archive as their source); a copy of the distribution, for whose path the archive does not fit,
- * works the same and prints nothing about it; bin/chubby-archive run in the copy makes the copy's
- * calls use an archive again. No cell: the command tries a port nothing listens on (exit 21).
+ * works the same and prints nothing about it; bin/chubby-archive run in the copy (its training
+ * commands all succeed against the training replica) makes the copy's calls use an archive again. No cell: the command tries a port nothing listens on (exit 21).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CliArchiveIT {
@@ -74,6 +74,8 @@ class CliArchiveIT {
                 .redirectOutput(dir.resolve("archive.log").toFile()).start();
         assertTrue(archive.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, archive.exitValue(), () -> read(dir.resolve("archive.log")));
+        assertTrue(read(dir.resolve("archive.log")).contains("class archive training: 0 command(s) against the training"
+                + " replica failed"), () -> "the training took the commands' real paths: " + read(dir.resolve("archive.log")));
         Call rebuilt = call(copy, dir);
         assertEquals(21, rebuilt.exit(), rebuilt::err);
         assertTrue(source(rebuilt, CLIENT_CLASS).startsWith("shared objects file (top)"), source(rebuilt, CLIENT_CLASS));
