@@ -41,6 +41,11 @@ final class EtcdCluster implements SystemUnderTest {
         return "http://127.0.0.1:" + (basePort + 100 + i);
     }
 
+    /** The client endpoints, comma-separated (etcdctl's --endpoints). */
+    String endpointList() {
+        return String.join(",", endpoints());
+    }
+
     private String[] endpoints() {
         String[] e = new String[size];
         for (int i = 1; i <= size; i++) {

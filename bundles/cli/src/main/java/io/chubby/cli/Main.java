@@ -3,6 +3,10 @@ package io.chubby.cli;
 import io.chubby.cli.internal.CellAccess;
 import io.chubby.cli.internal.Cli;
 import io.chubby.cli.internal.CliContext;
+import io.chubby.cli.internal.command.ChubbyCommand;
+import io.chubby.client.ChubbyClient;
+
+import java.util.List;
 
 /**
  * Entry point of the {@code chubby} command on a plain JVM classpath ({@code bin/chubby}).
@@ -15,10 +19,28 @@ public final class Main {
 
     public static void main(String[] args) {
         quietLogging();
+        prepareClient(args);
         int code = Cli.run(CliContext.system(CellAccess.LIBRARY), args);
         System.out.flush();
         // exit explicitly: the client library's threads must not keep the JVM alive
         System.exit(code);
+    }
+
+    /**
+     * A command that talks to the cell spends about as long getting the client library ready
+     * (protobuf's descriptors, MINA) as picocli spends on its arguments, so on a machine with a
+     * second core the two overlap: a daemon thread prepares the library while this one parses.
+     * Not for commands that need no client library (local cell management, decoding, help).
+     */
+    private static void prepareClient(String[] args) {
+        String command = ChubbyCommand.named(args).orElse("");
+        if (command.isEmpty() || command.equals("cell") && !List.of(args).contains("status")
+                || command.equals("sequencer") && List.of(args).contains("show")) {
+            return;
+        }
+        Thread t = new Thread(ChubbyClient::prepare, "chubby-prepare");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

@@ -13,6 +13,10 @@ import io.chubby.client.internal.ClientCore;
 import io.chubby.client.internal.Futures;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -21,11 +25,13 @@ import java.util.function.Function;
  * session). Convenience calls are open, one handle call, close; every future handed to the
  * application completes on a callback thread. It lives in the API package, package-private, so
  * that {@link ChubbyClient#connect} can create it while no internal class refers back to the
- * public API it implements. Thread-safe; holds no mutable state besides the volatile closed flag.
+ * public API it implements. Thread-safe; holds no mutable state besides its closing state.
  */
 final class CellClient implements ChubbyClient {
     private final ClientCore core;
-    private volatile boolean closed;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Completes when the first close() has ended the session (or given up on the master). */
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     private CellClient(ClientCore core) {
         this.core = core;
@@ -261,12 +267,27 @@ final class CellClient implements ChubbyClient {
         core.session().removeEventListener(listener);
     }
 
+    /**
+     * The first caller ends the session; a concurrent caller (e.g. a shutdown hook while the main
+     * thread closes) returns only once that is done, so that a process exiting after its close()
+     * never cuts the CloseSession short. Bounded: the first close waits at most the call timeout.
+     */
     @Override
     public void close() {
-        if (closed) {
+        if (closing.compareAndSet(false, true)) {
+            try {
+                core.close();
+            } finally {
+                closed.complete(null);
+            }
             return;
         }
-        closed = true;
-        core.close();
+        try {
+            closed.get(core.options().callTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // never fails: the master ends the session when its lease runs out
+        }
     }
 }

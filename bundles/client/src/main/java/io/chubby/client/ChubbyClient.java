@@ -8,6 +8,7 @@ import io.chubby.api.MasterInfo;
 import io.chubby.api.OpenOptions;
 import io.chubby.api.SessionState;
 import io.chubby.api.Stat;
+import io.chubby.client.internal.ClientCore;
 import io.chubby.client.internal.MasterFollower;
 import io.chubby.client.internal.OneShot;
 import java.time.Duration;
@@ -44,6 +45,16 @@ public interface ChubbyClient extends AutoCloseable {
      */
     static ChubbyClient connect(ClientOptions options) {
         return CellClient.connect(options);
+    }
+
+    /**
+     * Loads and initialises what the first {@link #connect} of a process needs (wire messages,
+     * transport classes) on the calling thread, without I/O: a short-lived program (the
+     * {@code chubby} command) calls it on a second thread while it does something else (parses its
+     * arguments), so that its connect starts sooner. Optional; idempotent.
+     */
+    static void prepare() {
+        ClientCore.prepare();
     }
 
     /**
@@ -222,7 +233,9 @@ public interface ChubbyClient extends AutoCloseable {
 
     /**
      * Ends the session (CloseSession, best effort) and releases the connection and threads.
-     * Never fails; idempotent. Later calls fail with SESSION_EXPIRED.
+     * Never fails; idempotent. A close() made while another thread's close() is under way returns
+     * once that one is done (so a shutdown hook that closes the client never lets the process exit
+     * before the master was told). Later calls fail with SESSION_EXPIRED.
      */
     @Override
     void close();

@@ -41,6 +41,18 @@ import org.slf4j.LoggerFactory;
  * the lock) without ending the campaign. After losing the lock with a live session the candidate
  * campaigns again.
  *
+ * <p>A candidate that has won the lock writes its record before it calls itself leader. That write
+ * is idempotent while the lock is ours, so one that failed without an answer (OUTCOME_UNKNOWN) or
+ * for want of a master (CELL_UNAVAILABLE) is sent again, with backoff, for up to
+ * {@link #WRITE_RETRY_LIMIT}; before each retry the lock is checked, so a candidate that lost it
+ * meanwhile never overwrites the next leader's record (it campaigns again instead).
+ *
+ * <p>The campaign <em>fails</em> when it ends by itself: the session expired, the record could not
+ * be written (another error, or the retries ran out), or Acquire failed. Then the lock is released
+ * (a failed candidate never sits on the lock), the failure is logged at ERROR, listeners get
+ * {@link Listener#campaignFailed}, {@link #awaitLeadership} throws it and {@link #failure()}
+ * returns it. The candidate does not campaign again.
+ *
  * <p>Followers learn about changes by polling (every {@code pollInterval}: the file's contents and
  * the lock's holders), because event delivery may not be available; a change fires
  * {@link Listener#leaderChanged}. File contents: {@code <identity>\nlock-generation <G>\n}; a leader
@@ -51,6 +63,9 @@ import org.slf4j.LoggerFactory;
  * thread (polls, renews, and calls the listeners, in order). Thread-safe.
  */
 public final class LeaderElection implements AutoCloseable {
+    /** How long a new leader keeps re-sending the write of its record before it gives up. */
+    public static final Duration WRITE_RETRY_LIMIT = Duration.ofSeconds(60);
+
     private static final Logger log = LoggerFactory.getLogger(LeaderElection.class);
 
     /** Told about leadership of this candidate and about who leads. Called on the campaign thread. */
@@ -61,6 +76,15 @@ public final class LeaderElection implements AutoCloseable {
 
         /** The leader (as read from the file) changed; empty while nobody leads. */
         default void leaderChanged(Optional<String> leader) {
+        }
+
+        /**
+         * The campaign ended by itself for {@code cause} (session expired, the leader's record could
+         * not be written, Acquire failed); the lock has been released (or the release failed, which
+         * {@code cause} says) and this candidate does not campaign again. Not called after
+         * {@link #stepDown()} or {@link #close()}.
+         */
+        default void campaignFailed(ChubbyException cause) {
         }
     }
 
@@ -77,6 +101,7 @@ public final class LeaderElection implements AutoCloseable {
     private boolean running;
     private Sequencer sequencer;
     private Optional<String> lastLeader = Optional.empty();
+    private ChubbyException failure;
     private Handle handle;
     private Thread campaign;
     private ScheduledExecutorService watch;
@@ -133,7 +158,12 @@ public final class LeaderElection implements AutoCloseable {
         client.addSessionListener(sessionListener);
     }
 
-    /** Blocks until this candidate leads or the timeout passes; true if leading. */
+    /**
+     * Blocks until this candidate leads or the timeout passes; true if leading. False at once after
+     * {@link #stepDown()} / {@link #close()}.
+     *
+     * @throws ChubbyException the campaign's failure (see {@link #failure()}), with the caller's stack
+     */
     public boolean awaitLeadership(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
@@ -144,7 +174,17 @@ public final class LeaderElection implements AutoCloseable {
                 }
                 TimeUnit.NANOSECONDS.timedWait(lock, left);
             }
+            if (!leader && failure != null) {
+                throw new ChubbyException(failure.code(), failure.detail(), failure);
+            }
             return leader;
+        }
+    }
+
+    /** Why the campaign ended by itself, if it did (it is then over: nothing is campaigning). */
+    public Optional<ChubbyException> failure() {
+        synchronized (lock) {
+            return Optional.ofNullable(failure);
         }
     }
 
@@ -276,13 +316,9 @@ public final class LeaderElection implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ChubbyException e) {
-            if (running()) {
-                log.warn("election stopped path={} id={} cause={}", path, identity, e.getMessage());
-            }
-            endCampaign(e.getMessage());
+            fail(e);
         } catch (RuntimeException e) {
-            log.error("election failed path={} id={}", path, identity, e);
-            endCampaign(String.valueOf(e));
+            fail(new ChubbyException(ErrorCode.INTERNAL, "the election on " + path + " failed: " + e, e));
         }
     }
 
@@ -298,9 +334,11 @@ public final class LeaderElection implements AutoCloseable {
         }
     }
 
-    private void becomeLeader() {
+    private void becomeLeader() throws InterruptedException {
         Sequencer s = handle.getSequencer();
-        handle.setContents(LeaderFile.format(identity, s.generation()));
+        if (!new LeaderRecordWriter(client, handle, path, identity, this::running).write(s, WRITE_RETRY_LIMIT)) {
+            return; // stopped, or the lock was lost meanwhile: campaign again
+        }
         synchronized (lock) {
             if (!running) {
                 return; // stepDown raced with us; it releases
@@ -332,8 +370,43 @@ public final class LeaderElection implements AutoCloseable {
 
     private void sessionChanged(SessionState s) {
         if (s == SessionState.EXPIRED) {
-            endCampaign("session expired");
+            fail(new ChubbyException(ErrorCode.SESSION_EXPIRED, "the session expired: the election on " + path
+                    + " ended"));
         }
+    }
+
+    /**
+     * The campaign ends by itself (not stepDown/close): release the lock so a failed candidate
+     * never sits on it, then say so loudly: ERROR log, {@link #failure()}, awaitLeadership's
+     * exception, {@link Listener#campaignFailed}. Once only; nothing after a stop.
+     */
+    private void fail(ChubbyException cause) {
+        Handle h;
+        synchronized (lock) {
+            if (!running) {
+                return;
+            }
+            h = handle;
+        }
+        String released;
+        try {
+            h.release(); // also cancels a pending Acquire
+            released = "the lock was released";
+        } catch (ChubbyException e) {
+            released = cause.code() == ErrorCode.SESSION_EXPIRED ? "the lock ended with the session"
+                    : "the lock could not be released (" + e.getMessage() + "): it is freed when the session ends";
+        }
+        ChubbyException failed = new ChubbyException(cause.code(), cause.detail() + "; " + released, cause);
+        synchronized (lock) {
+            if (!running) {
+                return;
+            }
+            failure = failed;
+        }
+        log.error("election failed path={} id={} cause={}", path, LeaderRecordWriter.shown(identity),
+                failed.getMessage());
+        endCampaign(failed.getMessage());
+        tell(l -> l.campaignFailed(failed));
     }
 
     /** Ends leadership of generation {@code s} (once) and tells the listeners. */

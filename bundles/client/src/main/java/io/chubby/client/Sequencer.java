@@ -38,24 +38,34 @@ public record Sequencer(byte[] bytes, String path, long instance, LockMode mode,
      * @throws ChubbyException INVALID_ARGUMENT when the bytes are not laid out as a sequencer
      */
     public static Sequencer decode(byte[] bytes) {
-        try {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            if ((b.get() & 0xff) != MAGIC || b.get() != 1 || b.get() != 1) {
-                throw new IllegalArgumentException("bad magic or version");
-            }
-            byte[] p = new byte[b.getInt()];
-            b.get(p);
-            long instance = b.getLong();
-            int mode = b.get();
-            long generation = b.getLong();
-            if (b.remaining() != DIGITS || (mode != 0 && mode != 1)) {
-                throw new IllegalArgumentException("bad length or mode");
-            }
-            return new Sequencer(bytes, new String(p, StandardCharsets.UTF_8), instance,
-                    mode == 0 ? LockMode.EXCLUSIVE : LockMode.SHARED, generation);
-        } catch (RuntimeException e) {
-            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "not a sequencer: " + e.getMessage(), e);
+        // header 3, path length 4, instance 8, mode 1, generation 8, check digits 16
+        int fixed = 3 + 4 + 8 + 1 + 8 + DIGITS;
+        if (bytes.length < fixed) {
+            throw notASequencer(bytes.length + (bytes.length == 1 ? " byte" : " bytes") + ", fewer than the " + fixed
+                    + " of an empty path's sequencer");
         }
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        if ((b.get() & 0xff) != MAGIC || b.get() != 1 || b.get() != 1) {
+            throw notASequencer("bad magic or version");
+        }
+        int pathLength = b.getInt();
+        if (pathLength < 0 || pathLength != bytes.length - fixed) {
+            throw notASequencer("a path of " + pathLength + " bytes does not fit " + bytes.length + " bytes");
+        }
+        byte[] p = new byte[pathLength];
+        b.get(p);
+        long instance = b.getLong();
+        int mode = b.get();
+        long generation = b.getLong();
+        if (mode != 0 && mode != 1) {
+            throw notASequencer("bad lock mode " + mode);
+        }
+        return new Sequencer(bytes, new String(p, StandardCharsets.UTF_8), instance,
+                mode == 0 ? LockMode.EXCLUSIVE : LockMode.SHARED, generation);
+    }
+
+    private static ChubbyException notASequencer(String why) {
+        return new ChubbyException(ErrorCode.INVALID_ARGUMENT, "not a sequencer: " + why);
     }
 
     /**

@@ -101,7 +101,7 @@ final class SrvDiscovery {
             }
         }
         if (srvs.isEmpty()) {
-            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "DNS server " + server + " lists no replica under "
+            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "DNS server " + shown(server) + " lists no replica under "
                     + srvName + " (rcode " + Rcode.string(answer.getRcode()) + ")");
         }
         srvs.sort(Comparator.comparingInt(SRVRecord::getPriority).thenComparing(r -> -r.getWeight()));
@@ -132,7 +132,7 @@ final class SrvDiscovery {
                 return a.getAddress();
             }
         }
-        throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "DNS server " + server + " has no address for " + target);
+        throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "DNS server " + shown(server) + " has no address for " + target);
     }
 
     /** One question, answered over UDP (retried), or over TCP when the UDP answer is truncated. */
@@ -165,8 +165,23 @@ final class SrvDiscovery {
         } catch (IOException e) {
             last = e;
         }
-        throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "DNS server " + server + " did not answer "
-                + name + " " + Type.string(type) + (last == null ? " (timeout)" : ": " + last.getMessage()));
+        throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "DNS server " + shown(server) + " did not answer "
+                + name + " " + Type.string(type) + (last == null ? " (no answer to " + ATTEMPTS + " tries of "
+                + ATTEMPT_TIMEOUT.toMillis() + " ms)" : ": " + why(last)));
+    }
+
+    /** host:port, as the user wrote it (InetSocketAddress.toString() adds a '/'). */
+    private static String shown(InetSocketAddress a) {
+        return a.getHostString() + ":" + a.getPort();
+    }
+
+    /** An I/O failure in words; the JDK leaves some without a message. */
+    private static String why(IOException e) {
+        if (e instanceof java.net.PortUnreachableException) {
+            return "nothing listens on that port (port unreachable)";
+        }
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() + " (no detail given)"
+                : e.getMessage();
     }
 
     private static Message queryTcp(InetSocketAddress server, byte[] wire, int id) throws IOException {
@@ -182,7 +197,7 @@ final class SrvDiscovery {
             in.readFully(buf);
             Message m = parse(buf, buf.length);
             if (m == null || m.getHeader().getID() != id) {
-                throw new IOException("bad TCP answer from " + server);
+                throw new IOException("bad TCP answer from " + shown(server));
             }
             return m;
         }

@@ -12,7 +12,9 @@
  * exists); OUTCOME_UNKNOWN (api 1.1) for writes whose outcome is unknown. 1.3.0:
  * {@link io.chubby.client.CacheMode} with {@code ChubbyClient.read(path, mode)} and
  * {@code Handle.getContentsAndStat(mode)} (reads that neither use the cache nor sign the session up
- * as a cache holder); a write's deadline follows the session's lease.
+ * as a cache holder); a write's deadline follows the session's lease;
+ * {@code LeaderElection.Listener.campaignFailed}, {@code LeaderElection.failure()} and
+ * {@code LeaderElection.WRITE_RETRY_LIMIT} (the recipe retries its record write and fails loudly).
  */
 @Export
 @Version("1.3.0")

@@ -6,6 +6,7 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -24,17 +25,40 @@ public final class Cli {
     }
 
     public static int run(CliContext ctx, String... args) {
-        return commandLine(ctx).execute(args);
+        CommandLine cl = commandLine(ctx, args);
+        try {
+            return cl.execute(args);
+        } finally {
+            ((ChubbyCommand) cl.getCommand()).endSessions();
+        }
     }
 
-    /** The configured picocli command tree (exposed for tests of parsing alone). */
+    /** The configured picocli command tree with every subcommand (exposed for tests of parsing alone). */
     public static CommandLine commandLine(CliContext ctx) {
+        return commandLine(ctx, ChubbyCommand.SUBCOMMANDS);
+    }
+
+    /**
+     * The command tree for {@code args}: only the subcommand they name, when they name one (what
+     * picocli does for a line only depends on that subcommand and the global options); else all,
+     * for help, usage errors and suggestions.
+     */
+    public static CommandLine commandLine(CliContext ctx, String... args) {
+        return commandLine(ctx, ChubbyCommand.named(args).map(List::of).orElse(ChubbyCommand.SUBCOMMANDS));
+    }
+
+    private static CommandLine commandLine(CliContext ctx, List<String> subcommands) {
         CommandLine cl = new CommandLine(new ChubbyCommand(ctx));
+        for (String name : subcommands) {
+            cl.addSubcommand(name, ChubbyCommand.subcommand(name));
+        }
         addHelp(cl);
         // 'chubby admin lb -s': everything after the first word belongs to the Gogo command line
         CommandLine admin = cl.getSubcommands().get("admin");
-        admin.setStopAtPositional(true);
-        admin.setUnmatchedOptionsArePositionalParams(true);
+        if (admin != null) {
+            admin.setStopAtPositional(true);
+            admin.setUnmatchedOptionsArePositionalParams(true);
+        }
         cl.setOut(new PrintWriter(ctx.out(), true));
         cl.setErr(new PrintWriter(ctx.err(), true));
         cl.setParameterExceptionHandler((ex, args) -> {
@@ -51,7 +75,11 @@ public final class Cli {
         cl.getSubcommands().values().forEach(Cli::addHelp);
     }
 
-    /** Writes the one stderr line for {@code ex} and returns the exit code it maps to. */
+    /**
+     * Writes the one stderr line for {@code ex} and returns the exit code it maps to. Nothing is
+     * written while the process is being stopped: the failure is the stop's doing (a session
+     * closed under a waiting call), and the exit status is the signal's.
+     */
     public static int report(CliContext ctx, Throwable ex) {
         Throwable t = unwrap(ex);
         int code;
@@ -67,8 +95,10 @@ public final class Cli {
             line = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         }
         ctx.out().flush();
-        ctx.err().println("chubby: " + oneLine(line));
-        ctx.err().flush();
+        if (!ctx.waiter().stopping()) {
+            ctx.err().println("chubby: " + oneLine(line));
+            ctx.err().flush();
+        }
         return code;
     }
 

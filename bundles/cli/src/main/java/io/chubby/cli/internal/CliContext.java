@@ -42,6 +42,7 @@ public record CliContext(PrintStream out, PrintStream err, InputStream in, Map<S
         if (home != null && !home.isBlank()) {
             env.put(HOME_ENV, home);
         }
+        ShutdownActions.install();
         return new CliContext(System.out, System.err, System.in, env, Path.of("").toAbsolutePath(), access,
                 Waiter.REAL, false);
     }
@@ -56,7 +57,10 @@ public record CliContext(PrintStream out, PrintStream err, InputStream in, Map<S
 
     /** Blocking waits, the time, and process shutdown, replaceable in tests. */
     public interface Waiter {
-        /** Real sleeps; shutdown hooks of the JVM (run on SIGINT/SIGTERM). */
+        /**
+         * Real sleeps; the actions run by one JVM shutdown hook (SIGINT/SIGTERM, any number of
+         * them), last registered first ({@link ShutdownActions}).
+         */
         Waiter REAL = new Waiter() {
             @Override
             public void sleep(Duration d) throws InterruptedException {
@@ -65,15 +69,12 @@ public record CliContext(PrintStream out, PrintStream err, InputStream in, Map<S
 
             @Override
             public Runnable onShutdown(Runnable action) {
-                Thread hook = new Thread(action, "chubby-release");
-                Runtime.getRuntime().addShutdownHook(hook);
-                return () -> {
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(hook);
-                    } catch (IllegalStateException e) {
-                        // already shutting down: the hook runs (or ran) anyway
-                    }
-                };
+                return ShutdownActions.add(action);
+            }
+
+            @Override
+            public boolean stopping() {
+                return ShutdownActions.stopping();
             }
         };
 
@@ -92,8 +93,20 @@ public record CliContext(PrintStream out, PrintStream err, InputStream in, Map<S
 
         void sleep(Duration d) throws InterruptedException;
 
-        /** Runs {@code action} if the process is stopped; the returned Runnable cancels that. */
+        /**
+         * Runs {@code action} if the process is stopped; the returned Runnable cancels that.
+         * Actions run one at a time, the last registered first, so a command's clean-up (release
+         * a lock, kill its COMMAND) runs before the session it used is closed.
+         */
         Runnable onShutdown(Runnable action);
+
+        /**
+         * Whether the process is being stopped (a signal): what fails then fails because of the
+         * stop and is not reported (the exit status is the signal's, 128 + its number).
+         */
+        default boolean stopping() {
+            return false;
+        }
 
         /** The wall-clock time now (e.g. to tell how long ago a replica process started). */
         default Instant now() {

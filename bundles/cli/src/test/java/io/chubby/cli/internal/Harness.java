@@ -45,10 +45,14 @@ public final class Harness implements AutoCloseable {
     public final Map<String, String> env = new HashMap<>();
     public final List<Duration> sleeps = new CopyOnWriteArrayList<>();
     public final List<String> waits = new CopyOnWriteArrayList<>();
-    /** Shutdown hooks registered and not yet cancelled. */
+    /** Shutdown actions registered and not yet cancelled or run, in registration order. */
     public final List<Runnable> hooks = new CopyOnWriteArrayList<>();
+    /** Set by {@link #stop()} (what a signal does), until the next {@link #run}. */
+    public volatile boolean stopping;
     /** The options of every session a command opened, in order. */
     public final List<ClientOptions> connects = new CopyOnWriteArrayList<>();
+    /** Every Status / MasterLocation a command asked, in order: {@code "ADDRESS answered"} or {@code "ADDRESS failed"}. */
+    public final List<String> probes = new CopyOnWriteArrayList<>();
     /** The client of every session a command opened, in order (the real library's). */
     public final List<ChubbyClient> clients = new CopyOnWriteArrayList<>();
     /** After this many sleeps the "process" is stopped (hooks run, sleep interrupted); -1: never. */
@@ -133,7 +137,31 @@ public final class Harness implements AutoCloseable {
         return liveErr.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * What SIGINT/SIGTERM does to the real process ({@code ShutdownActions}): the registered
+     * actions run one at a time, the last registered first, each once however often this is
+     * called; on the caller's thread (a test stops a command running on another thread).
+     */
+    public void stop() {
+        stopping = true;
+        while (true) {
+            Runnable next;
+            synchronized (hooks) {
+                if (hooks.isEmpty()) {
+                    return;
+                }
+                next = hooks.remove(hooks.size() - 1);
+            }
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                // as at a real exit: the remaining actions still run
+            }
+        }
+    }
+
     public Result run(String... args) {
+        stopping = false;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         liveErr = err;
@@ -143,9 +171,8 @@ public final class Harness implements AutoCloseable {
                 sleeps.add(d);
                 onSleep.accept(sleeps.size());
                 if (stopAfterSleeps >= 0 && sleeps.size() >= stopAfterSleeps) {
-                    // what SIGINT does to the real process: the shutdown hooks run
                     waits.add("shutdown");
-                    List.copyOf(hooks).forEach(Runnable::run);
+                    stop();
                     throw new InterruptedException("stopped");
                 }
                 if (d.toMillis() <= 250) {
@@ -157,6 +184,11 @@ public final class Harness implements AutoCloseable {
             public Runnable onShutdown(Runnable action) {
                 hooks.add(action);
                 return () -> hooks.remove(action);
+            }
+
+            @Override
+            public boolean stopping() {
+                return stopping;
             }
 
             @Override
@@ -189,12 +221,12 @@ public final class Harness implements AutoCloseable {
 
             @Override
             public ReplicaStatus status(String address, Duration timeout) {
-                return CellAccess.LIBRARY.status(address, timeout);
+                return probe(address, () -> CellAccess.LIBRARY.status(address, timeout));
             }
 
             @Override
             public MasterInfo masterLocation(String address, Duration timeout) {
-                return CellAccess.LIBRARY.masterLocation(address, timeout);
+                return probe(address, () -> CellAccess.LIBRARY.masterLocation(address, timeout));
             }
 
             @Override
@@ -202,6 +234,17 @@ public final class Harness implements AutoCloseable {
                 return CellAccess.LIBRARY.admin(address, commandLine, timeout);
             }
         };
+    }
+
+    private <T> T probe(String address, java.util.function.Supplier<T> call) {
+        try {
+            T t = call.get();
+            probes.add(address + " answered");
+            return t;
+        } catch (RuntimeException e) {
+            probes.add(address + " failed");
+            throw e;
+        }
     }
 
     /** Closes the harness's own sessions and every cell it was given. */

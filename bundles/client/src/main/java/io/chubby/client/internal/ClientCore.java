@@ -50,6 +50,31 @@ public final class ClientCore {
         this.session = new SessionKeeper(options, channel, timer, notifier);
     }
 
+    /**
+     * Loads and initialises, on the calling thread, what every first connect of a process needs:
+     * the wire messages (protobuf builds the descriptors of client.proto once per process), the
+     * frame codec, MINA's connector and I/O processor classes, the NIO selector provider. No I/O,
+     * no threads; idempotent (see ChubbyClient.prepare).
+     */
+    public static void prepare() {
+        try {
+            Response.parseFrom(Response.newBuilder().setCallId(1).build().toByteArray());
+            Request.newBuilder().setCallId(1).setMasterLocation(MasterLocationRequest.getDefaultInstance()).build()
+                    .toByteArray();
+            io.chubby.protocol.Hello.getDefaultInstance();
+            io.chubby.protocol.HelloReply.getDefaultInstance();
+            java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+            lookup.ensureInitialized(io.chubby.protocol.Frames.class);
+            lookup.ensureInitialized(FrameCodec.class);
+            lookup.ensureInitialized(ClientNioProcessor.class);
+            lookup.ensureInitialized(org.apache.mina.transport.socket.nio.NioSocketConnector.class);
+            lookup.ensureInitialized(org.apache.mina.filter.codec.ProtocolCodecFilter.class);
+            java.nio.channels.spi.SelectorProvider.provider();
+        } catch (com.google.protobuf.InvalidProtocolBufferException | IllegalAccessException e) {
+            throw new IllegalStateException("cannot prepare the client library", e);
+        }
+    }
+
     /** Finds the master and creates the session; blocks until it exists (see ChubbyClient.connect). */
     public static ClientCore connect(ClientOptions options) {
         ClientCore c = new ClientCore(options);

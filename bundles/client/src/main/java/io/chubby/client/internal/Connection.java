@@ -81,7 +81,8 @@ final class Connection {
                     Integer.parseInt(address.substring(colon + 1)));
             cf = connector.connect(sa, (s, f) -> s.setAttribute(ATTR, conn));
         } catch (RuntimeException e) {
-            result.completeExceptionally(new TransportFailure("cannot connect to " + address + ": " + e, false, false));
+            result.completeExceptionally(new TransportFailure("cannot connect to " + address + ": "
+                    + Futures.describe(e), false, false));
             return result;
         }
         cf.addListener(f -> {
@@ -89,7 +90,7 @@ final class Connection {
             if (!done.isConnected()) {
                 Throwable why = done.getException();
                 result.completeExceptionally(new TransportFailure("cannot connect to " + address + ": "
-                        + (why == null ? "cancelled" : why.getMessage()), false, false));
+                        + (why == null ? "cancelled" : Futures.describe(why)), false, false));
                 return;
             }
             conn.session = done.getSession();

@@ -29,6 +29,31 @@ public final class Futures {
         return t;
     }
 
+    /**
+     * A failure in words for an error line: its message, or, for the JDK exceptions that have
+     * none, what happened (never "null").
+     */
+    public static String describe(Throwable t) {
+        Throwable c = unwrap(t);
+        String m = c.getMessage();
+        if (m != null && !m.isBlank()) {
+            return m;
+        }
+        if (c instanceof java.nio.channels.UnresolvedAddressException || c instanceof java.net.UnknownHostException) {
+            return "unknown host (the name does not resolve)";
+        }
+        if (c instanceof java.net.PortUnreachableException) {
+            return "nothing listens on that port (port unreachable)";
+        }
+        if (c instanceof java.nio.channels.ClosedChannelException) {
+            return "the connection was closed";
+        }
+        if (c instanceof java.net.SocketTimeoutException || c instanceof java.util.concurrent.TimeoutException) {
+            return "no answer in time";
+        }
+        return c.getClass().getSimpleName() + " (no detail given)";
+    }
+
     /** Any failure as the API's exception (a non-Chubby failure is an INTERNAL error). */
     public static ChubbyException chubby(Throwable t) {
         Throwable c = unwrap(t);

@@ -290,7 +290,7 @@ public final class MasterFollower implements MasterChannel {
         long connectMs = options.connectTimeout().toMillis();
         Connection.open(connector, addr, options.clientName(), connectMs, timer).whenComplete((c, e) -> {
             if (e != null) {
-                why.add(Futures.unwrap(e).getMessage());
+                why.add(Futures.describe(e));
                 locate(order, i + 1, result, why);
                 return;
             }
@@ -299,7 +299,7 @@ public final class MasterFollower implements MasterChannel {
                 MasterInfo mi = resp != null && !resp.hasError() && resp.hasMasterLocation()
                         ? Wire.masterInfo(resp.getMasterLocation()) : null;
                 if (mi == null || !mi.known()) {
-                    why.add(addr + ": " + (e2 != null ? Futures.unwrap(e2).getMessage()
+                    why.add(addr + ": " + (e2 != null ? Futures.describe(e2)
                             : resp.hasError() ? Wire.error(resp).getMessage() : "knows no master"));
                     c.close();
                     locate(order, i + 1, result, why);
@@ -316,7 +316,7 @@ public final class MasterFollower implements MasterChannel {
                 Connection.open(connector, mi.masterAddress(), options.clientName(), connectMs, timer)
                         .whenComplete((m, e3) -> {
                             if (e3 != null) {
-                                why.add("master " + Futures.unwrap(e3).getMessage());
+                                why.add("master " + Futures.describe(e3));
                                 locate(order, i + 1, result, why);
                             } else {
                                 log.info("found master address={} epoch={} via={}", mi.masterAddress(), mi.epoch(), addr);
@@ -385,7 +385,7 @@ public final class MasterFollower implements MasterChannel {
             }
             connection().whenComplete((conn, err) -> {
                 if (err != null) {
-                    retry(Futures.unwrap(err).getMessage());
+                    retry(Futures.describe(err));
                     return;
                 }
                 if (result.isDone()) {

@@ -64,7 +64,7 @@ public final class OneShot {
             return map.apply(r);
         } catch (ExecutionException e) {
             throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "replica " + address + " did not answer: "
-                    + Futures.unwrap(e).getMessage(), Futures.unwrap(e));
+                    + Futures.describe(e), Futures.unwrap(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ChubbyException(ErrorCode.CANCELLED, "interrupted while asking " + address, e);

@@ -132,6 +132,11 @@ final class FakeLocks {
         }
     }
 
+    /** Whether someone holds the lock on {@code path}. */
+    synchronized boolean held(String path) {
+        return lock(path).holder != null;
+    }
+
     synchronized int waiting(String path) {
         return lock(path).waiting.size();
     }

@@ -20,12 +20,16 @@ import io.chubby.protocol.CreateSessionReply;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.testkit.Await;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -233,5 +237,96 @@ class LocksClientTest {
         await("leadership to end with the session", () -> changes.equals(List.of(true, false)));
         assertFalse(e.isLeader());
         assertFalse(e.renewLeader());
+    }
+
+    /**
+     * The winner's record write failed with no answer (OUTCOME_UNKNOWN): the recipe sends it again
+     * (it is idempotent while the lock is ours) and then leads, instead of stopping with the lock.
+     */
+    @Test
+    void theLeaderRecordIsWrittenAgainAfterAWriteOfUnknownOutcome() throws Exception {
+        AtomicInteger writes = new AtomicInteger();
+        master.on(Request.BodyCase.SET_CONTENTS, x -> {
+            if (writes.incrementAndGet() <= 2) {
+                x.fail(ErrorCode.OUTCOME_UNKNOWN, "no answer in time");
+            } else {
+                master.standard(x);
+            }
+        });
+        LeaderElection e = new LeaderElection(connect(master), F, "solo", Duration.ofMillis(50), 0);
+        closer.client(e);
+        e.start();
+        assertTrue(e.awaitLeadership(Duration.ofSeconds(10)));
+        assertEquals(3, writes.get(), "two writes of unknown outcome, then one that was answered");
+        assertEquals(Optional.of("solo"), e.currentLeader());
+        assertEquals(Optional.empty(), e.failure());
+    }
+
+    /**
+     * A winner whose record write fails for good releases the lock and says so: ERROR in the log,
+     * the listener's campaignFailed, awaitLeadership throws; another candidate can then lead.
+     */
+    @Test
+    void aWinnerThatCannotWriteItsRecordReleasesTheLockAndFailsLoudly() throws Exception {
+        master.on(Request.BodyCase.SET_CONTENTS, x -> x.fail(ErrorCode.PERMISSION_DENIED, "no write permission"));
+        List<ChubbyException> told = new CopyOnWriteArrayList<>();
+        LeaderElection e = new LeaderElection(connect(master), F, "solo", Duration.ofMillis(50), 0);
+        e.addListener(new LeaderElection.Listener() {
+            @Override
+            public void campaignFailed(ChubbyException cause) {
+                told.add(cause);
+            }
+        });
+        closer.client(e);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        ChubbyException thrown;
+        try {
+            e.start();
+            thrown = assertThrows(ChubbyException.class, () -> e.awaitLeadership(Duration.ofSeconds(10)));
+            await("the listener to be told", () -> told.size() == 1);
+        } finally {
+            System.setErr(original);
+        }
+        assertEquals(ErrorCode.PERMISSION_DENIED, thrown.code());
+        assertEquals("won the lock on " + F + " but could not write the leader record of solo (1 attempt): "
+                + "no write permission; the lock was released", thrown.detail());
+        assertEquals(thrown.detail(), told.get(0).detail());
+        assertEquals(Optional.of(thrown.detail()), e.failure().map(ChubbyException::detail));
+        assertEquals(1, master.count(Request.BodyCase.SET_CONTENTS), "PERMISSION_DENIED is not sent again");
+        assertFalse(locks.held(F), "released, not sat on");
+        assertTrue(log.toString(StandardCharsets.UTF_8).lines().anyMatch(l -> l.contains("ERROR")
+                && l.contains("election failed path=" + F + " id=solo")), log.toString(StandardCharsets.UTF_8));
+
+        master.off(Request.BodyCase.SET_CONTENTS);
+        LeaderElection other = new LeaderElection(connect(master), F, "other", Duration.ofMillis(50), 0);
+        closer.client(other);
+        other.start();
+        assertTrue(other.awaitLeadership(Duration.ofSeconds(10)));
+    }
+
+    /**
+     * The lock is lost while the record write is being retried: the candidate does not write over
+     * the next holder's record; it campaigns again and writes its record at the new generation.
+     */
+    @Test
+    void aCandidateThatLostTheLockWhileRetryingCampaignsAgain() throws Exception {
+        AtomicInteger writes = new AtomicInteger();
+        master.on(Request.BodyCase.SET_CONTENTS, x -> {
+            if (writes.incrementAndGet() == 1) {
+                locks.forget(F); // as if the session had lost the lock meanwhile
+                x.fail(ErrorCode.OUTCOME_UNKNOWN, "no answer in time");
+            } else {
+                master.standard(x);
+            }
+        });
+        LeaderElection e = new LeaderElection(connect(master), F, "solo", Duration.ofMillis(50), 0);
+        closer.client(e);
+        e.start();
+        assertTrue(e.awaitLeadership(Duration.ofSeconds(10)));
+        assertEquals(2, e.sequencer().orElseThrow().generation(), "leads at the generation it acquired again");
+        assertEquals(2, master.count(Request.BodyCase.ACQUIRE));
+        assertEquals(2, writes.get(), "the stale write was not sent again; the new one was");
     }
 }

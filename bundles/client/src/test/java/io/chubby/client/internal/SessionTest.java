@@ -194,4 +194,28 @@ class SessionTest {
         assertEquals(ErrorCode.SESSION_EXPIRED, assertThrows(ChubbyException.class, () -> client.read(F)).code());
         client.close(); // idempotent
     }
+
+    /**
+     * A second close() while the first waits for the master's answer (a shutdown hook racing the
+     * main thread) returns only after the first has ended the session: a process that exits once
+     * its close() returned has always told the master.
+     */
+    @Test
+    void aConcurrentCloseReturnsOnlyOnceTheSessionIsClosed() throws Exception {
+        List<FakeReplica.Exchange> closes = new CopyOnWriteArrayList<>();
+        master.on(Request.BodyCase.CLOSE_SESSION, closes::add);
+        connect(Duration.ofSeconds(2));
+        CompletableFuture<Void> first = CompletableFuture.runAsync(client::close);
+        Await.until("the CloseSession to reach the master", () -> !closes.isEmpty());
+        Thread second = new Thread(client::close, "second-close");
+        second.start();
+        Await.until("the second close() to wait", () -> second.getState() == Thread.State.TIMED_WAITING);
+        assertTrue(second.isAlive(), "returned before the session was closed");
+        assertFalse(first.isDone());
+        closes.get(0).reply(Response.newBuilder().setEmpty(io.chubby.protocol.Empty.getDefaultInstance()));
+        first.get(10, TimeUnit.SECONDS);
+        second.join(10_000);
+        assertFalse(second.isAlive());
+        assertEquals(1, master.count(Request.BodyCase.CLOSE_SESSION), "one CloseSession for both");
+    }
 }

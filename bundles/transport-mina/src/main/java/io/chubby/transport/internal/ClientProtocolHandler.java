@@ -145,10 +145,17 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
         }
     }
 
+    /**
+     * An I/O error (a reset: the client process died or was killed without closing) is routine:
+     * one INFO line, no stack trace. Anything else is a fault of ours: WARN with the trace.
+     */
     @Override
     public void exceptionCaught(IoSession session, Throwable cause) {
         if (cause instanceof IOException) {
-            log.debug("client connection error remote={} cause=\"{}\"", Sessions.remote(session), cause.toString());
+            MinaClientConnection c = (MinaClientConnection) session.getAttribute(CONNECTION);
+            log.info("client connection lost id={} remote={} cause=\"{}\"", c == null ? "-" : Long.toString(c.id()),
+                    Sessions.remote(session), cause.getMessage() == null ? cause.getClass().getSimpleName()
+                            : cause.getMessage());
         } else {
             log.warn("client connection failed, closing remote={}", Sessions.remote(session), cause);
         }

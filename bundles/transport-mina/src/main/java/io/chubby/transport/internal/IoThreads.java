@@ -6,7 +6,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.mina.core.service.SimpleIoProcessorPool;
-import org.apache.mina.transport.socket.nio.NioProcessor;
 import org.apache.mina.transport.socket.nio.NioSession;
 
 /**
@@ -23,7 +22,8 @@ final class IoThreads {
             throw new IllegalArgumentException("I/O threads must be >= 1, was " + size);
         }
         this.executor = Executors.newCachedThreadPool(named(name));
-        this.processors = new SimpleIoProcessorPool<>(NioProcessor.class, executor, size, null);
+        // reads that fail (a reset) go to the handlers instead of MINA's ERROR log
+        this.processors = new SimpleIoProcessorPool<>(HandledReadNioProcessor.class, executor, size, null);
     }
 
     ExecutorService executor() {

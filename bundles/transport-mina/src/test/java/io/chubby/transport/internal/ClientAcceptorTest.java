@@ -14,9 +14,12 @@ import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.protocol.StatusRequest;
 import io.chubby.testkit.Await;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -27,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The client acceptor over real loopback sockets: handshake, echo, and bad input isolated per connection. */
 class ClientAcceptorTest {
@@ -299,5 +303,38 @@ class ClientAcceptorTest {
         }
         assertEquals(clients * calls, handler.requestCount());
         Await.until("all disconnected", () -> handler.disconnected.size() == clients);
+    }
+
+    /**
+     * A client process that dies resets its connection: routine for a replica, so one INFO line
+     * from the handler and nothing at WARN or ERROR (MINA's own processor logged every reset at
+     * ERROR, logger org.apache.mina.core.service.IoProcessor). slf4j-simple writes to System.err
+     * as it is at each message; the capture is checked to work.
+     */
+    @Test
+    void aClientThatDiesIsOneInfoLineAndNoError() throws Exception {
+        String probe = "capture-probe";
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            LoggerFactory.getLogger("org.apache.mina.core.service.IoProcessor").error(probe);
+            FrameSocket dying = connect();
+            dying.hello();
+            dying.roundTrip("alive".getBytes());
+            dying.reset();
+            Await.until("the handler to hear that the client is gone", () -> handler.disconnected.size() == 1);
+            Await.until("the INFO line", () -> captured.toString(StandardCharsets.UTF_8).contains("client connection lost"));
+        } finally {
+            System.setErr(original);
+        }
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.contains(probe)), "the capture sees the log: " + lines);
+        List<String> lost = lines.stream().filter(l -> l.contains("client connection lost")).toList();
+        assertEquals(1, lost.size(), lines::toString);
+        assertTrue(lost.get(0).contains(" INFO ") && lost.get(0).contains("cause=\"Connection reset\""), lost.get(0));
+        assertEquals(List.of(), lines.stream().filter(l -> !l.contains(probe))
+                .filter(l -> l.contains("ERROR") || l.contains("WARN") || l.contains("\tat ")).toList());
+        goodConnection(); // the acceptor serves on
     }
 }

@@ -107,6 +107,12 @@ final class FrameSocket implements Closeable {
         }
     }
 
+    /** Ends the connection with a reset (RST, not FIN), as when the process dies with unread input or is killed. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     @Override
     public void close() {
         try {

@@ -22,8 +22,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * {@code chubby cell status}: one line per replica, asked in parallel. The replicas come from
- * --cell, else --dir, else CHUBBY_CELL, else the default cell directory.
+ * {@code chubby cell status}: one line per replica, asked in parallel (again, until one answers or
+ * --timeout passes). The replicas come from --cell, else --dir, else CHUBBY_CELL, else the default
+ * cell directory.
  */
 @Command(name = "status", description = {"One line per replica: replica id, address, pid, role (master/replica/candidate/down),",
         "epoch, last applied log index and checksum of the state at that index."})
@@ -47,7 +48,7 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
         } else {
             addresses = root.cellAddresses();
         }
-        List<Optional<ReplicaStatus>> answers = probeAll(root.ctx().access(), addresses, root.timeout());
+        List<Optional<ReplicaStatus>> answers = probeUntilOneAnswers(root.ctx().access(), addresses, root.timeout());
         PrintStream out = root.ctx().out();
         int up = 0;
         for (int k = 0; k < addresses.size(); k++) {
@@ -63,9 +64,32 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
             }
         }
         if (up == 0) {
-            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "no replica of " + String.join(",", addresses) + " answered");
+            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "no replica of " + String.join(",", addresses)
+                    + " answered within " + root.timeout().toSeconds() + " s (--timeout)");
         }
         return 0;
+    }
+
+    /**
+     * Asks every replica at once, in rounds (backoff as for every command) until at least one
+     * answers or --timeout has passed: the rule every command follows for reaching the cell. The
+     * replicas that did not answer in the round that ended it are shown down.
+     */
+    private static List<Optional<ReplicaStatus>> probeUntilOneAnswers(CellAccess access, List<String> addresses,
+                                                                      Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoffMs = ChubbyCommand.RETRY_FIRST_MS;
+        while (true) {
+            long leftMs = Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            List<Optional<ReplicaStatus>> answers = probeAll(access, addresses, Duration.ofMillis(leftMs));
+            if (answers.stream().anyMatch(Optional::isPresent)) {
+                return answers;
+            }
+            backoffMs = ChubbyCommand.pause(deadline, backoffMs);
+            if (backoffMs < 0) {
+                return answers;
+            }
+        }
     }
 
     private static List<Optional<ReplicaStatus>> probeAll(CellAccess access, List<String> addresses, Duration timeout) {

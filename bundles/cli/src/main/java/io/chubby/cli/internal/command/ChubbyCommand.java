@@ -16,6 +16,11 @@ import picocli.CommandLine.Spec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The root {@code chubby} command: global options and the cell connection shared by the file
@@ -23,18 +28,34 @@ import java.util.Optional;
  */
 @Command(name = "chubby", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Operate a Chubby cell: start a local cell, read and write its files.",
-        subcommands = {CellCommand.class, MasterCommand.class, LsCommand.class, StatCommand.class,
-                CatCommand.class, MkdirCommand.class, RmCommand.class, PutCommand.class, AclCommand.class,
-                AdminCommand.class, LockCommand.class, LocksCommand.class, SequencerCommand.class,
-                ElectCommand.class, WatchCommand.class, SessionCommand.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  CHUBBY_CELL       the cell, host:port,... or dns:CELL.chubby@host:port (--cell wins)",
                 "  CHUBBY_DNS        host:port of a DNS bridge: the cell 'local' through DNS (if no CHUBBY_CELL)",
                 "  CHUBBY_HOME       the distribution root, for 'cell up'",
                 "  CHUBBY_LOG_LEVEL  client library logging to stderr (default off)",
+                "%nPaths: /ls/CELL/NAME/...; CELL 'local' is the cell you reach. One trailing '/' is dropped:",
+                "/ls/local/x/ names /ls/local/x, file or directory.",
+                "%nEvery command that talks to the cell keeps trying to reach it (find the master, get an",
+                "answer) for --timeout seconds (default 10), then exits 21 (CELL_UNAVAILABLE).",
                 "%nExit status: 0 ok, 1 failure, 2 usage error,",
-                "10..27 a Chubby error (NO_SUCH_NODE=10 ... INTERNAL=27)."})
+                "10..28 a Chubby error (NO_SUCH_NODE=10 ... OUTCOME_UNKNOWN=28);",
+                "stopped by SIGINT/SIGTERM: 130/143, after closing its session."})
 public final class ChubbyCommand implements Runnable {
+    /**
+     * The subcommands, in the order help lists them. Not in {@code @Command(subcommands)}: picocli
+     * builds a command's model by reflection when it is added, which for all of them costs about
+     * as much as the rest of a {@code chubby cat}, so a command line gets only the one it names
+     * ({@link io.chubby.cli.internal.Cli#commandLine(CliContext, String...)}).
+     */
+    public static final List<String> SUBCOMMANDS = List.of("cell", "master", "ls", "stat", "cat", "mkdir", "rm",
+            "put", "acl", "admin", "lock", "locks", "sequencer", "elect", "watch", "session");
+
+    /** First pause between rounds of tries to reach the cell (then doubling, at most {@link #RETRY_MAX_MS}). */
+    static final long RETRY_FIRST_MS = 50;
+    static final long RETRY_MAX_MS = 1_000;
+    /** A try to reach a replica is not started with less time than this left. */
+    static final long MIN_TRY_MS = 50;
+
     private final CliContext ctx;
 
     @Spec
@@ -46,11 +67,57 @@ public final class ChubbyCommand implements Runnable {
     String cell;
 
     @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "SECONDS", defaultValue = "10",
-            description = "How long one call may take, including finding the master (default: ${DEFAULT-VALUE}).")
+            description = {"How long a command keeps trying to reach the cell (find the master, get an answer;",
+                    "the same for every command) before it exits 21 (default: ${DEFAULT-VALUE})."})
     int timeoutSeconds;
+
+    /** Cancels, per session opened, its close at a stop (the command closes it itself). */
+    private final List<Runnable> sessionHooks = new CopyOnWriteArrayList<>();
 
     public ChubbyCommand(CliContext ctx) {
         this.ctx = ctx;
+    }
+
+    /** A new instance of the subcommand {@code name} (one of {@link #SUBCOMMANDS}). */
+    public static Object subcommand(String name) {
+        return switch (name) {
+            case "cell" -> new CellCommand();
+            case "master" -> new MasterCommand();
+            case "ls" -> new LsCommand();
+            case "stat" -> new StatCommand();
+            case "cat" -> new CatCommand();
+            case "mkdir" -> new MkdirCommand();
+            case "rm" -> new RmCommand();
+            case "put" -> new PutCommand();
+            case "acl" -> new AclCommand();
+            case "admin" -> new AdminCommand();
+            case "lock" -> new LockCommand();
+            case "locks" -> new LocksCommand();
+            case "sequencer" -> new SequencerCommand();
+            case "elect" -> new ElectCommand();
+            case "watch" -> new WatchCommand();
+            case "session" -> new SessionCommand();
+            default -> throw new IllegalArgumentException("no subcommand " + name);
+        };
+    }
+
+    /**
+     * The subcommand {@code args} name: the first word that is neither a global option nor the
+     * value of one; empty when that word is not a subcommand (picocli then reports it, with all
+     * subcommands known) or there is none.
+     */
+    public static Optional<String> named(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--cell") || a.equals("--timeout")) {
+                i++; // its value
+            } else if (!a.startsWith("-")) {
+                return SUBCOMMANDS.contains(a) ? Optional.of(a) : Optional.empty();
+            } else if (a.equals("--")) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -69,9 +136,13 @@ public final class ChubbyCommand implements Runnable {
         return Duration.ofSeconds(timeoutSeconds);
     }
 
-    /** The cell named by --cell or CHUBBY_CELL, if any. */
+    /** The cell named by --cell or CHUBBY_CELL, if any. An empty --cell is a usage error, not "use CHUBBY_CELL". */
     public Optional<List<String>> namedCell() {
-        String s = cell != null && !cell.isBlank() ? cell : ctx.env(CliContext.CELL_ENV).orElse(null);
+        if (cell != null && cell.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--cell is empty: give HOST:PORT,... (or dns:CELL.chubby@HOST:PORT),"
+                    + " or leave --cell out to use CHUBBY_CELL");
+        }
+        String s = cell != null ? cell : ctx.env(CliContext.CELL_ENV).orElse(null);
         if (s == null || s.isBlank()) {
             // CHUBBY_DNS alone: the cell 'local' found through that DNS bridge's SRV records
             s = ctx.env(ClientOptions.DNS_ENV).filter(d -> !d.isBlank()).map(ClientOptions::dnsCellSpec).orElse(null);
@@ -84,27 +155,104 @@ public final class ChubbyCommand implements Runnable {
                 "no cell given: use --cell HOST:PORT,... or set CHUBBY_CELL (eval the last line of 'chubby cell up')"));
     }
 
-    /** A session with the named cell; the caller closes it. */
+    /**
+     * A session with the named cell; the caller closes it. Until the command line is done, a
+     * stopped process (SIGINT, SIGTERM, any number of them) closes it too, after the command's own
+     * clean-up, so the master ends it at once (it does not wait for the lease to run out): also
+     * when the signal comes while the session is still being created.
+     */
     public ChubbyClient connect() {
         ClientOptions options = ClientOptions.builder().replicas(cellAddresses()).clientName("chubby-cli")
                 .callTimeout(timeout()).build();
-        return ctx.access().connect(options);
+        CompletableFuture<ChubbyClient> opened = new CompletableFuture<>();
+        Duration wait = options.callTimeout().plusSeconds(1);
+        sessionHooks.add(ctx.waiter().onShutdown(() -> closeWhenOpened(opened, wait)));
+        try {
+            ChubbyClient c = ctx.access().connect(options);
+            opened.complete(c);
+            return c;
+        } catch (RuntimeException | Error e) {
+            opened.complete(null);
+            throw e;
+        }
     }
 
-    /** Asks the replicas in turn where the master is; the first that knows answers. */
+    /** At a stop: waits for a session being created, then ends it (close() waits for the master). */
+    private static void closeWhenOpened(CompletableFuture<ChubbyClient> opened, Duration wait) {
+        ChubbyClient c;
+        try {
+            c = opened.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException | TimeoutException e) {
+            return;
+        }
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /**
+     * The command line is done and has closed its sessions: a later stop has nothing of theirs to
+     * close. Called by {@link io.chubby.cli.internal.Cli#run}.
+     */
+    public void endSessions() {
+        sessionHooks.forEach(Runnable::run);
+        sessionHooks.clear();
+    }
+
+    /**
+     * Asks the replicas in turn where the master is; the first that knows answers. Like every
+     * command that talks to the cell, it keeps trying (rounds over all replicas, backoff 50 ms
+     * doubling to 1 s) until --timeout has passed: a cell that is starting or electing a master
+     * gets the same time from {@code master} as from {@code put}.
+     */
     public MasterInfo locateMaster(List<String> replicas) {
-        ChubbyException last = null;
-        for (String r : replicas) {
-            try {
-                MasterInfo m = ctx.access().masterLocation(r, timeout());
-                if (m.known()) {
-                    return m;
+        Duration timeout = timeout();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoffMs = RETRY_FIRST_MS;
+        String last = null;
+        while (true) {
+            for (String r : replicas) {
+                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (leftMs < MIN_TRY_MS) {
+                    break; // no time left for a real try: its "no answer in 1 ms" would only hide the last real error
                 }
-            } catch (ChubbyException e) {
-                last = e;
+                try {
+                    MasterInfo m = ctx.access().masterLocation(r, Duration.ofMillis(leftMs));
+                    if (m.known()) {
+                        return m;
+                    }
+                    last = r + " knows no master";
+                } catch (ChubbyException e) {
+                    last = e.getMessage();
+                }
+            }
+            backoffMs = pause(deadline, backoffMs);
+            if (backoffMs < 0) {
+                throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "no replica of " + String.join(",", replicas)
+                        + " named a master within " + timeout.toSeconds() + " s (--timeout)"
+                        + (last == null ? "" : "; last: " + last));
             }
         }
-        throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "no replica of " + String.join(",", replicas)
-                + " knows a master" + (last == null ? "" : " (last error: " + last.getMessage() + ")"));
+    }
+
+    /**
+     * Sleeps before the next round of tries: {@code backoffMs}, cut to the time left. Returns the
+     * next backoff, or -1 when the deadline has passed (no more tries).
+     */
+    static long pause(long deadlineNanos, long backoffMs) {
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        if (leftMs <= 0) {
+            return -1;
+        }
+        try {
+            Thread.sleep(Math.min(backoffMs, leftMs));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChubbyException(ErrorCode.CANCELLED, "interrupted while trying to reach the cell", e);
+        }
+        return Math.min(backoffMs * 2, RETRY_MAX_MS);
     }
 }

@@ -26,7 +26,10 @@ import java.util.concurrent.CountDownLatch;
  * {@link LeaderElection} recipe. Prints {@code leader: ID} whenever the leader changes and
  * {@code leading PATH as ID (generation G)} on winning. With COMMAND: runs it once leading (with
  * CHUBBY_SEQUENCER), steps down when it exits and exits with its code; losing leadership kills it
- * (exit STALE_SEQUENCER, 16). Without COMMAND: leads until stopped (Ctrl-C steps down).
+ * (exit STALE_SEQUENCER, 16). Without COMMAND: leads until stopped (Ctrl-C steps down). A campaign
+ * that fails (the recipe could not write its record and released the lock, or the session
+ * expired) exits with its error code and one line. Stopped (SIGINT/SIGTERM, any number of them):
+ * COMMAND is killed, leadership given up and the lock released, then the session closed.
  */
 @Command(name = "elect", description = {"Campaign for leadership on PATH; print when leading; run COMMAND while leader.",
         "Without COMMAND: lead until stopped (Ctrl-C)."})
@@ -60,6 +63,7 @@ public final class ElectCommand implements Callable<Integer> {
         }
         PrintStream out = root.ctx().out();
         CountDownLatch lost = new CountDownLatch(1);
+        ChildSlot child = new ChildSlot();
         try (ChubbyClient c = root.connect();
              LeaderElection e = new LeaderElection(c, path, id, Duration.ofMillis(500), lockDelaySeconds * 1000L)) {
             e.addListener(new LeaderElection.Listener() {
@@ -78,12 +82,15 @@ public final class ElectCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
-            e.start();
-            Runnable unregister = root.ctx().waiter().onShutdown(e::close);
+            Runnable unregister = root.ctx().waiter().onShutdown(() -> {
+                child.stop(); // COMMAND must not outlive the leadership it was started under
+                e.close();
+            });
             try {
-                while (!e.awaitLeadership(Duration.ofSeconds(1))) {
-                    if (c.sessionState() == io.chubby.api.SessionState.EXPIRED) {
-                        throw new ChubbyException(ErrorCode.SESSION_EXPIRED, "session expired while campaigning");
+                e.start();
+                while (!e.awaitLeadership(Duration.ofSeconds(1))) { // throws the campaign's failure
+                    if (root.ctx().waiter().stopping()) {
+                        throw new ChubbyException(ErrorCode.CANCELLED, "stopped while campaigning");
                     }
                 }
                 Sequencer s = e.sequencer().orElseThrow(() -> new ChubbyException(ErrorCode.STALE_SEQUENCER,
@@ -94,15 +101,15 @@ public final class ElectCommand implements Callable<Integer> {
                     lost.await();
                     throw new ChubbyException(ErrorCode.STALE_SEQUENCER, "leadership of " + path + " was lost");
                 }
-                return runWhileLeader(s, lost);
+                return runWhileLeader(s, lost, child);
             } finally {
                 unregister.run();
             }
         }
     }
 
-    private int runWhileLeader(Sequencer s, CountDownLatch lost) throws InterruptedException {
-        ChildProcess child = ChildProcess.start(command, Map.of("CHUBBY_SEQUENCER", s.toBase64(),
+    private int runWhileLeader(Sequencer s, CountDownLatch lost, ChildSlot slot) throws InterruptedException {
+        ChildProcess child = slot.start(command, Map.of("CHUBBY_SEQUENCER", s.toBase64(),
                 "CHUBBY_LOCK_GENERATION", Long.toString(s.generation()), "CHUBBY_LOCK_PATH", path,
                 "CHUBBY_LEADER_ID", id), root.ctx().workDir());
         Thread watcher = new Thread(() -> {

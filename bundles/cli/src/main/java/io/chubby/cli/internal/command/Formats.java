@@ -50,6 +50,9 @@ public final class Formats {
         return e.name() + (e.stat().directory() ? "/" : "");
     }
 
+    /** The header line of a long listing, its columns aligned with {@link #longEntry}'s. */
+    public static final String LONG_HEADER = String.format("%-2s %10s %8s %-24s %s", "TE", "SIZE", "GEN", "MODIFIED", "NAME");
+
     /**
      * A long listing line: type ({@code d} directory, {@code -} file), ephemeral ({@code e} or
      * {@code -}), size, content generation, modification time, name.

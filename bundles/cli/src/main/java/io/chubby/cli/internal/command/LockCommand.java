@@ -26,11 +26,12 @@ import java.util.function.Consumer;
 
 /**
  * {@code chubby lock PATH [--shared] [--try] [--lock-delay S] -- COMMAND...}: acquires the node's
- * lock (creating the file if needed), runs COMMAND with {@code CHUBBY_SEQUENCER} (base64) in its
+ * lock (creating the file if needed, and saying so on stderr), runs COMMAND with {@code CHUBBY_SEQUENCER} (base64) in its
  * environment, releases when it exits and exits with its exit code. If the session expires while
  * COMMAND runs, the lock is lost: COMMAND is killed and the exit is SESSION_EXPIRED (17).
  */
 @Command(name = "lock", description = {"Hold a node's lock while COMMAND runs; exit with COMMAND's exit code.",
+        "PATH is created (an empty file) if it does not exist; a line on stderr says so.",
         "COMMAND gets CHUBBY_SEQUENCER (base64) and CHUBBY_LOCK_GENERATION in its environment."})
 public final class LockCommand implements Callable<Integer> {
     @ParentCommand
@@ -50,7 +51,8 @@ public final class LockCommand implements Callable<Integer> {
     int lockDelaySeconds;
 
     @Option(names = "--wait", paramLabel = "SECONDS",
-            description = "Give up (exit 1) if the lock is not granted within SECONDS (default: wait forever).")
+            description = {"Give up (exit 1) if the lock is not granted within SECONDS, 0 or more",
+                    "(0: only if free now, like --try; default: wait forever)."})
     Integer waitSeconds;
 
     @Parameters(index = "0", paramLabel = "PATH")
@@ -70,10 +72,18 @@ public final class LockCommand implements Callable<Integer> {
         if (tryOnly && waitSeconds != null) {
             throw new ParameterException(spec.commandLine(), "--try and --wait cannot be combined");
         }
+        if (waitSeconds != null && waitSeconds < 0) {
+            throw new ParameterException(spec.commandLine(), "--wait must be 0 or more seconds, was " + waitSeconds
+                    + " (leave it out to wait forever)");
+        }
         LockMode mode = shared ? LockMode.SHARED : LockMode.EXCLUSIVE;
         try (ChubbyClient c = root.connect();
              Handle h = c.open(path, OpenOptions.write().withCreate(CreateMode.MAY)
                      .withLockDelayMillis(lockDelaySeconds * 1000L))) {
+            if (h.created()) {
+                root.ctx().err().println("created " + path + " (an empty file: it did not exist)");
+                root.ctx().err().flush();
+            }
             boolean got = tryOnly ? h.tryAcquire(mode)
                     : h.acquire(mode, waitSeconds == null ? null : java.time.Duration.ofSeconds(waitSeconds));
             if (!got) {
@@ -87,12 +97,27 @@ public final class LockCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs the command while {@code h} holds the lock; releases afterwards (also on Ctrl-C). */
+    /**
+     * Runs the command while {@code h} holds the lock; releases afterwards. Stopped (SIGINT,
+     * SIGTERM, any number of them): the command is killed and the lock released before the
+     * session is closed ({@link ChubbyCommand#connect}).
+     */
     static int runHolding(ChubbyClient c, Handle h, Sequencer s, List<String> command, String path,
                           ChubbyCommand root) throws InterruptedException {
-        ChildProcess child = ChildProcess.start(command, Map.of("CHUBBY_SEQUENCER", s.toBase64(),
-                "CHUBBY_LOCK_GENERATION", Long.toString(s.generation()), "CHUBBY_LOCK_PATH", path),
-                root.ctx().workDir());
+        ChildSlot slot = new ChildSlot();
+        Runnable unregister = root.ctx().waiter().onShutdown(() -> {
+            slot.stop();
+            h.release();
+        });
+        ChildProcess child;
+        try {
+            child = slot.start(command, Map.of("CHUBBY_SEQUENCER", s.toBase64(),
+                    "CHUBBY_LOCK_GENERATION", Long.toString(s.generation()), "CHUBBY_LOCK_PATH", path),
+                    root.ctx().workDir());
+        } catch (RuntimeException e) {
+            unregister.run();
+            throw e;
+        }
         AtomicBoolean lost = new AtomicBoolean();
         Consumer<SessionState> onSession = st -> {
             if (st == SessionState.EXPIRED && lost.compareAndSet(false, true)) {
@@ -100,10 +125,6 @@ public final class LockCommand implements Callable<Integer> {
             }
         };
         c.addSessionListener(onSession);
-        Runnable unregister = root.ctx().waiter().onShutdown(() -> {
-            child.kill();
-            h.release();
-        });
         try {
             int exit = child.waitFor();
             if (lost.get()) {

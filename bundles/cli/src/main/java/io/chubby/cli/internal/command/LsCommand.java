@@ -16,7 +16,8 @@ public final class LsCommand implements Callable<Integer> {
     @ParentCommand
     ChubbyCommand root;
 
-    @Option(names = "-l", description = "Long listing: type+ephemeral, size, content generation, modified, name.")
+    @Option(names = "-l", description = {"Long listing, after a header line: TE (T: d directory, - file; E: e ephemeral, - not),",
+            "SIZE in bytes, GEN (content generation), MODIFIED (ISO-8601 UTC), NAME."})
     boolean longFormat;
 
     @Parameters(paramLabel = "PATH", description = "A directory, e.g. /ls/local/demo.")
@@ -26,7 +27,11 @@ public final class LsCommand implements Callable<Integer> {
     public Integer call() {
         try (ChubbyClient c = root.connect()) {
             PrintStream out = root.ctx().out();
-            for (DirEntry e : c.list(path)) {
+            java.util.List<DirEntry> entries = c.list(path);
+            if (longFormat) {
+                out.println(Formats.LONG_HEADER);
+            }
+            for (DirEntry e : entries) {
                 out.println(longFormat ? Formats.longEntry(e) : Formats.shortEntry(e));
             }
         }

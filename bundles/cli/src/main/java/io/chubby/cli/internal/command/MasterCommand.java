@@ -7,7 +7,9 @@ import picocli.CommandLine.ParentCommand;
 import java.util.concurrent.Callable;
 
 /** {@code chubby master}: where the master is, asked of the replicas without a session. */
-@Command(name = "master", description = "Print the master's client address, epoch and replica id.")
+@Command(name = "master", description = {"Print the master's client address, epoch and replica id.",
+        "epoch = 256 x the election round + the master's replica id (513: round 2, replica 1): it grows",
+        "with every election, and its low byte says who won."})
 public final class MasterCommand implements Callable<Integer> {
     @ParentCommand
     ChubbyCommand root;

@@ -43,7 +43,8 @@ public final class PutCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--cas", paramLabel = "GENERATION",
-            description = "Write only if the file's content generation is still GENERATION (else CAS_MISMATCH).")
+            description = {"Write only if the file's content generation is still GENERATION (else CAS_MISMATCH).",
+                    "Never creates the file (NO_SUCH_NODE if it does not exist)."})
     Long cas;
 
     @Option(names = "--ephemeral",
@@ -68,7 +69,7 @@ public final class PutCommand implements Callable<Integer> {
             if (ephemeral) {
                 holdEphemeral(c, data);
             } else if (cas != null) {
-                try (Handle h = c.open(path, OpenOptions.write())) {
+                try (Handle h = openForCas(c)) {
                     h.setContents(data, cas);
                 }
             } else {
@@ -76,6 +77,19 @@ public final class PutCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** --cas compares with a generation the file has: it never creates one (NO_SUCH_NODE, saying so). */
+    private Handle openForCas(ChubbyClient c) {
+        try {
+            return c.open(path, OpenOptions.write());
+        } catch (ChubbyException e) {
+            if (e.code() == ErrorCode.NO_SUCH_NODE) {
+                throw new ChubbyException(ErrorCode.NO_SUCH_NODE, e.detail() + ": put --cas never creates a file"
+                        + " (put without --cas does)", e);
+            }
+            throw e;
+        }
     }
 
     private void validate() {

@@ -23,6 +23,7 @@ import picocli.CommandLine.ParentCommand;
  * {@code chubby watch PATH [--children]}: subscribes to the node's events and prints one line per
  * event ({@code TYPE PATH[ child=NAME] generation=N}) until interrupted, the session expires
  * (exit 17) or {@code --count} events were printed. Session changes print as {@code SESSION STATE}.
+ * Stopped (SIGINT/SIGTERM), it closes its session before the process exits ({@link ChubbyCommand#connect}).
  */
 @Command(name = "watch", description = {"Print one line per event of a node until interrupted:",
         "TYPE PATH [child=NAME] generation=N (CONTENTS_MODIFIED, HANDLE_INVALID, MASTER_FAILED_OVER;",
@@ -64,6 +65,9 @@ public final class WatchCommand implements Callable<Integer> {
             int printed = 0;
             while (count <= 0 || printed < count) {
                 Item item = items.poll(1, TimeUnit.SECONDS);
+                if (root.ctx().waiter().stopping()) {
+                    return 0; // stopped: the session is being closed, its end is not news
+                }
                 if (item instanceof EventItem ei) {
                     root.ctx().out().println(line(ei.event()));
                     root.ctx().out().flush();

@@ -375,10 +375,11 @@ class CellCommandsTest {
         assertEquals(List.of(statusLine(1, cell.address(), cell.status())
                 + " lease_ms=12000 sessions=0 keepalives_per_s=0.0"), one.outLines());
         String down = InProcessReplicas.closedAddress();
-        Result none = h.run("cell", "status", "--cell", down);
+        Result none = h.run("cell", "status", "--cell", down, "--timeout", "1");
         assertEquals(21, none.code());
         assertEquals(List.of("replica=1 address=" + down + " pid=- role=down epoch=- applied=- checksum=-"), none.outLines());
-        assertEquals(List.of("chubby: CELL_UNAVAILABLE: no replica of " + down + " answered"), none.errLines());
+        assertEquals(List.of("chubby: CELL_UNAVAILABLE: no replica of " + down + " answered within 1 s (--timeout)"),
+                none.errLines());
     }
 
     @Test

@@ -58,10 +58,14 @@ class FileCommandsTest {
         ok("mkdir", "/ls/local/demo/sub");
         assertEquals(List.of("hello", "sub/"), ok("ls", "/ls/local/demo").outLines());
         List<String> longLines = ok("ls", "-l", "/ls/local/demo").outLines();
-        assertEquals(2, longLines.size());
-        assertTrue(longLines.get(0).matches("-- +13 +1 2023-11-14T22:13:21Z hello"), longLines.get(0));
-        assertTrue(longLines.get(1).startsWith("d- "), longLines.get(1));
-        assertTrue(longLines.get(1).endsWith(" sub/"), longLines.get(1));
+        assertEquals(3, longLines.size());
+        assertEquals("TE       SIZE      GEN MODIFIED                 NAME", longLines.get(0), "a header names the columns");
+        assertTrue(longLines.get(1).matches("-- +13 +1 2023-11-14T22:13:21Z hello"), longLines.get(1));
+        assertTrue(longLines.get(2).startsWith("d- "), longLines.get(2));
+        assertTrue(longLines.get(2).endsWith(" sub/"), longLines.get(2));
+        // the header's columns end where the entries' do
+        assertEquals(longLines.get(0).indexOf("SIZE") + 4, longLines.get(1).indexOf("13") + 2);
+        assertEquals(longLines.get(0).indexOf("GEN") + 3, longLines.get(1).indexOf(" 2023") );
     }
 
     @Test
@@ -286,17 +290,20 @@ class FileCommandsTest {
     @Test
     void masterUnknownIsCellUnavailable() {
         InProcessReplicas r = h.use(InProcessReplicas.start(3, 0, 0));
-        Result res = h.run("master");
+        Result res = h.run("master", "--timeout", "1");
         assertEquals(21, res.code());
-        assertEquals(List.of("chubby: CELL_UNAVAILABLE: no replica of " + r.cellSpec() + " knows a master"),
-                res.errLines());
+        assertEquals(1, res.errLines().size(), res.err());
+        assertTrue(res.err().startsWith("chubby: CELL_UNAVAILABLE: no replica of " + r.cellSpec()
+                + " named a master within 1 s (--timeout); last: 127.0.0.1:"), res.err());
+        assertTrue(res.err().strip().endsWith(" knows no master"), res.err());
 
         String down = InProcessReplicas.closedAddress();
         h.env.put(CliContext.CELL_ENV, down);
-        Result none = h.run("master");
+        Result none = h.run("master", "--timeout", "1");
         assertEquals(21, none.code());
         assertEquals(1, none.errLines().size(), none.err());
-        assertTrue(none.err().startsWith("chubby: CELL_UNAVAILABLE: no replica of " + down + " knows a master (last error: "),
-                none.err());
+        assertTrue(none.err().startsWith("chubby: CELL_UNAVAILABLE: no replica of " + down
+                + " named a master within 1 s (--timeout); last: CELL_UNAVAILABLE: replica " + down
+                + " did not answer: cannot connect to " + down + ": Connection refused"), none.err());
     }
 }

@@ -99,4 +99,22 @@ class LockCommandsTest {
             assertTrue(new String(x.getContentsAndStat().data()).startsWith("me\nlock-generation 1"));
         }
     }
+
+    /**
+     * A winner that cannot write its record (here: an identity too large for a file, TOO_LARGE,
+     * which is not sent again) releases the lock; elect exits with the error's code and one line.
+     */
+    @Test
+    void electThatCannotWriteItsRecordReleasesTheLockAndExitsWithOneLine() {
+        String id = "x".repeat(256 * 1024 + 1);
+        Result r = h.run("elect", "/ls/local/e", "--id", id, "--lock-delay", "0");
+        assertEquals(ErrorCode.TOO_LARGE.exitCode(), r.code(), r::err);
+        assertEquals(1, r.errLines().size(), r::err);
+        assertTrue(r.err().startsWith("chubby: TOO_LARGE: won the lock on /ls/local/e but could not write the leader"
+                + " record of " + "x".repeat(60) + "... (1 attempt): "), r::err);
+        assertTrue(r.err().strip().endsWith("; the lock was released"), r::err);
+        try (ChubbyClient c = client(); Handle x = c.open("/ls/local/e", OpenOptions.write())) {
+            assertTrue(x.tryAcquire(LockMode.EXCLUSIVE), "not left held");
+        }
+    }
 }
