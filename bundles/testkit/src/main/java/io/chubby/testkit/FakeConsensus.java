@@ -55,6 +55,9 @@ public final class FakeConsensus implements Consensus {
     private volatile StateMachine machine;
     private boolean holding;
     private boolean failNextAfterCommit;
+    /** Scripted outcome of the next proposal ({@link #refuseNextProposal}, {@link #failNextProposal}); null when none. */
+    private ChubbyException nextRefusal;
+    private Throwable nextFailure;
     private int proposals;
 
     /** Replica 1 of {@link #THREE_REPLICAS}, master at epoch 1. */
@@ -166,6 +169,26 @@ public final class FakeConsensus implements Consensus {
         }
     }
 
+    /**
+     * The next {@code propose} throws {@code refusal} at once: refused before anything was proposed
+     * (as a replica that is not master refuses).
+     */
+    public void refuseNextProposal(ChubbyException refusal) {
+        synchronized (applyLock) {
+            nextRefusal = refusal;
+        }
+    }
+
+    /**
+     * The next proposal is made but its future fails with {@code cause} and nothing is applied:
+     * the proposer cannot tell whether it was chosen.
+     */
+    public void failNextProposal(Throwable cause) {
+        synchronized (applyLock) {
+            nextFailure = cause;
+        }
+    }
+
     /** How many proposals were accepted (made while master). */
     public int proposals() {
         synchronized (applyLock) {
@@ -201,6 +224,17 @@ public final class FakeConsensus implements Consensus {
     @Override
     public CompletableFuture<byte[]> propose(byte[] command) {
         synchronized (applyLock) {
+            if (nextRefusal != null) {
+                ChubbyException e = nextRefusal;
+                nextRefusal = null;
+                throw e;
+            }
+            if (nextFailure != null) {
+                Throwable cause = nextFailure;
+                nextFailure = null;
+                proposals++;
+                return CompletableFuture.failedFuture(cause);
+            }
             if (!isMaster()) {
                 return CompletableFuture.failedFuture(new ChubbyException(ErrorCode.NOT_MASTER,
                         "replica " + selfId + " is not master (master " + view.masterId() + ")"));

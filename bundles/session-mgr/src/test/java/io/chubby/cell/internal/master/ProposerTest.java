@@ -8,14 +8,8 @@ import io.chubby.api.ErrorCode;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.protocol.Error;
 import io.chubby.protocol.Response;
-import io.chubby.spi.Consensus;
-import io.chubby.spi.ConsensusListener;
-import io.chubby.spi.ConsensusStatus;
-import io.chubby.spi.Member;
-import io.chubby.spi.StateMachine;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
+import io.chubby.testkit.FakeConsensus;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,9 +19,11 @@ import org.junit.jupiter.api.Test;
 class ProposerTest {
     private static final Command COMMAND = new Command.CloseHandle(1, 2);
 
-    /** The answer the client gets when {@code consensus} proposes as given. */
-    private static Response answer(Supplier<CompletableFuture<byte[]>> propose) {
-        Proposer p = new Proposer(new ProposingConsensus(propose), callId -> Response.newBuilder().setCallId(callId)
+    /** The answer the client gets when the testkit's consensus was scripted by {@code script}. */
+    private static Response answer(Consumer<FakeConsensus> script) {
+        FakeConsensus consensus = new FakeConsensus();
+        script.accept(consensus);
+        Proposer p = new Proposer(consensus, callId -> Response.newBuilder().setCallId(callId)
                 .setError(Error.newBuilder().setCode(ErrorCode.NOT_MASTER.wire()).setMessage("not master")).build());
         Throwable failure = p.propose(COMMAND).handle((r, e) -> e).join();
         return p.failure(42, Proposer.unwrap(failure));
@@ -35,16 +31,15 @@ class ProposerTest {
 
     @Test
     void refusedBeforeProposingIsNotMaster() {
-        Response r = answer(() -> {
-            throw new ChubbyException(ErrorCode.NOT_MASTER, "replica 2 is not master");
-        });
+        Response r = answer(c -> c.refuseNextProposal(new ChubbyException(ErrorCode.NOT_MASTER,
+                "replica 2 is not master")));
         assertEquals(ErrorCode.NOT_MASTER.wire(), r.getError().getCode());
         assertEquals(42, r.getCallId());
     }
 
     @Test
     void mastershipLostAfterProposingIsOutcomeUnknown() {
-        Response r = answer(() -> CompletableFuture.failedFuture(new ChubbyException(ErrorCode.NOT_MASTER,
+        Response r = answer(c -> c.failNextProposal(new ChubbyException(ErrorCode.NOT_MASTER,
                 "another master's entry was chosen at index 7")));
         assertEquals(ErrorCode.OUTCOME_UNKNOWN.wire(), r.getError().getCode());
         assertEquals("outcome unknown: the master lost mastership before the command was known to commit "
@@ -54,69 +49,15 @@ class ProposerTest {
 
     @Test
     void anUnexpectedFailureAfterProposingIsOutcomeUnknownToo() {
-        Response r = answer(() -> CompletableFuture.failedFuture(new IllegalStateException("replica loop stopped")));
+        Response r = answer(c -> c.failNextProposal(new IllegalStateException("replica loop stopped")));
         assertEquals(ErrorCode.OUTCOME_UNKNOWN.wire(), r.getError().getCode());
         assertTrue(r.getError().getMessage().contains("replica loop stopped"), r.getError().getMessage());
     }
 
     @Test
     void aTypedRefusalOtherThanNotMasterIsPassedOn() {
-        Response r = answer(() -> CompletableFuture.failedFuture(new ChubbyException(ErrorCode.TOO_LARGE, "too big")));
+        Response r = answer(c -> c.failNextProposal(new ChubbyException(ErrorCode.TOO_LARGE, "too big")));
         assertEquals(ErrorCode.TOO_LARGE.wire(), r.getError().getCode());
         assertEquals("too big", r.getError().getMessage());
-    }
-
-    /** A consensus whose only working call is {@code propose}. */
-    private record ProposingConsensus(Supplier<CompletableFuture<byte[]>> proposal) implements Consensus {
-        @Override
-        public CompletableFuture<byte[]> propose(byte[] command) {
-            return proposal.get();
-        }
-
-        @Override
-        public void register(StateMachine machine) {
-        }
-
-        @Override
-        public void unregister(StateMachine machine) {
-        }
-
-        @Override
-        public boolean isMaster() {
-            return true;
-        }
-
-        @Override
-        public long epoch() {
-            return 1;
-        }
-
-        @Override
-        public int masterId() {
-            return 1;
-        }
-
-        @Override
-        public Member self() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<Member> members() {
-            return List.of();
-        }
-
-        @Override
-        public ConsensusStatus status() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void addListener(ConsensusListener listener) {
-        }
-
-        @Override
-        public void removeListener(ConsensusListener listener) {
-        }
     }
 }
