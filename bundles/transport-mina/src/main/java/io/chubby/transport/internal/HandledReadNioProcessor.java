@@ -17,6 +17,9 @@ import org.apache.mina.transport.socket.nio.NioSession;
  *
  * <p>Public with a public {@code (Executor)} constructor because MINA's processor pool creates it
  * by reflection; not for use outside this package. Runs on its MINA I/O thread.
+ *
+ * <p>The same ten lines as the client's {@code ClientNioProcessor}, on purpose: sharing them would need an
+ * exported package with a MINA type in its signature, and the client must not depend on the server transport. Change both together.
  */
 public final class HandledReadNioProcessor extends NioProcessor {
     public HandledReadNioProcessor(Executor executor) {
