@@ -19,16 +19,38 @@ import org.osgi.annotation.versioning.ConsumerType;
  */
 @ConsumerType
 public interface Authorizer {
-    /** An allow or a deny with the reason the client is told. */
-    record Decision(boolean allowed, String reason) {
-        private static final Decision ALLOW = new Decision(true, "");
+    /**
+     * An allow or a deny with the reason the client is told, and the ACL files the decision rested
+     * on ({@link AclFileVersion}: the master carries them in the proposed command, and the apply
+     * refuses the command if one changed meanwhile). A decision that read no ACL file (a
+     * superuser, an authorizer that allows everything) names none.
+     *
+     * @since 1.3 (the {@code consulted} component)
+     */
+    record Decision(boolean allowed, String reason, java.util.List<AclFileVersion> consulted) {
+        private static final Decision ALLOW = new Decision(true, "", java.util.List.of());
+
+        public Decision {
+            reason = reason == null ? "" : reason;
+            consulted = consulted == null ? java.util.List.of() : java.util.List.copyOf(consulted);
+        }
+
+        /** The 1.2 constructor: a decision that names no ACL file. */
+        public Decision(boolean allowed, String reason) {
+            this(allowed, reason, java.util.List.of());
+        }
 
         public static Decision allow() {
             return ALLOW;
         }
 
+        /** An allow resting on these ACL file versions. @since 1.3 */
+        public static Decision allow(java.util.List<AclFileVersion> consulted) {
+            return new Decision(true, "", consulted);
+        }
+
         public static Decision deny(String reason) {
-            return new Decision(false, reason == null || reason.isBlank() ? "denied" : reason);
+            return new Decision(false, reason == null || reason.isBlank() ? "denied" : reason, java.util.List.of());
         }
     }
 

@@ -37,6 +37,8 @@ public final class ReplicaConfig {
     public static final String CELL_PID = "io.chubby.cell";
     /** PID of the optional DNS bridge (dns-bridge). @since 1.2 */
     public static final String DNS_PID = "io.chubby.dns";
+    /** PID of the optional access control bundle (acl). @since 1.3 */
+    public static final String ACL_PID = "io.chubby.acl";
 
     /** The keys of {@link #PID}. */
     public static final List<String> IDENTITY_KEYS = List.of(CELL_NAME, REPLICA_ID, MEMBERS, DATA_DIR);
@@ -48,7 +50,8 @@ public final class ReplicaConfig {
             "transport.peer.", PEER_TRANSPORT_PID,
             "transport.client.", CLIENT_TRANSPORT_PID,
             "cell.", CELL_PID,
-            "dns.", DNS_PID);
+            "dns.", DNS_PID,
+            "acl.", ACL_PID);
 
     /**
      * The PID a replica configuration key belongs to: {@link #PID} for the identity keys, else by

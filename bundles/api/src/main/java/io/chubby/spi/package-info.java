@@ -2,11 +2,11 @@
  * Service contracts between the server's bundles. Implementation bundles never import each
  * other's packages: they meet through these OSGi services (consensus, storage, transports, the
  * request handler), and the seams optional bundles plug into: request filters, the
- * authorizer, the change feed, the namespace view, principals and the replica identity. No
- * third-party types appear here.
+ * authorizer and authenticator, the change feed, the namespace view, principals and the replica
+ * identity. No third-party types appear here.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;
