@@ -425,7 +425,8 @@ final class CellChecks {
         }
     }
 
-    private static long nowOf(Command c) {
+    private static long nowOf(Command entry) {
+        Command c = Command.unguarded(entry);
         if (c instanceof Command.Acquire a) {
             return a.nowMillis();
         } else if (c instanceof Command.Release x) {

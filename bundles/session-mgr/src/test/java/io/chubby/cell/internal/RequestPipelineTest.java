@@ -278,4 +278,80 @@ class RequestPipelineTest {
         assertTrue(ns.children("/d/a").isEmpty());
         assertTrue(ns.appliedIndex() > 0);
     }
+
+    @Test
+    void aSessionBelongsToItsPrincipalAndNoOtherConnectionMayUseIt() {
+        start(false);
+        Principal alice = new Principal("alice", Principal.Mechanism.TLS_CERTIFICATE);
+        Principal bob = new Principal("bob", Principal.Mechanism.PASSWORD);
+        TestClient a = new TestClient(server, new CapturingConnection(alice, "a"));
+        TestClient b = new TestClient(server, new CapturingConnection(bob, "b"));
+        a.createSession();
+        ByteString f = a.handle("/ls/c/f", RW, Create.CREATE_MAY, false, false, "v");
+        b.session = a.session;
+        b.epoch = a.epoch;
+        var stolen = b.call(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder().setHandle(f)));
+        assertError(ErrorCode.PERMISSION_DENIED, stolen);
+        assertEquals("session " + a.session + " belongs to alice, not to bob", stolen.getError().getMessage());
+        assertError(ErrorCode.PERMISSION_DENIED, b.call(Request.newBuilder()
+                .setKeepAlive(KeepAliveRequest.getDefaultInstance())));
+        assertError(ErrorCode.PERMISSION_DENIED, b.call(Request.newBuilder()
+                .setCloseSession(io.chubby.protocol.CloseSessionRequest.getDefaultInstance())));
+        TestClient anon = new TestClient(server);
+        anon.session = a.session;
+        anon.epoch = a.epoch;
+        assertError(ErrorCode.PERMISSION_DENIED, anon.call(Request.newBuilder().setSetContents(
+                SetContentsRequest.newBuilder().setHandle(f).setContents(ByteString.copyFromUtf8("x")))));
+
+        b.session = 0;
+        b.createSession();
+        assertError(ErrorCode.BAD_HANDLE, b.call(Request.newBuilder().setGetContents(
+                GetContentsRequest.newBuilder().setHandle(f))));
+        assertEquals("v", a.ok(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder().setHandle(f)))
+                .getGetContents().getContents().toStringUtf8(), "the owner is untouched");
+    }
+
+    @Test
+    void aWriteAdmittedOnAnAclFileThatChangedBeforeItsApplyIsNotApplied() {
+        start(false);
+        client.createSession();
+        client.handle("/ls/c/acl", RW, Create.CREATE_MUST, true, false, null);
+        client.handle("/ls/c/acl/writers", RW, Create.CREATE_MUST, false, false, "anonymous");
+        ByteString f = client.handle("/ls/c/f", RW, Create.CREATE_MUST, false, false, "v1");
+        var writers = server.namespace().stat("/acl/writers");
+        // What the authorizer read: the file as it is now, or as it was one write ago.
+        long[] seenGeneration = {writers.contentGeneration() - 1};
+        server.addAuthorizer((request, ns) -> request.operation() == CellOperation.SET_CONTENTS
+                ? Authorizer.Decision.allow(List.of(new io.chubby.spi.AclFileVersion("/acl/writers",
+                        writers.instance(), seenGeneration[0])))
+                : Authorizer.Decision.allow(), 0, 1);
+        int before = consensus.proposals();
+        var raced = client.call(Request.newBuilder().setSetContents(SetContentsRequest.newBuilder().setHandle(f)
+                .setContents(ByteString.copyFromUtf8("v2"))));
+        assertError(ErrorCode.CELL_UNAVAILABLE, raced);
+        assertEquals("the ACL file /ls/c/acl/writers changed while the call was in flight: nothing was applied; "
+                + "retry (the call is decided again on the new ACL)", raced.getError().getMessage());
+        assertEquals(before + 1, consensus.proposals(), "it was proposed, and refused by the apply");
+        assertEquals("v1", new String(server.namespace().contents("/f")), "nothing changed");
+
+        seenGeneration[0] = writers.contentGeneration();
+        client.ok(Request.newBuilder().setSetContents(SetContentsRequest.newBuilder().setHandle(f)
+                .setContents(ByteString.copyFromUtf8("v2"))));
+        assertEquals("v2", new String(server.namespace().contents("/f")), "the same versions: applied");
+    }
+
+    @Test
+    void aDecisionOnAMissingAclFileIsUndoneWhenTheFileAppears() {
+        start(false);
+        client.createSession();
+        client.handle("/ls/c/acl", RW, Create.CREATE_MUST, true, false, null);
+        ByteString f = client.handle("/ls/c/f", RW, Create.CREATE_MUST, false, false, "v1");
+        client.handle("/ls/c/acl/late", RW, Create.CREATE_MUST, false, false, "anonymous");
+        server.addAuthorizer((request, ns) -> request.operation() == CellOperation.DELETE
+                ? Authorizer.Decision.allow(List.of(io.chubby.spi.AclFileVersion.absent("/acl/late")))
+                : Authorizer.Decision.allow(), 0, 1);
+        assertError(ErrorCode.CELL_UNAVAILABLE, client.call(Request.newBuilder().setDelete(
+                io.chubby.protocol.DeleteRequest.newBuilder().setHandle(f))));
+        assertEquals("v1", new String(server.namespace().contents("/f")), "still there");
+    }
 }

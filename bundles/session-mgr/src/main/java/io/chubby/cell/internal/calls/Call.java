@@ -2,13 +2,17 @@ package io.chubby.cell.internal.calls;
 
 import io.chubby.api.NodePath;
 import io.chubby.api.OpenMode;
+import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.HandleRecord;
 import io.chubby.cell.internal.state.Modes;
 import io.chubby.protocol.Request;
+import io.chubby.spi.AclFileVersion;
 import io.chubby.spi.CellOperation;
 import io.chubby.spi.CellRequest;
 import io.chubby.spi.ClientConnection;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -17,7 +21,8 @@ import java.util.function.Supplier;
  * it names (already authenticated against the state: check digits, session, open) and the node it
  * touches. The plug-in view {@link CellRequest} is built from it only when a filter or the
  * authorizer asks (most calls on a cell without plug-ins never build it). Immutable apart from
- * that memo; used by one thread at a time (the connection's I/O thread).
+ * that memo and the ACL versions admission recorded; used by one thread at a time (the
+ * connection's I/O thread).
  */
 final class Call {
     final ClientConnection conn;
@@ -30,6 +35,8 @@ final class Call {
     private NodePath path;
     private boolean pathKnown;
     private CellRequest view;
+    /** The ACL file versions the authorizer's allow rested on; empty when none was consulted. */
+    private List<Command.AclVersion> acls = List.of();
 
     Call(ClientConnection conn, Request req, CellOperation op, HandleRecord handle, Supplier<NodePath> pathOf) {
         this.conn = conn;
@@ -58,6 +65,23 @@ final class Call {
             pathKnown = true;
         }
         return path;
+    }
+
+    /** Records the ACL files an authorizer read to admit this call (pipeline, before the call is served). */
+    void admittedOn(List<AclFileVersion> consulted) {
+        List<Command.AclVersion> out = new ArrayList<>(consulted.size());
+        for (AclFileVersion v : consulted) {
+            out.add(new Command.AclVersion(v.path(), v.instance(), v.generation()));
+        }
+        acls = List.copyOf(out);
+    }
+
+    /**
+     * The command to propose for this call: guarded by the ACL file versions its admission rested
+     * on, so the apply refuses it if one of them changed in between (SPEC section 9).
+     */
+    Command guarded(Command command) {
+        return acls.isEmpty() ? command : new Command.Guarded(acls, command);
     }
 
     /** The call as plug-ins see it. */

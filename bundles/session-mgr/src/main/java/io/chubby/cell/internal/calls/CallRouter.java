@@ -110,7 +110,7 @@ public final class CallRouter {
             sessions.create(conn, req);
             return;
         }
-        sessions.requireLive(req.getSessionId());
+        sessions.requireLive(conn, req.getSessionId());
         if (!master.settled() && op != CellOperation.KEEP_ALIVE && op != CellOperation.CLOSE_SESSION) {
             throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "the master is still taking over (the entries "
                     + "of the previous mastership are being settled); retry shortly");

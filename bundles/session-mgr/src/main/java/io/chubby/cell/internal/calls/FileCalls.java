@@ -69,9 +69,9 @@ final class FileCalls {
         if (!machine.read(s -> s.initialised())) {
             throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "the cell is not initialised yet; retry shortly");
         }
-        Command.Open cmd = new Command.Open(session, path.toString(), o.getModeBits(), create, o.getDirectory(),
+        Command cmd = call.guarded(new Command.Open(session, path.toString(), o.getModeBits(), create, o.getDirectory(),
                 o.getEphemeral(), contents, emptyToNull(o.getReadAcl()), emptyToNull(o.getWriteAcl()),
-                emptyToNull(o.getChangeAcl()), o.getEventMask(), o.getLockDelayMs(), clock.millis());
+                emptyToNull(o.getChangeAcl()), o.getEventMask(), o.getLockDelayMs(), clock.millis()));
         Function<Result, Response.Builder> reply = r -> {
             Result.Opened op = (Result.Opened) r;
             return Response.newBuilder().setOpen(OpenReply.newBuilder()
@@ -146,8 +146,8 @@ final class FileCalls {
         requireMode(call, Modes.canWrite(h.modeBits()), "writing");
         machine.read(s -> s.contentsOf(h));
         Validation.contentSize(call.path().toString(), sc.getContents().size(), settings.maxContentBytes());
-        Command cmd = new Command.SetContents(call.sessionId(), h.handleId(), sc.getContents().toByteArray(),
-                sc.getCas(), sc.getExpectedGeneration(), clock.millis());
+        Command cmd = call.guarded(new Command.SetContents(call.sessionId(), h.handleId(),
+                sc.getContents().toByteArray(), sc.getCas(), sc.getExpectedGeneration(), clock.millis()));
         writes.proposeAndReply(call.conn, call.req, h.path(), cmd, r -> Response.newBuilder()
                 .setSetContents(SetContentsReply.newBuilder().setStat(Wire.stat(((Result.Written) r).stat()))));
     }
@@ -156,8 +156,8 @@ final class FileCalls {
         var a = call.req.getSetAcl();
         HandleRecord h = call.handle;
         requireMode(call, Modes.canChangeAcl(h.modeBits()), "change-ACL");
-        Command cmd = new Command.SetAcl(call.sessionId(), h.handleId(), a.getReadAcl(), a.getWriteAcl(),
-                a.getChangeAcl(), clock.millis());
+        Command cmd = call.guarded(new Command.SetAcl(call.sessionId(), h.handleId(), a.getReadAcl(),
+                a.getWriteAcl(), a.getChangeAcl(), clock.millis()));
         writes.proposeAndReply(call.conn, call.req, h.path(), cmd,
                 r -> Response.newBuilder().setStat(Wire.stat(((Result.Written) r).stat())));
     }
@@ -165,7 +165,8 @@ final class FileCalls {
     void delete(Call call) {
         HandleRecord h = call.handle;
         requireMode(call, Modes.canWrite(h.modeBits()), "writing");
-        writes.proposeAndReply(call.conn, call.req, h.path(), new Command.Delete(call.sessionId(), h.handleId()),
+        writes.proposeAndReply(call.conn, call.req, h.path(),
+                call.guarded(new Command.Delete(call.sessionId(), h.handleId())),
                 r -> Response.newBuilder().setEmpty(Empty.getDefaultInstance()));
     }
 

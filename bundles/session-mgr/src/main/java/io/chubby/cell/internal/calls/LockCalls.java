@@ -61,7 +61,8 @@ final class LockCalls {
             // Held before proposing: a grant applied before this proposal's future completes still finds it.
             waits.hold(conn, callId, req.getSessionId(), h.handleId(), a.getTimeoutMs(), mode);
         }
-        Command cmd = new Command.Acquire(req.getSessionId(), h.handleId(), mode, a.getTryOnly(), clock.millis());
+        Command cmd = call.guarded(new Command.Acquire(req.getSessionId(), h.handleId(), mode, a.getTryOnly(),
+                clock.millis()));
         if (a.getTryOnly()) {
             proposer.proposeAndReply(conn, req, cmd, r -> {
                 var l = (io.chubby.cell.internal.state.Result.Locked) r;
@@ -126,7 +127,8 @@ final class LockCalls {
             }
             return seq;
         });
-        proposer.proposeAndReply(call.conn, req, new Command.SetSequencer(req.getSessionId(), h.handleId(), bytes),
+        proposer.proposeAndReply(call.conn, req,
+                call.guarded(new Command.SetSequencer(req.getSessionId(), h.handleId(), bytes)),
                 r -> Response.newBuilder().setEmpty(Empty.getDefaultInstance()));
     }
 

@@ -113,7 +113,7 @@ final class RequestPipeline {
             filter(f.service(), request);
         }
         if (authorize) {
-            authorize(as.isEmpty() ? null : as.get(0).service(), request);
+            call.admittedOn(authorize(as.isEmpty() ? null : as.get(0).service(), request).consulted());
         }
     }
 
@@ -131,7 +131,7 @@ final class RequestPipeline {
         }
     }
 
-    private void authorize(Authorizer a, CellRequest request) {
+    private Authorizer.Decision authorize(Authorizer a, CellRequest request) {
         if (a == null) {
             denied.incrementAndGet();
             throw ChubbyException.of(ErrorCode.PERMISSION_DENIED, "access control is enforced (cell.acl.enforce) "
@@ -150,6 +150,7 @@ final class RequestPipeline {
             throw new ChubbyException(ErrorCode.PERMISSION_DENIED, d == null ? "the authorizer gave no decision"
                     : d.reason());
         }
+        return d;
     }
 
     private static <T> List<Ranked<T>> sorted(List<Ranked<T>> current, Ranked<T> added) {

@@ -9,6 +9,7 @@ import io.chubby.cell.internal.master.Wire;
 import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.Result;
+import io.chubby.cell.internal.state.SessionRecord;
 import io.chubby.protocol.CreateSessionReply;
 import io.chubby.protocol.Empty;
 import io.chubby.protocol.Request;
@@ -30,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class SessionCalls {
     static final int MAX_BATCH = 1000;
 
-    private record PendingCreate(ClientConnection conn, long callId, String clientName) {
+    private record PendingCreate(ClientConnection conn, long callId, String clientName, String principal) {
     }
 
     private final CellStateMachine machine;
@@ -50,7 +51,8 @@ public final class SessionCalls {
     }
 
     void create(ClientConnection conn, Request req) {
-        creates.add(new PendingCreate(conn, req.getCallId(), req.getCreateSession().getClientName()));
+        creates.add(new PendingCreate(conn, req.getCallId(), req.getCreateSession().getClientName(),
+                conn.principal().name()));
         pump();
     }
 
@@ -66,7 +68,8 @@ public final class SessionCalls {
                 continue;
             }
             List<String> names = batch.stream().map(PendingCreate::clientName).toList();
-            proposer.propose(new Command.CreateSessions(names, clock.millis())).whenComplete((r, err) -> {
+            List<String> principals = batch.stream().map(PendingCreate::principal).toList();
+            proposer.propose(new Command.CreateSessions(names, principals, clock.millis())).whenComplete((r, err) -> {
                 answer(batch, r, err);
                 creating.set(false);
                 pump();
@@ -92,13 +95,24 @@ public final class SessionCalls {
         }
     }
 
-    /** Fails with SESSION_EXPIRED unless the session is recorded and its lease is live. */
-    void requireLive(long sessionId) {
+    /**
+     * Fails with SESSION_EXPIRED unless the session is recorded and its lease is live, and with
+     * PERMISSION_DENIED when the connection's principal is not the one that created the session (a
+     * session id, and so every handle and sequencer fence of the session, is usable only by its
+     * principal; the binding is replicated, so it holds across failovers).
+     */
+    void requireLive(ClientConnection conn, long sessionId) {
         if (sessionId == 0) {
             throw new ChubbyException(ErrorCode.SESSION_EXPIRED, "this call needs a session: send CreateSession first");
         }
-        if (!machine.read(s -> s.hasSession(sessionId)) || !leases.isLive(sessionId)) {
+        SessionRecord rec = machine.read(s -> s.session(sessionId));
+        if (rec == null || !leases.isLive(sessionId)) {
             throw ChubbyException.of(ErrorCode.SESSION_EXPIRED, "session %d has expired or was closed", sessionId);
+        }
+        String principal = conn.principal().name();
+        if (!rec.principal().equals(principal)) {
+            throw ChubbyException.of(ErrorCode.PERMISSION_DENIED, "session %d belongs to %s, not to %s", sessionId,
+                    rec.principal(), principal);
         }
     }
 

@@ -227,7 +227,8 @@ public final class Mastership implements ConsensusListener {
     }
 
     /** Apply thread: keeps master memory in step with entry {@code index}, which succeeded. */
-    public void applied(Command command, Result result) {
+    public void applied(Command entry, Result result) {
+        Command command = Command.unguarded(entry);
         if (command instanceof Command.CreateSessions && result instanceof Result.SessionsCreated c) {
             c.sessionIds().forEach(leases::grant);
         } else if (command instanceof Command.EndSession e) {

@@ -56,6 +56,8 @@ final class Applier {
             return new LockApplier(s).delayExpired(d);
         } else if (c instanceof Command.SetSequencer q) {
             return new LockApplier(s).setSequencer(q);
+        } else if (c instanceof Command.Guarded g) {
+            return guarded(g);
         }
         throw new IllegalStateException("unhandled command " + c);
     }
@@ -79,12 +81,31 @@ final class Applier {
 
     private Result createSessions(Command.CreateSessions cs) {
         List<Long> ids = new ArrayList<>(cs.clientNames().size());
-        for (String name : cs.clientNames()) {
+        for (int i = 0; i < cs.clientNames().size(); i++) {
+            String name = cs.clientNames().get(i);
             long id = s.nextSession++;
-            s.putSession(new SessionRecord(id, name == null ? "" : name, cs.nowMillis()));
+            s.putSession(new SessionRecord(id, name == null ? "" : name, cs.nowMillis(), cs.principals().get(i)));
             ids.add(id);
         }
         return new Result.SessionsCreated(ids);
+    }
+
+    /**
+     * Applies the command only if every ACL file its admission rested on is still at the version the
+     * authorizer read: a pure comparison against the state, so every replica decides alike.
+     */
+    private Result guarded(Command.Guarded g) {
+        for (Command.AclVersion a : g.acls()) {
+            Node n = s.nodeAt(a.path());
+            long instance = n == null ? 0 : n.instance();
+            long generation = n == null ? 0 : n.contentGeneration();
+            if (instance != a.instance() || generation != a.generation()) {
+                String name = a.path().equals("/") ? NodePath.root(s.cell).toString() : "/ls/" + s.cell + a.path();
+                throw ChubbyException.of(ErrorCode.CELL_UNAVAILABLE, "the ACL file %s changed while the call was in "
+                        + "flight: nothing was applied; retry (the call is decided again on the new ACL)", name);
+            }
+        }
+        return apply(g.command());
     }
 
     private Result endSession(Command.EndSession e) {

@@ -345,6 +345,11 @@ public final class CellState {
         return sessions.containsKey(id);
     }
 
+    /** The session's record, or null when there is no such session. */
+    public SessionRecord session(long id) {
+        return sessions.get(id);
+    }
+
     /** Session ids in increasing order. */
     public List<Long> sessionIds() {
         return List.copyOf(sessions.keySet());

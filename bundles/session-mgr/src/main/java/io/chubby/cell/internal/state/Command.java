@@ -18,10 +18,23 @@ public sealed interface Command {
     record InitCell(byte[] secret, long nowMillis) implements Command {
     }
 
-    /** Creates one session per client name (a batch of creations is one entry); ids in order. */
-    record CreateSessions(List<String> clientNames, long nowMillis) implements Command {
+    /**
+     * Creates one session per client name (a batch of creations is one entry); ids in order. Each
+     * session belongs to the principal at the same position (the name its connection authenticated
+     * as); only connections of that principal may use it.
+     */
+    record CreateSessions(List<String> clientNames, List<String> principals, long nowMillis) implements Command {
         public CreateSessions {
             clientNames = List.copyOf(clientNames);
+            principals = List.copyOf(principals);
+            if (principals.size() != clientNames.size()) {
+                throw new IllegalArgumentException("one principal per session");
+            }
+        }
+
+        /** Sessions of the anonymous principal (entries written before sessions had principals). */
+        public CreateSessions(List<String> clientNames, long nowMillis) {
+            this(clientNames, java.util.Collections.nCopies(clientNames.size(), SessionRecord.ANONYMOUS), nowMillis);
         }
     }
 
@@ -85,5 +98,31 @@ public sealed interface Command {
 
     /** Fences a handle: later calls on it fail STALE_SEQUENCER once the sequencer is no longer valid. */
     record SetSequencer(long sessionId, long handleId, byte[] sequencer) implements Command {
+    }
+
+    // ---------------------------------------------------------------- access control (SPEC section 9)
+
+    /**
+     * A command admitted by an authorizer on the strength of these ACL file versions. Applying it
+     * first compares each with the file as it stands (a pure comparison: no plug-in runs in apply);
+     * if one changed since the decision, nothing is applied and the result is CELL_UNAVAILABLE (the
+     * client library repeats the call, and the master decides it again on the new ACL).
+     */
+    record Guarded(List<AclVersion> acls, Command command) implements Command {
+        public Guarded {
+            acls = List.copyOf(acls);
+            if (acls.isEmpty() || command instanceof Guarded) {
+                throw new IllegalArgumentException("a guard names at least one ACL file and wraps a plain command");
+            }
+        }
+    }
+
+    /** An ACL file (cell-relative path) at a version: instance 0 and generation 0 mean "did not exist". */
+    record AclVersion(String path, long instance, long generation) {
+    }
+
+    /** The command itself, without its guard. */
+    static Command unguarded(Command c) {
+        return c instanceof Guarded g ? g.command() : c;
     }
 }

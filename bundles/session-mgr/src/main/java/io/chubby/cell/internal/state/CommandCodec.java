@@ -21,6 +21,9 @@ public final class CommandCodec {
     private static final int CANCEL_WAIT = 11;
     private static final int LOCK_DELAY_EXPIRED = 12;
     private static final int SET_SEQUENCER = 13;
+    /** CreateSessions with principals (tag 2 is kept for batches of anonymous sessions only). */
+    private static final int CREATE_SESSIONS_OWNED = 14;
+    private static final int GUARDED = 15;
 
     private CommandCodec() {
     }
@@ -32,8 +35,13 @@ public final class CommandCodec {
         } else if (c instanceof Command.InitCell i) {
             o.u8(INIT).bytes(i.secret()).i64(i.nowMillis());
         } else if (c instanceof Command.CreateSessions s) {
-            o.u8(CREATE_SESSIONS).i64(s.nowMillis()).i32(s.clientNames().size());
+            // A batch of anonymous sessions keeps the old encoding, which replicas of every version read.
+            boolean owned = s.principals().stream().anyMatch(p -> !p.equals(SessionRecord.ANONYMOUS));
+            o.u8(owned ? CREATE_SESSIONS_OWNED : CREATE_SESSIONS).i64(s.nowMillis()).i32(s.clientNames().size());
             s.clientNames().forEach(o::str);
+            if (owned) {
+                s.principals().forEach(o::str);
+            }
         } else if (c instanceof Command.EndSession e) {
             // expired/now were appended later: old entries without them decode as (false, 0).
             o.u8(END_SESSION).i64(e.sessionId()).str(e.reason()).bool(e.expired()).i64(e.nowMillis());
@@ -62,6 +70,10 @@ public final class CommandCodec {
             o.u8(LOCK_DELAY_EXPIRED).str(d.path()).i64(d.nowMillis());
         } else if (c instanceof Command.SetSequencer q) {
             o.u8(SET_SEQUENCER).i64(q.sessionId()).i64(q.handleId()).bytes(q.sequencer());
+        } else if (c instanceof Command.Guarded g) {
+            o.u8(GUARDED).i32(g.acls().size());
+            g.acls().forEach(a -> o.str(a.path()).i64(a.instance()).i64(a.generation()));
+            o.bytes(encode(g.command()));
         } else {
             throw new IllegalStateException("unhandled command " + c);
         }
@@ -78,17 +90,24 @@ public final class CommandCodec {
         Command c = switch (tag) {
             case NOOP -> new Command.Noop();
             case INIT -> new Command.InitCell(in.bytes(), in.i64());
-            case CREATE_SESSIONS -> {
+            case CREATE_SESSIONS, CREATE_SESSIONS_OWNED -> {
                 long now = in.i64();
-                int n = in.i32();
-                if (n < 0 || n > b.length) {
-                    throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "bad session count " + n);
-                }
-                List<String> names = new ArrayList<>(n);
+                int n = count(in, b);
+                List<String> names = strings(in, n);
+                yield tag == CREATE_SESSIONS ? new Command.CreateSessions(names, now)
+                        : new Command.CreateSessions(names, strings(in, n), now);
+            }
+            case GUARDED -> {
+                int n = count(in, b);
+                List<Command.AclVersion> acls = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    names.add(in.str());
+                    acls.add(new Command.AclVersion(in.str(), in.i64(), in.i64()));
                 }
-                yield new Command.CreateSessions(names, now);
+                Command inner = decode(in.bytes());
+                if (inner instanceof Command.Guarded || inner instanceof Command.Noop || n == 0) {
+                    throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "malformed guarded command");
+                }
+                yield new Command.Guarded(acls, inner);
             }
             case END_SESSION -> {
                 long id = in.i64();
@@ -112,6 +131,22 @@ public final class CommandCodec {
         };
         in.end();
         return c;
+    }
+
+    private static int count(Codec.In in, byte[] b) {
+        int n = in.i32();
+        if (n < 0 || n > b.length) {
+            throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "bad count " + n);
+        }
+        return n;
+    }
+
+    private static List<String> strings(Codec.In in, int n) {
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(in.str());
+        }
+        return out;
     }
 
     private static CreateMode createMode(int ordinal) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chubby.api.ChubbyException;
@@ -256,5 +257,51 @@ class CellStateTest {
             assertTrue(r.sessionIds().get(i) > r.sessionIds().get(i - 1));
         }
         assertEquals(5, c.state.sessionCount());
+    }
+
+    @Test
+    void sessionsRecordTheirPrincipalAndOldEntriesReadAsAnonymous() {
+        Command owned = new Command.CreateSessions(List.of("a", "b"), List.of("alice", "anonymous"), 7);
+        assertEquals(owned, CommandCodec.decode(CommandCodec.encode(owned)));
+        Result.SessionsCreated r = (Result.SessionsCreated) c.ok(owned);
+        assertEquals("alice", c.state.session(r.sessionIds().get(0)).principal());
+        assertEquals("anonymous", c.state.session(r.sessionIds().get(1)).principal());
+        // A batch of anonymous sessions keeps the encoding older replicas read (tag 2, names only).
+        Command anon = new Command.CreateSessions(List.of("x"), 8);
+        assertEquals(2, CommandCodec.encode(anon)[0]);
+        assertEquals(anon, CommandCodec.decode(CommandCodec.encode(anon)));
+        byte[] v1 = new Codec.Out().u8(1).i64(42).str("old").i64(5).toBytes();
+        assertEquals(new SessionRecord(42, "old", 5, "anonymous"), SessionRecord.decode(v1));
+        SessionRecord v2 = new SessionRecord(43, "new", 6, "bob");
+        assertEquals(v2, SessionRecord.decode(v2.encode()));
+    }
+
+    @Test
+    void aGuardedCommandAppliesOnlyWhileEveryAclFileIsAtTheVersionItNames() {
+        long s = c.session();
+        c.create(s, "/ls/c/acl", true, false);
+        c.create(s, "/ls/c/acl/w", false, false);
+        Result.Opened f = c.create(s, "/ls/c/f", false, false);
+        Node w = c.state.nodeAt("/acl/w");
+        Command write = new Command.SetContents(s, c.handle(f, s).handleId(), "x".getBytes(StandardCharsets.UTF_8),
+                false, 0, c.now);
+        Command.Guarded current = new Command.Guarded(List.of(
+                new Command.AclVersion("/acl/w", w.instance(), w.contentGeneration()),
+                new Command.AclVersion("/acl/missing", 0, 0)), write);
+        assertArrayEquals(CommandCodec.encode(current), CommandCodec.encode(CommandCodec.decode(
+                CommandCodec.encode(current))), "the codec round-trips a guarded command");
+        long sum = c.state.checksum();
+        for (Command.AclVersion stale : List.of(new Command.AclVersion("/acl/w", w.instance(), w.contentGeneration() + 1),
+                new Command.AclVersion("/acl/w", w.instance() + 1, w.contentGeneration()),
+                new Command.AclVersion("/acl/w", 0, 0),
+                new Command.AclVersion("/acl", 0, 0))) {
+            Result r = c.run(new Command.Guarded(List.of(stale), write));
+            assertEquals(ErrorCode.CELL_UNAVAILABLE, ((Result.Failed) r).code(), stale.toString());
+            assertEquals(sum, c.state.checksum(), "nothing applied for " + stale);
+        }
+        assertTrue(c.ok(current) instanceof Result.Written);
+        assertNotEquals(sum, c.state.checksum());
+        assertThrows(IllegalArgumentException.class, () -> new Command.Guarded(List.of(), write));
+        assertThrows(IllegalArgumentException.class, () -> new Command.Guarded(current.acls(), current));
     }
 }
