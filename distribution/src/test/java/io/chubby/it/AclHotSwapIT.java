@@ -18,7 +18,9 @@ import io.chubby.client.CacheMode;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
 import io.chubby.client.Handle;
+import io.chubby.spi.Authenticator;
 import io.chubby.spi.Authorizer;
+import io.chubby.spi.Principal;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +65,9 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * <li>stopped, updated to a new build (another Bundle-Version), uninstalled and installed again:
  * while it is absent, calls are refused with PERMISSION_DENIED naming enforcement and nothing else
  * fails; each time it is back the clients' calls succeed again; no session ever leaves SAFE.</li>
+ * <li>reconfigured with a passwords file, in place: an Authenticator is registered and checks a
+ * bcrypt and an argon2id hash (Shiro's hash lookup inside the bundle), while the Authorizer stays
+ * (no call refused meanwhile).</li>
  * </ol>
  * The clients are anonymous (a principal the ACL files list): password and certificate logins
  * are the transport's part of access control.
@@ -75,6 +80,10 @@ public class AclHotSwapIT {
     private static final String ENFORCED = "access control is enforced (cell.acl.enforce)";
     private static final int CLIENTS = 4;
     private static final long WAIT_MS = 60_000;
+    /** Shiro 2 hashes (made with `chubby acl passwd`) of "hunter2" (bcrypt) and "x" (argon2id). */
+    private static final String CAROL_BCRYPT = "$shiro2$2y$10$99Lq6hpnEogCL6CyIKEIFOh9OHHPZxDDWUyy0Q.VWt5uEcg8307/6";
+    private static final String DAVE_ARGON2 =
+            "$shiro2$argon2id$v=19$t=1,m=65536,p=4$v9z9svcRb5E8AZ6Eizxtnw$/3dYiOtNtj0hetuuY0u8uyZzHou0I7HooAEbpwrqzFs";
 
     @Inject
     private BundleContext context;
@@ -235,6 +244,26 @@ public class AclHotSwapIT {
                 assertEquals("decisions resumed", "s", new String(probe.read("/ls/local/secret", CacheMode.UNCACHED),
                         StandardCharsets.UTF_8));
                 expectDenied(() -> probe.write("/ls/local/secret", new byte[] {2}));
+
+                // password logins switched on in place: the Authenticator appears, the Authorizer never leaves
+                Path passwords = ExamOptions.tempDir("acl-passwords").resolve("passwords");
+                Files.writeString(passwords, "carol:" + CAROL_BCRYPT + "\ndave:" + DAVE_ARGON2 + "\n");
+                long refusedBeforeReconfig = load.refused.get();
+                keys.put("acl.passwords.file", passwords.toString());
+                aclConfig.update(keys);
+                await("the Authenticator", () -> context.getServiceReferences(Authenticator.class, null).size() == 1);
+                Authenticator authenticator = context.getService(
+                        context.getServiceReferences(Authenticator.class, null).iterator().next());
+                assertEquals(new Principal("carol", Principal.Mechanism.PASSWORD),
+                        authenticator.authenticate("carol", "hunter2".toCharArray(), "127.0.0.1:40000"));
+                assertEquals("argon2id through Shiro's ServiceLoader lookup inside the bundle", "dave",
+                        authenticator.authenticate("dave", "x".toCharArray(), "127.0.0.1:40001").name());
+                ChubbyException wrong = expectDenied(
+                        () -> authenticator.authenticate("carol", "hunter3".toCharArray(), "127.0.0.1:40002"));
+                assertTrue(wrong.getMessage(), wrong.getMessage().contains("unknown user or wrong password"));
+                awaitOk(load, load.ok.get() + 300);
+                assertEquals("no call refused for want of an authorizer while reconfigured", refusedBeforeReconfig,
+                        load.refused.get());
             } finally {
                 load.close();
             }
