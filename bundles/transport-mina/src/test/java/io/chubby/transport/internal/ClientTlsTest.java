@@ -82,10 +82,74 @@ class ClientTlsTest {
                 ca.caFile().toString(), "", auth), false, authenticator);
     }
 
-    /** A client context trusting our CA, presenting {@code cert} (null: none). */
+    /**
+     * A client context trusting our CA that presents {@code cert} (null: none) whatever the
+     * server's list of acceptable CAs says: the JDK's key manager would quietly send nothing for a
+     * certificate of another CA, and a hostile client would send it anyway.
+     */
     private static SSLContext client(TestCa.Issued cert) {
-        return TlsFiles.context(cert == null ? null : cert.cert(), cert == null ? null : cert.key(), ca.caFile(), null,
-                NAMES);
+        try {
+            SSLContext c = SSLContext.getInstance("TLSv1.3");
+            javax.net.ssl.KeyManager[] km = null;
+            if (cert != null) {
+                javax.net.ssl.X509ExtendedKeyManager d = (javax.net.ssl.X509ExtendedKeyManager)
+                        TlsFiles.keyManagers(cert.cert(), cert.key(), null, NAMES)[0];
+                km = new javax.net.ssl.KeyManager[] {new Insisting(d)};
+            }
+            c.init(km, TlsFiles.trustManagers(ca.caFile(), "ca"), null);
+            return c;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Presents its one certificate to any server. */
+    private static final class Insisting extends javax.net.ssl.X509ExtendedKeyManager {
+        private final javax.net.ssl.X509ExtendedKeyManager d;
+
+        Insisting(javax.net.ssl.X509ExtendedKeyManager d) {
+            this.d = d;
+        }
+
+        private String alias() {
+            return d.getClientAliases("EC", null)[0];
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+            return d.getClientAliases(keyType, null);
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket s) {
+            return alias();
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers,
+                                              javax.net.ssl.SSLEngine e) {
+            return alias();
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+            return d.getServerAliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket s) {
+            return d.chooseServerAlias(keyType, issuers, s);
+        }
+
+        @Override
+        public java.security.cert.X509Certificate[] getCertificateChain(String alias) {
+            return d.getCertificateChain(alias);
+        }
+
+        @Override
+        public java.security.PrivateKey getPrivateKey(String alias) {
+            return d.getPrivateKey(alias);
+        }
     }
 
     private FrameSocket tls(TestCa.Issued cert) throws IOException {

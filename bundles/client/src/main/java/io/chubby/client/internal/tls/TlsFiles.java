@@ -170,9 +170,14 @@ public final class TlsFiles {
             byte[] der = pem(text, "ENCRYPTED PRIVATE KEY", file, name);
             try {
                 EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
-                SecretKeyFactory f = SecretKeyFactory.getInstance(info.getAlgName());
-                Cipher cipher = Cipher.getInstance(info.getAlgName());
-                cipher.init(Cipher.DECRYPT_MODE, f.generateSecret(new PBEKeySpec(password)), info.getAlgParameters());
+                java.security.AlgorithmParameters params = info.getAlgParameters();
+                // PBES2 (AES, what openssl writes today) names its real scheme only in its parameters,
+                // e.g. PBEWithHmacSHA256AndAES_256; the JDK has no "PBES2" factory
+                String alg = info.getAlgName().equals("PBES2") || info.getAlgName().equals("1.2.840.113549.1.5.13")
+                        ? params.toString() : info.getAlgName();
+                SecretKeyFactory f = SecretKeyFactory.getInstance(alg);
+                Cipher cipher = Cipher.getInstance(alg);
+                cipher.init(Cipher.DECRYPT_MODE, f.generateSecret(new PBEKeySpec(password)), params);
                 spec = info.getKeySpec(cipher);
             } catch (GeneralSecurityException | IOException e) {
                 throw new TlsConfigException(name + ": cannot decrypt " + file + " (wrong " + names.password()
