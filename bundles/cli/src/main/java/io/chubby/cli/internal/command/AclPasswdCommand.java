@@ -28,11 +28,11 @@ import java.util.concurrent.Callable;
  * {@code chubby acl passwd USER --file PASSWORDS}: sets USER's line {@code USER:<hash>} in the
  * passwords file the acl bundle reads ({@code acl.passwords.file}), creating the file (mode 600)
  * if missing, keeping every other line. The password never appears on a command line: it comes
- * from {@code --password-file F} (its first line), else from a prompt on the console (asked
+ * from {@code --new-password-file F} (its first line), else from a prompt on the console (asked
  * twice), else from the first line of standard input. Talks to no cell.
  */
 @Command(name = "passwd", description = {"Set USER's password hash in a passwords file (acl.passwords.file).",
-        "The password comes from --password-file, else a console prompt, else the first line of stdin."})
+        "The password comes from --new-password-file, else a console prompt, else the first line of stdin."})
 public final class AclPasswdCommand implements Callable<Integer> {
     @ParentCommand
     AclCommand acl;
@@ -46,7 +46,7 @@ public final class AclPasswdCommand implements Callable<Integer> {
     @Option(names = "--file", required = true, paramLabel = "PASSWORDS", description = "The passwords file to update.")
     Path file;
 
-    @Option(names = "--password-file", paramLabel = "FILE", description = "Read the password from FILE's first line.")
+    @Option(names = "--new-password-file", paramLabel = "FILE", description = "Read the new password from FILE's first line.")
     Path passwordFile;
 
     @Option(names = "--algorithm", paramLabel = "ALG", defaultValue = "bcrypt",

@@ -97,7 +97,7 @@ class AclCommandsTest {
         Path passwords = tmp.resolve("passwords");
         Files.writeString(passwords, "# chubby users\nbob:$shiro2$2y$10$old\n");
         assertEquals(List.of("alice: password added in " + passwords + " (bcrypt)"),
-                ok("acl", "passwd", "alice", "--file", passwords.toString(), "--password-file", pw.toString())
+                ok("acl", "passwd", "alice", "--file", passwords.toString(), "--new-password-file", pw.toString())
                         .outLines());
         h.stdin = "builder\n".getBytes(StandardCharsets.UTF_8);
         assertEquals(List.of("bob: password changed in " + passwords + " (argon2id)"),
