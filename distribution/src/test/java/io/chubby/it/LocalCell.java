@@ -59,6 +59,10 @@ final class LocalCell {
         return dir;
     }
 
+    int replicas() {
+        return replicas;
+    }
+
     int basePort() {
         return basePort;
     }
