@@ -44,7 +44,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * setups (inherited names, explicit names, a group of a group, a missing ACL file, a group-only
  * ACL) is checked over the wire against a model of the ACL files, before and after a kill -9 of the
  * master; then the ACL file changed under an open handle, anonymous sessions switched on at runtime,
- * and another principal's session and handle presented on the wire.
+ * another principal's session and handle presented on the wire, and a sequencer checked by a
+ * principal who may not read its lock.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AccessControlIT {
@@ -266,7 +267,7 @@ class AccessControlIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void anotherPrincipalsSessionAndHandleAreRefusedOnTheWire() throws Exception {
         try (MasterChannel alice = ChubbyClient.openChannel(SecuredCell.options(cell, "alice"));
              MasterChannel bob = ChubbyClient.openChannel(SecuredCell.options(cell, "bob"))) {
@@ -299,7 +300,23 @@ class AccessControlIT {
     }
 
     @Test
-    @Order(5)
+    @Order(4)
+    void aSequencerIsCheckedOnlyByPrincipalsWhoMayReadTheLock() {
+        Node grouped = NODES.get(3); // read, write and change-ACL: devs (alice)
+        try (Handle lock = client("alice").open(grouped.path(), OpenOptions.write())) {
+            lock.acquire(io.chubby.api.LockMode.EXCLUSIVE);
+            byte[] sequencer = lock.getSequencer().bytes();
+            assertTrue(client("alice").checkSequencer(sequencer).valid(), "the holder's own check");
+            assertTrue(client("admin").checkSequencer(sequencer).valid(), "a superuser's");
+            ChubbyException denied = expectDenied(() -> client("carol").checkSequencer(sequencer));
+            assertTrue(denied.getMessage().contains("carol may not read " + grouped.path()
+                    + " (read ACL /ls/local/acl/devs)"), denied.getMessage());
+            lock.release();
+        }
+    }
+
+    @Test
+    @Order(6)
     void theSameDecisionsAfterTheMasterIsKilled() throws Exception {
         // Sessions are closed first: a session whose client vanished with the old master could hold
         // cached copies, and the new master makes writes to them wait until such a session expires.
@@ -323,7 +340,7 @@ class AccessControlIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void anonymousSessionsFollowTheConfigurationAndTheAnonymousPrincipalFollowsTheAcls() throws Exception {
         ChubbyException refused = expectDenied(() -> client("anonymous").read(NODES.get(1).path()));
         assertTrue(refused.getMessage().contains("anonymous"), refused.getMessage());
