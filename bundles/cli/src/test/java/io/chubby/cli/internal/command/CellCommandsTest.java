@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CellCommandsTest {
     /** Base port of the tests whose replicas never answer (nothing is bound there). */
-    private static final int BASE = 17000;
+    /** A base port whose client and peer ports nothing listens on (not a fixed one: benchmarks use 17000). */
+    private static final int BASE = freeBase();
 
     @TempDir
     Path tmp;
@@ -395,6 +396,24 @@ class CellCommandsTest {
             return Files.readString(p);
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    private static int freeBase() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int p = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000);
+            if (free(p + 1) && free(p + 51) && free(p + 101)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no free port range found");
+    }
+
+    private static boolean free(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 }
