@@ -8,7 +8,6 @@ import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
 import io.chubby.client.ClientSecurity;
 import io.chubby.client.Identity;
-import io.chubby.testkit.TestCa;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,15 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * The principals of a cell made by {@code chubby cell up --tls}: {@code admin} (the certificate
- * the command made; a superuser), {@code alice} and {@code carol} (certificates this class issues
- * from the cell's throwaway CA), {@code bob} (a password login: his hash is added with
+ * the command made; a superuser), {@code alice} and {@code carol} (certificates issued from the
+ * cell's throwaway CA with {@code chubby cell cert}), {@code bob} (a password login: his hash is added with
  * {@code chubby acl passwd} and the acl bundle's {@code acl.passwords.file} set on every replica),
  * and {@code anonymous} (TLS without a certificate). Also: switching {@code acl.anonymous} on every
  * replica, and killing the master.
@@ -33,7 +30,6 @@ final class SecuredCell {
     static final String BOB_PASSWORD = "correct horse battery staple";
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final long DEADLINE_MS = 60_000;
-    private static final Map<Path, Map<String, TestCa.Issued>> ISSUED = new HashMap<>();
 
     private SecuredCell() {
     }
@@ -44,13 +40,13 @@ final class SecuredCell {
 
     /** Issues alice's and carol's certificates and turns on bob's password login; waits until it works. */
     static void setUp(LocalCell cell) throws Exception {
-        Path tls = tls(cell);
-        TestCa ca = TestCa.load(cell.dir().resolve("test-certs"), "cell", tls.resolve("ca.pem"), tls.resolve("ca.key"));
-        Map<String, TestCa.Issued> certs = new HashMap<>();
         for (String who : List.of("alice", "carol")) {
-            certs.put(who, ca.issue(who));
+            LocalCell.Run issued = cell.chubby(null, "cell", "cert", "--dir", cell.dir().toString(), who);
+            assertEquals(0, issued.exit(), issued::toString);
+            assertEquals("export CHUBBY_TLS_CA=" + tls(cell).resolve("ca.pem") + " CHUBBY_TLS_CERT="
+                    + tls(cell).resolve(who + ".pem") + " CHUBBY_TLS_KEY=" + tls(cell).resolve(who + ".key"),
+                    issued.out().lines().reduce((a, b) -> b).orElse(""), issued::toString);
         }
-        ISSUED.put(cell.dir(), certs);
         Path passwords = cell.dir().resolve("passwords");
         Path pw = cell.dir().resolve("bob.password");
         Files.writeString(pw, BOB_PASSWORD + "\n");
@@ -74,10 +70,8 @@ final class SecuredCell {
             case "bob" -> ClientSecurity.builder().tlsFiles(ca, null, null, null)
                     .credentials("bob", BOB_PASSWORD.toCharArray()).build();
             case "anonymous" -> ClientSecurity.builder().tlsFiles(ca, null, null, null).build();
-            default -> {
-                TestCa.Issued c = ISSUED.get(cell.dir()).get(who);
-                yield ClientSecurity.builder().tlsFiles(ca, c.cert(), c.key(), null).build();
-            }
+            default -> ClientSecurity.builder().tlsFiles(ca, tls.resolve(who + ".pem"), tls.resolve(who + ".key"),
+                    null).build();
         };
     }
 

@@ -28,8 +28,6 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -73,30 +71,6 @@ public final class TestCa {
             return ca;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * An existing CA from its PEM certificate and PEM PKCS#8 key (e.g. the throwaway CA
-     * {@code chubby cell up --tls} writes under {@code DIR/tls/}), so a test can issue more
-     * certificates the cell trusts; certificates go to {@code dir}, named after {@code name}.
-     */
-    public static TestCa load(Path dir, String name, Path caCert, Path caKey) {
-        try (PEMParser certs = new PEMParser(Files.newBufferedReader(caCert));
-             PEMParser keys = new PEMParser(Files.newBufferedReader(caKey))) {
-            Files.createDirectories(dir);
-            X509Certificate c = new JcaX509CertificateConverter()
-                    .getCertificate((org.bouncycastle.cert.X509CertificateHolder) certs.readObject());
-            Object k = keys.readObject();
-            JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-            java.security.PrivateKey key = k instanceof org.bouncycastle.openssl.PEMKeyPair pair
-                    ? conv.getKeyPair(pair).getPrivate()
-                    : conv.getPrivateKey((org.bouncycastle.asn1.pkcs.PrivateKeyInfo) k);
-            TestCa ca = new TestCa(dir, name, new KeyPair(c.getPublicKey(), key), c);
-            Files.writeString(ca.caFile(), pem(c));
-            return ca;
-        } catch (IOException | java.security.cert.CertificateException e) {
-            throw new IllegalStateException("cannot load the CA " + caCert + " / " + caKey + ": " + e, e);
         }
     }
 

@@ -59,11 +59,35 @@ public record TlsConfig(CellLayout layout) {
 
     /** Makes the CA and certificates that are missing (BouncyCastle); returns the line to print. */
     public String ensureCertificates(Path home) {
+        return maker(home, "ensure", new Class<?>[] {Path.class, String.class, int.class},
+                dir(), layout.cellName(), layout.replicas());
+    }
+
+    /** The client certificate of principal {@code name}, signed by this cell's CA (made unless it exists). */
+    public Path clientCert(String name) {
+        return dir().resolve(name + ".pem");
+    }
+
+    public Path clientKey(String name) {
+        return dir().resolve(name + ".key");
+    }
+
+    /** Issues principal {@code name}'s client certificate from the cell's CA (BouncyCastle); returns the line to print. */
+    public String issueClientCertificate(Path home, String name) {
+        return maker(home, "client", new Class<?>[] {Path.class, String.class}, dir(), name);
+    }
+
+    /** The {@code export CHUBBY_TLS_*} line of principal {@code name}'s certificate. */
+    public String exportLine(String name) {
+        return "export " + ClientSecurity.TLS_CA_ENV + "=" + ca() + " " + ClientSecurity.TLS_CERT_ENV + "="
+                + clientCert(name) + " " + ClientSecurity.TLS_KEY_ENV + "=" + clientKey(name);
+    }
+
+    private String maker(Path home, String method, Class<?>[] types, Object... args) {
         try (URLClassLoader own = isolatedLoader(home)) {
             ClassLoader loader = own != null ? own : TlsConfig.class.getClassLoader();
             Class<?> maker = Class.forName(MAKER, true, loader);
-            return (String) maker.getMethod("ensure", Path.class, String.class, int.class)
-                    .invoke(null, dir(), layout.cellName(), layout.replicas());
+            return (String) maker.getMethod(method, types).invoke(null, args);
         } catch (InvocationTargetException e) {
             Throwable c = e.getCause();
             throw new IllegalStateException("cannot make the cell's certificates in " + dir() + ": " + c, c);
@@ -130,7 +154,6 @@ public record TlsConfig(CellLayout layout) {
 
     /** {@code export CHUBBY_TLS_CA=... CHUBBY_TLS_CERT=... CHUBBY_TLS_KEY=...} (the admin's). */
     public String exportLine() {
-        return "export " + ClientSecurity.TLS_CA_ENV + "=" + ca() + " " + ClientSecurity.TLS_CERT_ENV + "=" + adminCert()
-                + " " + ClientSecurity.TLS_KEY_ENV + "=" + adminKey();
+        return exportLine("admin");
     }
 }

@@ -254,7 +254,7 @@ public final class CellUpCommand implements Callable<Integer> {
         }
     }
 
-    private static Path chubbyHome(CliContext ctx) {
+    static Path chubbyHome(CliContext ctx) {
         return ctx.env(CliContext.HOME_ENV).map(Path::of).map(Path::toAbsolutePath).orElseThrow(() ->
                 new IllegalStateException("CHUBBY_HOME is not set: run 'cell up' through the distribution's bin/chubby"));
     }

@@ -91,6 +91,22 @@ public final class CellCertificates {
                 : "tls: made " + String.join(", ", made) + " in " + dir + " (CA: " + caCert.getFileName() + ")";
     }
 
+    /**
+     * A client certificate for principal {@code cn} ({@code cn.pem} / {@code cn.key}, clientAuth
+     * only, no SAN), signed by the cell's CA in {@code dir}; an existing pair is kept. Returns one
+     * line saying whether it was made or reused.
+     */
+    public static String client(Path dir, String cn) throws IOException, OperatorCreationException,
+            java.security.GeneralSecurityException {
+        Path caCert = dir.resolve("ca.pem");
+        Path caKey = dir.resolve("ca.key");
+        if (!Files.isRegularFile(caCert) || !Files.isRegularFile(caKey)) {
+            throw new IOException("no CA in " + dir + ": make the cell with 'chubby cell up --tls' first");
+        }
+        boolean made = issue(dir, cn, cn, false, readCertificate(caCert), readKey(caKey));
+        return "tls: " + (made ? "made" : "reusing") + " the certificate of " + cn + " in " + dir;
+    }
+
     private static boolean issue(Path dir, String file, String cn, boolean replica, X509Certificate ca,
                                  PrivateKey caKey) throws IOException, OperatorCreationException,
             java.security.GeneralSecurityException {

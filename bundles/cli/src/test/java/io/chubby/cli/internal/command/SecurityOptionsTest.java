@@ -113,6 +113,27 @@ class SecurityOptionsTest {
         assertTrue(tls.exportLine().startsWith("export CHUBBY_TLS_CA=" + tls.ca() + " CHUBBY_TLS_CERT="
                 + tls.adminCert() + " CHUBBY_TLS_KEY=" + tls.adminKey()), tls.exportLine());
         assertNotEquals(null, tls.adminSecurity().tls().orElse(null));
+
+        // cell cert: more principals from the same CA, for the quick start
+        assertEquals("tls: made the certificate of alice in " + tls.dir(), tls.issueClientCertificate(null, "alice"));
+        assertEquals("tls: reusing the certificate of alice in " + tls.dir(), tls.issueClientCertificate(null, "alice"));
+        X509Certificate alice = TlsFiles.certificates(tls.clientCert("alice"), "c").get(0);
+        assertEquals("alice", CertificateNames.commonName(alice));
+        assertFalse(CertificateNames.covers(alice, "127.0.0.1"), "a client certificate cannot pose as a replica");
+        alice.verify(TlsFiles.certificates(tls.ca(), "a").get(0).getPublicKey()); // signed by the cell's CA
+        TlsFiles.context(tls.clientCert("alice"), tls.clientKey("alice"), tls.ca(), null, names);
+        assertEquals("export CHUBBY_TLS_CA=" + tls.ca() + " CHUBBY_TLS_CERT=" + tls.clientCert("alice")
+                + " CHUBBY_TLS_KEY=" + tls.clientKey("alice"), tls.exportLine("alice"));
+    }
+
+    @Test
+    void cellCertRefusesNamesOfTheCellsOwnFilesAndCellsWithoutTls() {
+        for (String bad : java.util.List.of("ca", "replica-1", "anonymous", "a/b", "-x")) {
+            assertEquals(2, h.run("cell", "cert", "--dir", "nowhere", "--", bad).code(), bad);
+        }
+        Result none = h.run("cell", "cert", "--dir", "nowhere", "alice");
+        assertNotEquals(0, none.code());
+        assertTrue(none.err().contains("no cell in"), none.err());
     }
 
     private static Properties load(Path f) throws Exception {
