@@ -128,15 +128,21 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
     /**
      * Who the connection is, decided once, at its Hello: the subject CN of the TLS client
      * certificate the handshake verified; else the Hello's user, if the bound authenticator
-     * accepts the password; else anonymous. Refused (PERMISSION_DENIED): a user other than the
-     * certificate's CN; a password without TLS (unless transport.client.password.plaintext); a
-     * user while no authenticator is bound (never anonymous instead); wrong credentials.
+     * accepts the password; else anonymous. Refused (PERMISSION_DENIED): a certificate whose CN is
+     * {@code anonymous}; a user other than the certificate's CN; a password without TLS (unless
+     * transport.client.password.plaintext); a user while no authenticator is bound (never anonymous
+     * instead); wrong credentials.
      */
     private Principal principal(MinaClientConnection c, Hello hello) {
         SSLSession tls = TlsFilter.tlsSession(c.session());
         String cn = tls == null ? null : certificateName(tls);
         String user = hello.getUser();
         if (cn != null) {
+            if (cn.equals(Principal.ANONYMOUS.name())) {
+                // ACL files and session ownership go by name: this name stands for "proved nothing".
+                throw new ChubbyException(ErrorCode.PERMISSION_DENIED, "a TLS client certificate may not name the "
+                        + "principal \"anonymous\" (it stands for connections that proved nothing)");
+            }
             if (!user.isEmpty() && !user.equals(cn)) {
                 throw new ChubbyException(ErrorCode.PERMISSION_DENIED, "user \"" + user
                         + "\" does not match the TLS client certificate, whose subject is \"" + cn + "\"");

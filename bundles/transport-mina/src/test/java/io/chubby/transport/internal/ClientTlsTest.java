@@ -294,4 +294,15 @@ class ClientTlsTest {
         s.assertClosedByServer();
         assertEquals("alice", tls(ca.issue("alice")).hello("alice", "").getPrincipal());
     }
+
+    @Test
+    void aCertificateNamedAnonymousIsRefused() throws Exception {
+        startTls(TlsSettings.ClientAuth.WANT);
+        FrameSocket s = tls(ca.issue("anonymous"));
+        HelloReply r = s.hello();
+        assertEquals(ErrorCode.PERMISSION_DENIED.wire(), r.getError().getCode(), r.toString());
+        assertTrue(r.getError().getMessage().contains("may not name the principal \"anonymous\""), r.toString());
+        s.assertClosedByServer();
+        assertEquals("anonymous", tls(null).hello().getPrincipal(), "a connection without a certificate still is");
+    }
 }
