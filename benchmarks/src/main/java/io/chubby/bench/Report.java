@@ -48,15 +48,16 @@ final class Report {
         b.append(header).append("\n\n");
         b.append("| workload | system | ops/s | p50 ms | p99 ms | max ms | n | ratio ours/peer | note |\n");
         b.append("|---|---|---:|---:|---:|---:|---:|---|---|\n");
+        // ours/peer compares like with like: chubby with the plain peers, chubby-secure with the secured ones
         Map<String, Result> ours = new LinkedHashMap<>();
         for (Result r : results) {
-            if (r.system().equals("chubby")) {
-                ours.put(r.workload(), r);
+            if (r.system().equals("chubby") || r.system().equals("chubby" + SECURE)) {
+                ours.put(r.workload() + variant(r.system()), r);
             }
         }
         for (Result r : results) {
             String ratio = "";
-            Result o = ours.get(r.workload());
+            Result o = ours.get(r.workload() + variant(r.system()));
             if (o != null && r != o && !Double.isNaN(o.p50Ms()) && !Double.isNaN(r.p50Ms())) {
                 ratio = Double.isNaN(r.opsPerSec())
                         ? String.format(Locale.ROOT, "p50 %.2fx (lower is better)", o.p50Ms() / r.p50Ms())
@@ -67,6 +68,100 @@ final class Report {
                     r.system(), Double.isNaN(r.opsPerSec()) ? "-" : String.format(Locale.ROOT, "%.0f", r.opsPerSec()),
                     ms(r.p50Ms()), ms(r.p99Ms()), ms(r.maxMs()), r.samples(), ratio, r.note()));
         }
+        String secure = secureVsPlain(results);
+        if (!secure.isEmpty()) {
+            b.append('\n').append(secure);
+        }
         return b.toString();
+    }
+
+    /** Suffix of a secured variant's system name. */
+    static final String SECURE = "-secure";
+
+    private static String variant(String system) {
+        return system.endsWith(SECURE) ? SECURE : "";
+    }
+
+    /** One figure of the secure-vs-plain comparison. */
+    record Figure(String name, double value, boolean higherIsBetter) {
+    }
+
+    /**
+     * The figures of a result compared between plain and secure: latency p50 (sequential writes,
+     * cached reads), throughput (everything measured per second), and for held sessions the
+     * KeepAlive rate, the master's CPU and the CPU per KeepAlive (from the note).
+     */
+    static java.util.List<Figure> figures(Result r) {
+        java.util.List<Figure> f = new java.util.ArrayList<>();
+        String w = r.workload();
+        if (w.startsWith("1.") || w.startsWith("3b.")) {
+            f.add(new Figure("p50 ms", r.p50Ms(), false));
+        }
+        if (!Double.isNaN(r.opsPerSec()) && !w.startsWith("6b.")) {
+            f.add(new Figure("ops/s", r.opsPerSec(), true));
+        }
+        if (w.startsWith("6b.")) {
+            f.add(new Figure("sessions created/s", r.opsPerSec(), true));
+            java.util.regex.Matcher ka = java.util.regex.Pattern.compile("KeepAlives ([0-9.]+)/s").matcher(r.note());
+            java.util.regex.Matcher cpu = java.util.regex.Pattern.compile("master CPU ([0-9.]+)% of one core").matcher(r.note());
+            double kaRate = ka.find() ? Double.parseDouble(ka.group(1)) : Double.NaN;
+            double cpuPct = cpu.find() ? Double.parseDouble(cpu.group(1)) : Double.NaN;
+            if (!Double.isNaN(kaRate)) {
+                f.add(new Figure("KeepAlives/s", kaRate, true));
+            }
+            f.add(new Figure("master CPU % of a core", cpuPct, false));
+            if (!Double.isNaN(kaRate) && kaRate > 0) {
+                f.add(new Figure("master CPU us per KeepAlive", cpuPct / 100 * 1e6 / kaRate, false));
+            }
+        }
+        return f;
+    }
+
+    /**
+     * The secured variant beside the plain one, per system and workload, when both ran: the figure,
+     * secure / plain, and the overhead (the extra cost per operation: secure / plain - 1 for a
+     * latency or a cost, plain / secure - 1 for a throughput).
+     */
+    static String secureVsPlain(java.util.List<Result> results) {
+        Map<String, Result> plain = new LinkedHashMap<>();
+        for (Result r : results) {
+            if (!r.system().endsWith(SECURE)) {
+                plain.put(r.workload() + "\u0000" + r.system(), r);
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (Result s : results) {
+            if (!s.system().endsWith(SECURE)) {
+                continue;
+            }
+            String base = s.system().substring(0, s.system().length() - SECURE.length());
+            Result p = plain.get(s.workload() + "\u0000" + base);
+            if (p == null) {
+                continue;
+            }
+            java.util.List<Figure> fp = figures(p);
+            java.util.List<Figure> fs = figures(s);
+            for (int i = 0; i < Math.min(fp.size(), fs.size()); i++) {
+                Figure a = fp.get(i);
+                Figure c = fs.get(i);
+                if (!a.name().equals(c.name()) || Double.isNaN(a.value()) || Double.isNaN(c.value())) {
+                    continue;
+                }
+                double ratio = c.value() / a.value();
+                double overhead = a.higherIsBetter() ? a.value() / c.value() - 1 : ratio - 1;
+                b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2f | %+.1f%% |%n", s.workload(), base,
+                        a.name(), num(a), num(c), ratio, overhead * 100));
+            }
+        }
+        if (b.length() == 0) {
+            return "";
+        }
+        return "Secure (TLS + access control) vs plain, same run (overhead: extra cost per operation)\n\n"
+                + "| workload | system | figure | plain | secure | secure / plain | overhead |\n"
+                + "|---|---|---|---:|---:|---:|---:|\n" + b;
+    }
+
+    private static String num(Figure f) {
+        return f.name().contains("ms") ? ms(f.value()) : String.format(Locale.ROOT, f.value() >= 100 ? "%.0f" : "%.2f", f.value());
     }
 }
