@@ -15,7 +15,13 @@ final class ChubbySessions implements SessionPool {
     private final Map<RawLoad.Session, Map<String, Runnable>> watches = new ConcurrentHashMap<>();
 
     ChubbySessions(java.util.function.Supplier<RawLoad.MasterRef> finder, int connections) throws Exception {
-        this.load = new RawLoad(finder, connections);
+        this(finder, connections, null);
+    }
+
+    /** {@code login}: TLS and password login on each connection (null: plaintext, anonymous). */
+    ChubbySessions(java.util.function.Supplier<RawLoad.MasterRef> finder, int connections, RawConnection.Login login)
+            throws Exception {
+        this.load = new RawLoad(finder, connections, login);
         this.connections = connections;
         load.listener = (s, r) -> {
             Map<String, Runnable> w = watches.get(s);
