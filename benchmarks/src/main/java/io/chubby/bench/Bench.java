@@ -42,6 +42,11 @@ public final class Bench {
                     java.time.Instant.parse(opt.getOrDefault("since", "1970-01-01T00:00:00Z"))));
             return;
         }
+        if (opt.containsKey("secure-runs")) {
+            // --secure-runs a.md,b.md: the secure-vs-plain figures of several runs and their medians
+            System.out.print(Report.secureVsPlainRuns(Arrays.asList(opt.get("secure-runs").split(","))));
+            return;
+        }
         if (opt.containsKey("replot")) {
             replot(opt);
             return;

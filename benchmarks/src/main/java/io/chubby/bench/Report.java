@@ -161,6 +161,87 @@ final class Report {
                 + "|---|---|---|---:|---:|---:|---:|\n" + b;
     }
 
+    /**
+     * The secure-vs-plain figures of several runs (result tables written by {@link #table}): each
+     * run's plain and secure values, their medians, and the overhead computed from the medians.
+     */
+    static String secureVsPlainRuns(java.util.List<String> markdownFiles) throws java.io.IOException {
+        java.util.List<java.util.List<Result>> runs = new java.util.ArrayList<>();
+        for (String f : markdownFiles) {
+            runs.add(parse(java.util.List.of(f)));
+        }
+        // rows keyed by workload, system (plain name) and figure, in the order of the first run that has them
+        Map<String, double[][]> values = new LinkedHashMap<>();
+        Map<String, Figure> kind = new LinkedHashMap<>();
+        for (int run = 0; run < runs.size(); run++) {
+            Map<String, Result> plain = new LinkedHashMap<>();
+            for (Result r : runs.get(run)) {
+                if (!r.system().endsWith(SECURE)) {
+                    plain.put(r.workload() + "\u0000" + r.system(), r);
+                }
+            }
+            for (Result sec : runs.get(run)) {
+                if (!sec.system().endsWith(SECURE)) {
+                    continue;
+                }
+                String base = sec.system().substring(0, sec.system().length() - SECURE.length());
+                Result p = plain.get(sec.workload() + "\u0000" + base);
+                if (p == null) {
+                    continue;
+                }
+                java.util.List<Figure> fp = figures(p);
+                java.util.List<Figure> fs = figures(sec);
+                for (int i = 0; i < Math.min(fp.size(), fs.size()); i++) {
+                    if (!fp.get(i).name().equals(fs.get(i).name())) {
+                        continue;
+                    }
+                    String key = sec.workload() + " | " + base + " | " + fp.get(i).name();
+                    double[][] v = values.computeIfAbsent(key, k -> new double[2][runs.size()]);
+                    if (!kind.containsKey(key)) {
+                        for (double[] side : v) {
+                            java.util.Arrays.fill(side, Double.NaN);
+                        }
+                    }
+                    kind.put(key, fp.get(i));
+                    v[0][run] = fp.get(i).value();
+                    v[1][run] = fs.get(i).value();
+                }
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        b.append("| workload | system | figure | plain, per run | secure, per run | plain median | secure median | overhead |\n");
+        b.append("|---|---|---|---|---|---:|---:|---:|\n");
+        for (Map.Entry<String, double[][]> e : values.entrySet()) {
+            Figure f = kind.get(e.getKey());
+            double[] pl = e.getValue()[0];
+            double[] se = e.getValue()[1];
+            double mp = median(pl);
+            double ms = median(se);
+            double overhead = f.higherIsBetter() ? mp / ms - 1 : ms / mp - 1;
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %+.1f%% |%n", e.getKey(), list(f, pl), list(f, se),
+                    num(new Figure(f.name(), mp, f.higherIsBetter())), num(new Figure(f.name(), ms, f.higherIsBetter())),
+                    overhead * 100));
+        }
+        return b.toString();
+    }
+
+    private static String list(Figure f, double[] v) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (double x : v) {
+            out.add(Double.isNaN(x) ? "-" : num(new Figure(f.name(), x, f.higherIsBetter())));
+        }
+        return String.join(", ", out);
+    }
+
+    /** Median of the values that are not NaN (the mean of the middle two for an even count). */
+    static double median(double[] v) {
+        double[] x = java.util.Arrays.stream(v).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (x.length == 0) {
+            return Double.NaN;
+        }
+        return x.length % 2 == 1 ? x[x.length / 2] : (x[x.length / 2 - 1] + x[x.length / 2]) / 2;
+    }
+
     private static String num(Figure f) {
         return f.name().contains("ms") ? ms(f.value()) : String.format(Locale.ROOT, f.value() >= 100 ? "%.0f" : "%.2f", f.value());
     }
