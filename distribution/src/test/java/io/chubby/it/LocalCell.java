@@ -43,6 +43,8 @@ final class LocalCell {
 
     private final Path dist;
     private final Path dir;
+    /** Extra environment of every bin/chubby run (e.g. the CHUBBY_TLS_* lines of a TLS cell). */
+    final Map<String, String> env = new HashMap<>();
     private final int replicas;
     private final int basePort;
 
@@ -120,6 +122,7 @@ final class LocalCell {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("CHUBBY_CELL", cellSpec());
         pb.environment().remove("CHUBBY_LOG_LEVEL");
+        pb.environment().putAll(env);
         try {
             Process p = pb.start();
             CompletableFuture<String> out = drain(p.getInputStream());

@@ -60,7 +60,8 @@ public class ServerBundlesIT {
             "io.chubby.identity", Set.of(ReplicaConfig.PID),
             "io.chubby.store", Set.of(ReplicaConfig.STORE_PID),
             "io.chubby.paxos", Set.of(ReplicaConfig.PAXOS_PID),
-            "io.chubby.transport", Set.of(ReplicaConfig.PEER_TRANSPORT_PID, ReplicaConfig.CLIENT_TRANSPORT_PID));
+            "io.chubby.transport", Set.of(ReplicaConfig.PEER_TRANSPORT_PID, ReplicaConfig.CLIENT_TRANSPORT_PID),
+            "io.chubby.acl", Set.of(ReplicaConfig.ACL_PID));
     private static final long WAIT_MS = 30_000;
 
     @Inject

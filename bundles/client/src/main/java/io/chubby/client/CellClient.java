@@ -233,6 +233,11 @@ final class CellClient implements ChubbyClient {
     }
 
     @Override
+    public Identity identity() {
+        return core.identity();
+    }
+
+    @Override
     public MasterInfo masterInfo() {
         return core.masterInfo();
     }

@@ -73,7 +73,7 @@ public interface ChubbyClient extends AutoCloseable {
      * @throws ChubbyException CELL_UNAVAILABLE when the replica does not answer in time
      */
     static ReplicaStatus status(String replicaAddress, Duration timeout) {
-        return OneShot.status(replicaAddress, timeout);
+        return OneShot.status(replicaAddress, timeout, ClientSecurity.NONE);
     }
 
     /**
@@ -83,7 +83,7 @@ public interface ChubbyClient extends AutoCloseable {
      *                                       time, or the replica's error (e.g. no admin shell)
      */
     static AdminResult admin(String replicaAddress, String commandLine, Duration timeout) {
-        return OneShot.admin(replicaAddress, commandLine, timeout);
+        return OneShot.admin(replicaAddress, commandLine, timeout, ClientSecurity.NONE);
     }
 
     /**
@@ -92,7 +92,44 @@ public interface ChubbyClient extends AutoCloseable {
      * @throws ChubbyException CELL_UNAVAILABLE when the replica does not answer in time
      */
     static MasterInfo masterLocation(String replicaAddress, Duration timeout) {
-        return OneShot.masterLocation(replicaAddress, timeout);
+        return OneShot.masterLocation(replicaAddress, timeout, ClientSecurity.NONE);
+    }
+
+    /** {@link #status(String, Duration)} over TLS and/or with credentials. @since 1.4 */
+    static ReplicaStatus status(String replicaAddress, Duration timeout, ClientSecurity security) {
+        return OneShot.status(replicaAddress, timeout, security);
+    }
+
+    /** {@link #admin(String, String, Duration)} over TLS and/or with credentials. @since 1.4 */
+    static AdminResult admin(String replicaAddress, String commandLine, Duration timeout, ClientSecurity security) {
+        return OneShot.admin(replicaAddress, commandLine, timeout, security);
+    }
+
+    /** {@link #masterLocation(String, Duration)} over TLS and/or with credentials. @since 1.4 */
+    static MasterInfo masterLocation(String replicaAddress, Duration timeout, ClientSecurity security) {
+        return OneShot.masterLocation(replicaAddress, timeout, security);
+    }
+
+    /**
+     * Who the replica at {@code replicaAddress} takes a connection with {@code security} to be:
+     * one Hello, no session (so it works for a principal that may not create sessions).
+     *
+     * @throws ChubbyException PERMISSION_DENIED when the replica refuses the login (wrong password,
+     *                         a password without TLS), CELL_UNAVAILABLE when it cannot be reached
+     *                         (a failed TLS handshake says why)
+     * @since 1.4
+     */
+    static Identity whoami(String replicaAddress, Duration timeout, ClientSecurity security) {
+        return OneShot.whoami(replicaAddress, timeout, security);
+    }
+
+    /**
+     * Who the master took this client's connection to be (the principal its sessions belong to).
+     *
+     * @since 1.4
+     */
+    default Identity identity() {
+        return new Identity("anonymous", Identity.Mechanism.NONE, "");
     }
 
     /** The options this client was created with. */

@@ -29,10 +29,13 @@ import java.util.List;
  *                       of a lease: local lease end = that + lease_ms * (1 - driftMargin)
  * @param retryBackoff   first pause before retrying after a failed attempt; doubles per attempt,
  *                       capped at 1 s and always bounded by the call's deadline
+ * @param security       TLS and credentials (since 1.4; default {@link ClientSecurity#NONE}:
+ *                       plaintext, anonymous). A Hello the cell refuses (wrong password) fails
+ *                       every call with PERMISSION_DENIED at once, without retrying
  */
 public record ClientOptions(List<String> replicas, String clientName, Duration callTimeout,
                             Duration connectTimeout, Duration gracePeriod, double driftMargin,
-                            Duration retryBackoff, Duration maxReplyDelay) {
+                            Duration retryBackoff, Duration maxReplyDelay, ClientSecurity security) {
 
     /** Environment variable naming the cell: {@code host:port,host:port,...}. */
     public static final String CELL_ENV = "CHUBBY_CELL";
@@ -64,6 +67,16 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
         if (!(driftMargin >= 0 && driftMargin < 0.5)) {
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "driftMargin must be in [0, 0.5), was " + driftMargin);
         }
+        if (security == null) {
+            security = ClientSecurity.NONE;
+        }
+    }
+
+    /** Options without TLS or credentials (the constructor before 1.4). */
+    public ClientOptions(List<String> replicas, String clientName, Duration callTimeout, Duration connectTimeout,
+                         Duration gracePeriod, double driftMargin, Duration retryBackoff, Duration maxReplyDelay) {
+        this(replicas, clientName, callTimeout, connectTimeout, gracePeriod, driftMargin, retryBackoff, maxReplyDelay,
+                ClientSecurity.NONE);
     }
 
     /** Options with defaults for the cell named by {@code spec} ({@code host:port,host:port,...}). */
@@ -74,7 +87,9 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
     /**
      * Options with defaults for the cell named by the {@code CHUBBY_CELL} environment variable, or,
      * when it is unset, by {@code CHUBBY_DNS} ({@code host:port} of a DNS bridge serving the cell
-     * {@code local}: the same as {@code CHUBBY_CELL=dns:local.chubby@host:port}).
+     * {@code local}: the same as {@code CHUBBY_CELL=dns:local.chubby@host:port}). TLS and
+     * credentials from {@code CHUBBY_TLS_CA}, {@code CHUBBY_TLS_CERT}, {@code CHUBBY_TLS_KEY},
+     * {@code CHUBBY_USER} and {@code CHUBBY_PASSWORD} ({@link ClientSecurity#fromEnvironment}).
      */
     public static ClientOptions fromEnvironment() {
         String spec = System.getenv(CELL_ENV);
@@ -84,7 +99,7 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
         if (spec == null || spec.isBlank()) {
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, CELL_ENV + " is not set (expected host:port,...)");
         }
-        return forCell(spec);
+        return builder().cell(spec).security(ClientSecurity.fromEnvironment(System.getenv())).build();
     }
 
     /**
@@ -175,6 +190,7 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
         b.driftMargin = driftMargin;
         b.retryBackoff = retryBackoff;
         b.maxReplyDelay = maxReplyDelay;
+        b.security = security;
         return b;
     }
 
@@ -202,6 +218,7 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
         private double driftMargin = DEFAULT_DRIFT_MARGIN;
         private Duration retryBackoff;
         private Duration maxReplyDelay;
+        private ClientSecurity security;
 
         private Builder() {
         }
@@ -252,9 +269,15 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
             return this;
         }
 
+        /** TLS and credentials (default {@link ClientSecurity#NONE}). @since 1.4 */
+        public Builder security(ClientSecurity s) {
+            this.security = s;
+            return this;
+        }
+
         public ClientOptions build() {
             return new ClientOptions(replicas, clientName, callTimeout, connectTimeout, gracePeriod, driftMargin,
-                    retryBackoff, maxReplyDelay);
+                    retryBackoff, maxReplyDelay, security);
         }
     }
 }

@@ -15,9 +15,13 @@
  * as a cache holder); a write's deadline follows the session's lease;
  * {@code LeaderElection.Listener.campaignFailed}, {@code LeaderElection.failure()} and
  * {@code LeaderElection.WRITE_RETRY_LIMIT} (the recipe retries its record write and fails loudly).
+ * 1.4.0: {@link io.chubby.client.ClientSecurity} (TLS 1.3 with the JDK's SSLContext, PEM or
+ * PKCS#12 files; user and password) in {@code ClientOptions.security}, the one-shot calls'
+ * overloads taking it, {@link io.chubby.client.Identity} with {@code ChubbyClient.identity()} and
+ * {@code ChubbyClient.whoami} (who the cell takes the connection to be).
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package io.chubby.client;
 
 import org.osgi.annotation.bundle.Export;

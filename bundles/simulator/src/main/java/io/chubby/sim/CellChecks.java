@@ -74,6 +74,9 @@ final class CellChecks {
     }
 
     private final CellSimulation sim;
+    /** Calls the authorizer denied, and calls whose admission the apply refused (the ACL file moved on). */
+    long aclDenials;
+    long aclGuardRefusals;
     private final Map<String, List<Op>> writes = new TreeMap<>();
     private final Map<Long, Op> byValue = new HashMap<>();
     private final Map<String, List<Operation>> history = new TreeMap<>();
@@ -245,6 +248,15 @@ final class CellChecks {
             throw new SimulationFailure("client " + c.id + " got " + code + " for " + call.getBodyCase() + ": "
                     + message);
         }
+        if (code == ErrorCode.PERMISSION_DENIED) {
+            if (!sim.acl) {
+                throw new SimulationFailure("client " + c.id + " was denied " + call.getBodyCase()
+                        + " in a seed without access control: " + message);
+            }
+            aclDenials++;
+        } else if (code == ErrorCode.CELL_UNAVAILABLE && message.contains("changed while the call was in flight")) {
+            aclGuardRefusals++;
+        }
     }
 
     void clientGone(SimClient c) {
@@ -343,9 +355,16 @@ final class CellChecks {
         }
         checkedThrough = e.index();
         CellStateMachine m = r.machine;
+        boolean applied = !(result instanceof io.chubby.cell.internal.state.Result.Failed);
         m.read(s -> {
             checkLocks(s, e.index());
             checkEphemerals(s, e.index());
+            if (sim.acl && applied) {
+                String broken = SimAcl.violation(s, command, e.index());
+                if (broken != null) {
+                    throw new SimulationFailure(broken);
+                }
+            }
             return null;
         });
     }

@@ -27,7 +27,7 @@ public final class CellSimulation {
     public record Result(long seed, int replicas, int clients, long events, long endTime, int masterships,
                          int crashes, int snapshots, long reads, long cachedReads, long writes, long lockGrants,
                          long sequencerChecks, int sessionsExpired, int faults, int nonAcknowledging, int cacheDrops,
-                         long longestHolderWaitMillis) {
+                         long longestHolderWaitMillis, boolean acl, long aclDenials, long aclGuardRefusals) {
     }
 
     private record Event(long time, long seq, Runnable action) {
@@ -56,6 +56,9 @@ public final class CellSimulation {
     private final long tickMs;
     final boolean compaction;
     private final int registers;
+    /** Whether this seed runs access control ({@link SimAcl}): clients are principals, replicas decide. */
+    final boolean acl;
+    final SimAcl authorizer = new SimAcl();
     private final int locks;
     private final boolean trace;
     private long seq;
@@ -113,6 +116,7 @@ public final class CellSimulation {
         // Drawn from a generator of its own, so the rest of a seed's run stays as it was without it.
         Random mix = new Random(seed * 0x9E3779B97F4A7C15L + 25);
         int silent = mix.nextInt(3) == 0 ? 1 + mix.nextInt(clientCount) : 0;
+        this.acl = mix.nextBoolean();
         for (int c = 1; c <= clientCount; c++) {
             clients.add(new SimClient(this, c, new DriftingClock(rnd.nextInt(1_000_000), rate()),
                     (seed * 131 + c) * 0xC2B2AE3D27D4EB4FL, c != silent));
@@ -163,7 +167,7 @@ public final class CellSimulation {
             return new Result(seed, replicas.size(), clients.size(), events, now, masterships, crashes, snapshots,
                     checks.reads, checks.cachedReads, checks.writesOk, checks.lockGrants, checks.sequencerChecks,
                     sessionsExpired, faults.injected, (int) clients.stream().filter(c -> !c.acknowledges).count(),
-                    cacheDrops, checks.longestHolderWaitMillis);
+                    cacheDrops, checks.longestHolderWaitMillis, acl, checks.aclDenials, checks.aclGuardRefusals);
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException | ClassCastException
                  | NullPointerException | IndexOutOfBoundsException f) {
             throw new AssertionError("seed=" + seed + " replicas=" + replicas.size() + " clients=" + clients.size()

@@ -4,7 +4,7 @@ import io.chubby.cell.internal.state.PlantedBugs;
 
 /**
  * The deliberate bugs the whole-cell simulation must catch (its self-test, {@code PlantedBugsTest},
- * switches each on for a run of seeds). Five live in session-mgr behind
+ * switches each on for a run of seeds). Six live in session-mgr behind
  * {@link PlantedBugs} flags; two in the consensus edge the cell sees ({@link SimConsensus}); two in
  * the simulated client, to show the client-side checks see a client that breaks the rules.
  */
@@ -23,6 +23,8 @@ public enum PlantedBug {
      * cache claims, so every write to a file it read waits for it as long as it lives.
      */
     HOLDERS_KEEP_THEIR_CLAIMS,
+    /** The apply ignores a command's ACL guard: a write admitted on an ACL that changed before its apply lands. */
+    GUARDS_IGNORED,
 
     /** The master serves while its Paxos role is master, whether or not its lease is valid. */
     READS_FROM_LAPSED_LEASE,
@@ -46,6 +48,7 @@ public enum PlantedBug {
             case WRITES_SKIP_INVALIDATION -> PlantedBugs.writesSkipInvalidation = true;
             case SKIP_THE_BARRIER -> PlantedBugs.serveBeforeSettled = true;
             case HOLDERS_KEEP_THEIR_CLAIMS -> PlantedBugs.holdersKeepTheirClaims = true;
+            case GUARDS_IGNORED -> PlantedBugs.guardsIgnored = true;
             default -> { }
         }
     }

@@ -158,6 +158,9 @@ final class SimCellReplica {
         consensus = new SimConsensus(this);
         cell = new CellServer(consensus, store, settings, new WallClock(), new Random(rnd.nextLong()));
         cell.start(); // loads the store, registers the state machine
+        if (sim.acl) {
+            cell.addAuthorizer(sim.authorizer, 0, 1);
+        }
         machine = (CellStateMachine) cell.stateMachine();
         durableIndex = machine.appliedIndex();
         node = new PaxosNode(cfg, new RecoveredState(storage.promised(), machine.appliedIndex()), storage,

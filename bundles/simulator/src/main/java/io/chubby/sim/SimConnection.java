@@ -38,6 +38,11 @@ final class SimConnection implements ClientConnection {
     }
 
     @Override
+    public io.chubby.spi.Principal principal() {
+        return sim.acl ? SimAcl.principalOf(client.id) : io.chubby.spi.Principal.ANONYMOUS;
+    }
+
+    @Override
     public String clientName() {
         return "sim-client-" + client.id;
     }

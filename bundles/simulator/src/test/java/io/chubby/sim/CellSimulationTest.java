@@ -37,6 +37,9 @@ class CellSimulationTest {
         long silentClients = 0;
         long drops = 0;
         long longestWait = 0;
+        long aclSeeds = 0;
+        long aclDenials = 0;
+        long aclGuardRefusals = 0;
         for (int i = 0; i < SEEDS; i++) {
             long seed = first + i;
             int replicas = seed % 3 == 0 ? 5 : 3;
@@ -55,16 +58,23 @@ class CellSimulationTest {
             silentClients += r.nonAcknowledging();
             drops += r.cacheDrops();
             longestWait = Math.max(longestWait, r.longestHolderWaitMillis());
+            aclSeeds += r.acl() ? 1 : 0;
+            aclDenials += r.aclDenials();
+            aclGuardRefusals += r.aclGuardRefusals();
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("whole-cell seeds=%d (from %d) events=%d reads=%d cached-reads=%d writes=%d lock-grants=%d"
                         + " sequencer-checks=%d masterships=%d crashes=%d snapshots=%d sessions-expired=%d"
-                        + " non-acknowledging-clients=%d cache-drops=%d longest-holder-wait=%d ms (bound %d + the master's own pauses) in %d ms%n",
+                        + " non-acknowledging-clients=%d cache-drops=%d longest-holder-wait=%d ms (bound %d + the master's own pauses)"
+                        + " acl-seeds=%d acl-denials=%d acl-guard-refusals=%d in %d ms%n",
                 SEEDS, first, events, reads, cached, writes, grants, seqChecks, masterships, crashes, snapshots,
-                expired, silentClients, drops, longestWait, CellSimulation.HOLDER_WAIT_BOUND_MS, ms);
+                expired, silentClients, drops, longestWait, CellSimulation.HOLDER_WAIT_BOUND_MS, aclSeeds, aclDenials,
+                aclGuardRefusals, ms);
         assertTrue(reads > SEEDS && writes > SEEDS && grants > SEEDS && cached > 0 && seqChecks > 0,
                 "the workload ran");
         assertTrue(crashes > SEEDS / 2 && masterships > SEEDS, "the faults were exercised");
         assertTrue(silentClients > SEEDS / 5 && drops > 0, "clients that never acknowledge ran and lost their claims");
+        assertTrue(aclSeeds > SEEDS / 4 && aclDenials > 0 && aclGuardRefusals > 0,
+                "access control ran: calls were denied and admissions whose ACL moved on were refused at apply");
     }
 }

@@ -4,6 +4,7 @@ import io.chubby.api.MasterInfo;
 import io.chubby.client.AdminResult;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
+import io.chubby.client.ClientSecurity;
 import io.chubby.client.ReplicaStatus;
 
 import java.time.Duration;
@@ -22,26 +23,32 @@ public interface CellAccess {
         }
 
         @Override
-        public ReplicaStatus status(String address, Duration timeout) {
-            return ChubbyClient.status(address, timeout);
+        public ReplicaStatus status(String address, Duration timeout, ClientSecurity security) {
+            return ChubbyClient.status(address, timeout, security);
         }
 
         @Override
-        public MasterInfo masterLocation(String address, Duration timeout) {
-            return ChubbyClient.masterLocation(address, timeout);
+        public MasterInfo masterLocation(String address, Duration timeout, ClientSecurity security) {
+            return ChubbyClient.masterLocation(address, timeout, security);
         }
 
         @Override
-        public AdminResult admin(String address, String commandLine, Duration timeout) {
-            return ChubbyClient.admin(address, commandLine, timeout);
+        public AdminResult admin(String address, String commandLine, Duration timeout, ClientSecurity security) {
+            return ChubbyClient.admin(address, commandLine, timeout, security);
         }
     };
 
     ChubbyClient connect(ClientOptions options);
 
-    ReplicaStatus status(String address, Duration timeout);
+    /** Status of one replica, over TLS and/or with credentials as {@code security} says. */
+    ReplicaStatus status(String address, Duration timeout, ClientSecurity security);
 
-    MasterInfo masterLocation(String address, Duration timeout);
+    MasterInfo masterLocation(String address, Duration timeout, ClientSecurity security);
 
-    AdminResult admin(String address, String commandLine, Duration timeout);
+    AdminResult admin(String address, String commandLine, Duration timeout, ClientSecurity security);
+
+    /** Who the replica takes a connection with {@code security} to be (one Hello, no session). */
+    default io.chubby.client.Identity whoami(String address, Duration timeout, ClientSecurity security) {
+        return ChubbyClient.whoami(address, timeout, security);
+    }
 }

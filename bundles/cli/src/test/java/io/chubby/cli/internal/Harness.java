@@ -5,6 +5,7 @@ import io.chubby.api.Stat;
 import io.chubby.client.AdminResult;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
+import io.chubby.client.ClientSecurity;
 import io.chubby.client.ReplicaStatus;
 import io.chubby.sim.cell.InProcessCell;
 import io.chubby.sim.cell.InProcessReplicas;
@@ -220,18 +221,18 @@ public final class Harness implements AutoCloseable {
             }
 
             @Override
-            public ReplicaStatus status(String address, Duration timeout) {
-                return probe(address, () -> CellAccess.LIBRARY.status(address, timeout));
+            public ReplicaStatus status(String address, Duration timeout, ClientSecurity security) {
+                return probe(address, () -> CellAccess.LIBRARY.status(address, timeout, security));
             }
 
             @Override
-            public MasterInfo masterLocation(String address, Duration timeout) {
-                return probe(address, () -> CellAccess.LIBRARY.masterLocation(address, timeout));
+            public MasterInfo masterLocation(String address, Duration timeout, ClientSecurity security) {
+                return probe(address, () -> CellAccess.LIBRARY.masterLocation(address, timeout, security));
             }
 
             @Override
-            public AdminResult admin(String address, String commandLine, Duration timeout) {
-                return CellAccess.LIBRARY.admin(address, commandLine, timeout);
+            public AdminResult admin(String address, String commandLine, Duration timeout, ClientSecurity security) {
+                return CellAccess.LIBRARY.admin(address, commandLine, timeout, security);
             }
         };
     }

@@ -185,6 +185,15 @@ public final class ClientCore {
     }
 
     /** Where the master is, as the master answers now (does not wait for the session). */
+    /** Who the master took this client to be; the connection to it exists once the session does. */
+    public io.chubby.client.Identity identity() {
+        io.chubby.client.Identity id = channel.identity();
+        if (id == null) {
+            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "not connected to a master");
+        }
+        return id;
+    }
+
     public MasterInfo masterInfo() {
         Request.Builder b = Request.newBuilder().setMasterLocation(MasterLocationRequest.getDefaultInstance());
         return Futures.join(calls().callNow(b, false, options.callTimeout().toMillis()).thenApply(r -> {

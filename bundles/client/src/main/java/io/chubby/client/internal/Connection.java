@@ -1,6 +1,11 @@
 package io.chubby.client.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import io.chubby.client.ClientSecurity;
+import io.chubby.client.Identity;
+import io.chubby.client.internal.tls.TlsFilter;
 import io.chubby.protocol.Frames;
 import io.chubby.protocol.Hello;
 import io.chubby.protocol.HelloReply;
@@ -13,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
 import org.apache.mina.core.future.ConnectFuture;
 import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.session.IoSession;
@@ -39,6 +46,8 @@ final class Connection {
     }
 
     private final Map<Long, CompletableFuture<Answer>> pending = new ConcurrentHashMap<>();
+    private volatile boolean sentUser;
+    private volatile String tlsFailure; // why the TLS handshake failed, if it did
     private final CompletableFuture<HelloReply> hello = new CompletableFuture<>();
     private volatile IoSession session;
     private volatile boolean closed;
@@ -50,21 +59,30 @@ final class Connection {
 
     /**
      * A connector for client connections: one I/O thread ({@link ClientNioProcessor}: resets are
-     * not logged at ERROR), TCP_NODELAY, frame codec, this class's handler.
+     * not logged at ERROR), TCP_NODELAY, TLS 1.3 first in the chain when {@code security} has a
+     * context, frame codec, this class's handler.
      */
-    static NioSocketConnector newConnector(long connectTimeoutMs) {
+    static NioSocketConnector newConnector(long connectTimeoutMs, ClientSecurity security) {
         NioSocketConnector c = new NioSocketConnector(ClientNioProcessor.class, 1);
         c.getSessionConfig().setTcpNoDelay(true);
         c.getSessionConfig().setKeepAlive(true);
         c.setConnectTimeoutMillis(Math.max(1, connectTimeoutMs));
+        security.tls().ifPresent(ctx -> c.getFilterChain().addLast("tls",
+                TlsFilter.client(ctx, security.verifyHost())));
         c.getFilterChain().addLast("frames", new ProtocolCodecFilter(new FrameCodec(Frames.DEFAULT_MAX_MESSAGE)));
         c.setHandler(new Handler());
         return c;
     }
 
-    /** Connects to {@code address} and completes once the replica answered Hello. */
+    /**
+     * Connects to {@code address} and completes once the replica answered Hello. A Hello the
+     * replica refuses (wrong password, a password without TLS) fails with the replica's
+     * {@link ChubbyException} (PERMISSION_DENIED), not a {@link TransportFailure}: trying another
+     * replica with the same credentials would not help.
+     */
     static CompletableFuture<Connection> open(NioSocketConnector connector, String address, String clientName,
-                                              long timeoutMs, ScheduledExecutorService timer) {
+                                              ClientSecurity security, long timeoutMs,
+                                              ScheduledExecutorService timer) {
         Connection conn = new Connection(address, timer);
         CompletableFuture<Connection> result = new CompletableFuture<>();
         ScheduledFuture<?> deadline = timer.schedule(() -> {
@@ -79,7 +97,11 @@ final class Connection {
             int colon = address.lastIndexOf(':');
             InetSocketAddress sa = new InetSocketAddress(address.substring(0, colon),
                     Integer.parseInt(address.substring(colon + 1)));
-            cf = connector.connect(sa, (s, f) -> s.setAttribute(ATTR, conn));
+            String host = address.substring(0, colon);
+            cf = connector.connect(sa, (s, f) -> {
+                s.setAttribute(ATTR, conn);
+                s.setAttribute(TlsFilter.PEER_HOST, host);
+            });
         } catch (RuntimeException e) {
             result.completeExceptionally(new TransportFailure("cannot connect to " + address + ": "
                     + Futures.describe(e), false, false));
@@ -98,11 +120,23 @@ final class Connection {
                 conn.close();
                 return;
             }
-            conn.session.write(Hello.newBuilder().setProtocolVersion(Frames.VERSION).setClientName(clientName).build());
+            Hello.Builder hello = Hello.newBuilder().setProtocolVersion(Frames.VERSION).setClientName(clientName);
+            security.user().ifPresent(u -> {
+                char[] pw = security.password();
+                hello.setUser(u).setPassword(new String(pw));
+                java.util.Arrays.fill(pw, '\0');
+                conn.sentUser = true;
+            });
+            conn.session.write(hello.build()); // with TLS, held by the filter until the handshake is done
         });
         conn.hello.whenComplete((h, e) -> {
             if (e != null) {
                 result.completeExceptionally(e);
+            } else if (h.hasError()) {
+                // the replica refused this Hello and closes the connection
+                ErrorCode code = ErrorCode.fromWire(h.getError().getCode());
+                result.completeExceptionally(new ChubbyException(code, h.getError().getMessage()));
+                conn.close();
             } else {
                 log.debug("connected address={} replica={} cell={}", address, h.getReplicaId(), h.getCell());
                 result.complete(conn);
@@ -117,6 +151,27 @@ final class Connection {
 
     HelloReply helloReply() {
         return hello.getNow(null);
+    }
+
+    /**
+     * Who the replica took this connection to be (after the Hello): the principal it named, and
+     * the mechanism that explains it: the certificate this side presented in the TLS handshake
+     * (the replica prefers it), else the password it sent, else nothing.
+     */
+    Identity identity() {
+        HelloReply h = helloReply();
+        String name = h == null || h.getPrincipal().isEmpty() ? "anonymous" : h.getPrincipal();
+        IoSession s = session;
+        SSLSession tls = s == null ? null : TlsFilter.tlsSession(s);
+        Identity.Mechanism m;
+        if (tls != null && tls.getLocalCertificates() != null && tls.getLocalCertificates().length > 0) {
+            m = Identity.Mechanism.TLS_CERTIFICATE;
+        } else if (sentUser) {
+            m = Identity.Mechanism.PASSWORD;
+        } else {
+            m = Identity.Mechanism.NONE;
+        }
+        return new Identity(name, m, address);
     }
 
     boolean isOpen() {
@@ -169,8 +224,9 @@ final class Connection {
 
     private void onClosed(String why) {
         closed = true;
-        hello.completeExceptionally(new TransportFailure("connection to " + address + " " + why + " before handshake",
-                false, false));
+        String tls = tlsFailure;
+        hello.completeExceptionally(new TransportFailure(tls != null ? "TLS handshake with " + address + " failed: " + tls
+                : "connection to " + address + " " + why + " before handshake", false, false));
         for (Long id : pending.keySet()) {
             CompletableFuture<Answer> f = pending.remove(id);
             if (f != null) {
@@ -205,6 +261,13 @@ final class Connection {
         }
 
         @Override
+        public void event(IoSession s, org.apache.mina.filter.FilterEvent event) {
+            if (event == org.apache.mina.filter.ssl.SslEvent.SECURED) {
+                TlsFilter.drain(s); // a HelloReply that came with the server's last handshake message
+            }
+        }
+
+        @Override
         public void sessionClosed(IoSession s) {
             Connection c = (Connection) s.getAttribute(ATTR);
             if (c != null) {
@@ -221,7 +284,12 @@ final class Connection {
         public void exceptionCaught(IoSession s, Throwable cause) {
             Connection c = (Connection) s.getAttribute(ATTR);
             Object address = c == null ? s.getRemoteAddress() : c.address;
-            if (cause instanceof IOException) {
+            SSLException tls = TlsFilter.tlsFailure(cause);
+            if (tls != null && c != null && !c.hello.isDone()) {
+                // the caller's error says it; retried like any connection failure
+                c.tlsFailure = TlsFilter.describe(tls);
+                log.debug("TLS handshake failed address={} reason={}", address, c.tlsFailure);
+            } else if (cause instanceof IOException) {
                 log.debug("connection error, closing address={} reason={}", address, cause.toString());
             } else {
                 log.warn("closing connection address={} reason={}", address, cause.toString());

@@ -75,7 +75,7 @@ public final class MasterFollower implements MasterChannel {
         this.timer = timer;
         this.callbacks = callbacks;
         this.stopThreads = stopThreads;
-        this.connector = Connection.newConnector(options.connectTimeout().toMillis());
+        this.connector = Connection.newConnector(options.connectTimeout().toMillis(), options.security());
     }
 
     /**
@@ -200,6 +200,14 @@ public final class MasterFollower implements MasterChannel {
         return new ChubbyException(ErrorCode.CANCELLED, "the channel is closed");
     }
 
+    /** Who the master took this channel's connection to be; null before a master was found. */
+    io.chubby.client.Identity identity() {
+        synchronized (this) {
+            Connection c = connected();
+            return c == null ? null : c.identity();
+        }
+    }
+
     /** The cell's name as its master calls it (null before the first master was found). */
     String cellName() {
         return cellName;
@@ -288,8 +296,13 @@ public final class MasterFollower implements MasterChannel {
         }
         String addr = order.get(i);
         long connectMs = options.connectTimeout().toMillis();
-        Connection.open(connector, addr, options.clientName(), connectMs, timer).whenComplete((c, e) -> {
+        Connection.open(connector, addr, options.clientName(), options.security(), connectMs, timer)
+                .whenComplete((c, e) -> {
             if (e != null) {
+                if (Futures.unwrap(e) instanceof ChubbyException refused) {
+                    result.completeExceptionally(refused); // the Hello was refused: the same everywhere
+                    return;
+                }
                 why.add(Futures.describe(e));
                 locate(order, i + 1, result, why);
                 return;
@@ -313,9 +326,12 @@ public final class MasterFollower implements MasterChannel {
                     return;
                 }
                 c.close();
-                Connection.open(connector, mi.masterAddress(), options.clientName(), connectMs, timer)
+                Connection.open(connector, mi.masterAddress(), options.clientName(), options.security(), connectMs,
+                                timer)
                         .whenComplete((m, e3) -> {
-                            if (e3 != null) {
+                            if (e3 != null && Futures.unwrap(e3) instanceof ChubbyException refused) {
+                                result.completeExceptionally(refused);
+                            } else if (e3 != null) {
                                 why.add("master " + Futures.describe(e3));
                                 locate(order, i + 1, result, why);
                             } else {
@@ -384,6 +400,10 @@ public final class MasterFollower implements MasterChannel {
                 return;
             }
             connection().whenComplete((conn, err) -> {
+                if (err != null && Futures.unwrap(err) instanceof ChubbyException refused) {
+                    fail(new ChubbyException(refused.code(), refused.detail())); // PERMISSION_DENIED: no retry helps
+                    return;
+                }
                 if (err != null) {
                     retry(Futures.describe(err));
                     return;

@@ -1,6 +1,8 @@
 package io.chubby.transport.internal;
 
+import io.chubby.client.internal.tls.TlsFilter;
 import io.chubby.protocol.Frames;
+import io.chubby.spi.Authenticator;
 import io.chubby.spi.Member;
 import io.chubby.spi.ReplicaConfig;
 import io.chubby.spi.ReplicaIdentity;
@@ -16,6 +18,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -66,10 +69,44 @@ public final class ClientAcceptor {
         @AttributeDefinition(name = "Handshake timeout (s)", description = "A connection without a Hello after this "
                 + "many seconds is closed", min = "1")
         int transport_client_handshake_timeout_s() default ClientSettings.DEFAULT_HANDSHAKE_TIMEOUT_S;
+
+        @AttributeDefinition(name = "TLS", description = "TLS 1.3 on the client port (MINA SslFilter); plaintext "
+                + "clients are then refused at the handshake")
+        boolean transport_client_tls_enabled() default false;
+
+        @AttributeDefinition(name = "TLS certificate", description = "This replica's certificate: a PEM chain (leaf "
+                + "first), or a PKCS#12 file ending .p12/.pfx holding the key too", required = false)
+        String transport_client_tls_cert() default "";
+
+        @AttributeDefinition(name = "TLS key", description = "PEM PKCS#8 private key of the certificate (unused for "
+                + "PKCS#12)", required = false)
+        String transport_client_tls_key() default "";
+
+        @AttributeDefinition(name = "TLS CA", description = "PEM CA certificates that clients' certificates must "
+                + "chain to", required = false)
+        String transport_client_tls_ca() default "";
+
+        @AttributeDefinition(name = "TLS password", description = "Password of the PKCS#12 file or the encrypted "
+                + "key (optional)", required = false, type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+        String transport_client_tls_password() default "";
+
+        @AttributeDefinition(name = "TLS client certificates", description = "want: asked for, optional (password "
+                + "and anonymous logins exist); need: required; none: not asked for. A certificate that is sent "
+                + "must chain to the CA; its subject CN becomes the connection's principal",
+                options = {@org.osgi.service.metatype.annotations.Option(label = "want", value = "want"),
+                        @org.osgi.service.metatype.annotations.Option(label = "need", value = "need"),
+                        @org.osgi.service.metatype.annotations.Option(label = "none", value = "none")})
+        String transport_client_tls_client_auth() default "want";
+
+        @AttributeDefinition(name = "Passwords without TLS", description = "Accept a Hello with a password on a "
+                + "connection without TLS (false: refused with PERMISSION_DENIED)")
+        boolean transport_client_password_plaintext() default false;
     }
 
     private final ClientSettings settings;
     private final RequestHandler handler;
+    /** The password checker (the acl bundle's); null while none is bound. Written by SCR's thread. */
+    private volatile Authenticator authenticator;
     private IoThreads threads;
     private NioSocketAcceptor acceptor;
 
@@ -84,6 +121,25 @@ public final class ClientAcceptor {
     public ClientAcceptor(ClientSettings settings, RequestHandler handler) {
         this.settings = settings;
         this.handler = handler;
+    }
+
+    /** DS: an authenticator appeared (greedy: a better-ranked one replaces the current). */
+    @Reference(name = "authenticator", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindAuthenticator")
+    public void bindAuthenticator(Authenticator a) {
+        this.authenticator = a;
+    }
+
+    /** DS binds a replacement before it unbinds the old one: clear only if it is still ours. */
+    public void unbindAuthenticator(Authenticator a) {
+        if (authenticator == a) {
+            authenticator = null;
+        }
+    }
+
+    /** Sets (or clears, with null) the password checker outside OSGi. */
+    public void setAuthenticator(Authenticator a) {
+        this.authenticator = a;
     }
 
     /**
@@ -124,8 +180,13 @@ public final class ClientAcceptor {
         a.setCloseOnDeactivation(true);
         a.getSessionConfig().setTcpNoDelay(true);
         a.getSessionConfig().setReuseAddress(true);
+        if (settings.tls().enabled()) {
+            TlsSettings.ClientAuth auth = settings.tls().clientAuth();
+            a.getFilterChain().addLast("tls", TlsFilter.server(settings.tls().context(),
+                    auth == TlsSettings.ClientAuth.NEED, auth == TlsSettings.ClientAuth.WANT));
+        }
         a.getFilterChain().addLast("frames", new ProtocolCodecFilter(new FrameCodec("client", settings.maxFrameBytes(), true)));
-        a.setHandler(new ClientProtocolHandler(settings, handler));
+        a.setHandler(new ClientProtocolHandler(settings, handler, () -> authenticator));
         try {
             a.bind(settings.bind());
         } catch (IOException e) {
@@ -137,7 +198,9 @@ public final class ClientAcceptor {
         }
         threads = t;
         acceptor = a;
-        log.info("client acceptor listening address={} maxFrameBytes={}", localAddress(), settings.maxFrameBytes());
+        log.info("client acceptor listening address={} maxFrameBytes={} tls={}", localAddress(), settings.maxFrameBytes(),
+                settings.tls().enabled() ? "on, client certificates " + settings.tls().clientAuth().name()
+                        .toLowerCase(java.util.Locale.ROOT) : "off");
     }
 
     /** Whether a socket is bound (false before {@link #start()}, after {@link #stop()}, and while idle). */

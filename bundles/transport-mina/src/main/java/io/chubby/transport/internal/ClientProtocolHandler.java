@@ -1,16 +1,29 @@
 package io.chubby.transport.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
+import io.chubby.client.internal.tls.CertificateNames;
+import io.chubby.client.internal.tls.TlsFilter;
 import io.chubby.protocol.Error;
 import io.chubby.protocol.Frames;
 import io.chubby.protocol.Hello;
 import io.chubby.protocol.HelloReply;
 import io.chubby.protocol.Response;
+import io.chubby.spi.Authenticator;
+import io.chubby.spi.Principal;
 import io.chubby.spi.RequestHandler;
 import java.io.IOException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.mina.core.service.IoHandlerAdapter;
+import org.apache.mina.filter.FilterEvent;
+import org.apache.mina.filter.ssl.SslEvent;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
@@ -32,11 +45,14 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
 
     private final ClientSettings settings;
     private final RequestHandler handler;
+    private final Supplier<Authenticator> authenticator;
     private final AtomicLong ids = new AtomicLong();
+    private final TlsRefusals tlsRefusals = new TlsRefusals("client", log);
 
-    ClientProtocolHandler(ClientSettings settings, RequestHandler handler) {
+    ClientProtocolHandler(ClientSettings settings, RequestHandler handler, Supplier<Authenticator> authenticator) {
         this.settings = settings;
         this.handler = handler;
+        this.authenticator = authenticator;
     }
 
     @Override
@@ -91,13 +107,91 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
                     + " is not supported: this replica speaks version " + Frames.VERSION);
             return;
         }
-        c.helloDone(hello.getClientName());
+        Principal principal;
+        try {
+            principal = principal(c, hello);
+        } catch (ChubbyException e) {
+            refuseLogin(c, hello.getUser(), e);
+            return;
+        }
+        c.helloDone(hello.getClientName(), principal);
         c.session().getConfig().setIdleTime(IdleStatus.READER_IDLE, 0);
         RequestHandler.Greeting greeting = handler.greeting();
         c.session().write(HelloReply.newBuilder().setProtocolVersion(Frames.VERSION)
-                .setReplicaId(greeting.replicaId()).setCell(greeting.cell()).build().toByteArray());
-        log.debug("client hello id={} remote={} client=\"{}\"", c.id(), c.remoteAddress(), hello.getClientName());
+                .setReplicaId(greeting.replicaId()).setCell(greeting.cell()).setPrincipal(principal.name()).build()
+                .toByteArray());
+        log.debug("client hello id={} remote={} client=\"{}\" principal={}", c.id(), c.remoteAddress(),
+                hello.getClientName(), principal);
         handler.connected(c);
+    }
+
+    /**
+     * Who the connection is, decided once, at its Hello: the subject CN of the TLS client
+     * certificate the handshake verified; else the Hello's user, if the bound authenticator
+     * accepts the password; else anonymous. Refused (PERMISSION_DENIED): a user other than the
+     * certificate's CN; a password without TLS (unless transport.client.password.plaintext); a
+     * user while no authenticator is bound (never anonymous instead); wrong credentials.
+     */
+    private Principal principal(MinaClientConnection c, Hello hello) {
+        SSLSession tls = TlsFilter.tlsSession(c.session());
+        String cn = tls == null ? null : certificateName(tls);
+        String user = hello.getUser();
+        if (cn != null) {
+            if (!user.isEmpty() && !user.equals(cn)) {
+                throw new ChubbyException(ErrorCode.PERMISSION_DENIED, "user \"" + user
+                        + "\" does not match the TLS client certificate, whose subject is \"" + cn + "\"");
+            }
+            return new Principal(cn, Principal.Mechanism.TLS_CERTIFICATE);
+        }
+        if (user.isEmpty()) {
+            return Principal.ANONYMOUS;
+        }
+        if (tls == null && !settings.passwordPlaintext()) {
+            throw new ChubbyException(ErrorCode.PERMISSION_DENIED, "a password login needs TLS: this connection is "
+                    + "plaintext and the replica refuses passwords without it (transport.client.password.plaintext)");
+        }
+        Authenticator a = authenticator.get();
+        if (a == null) {
+            throw new ChubbyException(ErrorCode.PERMISSION_DENIED, "cannot log in \"" + user + "\": no authenticator "
+                    + "is running on this replica (the acl bundle with acl.passwords.file)");
+        }
+        char[] password = hello.getPassword().toCharArray();
+        try {
+            Principal p = a.authenticate(user, password, c.remoteAddress());
+            if (p == null) {
+                throw new ChubbyException(ErrorCode.PERMISSION_DENIED, "login refused for \"" + user + "\"");
+            }
+            return p;
+        } catch (ChubbyException e) {
+            throw e.code() == ErrorCode.PERMISSION_DENIED ? e
+                    : new ChubbyException(ErrorCode.PERMISSION_DENIED, e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("authenticator failed id={} remote={} user=\"{}\"", c.id(), c.remoteAddress(), user, e);
+            throw new ChubbyException(ErrorCode.PERMISSION_DENIED, "login refused for \"" + user
+                    + "\": the authenticator failed");
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    /** The subject CN of the verified client certificate; null when the client sent none. */
+    private static String certificateName(SSLSession tls) {
+        try {
+            Certificate[] chain = tls.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? CertificateNames.commonName(x) : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
+    /** A refused login: HelloReply with PERMISSION_DENIED, one WARN line, then the connection closes. */
+    private static void refuseLogin(MinaClientConnection c, String user, ChubbyException e) {
+        log.warn("login refused, closing connection id={} remote={} user=\"{}\" reason=\"{}\"", c.id(),
+                c.remoteAddress(), user, e.detail());
+        Error error = Error.newBuilder().setCode(e.code().wire()).setMessage(e.detail()).build();
+        c.session().write(HelloReply.newBuilder().setProtocolVersion(Frames.VERSION).setError(error).build()
+                .toByteArray());
+        Sessions.condemnAfterFlush(c.session());
     }
 
     /**
@@ -119,6 +213,13 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
         log.warn("bad client input, closing connection id={} remote={} reason=\"{}\"", c.id(), c.remoteAddress(),
                 reason);
         Sessions.condemn(c.session());
+    }
+
+    @Override
+    public void event(IoSession session, FilterEvent event) {
+        if (event == SslEvent.SECURED) {
+            TlsFilter.drain(session); // a Hello that came with the client's Finished
+        }
     }
 
     @Override
@@ -151,6 +252,14 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
      */
     @Override
     public void exceptionCaught(IoSession session, Throwable cause) {
+        if (tlsRefusals.refused(session, cause)) {
+            return; // a plaintext client, a certificate of another CA, an expired one: one WARN line
+        }
+        if (Sessions.condemned(session)) {
+            // already being closed for a reason logged once (e.g. a refused login's TLS close_notify)
+            log.debug("client connection error after close remote={} cause=\"{}\"", Sessions.remote(session), cause);
+            return;
+        }
         if (cause instanceof IOException) {
             MinaClientConnection c = (MinaClientConnection) session.getAttribute(CONNECTION);
             log.info("client connection lost id={} remote={} cause=\"{}\"", c == null ? "-" : Long.toString(c.id()),

@@ -10,9 +10,13 @@ import java.net.InetSocketAddress;
  *
  * @param bind where to listen; null for an acceptor that stays idle (under OSGi: no
  *             {@code transport.client.port} and no replica identity to take the port from)
+ * @param tls  TLS on the client port ({@link TlsSettings#OFF}: plaintext)
+ * @param passwordPlaintext whether a Hello with a password is accepted on a connection without
+ *             TLS (false: refused with PERMISSION_DENIED, the password would cross the network
+ *             in the clear)
  */
 public record ClientSettings(InetSocketAddress bind, int maxFrameBytes, long maxQueuedBytes, int ioThreads,
-        int handshakeTimeoutSeconds) {
+        int handshakeTimeoutSeconds, TlsSettings tls, boolean passwordPlaintext) {
     public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
     public static final int DEFAULT_IO_THREADS = 2;
     public static final int DEFAULT_HANDSHAKE_TIMEOUT_S = 10;
@@ -31,6 +35,21 @@ public record ClientSettings(InetSocketAddress bind, int maxFrameBytes, long max
             throw new IllegalArgumentException("transport.client.handshake.timeout.s must be >= 1, was "
                     + handshakeTimeoutSeconds);
         }
+        if (tls == null) {
+            tls = TlsSettings.OFF;
+        }
+    }
+
+    /** Plaintext settings, passwords refused (the constructor before TLS). */
+    public ClientSettings(InetSocketAddress bind, int maxFrameBytes, long maxQueuedBytes, int ioThreads,
+                          int handshakeTimeoutSeconds) {
+        this(bind, maxFrameBytes, maxQueuedBytes, ioThreads, handshakeTimeoutSeconds, TlsSettings.OFF, false);
+    }
+
+    /** A copy with TLS (and whether passwords are accepted without it). */
+    public ClientSettings withTls(TlsSettings t, boolean plaintextPasswords) {
+        return new ClientSettings(bind, maxFrameBytes, maxQueuedBytes, ioThreads, handshakeTimeoutSeconds, t,
+                plaintextPasswords);
     }
 
     /** Defaults for everything but the address. */
@@ -40,7 +59,12 @@ public record ClientSettings(InetSocketAddress bind, int maxFrameBytes, long max
     }
 
     static ClientSettings from(ClientAcceptor.Config c, InetSocketAddress bind) {
+        String prefix = "transport.client.tls.";
+        TlsSettings tls = TlsSettings.load(prefix, c.transport_client_tls_enabled(), c.transport_client_tls_cert(),
+                c.transport_client_tls_key(), c.transport_client_tls_ca(), c.transport_client_tls_password(),
+                TlsSettings.ClientAuth.parse(c.transport_client_tls_client_auth(), prefix + "client.auth"));
         return new ClientSettings(bind, c.transport_client_max_frame_bytes(), c.transport_client_max_queued_bytes(),
-                c.transport_client_io_threads(), c.transport_client_handshake_timeout_s());
+                c.transport_client_io_threads(), c.transport_client_handshake_timeout_s(), tls,
+                c.transport_client_password_plaintext());
     }
 }

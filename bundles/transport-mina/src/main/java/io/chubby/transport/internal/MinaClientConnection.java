@@ -1,6 +1,7 @@
 package io.chubby.transport.internal;
 
 import io.chubby.spi.ClientConnection;
+import io.chubby.spi.Principal;
 import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ final class MinaClientConnection implements ClientConnection {
     private final long maxQueuedBytes;
     private volatile boolean helloDone;
     private volatile String clientName = "";
+    private volatile Principal principal = Principal.ANONYMOUS;
 
     MinaClientConnection(long id, IoSession session, int maxMessage, long maxQueuedBytes) {
         this.id = id;
@@ -81,10 +83,17 @@ final class MinaClientConnection implements ClientConnection {
         return helloDone;
     }
 
-    /** The Hello was accepted; {@code name} is the client name it gave. */
-    void helloDone(String name) {
+    /** The Hello was accepted; {@code name} is the client name it gave, {@code who} its principal. */
+    void helloDone(String name, Principal who) {
         this.clientName = name == null ? "" : name;
+        this.principal = who;
         this.helloDone = true;
+    }
+
+    /** Decided once, at the Hello (before the handler sees the connection), never per request. */
+    @Override
+    public Principal principal() {
+        return principal;
     }
 
     @Override

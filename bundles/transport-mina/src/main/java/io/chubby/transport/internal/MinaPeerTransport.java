@@ -1,5 +1,6 @@
 package io.chubby.transport.internal;
 
+import io.chubby.client.internal.tls.TlsFilter;
 import io.chubby.spi.Member;
 import io.chubby.spi.PeerTransport;
 import io.chubby.spi.ReplicaConfig;
@@ -72,6 +73,28 @@ public final class MinaPeerTransport implements PeerTransport {
 
         @AttributeDefinition(name = "Reconnect backoff max (ms)", min = "1")
         int transport_peer_backoff_max_ms() default PeerSettings.DEFAULT_BACKOFF_MAX_MS;
+
+        @AttributeDefinition(name = "TLS", description = "Mutual TLS 1.3 on every peer link: a process whose "
+                + "certificate does not chain to the CA, or does not name the host of the member it claims to be, "
+                + "is refused")
+        boolean transport_peer_tls_enabled() default false;
+
+        @AttributeDefinition(name = "TLS certificate", description = "This replica's certificate (PEM chain, or "
+                + "PKCS#12 .p12/.pfx), presented on both ends of its links; its SANs must name its member host",
+                required = false)
+        String transport_peer_tls_cert() default "";
+
+        @AttributeDefinition(name = "TLS key", description = "PEM PKCS#8 private key (unused for PKCS#12)",
+                required = false)
+        String transport_peer_tls_key() default "";
+
+        @AttributeDefinition(name = "TLS CA", description = "PEM CA certificates the other replicas' certificates "
+                + "must chain to", required = false)
+        String transport_peer_tls_ca() default "";
+
+        @AttributeDefinition(name = "TLS password", description = "Password of the PKCS#12 file or the encrypted "
+                + "key (optional)", required = false, type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+        String transport_peer_tls_password() default "";
     }
 
     private final PeerSettings settings;
@@ -112,8 +135,12 @@ public final class MinaPeerTransport implements PeerTransport {
         acceptor.setReuseAddress(true);
         acceptor.setCloseOnDeactivation(true);
         acceptor.getSessionConfig().setTcpNoDelay(true);
+        if (settings.tls().enabled()) {
+            acceptor.getFilterChain().addLast("tls", TlsFilter.server(settings.tls().context(), true, false));
+        }
         acceptor.getFilterChain().addLast("frames", new ProtocolCodecFilter(codec));
-        acceptor.setHandler(new PeerAcceptorHandler(identity, settings.handshakeTimeoutSeconds(), this::deliver));
+        acceptor.setHandler(new PeerAcceptorHandler(identity, settings.handshakeTimeoutSeconds(), this::deliver,
+                settings.tls().enabled()));
         Member self = identity.self();
         InetSocketAddress bind = new InetSocketAddress(self.host(), self.peerPort());
         try {
@@ -128,6 +155,10 @@ public final class MinaPeerTransport implements PeerTransport {
         connector = new NioSocketConnector(threads.executor(), threads.processors());
         connector.setConnectTimeoutMillis(2000);
         connector.getSessionConfig().setTcpNoDelay(true);
+        if (settings.tls().enabled()) {
+            // the other replica's certificate must chain to the CA and name the member host we dial
+            connector.getFilterChain().addLast("tls", TlsFilter.client(settings.tls().context(), true));
+        }
         connector.getFilterChain().addLast("frames", new ProtocolCodecFilter(codec));
         connector.setHandler(new PeerConnectorHandler());
         for (Member m : identity.members()) {
@@ -139,8 +170,8 @@ public final class MinaPeerTransport implements PeerTransport {
         }
         started = true;
         links.values().forEach(PeerLink::start);
-        log.info("peer transport listening address={} replica={} cell={} peers={}", acceptor.getLocalAddress(),
-                settings.selfId(), settings.cell(), links.keySet());
+        log.info("peer transport listening address={} replica={} cell={} peers={} tls={}", acceptor.getLocalAddress(),
+                settings.selfId(), settings.cell(), links.keySet(), settings.tls().enabled() ? "mutual" : "off");
     }
 
     @Override

@@ -1,10 +1,14 @@
 package io.chubby.transport.internal;
 
+import io.chubby.client.internal.tls.CertificateNames;
+import io.chubby.client.internal.tls.TlsFilter;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.apache.mina.core.service.IoHandlerAdapter;
+import org.apache.mina.filter.FilterEvent;
+import org.apache.mina.filter.ssl.SslEvent;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
@@ -29,11 +33,15 @@ final class PeerAcceptorHandler extends IoHandlerAdapter {
     private final int handshakeTimeoutSeconds;
     private final BiConsumer<Integer, byte[]> deliver;
     private final Map<Integer, IoSession> current = new ConcurrentHashMap<>();
+    private final boolean tls;
+    private final TlsRefusals tlsRefusals = new TlsRefusals("peer", log);
 
-    PeerAcceptorHandler(PeerIdentity identity, int handshakeTimeoutSeconds, BiConsumer<Integer, byte[]> deliver) {
+    PeerAcceptorHandler(PeerIdentity identity, int handshakeTimeoutSeconds, BiConsumer<Integer, byte[]> deliver,
+                        boolean tls) {
         this.identity = identity;
         this.handshakeTimeoutSeconds = handshakeTimeoutSeconds;
         this.deliver = deliver;
+        this.tls = tls;
     }
 
     @Override
@@ -60,6 +68,9 @@ final class PeerAcceptorHandler extends IoHandlerAdapter {
             return;
         }
         String problem = check(h);
+        if (problem == null && tls) {
+            problem = checkCertificate(session, h.from());
+        }
         if (problem != null) {
             reject(session, problem);
             return;
@@ -88,6 +99,28 @@ final class PeerAcceptorHandler extends IoHandlerAdapter {
         return null;
     }
 
+    /**
+     * With mutual TLS the handshake proved a certificate of the cell's CA; a member must also
+     * present one that names its own host (as its outbound side checks ours), so a client
+     * certificate of the same CA (say, the admin's) cannot pose as a replica.
+     */
+    private String checkCertificate(IoSession session, int from) {
+        javax.net.ssl.SSLSession s = TlsFilter.tlsSession(session);
+        String host = identity.member(from).host();
+        try {
+            java.security.cert.Certificate[] chain = s == null ? null : s.getPeerCertificates();
+            if (chain != null && chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x
+                    && CertificateNames.covers(x, host)) {
+                return null;
+            }
+            String subject = chain != null && chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x
+                    ? x.getSubjectX500Principal().getName() : "none";
+            return "replica " + from + "'s certificate (" + subject + ") does not name its host " + host;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return "replica " + from + " presented no certificate";
+        }
+    }
+
     private static void reject(IoSession session, String reason) {
         log.warn("bad peer input, closing connection remote={} reason=\"{}\"", Sessions.remote(session), reason);
         Sessions.condemn(session);
@@ -112,7 +145,17 @@ final class PeerAcceptorHandler extends IoHandlerAdapter {
     }
 
     @Override
+    public void event(IoSession session, FilterEvent event) {
+        if (event == SslEvent.SECURED) {
+            TlsFilter.drain(session); // data that came with the last handshake message (see TlsFilter.drain)
+        }
+    }
+
+    @Override
     public void exceptionCaught(IoSession session, Throwable cause) {
+        if (tlsRefusals.refused(session, cause)) {
+            return;
+        }
         if (cause instanceof IOException) {
             log.debug("peer connection error remote={} cause=\"{}\"", Sessions.remote(session), cause.toString());
         } else {

@@ -1,7 +1,10 @@
 package io.chubby.transport.internal;
 
+import io.chubby.client.internal.tls.TlsFilter;
 import java.io.IOException;
 import org.apache.mina.core.service.IoHandlerAdapter;
+import org.apache.mina.filter.FilterEvent;
+import org.apache.mina.filter.ssl.SslEvent;
 import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PeerConnectorHandler extends IoHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(PeerConnectorHandler.class);
+    private final TlsRefusals tlsRefusals = new TlsRefusals("peer-link", log);
 
     @Override
     public void sessionOpened(IoSession session) {
@@ -42,7 +46,17 @@ final class PeerConnectorHandler extends IoHandlerAdapter {
     }
 
     @Override
+    public void event(IoSession session, FilterEvent event) {
+        if (event == SslEvent.SECURED) {
+            TlsFilter.drain(session); // data that came with the last handshake message (see TlsFilter.drain)
+        }
+    }
+
+    @Override
     public void exceptionCaught(IoSession session, Throwable cause) {
+        if (tlsRefusals.refused(session, cause)) {
+            return; // the peer's certificate does not chain to our CA or name its host (or it refused ours)
+        }
         if (cause instanceof IOException) {
             log.debug("peer link error remote={} cause=\"{}\"", Sessions.remote(session), cause.toString());
         } else {

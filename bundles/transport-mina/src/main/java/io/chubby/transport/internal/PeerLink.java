@@ -1,5 +1,6 @@
 package io.chubby.transport.internal;
 
+import io.chubby.client.internal.tls.TlsFilter;
 import io.chubby.spi.Member;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledExecutorService;
@@ -86,7 +87,10 @@ final class PeerLink {
         if (!running) {
             return;
         }
-        ConnectFuture f = connector.connect(address, (s, future) -> s.setAttribute(LINK, this));
+        ConnectFuture f = connector.connect(address, (s, future) -> {
+            s.setAttribute(LINK, this);
+            s.setAttribute(TlsFilter.PEER_HOST, peer.host()); // the name its certificate must carry
+        });
         f.addListener(done -> {
             ConnectFuture cf = (ConnectFuture) done;
             if (!cf.isConnected()) {

@@ -1,6 +1,7 @@
 package io.chubby.transport.internal;
 
 import io.chubby.spi.ClientConnection;
+import io.chubby.spi.Principal;
 import io.chubby.spi.RequestHandler;
 import java.util.Arrays;
 import java.util.Map;
@@ -16,6 +17,7 @@ final class EchoHandler implements RequestHandler {
     final Set<Long> disconnected = ConcurrentHashMap.newKeySet();
     final Map<Long, AtomicInteger> requests = new ConcurrentHashMap<>();
     final Map<Long, String> clientNames = new ConcurrentHashMap<>();
+    final Map<Long, Principal> principals = new ConcurrentHashMap<>();
 
     @Override
     public Greeting greeting() {
@@ -26,6 +28,7 @@ final class EchoHandler implements RequestHandler {
     public void connected(ClientConnection connection) {
         connected.add(connection.id());
         clientNames.put(connection.id(), connection.clientName());
+        principals.put(connection.id(), connection.principal());
     }
 
     @Override

@@ -36,6 +36,32 @@ final class FrameSocket implements Closeable {
         return new FrameSocket(s);
     }
 
+    /** A TLS 1.3 connection; the handshake runs now (in TLS 1.3 a refused client certificate shows on the first read). */
+    static FrameSocket connectTls(InetSocketAddress address, javax.net.ssl.SSLContext context) throws IOException {
+        Socket plain = new Socket();
+        plain.setSoTimeout(5000);
+        plain.setTcpNoDelay(true);
+        plain.connect(address, 2000);
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket(plain,
+                address.getHostString(), address.getPort(), true);
+        s.setEnabledProtocols(new String[] {"TLSv1.3"});
+        s.setUseClientMode(true);
+        try {
+            s.startHandshake();
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+        return new FrameSocket(s);
+    }
+
+    /** A Hello with credentials. */
+    HelloReply hello(String user, String password) throws IOException {
+        writeFrame(Hello.newBuilder().setProtocolVersion(Frames.VERSION).setClientName("test").setUser(user)
+                .setPassword(password).build().toByteArray());
+        return HelloReply.parseFrom(readFrame());
+    }
+
     void writeRaw(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();

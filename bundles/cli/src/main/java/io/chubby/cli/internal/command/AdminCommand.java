@@ -1,5 +1,6 @@
 package io.chubby.cli.internal.command;
 
+import io.chubby.client.ClientSecurity;
 import io.chubby.api.ChubbyException;
 import io.chubby.client.AdminResult;
 import io.chubby.client.ClientOptions;
@@ -41,7 +42,7 @@ public final class AdminCommand implements Callable<Integer> {
         } else {
             ClientOptions.parseAddress(target);
         }
-        AdminResult r = root.ctx().access().admin(target, commandLine(words), root.timeout());
+        AdminResult r = root.ctx().access().admin(target, commandLine(words), root.timeout(), root.security());
         PrintStream out = root.ctx().out();
         out.print(r.output());
         if (!r.output().isEmpty() && !r.output().endsWith("\n")) {

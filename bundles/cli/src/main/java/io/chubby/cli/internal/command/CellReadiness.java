@@ -1,5 +1,6 @@
 package io.chubby.cli.internal.command;
 
+import io.chubby.client.ClientSecurity;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.MasterInfo;
@@ -27,11 +28,13 @@ final class CellReadiness {
     private static final Duration POLL = Duration.ofMillis(250);
 
     private final CellAccess access;
+    private final ClientSecurity security;
     private final CliContext.Waiter waiter;
     private final PrintStream out;
 
-    CellReadiness(CellAccess access, CliContext.Waiter waiter, PrintStream out) {
+    CellReadiness(CellAccess access, ClientSecurity security, CliContext.Waiter waiter, PrintStream out) {
         this.access = access;
+        this.security = security;
         this.waiter = waiter;
         this.out = out;
     }
@@ -74,7 +77,7 @@ final class CellReadiness {
 
     private Optional<ReplicaStatus> probe(String address) {
         try {
-            return Optional.of(access.status(address, PROBE_TIMEOUT));
+            return Optional.of(access.status(address, PROBE_TIMEOUT, security));
         } catch (RuntimeException e) {
             return Optional.empty(); // not up yet, whatever the reason: keep polling until the deadline
         }
@@ -84,9 +87,9 @@ final class CellReadiness {
     private Optional<MasterInfo> master(List<String> addresses) {
         for (String a : addresses) {
             try {
-                MasterInfo m = access.masterLocation(a, PROBE_TIMEOUT);
+                MasterInfo m = access.masterLocation(a, PROBE_TIMEOUT, security);
                 if (m.known()) {
-                    ReplicaStatus s = access.status(m.masterAddress(), PROBE_TIMEOUT);
+                    ReplicaStatus s = access.status(m.masterAddress(), PROBE_TIMEOUT, security);
                     if (s.isMaster()) {
                         return Optional.of(new MasterInfo(m.cell(), s.replicaId(), m.masterAddress(), s.epoch(),
                                 m.replicas()));

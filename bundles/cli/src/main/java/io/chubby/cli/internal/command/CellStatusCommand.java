@@ -1,5 +1,7 @@
 package io.chubby.cli.internal.command;
 
+import io.chubby.cli.internal.cell.TlsConfig;
+import io.chubby.client.ClientSecurity;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.cli.internal.CellAccess;
@@ -48,7 +50,12 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
         } else {
             addresses = root.cellAddresses();
         }
-        List<Optional<ReplicaStatus>> answers = probeUntilOneAnswers(root.ctx().access(), addresses, root.timeout());
+        ClientSecurity security = root.security();
+        if (security.tls().isEmpty() && layout.isPresent() && new TlsConfig(layout.get()).present()) {
+            security = new TlsConfig(layout.get()).adminSecurity(); // a local TLS cell: its own admin certificate
+        }
+        List<Optional<ReplicaStatus>> answers = probeUntilOneAnswers(root.ctx().access(), security, addresses,
+                root.timeout());
         PrintStream out = root.ctx().out();
         int up = 0;
         for (int k = 0; k < addresses.size(); k++) {
@@ -75,13 +82,14 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
      * answers or --timeout has passed: the rule every command follows for reaching the cell. The
      * replicas that did not answer in the round that ended it are shown down.
      */
-    private static List<Optional<ReplicaStatus>> probeUntilOneAnswers(CellAccess access, List<String> addresses,
+    private static List<Optional<ReplicaStatus>> probeUntilOneAnswers(CellAccess access, ClientSecurity security,
+                                                                       List<String> addresses,
                                                                       Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoffMs = ChubbyCommand.RETRY_FIRST_MS;
         while (true) {
             long leftMs = Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-            List<Optional<ReplicaStatus>> answers = probeAll(access, addresses, Duration.ofMillis(leftMs));
+            List<Optional<ReplicaStatus>> answers = probeAll(access, security, addresses, Duration.ofMillis(leftMs));
             if (answers.stream().anyMatch(Optional::isPresent)) {
                 return answers;
             }
@@ -92,7 +100,8 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
         }
     }
 
-    private static List<Optional<ReplicaStatus>> probeAll(CellAccess access, List<String> addresses, Duration timeout) {
+    private static List<Optional<ReplicaStatus>> probeAll(CellAccess access, ClientSecurity security,
+                                                           List<String> addresses, Duration timeout) {
         ExecutorService pool = Executors.newFixedThreadPool(addresses.size(), r -> {
             Thread t = new Thread(r, "chubby-status");
             t.setDaemon(true);
@@ -103,7 +112,7 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
             for (String a : addresses) {
                 futures.add(CompletableFuture.supplyAsync(() -> {
                     try {
-                        return Optional.of(access.status(a, timeout));
+                        return Optional.of(access.status(a, timeout, security));
                     } catch (RuntimeException e) {
                         return Optional.<ReplicaStatus>empty(); // shown as down
                     }

@@ -1,5 +1,8 @@
 package io.chubby.cli.internal.command;
 
+import io.chubby.cli.internal.cell.TlsConfig;
+import io.chubby.client.ClientSecurity;
+
 import io.chubby.cli.internal.CliContext;
 import io.chubby.cli.internal.cell.CellLayout;
 import io.chubby.cli.internal.cell.DnsConfig;
@@ -63,6 +66,11 @@ public final class CellUpCommand implements Callable<Integer> {
             + "transport.client.*, cell.*, dns.*; e.g. --set paxos.lease.ms=3000. Keys set by earlier runs are kept."})
     Map<String, String> tuning = new LinkedHashMap<>();
 
+    @Option(names = "--tls", description = {"Secure the cell: a throwaway CA and certificates under DIR/tls/ (kept and reused",
+            "by later runs, which keep TLS on), TLS on every client port and mutual TLS on peer links, admin as",
+            "superuser; prints 'export CHUBBY_TLS_CA=... CHUBBY_TLS_CERT=... CHUBBY_TLS_KEY=...' (the admin's)."})
+    boolean tls;
+
     @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "60",
             description = "How long to wait for the replicas and a master (default ${DEFAULT-VALUE}).")
     int waitSeconds;
@@ -81,14 +89,30 @@ public final class CellUpCommand implements Callable<Integer> {
         layout.create();
         dnsWanted.ifPresent(dnsConfig::apply); // absent: each replica keeps its DNS setting
         layout.writeTuning(tuning);
+        TlsConfig tlsConfig = new TlsConfig(layout);
+        boolean tlsOn = tls || tlsConfig.present();
+        ClientSecurity security = ClientSecurity.NONE;
+        if (tlsOn) {
+            out.println(tlsConfig.ensureCertificates(home));
+            boolean enforce = aclBundleShipped(home);
+            tlsConfig.apply(enforce);
+            if (!enforce) {
+                out.println("tls: access control not enforced: this distribution has no acl bundle (bundle/chubby-acl*.jar)");
+            }
+            security = tlsConfig.adminSecurity();
+        }
         List<Integer> dnsOn = dnsConfig.enabledReplicas();
         out.println("cell " + layout.cellName() + " in " + layout.dir() + ": " + layout.replicas()
                 + " replicas, client ports " + (layout.basePort() + 1) + ".." + (layout.basePort() + layout.replicas())
                 + dnsPorts(dnsConfig, dnsOn));
-        Map<Integer, ProcessHandle> awaited = startWhatIsNotServing(ctx, layout, home, out);
-        new CellReadiness(ctx.access(), ctx.waiter(), out).await(layout, awaited, Duration.ofSeconds(waitSeconds));
+        Map<Integer, ProcessHandle> awaited = startWhatIsNotServing(ctx, layout, home, out, security);
+        new CellReadiness(ctx.access(), security, ctx.waiter(), out).await(layout, awaited,
+                Duration.ofSeconds(waitSeconds));
         if (!dnsOn.isEmpty()) {
             out.println(dnsConfig.exportLine(dnsOn.get(0)));
+        }
+        if (tlsOn) {
+            out.println(tlsConfig.exportLine());
         }
         out.println(layout.exportLine());
         out.flush();
@@ -100,9 +124,9 @@ public final class CellUpCommand implements Callable<Integer> {
      * each; returns the replicas to wait for (started, restarted, still starting) with their processes.
      */
     private Map<Integer, ProcessHandle> startWhatIsNotServing(CliContext ctx, CellLayout layout, Path home,
-                                                              PrintStream out) {
+                                                              PrintStream out, ClientSecurity security) {
         ReplicaProcesses processes = new ReplicaProcesses(home);
-        ReplicaCheck check = new ReplicaCheck(ctx.access(), ctx.waiter()::now);
+        ReplicaCheck check = new ReplicaCheck(ctx.access(), security, ctx.waiter()::now);
         Map<Integer, ProcessHandle> awaited = new LinkedHashMap<>();
         for (int i = 1; i <= layout.replicas(); i++) {
             ReplicaCheck.Finding f = check.inspect(layout, i);
@@ -215,6 +239,18 @@ public final class CellUpCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--set " + key + ": the replica's identity is "
                         + "written by 'cell up' itself");
             }
+        }
+    }
+
+    /**
+     * Whether the distribution ships the acl bundle: only then is {@code cell.acl.enforce=true}
+     * written, since enforcement without an authorizer refuses every call (fail closed).
+     */
+    static boolean aclBundleShipped(Path home) {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(home.resolve("bundle"))) {
+            return s.anyMatch(p -> p.getFileName().toString().matches("chubby-acl.*\\.jar"));
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

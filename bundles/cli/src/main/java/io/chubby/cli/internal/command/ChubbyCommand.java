@@ -1,11 +1,13 @@
 package io.chubby.cli.internal.command;
 
+import io.chubby.client.ClientSecurity;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.MasterInfo;
 import io.chubby.cli.internal.CliContext;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
+import io.chubby.client.ClientSecurity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,6 +34,8 @@ import java.util.concurrent.TimeoutException;
         footer = {"  CHUBBY_CELL       the cell, host:port,... or dns:CELL.chubby@host:port (--cell wins)",
                 "  CHUBBY_DNS        host:port of a DNS bridge: the cell 'local' through DNS (if no CHUBBY_CELL)",
                 "  CHUBBY_HOME       the distribution root, for 'cell up'",
+                "  CHUBBY_TLS_CA, CHUBBY_TLS_CERT, CHUBBY_TLS_KEY  TLS files (--ca/--cert/--key win)",
+                "  CHUBBY_USER, CHUBBY_PASSWORD  password login (--user/--password-file win)",
                 "  CHUBBY_LOG_LEVEL  client library logging to stderr (default off)",
                 "%nPaths: /ls/CELL/NAME/...; CELL 'local' is the cell you reach. One trailing '/' is dropped:",
                 "/ls/local/x/ names /ls/local/x, file or directory.",
@@ -48,7 +52,11 @@ public final class ChubbyCommand implements Runnable {
      * ({@link io.chubby.cli.internal.Cli#commandLine(CliContext, String...)}).
      */
     public static final List<String> SUBCOMMANDS = List.of("cell", "master", "ls", "stat", "cat", "mkdir", "rm",
-            "put", "acl", "admin", "lock", "locks", "sequencer", "elect", "watch", "session");
+            "put", "acl", "admin", "lock", "locks", "sequencer", "elect", "watch", "session", "whoami");
+
+    /** Global options that take a value (the word after them is not a subcommand). */
+    static final List<String> VALUED_OPTIONS = List.of("--cell", "--timeout", "--ca", "--cert", "--key", "--user",
+            "--password-file");
 
     /** First pause between rounds of tries to reach the cell (then doubling, at most {@link #RETRY_MAX_MS}). */
     static final long RETRY_FIRST_MS = 50;
@@ -70,6 +78,30 @@ public final class ChubbyCommand implements Runnable {
             description = {"How long a command keeps trying to reach the cell (find the master, get an answer;",
                     "the same for every command) before it exits 21 (default: ${DEFAULT-VALUE})."})
     int timeoutSeconds;
+
+    @Option(names = "--ca", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "PEM CA certificates the replicas' certificates chain to: TLS on (default: $CHUBBY_TLS_CA).")
+    String ca;
+
+    @Option(names = "--cert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = {"Your TLS certificate, PEM chain or PKCS#12 .p12/.pfx (default: $CHUBBY_TLS_CERT);",
+                    "its subject CN is who you are."})
+    String cert;
+
+    @Option(names = "--key", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "PEM PKCS#8 private key of --cert (default: $CHUBBY_TLS_KEY).")
+    String key;
+
+    @Option(names = "--user", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = {"Log in as NAME with a password (default: $CHUBBY_USER): from --password-file,",
+                    "else $CHUBBY_PASSWORD, else asked on the terminal; never on the command line."})
+    String user;
+
+    @Option(names = "--password-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "File whose first line is the password of --user.")
+    String passwordFile;
+
+    private ClientSecurity security;
 
     /** Cancels, per session opened, its close at a stop (the command closes it itself). */
     private final List<Runnable> sessionHooks = new CopyOnWriteArrayList<>();
@@ -97,6 +129,7 @@ public final class ChubbyCommand implements Runnable {
             case "elect" -> new ElectCommand();
             case "watch" -> new WatchCommand();
             case "session" -> new SessionCommand();
+            case "whoami" -> new WhoamiCommand();
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };
     }
@@ -109,7 +142,7 @@ public final class ChubbyCommand implements Runnable {
     public static Optional<String> named(String... args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--cell") || a.equals("--timeout")) {
+            if (VALUED_OPTIONS.contains(a)) {
                 i++; // its value
             } else if (!a.startsWith("-")) {
                 return SUBCOMMANDS.contains(a) ? Optional.of(a) : Optional.empty();
@@ -150,6 +183,71 @@ public final class ChubbyCommand implements Runnable {
         return s == null ? Optional.empty() : Optional.of(ClientOptions.parseCell(s));
     }
 
+    /**
+     * TLS and login from the options, else the environment: TLS when a CA or certificate is named,
+     * a password login when a user is. The password comes from --password-file, else
+     * CHUBBY_PASSWORD, else the terminal (a usage error without one); never from the command line.
+     */
+    public ClientSecurity security() {
+        if (security != null) {
+            return security;
+        }
+        String caFile = pick(ca, ClientSecurity.TLS_CA_ENV);
+        String certFile = pick(cert, ClientSecurity.TLS_CERT_ENV);
+        String keyFile = pick(key, ClientSecurity.TLS_KEY_ENV);
+        ClientSecurity.Builder b = ClientSecurity.builder();
+        if (caFile != null || certFile != null) {
+            b.tls(ClientSecurity.tlsFromFiles(path(caFile), path(certFile), path(keyFile), null));
+        } else if (keyFile != null) {
+            throw new ParameterException(spec.commandLine(), "--key (or CHUBBY_TLS_KEY) without --cert or --ca");
+        }
+        String name = pick(user, ClientSecurity.USER_ENV);
+        if (name != null) {
+            char[] password = password(name);
+            b.credentials(name, password);
+            java.util.Arrays.fill(password, '\0');
+        } else if (passwordFile != null) {
+            throw new ParameterException(spec.commandLine(), "--password-file without --user (or CHUBBY_USER)");
+        }
+        security = b.build();
+        return security;
+    }
+
+    private String pick(String option, String env) {
+        return option != null && !option.isBlank() ? option : ctx.env(env).orElse(null);
+    }
+
+    private java.nio.file.Path path(String file) {
+        return file == null ? null : ctx.resolve(file);
+    }
+
+    private char[] password(String name) {
+        if (passwordFile != null) {
+            try {
+                String text = java.nio.file.Files.readString(ctx.resolve(passwordFile));
+                int nl = text.indexOf('\n');
+                return (nl < 0 ? text : text.substring(0, nl)).replace("\r", "").toCharArray();
+            } catch (java.io.IOException e) {
+                throw new ParameterException(spec.commandLine(), "--password-file " + passwordFile
+                        + ": cannot read it (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        Optional<String> env = Optional.ofNullable(ctx.env().get(ClientSecurity.PASSWORD_ENV));
+        if (env.isPresent()) {
+            return env.get().toCharArray();
+        }
+        java.io.Console console = ctx.embedded() ? null : System.console();
+        if (console == null) {
+            throw new ParameterException(spec.commandLine(), "no password for user " + name + ": use --password-file,"
+                    + " CHUBBY_PASSWORD, or run on a terminal to be asked");
+        }
+        char[] pw = console.readPassword("password for %s: ", name);
+        if (pw == null) {
+            throw new ParameterException(spec.commandLine(), "no password for user " + name + " (end of input)");
+        }
+        return pw;
+    }
+
     public List<String> cellAddresses() {
         return namedCell().orElseThrow(() -> new ParameterException(spec.commandLine(),
                 "no cell given: use --cell HOST:PORT,... or set CHUBBY_CELL (eval the last line of 'chubby cell up')"));
@@ -163,7 +261,7 @@ public final class ChubbyCommand implements Runnable {
      */
     public ChubbyClient connect() {
         ClientOptions options = ClientOptions.builder().replicas(cellAddresses()).clientName("chubby-cli")
-                .callTimeout(timeout()).build();
+                .callTimeout(timeout()).security(security()).build();
         CompletableFuture<ChubbyClient> opened = new CompletableFuture<>();
         Duration wait = options.callTimeout().plusSeconds(1);
         sessionHooks.add(ctx.waiter().onShutdown(() -> closeWhenOpened(opened, wait)));
@@ -210,6 +308,7 @@ public final class ChubbyCommand implements Runnable {
      */
     public MasterInfo locateMaster(List<String> replicas) {
         Duration timeout = timeout();
+        ClientSecurity sec = security(); // a bad file fails here, once, not per try
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoffMs = RETRY_FIRST_MS;
         String last = null;
@@ -220,7 +319,7 @@ public final class ChubbyCommand implements Runnable {
                     break; // no time left for a real try: its "no answer in 1 ms" would only hide the last real error
                 }
                 try {
-                    MasterInfo m = ctx.access().masterLocation(r, Duration.ofMillis(leftMs));
+                    MasterInfo m = ctx.access().masterLocation(r, Duration.ofMillis(leftMs), sec);
                     if (m.known()) {
                         return m;
                     }

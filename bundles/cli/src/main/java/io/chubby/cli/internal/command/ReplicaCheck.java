@@ -1,5 +1,6 @@
 package io.chubby.cli.internal.command;
 
+import io.chubby.client.ClientSecurity;
 import io.chubby.cli.internal.CellAccess;
 import io.chubby.cli.internal.cell.CellLayout;
 import io.chubby.cli.internal.cell.PidFile;
@@ -46,10 +47,12 @@ final class ReplicaCheck {
     }
 
     private final CellAccess access;
+    private final ClientSecurity security;
     private final Supplier<Instant> now;
 
-    ReplicaCheck(CellAccess access, Supplier<Instant> now) {
+    ReplicaCheck(CellAccess access, ClientSecurity security, Supplier<Instant> now) {
         this.access = access;
+        this.security = security;
         this.now = now;
     }
 
@@ -73,7 +76,7 @@ final class ReplicaCheck {
     private boolean answers(String address) {
         for (int i = 0; i < PROBES; i++) {
             try {
-                access.status(address, PROBE_TIMEOUT);
+                access.status(address, PROBE_TIMEOUT, security);
                 return true;
             } catch (RuntimeException e) {
                 // refused, no answer in time, or a bad answer: ask once more before judging

@@ -95,6 +95,9 @@ final class Applier {
      * authorizer read: a pure comparison against the state, so every replica decides alike.
      */
     private Result guarded(Command.Guarded g) {
+        if (PlantedBugs.guardsIgnored) {
+            return apply(g.command());
+        }
         for (Command.AclVersion a : g.acls()) {
             Node n = s.nodeAt(a.path());
             long instance = n == null ? 0 : n.instance();

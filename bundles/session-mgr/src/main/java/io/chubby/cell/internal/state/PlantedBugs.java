@@ -23,6 +23,8 @@ public final class PlantedBugs {
      * as usual and never loses its cache claims, so writes wait for it as long as it lives.
      */
     public static volatile boolean holdersKeepTheirClaims;
+    /** Applier applies a guarded command without comparing the ACL file versions it names. */
+    public static volatile boolean guardsIgnored;
 
     private PlantedBugs() {
     }
@@ -35,5 +37,6 @@ public final class PlantedBugs {
         writesSkipInvalidation = false;
         serveBeforeSettled = false;
         holdersKeepTheirClaims = false;
+        guardsIgnored = false;
     }
 }
