@@ -85,6 +85,8 @@ public final class Bench {
             SystemUnderTest sut = switch (sys.trim()) {
                 case "chubby" -> new ChubbyCell(home, work.resolve("chubby-cell"), 5, 17000,
                         jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default");
+                case "chubby-secure" -> new ChubbyCell(home, work.resolve("chubby-secure-cell"), 5, 17000,
+                        jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default", true);
                 case "zookeeper" -> new ZkEnsemble(work.resolve("zookeeper"), 5, 18000, System.getProperty("java.class.path"));
                 case "zookeeper-secure" -> new ZkEnsemble(work.resolve("zookeeper-secure"), 5, 18000,
                         System.getProperty("java.class.path"), true);

@@ -7,8 +7,11 @@ import io.chubby.api.LockMode;
 import io.chubby.api.OpenOptions;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
+import io.chubby.client.ClientSecurity;
 import io.chubby.client.Handle;
+import io.chubby.client.Identity;
 import io.chubby.client.ReplicaStatus;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,27 +19,55 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
 
-/** A 5-replica cell of ours, started and stopped with the distribution's {@code chubby cell} commands. */
+/**
+ * A 5-replica cell of ours, started and stopped with the distribution's {@code chubby cell} commands.
+ * Every node the workloads use is in the directory {@code /ls/local/bench}.
+ *
+ * <p>Secured ({@code chubby-secure}): {@code chubby cell up --tls} (a CA and certificates under
+ * {@code DIR/tls}, TLS on every client port, mutual TLS on peer links, {@code cell.acl.enforce=true},
+ * the acl bundle configured with {@code acl.superusers=admin}) and {@code acl.passwords.file} naming
+ * a file with the user {@code bench} (bcrypt, written with {@code chubby acl passwd}). As admin the
+ * harness writes the ACL file {@code /ls/local/acl/bench} (listing {@code bench}) and makes the
+ * bench directory with read, write and change-ACL names {@code bench}; nodes created below it copy
+ * them. The workloads connect over TLS (the cell's CA) and log in as {@code bench} with its
+ * password: not a superuser, so every call that needs a decision is decided by the acl bundle.
+ */
 final class ChubbyCell implements SystemUnderTest {
+    /** The bench directory (cell-relative spelling: {@link #REL}). */
+    static final String DIR = "/ls/local/bench/";
+    static final String REL = "/bench/";
+    static final String USER = "bench";
+    static final String PASSWORD = "bench-password";
+
     private final Path home;
     private final Path dir;
     private final int replicas;
     private final int basePort;
     private final String serverOpts;
+    private final boolean secure;
+    private ClientSecurity security = ClientSecurity.NONE;
+    private ClientSecurity statusSecurity = ClientSecurity.NONE;
+    private RawConnection.Login login;
 
     /** {@code serverOpts}: extra JVM options of every replica (CHUBBY_SERVER_OPTS), e.g. a flight recording. */
     ChubbyCell(Path home, Path dir, int replicas, int basePort, String serverOpts) {
+        this(home, dir, replicas, basePort, serverOpts, false);
+    }
+
+    ChubbyCell(Path home, Path dir, int replicas, int basePort, String serverOpts, boolean secure) {
         this.home = home;
         this.dir = dir;
         this.replicas = replicas;
         this.basePort = basePort;
         this.serverOpts = serverOpts;
+        this.secure = secure;
     }
 
     @Override
     public String name() {
-        return "chubby";
+        return secure ? "chubby-secure" : "chubby";
     }
 
     private List<String> chubby(String... args) {
@@ -45,10 +76,87 @@ final class ChubbyCell implements SystemUnderTest {
         return cmd;
     }
 
+    /** Where the passwords file and the bench password live (beside the cell directory). */
+    private Path authDir() {
+        return dir.resolveSibling(dir.getFileName() + "-auth");
+    }
+
     @Override
     public void start() throws Exception {
-        Procs.run(home, chubby("cell", "up", "--replicas", "" + replicas, "--dir", dir.toString(), "--base-port",
-                "" + basePort), 120, serverOpts.isEmpty() ? Map.of() : Map.of("CHUBBY_SERVER_OPTS", serverOpts));
+        Map<String, String> env = new java.util.HashMap<>();
+        if (!serverOpts.isEmpty()) {
+            env.put("CHUBBY_SERVER_OPTS", serverOpts);
+        }
+        List<String> up = chubby("cell", "up", "--replicas", "" + replicas, "--dir", dir.toString(), "--base-port",
+                "" + basePort);
+        Path passwords = authDir().resolve("passwords");
+        if (secure && !Files.exists(passwords)) {
+            Files.createDirectories(authDir());
+            Path pw = authDir().resolve(USER + ".password");
+            Files.writeString(pw, PASSWORD + "\n");
+            Procs.run(home, chubby("acl", "passwd", USER, "--file", passwords.toString(), "--new-password-file",
+                    pw.toString()),
+                    60);
+        }
+        if (secure) {
+            up.addAll(List.of("--tls", "--set", "acl.passwords.file=" + passwords.toAbsolutePath()));
+        }
+        Procs.run(home, up, 120, env);
+        if (secure) {
+            Path tls = dir.resolve("tls");
+            SSLContext ctx = Certs.sslContext(tls.resolve("ca.pem"), null, null);
+            security = ClientSecurity.builder().tls(ctx).credentials(USER, PASSWORD.toCharArray()).build();
+            statusSecurity = ClientSecurity.builder().tls(ctx).build(); // anonymous: STATUS needs no decision
+            login = new RawConnection.Login(ctx, USER, PASSWORD);
+        }
+    }
+
+    /**
+     * Makes the bench directory (once per cell): plain, anonymously; secured, as admin (the
+     * superuser certificate {@code cell up --tls} made), with the ACL file and names above, then
+     * checks that the bench user is really refused outside it.
+     */
+    private void prepareDirectory() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("CHUBBY_CELL", cellSpec()));
+        if (secure) {
+            Path tls = dir.resolve("tls");
+            env.put(ClientSecurity.TLS_CA_ENV, tls.resolve("ca.pem").toString());
+            env.put(ClientSecurity.TLS_CERT_ENV, tls.resolve("admin.pem").toString());
+            env.put(ClientSecurity.TLS_KEY_ENV, tls.resolve("admin.key").toString());
+            Procs.run(home, chubby("acl", "file", "put", USER, USER), 60, env);
+        }
+        Procs.run(home, chubby("mkdir", "-p", DIR.substring(0, DIR.length() - 1)), 60, env);
+        if (secure) {
+            Procs.run(home, chubby("acl", "set", DIR.substring(0, DIR.length() - 1), "--read", USER, "--write", USER,
+                    "--change", USER), 60, env);
+            try (ChubbyClient c = ChubbyClient.connect(options())) {
+                Identity me = c.identity();
+                if (!me.principal().equals(USER) || me.mechanism() != Identity.Mechanism.PASSWORD) {
+                    throw new IllegalStateException("the bench client is " + me + ", not " + USER + " (password)");
+                }
+                try {
+                    c.open("/ls/local/bench-outside", OpenOptions.write().withCreate(CreateMode.MAY)).close();
+                    throw new IllegalStateException("ACLs not enforced: " + USER + " created a node outside " + DIR);
+                } catch (ChubbyException e) {
+                    if (e.code() != io.chubby.api.ErrorCode.PERMISSION_DENIED) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    private volatile boolean prepared;
+
+    private synchronized void ensurePrepared() throws Exception {
+        if (!prepared) {
+            prepareDirectory();
+            prepared = true;
+        }
+    }
+
+    private ClientOptions options() {
+        return ClientOptions.builder().cell(cellSpec()).callTimeout(Duration.ofSeconds(20)).security(security).build();
     }
 
     String cellSpec() {
@@ -62,7 +170,7 @@ final class ChubbyCell implements SystemUnderTest {
     private ReplicaStatus master() {
         for (int i = 1; i <= replicas; i++) {
             try {
-                ReplicaStatus s = ChubbyClient.status("127.0.0.1:" + (basePort + i), Duration.ofSeconds(1));
+                ReplicaStatus s = ChubbyClient.status("127.0.0.1:" + (basePort + i), Duration.ofSeconds(1), statusSecurity);
                 if (s.isMaster()) {
                     return s;
                 }
@@ -92,9 +200,9 @@ final class ChubbyCell implements SystemUnderTest {
     }
 
     @Override
-    public KvClient newClient() {
-        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(cellSpec()).callTimeout(Duration.ofSeconds(20))
-                .build());
+    public KvClient newClient() throws Exception {
+        ensurePrepared();
+        ChubbyClient c = ChubbyClient.connect(options());
         return new KvClient() {
             private final Map<String, Handle> handles = new ConcurrentHashMap<>();
             private final Map<String, ByteString> rawHandles = new ConcurrentHashMap<>();
@@ -103,7 +211,7 @@ final class ChubbyCell implements SystemUnderTest {
 
             @Override
             public void prepare(String key) {
-                handles.computeIfAbsent(key, k -> c.open("/ls/local/" + k, OpenOptions.write().withCreate(CreateMode.MAY)));
+                handles.computeIfAbsent(key, k -> c.open(DIR + k, OpenOptions.write().withCreate(CreateMode.MAY)));
             }
 
             @Override
@@ -124,13 +232,13 @@ final class ChubbyCell implements SystemUnderTest {
             public synchronized CompletableFuture<byte[]> readAsync(String key) {
                 try {
                     if (raw == null) {
-                        raw = new RawLoad(ChubbyCell.this::masterRef, 1);
+                        raw = new RawLoad(ChubbyCell.this::masterRef, 1, login);
                         rawSession = raw.createSession().get();
                         rawSession.keepAliveLoop();
                     }
                     ByteString h = rawHandles.get(key);
                     if (h == null) {
-                        h = rawSession.open("/ls/local/" + key, 0).get();
+                        h = rawSession.open(DIR + key, 0).get();
                         rawHandles.put(key, h);
                     }
                     return rawSession.read(h).thenApply(r -> r.getGetContents().getContents().toByteArray());
@@ -146,7 +254,7 @@ final class ChubbyCell implements SystemUnderTest {
 
             @Override
             public DistLock lock(String name) {
-                Handle h = c.open("/ls/local/" + name, OpenOptions.write().withCreate(CreateMode.MAY));
+                Handle h = c.open(DIR + name, OpenOptions.write().withCreate(CreateMode.MAY));
                 return new DistLock() {
                     @Override
                     public void acquire() {
@@ -175,7 +283,8 @@ final class ChubbyCell implements SystemUnderTest {
 
     @Override
     public SessionPool sessions() throws Exception {
-        return new ChubbySessions(this::masterRef, 4);
+        ensurePrepared();
+        return new ChubbySessions(this::masterRef, 4, login);
     }
 
     @Override
@@ -185,7 +294,7 @@ final class ChubbyCell implements SystemUnderTest {
 
     @Override
     public void restartStopped() throws Exception {
-        start();
+        start(); // cell up starts what is not running (with --tls, reusing the certificates)
     }
 
     @Override
