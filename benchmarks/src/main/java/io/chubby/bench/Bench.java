@@ -87,6 +87,8 @@ public final class Bench {
                         jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default");
                 case "chubby-secure" -> new ChubbyCell(home, work.resolve("chubby-secure-cell"), 5, 17000,
                         jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default", true);
+                case "chubby-tls" -> new ChubbyCell(home, work.resolve("chubby-tls-cell"), 5, 17000,
+                        jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default", true, true);
                 case "zookeeper" -> new ZkEnsemble(work.resolve("zookeeper"), 5, 18000, System.getProperty("java.class.path"));
                 case "zookeeper-secure" -> new ZkEnsemble(work.resolve("zookeeper-secure"), 5, 18000,
                         System.getProperty("java.class.path"), true);

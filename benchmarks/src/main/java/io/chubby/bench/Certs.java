@@ -50,6 +50,14 @@ final class Certs {
         return c;
     }
 
+    /** Issues from an existing CA: its certificate and PKCS#8 key are copied into {@code dir}. */
+    static Certs signedBy(Path dir, Path caPem, Path caKey) throws IOException {
+        Files.createDirectories(dir);
+        Files.copy(caPem, dir.resolve("ca.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(caKey, dir.resolve("ca.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return new Certs(dir);
+    }
+
     /** Issues {@code name}.pem/.key with subject CN {@code cn}; returns this. */
     Certs issue(String name, String cn) throws IOException, InterruptedException {
         Files.writeString(dir.resolve(name + ".ext"), "basicConstraints=CA:FALSE\n"

@@ -11,6 +11,7 @@ import io.chubby.client.ClientSecurity;
 import io.chubby.client.Handle;
 import io.chubby.client.Identity;
 import io.chubby.client.ReplicaStatus;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +34,12 @@ import javax.net.ssl.SSLContext;
  * bench directory with read, write and change-ACL names {@code bench}; nodes created below it copy
  * them. The workloads connect over TLS (the cell's CA) and log in as {@code bench} with its
  * password: not a superuser, so every call that needs a decision is decided by the acl bundle.
+ *
+ * <p>TLS only ({@code chubby-tls}, to tell the two costs apart): {@code cell up --tls} on a copy of
+ * the distribution without the acl bundle, so the cell runs TLS on client and peer links but
+ * enforces nothing ({@code cell up} writes {@code cell.acl.enforce} only when the bundle is
+ * shipped) and has no password authenticator; the workloads present a client certificate (CN
+ * {@code bench}, issued by the harness with openssl from the cell's CA) instead.
  */
 final class ChubbyCell implements SystemUnderTest {
     /** The bench directory (cell-relative spelling: {@link #REL}). */
@@ -47,6 +54,7 @@ final class ChubbyCell implements SystemUnderTest {
     private final int basePort;
     private final String serverOpts;
     private final boolean secure;
+    private final boolean tlsOnly;
     private ClientSecurity security = ClientSecurity.NONE;
     private ClientSecurity statusSecurity = ClientSecurity.NONE;
     private RawConnection.Login login;
@@ -57,21 +65,47 @@ final class ChubbyCell implements SystemUnderTest {
     }
 
     ChubbyCell(Path home, Path dir, int replicas, int basePort, String serverOpts, boolean secure) {
+        this(home, dir, replicas, basePort, serverOpts, secure, false);
+    }
+
+    /** {@code tlsOnly}: TLS without access control (the variant chubby-tls). */
+    ChubbyCell(Path home, Path dir, int replicas, int basePort, String serverOpts, boolean secure, boolean tlsOnly) {
         this.home = home;
         this.dir = dir;
         this.replicas = replicas;
         this.basePort = basePort;
         this.serverOpts = serverOpts;
         this.secure = secure;
+        this.tlsOnly = tlsOnly;
     }
 
     @Override
     public String name() {
-        return secure ? "chubby-secure" : "chubby";
+        return tlsOnly ? "chubby-tls" : secure ? "chubby-secure" : "chubby";
     }
 
-    private List<String> chubby(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/chubby").toString()));
+    /** The distribution the cell runs: for chubby-tls a copy without the acl bundle. */
+    private Path cellHome() throws IOException, InterruptedException {
+        if (!tlsOnly) {
+            return home;
+        }
+        Path copy = authDir().resolve("home-without-acl");
+        if (!Files.exists(copy)) {
+            Files.createDirectories(authDir());
+            Procs.run(authDir(), List.of("cp", "-a", home.toString(), copy.toString()), 120);
+            try (var bundles = Files.list(copy.resolve("bundle"))) {
+                for (Path b : bundles.toList()) {
+                    if (b.getFileName().toString().matches("chubby-acl.*\\.jar")) {
+                        Files.delete(b);
+                    }
+                }
+            }
+        }
+        return copy;
+    }
+
+    private List<String> chubby(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(cellHome().resolve("bin/chubby").toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -90,7 +124,7 @@ final class ChubbyCell implements SystemUnderTest {
         List<String> up = chubby("cell", "up", "--replicas", "" + replicas, "--dir", dir.toString(), "--base-port",
                 "" + basePort);
         Path passwords = authDir().resolve("passwords");
-        if (secure && !Files.exists(passwords)) {
+        if (secure && !tlsOnly && !Files.exists(passwords)) {
             Files.createDirectories(authDir());
             Path pw = authDir().resolve(USER + ".password");
             Files.writeString(pw, PASSWORD + "\n");
@@ -98,11 +132,24 @@ final class ChubbyCell implements SystemUnderTest {
                     pw.toString()),
                     60);
         }
-        if (secure) {
+        if (tlsOnly) {
+            up.add("--tls");
+        } else if (secure) {
             up.addAll(List.of("--tls", "--set", "acl.passwords.file=" + passwords.toAbsolutePath()));
         }
         Procs.run(home, up, 120, env);
-        if (secure) {
+        if (tlsOnly) {
+            Path tls = dir.resolve("tls");
+            Path cert = authDir().resolve("certs").resolve(USER + ".pem");
+            if (!Files.exists(cert)) {
+                Certs.signedBy(authDir().resolve("certs"), tls.resolve("ca.pem"), tls.resolve("ca.key")).issue(USER, USER);
+            }
+            Path key = authDir().resolve("certs").resolve(USER + ".key");
+            SSLContext withCert = Certs.sslContext(tls.resolve("ca.pem"), cert, key);
+            security = ClientSecurity.builder().tls(withCert).build();
+            statusSecurity = ClientSecurity.builder().tls(Certs.sslContext(tls.resolve("ca.pem"), null, null)).build();
+            login = new RawConnection.Login(withCert, null, null);
+        } else if (secure) {
             Path tls = dir.resolve("tls");
             SSLContext ctx = Certs.sslContext(tls.resolve("ca.pem"), null, null);
             security = ClientSecurity.builder().tls(ctx).credentials(USER, PASSWORD.toCharArray()).build();
@@ -123,10 +170,19 @@ final class ChubbyCell implements SystemUnderTest {
             env.put(ClientSecurity.TLS_CA_ENV, tls.resolve("ca.pem").toString());
             env.put(ClientSecurity.TLS_CERT_ENV, tls.resolve("admin.pem").toString());
             env.put(ClientSecurity.TLS_KEY_ENV, tls.resolve("admin.key").toString());
-            Procs.run(home, chubby("acl", "file", "put", USER, USER), 60, env);
+            if (!tlsOnly) {
+                Procs.run(home, chubby("acl", "file", "put", USER, USER), 60, env);
+            }
         }
         Procs.run(home, chubby("mkdir", "-p", DIR.substring(0, DIR.length() - 1)), 60, env);
-        if (secure) {
+        if (tlsOnly) {
+            try (ChubbyClient c = ChubbyClient.connect(options())) {
+                Identity me = c.identity();
+                if (!me.principal().equals(USER) || me.mechanism() != Identity.Mechanism.TLS_CERTIFICATE) {
+                    throw new IllegalStateException("the bench client is " + me + ", not " + USER + " (TLS certificate)");
+                }
+            }
+        } else if (secure) {
             Procs.run(home, chubby("acl", "set", DIR.substring(0, DIR.length() - 1), "--read", USER, "--write", USER,
                     "--change", USER), 60, env);
             try (ChubbyClient c = ChubbyClient.connect(options())) {

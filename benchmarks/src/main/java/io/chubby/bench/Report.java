@@ -77,6 +77,18 @@ final class Report {
 
     /** Suffix of a secured variant's system name. */
     static final String SECURE = "-secure";
+    /** Suffixes of variants compared with their plain system: secured, and TLS only (chubby-tls). */
+    static final java.util.List<String> VARIANTS = java.util.List.of(SECURE, "-tls");
+
+    /** The plain system a variant is compared with, or null for a plain system. */
+    static String baseOf(String system) {
+        for (String v : VARIANTS) {
+            if (system.endsWith(v)) {
+                return system.substring(0, system.length() - v.length());
+            }
+        }
+        return null;
+    }
 
     private static String variant(String system) {
         return system.endsWith(SECURE) ? SECURE : "";
@@ -125,16 +137,16 @@ final class Report {
     static String secureVsPlain(java.util.List<Result> results) {
         Map<String, Result> plain = new LinkedHashMap<>();
         for (Result r : results) {
-            if (!r.system().endsWith(SECURE)) {
+            if (baseOf(r.system()) == null) {
                 plain.put(r.workload() + "\u0000" + r.system(), r);
             }
         }
         StringBuilder b = new StringBuilder();
         for (Result s : results) {
-            if (!s.system().endsWith(SECURE)) {
+            String base = baseOf(s.system());
+            if (base == null) {
                 continue;
             }
-            String base = s.system().substring(0, s.system().length() - SECURE.length());
             Result p = plain.get(s.workload() + "\u0000" + base);
             if (p == null) {
                 continue;
@@ -149,15 +161,15 @@ final class Report {
                 }
                 double ratio = c.value() / a.value();
                 double overhead = a.higherIsBetter() ? a.value() / c.value() - 1 : ratio - 1;
-                b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2f | %+.1f%% |%n", s.workload(), base,
+                b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2f | %+.1f%% |%n", s.workload(), s.system(),
                         a.name(), num(a), num(c), ratio, overhead * 100));
             }
         }
         if (b.length() == 0) {
             return "";
         }
-        return "Secure (TLS + access control) vs plain, same run (overhead: extra cost per operation)\n\n"
-                + "| workload | system | figure | plain | secure | secure / plain | overhead |\n"
+        return "Secured variants vs plain, same run (overhead: extra cost per operation)\n\n"
+                + "| workload | variant | figure | plain | variant | variant / plain | overhead |\n"
                 + "|---|---|---|---:|---:|---:|---:|\n" + b;
     }
 
@@ -176,15 +188,15 @@ final class Report {
         for (int run = 0; run < runs.size(); run++) {
             Map<String, Result> plain = new LinkedHashMap<>();
             for (Result r : runs.get(run)) {
-                if (!r.system().endsWith(SECURE)) {
+                if (baseOf(r.system()) == null) {
                     plain.put(r.workload() + "\u0000" + r.system(), r);
                 }
             }
             for (Result sec : runs.get(run)) {
-                if (!sec.system().endsWith(SECURE)) {
+                String base = baseOf(sec.system());
+                if (base == null) {
                     continue;
                 }
-                String base = sec.system().substring(0, sec.system().length() - SECURE.length());
                 Result p = plain.get(sec.workload() + "\u0000" + base);
                 if (p == null) {
                     continue;
@@ -195,7 +207,7 @@ final class Report {
                     if (!fp.get(i).name().equals(fs.get(i).name())) {
                         continue;
                     }
-                    String key = sec.workload() + " | " + base + " | " + fp.get(i).name();
+                    String key = sec.workload() + " | " + sec.system() + " | " + fp.get(i).name();
                     double[][] v = values.computeIfAbsent(key, k -> new double[2][runs.size()]);
                     if (!kind.containsKey(key)) {
                         for (double[] side : v) {
@@ -209,7 +221,7 @@ final class Report {
             }
         }
         StringBuilder b = new StringBuilder();
-        b.append("| workload | system | figure | plain, per run | secure, per run | plain median | secure median | overhead |\n");
+        b.append("| workload | variant | figure | plain, per run | variant, per run | plain median | variant median | overhead |\n");
         b.append("|---|---|---|---|---|---:|---:|---:|\n");
         for (Map.Entry<String, double[][]> e : values.entrySet()) {
             Figure f = kind.get(e.getKey());
@@ -217,6 +229,9 @@ final class Report {
             double[] se = e.getValue()[1];
             double mp = median(pl);
             double ms = median(se);
+            if (Double.isNaN(mp) || Double.isNaN(ms)) {
+                continue; // not applicable to this system (e.g. cached reads without a client cache)
+            }
             double overhead = f.higherIsBetter() ? mp / ms - 1 : ms / mp - 1;
             b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %+.1f%% |%n", e.getKey(), list(f, pl), list(f, se),
                     num(new Figure(f.name(), mp, f.higherIsBetter())), num(new Figure(f.name(), ms, f.higherIsBetter())),
