@@ -92,6 +92,8 @@ public final class Bench {
                 case "zookeeper" -> new ZkEnsemble(work.resolve("zookeeper"), 5, 18000, System.getProperty("java.class.path"));
                 case "zookeeper-secure" -> new ZkEnsemble(work.resolve("zookeeper-secure"), 5, 18000,
                         System.getProperty("java.class.path"), true);
+                case "zookeeper-netty" -> new ZkEnsemble(work.resolve("zookeeper-netty"), 5, 18000,
+                        System.getProperty("java.class.path"), false, true);
                 case "etcd" -> new EtcdCluster(work.resolve("etcd"), 5, 19000);
                 case "etcd-secure" -> new EtcdCluster(work.resolve("etcd-secure"), 5, 19000, true);
                 default -> throw new IllegalArgumentException("unknown system " + sys);

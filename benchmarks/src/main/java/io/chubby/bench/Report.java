@@ -94,6 +94,22 @@ final class Report {
         return system.endsWith(SECURE) ? SECURE : "";
     }
 
+    /**
+     * The plain systems a variant is compared with: its base, and for a secured variant also the
+     * base's Netty variant when it ran ({@code zookeeper-netty}: ZooKeeper's TLS needs Netty).
+     */
+    static java.util.List<String> baselines(String system) {
+        String base = baseOf(system);
+        if (base == null) {
+            return java.util.List.of();
+        }
+        return system.endsWith(SECURE) ? java.util.List.of(base, base + "-netty") : java.util.List.of(base);
+    }
+
+    private static String label(String variant, String baseline) {
+        return baseline.equals(baseOf(variant)) ? variant : variant + " vs " + baseline;
+    }
+
     /** One figure of the secure-vs-plain comparison. */
     record Figure(String name, double value, boolean higherIsBetter) {
     }
@@ -143,26 +159,24 @@ final class Report {
         }
         StringBuilder b = new StringBuilder();
         for (Result s : results) {
-            String base = baseOf(s.system());
-            if (base == null) {
-                continue;
-            }
-            Result p = plain.get(s.workload() + "\u0000" + base);
-            if (p == null) {
-                continue;
-            }
-            java.util.List<Figure> fp = figures(p);
-            java.util.List<Figure> fs = figures(s);
-            for (int i = 0; i < Math.min(fp.size(), fs.size()); i++) {
-                Figure a = fp.get(i);
-                Figure c = fs.get(i);
-                if (!a.name().equals(c.name()) || Double.isNaN(a.value()) || Double.isNaN(c.value())) {
+            for (String base : baselines(s.system())) {
+                Result p = plain.get(s.workload() + "\u0000" + base);
+                if (p == null) {
                     continue;
                 }
-                double ratio = c.value() / a.value();
-                double overhead = a.higherIsBetter() ? a.value() / c.value() - 1 : ratio - 1;
-                b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2f | %+.1f%% |%n", s.workload(), s.system(),
-                        a.name(), num(a), num(c), ratio, overhead * 100));
+                java.util.List<Figure> fp = figures(p);
+                java.util.List<Figure> fs = figures(s);
+                for (int i = 0; i < Math.min(fp.size(), fs.size()); i++) {
+                    Figure a = fp.get(i);
+                    Figure c = fs.get(i);
+                    if (!a.name().equals(c.name()) || Double.isNaN(a.value()) || Double.isNaN(c.value())) {
+                        continue;
+                    }
+                    double ratio = c.value() / a.value();
+                    double overhead = a.higherIsBetter() ? a.value() / c.value() - 1 : ratio - 1;
+                    b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2f | %+.1f%% |%n", s.workload(),
+                            label(s.system(), base), a.name(), num(a), num(c), ratio, overhead * 100));
+                }
             }
         }
         if (b.length() == 0) {
@@ -193,30 +207,28 @@ final class Report {
                 }
             }
             for (Result sec : runs.get(run)) {
-                String base = baseOf(sec.system());
-                if (base == null) {
-                    continue;
-                }
-                Result p = plain.get(sec.workload() + "\u0000" + base);
-                if (p == null) {
-                    continue;
-                }
-                java.util.List<Figure> fp = figures(p);
-                java.util.List<Figure> fs = figures(sec);
-                for (int i = 0; i < Math.min(fp.size(), fs.size()); i++) {
-                    if (!fp.get(i).name().equals(fs.get(i).name())) {
+                for (String base : baselines(sec.system())) {
+                    Result p = plain.get(sec.workload() + "\u0000" + base);
+                    if (p == null) {
                         continue;
                     }
-                    String key = sec.workload() + " | " + sec.system() + " | " + fp.get(i).name();
-                    double[][] v = values.computeIfAbsent(key, k -> new double[2][runs.size()]);
-                    if (!kind.containsKey(key)) {
-                        for (double[] side : v) {
-                            java.util.Arrays.fill(side, Double.NaN);
+                    java.util.List<Figure> fp = figures(p);
+                    java.util.List<Figure> fs = figures(sec);
+                    for (int i = 0; i < Math.min(fp.size(), fs.size()); i++) {
+                        if (!fp.get(i).name().equals(fs.get(i).name())) {
+                            continue;
                         }
+                        String key = sec.workload() + " | " + label(sec.system(), base) + " | " + fp.get(i).name();
+                        double[][] v = values.computeIfAbsent(key, k -> new double[2][runs.size()]);
+                        if (!kind.containsKey(key)) {
+                            for (double[] side : v) {
+                                java.util.Arrays.fill(side, Double.NaN);
+                            }
+                        }
+                        kind.put(key, fp.get(i));
+                        v[0][run] = fp.get(i).value();
+                        v[1][run] = fs.get(i).value();
                     }
-                    kind.put(key, fp.get(i));
-                    v[0][run] = fp.get(i).value();
-                    v[1][run] = fs.get(i).value();
                 }
             }
         }

@@ -37,6 +37,11 @@ import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
  * bench znode with one ACL entry, ALL for that digest id, so each read and write is decided by a
  * digest ACL check (CREATOR_ALL_ACL would also list the x509 id of the client certificate, which
  * the server checks first).
+ *
+ * <p>Netty, plaintext ({@code zookeeper-netty}): the plain ensemble with the Netty connection
+ * factory on both sides (server {@code NettyServerCnxnFactory}, client {@code ClientCnxnSocketNetty}),
+ * no TLS, no ACLs: ZooKeeper's TLS needs Netty, and its default is NIO, so this tells the cost of
+ * TLS and ACLs from the change of factory.
  */
 final class ZkEnsemble implements SystemUnderTest {
     static final String DIGEST_USER = "bench";
@@ -47,6 +52,7 @@ final class ZkEnsemble implements SystemUnderTest {
     private final int basePort;
     private final String classpath;
     private final boolean secure;
+    private final boolean netty;
     private final Process[] procs;
     private Certs certs;
     private List<ACL> acl = ZooDefs.Ids.OPEN_ACL_UNSAFE;
@@ -56,6 +62,12 @@ final class ZkEnsemble implements SystemUnderTest {
     }
 
     ZkEnsemble(Path dir, int size, int basePort, String classpath, boolean secure) {
+        this(dir, size, basePort, classpath, secure, secure);
+    }
+
+    /** {@code netty}: the Netty connection factory on both sides (always with {@code secure}). */
+    ZkEnsemble(Path dir, int size, int basePort, String classpath, boolean secure, boolean netty) {
+        this.netty = netty || secure;
         this.dir = dir;
         this.size = size;
         this.basePort = basePort;
@@ -66,14 +78,16 @@ final class ZkEnsemble implements SystemUnderTest {
 
     @Override
     public String name() {
-        return secure ? "zookeeper-secure" : "zookeeper";
+        return secure ? "zookeeper-secure" : netty ? "zookeeper-netty" : "zookeeper";
     }
 
     /** A client configuration: TLS through Netty with the bench certificate when secured, else the defaults. */
     ZKClientConfig clientConfig() {
         ZKClientConfig c = new ZKClientConfig();
-        if (secure) {
+        if (netty) {
             c.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
+        }
+        if (secure) {
             c.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
             c.setProperty("zookeeper.ssl.keyStore.location", certs.bundle(DIGEST_USER).toString());
             c.setProperty("zookeeper.ssl.keyStore.type", "PEM");
@@ -136,6 +150,9 @@ final class ZkEnsemble implements SystemUnderTest {
             } else {
                 cfg.append("clientPort=").append(clientPort(i)).append('\n');
                 cfg.append("clientPortAddress=127.0.0.1\n");
+                if (netty) {
+                    cfg.append("serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\n");
+                }
             }
             cfg.append("admin.enableServer=false\n4lw.commands.whitelist=srvr\n");
             cfg.append("maxClientCnxns=0\n");
