@@ -16,7 +16,9 @@ import java.util.LinkedHashSet;
 
 /**
  * Entry point of {@code benchmarks/run}: {@code Bench --home DIST --work DIR [--quick] [--warmup SECONDS]
- * [--systems chubby,zookeeper,etcd] [--workloads 1,2,...] [--out FILE] [--png FILE] [--jfr DIR]}.
+ * [--systems chubby,zookeeper,etcd,chubby-secure,zookeeper-secure,etcd-secure] [--workloads 1,2,...]
+ * [--out FILE] [--png FILE] [--jfr DIR]}. A {@code -secure} system is the same cluster with TLS on
+ * client and peer links and access control enforced (see each system's class).
  * Prints a markdown table, writes it to FILE and a latency plot to the PNG.
  */
 public final class Bench {
@@ -38,6 +40,11 @@ public final class Bench {
             // --jfr-summary FILE [--since ISO-INSTANT]: summarise a recording again
             System.out.println(Flight.summarise(Path.of(opt.get("jfr-summary")),
                     java.time.Instant.parse(opt.getOrDefault("since", "1970-01-01T00:00:00Z"))));
+            return;
+        }
+        if (opt.containsKey("secure-runs")) {
+            // --secure-runs a.md,b.md: the secure-vs-plain figures of several runs and their medians
+            System.out.print(Report.secureVsPlainRuns(Arrays.asList(opt.get("secure-runs").split(","))));
             return;
         }
         if (opt.containsKey("replot")) {
@@ -65,13 +72,30 @@ public final class Bench {
         System.out.println(header);
 
         Plan plan = quick ? Plan.QUICK : Plan.FULL;
+        if (opt.containsKey("held") || opt.containsKey("hold")) {
+            // --held N[,M] (sessions held in 6b, every system but ZooKeeper) and --hold SECONDS
+            int[] held = opt.containsKey("held")
+                    ? Arrays.stream(opt.get("held").split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray() : plan.held();
+            long holdMs = opt.containsKey("hold") ? Long.parseLong(opt.get("hold")) * 1000 : plan.holdMs();
+            plan = new Plan(plan.warmMs(), plan.seq(), plan.inflightMs(), plan.readMs(), plan.lockPairs(), plan.contendedMs(),
+                    plan.churnMs(), held, holdMs, Math.min(plan.zkHeld(), held[0]), plan.failovers(), plan.fanOut());
+        }
         List<Result> results = new ArrayList<>();
         for (String sys : systems) {
             SystemUnderTest sut = switch (sys.trim()) {
                 case "chubby" -> new ChubbyCell(home, work.resolve("chubby-cell"), 5, 17000,
                         jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default");
+                case "chubby-secure" -> new ChubbyCell(home, work.resolve("chubby-secure-cell"), 5, 17000,
+                        jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default", true);
+                case "chubby-tls" -> new ChubbyCell(home, work.resolve("chubby-tls-cell"), 5, 17000,
+                        jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default", true, true);
                 case "zookeeper" -> new ZkEnsemble(work.resolve("zookeeper"), 5, 18000, System.getProperty("java.class.path"));
+                case "zookeeper-secure" -> new ZkEnsemble(work.resolve("zookeeper-secure"), 5, 18000,
+                        System.getProperty("java.class.path"), true);
+                case "zookeeper-netty" -> new ZkEnsemble(work.resolve("zookeeper-netty"), 5, 18000,
+                        System.getProperty("java.class.path"), false, true);
                 case "etcd" -> new EtcdCluster(work.resolve("etcd"), 5, 19000);
+                case "etcd-secure" -> new EtcdCluster(work.resolve("etcd-secure"), 5, 19000, true);
                 default -> throw new IllegalArgumentException("unknown system " + sys);
             };
             System.out.println("== " + sut.name() + ": starting (load average " + Procs.loadAverage() + ")");
@@ -155,7 +179,7 @@ public final class Bench {
                 case 5 -> out.add(ReadLockWorkloads.contendedLocks(sut, 8, p.contendedMs()));
                 case 6 -> {
                     out.add(SessionWorkloads.churn(sut, 50, p.churnMs()));
-                    if (sys.equals("zookeeper")) {
+                    if (sys.startsWith("zookeeper")) {
                         // one client object (connection + 2 threads) per ZooKeeper session: 10k is impractical here
                         out.add(SessionWorkloads.hold(sut, p.zkHeld(), 50, p.holdMs()));
                     } else {

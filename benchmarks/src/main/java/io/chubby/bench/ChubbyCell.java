@@ -7,8 +7,12 @@ import io.chubby.api.LockMode;
 import io.chubby.api.OpenOptions;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
+import io.chubby.client.ClientSecurity;
 import io.chubby.client.Handle;
+import io.chubby.client.Identity;
 import io.chubby.client.ReplicaStatus;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,39 +20,199 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
 
-/** A 5-replica cell of ours, started and stopped with the distribution's {@code chubby cell} commands. */
+/**
+ * A 5-replica cell of ours, started and stopped with the distribution's {@code chubby cell} commands.
+ * Every node the workloads use is in the directory {@code /ls/local/bench}.
+ *
+ * <p>Secured ({@code chubby-secure}): {@code chubby cell up --tls} (a CA and certificates under
+ * {@code DIR/tls}, TLS on every client port, mutual TLS on peer links, {@code cell.acl.enforce=true},
+ * the acl bundle configured with {@code acl.superusers=admin}) and {@code acl.passwords.file} naming
+ * a file with the user {@code bench} (bcrypt, written with {@code chubby acl passwd}). As admin the
+ * harness writes the ACL file {@code /ls/local/acl/bench} (listing {@code bench}) and makes the
+ * bench directory with read, write and change-ACL names {@code bench}; nodes created below it copy
+ * them. The workloads connect over TLS (the cell's CA) and log in as {@code bench} with its
+ * password: not a superuser, so every call that needs a decision is decided by the acl bundle.
+ *
+ * <p>TLS only ({@code chubby-tls}, to tell the two costs apart): {@code cell up --tls} on a copy of
+ * the distribution without the acl bundle, so the cell runs TLS on client and peer links but
+ * enforces nothing ({@code cell up} writes {@code cell.acl.enforce} only when the bundle is
+ * shipped) and has no password authenticator; the workloads present a client certificate (CN
+ * {@code bench}, issued by the harness with openssl from the cell's CA) instead.
+ */
 final class ChubbyCell implements SystemUnderTest {
+    /** The bench directory (cell-relative spelling: {@link #REL}). */
+    static final String DIR = "/ls/local/bench/";
+    static final String REL = "/bench/";
+    static final String USER = "bench";
+    static final String PASSWORD = "bench-password";
+
     private final Path home;
     private final Path dir;
     private final int replicas;
     private final int basePort;
     private final String serverOpts;
+    private final boolean secure;
+    private final boolean tlsOnly;
+    private ClientSecurity security = ClientSecurity.NONE;
+    private ClientSecurity statusSecurity = ClientSecurity.NONE;
+    private RawConnection.Login login;
 
     /** {@code serverOpts}: extra JVM options of every replica (CHUBBY_SERVER_OPTS), e.g. a flight recording. */
     ChubbyCell(Path home, Path dir, int replicas, int basePort, String serverOpts) {
+        this(home, dir, replicas, basePort, serverOpts, false);
+    }
+
+    ChubbyCell(Path home, Path dir, int replicas, int basePort, String serverOpts, boolean secure) {
+        this(home, dir, replicas, basePort, serverOpts, secure, false);
+    }
+
+    /** {@code tlsOnly}: TLS without access control (the variant chubby-tls). */
+    ChubbyCell(Path home, Path dir, int replicas, int basePort, String serverOpts, boolean secure, boolean tlsOnly) {
         this.home = home;
         this.dir = dir;
         this.replicas = replicas;
         this.basePort = basePort;
         this.serverOpts = serverOpts;
+        this.secure = secure;
+        this.tlsOnly = tlsOnly;
     }
 
     @Override
     public String name() {
-        return "chubby";
+        return tlsOnly ? "chubby-tls" : secure ? "chubby-secure" : "chubby";
     }
 
-    private List<String> chubby(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/chubby").toString()));
+    /** The distribution the cell runs: for chubby-tls a copy without the acl bundle. */
+    private Path cellHome() throws IOException, InterruptedException {
+        if (!tlsOnly) {
+            return home;
+        }
+        Path copy = authDir().resolve("home-without-acl");
+        if (!Files.exists(copy)) {
+            Files.createDirectories(authDir());
+            Procs.run(authDir(), List.of("cp", "-a", home.toString(), copy.toString()), 120);
+            try (var bundles = Files.list(copy.resolve("bundle"))) {
+                for (Path b : bundles.toList()) {
+                    if (b.getFileName().toString().matches("chubby-acl.*\\.jar")) {
+                        Files.delete(b);
+                    }
+                }
+            }
+        }
+        return copy;
+    }
+
+    private List<String> chubby(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(cellHome().resolve("bin/chubby").toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
 
+    /** Where the passwords file and the bench password live (beside the cell directory). */
+    private Path authDir() {
+        return dir.resolveSibling(dir.getFileName() + "-auth");
+    }
+
     @Override
     public void start() throws Exception {
-        Procs.run(home, chubby("cell", "up", "--replicas", "" + replicas, "--dir", dir.toString(), "--base-port",
-                "" + basePort), 120, serverOpts.isEmpty() ? Map.of() : Map.of("CHUBBY_SERVER_OPTS", serverOpts));
+        Map<String, String> env = new java.util.HashMap<>();
+        if (!serverOpts.isEmpty()) {
+            env.put("CHUBBY_SERVER_OPTS", serverOpts);
+        }
+        List<String> up = chubby("cell", "up", "--replicas", "" + replicas, "--dir", dir.toString(), "--base-port",
+                "" + basePort);
+        Path passwords = authDir().resolve("passwords");
+        if (secure && !tlsOnly && !Files.exists(passwords)) {
+            Files.createDirectories(authDir());
+            Path pw = authDir().resolve(USER + ".password");
+            Files.writeString(pw, PASSWORD + "\n");
+            Procs.run(home, chubby("acl", "passwd", USER, "--file", passwords.toString(), "--new-password-file",
+                    pw.toString()),
+                    60);
+        }
+        if (tlsOnly) {
+            up.add("--tls");
+        } else if (secure) {
+            up.addAll(List.of("--tls", "--set", "acl.passwords.file=" + passwords.toAbsolutePath()));
+        }
+        Procs.run(home, up, 120, env);
+        if (tlsOnly) {
+            Path tls = dir.resolve("tls");
+            Path cert = authDir().resolve("certs").resolve(USER + ".pem");
+            if (!Files.exists(cert)) {
+                Certs.signedBy(authDir().resolve("certs"), tls.resolve("ca.pem"), tls.resolve("ca.key")).issue(USER, USER);
+            }
+            Path key = authDir().resolve("certs").resolve(USER + ".key");
+            SSLContext withCert = Certs.sslContext(tls.resolve("ca.pem"), cert, key);
+            security = ClientSecurity.builder().tls(withCert).build();
+            statusSecurity = ClientSecurity.builder().tls(Certs.sslContext(tls.resolve("ca.pem"), null, null)).build();
+            login = new RawConnection.Login(withCert, null, null);
+        } else if (secure) {
+            Path tls = dir.resolve("tls");
+            SSLContext ctx = Certs.sslContext(tls.resolve("ca.pem"), null, null);
+            security = ClientSecurity.builder().tls(ctx).credentials(USER, PASSWORD.toCharArray()).build();
+            statusSecurity = ClientSecurity.builder().tls(ctx).build(); // anonymous: STATUS needs no decision
+            login = new RawConnection.Login(ctx, USER, PASSWORD);
+        }
+    }
+
+    /**
+     * Makes the bench directory (once per cell): plain, anonymously; secured, as admin (the
+     * superuser certificate {@code cell up --tls} made), with the ACL file and names above, then
+     * checks that the bench user is really refused outside it.
+     */
+    private void prepareDirectory() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("CHUBBY_CELL", cellSpec()));
+        if (secure) {
+            Path tls = dir.resolve("tls");
+            env.put(ClientSecurity.TLS_CA_ENV, tls.resolve("ca.pem").toString());
+            env.put(ClientSecurity.TLS_CERT_ENV, tls.resolve("admin.pem").toString());
+            env.put(ClientSecurity.TLS_KEY_ENV, tls.resolve("admin.key").toString());
+            if (!tlsOnly) {
+                Procs.run(home, chubby("acl", "file", "put", USER, USER), 60, env);
+            }
+        }
+        Procs.run(home, chubby("mkdir", "-p", DIR.substring(0, DIR.length() - 1)), 60, env);
+        if (tlsOnly) {
+            try (ChubbyClient c = ChubbyClient.connect(options())) {
+                Identity me = c.identity();
+                if (!me.principal().equals(USER) || me.mechanism() != Identity.Mechanism.TLS_CERTIFICATE) {
+                    throw new IllegalStateException("the bench client is " + me + ", not " + USER + " (TLS certificate)");
+                }
+            }
+        } else if (secure) {
+            Procs.run(home, chubby("acl", "set", DIR.substring(0, DIR.length() - 1), "--read", USER, "--write", USER,
+                    "--change", USER), 60, env);
+            try (ChubbyClient c = ChubbyClient.connect(options())) {
+                Identity me = c.identity();
+                if (!me.principal().equals(USER) || me.mechanism() != Identity.Mechanism.PASSWORD) {
+                    throw new IllegalStateException("the bench client is " + me + ", not " + USER + " (password)");
+                }
+                try {
+                    c.open("/ls/local/bench-outside", OpenOptions.write().withCreate(CreateMode.MAY)).close();
+                    throw new IllegalStateException("ACLs not enforced: " + USER + " created a node outside " + DIR);
+                } catch (ChubbyException e) {
+                    if (e.code() != io.chubby.api.ErrorCode.PERMISSION_DENIED) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    private volatile boolean prepared;
+
+    private synchronized void ensurePrepared() throws Exception {
+        if (!prepared) {
+            prepareDirectory();
+            prepared = true;
+        }
+    }
+
+    private ClientOptions options() {
+        return ClientOptions.builder().cell(cellSpec()).callTimeout(Duration.ofSeconds(20)).security(security).build();
     }
 
     String cellSpec() {
@@ -62,7 +226,7 @@ final class ChubbyCell implements SystemUnderTest {
     private ReplicaStatus master() {
         for (int i = 1; i <= replicas; i++) {
             try {
-                ReplicaStatus s = ChubbyClient.status("127.0.0.1:" + (basePort + i), Duration.ofSeconds(1));
+                ReplicaStatus s = ChubbyClient.status("127.0.0.1:" + (basePort + i), Duration.ofSeconds(1), statusSecurity);
                 if (s.isMaster()) {
                     return s;
                 }
@@ -92,9 +256,9 @@ final class ChubbyCell implements SystemUnderTest {
     }
 
     @Override
-    public KvClient newClient() {
-        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(cellSpec()).callTimeout(Duration.ofSeconds(20))
-                .build());
+    public KvClient newClient() throws Exception {
+        ensurePrepared();
+        ChubbyClient c = ChubbyClient.connect(options());
         return new KvClient() {
             private final Map<String, Handle> handles = new ConcurrentHashMap<>();
             private final Map<String, ByteString> rawHandles = new ConcurrentHashMap<>();
@@ -103,7 +267,7 @@ final class ChubbyCell implements SystemUnderTest {
 
             @Override
             public void prepare(String key) {
-                handles.computeIfAbsent(key, k -> c.open("/ls/local/" + k, OpenOptions.write().withCreate(CreateMode.MAY)));
+                handles.computeIfAbsent(key, k -> c.open(DIR + k, OpenOptions.write().withCreate(CreateMode.MAY)));
             }
 
             @Override
@@ -124,13 +288,13 @@ final class ChubbyCell implements SystemUnderTest {
             public synchronized CompletableFuture<byte[]> readAsync(String key) {
                 try {
                     if (raw == null) {
-                        raw = new RawLoad(ChubbyCell.this::masterRef, 1);
+                        raw = new RawLoad(ChubbyCell.this::masterRef, 1, login);
                         rawSession = raw.createSession().get();
                         rawSession.keepAliveLoop();
                     }
                     ByteString h = rawHandles.get(key);
                     if (h == null) {
-                        h = rawSession.open("/ls/local/" + key, 0).get();
+                        h = rawSession.open(DIR + key, 0).get();
                         rawHandles.put(key, h);
                     }
                     return rawSession.read(h).thenApply(r -> r.getGetContents().getContents().toByteArray());
@@ -146,7 +310,7 @@ final class ChubbyCell implements SystemUnderTest {
 
             @Override
             public DistLock lock(String name) {
-                Handle h = c.open("/ls/local/" + name, OpenOptions.write().withCreate(CreateMode.MAY));
+                Handle h = c.open(DIR + name, OpenOptions.write().withCreate(CreateMode.MAY));
                 return new DistLock() {
                     @Override
                     public void acquire() {
@@ -175,7 +339,8 @@ final class ChubbyCell implements SystemUnderTest {
 
     @Override
     public SessionPool sessions() throws Exception {
-        return new ChubbySessions(this::masterRef, 4);
+        ensurePrepared();
+        return new ChubbySessions(this::masterRef, 4, login);
     }
 
     @Override
@@ -185,7 +350,7 @@ final class ChubbyCell implements SystemUnderTest {
 
     @Override
     public void restartStopped() throws Exception {
-        start();
+        start(); // cell up starts what is not running (with --tls, reusing the certificates)
     }
 
     @Override

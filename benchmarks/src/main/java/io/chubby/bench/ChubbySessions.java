@@ -11,11 +11,19 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ChubbySessions implements SessionPool {
     private final RawLoad load;
     private final int connections;
+    private final RawConnection.Login login;
     /** Per session and path: what to run when the CONTENTS_MODIFIED event arrives. */
     private final Map<RawLoad.Session, Map<String, Runnable>> watches = new ConcurrentHashMap<>();
 
     ChubbySessions(java.util.function.Supplier<RawLoad.MasterRef> finder, int connections) throws Exception {
-        this.load = new RawLoad(finder, connections);
+        this(finder, connections, null);
+    }
+
+    /** {@code login}: TLS and password login on each connection (null: plaintext, anonymous). */
+    ChubbySessions(java.util.function.Supplier<RawLoad.MasterRef> finder, int connections, RawConnection.Login login)
+            throws Exception {
+        this.load = new RawLoad(finder, connections, login);
+        this.login = login;
         this.connections = connections;
         load.listener = (s, r) -> {
             Map<String, Runnable> w = watches.get(s);
@@ -51,7 +59,7 @@ final class ChubbySessions implements SessionPool {
     public void keepAlive(Object session) {
         RawLoad.Session s = (RawLoad.Session) session;
         s.keepAliveLoop();
-        s.open("/ls/local/bench-held", 0).whenComplete((h, e) -> {
+        s.open(ChubbyCell.DIR + "bench-held", 0).whenComplete((h, e) -> {
             if (e != null) {
                 openFailures.incrementAndGet();
             }
@@ -78,7 +86,7 @@ final class ChubbySessions implements SessionPool {
     @Override
     public CompletableFuture<Void> watch(Object session, String key, Runnable onChange) {
         RawLoad.Session s = (RawLoad.Session) session;
-        String path = "/ls/local/" + key;
+        String path = ChubbyCell.DIR + key;
         CompletableFuture<ByteString> opened = s.open(path, 1 << EventKind.CONTENTS_MODIFIED_VALUE);
         return opened.thenAccept(h -> {
             // events name the path as the master reports it; register both spellings
@@ -94,13 +102,14 @@ final class ChubbySessions implements SessionPool {
                 }
             };
             w.put(path, once);
-            w.put("/" + key, once);
+            w.put(ChubbyCell.REL + key, once);
         });
     }
 
     @Override
     public String describe() {
-        return "raw protocol, sessions multiplexed over " + connections + " connections, one open handle each ("
+        return "raw protocol, sessions multiplexed over " + connections + (login == null ? "" : " TLS")
+                + " connections" + (login == null ? "" : " (principal " + load.principal() + ")") + ", one open handle each ("
                 + openFailures.get() + " Opens failed); "
                 + load.relocations.get() + " KeepAlives re-sent after the master moved";
     }

@@ -14,31 +14,107 @@ import java.util.concurrent.TimeUnit;
 /**
  * An etcd 3.4 cluster (Debian's etcd-server) of real processes on loopback with etcd's default
  * settings (heartbeat 100 ms, election timeout 1000 ms, fsync on), driven through jetcd.
+ *
+ * <p>Secured ({@code etcd-secure}): client and peer URLs are https with mutual TLS
+ * ({@code --client-cert-auth}, {@code --peer-client-cert-auth}; certificates from {@link Certs}),
+ * and authentication is on: a {@code root} user, and a {@code bench} user whose role {@code bench}
+ * grants readwrite on the key prefix {@code bench} (every key the workloads touch, lock keys
+ * included). Tokens are JWT signed with RS256 (etcd's documentation recommends JWT for production:
+ * its default "simple" tokens are stateful per member and not meant for it; a token lives 60 min,
+ * longer than one system's run, so no client re-authenticates in the middle); the system property
+ * {@code bench.etcd.token=simple} selects those instead. jetcd connects with TLS (client
+ * certificate CN {@code bench}) and user + password, so every request carries the token etcd checks.
  */
 final class EtcdCluster implements SystemUnderTest {
+    static final String USER = "bench";
+    static final String PASSWORD = "bench-password";
+    private static final String ROOT_PASSWORD = "root-password";
+
     private final Path dir;
     private final int size;
     private final int basePort;
+    private final boolean secure;
     private final Process[] procs;
+    private Certs certs;
 
     EtcdCluster(Path dir, int size, int basePort) {
+        this(dir, size, basePort, false);
+    }
+
+    EtcdCluster(Path dir, int size, int basePort, boolean secure) {
         this.dir = dir;
         this.size = size;
         this.basePort = basePort;
+        this.secure = secure;
         this.procs = new Process[size + 1];
     }
 
     @Override
     public String name() {
-        return "etcd";
+        return secure ? "etcd-secure" : "etcd";
     }
 
     private String clientUrl(int i) {
-        return "http://127.0.0.1:" + (basePort + i);
+        return (secure ? "https" : "http") + "://127.0.0.1:" + (basePort + i);
     }
 
     private String peerUrl(int i) {
-        return "http://127.0.0.1:" + (basePort + 100 + i);
+        return (secure ? "https" : "http") + "://127.0.0.1:" + (basePort + 100 + i);
+    }
+
+    private static boolean jwt() {
+        return !"simple".equals(System.getProperty("bench.etcd.token"));
+    }
+
+    /**
+     * A jetcd client of all members: with TLS and the bench user when secured, already logged in.
+     * jetcd authenticates lazily, once per call that finds no token, so a burst of calls on a new
+     * client (1,000 writes in flight) starts 1,000 Authenticate calls (bcrypt on the server, and in
+     * etcd 3.4 through raft), most of which fail as UNAUTHENTICATED; one call first gets the token
+     * that every later call carries, as a long-running application's client has.
+     */
+    Client client() {
+        Client c = client(true);
+        if (secure) {
+            try {
+                c.getKVClient().get(ByteSequence.from("bench-login", StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                c.close();
+                throw new IllegalStateException("etcd login as " + USER + " failed", e);
+            }
+        }
+        return c;
+    }
+
+    /**
+     * {@code login}: authenticate as the bench user (etcd refuses Authenticate while auth is not
+     * enabled, so the leader check does without: Status needs no user).
+     */
+    private Client client(boolean login) {
+        io.etcd.jetcd.ClientBuilder b = Client.builder().endpoints(endpoints());
+        if (secure) {
+            try {
+                b.authority("127.0.0.1").sslContext(s -> s.trustManager(certs.ca().toFile())
+                        .keyManager(certs.cert(USER).toFile(), certs.key(USER).toFile()));
+            } catch (javax.net.ssl.SSLException e) {
+                throw new IllegalStateException("cannot build the TLS context of the etcd client", e);
+            }
+            if (login) {
+                b.user(ByteSequence.from(USER, StandardCharsets.UTF_8)).password(ByteSequence.from(PASSWORD, StandardCharsets.UTF_8));
+            }
+        }
+        return b.build();
+    }
+
+    /** etcdctl against all members, as root when secured (its client certificate, CN root, and password). */
+    private String etcdctl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints", endpointList()));
+        if (secure) {
+            cmd.addAll(List.of("--cacert", certs.ca().toString(), "--cert", certs.cert("root").toString(), "--key",
+                    certs.key("root").toString()));
+        }
+        cmd.addAll(List.of(args));
+        return Procs.run(dir, cmd, 60, java.util.Map.of("ETCDCTL_API", "3"));
     }
 
     /** The client endpoints, comma-separated (etcdctl's --endpoints). */
@@ -56,11 +132,54 @@ final class EtcdCluster implements SystemUnderTest {
 
     @Override
     public void start() throws Exception {
+        Files.createDirectories(dir);
+        if (secure) {
+            certs = Certs.authority(dir.resolve("tls"));
+            for (int i = 1; i <= size; i++) {
+                certs.issue("e" + i, "e" + i);
+            }
+            certs.issue("root", "root").issue(USER, USER);
+            if (jwt()) {
+                Procs.run(dir, List.of("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out",
+                        dir.resolve("tls/jwt.key").toString()), 60);
+                Procs.run(dir, List.of("openssl", "pkey", "-in", dir.resolve("tls/jwt.key").toString(), "-pubout", "-out",
+                        dir.resolve("tls/jwt.pub").toString()), 60);
+            }
+        }
         for (int i = 1; i <= size; i++) {
             Files.createDirectories(dir.resolve("e" + i));
             startOne(i, "new");
         }
         waitForLeader(60_000);
+        if (secure) {
+            enableAuth();
+        }
+    }
+
+    /** Users, the bench role (readwrite on the prefix "bench") and {@code auth enable}, with etcdctl. */
+    private void enableAuth() throws Exception {
+        etcdctl("user", "add", "root", "--new-user-password", ROOT_PASSWORD);
+        etcdctl("role", "add", "root"); // auth enable needs root to hold the role root (etcdctl would add it)
+        etcdctl("user", "grant-role", "root", "root");
+        etcdctl("role", "add", USER);
+        etcdctl("role", "grant-permission", USER, "--prefix=true", "readwrite", "bench");
+        etcdctl("user", "add", USER, "--new-user-password", PASSWORD);
+        etcdctl("user", "grant-role", USER, USER);
+        etcdctl("auth", "enable");
+        // a check that the bench user can write its keys and nothing else
+        try (Client c = client()) {
+            c.getKVClient().put(ByteSequence.from("bench-auth-check", StandardCharsets.UTF_8),
+                    ByteSequence.from("x", StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+            try {
+                c.getKVClient().put(ByteSequence.from("other-key", StandardCharsets.UTF_8),
+                        ByteSequence.from("x", StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+                throw new IllegalStateException("etcd auth is not enforced: the bench user wrote outside its prefix");
+            } catch (java.util.concurrent.ExecutionException denied) {
+                if (!String.valueOf(denied.getCause()).contains("permission denied")) {
+                    throw denied;
+                }
+            }
+        }
     }
 
     private void startOne(int i, String state) throws Exception {
@@ -69,15 +188,27 @@ final class EtcdCluster implements SystemUnderTest {
             cluster.add("e" + j + "=" + peerUrl(j));
         }
         Path d = dir.resolve("e" + i);
-        procs[i] = Procs.spawn(d, List.of("etcd", "--name", "e" + i, "--data-dir", d.resolve("data").toString(),
+        List<String> cmd = new ArrayList<>(List.of("etcd", "--name", "e" + i, "--data-dir", d.resolve("data").toString(),
                 "--listen-client-urls", clientUrl(i), "--advertise-client-urls", clientUrl(i),
                 "--listen-peer-urls", peerUrl(i), "--initial-advertise-peer-urls", peerUrl(i),
                 "--initial-cluster", String.join(",", cluster), "--initial-cluster-state", state,
-                "--initial-cluster-token", "bench"), d.resolve("console.log"));
+                "--initial-cluster-token", "bench"));
+        if (secure) {
+            String me = "e" + i;
+            if (jwt()) {
+                cmd.addAll(List.of("--auth-token", "jwt,pub-key=" + dir.resolve("tls/jwt.pub") + ",priv-key="
+                        + dir.resolve("tls/jwt.key") + ",sign-method=RS256,ttl=60m"));
+            }
+            cmd.addAll(List.of("--cert-file", certs.cert(me).toString(), "--key-file", certs.key(me).toString(),
+                    "--trusted-ca-file", certs.ca().toString(), "--client-cert-auth",
+                    "--peer-cert-file", certs.cert(me).toString(), "--peer-key-file", certs.key(me).toString(),
+                    "--peer-trusted-ca-file", certs.ca().toString(), "--peer-client-cert-auth"));
+        }
+        procs[i] = Procs.spawn(d, cmd, d.resolve("console.log"));
     }
 
     private int leaderIndex() {
-        try (Client c = Client.builder().endpoints(endpoints()).build()) {
+        try (Client c = client(false)) {
             for (int i = 1; i <= size; i++) {
                 if (procs[i] == null || !procs[i].isAlive()) {
                     continue;
@@ -107,7 +238,7 @@ final class EtcdCluster implements SystemUnderTest {
 
     @Override
     public KvClient newClient() {
-        Client c = Client.builder().endpoints(endpoints()).build();
+        Client c = client();
         return new KvClient() {
             @Override
             public void prepare(String key) {
@@ -175,7 +306,7 @@ final class EtcdCluster implements SystemUnderTest {
 
     @Override
     public SessionPool sessions() {
-        return new EtcdSessions(endpoints(), 4);
+        return new EtcdSessions(this::client, 4);
     }
 
     @Override

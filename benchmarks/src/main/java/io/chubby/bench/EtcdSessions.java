@@ -33,9 +33,10 @@ final class EtcdSessions implements SessionPool {
     private final AtomicLong expired = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
 
-    EtcdSessions(String[] endpoints, int clientCount) {
+    /** {@code clients}: makes one jetcd client (plain, or TLS + user and password). */
+    EtcdSessions(java.util.function.Supplier<Client> clientFactory, int clientCount) {
         for (int i = 0; i < clientCount; i++) {
-            clients.add(Client.builder().endpoints(endpoints).build());
+            clients.add(clientFactory.get());
         }
     }
 

@@ -20,8 +20,10 @@ import javax.imageio.ImageIO;
  * one bar pair per system (p99 light, p50 dark over it) on a logarithmic millisecond axis.
  */
 final class Plot {
+    /** The secured variants in a darker shade of their system's colour. */
     private static final Map<String, Color> COLORS = Map.of("chubby", new Color(0x1f77b4), "zookeeper",
-            new Color(0x2ca02c), "etcd", new Color(0xd62728));
+            new Color(0x2ca02c), "etcd", new Color(0xd62728), "chubby-secure", new Color(0x0b3c5d), "chubby-tls", new Color(0x145a8a),
+            "zookeeper-secure", new Color(0x145214), "zookeeper-netty", new Color(0x1f7a1f), "etcd-secure", new Color(0x7a1010));
     private static final int LEFT = 430;
     private static final int RIGHT = 150;
     private static final int BAR = 16;
@@ -32,7 +34,7 @@ final class Plot {
 
     static void write(List<Result> results, String header, Path png) throws IOException {
         Map<String, List<Result>> groups = new java.util.TreeMap<>();
-        List<String> order = List.of("chubby", "zookeeper", "etcd");
+        List<String> order = List.of("chubby", "chubby-tls", "chubby-secure", "zookeeper", "zookeeper-netty", "zookeeper-secure", "etcd", "etcd-secure");
         List<Result> sorted = new ArrayList<>(results);
         sorted.sort(java.util.Comparator.comparing(r -> order.indexOf(r.system()) < 0 ? 9 : order.indexOf(r.system())));
         for (Result r : sorted) {

@@ -20,15 +20,25 @@ final class Procs {
     /** The same with extra environment variables for the command. */
     static String run(Path cwd, List<String> cmd, long timeoutSec, java.util.Map<String, String> env)
             throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
+        // output to a file and stdin from /dev/null: a command that waits for input or keeps its
+        // output open cannot outlive the timeout
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("bench-cmd", ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         pb.environment().putAll(env);
         Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(timeoutSec, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("timed out: " + cmd);
+        String s;
+        try {
+            if (!p.waitFor(timeoutSec, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("timed out after " + timeoutSec + " s: " + cmd + ":\n"
+                        + java.nio.file.Files.readString(log, StandardCharsets.UTF_8));
+            }
+            s = java.nio.file.Files.readString(log, StandardCharsets.UTF_8);
+        } finally {
+            java.nio.file.Files.deleteIfExists(log);
         }
-        String s = new String(out, StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
             throw new IOException("exit " + p.exitValue() + " from " + cmd + ":\n" + s);
         }

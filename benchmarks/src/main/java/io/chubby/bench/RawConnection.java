@@ -15,14 +15,27 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One TCP connection to a replica speaking the raw client protocol (Frames + Hello + Request),
  * carrying calls of any number of sessions: the load generator's multiplexer. Calls are matched to
  * responses by call id. A reader thread owns the input stream; writers serialize on the output.
+ * With a {@link Login} the connection is TLS (the JDK's SSLSocket; the replica's certificate is
+ * checked against the CA and its IP address) and the Hello carries the user and password.
  */
 final class RawConnection implements AutoCloseable {
+    /**
+     * How a secured load generator connects: TLS with {@code ssl} (trusting the cell's CA) and,
+     * when {@code user} is not null, a password login in the Hello.
+     */
+    record Login(SSLContext ssl, String user, String password) {
+    }
+
     private final Socket socket;
+    private final String principal;
     private final OutputStream out;
     private final DataInputStream in;
     private final Map<Long, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
@@ -31,15 +44,41 @@ final class RawConnection implements AutoCloseable {
     private volatile boolean closed;
 
     RawConnection(String address) throws IOException {
+        this(address, null);
+    }
+
+    /** {@code login}: null for a plaintext connection with an anonymous Hello. */
+    RawConnection(String address, Login login) throws IOException {
         int colon = address.lastIndexOf(':');
-        socket = new Socket();
-        socket.setTcpNoDelay(true);
-        socket.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))),
-                5000);
+        String host = address.substring(0, colon);
+        int port = Integer.parseInt(address.substring(colon + 1));
+        Socket plain = new Socket();
+        plain.setTcpNoDelay(true);
+        plain.connect(new InetSocketAddress(host, port), 5000);
+        if (login != null) {
+            SSLSocket tls = (SSLSocket) login.ssl().getSocketFactory().createSocket(plain, host, port, true);
+            SSLParameters p = tls.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS"); // the replica's certificate must name 127.0.0.1
+            tls.setSSLParameters(p);
+            tls.setUseClientMode(true);
+            tls.startHandshake();
+            socket = tls;
+        } else {
+            socket = plain;
+        }
         out = new java.io.BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024));
-        send(Hello.newBuilder().setProtocolVersion(Frames.VERSION).setClientName("bench-loadgen").build().toByteArray());
-        HelloReply.parseFrom(readFrame());
+        Hello.Builder hello = Hello.newBuilder().setProtocolVersion(Frames.VERSION).setClientName("bench-loadgen");
+        if (login != null && login.user() != null) {
+            hello.setUser(login.user()).setPassword(login.password());
+        }
+        send(hello.build().toByteArray());
+        HelloReply reply = HelloReply.parseFrom(readFrame());
+        if (reply.hasError()) {
+            socket.close();
+            throw new IOException("Hello refused by " + address + ": " + reply.getError().getMessage());
+        }
+        principal = reply.getPrincipal();
         reader = new Thread(this::readLoop, "raw-reader-" + address);
         reader.setDaemon(true);
         reader.start();
@@ -90,6 +129,11 @@ final class RawConnection implements AutoCloseable {
             f.completeExceptionally(e);
         }
         return f;
+    }
+
+    /** The principal the replica bound this connection to ("anonymous" when not authenticated). */
+    String principal() {
+        return principal;
     }
 
     boolean isClosed() {

@@ -156,14 +156,27 @@ final class RawLoad implements AutoCloseable {
     private volatile boolean closed;
     private int next;
 
+    private final RawConnection.Login login;
+
     RawLoad(java.util.function.Supplier<MasterRef> finder, int connections) throws Exception {
+        this(finder, connections, null);
+    }
+
+    /** {@code login}: TLS and a password login on every connection, or null for plaintext and anonymous. */
+    RawLoad(java.util.function.Supplier<MasterRef> finder, int connections, RawConnection.Login login) throws Exception {
         this.finder = finder;
         this.connectionCount = connections;
+        this.login = login;
         this.master = finder.get();
         this.masterCheckedAt = System.nanoTime();
         for (int i = 0; i < connections; i++) {
-            conns.add(new RawConnection(master.address()));
+            conns.add(new RawConnection(master.address(), login));
         }
+    }
+
+    /** The principal the master bound the first connection to. */
+    synchronized String principal() {
+        return conns.get(0).principal();
     }
 
     /**
@@ -202,7 +215,7 @@ final class RawLoad implements AutoCloseable {
                 List<RawConnection> fresh = new ArrayList<>();
                 try {
                     for (int i = 0; i < connectionCount; i++) {
-                        fresh.add(new RawConnection(m.address()));
+                        fresh.add(new RawConnection(m.address(), login));
                     }
                 } catch (Exception e) {
                     fresh.forEach(RawConnection::close);

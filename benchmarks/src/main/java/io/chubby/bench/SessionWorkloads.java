@@ -74,7 +74,7 @@ final class SessionWorkloads {
             String kaRate = ka < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f/s", (ka - ka0) / holdSecs);
             String note = String.format(Locale.ROOT,
                     "%d created (%.0f/s), %d failed; held %.0f s: expired %d, other errors %d, KeepAlives %s, "
-                            + "master CPU %.0f%% of one core; %s",
+                            + "master CPU %.1f%% of one core; %s",
                     sessions.size(), sessions.size() / createSecs, failed.get(), holdSecs, pool.expired(), pool.otherErrors(),
                     kaRate, cpu, pool.describe());
             if (error.get() != null) {

@@ -19,29 +19,89 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.FourLetterWordMain;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 
 /**
  * A ZooKeeper 3.9 ensemble of real server processes on loopback, with the configuration of
  * ZooKeeper's own sample (tickTime 2000, initLimit 10, syncLimit 5) and fsync on (forceSync default).
+ *
+ * <p>Secured ({@code zookeeper-secure}): no plaintext client port, only {@code secureClientPort}
+ * (Netty, TLS, {@code ssl.clientAuth=need}), quorum and leader-election links over TLS
+ * ({@code sslQuorum=true}), PEM key and trust stores from {@link Certs}. Clients connect with
+ * {@code ClientCnxnSocketNetty} and {@code zookeeper.client.secure=true} (a client certificate, CN
+ * {@code bench}), add the digest credentials {@code bench:...} ({@code addAuthInfo}) and create every
+ * bench znode with one ACL entry, ALL for that digest id, so each read and write is decided by a
+ * digest ACL check (CREATOR_ALL_ACL would also list the x509 id of the client certificate, which
+ * the server checks first).
+ *
+ * <p>Netty, plaintext ({@code zookeeper-netty}): the plain ensemble with the Netty connection
+ * factory on both sides (server {@code NettyServerCnxnFactory}, client {@code ClientCnxnSocketNetty}),
+ * no TLS, no ACLs: ZooKeeper's TLS needs Netty, and its default is NIO, so this tells the cost of
+ * TLS and ACLs from the change of factory.
  */
 final class ZkEnsemble implements SystemUnderTest {
+    static final String DIGEST_USER = "bench";
+    static final String DIGEST_PASSWORD = "bench-password";
+
     private final Path dir;
     private final int size;
     private final int basePort;
     private final String classpath;
+    private final boolean secure;
+    private final boolean netty;
     private final Process[] procs;
+    private Certs certs;
+    private List<ACL> acl = ZooDefs.Ids.OPEN_ACL_UNSAFE;
 
     ZkEnsemble(Path dir, int size, int basePort, String classpath) {
+        this(dir, size, basePort, classpath, false);
+    }
+
+    ZkEnsemble(Path dir, int size, int basePort, String classpath, boolean secure) {
+        this(dir, size, basePort, classpath, secure, secure);
+    }
+
+    /** {@code netty}: the Netty connection factory on both sides (always with {@code secure}). */
+    ZkEnsemble(Path dir, int size, int basePort, String classpath, boolean secure, boolean netty) {
+        this.netty = netty || secure;
         this.dir = dir;
         this.size = size;
         this.basePort = basePort;
         this.classpath = classpath;
+        this.secure = secure;
         this.procs = new Process[size + 1];
     }
 
     @Override
     public String name() {
-        return "zookeeper";
+        return secure ? "zookeeper-secure" : netty ? "zookeeper-netty" : "zookeeper";
+    }
+
+    /** A client configuration: TLS through Netty with the bench certificate when secured, else the defaults. */
+    ZKClientConfig clientConfig() {
+        ZKClientConfig c = new ZKClientConfig();
+        if (netty) {
+            c.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
+        }
+        if (secure) {
+            c.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
+            c.setProperty("zookeeper.ssl.keyStore.location", certs.bundle(DIGEST_USER).toString());
+            c.setProperty("zookeeper.ssl.keyStore.type", "PEM");
+            c.setProperty("zookeeper.ssl.trustStore.location", certs.ca().toString());
+            c.setProperty("zookeeper.ssl.trustStore.type", "PEM");
+        }
+        return c;
+    }
+
+    /** Adds the digest credentials to a new client when secured. */
+    private void authenticate(ZooKeeper zk) {
+        if (secure) {
+            zk.addAuthInfo("digest", (DIGEST_USER + ":" + DIGEST_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     int clientPort(int i) {
@@ -58,6 +118,16 @@ final class ZkEnsemble implements SystemUnderTest {
 
     @Override
     public void start() throws Exception {
+        if (secure) {
+            certs = Certs.authority(dir.resolve("tls"));
+            for (int i = 1; i <= size; i++) {
+                certs.issue("zk" + i, "zk" + i);
+            }
+            certs.issue(DIGEST_USER, DIGEST_USER).issue("stranger", "stranger");
+            // not List.of: ZooKeeper.create asks the list whether it contains null
+            acl = java.util.Collections.singletonList(new ACL(ZooDefs.Perms.ALL, new Id("digest",
+                    DigestAuthenticationProvider.generateDigest(DIGEST_USER + ":" + DIGEST_PASSWORD))));
+        }
         for (int i = 1; i <= size; i++) {
             Path d = dir.resolve("zk" + i);
             Files.createDirectories(d.resolve("data"));
@@ -65,8 +135,26 @@ final class ZkEnsemble implements SystemUnderTest {
             StringBuilder cfg = new StringBuilder();
             cfg.append("tickTime=2000\ninitLimit=10\nsyncLimit=5\n");
             cfg.append("dataDir=").append(d.resolve("data")).append('\n');
-            cfg.append("clientPort=").append(clientPort(i)).append('\n');
-            cfg.append("clientPortAddress=127.0.0.1\nadmin.enableServer=false\n4lw.commands.whitelist=srvr\n");
+            if (secure) {
+                // no plaintext port at all: srvr (leader detection) goes over TLS too
+                String me = "zk" + i;
+                cfg.append("secureClientPort=").append(clientPort(i)).append('\n');
+                cfg.append("secureClientPortAddress=127.0.0.1\n");
+                cfg.append("serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\n");
+                cfg.append("ssl.keyStore.location=").append(certs.bundle(me)).append("\nssl.keyStore.type=PEM\n");
+                cfg.append("ssl.trustStore.location=").append(certs.ca()).append("\nssl.trustStore.type=PEM\n");
+                cfg.append("ssl.clientAuth=need\n");
+                cfg.append("sslQuorum=true\nportUnification=false\n");
+                cfg.append("ssl.quorum.keyStore.location=").append(certs.bundle(me)).append("\nssl.quorum.keyStore.type=PEM\n");
+                cfg.append("ssl.quorum.trustStore.location=").append(certs.ca()).append("\nssl.quorum.trustStore.type=PEM\n");
+            } else {
+                cfg.append("clientPort=").append(clientPort(i)).append('\n');
+                cfg.append("clientPortAddress=127.0.0.1\n");
+                if (netty) {
+                    cfg.append("serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\n");
+                }
+            }
+            cfg.append("admin.enableServer=false\n4lw.commands.whitelist=srvr\n");
             cfg.append("maxClientCnxns=0\n");
             for (int j = 1; j <= size; j++) {
                 cfg.append("server.").append(j).append("=127.0.0.1:").append(basePort + 100 + j).append(':')
@@ -78,6 +166,25 @@ final class ZkEnsemble implements SystemUnderTest {
             startOne(i);
         }
         waitForLeader(60_000);
+        if (secure) {
+            checkAclEnforced();
+        }
+    }
+
+    /** A TLS client without the digest credentials must be refused by a bench znode's ACL. */
+    private void checkAclEnforced() throws Exception {
+        try (KvClient c = newClient()) {
+            c.prepare("bench-acl-check");
+        }
+        ZooKeeper anon = connect(clientConfig(), false);
+        try {
+            anon.setData("/bench-acl-check", new byte[1], -1);
+            throw new IllegalStateException("ZooKeeper ACL not enforced: a client without the digest wrote a bench znode");
+        } catch (KeeperException.NoAuthException expected) {
+            // the digest ACL decided
+        } finally {
+            anon.close();
+        }
     }
 
     private void startOne(int i) throws IOException {
@@ -88,6 +195,13 @@ final class ZkEnsemble implements SystemUnderTest {
     }
 
     private String srvr(int i) {
+        if (secure) {
+            try {
+                return FourLetterWordMain.send4LetterWord("127.0.0.1", clientPort(i), "srvr", clientConfig(), 1000);
+            } catch (Exception e) {
+                return "";
+            }
+        }
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", clientPort(i)), 500);
             s.setSoTimeout(1000);
@@ -126,21 +240,12 @@ final class ZkEnsemble implements SystemUnderTest {
 
     @Override
     public KvClient newClient() throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper zk = new ZooKeeper(connectString(), 10_000, e -> {
-            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        });
-        if (!connected.await(30, TimeUnit.SECONDS)) {
-            zk.close();
-            throw new IllegalStateException("ZooKeeper client did not connect");
-        }
+        ZooKeeper zk = connect(clientConfig(), true);
         return new KvClient() {
             @Override
             public void prepare(String key) throws Exception {
                 try {
-                    zk.create("/" + key, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                    zk.create("/" + key, new byte[0], acl, CreateMode.PERSISTENT);
                 } catch (KeeperException.NodeExistsException exists) {
                     // prepared by an earlier run
                 }
@@ -182,8 +287,26 @@ final class ZkEnsemble implements SystemUnderTest {
             @Override
             public synchronized DistLock lock(String name) throws Exception {
                 if (curator == null) {
-                    curator = org.apache.curator.framework.CuratorFrameworkFactory.newClient(connectString(), 10_000, 10_000,
-                            new org.apache.curator.retry.RetryNTimes(3, 100));
+                    org.apache.curator.framework.CuratorFrameworkFactory.Builder b =
+                            org.apache.curator.framework.CuratorFrameworkFactory.builder().connectString(connectString())
+                                    .sessionTimeoutMs(10_000).connectionTimeoutMs(10_000)
+                                    .retryPolicy(new org.apache.curator.retry.RetryNTimes(3, 100)).zkClientConfig(clientConfig());
+                    if (secure) {
+                        List<ACL> a = acl;
+                        b.authorization("digest", (DIGEST_USER + ":" + DIGEST_PASSWORD).getBytes(StandardCharsets.UTF_8))
+                                .aclProvider(new org.apache.curator.framework.api.ACLProvider() {
+                                    @Override
+                                    public List<ACL> getDefaultAcl() {
+                                        return a;
+                                    }
+
+                                    @Override
+                                    public List<ACL> getAclForPath(String path) {
+                                        return a;
+                                    }
+                                });
+                    }
+                    curator = b.build();
                     curator.start();
                     curator.blockUntilConnected(30, TimeUnit.SECONDS);
                 }
@@ -218,7 +341,25 @@ final class ZkEnsemble implements SystemUnderTest {
 
     @Override
     public SessionPool sessions() {
-        return new ZkSessions(connectString());
+        return new ZkSessions(connectString(), this::clientConfig, this::authenticate);
+    }
+
+    /** A connected client (digest credentials added when {@code auth} and secured). */
+    private ZooKeeper connect(ZKClientConfig config, boolean auth) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(connectString(), 10_000, e -> {
+            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        }, config);
+        if (auth) {
+            authenticate(zk);
+        }
+        if (!connected.await(30, TimeUnit.SECONDS)) {
+            zk.close();
+            throw new IllegalStateException("ZooKeeper client did not connect");
+        }
+        return zk;
     }
 
     @Override

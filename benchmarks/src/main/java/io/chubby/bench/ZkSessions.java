@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
  * ZooKeeper sessions: one {@link ZooKeeper} client object (its own connection and two threads)
@@ -13,11 +14,20 @@ import org.apache.zookeeper.ZooKeeper;
  */
 final class ZkSessions implements SessionPool {
     private final String connect;
+    private final java.util.function.Supplier<ZKClientConfig> config;
+    private final java.util.function.Consumer<ZooKeeper> authenticate;
     private final Set<ZooKeeper> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong expired = new AtomicLong();
 
-    ZkSessions(String connect) {
+    /**
+     * {@code config}: a client configuration per session (TLS when secured); {@code authenticate}:
+     * run on each new client before it connects (adds digest credentials when secured).
+     */
+    ZkSessions(String connect, java.util.function.Supplier<ZKClientConfig> config,
+               java.util.function.Consumer<ZooKeeper> authenticate) {
         this.connect = connect;
+        this.config = config;
+        this.authenticate = authenticate;
     }
 
     @Override
@@ -41,7 +51,8 @@ final class ZkSessions implements SessionPool {
                 } else if (e.getState() == Watcher.Event.KeeperState.Expired) {
                     expired.incrementAndGet();
                 }
-            });
+            }, config.get());
+            authenticate.accept(zk);
             synchronized (box) {
                 box[0] = zk;
                 box.notifyAll();
@@ -100,7 +111,8 @@ final class ZkSessions implements SessionPool {
 
     @Override
     public String describe() {
-        return "one ZooKeeper client (connection) per session";
+        return "one ZooKeeper client (connection) per session" + (config.get().getBoolean(ZKClientConfig.SECURE_CLIENT)
+                ? ", each with its own TLS handshake and digest credentials" : "");
     }
 
     @Override
