@@ -15,6 +15,7 @@ class ReplicaConfigTest {
         assertEquals(ReplicaConfig.PID, ReplicaConfig.pidOf("replica.id"));
         assertEquals(ReplicaConfig.PID, ReplicaConfig.pidOf("members"));
         assertEquals(ReplicaConfig.PID, ReplicaConfig.pidOf("data.dir"));
+        assertEquals(ReplicaConfig.ACL_PID, ReplicaConfig.pidOf("acl.superusers"));
         assertEquals("io.chubby.store", ReplicaConfig.pidOf("store.cache.mb"));
         assertEquals("io.chubby.paxos", ReplicaConfig.pidOf("paxos.lease.ms"));
         assertEquals("io.chubby.transport.peer", ReplicaConfig.pidOf("transport.peer.io.threads"));

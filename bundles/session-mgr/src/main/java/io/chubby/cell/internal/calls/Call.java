@@ -69,6 +69,9 @@ final class Call {
 
     /** Records the ACL files an authorizer read to admit this call (pipeline, before the call is served). */
     void admittedOn(List<AclFileVersion> consulted) {
+        if (consulted.isEmpty()) {
+            return; // a superuser, or an authorizer that read no ACL file: nothing to guard
+        }
         List<Command.AclVersion> out = new ArrayList<>(consulted.size());
         for (AclFileVersion v : consulted) {
             out.add(new Command.AclVersion(v.path(), v.instance(), v.generation()));
