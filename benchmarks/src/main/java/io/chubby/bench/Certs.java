@@ -26,7 +26,7 @@ import javax.net.ssl.TrustManagerFactory;
  * {@code DIR/ca.pem}, {@code DIR/ca.key}, {@code DIR/NAME.pem}, {@code DIR/NAME.key}, and
  * {@code DIR/NAME.bundle.pem} (key then certificate: ZooKeeper's PEM key store format).
  */
-final class Certs {
+public final class Certs {
     private final Path dir;
 
     private Certs(Path dir) {
@@ -34,7 +34,7 @@ final class Certs {
     }
 
     /** Creates the CA in {@code dir} (a new one every time: the directory is emptied first). */
-    static Certs authority(Path dir) throws IOException, InterruptedException {
+    public static Certs authority(Path dir) throws IOException, InterruptedException {
         if (Files.exists(dir)) {
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {
@@ -59,7 +59,7 @@ final class Certs {
     }
 
     /** Issues {@code name}.pem/.key with subject CN {@code cn}; returns this. */
-    Certs issue(String name, String cn) throws IOException, InterruptedException {
+    public Certs issue(String name, String cn) throws IOException, InterruptedException {
         Files.writeString(dir.resolve(name + ".ext"), "basicConstraints=CA:FALSE\n"
                 + "keyUsage=critical,digitalSignature,keyEncipherment\n"
                 + "extendedKeyUsage=serverAuth,clientAuth\n"
@@ -73,15 +73,15 @@ final class Certs {
         return this;
     }
 
-    Path ca() {
+    public Path ca() {
         return dir.resolve("ca.pem");
     }
 
-    Path cert(String name) {
+    public Path cert(String name) {
         return dir.resolve(name + ".pem");
     }
 
-    Path key(String name) {
+    public Path key(String name) {
         return dir.resolve(name + ".key");
     }
 
@@ -100,7 +100,7 @@ final class Certs {
      * A JDK TLS 1.3 context trusting the CA certificates in {@code caPem} and, when {@code certPem}
      * is not null, presenting that certificate chain with the PKCS#8 key in {@code keyPem}.
      */
-    static SSLContext sslContext(Path caPem, Path certPem, Path keyPem) throws Exception {
+    public static SSLContext sslContext(Path caPem, Path certPem, Path keyPem) throws Exception {
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);

@@ -260,12 +260,6 @@ final class Connection {
             }
         }
 
-        @Override
-        public void event(IoSession s, org.apache.mina.filter.FilterEvent event) {
-            if (event == org.apache.mina.filter.ssl.SslEvent.SECURED) {
-                TlsFilter.drain(s); // a HelloReply that came with the server's last handshake message
-            }
-        }
 
         @Override
         public void sessionClosed(IoSession s) {

@@ -22,8 +22,6 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.mina.core.service.IoHandlerAdapter;
-import org.apache.mina.filter.FilterEvent;
-import org.apache.mina.filter.ssl.SslEvent;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
@@ -221,12 +219,6 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
         Sessions.condemn(c.session());
     }
 
-    @Override
-    public void event(IoSession session, FilterEvent event) {
-        if (event == SslEvent.SECURED) {
-            TlsFilter.drain(session); // a Hello that came with the client's Finished
-        }
-    }
 
     @Override
     public void sessionIdle(IoSession session, IdleStatus status) {

@@ -7,8 +7,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.apache.mina.core.service.IoHandlerAdapter;
-import org.apache.mina.filter.FilterEvent;
-import org.apache.mina.filter.ssl.SslEvent;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
@@ -144,12 +142,6 @@ final class PeerAcceptorHandler extends IoHandlerAdapter {
         }
     }
 
-    @Override
-    public void event(IoSession session, FilterEvent event) {
-        if (event == SslEvent.SECURED) {
-            TlsFilter.drain(session); // data that came with the last handshake message (see TlsFilter.drain)
-        }
-    }
 
     @Override
     public void exceptionCaught(IoSession session, Throwable cause) {

@@ -1,10 +1,7 @@
 package io.chubby.transport.internal;
 
-import io.chubby.client.internal.tls.TlsFilter;
 import java.io.IOException;
 import org.apache.mina.core.service.IoHandlerAdapter;
-import org.apache.mina.filter.FilterEvent;
-import org.apache.mina.filter.ssl.SslEvent;
 import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,12 +42,6 @@ final class PeerConnectorHandler extends IoHandlerAdapter {
         Sessions.condemn(session);
     }
 
-    @Override
-    public void event(IoSession session, FilterEvent event) {
-        if (event == SslEvent.SECURED) {
-            TlsFilter.drain(session); // data that came with the last handshake message (see TlsFilter.drain)
-        }
-    }
 
     @Override
     public void exceptionCaught(IoSession session, Throwable cause) {
