@@ -2,32 +2,50 @@ package io.chubby.client.internal.tls;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.filterchain.IoFilter.NextFilter;
+import org.apache.mina.core.session.AbstractIoSession;
 import org.apache.mina.core.session.IoSession;
 import org.apache.mina.core.write.DefaultWriteRequest;
 import org.apache.mina.core.write.WriteRequest;
 
 /**
  * One connection's TLS state: its {@link SSLEngine}, the ciphertext of a record that arrived in
- * part, and the writes made before the handshake finished. Every method holds this object's lock,
- * so records are sealed and handed down the chain in sequence order whatever thread writes.
+ * part, and the writes made before the handshake finished. Every method holds this object's lock.
+ *
+ * <p>Application data is sealed late: a write goes into the session's write queue as plaintext,
+ * and {@link SealingQueue} seals it when the I/O thread takes it to send. Everything queued behind
+ * it by then goes into the same records ({@link #sealQueued}), so a connection that is busy sends
+ * many messages per record (fewer records to seal and to open on both sides) while an idle one
+ * still sends each message at once. Sealing only at the head of the queue also keeps records in
+ * sequence order whatever thread wrote; handshake messages after the handshake (a KeyUpdate
+ * answer) are queued as a {@link WrapLater} marker for the same reason.
  *
  * <p>What it does not do, on purpose, compared with MINA's own SSL handlers: no buffer of two TLS
- * packets per message written (a record is sealed into a reused scratch buffer and copied out at
- * its exact size), no cap on messages in flight (the session's write queue is the only queue), and
+ * packets per message written (records are sealed into a reused scratch buffer and copied out at
+ * their exact size), no cap on messages in flight (the session's write queue is the only queue), and
  * no application data left undecoded behind a handshake message: every complete record of a read is
  * opened in the same call, and all its plaintext goes up as one buffer.
  */
 final class TlsConnection {
     /** A record this filter writes on its own (handshake, alert): its messageSent goes no further. */
-    static final class RecordWrite extends DefaultWriteRequest {
+    static class RecordWrite extends DefaultWriteRequest {
         RecordWrite(IoBuffer record) {
             super(record);
+        }
+    }
+
+    /** Queued in place of a handshake message to send after the handshake: sealed in queue order. */
+    static final class WrapLater extends RecordWrite {
+        WrapLater() {
+            super(IoBuffer.allocate(0));
         }
     }
 
@@ -36,6 +54,8 @@ final class TlsConnection {
     }
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** Most plaintext sealed together in one pass: four full records. */
+    static final int COALESCE_MAX_BYTES = 4 * 16_384;
 
     private final SSLEngine engine;
     private final IoSession session;
@@ -62,13 +82,16 @@ final class TlsConnection {
         return secured;
     }
 
-    /** Seals {@code request}'s bytes and hands them down, or holds them until the handshake is done. */
-    synchronized void write(NextFilter next, WriteRequest request) throws SSLException {
+    /**
+     * Hands {@code request} down to the session's queue, still plaintext ({@link SealingQueue}
+     * seals it on its way out), or holds it until the handshake is done.
+     */
+    synchronized void write(NextFilter next, WriteRequest request) {
         if (!secured || !pending.isEmpty()) {
             pending.add(request);
             return;
         }
-        seal(next, request);
+        next.filterWrite(session, request);
     }
 
     /** Opens every complete record in {@code in}, answering handshake messages as they come. */
@@ -162,13 +185,15 @@ final class TlsConnection {
         while (true) {
             switch (hs) {
                 case NEED_TASK -> {
-                    Runnable task;
-                    while ((task = engine.getDelegatedTask()) != null) {
-                        task.run();
-                    }
+                    runTasks();
                     hs = engine.getHandshakeStatus();
                 }
                 case NEED_WRAP -> {
+                    if (secured) {
+                        // plaintext may be queued ahead: this message must be sealed after it
+                        next.filterWrite(session, new WrapLater());
+                        return;
+                    }
                     SSLEngineResult r = sealInto(EMPTY);
                     if (sealScratch.position() > 0) {
                         next.filterWrite(session, new RecordWrite(copyOut(sealScratch)));
@@ -184,7 +209,7 @@ final class TlsConnection {
                         session.setAttribute(TlsFilter.SECURED_SESSION, engine.getSession());
                         WriteRequest held;
                         while ((held = pending.poll()) != null) {
-                            seal(next, held);
+                            next.filterWrite(session, held);
                         }
                     }
                     return;
@@ -197,34 +222,80 @@ final class TlsConnection {
     }
 
     /**
-     * Seals the request's bytes into as many records as they need (one for every message under
-     * 16 KB), replaces its message by the ciphertext and hands it down; its future and messageSent
-     * stay the caller's.
+     * Seals {@code first}, which the I/O thread just took from the head of the session's queue,
+     * with the plaintext writes queued right behind it (up to {@link #COALESCE_MAX_BYTES}), into one
+     * buffer of records; returns what the I/O thread sends instead. One write: the same request with
+     * the ciphertext as its message. Several: a {@link SealedBatch} that completes them all.
+     * Anything else at the head (a sealed handshake record, an empty buffer, a close request) goes
+     * as it is. A failure fails the writes taken and closes the connection; plaintext never leaves.
      */
-    private void seal(NextFilter next, WriteRequest request) throws SSLException {
-        ByteBuffer src = ((IoBuffer) request.getMessage()).buf();
+    synchronized WriteRequest sealQueued(WriteRequest first, Queue<WriteRequest> queue) {
+        if (first instanceof WrapLater) {
+            return handshakeRecords(first);
+        }
+        if (!isPlaintext(first)) {
+            return first;
+        }
+        List<WriteRequest> batch = new ArrayList<>(4);
+        batch.add(first);
+        int plain = ((IoBuffer) first.getMessage()).remaining();
+        WriteRequest next;
+        while (plain < COALESCE_MAX_BYTES && (next = queue.peek()) != null && isPlaintext(next)) {
+            queue.poll(); // the I/O thread is the only taker: it is the one peeked
+            batch.add(next);
+            plain += ((IoBuffer) next.getMessage()).remaining();
+        }
+        try {
+            IoBuffer sealed = seal(batch, plain);
+            if (session instanceof AbstractIoSession s) {
+                s.increaseScheduledWriteBytes(sealed.remaining() - plain); // counted as plaintext when queued
+            }
+            if (batch.size() == 1) {
+                first.setMessage(sealed);
+                return first;
+            }
+            return new SealedBatch(sealed, batch, session);
+        } catch (SSLException | RuntimeException e) {
+            for (WriteRequest r : batch) {
+                r.getFuture().setException(e);
+            }
+            session.closeNow();
+            return new RecordWrite(IoBuffer.allocate(0));
+        }
+    }
+
+    /** Application data this class seals: a buffer with bytes, not one of our own records. */
+    static boolean isPlaintext(WriteRequest r) {
+        return !(r instanceof RecordWrite) && r.getMessage() instanceof IoBuffer b && b.hasRemaining();
+    }
+
+    /** Every plaintext byte of {@code batch} sealed into records (16 KB of plaintext each at most), exact size. */
+    private IoBuffer seal(List<WriteRequest> batch, int plain) throws SSLException {
+        ByteBuffer[] srcs = new ByteBuffer[batch.size()];
+        for (int i = 0; i < srcs.length; i++) {
+            srcs[i] = ((IoBuffer) batch.get(i).getMessage()).buf();
+        }
         ByteBuffer out = null;
-        while (src.hasRemaining() || engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
-            SSLEngineResult r = sealInto(src);
+        int left = plain;
+        while (left > 0 || engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+            SSLEngineResult r = sealInto(srcs);
             if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                 throw new SSLException("TLS connection closed; the write was not sent");
             }
             if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
-                Runnable task;
-                while ((task = engine.getDelegatedTask()) != null) {
-                    task.run();
-                }
+                runTasks();
             }
             if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
                 throw new SSLException("TLS engine cannot send now (handshake status "
                         + engine.getHandshakeStatus() + ")");
             }
+            left -= r.bytesConsumed();
             sealScratch.flip();
-            if (out == null && !src.hasRemaining()) {
-                out = ByteBuffer.allocate(sealScratch.remaining()); // the usual case: one record, exact size
+            if (out == null && left == 0) {
+                out = ByteBuffer.allocate(sealScratch.remaining()); // the usual case: one pass, exact size
             } else if (out == null || out.remaining() < sealScratch.remaining()) {
                 ByteBuffer bigger = ByteBuffer.allocate((out == null ? 0 : out.position())
-                        + sealScratch.remaining() + src.remaining() + 64 * (1 + src.remaining() / 16_384));
+                        + sealScratch.remaining() + left + 64 * (1 + left / 16_384));
                 if (out != null) {
                     out.flip();
                     bigger.put(out);
@@ -234,15 +305,48 @@ final class TlsConnection {
             out.put(sealScratch);
         }
         out.flip();
-        request.setMessage(IoBuffer.wrap(out));
-        next.filterWrite(session, request);
+        return IoBuffer.wrap(out);
+    }
+
+    /** The handshake messages the engine has to send now (a KeyUpdate answer), sealed in queue order. */
+    private WriteRequest handshakeRecords(WriteRequest marker) {
+        try {
+            ByteBuffer out = ByteBuffer.allocate(0);
+            while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+                SSLEngineResult r = sealInto(EMPTY);
+                sealScratch.flip();
+                ByteBuffer bigger = ByteBuffer.allocate(out.position() + sealScratch.remaining());
+                out.flip();
+                bigger.put(out).put(sealScratch);
+                out = bigger;
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED || r.bytesProduced() == 0) {
+                    break;
+                }
+            }
+            out.flip();
+            return out.hasRemaining() ? new RecordWrite(IoBuffer.wrap(out)) : marker;
+        } catch (SSLException | RuntimeException e) {
+            session.closeNow();
+            return marker;
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+        }
+    }
+
+    private SSLEngineResult sealInto(ByteBuffer src) throws SSLException {
+        return sealInto(new ByteBuffer[] {src});
     }
 
     /** One {@code wrap} into the scratch buffer (cleared first), growing it if the engine asks. */
-    private SSLEngineResult sealInto(ByteBuffer src) throws SSLException {
+    private SSLEngineResult sealInto(ByteBuffer[] srcs) throws SSLException {
         while (true) {
             sealScratch.clear();
-            SSLEngineResult r = engine.wrap(src, sealScratch);
+            SSLEngineResult r = engine.wrap(srcs, sealScratch);
             if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
                 return r;
             }

@@ -59,7 +59,8 @@ class TlsConnectionTest {
     private static final class Side implements NextFilter {
         final DummySession session = new DummySession();
         final TlsConnection tls;
-        final List<byte[]> sent = new ArrayList<>();
+        final java.util.Queue<WriteRequest> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        final List<WriteRequest> sent = new ArrayList<>();
         final ByteArrayOutputStream received = new ByteArrayOutputStream();
         int securedEvents;
 
@@ -86,19 +87,24 @@ class TlsConnectionTest {
             }
         }
 
+        /** What the I/O thread would send: the queue taken head by head, as {@link SealingQueue} does. */
         byte[] drainSent() {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
-            sent.forEach(all::writeBytes);
-            sent.clear();
+            WriteRequest head;
+            while ((head = queued.poll()) != null) {
+                WriteRequest out = tls.sealQueued(head, queued);
+                sent.add(out);
+                IoBuffer b = (IoBuffer) out.getMessage();
+                byte[] bytes = new byte[b.remaining()];
+                b.get(bytes);
+                all.writeBytes(bytes);
+            }
             return all.toByteArray();
         }
 
         @Override
         public void filterWrite(IoSession s, WriteRequest request) {
-            IoBuffer b = (IoBuffer) request.getMessage();
-            byte[] bytes = new byte[b.remaining()];
-            b.get(bytes);
-            sent.add(bytes);
+            queued.add(request); // the session's write queue
         }
 
         // the rest of the chain is not used by TlsConnection
@@ -199,11 +205,55 @@ class TlsConnectionTest {
         for (int n : new int[] {16_384, 16_385, 70_000, 300_000}) {
             byte[] m = random(n, n);
             server.tls.write(server, message(m));
-            assertEquals(1, server.sent.size(), "one write request however many records");
+            server.sent.clear();
             pump(client, server, 4_096);
+            assertEquals(1, server.sent.size(), "one write request however many records");
             assertArrayEquals(m, client.received.toByteArray(), n + " bytes");
             client.received.reset();
         }
+    }
+
+    @Test
+    void writesQueuedTogetherAreSealedTogetherAndCompleteTogether() throws Exception {
+        Side client = new Side(clientContext, true);
+        Side server = new Side(serverContext, false);
+        client.tls.start(client);
+        pump(client, server, Integer.MAX_VALUE);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        List<WriteRequest> writes = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            byte[] m = random(100, 1_000 + i);
+            expected.writeBytes(m);
+            WriteRequest w = new DefaultWriteRequest(IoBuffer.wrap(m.clone()),
+                    new org.apache.mina.core.future.DefaultWriteFuture(client.session));
+            writes.add(w);
+            client.tls.write(client, w);
+        }
+        client.sent.clear();
+        byte[] wire = client.drainSent();
+        assertEquals(1, client.sent.size(), "50 queued writes of 100 bytes leave as one batch");
+        SealedBatch batch = (SealedBatch) client.sent.get(0);
+        assertEquals(writes, batch.writes());
+        assertTrue(wire.length < 50 * 100 + 50, "one record's overhead, not fifty: " + wire.length + " bytes");
+        batch.getFuture().setWritten(); // what the I/O thread does once the bytes are out
+        for (WriteRequest w : writes) {
+            assertTrue(w.getFuture().isWritten());
+        }
+        server.read(wire);
+        assertArrayEquals(expected.toByteArray(), server.received.toByteArray());
+
+        // more than COALESCE_MAX_BYTES queued: several batches, nothing lost, order kept
+        expected.reset();
+        server.received.reset();
+        for (int i = 0; i < 10; i++) {
+            byte[] m = random(10_000, 2_000 + i);
+            expected.writeBytes(m);
+            client.tls.write(client, message(m));
+        }
+        client.sent.clear();
+        server.read(client.drainSent());
+        assertTrue(client.sent.size() >= 2, "capped at " + TlsConnection.COALESCE_MAX_BYTES + " bytes a pass");
+        assertArrayEquals(expected.toByteArray(), server.received.toByteArray());
     }
 
     @Test
