@@ -51,6 +51,15 @@ public final class Bench {
             replot(opt);
             return;
         }
+        if (opt.containsKey("paired")) {
+            // --paired A,B [--writes N] [--warmup S]: single writes alternated between two cells running at once
+            String[] pair = opt.get("paired").split(",");
+            Paired.run(Path.of(opt.getOrDefault("home", "distribution/target/chubby")).toAbsolutePath(),
+                    Path.of(opt.getOrDefault("work", "benchmarks/target/work")).toAbsolutePath(), pair[0].trim(),
+                    pair[1].trim(), Integer.parseInt(opt.getOrDefault("writes", "3000")),
+                    Long.parseLong(opt.getOrDefault("warmup", "60")) * 1000);
+            return;
+        }
         boolean quick = opt.containsKey("quick");
         Path home = Path.of(opt.getOrDefault("home", "distribution/target/chubby")).toAbsolutePath();
         Path work = Path.of(opt.getOrDefault("work", "benchmarks/target/work")).toAbsolutePath();
