@@ -215,7 +215,8 @@ class LocksClientTest {
 
         // Losing the lock (here: the cell forgets the holder) ends leadership at the next renewal.
         locks.forget(F);
-        assertFalse(e2.renewLeader());
+        // a renewal whose check times out (a loaded machine) keeps leadership by design; the next one sees the loss
+        await("renewal sees the lock lost", () -> !e2.renewLeader());
         await("leadership lost callback", () -> events.contains("two leader=false"));
     }
 
