@@ -39,6 +39,8 @@ import org.junit.jupiter.api.Test;
 class GroupKeepAliveTest {
     private static final long LEASE_MS = 12_000;
     private static final long MARGIN_MS = 1_000;
+    /** A group is answered a third of a lease before its members' lease end. */
+    private static final long GROUP_MARGIN_MS = LEASE_MS / 3;
     private static final long GROUP = 77;
     private final MutableClock clock = new MutableClock();
     private final FakeConsensus consensus = new FakeConsensus();
@@ -92,6 +94,11 @@ class GroupKeepAliveTest {
         return out;
     }
 
+    /** The member of a group's answer other than {@code not}. */
+    private long sessionOf(long call, long not) {
+        return slots(proxyConn.forCall(call)).keySet().stream().filter(id -> id != not).findFirst().orElseThrow();
+    }
+
     private void advance(long ms) {
         for (long left = ms; left > 0; left -= 100) {
             clock.advance(Math.min(100, left));
@@ -102,10 +109,12 @@ class GroupKeepAliveTest {
     @Test
     void oneHeldCallRenewsEveryMemberAndIsAnsweredOnlyWhenAMemberIsDue() {
         List<Long> ids = List.of(newSession(), newSession(), newSession());
+        long first = group(ids);
+        assertEquals(3, slots(proxyConn.forCall(first)).size(), "members new to the connection: answered at once");
         long call = group(ids);
         assertNull(proxyConn.forCall(call), "held");
-        advance(LEASE_MS - MARGIN_MS - 200);
-        assertNull(proxyConn.forCall(call), "still held before the margin");
+        advance(LEASE_MS - GROUP_MARGIN_MS - 200);
+        assertNull(proxyConn.forCall(call), "still held before the group margin");
         advance(300);
         Map<Long, GroupMemberReply> slots = slots(proxyConn.forCall(call));
         assertEquals(3, slots.size());
@@ -114,7 +123,7 @@ class GroupKeepAliveTest {
         }
         // The next one is held again, a whole lease; the members live on with no KeepAlive of their own.
         long next = group(ids);
-        advance(LEASE_MS - MARGIN_MS - 200);
+        advance(LEASE_MS - GROUP_MARGIN_MS - 200);
         assertNull(proxyConn.forCall(next));
         advance(300);
         assertEquals(3, slots(proxyConn.forCall(next)).size());
@@ -136,6 +145,7 @@ class GroupKeepAliveTest {
         assertTrue(r.ok(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder().setHandle(rh)))
                 .getGetContents().getCacheable());
 
+        slots(proxyConn.forCall(group(List.of(reader, other)))); // new to the connection: answered at once
         long call = group(List.of(reader, other));
         assertNull(proxyConn.forCall(call));
         long write = ++w.callId;
@@ -164,7 +174,6 @@ class GroupKeepAliveTest {
         TestClient alice = new TestClient(server, new CapturingConnection(new Principal("alice", Principal.Mechanism.PASSWORD), ""));
         long hers = alice.createSession();
         long call = group(List.of(mine, hers, 999_999L));
-        advance(LEASE_MS);
         Map<Long, GroupMemberReply> slots = slots(proxyConn.forCall(call));
         assertEquals(ErrorCode.PERMISSION_DENIED.wire(), slots.get(hers).getError().getCode());
         assertEquals(ErrorCode.SESSION_EXPIRED.wire(), slots.get(999_999L).getError().getCode());
@@ -176,7 +185,9 @@ class GroupKeepAliveTest {
     void aMembersOwnKeepAliveSupersedesTheGroupAndAMemberLeftOutExpires() {
         long stays = newSession();
         long leaves = newSession();
+        slots(proxyConn.forCall(group(List.of(stays, leaves))));
         long call = group(List.of(stays, leaves));
+        assertNull(proxyConn.forCall(call));
         // A newer group without `leaves` supersedes the held one: answered at once, nothing extended.
         long next = group(List.of(stays));
         Map<Long, GroupMemberReply> old = slots(proxyConn.forCall(call));
@@ -188,16 +199,24 @@ class GroupKeepAliveTest {
         advance(500);
         assertEquals("1", server.statusForTest().getMetricsMap().get("sessions"), "the member left out expired");
 
-        // The remaining member moves to a direct KeepAlive (its client left the proxy): the group is answered.
-        long again = group(List.of(stays));
+        // The remaining member moves to a direct KeepAlive (its client left the proxy): the group lets it
+        // go; left holding no one, it is answered (empty), so the proxy is not left waiting.
+        long again = group(List.of(stays, newSession()));
+        assertNotNull(proxyConn.forCall(again), "a member new to the connection: answered at once");
+        long held = group(List.of(stays, sessionOf(again, stays)));
         TestClient direct = new TestClient(server);
         direct.session = stays;
         direct.epoch = consensus.epoch();
         long ka = ++direct.callId;
         server.request(direct.conn, Request.newBuilder().setCallId(ka).setSessionId(stays).setEpoch(direct.epoch)
                 .setKeepAlive(KeepAliveRequest.getDefaultInstance()).build().toByteArray());
-        assertNotNull(proxyConn.forCall(again), "superseded by the member's own KeepAlive");
-        assertNull(direct.conn.forCall(ka), "which is held as usual");
+        assertNull(proxyConn.forCall(held), "not answered early: it still holds another member");
+        assertNull(direct.conn.forCall(ka), "the member's own KeepAlive is held as usual");
+        advance(LEASE_MS);
+        Map<Long, GroupMemberReply> slots = slots(proxyConn.forCall(held));
+        assertFalse(slots.containsKey(stays), "left out of the group's answer: " + slots.keySet());
+        assertEquals(1, slots.size());
+        assertNotNull(direct.conn.forCall(ka), "renewed on its own");
     }
 
     @Test

@@ -123,6 +123,8 @@ public final class SessionLeases {
         final ClientConnection conn;
         final long callId;
         final List<Long> members = new ArrayList<>();
+        /** Members still held by this call (not taken by a newer KeepAlive). */
+        int held;
         final List<GroupMemberReply> refused;
 
         HeldGroup(long id, ClientConnection conn, long callId, List<GroupMemberReply> refused) {
@@ -302,10 +304,13 @@ public final class SessionLeases {
                 boolean superseded = supersede(l, now);
                 l.group = g;
                 g.members.add(id);
+                g.held++;
                 if (owes(l) && now >= l.end) {
                     a.dropped = dropClaims(l);
                 }
-                answer |= answerAtOnce(l, conn, superseded, now);
+                // A member new to this connection (its client just came to this proxy, or the
+                // proxy just started) is answered at once: the proxy knows nothing of its lease yet.
+                answer |= answerAtOnce(l, conn, superseded, now) || l.lastReplyConnection != conn;
                 acks.add(a);
             }
             groups.put(groupId, g);
@@ -372,14 +377,24 @@ public final class SessionLeases {
         return a;
     }
 
-    /** A newer KeepAlive for the session: the call holding it (its own, or a group's) is answered, not extended. */
+    /**
+     * A newer KeepAlive for the session: its own held KeepAlive is answered at once, not extended. A
+     * group holding it only lets go (its answer will leave the session out; a group left holding no
+     * one is answered): answering a whole group early would make its proxy call again at once, and
+     * two holders of one session (a client that moved while its old proxy still held its KeepAlive)
+     * would then take it from each other as fast as the network allows.
+     */
     private boolean supersede(Lease l, long now) {
         if (l.heldConnection != null) {
             reply(l, now, false);
             return true;
         }
-        if (l.group != null) {
-            replyGroup(l.group, now, false);
+        HeldGroup g = l.group;
+        if (g != null) {
+            l.group = null;
+            if (--g.held == 0) {
+                replyGroup(g, now, false);
+            }
             return true;
         }
         return false;
@@ -495,7 +510,18 @@ public final class SessionLeases {
      * then): an earlier answer could not extend the lease, and the client would ask again at once.
      */
     private boolean due(Lease l, long now) {
-        return !owes(l) && now >= Math.min(l.end, l.clientEnd) - settings.keepAliveMarginMillis();
+        return !owes(l) && now >= Math.min(l.end, l.clientEnd) - margin(l);
+    }
+
+    /**
+     * How long before the lease end a held KeepAlive is answered. A group's members get a third of a
+     * lease (at least the margin): the proxy passes the extension on to clients whose local leases
+     * are discounted twice (by the proxy and by the client library), and a group call costs the
+     * master no more for being answered a little more often.
+     */
+    private long margin(Lease l) {
+        long m = settings.keepAliveMarginMillis();
+        return l.group != null ? Math.max(m, policy.leaseMillis() / 3) : m;
     }
 
     /**
