@@ -39,7 +39,10 @@ final class GroupKeeper {
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private final Consumer<List<SessionTable.Answer<ClientConnection>>> answers;
-    private final Duration timeout;
+    /** The call timeout beyond the lease: the master answers a group well within the lease it granted. */
+    private final Duration callTimeout;
+    /** The longest lease in the last answer (at first the longest a cell may grant). */
+    private volatile long leaseMs;
     private final long groupId;
     private final AtomicLong calls = new AtomicLong();
     private long generation;
@@ -50,13 +53,14 @@ final class GroupKeeper {
 
     GroupKeeper(MasterChannel channel, SessionTable<ClientConnection> table, Clock clock,
                 ScheduledExecutorService timer, Consumer<List<SessionTable.Answer<ClientConnection>>> answers,
-                Duration timeout, long groupId) {
+                Duration callTimeout, Duration maxLease, long groupId) {
         this.channel = channel;
         this.table = table;
         this.clock = clock;
         this.timer = timer;
         this.answers = answers;
-        this.timeout = timeout;
+        this.callTimeout = callTimeout;
+        this.leaseMs = maxLease.toMillis();
         this.groupId = groupId;
     }
 
@@ -98,6 +102,9 @@ final class GroupKeeper {
         calls.incrementAndGet();
         byte[] req = Request.newBuilder().setGroupKeepAlive(GroupKeepAliveRequest.newBuilder().setGroupId(groupId)
                 .addAllMembers(members)).build().toByteArray();
+        // A master that holds the call past the lease it granted is stuck (paused, cut off): give up
+        // then, as the client library does with its KeepAlive, and find the master again.
+        Duration timeout = callTimeout.plusMillis(leaseMs);
         channel.call(req, MasterChannel.Retry.IDEMPOTENT, timeout).whenComplete((bytes, err) -> {
             if (err != null) {
                 failed(gen, String.valueOf(err));
@@ -115,6 +122,13 @@ final class GroupKeeper {
                 return;
             }
             long now = clock.millis();
+            long longest = 0;
+            for (var slot : r.getGroupKeepAlive().getMembersList()) {
+                longest = Math.max(longest, slot.getReply().getLeaseMs());
+            }
+            if (longest > 0) {
+                leaseMs = longest;
+            }
             answers.accept(table.upstream(r.getGroupKeepAlive(), sentAt, now, now));
             synchronized (this) {
                 backoffMs = 0;
@@ -131,6 +145,7 @@ final class GroupKeeper {
             return; // superseded meanwhile: the newer call carries the acknowledgements
         }
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(50, backoffMs * 2));
+        channel.relocate(); // the next call finds the master again
         LOG.warn("group KeepAlive failed, retrying in {} ms: {}", backoffMs, why);
         if (!scheduled) {
             scheduled = true;

@@ -109,7 +109,7 @@ final class ProxyHandler implements RequestHandler {
                     forward(conn, req, bytes);
                 }
             }
-            case OPEN -> forward(conn, req, bytes).thenAccept(answer -> reads.opened(req, answer));
+            case OPEN -> forward(conn, req, bytes, answer -> reads.opened(req, answer));
             case CLOSE, SET_SEQUENCER -> {
                 reads.forget(req); // from now on its calls go to the master (closed: BAD_HANDLE; fenced: checked)
                 forward(conn, req, bytes);
@@ -169,10 +169,21 @@ final class ProxyHandler implements RequestHandler {
 
     /** Passes a call to the master and its answer (or the failure, in the master's words) back. */
     private java.util.concurrent.CompletableFuture<byte[]> forward(ClientConnection conn, Request req, byte[] bytes) {
+        return forward(conn, req, bytes, answer -> { });
+    }
+
+    /** As above; {@code seen} reads the answer before the client gets it (so its next call finds what it recorded). */
+    private java.util.concurrent.CompletableFuture<byte[]> forward(ClientConnection conn, Request req, byte[] bytes,
+                                                                   java.util.function.Consumer<byte[]> seen) {
         boolean write = isWrite(req);
         return channel.call(bytes, write ? MasterChannel.Retry.AT_MOST_ONCE : MasterChannel.Retry.IDEMPOTENT,
-                timeout(req, write)).whenComplete((answer, err) -> conn.send(err == null
-                ? Replies.withCallId(answer, req.getCallId()) : Replies.failure(req.getCallId(), err)));
+                timeout(req, write)).whenComplete((answer, err) -> {
+                    if (err == null) {
+                        seen.accept(answer);
+                    }
+                    conn.send(err == null ? Replies.withCallId(answer, req.getCallId())
+                            : Replies.failure(req.getCallId(), err));
+                });
     }
 
     static boolean isWrite(Request req) {

@@ -71,7 +71,7 @@ public final class ProxyServer implements AutoCloseable {
             return t;
         });
         this.keeper = new GroupKeeper(channel, table, clock, timer, this::answer,
-                settings.maxLease().plus(settings.callTimeout()), new SecureRandom().nextLong() | 1);
+                settings.callTimeout(), settings.maxLease(), new SecureRandom().nextLong() | 1);
         this.handler = new ProxyHandler(channel, table, keeper, clock, settings.advertise(), settings.callTimeout(),
                 settings.maxLease(), () -> upstream, new ProxyCache());
     }
