@@ -58,7 +58,21 @@ abstract class CellSuite {
         cell = new LocalCell(replicas());
         LocalCell.Run up = cell.up();
         assertEquals(0, up.exit(), () -> up + cell.logs());
+        cellUp();
         client = newClient();
+    }
+
+    /** Called once the cell is up, before the first client connects (a binding starts its proxies here). */
+    protected void cellUp() {
+    }
+
+    /** Called before the cell goes down. */
+    protected void beforeCellDown() {
+    }
+
+    /** Where this suite's clients connect: the cell's replicas, or what a binding puts in front of them. */
+    protected String clientCellSpec() {
+        return cell.cellSpec();
     }
 
     @AfterAll
@@ -72,6 +86,7 @@ abstract class CellSuite {
                 closeQuietly(c);
             }
             closeQuietly(client);
+            beforeCellDown();
             try {
                 cell.down();
             } catch (RuntimeException | AssertionError e) {
@@ -85,7 +100,7 @@ abstract class CellSuite {
 
     /** A new client (own session) of this cell; closed in {@code @AfterAll} unless closed before. */
     protected ChubbyClient newClient() {
-        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(cell.cellSpec())
+        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(clientCellSpec())
                 .clientName(getClass().getSimpleName() + "-" + CLIENTS.incrementAndGet())
                 .callTimeout(CALL_TIMEOUT).build());
         extraClients.add(c);

@@ -50,15 +50,34 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 420, unit = TimeUnit.SECONDS)
 class LocksIT {
     private static final long LEASE_MS = 12_000;
-    private LocalCell cell;
+    LocalCell cell;
     private ChubbyClient observer;
+
+    /** How many replicas the cell has (a binding through proxies takes five). */
+    int replicas() {
+        return 3;
+    }
+
+    /** Called once the cell is up, before any client connects (a binding starts its proxies here). */
+    protected void cellUp() {
+    }
+
+    /** Called before the cell goes down. */
+    protected void beforeCellDown() {
+    }
+
+    /** Where clients connect: the cell's replicas, or what a binding puts in front of them. */
+    protected String clientCellSpec() {
+        return cell.cellSpec();
+    }
 
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void startCell() throws InterruptedException {
-        cell = new LocalCell(3);
+        cell = new LocalCell(replicas());
         LocalCell.Run up = cell.up();
         assertEquals(0, up.exit(), () -> up + cell.logs());
+        cellUp();
         observer = client("observer");
     }
 
@@ -68,6 +87,7 @@ class LocksIT {
         if (observer != null) {
             observer.close();
         }
+        beforeCellDown();
         if (cell != null) {
             try {
                 cell.down();
@@ -78,7 +98,7 @@ class LocksIT {
     }
 
     private ChubbyClient client(String name) {
-        ClientOptions o = ClientOptions.builder().cell(cell.cellSpec()).clientName(name)
+        ClientOptions o = ClientOptions.builder().cell(clientCellSpec()).clientName(name)
                 .callTimeout(Duration.ofSeconds(30)).build();
         return ChubbyClient.connect(o);
     }
@@ -318,7 +338,7 @@ class LocksIT {
         Path log = cell.dir().resolve("cli-" + System.nanoTime() + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cell.dir().toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("CHUBBY_CELL", cell.cellSpec());
+        pb.environment().put("CHUBBY_CELL", clientCellSpec());
         return pb.start();
     }
 

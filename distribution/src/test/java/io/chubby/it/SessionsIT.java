@@ -34,11 +34,29 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class SessionsIT {
-    private LocalCell cell;
+    LocalCell cell;
     private ChubbyClient client;
     private final List<SessionState> states = new CopyOnWriteArrayList<>();
     private final List<Event> events = new CopyOnWriteArrayList<>();
     private Long stopped;
+
+    /** How many replicas the cell has (a binding through proxies takes five). */
+    int replicas() {
+        return 3;
+    }
+
+    /** Called once the cell is up, before any client connects (a binding starts its proxies here). */
+    protected void cellUp() {
+    }
+
+    /** Called before the cell goes down. */
+    protected void beforeCellDown() {
+    }
+
+    /** Where clients connect: the cell's replicas, or what a binding puts in front of them. */
+    protected String clientCellSpec() {
+        return cell.cellSpec();
+    }
 
     @AfterEach
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -49,6 +67,7 @@ class SessionsIT {
         if (client != null) {
             client.close();
         }
+        beforeCellDown();
         if (cell != null) {
             try {
                 cell.down();
@@ -60,11 +79,12 @@ class SessionsIT {
 
     @Test
     void sessionsSurvivePausesAndFailoversAndExpiredOnesLoseTheirEphemerals() throws Exception {
-        cell = new LocalCell(3);
+        cell = new LocalCell(replicas());
         LocalCell.Run up = cell.up();
         assertEquals(0, up.exit(), () -> up + cell.logs());
+        cellUp();
         Map<String, String> master = await("a master", () -> cell.master().orElse(null), 30_000);
-        client = ChubbyClient.connect(ClientOptions.builder().cell(cell.cellSpec()).clientName("sessions-it").build());
+        client = ChubbyClient.connect(ClientOptions.builder().cell(clientCellSpec()).clientName("sessions-it").build());
         client.addSessionListener(states::add);
         client.addEventListener(events::add);
 
@@ -128,7 +148,7 @@ class SessionsIT {
         assertFalse(states.contains(SessionState.EXPIRED), states::toString);
         await("a new master", () -> cell.master().filter(m -> Long.parseLong(m.get("epoch")) > epoch).orElse(null),
                 30_000);
-        try (ChubbyClient other = ChubbyClient.connect(ClientOptions.forCell(cell.cellSpec()))) {
+        try (ChubbyClient other = ChubbyClient.connect(ClientOptions.forCell(clientCellSpec()))) {
             other.write("/ls/local/f", "v2".getBytes());
         }
         assertArrayEquals("v2".getBytes(), client.read("/ls/local/f"), "no stale read after the write returned");

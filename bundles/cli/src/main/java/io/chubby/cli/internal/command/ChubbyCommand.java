@@ -52,7 +52,7 @@ public final class ChubbyCommand implements Runnable {
      * ({@link io.chubby.cli.internal.Cli#commandLine(CliContext, String...)}).
      */
     public static final List<String> SUBCOMMANDS = List.of("cell", "master", "ls", "stat", "cat", "mkdir", "rm",
-            "put", "acl", "admin", "lock", "locks", "sequencer", "elect", "watch", "session", "whoami");
+            "put", "acl", "admin", "lock", "locks", "sequencer", "elect", "watch", "session", "whoami", "proxy");
 
     /** Global options that take a value (the word after them is not a subcommand). */
     static final List<String> VALUED_OPTIONS = List.of("--cell", "--timeout", "--ca", "--cert", "--key", "--user",
@@ -130,6 +130,7 @@ public final class ChubbyCommand implements Runnable {
             case "watch" -> new WatchCommand();
             case "session" -> new SessionCommand();
             case "whoami" -> new WhoamiCommand();
+            case "proxy" -> new ProxyCommand();
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };
     }

@@ -110,6 +110,11 @@ public final class CallRouter {
             sessions.create(conn, req);
             return;
         }
+        if (req.hasGroupKeepAlive()) {
+            pipeline.admit(Call.of(conn, req, op)); // a KEEP_ALIVE to plug-ins; each member is checked inside
+            sessions.groupKeepAlive(conn, req);
+            return;
+        }
         sessions.requireLive(conn, req.getSessionId());
         if (!master.settled() && op != CellOperation.KEEP_ALIVE && op != CellOperation.CLOSE_SESSION) {
             throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "the master is still taking over (the entries "

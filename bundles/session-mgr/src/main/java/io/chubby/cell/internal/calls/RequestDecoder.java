@@ -38,7 +38,7 @@ final class RequestDecoder {
             case STATUS -> CellOperation.STATUS;
             case ADMIN -> CellOperation.ADMIN;
             case CREATE_SESSION -> CellOperation.CREATE_SESSION;
-            case KEEP_ALIVE -> CellOperation.KEEP_ALIVE;
+            case KEEP_ALIVE, GROUP_KEEP_ALIVE -> CellOperation.KEEP_ALIVE;
             case CLOSE_SESSION -> CellOperation.CLOSE_SESSION;
             case OPEN -> CellOperation.OPEN;
             case CLOSE -> CellOperation.CLOSE;

@@ -12,6 +12,9 @@ import io.chubby.cell.internal.state.Result;
 import io.chubby.cell.internal.state.SessionRecord;
 import io.chubby.protocol.CreateSessionReply;
 import io.chubby.protocol.Empty;
+import io.chubby.protocol.GroupKeepAliveRequest;
+import io.chubby.protocol.GroupMember;
+import io.chubby.protocol.GroupMemberReply;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.spi.ClientConnection;
@@ -22,7 +25,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Session calls on the master: CreateSession, KeepAlive, CloseSession. Creations are batched:
+ * Session calls on the master: CreateSession, KeepAlive (also for a group of sessions: a proxy's),
+ * CloseSession. Creations are batched:
  * while one CreateSessions entry is being committed, newer creations queue up and all of them go
  * into the next entry, so a burst of N creations costs a handful of log writes rather than N (the
  * paper's lesson). Thread-safe: the queue is concurrent and at most one batch is in flight
@@ -120,6 +124,38 @@ public final class SessionCalls {
         if (!leases.keepAlive(conn, req.getCallId(), req.getSessionId(), req.getKeepAlive())) {
             throw ChubbyException.of(ErrorCode.SESSION_EXPIRED, "session %d has expired", req.getSessionId());
         }
+    }
+
+    /**
+     * A proxy's KeepAlive for a group of sessions (issue 17): each member must be a recorded session
+     * of the connection's principal, as for its own KeepAlive; a member that is not gets the error
+     * in its slot and the others are served.
+     */
+    void groupKeepAlive(ClientConnection conn, Request req) {
+        GroupKeepAliveRequest g = req.getGroupKeepAlive();
+        if (g.getGroupId() == 0) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "a group KeepAlive needs a group_id other than 0");
+        }
+        String principal = conn.principal().name();
+        List<GroupMember> admitted = new ArrayList<>();
+        List<GroupMemberReply> refused = new ArrayList<>();
+        machine.read(s -> {
+            for (GroupMember m : g.getMembersList()) {
+                long id = m.getSessionId();
+                SessionRecord rec = id == 0 ? null : s.session(id);
+                if (rec == null) {
+                    refused.add(SessionLeases.memberError(id, ErrorCode.SESSION_EXPIRED,
+                            "session " + id + " has expired or was closed"));
+                } else if (!rec.principal().equals(principal)) {
+                    refused.add(SessionLeases.memberError(id, ErrorCode.PERMISSION_DENIED,
+                            "session " + id + " belongs to " + rec.principal() + ", not to " + principal));
+                } else {
+                    admitted.add(m);
+                }
+            }
+            return null;
+        });
+        leases.groupKeepAlive(conn, req.getCallId(), g.getGroupId(), admitted, refused);
     }
 
     void close(ClientConnection conn, Request req) {

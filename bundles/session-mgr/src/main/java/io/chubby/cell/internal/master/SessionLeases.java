@@ -5,6 +5,9 @@ import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.state.PlantedBugs;
 import io.chubby.protocol.EventKind;
 import io.chubby.protocol.EventMessage;
+import io.chubby.protocol.GroupKeepAliveReply;
+import io.chubby.protocol.GroupMember;
+import io.chubby.protocol.GroupMemberReply;
 import io.chubby.protocol.Invalidation;
 import io.chubby.protocol.KeepAliveReply;
 import io.chubby.protocol.KeepAliveRequest;
@@ -17,6 +20,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +52,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Event sequence numbers start at {@code epoch << 24} per master, so they grow across
  * failovers and a client's acknowledgement of an older master's events never drops new ones.
+ *
+ * <p>Group KeepAlives (issue 17): a proxy renews many sessions with one held call; each member is
+ * treated as its own KeepAlive would be, and the group is answered whole when any member is due or
+ * has news, so the master's KeepAlive work grows with the number of proxies, not of their clients.
  *
  * <p>Threads: request threads, the apply thread and the timer call in; every method holds this
  * object's monitor. {@link Hooks} are called after the monitor is released.
@@ -91,6 +99,8 @@ public final class SessionLeases {
         long clientEnd;          // the end of the lease the client was last told; 0 = unknown
         ClientConnection heldConnection;
         long heldCallId;
+        /** The group KeepAlive holding this lease (issue 17), or null; never both this and heldConnection. */
+        HeldGroup group;
         boolean ending;
         boolean failoverPending;
         /** Sequence number of this mastership's MASTER_FAILED_OVER event to the session. */
@@ -107,7 +117,27 @@ public final class SessionLeases {
         final Map<Long, Invalidation> invalidations = new LinkedHashMap<>();
     }
 
+    /** A group KeepAlive being held (issue 17): one call answering for its members. */
+    private static final class HeldGroup {
+        final long id;
+        final ClientConnection conn;
+        final long callId;
+        final List<Long> members = new ArrayList<>();
+        /** Members still held by this call (not taken by a newer KeepAlive). */
+        int held;
+        final List<GroupMemberReply> refused;
+
+        HeldGroup(long id, ClientConnection conn, long callId, List<GroupMemberReply> refused) {
+            this.id = id;
+            this.conn = conn;
+            this.callId = callId;
+            this.refused = new ArrayList<>(refused);
+        }
+    }
+
     private final Map<Long, Lease> leases = new HashMap<>();
+    /** Held group KeepAlives by group id. */
+    private final Map<Long, HeldGroup> groups = new HashMap<>();
     private final CellSettings settings;
     private final LeasePolicy policy;
     private final Clock clock;
@@ -171,8 +201,8 @@ public final class SessionLeases {
         for (Iterator<Map.Entry<Long, Lease>> it = leases.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Long, Lease> e = it.next();
             if (!keep.contains(e.getKey())) {
-                failHeld(e.getValue(), ErrorCode.SESSION_EXPIRED, "session " + e.getKey() + " has ended");
                 it.remove();
+                failHeld(e.getValue(), ErrorCode.SESSION_EXPIRED, "session " + e.getKey() + " has ended");
             }
         }
     }
@@ -219,68 +249,166 @@ public final class SessionLeases {
      */
     public boolean keepAlive(ClientConnection conn, long callId, long sessionId, KeepAliveRequest ka) {
         policy.keepAliveReceived();
-        List<Long> acked = new ArrayList<>();
-        boolean failoverAcked = false;
-        long dropAcked = 0;
-        long dropped = 0;
+        Acked acked;
         synchronized (this) {
             Lease l = leases.get(sessionId);
             if (l == null || l.ending) {
                 return false;
             }
-            while (!l.events.isEmpty() && l.events.peekFirst().getSeq() <= ka.getAckedEventSeq()) {
-                l.events.pollFirst();
-            }
-            for (long id : ka.getAckedInvalidationsList()) {
-                if (l.invalidations.remove(id) != null) {
-                    acked.add(id);
-                }
-            }
-            // The flag alone cannot say which failover it acknowledges (a client may still carry it
-            // for an earlier master's event): it counts only with the event's sequence number acked
-            // too. Found by the whole-cell simulation (seed 711: a write went ahead on a stale ack).
-            if (ka.getAckedFailover() && l.failoverPending && ka.getAckedEventSeq() >= l.failoverSeq) {
-                l.failoverPending = false;
-                failoverAcked = true;
-            }
-            // The same rule for the flush after CACHE_DROPPED.
-            if (ka.getAckedCacheDropped() && l.cacheDropSeq != 0 && ka.getAckedEventSeq() >= l.cacheDropSeq) {
-                dropAcked = l.cacheDropSeq;
-                l.cacheDropSeq = 0;
-            }
-            boolean superseded = l.heldConnection != null;
-            if (superseded) {
-                // A newer KeepAlive supersedes the held one: answer the old without extending.
-                reply(l, clock.millis(), false);
-            }
+            acked = applyAcks(sessionId, l, ka);
+            long now = clock.millis();
+            boolean superseded = supersede(l, now);
             l.heldConnection = conn;
             l.heldCallId = callId;
-            long now = clock.millis();
             if (owes(l) && now >= l.end) {
-                dropped = dropClaims(l); // arrived after the lease end still owing: as at the timer's tick
+                acked.dropped = dropClaims(l); // arrived after the lease end still owing: as at the timer's tick
             }
-            // Outstanding events and invalidations go out at once when new, when the client may not have
-            // read the last reply (it came on another connection, or answered a KeepAlive the client
-            // has given up on and superseded), or when due; not to a client that read them and sent
-            // its next KeepAlive without acknowledging them.
-            boolean pending = !l.events.isEmpty() || !l.invalidations.isEmpty();
-            if ((pending && (l.unsent || superseded || conn != l.lastReplyConnection)) || due(l, now)) {
+            if (answerAtOnce(l, conn, superseded, now)) {
                 reply(l, now, true);
             }
         }
-        if (!acked.isEmpty()) {
-            hooks.invalidationsAcked(sessionId, acked);
-        }
-        if (failoverAcked) {
-            hooks.failoverAcked(sessionId);
-        }
-        if (dropAcked != 0) {
-            hooks.cacheDropAcked(sessionId, dropAcked);
-        }
-        if (dropped != 0) {
-            hooks.cacheDropped(sessionId, dropped);
-        }
+        acked.report(hooks);
         return true;
+    }
+
+    /**
+     * A group KeepAlive arrived (issue 17): one held call for the sessions of {@code members}, each
+     * treated as its own KeepAlive would be (acknowledgements applied, superseding what held it),
+     * the whole group answered at once when any member is due or has something new. Members whose
+     * session is not live get SESSION_EXPIRED in their slot; {@code refused} (slots the caller
+     * already decided, e.g. another principal's sessions) go into the reply as they are.
+     */
+    public void groupKeepAlive(ClientConnection conn, long callId, long groupId, List<GroupMember> members,
+                               List<GroupMemberReply> refused) {
+        policy.keepAliveReceived();
+        List<Acked> acks = new ArrayList<>();
+        synchronized (this) {
+            long now = clock.millis();
+            HeldGroup old = groups.get(groupId);
+            if (old != null) {
+                replyGroup(old, now, false); // superseded by this one: answered at once, not extended
+            }
+            HeldGroup g = new HeldGroup(groupId, conn, callId, refused);
+            boolean answer = false;
+            for (GroupMember m : members) {
+                long id = m.getSessionId();
+                Lease l = leases.get(id);
+                if (l == null || l.ending) {
+                    g.refused.add(memberError(id, ErrorCode.SESSION_EXPIRED, "session " + id + " has expired"));
+                    continue;
+                }
+                if (l.group == g) {
+                    continue; // named twice
+                }
+                Acked a = applyAcks(id, l, m.getAcks());
+                boolean superseded = supersede(l, now);
+                l.group = g;
+                g.members.add(id);
+                g.held++;
+                if (owes(l) && now >= l.end) {
+                    a.dropped = dropClaims(l);
+                }
+                // A member new to this connection (its client just came to this proxy, or the
+                // proxy just started) is answered at once: the proxy knows nothing of its lease yet.
+                answer |= answerAtOnce(l, conn, superseded, now) || l.lastReplyConnection != conn;
+                acks.add(a);
+            }
+            groups.put(groupId, g);
+            if (answer || g.members.isEmpty()) {
+                replyGroup(g, now, true);
+            }
+        }
+        for (Acked a : acks) {
+            a.report(hooks);
+        }
+    }
+
+    /** What one KeepAlive acknowledged, reported to the hooks outside the monitor. */
+    private static final class Acked {
+        final long sessionId;
+        final List<Long> invalidations = new ArrayList<>();
+        boolean failover;
+        long dropAcked;
+        long dropped;
+
+        Acked(long sessionId) {
+            this.sessionId = sessionId;
+        }
+
+        void report(Hooks hooks) {
+            if (!invalidations.isEmpty()) {
+                hooks.invalidationsAcked(sessionId, invalidations);
+            }
+            if (failover) {
+                hooks.failoverAcked(sessionId);
+            }
+            if (dropAcked != 0) {
+                hooks.cacheDropAcked(sessionId, dropAcked);
+            }
+            if (dropped != 0) {
+                hooks.cacheDropped(sessionId, dropped);
+            }
+        }
+    }
+
+    /** Drops what {@code ka} acknowledges from the session's queues. */
+    private static Acked applyAcks(long sessionId, Lease l, KeepAliveRequest ka) {
+        Acked a = new Acked(sessionId);
+        while (!l.events.isEmpty() && l.events.peekFirst().getSeq() <= ka.getAckedEventSeq()) {
+            l.events.pollFirst();
+        }
+        for (long id : ka.getAckedInvalidationsList()) {
+            if (l.invalidations.remove(id) != null) {
+                a.invalidations.add(id);
+            }
+        }
+        // The flag alone cannot say which failover it acknowledges (a client may still carry it
+        // for an earlier master's event): it counts only with the event's sequence number acked
+        // too. Found by the whole-cell simulation (seed 711: a write went ahead on a stale ack).
+        if (ka.getAckedFailover() && l.failoverPending && ka.getAckedEventSeq() >= l.failoverSeq) {
+            l.failoverPending = false;
+            a.failover = true;
+        }
+        // The same rule for the flush after CACHE_DROPPED.
+        if (ka.getAckedCacheDropped() && l.cacheDropSeq != 0 && ka.getAckedEventSeq() >= l.cacheDropSeq) {
+            a.dropAcked = l.cacheDropSeq;
+            l.cacheDropSeq = 0;
+        }
+        return a;
+    }
+
+    /**
+     * A newer KeepAlive for the session: its own held KeepAlive is answered at once, not extended. A
+     * group holding it only lets go (its answer will leave the session out; a group left holding no
+     * one is answered): answering a whole group early would make its proxy call again at once, and
+     * two holders of one session (a client that moved while its old proxy still held its KeepAlive)
+     * would then take it from each other as fast as the network allows.
+     */
+    private boolean supersede(Lease l, long now) {
+        if (l.heldConnection != null) {
+            reply(l, now, false);
+            return true;
+        }
+        HeldGroup g = l.group;
+        if (g != null) {
+            l.group = null;
+            if (--g.held == 0) {
+                replyGroup(g, now, false);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Outstanding events and invalidations go out at once when new, when the client may not have
+     * read the last reply (it came on another connection, or answered a KeepAlive the client has
+     * given up on and superseded), or when due; not to a client that read them and sent its next
+     * KeepAlive without acknowledging them.
+     */
+    private boolean answerAtOnce(Lease l, ClientConnection conn, boolean superseded, long now) {
+        boolean pending = !l.events.isEmpty() || !l.invalidations.isEmpty();
+        return (pending && (l.unsent || superseded || conn != l.lastReplyConnection)) || due(l, now);
     }
 
     /** Whether the session owes an acknowledgement: of an invalidation, or of this master's failover. */
@@ -308,7 +436,7 @@ public final class SessionLeases {
         if (l != null) {
             l.events.addLast(event.setSeq(l.nextEventSeq++).build());
             l.unsent = true;
-            if (l.heldConnection != null) {
+            if (held(l)) {
                 reply(l, clock.millis(), true);
             }
         }
@@ -322,7 +450,7 @@ public final class SessionLeases {
         }
         l.invalidations.put(inv.getId(), inv);
         l.unsent = true;
-        if (l.heldConnection != null) {
+        if (held(l)) {
             reply(l, clock.millis(), true);
         }
         return true;
@@ -335,14 +463,22 @@ public final class SessionLeases {
         Map<Long, Long> dropped = new java.util.TreeMap<>();
         synchronized (this) {
             long now = clock.millis();
+            // Groups are answered after the pass: one member's answer answers every member, and the
+            // pass must still see the others as held (not as leases with no KeepAlive).
+            Set<HeldGroup> answer = new LinkedHashSet<>();
             for (Map.Entry<Long, Lease> e : leases.entrySet()) {
                 Lease l = e.getValue();
-                if (l.heldConnection != null) {
-                    if (owes(l) && now >= l.end && !l.ending) {
+                if (held(l)) {
+                    boolean drop = owes(l) && now >= l.end && !l.ending;
+                    if (drop) {
                         dropped.put(e.getKey(), dropClaims(l));
-                        reply(l, now, true);
-                    } else if (due(l, now)) {
-                        reply(l, now, true);
+                    }
+                    if (drop || due(l, now)) {
+                        if (l.group != null) {
+                            answer.add(l.group);
+                        } else {
+                            reply(l, now, true);
+                        }
                     }
                 } else if (!l.ending && now >= l.end) {
                     l.ending = true;
@@ -352,6 +488,9 @@ public final class SessionLeases {
                     l.lastActivity = now; // checked again one idle period later if it has handles
                     idle.add(e.getKey());
                 }
+            }
+            for (HeldGroup g : answer) {
+                replyGroup(g, now, true);
             }
         }
         dropped.forEach(hooks::cacheDropped);
@@ -371,7 +510,18 @@ public final class SessionLeases {
      * then): an earlier answer could not extend the lease, and the client would ask again at once.
      */
     private boolean due(Lease l, long now) {
-        return !owes(l) && now >= Math.min(l.end, l.clientEnd) - settings.keepAliveMarginMillis();
+        return !owes(l) && now >= Math.min(l.end, l.clientEnd) - margin(l);
+    }
+
+    /**
+     * How long before the lease end a held KeepAlive is answered. A group's members get a third of a
+     * lease (at least the margin): the proxy passes the extension on to clients whose local leases
+     * are discounted twice (by the proxy and by the client library), and a group call costs the
+     * master no more for being answered a little more often.
+     */
+    private long margin(Lease l) {
+        long m = settings.keepAliveMarginMillis();
+        return l.group != null ? Math.max(m, policy.leaseMillis() / 3) : m;
     }
 
     /**
@@ -385,8 +535,13 @@ public final class SessionLeases {
                 out.add(new Held(l.heldConnection, l.heldCallId));
                 l.heldConnection = null;
             }
+            l.group = null;
             l.ending = false;
         }
+        for (HeldGroup g : groups.values()) {
+            out.add(new Held(g.conn, g.callId));
+        }
+        groups.clear();
         return out;
     }
 
@@ -407,29 +562,74 @@ public final class SessionLeases {
         for (Lease l : leases.values()) {
             n += l.heldConnection != null ? 1 : 0;
         }
-        return n;
+        return n + groups.size();
     }
 
     public synchronized int sessionCount() {
         return leases.size();
     }
 
+    private static boolean held(Lease l) {
+        return l.heldConnection != null || l.group != null;
+    }
+
+    /** Answers the call holding the lease (its own KeepAlive, or its group's). */
     private void reply(Lease l, long now, boolean extend) {
+        if (l.group != null) {
+            replyGroup(l.group, now, extend);
+            return;
+        }
+        KeepAliveReply r = memberReply(l, now, extend, l.heldConnection);
+        send(l, Response.newBuilder().setCallId(l.heldCallId).setKeepAlive(r).build());
+    }
+
+    /** One session's KeepAlive answer, sent on {@code conn}: extends the lease unless an acknowledgement is owed. */
+    private KeepAliveReply memberReply(Lease l, long now, boolean extend, ClientConnection conn) {
         if (extend && !owes(l)) {
             l.end = Math.max(l.end, now + policy.leaseMillis());
         }
-        l.lastReplyConnection = l.heldConnection;
+        l.lastReplyConnection = conn;
         l.unsent = false;
         long leaseMs = Math.max(0, l.end - now);
         l.clientEnd = now + leaseMs;
-        KeepAliveReply.Builder b = KeepAliveReply.newBuilder().setLeaseMs(leaseMs)
-                .setEpoch(epoch.getAsLong()).addAllEvents(l.events).addAllInvalidations(l.invalidations.values());
-        send(l, Response.newBuilder().setCallId(l.heldCallId).setKeepAlive(b).build());
+        return KeepAliveReply.newBuilder().setLeaseMs(leaseMs).setEpoch(epoch.getAsLong()).addAllEvents(l.events)
+                .addAllInvalidations(l.invalidations.values()).build();
+    }
+
+    /**
+     * Answers a held group KeepAlive: a slot per member it still holds (a member a newer KeepAlive
+     * took over is answered there and left out here; a member whose session ended gets
+     * SESSION_EXPIRED), plus the slots refused on arrival.
+     */
+    private void replyGroup(HeldGroup g, long now, boolean extend) {
+        groups.remove(g.id, g);
+        GroupKeepAliveReply.Builder b = GroupKeepAliveReply.newBuilder().setEpoch(epoch.getAsLong())
+                .addAllMembers(g.refused);
+        for (long id : g.members) {
+            Lease l = leases.get(id);
+            if (l == null) {
+                b.addMembers(memberError(id, ErrorCode.SESSION_EXPIRED, "session " + id + " has ended"));
+            } else if (l.group == g) {
+                l.group = null;
+                b.addMembers(GroupMemberReply.newBuilder().setSessionId(id).setReply(memberReply(l, now, extend, g.conn)));
+            }
+        }
+        if (g.conn.isOpen()) {
+            g.conn.send(Response.newBuilder().setCallId(g.callId).setGroupKeepAlive(b).build().toByteArray());
+        }
+    }
+
+    /** A member's slot carrying an error. */
+    public static GroupMemberReply memberError(long sessionId, ErrorCode code, String message) {
+        return GroupMemberReply.newBuilder().setSessionId(sessionId).setError(io.chubby.protocol.Error.newBuilder()
+                .setCode(code.wire()).setMessage(message)).build();
     }
 
     private void failHeld(Lease l, ErrorCode code, String message) {
         if (l.heldConnection != null) {
             send(l, Wire.error(l.heldCallId, code, message));
+        } else if (l.group != null) {
+            replyGroup(l.group, clock.millis(), false); // the ended member's slot says SESSION_EXPIRED
         }
     }
 

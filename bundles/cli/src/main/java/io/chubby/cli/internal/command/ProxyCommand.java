@@ -1,0 +1,64 @@
+package io.chubby.cli.internal.command;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import io.chubby.client.ReplicaStatus;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code chubby proxy status --proxy ADDR}: one proxy (bundles/proxy) as it reports itself in its
+ * Status answer: its address and pid, the cell and master upstream, the epoch, its client
+ * connections and sessions, the client KeepAlives it holds, and the group calls it made.
+ */
+@Command(name = "proxy", description = "Inspect a proxy (bin/chubby-proxy).",
+        subcommands = {ProxyCommand.Status.class})
+public final class ProxyCommand implements Runnable {
+    @ParentCommand
+    ChubbyCommand root;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(root.spec.commandLine(), "missing subcommand: status");
+    }
+
+    /** The metrics a proxy reports, in the order printed. */
+    static final List<String> METRICS = List.of("upstream_cell", "upstream_master", "clients", "client_sessions",
+            "held_keepalives", "group_calls");
+
+    @Command(name = "status", description = {"One line: the proxy's address, pid, upstream cell and master, epoch,",
+            "client connections, client sessions, held client KeepAlives and group KeepAlives sent upstream."})
+    static final class Status implements Callable<Integer> {
+        @ParentCommand
+        ProxyCommand proxy;
+
+        @Option(names = "--proxy", paramLabel = "HOST:PORT", required = true, description = "The proxy's client address.")
+        String address;
+
+        @Override
+        public Integer call() {
+            ChubbyCommand root = proxy.root;
+            ReplicaStatus s = root.ctx().access().status(address, root.timeout(), root.security());
+            if (!"proxy".equals(s.role())) {
+                throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, address + " is not a proxy (it answers as "
+                        + s.role() + "); see chubby cell status");
+            }
+            root.ctx().out().println(line(address, s));
+            return 0;
+        }
+    }
+
+    static String line(String address, ReplicaStatus s) {
+        StringBuilder b = new StringBuilder("proxy ").append(address).append(" pid=").append(s.pid())
+                .append(" epoch=").append(s.epoch());
+        Map<String, String> m = s.metrics();
+        for (String k : METRICS) {
+            b.append(' ').append(k).append('=').append(m.getOrDefault(k, "-"));
+        }
+        return b.toString();
+    }
+}

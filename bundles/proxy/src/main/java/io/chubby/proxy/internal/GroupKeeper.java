@@ -1,0 +1,156 @@
+package io.chubby.proxy.internal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.chubby.client.MasterChannel;
+import io.chubby.protocol.GroupKeepAliveRequest;
+import io.chubby.protocol.GroupMember;
+import io.chubby.protocol.Request;
+import io.chubby.protocol.Response;
+import io.chubby.proxy.internal.core.SessionTable;
+import io.chubby.spi.ClientConnection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renews every session of the {@link SessionTable} upstream with one group KeepAlive (protocol
+ * 1.3.0): one call held at the master at a time; when its answer arrives the next is sent at once.
+ * When the group changes or clients acknowledge something, a new call supersedes the held one
+ * (the master answers the old at once), coalesced over {@link #COALESCE_MS} so that many
+ * acknowledgements of one broadcast cost one call. A failed call (no master in time) is retried
+ * with backoff; meanwhile no lease is extended, so the proxy promises its clients nothing more.
+ *
+ * <p>Threads: {@link #poke} from any thread; sends run on the timer thread and the channel's
+ * callback threads, serialised by this object's monitor.
+ */
+final class GroupKeeper {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupKeeper.class);
+    static final long COALESCE_MS = 1;
+    private static final long MAX_BACKOFF_MS = 1_000;
+
+    private final MasterChannel channel;
+    private final SessionTable<ClientConnection> table;
+    private final Clock clock;
+    private final ScheduledExecutorService timer;
+    private final Consumer<List<SessionTable.Answer<ClientConnection>>> answers;
+    /** The call timeout beyond the lease: the master answers a group well within the lease it granted. */
+    private final Duration callTimeout;
+    /** The longest lease in the last answer (at first the longest a cell may grant). */
+    private volatile long leaseMs;
+    private final long groupId;
+    private final AtomicLong calls = new AtomicLong();
+    private long generation;
+    private boolean scheduled;
+    private boolean lastEmpty = true;
+    private long backoffMs;
+    private volatile boolean closed;
+
+    GroupKeeper(MasterChannel channel, SessionTable<ClientConnection> table, Clock clock,
+                ScheduledExecutorService timer, Consumer<List<SessionTable.Answer<ClientConnection>>> answers,
+                Duration callTimeout, Duration maxLease, long groupId) {
+        this.channel = channel;
+        this.table = table;
+        this.clock = clock;
+        this.timer = timer;
+        this.answers = answers;
+        this.callTimeout = callTimeout;
+        this.leaseMs = maxLease.toMillis();
+        this.groupId = groupId;
+    }
+
+    /** The group changed or acknowledgements wait: a new call soon (superseding the held one). */
+    synchronized void poke() {
+        if (!scheduled && !closed) {
+            scheduled = true;
+            timer.schedule(this::scheduledSend, COALESCE_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Group calls sent since the start (the master's KeepAlive work caused by this proxy). */
+    long calls() {
+        return calls.get();
+    }
+
+    void close() {
+        closed = true;
+    }
+
+    private synchronized void scheduledSend() {
+        scheduled = false;
+        if (table.changed()) {
+            send(); // else the call sent meanwhile (an answer came) already carries everything
+        }
+    }
+
+    private synchronized void send() {
+        if (closed) {
+            return;
+        }
+        long sentAt = clock.millis();
+        List<GroupMember> members = table.members(sentAt);
+        if (members.isEmpty() && lastEmpty) {
+            return; // nothing to renew, and the master holds nothing of ours
+        }
+        lastEmpty = members.isEmpty();
+        long gen = ++generation;
+        calls.incrementAndGet();
+        byte[] req = Request.newBuilder().setGroupKeepAlive(GroupKeepAliveRequest.newBuilder().setGroupId(groupId)
+                .addAllMembers(members)).build().toByteArray();
+        // A master that holds the call past the lease it granted is stuck (paused, cut off): give up
+        // then, as the client library does with its KeepAlive, and find the master again.
+        Duration timeout = callTimeout.plusMillis(leaseMs);
+        channel.call(req, MasterChannel.Retry.IDEMPOTENT, timeout).whenComplete((bytes, err) -> {
+            if (err != null) {
+                failed(gen, String.valueOf(err));
+                return;
+            }
+            Response r;
+            try {
+                r = Response.parseFrom(bytes);
+            } catch (InvalidProtocolBufferException e) {
+                failed(gen, "undecodable answer: " + e.getMessage());
+                return;
+            }
+            if (r.hasError() || !r.hasGroupKeepAlive()) {
+                failed(gen, r.hasError() ? r.getError().getMessage() : "the master answered " + r.getBodyCase());
+                return;
+            }
+            long now = clock.millis();
+            long longest = 0;
+            for (var slot : r.getGroupKeepAlive().getMembersList()) {
+                longest = Math.max(longest, slot.getReply().getLeaseMs());
+            }
+            if (longest > 0) {
+                leaseMs = longest;
+            }
+            answers.accept(table.upstream(r.getGroupKeepAlive(), sentAt, now, now));
+            synchronized (this) {
+                backoffMs = 0;
+                if (gen == generation) {
+                    send(); // the latest call was answered: hold the next one at once
+                }
+            }
+        });
+    }
+
+    private synchronized void failed(long gen, String why) {
+        table.resend();
+        if (closed || gen != generation) {
+            return; // superseded meanwhile: the newer call carries the acknowledgements
+        }
+        backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(50, backoffMs * 2));
+        channel.relocate(); // the next call finds the master again
+        LOG.warn("group KeepAlive failed, retrying in {} ms: {}", backoffMs, why);
+        if (!scheduled) {
+            scheduled = true;
+            lastEmpty = false;
+            timer.schedule(this::scheduledSend, backoffMs, TimeUnit.MILLISECONDS);
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.chubby.proxy.internal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.chubby.api.ErrorCode;
+import io.chubby.client.MasterChannel;
+import io.chubby.protocol.Create;
+import io.chubby.protocol.MasterLocation;
+import io.chubby.protocol.Request;
+import io.chubby.protocol.Response;
+import io.chubby.protocol.StatusReply;
+import io.chubby.proxy.internal.core.ProxyCache;
+import io.chubby.proxy.internal.core.SessionTable;
+import io.chubby.spi.ClientConnection;
+import io.chubby.spi.RequestHandler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The proxy as its clients see it: a {@link RequestHandler} behind the transport's client
+ * acceptor. KeepAlives are absorbed ({@link SessionTable}, renewed upstream by the
+ * {@link GroupKeeper}); MasterLocation and Status are answered here; every other call goes to the
+ * master over the raw channel with the client's session id and handle bytes unchanged, and its
+ * answer comes back with the client's call id. Thread-safe: called on transport I/O threads.
+ */
+final class ProxyHandler implements RequestHandler {
+    /** The longest a lock wait without a timeout is forwarded before the client is told to ask again. */
+    private static final Duration OPEN_ENDED_WAIT = Duration.ofMinutes(10);
+
+    /** What the proxy knows of its upstream, for MasterLocation and Status answers. */
+    record Upstream(String cell, int masterId, String masterAddress) {
+    }
+
+    private final MasterChannel channel;
+    private final SessionTable<ClientConnection> table;
+    private final GroupKeeper keeper;
+    private final Clock clock;
+    private final String advertise;
+    private final Duration callTimeout;
+    private final Duration writeTimeout;
+    private final Supplier<Upstream> upstream;
+    private final ProxyCache cache;
+    private final CacheReads reads;
+    private final AtomicInteger connections = new AtomicInteger();
+
+    ProxyHandler(MasterChannel channel, SessionTable<ClientConnection> table, GroupKeeper keeper, Clock clock,
+                 String advertise, Duration callTimeout, Duration maxLease, Supplier<Upstream> upstream,
+                 ProxyCache cache) {
+        this.channel = channel;
+        this.table = table;
+        this.keeper = keeper;
+        this.clock = clock;
+        this.advertise = advertise;
+        this.callTimeout = callTimeout;
+        this.writeTimeout = callTimeout.plus(maxLease);
+        this.upstream = upstream;
+        this.cache = cache;
+        this.reads = new CacheReads(channel, table, cache, clock, callTimeout, (c, r) -> forward(c, r, r.toByteArray()));
+    }
+
+    @Override
+    public Greeting greeting() {
+        return new Greeting(upstream.get().cell(), 0);
+    }
+
+    @Override
+    public void connected(ClientConnection connection) {
+        connections.incrementAndGet();
+    }
+
+    @Override
+    public void disconnected(ClientConnection connection) {
+        connections.decrementAndGet();
+        if (table.disconnected(connection) > 0) {
+            settle();
+            keeper.poke();
+        }
+    }
+
+    @Override
+    public void request(ClientConnection conn, byte[] bytes) {
+        Request req;
+        try {
+            req = Request.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            conn.send(Replies.error(0, ErrorCode.PROTOCOL_ERROR, "undecodable request: " + e.getMessage()));
+            return;
+        }
+        switch (req.getBodyCase()) {
+            case MASTER_LOCATION -> conn.send(Response.newBuilder().setCallId(req.getCallId())
+                    .setMasterLocation(location()).build().toByteArray());
+            case STATUS -> conn.send(Response.newBuilder().setCallId(req.getCallId()).setStatus(status()).build()
+                    .toByteArray());
+            case ADMIN -> conn.send(Replies.error(req.getCallId(), ErrorCode.INVALID_ARGUMENT,
+                    "a proxy runs no admin commands: ask a replica of the cell"));
+            case GROUP_KEEP_ALIVE -> conn.send(Replies.error(req.getCallId(), ErrorCode.INVALID_ARGUMENT,
+                    "a proxy takes no group KeepAlives: point a proxy at the cell, not at another proxy"));
+            case KEEP_ALIVE -> keepAlive(conn, req);
+            case CREATE_SESSION -> createSession(conn, req, bytes);
+            case CLOSE_SESSION -> forward(conn, req, bytes).whenComplete((r, e) -> {
+                table.closed(req.getSessionId());
+                settle();
+                keeper.poke();
+            });
+            case GET_CONTENTS -> {
+                if (!reads.tryServe(conn, req)) {
+                    forward(conn, req, bytes);
+                }
+            }
+            case OPEN -> forward(conn, req, bytes, answer -> reads.opened(req, answer));
+            case CLOSE, SET_SEQUENCER -> {
+                reads.forget(req); // from now on its calls go to the master (closed: BAD_HANDLE; fenced: checked)
+                forward(conn, req, bytes);
+            }
+            default -> forward(conn, req, bytes);
+        }
+    }
+
+    private void keepAlive(ClientConnection conn, Request req) {
+        if (req.getSessionId() == 0) {
+            conn.send(Replies.error(req.getCallId(), ErrorCode.SESSION_EXPIRED,
+                    "this call needs a session: send CreateSession first"));
+            return;
+        }
+        send(table.keepAlive(conn, req.getSessionId(), req.getCallId(), req.getKeepAlive(), clock.millis()));
+        settle();
+    }
+
+    /** Cache bookkeeping after the session table changed; a group call when there is something to carry. */
+    void settle() {
+        if (reads.settle()) {
+            keeper.poke();
+        }
+    }
+
+    /** The proxy's own session was created again: its cache starts empty. */
+    void ownRenewed() {
+        reads.ownRenewed();
+    }
+
+    private void createSession(ClientConnection conn, Request req, byte[] bytes) {
+        long sentAt = clock.millis();
+        channel.call(bytes, MasterChannel.Retry.IDEMPOTENT, callTimeout).whenComplete((answer, err) -> {
+            if (err != null) {
+                conn.send(Replies.failure(req.getCallId(), err));
+                return;
+            }
+            Response r;
+            try {
+                r = Response.parseFrom(answer);
+            } catch (InvalidProtocolBufferException e) {
+                conn.send(Replies.error(req.getCallId(), ErrorCode.PROTOCOL_ERROR, "proxy: undecodable answer"));
+                return;
+            }
+            if (!r.hasCreateSession()) {
+                conn.send(Replies.withCallId(answer, req.getCallId()));
+                return;
+            }
+            long now = clock.millis();
+            long promise = table.created(r.getCreateSession().getSessionId(), conn,
+                    r.getCreateSession().getLeaseMs(), sentAt, now, now);
+            keeper.poke();
+            conn.send(r.toBuilder().setCallId(req.getCallId())
+                    .setCreateSession(r.getCreateSession().toBuilder().setLeaseMs(promise)).build().toByteArray());
+        });
+    }
+
+    /** Passes a call to the master and its answer (or the failure, in the master's words) back. */
+    private java.util.concurrent.CompletableFuture<byte[]> forward(ClientConnection conn, Request req, byte[] bytes) {
+        return forward(conn, req, bytes, answer -> { });
+    }
+
+    /** As above; {@code seen} reads the answer before the client gets it (so its next call finds what it recorded). */
+    private java.util.concurrent.CompletableFuture<byte[]> forward(ClientConnection conn, Request req, byte[] bytes,
+                                                                   java.util.function.Consumer<byte[]> seen) {
+        boolean write = isWrite(req);
+        return channel.call(bytes, write ? MasterChannel.Retry.AT_MOST_ONCE : MasterChannel.Retry.IDEMPOTENT,
+                timeout(req, write)).whenComplete((answer, err) -> {
+                    if (err == null) {
+                        seen.accept(answer);
+                    }
+                    conn.send(err == null ? Replies.withCallId(answer, req.getCallId())
+                            : Replies.failure(req.getCallId(), err));
+                });
+    }
+
+    static boolean isWrite(Request req) {
+        return switch (req.getBodyCase()) {
+            case SET_CONTENTS, SET_ACL, DELETE -> true;
+            case OPEN -> req.getOpen().getCreate() != Create.CREATE_NO;
+            default -> false;
+        };
+    }
+
+    /** Writes may be held by the master for a cacher's lease; lock waits last their own timeout. */
+    private Duration timeout(Request req, boolean write) {
+        if (write) {
+            return writeTimeout;
+        }
+        if (req.hasAcquire() && !req.getAcquire().getTryOnly()) {
+            long ms = req.getAcquire().getTimeoutMs();
+            return ms == 0 ? OPEN_ENDED_WAIT : callTimeout.plusMillis(ms);
+        }
+        return callTimeout;
+    }
+
+    void send(List<SessionTable.Answer<ClientConnection>> answers) {
+        for (SessionTable.Answer<ClientConnection> a : answers) {
+            ClientConnection c = a.connection();
+            if (c == null || !c.isOpen()) {
+                continue;
+            }
+            if (a.isError()) {
+                c.send(Replies.error(a.callId(), a.errorCode(), a.errorMessage()));
+            } else {
+                c.send(Response.newBuilder().setCallId(a.callId()).setKeepAlive(a.reply()).build().toByteArray());
+            }
+        }
+    }
+
+    /**
+     * This proxy is the master as far as its clients are concerned: they keep talking to proxies.
+     * Without an upstream master (id 0) the client tries the next address it was given.
+     */
+    private MasterLocation location() {
+        Upstream u = upstream.get();
+        return MasterLocation.newBuilder().setCell(u.cell()).setMasterId(channel.masterAddress().isPresent()
+                ? u.masterId() : 0).setMasterAddress(advertise).setEpoch(channel.epoch()).addReplicas(advertise).build();
+    }
+
+    StatusReply status() {
+        Upstream u = upstream.get();
+        return StatusReply.newBuilder().setReplicaId(0).setRole("proxy").setMasterId(u.masterId())
+                .setEpoch(channel.epoch()).setSessions(table.size()).setAddress(advertise)
+                .setPid(ProcessHandle.current().pid())
+                .putMetrics("clients", String.valueOf(connections.get()))
+                .putMetrics("client_sessions", String.valueOf(table.clientSessions()))
+                .putMetrics("held_keepalives", String.valueOf(table.held()))
+                .putMetrics("group_calls", String.valueOf(keeper.calls()))
+                .putMetrics("upstream_master", channel.masterAddress().orElse("none"))
+                .putMetrics("upstream_cell", u.cell())
+                .putMetrics("cache_entries", String.valueOf(cache.size()))
+                .putMetrics("cache_hits", String.valueOf(cache.hits()))
+                .putMetrics("cache_misses", String.valueOf(cache.misses()))
+                .build();
+    }
+}

@@ -1,0 +1,185 @@
+package io.chubby.proxy.internal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
+import io.chubby.client.MasterChannel;
+import io.chubby.protocol.MasterLocation;
+import io.chubby.protocol.MasterLocationRequest;
+import io.chubby.protocol.Request;
+import io.chubby.protocol.Response;
+import io.chubby.protocol.CreateSessionRequest;
+import io.chubby.proxy.internal.core.LeaseMath;
+import io.chubby.proxy.internal.core.ProxyCache;
+import io.chubby.proxy.internal.core.SessionTable;
+import io.chubby.spi.ClientConnection;
+import io.chubby.spi.RequestHandler;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proxy, plain Java (the OSGi component and the tests run it the same way): the raw channel
+ * to the cell, the session table, the group keeper and the timer thread ({@code chubby-proxy-timer}:
+ * due client KeepAlives, coalesced group calls, refreshing what the proxy knows of the master).
+ * {@link #start()} completes with the request handler once the cell has answered a MasterLocation
+ * (clients are greeted with its cell name), so a transport can serve it from then on.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    private static final long LOCATION_REFRESH_MS = 5_000;
+
+    /**
+     * @param cell        the cell's replicas ({@code host:port,...} or {@code dns:...})
+     * @param advertise   {@code host:port} clients dial to reach this proxy
+     * @param callTimeout upstream timeout of a pass-through call
+     * @param maxLease    the longest lease the cell may grant (a write may be held that long)
+     * @param marginMillis a held client KeepAlive is due this long before its promised lease ends
+     * @param tickMillis  the timer's period
+     */
+    public record Settings(String cell, String advertise, Duration callTimeout, Duration maxLease, long marginMillis,
+                           long tickMillis) {
+    }
+
+    private final Settings settings;
+    private final Clock clock;
+    private final MasterChannel channel;
+    private final SessionTable<ClientConnection> table;
+    private final ScheduledExecutorService timer;
+    private final GroupKeeper keeper;
+    private final ProxyHandler handler;
+    private final CompletableFuture<RequestHandler> started = new CompletableFuture<>();
+    private volatile ProxyHandler.Upstream upstream = new ProxyHandler.Upstream("", 0, "");
+    private volatile boolean closed;
+    private volatile boolean creatingOwn;
+
+    public ProxyServer(Settings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        this.channel = ChubbyClient.openChannel(ClientOptions.builder().cell(settings.cell())
+                .clientName("proxy " + settings.advertise()).callTimeout(settings.callTimeout()).build());
+        this.table = new SessionTable<>(LeaseMath.withMargin(settings.marginMillis()));
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "chubby-proxy-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.keeper = new GroupKeeper(channel, table, clock, timer, this::answer,
+                settings.callTimeout(), settings.maxLease(), new SecureRandom().nextLong() | 1);
+        this.handler = new ProxyHandler(channel, table, keeper, clock, settings.advertise(), settings.callTimeout(),
+                settings.maxLease(), () -> upstream, new ProxyCache());
+    }
+
+    /** Asks the cell where its master is (again until it answers); completes with the handler to serve. */
+    public CompletableFuture<RequestHandler> start() {
+        locate();
+        timer.scheduleWithFixedDelay(this::tick, settings.tickMillis(), settings.tickMillis(), TimeUnit.MILLISECONDS);
+        return started;
+    }
+
+    /** The proxy's Status answer (for tests and the component's log). */
+    public io.chubby.protocol.StatusReply status() {
+        return handler.status();
+    }
+
+    private void answer(java.util.List<SessionTable.Answer<ClientConnection>> answers) {
+        handler.send(answers);
+        handler.settle();
+    }
+
+    private void tick() {
+        try {
+            handler.send(table.tick(clock.millis()));
+            handler.settle();
+        } catch (RuntimeException e) {
+            LOG.error("proxy timer step failed", e);
+        }
+    }
+
+    private void locate() {
+        if (closed) {
+            return;
+        }
+        byte[] req = Request.newBuilder().setMasterLocation(MasterLocationRequest.getDefaultInstance()).build()
+                .toByteArray();
+        channel.call(req, MasterChannel.Retry.IDEMPOTENT).whenComplete((bytes, err) -> {
+            long next = LOCATION_REFRESH_MS;
+            MasterLocation m = null;
+            if (err == null) {
+                try {
+                    Response r = Response.parseFrom(bytes);
+                    m = r.hasMasterLocation() && r.getMasterLocation().getMasterId() != 0 ? r.getMasterLocation() : null;
+                } catch (InvalidProtocolBufferException e) {
+                    LOG.warn("undecodable MasterLocation answer: {}", e.getMessage());
+                }
+            }
+            if (m != null) {
+                upstream = new ProxyHandler.Upstream(m.getCell(), m.getMasterId(), m.getMasterAddress());
+                if (!table.ownPresent()) {
+                    createOwnSession();
+                }
+                if (started.complete(handler)) {
+                    LOG.info("proxy ready advertise={} cell={} master={} epoch={}", settings.advertise(), m.getCell(),
+                            m.getMasterAddress(), m.getEpoch());
+                }
+            } else {
+                next = started.isDone() ? LOCATION_REFRESH_MS : 1_000;
+                if (!started.isDone()) {
+                    LOG.info("waiting for the cell {}: {}", settings.cell(), err != null ? err.getMessage() : "no master");
+                }
+            }
+            if (!closed) {
+                try {
+                    timer.schedule(this::locate, next, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // closed meanwhile
+                }
+            }
+        });
+    }
+
+    /**
+     * The proxy's own upstream session, for its cache reads (a member of its group; the master may
+     * end it, e.g. after a pause: then a new one is made on the next location refresh).
+     */
+    private void createOwnSession() {
+        if (creatingOwn) {
+            return;
+        }
+        creatingOwn = true;
+        long sentAt = clock.millis();
+        byte[] req = Request.newBuilder().setCreateSession(CreateSessionRequest.newBuilder()
+                .setClientName("proxy cache " + settings.advertise())).build().toByteArray();
+        channel.call(req, MasterChannel.Retry.IDEMPOTENT).whenComplete((bytes, err) -> {
+            try {
+                Response r = err == null ? Response.parseFrom(bytes) : null;
+                if (r != null && r.hasCreateSession()) {
+                    handler.ownRenewed();
+                    table.own(r.getCreateSession().getSessionId(), r.getCreateSession().getLeaseMs(), sentAt,
+                            clock.millis());
+                    keeper.poke();
+                    LOG.info("proxy cache session={}", r.getCreateSession().getSessionId());
+                }
+            } catch (InvalidProtocolBufferException e) {
+                LOG.warn("undecodable CreateSession answer: {}", e.getMessage());
+            } finally {
+                creatingOwn = false;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        keeper.close();
+        timer.shutdownNow();
+        channel.close();
+        started.cancel(false);
+    }
+}

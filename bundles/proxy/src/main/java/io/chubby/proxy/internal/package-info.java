@@ -1,0 +1,8 @@
+/**
+ * The proxy's edges: the OSGi component ({@code ProxyComponent}: configuration, registering the
+ * request handler), the plain-Java server it runs ({@code ProxyServer}: the upstream raw channel,
+ * the timer), the client-facing {@code ProxyHandler} (KeepAlives absorbed, location and status
+ * answered here, every other call passed through) and the {@code GroupKeeper} that renews the
+ * sessions upstream with one group KeepAlive.
+ */
+package io.chubby.proxy.internal;

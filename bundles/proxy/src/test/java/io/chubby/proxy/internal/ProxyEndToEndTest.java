@@ -1,0 +1,235 @@
+package io.chubby.proxy.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.chubby.api.CreateMode;
+import io.chubby.api.LockMode;
+import io.chubby.api.OpenOptions;
+import io.chubby.api.SessionState;
+import io.chubby.cell.internal.replica.CellSettings;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
+import io.chubby.client.Handle;
+import io.chubby.client.LockInfo;
+import io.chubby.sim.cell.InProcessCell;
+import io.chubby.spi.RequestHandler;
+import io.chubby.testkit.Await;
+import io.chubby.transport.internal.ClientAcceptor;
+import io.chubby.transport.internal.ClientSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Proxies in front of a real cell server in this JVM (session-mgr's CellServer behind the real
+ * client acceptor, {@link InProcessCell}), each proxy behind a real acceptor, clients of the
+ * unchanged library: files, the consistent cache and locks through a proxy; the master holding one
+ * KeepAlive for all clients of a proxy; a session moving to the other proxy with its handle and lock
+ * when its proxy goes away. Leases are short (4 s) so that several pass; times are real.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ProxyEndToEndTest {
+    private static final long LEASE_MS = 4_000;
+    private InProcessCell cell;
+    private final List<Proxy> proxies = new ArrayList<>();
+    private final List<ChubbyClient> clients = new ArrayList<>();
+
+    /** A proxy server behind a client acceptor on a free port. */
+    private final class Proxy implements AutoCloseable {
+        final ProxyServer server;
+        final ClientAcceptor acceptor;
+        final String address;
+
+        Proxy() throws Exception {
+            int port = freePort();
+            address = "127.0.0.1:" + port;
+            server = new ProxyServer(new ProxyServer.Settings(cell.address(), address, Duration.ofSeconds(5),
+                    Duration.ofMillis(3 * LEASE_MS), 800, 20), Clock.systemUTC());
+            RequestHandler h = server.start().get(10, TimeUnit.SECONDS);
+            acceptor = new ClientAcceptor(ClientSettings.of(new InetSocketAddress("127.0.0.1", port)), h);
+            acceptor.start();
+        }
+
+        Map<String, String> metrics() {
+            return server.status().getMetricsMap();
+        }
+
+        @Override
+        public void close() {
+            acceptor.stop();
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        CellSettings d = CellSettings.defaults("local");
+        cell = InProcessCell.builder().settings(new CellSettings("local", d.maxContentBytes(), LEASE_MS, 3 * LEASE_MS,
+                400, 20)).start();
+    }
+
+    @AfterEach
+    void stop() {
+        for (ChubbyClient c : clients) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                // best effort at teardown
+            }
+        }
+        proxies.forEach(Proxy::close);
+        cell.close();
+    }
+
+    private Proxy proxy() throws Exception {
+        Proxy p = new Proxy();
+        proxies.add(p);
+        return p;
+    }
+
+    private ChubbyClient client(String spec) {
+        ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(spec).callTimeout(Duration.ofSeconds(5))
+                .clientName("e2e-" + clients.size()).build());
+        clients.add(c);
+        return c;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private int masterMetric(String name) {
+        return Integer.parseInt(cell.status().getMetricsMap().get(name));
+    }
+
+    @Test
+    void filesTheConsistentCacheAndLocksWorkThroughTheProxy() throws Exception {
+        Proxy p = proxy();
+        ChubbyClient a = client(p.address);
+        ChubbyClient b = client(p.address);
+        a.mkdir("/ls/local/d");
+        a.write("/ls/local/d/f", utf8("v1"));
+        assertArrayEquals(utf8("v1"), b.read("/ls/local/d/f"));
+        // b caches it: the write completes only once b acknowledged the invalidation through the proxy
+        a.write("/ls/local/d/f", utf8("v2"));
+        assertArrayEquals(utf8("v2"), b.read("/ls/local/d/f"), "never the stale cached value");
+        assertTrue(b.exists("/ls/local/d/f"));
+        assertFalse(b.exists("/ls/local/d/none"));
+        a.write("/ls/local/d/none", utf8("now"));
+        assertTrue(b.exists("/ls/local/d/none"), "cached absence invalidated");
+
+        try (Handle ha = a.open("/ls/local/d/lock", OpenOptions.write().withCreate(CreateMode.MAY));
+             Handle hb = b.open("/ls/local/d/lock", OpenOptions.write().withCreate(CreateMode.MAY))) {
+            assertTrue(ha.tryAcquire(LockMode.EXCLUSIVE));
+            assertFalse(hb.tryAcquire(LockMode.EXCLUSIVE));
+            assertTrue(ha.getSequencer().generation() > 0);
+            ha.release();
+            assertTrue(hb.acquire(LockMode.EXCLUSIVE, Duration.ofSeconds(5)));
+        }
+        assertEquals("proxy", p.server.status().getRole());
+        assertEquals(2, Integer.parseInt(p.metrics().get("client_sessions")));
+    }
+
+    @Test
+    void readersOfOneFileCostTheMasterOneReadPerInvalidationAndNeverSeeAStaleValue() throws Exception {
+        Proxy p = proxy();
+        ChubbyClient writer = client(cell.address());
+        writer.mkdir("/ls/local/hot");
+        writer.write("/ls/local/hot/f", utf8("v1"));
+        List<ChubbyClient> readers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            readers.add(client(p.address));
+        }
+        Await.until("the proxy's own session", () -> p.server.status().getSessions() >= 11);
+        for (ChubbyClient r : readers) {
+            assertArrayEquals(utf8("v1"), r.read("/ls/local/hot/f"));
+        }
+        assertEquals(1, Integer.parseInt(p.metrics().get("cache_misses")), p.metrics()::toString);
+        assertEquals(9, Integer.parseInt(p.metrics().get("cache_hits")), p.metrics()::toString);
+        // The write returns only once the proxy dropped the entry and acknowledged: no stale read after it.
+        writer.write("/ls/local/hot/f", utf8("v2"));
+        for (ChubbyClient r : readers) {
+            assertArrayEquals(utf8("v2"), r.read("/ls/local/hot/f"));
+        }
+        assertEquals(2, Integer.parseInt(p.metrics().get("cache_misses")), "one more upstream read: " + p.metrics());
+        assertEquals(18, Integer.parseInt(p.metrics().get("cache_hits")), p.metrics()::toString);
+    }
+
+    @Test
+    void theMasterHoldsOneKeepAliveForAllTheClientsOfAProxyAndNoneGoesIntoJeopardy() throws Exception {
+        Proxy p = proxy();
+        List<SessionState> seen = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ChubbyClient c = client(p.address);
+            c.addSessionListener(seen::add);
+        }
+        Await.until("the master holds one KeepAlive (the group) for 20 sessions and the proxy's own", () ->
+                masterMetric("sessions") == 21 && masterMetric("held_keepalives") == 1);
+        long callsBefore = Long.parseLong(p.metrics().get("group_calls"));
+        long t0 = System.currentTimeMillis();
+        Thread.sleep(3 * LEASE_MS); // three leases pass with no call but KeepAlives
+        long elapsed = System.currentTimeMillis() - t0;
+        long calls = Long.parseLong(p.metrics().get("group_calls")) - callsBefore;
+        // one group call per two thirds of a lease (the master answers a group a third of a lease before
+        // its members' end), whatever the number of clients; 20 direct clients would make 20 per lease
+        assertTrue(calls <= elapsed / (2 * LEASE_MS / 3) + 3, calls + " group calls in " + elapsed + " ms");
+        assertTrue(calls >= 2, "the group was renewed: " + calls);
+        assertEquals(1, masterMetric("held_keepalives"));
+        assertEquals(21, masterMetric("sessions"), "no session expired");
+        assertEquals(List.of(), seen, "no client saw jeopardy");
+        for (ChubbyClient c : clients) {
+            assertEquals(SessionState.SAFE, c.sessionState());
+        }
+    }
+
+    @Test
+    void whenItsProxyGoesAwayASessionMovesToTheOtherWithItsHandleAndLock() throws Exception {
+        Proxy p1 = proxy();
+        Proxy p2 = proxy();
+        ChubbyClient c = client(p1.address + "," + p2.address);
+        ChubbyClient direct = client(cell.address());
+        long session = c.sessionId();
+        Handle h = c.open("/ls/local/held", OpenOptions.write().withCreate(CreateMode.MAY).withLockDelayMillis(0));
+        assertTrue(h.tryAcquire(LockMode.EXCLUSIVE));
+        assertEquals(1, Integer.parseInt(p1.metrics().get("client_sessions")));
+
+        p1.close();
+        proxies.remove(p1);
+        Await.until("the session joined the other proxy",
+                () -> Integer.parseInt(p2.metrics().get("client_sessions")) == 1);
+        Thread.sleep(2 * LEASE_MS); // two leases: renewed through p2 alone
+        assertEquals(session, c.sessionId());
+        assertEquals(SessionState.SAFE, c.sessionState());
+        LockInfo info = h.lockInfo();
+        assertEquals(session, info.holders().get(0).sessionId(), "still holds its lock");
+        h.setContents(utf8("written through p2"));
+        assertArrayEquals(utf8("written through p2"), direct.read("/ls/local/held"));
+        try (Handle other = direct.open("/ls/local/held", OpenOptions.write())) {
+            assertFalse(other.tryAcquire(LockMode.EXCLUSIVE), "nobody else got the lock");
+        }
+    }
+}

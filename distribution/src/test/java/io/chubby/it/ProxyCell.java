@@ -1,0 +1,152 @@
+package io.chubby.it;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ReplicaStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Proxies of real processes ({@code bin/chubby-proxy}) in front of a {@link LocalCell}: each in its
+ * own instance directory under the cell's (so {@link LocalCell#destroy()} also finds them), started
+ * and waited for until it answers Status as a proxy. {@link #kill(int)} is a kill -9;
+ * {@link #destroy()} kills whatever is left. Used by one test thread.
+ */
+final class ProxyCell {
+    private static final long START_DEADLINE_MS = 60_000;
+
+    private final LocalCell cell;
+    private final List<String> addresses = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+
+    private ProxyCell(LocalCell cell) {
+        this.cell = cell;
+    }
+
+    /** Starts {@code n} proxies in front of {@code cell} and waits until each serves. */
+    static ProxyCell start(LocalCell cell, int n) {
+        ProxyCell p = new ProxyCell(cell);
+        for (int i = 0; i < n; i++) {
+            p.startOne();
+        }
+        return p;
+    }
+
+    private void startOne() {
+        int i = processes.size() + 1;
+        int port = freePort();
+        String address = "127.0.0.1:" + port;
+        Path dir = cell.dir().resolve("proxy-" + i);
+        try {
+            Files.createDirectories(dir.resolve("log"));
+            Process p = new ProcessBuilder(ExamOptions.dist().resolve("bin/chubby-proxy").toString(),
+                    "--cell", cell.cellSpec(), "--port", Integer.toString(port), "--dir", dir.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("log").resolve("script.out").toFile())
+                    .start();
+            processes.add(p);
+            addresses.add(address);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long end = System.currentTimeMillis() + START_DEADLINE_MS;
+        while (status(address) == null) {
+            if (System.currentTimeMillis() > end || !processes.get(i - 1).isAlive()) {
+                throw new AssertionError("proxy " + i + " at " + address + " did not start serving\n" + log(i));
+            }
+            sleep(200);
+        }
+    }
+
+    /** The CHUBBY_CELL value naming every proxy. */
+    String spec() {
+        return String.join(",", addresses);
+    }
+
+    String address(int i) {
+        return addresses.get(i - 1);
+    }
+
+    /** The proxy's Status (role proxy), or null when it does not answer as a proxy. */
+    static ReplicaStatus status(String address) {
+        try {
+            ReplicaStatus s = ChubbyClient.status(address, Duration.ofSeconds(2));
+            return "proxy".equals(s.role()) ? s : null;
+        } catch (ChubbyException e) {
+            return null;
+        }
+    }
+
+    Map<String, String> metrics(int i) {
+        ReplicaStatus s = status(address(i));
+        return s == null ? Map.of() : s.metrics();
+    }
+
+    /** kill -9 of proxy {@code i}; returns once it is gone. */
+    void kill(int i) {
+        Process p = processes.get(i - 1);
+        p.destroyForcibly();
+        try {
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("proxy " + i + " survived SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    String log(int i) {
+        Path f = cell.dir().resolve("proxy-" + i).resolve("log");
+        StringBuilder b = new StringBuilder();
+        for (String name : List.of("script.out", "console.log", "proxy.log")) {
+            try {
+                List<String> lines = Files.readAllLines(f.resolve(name));
+                b.append("--- ").append(name).append('\n').append(lines.stream()
+                        .skip(Math.max(0, lines.size() - 40)).collect(Collectors.joining("\n"))).append('\n');
+            } catch (IOException e) {
+                b.append("--- no ").append(name).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    /** SIGKILL to every proxy still running. */
+    void destroy() {
+        for (Process p : processes) {
+            p.destroyForcibly();
+        }
+        for (Process p : processes) {
+            try {
+                p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}
