@@ -55,6 +55,8 @@ final class ChubbyCell implements SystemUnderTest {
     private final String serverOpts;
     private final boolean secure;
     private final boolean tlsOnly;
+    /** For chubby-tls-client / chubby-tls-peer: the link that runs plaintext ("peer" or "client"), else null. */
+    private final String plainLink;
     private ClientSecurity security = ClientSecurity.NONE;
     private ClientSecurity statusSecurity = ClientSecurity.NONE;
     private RawConnection.Login login;
@@ -70,6 +72,17 @@ final class ChubbyCell implements SystemUnderTest {
 
     /** {@code tlsOnly}: TLS without access control (the variant chubby-tls). */
     ChubbyCell(Path home, Path dir, int replicas, int basePort, String serverOpts, boolean secure, boolean tlsOnly) {
+        this(home, dir, replicas, basePort, serverOpts, secure, tlsOnly, null);
+    }
+
+    /**
+     * {@code plainLink}: one link of a TLS-only cell turned back to plaintext after {@code cell up --tls},
+     * to tell the client link's TLS cost from the peer links' ({@code "peer"}: chubby-tls-client,
+     * TLS on the client port only; {@code "client"}: chubby-tls-peer, TLS on peer links only).
+     */
+    ChubbyCell(Path home, Path dir, int replicas, int basePort, String serverOpts, boolean secure, boolean tlsOnly,
+               String plainLink) {
+        this.plainLink = plainLink;
         this.home = home;
         this.dir = dir;
         this.replicas = replicas;
@@ -81,6 +94,9 @@ final class ChubbyCell implements SystemUnderTest {
 
     @Override
     public String name() {
+        if (plainLink != null) {
+            return plainLink.equals("peer") ? "chubby-tls-client" : "chubby-tls-peer";
+        }
         return tlsOnly ? "chubby-tls" : secure ? "chubby-secure" : "chubby";
     }
 
@@ -138,7 +154,11 @@ final class ChubbyCell implements SystemUnderTest {
             up.addAll(List.of("--tls", "--set", "acl.passwords.file=" + passwords.toAbsolutePath()));
         }
         Procs.run(home, up, 120, env);
-        if (tlsOnly) {
+        if (plainLink != null && plainLink.equals("client")) {
+            security = ClientSecurity.NONE;
+            statusSecurity = ClientSecurity.NONE;
+            login = null;
+        } else if (tlsOnly) {
             Path tls = dir.resolve("tls");
             Path cert = authDir().resolve("certs").resolve(USER + ".pem");
             if (!Files.exists(cert)) {
@@ -156,6 +176,28 @@ final class ChubbyCell implements SystemUnderTest {
             statusSecurity = ClientSecurity.builder().tls(ctx).build(); // anonymous: STATUS needs no decision
             login = new RawConnection.Login(ctx, USER, PASSWORD);
         }
+        if (plainLink != null) {
+            plaintext(plainLink);
+        }
+    }
+
+    /**
+     * Turns TLS off on one link of every replica at runtime (Config Admin applies the edited file;
+     * the transport restarts plaintext), then waits for a master.
+     */
+    private void plaintext(String link) throws IOException {
+        String pid = link.equals("peer") ? "io.chubby.transport.peer" : "io.chubby.transport.client";
+        String key = "transport." + link + ".tls.enabled";
+        for (int i = 1; i <= replicas; i++) {
+            Path cfg = dir.resolve("replica-" + i).resolve("etc").resolve(pid + ".cfg");
+            String text = Files.readString(cfg);
+            if (!text.contains(key + "=true")) {
+                throw new IllegalStateException(cfg + " has no " + key + "=true");
+            }
+            Files.writeString(cfg, text.replace(key + "=true", key + "=false"));
+        }
+        Procs.sleep(5000);
+        masterRef();
     }
 
     /**
@@ -165,7 +207,8 @@ final class ChubbyCell implements SystemUnderTest {
      */
     private void prepareDirectory() throws Exception {
         Map<String, String> env = new java.util.HashMap<>(Map.of("CHUBBY_CELL", cellSpec()));
-        if (secure) {
+        boolean clientTls = secure && !"client".equals(plainLink);
+        if (clientTls) {
             Path tls = dir.resolve("tls");
             env.put(ClientSecurity.TLS_CA_ENV, tls.resolve("ca.pem").toString());
             env.put(ClientSecurity.TLS_CERT_ENV, tls.resolve("admin.pem").toString());
@@ -175,14 +218,14 @@ final class ChubbyCell implements SystemUnderTest {
             }
         }
         Procs.run(home, chubby("mkdir", "-p", DIR.substring(0, DIR.length() - 1)), 60, env);
-        if (tlsOnly) {
+        if (tlsOnly && clientTls) {
             try (ChubbyClient c = ChubbyClient.connect(options())) {
                 Identity me = c.identity();
                 if (!me.principal().equals(USER) || me.mechanism() != Identity.Mechanism.TLS_CERTIFICATE) {
                     throw new IllegalStateException("the bench client is " + me + ", not " + USER + " (TLS certificate)");
                 }
             }
-        } else if (secure) {
+        } else if (secure && !tlsOnly) {
             Procs.run(home, chubby("acl", "set", DIR.substring(0, DIR.length() - 1), "--read", USER, "--write", USER,
                     "--change", USER), 60, env);
             try (ChubbyClient c = ChubbyClient.connect(options())) {
@@ -341,6 +384,20 @@ final class ChubbyCell implements SystemUnderTest {
     public SessionPool sessions() throws Exception {
         ensurePrepared();
         return new ChubbySessions(this::masterRef, 4, login);
+    }
+
+    /** User + system CPU seconds of every replica process so far (replicas that do not answer count 0). */
+    double cpuSeconds() {
+        double sum = 0;
+        for (int i = 1; i <= replicas; i++) {
+            try {
+                sum += Procs.cpuSeconds(ChubbyClient.status("127.0.0.1:" + (basePort + i), Duration.ofSeconds(1),
+                        statusSecurity).pid());
+            } catch (ChubbyException down) {
+                // a replica that does not answer has no CPU to count
+            }
+        }
+        return sum;
     }
 
     @Override

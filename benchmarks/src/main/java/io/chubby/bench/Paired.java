@@ -9,7 +9,8 @@ import java.util.Locale;
  * turn (A B, B A, A B, ...), so both meet the same moment's machine load, compiler activity and
  * disk. On a shared 2-core machine a single write's p50 moves by tens of percent from one run to
  * the next; alternating write by write removes that drift from the ratio. Prints p50 and p99 per
- * variant over all writes and per block of 500, and the overhead of B over A.
+ * variant over all writes and per block of 500, the overhead of B over A, and the CPU time per write
+ * of each cell's five replica processes (from /proc; it includes each cell's idle heartbeats).
  *
  * <p>{@code Bench --paired chubby,chubby-secure [--writes 3000] [--warmup 60]}.
  */
@@ -37,6 +38,8 @@ final class Paired {
                 Stats sb = new Stats();
                 Stats blockA = new Stats();
                 Stats blockB = new Stats();
+                double cpuA = ca.cpuSeconds();
+                double cpuB = cb.cpuSeconds();
                 System.out.println("| writes | " + a + " p50 ms | " + b + " p50 ms | overhead |");
                 System.out.println("|---|---:|---:|---:|");
                 for (int i = 0; i < writes; i++) {
@@ -54,6 +57,10 @@ final class Paired {
                     }
                 }
                 row("all " + writes, sa, sb);
+                double perA = (ca.cpuSeconds() - cpuA) / writes * 1e6;
+                double perB = (cb.cpuSeconds() - cpuB) / writes * 1e6;
+                System.out.printf(Locale.ROOT, "CPU per write, all replica processes: %s %.0f us, %s %.0f us (%+.1f%%)%n", a,
+                        perA, b, perB, (perB / perA - 1) * 100);
                 System.out.printf(Locale.ROOT, "p99: %s %.3f ms, %s %.3f ms; load average %s%n", a, sa.percentileMs(99),
                         b, sb.percentileMs(99), Procs.loadAverage());
             }
@@ -80,7 +87,9 @@ final class Paired {
             case "chubby" -> new ChubbyCell(home, dir, 5, basePort, "");
             case "chubby-secure" -> new ChubbyCell(home, dir, 5, basePort, "", true);
             case "chubby-tls" -> new ChubbyCell(home, dir, 5, basePort, "", true, true);
-            default -> throw new IllegalArgumentException("--paired takes chubby, chubby-secure or chubby-tls, not " + name);
+            case "chubby-tls-client" -> new ChubbyCell(home, dir, 5, basePort, "", true, true, "peer");
+            case "chubby-tls-peer" -> new ChubbyCell(home, dir, 5, basePort, "", true, true, "client");
+            default -> throw new IllegalArgumentException("--paired takes chubby, chubby-secure, chubby-tls, chubby-tls-client or chubby-tls-peer, not " + name);
         };
     }
 }
