@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * link i->j (the peer transport binds its own entry and dials the others). With
  * {@code clientProxies}, every replica also gets a proxy in front of its client port, and the
  * member lists (hence the master location the replicas answer) and {@link #clientAddresses()}
- * name the proxies, so client-to-replica links can be cut too.
+ * name the proxies, so client-to-replica links can be cut too. With {@code chubbyProxies}, Chubby
+ * proxies (bin/chubby-proxy, real processes) stand in front of the cell and the clients reach
+ * the cell only through them; they can be killed, paused and restarted like replicas.
  *
  * <p>Everything is killed by {@link #close()}, and by a JVM shutdown hook if the test JVM ends
  * first. Methods are synchronized: the nemesis thread and the test thread both use the cell.
@@ -37,12 +39,15 @@ public final class CellUnderTest implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
 
     private final int size;
-    private final Map<Integer, ReplicaProcess> replicas = new LinkedHashMap<>();
+    private final Map<Integer, ServerProcess> replicas = new LinkedHashMap<>();
     private final Map<Integer, Integer> clientPorts = new LinkedHashMap<>();
     private final Map<Integer, Integer> peerPorts = new LinkedHashMap<>();
     /** key i * 1000 + j: the proxy of the directed peer link i->j. */
     private final Map<Integer, TcpProxy> peerProxies = new LinkedHashMap<>();
     private final Map<Integer, TcpProxy> clientProxies = new LinkedHashMap<>();
+    /** Chubby proxies (bin/chubby-proxy) by id 1..n, and their client ports. */
+    private final Map<Integer, ServerProcess> chubbyProxies = new LinkedHashMap<>();
+    private final Map<Integer, Integer> chubbyProxyPorts = new LinkedHashMap<>();
     private final Thread shutdownHook = new Thread(this::destroyAll, "cell-under-test-cleanup");
 
     /**
@@ -57,6 +62,17 @@ public final class CellUnderTest implements AutoCloseable {
      */
     public CellUnderTest(Path distribution, Path workDir, int size, boolean withClientProxies,
                          Map<String, String> extraConfig, String jvmOptions) throws IOException {
+        this(distribution, workDir, size, withClientProxies, extraConfig, jvmOptions, 0);
+    }
+
+    /**
+     * As above, with {@code chubbyProxies} Chubby proxies (bin/chubby-proxy, ids 1..n) in front of
+     * the cell: their upstream is {@link #upstreamAddresses()} (through the client TcpProxies when
+     * there are any, so cutting clients off the master cuts the proxies off it), and
+     * {@link #clientAddresses()} names the proxies, so every client goes through them.
+     */
+    public CellUnderTest(Path distribution, Path workDir, int size, boolean withClientProxies,
+                         Map<String, String> extraConfig, String jvmOptions, int chubbyProxies) throws IOException {
         if (!Files.isExecutable(distribution.resolve("bin/chubby-server"))) {
             throw new IOException("no executable bin/chubby-server in " + distribution);
         }
@@ -80,7 +96,13 @@ public final class CellUnderTest implements AutoCloseable {
             for (int i = 1; i <= size; i++) {
                 Path dir = workDir.resolve("replica-" + i);
                 writeConfig(i, dir, extraConfig);
-                replicas.put(i, new ReplicaProcess(i, distribution, dir, jvmOptions));
+                replicas.put(i, ServerProcess.replica(i, distribution, dir, jvmOptions));
+            }
+            for (int k = 1; k <= chubbyProxies; k++) {
+                int port = freePort();
+                chubbyProxyPorts.put(k, port);
+                this.chubbyProxies.put(k, ServerProcess.proxy(k, distribution, workDir.resolve("proxy-" + k),
+                        upstreamAddresses(), port, jvmOptions));
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -126,13 +148,36 @@ public final class CellUnderTest implements AutoCloseable {
         return List.copyOf(replicas.keySet());
     }
 
-    /** The addresses clients should be given (the client proxies when there are any). */
+    /**
+     * The addresses clients should be given: the Chubby proxies when there are any, else the
+     * replicas (through the client TcpProxies when there are any).
+     */
     public List<String> clientAddresses() {
+        if (!chubbyProxies.isEmpty()) {
+            List<String> out = new ArrayList<>();
+            chubbyProxyPorts.values().forEach(port -> out.add(HOST + ":" + port));
+            return out;
+        }
+        return upstreamAddresses();
+    }
+
+    /** The replicas' client addresses (through the client TcpProxies when there are any). */
+    public List<String> upstreamAddresses() {
         List<String> out = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
             out.add(clientAddress(i));
         }
         return out;
+    }
+
+    /** Ids of the Chubby proxies (empty without). */
+    public List<Integer> proxyIds() {
+        return List.copyOf(chubbyProxies.keySet());
+    }
+
+    /** Address of Chubby proxy k. */
+    public String proxyAddress(int k) {
+        return HOST + ":" + chubbyProxyPorts.get(k);
     }
 
     /** Address a client uses for replica i. */
@@ -163,10 +208,67 @@ public final class CellUnderTest implements AutoCloseable {
         return Optional.ofNullable(clientProxies.get(i));
     }
 
+    /** Starts every replica, then every Chubby proxy (a proxy waits for its cell by itself). */
     public synchronized void startAll() throws IOException {
-        for (ReplicaProcess r : replicas.values()) {
+        for (ServerProcess r : replicas.values()) {
             r.start();
         }
+        for (ServerProcess p : chubbyProxies.values()) {
+            p.start();
+        }
+    }
+
+    /**
+     * Waits until every Chubby proxy answers Status as a proxy; the ids of those that did not by
+     * the deadline.
+     */
+    public List<Integer> awaitProxies(Duration within) throws InterruptedException {
+        long end = System.nanoTime() + within.toNanos();
+        List<Integer> missing;
+        do {
+            missing = new ArrayList<>();
+            for (int k : chubbyProxies.keySet()) {
+                if (proxyStatus(k, Duration.ofSeconds(1)).isEmpty()) {
+                    missing.add(k);
+                }
+            }
+            if (missing.isEmpty()) {
+                return missing;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < end);
+        return missing;
+    }
+
+    /** Chubby proxy k's Status when it answers as a proxy within {@code timeout}. */
+    public Optional<ReplicaStatus> proxyStatus(int k, Duration timeout) {
+        try {
+            ReplicaStatus s = ChubbyClient.status(proxyAddress(k), timeout);
+            return "proxy".equals(s.role()) ? Optional.of(s) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Starts Chubby proxy k if it is not running (same port and directory as before). */
+    public synchronized void startProxy(int k) throws IOException {
+        chubbyProxies.get(k).start();
+    }
+
+    public synchronized void killProxy(int k) {
+        chubbyProxies.get(k).kill();
+    }
+
+    public synchronized void pauseProxy(int k) {
+        chubbyProxies.get(k).pause();
+    }
+
+    public synchronized void resumeProxy(int k) {
+        chubbyProxies.get(k).resume();
+    }
+
+    public synchronized long proxyPid(int k) {
+        return chubbyProxies.get(k).pid();
     }
 
     /** Starts replica i if it is not running. */
@@ -200,12 +302,16 @@ public final class CellUnderTest implements AutoCloseable {
         clientProxies.values().forEach(TcpProxy::pass);
     }
 
-    /** Heals the network, resumes paused replicas and restarts dead ones. */
+    /** Heals the network, resumes paused replicas and proxies and restarts dead ones. */
     public synchronized void healAll() throws IOException {
         healNetwork();
-        for (ReplicaProcess r : replicas.values()) {
+        for (ServerProcess r : replicas.values()) {
             r.resume();
             r.start();
+        }
+        for (ServerProcess p : chubbyProxies.values()) {
+            p.resume();
+            p.start();
         }
     }
 
@@ -299,7 +405,14 @@ public final class CellUnderTest implements AutoCloseable {
     }
 
     private synchronized void destroyAll() {
-        for (ReplicaProcess r : replicas.values()) {
+        for (ServerProcess p : chubbyProxies.values()) {
+            try {
+                p.kill();
+            } catch (RuntimeException e) {
+                log.warn("kill failed proxy={} error={}", p.id(), e.toString());
+            }
+        }
+        for (ServerProcess r : replicas.values()) {
             try {
                 r.kill();
             } catch (RuntimeException e) {

@@ -51,13 +51,20 @@ public final class FaultRun {
      * @param faults        the faults the nemesis draws from (empty = all)
      * @param lockers       lock workers ({@link LockWorker}) competing for one lock (0 = none)
      * @param ephemeral     whether the {@link EphemeralWorker} runs (kill -9 of ephemeral holders)
+     * @param proxies       Chubby proxies (bin/chubby-proxy) in front of the cell; with any, every
+     *                      client (workers, lockers, ephemeral holders, final reads) reaches the
+     *                      cell only through them, and the nemesis also kills and pauses them
      */
     public record Settings(long seed, int replicas, int clients, int keys, Duration workload, Path distribution,
                            Path workDir, boolean clientProxies, String jvmOptions, Map<String, String> replicaConfig,
-                           long leaseMillis, java.util.Set<Nemesis.Fault> faults, int lockers, boolean ephemeral) {
+                           long leaseMillis, java.util.Set<Nemesis.Fault> faults, int lockers, boolean ephemeral,
+                           int proxies) {
         public Settings {
             if (clients < 1 || clients > 254) {
                 throw new IllegalArgumentException("clients must be 1..254");
+            }
+            if (proxies < 0 || proxies > 16) {
+                throw new IllegalArgumentException("proxies must be 0..16");
             }
             if (lockers < 0 || lockers > 254) {
                 throw new IllegalArgumentException("lockers must be 0..254");
@@ -68,11 +75,17 @@ public final class FaultRun {
 
         /**
          * Defaults: 5 replicas, 4 clients, 3 keys, 3 lock workers, the ephemeral worker, client
-         * proxies on, -Xmx256m, default lease 1500 ms.
+         * proxies on, -Xmx256m, default lease 1500 ms, no Chubby proxies.
          */
         public static Settings defaults(long seed, Duration workload, Path distribution, Path workDir) {
             return new Settings(seed, 5, 4, 3, workload, distribution, workDir, true, "", Map.of(), 1500,
-                    java.util.Set.of(), 3, true);
+                    java.util.Set.of(), 3, true, 0);
+        }
+
+        /** These settings with {@code n} Chubby proxies in front of the cell. */
+        public Settings withProxies(int n) {
+            return new Settings(seed, replicas, clients, keys, workload, distribution, workDir, clientProxies,
+                    jvmOptions, replicaConfig, leaseMillis, faults, lockers, ephemeral, n);
         }
     }
 
@@ -98,12 +111,18 @@ public final class FaultRun {
         AtomicBoolean stopNemesis = new AtomicBoolean();
         WorkerThreads threads = new WorkerThreads();
         try (CellUnderTest cell = new CellUnderTest(settings.distribution(), settings.workDir(), settings.replicas(),
-                settings.clientProxies(), settings.replicaConfig(), settings.jvmOptions())) {
+                settings.clientProxies(), settings.replicaConfig(), settings.jvmOptions(), settings.proxies())) {
             cell.startAll();
-            faults.note("cell started replicas=" + settings.replicas() + " dir=" + settings.workDir());
+            faults.note("cell started replicas=" + settings.replicas() + " proxies=" + settings.proxies() + " dir="
+                    + settings.workDir());
             ReplicaStatus first = cell.awaitMaster(Duration.ofSeconds(90)).orElseThrow(() -> new IllegalStateException(
                     "no master within 90 s of starting the cell; see the logs in " + settings.workDir()));
             faults.note("master=" + first.replicaId() + " epoch=" + first.epoch());
+            List<Integer> silent = cell.awaitProxies(Duration.ofSeconds(90));
+            if (!silent.isEmpty()) {
+                throw new IllegalStateException("proxies " + silent + " did not serve within 90 s; see "
+                        + settings.workDir() + "/proxy-*/log");
+            }
             ClientOptions options = ClientOptions.builder().replicas(cell.clientAddresses())
                     .callTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(1)).build();
             List<String> keys = createKeys(options);

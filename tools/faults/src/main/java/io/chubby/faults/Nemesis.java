@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * SIGSTOP of the master for longer than its Paxos lease then SIGCONT, a partition isolating the
  * master (every peer link to and from it drops everything), one-way loss from one replica to
  * another, a slow link pair (fixed delay), and, when the cell has client proxies, cutting the
- * clients off the master. The schedule is a function of the seed; what the cell does in between
+ * clients off the master; when Chubby proxies stand in front of the cell, kill -9 of a proxy
+ * (restarted on the same port after the hold) and SIGSTOP of a proxy for a few seconds. The schedule is a function of the seed; what the cell does in between
  * (who is master) is not, so a replay is similar, not identical.
  *
  * <p>Thread: runs on its own thread ({@link #run}); {@code stop} is the only shared state.
@@ -31,7 +32,8 @@ public final class Nemesis implements Runnable {
     public enum Fault {
         KILL_MASTER("kill-master"), KILL_FOLLOWER("kill-follower"), PAUSE_MASTER("pause-master"),
         PARTITION_MASTER("partition-master"), ONE_WAY_LOSS("one-way-loss"), SLOW_LINKS("slow-links"),
-        ISOLATE_CLIENTS_FROM_MASTER("isolate-clients-from-master");
+        ISOLATE_CLIENTS_FROM_MASTER("isolate-clients-from-master"), KILL_PROXY("kill-proxy"),
+        PAUSE_PROXY("pause-proxy");
 
         final String label;
 
@@ -77,7 +79,11 @@ public final class Nemesis implements Runnable {
         this.leaseMillis = leaseMillis;
         this.stop = stop;
         for (Fault f : Fault.values()) {
-            boolean supported = f != Fault.ISOLATE_CLIENTS_FROM_MASTER || cell.clientProxy(1).isPresent();
+            boolean supported = switch (f) {
+                case ISOLATE_CLIENTS_FROM_MASTER -> cell.clientProxy(1).isPresent();
+                case KILL_PROXY, PAUSE_PROXY -> !cell.proxyIds().isEmpty();
+                default -> true;
+            };
             if (supported && (only.isEmpty() || only.contains(f))) {
                 menu.add(f);
             }
@@ -157,6 +163,27 @@ public final class Nemesis implements Runnable {
                 cell.healNetwork();
                 log.note("heal=network after=isolate-clients replica=" + id);
             });
+            case KILL_PROXY -> {
+                int k = pickProxy();
+                log.fault(fault.label, "proxy=" + k + " pid=" + cell.proxyPid(k));
+                cell.killProxy(k);
+                hold(2000 + random.nextInt(2000));
+                try {
+                    cell.startProxy(k);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                log.fault("restart", "proxy=" + k + " pid=" + cell.proxyPid(k));
+            }
+            case PAUSE_PROXY -> {
+                int k = pickProxy();
+                long ms = 2000 + random.nextInt(3000);
+                log.fault(fault.label, "proxy=" + k + " pid=" + cell.proxyPid(k) + " pauseMs=" + ms);
+                cell.pauseProxy(k);
+                hold(ms);
+                cell.resumeProxy(k);
+                log.note("heal=resume proxy=" + k);
+            }
             default -> throw new IllegalStateException("unhandled fault " + fault);
         }
     }
@@ -194,6 +221,12 @@ public final class Nemesis implements Runnable {
     private int pick(int not) {
         List<Integer> ids = new ArrayList<>(cell.ids());
         ids.remove(Integer.valueOf(not));
+        return ids.get(random.nextInt(ids.size()));
+    }
+
+    /** A Chubby proxy, drawn from the seed. */
+    private int pickProxy() {
+        List<Integer> ids = cell.proxyIds();
         return ids.get(random.nextInt(ids.size()));
     }
 

@@ -14,9 +14,9 @@ import java.util.Map;
  *
  * <pre>
  * SoakMain --dist DIR [--minutes N] [--seed S] [--replicas R] [--clients C] [--keys K]
- *          [--dir WORKDIR] [--no-client-proxies] [--lease-ms L] [--set KEY=VALUE]...
+ *          [--proxies N] [--dir WORKDIR] [--no-client-proxies] [--lease-ms L] [--set KEY=VALUE]...
  *          [--faults kill-master,kill-follower,pause-master,partition-master,one-way-loss,slow-links,
- *                    isolate-clients-from-master]
+ *                    isolate-clients-from-master,kill-proxy,pause-proxy]
  * </pre>
  */
 public final class SoakMain {
@@ -34,6 +34,7 @@ public final class SoakMain {
         int lockers = 3;
         boolean ephemeral = true;
         boolean clientProxies = true;
+        int proxies = 0;
         long lease = 1500;
         java.util.Set<Nemesis.Fault> only = new java.util.HashSet<>();
         Map<String, String> config = new java.util.TreeMap<>();
@@ -51,6 +52,7 @@ public final class SoakMain {
                 case "--no-client-proxies" -> clientProxies = false;
                 case "--lockers" -> lockers = Integer.parseInt(value(args, ++i, a));
                 case "--no-ephemeral" -> ephemeral = false;
+                case "--proxies" -> proxies = Integer.parseInt(value(args, ++i, a));
                 case "--set" -> {
                     String kv = value(args, ++i, a);
                     int eq = kv.indexOf('=');
@@ -82,7 +84,8 @@ public final class SoakMain {
             config.put("paxos.lease.ms", Long.toString(lease));
         }
         FaultRun.Settings s = new FaultRun.Settings(seed, replicas, clients, keys,
-                Duration.ofMillis((long) (minutes * 60_000)), dist, dir, clientProxies, "", config, lease, only, lockers, ephemeral);
+                Duration.ofMillis((long) (minutes * 60_000)), dist, dir, clientProxies, "", config, lease, only, lockers, ephemeral,
+                proxies);
         System.out.println("soak start=" + Instant.now() + " seed=" + seed + " minutes=" + minutes + " dir=" + dir);
         RunSummary summary;
         try {
@@ -107,7 +110,7 @@ public final class SoakMain {
     private static void usage(String why) {
         System.err.println("soak: " + why);
         System.err.println("usage: SoakMain --dist DIR [--minutes N] [--seed S] [--replicas R] [--clients C] "
-                + "[--keys K] [--lockers L] [--no-ephemeral] [--dir WORKDIR] [--no-client-proxies] [--lease-ms L] [--set KEY=VALUE]... [--faults LABEL,...]");
+                + "[--keys K] [--lockers L] [--no-ephemeral] [--proxies N] [--dir WORKDIR] [--no-client-proxies] [--lease-ms L] [--set KEY=VALUE]... [--faults LABEL,...]");
         System.exit(2);
     }
 }

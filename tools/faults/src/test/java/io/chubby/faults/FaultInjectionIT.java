@@ -33,12 +33,22 @@ class FaultInjectionIT {
     @Test
     @Timeout(value = 240)
     void noAnomaliesUnderFaults() throws Exception {
+        runAndCheck(SEED, "faults-it-", settings -> settings, WORKLOAD);
+    }
+
+    /**
+     * One run with {@code adjust}ed default settings in target/PREFIX+SEED, its summary printed,
+     * the checker shown to catch anomalies injected into its real history, enough of every
+     * workload, and zero anomalies. Returns the summary for further checks.
+     */
+    static RunSummary runAndCheck(long seed, String prefix, java.util.function.UnaryOperator<FaultRun.Settings> adjust,
+                                  Duration workload) throws Exception {
         Path dist = Path.of(System.getProperty("chubby.dist", "../../distribution/target/chubby")).toAbsolutePath();
         assertTrue(Files.isExecutable(dist.resolve("bin/chubby-server")),
                 "the distribution is not assembled at " + dist + ": run mvn -pl distribution package -DskipTests");
-        Path work = Path.of("target", "faults-it-" + SEED).toAbsolutePath();
+        Path work = Path.of("target", prefix + seed).toAbsolutePath();
         deleteTree(work);
-        FaultRun run = new FaultRun(FaultRun.Settings.defaults(SEED, WORKLOAD, dist, work));
+        FaultRun run = new FaultRun(adjust.apply(FaultRun.Settings.defaults(seed, workload, dist, work)));
         RunSummary summary = run.run();
         System.out.print(summary.report());
         checkerCatchesAStaleReadInjectedIntoThisHistory(run.history());
@@ -52,6 +62,7 @@ class FaultInjectionIT {
         assertTrue(summary.ok() > 100, "too few operations succeeded to mean anything: " + summary.line());
         assertEquals(List.of(), summary.anomalies(), summary.line() + "\njournal: " + work.resolve("faults.log")
                 + "\nreplica logs: " + work + "/replica-*/log/");
+        return summary;
     }
 
     /**
