@@ -28,8 +28,8 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--quick")) {
-                opt.put("quick", "true");
+            if (args[i].equals("--quick") || args[i].equals("--proxy-latency")) {
+                opt.put(args[i].substring(2), "true");
             } else if (args[i].startsWith("--") && i + 1 < args.length) {
                 opt.put(args[i].substring(2), args[++i]);
             } else {
@@ -58,6 +58,13 @@ public final class Bench {
                     Path.of(opt.getOrDefault("work", "benchmarks/target/work")).toAbsolutePath(), pair[0].trim(),
                     pair[1].trim(), Integer.parseInt(opt.getOrDefault("writes", "3000")),
                     Long.parseLong(opt.getOrDefault("warmup", "60")) * 1000);
+            return;
+        }
+        if (opt.containsKey("proxy-latency")) {
+            // --proxy-latency [--ops N] [--warmup S]: what a proxy adds to writes and reads (issue 17)
+            ProxyLatency.run(Path.of(opt.getOrDefault("home", "distribution/target/chubby")).toAbsolutePath(),
+                    Path.of(opt.getOrDefault("work", "benchmarks/target/work")).toAbsolutePath(),
+                    Integer.parseInt(opt.getOrDefault("ops", "3000")), Long.parseLong(opt.getOrDefault("warmup", "30")) * 1000);
             return;
         }
         boolean quick = opt.containsKey("quick");
@@ -96,6 +103,9 @@ public final class Bench {
                         jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default");
                 case "chubby-secure" -> new ChubbyCell(home, work.resolve("chubby-secure-cell"), 5, 17000,
                         jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default", true);
+                case "chubby-proxies" -> new ChubbyCell(home, work.resolve("chubby-proxies-cell"), 5, 17000,
+                        jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default").throughProxies(
+                        Integer.parseInt(opt.getOrDefault("proxies", "4")));
                 case "chubby-tls" -> new ChubbyCell(home, work.resolve("chubby-tls-cell"), 5, 17000,
                         jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default", true, true);
                 case "zookeeper" -> new ZkEnsemble(work.resolve("zookeeper"), 5, 18000, System.getProperty("java.class.path"));

@@ -57,6 +57,8 @@ final class ChubbyCell implements SystemUnderTest {
     private final boolean tlsOnly;
     /** For chubby-tls-client / chubby-tls-peer: the link that runs plaintext ("peer" or "client"), else null. */
     private final String plainLink;
+    /** Chubby proxies every client of this system goes through (plaintext cells only), or null. */
+    private ProxyFleet proxies;
     private ClientSecurity security = ClientSecurity.NONE;
     private ClientSecurity statusSecurity = ClientSecurity.NONE;
     private RawConnection.Login login;
@@ -92,8 +94,23 @@ final class ChubbyCell implements SystemUnderTest {
         this.tlsOnly = tlsOnly;
     }
 
+    /**
+     * Every client of this system (KvClients and session pools) goes through {@code n} Chubby
+     * proxies on ports {@code basePort+400+k}; the system is called chubby-proxies. Before start().
+     */
+    ChubbyCell throughProxies(int n) {
+        if (secure) {
+            throw new IllegalArgumentException("proxies in front of a secured cell are not benchmarked");
+        }
+        proxies = new ProxyFleet(home, dir, basePort + 400, n);
+        return this;
+    }
+
     @Override
     public String name() {
+        if (proxies != null) {
+            return "chubby-proxies";
+        }
         if (plainLink != null) {
             return plainLink.equals("peer") ? "chubby-tls-client" : "chubby-tls-peer";
         }
@@ -179,6 +196,9 @@ final class ChubbyCell implements SystemUnderTest {
         if (plainLink != null) {
             plaintext(plainLink);
         }
+        if (proxies != null) {
+            proxies.start(cellSpec());
+        }
     }
 
     /**
@@ -255,7 +275,7 @@ final class ChubbyCell implements SystemUnderTest {
     }
 
     private ClientOptions options() {
-        return ClientOptions.builder().cell(cellSpec()).callTimeout(Duration.ofSeconds(20)).security(security).build();
+        return ClientOptions.builder().cell(proxies == null ? cellSpec() : proxies.spec()).callTimeout(Duration.ofSeconds(20)).security(security).build();
     }
 
     String cellSpec() {
@@ -383,6 +403,9 @@ final class ChubbyCell implements SystemUnderTest {
     @Override
     public SessionPool sessions() throws Exception {
         ensurePrepared();
+        if (proxies != null) {
+            return new ChubbySessions(this::masterRef, 2 * proxies.count(), login, proxies.addresses(), this::proxyNote);
+        }
         return new ChubbySessions(this::masterRef, 4, login);
     }
 
@@ -410,8 +433,20 @@ final class ChubbyCell implements SystemUnderTest {
         start(); // cell up starts what is not running (with --tls, reusing the certificates)
     }
 
+    /** What the master and the proxies say at the end of a hold: the master's KeepAlive work is per proxy. */
+    private String proxyNote() {
+        String ka = master().metrics().getOrDefault("keepalives_per_s", "?");
+        return String.format(java.util.Locale.ROOT, "; master: keepalives_per_s=%s (a group call counts once), sessions=%s;"
+                        + " proxies: client_sessions=%d, held_keepalives=%d, group_calls=%d, CPU %.0f s so far",
+                ka, master().metrics().getOrDefault("sessions", "?"), proxies.sum("client_sessions"),
+                proxies.sum("held_keepalives"), proxies.sum("group_calls"), proxies.cpuSeconds());
+    }
+
     @Override
     public void close() {
+        if (proxies != null) {
+            proxies.close();
+        }
         try {
             Procs.run(home, chubby("cell", "down", "--dir", dir.toString()), 120);
         } catch (Exception e) {

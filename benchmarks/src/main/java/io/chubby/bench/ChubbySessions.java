@@ -12,6 +12,8 @@ final class ChubbySessions implements SessionPool {
     private final RawLoad load;
     private final int connections;
     private final RawConnection.Login login;
+    private final int proxies;
+    private final java.util.function.Supplier<String> more;
     /** Per session and path: what to run when the CONTENTS_MODIFIED event arrives. */
     private final Map<RawLoad.Session, Map<String, Runnable>> watches = new ConcurrentHashMap<>();
 
@@ -22,7 +24,18 @@ final class ChubbySessions implements SessionPool {
     /** {@code login}: TLS and password login on each connection (null: plaintext, anonymous). */
     ChubbySessions(java.util.function.Supplier<RawLoad.MasterRef> finder, int connections, RawConnection.Login login)
             throws Exception {
-        this.load = new RawLoad(finder, connections, login);
+        this(finder, connections, login, null, () -> "");
+    }
+
+    /**
+     * {@code proxies}: Chubby proxies the connections are spread over (null: the master);
+     * {@code more}: text added to {@link #describe()} when it is asked (e.g. the master's KeepAlive rate).
+     */
+    ChubbySessions(java.util.function.Supplier<RawLoad.MasterRef> finder, int connections, RawConnection.Login login,
+                   java.util.List<String> proxies, java.util.function.Supplier<String> more) throws Exception {
+        this.load = new RawLoad(finder, connections, login, proxies);
+        this.proxies = proxies == null ? 0 : proxies.size();
+        this.more = more;
         this.login = login;
         this.connections = connections;
         load.listener = (s, r) -> {
@@ -109,9 +122,10 @@ final class ChubbySessions implements SessionPool {
     @Override
     public String describe() {
         return "raw protocol, sessions multiplexed over " + connections + (login == null ? "" : " TLS")
-                + " connections" + (login == null ? "" : " (principal " + load.principal() + ")") + ", one open handle each ("
+                + " connections" + (proxies == 0 ? "" : " to " + proxies + " Chubby proxies")
+                + (login == null ? "" : " (principal " + load.principal() + ")") + ", one open handle each ("
                 + openFailures.get() + " Opens failed); "
-                + load.relocations.get() + " KeepAlives re-sent after the master moved";
+                + load.relocations.get() + " KeepAlives re-sent after the master moved" + more.get();
     }
 
     @Override

@@ -157,6 +157,8 @@ final class RawLoad implements AutoCloseable {
     private int next;
 
     private final RawConnection.Login login;
+    /** Fixed endpoints (Chubby proxies), connection i to endpoint i mod n; null: every connection to the master. */
+    private final List<String> endpoints;
 
     RawLoad(java.util.function.Supplier<MasterRef> finder, int connections) throws Exception {
         this(finder, connections, null);
@@ -164,14 +166,29 @@ final class RawLoad implements AutoCloseable {
 
     /** {@code login}: TLS and a password login on every connection, or null for plaintext and anonymous. */
     RawLoad(java.util.function.Supplier<MasterRef> finder, int connections, RawConnection.Login login) throws Exception {
+        this(finder, connections, login, null);
+    }
+
+    /**
+     * {@code endpoints}: Chubby proxies to spread the connections over (connection i to endpoint
+     * i mod n, so sessions are spread by id), which follow the master themselves; the finder then
+     * only gives the epoch. Null: every connection goes to the master the finder names.
+     */
+    RawLoad(java.util.function.Supplier<MasterRef> finder, int connections, RawConnection.Login login,
+            List<String> endpoints) throws Exception {
         this.finder = finder;
         this.connectionCount = connections;
         this.login = login;
+        this.endpoints = endpoints == null ? null : List.copyOf(endpoints);
         this.master = finder.get();
         this.masterCheckedAt = System.nanoTime();
         for (int i = 0; i < connections; i++) {
-            conns.add(new RawConnection(master.address(), login));
+            conns.add(new RawConnection(addressOf(i, master), login));
         }
+    }
+
+    private String addressOf(int connection, MasterRef m) {
+        return endpoints == null ? m.address() : endpoints.get(connection % endpoints.size());
     }
 
     /** The principal the master bound the first connection to. */
@@ -211,11 +228,11 @@ final class RawLoad implements AutoCloseable {
         if (System.nanoTime() - masterCheckedAt > 200_000_000L || broken) {
             MasterRef m = finder.get();
             masterCheckedAt = System.nanoTime();
-            if (!m.address().equals(master.address()) || broken) {
+            if (endpoints == null && !m.address().equals(master.address()) || broken) {
                 List<RawConnection> fresh = new ArrayList<>();
                 try {
                     for (int i = 0; i < connectionCount; i++) {
-                        fresh.add(new RawConnection(m.address(), login));
+                        fresh.add(new RawConnection(addressOf(i, m), login));
                     }
                 } catch (Exception e) {
                     fresh.forEach(RawConnection::close);
