@@ -15,7 +15,7 @@ import java.util.Locale;
 /**
  * The latency a Chubby proxy adds (issue 17): one 5-replica cell, one proxy process
  * ({@code bin/chubby-proxy}) in front of it, and two clients of the same cell, one direct and one
- * through the proxy. Each operation is done by both in turn (direct, proxied; then proxied,
+ * through the proxy, each on a file of its own. Each operation is done by both in turn (direct, proxied; then proxied,
  * direct; ...), so both meet the same moment's load, and the difference of the medians is what
  * the proxy adds. Operations: a 100-byte write, an uncached read ({@link CacheMode#UNCACHED}:
  * always from the master), and a cached read (direct: the client library's own cache; proxied:
@@ -40,8 +40,9 @@ final class ProxyLatency {
                 String proxy = fleet.address(1);
                 try (ChubbyClient direct = ChubbyClient.connect(options(cell.cellSpec()));
                      ChubbyClient proxied = ChubbyClient.connect(options(proxy));
-                     Handle d = direct.open(FILE, OpenOptions.write().withCreate(CreateMode.MAY));
-                     Handle x = proxied.open(FILE, OpenOptions.write().withCreate(CreateMode.MAY))) {
+                     // a file each: a write to a file the other client caches would wait for its invalidation
+                     Handle d = direct.open(FILE + "-direct", OpenOptions.write().withCreate(CreateMode.MAY));
+                     Handle x = proxied.open(FILE + "-proxied", OpenOptions.write().withCreate(CreateMode.MAY))) {
                     for (int i = 0; i < 500; i++) { // both paths hot before anything is timed
                         d.setContents(VALUE);
                         x.setContents(VALUE);
