@@ -22,8 +22,14 @@ import org.slf4j.LoggerFactory;
  * Renews every session of the {@link SessionTable} upstream with one group KeepAlive (protocol
  * 1.3.0): one call held at the master at a time; when its answer arrives the next is sent at once.
  * When the group changes or clients acknowledge something, a new call supersedes the held one
- * (the master answers the old at once), coalesced over {@link #COALESCE_MS} so that many
- * acknowledgements of one broadcast cost one call. A failed call (no master in time) is retried
+ * (the master answers the old at once), coalesced so that many acknowledgements of one broadcast
+ * cost one call. A superseding call names every member, so its cost (here, on the wire and at the
+ * master) grows with the group: the coalescing window grows with it too ({@link #coalesceMillis}).
+ * Acknowledgements (a write may wait for them) go after {@link #COALESCE_MS}, or 1 ms per
+ * {@link #MEMBERS_PER_MS_ACKS} members; a change of membership only (a session joined or left: a
+ * new session has the whole lease its CreateSession got) after 1 ms per {@link #MEMBERS_PER_MS_JOINS}
+ * members, at most a sixth of a lease. A proxy of 50,000 clients that are being created thus sends
+ * two group calls a second, not hundreds. A failed call (no master in time) is retried
  * with backoff; meanwhile no lease is extended, so the proxy promises its clients nothing more.
  *
  * <p>Threads: {@link #poke} from any thread; sends run on the timer thread and the channel's
@@ -32,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class GroupKeeper {
     private static final Logger LOG = LoggerFactory.getLogger(GroupKeeper.class);
     static final long COALESCE_MS = 1;
+    static final int MEMBERS_PER_MS_ACKS = 1_000;
+    static final int MEMBERS_PER_MS_JOINS = 100;
     private static final long MAX_BACKOFF_MS = 1_000;
 
     private final MasterChannel channel;
@@ -46,7 +54,10 @@ final class GroupKeeper {
     private final long groupId;
     private final AtomicLong calls = new AtomicLong();
     private long generation;
-    private boolean scheduled;
+    /** When the scheduled send is due (System.nanoTime), Long.MAX_VALUE when none is. */
+    private long dueAt = Long.MAX_VALUE;
+    /** Members of the last call: the size of the next. */
+    private int lastMembers;
     private boolean lastEmpty = true;
     private long backoffMs;
     private volatile boolean closed;
@@ -66,9 +77,23 @@ final class GroupKeeper {
 
     /** The group changed or acknowledgements wait: a new call soon (superseding the held one). */
     synchronized void poke() {
-        if (!scheduled && !closed) {
-            scheduled = true;
-            timer.schedule(this::scheduledSend, COALESCE_MS, TimeUnit.MILLISECONDS);
+        if (!closed) {
+            sendWithin(coalesceMillis(lastMembers, table.acknowledgementsWait(), leaseMs));
+        }
+    }
+
+    /** How long changes are gathered before a call naming {@code members} members supersedes the held one. */
+    static long coalesceMillis(int members, boolean acknowledgements, long leaseMs) {
+        long ms = acknowledgements ? members / MEMBERS_PER_MS_ACKS : Math.min(members / MEMBERS_PER_MS_JOINS, leaseMs / 6);
+        return Math.max(COALESCE_MS, ms);
+    }
+
+    /** A send within {@code millis}: sooner than the one scheduled, if any, else nothing new. */
+    private void sendWithin(long millis) {
+        long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        if (at < dueAt) {
+            dueAt = at;
+            timer.schedule(this::scheduledSend, millis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -82,7 +107,10 @@ final class GroupKeeper {
     }
 
     private synchronized void scheduledSend() {
-        scheduled = false;
+        if (System.nanoTime() < dueAt) {
+            return; // a later schedule, overtaken by a sooner one that has run: its own task comes
+        }
+        dueAt = Long.MAX_VALUE;
         if (table.changed()) {
             send(); // else the call sent meanwhile (an answer came) already carries everything
         }
@@ -98,6 +126,7 @@ final class GroupKeeper {
             return; // nothing to renew, and the master holds nothing of ours
         }
         lastEmpty = members.isEmpty();
+        lastMembers = members.size();
         long gen = ++generation;
         calls.incrementAndGet();
         byte[] req = Request.newBuilder().setGroupKeepAlive(GroupKeepAliveRequest.newBuilder().setGroupId(groupId)
@@ -147,10 +176,7 @@ final class GroupKeeper {
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(50, backoffMs * 2));
         channel.relocate(); // the next call finds the master again
         LOG.warn("group KeepAlive failed, retrying in {} ms: {}", backoffMs, why);
-        if (!scheduled) {
-            scheduled = true;
-            lastEmpty = false;
-            timer.schedule(this::scheduledSend, backoffMs, TimeUnit.MILLISECONDS);
-        }
+        lastEmpty = false;
+        sendWithin(backoffMs);
     }
 }

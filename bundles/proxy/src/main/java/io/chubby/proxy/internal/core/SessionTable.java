@@ -82,6 +82,8 @@ public final class SessionTable<C> {
     private Entry<C> own;
     private long epoch;
     private boolean changed;
+    /** Acknowledgements (or a lost call's) wait to go upstream: a write may be waiting for them. */
+    private boolean acks;
 
     public SessionTable(LeaseMath lease) {
         this.lease = lease;
@@ -122,18 +124,18 @@ public final class SessionTable<C> {
         }
         if (ka.getAckedEventSeq() > e.ackedSeq) {
             e.ackedSeq = ka.getAckedEventSeq();
-            changed = true;
+            acknowledged();
         }
         for (long id : ka.getAckedInvalidationsList()) {
             e.invalidations.remove(id);
             e.recentlyAcked.put(id, 0L);
             e.ackedInvalidations.add(id); // forwarded even if delivered by someone else: the master ignores unknown ids
-            changed = true;
+            acknowledged();
         }
         if (ka.getAckedFailover() || ka.getAckedCacheDropped()) {
             e.ackedFailover |= ka.getAckedFailover();
             e.ackedCacheDropped |= ka.getAckedCacheDropped();
-            changed = true;
+            acknowledged();
         }
         boolean superseded = e.heldCallId >= 0;
         if (superseded) {
@@ -186,7 +188,7 @@ public final class SessionTable<C> {
                         e.ackedFailover |= ev.getKind() == EventKind.MASTER_FAILED_OVER;
                         e.ackedCacheDropped |= ev.getKind() == EventKind.CACHE_DROPPED;
                         e.flagsForwardedAt = 0;
-                        changed = true;
+                        acknowledged();
                     }
                 }
                 e.lastUpstreamSeq = Math.max(e.lastUpstreamSeq, ev.getSeq());
@@ -204,7 +206,7 @@ public final class SessionTable<C> {
                     // answered to a call made after the acknowledgement went out: that call was lost
                     e.recentlyAcked.put(inv.getId(), 0L);
                     e.ackedInvalidations.add(inv.getId());
-                    changed = true;
+                    acknowledged();
                 }
             }
             e.recentlyAcked.keySet().retainAll(stillSent); // the master has the others' acknowledgements
@@ -255,6 +257,19 @@ public final class SessionTable<C> {
     }
 
     /**
+     * Whether acknowledgements wait (a write at the master may be waiting for them), as opposed to a
+     * change of membership only (a session joined or left), which can wait longer.
+     */
+    public synchronized boolean acknowledgementsWait() {
+        return acks;
+    }
+
+    private void acknowledged() {
+        changed = true;
+        acks = true;
+    }
+
+    /**
      * The members of the next group KeepAlive, sent at {@code now}, with the acknowledgements
      * gathered since the last one. A session whose client holds no KeepAlive here and whose promised
      * lease has passed leaves the group: a proxy renews only sessions whose clients keep asking.
@@ -284,6 +299,7 @@ public final class SessionTable<C> {
             e.ackedCacheDropped = false;
         }
         changed = false;
+        acks = false;
         return out;
     }
 
@@ -293,7 +309,7 @@ public final class SessionTable<C> {
      * acknowledged again by the client, which gets them again.)
      */
     public synchronized void resend() {
-        changed = true;
+        acknowledged();
     }
 
 
@@ -321,7 +337,7 @@ public final class SessionTable<C> {
         if (own != null) {
             own.recentlyAcked.put(upstreamId, 0L);
             own.ackedInvalidations.add(upstreamId);
-            changed = true;
+            acknowledged();
         }
     }
 
@@ -338,7 +354,7 @@ public final class SessionTable<C> {
         if (own != null && (ownFlushFailover || ownFlushDropped)) {
             own.ackedFailover |= ownFlushFailover;
             own.ackedCacheDropped |= ownFlushDropped;
-            changed = true;
+            acknowledged();
         }
         ownFlushFailover = false;
         ownFlushDropped = false;
@@ -360,7 +376,7 @@ public final class SessionTable<C> {
         for (EventMessage ev : k.getEventsList()) {
             if (ev.getSeq() > e.ackedSeq) {
                 e.ackedSeq = ev.getSeq();
-                changed = true;
+                acknowledged();
             }
             if (ev.getKind() == EventKind.MASTER_FAILED_OVER || ev.getKind() == EventKind.CACHE_DROPPED) {
                 // the flag goes up only once the caller has flushed the cache (ownFlushed)
@@ -379,7 +395,7 @@ public final class SessionTable<C> {
             } else if (forwardedAt != null && forwardedAt != 0 && forwardedAt <= sentAt) {
                 e.recentlyAcked.put(inv.getId(), 0L);
                 e.ackedInvalidations.add(inv.getId());
-                changed = true;
+                acknowledged();
             }
         }
         e.invalidations.keySet().retainAll(stillSent);

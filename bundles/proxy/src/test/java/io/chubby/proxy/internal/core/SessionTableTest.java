@@ -186,4 +186,18 @@ class SessionTableTest {
         assertEquals(0, table.clientSessions());
         assertEquals(1, table.size());
     }
+
+    @Test
+    void aJoinChangesTheGroupWhileOnlyAcknowledgementsAreUrgent() {
+        table.created(1, "c", LEASE, 0, 0, 0);
+        assertTrue(table.changed());
+        assertFalse(table.acknowledgementsWait(), "a new member alone can wait: its CreateSession gave it a lease");
+        table.members(10);
+        assertFalse(table.changed());
+        table.keepAlive("c", 1, 5, KeepAliveRequest.newBuilder().addAckedInvalidations(9).build(), 20);
+        assertTrue(table.acknowledgementsWait(), "a write may be waiting for this acknowledgement");
+        table.members(30);
+        assertFalse(table.acknowledgementsWait());
+        assertFalse(table.changed());
+    }
 }
