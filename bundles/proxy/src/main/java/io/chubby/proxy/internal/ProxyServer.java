@@ -81,10 +81,21 @@ public final class ProxyServer implements AutoCloseable {
                 version(), clock.instant());
     }
 
-    /** The bundle's version in OSGi, else the jar's (tests run from classes: "unknown"). */
+    /**
+     * The bundle's version in OSGi, else the jar's, else "unknown" (plain Java without the OSGi
+     * framework classes on the class path, as an embedding or a test may run it).
+     */
     private static String version() {
-        org.osgi.framework.Bundle b = org.osgi.framework.FrameworkUtil.getBundle(ProxyServer.class);
-        String v = b != null ? b.getVersion().toString() : ProxyServer.class.getPackage().getImplementationVersion();
+        String v = null;
+        try {
+            org.osgi.framework.Bundle b = org.osgi.framework.FrameworkUtil.getBundle(ProxyServer.class);
+            v = b != null ? b.getVersion().toString() : null;
+        } catch (LinkageError noFramework) {
+            // not in OSGi
+        }
+        if (v == null) {
+            v = ProxyServer.class.getPackage().getImplementationVersion();
+        }
         return v != null ? v : "unknown";
     }
 
