@@ -136,8 +136,13 @@ final class Registration {
 
     private void held(long ownSession, String file, ByteString h) {
         synchronized (this) {
-            if (ownSession != session || withdrawn) {
-                return; // superseded or stopping: the file goes with that session / withdraw
+            if (withdrawn) {
+                // stopped while it was being made: delete it if the channel still carries a call
+                call(ownSession, Request.newBuilder().setDelete(DeleteRequest.newBuilder().setHandle(h)));
+                return;
+            }
+            if (ownSession != session) {
+                return; // superseded: the file goes with that session
             }
             handle = h;
             deniedLogged = false;
