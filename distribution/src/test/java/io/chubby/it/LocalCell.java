@@ -97,9 +97,18 @@ final class LocalCell {
 
     /** Parsed {@code cell status} lines (key=value tokens), one map per replica line. */
     List<Map<String, String>> statusLines() {
-        Run r = status();
+        return parsedLines(status(), "replica");
+    }
+
+    /** Parsed {@code cell status} lines of the proxies registered with the cell (after the replicas'). */
+    List<Map<String, String>> proxyLines() {
+        return parsedLines(status(), "proxy");
+    }
+
+    /** The lines of {@code r} that begin with {@code kind} ({@code replica=...}, {@code proxy ...}), parsed. */
+    static List<Map<String, String>> parsedLines(Run r, String kind) {
         List<Map<String, String>> out = new ArrayList<>();
-        for (String line : r.out().lines().toList()) {
+        for (String line : r.out().lines().filter(l -> l.startsWith(kind)).toList()) {
             Map<String, String> kv = new HashMap<>();
             for (String tok : line.trim().split("\\s+")) {
                 int eq = tok.indexOf('=');

@@ -89,6 +89,26 @@ final class ProxyCell {
         return s == null ? Map.of() : s.metrics();
     }
 
+    /** Starts one more proxy and waits until it serves; returns its number. */
+    int startAnother() {
+        startOne();
+        return processes.size();
+    }
+
+    /** SIGTERM to proxy {@code i} (a clean stop: Felix stops its bundles); returns once it exited. */
+    void stop(int i) {
+        Process p = processes.get(i - 1);
+        p.destroy();
+        try {
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("proxy " + i + " did not stop on SIGTERM\n" + log(i));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     /** kill -9 of proxy {@code i}; returns once it is gone. */
     void kill(int i) {
         Process p = processes.get(i - 1);

@@ -29,9 +29,12 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Proxies of real processes in front of a five-replica cell (issue 17): the master's KeepAlive work
- * does not grow with the clients behind a proxy (it holds one group KeepAlive per proxy), and a
- * kill -9 of one of two proxies loses no session: its clients reach the other one with their
- * sessions, handles, locks and ephemeral files.
+ * does not grow with the clients behind a proxy (it holds one group KeepAlive per proxy); the cell
+ * knows its proxies (registration files under /ls/local/proxies, listed by {@code cell status} with
+ * their client counts and by the DNS bridge as {@code _chubby-proxy._tcp} SRV records, which a
+ * {@code dns-proxy:} client follows); a kill -9 of one of two proxies loses no session: its clients
+ * reach the other one with their sessions, handles, locks and ephemeral files; a killed proxy's
+ * registration goes within its lease, a cleanly stopped one's at once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -150,8 +153,70 @@ class ProxyFailoverIT {
         assertTrue(notAProxy.err().contains("is not a proxy"), notAProxy::toString);
     }
 
+    /** The registration file of the proxy at {@code address} (bundles/proxy README, "Registration"). */
+    private static String registration(String address) {
+        return "/ls/local/proxies/" + address.replace(':', '_');
+    }
+
+    /** The SRV line the DNS bridge publishes for the proxy at {@code 127.0.0.1:port}. */
+    private static String srv(String address) {
+        String port = address.substring(address.lastIndexOf(':') + 1);
+        return "0 10 " + port + " proxy-127-0-0-1-" + port + ".local.chubby.";
+    }
+
+    private int masterDnsPort() {
+        Map<String, String> m = cell.master().orElseThrow(() -> new AssertionError("no master in cell status"));
+        return cell.basePort() + 50 + Integer.parseInt(m.get("replica"));
+    }
+
     @Test
     @Order(2)
+    void theCellKnowsItsProxiesCellStatusListsThemWithTheirClientsAndDnsPublishesThem() {
+        LocalCell.Run ls = cell.chubby(null, "ls", "/ls/local/proxies");
+        assertEquals(0, ls.exit(), ls::toString);
+        assertEquals(java.util.Set.of(proxies.address(1).replace(':', '_'), proxies.address(2).replace(':', '_')),
+                java.util.Set.copyOf(ls.out().lines().toList()), ls::toString);
+        LocalCell.Run cat = cell.chubby(null, "cat", registration(proxies.address(1)));
+        assertTrue(cat.out().startsWith("address=" + proxies.address(1) + "\npid="), cat::toString);
+
+        LocalCell.Run status = cell.status();
+        assertEquals(0, status.exit(), status::toString);
+        List<Map<String, String>> listed = LocalCell.parsedLines(status, "proxy");
+        assertEquals(2, listed.size(), status::toString);
+        for (int i = 1; i <= 2; i++) {
+            String address = proxies.address(i);
+            Map<String, String> line = listed.stream().filter(m -> address.equals(m.get("address"))).findFirst()
+                    .orElseThrow(() -> new AssertionError(address + " not listed:\n" + status));
+            assertEquals("proxy", line.get("role"), status::toString);
+            assertEquals(String.valueOf(CLIENTS / 2), line.get("client_sessions"), status::toString);
+            assertTrue(Integer.parseInt(line.get("clients")) >= CLIENTS / 2, status::toString);
+        }
+        assertTrue(status.out().lines().toList().get(cell.replicas()).startsWith("proxy "),
+                "the proxies come after the replicas:\n" + status);
+
+        int dns = masterDnsPort();
+        for (String transport : List.of("+notcp", "+tcp")) {
+            List<String> records = CellSuite.poll("both proxies in DNS (" + transport + ")", () -> {
+                List<String> r = Dig.ask(dns, transport, "_chubby-proxy._tcp.local.chubby.", "SRV");
+                return r.size() == 2 ? r : null;
+            }, 10_000);
+            assertEquals(java.util.Set.of(srv(proxies.address(1)), srv(proxies.address(2))),
+                    java.util.Set.copyOf(records), transport);
+            String full = Dig.full(dns, transport, "_chubby-proxy._tcp.local.chubby.", "SRV");
+            String target = srv(proxies.address(2)).split(" ")[3];
+            assertTrue(full.matches("(?s).*\\Q" + target + "\\E\\s+\\d+\\s+IN\\s+A\\s+127\\.0\\.0\\.1.*"),
+                    "glue A record of the target in the additional section:\n" + full);
+            assertEquals(List.of("127.0.0.1"), Dig.ask(dns, transport, target, "A"));
+        }
+        // a client that finds the proxies through DNS and works through one of them
+        LocalCell.Run put = cell.chubby(null, "--cell", "dns-proxy:local.chubby@127.0.0.1:" + dns, "put",
+                "/ls/local/found-a-proxy", "via dns");
+        assertEquals(0, put.exit(), put::toString);
+        assertEquals("via dns", cell.chubby(null, "cat", "/ls/local/found-a-proxy").out());
+    }
+
+    @Test
+    @Order(3)
     void killNineOfOneOfTwoProxiesLosesNoSessionHandleLockOrEphemeralFile() throws Exception {
         ChubbyClient direct = ChubbyClient.connect(ClientOptions.forCell(cell.cellSpec()));
         try {
@@ -185,6 +250,50 @@ class ProxyFailoverIT {
                 assertFalse(other.tryAcquire(LockMode.EXCLUSIVE), "the lock stayed with its session");
             }
             assertTrue(metric(master(), "sessions") >= CLIENTS + 1);
+        } finally {
+            direct.close();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aKilledProxysRegistrationGoesWithinItsLeaseAndACleanStopDeletesItAtOnce() throws Exception {
+        ChubbyClient direct = ChubbyClient.connect(ClientOptions.forCell(cell.cellSpec()));
+        try {
+            // the killed proxy 1 (@Order(3)) is no longer listed: its cache session ended, its file with it
+            CellSuite.poll("proxy 1's registration reaped", () ->
+                    direct.exists(registration(proxies.address(1))) ? null : Boolean.TRUE, 60_000);
+
+            int third = proxies.startAnother();
+            String file = registration(proxies.address(third));
+            CellSuite.poll("proxy " + third + " registered", () -> direct.exists(file) ? Boolean.TRUE : null, 30_000);
+            long leaseMs = Long.parseLong(master().getOrDefault("lease_ms", String.valueOf(LEASE_MS)));
+            long killedAt = System.currentTimeMillis();
+            proxies.kill(third);
+            assertTrue(direct.exists(file), "an ephemeral file outlives its holder's process until its session ends");
+            CellSuite.poll("proxy " + third + "'s registration gone with its session", () ->
+                    direct.exists(file) ? null : Boolean.TRUE, 2 * leaseMs + 10_000);
+            long tookMs = System.currentTimeMillis() - killedAt;
+            // The group call the dead proxy left held is still answered at its due time (a third of a
+            // lease before the end), and that answer extends the lease once more although its
+            // connection is gone (session-mgr: "dropped on reply"): at most 2/3 + 1 lease.
+            assertTrue(tookMs <= 2 * leaseMs + 3_000, "reaped " + tookMs + " ms after kill -9; lease " + leaseMs + " ms");
+            int dns = masterDnsPort();
+            CellSuite.poll("DNS drops the killed proxy", () ->
+                    Dig.ask(dns, "+notcp", "_chubby-proxy._tcp.local.chubby.", "SRV").equals(
+                            List.of(srv(proxies.address(2)))) ? Boolean.TRUE : null, 10_000);
+
+            // a clean stop of proxy 2: its clients go first (they would have nowhere to go)
+            for (ChubbyClient c : clients) {
+                c.close();
+            }
+            clients.clear();
+            String file2 = registration(proxies.address(2));
+            assertTrue(direct.exists(file2));
+            proxies.stop(2);
+            assertFalse(direct.exists(file2), "deleted before the proxy exited");
+            assertTrue(proxies.log(2).contains("proxy registration " + file2 + " deleted"), () -> proxies.log(2));
+            assertEquals(List.of(), cell.proxyLines(), "cell status lists no proxy any more");
         } finally {
             direct.close();
         }

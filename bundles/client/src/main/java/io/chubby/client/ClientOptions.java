@@ -107,7 +107,9 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
      * whitespace is ignored and an {@code export CHUBBY_CELL=} prefix is accepted. A spec
      * {@code dns:<cell>.<domain>@host:port} (e.g. {@code dns:local.chubby@127.0.0.1:7051}) is
      * resolved now through the SRV records {@code _chubby._tcp.<cell>.<domain>.} at that DNS
-     * server (the DNS bridge), master first.
+     * server (the DNS bridge), master first. A spec {@code dns-proxy:<cell>.<domain>@host:port} is
+     * resolved the same way through {@code _chubby-proxy._tcp.<cell>.<domain>.}: the proxies
+     * registered with the cell, in random order.
      *
      * @throws ChubbyException INVALID_ARGUMENT naming the bad entry
      */
@@ -122,7 +124,7 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
         if (s.startsWith(CELL_ENV + "=")) {
             s = s.substring(CELL_ENV.length() + 1);
         }
-        if (s.startsWith(SrvDiscovery.SCHEME)) {
+        if (s.startsWith(SrvDiscovery.SCHEME) || s.startsWith(SrvDiscovery.PROXY_SCHEME)) {
             // resolved once, now: the client finds the master among these replicas by itself
             return SrvDiscovery.resolve(s);
         }

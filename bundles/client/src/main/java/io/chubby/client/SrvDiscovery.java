@@ -46,6 +46,13 @@ import org.xbill.DNS.Type;
 final class SrvDiscovery {
     /** Prefix of a cell spec resolved through DNS: {@code dns:<cell>.<domain>@host:port}. */
     static final String SCHEME = "dns:";
+    /**
+     * Prefix of a spec naming the cell's proxies through DNS: {@code dns-proxy:<cell>.<domain>@host:port},
+     * the SRV records {@code _chubby-proxy._tcp.<cell>.<domain>.} (the proxies registered with the cell).
+     */
+    static final String PROXY_SCHEME = "dns-proxy:";
+    private static final String REPLICAS = "_chubby._tcp.";
+    private static final String PROXIES = "_chubby-proxy._tcp.";
     private static final int ATTEMPTS = 3;
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(1500);
 
@@ -61,15 +68,17 @@ final class SrvDiscovery {
      */
     static List<String> resolve(String spec) {
         String s = spec.trim();
-        if (!s.startsWith(SCHEME)) {
-            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "not a dns: cell spec: '" + spec + "'");
+        boolean proxies = s.startsWith(PROXY_SCHEME);
+        if (!s.startsWith(SCHEME) && !proxies) {
+            throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "not a dns: or dns-proxy: cell spec: '" + spec + "'");
         }
-        String rest = s.substring(SCHEME.length());
+        String rest = s.substring(proxies ? PROXY_SCHEME.length() : SCHEME.length());
         int at = rest.lastIndexOf('@');
         int colon = rest.lastIndexOf(':');
         if (at <= 0 || colon < at) {
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "bad dns cell spec '" + spec
-                    + "' (expected dns:<cell>.<domain>@host:port, e.g. dns:local.chubby@127.0.0.1:7051)");
+                    + "' (expected " + (proxies ? PROXY_SCHEME : SCHEME)
+                    + "<cell>.<domain>@host:port, e.g. dns:local.chubby@127.0.0.1:7051)");
         }
         String zone = rest.substring(0, at);
         String host = rest.substring(at + 1, colon);
@@ -82,14 +91,27 @@ final class SrvDiscovery {
         if (host.isEmpty() || port < 1 || port > 65535) {
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "bad DNS server address in '" + spec + "'");
         }
-        return resolve(zone, new InetSocketAddress(host, port));
+        InetSocketAddress server = new InetSocketAddress(host, port);
+        return proxies ? resolveProxies(zone, server) : resolve(zone, server);
     }
 
     /** The replicas of zone {@code <cell>.<domain>} as published by the DNS server {@code server}. */
     static List<String> resolve(String zone, InetSocketAddress server) {
+        return resolve(zone, server, REPLICAS, false);
+    }
+
+    /**
+     * The proxies registered with the cell of zone {@code <cell>.<domain>}, in random order within a
+     * priority (they all have the same: each client starting at a different one spreads the clients).
+     */
+    static List<String> resolveProxies(String zone, InetSocketAddress server) {
+        return resolve(zone, server, PROXIES, true);
+    }
+
+    private static List<String> resolve(String zone, InetSocketAddress server, String service, boolean shuffle) {
         Name srvName;
         try {
-            srvName = Name.fromString("_chubby._tcp." + (zone.endsWith(".") ? zone : zone + "."));
+            srvName = Name.fromString(service + (zone.endsWith(".") ? zone : zone + "."));
         } catch (TextParseException e) {
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "bad DNS zone '" + zone + "': " + e.getMessage());
         }
@@ -101,8 +123,12 @@ final class SrvDiscovery {
             }
         }
         if (srvs.isEmpty()) {
-            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "DNS server " + shown(server) + " lists no replica under "
-                    + srvName + " (rcode " + Rcode.string(answer.getRcode()) + ")");
+            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "DNS server " + shown(server) + " lists no "
+                    + (shuffle ? "proxy" : "replica") + " under " + srvName + " (rcode " + Rcode.string(answer.getRcode())
+                    + ")");
+        }
+        if (shuffle) {
+            java.util.Collections.shuffle(srvs); // the sort below is stable: equal records stay shuffled
         }
         srvs.sort(Comparator.comparingInt(SRVRecord::getPriority).thenComparing(r -> -r.getWeight()));
         Map<Name, InetAddress> glue = new HashMap<>();

@@ -122,6 +122,25 @@ class SrvDiscoveryTest {
         }
     }
 
+    @Test
+    void dnsProxySpecsNameTheRegisteredProxiesInRandomOrder() {
+        java.util.Set<List<String>> orders = new java.util.HashSet<>();
+        for (int i = 0; i < 40 && orders.size() < 2; i++) {
+            List<String> r = ClientOptions.parseCell("dns-proxy:local.chubby@" + server());
+            assertEquals(java.util.Set.of("127.0.0.1:7201", "127.0.0.1:7202"), java.util.Set.copyOf(r));
+            assertEquals(2, r.size());
+            orders.add(r);
+        }
+        assertEquals(2, orders.size(), "both orders seen: clients spread over the proxies");
+        assertTrue(seen.stream().allMatch(q -> q.equals("_chubby-proxy._tcp.local.chubby./SRV/udp")), seen.toString());
+        ChubbyException none = assertThrows(ChubbyException.class,
+                () -> ClientOptions.parseCell("dns-proxy:other.chubby@" + server()));
+        assertEquals(ErrorCode.CELL_UNAVAILABLE, none.code());
+        assertTrue(none.getMessage().contains("lists no proxy under _chubby-proxy._tcp.other.chubby."), none.getMessage());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(ChubbyException.class,
+                () -> ClientOptions.parseCell("dns-proxy:local.chubby")).code());
+    }
+
     // ---- the fake server ------------------------------------------------------------------------
 
     private Message answer(Message q, String transport) throws IOException {
@@ -141,6 +160,14 @@ class SrvDiscoveryTest {
                 if (glue) {
                     m.addRecord(new ARecord(target, DClass.IN, 1, InetAddress.getByName("127.0.0.1")), Section.ADDITIONAL);
                 }
+            }
+        } else if (question.getName().equals(Name.fromString("_chubby-proxy._tcp." + ZONE))
+                && question.getType() == Type.SRV) {
+            // two proxies, as the DNS bridge publishes them: same priority and weight, glue for the targets
+            for (int p : new int[] {7201, 7202}) {
+                Name target = Name.fromString("proxy-127-0-0-1-" + p + "." + ZONE);
+                m.addRecord(new SRVRecord(question.getName(), DClass.IN, 1, 0, 10, p, target), Section.ANSWER);
+                m.addRecord(new ARecord(target, DClass.IN, 1, InetAddress.getByName("127.0.0.1")), Section.ADDITIONAL);
             }
         } else if (question.getName().toString().matches("r[123]\\." + ZONE.replace(".", "\\."))
                 && question.getType() == Type.A) {

@@ -2,6 +2,7 @@ package io.chubby.dns.internal;
 
 import io.chubby.spi.Consensus;
 import io.chubby.spi.ConsensusListener;
+import io.chubby.spi.NamespaceView;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
@@ -10,6 +11,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -49,6 +52,13 @@ public final class DnsBridge implements ConsensusListener {
     }
 
     private final Consensus consensus;
+    /**
+     * The replica's applied namespace, for the proxies registered under {@code /ls/<cell>/proxies}.
+     * Optional and dynamic: without it (the cell component restarting) the zone lists no proxies and
+     * every other record is served as before.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile NamespaceView namespace;
     private final DnsServer server;
     private final String cell;
     private final String domain;
@@ -63,7 +73,14 @@ public final class DnsBridge implements ConsensusListener {
     /** Plain-Java constructor (tests, embedding). Starts serving at once. */
     public DnsBridge(Consensus consensus, String cell, String domain, long ttl, InetSocketAddress bind)
             throws IOException {
+        this(consensus, null, cell, domain, ttl, bind);
+    }
+
+    /** Plain-Java constructor with the namespace the proxies are read from (null: none listed). */
+    public DnsBridge(Consensus consensus, NamespaceView namespace, String cell, String domain, long ttl,
+                     InetSocketAddress bind) throws IOException {
         this.consensus = consensus;
+        this.namespace = namespace;
         this.cell = cell;
         this.domain = domain;
         this.ttl = ttl;
@@ -75,7 +92,9 @@ public final class DnsBridge implements ConsensusListener {
 
     /** The zone as this replica sees it now. */
     ZoneView view() {
-        return new ZoneView(cell, domain, consensus.masterId(), consensus.epoch(), consensus.members(), ttl);
+        NamespaceView ns = namespace;
+        return new ZoneView(cell, domain, consensus.masterId(), consensus.epoch(), consensus.members(), ttl,
+                ns == null ? java.util.List::of : () -> ProxyDirectory.read(ns));
     }
 
     public InetSocketAddress address() {

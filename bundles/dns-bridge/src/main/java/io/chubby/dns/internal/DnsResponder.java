@@ -31,7 +31,11 @@ import org.xbill.DNS.Type;
  *   <li>{@code _chubby._tcp.<zone>} SRV: every replica, the master first (priority 0, others 10);</li>
  *   <li>{@code _chubby-master._tcp.<zone>} SRV: the master's host and client port;</li>
  *   <li>{@code epoch.<zone>} TXT: the current epoch;</li>
- *   <li>{@code r<id>.<zone>} A/AAAA: each replica (targets of the SRV records).</li>
+ *   <li>{@code r<id>.<zone>} A/AAAA: each replica (targets of the SRV records);</li>
+ *   <li>{@code _chubby-proxy._tcp.<zone>} SRV: every proxy registered under {@code /ls/<cell>/proxies},
+ *       priority 0 weight 10 each; target {@code proxy-<ip>-<port>.<zone>} (A/AAAA glue) for an
+ *       IP-literal proxy, its own host name otherwise;</li>
+ *   <li>{@code proxy-<ip>-<port>.<zone>} A/AAAA: each IP-literal proxy.</li>
  * </ul>
  * Unknown names in the zone get NXDOMAIN, names outside it REFUSED, unparseable packets FORMERR
  * when a header can be read and nothing otherwise.
@@ -122,14 +126,31 @@ final class DnsResponder {
                 answers.add(new SRVRecord(qname, DClass.IN, ttl, 0, 0, master.clientPort(), target));
                 addressRecords(target, master, Type.ANY, ttl, additional);
             }
+        } else if (qname.equals(name("_chubby-proxy._tcp", zone))) {
+            if (qtype == Type.SRV || qtype == Type.ANY) {
+                for (ProxyTarget p : view.proxies().get()) {
+                    InetAddress addr = literal(p.host());
+                    Name target = addr != null ? name(p.label(), zone) : hostName(p.host());
+                    if (target == null) {
+                        continue; // not a usable DNS name (e.g. a label over 63 bytes): not published
+                    }
+                    answers.add(new SRVRecord(qname, DClass.IN, ttl, 0, 10, p.port(), target));
+                    if (addr != null) {
+                        addressRecords(target, addr, Type.ANY, ttl, additional);
+                    }
+                }
+            }
         } else if (qname.equals(name("epoch", zone))) {
             if (qtype == Type.TXT || qtype == Type.ANY) {
                 answers.add(new TXTRecord(qname, DClass.IN, ttl, Long.toString(view.epoch())));
             }
         } else {
             Member replica = replicaNamed(qname, zone, view);
+            InetAddress proxy = replica == null ? proxyNamed(qname, zone, view) : null;
             if (replica != null) {
                 addressRecords(qname, replica, qtype, ttl, answers);
+            } else if (proxy != null) {
+                addressRecords(qname, proxy, qtype, ttl, answers);
             } else {
                 exists = false;
             }
@@ -157,11 +178,36 @@ final class DnsResponder {
         return null;
     }
 
+    private static Name hostName(String host) {
+        try {
+            return Name.fromString(host.endsWith(".") ? host : host + ".");
+        } catch (TextParseException e) {
+            return null;
+        }
+    }
+
+    /** The address of the IP-literal proxy whose target name is {@code qname}, or null. */
+    private static InetAddress proxyNamed(Name qname, Name zone, ZoneView view) throws TextParseException {
+        if (!qname.getLabelString(0).startsWith("proxy-")) {
+            return null; // not a proxy target: spare the namespace read
+        }
+        for (ProxyTarget p : view.proxies().get()) {
+            InetAddress addr = literal(p.host());
+            if (addr != null && qname.equals(name(p.label(), zone))) {
+                return addr;
+            }
+        }
+        return null;
+    }
+
     private static void addressRecords(Name owner, Member m, int qtype, long ttl, List<Record> out) {
         InetAddress addr = literal(m.host());
-        if (addr == null) {
-            return;
+        if (addr != null) {
+            addressRecords(owner, addr, qtype, ttl, out);
         }
+    }
+
+    private static void addressRecords(Name owner, InetAddress addr, int qtype, long ttl, List<Record> out) {
         boolean v6 = addr.getAddress().length == 16;
         if (!v6 && (qtype == Type.A || qtype == Type.ANY)) {
             out.add(new ARecord(owner, DClass.IN, ttl, addr));

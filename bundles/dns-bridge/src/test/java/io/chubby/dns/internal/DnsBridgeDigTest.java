@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.chubby.testkit.FakeConsensus;
+import io.chubby.testkit.FakeNamespace;
 import java.io.File;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 /** The bridge on real UDP and TCP sockets, queried by a real DNS client: dig (bind9-dnsutils). */
 class DnsBridgeDigTest {
     private FakeConsensus consensus;
+    private FakeNamespace namespace;
     private DnsBridge bridge;
     private int port;
 
@@ -31,7 +33,8 @@ class DnsBridgeDigTest {
         }
         // the bridge of replica 2, which knows replica 1 as master at epoch 257
         consensus = new FakeConsensus(FakeConsensus.THREE_REPLICAS, 2, 1, 257);
-        bridge = new DnsBridge(consensus, "local", "chubby.", 1, new InetSocketAddress("127.0.0.1", 0));
+        namespace = new FakeNamespace("local");
+        bridge = new DnsBridge(consensus, namespace, "local", "chubby.", 1, new InetSocketAddress("127.0.0.1", 0));
         port = bridge.address().getPort();
     }
 
@@ -98,5 +101,27 @@ class DnsBridgeDigTest {
         }
         assertEquals(List.of("127.0.0.1"), dig("+short", "master.local.chubby.", "A"));
         assertEquals(List.of("127.0.0.1"), dig("+tcp", "+short", "master.local.chubby.", "A"));
+    }
+
+    @Test
+    void registeredProxiesOverUdpAndTcpWithGlue() throws Exception {
+        assertEquals(List.of(), dig("+short", "_chubby-proxy._tcp.local.chubby.", "SRV"), "none registered yet");
+        namespace.mkdir("/proxies");
+        namespace.put("/proxies/127.0.0.1_7201", "address=127.0.0.1:7201\npid=1\n");
+        namespace.put("/proxies/127.0.0.2_7202", "address=127.0.0.2:7202\npid=2\n");
+        for (String transport : new String[] {"+notcp", "+tcp"}) {
+            assertEquals(List.of("0 10 7201 proxy-127-0-0-1-7201.local.chubby.",
+                    "0 10 7202 proxy-127-0-0-2-7202.local.chubby."),
+                    dig(transport, "+short", "_chubby-proxy._tcp.local.chubby.", "SRV").stream().sorted().toList(),
+                    transport);
+            String full = String.join("\n", dig(transport, "_chubby-proxy._tcp.local.chubby.", "SRV"));
+            assertTrue(full.contains("ADDITIONAL: 2") || full.contains("ADDITIONAL: 3"), full); // 3 with an OPT record
+            assertTrue(full.matches("(?s).*proxy-127-0-0-2-7202\\.local\\.chubby\\.\\s+1\\s+IN\\s+A\\s+127\\.0\\.0\\.2.*"),
+                    full);
+            assertEquals(List.of("127.0.0.1"), dig(transport, "+short", "proxy-127-0-0-1-7201.local.chubby.", "A"));
+        }
+        namespace.delete("/proxies/127.0.0.1_7201");
+        assertEquals(List.of("0 10 7202 proxy-127-0-0-2-7202.local.chubby."),
+                dig("+short", "_chubby-proxy._tcp.local.chubby.", "SRV"), "answers follow the namespace at once");
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chubby.spi.Member;
+import io.chubby.testkit.FakeNamespace;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.ARecord;
@@ -110,5 +111,78 @@ class DnsResponderTest {
         Message q = Message.newQuery(Record.newRecord(Name.fromString("master.local.chubby."), Type.A, DClass.IN));
         q.getHeader().setFlag(Flags.QR);
         assertNull(DnsResponder.respond(q.toWire(), VIEW, 512));
+    }
+
+    /** Two registered proxies (one by IP, one by host name), a malformed entry and a stray directory. */
+    static FakeNamespace proxies() {
+        FakeNamespace ns = new FakeNamespace("local");
+        ns.mkdir("/proxies");
+        ns.put("/proxies/127.0.0.9_7201", "address=127.0.0.9:7201\npid=12\nstarted=2026-12-04T14:00:00Z\n");
+        ns.put("/proxies/proxy-b.example.org_7202", "pid=13\naddress=proxy-b.example.org:7202\n");
+        ns.put("/proxies/junk", "address=no-port-here\n");
+        ns.mkdir("/proxies/subdir");
+        return ns;
+    }
+
+    static ZoneView withProxies(FakeNamespace ns) {
+        return new ZoneView("local", "chubby.", 2, 513, MEMBERS, 1, () -> ProxyDirectory.read(ns));
+    }
+
+    @Test
+    void proxySrvListsEveryRegisteredProxyWithGlueForIpLiterals() throws Exception {
+        ZoneView view = withProxies(proxies());
+        Message r = ask("_chubby-proxy._tcp.local.chubby.", Type.SRV, view);
+        assertEquals(Rcode.NOERROR, r.getRcode());
+        assertTrue(r.getHeader().getFlag(Flags.AA));
+        List<Record> ans = r.getSection(Section.ANSWER);
+        assertEquals(2, ans.size(), ans.toString());
+        SRVRecord byIp = (SRVRecord) ans.get(0);
+        assertEquals(7201, byIp.getPort());
+        assertEquals(0, byIp.getPriority());
+        assertEquals(10, byIp.getWeight());
+        assertEquals("proxy-127-0-0-9-7201.local.chubby.", byIp.getTarget().toString());
+        SRVRecord byName = (SRVRecord) ans.get(1);
+        assertEquals(7202, byName.getPort());
+        assertEquals("proxy-b.example.org.", byName.getTarget().toString(), "a host name is its own target");
+        List<Record> glue = r.getSection(Section.ADDITIONAL);
+        assertEquals(1, glue.size(), "glue only for the IP literal");
+        assertEquals("proxy-127-0-0-9-7201.local.chubby.", glue.get(0).getName().toString());
+        assertEquals("127.0.0.9", ((ARecord) glue.get(0)).getAddress().getHostAddress());
+
+        Message a = ask("proxy-127-0-0-9-7201.local.chubby.", Type.A, view);
+        assertEquals("127.0.0.9", ((ARecord) a.getSection(Section.ANSWER).get(0)).getAddress().getHostAddress());
+    }
+
+    @Test
+    void proxyRecordsFollowTheNamespace() throws Exception {
+        FakeNamespace ns = proxies();
+        ZoneView view = withProxies(ns);
+        ns.delete("/proxies/127.0.0.9_7201");
+        assertEquals(1, ask("_chubby-proxy._tcp.local.chubby.", Type.SRV, view).getSection(Section.ANSWER).size());
+        assertEquals(Rcode.NXDOMAIN, ask("proxy-127-0-0-9-7201.local.chubby.", Type.A, view).getRcode(),
+                "a proxy that went is no name any more");
+    }
+
+    @Test
+    void noProxiesMeansAnEmptyAnswerNotAnError() throws Exception {
+        Message none = ask("_chubby-proxy._tcp.local.chubby.", Type.SRV, VIEW);
+        assertEquals(Rcode.NOERROR, none.getRcode());
+        assertTrue(none.getSection(Section.ANSWER).isEmpty());
+        assertEquals(1, none.getSection(Section.AUTHORITY).size(), "SOA for negative caching");
+        FakeNamespace empty = new FakeNamespace("local");
+        assertTrue(ask("_chubby-proxy._tcp.local.chubby.", Type.SRV, withProxies(empty)).getSection(Section.ANSWER)
+                .isEmpty(), "no /proxies directory");
+        assertEquals(Rcode.NXDOMAIN, ask("proxy-127-0-0-1-1.local.chubby.", Type.A, VIEW).getRcode());
+    }
+
+    @Test
+    void registrationAddressesAreParsedStrictly() {
+        assertEquals(new ProxyTarget("10.0.0.5", 7201), ProxyDirectory.parse("pid=1\naddress=10.0.0.5:7201\n"));
+        assertEquals(new ProxyTarget("::1", 7201), ProxyDirectory.parse("address=[::1]:7201"));
+        assertNull(ProxyDirectory.parse("address=10.0.0.5"));
+        assertNull(ProxyDirectory.parse("address=10.0.0.5:0"));
+        assertNull(ProxyDirectory.parse("address=10.0.0.5:99999"));
+        assertNull(ProxyDirectory.parse("address=bad host:7201"));
+        assertNull(ProxyDirectory.parse("no address at all"));
     }
 }

@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class ProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
     private static final long LOCATION_REFRESH_MS = 5_000;
+    /** The longest a clean stop waits for its registration file to be deleted. */
+    private static final Duration WITHDRAW_WAIT = Duration.ofSeconds(3);
 
     /**
      * @param cell        the cell's replicas ({@code host:port,...} or {@code dns:...})
@@ -54,6 +56,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final GroupKeeper keeper;
     private final ProxyHandler handler;
+    private final Registration registration;
     private final CompletableFuture<RequestHandler> started = new CompletableFuture<>();
     private volatile ProxyHandler.Upstream upstream = new ProxyHandler.Upstream("", 0, "");
     private volatile boolean closed;
@@ -74,6 +77,26 @@ public final class ProxyServer implements AutoCloseable {
                 settings.callTimeout(), settings.maxLease(), new SecureRandom().nextLong() | 1);
         this.handler = new ProxyHandler(channel, table, keeper, clock, settings.advertise(), settings.callTimeout(),
                 settings.maxLease(), () -> upstream, new ProxyCache());
+        this.registration = new Registration(channel, timer, settings.advertise(), settings.callTimeout(),
+                version(), clock.instant());
+    }
+
+    /**
+     * The bundle's version in OSGi, else the jar's, else "unknown" (plain Java without the OSGi
+     * framework classes on the class path, as an embedding or a test may run it).
+     */
+    private static String version() {
+        String v = null;
+        try {
+            org.osgi.framework.Bundle b = org.osgi.framework.FrameworkUtil.getBundle(ProxyServer.class);
+            v = b != null ? b.getVersion().toString() : null;
+        } catch (LinkageError noFramework) {
+            // not in OSGi
+        }
+        if (v == null) {
+            v = ProxyServer.class.getPackage().getImplementationVersion();
+        }
+        return v != null ? v : "unknown";
     }
 
     /** Asks the cell where its master is (again until it answers); completes with the handler to serve. */
@@ -81,6 +104,11 @@ public final class ProxyServer implements AutoCloseable {
         locate();
         timer.scheduleWithFixedDelay(this::tick, settings.tickMillis(), settings.tickMillis(), TimeUnit.MILLISECONDS);
         return started;
+    }
+
+    /** Whether the proxy's registration file is held now (tests). */
+    boolean registered() {
+        return registration.registered();
     }
 
     /** The proxy's Status answer (for tests and the component's log). */
@@ -165,6 +193,7 @@ public final class ProxyServer implements AutoCloseable {
                             clock.millis());
                     keeper.poke();
                     LOG.info("proxy cache session={}", r.getCreateSession().getSessionId());
+                    registration.register(r.getCreateSession().getSessionId(), upstream.cell());
                 }
             } catch (InvalidProtocolBufferException e) {
                 LOG.warn("undecodable CreateSession answer: {}", e.getMessage());
@@ -177,6 +206,7 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        registration.withdraw(settings.callTimeout().compareTo(WITHDRAW_WAIT) < 0 ? settings.callTimeout() : WITHDRAW_WAIT);
         keeper.close();
         timer.shutdownNow();
         channel.close();

@@ -25,11 +25,12 @@ import java.util.concurrent.Executors;
 
 /**
  * {@code chubby cell status}: one line per replica, asked in parallel (again, until one answers or
- * --timeout passes). The replicas come from --cell, else --dir, else CHUBBY_CELL, else the default
- * cell directory.
+ * --timeout passes), then one per proxy registered with the cell ({@link ProxyListing}). The
+ * replicas come from --cell, else --dir, else CHUBBY_CELL, else the default cell directory.
  */
 @Command(name = "status", description = {"One line per replica: replica id, address, pid, role (master/replica/candidate/down),",
-        "epoch, last applied log index and checksum of the state at that index."})
+        "epoch, last applied log index and checksum of the state at that index; then one line per proxy",
+        "registered with the cell: address, pid, role (proxy/down), clients, client sessions, sessions, cache hit rate."})
 public final class CellStatusCommand implements java.util.concurrent.Callable<Integer> {
     @ParentCommand
     CellCommand cell;
@@ -74,7 +75,32 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
             throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "no replica of " + String.join(",", addresses)
                     + " answered within " + root.timeout().toSeconds() + " s (--timeout)");
         }
+        if (answers.stream().anyMatch(a -> a.isPresent() && a.get().isMaster())) {
+            printProxies(root, addresses, security, out);
+        }
         return 0;
+    }
+
+    /**
+     * One line per proxy registered with the cell, after the replicas (none: nothing printed). A
+     * listing the cell refuses or cannot answer in time is one stderr line; the exit status stays 0,
+     * the replicas having answered.
+     */
+    private static void printProxies(ChubbyCommand root, List<String> addresses, ClientSecurity security,
+                                     PrintStream out) {
+        Duration timeout = root.timeout().compareTo(ProxyListing.LISTING_TIMEOUT) < 0 ? root.timeout()
+                : ProxyListing.LISTING_TIMEOUT;
+        List<ProxyListing.Registered> proxies;
+        try {
+            proxies = ProxyListing.read(root.ctx().access(), addresses, security, timeout);
+        } catch (ChubbyException e) {
+            root.ctx().err().println("chubby: proxies not listed: " + e.code() + ": " + e.getMessage());
+            return;
+        }
+        List<Optional<ReplicaStatus>> status = ProxyListing.probe(root.ctx().access(), security, proxies);
+        for (int k = 0; k < proxies.size(); k++) {
+            out.println(ProxyListing.line(proxies.get(k), status.get(k)));
+        }
     }
 
     /**

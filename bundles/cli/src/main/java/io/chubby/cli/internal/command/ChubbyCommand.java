@@ -71,7 +71,8 @@ public final class ChubbyCommand implements Runnable {
 
     @Option(names = "--cell", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT,...",
             description = {"Replicas of the cell (default: $CHUBBY_CELL, else dns:local.chubby@$CHUBBY_DNS).",
-                    "dns:CELL.chubby@HOST:PORT finds them through that DNS server's SRV records."})
+                    "dns:CELL.chubby@HOST:PORT finds them through that DNS server's SRV records;",
+                    "dns-proxy:CELL.chubby@HOST:PORT names the proxies registered with the cell instead."})
     String cell;
 
     @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "SECONDS", defaultValue = "10",
