@@ -18,7 +18,10 @@ import java.util.LinkedHashSet;
  * Entry point of {@code benchmarks/run}: {@code Bench --home DIST --work DIR [--quick] [--warmup SECONDS]
  * [--systems chubby,zookeeper,etcd,chubby-secure,zookeeper-secure,etcd-secure] [--workloads 1,2,...]
  * [--out FILE] [--png FILE] [--jfr DIR]}. A {@code -secure} system is the same cluster with TLS on
- * client and peer links and access control enforced (see each system's class).
+ * client and peer links and access control enforced (see each system's class). {@code chubby-proxies}
+ * is the plain cell with every client behind {@code --proxies N} (default 4) Chubby proxies; its
+ * replicas get {@code --server-opts} (e.g. a larger heap for 6b with 200,000 sessions).
+ * {@code --proxy-latency [--ops N]}: what one proxy adds to a write and a read ({@link ProxyLatency}).
  * Prints a markdown table, writes it to FILE and a latency plot to the PNG.
  */
 public final class Bench {
@@ -104,7 +107,8 @@ public final class Bench {
                 case "chubby-secure" -> new ChubbyCell(home, work.resolve("chubby-secure-cell"), 5, 17000,
                         jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default", true);
                 case "chubby-proxies" -> new ChubbyCell(home, work.resolve("chubby-proxies-cell"), 5, 17000,
-                        jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default").throughProxies(
+                        (jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default ")
+                                + opt.getOrDefault("server-opts", "")).throughProxies(
                         Integer.parseInt(opt.getOrDefault("proxies", "4")));
                 case "chubby-tls" -> new ChubbyCell(home, work.resolve("chubby-tls-cell"), 5, 17000,
                         jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default", true, true);
