@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
  * client and peer links and access control enforced (see each system's class). {@code chubby-proxies}
  * is the plain cell with every client behind {@code --proxies N} (default 4) Chubby proxies; its
  * replicas get {@code --server-opts} (e.g. a larger heap for 6b with 200,000 sessions).
+ * Workload 9 ({@code --workloads 9 [--readers N]}, Chubby systems only): one file read by N sessions.
  * {@code --proxy-latency [--ops N]}: what one proxy adds to a write and a read ({@link ProxyLatency}).
  * Prints a markdown table, writes it to FILE and a latency plot to the PNG.
  */
@@ -71,6 +72,7 @@ public final class Bench {
             return;
         }
         boolean quick = opt.containsKey("quick");
+        hotReaders = Integer.parseInt(opt.getOrDefault("readers", "1000"));
         Path home = Path.of(opt.getOrDefault("home", "distribution/target/chubby")).toAbsolutePath();
         Path work = Path.of(opt.getOrDefault("work", "benchmarks/target/work")).toAbsolutePath();
         List<String> systems = Arrays.asList(opt.getOrDefault("systems", "chubby,zookeeper,etcd").split(","));
@@ -181,6 +183,9 @@ public final class Bench {
                 1000, 5, 1000);
     }
 
+    /** Readers of workload 9 ({@code --readers}, default 1,000). */
+    private static int hotReaders = 1000;
+
     private static List<Result> run(int w, SystemUnderTest sut, Plan p, Path jfrDir) throws Exception {
         List<Result> out = new ArrayList<>();
         String sys = sut.name();
@@ -213,6 +218,7 @@ public final class Bench {
                 }
                 case 7 -> out.add(Workloads.failover(sut, p.failovers()));
                 case 8 -> out.add(SessionWorkloads.fanOut(sut, p.fanOut()));
+                case 9 -> out.add(SessionWorkloads.hotFile(sut, hotReaders, p.readMs())); // Chubby systems only
                 default -> throw new IllegalArgumentException("unknown workload " + w);
             }
         } catch (Exception | Error e) {

@@ -404,7 +404,9 @@ final class ChubbyCell implements SystemUnderTest {
     public SessionPool sessions() throws Exception {
         ensurePrepared();
         if (proxies != null) {
-            return new ChubbySessions(this::masterRef, 2 * proxies.count(), login, proxies.addresses(), this::proxyNote);
+            // through the proxies, the cell serves what the proxies do not: their cache misses and pass-through reads
+            return new ChubbySessions(this::masterRef, 2 * proxies.count(), login, proxies.addresses(), this::proxyNote)
+                    .countingCellReads(() -> proxies.sum("cache_misses") + proxies.sum("reads_passed"));
         }
         return new ChubbySessions(this::masterRef, 4, login);
     }

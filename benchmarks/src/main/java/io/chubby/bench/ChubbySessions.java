@@ -14,6 +14,7 @@ final class ChubbySessions implements SessionPool {
     private final RawConnection.Login login;
     private final int proxies;
     private final java.util.function.Supplier<String> more;
+    private java.util.function.LongSupplier cellReads = () -> -1;
     /** Per session and path: what to run when the CONTENTS_MODIFIED event arrives. */
     private final Map<RawLoad.Session, Map<String, Runnable>> watches = new ConcurrentHashMap<>();
 
@@ -120,12 +121,33 @@ final class ChubbySessions implements SessionPool {
     }
 
     @Override
+    public CompletableFuture<Object> openForRead(Object session, String key) {
+        return ((RawLoad.Session) session).open(ChubbyCell.DIR + key, 0).thenApply(h -> h);
+    }
+
+    @Override
+    public CompletableFuture<Void> read(Object session, Object opened) {
+        return ((RawLoad.Session) session).read((ByteString) opened).thenApply(r -> null);
+    }
+
+    @Override
+    public long cellReads() {
+        return cellReads.getAsLong();
+    }
+
+    @Override
     public String describe() {
         return "raw protocol, sessions multiplexed over " + connections + (login == null ? "" : " TLS")
                 + " connections" + (proxies == 0 ? "" : " to " + proxies + " Chubby proxies")
                 + (login == null ? "" : " (principal " + load.principal() + ")") + ", one open handle each ("
                 + openFailures.get() + " Opens failed); "
                 + load.relocations.get() + " KeepAlives re-sent after the master moved" + more.get();
+    }
+
+    /** Where {@link #cellReads()} comes from (e.g. the proxies' upstream reads). */
+    ChubbySessions countingCellReads(java.util.function.LongSupplier reads) {
+        this.cellReads = reads;
+        return this;
     }
 
     @Override

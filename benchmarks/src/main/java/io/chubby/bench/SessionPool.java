@@ -28,6 +28,24 @@ interface SessionPool extends AutoCloseable {
     /** Arms a watch on {@code key} for this session; {@code onChange} runs once when its contents change. */
     CompletableFuture<Void> watch(Object session, String key, Runnable onChange);
 
+    /**
+     * Opens {@code key} for reading in this session; completes with something {@link #read} takes.
+     * Only Chubby pools read through sessions (workload 9).
+     */
+    default CompletableFuture<Object> openForRead(Object session, String key) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("no reads through session pools here"));
+    }
+
+    /** One read of the file opened by {@link #openForRead} (GetContents on the handle). */
+    default CompletableFuture<Void> read(Object session, Object opened) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("no reads through session pools here"));
+    }
+
+    /** Reads the cell itself served so far, or -1 when the pool cannot tell (workload 9's master reads). */
+    default long cellReads() {
+        return -1;
+    }
+
     /** How the sessions are carried (for the notes column). */
     String describe();
 

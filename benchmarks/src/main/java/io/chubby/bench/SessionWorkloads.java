@@ -120,4 +120,65 @@ final class SessionWorkloads {
                     (complete ? "all " : "only " + s.count() + " of ") + watchers + " got the event; " + pool.describe());
         }
     }
+
+    /**
+     * 9. One file read over and over by {@code readers} sessions at once (each reads again as soon as
+     * its read is answered) for {@code millis}. Throughput: reads/s answered; latency: one read.
+     * The note gives the reads the cell itself served (through proxies: their cache misses and
+     * pass-through reads); a direct raw session has no client cache, so there the cell serves all.
+     */
+    static Result hotFile(SystemUnderTest sut, int readers, long millis) throws Exception {
+        String name = "9. one file read by " + readers + " sessions";
+        try (SessionPool pool = sut.sessions(); KvClient writer = sut.newClient()) {
+            writer.prepare("bench-hot");
+            writer.write("bench-hot", Workloads.VALUE);
+            List<Object[]> open = Collections.synchronizedList(new ArrayList<>());
+            Semaphore permits = new Semaphore(200);
+            List<CompletableFuture<Void>> opening = new ArrayList<>();
+            for (int i = 0; i < readers; i++) {
+                permits.acquire();
+                CompletableFuture<Void> f = pool.create().thenCompose(s -> {
+                    pool.keepAlive(s);
+                    return pool.openForRead(s, "bench-hot").thenAccept(h -> open.add(new Object[] {s, h}));
+                });
+                f.whenComplete((v, e) -> permits.release());
+                opening.add(f);
+            }
+            CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+            Stats stats = new Stats();
+            AtomicLong failed = new AtomicLong();
+            long cell0 = pool.cellReads();
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            CountDownLatch done = new CountDownLatch(open.size());
+            long t0 = System.nanoTime();
+            for (Object[] r : open) {
+                readLoop(pool, r[0], r[1], end, stats, failed, done);
+            }
+            done.await(millis + 60_000, TimeUnit.MILLISECONDS);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            long cell = pool.cellReads();
+            String served = cell < 0 || cell0 < 0 ? "every read served by the master (raw sessions have no client cache)"
+                    : String.format(Locale.ROOT, "the cell served %d of them (%.1f/s)", cell - cell0, (cell - cell0) / secs);
+            return new Result(name, sut.name(), stats.count() / secs, stats.percentileMs(50), stats.percentileMs(99),
+                    stats.maxMs(), stats.count(), String.format(Locale.ROOT, "%d readers, %d reads in %.0f s (%d failed); %s; %s",
+                            open.size(), stats.count(), secs, failed.get(), served, pool.describe()));
+        }
+    }
+
+    private static void readLoop(SessionPool pool, Object session, Object opened, long end, Stats stats, AtomicLong failed,
+                                 CountDownLatch done) {
+        if (System.nanoTime() >= end) {
+            done.countDown();
+            return;
+        }
+        long t = System.nanoTime();
+        pool.read(session, opened).whenComplete((v, e) -> {
+            if (e != null) {
+                failed.incrementAndGet();
+            } else {
+                stats.add(System.nanoTime() - t);
+            }
+            readLoop(pool, session, opened, end, stats, failed, done);
+        });
+    }
 }

@@ -44,6 +44,8 @@ final class ProxyHandler implements RequestHandler {
     private final ProxyCache cache;
     private final CacheReads reads;
     private final AtomicInteger connections = new AtomicInteger();
+    /** GetContents passed to the master with the client's own session (not served from the cache). */
+    private final java.util.concurrent.atomic.AtomicLong readsPassed = new java.util.concurrent.atomic.AtomicLong();
 
     ProxyHandler(MasterChannel channel, SessionTable<ClientConnection> table, GroupKeeper keeper, Clock clock,
                  String advertise, Duration callTimeout, Duration maxLease, Supplier<Upstream> upstream,
@@ -106,6 +108,7 @@ final class ProxyHandler implements RequestHandler {
             });
             case GET_CONTENTS -> {
                 if (!reads.tryServe(conn, req)) {
+                    readsPassed.incrementAndGet();
                     forward(conn, req, bytes);
                 }
             }
@@ -244,6 +247,7 @@ final class ProxyHandler implements RequestHandler {
                 .putMetrics("cache_entries", String.valueOf(cache.size()))
                 .putMetrics("cache_hits", String.valueOf(cache.hits()))
                 .putMetrics("cache_misses", String.valueOf(cache.misses()))
+                .putMetrics("reads_passed", String.valueOf(readsPassed.get()))
                 .build();
     }
 }
