@@ -78,6 +78,11 @@ public final class CellComponent implements RequestHandler, NamespaceView {
         @AttributeDefinition(description = "Changes queued per change-feed listener; beyond it the listener's "
                 + "changes are dropped and reported to it as a gap")
         int cell_feed_queue_changes() default CellSettings.DEFAULT_FEED_QUEUE_CHANGES;
+
+        @AttributeDefinition(description = "Comma-separated TLS certificate CNs of proxies trusted to act on "
+                + "behalf of their clients (Request.on_behalf_of); empty: a call naming another principal is "
+                + "refused from every connection")
+        String cell_proxy_principals() default "";
     }
 
     private final CellServer server;
@@ -93,7 +98,12 @@ public final class CellComponent implements RequestHandler, NamespaceView {
         return new CellSettings(cellName, c.cell_max_content_bytes(), c.cell_session_lease_ms(),
                 c.cell_session_max_lease_ms(), c.cell_keepalive_margin_ms(), c.cell_timer_tick_ms(),
                 c.cell_session_idle_ms(), c.cell_keepalive_target_per_s(), c.cell_acl_enforce(),
-                c.cell_feed_queue_changes());
+                c.cell_feed_queue_changes(), proxyPrincipals(c.cell_proxy_principals()));
+    }
+
+    static java.util.Set<String> proxyPrincipals(String list) {
+        return java.util.Arrays.stream(list == null ? new String[0] : list.split(",")).map(String::strip)
+                .filter(s -> !s.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     @Deactivate

@@ -17,10 +17,13 @@ package io.chubby.cell.internal.replica;
  * @param aclEnforced       fail closed: with no authorizer bound, calls that need one are refused
  * @param feedQueueChanges  changes queued per change-feed listener before its changes are dropped
  *                          and reported as a gap
+ * @param proxyPrincipals   TLS certificate CNs of proxies trusted to act on behalf of their clients
+ *                          ({@code cell.proxy.principals}; empty: nobody may)
  */
 public record CellSettings(String cellName, int maxContentBytes, long leaseMillis, long maxLeaseMillis,
                            long keepAliveMarginMillis, long tickMillis, long idleMillis,
-                           long keepAlivesTargetPerSecond, boolean aclEnforced, int feedQueueChanges) {
+                           long keepAlivesTargetPerSecond, boolean aclEnforced, int feedQueueChanges,
+                           java.util.Set<String> proxyPrincipals) {
 
     public static final int DEFAULT_FEED_QUEUE_CHANGES = 100_000;
 
@@ -35,7 +38,7 @@ public record CellSettings(String cellName, int maxContentBytes, long leaseMilli
     public CellSettings(String cellName, int maxContentBytes, long leaseMillis, long maxLeaseMillis,
                         long keepAliveMarginMillis, long tickMillis, long idleMillis, long keepAlivesTargetPerSecond) {
         this(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis, tickMillis, idleMillis,
-                keepAlivesTargetPerSecond, false, DEFAULT_FEED_QUEUE_CHANGES);
+                keepAlivesTargetPerSecond, false, DEFAULT_FEED_QUEUE_CHANGES, java.util.Set.of());
     }
 
     public CellSettings {
@@ -50,6 +53,11 @@ public record CellSettings(String cellName, int maxContentBytes, long leaseMilli
         if (feedQueueChanges < 1) {
             throw new IllegalArgumentException("cell.feed.queue.changes must be >= 1, was " + feedQueueChanges);
         }
+        proxyPrincipals = java.util.Set.copyOf(proxyPrincipals);
+        if (proxyPrincipals.contains(io.chubby.spi.Principal.ANONYMOUS.name())) {
+            throw new IllegalArgumentException("cell.proxy.principals may not name anonymous: a trusted proxy is "
+                    + "a TLS certificate's CN");
+        }
     }
 
     public static CellSettings defaults(String cellName) {
@@ -59,12 +67,18 @@ public record CellSettings(String cellName, int maxContentBytes, long leaseMilli
     /** A copy that enforces access control (fail closed) or not. */
     public CellSettings withAclEnforced(boolean enforced) {
         return new CellSettings(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis,
-                tickMillis, idleMillis, keepAlivesTargetPerSecond, enforced, feedQueueChanges);
+                tickMillis, idleMillis, keepAlivesTargetPerSecond, enforced, feedQueueChanges, proxyPrincipals);
     }
 
     /** A copy with another change-feed queue bound per listener. */
     public CellSettings withFeedQueueChanges(int changes) {
         return new CellSettings(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis,
-                tickMillis, idleMillis, keepAlivesTargetPerSecond, aclEnforced, changes);
+                tickMillis, idleMillis, keepAlivesTargetPerSecond, aclEnforced, changes, proxyPrincipals);
+    }
+
+    /** A copy trusting these proxy principals (TLS certificate CNs) to act on behalf of their clients. */
+    public CellSettings withProxyPrincipals(java.util.Set<String> principals) {
+        return new CellSettings(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis,
+                tickMillis, idleMillis, keepAlivesTargetPerSecond, aclEnforced, feedQueueChanges, principals);
     }
 }
