@@ -140,7 +140,8 @@ final class CacheReads {
         }
         HandleInfo h = handles.get(req.getGetContents().getHandle());
         if (h == null || h.sessionId() != req.getSessionId() || !table.serving(req.getSessionId(), now)
-                || !table.ownLive(now)) {
+                || !table.ownLive(now) || !principals.mayUse(conn, table.connectionOf(req.getSessionId()))) {
+            // (another principal presenting the session and handle: the master refuses it)
             return false;
         }
         ProxyCache.Entry held = cache.serveFilled(h.path(), h.instance());

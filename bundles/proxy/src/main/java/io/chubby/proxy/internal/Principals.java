@@ -70,11 +70,11 @@ final class Principals {
     }
 
     /**
-     * Whether {@code conn} may renew a session the proxy renews for {@code holder} (the connection
-     * it last heard from for it): only the same principal. A session new here ({@code holder}
-     * null) is checked by the master in the group call.
+     * Whether {@code conn} may renew, or be served from the cache for, a session the proxy renews
+     * for {@code holder} (the connection it last heard from for it): only the same principal. A
+     * session new here ({@code holder} null) is checked by the master.
      */
-    boolean mayRenew(ClientConnection conn, ClientConnection holder) {
+    boolean mayUse(ClientConnection conn, ClientConnection holder) {
         return !carrying || holder == null || holder.principal().name().equals(conn.principal().name());
     }
 

@@ -133,7 +133,7 @@ final class ProxyHandler implements RequestHandler {
             return;
         }
         ClientConnection holder = table.connectionOf(req.getSessionId());
-        if (!principals.mayRenew(conn, holder)) {
+        if (!principals.mayUse(conn, holder)) {
             conn.send(Replies.error(req.getCallId(), ErrorCode.PERMISSION_DENIED, "session " + req.getSessionId()
                     + " belongs to " + holder.principal().name() + ", not to " + conn.principal().name()));
             return;
@@ -267,6 +267,7 @@ final class ProxyHandler implements RequestHandler {
                 .putMetrics("cache_misses", String.valueOf(cache.misses()))
                 .putMetrics("principals_carried", String.valueOf(principals.carried()))
                 .putMetrics("read_grants", String.valueOf(grants.size()))
+                .putMetrics("acl_view", !principals.carrying() ? "off" : grants.aclKnown() ? "known" : "unknown")
                 .build();
     }
 }

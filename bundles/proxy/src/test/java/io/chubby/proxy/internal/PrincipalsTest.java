@@ -43,7 +43,7 @@ class PrincipalsTest {
         assertEquals("", Request.parseFrom(p.upstream(alice, forged, forged.toByteArray())).getOnBehalfOf());
         List<GroupMember> members = List.of(GroupMember.newBuilder().setSessionId(1).build());
         assertEquals(members, p.stamp(members, id -> alice));
-        assertTrue(p.mayRenew(bob, alice), "every client acts upstream as the proxy does");
+        assertTrue(p.mayUse(bob, alice), "every client acts upstream as the proxy does");
         assertEquals(0, p.carried());
     }
 
@@ -60,10 +60,10 @@ class PrincipalsTest {
     @Test
     void onlyTheSamePrincipalRenewsASessionTheProxyRenewsForSomeone() {
         Principals p = new Principals(true);
-        assertTrue(p.mayRenew(alice, alice));
-        assertTrue(p.mayRenew(alice, new CapturingConnection(new Principal("alice", Principal.Mechanism.PASSWORD),
+        assertTrue(p.mayUse(alice, alice));
+        assertTrue(p.mayUse(alice, new CapturingConnection(new Principal("alice", Principal.Mechanism.PASSWORD),
                 "a2")), "alice on another connection");
-        assertFalse(p.mayRenew(bob, alice));
-        assertTrue(p.mayRenew(bob, null), "a session new here: the master checks it");
+        assertFalse(p.mayUse(bob, alice));
+        assertTrue(p.mayUse(bob, null), "a session new here: the master checks it");
     }
 }

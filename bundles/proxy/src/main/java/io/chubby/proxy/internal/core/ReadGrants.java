@@ -93,6 +93,11 @@ public final class ReadGrants {
         drops++;
     }
 
+    /** Whether the last poll of the ACL directory succeeded (grants can be made). */
+    public synchronized boolean aclKnown() {
+        return aclFingerprint != null;
+    }
+
     public synchronized int size() {
         return grants.size();
     }

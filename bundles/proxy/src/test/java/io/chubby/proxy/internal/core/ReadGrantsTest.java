@@ -15,7 +15,9 @@ class ReadGrantsTest {
     void nothingIsGrantedBeforeTheAclDirectoryWasReadOnce() {
         grants.grant("alice", "/f", 3, 1, grants.era());
         assertFalse(grants.granted("alice", "/f", 3, 1), "no ACL view yet");
+        assertFalse(grants.aclKnown());
         grants.aclFiles("writers@5:2");
+        assertTrue(grants.aclKnown());
         grants.grant("alice", "/f", 3, 1, grants.era());
         assertTrue(grants.granted("alice", "/f", 3, 1));
     }
