@@ -162,8 +162,8 @@ final class ProxyHandler implements RequestHandler {
 
     private void createSession(ClientConnection conn, Request req, byte[] bytes) {
         long sentAt = clock.millis();
-        channel.call(principals.upstream(conn, req, bytes), MasterChannel.Retry.IDEMPOTENT, callTimeout)
-                .whenComplete((answer, err) -> {
+        byte[] upstreamBytes = principals.upstream(conn, req, bytes);
+        channel.call(upstreamBytes, MasterChannel.Retry.IDEMPOTENT, callTimeout).whenComplete((answer, err) -> {
             if (err != null) {
                 conn.send(Replies.failure(req.getCallId(), err));
                 return;
@@ -197,7 +197,8 @@ final class ProxyHandler implements RequestHandler {
     private java.util.concurrent.CompletableFuture<byte[]> forward(ClientConnection conn, Request req, byte[] bytes,
                                                                    java.util.function.Consumer<byte[]> seen) {
         boolean write = isWrite(req);
-        return channel.call(principals.upstream(conn, req, bytes), write ? MasterChannel.Retry.AT_MOST_ONCE : MasterChannel.Retry.IDEMPOTENT,
+        byte[] upstreamBytes = principals.upstream(conn, req, bytes); // the client's principal, when carried
+        return channel.call(upstreamBytes, write ? MasterChannel.Retry.AT_MOST_ONCE : MasterChannel.Retry.IDEMPOTENT,
                 timeout(req, write)).whenComplete((answer, err) -> {
                     if (err == null) {
                         seen.accept(answer);

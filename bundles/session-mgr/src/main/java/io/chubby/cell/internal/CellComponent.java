@@ -15,8 +15,11 @@ import io.chubby.spi.RequestFilter;
 import io.chubby.spi.RequestHandler;
 import io.chubby.spi.StateStore;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -101,9 +104,9 @@ public final class CellComponent implements RequestHandler, NamespaceView {
                 c.cell_feed_queue_changes(), proxyPrincipals(c.cell_proxy_principals()));
     }
 
-    static java.util.Set<String> proxyPrincipals(String list) {
-        return java.util.Arrays.stream(list == null ? new String[0] : list.split(",")).map(String::strip)
-                .filter(s -> !s.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    static Set<String> proxyPrincipals(String list) {
+        return Arrays.stream(list == null ? new String[0] : list.split(",")).map(String::strip)
+                .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
     }
 
     @Deactivate

@@ -101,6 +101,7 @@ class ProxyPrincipalsTest {
                 .setContents(ByteString.copyFromUtf8("hers")))));
         assertEquals(ALICE, lastDecided(), "the write was decided for alice, with the proxy's mechanism");
         assertEquals("hers", new String(server.namespace().contents("/f")));
+        assertTrue(Long.parseLong(server.statusForTest().getMetricsOrThrow("calls_on_behalf")) >= 3);
 
         // Her own direct connection may use the session the proxy created for her ...
         TestClient direct = new TestClient(server, new CapturingConnection(ALICE, "alice"));
@@ -140,6 +141,7 @@ class ProxyPrincipalsTest {
             assertEquals(ErrorCode.PERMISSION_DENIED.wire(), slots.get(alice.session).getError().getCode(),
                     () -> slots.toString());
         }
+        assertEquals("6", server.statusForTest().getMetricsOrThrow("on_behalf_refused"), "3 refusals by each of 2");
     }
 
     @Test

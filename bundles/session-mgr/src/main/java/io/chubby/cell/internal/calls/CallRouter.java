@@ -52,8 +52,8 @@ public final class CallRouter {
         this.master = master;
         this.decoder = new RequestDecoder(machine, settings.cellName());
         this.pipeline = new RequestPipeline(settings.aclEnforced(), namespace);
-        this.cell = new CellCalls(consensus, settings, machine, master, pipeline, feed);
         this.delegation = new Delegation(settings.proxyPrincipals());
+        this.cell = new CellCalls(consensus, settings, machine, master, pipeline, feed, delegation);
         this.sessions = new SessionCalls(machine, master, clock, delegation);
         this.files = new FileCalls(machine, master.proposer(), settings, clock, master.writes(), master.cache());
         this.locks = new LockCalls(machine, master.proposer(), master.lockWaits(), clock);

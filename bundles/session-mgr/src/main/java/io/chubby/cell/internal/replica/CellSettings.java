@@ -1,5 +1,8 @@
 package io.chubby.cell.internal.replica;
 
+import io.chubby.spi.Principal;
+import java.util.Set;
+
 /**
  * Tuning of the cell edge, from the {@code io.chubby.cell} configuration (the cell name from the
  * replica identity) or set directly in tests and benchmarks.
@@ -23,7 +26,7 @@ package io.chubby.cell.internal.replica;
 public record CellSettings(String cellName, int maxContentBytes, long leaseMillis, long maxLeaseMillis,
                            long keepAliveMarginMillis, long tickMillis, long idleMillis,
                            long keepAlivesTargetPerSecond, boolean aclEnforced, int feedQueueChanges,
-                           java.util.Set<String> proxyPrincipals) {
+                           Set<String> proxyPrincipals) {
 
     public static final int DEFAULT_FEED_QUEUE_CHANGES = 100_000;
 
@@ -38,7 +41,7 @@ public record CellSettings(String cellName, int maxContentBytes, long leaseMilli
     public CellSettings(String cellName, int maxContentBytes, long leaseMillis, long maxLeaseMillis,
                         long keepAliveMarginMillis, long tickMillis, long idleMillis, long keepAlivesTargetPerSecond) {
         this(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis, tickMillis, idleMillis,
-                keepAlivesTargetPerSecond, false, DEFAULT_FEED_QUEUE_CHANGES, java.util.Set.of());
+                keepAlivesTargetPerSecond, false, DEFAULT_FEED_QUEUE_CHANGES, Set.of());
     }
 
     public CellSettings {
@@ -53,8 +56,8 @@ public record CellSettings(String cellName, int maxContentBytes, long leaseMilli
         if (feedQueueChanges < 1) {
             throw new IllegalArgumentException("cell.feed.queue.changes must be >= 1, was " + feedQueueChanges);
         }
-        proxyPrincipals = java.util.Set.copyOf(proxyPrincipals);
-        if (proxyPrincipals.contains(io.chubby.spi.Principal.ANONYMOUS.name())) {
+        proxyPrincipals = Set.copyOf(proxyPrincipals);
+        if (proxyPrincipals.contains(Principal.ANONYMOUS.name())) {
             throw new IllegalArgumentException("cell.proxy.principals may not name anonymous: a trusted proxy is "
                     + "a TLS certificate's CN");
         }
@@ -77,7 +80,7 @@ public record CellSettings(String cellName, int maxContentBytes, long leaseMilli
     }
 
     /** A copy trusting these proxy principals (TLS certificate CNs) to act on behalf of their clients. */
-    public CellSettings withProxyPrincipals(java.util.Set<String> principals) {
+    public CellSettings withProxyPrincipals(Set<String> principals) {
         return new CellSettings(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis,
                 tickMillis, idleMillis, keepAlivesTargetPerSecond, aclEnforced, feedQueueChanges, principals);
     }
