@@ -183,8 +183,10 @@ class ProxyPrincipalsTest {
         Response write = proxy.call(as("anonymous", Request.newBuilder().setOpen(OpenRequest.newBuilder()
                 .setPath("/ls/c/g").setModeBits(RW).setCreate(Create.CREATE_MAY))));
         assertError(ErrorCode.PERMISSION_DENIED, write);
-        assertError(ErrorCode.INVALID_ARGUMENT, proxy.call(as(" alice", Request.newBuilder()
-                .setCreateSession(CreateSessionRequest.newBuilder()))));
+        for (String bad : List.of(" alice", "alice\nbob", "x".repeat(257))) {
+            assertError(ErrorCode.INVALID_ARGUMENT, proxy.call(as(bad, Request.newBuilder()
+                    .setCreateSession(CreateSessionRequest.newBuilder()))));
+        }
     }
 
     /** One group KeepAlive from {@code c} naming each session with its on_behalf_of; its slots. */

@@ -56,7 +56,8 @@ final class Delegation {
                     + "principals of cell.proxy.principals, authenticated by TLS certificate, may", proxy.name(),
                     onBehalfOf);
         }
-        if (onBehalfOf.isBlank() || onBehalfOf.length() > MAX_NAME || !onBehalfOf.strip().equals(onBehalfOf)) {
+        if (onBehalfOf.isBlank() || onBehalfOf.length() > MAX_NAME || !onBehalfOf.strip().equals(onBehalfOf)
+                || onBehalfOf.chars().anyMatch(Character::isISOControl)) {
             throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "on_behalf_of '%s' is not a principal's name",
                     onBehalfOf);
         }
