@@ -2,6 +2,7 @@ package io.chubby.it;
 
 import io.chubby.api.ChubbyException;
 import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientSecurity;
 import io.chubby.client.ReplicaStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,16 +25,30 @@ final class ProxyCell {
     private static final long START_DEADLINE_MS = 60_000;
 
     private final LocalCell cell;
+    /** How Status is asked of a proxy (TLS when its client port has it). */
+    private final ClientSecurity probe;
+    /** bin/chubby-proxy options beyond --cell, --port and --dir (TLS, passwords). */
+    private final List<String> options;
     private final List<String> addresses = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
 
-    private ProxyCell(LocalCell cell) {
+    private ProxyCell(LocalCell cell, ClientSecurity probe, List<String> options) {
         this.cell = cell;
+        this.probe = probe;
+        this.options = List.copyOf(options);
     }
 
     /** Starts {@code n} proxies in front of {@code cell} and waits until each serves. */
     static ProxyCell start(LocalCell cell, int n) {
-        ProxyCell p = new ProxyCell(cell);
+        return start(cell, n, ClientSecurity.NONE, List.of());
+    }
+
+    /**
+     * As above, each with {@code options} (e.g. {@code --ca --cert --key}), asked for its Status with
+     * {@code probe}.
+     */
+    static ProxyCell start(LocalCell cell, int n, ClientSecurity probe, List<String> options) {
+        ProxyCell p = new ProxyCell(cell, probe, options);
         for (int i = 0; i < n; i++) {
             p.startOne();
         }
@@ -47,8 +62,10 @@ final class ProxyCell {
         Path dir = cell.dir().resolve("proxy-" + i);
         try {
             Files.createDirectories(dir.resolve("log"));
-            Process p = new ProcessBuilder(ExamOptions.dist().resolve("bin/chubby-proxy").toString(),
-                    "--cell", cell.cellSpec(), "--port", Integer.toString(port), "--dir", dir.toString())
+            List<String> command = new ArrayList<>(List.of(ExamOptions.dist().resolve("bin/chubby-proxy").toString(),
+                    "--cell", cell.cellSpec(), "--port", Integer.toString(port), "--dir", dir.toString()));
+            command.addAll(options);
+            Process p = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("log").resolve("script.out").toFile())
                     .start();
             processes.add(p);
@@ -57,7 +74,7 @@ final class ProxyCell {
             throw new UncheckedIOException(e);
         }
         long end = System.currentTimeMillis() + START_DEADLINE_MS;
-        while (status(address) == null) {
+        while (status(address, probe) == null) {
             if (System.currentTimeMillis() > end || !processes.get(i - 1).isAlive()) {
                 throw new AssertionError("proxy " + i + " at " + address + " did not start serving\n" + log(i));
             }
@@ -76,8 +93,13 @@ final class ProxyCell {
 
     /** The proxy's Status (role proxy), or null when it does not answer as a proxy. */
     static ReplicaStatus status(String address) {
+        return status(address, ClientSecurity.NONE);
+    }
+
+    /** As above, over TLS or with credentials as {@code security} says. */
+    static ReplicaStatus status(String address, ClientSecurity security) {
         try {
-            ReplicaStatus s = ChubbyClient.status(address, Duration.ofSeconds(2));
+            ReplicaStatus s = ChubbyClient.status(address, Duration.ofSeconds(2), security);
             return "proxy".equals(s.role()) ? s : null;
         } catch (ChubbyException e) {
             return null;
@@ -85,7 +107,7 @@ final class ProxyCell {
     }
 
     Map<String, String> metrics(int i) {
-        ReplicaStatus s = status(address(i));
+        ReplicaStatus s = status(address(i), probe);
         return s == null ? Map.of() : s.metrics();
     }
 

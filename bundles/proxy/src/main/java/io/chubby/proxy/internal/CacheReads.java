@@ -12,6 +12,7 @@ import io.chubby.protocol.OpenRequest;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.proxy.internal.core.ProxyCache;
+import io.chubby.proxy.internal.core.ReadGrants;
 import io.chubby.proxy.internal.core.SessionTable;
 import io.chubby.spi.ClientConnection;
 import java.time.Clock;
@@ -30,7 +31,10 @@ import java.util.function.BiConsumer;
  * session stays the only holder); one that misses is read upstream once with the proxy's own
  * session (concurrent misses of one path share that read) and fills the cache; anything else
  * passes through. {@link #settle} applies the invalidations and flushes of the proxy's session
- * before they are acknowledged. Thread-safe.
+ * before they are acknowledged. When the proxy carries its clients' principals, a cached entry is
+ * served to a principal only while {@link ReadGrants} holds the master's read decision for it (an
+ * Open with READ or a pass-through read the master allowed, for that node instance and ACL
+ * generation); otherwise the read passes through, and its answer grants. Thread-safe.
  */
 final class CacheReads {
     private static final int READ = 1;
@@ -45,12 +49,17 @@ final class CacheReads {
     private final Clock clock;
     private final Duration callTimeout;
     private final BiConsumer<ClientConnection, Request> passThrough;
+    private final Principals principals;
+    private final ReadGrants grants;
     private final Map<ByteString, HandleInfo> handles = new ConcurrentHashMap<>();
     private final Map<String, ByteString> ownHandles = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Boolean>> fills = new ConcurrentHashMap<>();
 
     CacheReads(MasterChannel channel, SessionTable<ClientConnection> table, ProxyCache cache, Clock clock,
-               Duration callTimeout, BiConsumer<ClientConnection, Request> passThrough) {
+               Duration callTimeout, BiConsumer<ClientConnection, Request> passThrough, Principals principals,
+               ReadGrants grants) {
+        this.principals = principals;
+        this.grants = grants;
         this.channel = channel;
         this.table = table;
         this.cache = cache;
@@ -59,8 +68,11 @@ final class CacheReads {
         this.passThrough = passThrough;
     }
 
-    /** A forwarded Open was answered: remember which node the handle names, if it may be cached. */
-    void opened(Request req, byte[] answer) {
+    /**
+     * A forwarded Open was answered: remember which node the handle names, if it may be cached, and
+     * that the master let the client's principal read it ({@code era}: taken before it was sent).
+     */
+    void opened(ClientConnection conn, Request req, byte[] answer, long era) {
         OpenRequest o = req.getOpen();
         if ((o.getModeBits() & READ) == 0 || !o.getDirHandle().isEmpty() || o.getDirectory() || o.getEphemeral()) {
             return;
@@ -70,12 +82,42 @@ final class CacheReads {
             if (r.hasOpen() && !r.hasError() && !r.getOpen().getStat().getEphemeral()
                     && !r.getOpen().getStat().getDirectory()) {
                 // keyed cell-relative, as the master names nodes in invalidations (/ls/<cell>/a/b -> /a/b)
-                handles.put(r.getOpen().getHandle(), new HandleInfo(req.getSessionId(),
-                        NodePath.parse(o.getPath()).cellRelative(), o.getPath(), r.getOpen().getStat().getInstance()));
+                HandleInfo h = new HandleInfo(req.getSessionId(), NodePath.parse(o.getPath()).cellRelative(),
+                        o.getPath(), r.getOpen().getStat().getInstance());
+                handles.put(r.getOpen().getHandle(), h);
+                grant(conn, h.path(), r.getOpen().getStat(), era);
             }
         } catch (InvalidProtocolBufferException | ChubbyException e) {
             // not an answer (or a name) to remember: the handle is served uncached
         }
+    }
+
+    /** A GetContents passed through was answered: the master let the client's principal read that node. */
+    void readThrough(ClientConnection conn, Request req, byte[] answer, long era) {
+        HandleInfo h = handles.get(req.getGetContents().getHandle());
+        if (h == null || !principals.carrying()) {
+            return;
+        }
+        try {
+            Response r = Response.parseFrom(answer);
+            if (!r.hasError() && r.hasGetContents()) {
+                grant(conn, h.path(), r.getGetContents().getStat(), era);
+            }
+        } catch (InvalidProtocolBufferException e) {
+            // not an answer: nothing granted
+        }
+    }
+
+    private void grant(ClientConnection conn, String path, io.chubby.protocol.StatMessage stat, long era) {
+        if (principals.carrying()) {
+            grants.grant(principals.of(conn), path, stat.getInstance(), stat.getAclGeneration(), era);
+        }
+    }
+
+    /** Whether the cached {@code e} may be served to the principal of {@code conn}. */
+    private boolean mayServe(ClientConnection conn, HandleInfo h, ProxyCache.Entry e) {
+        return !principals.carrying()
+                || grants.granted(principals.of(conn), h.path(), e.instance(), e.stat().getAclGeneration());
     }
 
     /**
@@ -98,18 +140,23 @@ final class CacheReads {
         }
         HandleInfo h = handles.get(req.getGetContents().getHandle());
         if (h == null || h.sessionId() != req.getSessionId() || !table.serving(req.getSessionId(), now)
-                || !table.ownLive(now)) {
+                || !table.ownLive(now) || !principals.mayUse(conn, table.connectionOf(req.getSessionId()))) {
+            // (another principal presenting the session and handle: the master refuses it)
             return false;
         }
+        ProxyCache.Entry held = cache.serveFilled(h.path(), h.instance());
+        if (held != null && !mayServe(conn, h, held)) {
+            return false; // the master has not let this principal read it (yet, or since an ACL change)
+        }
         ProxyCache.Entry e = cache.serve(h.path(), h.instance());
-        if (e != null) {
+        if (e != null && mayServe(conn, h, e)) {
             conn.send(answer(req, e));
             return true;
         }
         fill(h).whenComplete((ok, err) -> {
             ProxyCache.Entry f = Boolean.TRUE.equals(ok) && table.serving(req.getSessionId(), clock.millis())
                     ? cache.serveFilled(h.path(), h.instance()) : null;
-            if (f != null) {
+            if (f != null && mayServe(conn, h, f)) {
                 conn.send(answer(req, f));
             } else {
                 passThrough.accept(conn, req);

@@ -47,6 +47,7 @@ final class GroupKeeper {
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private final Consumer<List<SessionTable.Answer<ClientConnection>>> answers;
+    private final Principals principals;
     /** The call timeout beyond the lease: the master answers a group well within the lease it granted. */
     private final Duration callTimeout;
     /** The longest lease in the last answer (at first the longest a cell may grant). */
@@ -64,7 +65,8 @@ final class GroupKeeper {
 
     GroupKeeper(MasterChannel channel, SessionTable<ClientConnection> table, Clock clock,
                 ScheduledExecutorService timer, Consumer<List<SessionTable.Answer<ClientConnection>>> answers,
-                Duration callTimeout, Duration maxLease, long groupId) {
+                Duration callTimeout, Duration maxLease, long groupId, Principals principals) {
+        this.principals = principals;
         this.channel = channel;
         this.table = table;
         this.clock = clock;
@@ -121,7 +123,8 @@ final class GroupKeeper {
             return;
         }
         long sentAt = clock.millis();
-        List<GroupMember> members = table.members(sentAt);
+        // each member renewed for the principal of its client (the proxy's own session as the proxy's)
+        List<GroupMember> members = principals.stamp(table.members(sentAt), table::connectionOf);
         if (members.isEmpty() && lastEmpty) {
             return; // nothing to renew, and the master holds nothing of ours
         }

@@ -53,6 +53,26 @@ public final class ProxyComponent {
 
         @AttributeDefinition(description = "Period of the proxy's timer, ms")
         long proxy_tick_ms() default 50;
+
+        @AttributeDefinition(description = "PEM CA certificates the cell's replica certificates chain to: TLS "
+                + "upstream (empty: plaintext)")
+        String proxy_upstream_tls_ca() default "";
+
+        @AttributeDefinition(description = "The proxy's own client certificate upstream (PEM chain, or PKCS#12 "
+                + ".p12/.pfx): its CN must be in the cell's cell.proxy.principals; with it the proxy carries its "
+                + "clients' principals")
+        String proxy_upstream_tls_cert() default "";
+
+        @AttributeDefinition(description = "PEM PKCS#8 private key of proxy.upstream.tls.cert")
+        String proxy_upstream_tls_key() default "";
+
+        @AttributeDefinition(description = "Password of the PKCS#12 file or the encrypted key",
+                type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+        String proxy_upstream_tls_password() default "";
+
+        @AttributeDefinition(description = "Period of the ACL directory listing that revokes cached-read grants "
+                + "after an ACL file changed, ms")
+        long proxy_acl_refresh_ms() default ProxyServer.DEFAULT_ACL_REFRESH_MS;
     }
 
     private final ProxyServer server;
@@ -68,9 +88,15 @@ public final class ProxyComponent {
             throw new IllegalArgumentException("PID " + PID + ": proxy.advertise must be the host:port clients dial, not '"
                     + config.proxy_advertise() + "'");
         }
+        if (config.proxy_acl_refresh_ms() < 100) {
+            throw new IllegalArgumentException("PID " + PID + ": proxy.acl.refresh.ms must be >= 100, was "
+                    + config.proxy_acl_refresh_ms());
+        }
         server = new ProxyServer(new ProxyServer.Settings(config.proxy_cell(), config.proxy_advertise(),
                 Duration.ofMillis(config.proxy_call_timeout_ms()), Duration.ofMillis(config.proxy_max_lease_ms()),
-                config.proxy_keepalive_margin_ms(), config.proxy_tick_ms()), Clock.systemUTC());
+                config.proxy_keepalive_margin_ms(), config.proxy_tick_ms(), UpstreamTls.of(
+                config.proxy_upstream_tls_ca(), config.proxy_upstream_tls_cert(), config.proxy_upstream_tls_key(),
+                config.proxy_upstream_tls_password()), config.proxy_acl_refresh_ms()), Clock.systemUTC());
         server.start().thenAccept(handler -> {
             Hashtable<String, Object> props = new Hashtable<>();
             props.put(HANDLER_PROPERTY, HANDLER_VALUE);

@@ -9,6 +9,7 @@ import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.protocol.StatusReply;
 import io.chubby.proxy.internal.core.ProxyCache;
+import io.chubby.proxy.internal.core.ReadGrants;
 import io.chubby.proxy.internal.core.SessionTable;
 import io.chubby.spi.ClientConnection;
 import io.chubby.spi.RequestHandler;
@@ -43,13 +44,17 @@ final class ProxyHandler implements RequestHandler {
     private final Supplier<Upstream> upstream;
     private final ProxyCache cache;
     private final CacheReads reads;
+    private final Principals principals;
+    private final ReadGrants grants;
     private final AtomicInteger connections = new AtomicInteger();
     /** GetContents passed to the master with the client's own session (not served from the cache). */
     private final java.util.concurrent.atomic.AtomicLong readsPassed = new java.util.concurrent.atomic.AtomicLong();
 
     ProxyHandler(MasterChannel channel, SessionTable<ClientConnection> table, GroupKeeper keeper, Clock clock,
                  String advertise, Duration callTimeout, Duration maxLease, Supplier<Upstream> upstream,
-                 ProxyCache cache) {
+                 ProxyCache cache, Principals principals, ReadGrants grants) {
+        this.principals = principals;
+        this.grants = grants;
         this.channel = channel;
         this.table = table;
         this.keeper = keeper;
@@ -59,7 +64,7 @@ final class ProxyHandler implements RequestHandler {
         this.writeTimeout = callTimeout.plus(maxLease);
         this.upstream = upstream;
         this.cache = cache;
-        this.reads = new CacheReads(channel, table, cache, clock, callTimeout, (c, r) -> forward(c, r, r.toByteArray()));
+        this.reads = new CacheReads(channel, table, cache, clock, callTimeout, this::readThrough, principals, grants);
     }
 
     @Override
@@ -108,11 +113,13 @@ final class ProxyHandler implements RequestHandler {
             });
             case GET_CONTENTS -> {
                 if (!reads.tryServe(conn, req)) {
-                    readsPassed.incrementAndGet();
-                    forward(conn, req, bytes);
+                    readThrough(conn, req);
                 }
             }
-            case OPEN -> forward(conn, req, bytes, answer -> reads.opened(req, answer));
+            case OPEN -> {
+                long era = grants.era();
+                forward(conn, req, bytes, answer -> reads.opened(conn, req, answer, era));
+            }
             case CLOSE, SET_SEQUENCER -> {
                 reads.forget(req); // from now on its calls go to the master (closed: BAD_HANDLE; fenced: checked)
                 forward(conn, req, bytes);
@@ -127,8 +134,21 @@ final class ProxyHandler implements RequestHandler {
                     "this call needs a session: send CreateSession first"));
             return;
         }
+        ClientConnection holder = table.connectionOf(req.getSessionId());
+        if (!principals.mayUse(conn, holder)) {
+            conn.send(Replies.error(req.getCallId(), ErrorCode.PERMISSION_DENIED, "session " + req.getSessionId()
+                    + " belongs to " + holder.principal().name() + ", not to " + conn.principal().name()));
+            return;
+        }
         send(table.keepAlive(conn, req.getSessionId(), req.getCallId(), req.getKeepAlive(), clock.millis()));
         settle();
+    }
+
+    /** A GetContents for the master: its answer grants the client's principal cached reads of that node. */
+    private void readThrough(ClientConnection conn, Request req) {
+        readsPassed.incrementAndGet();
+        long era = grants.era();
+        forward(conn, req, req.toByteArray(), answer -> reads.readThrough(conn, req, answer, era));
     }
 
     /** Cache bookkeeping after the session table changed; a group call when there is something to carry. */
@@ -145,7 +165,8 @@ final class ProxyHandler implements RequestHandler {
 
     private void createSession(ClientConnection conn, Request req, byte[] bytes) {
         long sentAt = clock.millis();
-        channel.call(bytes, MasterChannel.Retry.IDEMPOTENT, callTimeout).whenComplete((answer, err) -> {
+        byte[] upstreamBytes = principals.upstream(conn, req, bytes);
+        channel.call(upstreamBytes, MasterChannel.Retry.IDEMPOTENT, callTimeout).whenComplete((answer, err) -> {
             if (err != null) {
                 conn.send(Replies.failure(req.getCallId(), err));
                 return;
@@ -179,7 +200,8 @@ final class ProxyHandler implements RequestHandler {
     private java.util.concurrent.CompletableFuture<byte[]> forward(ClientConnection conn, Request req, byte[] bytes,
                                                                    java.util.function.Consumer<byte[]> seen) {
         boolean write = isWrite(req);
-        return channel.call(bytes, write ? MasterChannel.Retry.AT_MOST_ONCE : MasterChannel.Retry.IDEMPOTENT,
+        byte[] upstreamBytes = principals.upstream(conn, req, bytes); // the client's principal, when carried
+        return channel.call(upstreamBytes, write ? MasterChannel.Retry.AT_MOST_ONCE : MasterChannel.Retry.IDEMPOTENT,
                 timeout(req, write)).whenComplete((answer, err) -> {
                     if (err == null) {
                         seen.accept(answer);
@@ -248,6 +270,9 @@ final class ProxyHandler implements RequestHandler {
                 .putMetrics("cache_hits", String.valueOf(cache.hits()))
                 .putMetrics("cache_misses", String.valueOf(cache.misses()))
                 .putMetrics("reads_passed", String.valueOf(readsPassed.get()))
+                .putMetrics("principals_carried", String.valueOf(principals.carried()))
+                .putMetrics("read_grants", String.valueOf(grants.size()))
+                .putMetrics("acl_view", !principals.carrying() ? "off" : grants.aclKnown() ? "known" : "unknown")
                 .build();
     }
 }

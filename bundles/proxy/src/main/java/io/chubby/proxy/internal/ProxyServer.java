@@ -11,6 +11,7 @@ import io.chubby.protocol.Response;
 import io.chubby.protocol.CreateSessionRequest;
 import io.chubby.proxy.internal.core.LeaseMath;
 import io.chubby.proxy.internal.core.ProxyCache;
+import io.chubby.proxy.internal.core.ReadGrants;
 import io.chubby.proxy.internal.core.SessionTable;
 import io.chubby.spi.ClientConnection;
 import io.chubby.spi.RequestHandler;
@@ -44,10 +45,23 @@ public final class ProxyServer implements AutoCloseable {
      * @param maxLease    the longest lease the cell may grant (a write may be held that long)
      * @param marginMillis a held client KeepAlive is due this long before its promised lease ends
      * @param tickMillis  the timer's period
+     * @param upstreamTls how the proxy reaches the cell (plaintext, or TLS with its own certificate)
+     * @param aclRefreshMillis period of the ACL directory listing that revokes cached-read grants
      */
     public record Settings(String cell, String advertise, Duration callTimeout, Duration maxLease, long marginMillis,
-                           long tickMillis) {
+                           long tickMillis, UpstreamTls upstreamTls, long aclRefreshMillis) {
+        /** A plaintext upstream. */
+        public Settings(String cell, String advertise, Duration callTimeout, Duration maxLease, long marginMillis,
+                        long tickMillis) {
+            this(cell, advertise, callTimeout, maxLease, marginMillis, tickMillis, UpstreamTls.PLAINTEXT,
+                    DEFAULT_ACL_REFRESH_MS);
+        }
     }
+
+    /** Default of {@code proxy.acl.refresh.ms}. */
+    static final long DEFAULT_ACL_REFRESH_MS = 5_000;
+    /** The most cached-read grants kept (principal x node) before all are dropped. */
+    private static final int MAX_READ_GRANTS = 100_000;
 
     private final Settings settings;
     private final Clock clock;
@@ -57,6 +71,7 @@ public final class ProxyServer implements AutoCloseable {
     private final GroupKeeper keeper;
     private final ProxyHandler handler;
     private final Registration registration;
+    private final AclWatch aclWatch;
     private final CompletableFuture<RequestHandler> started = new CompletableFuture<>();
     private volatile ProxyHandler.Upstream upstream = new ProxyHandler.Upstream("", 0, "");
     private volatile boolean closed;
@@ -66,7 +81,10 @@ public final class ProxyServer implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.channel = ChubbyClient.openChannel(ClientOptions.builder().cell(settings.cell())
-                .clientName("proxy " + settings.advertise()).callTimeout(settings.callTimeout()).build());
+                .clientName("proxy " + settings.advertise()).callTimeout(settings.callTimeout())
+                .security(settings.upstreamTls().security()).build());
+        Principals principals = new Principals(settings.upstreamTls().carryPrincipals());
+        ReadGrants grants = new ReadGrants(MAX_READ_GRANTS);
         this.table = new SessionTable<>(LeaseMath.withMargin(settings.marginMillis()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "chubby-proxy-timer");
@@ -74,9 +92,11 @@ public final class ProxyServer implements AutoCloseable {
             return t;
         });
         this.keeper = new GroupKeeper(channel, table, clock, timer, this::answer,
-                settings.callTimeout(), settings.maxLease(), new SecureRandom().nextLong() | 1);
+                settings.callTimeout(), settings.maxLease(), new SecureRandom().nextLong() | 1, principals);
         this.handler = new ProxyHandler(channel, table, keeper, clock, settings.advertise(), settings.callTimeout(),
-                settings.maxLease(), () -> upstream, new ProxyCache());
+                settings.maxLease(), () -> upstream, new ProxyCache(), principals, grants);
+        this.aclWatch = principals.carrying() ? new AclWatch(channel, grants, table::ownSession,
+                () -> upstream.cell(), settings.callTimeout()) : null;
         this.registration = new Registration(channel, timer, settings.advertise(), settings.callTimeout(),
                 version(), clock.instant());
     }
@@ -103,6 +123,9 @@ public final class ProxyServer implements AutoCloseable {
     public CompletableFuture<RequestHandler> start() {
         locate();
         timer.scheduleWithFixedDelay(this::tick, settings.tickMillis(), settings.tickMillis(), TimeUnit.MILLISECONDS);
+        if (aclWatch != null) {
+            timer.scheduleWithFixedDelay(this::pollAcls, 0, settings.aclRefreshMillis(), TimeUnit.MILLISECONDS);
+        }
         return started;
     }
 
@@ -127,6 +150,14 @@ public final class ProxyServer implements AutoCloseable {
             handler.settle();
         } catch (RuntimeException e) {
             LOG.error("proxy timer step failed", e);
+        }
+    }
+
+    private void pollAcls() {
+        try {
+            aclWatch.poll();
+        } catch (RuntimeException e) {
+            LOG.error("ACL directory poll failed", e);
         }
     }
 

@@ -3,6 +3,8 @@
  * request handler), the plain-Java server it runs ({@code ProxyServer}: the upstream raw channel,
  * the timer), the client-facing {@code ProxyHandler} (KeepAlives absorbed, location and status
  * answered here, every other call passed through) and the {@code GroupKeeper} that renews the
- * sessions upstream with one group KeepAlive.
+ * sessions upstream with one group KeepAlive; {@code Principals} (each client's principal carried
+ * upstream as {@code on_behalf_of}), {@code UpstreamTls} (the proxy's own TLS towards the cell) and
+ * {@code AclWatch} (polls the ACL directory for the cache's read grants).
  */
 package io.chubby.proxy.internal;

@@ -15,8 +15,11 @@ import io.chubby.spi.RequestFilter;
 import io.chubby.spi.RequestHandler;
 import io.chubby.spi.StateStore;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -78,6 +81,11 @@ public final class CellComponent implements RequestHandler, NamespaceView {
         @AttributeDefinition(description = "Changes queued per change-feed listener; beyond it the listener's "
                 + "changes are dropped and reported to it as a gap")
         int cell_feed_queue_changes() default CellSettings.DEFAULT_FEED_QUEUE_CHANGES;
+
+        @AttributeDefinition(description = "Comma-separated TLS certificate CNs of proxies trusted to act on "
+                + "behalf of their clients (Request.on_behalf_of); empty: a call naming another principal is "
+                + "refused from every connection")
+        String cell_proxy_principals() default "";
     }
 
     private final CellServer server;
@@ -93,7 +101,12 @@ public final class CellComponent implements RequestHandler, NamespaceView {
         return new CellSettings(cellName, c.cell_max_content_bytes(), c.cell_session_lease_ms(),
                 c.cell_session_max_lease_ms(), c.cell_keepalive_margin_ms(), c.cell_timer_tick_ms(),
                 c.cell_session_idle_ms(), c.cell_keepalive_target_per_s(), c.cell_acl_enforce(),
-                c.cell_feed_queue_changes());
+                c.cell_feed_queue_changes(), proxyPrincipals(c.cell_proxy_principals()));
+    }
+
+    static Set<String> proxyPrincipals(String list) {
+        return Arrays.stream(list == null ? new String[0] : list.split(",")).map(String::strip)
+                .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
     }
 
     @Deactivate

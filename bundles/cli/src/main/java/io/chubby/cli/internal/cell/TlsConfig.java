@@ -77,6 +77,11 @@ public record TlsConfig(CellLayout layout) {
         return maker(home, "client", new Class<?>[] {Path.class, String.class}, dir(), name);
     }
 
+    /** Issues a server certificate (a proxy's: serverAuth + clientAuth, SANs of this host) for {@code name}. */
+    public String issueServerCertificate(Path home, String name) {
+        return maker(home, "server", new Class<?>[] {Path.class, String.class}, dir(), name);
+    }
+
     /** The {@code export CHUBBY_TLS_*} line of principal {@code name}'s certificate. */
     public String exportLine(String name) {
         return "export " + ClientSecurity.TLS_CA_ENV + "=" + ca() + " " + ClientSecurity.TLS_CERT_ENV + "="

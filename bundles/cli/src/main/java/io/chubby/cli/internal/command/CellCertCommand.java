@@ -36,6 +36,10 @@ public final class CellCertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The principal (the certificate's CN).")
     String name;
 
+    @Option(names = "--server", description = {"A server certificate (serverAuth and clientAuth, SANs 127.0.0.1 and",
+            "localhost), e.g. a proxy's: it serves clients and is the proxy's principal NAME upstream."})
+    boolean server;
+
     @Override
     public Integer call() {
         CliContext ctx = cell.ctx();
@@ -54,7 +58,11 @@ public final class CellCertCommand implements Callable<Integer> {
             throw new IllegalStateException("the cell in " + cellDir + " has no TLS: run 'chubby cell up --tls' first");
         }
         PrintStream out = ctx.out();
-        out.println(tls.issueClientCertificate(CellUpCommand.chubbyHome(ctx), name));
+        if (server) {
+            out.println(tls.issueServerCertificate(CellUpCommand.chubbyHome(ctx), name));
+        } else {
+            out.println(tls.issueClientCertificate(CellUpCommand.chubbyHome(ctx), name));
+        }
         out.println(tls.exportLine(name));
         out.flush();
         return 0;

@@ -28,10 +28,11 @@ public final class ProxyCommand implements Runnable {
 
     /** The metrics a proxy reports, in the order printed. */
     static final List<String> METRICS = List.of("upstream_cell", "upstream_master", "clients", "client_sessions",
-            "held_keepalives", "group_calls");
+            "held_keepalives", "group_calls", "principals_carried", "read_grants", "acl_view");
 
     @Command(name = "status", description = {"One line: the proxy's address, pid, upstream cell and master, epoch,",
-            "client connections, client sessions, held client KeepAlives and group KeepAlives sent upstream."})
+            "client connections, client sessions, held client KeepAlives, group KeepAlives sent upstream,",
+            "principals carried, cached-read grants and acl_view."})
     static final class Status implements Callable<Integer> {
         @ParentCommand
         ProxyCommand proxy;

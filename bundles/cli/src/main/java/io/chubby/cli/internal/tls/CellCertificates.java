@@ -107,6 +107,22 @@ public final class CellCertificates {
         return "tls: " + (made ? "made" : "reusing") + " the certificate of " + cn + " in " + dir;
     }
 
+    /**
+     * A certificate for a server that is not a replica, e.g. a proxy ({@code cn.pem} / {@code cn.key}):
+     * serverAuth and clientAuth, SANs 127.0.0.1 and localhost like a local replica's, so it serves
+     * clients on this host and is the proxy's principal {@code cn} upstream. An existing pair is kept.
+     */
+    public static String server(Path dir, String cn) throws IOException, OperatorCreationException,
+            java.security.GeneralSecurityException {
+        Path caCert = dir.resolve("ca.pem");
+        Path caKey = dir.resolve("ca.key");
+        if (!Files.isRegularFile(caCert) || !Files.isRegularFile(caKey)) {
+            throw new IOException("no CA in " + dir + ": make the cell with 'chubby cell up --tls' first");
+        }
+        boolean made = issue(dir, cn, cn, true, readCertificate(caCert), readKey(caKey));
+        return "tls: " + (made ? "made" : "reusing") + " the server certificate of " + cn + " in " + dir;
+    }
+
     private static boolean issue(Path dir, String file, String cn, boolean replica, X509Certificate ca,
                                  PrivateKey caKey) throws IOException, OperatorCreationException,
             java.security.GeneralSecurityException {

@@ -365,6 +365,12 @@ public final class SessionTable<C> {
         return own != null && sessions.get(own.id) == own;
     }
 
+    /** The client connection the proxy last heard from for {@code sessionId}; null for unknown sessions and its own. */
+    public synchronized C connectionOf(long sessionId) {
+        Entry<C> e = sessions.get(sessionId);
+        return e == null || e.own ? null : e.connection;
+    }
+
     /** Whether the client session is renewed here and within the lease it was promised. */
     public synchronized boolean serving(long sessionId, long now) {
         Entry<C> e = sessions.get(sessionId);

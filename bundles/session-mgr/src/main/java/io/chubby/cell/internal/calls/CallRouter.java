@@ -43,6 +43,7 @@ public final class CallRouter {
     private final SessionCalls sessions;
     private final FileCalls files;
     private final LockCalls locks;
+    private final Delegation delegation;
 
     public CallRouter(Consensus consensus, CellSettings settings, Clock clock, CellStateMachine machine,
                       Mastership master, NamespaceView namespace, ChangeFeed feed) {
@@ -51,8 +52,9 @@ public final class CallRouter {
         this.master = master;
         this.decoder = new RequestDecoder(machine, settings.cellName());
         this.pipeline = new RequestPipeline(settings.aclEnforced(), namespace);
-        this.cell = new CellCalls(consensus, settings, machine, master, pipeline, feed);
-        this.sessions = new SessionCalls(machine, master, clock);
+        this.delegation = new Delegation(settings.proxyPrincipals());
+        this.cell = new CellCalls(consensus, settings, machine, master, pipeline, feed, delegation);
+        this.sessions = new SessionCalls(machine, master, clock, delegation);
         this.files = new FileCalls(machine, master.proposer(), settings, clock, master.writes(), master.cache());
         this.locks = new LockCalls(machine, master.proposer(), master.lockWaits(), clock);
     }
@@ -77,7 +79,9 @@ public final class CallRouter {
         }
     }
 
-    private void dispatch(ClientConnection conn, Request req) {
+    private void dispatch(ClientConnection transportConn, Request req) {
+        // A trusted proxy's call for one of its clients is that client's from here on (Delegation).
+        ClientConnection conn = delegation.actingFor(transportConn, req.getOnBehalfOf());
         CellOperation op = RequestDecoder.operation(req);
         switch (op) {
             case MASTER_LOCATION -> {

@@ -41,9 +41,11 @@ final class CellCalls {
         return t;
     });
     private volatile AdminShell adminShell;
+    private final Delegation delegation;
 
     CellCalls(Consensus consensus, CellSettings settings, CellStateMachine machine, Mastership master,
-              RequestPipeline pipeline, ChangeFeed feed) {
+              RequestPipeline pipeline, ChangeFeed feed, Delegation delegation) {
+        this.delegation = delegation;
         this.consensus = consensus;
         this.settings = settings;
         this.machine = machine;
@@ -101,6 +103,8 @@ final class CellCalls {
                 .putMetrics("requests_denied", Long.toString(pipeline.deniedByAuthorizer()))
                 .putMetrics("feed_listeners", Integer.toString(feed.listenerCount()))
                 .putMetrics("feed_dropped_changes", Long.toString(feed.droppedChanges()))
+                .putMetrics("calls_on_behalf", Long.toString(delegation.carried()))
+                .putMetrics("on_behalf_refused", Long.toString(delegation.refused()))
                 .build();
     }
 

@@ -45,8 +45,10 @@ public final class SessionCalls {
     private final Clock clock;
     private final ConcurrentLinkedQueue<PendingCreate> creates = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean creating = new AtomicBoolean();
+    private final Delegation delegation;
 
-    public SessionCalls(CellStateMachine machine, Mastership master, Clock clock) {
+    SessionCalls(CellStateMachine machine, Mastership master, Clock clock, Delegation delegation) {
+        this.delegation = delegation;
         this.machine = machine;
         this.master = master;
         this.proposer = master.proposer();
@@ -121,27 +123,38 @@ public final class SessionCalls {
     }
 
     void keepAlive(ClientConnection conn, Request req) {
-        if (!leases.keepAlive(conn, req.getCallId(), req.getSessionId(), req.getKeepAlive())) {
+        // held KeepAlives remember the transport's connection, whoever the call was made for
+        if (!leases.keepAlive(ActingConnection.unwrap(conn), req.getCallId(), req.getSessionId(), req.getKeepAlive())) {
             throw ChubbyException.of(ErrorCode.SESSION_EXPIRED, "session %d has expired", req.getSessionId());
         }
     }
 
     /**
      * A proxy's KeepAlive for a group of sessions (issue 17): each member must be a recorded session
-     * of the connection's principal, as for its own KeepAlive; a member that is not gets the error
-     * in its slot and the others are served.
+     * of the connection's principal, or of the principal the member names ({@code on_behalf_of},
+     * only from a trusted proxy: {@link Delegation}), as for its own KeepAlive; a member that is not
+     * gets the error in its slot and the others are served.
      */
     void groupKeepAlive(ClientConnection conn, Request req) {
         GroupKeepAliveRequest g = req.getGroupKeepAlive();
         if (g.getGroupId() == 0) {
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "a group KeepAlive needs a group_id other than 0");
         }
-        String principal = conn.principal().name();
+        String own = conn.principal().name();
         List<GroupMember> admitted = new ArrayList<>();
         List<GroupMemberReply> refused = new ArrayList<>();
         machine.read(s -> {
             for (GroupMember m : g.getMembersList()) {
                 long id = m.getSessionId();
+                String principal = own;
+                if (!m.getOnBehalfOf().isEmpty()) {
+                    try {
+                        principal = delegation.principal(conn, m.getOnBehalfOf()).name();
+                    } catch (ChubbyException e) {
+                        refused.add(SessionLeases.memberError(id, e.code(), e.getMessage()));
+                        continue;
+                    }
+                }
                 SessionRecord rec = id == 0 ? null : s.session(id);
                 if (rec == null) {
                     refused.add(SessionLeases.memberError(id, ErrorCode.SESSION_EXPIRED,
@@ -155,7 +168,7 @@ public final class SessionCalls {
             }
             return null;
         });
-        leases.groupKeepAlive(conn, req.getCallId(), g.getGroupId(), admitted, refused);
+        leases.groupKeepAlive(ActingConnection.unwrap(conn), req.getCallId(), g.getGroupId(), admitted, refused);
     }
 
     void close(ClientConnection conn, Request req) {

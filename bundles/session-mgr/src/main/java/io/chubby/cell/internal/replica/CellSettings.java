@@ -1,5 +1,8 @@
 package io.chubby.cell.internal.replica;
 
+import io.chubby.spi.Principal;
+import java.util.Set;
+
 /**
  * Tuning of the cell edge, from the {@code io.chubby.cell} configuration (the cell name from the
  * replica identity) or set directly in tests and benchmarks.
@@ -17,10 +20,13 @@ package io.chubby.cell.internal.replica;
  * @param aclEnforced       fail closed: with no authorizer bound, calls that need one are refused
  * @param feedQueueChanges  changes queued per change-feed listener before its changes are dropped
  *                          and reported as a gap
+ * @param proxyPrincipals   TLS certificate CNs of proxies trusted to act on behalf of their clients
+ *                          ({@code cell.proxy.principals}; empty: nobody may)
  */
 public record CellSettings(String cellName, int maxContentBytes, long leaseMillis, long maxLeaseMillis,
                            long keepAliveMarginMillis, long tickMillis, long idleMillis,
-                           long keepAlivesTargetPerSecond, boolean aclEnforced, int feedQueueChanges) {
+                           long keepAlivesTargetPerSecond, boolean aclEnforced, int feedQueueChanges,
+                           Set<String> proxyPrincipals) {
 
     public static final int DEFAULT_FEED_QUEUE_CHANGES = 100_000;
 
@@ -35,7 +41,7 @@ public record CellSettings(String cellName, int maxContentBytes, long leaseMilli
     public CellSettings(String cellName, int maxContentBytes, long leaseMillis, long maxLeaseMillis,
                         long keepAliveMarginMillis, long tickMillis, long idleMillis, long keepAlivesTargetPerSecond) {
         this(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis, tickMillis, idleMillis,
-                keepAlivesTargetPerSecond, false, DEFAULT_FEED_QUEUE_CHANGES);
+                keepAlivesTargetPerSecond, false, DEFAULT_FEED_QUEUE_CHANGES, Set.of());
     }
 
     public CellSettings {
@@ -50,6 +56,11 @@ public record CellSettings(String cellName, int maxContentBytes, long leaseMilli
         if (feedQueueChanges < 1) {
             throw new IllegalArgumentException("cell.feed.queue.changes must be >= 1, was " + feedQueueChanges);
         }
+        proxyPrincipals = Set.copyOf(proxyPrincipals);
+        if (proxyPrincipals.contains(Principal.ANONYMOUS.name())) {
+            throw new IllegalArgumentException("cell.proxy.principals may not name anonymous: a trusted proxy is "
+                    + "a TLS certificate's CN");
+        }
     }
 
     public static CellSettings defaults(String cellName) {
@@ -59,12 +70,18 @@ public record CellSettings(String cellName, int maxContentBytes, long leaseMilli
     /** A copy that enforces access control (fail closed) or not. */
     public CellSettings withAclEnforced(boolean enforced) {
         return new CellSettings(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis,
-                tickMillis, idleMillis, keepAlivesTargetPerSecond, enforced, feedQueueChanges);
+                tickMillis, idleMillis, keepAlivesTargetPerSecond, enforced, feedQueueChanges, proxyPrincipals);
     }
 
     /** A copy with another change-feed queue bound per listener. */
     public CellSettings withFeedQueueChanges(int changes) {
         return new CellSettings(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis,
-                tickMillis, idleMillis, keepAlivesTargetPerSecond, aclEnforced, changes);
+                tickMillis, idleMillis, keepAlivesTargetPerSecond, aclEnforced, changes, proxyPrincipals);
+    }
+
+    /** A copy trusting these proxy principals (TLS certificate CNs) to act on behalf of their clients. */
+    public CellSettings withProxyPrincipals(Set<String> principals) {
+        return new CellSettings(cellName, maxContentBytes, leaseMillis, maxLeaseMillis, keepAliveMarginMillis,
+                tickMillis, idleMillis, keepAlivesTargetPerSecond, aclEnforced, feedQueueChanges, principals);
     }
 }
