@@ -65,10 +65,11 @@ public final class Bench {
             return;
         }
         if (opt.containsKey("proxy-latency")) {
-            // --proxy-latency [--ops N] [--warmup S]: what a proxy adds to writes and reads (issue 17)
+            // --proxy-latency [--replicas R] [--ops N] [--warmup S]: what a proxy adds to writes and reads (issue 17)
             ProxyLatency.run(Path.of(opt.getOrDefault("home", "distribution/target/chubby")).toAbsolutePath(),
                     Path.of(opt.getOrDefault("work", "benchmarks/target/work")).toAbsolutePath(),
-                    Integer.parseInt(opt.getOrDefault("ops", "3000")), Long.parseLong(opt.getOrDefault("warmup", "30")) * 1000);
+                    Integer.parseInt(opt.getOrDefault("replicas", "5")), Integer.parseInt(opt.getOrDefault("ops", "3000")),
+                    Long.parseLong(opt.getOrDefault("warmup", "30")) * 1000);
             return;
         }
         boolean quick = opt.containsKey("quick");

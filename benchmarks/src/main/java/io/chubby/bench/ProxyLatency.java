@@ -21,7 +21,9 @@ import java.util.Locale;
  * always from the master), and a cached read (direct: the client library's own cache; proxied:
  * the proxy's shared cache, one round trip to the proxy).
  *
- * <p>{@code Bench --proxy-latency [--ops N] [--warmup S]}.
+ * <p>{@code Bench --proxy-latency [--replicas R] [--ops N] [--warmup S]} (R: cell size, default 5;
+ * with 1 the write has no followers, so the proxy's hops do not compete with their work for the
+ * machine's cores).
  */
 final class ProxyLatency {
     private static final byte[] VALUE = new byte[100];
@@ -30,9 +32,9 @@ final class ProxyLatency {
     private ProxyLatency() {
     }
 
-    static void run(Path home, Path work, int ops, long warmMs) throws Exception {
+    static void run(Path home, Path work, int replicas, int ops, long warmMs) throws Exception {
         Files.createDirectories(work);
-        try (ChubbyCell cell = new ChubbyCell(home, work.resolve("proxy-latency-cell"), 5, 17000, "")) {
+        try (ChubbyCell cell = new ChubbyCell(home, work.resolve("proxy-latency-cell"), replicas, 17000, "")) {
             cell.start();
             System.out.println("== chubby: warm-up " + Workloads.warmUp(cell, warmMs));
             try (ProxyFleet fleet = new ProxyFleet(home, work.resolve("proxy-latency-proxy"), 17400, 1)) {

@@ -69,6 +69,18 @@ public interface MasterChannel extends AutoCloseable {
         AT_MOST_ONCE
     }
 
+    /**
+     * As {@link #call(byte[], Retry, Duration)}, but the returned future may complete on the thread
+     * the answer arrived on (the channel's I/O thread) instead of a callback thread: one thread
+     * hand-off less per call, for callers whose callbacks never block and are quick (a proxy
+     * passing answers on). A callback that blocks here stalls every call of the channel.
+     *
+     * @since client 1.5.0
+     */
+    default CompletableFuture<byte[]> callDirect(byte[] request, Retry retry, Duration timeout) {
+        return call(request, retry, timeout);
+    }
+
     /** {@link #call(byte[], Retry, Duration)} with the options' call timeout. */
     CompletableFuture<byte[]> call(byte[] request, Retry retry);
 

@@ -18,10 +18,12 @@
  * 1.4.0: {@link io.chubby.client.ClientSecurity} (TLS 1.3 with the JDK's SSLContext, PEM or
  * PKCS#12 files; user and password) in {@code ClientOptions.security}, the one-shot calls'
  * overloads taking it, {@link io.chubby.client.Identity} with {@code ChubbyClient.identity()} and
- * {@code ChubbyClient.whoami} (who the cell takes the connection to be).
+ * {@code ChubbyClient.whoami} (who the cell takes the connection to be). 1.5.0:
+ * {@code MasterChannel.callDirect} (a call whose future completes on the I/O thread: no thread
+ * hand-off, for callers that never block, such as a proxy).
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package io.chubby.client;
 
 import org.osgi.annotation.bundle.Export;

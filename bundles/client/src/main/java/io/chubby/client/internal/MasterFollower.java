@@ -100,6 +100,16 @@ public final class MasterFollower implements MasterChannel {
 
     @Override
     public CompletableFuture<byte[]> call(byte[] request, Retry retry, Duration timeout) {
+        return call(request, retry, timeout, true);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> callDirect(byte[] request, Retry retry, Duration timeout) {
+        return call(request, retry, timeout, false);
+    }
+
+    /** {@code onCallbackThread}: complete on the callback executor, else where the answer arrives. */
+    private CompletableFuture<byte[]> call(byte[] request, Retry retry, Duration timeout, boolean onCallbackThread) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(retry, "retry");
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
@@ -109,13 +119,18 @@ public final class MasterFollower implements MasterChannel {
         CompletableFuture<Answer> raw = submit(request.clone(), retry == Retry.AT_MOST_ONCE,
                 Math.max(1, timeout.toMillis()));
         CompletableFuture<byte[]> out = new CompletableFuture<>();
-        raw.whenCompleteAsync((a, e) -> {
+        java.util.function.BiConsumer<Answer, Throwable> pass = (a, e) -> {
             if (e != null) {
                 out.completeExceptionally(Futures.chubby(e));
             } else {
                 out.complete(a.bytes());
             }
-        }, callbacks);
+        };
+        if (onCallbackThread) {
+            raw.whenCompleteAsync(pass, callbacks);
+        } else {
+            raw.whenComplete(pass);
+        }
         out.whenComplete((v, e) -> {
             if (out.isCancelled()) {
                 raw.cancel(false); // the Call sees its result done and sends no further attempt

@@ -166,7 +166,7 @@ final class ProxyHandler implements RequestHandler {
     private void createSession(ClientConnection conn, Request req, byte[] bytes) {
         long sentAt = clock.millis();
         byte[] upstreamBytes = principals.upstream(conn, req, bytes);
-        channel.call(upstreamBytes, MasterChannel.Retry.IDEMPOTENT, callTimeout).whenComplete((answer, err) -> {
+        channel.callDirect(upstreamBytes, MasterChannel.Retry.IDEMPOTENT, callTimeout).whenComplete((answer, err) -> {
             if (err != null) {
                 conn.send(Replies.failure(req.getCallId(), err));
                 return;
@@ -201,7 +201,7 @@ final class ProxyHandler implements RequestHandler {
                                                                    java.util.function.Consumer<byte[]> seen) {
         boolean write = isWrite(req);
         byte[] upstreamBytes = principals.upstream(conn, req, bytes); // the client's principal, when carried
-        return channel.call(upstreamBytes, write ? MasterChannel.Retry.AT_MOST_ONCE : MasterChannel.Retry.IDEMPOTENT,
+        return channel.callDirect(upstreamBytes, write ? MasterChannel.Retry.AT_MOST_ONCE : MasterChannel.Retry.IDEMPOTENT,
                 timeout(req, write)).whenComplete((answer, err) -> {
                     if (err == null) {
                         seen.accept(answer);
