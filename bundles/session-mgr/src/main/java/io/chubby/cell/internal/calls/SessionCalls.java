@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@code creating}).
  */
 public final class SessionCalls {
+    /** Group members checked against the recorded sessions per hold of the state machine's monitor. */
+    static final int GROUP_CHECK_CHUNK = 512;
+
     static final int MAX_BATCH = 1000;
 
     private record PendingCreate(ClientConnection conn, long callId, String clientName, String principal) {
@@ -143,31 +146,45 @@ public final class SessionCalls {
         String own = conn.principal().name();
         List<GroupMember> admitted = new ArrayList<>();
         List<GroupMemberReply> refused = new ArrayList<>();
-        machine.read(s -> {
-            for (GroupMember m : g.getMembersList()) {
-                long id = m.getSessionId();
-                String principal = own;
-                if (!m.getOnBehalfOf().isEmpty()) {
-                    try {
-                        principal = delegation.principal(conn, m.getOnBehalfOf()).name();
-                    } catch (ChubbyException e) {
-                        refused.add(SessionLeases.memberError(id, e.code(), e.getMessage()));
-                        continue;
-                    }
-                }
-                SessionRecord rec = id == 0 ? null : s.session(id);
-                if (rec == null) {
-                    refused.add(SessionLeases.memberError(id, ErrorCode.SESSION_EXPIRED,
-                            "session " + id + " has expired or was closed"));
-                } else if (!rec.principal().equals(principal)) {
-                    refused.add(SessionLeases.memberError(id, ErrorCode.PERMISSION_DENIED,
-                            "session " + id + " belongs to " + rec.principal() + ", not to " + principal));
-                } else {
-                    admitted.add(m);
+        // Whom each member acts for, decided before the state is read.
+        List<GroupMember> named = new ArrayList<>(g.getMembersCount());
+        List<String> principals = new ArrayList<>(g.getMembersCount());
+        for (GroupMember m : g.getMembersList()) {
+            String principal = own;
+            if (!m.getOnBehalfOf().isEmpty()) {
+                try {
+                    principal = delegation.principal(conn, m.getOnBehalfOf()).name();
+                } catch (ChubbyException e) {
+                    refused.add(SessionLeases.memberError(m.getSessionId(), e.code(), e.getMessage()));
+                    continue;
                 }
             }
-            return null;
-        });
+            named.add(m);
+            principals.add(principal);
+        }
+        // Checked against the recorded sessions a chunk at a time: a group of a large proxy must
+        // not hold the state machine's monitor (which applying committed entries needs) for long.
+        for (int from = 0; from < named.size(); from += GROUP_CHECK_CHUNK) {
+            int start = from;
+            int end = Math.min(named.size(), from + GROUP_CHECK_CHUNK);
+            machine.read(s -> {
+                for (int i = start; i < end; i++) {
+                    GroupMember m = named.get(i);
+                    long id = m.getSessionId();
+                    SessionRecord rec = id == 0 ? null : s.session(id);
+                    if (rec == null) {
+                        refused.add(SessionLeases.memberError(id, ErrorCode.SESSION_EXPIRED,
+                                "session " + id + " has expired or was closed"));
+                    } else if (!rec.principal().equals(principals.get(i))) {
+                        refused.add(SessionLeases.memberError(id, ErrorCode.PERMISSION_DENIED,
+                                "session " + id + " belongs to " + rec.principal() + ", not to " + principals.get(i)));
+                    } else {
+                        admitted.add(m);
+                    }
+                }
+                return null;
+            });
+        }
         leases.groupKeepAlive(ActingConnection.unwrap(conn), req.getCallId(), g.getGroupId(), admitted, refused);
     }
 
