@@ -24,7 +24,7 @@ import org.apache.shiro.subject.SimplePrincipalCollection;
  * <p>Principals are plain {@link String} names in a {@link SimplePrincipalCollection}, built per
  * call and never serialised. Thread-safe.
  */
-final class ShiroSecurity implements AutoCloseable {
+final class ShiroSecurity {
     private static final ClassLoader SHIRO_LOADER = ShiroSecurity.class.getClassLoader();
 
     private final DefaultSecurityManager manager;
@@ -88,11 +88,4 @@ final class ShiroSecurity implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        withShiroLoader(() -> {
-            manager.destroy();
-            return null;
-        });
-    }
 }
