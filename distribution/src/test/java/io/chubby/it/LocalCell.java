@@ -251,7 +251,11 @@ final class LocalCell {
     /** A base port P with P+1..P+n, P+51..P+50+n and P+101..P+100+n free on loopback now. */
     private static int freeBasePort(int n) {
         for (int attempt = 0; attempt < 50; attempt++) {
-            int p = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+            // below the kernel's ephemeral range (32768+): a replica dialling a peer port there before
+            // that peer listens can connect to itself (TCP simultaneous open), take the port and get
+            // its own ClientHello back (seen: "Unexpected handshake message: client_hello", then the
+            // peer could not bind); outgoing connections never take ports below the range
+            int p = 10_000 + ThreadLocalRandom.current().nextInt(22_000);
             List<Integer> ports = new ArrayList<>();
             for (int i = 1; i <= n; i++) {
                 ports.add(p + i);
