@@ -215,6 +215,18 @@ class AclDecisionsTest {
     }
 
     @Test
+    void aDecisionMadeAfterDeactivationStillDecides() {
+        // A request may take the Authorizer just before DS unregisters it and decide after close():
+        // it once failed with a NullPointerException from a destroyed Shiro (AclHotSwapIT).
+        AclService stopping = new AclService(null, config("root", false), System::nanoTime);
+        stopping.close();
+        Decision d = stopping.authorize(call(READER, CellOperation.GET_CONTENTS, "/ls/local/svc/leader"), ns);
+        assertTrue(d.allowed(), d.reason());
+        assertEquals("writer may not read /ls/local/svc/leader (read ACL /ls/local/acl/r)",
+                stopping.authorize(call(WRITER, CellOperation.GET_CONTENTS, "/ls/local/svc/leader"), ns).reason());
+    }
+
+    @Test
     void anonymousSessionsOnlyWhenConfiguredAndAnonymousMatchesOnlyWhereListed() {
         assertEquals("anonymous may not create a session (acl.anonymous is false: authenticate with a TLS client "
                         + "certificate or a user name and password)",
