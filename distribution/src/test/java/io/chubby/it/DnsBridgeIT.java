@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,8 +83,7 @@ class DnsBridgeIT {
                         + (cell.basePort() + i) + " r" + i + ".local.chubby.";
                 assertTrue(srv.contains(line), () -> transport + " " + srv + " lacks " + line);
             }
-            String nx = run(List.of("dig", "@127.0.0.1", "-p", Integer.toString(port), "+time=2", "+tries=2", transport,
-                    "nosuch.local.chubby.", "A"));
+            String nx = Dig.full(port, transport, "nosuch.local.chubby.", "A");
             assertTrue(nx.contains("status: NXDOMAIN"), () -> transport + " " + nx);
         }
 
@@ -152,36 +148,13 @@ class DnsBridgeIT {
         assertEquals("found through DNS", after.out(), after::toString);
     }
 
-    /** dig +short; bounded; the answer lines. */
+    /** dig +short (the shared {@link Dig}); no ";;" line (an error or a warning) is accepted in the answer. */
     private static List<String> dig(int port, String transport, String name, String type) {
-        List<String> cmd = List.of("dig", "@127.0.0.1", "-p", Integer.toString(port), "+time=2", "+tries=2",
-                transport, "+short", name, type);
-        String out = run(cmd);
-        if (out.contains(";;")) {
-            throw new AssertionError(String.join(" ", cmd) + " ->\n" + out);
+        List<String> lines = Dig.ask(port, transport, name, type);
+        if (lines.stream().anyMatch(l -> l.startsWith(";;"))) {
+            throw new AssertionError("dig -p " + port + " " + transport + " " + name + " " + type + " ->\n" + lines);
         }
-        return out.lines().filter(l -> !l.isBlank()).toList();
-    }
-
-    /** Runs a command (bounded); its output, stderr included; fails on a non-zero exit. */
-    private static String run(List<String> cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            if (!p.waitFor(15, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", cmd) + " did not finish");
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                throw new AssertionError(String.join(" ", cmd) + " -> exit " + p.exitValue() + "\n" + out);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return lines;
     }
 
     /**
