@@ -26,10 +26,12 @@ import org.slf4j.LoggerFactory;
  * cost one call. A superseding call names every member, so its cost (here, on the wire and at the
  * master) grows with the group: the coalescing window grows with it too ({@link #coalesceMillis}).
  * Acknowledgements (a write may wait for them) go after {@link #COALESCE_MS}, or 1 ms per
- * {@link #MEMBERS_PER_MS_ACKS} members; a change of membership only (a session joined or left: a
- * new session has the whole lease its CreateSession got) after 1 ms per {@link #MEMBERS_PER_MS_JOINS}
- * members, at most a sixth of a lease. A proxy of 50,000 clients that are being created thus sends
- * two group calls a second, not hundreds. A failed call (no master in time) is retried
+ * {@link #MEMBERS_PER_MS_ACKS} members; a session that arrived from elsewhere (its lease is what its
+ * old holder left it) or a client connection that closed, after 1 ms per {@link #MEMBERS_PER_MS_JOINS}
+ * members, at most a sixth of a lease; sessions created here (each has the whole lease its
+ * CreateSession got) after {@link #CREATED_MS}, at most a sixth of a lease; a session its client
+ * closed sends nothing (the master lets go of it). A proxy whose clients are being created at
+ * thousands a second thus sends one group call a second, not one per client. A failed call (no master in time) is retried
  * with backoff; meanwhile no lease is extended, so the proxy promises its clients nothing more.
  *
  * <p>Threads: {@link #poke} from any thread; sends run on the timer thread and the channel's
@@ -40,6 +42,8 @@ final class GroupKeeper {
     static final long COALESCE_MS = 1;
     static final int MEMBERS_PER_MS_ACKS = 1_000;
     static final int MEMBERS_PER_MS_JOINS = 100;
+    /** Sessions created here are named upstream within this (or a sixth of a lease, if shorter). */
+    static final long CREATED_MS = 1_000;
     private static final long MAX_BACKOFF_MS = 1_000;
 
     private final MasterChannel channel;
@@ -80,13 +84,21 @@ final class GroupKeeper {
     /** The group changed or acknowledgements wait: a new call soon (superseding the held one). */
     synchronized void poke() {
         if (!closed) {
-            sendWithin(coalesceMillis(lastMembers, table.acknowledgementsWait(), leaseMs));
+            SessionTable.Urgency u = table.urgency();
+            if (u != SessionTable.Urgency.NONE) {
+                sendWithin(coalesceMillis(lastMembers, u, leaseMs));
+            }
         }
     }
 
     /** How long changes are gathered before a call naming {@code members} members supersedes the held one. */
-    static long coalesceMillis(int members, boolean acknowledgements, long leaseMs) {
-        long ms = acknowledgements ? members / MEMBERS_PER_MS_ACKS : Math.min(members / MEMBERS_PER_MS_JOINS, leaseMs / 6);
+    static long coalesceMillis(int members, SessionTable.Urgency urgency, long leaseMs) {
+        long joins = Math.min(members / MEMBERS_PER_MS_JOINS, leaseMs / 6);
+        long ms = switch (urgency) {
+            case ACKS -> members / MEMBERS_PER_MS_ACKS;
+            case JOINED -> joins;
+            case CREATED, NONE -> Math.max(joins, Math.min(CREATED_MS, leaseMs / 6));
+        };
         return Math.max(COALESCE_MS, ms);
     }
 

@@ -63,7 +63,17 @@ class GroupKeepAliveTest {
         server.stop();
     }
 
+    /** Sessions created elsewhere (the cell directly, another proxy): new to the proxy's connection. */
+    private final CapturingConnection elsewhere = new CapturingConnection();
+
     private long newSession() {
+        TestClient c = new TestClient(server, elsewhere);
+        c.callId = sessionCalls += 100;
+        return c.createSession();
+    }
+
+    /** A session created through the proxy's own connection (its CreateSession answer told the proxy the lease). */
+    private long sessionCreatedHere() {
         TestClient c = new TestClient(server, proxyConn);
         c.callId = sessionCalls += 100;
         return c.createSession();
@@ -128,6 +138,23 @@ class GroupKeepAliveTest {
         advance(300);
         assertEquals(3, slots(proxyConn.forCall(next)).size());
         assertEquals("3", server.statusForTest().getMetricsMap().get("sessions"));
+    }
+
+    @Test
+    void sessionsCreatedOverTheGroupsConnectionAreHeldAtOnce() {
+        // The proxy knows their lease from the CreateSession answer: answering at once would only make
+        // it call again at once, naming every member, once per wave of creations.
+        List<Long> ids = List.of(sessionCreatedHere(), sessionCreatedHere());
+        long call = group(ids);
+        assertNull(proxyConn.forCall(call), "held");
+        advance(LEASE_MS - GROUP_MARGIN_MS + 200);
+        Map<Long, GroupMemberReply> slots = slots(proxyConn.forCall(call));
+        for (long id : ids) {
+            assertEquals(LEASE_MS, slots.get(id).getReply().getLeaseMs(), "extended when due: " + slots.get(id));
+        }
+        // A session created elsewhere joining is new to the connection: answered at once.
+        long next = group(List.of(ids.get(0), ids.get(1), newSession()));
+        assertEquals(3, slots(proxyConn.forCall(next)).size());
     }
 
     @Test
@@ -217,6 +244,37 @@ class GroupKeepAliveTest {
         assertFalse(slots.containsKey(stays), "left out of the group's answer: " + slots.keySet());
         assertEquals(1, slots.size());
         assertNotNull(direct.conn.forCall(ka), "renewed on its own");
+    }
+
+    /** Closes {@code session} as its client would, through the proxy's connection; returns the answer. */
+    private Response close(long session) {
+        long id = ++callId;
+        server.request(proxyConn, Request.newBuilder().setCallId(id).setSessionId(session).setEpoch(consensus.epoch())
+                .setCloseSession(io.chubby.protocol.CloseSessionRequest.getDefaultInstance()).build().toByteArray());
+        return proxyConn.forCall(id);
+    }
+
+    @Test
+    void aMemberItsClientClosesIsLetGoWithoutAnsweringTheGroup() {
+        long closes = newSession();
+        long stays = newSession();
+        slots(proxyConn.forCall(group(List.of(closes, stays))));
+        long held = group(List.of(closes, stays));
+        Response closed = close(closes);
+        assertNotNull(closed, "the close is answered");
+        assertFalse(closed.hasError(), closed::toString);
+        assertNull(proxyConn.forCall(held), "not answered early: the proxy would only call again at once");
+        advance(LEASE_MS - GROUP_MARGIN_MS + 200);
+        Map<Long, GroupMemberReply> slots = slots(proxyConn.forCall(held));
+        assertEquals(ErrorCode.SESSION_EXPIRED.wire(), slots.get(closes).getError().getCode(), "its slot says it ended");
+        assertEquals(LEASE_MS, slots.get(stays).getReply().getLeaseMs(), "the other member is renewed as usual");
+
+        // The last member held closing: the group holds no one and is answered, so the proxy is not left waiting.
+        long last = group(List.of(stays));
+        assertNull(proxyConn.forCall(last));
+        close(stays);
+        assertEquals(ErrorCode.SESSION_EXPIRED.wire(), slots(proxyConn.forCall(last)).get(stays).getError().getCode());
+        assertEquals("0", server.statusForTest().getMetricsMap().get("sessions"));
     }
 
     @Test

@@ -189,8 +189,14 @@ class ProxyPrincipalsTest {
         }
     }
 
-    /** One group KeepAlive from {@code c} naming each session with its on_behalf_of; its slots. */
-    private Map<Long, GroupMemberReply> group(TestClient c, Map<Long, String> members) {
+    /**
+     * One group KeepAlive from another connection of {@code c}'s principal naming each session with
+     * its on_behalf_of; its slots. (Members new to a connection are answered at once; over the
+     * connection that created them the call would be held.)
+     */
+    private Map<Long, GroupMemberReply> group(TestClient creator, Map<Long, String> members) {
+        TestClient c = new TestClient(server, new CapturingConnection(creator.conn.principal(), "proxy-group"));
+        c.callId = creator.callId + 1_000;
         GroupKeepAliveRequest.Builder g = GroupKeepAliveRequest.newBuilder().setGroupId(c.callId + 7);
         members.forEach((id, who) -> g.addMembers(GroupMember.newBuilder().setSessionId(id).setOnBehalfOf(who)));
         Response r = c.call(Request.newBuilder().setSessionId(0).setGroupKeepAlive(g));

@@ -81,9 +81,23 @@ public final class SessionTable<C> {
     private boolean ownFlushDropped;
     private Entry<C> own;
     private long epoch;
-    private boolean changed;
-    /** Acknowledgements (or a lost call's) wait to go upstream: a write may be waiting for them. */
-    private boolean acks;
+    /** What waits to go upstream since the last {@link #members}: how soon the next group call is due. */
+    private Urgency urgency = Urgency.NONE;
+
+    /**
+     * Why the group should be sent again, least urgent first. A session created through this proxy
+     * has the whole lease its CreateSession got, so naming it can wait (CREATED); one that arrived
+     * from elsewhere with a KeepAlive has whatever lease its old holder left it (JOINED);
+     * acknowledgements may hold up a write at the master (ACKS). A session its client closed needs
+     * no call at all: the master ended it and lets go of it in the held group.
+     */
+    public enum Urgency { NONE, CREATED, JOINED, ACKS }
+
+    private void raise(Urgency u) {
+        if (u.compareTo(urgency) > 0) {
+            urgency = u;
+        }
+    }
 
     public SessionTable(LeaseMath lease) {
         this.lease = lease;
@@ -100,7 +114,7 @@ public final class SessionTable<C> {
         e.upstreamEnd = Math.max(e.upstreamEnd, lease.end(sentAt, arrivedAt, leaseMillis));
         long promise = Math.max(0, e.upstreamEnd - now);
         e.promisedEnd = now + promise;
-        changed = true;
+        raise(Urgency.CREATED);
         return promise;
     }
 
@@ -117,7 +131,7 @@ public final class SessionTable<C> {
         if (e == null) {
             e = new Entry<>(sessionId);
             sessions.put(sessionId, e);
-            changed = true;
+            raise(Urgency.JOINED);
         }
         while (!e.events.isEmpty() && e.events.peekFirst().getSeq() <= ka.getAckedEventSeq()) {
             e.events.pollFirst();
@@ -164,7 +178,7 @@ public final class SessionTable<C> {
             }
             if (slot.hasError()) {
                 sessions.remove(slot.getSessionId());
-                changed = true;
+                raise(Urgency.JOINED);
                 if (e.heldCallId >= 0) {
                     out.add(new Answer<>(e.connection, e.heldCallId, null, slot.getError().getCode(),
                             slot.getError().getMessage()));
@@ -240,33 +254,33 @@ public final class SessionTable<C> {
                 n++;
             }
         }
-        changed |= n > 0;
+        if (n > 0) {
+            raise(Urgency.JOINED); // renew them no longer: their clients renew elsewhere, or not at all
+        }
         return n;
     }
 
-    /** The client closed its session (CloseSession answered): it leaves the group. */
+    /**
+     * The client closed its session (CloseSession answered): it leaves the group with the next call,
+     * which need not come sooner for it: the master has ended the session and no longer holds it in
+     * this group's call (session-mgr, "Group KeepAlive").
+     */
     public synchronized void closed(long sessionId) {
-        if (sessions.remove(sessionId) != null) {
-            changed = true;
-        }
+        sessions.remove(sessionId);
     }
 
     /** Whether the group changed or acknowledgements wait since the last {@link #members()}. */
     public synchronized boolean changed() {
-        return changed;
+        return urgency != Urgency.NONE;
     }
 
-    /**
-     * Whether acknowledgements wait (a write at the master may be waiting for them), as opposed to a
-     * change of membership only (a session joined or left), which can wait longer.
-     */
-    public synchronized boolean acknowledgementsWait() {
-        return acks;
+    /** How urgent the next group call is (NONE: nothing waits for one). */
+    public synchronized Urgency urgency() {
+        return urgency;
     }
 
     private void acknowledged() {
-        changed = true;
-        acks = true;
+        raise(Urgency.ACKS);
     }
 
     /**
@@ -298,8 +312,7 @@ public final class SessionTable<C> {
             e.ackedFailover = false;
             e.ackedCacheDropped = false;
         }
-        changed = false;
-        acks = false;
+        urgency = Urgency.NONE;
         return out;
     }
 
@@ -319,7 +332,7 @@ public final class SessionTable<C> {
         e.own = true;
         e.upstreamEnd = Math.max(e.upstreamEnd, lease.end(sentAt, arrivedAt, leaseMillis));
         own = e;
-        changed = true;
+        raise(Urgency.JOINED);
     }
 
     /** The proxy's own session id, or 0 before it has one. */

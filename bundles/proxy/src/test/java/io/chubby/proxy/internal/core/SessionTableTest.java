@@ -188,16 +188,24 @@ class SessionTableTest {
     }
 
     @Test
-    void aJoinChangesTheGroupWhileOnlyAcknowledgementsAreUrgent() {
+    void howUrgentTheNextGroupCallIs() {
         table.created(1, "c", LEASE, 0, 0, 0);
-        assertTrue(table.changed());
-        assertFalse(table.acknowledgementsWait(), "a new member alone can wait: its CreateSession gave it a lease");
+        assertEquals(SessionTable.Urgency.CREATED, table.urgency(), "a new member can wait: its CreateSession gave it a lease");
         table.members(10);
         assertFalse(table.changed());
         table.keepAlive("c", 1, 5, KeepAliveRequest.newBuilder().addAckedInvalidations(9).build(), 20);
-        assertTrue(table.acknowledgementsWait(), "a write may be waiting for this acknowledgement");
+        assertEquals(SessionTable.Urgency.ACKS, table.urgency(), "a write may be waiting for this acknowledgement");
         table.members(30);
-        assertFalse(table.acknowledgementsWait());
+        assertEquals(SessionTable.Urgency.NONE, table.urgency());
+        // a session from elsewhere: its lease is what its old holder left it
+        table.keepAlive("d", 2, 6, KeepAliveRequest.getDefaultInstance(), 40);
+        assertEquals(SessionTable.Urgency.JOINED, table.urgency());
+        table.created(3, "c", LEASE, 50, 50, 50);
+        assertEquals(SessionTable.Urgency.JOINED, table.urgency(), "the most urgent reason counts");
+        table.members(60);
+        // a session its client closed: the master ended it and lets go of it; no call for that
+        table.closed(3);
         assertFalse(table.changed());
+        assertEquals(List.of(1L, 2L), table.members(70).stream().map(m -> m.getSessionId()).sorted().toList());
     }
 }

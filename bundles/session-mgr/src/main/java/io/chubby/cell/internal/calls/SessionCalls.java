@@ -99,6 +99,7 @@ public final class SessionCalls {
                 long id = ((Result.SessionsCreated) r).sessionIds().get(i);
                 resp = Response.newBuilder().setCallId(p.callId()).setCreateSession(CreateSessionReply.newBuilder()
                         .setSessionId(id).setLeaseMs(master.policy().leaseMillis()).setEpoch(master.epoch())).build();
+                leases.createdOver(id, ActingConnection.unwrap(p.conn()));
             }
             Wire.send(p.conn(), resp);
         }
@@ -189,7 +190,7 @@ public final class SessionCalls {
     }
 
     void close(ClientConnection conn, Request req) {
-        leases.markEnding(req.getSessionId());
+        leases.markClosing(req.getSessionId());
         proposer.proposeAndReply(conn, req, new Command.EndSession(req.getSessionId(), "closed by client", false,
                 clock.millis()),
                 r -> Response.newBuilder().setEmpty(Empty.getDefaultInstance()));

@@ -102,6 +102,8 @@ public final class SessionLeases {
         /** The group KeepAlive holding this lease (issue 17), or null; never both this and heldConnection. */
         HeldGroup group;
         boolean ending;
+        /** Its client asked to close it (CloseSession): it knows the session ends. */
+        boolean closing;
         boolean failoverPending;
         /** Sequence number of this mastership's MASTER_FAILED_OVER event to the session. */
         long failoverSeq;
@@ -163,6 +165,18 @@ public final class SessionLeases {
     }
 
     /**
+     * The CreateSession answer for the session goes out on {@code conn}: it is the reply that told
+     * its client the lease. A proxy's group call naming the session then need not be answered at
+     * once as for a member new to the connection (it was, twice per wave of creations).
+     */
+    public synchronized void createdOver(long sessionId, ClientConnection conn) {
+        Lease l = leases.get(sessionId);
+        if (l != null && l.lastReplyConnection == null) {
+            l.lastReplyConnection = conn;
+        }
+    }
+
+    /**
      * Takeover by a new master: every recorded session gets the longest lease an earlier master
      * could have granted, counted from now, and a MASTER_FAILED_OVER event; leases of sessions no
      * longer recorded are dropped.
@@ -176,6 +190,7 @@ public final class SessionLeases {
             l.end = Math.max(l.end, end);
             l.clientEnd = 0;
             l.ending = false;
+            l.closing = false;
             l.lastActivity = now;
             l.events.clear();
             l.invalidations.clear();
@@ -207,12 +222,26 @@ public final class SessionLeases {
         }
     }
 
-    /** The session ended (EndSession applied): a held KeepAlive is answered SESSION_EXPIRED. */
+    /**
+     * The session ended (EndSession applied): a held KeepAlive is answered SESSION_EXPIRED. A group
+     * holding a session its client closed only lets go of it, as for a newer KeepAlive: the client
+     * knows, and answering the whole group would make its proxy call again at once, once per
+     * session closed behind it (its next answer gives the session a SESSION_EXPIRED slot).
+     */
     public synchronized void remove(long sessionId, String reason) {
         Lease l = leases.remove(sessionId);
-        if (l != null) {
-            failHeld(l, ErrorCode.SESSION_EXPIRED, "session " + sessionId + " ended: " + reason);
+        if (l == null) {
+            return;
         }
+        if (l.closing && l.group != null) {
+            HeldGroup g = l.group;
+            l.group = null;
+            if (--g.held == 0) {
+                replyGroup(g, clock.millis(), false);
+            }
+            return;
+        }
+        failHeld(l, ErrorCode.SESSION_EXPIRED, "session " + sessionId + " ended: " + reason);
     }
 
     /** False once the lease ran out or an explicit close is in progress. */
@@ -240,6 +269,15 @@ public final class SessionLeases {
         Lease l = leases.get(sessionId);
         if (l != null) {
             l.ending = true;
+        }
+    }
+
+    /** As {@link #markEnding}, for a session its client asked to close (CloseSession). */
+    public synchronized void markClosing(long sessionId) {
+        Lease l = leases.get(sessionId);
+        if (l != null) {
+            l.ending = true;
+            l.closing = true;
         }
     }
 
@@ -537,6 +575,7 @@ public final class SessionLeases {
             }
             l.group = null;
             l.ending = false;
+            l.closing = false;
         }
         for (HeldGroup g : groups.values()) {
             out.add(new Held(g.conn, g.callId));
@@ -554,6 +593,7 @@ public final class SessionLeases {
         Lease l = leases.get(sessionId);
         if (l != null) {
             l.ending = false;
+            l.closing = false;
         }
     }
 
