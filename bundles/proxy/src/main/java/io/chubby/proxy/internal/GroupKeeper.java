@@ -10,6 +10,7 @@ import io.chubby.proxy.internal.core.SessionTable;
 import io.chubby.spi.ClientConnection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,14 @@ import org.slf4j.LoggerFactory;
  * thousands a second thus sends one group call a second, not one per client. A failed call (no master in time) is retried
  * with backoff; meanwhile no lease is extended, so the proxy promises its clients nothing more.
  *
+ * <p>A group too large for one frame (the answer carries a slot per member: about 12 bytes each,
+ * more with events and invalidations, and a frame holds 1 MiB + 64 KiB) is split over several
+ * calls, each with a group id of its own and at most {@link #MAX_MEMBERS_PER_CALL} members or
+ * {@link #MAX_CALL_BYTES} bytes of them (long principal names count): a session goes to call
+ * {@code sessionId mod parts}. Each part is held and answered on its own; a change of the group
+ * re-sends every part. Parts are only ever added (a session that moves to another part is taken
+ * from the old call by the new one at the master, as when a client moves between proxies).
+ *
  * <p>Threads: {@link #poke} from any thread; sends run on the timer thread and the channel's
  * callback threads, serialised by this object's monitor.
  */
@@ -44,6 +53,21 @@ final class GroupKeeper {
     static final int MEMBERS_PER_MS_JOINS = 100;
     /** Sessions created here are named upstream within this (or a sixth of a lease, if shorter). */
     static final long CREATED_MS = 1_000;
+    /** At most this many members in one group call (its answer carries a slot per member). */
+    static final int MAX_MEMBERS_PER_CALL = 10_000;
+    /** At most this many bytes of members in one group call (a frame holds 1 MiB + 64 KiB). */
+    static final int MAX_CALL_BYTES = 256 * 1024;
+
+    /** One of the calls the group is split over: group id {@code groupId + 2 x index} (odd: never 0), one held at a time. */
+    private static final class Part {
+        final int index;
+        long generation;
+        boolean lastEmpty = true;
+
+        Part(int index) {
+            this.index = index;
+        }
+    }
     private static final long MAX_BACKOFF_MS = 1_000;
 
     private final MasterChannel channel;
@@ -58,12 +82,12 @@ final class GroupKeeper {
     private volatile long leaseMs;
     private final long groupId;
     private final AtomicLong calls = new AtomicLong();
-    private long generation;
+    /** The calls the group is split over (one until it outgrows a frame); only ever more of them. */
+    private final List<Part> parts = new ArrayList<>(List.of(new Part(0)));
     /** When the scheduled send is due (System.nanoTime), Long.MAX_VALUE when none is. */
     private long dueAt = Long.MAX_VALUE;
     /** Members of the last call: the size of the next. */
     private int lastMembers;
-    private boolean lastEmpty = true;
     private long backoffMs;
     private volatile boolean closed;
 
@@ -130,6 +154,7 @@ final class GroupKeeper {
         }
     }
 
+    /** One call per part, every member named: the group changed, or acknowledgements wait. */
     private synchronized void send() {
         if (closed) {
             return;
@@ -137,32 +162,88 @@ final class GroupKeeper {
         long sentAt = clock.millis();
         // each member renewed for the principal of its client (the proxy's own session as the proxy's)
         List<GroupMember> members = principals.stamp(table.members(sentAt), table::connectionOf);
-        if (members.isEmpty() && lastEmpty) {
-            return; // nothing to renew, and the master holds nothing of ours
-        }
-        lastEmpty = members.isEmpty();
         lastMembers = members.size();
-        long gen = ++generation;
+        int needed = partsFor(members);
+        while (parts.size() < needed) {
+            parts.add(new Part(parts.size()));
+            if (parts.size() > 1) {
+                LOG.info("group KeepAlive split over {} calls ({} members)", parts.size(), members.size());
+            }
+        }
+        List<List<GroupMember>> split = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            split.add(new ArrayList<>());
+        }
+        for (GroupMember m : members) {
+            split.get(partOf(m.getSessionId(), parts.size())).add(m);
+        }
+        for (Part part : parts) {
+            send(part, split.get(part.index), sentAt);
+        }
+    }
+
+    /** The part {@code sessionId} is renewed by when the group is split over {@code parts} calls. */
+    static int partOf(long sessionId, int parts) {
+        return (int) Long.remainderUnsigned(sessionId, parts);
+    }
+
+    /**
+     * How many calls the group needs so that each stays well inside a frame (its answer, one slot
+     * per member, is larger than the call): at most {@link #MAX_MEMBERS_PER_CALL} members and
+     * {@link #MAX_CALL_BYTES} bytes each. Never fewer than before: members would only move back and forth.
+     */
+    int partsFor(List<GroupMember> members) {
+        long bytes = 0;
+        for (GroupMember m : members) {
+            bytes += m.getSerializedSize() + 4;
+        }
+        long byCount = (members.size() + MAX_MEMBERS_PER_CALL - 1) / MAX_MEMBERS_PER_CALL;
+        long byBytes = (bytes + MAX_CALL_BYTES - 1) / MAX_CALL_BYTES;
+        return (int) Math.max(parts.size(), Math.max(1, Math.max(byCount, byBytes)));
+    }
+
+    /** Holds the next call of one part at once (its last call was answered), naming that part's members only. */
+    private synchronized void sendAgain(Part part) {
+        if (closed) {
+            return;
+        }
+        if (parts.size() == 1) {
+            send(); // everyone: whatever waits goes with it
+            return;
+        }
+        long sentAt = clock.millis();
+        int n = parts.size();
+        List<GroupMember> members = principals.stamp(
+                table.members(sentAt, id -> partOf(id, n) == part.index), table::connectionOf);
+        send(part, members, sentAt);
+    }
+
+    private void send(Part part, List<GroupMember> members, long sentAt) {
+        if (members.isEmpty() && part.lastEmpty) {
+            return; // nothing to renew, and the master holds nothing of ours in this part
+        }
+        part.lastEmpty = members.isEmpty();
+        long gen = ++part.generation;
         calls.incrementAndGet();
-        byte[] req = Request.newBuilder().setGroupKeepAlive(GroupKeepAliveRequest.newBuilder().setGroupId(groupId)
-                .addAllMembers(members)).build().toByteArray();
+        byte[] req = Request.newBuilder().setGroupKeepAlive(GroupKeepAliveRequest.newBuilder()
+                .setGroupId(groupId + 2L * part.index).addAllMembers(members)).build().toByteArray();
         // A master that holds the call past the lease it granted is stuck (paused, cut off): give up
         // then, as the client library does with its KeepAlive, and find the master again.
         Duration timeout = callTimeout.plusMillis(leaseMs);
         channel.call(req, MasterChannel.Retry.IDEMPOTENT, timeout).whenComplete((bytes, err) -> {
             if (err != null) {
-                failed(gen, String.valueOf(err));
+                failed(part, gen, String.valueOf(err));
                 return;
             }
             Response r;
             try {
                 r = Response.parseFrom(bytes);
             } catch (InvalidProtocolBufferException e) {
-                failed(gen, "undecodable answer: " + e.getMessage());
+                failed(part, gen, "undecodable answer: " + e.getMessage());
                 return;
             }
             if (r.hasError() || !r.hasGroupKeepAlive()) {
-                failed(gen, r.hasError() ? r.getError().getMessage() : "the master answered " + r.getBodyCase());
+                failed(part, gen, r.hasError() ? r.getError().getMessage() : "the master answered " + r.getBodyCase());
                 return;
             }
             long now = clock.millis();
@@ -176,22 +257,27 @@ final class GroupKeeper {
             answers.accept(table.upstream(r.getGroupKeepAlive(), sentAt, now, now));
             synchronized (this) {
                 backoffMs = 0;
-                if (gen == generation) {
-                    send(); // the latest call was answered: hold the next one at once
+                if (gen == part.generation) {
+                    sendAgain(part); // this part's latest call was answered: hold the next one at once
                 }
             }
         });
     }
 
-    private synchronized void failed(long gen, String why) {
+    /** Group calls the proxy's sessions are split over now. */
+    synchronized int parts() {
+        return parts.size();
+    }
+
+    private synchronized void failed(Part part, long gen, String why) {
         table.resend();
-        if (closed || gen != generation) {
+        if (closed || gen != part.generation) {
             return; // superseded meanwhile: the newer call carries the acknowledgements
         }
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(50, backoffMs * 2));
         channel.relocate(); // the next call finds the master again
         LOG.warn("group KeepAlive failed, retrying in {} ms: {}", backoffMs, why);
-        lastEmpty = false;
+        part.lastEmpty = false;
         sendWithin(backoffMs);
     }
 }

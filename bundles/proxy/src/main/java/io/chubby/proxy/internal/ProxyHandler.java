@@ -264,6 +264,7 @@ final class ProxyHandler implements RequestHandler {
                 .putMetrics("client_sessions", String.valueOf(table.clientSessions()))
                 .putMetrics("held_keepalives", String.valueOf(table.held()))
                 .putMetrics("group_calls", String.valueOf(keeper.calls()))
+                .putMetrics("group_parts", String.valueOf(keeper.parts()))
                 .putMetrics("upstream_master", channel.masterAddress().orElse("none"))
                 .putMetrics("upstream_cell", u.cell())
                 .putMetrics("cache_entries", String.valueOf(cache.size()))

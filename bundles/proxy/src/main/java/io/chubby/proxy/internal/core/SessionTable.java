@@ -289,9 +289,23 @@ public final class SessionTable<C> {
      * lease has passed leaves the group: a proxy renews only sessions whose clients keep asking.
      */
     public synchronized List<GroupMember> members(long now) {
+        List<GroupMember> out = members(now, id -> true);
+        urgency = Urgency.NONE;
+        return out;
+    }
+
+    /**
+     * As {@link #members(long)}, for the sessions {@code part} selects only (one of several group
+     * calls of a proxy too large for one): their acknowledgements are taken, the others' stay, and
+     * so does the urgency of the next call naming everyone.
+     */
+    public synchronized List<GroupMember> members(long now, java.util.function.LongPredicate part) {
         List<GroupMember> out = new ArrayList<>(sessions.size());
         for (Iterator<Map.Entry<Long, Entry<C>>> it = sessions.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Long, Entry<C>> me = it.next();
+            if (!part.test(me.getKey())) {
+                continue;
+            }
             Entry<C> e = me.getValue();
             if (!e.own && e.heldCallId < 0 && now >= e.promisedEnd) {
                 // Its client has not asked for more lease than it was promised (stopped, or gone without
@@ -312,7 +326,6 @@ public final class SessionTable<C> {
             e.ackedFailover = false;
             e.ackedCacheDropped = false;
         }
-        urgency = Urgency.NONE;
         return out;
     }
 
