@@ -95,6 +95,8 @@ class ProxyDeployDropIT {
                 assertFalse(load.states().contains("EXPIRED"), () -> "never expired " + load.describe());
                 assertNull(load.firstFatal(), () -> "no call failed for good " + load.describe());
                 load.close();
+                System.out.println("ProxyDeployDropIT: " + shipped + " dropped, then " + version + " over it, session "
+                        + session + " kept " + load.describe());
                 String held = read(cell.cellSpec(), FILE);
                 assertTrue(held.equals(load.lastAcknowledged()) || held.equals(load.lastAttempted()),
                         () -> "the cell holds " + held + ": the last acknowledged write was "
