@@ -25,9 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.inject.Inject;
@@ -58,6 +55,7 @@ public class ProxyHotSwapIT {
     private static final String PROXY_BSN = "io.chubby.proxy";
     private static final String PROXY_JAR = "chubby-proxy.jar";
     private static final long WAIT_MS = 60_000;
+    private static final String FILE = "/ls/local/proxy-hotswap";
 
     @Inject
     private BundleContext context;
@@ -106,9 +104,10 @@ public class ProxyHotSwapIT {
             bundle.start();
             await("the proxy to serve", () -> proxyStatus(proxy));
 
-            try (Load load = new Load(proxy)) {
+            try (ProxyLoad load = ProxyLoad.start(proxy, FILE, "ProxyHotSwapIT")) {
+                load.awaitConnected();
                 load.awaitMore(20, "before the update");
-                long session = load.client.sessionId();
+                long session = load.sessionId();
                 long modified = bundle.getLastModified();
 
                 // update in place under load: the port closes and opens again, the session stays
@@ -119,9 +118,14 @@ public class ProxyHotSwapIT {
                 assertEquals("the updated bundle is active", Bundle.ACTIVE, bundle.getState());
                 await("the updated proxy to serve", () -> proxyStatus(proxy));
                 load.awaitMore(20, "after the update");
-                assertEquals("the client kept its session through the update", session, load.client.sessionId());
-                assertEquals("never expired: " + load.states, -1, load.states.toString().indexOf("EXPIRED"));
-                assertNull("no write failed for good: " + load.firstFatal.get(), load.firstFatal.get());
+                assertEquals("the client kept its session through the update", session, load.sessionId());
+                assertEquals("never expired: " + load.describe(), -1, load.states().indexOf("EXPIRED"));
+                assertNull("no write failed for good: " + load.describe(), load.firstFatal());
+                load.close();
+                String held = read(cell.cellSpec(), FILE);
+                assertTrue("the cell holds " + held + ": the last acknowledged write was " + load.lastAcknowledged()
+                        + ", the last attempted " + load.lastAttempted(),
+                        held.equals(load.lastAcknowledged()) || held.equals(load.lastAttempted()));
             }
 
             // uninstall: the port closes, the cell is untouched
@@ -140,63 +144,6 @@ public class ProxyHotSwapIT {
             again.uninstall();
         } finally {
             cell.destroy();
-        }
-    }
-
-    /** A client of the proxy writing and reading one file in a loop on its own thread. */
-    private static final class Load implements AutoCloseable {
-        final ChubbyClient client;
-        final AtomicLong done = new AtomicLong();
-        final AtomicLong retried = new AtomicLong();
-        final StringBuffer states = new StringBuffer();
-        final AtomicReference<String> firstFatal = new AtomicReference<>();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final Thread thread;
-
-        Load(String proxy) {
-            client = ChubbyClient.connect(ClientOptions.builder().cell(proxy).clientName("ProxyHotSwapIT")
-                    .callTimeout(Duration.ofSeconds(30)).build());
-            client.addSessionListener(s -> states.append(s).append(' '));
-            thread = new Thread(this::run, "proxy-hotswap-load");
-            thread.start();
-        }
-
-        private void run() {
-            String file = "/ls/local/proxy-hotswap";
-            for (long i = 0; !stop.get(); i++) {
-                byte[] v = ("v" + i).getBytes(StandardCharsets.UTF_8);
-                try {
-                    client.write(file, v);
-                    if (!java.util.Arrays.equals(v, client.read(file))) {
-                        firstFatal.compareAndSet(null, "read after write " + i + " returned something else");
-                    }
-                    done.incrementAndGet();
-                } catch (RuntimeException e) {
-                    String m = String.valueOf(e.getMessage());
-                    if (m.contains("CELL_UNAVAILABLE") || m.contains("OUTCOME_UNKNOWN")) {
-                        retried.incrementAndGet(); // the proxy was away: nothing lost, go again
-                    } else {
-                        firstFatal.compareAndSet(null, e.toString());
-                    }
-                }
-            }
-        }
-
-        void awaitMore(long n, String when) throws InterruptedException {
-            long target = done.get() + n;
-            long deadline = System.currentTimeMillis() + WAIT_MS;
-            while (done.get() < target && System.currentTimeMillis() < deadline) {
-                Thread.sleep(100);
-            }
-            assertTrue("the load made " + n + " more writes " + when + " (done " + done.get() + ", retried "
-                    + retried.get() + ", states " + states + ", fatal " + firstFatal.get() + ")", done.get() >= target);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            thread.join(60_000);
-            client.close();
         }
     }
 
@@ -219,10 +166,17 @@ public class ProxyHotSwapIT {
         }
     }
 
+    private static String read(String cell, String file) {
+        try (ChubbyClient client = ChubbyClient.connect(ClientOptions.builder().cell(cell).clientName("ProxyHotSwapIT")
+                .callTimeout(Duration.ofSeconds(20)).build())) {
+            return new String(client.read(file), StandardCharsets.UTF_8);
+        }
+    }
+
     private static void roundTrip(String cell, String tag) {
         try (ChubbyClient client = ChubbyClient.connect(ClientOptions.builder().cell(cell).clientName("ProxyHotSwapIT")
                 .callTimeout(Duration.ofSeconds(20)).build())) {
-            String file = "/ls/local/proxy-hotswap-" + tag;
+            String file = FILE + "-" + tag;
             byte[] value = tag.getBytes(StandardCharsets.UTF_8);
             client.write(file, value);
             assertArrayEquals(value, client.read(file));

@@ -47,12 +47,15 @@ final class ProxyHandler implements RequestHandler {
     private final Principals principals;
     private final ReadGrants grants;
     private final AtomicInteger connections = new AtomicInteger();
+    /** The proxy bundle's version: which build serves (e.g. after a newer jar was dropped into deploy/). */
+    private final String version;
     /** GetContents passed to the master with the client's own session (not served from the cache). */
     private final java.util.concurrent.atomic.AtomicLong readsPassed = new java.util.concurrent.atomic.AtomicLong();
 
     ProxyHandler(MasterChannel channel, SessionTable<ClientConnection> table, GroupKeeper keeper, Clock clock,
                  String advertise, Duration callTimeout, Duration maxLease, Supplier<Upstream> upstream,
-                 ProxyCache cache, Principals principals, ReadGrants grants) {
+                 ProxyCache cache, Principals principals, ReadGrants grants, String version) {
+        this.version = version;
         this.principals = principals;
         this.grants = grants;
         this.channel = channel;
@@ -274,6 +277,7 @@ final class ProxyHandler implements RequestHandler {
                 .putMetrics("principals_carried", String.valueOf(principals.carried()))
                 .putMetrics("read_grants", String.valueOf(grants.size()))
                 .putMetrics("acl_view", !principals.carrying() ? "off" : grants.aclKnown() ? "known" : "unknown")
+                .putMetrics("bundle_version", version)
                 .build();
     }
 }

@@ -93,12 +93,13 @@ public final class ProxyServer implements AutoCloseable {
         });
         this.keeper = new GroupKeeper(channel, table, clock, timer, this::answer,
                 settings.callTimeout(), settings.maxLease(), new SecureRandom().nextLong() | 1, principals);
+        String version = version();
         this.handler = new ProxyHandler(channel, table, keeper, clock, settings.advertise(), settings.callTimeout(),
-                settings.maxLease(), () -> upstream, new ProxyCache(), principals, grants);
+                settings.maxLease(), () -> upstream, new ProxyCache(), principals, grants, version);
         this.aclWatch = principals.carrying() ? new AclWatch(channel, grants, table::ownSession,
                 () -> upstream.cell(), settings.callTimeout()) : null;
         this.registration = new Registration(channel, timer, settings.advertise(), settings.callTimeout(),
-                version(), clock.instant());
+                version, clock.instant());
     }
 
     /**

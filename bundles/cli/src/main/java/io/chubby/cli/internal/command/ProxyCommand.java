@@ -13,7 +13,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code chubby proxy status --proxy ADDR}: one proxy (bundles/proxy) as it reports itself in its
  * Status answer: its address and pid, the cell and master upstream, the epoch, its client
- * connections and sessions, the client KeepAlives it holds, and the group calls it made.
+ * connections and sessions, the client KeepAlives it holds, the group calls it made, and the
+ * version of the proxy bundle serving (which build a hot deploy left running).
  */
 @Command(name = "proxy", description = "Inspect a proxy (bin/chubby-proxy).",
         subcommands = {ProxyCommand.Status.class})
@@ -28,11 +29,11 @@ public final class ProxyCommand implements Runnable {
 
     /** The metrics a proxy reports, in the order printed. */
     static final List<String> METRICS = List.of("upstream_cell", "upstream_master", "clients", "client_sessions",
-            "held_keepalives", "group_calls", "principals_carried", "read_grants", "acl_view");
+            "held_keepalives", "group_calls", "principals_carried", "read_grants", "acl_view", "bundle_version");
 
     @Command(name = "status", description = {"One line: the proxy's address, pid, upstream cell and master, epoch,",
             "client connections, client sessions, held client KeepAlives, group KeepAlives sent upstream,",
-            "principals carried, cached-read grants and acl_view."})
+            "principals carried, cached-read grants, acl_view and the proxy bundle's version."})
     static final class Status implements Callable<Integer> {
         @ParentCommand
         ProxyCommand proxy;
