@@ -102,7 +102,7 @@ final class ChubbyCell implements SystemUnderTest {
         if (secure) {
             throw new IllegalArgumentException("proxies in front of a secured cell are not benchmarked");
         }
-        proxies = new ProxyFleet(home, dir, basePort + 400, n);
+        proxies = new ProxyFleet(home, dir, basePort + 400, n).withJvmOpts(serverOpts);
         return this;
     }
 

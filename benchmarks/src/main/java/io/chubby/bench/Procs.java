@@ -47,8 +47,15 @@ final class Procs {
 
     /** Starts a long-running process with output to {@code log}. */
     static Process spawn(Path cwd, List<String> cmd, Path log) throws IOException {
-        return new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return spawn(cwd, cmd, log, java.util.Map.of());
+    }
+
+    /** As above, with {@code env} added to the environment. */
+    static Process spawn(Path cwd, List<String> cmd, Path log, java.util.Map<String, String> env) throws IOException {
+        ProcessBuilder b = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        b.environment().putAll(env);
+        return b.start();
     }
 
     /** kill -9. */

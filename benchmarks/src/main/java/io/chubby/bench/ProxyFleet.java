@@ -19,6 +19,8 @@ final class ProxyFleet implements AutoCloseable {
     private final int basePort;
     private final int count;
     private final Process[] processes;
+    /** Extra JVM options of every proxy (CHUBBY_PROXY_OPTS), e.g. a larger heap for tens of thousands of clients. */
+    private String jvmOpts = "";
 
     ProxyFleet(Path home, Path dir, int basePort, int count) {
         this.home = home;
@@ -28,13 +30,20 @@ final class ProxyFleet implements AutoCloseable {
         this.processes = new Process[count];
     }
 
+    /** The proxies' extra JVM options (the replicas' {@code --server-opts}); call before {@link #start}. */
+    ProxyFleet withJvmOpts(String opts) {
+        this.jvmOpts = opts == null ? "" : opts;
+        return this;
+    }
+
     /** Starts every proxy in front of the replicas at {@code cellSpec} and waits until each serves. */
     void start(String cellSpec) throws Exception {
         for (int k = 1; k <= count; k++) {
             Path d = dir.resolve("proxy-" + k);
             Files.createDirectories(d.resolve("log"));
             processes[k - 1] = Procs.spawn(dir, List.of(home.resolve("bin/chubby-proxy").toString(), "--cell", cellSpec,
-                    "--port", Integer.toString(basePort + k), "--dir", d.toString()), d.resolve("log").resolve("script.out"));
+                    "--port", Integer.toString(basePort + k), "--dir", d.toString()), d.resolve("log").resolve("script.out"),
+                    java.util.Map.of("CHUBBY_PROXY_OPTS", jvmOpts));
         }
         for (int k = 1; k <= count; k++) {
             await(k);
