@@ -73,6 +73,11 @@ public final class ProxyComponent {
         @AttributeDefinition(description = "Period of the ACL directory listing that revokes cached-read grants "
                 + "after an ACL file changed, ms")
         long proxy_acl_refresh_ms() default ProxyServer.DEFAULT_ACL_REFRESH_MS;
+
+        @AttributeDefinition(description = "Client sessions beyond which CreateSession is refused with "
+                + "NOT_MASTER naming the cell's master (the client creates its session there); sessions moving here from another proxy are "
+                + "always taken. 0: one per 8 KiB of the proxy's maximum heap (32,768 with -Xmx256m)")
+        long proxy_max_sessions() default 0;
     }
 
     private final ProxyServer server;
@@ -88,6 +93,10 @@ public final class ProxyComponent {
             throw new IllegalArgumentException("PID " + PID + ": proxy.advertise must be the host:port clients dial, not '"
                     + config.proxy_advertise() + "'");
         }
+        if (config.proxy_max_sessions() < 0) {
+            throw new IllegalArgumentException("PID " + PID + ": proxy.max.sessions must be >= 0 (0: from the heap), was "
+                    + config.proxy_max_sessions());
+        }
         if (config.proxy_acl_refresh_ms() < 100) {
             throw new IllegalArgumentException("PID " + PID + ": proxy.acl.refresh.ms must be >= 100, was "
                     + config.proxy_acl_refresh_ms());
@@ -96,7 +105,8 @@ public final class ProxyComponent {
                 Duration.ofMillis(config.proxy_call_timeout_ms()), Duration.ofMillis(config.proxy_max_lease_ms()),
                 config.proxy_keepalive_margin_ms(), config.proxy_tick_ms(), UpstreamTls.of(
                 config.proxy_upstream_tls_ca(), config.proxy_upstream_tls_cert(), config.proxy_upstream_tls_key(),
-                config.proxy_upstream_tls_password()), config.proxy_acl_refresh_ms()), Clock.systemUTC());
+                config.proxy_upstream_tls_password()), config.proxy_acl_refresh_ms(), config.proxy_max_sessions()),
+                Clock.systemUTC());
         server.start().thenAccept(handler -> {
             Hashtable<String, Object> props = new Hashtable<>();
             props.put(HANDLER_PROPERTY, HANDLER_VALUE);

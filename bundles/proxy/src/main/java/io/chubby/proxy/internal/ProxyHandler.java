@@ -10,6 +10,7 @@ import io.chubby.protocol.Response;
 import io.chubby.protocol.StatusReply;
 import io.chubby.proxy.internal.core.ProxyCache;
 import io.chubby.proxy.internal.core.ReadGrants;
+import io.chubby.proxy.internal.core.SessionLimit;
 import io.chubby.proxy.internal.core.SessionTable;
 import io.chubby.spi.ClientConnection;
 import io.chubby.spi.RequestHandler;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -50,7 +52,10 @@ final class ProxyHandler implements RequestHandler {
     /** The proxy bundle's version: which build serves (e.g. after a newer jar was dropped into deploy/). */
     private final String version;
     /** GetContents passed to the master with the client's own session (not served from the cache). */
-    private final java.util.concurrent.atomic.AtomicLong readsPassed = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong readsPassed = new AtomicLong();
+    /** New client sessions beyond this are refused (set by the server from {@code proxy.max.sessions}). */
+    private volatile SessionLimit limit = SessionLimit.of(0, Runtime.getRuntime().maxMemory());
+    private final AtomicLong sessionsRefused = new AtomicLong();
 
     ProxyHandler(MasterChannel channel, SessionTable<ClientConnection> table, GroupKeeper keeper, Clock clock,
                  String advertise, Duration callTimeout, Duration maxLease, Supplier<Upstream> upstream,
@@ -166,7 +171,17 @@ final class ProxyHandler implements RequestHandler {
         reads.ownRenewed();
     }
 
+    void limit(SessionLimit limit) {
+        this.limit = limit;
+    }
+
     private void createSession(ClientConnection conn, Request req, byte[] bytes) {
+        int sessions = table.clientSessions();
+        if (!limit.admitsNew(sessions)) {
+            sessionsRefused.incrementAndGet();
+            conn.send(refusal(req.getCallId(), sessions));
+            return;
+        }
         long sentAt = clock.millis();
         byte[] upstreamBytes = principals.upstream(conn, req, bytes);
         channel.callDirect(upstreamBytes, MasterChannel.Retry.IDEMPOTENT, callTimeout).whenComplete((answer, err) -> {
@@ -249,6 +264,25 @@ final class ProxyHandler implements RequestHandler {
     }
 
     /**
+     * A full proxy's answer to CreateSession: NOT_MASTER naming the cell's master, so the client
+     * library creates the session there (it follows the master a NOT_MASTER names, as after a
+     * failover); CELL_UNAVAILABLE, retried by the client, while no master is known.
+     */
+    private byte[] refusal(long callId, int sessions) {
+        String message = limit.refusal(advertise, sessions);
+        java.util.Optional<String> master = channel.masterAddress();
+        Upstream u = upstream.get();
+        if (master.isEmpty() || u.masterId() == 0) {
+            return Replies.error(callId, ErrorCode.CELL_UNAVAILABLE, message);
+        }
+        return Response.newBuilder().setCallId(callId)
+                .setError(io.chubby.protocol.Error.newBuilder().setCode(ErrorCode.NOT_MASTER.wire()).setMessage(message))
+                .setMaster(MasterLocation.newBuilder().setCell(u.cell()).setMasterId(u.masterId())
+                        .setMasterAddress(master.get()).setEpoch(channel.epoch()).addReplicas(master.get()))
+                .build().toByteArray();
+    }
+
+    /**
      * This proxy is the master as far as its clients are concerned: they keep talking to proxies.
      * Without an upstream master (id 0) the client tries the next address it was given.
      */
@@ -268,6 +302,8 @@ final class ProxyHandler implements RequestHandler {
                 .putMetrics("held_keepalives", String.valueOf(table.held()))
                 .putMetrics("group_calls", String.valueOf(keeper.calls()))
                 .putMetrics("group_parts", String.valueOf(keeper.parts()))
+                .putMetrics("max_sessions", String.valueOf(limit.max()))
+                .putMetrics("sessions_refused", String.valueOf(sessionsRefused.get()))
                 .putMetrics("upstream_master", channel.masterAddress().orElse("none"))
                 .putMetrics("upstream_cell", u.cell())
                 .putMetrics("cache_entries", String.valueOf(cache.size()))

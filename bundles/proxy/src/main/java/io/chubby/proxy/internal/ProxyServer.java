@@ -12,6 +12,7 @@ import io.chubby.protocol.CreateSessionRequest;
 import io.chubby.proxy.internal.core.LeaseMath;
 import io.chubby.proxy.internal.core.ProxyCache;
 import io.chubby.proxy.internal.core.ReadGrants;
+import io.chubby.proxy.internal.core.SessionLimit;
 import io.chubby.proxy.internal.core.SessionTable;
 import io.chubby.spi.ClientConnection;
 import io.chubby.spi.RequestHandler;
@@ -47,9 +48,15 @@ public final class ProxyServer implements AutoCloseable {
      * @param tickMillis  the timer's period
      * @param upstreamTls how the proxy reaches the cell (plaintext, or TLS with its own certificate)
      * @param aclRefreshMillis period of the ACL directory listing that revokes cached-read grants
+     * @param maxSessions client sessions beyond which CreateSession is refused (0: from the heap)
      */
     public record Settings(String cell, String advertise, Duration callTimeout, Duration maxLease, long marginMillis,
-                           long tickMillis, UpstreamTls upstreamTls, long aclRefreshMillis) {
+                           long tickMillis, UpstreamTls upstreamTls, long aclRefreshMillis, long maxSessions) {
+        public Settings(String cell, String advertise, Duration callTimeout, Duration maxLease, long marginMillis,
+                        long tickMillis, UpstreamTls upstreamTls, long aclRefreshMillis) {
+            this(cell, advertise, callTimeout, maxLease, marginMillis, tickMillis, upstreamTls, aclRefreshMillis, 0);
+        }
+
         /** A plaintext upstream. */
         public Settings(String cell, String advertise, Duration callTimeout, Duration maxLease, long marginMillis,
                         long tickMillis) {
@@ -96,6 +103,7 @@ public final class ProxyServer implements AutoCloseable {
         String version = version();
         this.handler = new ProxyHandler(channel, table, keeper, clock, settings.advertise(), settings.callTimeout(),
                 settings.maxLease(), () -> upstream, new ProxyCache(), principals, grants, version);
+        handler.limit(SessionLimit.of(settings.maxSessions(), Runtime.getRuntime().maxMemory()));
         this.aclWatch = principals.carrying() ? new AclWatch(channel, grants, table::ownSession,
                 () -> upstream.cell(), settings.callTimeout()) : null;
         this.registration = new Registration(channel, timer, settings.advertise(), settings.callTimeout(),

@@ -57,10 +57,16 @@ class ProxyEndToEndTest {
         final String address;
 
         Proxy() throws Exception {
+            this(0);
+        }
+
+        /** {@code maxSessions}: proxy.max.sessions (0: from the heap). */
+        Proxy(long maxSessions) throws Exception {
             int port = freePort();
             address = "127.0.0.1:" + port;
             server = new ProxyServer(new ProxyServer.Settings(cell.address(), address, Duration.ofSeconds(5),
-                    Duration.ofMillis(3 * LEASE_MS), 800, 20), Clock.systemUTC());
+                    Duration.ofMillis(3 * LEASE_MS), 800, 20, UpstreamTls.PLAINTEXT, ProxyServer.DEFAULT_ACL_REFRESH_MS,
+                    maxSessions), Clock.systemUTC());
             RequestHandler h = server.start().get(10, TimeUnit.SECONDS);
             acceptor = new ClientAcceptor(ClientSettings.of(new InetSocketAddress("127.0.0.1", port)), h);
             acceptor.start();
@@ -98,7 +104,11 @@ class ProxyEndToEndTest {
     }
 
     private Proxy proxy() throws Exception {
-        Proxy p = new Proxy();
+        return proxy(0);
+    }
+
+    private Proxy proxy(long maxSessions) throws Exception {
+        Proxy p = new Proxy(maxSessions);
         proxies.add(p);
         return p;
     }
@@ -124,6 +134,24 @@ class ProxyEndToEndTest {
 
     private int masterMetric(String name) {
         return Integer.parseInt(cell.status().getMetricsMap().get(name));
+    }
+
+    @Test
+    void aFullProxySendsNewSessionsToTheCellsMasterAndKeepsServingItsOwn() throws Exception {
+        Proxy full = proxy(1);
+        ChubbyClient first = client(full.address);
+        first.write("/ls/local/limit", utf8("one"));
+        assertEquals(full.address, first.masterInfo().masterAddress());
+        // The proxy renews one client session: a second CreateSession is answered NOT_MASTER naming
+        // the cell's master, and the unchanged client library creates its session there.
+        ChubbyClient second = client(full.address);
+        second.write("/ls/local/limit", utf8("two"));
+        assertEquals(cell.address(), second.masterInfo().masterAddress(), "the second session is the master's own");
+        assertEquals("1", full.metrics().get("client_sessions"));
+        assertEquals("1", full.metrics().get("max_sessions"));
+        assertEquals("1", full.metrics().get("sessions_refused"), () -> full.metrics().toString());
+        assertArrayEquals(utf8("two"), first.read("/ls/local/limit"), "the first client is still served through the proxy");
+        assertEquals(full.address, first.masterInfo().masterAddress());
     }
 
     @Test
