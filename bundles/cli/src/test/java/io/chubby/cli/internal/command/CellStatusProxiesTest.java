@@ -118,4 +118,16 @@ class CellStatusProxiesTest {
                 ProxyListing.line(new ProxyListing.Registered("junk", null, null), Optional.empty()));
         assertEquals(java.util.Map.of("address", "a:1", "pid", "2"), ProxyListing.parse("address=a:1\npid=2\nnoise\n"));
     }
+
+    @Test
+    void proxyStatusPrintsTheNamedFiguresFirstThenTheRestByName() {
+        io.chubby.client.ReplicaStatus s = new io.chubby.client.ReplicaStatus(0, "proxy", 2, 7, 0, 0, 0, 0, false, 3,
+                0, "127.0.0.1:7301", 42, java.util.Map.of("upstream_cell", "local", "upstream_master", "127.0.0.1:7001",
+                "clients", "2", "client_sessions", "3", "cache_entries", "5", "cache_hits", "3", "cache_misses", "1",
+                "sessions_refused", "0", "max_sessions", "32768", "bundle_version", "0.1.0"));
+        assertEquals("proxy 127.0.0.1:7301 pid=42 epoch=7 upstream_cell=local upstream_master=127.0.0.1:7001 clients=2"
+                + " client_sessions=3 held_keepalives=- group_calls=- cache_entries=5 hit_rate=0.75"
+                + " principals_carried=- read_grants=- acl_view=- bundle_version=0.1.0 cache_hits=3 cache_misses=1"
+                + " max_sessions=32768 sessions_refused=0", ProxyCommand.line("127.0.0.1:7301", s));
+    }
 }
