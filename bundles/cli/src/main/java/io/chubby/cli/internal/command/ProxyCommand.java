@@ -29,11 +29,13 @@ public final class ProxyCommand implements Runnable {
 
     /** The metrics a proxy reports, in the order printed. */
     static final List<String> METRICS = List.of("upstream_cell", "upstream_master", "clients", "client_sessions",
-            "held_keepalives", "group_calls", "principals_carried", "read_grants", "acl_view", "bundle_version");
+            "held_keepalives", "group_calls", "opens_passed", "absence_entries", "absence_hits", "absence_fills",
+            "principals_carried", "read_grants", "acl_view", "bundle_version");
 
     @Command(name = "status", description = {"One line: the proxy's address, pid, upstream cell and master, epoch,",
             "client connections, client sessions, held client KeepAlives, group KeepAlives sent upstream,",
-            "principals carried, cached-read grants, acl_view and the proxy bundle's version."})
+            "Opens passed to the master, cached absent paths, Opens answered absent from the cache and",
+            "absence fills, principals carried, cached-read grants, acl_view and the proxy bundle's version."})
     static final class Status implements Callable<Integer> {
         @ParentCommand
         ProxyCommand proxy;
