@@ -42,7 +42,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * at the proxy) may not use alice's session and handle; a node the proxy caches is served to bob
  * only while the master's read decision for him stands (an ACL file change revokes it within
  * {@code proxy.acl.refresh.ms}); a client that is not a proxy principal naming another principal
- * is refused by the cell, and what a client names itself is overwritten by the proxy.
+ * is refused by the cell, and what a client names itself is overwritten by the proxy; a node's
+ * absence the proxy caches is served to alice, whom the master answered so, never to bob, who may
+ * not read the directory (his Opens reach the master and are refused).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProxyAccessControlIT {
@@ -248,6 +250,40 @@ class ProxyAccessControlIT {
         } finally {
             write(clients.get("admin"), "/ls/local/acl/readers", "alice\nbob\nproxy-1");
         }
+    }
+
+    @Test
+    @Order(5)
+    void aCachedAbsenceIsServedOnlyToAPrincipalTheMasterToldSo() {
+        ChubbyClient admin = clients.get("admin");
+        try (Handle d = admin.open(DIR + "/alice-dir", OpenOptions.read().withCreate(CreateMode.MAY).asDirectory()
+                .withAcls("alice-only", "alice-only", "admins"))) {
+            assertEquals("alice-only", d.openStat().readAcl());
+        }
+        String none = DIR + "/alice-dir/none";
+        // Clients of alice (each its own library, so none answers from a copy of its own) until one
+        // is answered from the proxy's cache: the first passes through and grants, the next fills.
+        // (An absence grant lasts one ACL listing, so a listing in between costs one more round.)
+        long hits = metric("absence_hits");
+        for (int i = 0; i < 6 && metric("absence_hits") == hits; i++) {
+            ChubbyClient alice = ChubbyClient.connect(viaProxy("alice"));
+            clients.put("alice-absence-" + i, alice);
+            assertFalse(alice.exists(none));
+        }
+        assertTrue(metric("absence_hits") > hits, () -> "alice was answered from the cache: " + proxy.metrics(1));
+        assertTrue(metric("absence_entries") >= 1, () -> proxy.metrics(1).toString());
+
+        // bob may not read the directory: his Opens go to the master, which refuses them
+        ChubbyClient bob = client("bob");
+        long bobsHits = metric("absence_hits");
+        long passed = metric("opens_passed");
+        for (int i = 0; i < 3; i++) {
+            ChubbyException e = denied(() -> bob.exists(none));
+            assertTrue(e.getMessage().contains("bob may not read"), e.getMessage());
+        }
+        assertEquals(bobsHits, metric("absence_hits"), () -> "nothing answered to bob from the cache: "
+                + proxy.metrics(1));
+        assertTrue(metric("opens_passed") >= passed + 3, () -> proxy.metrics(1).toString());
     }
 
     private static Response call(MasterChannel ch, Request.Builder req) throws Exception {

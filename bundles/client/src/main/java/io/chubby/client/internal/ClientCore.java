@@ -130,8 +130,10 @@ public final class ClientCore {
         CompletableFuture<Response> sent = calls().call(b, write).whenComplete((r, e) -> {
             if (write) {
                 cache.invalidate(fullPath); // may have created it: a cached absence is wrong now
-            } else if (e != null && Futures.chubby(e).code() == ErrorCode.NO_SUCH_NODE) {
-                cache.fillAbsent(fullPath, since); // the master registered us before answering
+            } else if (e != null && Futures.chubby(e).code() == ErrorCode.NO_SUCH_NODE
+                    && !(Futures.chubby(e) instanceof UncacheableAnswer)) {
+                // the master registered us before answering; an uncacheable absence (a proxy's) registered nobody for us
+                cache.fillAbsent(fullPath, since);
             }
         });
         return sent.handle((r, e) -> {

@@ -71,7 +71,8 @@ final class Wire {
                 .setWriteAcl(nz(o.writeAcl()))
                 .setChangeAcl(nz(o.changeAcl()))
                 .setEventMask(events)
-                .setLockDelayMs(o.lockDelayMillis());
+                .setLockDelayMs(o.lockDelayMillis())
+                .setHonoursUncacheable(true); // an absence answered uncacheable is not kept (ClientCore)
         if (dirHandle != null) {
             b.setDirHandle(ByteString.copyFrom(dirHandle));
         }
@@ -101,7 +102,8 @@ final class Wire {
         if (code == ErrorCode.CELL_UNAVAILABLE && isLegacyOutcomeUnknown(msg)) {
             code = ErrorCode.OUTCOME_UNKNOWN;
         }
-        return new ChubbyException(code, msg.isEmpty() ? code.description() : msg);
+        String text = msg.isEmpty() ? code.description() : msg;
+        return r.getError().getUncacheable() ? new UncacheableAnswer(code, text) : new ChubbyException(code, text);
     }
 
     /** Whether a CELL_UNAVAILABLE message is an older server's way of saying OUTCOME_UNKNOWN. */

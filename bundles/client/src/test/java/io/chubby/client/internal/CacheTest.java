@@ -205,6 +205,23 @@ class CacheTest {
     }
 
     @Test
+    void anAbsenceAnsweredUncacheableIsNotCachedAndOpensSayTheyHonourTheFlag() throws Exception {
+        // as a proxy answers from its own cache: the master registered the proxy's session, not ours
+        master.on(Request.BodyCase.OPEN, x -> x.reply(Response.newBuilder().setError(io.chubby.protocol.Error
+                .newBuilder().setCode(ErrorCode.NO_SUCH_NODE.wire()).setMessage("/ls/test/none does not exist")
+                .setUncacheable(true))));
+        long opens = master.count(Request.BodyCase.OPEN);
+        assertFalse(client.exists("/ls/test/none"));
+        ChubbyException e = assertThrows(ChubbyException.class, () -> client.open("/ls/test/none", OpenOptions.read()));
+        assertEquals(ErrorCode.NO_SUCH_NODE, e.code());
+        assertEquals("/ls/test/none does not exist", e.detail());
+        assertFalse(client.exists("/ls/test/none"));
+        assertEquals(opens + 3, master.count(Request.BodyCase.OPEN), "every Open asked again: nothing cached");
+        assertTrue(master.received.stream().filter(Request::hasOpen)
+                .allMatch(r -> r.getOpen().getHonoursUncacheable()), "every Open declares it honours the flag");
+    }
+
+    @Test
     void handleListenersHearTheirHandlesEvents() throws Exception {
         BlockingQueue<Event> seen = new LinkedBlockingQueue<>();
         try (Handle h = client.open(F, OpenOptions.read().withEvents(java.util.Set.of(EventType.CONTENTS_MODIFIED)))) {

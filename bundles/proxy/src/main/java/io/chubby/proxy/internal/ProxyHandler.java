@@ -46,6 +46,7 @@ final class ProxyHandler implements RequestHandler {
     private final Supplier<Upstream> upstream;
     private final ProxyCache cache;
     private final CacheReads reads;
+    private final CacheAbsence absence;
     private final Principals principals;
     private final ReadGrants grants;
     private final AtomicInteger connections = new AtomicInteger();
@@ -56,6 +57,8 @@ final class ProxyHandler implements RequestHandler {
     /** New client sessions beyond this are refused (set by the server from {@code proxy.max.sessions}). */
     private volatile SessionLimit limit = SessionLimit.of(0, Runtime.getRuntime().maxMemory());
     private final AtomicLong sessionsRefused = new AtomicLong();
+    /** Opens without create passed to the master with the client's own session (not answered from the cache). */
+    private final AtomicLong opensPassed = new AtomicLong();
 
     ProxyHandler(MasterChannel channel, SessionTable<ClientConnection> table, GroupKeeper keeper, Clock clock,
                  String advertise, Duration callTimeout, Duration maxLease, Supplier<Upstream> upstream,
@@ -73,6 +76,7 @@ final class ProxyHandler implements RequestHandler {
         this.upstream = upstream;
         this.cache = cache;
         this.reads = new CacheReads(channel, table, cache, clock, callTimeout, this::readThrough, principals, grants);
+        this.absence = new CacheAbsence(channel, table, cache, clock, callTimeout, this::openThrough, principals, grants);
     }
 
     @Override
@@ -125,8 +129,9 @@ final class ProxyHandler implements RequestHandler {
                 }
             }
             case OPEN -> {
-                long era = grants.era();
-                forward(conn, req, bytes, answer -> reads.opened(conn, req, answer, era));
+                if (!absence.tryServe(conn, req)) {
+                    openThrough(conn, req);
+                }
             }
             case CLOSE, SET_SEQUENCER -> {
                 reads.forget(req); // from now on its calls go to the master (closed: BAD_HANDLE; fenced: checked)
@@ -157,6 +162,18 @@ final class ProxyHandler implements RequestHandler {
         readsPassed.incrementAndGet();
         long era = grants.era();
         forward(conn, req, req.toByteArray(), answer -> reads.readThrough(conn, req, answer, era));
+    }
+
+    /** An Open for the master: its answer tells the caches which node a handle names, or that a path is absent. */
+    private void openThrough(ClientConnection conn, Request req) {
+        if (!isWrite(req)) {
+            opensPassed.incrementAndGet();
+        }
+        long era = grants.era();
+        forward(conn, req, req.toByteArray(), answer -> {
+            reads.opened(conn, req, answer, era);
+            absence.passed(conn, req, answer, era);
+        });
     }
 
     /** Cache bookkeeping after the session table changed; a group call when there is something to carry. */
@@ -310,6 +327,10 @@ final class ProxyHandler implements RequestHandler {
                 .putMetrics("cache_hits", String.valueOf(cache.hits()))
                 .putMetrics("cache_misses", String.valueOf(cache.misses()))
                 .putMetrics("reads_passed", String.valueOf(readsPassed.get()))
+                .putMetrics("absence_entries", String.valueOf(cache.absentSize()))
+                .putMetrics("absence_hits", String.valueOf(absence.hits()))
+                .putMetrics("absence_fills", String.valueOf(absence.fills()))
+                .putMetrics("opens_passed", String.valueOf(opensPassed.get()))
                 .putMetrics("principals_carried", String.valueOf(principals.carried()))
                 .putMetrics("read_grants", String.valueOf(grants.size()))
                 .putMetrics("acl_view", !principals.carrying() ? "off" : grants.aclKnown() ? "known" : "unknown")

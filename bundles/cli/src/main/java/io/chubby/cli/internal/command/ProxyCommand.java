@@ -35,14 +35,15 @@ public final class ProxyCommand implements Runnable {
 
     /** The metrics printed first, in this order; the proxy's other metrics follow in name order. */
     static final List<String> METRICS = List.of("upstream_cell", "upstream_master", "clients", "client_sessions",
-            "held_keepalives", "group_calls", "cache_entries", HIT_RATE, "principals_carried", "read_grants", "acl_view",
-            "bundle_version");
+            "held_keepalives", "group_calls", "cache_entries", HIT_RATE, "opens_passed", "absence_entries",
+            "absence_hits", "absence_fills", "principals_carried", "read_grants", "acl_view", "bundle_version");
 
     @Command(name = "status", description = {"One line: the proxy's address, pid, upstream cell and master, epoch,",
             "client connections, client sessions, held client KeepAlives, group KeepAlives sent upstream,",
-            "cache entries and hit rate, principals carried, cached-read grants, acl_view and the proxy bundle's",
-            "version; then the proxy's other figures (cache hits and misses, group parts, session limit, ...)",
-            "in name order."})
+            "cache entries and hit rate, Opens passed to the master, cached absent paths, Opens answered absent",
+            "from the cache and absence fills, principals carried, cached-read grants, acl_view and the proxy",
+            "bundle's version; then the proxy's other figures (cache hits and misses, group parts, session",
+            "limit, ...) in name order."})
     static final class Status implements Callable<Integer> {
         @ParentCommand
         ProxyCommand proxy;

@@ -126,8 +126,8 @@ class CellStatusProxiesTest {
                 "clients", "2", "client_sessions", "3", "cache_entries", "5", "cache_hits", "3", "cache_misses", "1",
                 "sessions_refused", "0", "max_sessions", "32768", "bundle_version", "0.1.0"));
         assertEquals("proxy 127.0.0.1:7301 pid=42 epoch=7 upstream_cell=local upstream_master=127.0.0.1:7001 clients=2"
-                + " client_sessions=3 held_keepalives=- group_calls=- cache_entries=5 hit_rate=0.75"
-                + " principals_carried=- read_grants=- acl_view=- bundle_version=0.1.0 cache_hits=3 cache_misses=1"
+                + " client_sessions=3 held_keepalives=- group_calls=- cache_entries=5 hit_rate=0.75 opens_passed=-"
+                + " absence_entries=- absence_hits=- absence_fills=- principals_carried=- read_grants=- acl_view=- bundle_version=0.1.0 cache_hits=3 cache_misses=1"
                 + " max_sessions=32768 sessions_refused=0", ProxyCommand.line("127.0.0.1:7301", s));
     }
 }

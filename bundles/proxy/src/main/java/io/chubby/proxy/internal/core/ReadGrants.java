@@ -1,8 +1,10 @@
 package io.chubby.proxy.internal.core;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Which principals the master has let read which cached node (bundles/proxy README, "Principals
@@ -17,7 +19,14 @@ import java.util.Objects;
  * <p>A decision is recorded only if no ACL change was noticed between the call that carried it
  * being sent and its answer: the caller takes {@link #era()} first and hands it to {@link #grant}.
  * At most {@code limit} grants are kept; beyond it all are dropped (each principal's next read
- * passes through once). Pure; thread-safe (every method holds this object's monitor).
+ * passes through once).
+ *
+ * <p><b>Absence grants</b> ({@link #grantAbsence}): the master answered {@code principal} that the
+ * node at a path does not exist, which it does only after checking read permission on the node's
+ * directory. They are dropped with every grant, and in addition at every successful ACL listing
+ * ({@link #aclFiles}), changed or not: the directory's ACL names can change by a SetACL on the
+ * directory, which invalidates nothing the proxy's session holds, so an absence grant is trusted
+ * for at most about one listing period. Pure; thread-safe (every method holds this object's monitor).
  */
 public final class ReadGrants {
     private record Key(String principal, String path) {
@@ -27,6 +36,7 @@ public final class ReadGrants {
     }
 
     private final Map<Key, Grant> grants = new HashMap<>();
+    private final Set<Key> absences = new HashSet<>();
     private final int limit;
     private String aclFingerprint;
     private long era;
@@ -55,10 +65,32 @@ public final class ReadGrants {
         if (era != this.era || aclFingerprint == null) {
             return; // an ACL change was noticed since the call was sent (or none was ever checked)
         }
-        if (grants.size() >= limit && !grants.containsKey(new Key(principal, path))) {
+        if (size() >= limit && !grants.containsKey(new Key(principal, path))) {
             dropAll();
         }
         grants.put(new Key(principal, path), new Grant(instance, aclGeneration));
+    }
+
+    /**
+     * The master told {@code principal} that nothing exists at {@code path} (cell relative), in
+     * answer to an Open sent in {@code era}: it may be served that absence from the cache.
+     */
+    public synchronized void grantAbsence(String principal, String path, long era) {
+        Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(path, "path");
+        if (era != this.era || aclFingerprint == null) {
+            return;
+        }
+        Key k = new Key(principal, path);
+        if (size() >= limit && !absences.contains(k)) {
+            dropAll();
+        }
+        absences.add(k);
+    }
+
+    /** Whether {@code principal} may be served the cached absence of {@code path}. */
+    public synchronized boolean absenceGranted(String principal, String path) {
+        return absences.contains(new Key(principal, path));
     }
 
     /** Whether {@code principal} may be served the cached node {@code instance} with that ACL generation. */
@@ -77,11 +109,12 @@ public final class ReadGrants {
             dropAll();
             aclFingerprint = fingerprint;
         }
+        absences.clear(); // a directory's SetACL is seen by no invalidation: absence grants last one listing
     }
 
     /** The ACL directory could not be read: nothing is granted until a poll succeeds again. */
     public synchronized void aclUnknown() {
-        if (aclFingerprint != null || !grants.isEmpty()) {
+        if (aclFingerprint != null || size() > 0) {
             dropAll();
         }
         aclFingerprint = null;
@@ -89,6 +122,7 @@ public final class ReadGrants {
 
     private void dropAll() {
         grants.clear();
+        absences.clear();
         era++;
         drops++;
     }
@@ -98,8 +132,9 @@ public final class ReadGrants {
         return aclFingerprint != null;
     }
 
+    /** Grants held: cached reads and absences. */
     public synchronized int size() {
-        return grants.size();
+        return grants.size() + absences.size();
     }
 
     /** How many times every grant was dropped (ACL changes, failed polls, the limit). */

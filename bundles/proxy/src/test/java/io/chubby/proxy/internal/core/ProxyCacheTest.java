@@ -46,4 +46,53 @@ class ProxyCacheTest {
         assertFalse(cache.fill("/other", g2, entry(9, "from before the failover")));
         assertTrue(cache.fill("/other", cache.generation("/other"), entry(9, "new")));
     }
+
+    @Test
+    void anAbsenceIsHeldUntilItsPathIsInvalidatedOrTheCacheFlushedAndALateFillIsRefused() {
+        assertNull(cache.absent("/none"));
+        long g = cache.generation("/none");
+        assertTrue(cache.fillAbsent("/none", g, "/ls/local/none does not exist"));
+        assertEquals("/ls/local/none does not exist", cache.absent("/none"));
+        assertEquals(1, cache.absentSize());
+
+        long before = cache.generation("/none");
+        cache.invalidate("/none"); // created: the master invalidated the proxy's session
+        assertNull(cache.absent("/none"), "gone before the invalidation is acknowledged");
+        assertFalse(cache.fillAbsent("/none", before, "read before the creation"), "the fill lost the race");
+        assertNull(cache.absent("/none"));
+
+        assertTrue(cache.fillAbsent("/x", cache.generation("/x"), "x"));
+        long gx = cache.generation("/y");
+        cache.flush();
+        assertNull(cache.absent("/x"), "a flush drops absences too");
+        assertFalse(cache.fillAbsent("/y", gx, "from before the failover"));
+        assertTrue(cache.fillAbsent("/y", cache.generation("/y"), "y"));
+        assertEquals(1, cache.absentSize());
+    }
+
+    @Test
+    void absentPathsAreBoundedTheOldestDroppedFirst() {
+        ProxyCache small = new ProxyCache(3);
+        for (String p : new String[] {"/a", "/b", "/c", "/d"}) {
+            assertTrue(small.fillAbsent(p, small.generation(p), p + " does not exist"));
+        }
+        assertEquals(3, small.absentSize());
+        assertNull(small.absent("/a"), "the oldest went");
+        assertEquals("/d does not exist", small.absent("/d"));
+        assertEquals("/b does not exist", small.absent("/b"));
+        for (String p : new String[] {"/p1", "/p2", "/p3", "/p4"}) {
+            small.probe(p);
+        }
+        assertFalse(small.probed("/p1"), "probes are bounded the same way");
+        assertTrue(small.probed("/p4"));
+    }
+
+    @Test
+    void aProbedPathIsForgottenWhenTheNodeIsFoundToExist() {
+        assertFalse(cache.probed("/n"), "never asked for");
+        cache.probe("/n");
+        assertTrue(cache.probed("/n"));
+        cache.unprobe("/n");
+        assertFalse(cache.probed("/n"));
+    }
 }

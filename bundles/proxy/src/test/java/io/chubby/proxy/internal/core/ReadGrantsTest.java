@@ -84,4 +84,41 @@ class ReadGrantsTest {
         assertFalse(small.granted("a", "/1", 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new ReadGrants(0));
     }
+
+    @Test
+    void anAbsenceIsGrantedPerPrincipalAndPathAndLastsOneAclListing() {
+        grants.grantAbsence("alice", "/d/none", grants.era());
+        assertFalse(grants.absenceGranted("alice", "/d/none"), "no ACL view yet");
+        grants.aclFiles("readers@7:1");
+        grants.grantAbsence("alice", "/d/none", grants.era());
+        assertTrue(grants.absenceGranted("alice", "/d/none"));
+        assertFalse(grants.absenceGranted("bob", "/d/none"), "alice's answer is not bob's");
+        assertFalse(grants.absenceGranted("alice", "/d/other"), "another path");
+        assertFalse(grants.granted("alice", "/d/none", 0, 0), "not a read grant");
+        assertEquals(1, grants.size());
+
+        grants.aclFiles("readers@7:1");
+        assertFalse(grants.absenceGranted("alice", "/d/none"),
+                "an unchanged listing still ends it: a SetACL on the directory invalidates nothing the proxy holds");
+        long era = grants.era();
+        grants.aclFiles("readers@7:2");
+        grants.grantAbsence("alice", "/d/none", era);
+        assertFalse(grants.absenceGranted("alice", "/d/none"), "decided before an ACL change: not recorded");
+        grants.grantAbsence("alice", "/d/none", grants.era());
+        grants.aclUnknown();
+        assertFalse(grants.absenceGranted("alice", "/d/none"), "a failed listing drops it");
+    }
+
+    @Test
+    void absenceGrantsCountTowardsTheLimit() {
+        ReadGrants two = new ReadGrants(2);
+        two.aclFiles("");
+        two.grant("alice", "/f", 1, 1, two.era());
+        two.grantAbsence("alice", "/n1", two.era());
+        assertEquals(2, two.size());
+        two.grantAbsence("alice", "/n2", two.era());
+        assertEquals(1, two.size(), "beyond the limit all went, then the new one was kept");
+        assertTrue(two.absenceGranted("alice", "/n2"));
+        assertFalse(two.granted("alice", "/f", 1, 1));
+    }
 }
