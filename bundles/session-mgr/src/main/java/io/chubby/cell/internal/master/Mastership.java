@@ -155,20 +155,34 @@ public final class Mastership implements ConsensusListener {
         takeOver(newEpoch);
     }
 
-    /** Extends every recorded session's lease for this epoch, once (listener or timer, whichever is first). */
-    private synchronized void takeOver(long newEpoch) {
+    /**
+     * Extends every recorded session's lease for this epoch, once (listener or timer, whichever is
+     * first), then proposes what a new master owes the log (InitCell if needed, the settling Noop).
+     * The proposals are made outside this object's monitor: a consensus may call back into it
+     * (becameMaster, lostMastership) while holding a lock its propose takes too (the timer taking
+     * over here while the testkit's FakeConsensus delivered becameMaster under its apply lock
+     * deadlocked CellCommandsTest once).
+     */
+    private void takeOver(long newEpoch) {
+        if (takeOverLeases(newEpoch)) {
+            ensureInitialised();
+            settle(newEpoch);
+        }
+    }
+
+    /** The leases' part of {@link #takeOver}; false if this epoch was taken over already. */
+    private synchronized boolean takeOverLeases(long newEpoch) {
         if (takenOverEpoch == newEpoch) {
-            return;
+            return false;
         }
         this.epoch = newEpoch;
         log.info("became master epoch={} index={} sessions={}", newEpoch, machine.appliedIndex(),
                 machine.read(s -> s.sessionCount()));
-        ensureInitialised();
         List<Long> ids = machine.read(s -> s.sessionIds());
         cache.takeOver(ids, newEpoch);
         leases.takeOver(ids);
         takenOverEpoch = newEpoch;
-        settle(newEpoch);
+        return true;
     }
 
     /**
