@@ -78,6 +78,10 @@ public final class ProxyComponent {
                 + "NOT_MASTER naming the cell's master (the client creates its session there); sessions moving here from another proxy are "
                 + "always taken. 0: one per 8 KiB of the proxy's maximum heap (32,768 with -Xmx256m)")
         long proxy_max_sessions() default 0;
+
+        @AttributeDefinition(description = "Bytes the read cache's entries may take (contents, metadata, paths); "
+                + "the least recently served go first. 0: an eighth of the proxy's maximum heap (32 MiB with -Xmx256m)")
+        long proxy_cache_max_bytes() default 0;
     }
 
     private final ProxyServer server;
@@ -97,6 +101,10 @@ public final class ProxyComponent {
             throw new IllegalArgumentException("PID " + PID + ": proxy.max.sessions must be >= 0 (0: from the heap), was "
                     + config.proxy_max_sessions());
         }
+        if (config.proxy_cache_max_bytes() < 0) {
+            throw new IllegalArgumentException("PID " + PID + ": proxy.cache.max.bytes must be >= 0 (0: from the heap), "
+                    + "was " + config.proxy_cache_max_bytes());
+        }
         if (config.proxy_acl_refresh_ms() < 100) {
             throw new IllegalArgumentException("PID " + PID + ": proxy.acl.refresh.ms must be >= 100, was "
                     + config.proxy_acl_refresh_ms());
@@ -105,7 +113,8 @@ public final class ProxyComponent {
                 Duration.ofMillis(config.proxy_call_timeout_ms()), Duration.ofMillis(config.proxy_max_lease_ms()),
                 config.proxy_keepalive_margin_ms(), config.proxy_tick_ms(), UpstreamTls.of(
                 config.proxy_upstream_tls_ca(), config.proxy_upstream_tls_cert(), config.proxy_upstream_tls_key(),
-                config.proxy_upstream_tls_password()), config.proxy_acl_refresh_ms(), config.proxy_max_sessions()),
+                config.proxy_upstream_tls_password()), config.proxy_acl_refresh_ms(), new ProxyServer.Limits(
+                config.proxy_max_sessions(), config.proxy_cache_max_bytes())),
                 Clock.systemUTC());
         server.start().thenAccept(handler -> {
             Hashtable<String, Object> props = new Hashtable<>();

@@ -48,13 +48,14 @@ public final class ProxyServer implements AutoCloseable {
      * @param tickMillis  the timer's period
      * @param upstreamTls how the proxy reaches the cell (plaintext, or TLS with its own certificate)
      * @param aclRefreshMillis period of the ACL directory listing that revokes cached-read grants
-     * @param maxSessions client sessions beyond which CreateSession is refused (0: from the heap)
+     * @param limits      how many client sessions and cache bytes the proxy takes on
      */
     public record Settings(String cell, String advertise, Duration callTimeout, Duration maxLease, long marginMillis,
-                           long tickMillis, UpstreamTls upstreamTls, long aclRefreshMillis, long maxSessions) {
+                           long tickMillis, UpstreamTls upstreamTls, long aclRefreshMillis, Limits limits) {
         public Settings(String cell, String advertise, Duration callTimeout, Duration maxLease, long marginMillis,
                         long tickMillis, UpstreamTls upstreamTls, long aclRefreshMillis) {
-            this(cell, advertise, callTimeout, maxLease, marginMillis, tickMillis, upstreamTls, aclRefreshMillis, 0);
+            this(cell, advertise, callTimeout, maxLease, marginMillis, tickMillis, upstreamTls, aclRefreshMillis,
+                    Limits.FROM_HEAP);
         }
 
         /** A plaintext upstream. */
@@ -62,6 +63,27 @@ public final class ProxyServer implements AutoCloseable {
                         long tickMillis) {
             this(cell, advertise, callTimeout, maxLease, marginMillis, tickMillis, UpstreamTls.PLAINTEXT,
                     DEFAULT_ACL_REFRESH_MS);
+        }
+    }
+
+    /**
+     * How much a proxy takes on, each 0 for "from the maximum heap": client sessions
+     * ({@code proxy.max.sessions}, {@link SessionLimit}) and the bytes of its read cache
+     * ({@code proxy.cache.max.bytes}: an eighth of the heap, 32 MiB at the default -Xmx256m).
+     */
+    public record Limits(long maxSessions, long cacheMaxBytes) {
+        public static final Limits FROM_HEAP = new Limits(0, 0);
+
+        public Limits {
+            if (maxSessions < 0 || cacheMaxBytes < 0) {
+                throw new IllegalArgumentException("proxy limits must be >= 0 (0: from the heap), were maxSessions="
+                        + maxSessions + " cacheMaxBytes=" + cacheMaxBytes);
+            }
+        }
+
+        /** The cache's bound for a JVM whose maximum heap is {@code maxHeapBytes}. */
+        public long cacheBytes(long maxHeapBytes) {
+            return cacheMaxBytes > 0 ? cacheMaxBytes : Math.max(1L << 20, maxHeapBytes / 8);
         }
     }
 
@@ -102,8 +124,9 @@ public final class ProxyServer implements AutoCloseable {
                 settings.callTimeout(), settings.maxLease(), new SecureRandom().nextLong() | 1, principals);
         String version = version();
         this.handler = new ProxyHandler(channel, table, keeper, clock, settings.advertise(), settings.callTimeout(),
-                settings.maxLease(), () -> upstream, new ProxyCache(), principals, grants, version);
-        handler.limit(SessionLimit.of(settings.maxSessions(), Runtime.getRuntime().maxMemory()));
+                settings.maxLease(), () -> upstream, new ProxyCache(ProxyCache.DEFAULT_ABSENT_LIMIT,
+                settings.limits().cacheBytes(Runtime.getRuntime().maxMemory())), principals, grants, version);
+        handler.limit(SessionLimit.of(settings.limits().maxSessions(), Runtime.getRuntime().maxMemory()));
         this.aclWatch = principals.carrying() ? new AclWatch(channel, grants, table::ownSession,
                 () -> upstream.cell(), settings.callTimeout()) : null;
         this.registration = new Registration(channel, timer, settings.advertise(), settings.callTimeout(),

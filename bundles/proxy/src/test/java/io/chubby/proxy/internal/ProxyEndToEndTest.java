@@ -66,7 +66,7 @@ class ProxyEndToEndTest {
             address = "127.0.0.1:" + port;
             server = new ProxyServer(new ProxyServer.Settings(cell.address(), address, Duration.ofSeconds(5),
                     Duration.ofMillis(3 * LEASE_MS), 800, 20, UpstreamTls.PLAINTEXT, ProxyServer.DEFAULT_ACL_REFRESH_MS,
-                    maxSessions), Clock.systemUTC());
+                    new ProxyServer.Limits(maxSessions, 0)), Clock.systemUTC());
             RequestHandler h = server.start().get(10, TimeUnit.SECONDS);
             acceptor = new ClientAcceptor(ClientSettings.of(new InetSocketAddress("127.0.0.1", port)), h);
             acceptor.start();

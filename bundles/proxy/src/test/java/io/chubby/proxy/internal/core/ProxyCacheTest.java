@@ -95,4 +95,42 @@ class ProxyCacheTest {
         cache.unprobe("/n");
         assertFalse(cache.probed("/n"));
     }
+
+    @Test
+    void entriesAreBoundedInBytesTheLeastRecentlyServedDroppedFirst() {
+        ProxyCache.Entry e = entry(1, "x".repeat(1000));
+        long w = ProxyCache.weight("/a", e);
+        ProxyCache small = new ProxyCache(10, 3 * w);
+        for (String p : new String[] {"/a", "/b", "/c"}) {
+            assertTrue(small.fill(p, small.generation(p), entry(1, "x".repeat(1000))));
+        }
+        assertEquals(3 * w, small.bytes());
+        assertNotNull(small.serve("/a", 1), "/a served: /b is now the least recently served");
+        assertTrue(small.fill("/d", small.generation("/d"), entry(1, "x".repeat(1000))));
+        assertEquals(3, small.size());
+        assertNull(small.serve("/b", 1), "dropped to make room");
+        assertNotNull(small.serve("/a", 1));
+        assertEquals(1, small.evictions());
+        assertEquals(3 * w, small.bytes());
+        assertFalse(small.fill("/big", small.generation("/big"), entry(1, "x".repeat(4000))),
+                "an entry larger than the whole cache is not kept");
+        small.invalidate("/a");
+        assertEquals(2 * w, small.bytes(), "an invalidation gives its bytes back");
+        small.flush();
+        assertEquals(0, small.bytes());
+    }
+
+    @Test
+    void aFillReadBeforeAnInvalidationIsRefusedEvenAfterTheInvalidationsRecordWasDropped() {
+        ProxyCache small = new ProxyCache(2, 1 << 20);
+        long g = small.generation("/f");
+        small.invalidate("/f");
+        small.invalidate("/g");
+        small.invalidate("/h"); // three records, two kept: the record of /f is dropped
+        assertFalse(small.fill("/f", g, entry(1, "read before the invalidation")));
+        assertFalse(small.fillAbsent("/f", g, "read before the invalidation"));
+        assertTrue(small.fill("/f", small.generation("/f"), entry(1, "read after")));
+        long gi = small.generation("/i");
+        assertTrue(small.fill("/i", gi, entry(1, "a path never invalidated")));
+    }
 }
