@@ -47,8 +47,8 @@ final class EtcdCluster implements SystemUnderTest {
     /** How workload 9 reads: serializable (a member or a proxy's cache answers) or linearizable. */
     private boolean serializableReads;
 
-    /** What the members' {@code /metrics} say, summed over the members that answer. */
-    record MemberCounters(long keepAlivesReceived, long leasesRenewed, long ranges) {
+    /** What the members' {@code /metrics} say, summed over the {@code answered} members that answered. */
+    record MemberCounters(int answered, long keepAlivesReceived, long leasesRenewed, long leasesExpired, long ranges) {
     }
 
     EtcdCluster(Path dir, int size, int basePort) {
@@ -359,12 +359,15 @@ final class EtcdCluster implements SystemUnderTest {
     /**
      * The members' counters (plaintext only): LeaseKeepAlive stream messages received
      * ({@code grpc_server_msg_received_total}), leases renewed ({@code etcd_debugging_lease_renewed_total},
-     * counted where the renewal is done, the leader) and Range calls handled ({@code grpc_server_handled_total}).
-     * A member that does not answer counts 0.
+     * counted where the renewal is done, the leader), leases the leader revoked because they expired
+     * ({@code etcd_debugging_server_lease_expired_total}) and Range calls handled
+     * ({@code grpc_server_handled_total}). A member that does not answer counts 0.
      */
     MemberCounters memberCounters() {
+        int answered = 0;
         long ka = 0;
         long renewed = 0;
+        long expired = 0;
         long ranges = 0;
         for (int i = 1; i <= size; i++) {
             if (procs[i] == null || !procs[i].isAlive()) {
@@ -374,6 +377,8 @@ final class EtcdCluster implements SystemUnderTest {
                 PromText m = PromText.fetch(clientUrl(i) + "/metrics");
                 ka += (long) m.sum("grpc_server_msg_received_total", java.util.Map.of("grpc_method", "LeaseKeepAlive"));
                 renewed += (long) m.sum("etcd_debugging_lease_renewed_total", java.util.Map.of());
+                expired += (long) m.sum("etcd_debugging_server_lease_expired_total", java.util.Map.of());
+                answered++;
                 ranges += (long) m.sum("grpc_server_handled_total", java.util.Map.of("grpc_method", "Range"));
             } catch (java.io.IOException down) {
                 // a member that does not answer has nothing to count
@@ -382,7 +387,7 @@ final class EtcdCluster implements SystemUnderTest {
                 break;
             }
         }
-        return new MemberCounters(ka, renewed, ranges);
+        return new MemberCounters(answered, ka, renewed, expired, ranges);
     }
 
     @Override

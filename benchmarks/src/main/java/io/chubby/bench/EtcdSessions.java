@@ -44,6 +44,7 @@ final class EtcdSessions implements SessionPool {
     private volatile EtcdCluster.MemberCounters baseline;
     private volatile long baselineNanos;
     private volatile boolean holding;
+    private final java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
 
     /** {@code clients}: makes one jetcd client (plain, or TLS + user and password). */
     EtcdSessions(java.util.function.Supplier<Client> clientFactory, int clientCount) {
@@ -101,6 +102,7 @@ final class EtcdSessions implements SessionPool {
             @Override
             public void onError(Throwable t) {
                 errors.incrementAndGet();
+                firstError.compareAndSet(null, String.valueOf(t));
             }
 
             @Override
@@ -183,12 +185,15 @@ final class EtcdSessions implements SessionPool {
             double secs = (System.nanoTime() - baselineNanos) / 1e9;
             long ka = now.keepAlivesReceived() - baseline.keepAlivesReceived();
             long renewed = now.leasesRenewed() - baseline.leasesRenewed();
-            out += String.format(java.util.Locale.ROOT, "; at the members %s (%.0f s): LeaseKeepAlive messages received %d"
-                            + " (%.0f/s), leases renewed by the leader %d (%.0f/s), Range calls %d",
-                    holding ? "over the hold" : "since the pool was made", secs, ka, ka / secs, renewed, renewed / secs,
+            out += String.format(java.util.Locale.ROOT, "; at the members %s (%.0f s; members answering at start/end %d/%d):"
+                            + " LeaseKeepAlive messages received %d (%.0f/s), leases renewed by the leader %d (%.0f/s),"
+                            + " leases expired at the leader %d, Range calls %d",
+                    holding ? "over the hold" : "since the pool was made", secs, baseline.answered(), now.answered(), ka,
+                    ka / secs, renewed, renewed / secs, now.leasesExpired() - baseline.leasesExpired(),
                     now.ranges() - baseline.ranges());
         }
-        return out + more.get();
+        String err = firstError.get();
+        return out + more.get() + (err == null ? "" : "; first keep-alive stream error: " + err);
     }
 
     @Override
