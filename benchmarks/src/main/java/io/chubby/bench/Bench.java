@@ -21,7 +21,11 @@ import java.util.LinkedHashSet;
  * client and peer links and access control enforced (see each system's class). {@code chubby-proxies}
  * is the plain cell with every client behind {@code --proxies N} (default 4) Chubby proxies; its
  * replicas get {@code --server-opts} (e.g. a larger heap for 6b with 200,000 sessions).
- * Workload 9 ({@code --workloads 9 [--readers N]}, Chubby systems only): one file read by N sessions.
+ * {@code etcd-proxies}: the plain etcd cluster with every client behind {@code --proxies N} etcd
+ * grpc-proxies; {@code zookeeper-observers}: the plain ensemble plus {@code --observers N} (default
+ * 4) observers, every client on an observer.
+ * Workload 9 ({@code --workloads 9 [--readers N]}): one file read by N sessions (etcd: serializable
+ * and linearizable, one row each; ZooKeeper: at most 200 / 1,000 sessions as in 6b).
  * {@code --proxy-latency [--ops N]}: what one proxy adds to a write and a read ({@link ProxyLatency}).
  * Prints a markdown table, writes it to FILE and a latency plot to the PNG.
  */
@@ -122,6 +126,10 @@ public final class Bench {
                         System.getProperty("java.class.path"), false, true);
                 case "etcd" -> new EtcdCluster(work.resolve("etcd"), 5, 19000);
                 case "etcd-secure" -> new EtcdCluster(work.resolve("etcd-secure"), 5, 19000, true);
+                case "etcd-proxies" -> new EtcdCluster(work.resolve("etcd-proxies"), 5, 19000).throughProxies(
+                        Integer.parseInt(opt.getOrDefault("proxies", "4")));
+                case "zookeeper-observers" -> new ZkEnsemble(work.resolve("zookeeper-observers"), 5, 18000,
+                        System.getProperty("java.class.path")).withObservers(Integer.parseInt(opt.getOrDefault("observers", "4")));
                 default -> throw new IllegalArgumentException("unknown system " + sys);
             };
             System.out.println("== " + sut.name() + ": starting (load average " + Procs.loadAverage() + ")");
@@ -219,7 +227,19 @@ public final class Bench {
                 }
                 case 7 -> out.add(Workloads.failover(sut, p.failovers()));
                 case 8 -> out.add(SessionWorkloads.fanOut(sut, p.fanOut()));
-                case 9 -> out.add(SessionWorkloads.hotFile(sut, hotReaders, p.readMs())); // Chubby systems only
+                case 9 -> {
+                    if (sut instanceof EtcdCluster etcd) {
+                        // a grpc-proxy caches serializable reads only; linearizable ones pass through
+                        out.add(SessionWorkloads.hotFile(etcd.serializableReads(true), hotReaders, p.readMs(), " (serializable)"));
+                        out.add(SessionWorkloads.hotFile(etcd.serializableReads(false), hotReaders, p.readMs(),
+                                " (linearizable)"));
+                    } else if (sys.startsWith("zookeeper")) {
+                        // one client object per ZooKeeper session: the same limit as in 6b
+                        out.add(SessionWorkloads.hotFile(sut, Math.min(hotReaders, p.zkHeld()), p.readMs()));
+                    } else {
+                        out.add(SessionWorkloads.hotFile(sut, hotReaders, p.readMs()));
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown workload " + w);
             }
         } catch (Exception | Error e) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An etcd 3.4 cluster (Debian's etcd-server) of real processes on loopback with etcd's default
@@ -24,6 +25,11 @@ import java.util.concurrent.TimeUnit;
  * longer than one system's run, so no client re-authenticates in the middle); the system property
  * {@code bench.etcd.token=simple} selects those instead. jetcd connects with TLS (client
  * certificate CN {@code bench}) and user + password, so every request carries the token etcd checks.
+ *
+ * <p>Through proxies ({@code etcd-proxies}, plaintext only): {@link #throughProxies} puts N
+ * {@code etcd grpc-proxy} processes ({@link EtcdProxies}) in front of the members; every client and
+ * session pool of the workloads then connects to the proxies only (a pool's jetcd clients spread
+ * over them, two each), and the members' own {@code /metrics} tell what reached the cluster.
  */
 final class EtcdCluster implements SystemUnderTest {
     static final String USER = "bench";
@@ -36,6 +42,14 @@ final class EtcdCluster implements SystemUnderTest {
     private final boolean secure;
     private final Process[] procs;
     private Certs certs;
+    /** grpc-proxies every client of this system goes through, or null. */
+    private EtcdProxies proxies;
+    /** How workload 9 reads: serializable (a member or a proxy's cache answers) or linearizable. */
+    private boolean serializableReads;
+
+    /** What the members' {@code /metrics} say, summed over the {@code answered} members that answered. */
+    record MemberCounters(int answered, long keepAlivesReceived, long leasesRenewed, long leasesExpired, long ranges) {
+    }
 
     EtcdCluster(Path dir, int size, int basePort) {
         this(dir, size, basePort, false);
@@ -49,9 +63,27 @@ final class EtcdCluster implements SystemUnderTest {
         this.procs = new Process[size + 1];
     }
 
+    /**
+     * Puts {@code n} grpc-proxies (ports {@code basePort+400+k}) in front of the members; the system
+     * is called etcd-proxies. Before start().
+     */
+    EtcdCluster throughProxies(int n) {
+        if (secure) {
+            throw new IllegalArgumentException("grpc-proxies in front of a secured cluster are not benchmarked");
+        }
+        proxies = new EtcdProxies(dir, basePort + 400, n);
+        return this;
+    }
+
+    /** Workload 9's reads from now on: serializable ({@code true}) or linearizable. */
+    EtcdCluster serializableReads(boolean serializable) {
+        this.serializableReads = serializable;
+        return this;
+    }
+
     @Override
     public String name() {
-        return secure ? "etcd-secure" : "etcd";
+        return secure ? "etcd-secure" : proxies != null ? "etcd-proxies" : "etcd";
     }
 
     private String clientUrl(int i) {
@@ -74,7 +106,7 @@ final class EtcdCluster implements SystemUnderTest {
      * that every later call carries, as a long-running application's client has.
      */
     Client client() {
-        Client c = client(true);
+        Client c = client(true, proxies == null ? endpoints() : proxies.urls().toArray(String[]::new));
         if (secure) {
             try {
                 c.getKVClient().get(ByteSequence.from("bench-login", StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
@@ -90,8 +122,8 @@ final class EtcdCluster implements SystemUnderTest {
      * {@code login}: authenticate as the bench user (etcd refuses Authenticate while auth is not
      * enabled, so the leader check does without: Status needs no user).
      */
-    private Client client(boolean login) {
-        io.etcd.jetcd.ClientBuilder b = Client.builder().endpoints(endpoints());
+    private Client client(boolean login, String... endpoints) {
+        io.etcd.jetcd.ClientBuilder b = Client.builder().endpoints(endpoints);
         if (secure) {
             try {
                 b.authority("127.0.0.1").sslContext(s -> s.trustManager(certs.ca().toFile())
@@ -154,6 +186,10 @@ final class EtcdCluster implements SystemUnderTest {
         if (secure) {
             enableAuth();
         }
+        if (proxies != null) {
+            proxies.start(String.join(",", java.util.Arrays.stream(endpoints()).map(u -> u.substring("http://".length()))
+                    .toList()));
+        }
     }
 
     /** Users, the bench role (readwrite on the prefix "bench") and {@code auth enable}, with etcdctl. */
@@ -208,7 +244,7 @@ final class EtcdCluster implements SystemUnderTest {
     }
 
     private int leaderIndex() {
-        try (Client c = client(false)) {
+        try (Client c = client(false, endpoints())) {
             for (int i = 1; i <= size; i++) {
                 if (procs[i] == null || !procs[i].isAlive()) {
                     continue;
@@ -306,7 +342,52 @@ final class EtcdCluster implements SystemUnderTest {
 
     @Override
     public SessionPool sessions() {
-        return new EtcdSessions(this::client, 4);
+        if (secure) {
+            return new EtcdSessions(this::client, 4);
+        }
+        if (proxies == null) {
+            return new EtcdSessions(this::client, 4, serializableReads, this::memberCounters, () -> "");
+        }
+        // client i connects to proxy i mod n only, as chubby-proxies spreads its connections (2 per proxy)
+        AtomicInteger next = new AtomicInteger();
+        return new EtcdSessions(() -> client(true, proxies.urls().get(next.getAndIncrement() % proxies.count())),
+                2 * proxies.count(), serializableReads, this::memberCounters,
+                () -> String.format(java.util.Locale.ROOT, "; %d grpc-proxies, CPU %.0f s so far", proxies.count(),
+                        proxies.cpuSeconds()));
+    }
+
+    /**
+     * The members' counters (plaintext only): LeaseKeepAlive stream messages received
+     * ({@code grpc_server_msg_received_total}), leases renewed ({@code etcd_debugging_lease_renewed_total},
+     * counted where the renewal is done, the leader), leases the leader revoked because they expired
+     * ({@code etcd_debugging_server_lease_expired_total}) and Range calls handled
+     * ({@code grpc_server_handled_total}). A member that does not answer counts 0.
+     */
+    MemberCounters memberCounters() {
+        int answered = 0;
+        long ka = 0;
+        long renewed = 0;
+        long expired = 0;
+        long ranges = 0;
+        for (int i = 1; i <= size; i++) {
+            if (procs[i] == null || !procs[i].isAlive()) {
+                continue;
+            }
+            try {
+                PromText m = PromText.fetch(clientUrl(i) + "/metrics");
+                ka += (long) m.sum("grpc_server_msg_received_total", java.util.Map.of("grpc_method", "LeaseKeepAlive"));
+                renewed += (long) m.sum("etcd_debugging_lease_renewed_total", java.util.Map.of());
+                expired += (long) m.sum("etcd_debugging_server_lease_expired_total", java.util.Map.of());
+                answered++;
+                ranges += (long) m.sum("grpc_server_handled_total", java.util.Map.of("grpc_method", "Range"));
+            } catch (java.io.IOException down) {
+                // a member that does not answer has nothing to count
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return new MemberCounters(answered, ka, renewed, expired, ranges);
     }
 
     @Override
@@ -330,6 +411,9 @@ final class EtcdCluster implements SystemUnderTest {
 
     @Override
     public void close() {
+        if (proxies != null) {
+            proxies.close();
+        }
         Procs.stopAll(procs);
     }
 }

@@ -3,6 +3,7 @@ package io.chubby.bench;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.etcd.jetcd.watch.WatchEvent;
@@ -19,7 +20,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * etcd "sessions": leases (etcd's session mechanism, as used by its concurrency package), TTL 12 s
  * like Chubby's default session lease, kept alive over the lease streams of a few jetcd clients;
- * watches are multiplexed over those clients' watch streams.
+ * watches are multiplexed over those clients' watch streams. Reads of workload 9 are KV Range calls
+ * on the lease's client, serializable (any member, or a grpc-proxy's cache, answers; may be stale)
+ * or linearizable (through the leader's read index).
+ *
+ * <p>With {@code counters} (plaintext clusters), {@link #describe()} adds what reached the cluster
+ * members since the pool was made or, in workload 6b, since the hold began.
  */
 final class EtcdSessions implements SessionPool {
     private record Lease(long id, Client client) {
@@ -32,11 +38,35 @@ final class EtcdSessions implements SessionPool {
     private final AtomicLong answered = new AtomicLong();
     private final AtomicLong expired = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final boolean serializable;
+    private final java.util.function.Supplier<EtcdCluster.MemberCounters> counters;
+    private final java.util.function.Supplier<String> more;
+    private volatile EtcdCluster.MemberCounters baseline;
+    private volatile long baselineNanos;
+    private volatile boolean holding;
+    private final java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
 
     /** {@code clients}: makes one jetcd client (plain, or TLS + user and password). */
     EtcdSessions(java.util.function.Supplier<Client> clientFactory, int clientCount) {
+        this(clientFactory, clientCount, false, null, () -> "");
+    }
+
+    /**
+     * {@code clientFactory} is called {@code clientCount} times (e.g. each call for the next
+     * grpc-proxy); {@code serializable}: how workload 9 reads; {@code counters}: the members'
+     * counters, or null; {@code more}: text added to {@link #describe()}.
+     */
+    EtcdSessions(java.util.function.Supplier<Client> clientFactory, int clientCount, boolean serializable,
+                 java.util.function.Supplier<EtcdCluster.MemberCounters> counters, java.util.function.Supplier<String> more) {
+        this.serializable = serializable;
+        this.counters = counters;
+        this.more = more;
         for (int i = 0; i < clientCount; i++) {
             clients.add(clientFactory.get());
+        }
+        if (counters != null) {
+            baseline = counters.get();
+            baselineNanos = System.nanoTime();
         }
     }
 
@@ -72,6 +102,7 @@ final class EtcdSessions implements SessionPool {
             @Override
             public void onError(Throwable t) {
                 errors.incrementAndGet();
+                firstError.compareAndSet(null, String.valueOf(t));
             }
 
             @Override
@@ -114,8 +145,55 @@ final class EtcdSessions implements SessionPool {
     }
 
     @Override
+    public CompletableFuture<Object> openForRead(Object session, String key) {
+        return CompletableFuture.completedFuture(ByteSequence.from(key, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public CompletableFuture<Void> read(Object session, Object opened) {
+        return ((Lease) session).client().getKVClient()
+                .get((ByteSequence) opened, GetOption.builder().withSerializable(serializable).build()).thenApply(r -> null);
+    }
+
+    /** Range calls the members handled (every code), or -1 without counters. */
+    @Override
+    public long cellReads() {
+        return counters == null ? -1 : counters.get().ranges();
+    }
+
+    @Override
+    public String cellReadsNote(long reads, double secs) {
+        return String.format(java.util.Locale.ROOT, "the members handled %d Range calls (%.1f/s)",
+                reads, reads / secs);
+    }
+
+    @Override
+    public void holdStarted() {
+        if (counters != null) {
+            baseline = counters.get();
+            baselineNanos = System.nanoTime();
+            holding = true;
+        }
+    }
+
+    @Override
     public String describe() {
-        return "leases (TTL 12 s) and watches over " + clients.size() + " jetcd clients";
+        String out = "leases (TTL 12 s) and watches over " + clients.size() + " jetcd clients; reads "
+                + (serializable ? "serializable" : "linearizable");
+        if (counters != null) {
+            EtcdCluster.MemberCounters now = counters.get();
+            double secs = (System.nanoTime() - baselineNanos) / 1e9;
+            long ka = now.keepAlivesReceived() - baseline.keepAlivesReceived();
+            long renewed = now.leasesRenewed() - baseline.leasesRenewed();
+            out += String.format(java.util.Locale.ROOT, "; at the members %s (%.0f s; members answering at start/end %d/%d):"
+                            + " LeaseKeepAlive messages received %d (%.0f/s), leases renewed by the leader %d (%.0f/s),"
+                            + " leases expired at the leader %d, Range calls %d",
+                    holding ? "over the hold" : "since the pool was made", secs, baseline.answered(), now.answered(), ka,
+                    ka / secs, renewed, renewed / secs, now.leasesExpired() - baseline.leasesExpired(),
+                    now.ranges() - baseline.ranges());
+        }
+        String err = firstError.get();
+        return out + more.get() + (err == null ? "" : "; first keep-alive stream error: " + err);
     }
 
     @Override

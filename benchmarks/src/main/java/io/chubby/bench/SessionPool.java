@@ -46,6 +46,21 @@ interface SessionPool extends AutoCloseable {
         return -1;
     }
 
+    /**
+     * The note of workload 9 on what reached the replicated core: {@code reads} is the growth of
+     * {@link #cellReads()} over the {@code secs} the readers ran.
+     */
+    default String cellReadsNote(long reads, double secs) {
+        return String.format(java.util.Locale.ROOT, "the cell served %d of them (%.1f/s)", reads, reads / secs);
+    }
+
+    /**
+     * Workload 6b calls this when every session is created and the hold begins; a pool that
+     * reports what reached the servers (in {@link #describe()}) counts from here.
+     */
+    default void holdStarted() {
+    }
+
     /** How the sessions are carried (for the notes column). */
     String describe();
 

@@ -66,6 +66,7 @@ final class SessionWorkloads {
             long pid = sut.leaderPid();
             double cpu0 = Procs.cpuSeconds(pid);
             long ka0 = pool.keepAlivesAnswered();
+            pool.holdStarted();
             long h0 = System.nanoTime();
             Procs.sleep(holdMillis);
             double holdSecs = (System.nanoTime() - h0) / 1e9;
@@ -124,11 +125,18 @@ final class SessionWorkloads {
     /**
      * 9. One file read over and over by {@code readers} sessions at once (each reads again as soon as
      * its read is answered) for {@code millis}. Throughput: reads/s answered; latency: one read.
-     * The note gives the reads the cell itself served (through proxies: their cache misses and
-     * pass-through reads); a direct raw session has no client cache, so there the cell serves all.
+     * The note gives what reached the replicated core ({@link SessionPool#cellReadsNote}): for Chubby
+     * the reads the cell itself served (through proxies: their cache misses and pass-through reads;
+     * a direct raw session has no client cache, so there the cell serves all), for etcd the members'
+     * Range calls, for ZooKeeper the client packets the voters received.
      */
     static Result hotFile(SystemUnderTest sut, int readers, long millis) throws Exception {
-        String name = "9. one file read by " + readers + " sessions";
+        return hotFile(sut, readers, millis, "");
+    }
+
+    /** 9. as above; {@code kind} (e.g. " (serializable)") is added to the workload's name. */
+    static Result hotFile(SystemUnderTest sut, int readers, long millis, String kind) throws Exception {
+        String name = "9. one file read by " + readers + " sessions" + kind;
         try (SessionPool pool = sut.sessions(); KvClient writer = sut.newClient()) {
             writer.prepare("bench-hot");
             writer.write("bench-hot", Workloads.VALUE);
@@ -158,7 +166,7 @@ final class SessionWorkloads {
             double secs = (System.nanoTime() - t0) / 1e9;
             long cell = pool.cellReads();
             String served = cell < 0 || cell0 < 0 ? "every read served by the master (raw sessions have no client cache)"
-                    : String.format(Locale.ROOT, "the cell served %d of them (%.1f/s)", cell - cell0, (cell - cell0) / secs);
+                    : pool.cellReadsNote(cell - cell0, secs);
             return new Result(name, sut.name(), stats.count() / secs, stats.percentileMs(50), stats.percentileMs(99),
                     stats.maxMs(), stats.count(), String.format(Locale.ROOT, "%d readers, %d reads in %.0f s (%d failed); %s; %s",
                             open.size(), stats.count(), secs, failed.get(), served, pool.describe()));

@@ -42,6 +42,11 @@ import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
  * factory on both sides (server {@code NettyServerCnxnFactory}, client {@code ClientCnxnSocketNetty}),
  * no TLS, no ACLs: ZooKeeper's TLS needs Netty, and its default is NIO, so this tells the cost of
  * TLS and ACLs from the change of factory.
+ *
+ * <p>With observers ({@code zookeeper-observers}, plaintext only): {@link #withObservers} adds N
+ * servers with {@code peerType=observer} ({@code server.K=...:observer}; ids and ports after the
+ * voters'); every client and session connects to the observers only, and each server's {@code mntr}
+ * ({@code zk_packets_received}: packets from client connections) tells what reached the voters.
  */
 final class ZkEnsemble implements SystemUnderTest {
     static final String DIGEST_USER = "bench";
@@ -53,7 +58,8 @@ final class ZkEnsemble implements SystemUnderTest {
     private final String classpath;
     private final boolean secure;
     private final boolean netty;
-    private final Process[] procs;
+    private Process[] procs;
+    private int observers;
     private Certs certs;
     private List<ACL> acl = ZooDefs.Ids.OPEN_ACL_UNSAFE;
 
@@ -76,9 +82,23 @@ final class ZkEnsemble implements SystemUnderTest {
         this.procs = new Process[size + 1];
     }
 
+    /** Client packets received ({@code mntr} zk_packets_received), summed over the voters and over the observers. */
+    record Packets(long voters, long observers) {
+    }
+
+    /** Adds {@code n} observers (server ids size+1..size+n); the system is called zookeeper-observers. Before start(). */
+    ZkEnsemble withObservers(int n) {
+        if (secure || netty) {
+            throw new IllegalArgumentException("observers are benchmarked on the plain ensemble only");
+        }
+        observers = n;
+        procs = new Process[size + n + 1];
+        return this;
+    }
+
     @Override
     public String name() {
-        return secure ? "zookeeper-secure" : netty ? "zookeeper-netty" : "zookeeper";
+        return secure ? "zookeeper-secure" : netty ? "zookeeper-netty" : observers > 0 ? "zookeeper-observers" : "zookeeper";
     }
 
     /** A client configuration: TLS through Netty with the bench certificate when secured, else the defaults. */
@@ -108,9 +128,10 @@ final class ZkEnsemble implements SystemUnderTest {
         return basePort + i;
     }
 
+    /** The servers clients connect to: the observers when there are any, else the voters. */
     String connectString() {
         List<String> a = new ArrayList<>();
-        for (int i = 1; i <= size; i++) {
+        for (int i = observers > 0 ? size + 1 : 1; i <= size + observers; i++) {
             a.add("127.0.0.1:" + clientPort(i));
         }
         return String.join(",", a);
@@ -128,7 +149,7 @@ final class ZkEnsemble implements SystemUnderTest {
             acl = java.util.Collections.singletonList(new ACL(ZooDefs.Perms.ALL, new Id("digest",
                     DigestAuthenticationProvider.generateDigest(DIGEST_USER + ":" + DIGEST_PASSWORD))));
         }
-        for (int i = 1; i <= size; i++) {
+        for (int i = 1; i <= size + observers; i++) {
             Path d = dir.resolve("zk" + i);
             Files.createDirectories(d.resolve("data"));
             Files.writeString(d.resolve("data/myid"), "" + i);
@@ -154,18 +175,22 @@ final class ZkEnsemble implements SystemUnderTest {
                     cfg.append("serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\n");
                 }
             }
-            cfg.append("admin.enableServer=false\n4lw.commands.whitelist=srvr\n");
+            cfg.append("admin.enableServer=false\n4lw.commands.whitelist=srvr,mntr\n");
             cfg.append("maxClientCnxns=0\n");
-            for (int j = 1; j <= size; j++) {
+            if (i > size) {
+                cfg.append("peerType=observer\n");
+            }
+            for (int j = 1; j <= size + observers; j++) {
                 cfg.append("server.").append(j).append("=127.0.0.1:").append(basePort + 100 + j).append(':')
-                        .append(basePort + 200 + j).append('\n');
+                        .append(basePort + 200 + j).append(j > size ? ":observer" : "").append('\n');
             }
             Files.writeString(d.resolve("zoo.cfg"), cfg.toString());
         }
-        for (int i = 1; i <= size; i++) {
+        for (int i = 1; i <= size + observers; i++) {
             startOne(i);
         }
         waitForLeader(60_000);
+        awaitObservers(60_000);
         if (secure) {
             checkAclEnforced();
         }
@@ -194,10 +219,58 @@ final class ZkEnsemble implements SystemUnderTest {
                 d.resolve("zoo.cfg").toString()), d.resolve("console.log"));
     }
 
+    /** Waits until every observer serves ({@code srvr} says {@code Mode: observer}). */
+    private void awaitObservers(long ms) {
+        long end = System.currentTimeMillis() + ms;
+        for (int i = size + 1; i <= size + observers; i++) {
+            while (!srvr(i).contains("Mode: observer")) {
+                if (System.currentTimeMillis() > end) {
+                    throw new IllegalStateException("observer zk" + i + " did not serve in " + ms + " ms");
+                }
+                Procs.sleep(100);
+            }
+        }
+    }
+
     private String srvr(int i) {
+        return fourLetterWord(i, "srvr");
+    }
+
+    /**
+     * Client packets received by the voters and by the observers so far ({@code mntr}, plaintext
+     * ensembles); a server that does not answer counts 0.
+     */
+    Packets packets() {
+        long voters = 0;
+        long obs = 0;
+        for (int i = 1; i <= size + observers; i++) {
+            long n = Long.parseLong(parseMntr(fourLetterWord(i, "mntr")).getOrDefault("zk_packets_received", "0"));
+            if (i <= size) {
+                voters += n;
+            } else {
+                obs += n;
+            }
+        }
+        return new Packets(voters, obs);
+    }
+
+    /** {@code mntr}'s answer, one {@code key<TAB>value} per line, as a map. */
+    static java.util.Map<String, String> parseMntr(String text) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int tab = line.indexOf('\t');
+            if (tab > 0) {
+                out.put(line.substring(0, tab).strip(), line.substring(tab + 1).strip());
+            }
+        }
+        return out;
+    }
+
+    /** A four-letter word's answer from server i, or "" when it does not answer. */
+    private String fourLetterWord(int i, String word) {
         if (secure) {
             try {
-                return FourLetterWordMain.send4LetterWord("127.0.0.1", clientPort(i), "srvr", clientConfig(), 1000);
+                return FourLetterWordMain.send4LetterWord("127.0.0.1", clientPort(i), word, clientConfig(), 1000);
             } catch (Exception e) {
                 return "";
             }
@@ -206,7 +279,7 @@ final class ZkEnsemble implements SystemUnderTest {
             s.connect(new InetSocketAddress("127.0.0.1", clientPort(i)), 500);
             s.setSoTimeout(1000);
             OutputStream o = s.getOutputStream();
-            o.write("srvr".getBytes(StandardCharsets.US_ASCII));
+            o.write(word.getBytes(StandardCharsets.US_ASCII));
             o.flush();
             StringBuilder b = new StringBuilder();
             BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
@@ -341,7 +414,11 @@ final class ZkEnsemble implements SystemUnderTest {
 
     @Override
     public SessionPool sessions() {
-        return new ZkSessions(connectString(), this::clientConfig, this::authenticate);
+        if (secure) {
+            return new ZkSessions(connectString(), this::clientConfig, this::authenticate);
+        }
+        return new ZkSessions(connectString(), this::clientConfig, this::authenticate, this::packets,
+                observers > 0 ? "; clients on " + observers + " observers only" : "");
     }
 
     /** A connected client (digest credentials added when {@code auth} and secured). */
@@ -373,13 +450,13 @@ final class ZkEnsemble implements SystemUnderTest {
 
     @Override
     public void restartStopped() throws Exception {
-        for (int i = 1; i <= size; i++) {
+        for (int i = 1; i <= size + observers; i++) {
             if (procs[i] == null || !procs[i].isAlive()) {
                 startOne(i);
             }
         }
         long end = System.currentTimeMillis() + 60_000;
-        for (int i = 1; i <= size; i++) {
+        for (int i = 1; i <= size + observers; i++) {
             while (!srvr(i).contains("Mode:")) {
                 if (System.currentTimeMillis() > end) {
                     throw new IllegalStateException("zk" + i + " did not rejoin");
