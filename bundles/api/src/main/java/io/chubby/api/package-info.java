@@ -3,10 +3,11 @@
  * events and master location. Shared by the client library, the server and the wire protocol;
  * imports nothing from third parties.
  *
- * <p>1.1.0: {@code ErrorCode.OUTCOME_UNKNOWN} (wire 19, exit code 28).
+ * <p>1.1.0: {@code ErrorCode.OUTCOME_UNKNOWN} (wire 19, exit code 28). 1.2.0: {@code PartitionHash},
+ * the reference function that places nodes in partitions.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.chubby.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -4,9 +4,13 @@
  * request handler), and the seams optional bundles plug into: request filters, the
  * authorizer and authenticator, the change feed, the namespace view, principals and the replica
  * identity. No third-party types appear here.
+ *
+ * <p>1.4.0: the partitioning seams of docs/PARTITIONING.md step 1 ({@code Partitioner},
+ * {@code PartitionView}, {@code ConsensusGroups}, {@code LogStores}, {@code StateStores}); nothing
+ * provides or consumes them before the later steps each type names.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -22,9 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Paxos log in JE: database {@value #META_DB} (UTF-8 string keys) and database
- * {@value #LOG_DB} (8-byte big-endian index keys). Each {@link #write} is one transaction,
- * fsynced when the batch asks for it, so one fsync covers a whole batch (group commit).
+ * The Paxos log of one group in JE: database {@value #META_DB} (UTF-8 string keys) and database
+ * {@value #LOG_DB} (8-byte big-endian index keys), both named with the group's prefix
+ * ({@link GroupNames}: none for group 0). Each {@link #write} is one transaction, fsynced when the
+ * batch asks for it, so one fsync covers a whole batch (group commit); {@link BdbLogStores#writeAll}
+ * writes several groups' batches in one transaction through {@link #applyIn}.
  *
  * <p>Thread-safety: writers ({@link #write}, {@link #truncateBefore}) are serialized by
  * {@code writes}, which also guards the cached bounds; readers take no Java lock and read the
@@ -46,7 +48,7 @@ final class BdbLogStore implements LogStore {
     private volatile Bounds bounds;
 
     /** Lowest and highest index present, both 0 when the log is empty; one object so readers see a consistent pair. */
-    private record Bounds(long first, long last) {
+    record Bounds(long first, long last) {
         static final Bounds EMPTY = new Bounds(0, 0);
 
         Bounds with(long index) {
@@ -54,11 +56,20 @@ final class BdbLogStore implements LogStore {
         }
     }
 
-    BdbLogStore(Environment env, DatabaseConfig dbConfig, int truncateChunk) {
+    /** Opens (creating if needed) the log whose database names start with {@code prefix}. */
+    BdbLogStore(Environment env, DatabaseConfig dbConfig, int truncateChunk, String prefix) {
         this.env = env;
         this.truncateChunk = truncateChunk;
-        this.meta = env.openDatabase(null, META_DB, dbConfig);
-        this.entries = env.openDatabase(null, LOG_DB, dbConfig);
+        this.meta = env.openDatabase(null, prefix + META_DB, dbConfig);
+        Database opened = null;
+        try {
+            opened = env.openDatabase(null, prefix + LOG_DB, dbConfig);
+        } finally {
+            if (opened == null) {
+                meta.close();
+            }
+        }
+        this.entries = opened;
         this.bounds = scanBounds(null);
     }
 
@@ -122,12 +133,7 @@ final class BdbLogStore implements LogStore {
 
     @Override
     public void write(LogBatch batch) {
-        for (LogBatch.Put p : batch.entries()) {
-            if (p.index() < 1 || p.value() == null) {
-                throw new ChubbyException(ErrorCode.INVALID_ARGUMENT,
-                        "log entry needs index >= 1 and a value, got index=" + p.index());
-            }
-        }
+        validate(batch);
         if (batch.isEmpty()) {
             if (batch.sync()) {
                 flush();
@@ -140,6 +146,34 @@ final class BdbLogStore implements LogStore {
         } finally {
             writes.unlock();
         }
+    }
+
+    /** Refuses entries without an index >= 1 or a value, before anything is written. */
+    static void validate(LogBatch batch) {
+        for (LogBatch.Put p : batch.entries()) {
+            if (p.index() < 1 || p.value() == null) {
+                throw new ChubbyException(ErrorCode.INVALID_ARGUMENT,
+                        "log entry needs index >= 1 and a value, got index=" + p.index());
+            }
+        }
+    }
+
+    /** The lock that orders this log's writers; {@link BdbLogStores#writeAll} holds it around {@link #applyIn}. */
+    ReentrantLock writeLock() {
+        return writes;
+    }
+
+    /**
+     * Applies a validated batch inside another writer's transaction; the caller holds
+     * {@link #writeLock()} and, once {@code txn} committed, passes the result to {@link #committed}.
+     */
+    Bounds applyIn(Transaction txn, LogBatch batch) {
+        return apply(txn, batch);
+    }
+
+    /** Publishes the bounds a committed {@link #applyIn} left; the caller holds {@link #writeLock()}. */
+    void committed(Bounds after) {
+        bounds = after;
     }
 
     /** Applies the batch inside {@code txn}; returns the bounds it leaves. */
@@ -238,7 +272,7 @@ final class BdbLogStore implements LogStore {
         }
     }
 
-    private void flush() {
+    void flush() {
         try {
             env.flushLog(true);
         } catch (DatabaseException e) {

@@ -24,10 +24,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Replicated state in JE: one database per table, named {@value #TABLE_PREFIX}{@code <table>}
- * (so the environment's database names are the persistent table list), plus database
- * {@value #META_DB} holding the applied index and checksum, written in the same transaction as
- * the mutations they describe. Keys use JE's default order: bytewise unsigned.
+ * Replicated state of one group in JE: one database per table, named
+ * {@code <prefix>}{@value #TABLE_PREFIX}{@code <table>} (so the environment's database names are
+ * the persistent table list), plus database {@code <prefix>}{@value #META_DB} holding the applied
+ * index and checksum, written in the same transaction as the mutations they describe. The prefix
+ * is the group's ({@link GroupNames}): none for group 0, whose names are those of a store written
+ * before groups existed. Keys use JE's default order: bytewise unsigned.
  *
  * <p>Thread-safety: writers ({@link #commit}, {@link #replaceAll}) are serialized by
  * {@code writes}; readers take no Java lock. Scans read a page at a time and call the visitor
@@ -41,6 +43,8 @@ final class BdbStateStore implements StateStore {
 
     private final Environment env;
     private final DatabaseConfig dbConfig;
+    /** {@code <prefix>state.table.}: the start of every table database name of this group. */
+    private final String tablePrefix;
     private final Database meta;
     /** Open handles of every table database; tables are created lazily and never dropped. */
     private final Map<String, Database> tables = new ConcurrentHashMap<>();
@@ -49,13 +53,15 @@ final class BdbStateStore implements StateStore {
     private volatile long applied;
     private volatile long checksum;
 
-    BdbStateStore(Environment env, DatabaseConfig dbConfig) {
+    /** Opens (creating if needed) the state whose database names start with {@code prefix}. */
+    BdbStateStore(Environment env, DatabaseConfig dbConfig, String prefix) {
         this.env = env;
         this.dbConfig = dbConfig;
-        this.meta = env.openDatabase(null, META_DB, dbConfig);
+        this.tablePrefix = prefix + TABLE_PREFIX;
+        this.meta = env.openDatabase(null, prefix + META_DB, dbConfig);
         for (String name : env.getDatabaseNames()) {
-            if (name.startsWith(TABLE_PREFIX)) {
-                tables.put(name.substring(TABLE_PREFIX.length()), env.openDatabase(null, name, dbConfig));
+            if (name.startsWith(tablePrefix)) {
+                tables.put(name.substring(tablePrefix.length()), env.openDatabase(null, name, dbConfig));
             }
         }
         DatabaseEntry data = new DatabaseEntry();
@@ -246,7 +252,7 @@ final class BdbStateStore implements StateStore {
         Database db = tables.get(name);
         if (db == null) {
             try {
-                db = env.openDatabase(null, TABLE_PREFIX + name, dbConfig);
+                db = env.openDatabase(null, tablePrefix + name, dbConfig);
             } catch (DatabaseException e) {
                 throw Txns.failure("state create table=" + name, e);
             }

@@ -10,14 +10,19 @@ import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.spi.LogBatch;
 import io.chubby.spi.LogStore;
+import io.chubby.spi.LogStores;
 import io.chubby.spi.ReplicaConfig;
 import io.chubby.spi.ReplicaIdentity;
 import io.chubby.spi.StateStore;
+import io.chubby.spi.StateStores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.List;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -37,9 +42,16 @@ import org.slf4j.LoggerFactory;
  * inactive until the replica is configured; elsewhere (tests, simulator, benchmarks)
  * {@link #open(Path)} and {@link #close()}.
  *
+ * <p>Every Paxos group of the replica is in the same environment: {@link #logStores()} and
+ * {@link #stateStores()} give each group's view (group 0 is this object's {@link LogStore} and
+ * {@link StateStore}). One object cannot be both a {@link LogStores} and a {@link StateStores}
+ * (their {@code group} methods differ in return type), so the component registers those two
+ * services itself when it activates; it is immediate so that they exist without a
+ * {@link LogStore} consumer.
+ *
  * <p>Thread-safe: each store serializes its own writers; reads go straight to JE.
  */
-@Component(service = {LogStore.class, StateStore.class}, configurationPid = ReplicaConfig.STORE_PID,
+@Component(service = {LogStore.class, StateStore.class}, immediate = true, configurationPid = ReplicaConfig.STORE_PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = BdbStore.Config.class)
 public final class BdbStore implements LogStore, StateStore, AutoCloseable {
@@ -65,10 +77,24 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
     private final Environment env;
     private final BdbLogStore logStore;
     private final BdbStateStore stateStore;
+    private final BdbLogStores logStores;
+    private final BdbStateStores stateStores;
+    // guarded by this
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private boolean closed;
 
+    /** The DS activation: opens the store, then registers {@link LogStores} and {@link StateStores}. */
     @Activate
-    public BdbStore(Config config, @Reference(name = "identity") ReplicaIdentity identity) {
+    public BdbStore(BundleContext context, Config config, @Reference(name = "identity") ReplicaIdentity identity) {
+        this(config, identity);
+        synchronized (this) {
+            registrations.add(context.registerService(LogStores.class, logStores, null));
+            registrations.add(context.registerService(StateStores.class, stateStores, null));
+        }
+    }
+
+    /** Opens the store as the component would, without registering anything (tests). */
+    public BdbStore(Config config, ReplicaIdentity identity) {
         this(dataDir(identity), settings(config));
     }
 
@@ -89,8 +115,8 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
         db.setTransactional(true);
         BdbLogStore logs = null;
         try {
-            logs = new BdbLogStore(env, db, settings.truncateChunk());
-            this.stateStore = new BdbStateStore(env, db);
+            logs = new BdbLogStore(env, db, settings.truncateChunk(), GroupNames.prefix(0));
+            this.stateStore = new BdbStateStore(env, db, GroupNames.prefix(0));
         } catch (DatabaseException e) {
             if (logs != null) {
                 logs.close();
@@ -99,6 +125,8 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
             throw Txns.failure("open " + envDir, e);
         }
         this.logStore = logs;
+        this.logStores = new BdbLogStores(env, db, settings.truncateChunk(), logs);
+        this.stateStores = new BdbStateStores(env, db, stateStore);
         log.info("store opened dir={} cacheMb={} logFileMb={} logFirst={} logLast={} applied={}", envDir,
                 settings.cacheMb(), settings.logFileMb(), logStore.firstIndex(), logStore.lastIndex(),
                 stateStore.appliedIndex());
@@ -158,6 +186,16 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
         return stateStore;
     }
 
+    /** Every group's log; group 0 is {@link #logStore()}. */
+    public LogStores logStores() {
+        return logStores;
+    }
+
+    /** Every group's state; group 0 is {@link #stateStore()}. */
+    public StateStores stateStores() {
+        return stateStores;
+    }
+
     /** Closes the databases and the environment (checkpointing it); idempotent. */
     @Deactivate
     @Override
@@ -166,13 +204,27 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
             return;
         }
         closed = true;
+        for (ServiceRegistration<?> r : registrations) {
+            unregister(r);
+        }
+        registrations.clear();
         try {
+            logStores.closeOtherGroups();
+            stateStores.closeOtherGroups();
             logStore.close();
             stateStore.close();
         } finally {
             env.close();
         }
         log.info("store closed dir={}", envDir);
+    }
+
+    private static void unregister(ServiceRegistration<?> r) {
+        try {
+            r.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the bundle is stopping: the framework has unregistered it already
+        }
     }
 
     // LogStore, delegated
