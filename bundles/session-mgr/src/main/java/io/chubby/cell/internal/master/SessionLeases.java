@@ -138,17 +138,6 @@ public final class SessionLeases {
     }
 
     private final Map<Long, Lease> leases = new HashMap<>();
-    /**
-     * The timer's pass over every lease is skipped before this time (0: the next tick passes): the
-     * last pass acted on nothing and found no lease with anything to do earlier, and nothing changed
-     * since ({@link #changed}). With 200,000 sessions held through proxies the pass was most of the
-     * master's CPU over a hold (ten passes a second over every lease).
-     */
-    private long quietUntil;
-    /** The lease length the last pass computed group margins with: another one makes the next tick pass. */
-    private long quietLeaseMillis;
-    /** Passes made over every lease (a tick that skipped is not one). */
-    private long passes;
     /** Held group KeepAlives by group id. */
     private final Map<Long, HeldGroup> groups = new HashMap<>();
     private final CellSettings settings;
@@ -167,7 +156,6 @@ public final class SessionLeases {
 
     /** A session just created: a lease of the policy's length from now. */
     public synchronized void grant(long sessionId) {
-        changed();
         long now = clock.millis();
         Lease l = leases.computeIfAbsent(sessionId, k -> new Lease());
         l.end = now + policy.leaseMillis();
@@ -182,7 +170,6 @@ public final class SessionLeases {
      * once as for a member new to the connection (it was, twice per wave of creations).
      */
     public synchronized void createdOver(long sessionId, ClientConnection conn) {
-        changed();
         Lease l = leases.get(sessionId);
         if (l != null && l.lastReplyConnection == null) {
             l.lastReplyConnection = conn;
@@ -195,7 +182,6 @@ public final class SessionLeases {
      * longer recorded are dropped.
      */
     public synchronized void takeOver(Collection<Long> sessionIds) {
-        changed();
         leases.keySet().retainAll(Set.copyOf(sessionIds));
         long now = clock.millis();
         long end = now + settings.maxLeaseMillis();
@@ -226,7 +212,6 @@ public final class SessionLeases {
 
     /** Keeps only these sessions (after a snapshot install or reload). */
     public synchronized void retain(Collection<Long> sessionIds) {
-        changed();
         Set<Long> keep = Set.copyOf(sessionIds);
         for (Iterator<Map.Entry<Long, Lease>> it = leases.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Long, Lease> e = it.next();
@@ -244,7 +229,6 @@ public final class SessionLeases {
      * session closed behind it (its next answer gives the session a SESSION_EXPIRED slot).
      */
     public synchronized void remove(long sessionId, String reason) {
-        changed();
         Lease l = leases.remove(sessionId);
         if (l == null) {
             return;
@@ -282,7 +266,6 @@ public final class SessionLeases {
 
     /** Marks the session as ending so no further calls are accepted while EndSession commits. */
     public synchronized void markEnding(long sessionId) {
-        changed();
         Lease l = leases.get(sessionId);
         if (l != null) {
             l.ending = true;
@@ -291,7 +274,6 @@ public final class SessionLeases {
 
     /** As {@link #markEnding}, for a session its client asked to close (CloseSession). */
     public synchronized void markClosing(long sessionId) {
-        changed();
         Lease l = leases.get(sessionId);
         if (l != null) {
             l.ending = true;
@@ -307,7 +289,6 @@ public final class SessionLeases {
         policy.keepAliveReceived();
         Acked acked;
         synchronized (this) {
-            changed();
             Lease l = leases.get(sessionId);
             if (l == null || l.ending) {
                 return false;
@@ -340,7 +321,6 @@ public final class SessionLeases {
         policy.keepAliveReceived();
         List<Acked> acks = new ArrayList<>();
         synchronized (this) {
-            changed();
             long now = clock.millis();
             HeldGroup old = groups.get(groupId);
             if (old != null) {
@@ -490,7 +470,6 @@ public final class SessionLeases {
 
     /** Queues an event for a session; a held KeepAlive returns early to carry it. */
     public synchronized void queueEvent(long sessionId, EventMessage.Builder event) {
-        changed();
         Lease l = leases.get(sessionId);
         if (l != null) {
             l.events.addLast(event.setSeq(l.nextEventSeq++).build());
@@ -503,7 +482,6 @@ public final class SessionLeases {
 
     /** Queues a cache invalidation; a held KeepAlive returns early to carry it. False if no such session. */
     public synchronized boolean queueInvalidation(long sessionId, Invalidation inv) {
-        changed();
         Lease l = leases.get(sessionId);
         if (l == null) {
             return false;
@@ -516,31 +494,13 @@ public final class SessionLeases {
         return true;
     }
 
-    /**
-     * Something the timer's pass looks at changed: the next tick passes. Every method that changes a
-     * lease calls it, except {@link #touch} (a later last activity only makes idleness later).
-     */
-    private void changed() {
-        quietUntil = 0;
-    }
-
-    /**
-     * Timer step on the master: answer KeepAlives that are due, expire leases that passed, spot idle
-     * sessions. Skipped while nothing can be due ({@link #quietUntil}).
-     */
+    /** Timer step on the master: answer KeepAlives that are due, expire leases that passed, spot idle sessions. */
     public void tick() {
         List<Long> expired = new ArrayList<>();
         List<Long> idle = new ArrayList<>();
         Map<Long, Long> dropped = new java.util.TreeMap<>();
         synchronized (this) {
             long now = clock.millis();
-            long leaseMillis = policy.leaseMillis();
-            if (now < quietUntil && leaseMillis == quietLeaseMillis) {
-                return;
-            }
-            passes++;
-            boolean acted = false;
-            long next = Long.MAX_VALUE; // the earliest time a lease left alone now has something to do
             // Groups are answered after the pass: one member's answer answers every member, and the
             // pass must still see the others as held (not as leases with no KeepAlive).
             Set<HeldGroup> answer = new LinkedHashSet<>();
@@ -552,38 +512,24 @@ public final class SessionLeases {
                         dropped.put(e.getKey(), dropClaims(l));
                     }
                     if (drop || due(l, now)) {
-                        acted = true;
                         if (l.group != null) {
                             answer.add(l.group);
                         } else {
                             reply(l, now, true);
                         }
-                    } else {
-                        next = Math.min(next, heldActionAt(l));
                     }
                 } else if (!l.ending && now >= l.end) {
-                    acted = true;
                     l.ending = true;
                     expired.add(e.getKey());
-                } else if (!l.ending) {
-                    next = Math.min(next, l.end);
                 }
-                if (!l.ending && settings.idleMillis() > 0) {
-                    if (now - l.lastActivity >= settings.idleMillis()) {
-                        acted = true;
-                        l.lastActivity = now; // checked again one idle period later if it has handles
-                        idle.add(e.getKey());
-                    } else {
-                        next = Math.min(next, l.lastActivity + settings.idleMillis());
-                    }
+                if (!l.ending && settings.idleMillis() > 0 && now - l.lastActivity >= settings.idleMillis()) {
+                    l.lastActivity = now; // checked again one idle period later if it has handles
+                    idle.add(e.getKey());
                 }
             }
             for (HeldGroup g : answer) {
                 replyGroup(g, now, true);
             }
-            // A pass that acted changed leases (answered, expiring, idle): the next tick looks again.
-            quietUntil = acted ? 0 : next;
-            quietLeaseMillis = leaseMillis;
         }
         dropped.forEach(hooks::cacheDropped);
         expired.sort(null);
@@ -594,22 +540,6 @@ public final class SessionLeases {
         for (long id : idle) {
             hooks.idle(id);
         }
-    }
-
-    /**
-     * When the pass will next act on a held lease that is not due now: at its lease end if it owes an
-     * acknowledgement (its claims are dropped then; never while it is ending), else when it is due.
-     */
-    private long heldActionAt(Lease l) {
-        if (owes(l)) {
-            return l.ending ? Long.MAX_VALUE : l.end;
-        }
-        return Math.min(l.end, l.clientEnd) - margin(l);
-    }
-
-    /** Passes the timer made over every lease (ticks that found nothing could be due are not counted). */
-    public synchronized long passes() {
-        return passes;
     }
 
     /**
@@ -637,7 +567,6 @@ public final class SessionLeases {
      * master's location) outside this monitor, so clients look for the new master.
      */
     public synchronized List<Held> takeAllHeld() {
-        changed();
         List<Held> out = new ArrayList<>();
         for (Lease l : leases.values()) {
             if (l.heldConnection != null) {
@@ -661,7 +590,6 @@ public final class SessionLeases {
 
     /** An EndSession for an expired lease could not be committed (e.g. lost mastership): retry later. */
     public synchronized void expiryFailed(long sessionId) {
-        changed();
         Lease l = leases.get(sessionId);
         if (l != null) {
             l.ending = false;
