@@ -14,16 +14,8 @@ import io.chubby.protocol.OpenRequest;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.sim.cell.InProcessCell;
-import io.chubby.spi.RequestHandler;
 import io.chubby.testkit.Await;
-import io.chubby.transport.internal.ClientAcceptor;
-import io.chubby.transport.internal.ClientSettings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,37 +41,6 @@ class ProxyAbsenceEndToEndTest {
     private InProcessCell cell;
     private final List<AutoCloseable> closing = new ArrayList<>();
 
-    /** A proxy server behind a client acceptor on a free port. */
-    private final class Proxy implements AutoCloseable {
-        final ProxyServer server;
-        final ClientAcceptor acceptor;
-        final String address;
-
-        Proxy() throws Exception {
-            int port = freePort();
-            address = "127.0.0.1:" + port;
-            server = new ProxyServer(new ProxyServer.Settings(cell.address(), address, Duration.ofSeconds(5),
-                    Duration.ofMillis(3 * LEASE_MS), 800, 20), Clock.systemUTC());
-            RequestHandler h = server.start().get(10, TimeUnit.SECONDS);
-            acceptor = new ClientAcceptor(ClientSettings.of(new InetSocketAddress("127.0.0.1", port)), h);
-            acceptor.start();
-        }
-
-        long metric(String name) {
-            return Long.parseLong(server.status().getMetricsMap().get(name));
-        }
-
-        String metrics() {
-            return server.status().getMetricsMap().toString();
-        }
-
-        @Override
-        public void close() {
-            acceptor.stop();
-            server.close();
-        }
-    }
-
     @BeforeEach
     void start() {
         CellSettings d = CellSettings.defaults("local");
@@ -99,8 +60,8 @@ class ProxyAbsenceEndToEndTest {
         cell.close();
     }
 
-    private Proxy proxy() throws Exception {
-        Proxy p = new Proxy();
+    private TestProxy proxy() throws Exception {
+        TestProxy p = new TestProxy(cell.address(), Duration.ofMillis(3 * LEASE_MS), ProxyServer.Limits.FROM_HEAP);
         closing.add(p);
         Await.until("the proxy's own session", () -> p.server.status().getSessions() >= 1);
         return p;
@@ -113,17 +74,9 @@ class ProxyAbsenceEndToEndTest {
         return c;
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Test
     void tenClientsOpeningOneMissingPathCostTheMasterTwoOpens() throws Exception {
-        Proxy p = proxy();
+        TestProxy p = proxy();
         client(cell.address()).mkdir("/ls/local/d");
         List<ChubbyClient> clients = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -133,23 +86,23 @@ class ProxyAbsenceEndToEndTest {
             assertFalse(c.exists("/ls/local/d/missing"));
         }
         // the first passed through with its own session, the second was the proxy's fill, eight were hits
-        assertEquals(1, p.metric("opens_passed"), p::metrics);
-        assertEquals(1, p.metric("absence_fills"), p::metrics);
-        assertEquals(8, p.metric("absence_hits"), p::metrics);
-        assertEquals(1, p.metric("absence_entries"), p::metrics);
+        assertEquals(1, p.metric("opens_passed"), () -> p.metrics().toString());
+        assertEquals(1, p.metric("absence_fills"), () -> p.metrics().toString());
+        assertEquals(8, p.metric("absence_hits"), () -> p.metrics().toString());
+        assertEquals(1, p.metric("absence_entries"), () -> p.metrics().toString());
         for (ChubbyClient c : clients) {
             assertFalse(c.exists("/ls/local/d/missing"));
         }
         // the first client cached the master's own answer; the nine served by the proxy did not keep theirs
-        assertEquals(1, p.metric("opens_passed"), p::metrics);
-        assertEquals(1, p.metric("absence_fills"), p::metrics);
-        assertEquals(17, p.metric("absence_hits"), p::metrics);
+        assertEquals(1, p.metric("opens_passed"), () -> p.metrics().toString());
+        assertEquals(1, p.metric("absence_fills"), () -> p.metrics().toString());
+        assertEquals(17, p.metric("absence_hits"), () -> p.metrics().toString());
     }
 
     @Test
     void aCreationThroughAnotherProxyOrDirectlyIsSeenAtOnceAndADeletionIsCachedOnlyAfterANewFill() throws Exception {
-        Proxy a = proxy();
-        Proxy b = proxy();
+        TestProxy a = proxy();
+        TestProxy b = proxy();
         ChubbyClient direct = client(cell.address());
         direct.mkdir("/ls/local/d");
         ChubbyClient throughB = client(b.address);
@@ -160,15 +113,15 @@ class ProxyAbsenceEndToEndTest {
                 assertFalse(r.exists(path));
             }
         }
-        assertEquals(2, a.metric("absence_entries"), a::metrics);
+        assertEquals(2, a.metric("absence_entries"), () -> a.metrics().toString());
         long hits = a.metric("absence_hits");
-        assertEquals(2, hits, a::metrics);
+        assertEquals(2, hits, () -> a.metrics().toString());
 
         // The creations return only once proxy A dropped its absent entries and acknowledged.
         throughB.write("/ls/local/d/viaB", "b".getBytes(StandardCharsets.UTF_8));
-        assertEquals(1, a.metric("absence_entries"), a::metrics);
+        assertEquals(1, a.metric("absence_entries"), () -> a.metrics().toString());
         direct.write("/ls/local/d/direct", "d".getBytes(StandardCharsets.UTF_8));
-        assertEquals(0, a.metric("absence_entries"), a::metrics);
+        assertEquals(0, a.metric("absence_entries"), () -> a.metrics().toString());
         for (String name : List.of("viaB", "direct")) {
             for (ChubbyClient r : readers) {
                 assertTrue(r.exists("/ls/local/d/" + name), name + " seen at once through proxy A");
@@ -181,24 +134,24 @@ class ProxyAbsenceEndToEndTest {
         long fills = a.metric("absence_fills");
         long passed = a.metric("opens_passed");
         assertFalse(readers.get(0).exists("/ls/local/d/viaB"));
-        assertEquals(0, a.metric("absence_entries"), a::metrics);
-        assertEquals(passed + 1, a.metric("opens_passed"), a::metrics);
+        assertEquals(0, a.metric("absence_entries"), () -> a.metrics().toString());
+        assertEquals(passed + 1, a.metric("opens_passed"), () -> a.metrics().toString());
         assertFalse(readers.get(1).exists("/ls/local/d/viaB"));
-        assertEquals(fills + 1, a.metric("absence_fills"), a::metrics);
-        assertEquals(1, a.metric("absence_entries"), a::metrics);
+        assertEquals(fills + 1, a.metric("absence_fills"), () -> a.metrics().toString());
+        assertEquals(1, a.metric("absence_entries"), () -> a.metrics().toString());
         assertFalse(readers.get(2).exists("/ls/local/d/viaB"));
-        assertEquals(hits + 1, a.metric("absence_hits"), a::metrics);
+        assertEquals(hits + 1, a.metric("absence_hits"), () -> a.metrics().toString());
     }
 
     @Test
     void aClientThatDoesNotHonourUncacheableAlwaysReachesTheMaster() throws Exception {
-        Proxy p = proxy();
+        TestProxy p = proxy();
         client(cell.address()).mkdir("/ls/local/d");
         ChubbyClient c1 = client(p.address);
         ChubbyClient c2 = client(p.address);
         assertFalse(c1.exists("/ls/local/d/none"));
         assertFalse(c2.exists("/ls/local/d/none"));
-        assertEquals(1, p.metric("absence_entries"), p::metrics);
+        assertEquals(1, p.metric("absence_entries"), () -> p.metrics().toString());
         long passed = p.metric("opens_passed");
         long hits = p.metric("absence_hits");
 
@@ -215,8 +168,8 @@ class ProxyAbsenceEndToEndTest {
             assertEquals(ErrorCode.NO_SUCH_NODE.wire(), r.getError().getCode(), r::toString);
             assertFalse(r.getError().getUncacheable(), "the master's own answer: the old client's session is registered");
         }
-        assertEquals(passed + 3, p.metric("opens_passed"), p::metrics);
-        assertEquals(hits, p.metric("absence_hits"), p::metrics);
+        assertEquals(passed + 3, p.metric("opens_passed"), () -> p.metrics().toString());
+        assertEquals(hits, p.metric("absence_hits"), () -> p.metrics().toString());
     }
 
     private static Response call(MasterChannel channel, Request.Builder req) throws Exception {

@@ -15,20 +15,11 @@ import io.chubby.client.ClientOptions;
 import io.chubby.client.Handle;
 import io.chubby.client.LockInfo;
 import io.chubby.sim.cell.InProcessCell;
-import io.chubby.spi.RequestHandler;
 import io.chubby.testkit.Await;
-import io.chubby.transport.internal.ClientAcceptor;
-import io.chubby.transport.internal.ClientSettings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -47,41 +38,8 @@ import org.junit.jupiter.api.Timeout;
 class ProxyEndToEndTest {
     private static final long LEASE_MS = 4_000;
     private InProcessCell cell;
-    private final List<Proxy> proxies = new ArrayList<>();
+    private final List<TestProxy> proxies = new ArrayList<>();
     private final List<ChubbyClient> clients = new ArrayList<>();
-
-    /** A proxy server behind a client acceptor on a free port. */
-    private final class Proxy implements AutoCloseable {
-        final ProxyServer server;
-        final ClientAcceptor acceptor;
-        final String address;
-
-        Proxy() throws Exception {
-            this(0);
-        }
-
-        /** {@code maxSessions}: proxy.max.sessions (0: from the heap). */
-        Proxy(long maxSessions) throws Exception {
-            int port = freePort();
-            address = "127.0.0.1:" + port;
-            server = new ProxyServer(new ProxyServer.Settings(cell.address(), address, Duration.ofSeconds(5),
-                    Duration.ofMillis(3 * LEASE_MS), 800, 20, UpstreamTls.PLAINTEXT, ProxyServer.DEFAULT_ACL_REFRESH_MS,
-                    new ProxyServer.Limits(maxSessions, 0)), Clock.systemUTC());
-            RequestHandler h = server.start().get(10, TimeUnit.SECONDS);
-            acceptor = new ClientAcceptor(ClientSettings.of(new InetSocketAddress("127.0.0.1", port)), h);
-            acceptor.start();
-        }
-
-        Map<String, String> metrics() {
-            return server.status().getMetricsMap();
-        }
-
-        @Override
-        public void close() {
-            acceptor.stop();
-            server.close();
-        }
-    }
 
     @BeforeEach
     void start() {
@@ -99,16 +57,18 @@ class ProxyEndToEndTest {
                 // best effort at teardown
             }
         }
-        proxies.forEach(Proxy::close);
+        proxies.forEach(TestProxy::close);
         cell.close();
     }
 
-    private Proxy proxy() throws Exception {
+    private TestProxy proxy() throws Exception {
         return proxy(0);
     }
 
-    private Proxy proxy(long maxSessions) throws Exception {
-        Proxy p = new Proxy(maxSessions);
+    /** {@code maxSessions}: proxy.max.sessions (0: from the heap). */
+    private TestProxy proxy(long maxSessions) throws Exception {
+        TestProxy p = new TestProxy(cell.address(), Duration.ofMillis(3 * LEASE_MS),
+                new ProxyServer.Limits(maxSessions, 0));
         proxies.add(p);
         return p;
     }
@@ -118,14 +78,6 @@ class ProxyEndToEndTest {
                 .clientName("e2e-" + clients.size()).build());
         clients.add(c);
         return c;
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static byte[] utf8(String s) {
@@ -138,7 +90,7 @@ class ProxyEndToEndTest {
 
     @Test
     void aFullProxySendsNewSessionsToTheCellsMasterAndKeepsServingItsOwn() throws Exception {
-        Proxy full = proxy(1);
+        TestProxy full = proxy(1);
         ChubbyClient first = client(full.address);
         first.write("/ls/local/limit", utf8("one"));
         assertEquals(full.address, first.masterInfo().masterAddress());
@@ -156,7 +108,7 @@ class ProxyEndToEndTest {
 
     @Test
     void filesTheConsistentCacheAndLocksWorkThroughTheProxy() throws Exception {
-        Proxy p = proxy();
+        TestProxy p = proxy();
         ChubbyClient a = client(p.address);
         ChubbyClient b = client(p.address);
         a.mkdir("/ls/local/d");
@@ -184,7 +136,7 @@ class ProxyEndToEndTest {
 
     @Test
     void readersOfOneFileCostTheMasterOneReadPerInvalidationAndNeverSeeAStaleValue() throws Exception {
-        Proxy p = proxy();
+        TestProxy p = proxy();
         ChubbyClient writer = client(cell.address());
         writer.mkdir("/ls/local/hot");
         writer.write("/ls/local/hot/f", utf8("v1"));
@@ -209,7 +161,7 @@ class ProxyEndToEndTest {
 
     @Test
     void theMasterHoldsOneKeepAliveForAllTheClientsOfAProxyAndNoneGoesIntoJeopardy() throws Exception {
-        Proxy p = proxy();
+        TestProxy p = proxy();
         List<SessionState> seen = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 20; i++) {
             ChubbyClient c = client(p.address);
@@ -236,8 +188,8 @@ class ProxyEndToEndTest {
 
     @Test
     void whenItsProxyGoesAwayASessionMovesToTheOtherWithItsHandleAndLock() throws Exception {
-        Proxy p1 = proxy();
-        Proxy p2 = proxy();
+        TestProxy p1 = proxy();
+        TestProxy p2 = proxy();
         ChubbyClient c = client(p1.address + "," + p2.address);
         ChubbyClient direct = client(cell.address());
         long session = c.sessionId();

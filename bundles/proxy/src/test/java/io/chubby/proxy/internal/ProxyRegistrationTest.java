@@ -18,10 +18,7 @@ import io.chubby.spi.RequestHandler;
 import io.chubby.testkit.Await;
 import io.chubby.transport.internal.ClientAcceptor;
 import io.chubby.transport.internal.ClientSettings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,7 +70,7 @@ class ProxyRegistrationTest {
 
     /** A proxy behind a client acceptor; returns its address. */
     private String proxy() throws Exception {
-        return proxy(freePort());
+        return proxy(TestProxy.freePort());
     }
 
     private String proxy(int port) throws Exception {
@@ -104,14 +101,6 @@ class ProxyRegistrationTest {
             return List.of();
         }
         return c.list(DIR).stream().map(DirEntry::name).sorted().toList();
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Test
