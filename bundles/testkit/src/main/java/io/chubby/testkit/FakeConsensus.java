@@ -54,7 +54,8 @@ public final class FakeConsensus implements Consensus {
     // written under applyLock; volatile so that status() reads it without that lock
     private volatile StateMachine machine;
     private boolean holding;
-    private boolean failNextAfterCommit;
+    /** The proposal (counted from 1) that is applied but reported NOT_MASTER; 0: none. */
+    private int failAfterCommitIn;
     /** Scripted outcome of the next proposal ({@link #refuseNextProposal}, {@link #failNextProposal}); null when none. */
     private ChubbyException nextRefusal;
     private Throwable nextFailure;
@@ -164,8 +165,16 @@ public final class FakeConsensus implements Consensus {
      * master loses mastership after proposing and cannot tell whether the entry committed.
      */
     public void failNextProposalAfterCommit() {
+        failProposalAfterCommit(1);
+    }
+
+    /** As {@link #failNextProposalAfterCommit}, for the {@code nth} proposal from now (1: the next). */
+    public void failProposalAfterCommit(int nth) {
+        if (nth < 1) {
+            throw new IllegalArgumentException("nth counts from 1, was " + nth);
+        }
         synchronized (applyLock) {
-            failNextAfterCommit = true;
+            failAfterCommitIn = nth;
         }
     }
 
@@ -245,8 +254,7 @@ public final class FakeConsensus implements Consensus {
             proposals++;
             byte[] copy = command.clone();
             CompletableFuture<byte[]> f = new CompletableFuture<>();
-            if (failNextAfterCommit) {
-                failNextAfterCommit = false;
+            if (failAfterCommitIn > 0 && --failAfterCommitIn == 0) {
                 apply(copy); // it did commit, but the proposer cannot know
                 f.completeExceptionally(new ChubbyException(ErrorCode.NOT_MASTER, "lost mastership"));
                 return f;

@@ -121,9 +121,11 @@ public final class PutCommand implements Callable<Integer> {
         }
     }
 
+    /** Attempts of the ephemeral Open whose outcome the cell could not tell (a failover in between). */
+    static final int EPHEMERAL_OPEN_ATTEMPTS = 5;
+
     private void holdEphemeral(ChubbyClient c, byte[] data) {
-        OpenOptions o = OpenOptions.write().withCreate(CreateMode.MAY).withEphemeral(true).withInitialContents(data);
-        Handle h = c.open(path, o);
+        Handle h = openEphemeral(c, data);
         try {
             if (!h.created() && !h.openStat().ephemeral()) {
                 throw new ChubbyException(ErrorCode.EXISTS, path + " exists and is not ephemeral");
@@ -135,6 +137,28 @@ public final class PutCommand implements Callable<Integer> {
             hold(c, () -> release(h, c));
         } finally {
             h.close();
+        }
+    }
+
+    /**
+     * Opens {@code path} create-if-missing, ephemeral, with {@code data}. An answer of
+     * OUTCOME_UNKNOWN (the master changed before the Open was known to commit) is safe to send
+     * again here: if the lost attempt created the file, it is this session's ephemeral file, and
+     * the next Open finds it (not created, ephemeral) and writes {@code data} into it, which is what
+     * the command promised; its handle, if any, ends with the session.
+     */
+    private Handle openEphemeral(ChubbyClient c, byte[] data) {
+        OpenOptions o = OpenOptions.write().withCreate(CreateMode.MAY).withEphemeral(true).withInitialContents(data);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return c.open(path, o);
+            } catch (ChubbyException e) {
+                if (e.code() != ErrorCode.OUTCOME_UNKNOWN || attempt == EPHEMERAL_OPEN_ATTEMPTS) {
+                    throw e;
+                }
+                root.ctx().err().println("chubby: " + path + ": outcome of the ephemeral open unknown ("
+                        + e.getMessage() + "); opening again (create-if-missing is safe to repeat)");
+            }
         }
     }
 
