@@ -254,13 +254,17 @@ final class GroupKeeper {
             if (longest > 0) {
                 leaseMs = longest;
             }
-            answers.accept(table.upstream(r.getGroupKeepAlive(), sentAt, now, now));
+            List<SessionTable.Answer<ClientConnection>> toClients = table.upstream(r.getGroupKeepAlive(), sentAt, now, now);
             synchronized (this) {
                 backoffMs = 0;
                 if (gen == part.generation) {
-                    sendAgain(part); // this part's latest call was answered: hold the next one at once
+                    // this part's latest call was answered: hold the next one at once, before the
+                    // clients are answered. Until it reaches the master nothing holds these members
+                    // there, and one that owes an acknowledgement has a lease the answer did not extend.
+                    sendAgain(part);
                 }
             }
+            answers.accept(toClients);
         });
     }
 

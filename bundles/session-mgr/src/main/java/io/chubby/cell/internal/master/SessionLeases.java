@@ -44,6 +44,10 @@ import java.util.function.LongSupplier;
  * KeepAlive, and one that does not must not make the master answer (and resend) at once, over and
  * over. On another connection (the reply may have been lost with the old one), or superseding a
  * held KeepAlive (whose reply the client may ignore), what is outstanding is sent again at once.
+ * A reply that did not extend the lease leaves it unheld until the holder calls again, possibly
+ * after the lease end: such a lease is not ended for want of a KeepAlive until the margin after
+ * that reply has passed too ({@code recallUntil}); the late call then drops the claims as the
+ * timer would have.
  *
  * <p>Failover (SPEC 8): {@link #takeOver} extends every lease to the longest an earlier master may
  * have granted and queues a MASTER_FAILED_OVER event for each session; since the new master does
@@ -111,6 +115,11 @@ public final class SessionLeases {
         long nextEventSeq = 1;
         /** Sequence number of the CACHE_DROPPED event not yet acknowledged; 0 = none. */
         long cacheDropSeq;
+        /**
+         * Until when the master waits for the next KeepAlive of a lease it answered without extending
+         * (an acknowledgement was owed): the lease does not end before this (0 = not waiting).
+         */
+        long recallUntil;
         /** The connection the last reply went out on (null: none since this master took over). */
         ClientConnection lastReplyConnection;
         /** Events or invalidations were queued since the last reply. */
@@ -198,6 +207,7 @@ public final class SessionLeases {
             l.failoverPending = true;
             l.failoverSeq = l.nextEventSeq;
             l.cacheDropSeq = 0;
+            l.recallUntil = 0;
             l.lastReplyConnection = null;
             l.unsent = true;
             l.events.addLast(EventMessage.newBuilder().setKind(EventKind.MASTER_FAILED_OVER)
@@ -518,7 +528,7 @@ public final class SessionLeases {
                             reply(l, now, true);
                         }
                     }
-                } else if (!l.ending && now >= l.end) {
+                } else if (!l.ending && now >= l.end && now >= l.recallUntil) {
                     l.ending = true;
                     expired.add(e.getKey());
                 }
@@ -558,8 +568,11 @@ public final class SessionLeases {
      * master no more for being answered a little more often.
      */
     private long margin(Lease l) {
-        long m = settings.keepAliveMarginMillis();
-        return l.group != null ? Math.max(m, policy.leaseMillis() / 3) : m;
+        return l.group != null ? groupMargin() : settings.keepAliveMarginMillis();
+    }
+
+    private long groupMargin() {
+        return Math.max(settings.keepAliveMarginMillis(), policy.leaseMillis() / 3);
     }
 
     /**
@@ -619,15 +632,16 @@ public final class SessionLeases {
             replyGroup(l.group, now, extend);
             return;
         }
-        KeepAliveReply r = memberReply(l, now, extend, l.heldConnection);
+        KeepAliveReply r = memberReply(l, now, extend, l.heldConnection, settings.keepAliveMarginMillis());
         send(l, Response.newBuilder().setCallId(l.heldCallId).setKeepAlive(r).build());
     }
 
     /** One session's KeepAlive answer, sent on {@code conn}: extends the lease unless an acknowledgement is owed. */
-    private KeepAliveReply memberReply(Lease l, long now, boolean extend, ClientConnection conn) {
+    private KeepAliveReply memberReply(Lease l, long now, boolean extend, ClientConnection conn, long recall) {
         if (extend && !owes(l)) {
             l.end = Math.max(l.end, now + policy.leaseMillis());
         }
+        l.recallUntil = now + recall;
         l.lastReplyConnection = conn;
         l.unsent = false;
         long leaseMs = Math.max(0, l.end - now);
@@ -645,13 +659,14 @@ public final class SessionLeases {
         groups.remove(g.id, g);
         GroupKeepAliveReply.Builder b = GroupKeepAliveReply.newBuilder().setEpoch(epoch.getAsLong())
                 .addAllMembers(g.refused);
+        long recall = groupMargin();
         for (long id : g.members) {
             Lease l = leases.get(id);
             if (l == null) {
                 b.addMembers(memberError(id, ErrorCode.SESSION_EXPIRED, "session " + id + " has ended"));
             } else if (l.group == g) {
                 l.group = null;
-                b.addMembers(GroupMemberReply.newBuilder().setSessionId(id).setReply(memberReply(l, now, extend, g.conn)));
+                b.addMembers(GroupMemberReply.newBuilder().setSessionId(id).setReply(memberReply(l, now, extend, g.conn, recall)));
             }
         }
         if (g.conn.isOpen()) {
