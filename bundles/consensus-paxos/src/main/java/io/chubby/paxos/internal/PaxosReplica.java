@@ -14,8 +14,6 @@ import io.chubby.spi.StateMachine;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -27,8 +25,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * A Multi-Paxos replica of the cell: the {@link Consensus} service of group 0 (service property
- * {@value #GROUP_PROPERTY}{@code =0}) and, beside it, the {@link ConsensusGroups} service through
- * which groups >= 1 are opened. A thin shell over a {@link GroupHost}: its loop thread
+ * {@value #GROUP_PROPERTY}{@code =0}) and, through {@link #groups()}, the {@link ConsensusGroups}
+ * through which groups >= 1 are opened (registered by {@link ConsensusGroupsComponent}, a view of
+ * this component: a service registered from this component's own activation would make SCR
+ * activate its consumers while this object is still being created). A thin shell over a {@link GroupHost}: its loop thread
  * ({@code paxos-loop-<id>}) owns all mutable state of every group; methods here only queue work for
  * it or read the views it publishes, so they are safe from any thread. Listener and state machine
  * calls happen on the loop thread: they must not block on a proposal's future (only the loop
@@ -74,17 +74,18 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
         long paxos_compact_keep_entries() default 1000;
     }
 
+    /** Selects this component's {@link Consensus} service ({@link ConsensusGroupsComponent} views it). */
+    static final String COMPONENT_FILTER = "(component.name=io.chubby.paxos.internal.PaxosReplica)";
+
     private final GroupHost host;
     private final GroupConsensus group0;
-    private ServiceRegistration<ConsensusGroups> groupsRegistration;
 
     @Activate
-    public PaxosReplica(BundleContext context, Config c, @Reference(name = "identity") ReplicaIdentity identity,
+    public PaxosReplica(Config c, @Reference(name = "identity") ReplicaIdentity identity,
                         @Reference(name = "logStores") LogStores stores,
                         @Reference(name = "peerTransport") PeerTransport transport) {
         this(settings(c, identity), stores, transport, () -> System.nanoTime() / 1_000_000,
                 System.nanoTime() ^ ((long) identity.replicaId() << 40));
-        groupsRegistration = context.registerService(ConsensusGroups.class, host, null);
     }
 
     /** Plain-Java entry point (tests, simulator, benchmarks), group 0 only: starts the loop thread at once. */
@@ -122,7 +123,7 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
                 c.paxos_compact_every_entries(), c.paxos_compact_keep_entries());
     }
 
-    /** The groups this replica hosts (what DS registers as the {@link ConsensusGroups} service). */
+    /** The groups this replica hosts (the {@link ConsensusGroups} service in OSGi). */
     public ConsensusGroups groups() {
         return host;
     }
@@ -135,15 +136,6 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
     @Deactivate
     @Override
     public void close() {
-        ServiceRegistration<ConsensusGroups> r = groupsRegistration;
-        if (r != null) {
-            groupsRegistration = null;
-            try {
-                r.unregister();
-            } catch (IllegalStateException e) {
-                // already unregistered with the bundle
-            }
-        }
         for (int g : host.opened()) {
             if (g != 0) {
                 host.close(g);
