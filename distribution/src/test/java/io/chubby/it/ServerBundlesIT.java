@@ -12,6 +12,8 @@ import io.chubby.api.DirEntry;
 import io.chubby.api.Stat;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
+import io.chubby.spi.Consensus;
+import io.chubby.spi.ConsensusGroups;
 import io.chubby.spi.ReplicaConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,6 +33,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
@@ -112,6 +115,28 @@ public class ServerBundlesIT {
         assertEquals("the store reads its own PID", "16", componentProperty("io.chubby.store.internal.BdbStore",
                 "store.cache.mb"));
         roundTrip("127.0.0.1:" + clientPort);
+        assertGroupZeroOnly();
+    }
+
+    /**
+     * Consensus (docs/PARTITIONING.md step 3): the Consensus service is group 0's
+     * ({@code chubby.group=0}) and ConsensusGroups is registered beside it with group 0 open only:
+     * nothing in a cell of today opens another group.
+     */
+    private void assertGroupZeroOnly() {
+        ServiceReference<Consensus> consensus = context.getServiceReference(Consensus.class);
+        assertEquals(0, consensus.getProperty("chubby.group"));
+        ServiceReference<ConsensusGroups> ref = context.getServiceReference(ConsensusGroups.class);
+        assertTrue("ConsensusGroups registered", ref != null);
+        ConsensusGroups groups = context.getService(ref);
+        try {
+            assertEquals(List.of(0), groups.opened());
+            assertEquals(0, groups.open(0).status().group());
+            assertEquals(context.getService(consensus).epoch(), groups.open(0).epoch());
+        } finally {
+            context.ungetService(ref);
+            context.ungetService(consensus);
+        }
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.chubby.spi;
 
 /**
- * A replica's view of consensus, for status commands and metrics.
+ * A replica's view of consensus in one Paxos group, for status commands and metrics.
  *
  * @param replicaId     this replica
  * @param role          "master", "replica" or "candidate"
@@ -12,7 +12,15 @@ package io.chubby.spi;
  * @param checksum      state machine checksum at appliedIndex
  * @param firstLogIndex lowest index still in the log (earlier ones were compacted)
  * @param leaseValid    true on a master whose lease is valid now
+ * @param group         the Paxos group this status is of (0: the {@link Consensus} service's group;
+ *                      others through {@link ConsensusGroups}); since SPI 1.5
  */
 public record ConsensusStatus(int replicaId, String role, int masterId, long epoch, long commitIndex,
-                              long appliedIndex, long checksum, long firstLogIndex, boolean leaseValid) {
+                              long appliedIndex, long checksum, long firstLogIndex, boolean leaseValid, int group) {
+
+    /** The status of group 0 (the constructor of SPI 1.4 and before, kept for binary compatibility). */
+    public ConsensusStatus(int replicaId, String role, int masterId, long epoch, long commitIndex,
+                           long appliedIndex, long checksum, long firstLogIndex, boolean leaseValid) {
+        this(replicaId, role, masterId, epoch, commitIndex, appliedIndex, checksum, firstLogIndex, leaseValid, 0);
+    }
 }

@@ -8,9 +8,12 @@
  * <p>1.4.0: the partitioning seams of docs/PARTITIONING.md step 1 ({@code Partitioner},
  * {@code PartitionView}, {@code ConsensusGroups}, {@code LogStores}, {@code StateStores}); nothing
  * provides or consumes them before the later steps each type names.
+ *
+ * <p>1.5.0: {@code ConsensusStatus.group} (docs/PARTITIONING.md step 3: consensus-paxos hosts
+ * several groups); the nine-argument constructor stays and means group 0.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -19,10 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.ArrayList;
 import java.util.List;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -45,16 +42,20 @@ import org.slf4j.LoggerFactory;
  * <p>Every Paxos group of the replica is in the same environment: {@link #logStores()} and
  * {@link #stateStores()} give each group's view (group 0 is this object's {@link LogStore} and
  * {@link StateStore}). One object cannot be both a {@link LogStores} and a {@link StateStores}
- * (their {@code group} methods differ in return type), so the component registers those two
- * services itself when it activates; it is immediate so that they exist without a
- * {@link LogStore} consumer.
+ * (their {@code group} methods differ in return type), so those two services are the components
+ * {@link LogStoresComponent} and {@link StateStoresComponent}, each a view of this one. (Registering
+ * them from this component's activation made SCR activate their consumers while this object was
+ * still being created; a consumer that also needed this store, such as the cell through consensus,
+ * then got null and failed: ServerBundlesIT.)
  *
  * <p>Thread-safe: each store serializes its own writers; reads go straight to JE.
  */
-@Component(service = {LogStore.class, StateStore.class}, immediate = true, configurationPid = ReplicaConfig.STORE_PID,
+@Component(service = {LogStore.class, StateStore.class}, configurationPid = ReplicaConfig.STORE_PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = BdbStore.Config.class)
 public final class BdbStore implements LogStore, StateStore, AutoCloseable {
+    /** Selects this component's services (the views {@link LogStoresComponent}, {@link StateStoresComponent} cast them). */
+    static final String COMPONENT_FILTER = "(component.name=io.chubby.store.internal.BdbStore)";
     /** The environment's directory below {@code data.dir}. */
     public static final String ENV_DIR = "je";
     private static final Logger log = LoggerFactory.getLogger(BdbStore.class);
@@ -80,21 +81,11 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
     private final BdbLogStores logStores;
     private final BdbStateStores stateStores;
     // guarded by this
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private boolean closed;
 
-    /** The DS activation: opens the store, then registers {@link LogStores} and {@link StateStores}. */
+    /** The DS activation (and tests): opens the store in the identity's data directory. */
     @Activate
-    public BdbStore(BundleContext context, Config config, @Reference(name = "identity") ReplicaIdentity identity) {
-        this(config, identity);
-        synchronized (this) {
-            registrations.add(context.registerService(LogStores.class, logStores, null));
-            registrations.add(context.registerService(StateStores.class, stateStores, null));
-        }
-    }
-
-    /** Opens the store as the component would, without registering anything (tests). */
-    public BdbStore(Config config, ReplicaIdentity identity) {
+    public BdbStore(Config config, @Reference(name = "identity") ReplicaIdentity identity) {
         this(dataDir(identity), settings(config));
     }
 
@@ -204,10 +195,6 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
             return;
         }
         closed = true;
-        for (ServiceRegistration<?> r : registrations) {
-            unregister(r);
-        }
-        registrations.clear();
         try {
             logStores.closeOtherGroups();
             stateStores.closeOtherGroups();
@@ -217,14 +204,6 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
             env.close();
         }
         log.info("store closed dir={}", envDir);
-    }
-
-    private static void unregister(ServiceRegistration<?> r) {
-        try {
-            r.unregister();
-        } catch (IllegalStateException alreadyGone) {
-            // the bundle is stopping: the framework has unregistered it already
-        }
     }
 
     // LogStore, delegated

@@ -47,8 +47,21 @@ final class DurableLog implements LogReader {
 
     /** Writes the durable part of {@code r} in one batch: one fsync covers all of it (group commit). */
     void persist(Ready r) {
+        LogBatch batch = batch(r);
+        if (batch != null) {
+            store.write(batch);
+        }
+        written(r);
+    }
+
+    /**
+     * The durable part of {@code r} as one batch (promised ballot, accepted entries, fsync when
+     * {@code r} says so), or null when {@code r} writes nothing. The caller writes it (alone, or
+     * with other groups' batches in one {@code LogStores.writeAll}), then calls {@link #written}.
+     */
+    LogBatch batch(Ready r) {
         if (r.promised() == null && r.entries().isEmpty()) {
-            return;
+            return null;
         }
         LogBatch batch = new LogBatch().sync(r.sync());
         if (r.promised() != null) {
@@ -57,7 +70,11 @@ final class DurableLog implements LogReader {
         for (Entry e : r.entries()) {
             batch.putEntry(e.index(), PeerCodec.encodeEntry(e));
         }
-        store.write(batch);
+        return batch;
+    }
+
+    /** {@link #batch}{@code (r)} is in the store: the log view now includes its entries. */
+    void written(Ready r) {
         for (Entry e : r.entries()) {
             recent.put(e.index(), e);
             last = Math.max(last, e.index());

@@ -1,9 +1,11 @@
 package io.chubby.paxos.internal;
 
 import io.chubby.spi.Consensus;
+import io.chubby.spi.ConsensusGroups;
 import io.chubby.spi.ConsensusListener;
 import io.chubby.spi.ConsensusStatus;
 import io.chubby.spi.LogStore;
+import io.chubby.spi.LogStores;
 import io.chubby.spi.Member;
 import io.chubby.spi.PeerTransport;
 import io.chubby.spi.ReplicaConfig;
@@ -11,9 +13,6 @@ import io.chubby.spi.ReplicaIdentity;
 import io.chubby.spi.StateMachine;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -25,22 +24,30 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * A Multi-Paxos replica of the cell, as the {@link Consensus} service. A thin shell: the
- * {@link ReplicaLoop} thread ({@code paxos-loop-<id>}) owns all mutable state; methods here only
- * queue work for it or read the view it publishes, so they are safe from any thread. Listener and
- * state machine calls happen on the loop thread: they must not block on a proposal's future
- * (only the loop completes it), and a throwing {@code StateMachine.apply} stops the replica
+ * A Multi-Paxos replica of the cell: the {@link Consensus} service of group 0 (service property
+ * {@value #GROUP_PROPERTY}{@code =0}) and, through {@link #groups()}, the {@link ConsensusGroups}
+ * through which groups >= 1 are opened (registered by {@link ConsensusGroupsComponent}, a view of
+ * this component: a service registered from this component's own activation would make SCR
+ * activate its consumers while this object is still being created). A thin shell over a {@link GroupHost}: its loop thread
+ * ({@code paxos-loop-<id>}) owns all mutable state of every group; methods here only queue work for
+ * it or read the views it publishes, so they are safe from any thread. Listener and state machine
+ * calls happen on the loop thread: they must not block on a proposal's future (only the loop
+ * completes it), and a throwing {@code StateMachine.apply} stops the replica, every group of it
  * (fail-stop: a replica that cannot apply must not keep voting).
  *
  * <p>Used by DS (tuned by PID {@value ReplicaConfig#PAXOS_PID}, every key with a default; id, members
- * and cell name from the {@link ReplicaIdentity}) or directly from plain Java
- * through {@link #PaxosReplica(ReplicaSettings, LogStore, PeerTransport)}; call {@link #close()}
- * when done.
+ * and cell name from the {@link ReplicaIdentity}; every group's log in the {@link LogStores}) or
+ * directly from plain Java through {@link #PaxosReplica(ReplicaSettings, LogStore, PeerTransport)}
+ * (group 0 only) or {@link #PaxosReplica(ReplicaSettings, LogStores, PeerTransport, LongSupplier, long)};
+ * call {@link #close()} when done.
  */
 @Component(service = Consensus.class, configurationPid = ReplicaConfig.PAXOS_PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, property = PaxosReplica.GROUP_PROPERTY + ":Integer=0")
 @Designate(ocd = PaxosReplica.Config.class)
 public final class PaxosReplica implements Consensus, AutoCloseable {
+
+    /** Service property: the Paxos group a {@link Consensus} service is of (this component's: 0). */
+    public static final String GROUP_PROPERTY = "chubby.group";
 
     @ObjectClassDefinition(id = ReplicaConfig.PAXOS_PID, name = "Chubby replica: consensus",
             description = "Multi-Paxos tuning (who the replica is: the replica identity, PID io.chubby.replica)")
@@ -67,40 +74,47 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
         long paxos_compact_keep_entries() default 1000;
     }
 
-    private final ReplicaSettings settings;
-    private final PeerTransport transport;
-    private final MastershipTracker tracker;
-    private final ReplicaLoop loop;
-    private final Thread thread;
-    private volatile StateMachine registered;
+    /** Selects this component's {@link Consensus} service ({@link ConsensusGroupsComponent} views it). */
+    static final String COMPONENT_FILTER = "(component.name=io.chubby.paxos.internal.PaxosReplica)";
+
+    private final GroupHost host;
+    private final GroupConsensus group0;
 
     @Activate
     public PaxosReplica(Config c, @Reference(name = "identity") ReplicaIdentity identity,
-                        @Reference(name = "logStore") LogStore store,
+                        @Reference(name = "logStores") LogStores stores,
                         @Reference(name = "peerTransport") PeerTransport transport) {
-        this(settings(c, identity), store, transport);
+        this(settings(c, identity), stores, transport, () -> System.nanoTime() / 1_000_000,
+                System.nanoTime() ^ ((long) identity.replicaId() << 40));
     }
 
-    /** Plain-Java entry point (tests, simulator, benchmarks): starts the loop thread at once. */
+    /** Plain-Java entry point (tests, simulator, benchmarks), group 0 only: starts the loop thread at once. */
     public PaxosReplica(ReplicaSettings settings, LogStore store, PeerTransport transport) {
         this(settings, store, transport, () -> System.nanoTime() / 1_000_000,
                 System.nanoTime() ^ ((long) settings.replicaId() << 40));
     }
 
     /**
+     * Group 0 only, over one log store.
+     *
      * @param clockMillis this replica's local clock in milliseconds, never decreasing
      * @param seed        seed of the election jitter
      */
     public PaxosReplica(ReplicaSettings settings, LogStore store, PeerTransport transport, LongSupplier clockMillis,
                         long seed) {
-        this.settings = settings;
-        this.transport = transport;
-        this.tracker = new MastershipTracker(settings.replicaId());
-        this.loop = new ReplicaLoop(settings, store, transport, clockMillis, seed, tracker);
-        this.thread = new Thread(loop, "paxos-loop-" + settings.replicaId());
-        thread.setDaemon(true);
-        thread.start();
-        transport.setHandler(loop::onPeerMessage);
+        this(settings, new SingleLogStores(store), transport, clockMillis, seed);
+    }
+
+    /**
+     * Every group's log in {@code stores}; groups >= 1 through {@link #groups()}.
+     *
+     * @param clockMillis this replica's local clock in milliseconds, never decreasing
+     * @param seed        seed of the election jitter
+     */
+    public PaxosReplica(ReplicaSettings settings, LogStores stores, PeerTransport transport, LongSupplier clockMillis,
+                        long seed) {
+        this.host = new GroupHost(settings, stores, transport, clockMillis, seed);
+        this.group0 = host.open(0);
     }
 
     static ReplicaSettings settings(Config c, ReplicaIdentity identity) {
@@ -109,104 +123,80 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
                 c.paxos_compact_every_entries(), c.paxos_compact_keep_entries());
     }
 
+    /** The groups this replica hosts (the {@link ConsensusGroups} service in OSGi). */
+    public ConsensusGroups groups() {
+        return host;
+    }
+
+    /** The host (tests: passes and combined writes). */
+    GroupHost host() {
+        return host;
+    }
+
     @Deactivate
     @Override
     public void close() {
-        transport.setHandler(null);
-        StateMachine m = registered;
-        if (m != null) {
-            try {
-                unregister(m);
-            } catch (IllegalStateException e) {
-                // The loop already stopped (fail-stop or double close): nothing left to detach.
+        for (int g : host.opened()) {
+            if (g != 0) {
+                host.close(g);
             }
         }
-        loop.stop();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        group0.detachRegistered();
+        host.stop();
     }
 
     @Override
     public void register(StateMachine machine) {
-        onLoop(() -> loop.attach(machine));
-        registered = machine;
+        group0.register(machine);
     }
 
     @Override
     public void unregister(StateMachine machine) {
-        if (registered == machine) {
-            registered = null;
-        }
-        onLoop(() -> loop.detach(machine));
-    }
-
-    /** Runs on the loop thread and waits; directly when already there (a listener calling us). */
-    private void onLoop(Runnable task) {
-        if (Thread.currentThread() == thread) {
-            task.run();
-        } else {
-            await(loop.submit(task));
-        }
-    }
-
-    private static void await(CompletableFuture<Void> f) {
-        try {
-            f.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("replica loop did not answer within 10 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        group0.unregister(machine);
     }
 
     @Override
     public CompletableFuture<byte[]> propose(byte[] command) {
-        return loop.propose(command);
+        return group0.propose(command);
     }
 
     @Override
     public boolean isMaster() {
-        return loop.isMaster();
+        return group0.isMaster();
     }
 
     @Override
     public long epoch() {
-        return loop.view().epoch();
+        return group0.epoch();
     }
 
     @Override
     public int masterId() {
-        return loop.view().masterId();
+        return group0.masterId();
     }
 
     @Override
     public Member self() {
-        return settings.self();
+        return group0.self();
     }
 
     @Override
     public List<Member> members() {
-        return settings.members();
+        return group0.members();
     }
 
     @Override
     public ConsensusStatus status() {
-        return loop.status();
+        return group0.status();
     }
 
     @Override
     public void addListener(ConsensusListener listener) {
-        tracker.add(listener);
+        group0.addListener(listener);
     }
 
     @Override
     public void removeListener(ConsensusListener listener) {
-        tracker.remove(listener);
+        group0.removeListener(listener);
     }
 }

@@ -13,21 +13,62 @@ import java.util.List;
  * Maps core {@link Message}s and {@link SnapshotPiece}s to and from {@code chubby.peer.v1}
  * protobuf bytes; also the on-disk encoding of entries and ballots. Stateless and thread-safe
  * (transport threads decode, the loop thread encodes).
+ *
+ * <p>Groups (peer 1.2): a message of Paxos group g >= 1 travels wrapped in {@code Grouped}; group
+ * 0's messages are never wrapped, so a replica hosting only group 0 sends exactly the peer 1.1
+ * bytes. {@link #decode} returns a {@link Grouped} for a wrapped message and the bare message for
+ * group 0.
  */
 final class PeerCodec {
 
     /** What a peer message decodes to. */
-    sealed interface Decoded permits CoreMessage, SnapshotPiece {
+    sealed interface Decoded permits CoreMessage, SnapshotPiece, Grouped {
     }
 
     /** A message for the core. */
     record CoreMessage(Message message) implements Decoded {
     }
 
+    /** A message of group {@code group} (>= 1); {@code message} is never itself a {@code Grouped}. */
+    record Grouped(int group, Decoded message) implements Decoded {
+    }
+
     private PeerCodec() {
     }
 
+    /** The wire form of {@code m} as a message of {@code group}: wrapped unless group 0. */
+    static byte[] encode(int group, Message m) {
+        return wrap(group, message(m));
+    }
+
+    /** The wire form of {@code s} as a chunk of {@code group}'s snapshot: wrapped unless group 0. */
+    static byte[] encode(int group, SnapshotPiece s) {
+        return wrap(group, message(s));
+    }
+
+    /** Group 0's (peer 1.1) form of {@code m}. */
     static byte[] encode(Message m) {
+        return message(m).toByteArray();
+    }
+
+    /** Group 0's (peer 1.1) form of {@code s}. */
+    static byte[] encode(SnapshotPiece s) {
+        return message(s).toByteArray();
+    }
+
+    private static byte[] wrap(int group, PeerMessage m) {
+        if (group < 0) {
+            throw new IllegalArgumentException("negative group " + group);
+        }
+        if (group == 0) {
+            return m.toByteArray();
+        }
+        return PeerMessage.newBuilder().setFrom(m.getFrom()).setTo(m.getTo())
+                .setGrouped(io.chubby.protocol.peer.Grouped.newBuilder().setGroup(group).setMessage(m))
+                .build().toByteArray();
+    }
+
+    private static PeerMessage message(Message m) {
         PeerMessage.Builder b = PeerMessage.newBuilder().setFrom(m.from()).setTo(m.to());
         if (m instanceof Message.Prepare p) {
             b.setPrepare(io.chubby.protocol.peer.Prepare.newBuilder()
@@ -64,16 +105,16 @@ final class PeerCodec {
             // Java 17 has no exhaustive pattern switch: a new core message type must be added here.
             throw new IllegalArgumentException("no wire form for " + m.getClass().getSimpleName());
         }
-        return b.build().toByteArray();
+        return b.build();
     }
 
-    static byte[] encode(SnapshotPiece s) {
+    private static PeerMessage message(SnapshotPiece s) {
         return PeerMessage.newBuilder().setFrom(s.from()).setTo(s.to())
                 .setSnapshotChunk(io.chubby.protocol.peer.SnapshotChunk.newBuilder()
                         .setIndex(s.index()).setBallot(ballot(s.ballot())).setEpoch(s.epoch()).setOffset(s.offset())
                         .setData(ByteString.copyFrom(s.data())).setLast(s.last()).setTotalSize(s.totalSize())
                         .setChecksum(s.checksum()))
-                .build().toByteArray();
+                .build();
     }
 
     /**
@@ -88,6 +129,21 @@ final class PeerCodec {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("malformed peer message: " + e.getMessage(), e);
         }
+        if (pm.getBodyCase() == PeerMessage.BodyCase.GROUPED) {
+            var g = pm.getGrouped();
+            if (g.getGroup() == 0) {
+                throw new IllegalArgumentException("group 0 message from " + pm.getFrom() + " is wrapped");
+            }
+            if (g.getGroup() < 0 || !g.hasMessage()
+                    || g.getMessage().getBodyCase() == PeerMessage.BodyCase.GROUPED) {
+                throw new IllegalArgumentException("bad Grouped message from " + pm.getFrom());
+            }
+            return new Grouped(g.getGroup(), decode(g.getMessage()));
+        }
+        return decode(pm);
+    }
+
+    private static Decoded decode(PeerMessage pm) {
         int from = pm.getFrom();
         int to = pm.getTo();
         return switch (pm.getBodyCase()) {
@@ -138,7 +194,7 @@ final class PeerCodec {
                 yield new SnapshotPiece(from, to, c.getIndex(), ballot(c.getBallot()), c.getEpoch(), c.getOffset(),
                         c.getData().toByteArray(), c.getLast(), c.getTotalSize(), c.getChecksum());
             }
-            case BODY_NOT_SET -> throw new IllegalArgumentException("peer message from " + from + " has no body");
+            case GROUPED, BODY_NOT_SET -> throw new IllegalArgumentException("peer message from " + from + " has no body");
         };
     }
 

@@ -24,14 +24,14 @@ record ReplicaView(Role role, int masterId, long epoch, long commitIndex, long a
         return serving && now <= servingUntil;
     }
 
-    ConsensusStatus status(int self, long now) {
+    ConsensusStatus status(int self, long now, int group) {
         String r = switch (role) {
             case MASTER -> "master";
             case CANDIDATE -> "candidate";
             case FOLLOWER -> "replica";
         };
         return new ConsensusStatus(self, r, masterId, epoch, commitIndex, appliedIndex, checksum, firstLogIndex,
-                now <= leaseUntil);
+                now <= leaseUntil, group);
     }
 
     /**

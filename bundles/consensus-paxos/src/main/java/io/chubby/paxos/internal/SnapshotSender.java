@@ -22,13 +22,15 @@ final class SnapshotSender {
     private static final int CHUNKS_PER_PUMP = 2;
 
     private final int self;
+    private final int group;
     private final PeerTransport transport;
     private final long retryMs;
     private final Map<Integer, ArrayDeque<SnapshotPiece>> pending = new HashMap<>();
     private final Map<Integer, Long> lastStart = new HashMap<>();
 
-    SnapshotSender(int self, PeerTransport transport, long retryMs) {
+    SnapshotSender(int self, int group, PeerTransport transport, long retryMs) {
         this.self = self;
+        this.group = group;
         this.transport = transport;
         this.retryMs = retryMs;
     }
@@ -49,8 +51,8 @@ final class SnapshotSender {
         }
         pending.put(peer, q);
         lastStart.put(peer, now);
-        log.info("snapshot send started replica={} peer={} index={} bytes={} chunks={}", self, peer, index,
-                snapshot.length, pieces.size());
+        log.info("snapshot send started replica={} peer={} index={} bytes={} chunks={} group={}", self, peer, index,
+                snapshot.length, pieces.size(), group);
     }
 
     /** Sends the next few chunks of every running transfer. */
@@ -60,10 +62,10 @@ final class SnapshotSender {
             Map.Entry<Integer, ArrayDeque<SnapshotPiece>> e = it.next();
             for (int i = 0; i < CHUNKS_PER_PUMP && !e.getValue().isEmpty(); i++) {
                 SnapshotPiece p = e.getValue().poll();
-                transport.send(p.to(), PeerCodec.encode(p));
+                transport.send(p.to(), PeerCodec.encode(group, p));
                 if (p.last()) {
-                    log.info("snapshot sent replica={} peer={} index={} bytes={}", self, p.to(), p.index(),
-                            p.totalSize());
+                    log.info("snapshot sent replica={} peer={} index={} bytes={} group={}", self, p.to(), p.index(),
+                            p.totalSize(), group);
                 }
             }
             if (e.getValue().isEmpty()) {

@@ -1,10 +1,13 @@
 /**
- * The consensus edge: the {@link io.chubby.spi.Consensus} service that drives the pure
- * Multi-Paxos core ({@code io.chubby.paxos.core}) with real time, threads, storage and network.
- * One loop thread per replica owns the core node; it persists each {@code Ready} to the
- * {@link io.chubby.spi.LogStore} (one batch, one fsync), then sends its messages through the
- * {@link io.chubby.spi.PeerTransport}, then applies committed entries to the registered
- * {@link io.chubby.spi.StateMachine}. Also here: the peer wire codec, snapshot chunking and
- * the bookkeeping of proposal futures and listeners. Not exported.
+ * The consensus edge: the {@link io.chubby.spi.Consensus} service (group 0) and the
+ * {@link io.chubby.spi.ConsensusGroups} service that drive the pure Multi-Paxos core
+ * ({@code io.chubby.paxos.core}) with real time, threads, storage and network. One loop thread per
+ * replica ({@code GroupHost}) drives every Paxos group the replica hosts ({@code PaxosGroup}, one
+ * core node each); per pass it persists every group's {@code Ready} in one
+ * {@link io.chubby.spi.LogStores#writeAll} (one fsync), then sends their answers through the
+ * {@link io.chubby.spi.PeerTransport}, then applies committed entries to each group's registered
+ * {@link io.chubby.spi.StateMachine}. Also here: the peer wire codec (groups >= 1 wrapped in
+ * {@code Grouped}), snapshot chunking and the bookkeeping of proposal futures and listeners. Not
+ * exported.
  */
 package io.chubby.paxos.internal;

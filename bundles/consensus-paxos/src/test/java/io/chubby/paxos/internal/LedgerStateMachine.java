@@ -16,7 +16,8 @@ import java.util.List;
  * records a copy that {@link #recoverDurable()} returns, as a real store would after a crash.
  */
 final class LedgerStateMachine implements StateMachine {
-    private final List<byte[]> ledger = new ArrayList<>();
+    /** Synchronized: the loop thread appends, test threads copy ({@link #commands()}). */
+    private final List<byte[]> ledger = java.util.Collections.synchronizedList(new ArrayList<>());
     private long applied;
     private long checksum = 0xcbf29ce484222325L;
     private volatile long publishedApplied;
@@ -121,5 +122,12 @@ final class LedgerStateMachine implements StateMachine {
 
     long publishedChecksum() {
         return publishedChecksum;
+    }
+
+    /** A copy of every command applied (or installed by a snapshot), in log order; readable from the test thread. */
+    List<byte[]> commands() {
+        synchronized (ledger) {
+            return new ArrayList<>(ledger);
+        }
     }
 }

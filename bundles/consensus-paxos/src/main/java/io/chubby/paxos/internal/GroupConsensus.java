@@ -1,0 +1,110 @@
+package io.chubby.paxos.internal;
+
+import io.chubby.spi.Consensus;
+import io.chubby.spi.ConsensusListener;
+import io.chubby.spi.ConsensusStatus;
+import io.chubby.spi.Member;
+import io.chubby.spi.StateMachine;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The {@link Consensus} of one group of a {@link GroupHost}: what {@link io.chubby.spi.ConsensusGroups#open}
+ * returns, and what {@link PaxosReplica} delegates to for group 0. Safe from any thread: it queues
+ * work for the host's loop or reads the group's published view. Listener and state machine calls
+ * happen on the loop thread: they must not block on a proposal's future (only the loop completes
+ * it).
+ */
+final class GroupConsensus implements Consensus {
+    private final GroupHost host;
+    private final PaxosGroup group;
+    private volatile StateMachine registered;
+
+    GroupConsensus(GroupHost host, PaxosGroup group) {
+        this.host = host;
+        this.group = group;
+    }
+
+    /** The group's id on the host. */
+    int group() {
+        return group.id();
+    }
+
+    @Override
+    public void register(StateMachine machine) {
+        host.onLoop(() -> group.attach(machine));
+        registered = machine;
+    }
+
+    @Override
+    public void unregister(StateMachine machine) {
+        if (registered == machine) {
+            registered = null;
+        }
+        host.onLoop(() -> group.detach(machine));
+    }
+
+    /** Detaches the registered state machine, if any (close); quiet when the loop already stopped. */
+    void detachRegistered() {
+        StateMachine m = registered;
+        if (m != null) {
+            try {
+                unregister(m);
+            } catch (IllegalStateException e) {
+                // The loop already stopped (fail-stop or double close): nothing left to detach.
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<byte[]> propose(byte[] command) {
+        if (!isMaster()) {
+            CompletableFuture<byte[]> f = new CompletableFuture<>();
+            f.completeExceptionally(ProposalFutures.notMaster("replica " + host.settings().replicaId()
+                    + " is not master (master is " + group.view().masterId() + ")"));
+            return f;
+        }
+        return host.propose(group.id(), command);
+    }
+
+    /** Whether this replica may serve now, from any thread (see {@link ReplicaView#servingUntil}). */
+    @Override
+    public boolean isMaster() {
+        return host.running() && group.view().canServe(host.now());
+    }
+
+    @Override
+    public long epoch() {
+        return group.view().epoch();
+    }
+
+    @Override
+    public int masterId() {
+        return group.view().masterId();
+    }
+
+    @Override
+    public Member self() {
+        return host.settings().self();
+    }
+
+    @Override
+    public List<Member> members() {
+        return host.settings().members();
+    }
+
+    @Override
+    public ConsensusStatus status() {
+        return group.status();
+    }
+
+    @Override
+    public void addListener(ConsensusListener listener) {
+        group.tracker().add(listener);
+    }
+
+    @Override
+    public void removeListener(ConsensusListener listener) {
+        group.tracker().remove(listener);
+    }
+}

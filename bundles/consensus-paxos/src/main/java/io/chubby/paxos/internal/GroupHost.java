@@ -1,0 +1,367 @@
+package io.chubby.paxos.internal;
+
+import io.chubby.paxos.core.PaxosConfig;
+import io.chubby.spi.ConsensusGroups;
+import io.chubby.spi.LogBatch;
+import io.chubby.spi.LogStores;
+import io.chubby.spi.PeerTransport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Paxos groups one replica hosts, driven by one loop thread ({@code paxos-loop-<id>}, this
+ * object's {@link #run}) over one peer transport and one {@link LogStores}
+ * (docs/PARTITIONING.md 1.2). Each group is a {@link PaxosGroup}; its {@link io.chubby.spi.Consensus} face is a
+ * {@link GroupConsensus}. Other threads only queue work ({@link #inbox}, {@link #proposals}) and read
+ * the views the groups publish.
+ *
+ * <p>A loop pass: take everything queued (peer messages routed by group, proposals, control tasks)
+ * and feed it to the groups, tick the groups whose tick is due, then take one {@code Ready} of every
+ * group that has one: send its requests, write all their batches in ONE
+ * {@link LogStores#writeAll} (one transaction, at most one fsync: group commit across groups), then
+ * per group send its answers, apply, advance. Then per group a few snapshot chunks, compaction if
+ * due, the published view. A group with more Readies gets them in the next passes, which do not wait.
+ *
+ * <p>Group 0's peer messages travel unwrapped, so a replica hosting only group 0 sends what a
+ * replica before groups sent; a message for a group not open here is dropped like one for a
+ * replica that is down. A failure of any group's storage or state machine stops the loop, and so
+ * every group of the replica (fail-stop).
+ */
+final class GroupHost implements Runnable, ConsensusGroups {
+    private static final Logger log = LoggerFactory.getLogger(GroupHost.class);
+    private static final Object WAKE = new Object();
+
+    private record Proposal(int group, byte[] command, CompletableFuture<byte[]> future) {
+    }
+
+    /** A decoded peer message and the group it is for. */
+    private record Inbound(int group, PeerCodec.Decoded message) {
+    }
+
+    private final ReplicaSettings settings;
+    private final PaxosConfig config;
+    private final int self;
+    private final LogStores stores;
+    private final PeerTransport transport;
+    private final LongSupplier clock;
+    private final long seed;
+    /** Peer messages and control tasks: always drained completely, so lease acks never wait behind a burst of writes. */
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    /** Client proposals of every group: drained up to a budget per pass. {@link #queued} wakes the loop once per burst. */
+    private final ConcurrentLinkedQueue<Proposal> proposals = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    /** The open groups' faces, for any thread. */
+    private final Map<Integer, GroupConsensus> faces = new ConcurrentHashMap<>();
+    /** Deletes compacted log entries off the loop thread, for every group. */
+    private final ExecutorService compactor;
+    private final Thread thread;
+    private final AtomicLong passes = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
+    private volatile boolean running = true;
+
+    /**
+     * The open groups in increasing order, iterated by the loop thread. Put and removed by any
+     * thread: a group's mutable state is built only by {@code attach}, on the loop thread.
+     */
+    private final ConcurrentSkipListMap<Integer, PaxosGroup> groups = new ConcurrentSkipListMap<>();
+
+    /**
+     * Starts the loop thread at once and becomes the transport's handler.
+     *
+     * @param clock this replica's local clock in milliseconds, never decreasing
+     * @param seed  seed of the election jitter (each group draws from its own stream of it)
+     */
+    GroupHost(ReplicaSettings settings, LogStores stores, PeerTransport transport, LongSupplier clock, long seed) {
+        this.settings = settings;
+        this.self = settings.replicaId();
+        PaxosConfig d = PaxosConfig.defaults(self, settings.members().stream().map(m -> m.id()).toList());
+        this.config = new PaxosConfig(self, d.replicas(), settings.leaseMs(), settings.renewMs(), settings.maxDrift(),
+                Math.max(1, settings.leaseMs() / 5), Math.max(1, Math.min(d.retryMillis(), settings.renewMs() / 2)),
+                settings.batchMaxEntries(), d.maxBatchBytes(), d.maxInflight());
+        this.stores = stores;
+        this.transport = transport;
+        this.clock = clock;
+        this.seed = seed;
+        this.compactor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "paxos-compact-" + self);
+            t.setDaemon(true);
+            return t;
+        });
+        this.thread = new Thread(this, "paxos-loop-" + self);
+        thread.setDaemon(true);
+        thread.start();
+        transport.setHandler(this::onPeerMessage);
+    }
+
+    ReplicaSettings settings() {
+        return settings;
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    boolean running() {
+        return running;
+    }
+
+    /** Loop passes so far (tests: combined writes per pass). */
+    long passes() {
+        return passes.get();
+    }
+
+    /** Combined log writes so far ({@link LogStores#writeAll} calls; at most one per pass). */
+    long writes() {
+        return writes.get();
+    }
+
+    // ------------------------------------------------------------- ConsensusGroups, any thread
+
+    @Override
+    public GroupConsensus open(int group) {
+        if (group < 0 || group >= io.chubby.api.PartitionHash.SLOTS) {
+            throw new IllegalArgumentException("group " + group + " out of range 0.."
+                    + (io.chubby.api.PartitionHash.SLOTS - 1));
+        }
+        GroupConsensus face = faces.get(group);
+        if (face != null) {
+            return face;
+        }
+        synchronized (faces) {
+            face = faces.get(group);
+            if (face == null) {
+                PaxosGroup g = new PaxosGroup(group, settings, config, stores.group(group), transport,
+                        clock, seed + group * 0x9E3779B97F4A7C15L, compactor);
+                groups.put(group, g);
+                face = new GroupConsensus(this, g);
+                faces.put(group, face);
+            }
+            return face;
+        }
+    }
+
+    /** Closes group {@code group} (its state machine is detached, its data stays); group 0 closes with the replica. */
+    @Override
+    public void close(int group) {
+        if (group == 0) {
+            throw new IllegalArgumentException("group 0 is the Consensus service's: it closes with the replica");
+        }
+        GroupConsensus face;
+        synchronized (faces) {
+            face = faces.remove(group);
+        }
+        if (face != null) {
+            face.detachRegistered();
+            groups.remove(group);
+        }
+    }
+
+    @Override
+    public List<Integer> opened() {
+        return faces.keySet().stream().sorted().toList();
+    }
+
+    // ------------------------------------------------------------- any thread
+
+    /** From a transport thread: decode here (off the loop), route by group, queue. Garbage is dropped. */
+    void onPeerMessage(int from, byte[] bytes) {
+        try {
+            PeerCodec.Decoded d = PeerCodec.decode(bytes);
+            inbox.add(d instanceof PeerCodec.Grouped g ? new Inbound(g.group(), g.message()) : new Inbound(0, d));
+        } catch (IllegalArgumentException e) {
+            log.warn("dropped malformed peer message replica={} from={} error={}", self, from, e.getMessage());
+        }
+    }
+
+    CompletableFuture<byte[]> propose(int group, byte[] command) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        proposals.add(new Proposal(group, command.clone(), f));
+        if (queued.getAndIncrement() == 0) {
+            inbox.add(WAKE); // the loop may be asleep on the inbox: one token per burst is enough
+        }
+        if (!running) {
+            failQueuedProposals(); // the loop stopped after the caller's check and may have drained already
+        }
+        return f;
+    }
+
+    private void failQueuedProposals() {
+        for (Proposal p; (p = proposals.poll()) != null; ) {
+            p.future.completeExceptionally(ProposalFutures.notMaster("replica " + self + " stopped"));
+        }
+    }
+
+    /** Runs {@code task} on the loop thread and waits; directly when already there (a listener calling us). */
+    void onLoop(Runnable task) {
+        if (Thread.currentThread() == thread) {
+            task.run();
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!running) {
+            throw new IllegalStateException("replica loop " + self + " is stopped");
+        }
+        inbox.add((Runnable) () -> {
+            try {
+                task.run();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            done.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("replica loop did not answer within 10 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Stops the loop and waits up to 5 s for it. */
+    void stop() {
+        transport.setHandler(null);
+        running = false;
+        inbox.add((Runnable) () -> { });
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------- loop thread
+
+    @Override
+    public void run() {
+        try {
+            long nextTick = now();
+            while (running) {
+                boolean busy = queued.get() > 0 || anyReady();
+                Object first = inbox.poll(busy ? 0 : Math.max(0, nextTick - now()), TimeUnit.MILLISECONDS);
+                for (Object o = first; o != null; o = inbox.poll()) {
+                    handle(o);
+                }
+                int budget = 4 * settings.batchMaxEntries();
+                for (Proposal p; budget-- > 0 && (p = proposals.poll()) != null; ) {
+                    queued.decrementAndGet();
+                    propose(p);
+                }
+                long now = now();
+                nextTick = now + settings.tickMs();
+                for (PaxosGroup g : groups.values()) {
+                    nextTick = Math.min(nextTick, g.tick(now));
+                }
+                persistPass();
+                for (PaxosGroup g : groups.values()) {
+                    g.endPass();
+                }
+                passes.incrementAndGet();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            // Fail-stop: a replica whose storage or state machine failed must not keep voting.
+            log.error("replica loop failed, replica stops replica={} error={}", self, e.toString(), e);
+        } finally {
+            running = false;
+            stopCompactor();
+            for (PaxosGroup g : groups.values()) {
+                g.stopped();
+            }
+            failQueuedProposals();
+            for (Object o; (o = inbox.poll()) != null; ) {
+                if (o instanceof Runnable r) {
+                    r.run(); // lets waiters of onLoop() finish
+                }
+            }
+        }
+    }
+
+    private boolean anyReady() {
+        for (PaxosGroup g : groups.values()) {
+            if (g.hasReady()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void handle(Object o) {
+        if (o instanceof Runnable r) {
+            r.run();
+        } else if (o instanceof Inbound in) {
+            PaxosGroup g = groups.get(in.group());
+            if (g != null) {
+                g.step(in.message(), now());
+            }
+        }
+    }
+
+    private void propose(Proposal p) {
+        PaxosGroup g = groups.get(p.group());
+        if (g == null) {
+            p.future.completeExceptionally(ProposalFutures.notMaster("group " + p.group() + " is not open on replica "
+                    + self));
+        } else {
+            g.propose(p.command(), p.future(), now());
+        }
+    }
+
+    /**
+     * One Ready of every group that has one, around ONE combined write: requests out, every batch
+     * written together (one fsync if any asks for it), then answers, applies and advances per group.
+     */
+    private void persistPass() {
+        List<PaxosGroup> ready = new ArrayList<>();
+        Map<Integer, LogBatch> batches = new TreeMap<>();
+        for (PaxosGroup g : groups.values()) {
+            if (g.hasReady()) {
+                LogBatch b = g.takeReady();
+                ready.add(g);
+                if (b != null) {
+                    batches.put(g.id(), b);
+                }
+            }
+        }
+        if (!batches.isEmpty()) {
+            stores.writeAll(batches);
+            writes.incrementAndGet();
+        }
+        for (PaxosGroup g : ready) {
+            g.finishReady();
+        }
+    }
+
+    /** Waits up to 2 s for a running truncation; entries it leaves are deleted by the next compaction. */
+    private void stopCompactor() {
+        compactor.shutdown();
+        try {
+            if (!compactor.awaitTermination(2, TimeUnit.SECONDS)) {
+                log.warn("log truncation still running at stop replica={}", self);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

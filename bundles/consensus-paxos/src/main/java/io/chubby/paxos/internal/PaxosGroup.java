@@ -1,0 +1,370 @@
+package io.chubby.paxos.internal;
+
+import io.chubby.paxos.core.Entry;
+import io.chubby.paxos.core.Message;
+import io.chubby.paxos.core.PaxosConfig;
+import io.chubby.paxos.core.PaxosNode;
+import io.chubby.paxos.core.Ready;
+import io.chubby.paxos.core.RecoveredState;
+import io.chubby.paxos.core.Role;
+import io.chubby.spi.ConsensusStatus;
+import io.chubby.spi.LogBatch;
+import io.chubby.spi.LogStore;
+import io.chubby.spi.PeerTransport;
+import io.chubby.spi.StateMachine;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Paxos group on a replica, as its {@link GroupHost}'s loop thread drives it: the group's
+ * {@link PaxosNode}, {@link DurableLog}, registered {@link StateMachine}, proposal futures,
+ * {@link MastershipTracker} and snapshot transfers. Every method but {@link #view()} and
+ * {@link #tracker()} runs on the loop thread; other threads read the published {@link ReplicaView}.
+ *
+ * <p>The host splits a {@link Ready} around the one combined write of a loop pass:
+ * {@link #takeReady} (send its requests, return its log batch), then, once every group's batch is
+ * durable, {@link #finishReady} (send its answers, apply, start snapshot transfers, advance).
+ */
+final class PaxosGroup {
+    private static final Logger log = LoggerFactory.getLogger(PaxosGroup.class);
+
+    private final int group;
+    private final ReplicaSettings settings;
+    private final PaxosConfig config;
+    private final int self;
+    private final LogStore store;
+    private final PeerTransport transport;
+    private final LongSupplier clock;
+    private final SplittableRandom random;
+    private final MastershipTracker tracker;
+    private final Executor compactor;
+    private final ProposalFutures<Long> futures = new ProposalFutures<>();
+    private final SnapshotAssembler assembler = new SnapshotAssembler();
+    private final SnapshotSender snapshots;
+    private volatile ReplicaView view = ReplicaView.NONE;
+
+    // Loop-thread state.
+    private PaxosNode node;
+    private DurableLog durable;
+    private StateMachine machine;
+    private Ready pending;
+    private long nextTick;
+    private long lastCompaction;
+
+    PaxosGroup(int group, ReplicaSettings settings, PaxosConfig config, LogStore store, PeerTransport transport,
+               LongSupplier clock, long seed, Executor compactor) {
+        this.group = group;
+        this.settings = settings;
+        this.config = config;
+        this.self = settings.replicaId();
+        this.store = store;
+        this.transport = transport;
+        this.clock = clock;
+        this.random = new SplittableRandom(seed);
+        this.tracker = new MastershipTracker(self);
+        this.compactor = compactor;
+        // The core flags a lagging peer at most once per L; the sender only suppresses exact repeats.
+        this.snapshots = new SnapshotSender(self, group, transport, settings.leaseMs() / 2);
+    }
+
+    int id() {
+        return group;
+    }
+
+    ReplicaView view() {
+        return view;
+    }
+
+    MastershipTracker tracker() {
+        return tracker;
+    }
+
+    boolean running() {
+        return node != null;
+    }
+
+    /** Attaches {@code m} and starts the node from disk: promised ballot, log, and m's applied index. */
+    void attach(StateMachine m) {
+        long now = clock.getAsLong();
+        if (machine != null) {
+            throw new IllegalStateException("a state machine is already registered on replica " + self
+                    + " group " + group);
+        }
+        machine = m;
+        durable = new DurableLog(store);
+        RecoveredState rec = new RecoveredState(durable.promised(), m.appliedIndex());
+        node = new PaxosNode(config, rec, durable, random::nextLong, now);
+        nextTick = now;
+        lastCompaction = compactionBase(m.appliedIndex());
+        log.info("replica started replica={} cell={} promised={} applied={} log={}..{} group={}", self,
+                settings.cellName(), rec.promised(), rec.appliedIndex(), durable.firstIndex(), durable.lastIndex(),
+                group);
+    }
+
+    void detach(StateMachine m) {
+        if (machine != m) {
+            return;
+        }
+        futures.failAll("replica " + self + " is shutting down");
+        snapshots.cancelAll();
+        tracker.update(false, 0, view.epoch(), view.appliedIndex());
+        machine = null;
+        node = null;
+        durable = null;
+        pending = null;
+        view = ReplicaView.NONE;
+    }
+
+    /** The loop stopped (fail-stop or close): fail what waits and stop serving. */
+    void stopped() {
+        futures.failAll("replica " + self + " stopped");
+        if (tracker.serving()) {
+            tracker.update(false, 0, view.epoch(), view.appliedIndex());
+        }
+        view = ReplicaView.NONE;
+    }
+
+    // ------------------------------------------------------------- inputs
+
+    void step(PeerCodec.Decoded d, long now) {
+        if (node == null) {
+            return; // not taking part yet: dropped, as a replica that is down would
+        }
+        if (d instanceof PeerCodec.CoreMessage cm) {
+            if (log.isTraceEnabled()) {
+                log.trace("recv replica={} group={} msg={}", self, group, cm.message());
+            }
+            try {
+                node.step(cm.message(), now);
+            } catch (IllegalArgumentException e) {
+                // Bad input never kills a replica: a decodable but invalid message is dropped.
+                log.warn("dropped invalid peer message replica={} group={} msg={} error={}", self, group,
+                        cm.message(), e.getMessage());
+            }
+        } else if (d instanceof SnapshotPiece s) {
+            onSnapshotPiece(s);
+        }
+    }
+
+    void propose(byte[] command, CompletableFuture<byte[]> future, long now) {
+        if (node == null) {
+            future.completeExceptionally(ProposalFutures.notMaster("replica " + self + " is not running"));
+            return;
+        }
+        long index = node.propose(command, now);
+        if (index < 0) {
+            future.completeExceptionally(ProposalFutures.notMaster("replica " + self
+                    + " is not master (master is " + node.masterId() + ")"));
+        } else {
+            futures.add(index, node.epoch(), future);
+        }
+    }
+
+    /** Ticks the node if its tick is due; returns when the next one is ({@code Long.MAX_VALUE}: not running). */
+    long tick(long now) {
+        if (node == null) {
+            return Long.MAX_VALUE;
+        }
+        if (now >= nextTick) {
+            node.tick(now);
+            nextTick = now + settings.tickMs();
+        }
+        return nextTick;
+    }
+
+    boolean hasReady() {
+        return node != null && (pending != null || node.hasReady());
+    }
+
+    // ------------------------------------------------------------- one Ready around the combined write
+
+    /**
+     * Takes the node's next {@link Ready}, sends its requests (the followers' fsyncs overlap ours)
+     * and returns what it needs written, or null when nothing (then no fsync is needed for it).
+     */
+    LogBatch takeReady() {
+        pending = node.ready();
+        send(pending, false);
+        return durable.batch(pending);
+    }
+
+    /** Every batch of the pass is durable: answer, apply, start snapshot transfers, advance, publish. */
+    void finishReady() {
+        Ready r = pending;
+        pending = null;
+        durable.written(r);
+        send(r, true); // answers only once what they state is durable
+        for (Entry e : r.committed()) {
+            apply(e);
+        }
+        if (!r.committed().isEmpty()) {
+            machine.applyBatchDone(); // one state-store transaction per Ready, not per entry
+        }
+        for (int peer : r.needSnapshot()) {
+            startSnapshot(peer);
+        }
+        node.advance(r);
+        if (r.status() != null) {
+            log.info("paxos role changed replica={} role={} master={} epoch={} commit={} group={}", self,
+                    r.status().role(), r.status().masterId(), r.status().epoch(), node.commitIndex(), group);
+        }
+        publish();
+    }
+
+    /** End of a loop pass: a few snapshot chunks, compaction if due, the view. */
+    void endPass() {
+        if (node == null) {
+            return;
+        }
+        snapshots.pump();
+        maybeCompact();
+        publish();
+    }
+
+    private void send(Ready r, boolean answers) {
+        for (Message m : r.messages()) {
+            if (m.answersPeer() == answers) {
+                if (log.isTraceEnabled()) {
+                    log.trace("send replica={} group={} msg={}", self, group, m);
+                }
+                transport.send(m.to(), PeerCodec.encode(group, m));
+            }
+        }
+    }
+
+    private void apply(Entry e) {
+        if (e.index() <= machine.appliedIndex()) {
+            return; // already reflected (recovered state or installed snapshot)
+        }
+        byte[] result = machine.apply(e.index(), e.epoch(), e.value());
+        futures.applied(e.index(), e.epoch(), result == null ? new byte[0] : result);
+    }
+
+    // ------------------------------------------------------------- snapshots and compaction
+
+    private void startSnapshot(int peer) {
+        long now = clock.getAsLong();
+        if (!snapshots.wants(peer, now)) {
+            return;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            machine.writeSnapshot(out);
+        } catch (IOException e) {
+            log.warn("snapshot write failed replica={} group={} peer={} error={}", self, group, peer, e.toString());
+            return;
+        }
+        long index = machine.appliedIndex();
+        Entry at = durable.entry(index);
+        snapshots.start(peer, now, index, node.promised(), at == null ? node.epoch() : at.epoch(),
+                machine.checksum(), out.toByteArray());
+    }
+
+    private void onSnapshotPiece(SnapshotPiece s) {
+        if (s.to() != self || s.index() <= machine.appliedIndex()) {
+            return;
+        }
+        byte[] whole = assembler.add(s.index(), s.offset(), s.data(), s.last());
+        if (whole == null) {
+            return;
+        }
+        try {
+            machine.installSnapshot(new ByteArrayInputStream(whole));
+        } catch (IOException e) {
+            // The state may be half-replaced: stop rather than serve or vote from it.
+            throw new IllegalStateException("snapshot install failed at index " + s.index() + " group " + group, e);
+        }
+        if (machine.appliedIndex() != s.index() || machine.checksum() != s.checksum()) {
+            throw new IllegalStateException("installed snapshot does not match in group " + group + ": index "
+                    + machine.appliedIndex() + " vs " + s.index() + ", checksum " + machine.checksum() + " vs "
+                    + s.checksum());
+        }
+        machine.makeDurable();
+        durable.truncateBefore(s.index() + 1);
+        futures.supersededThrough(s.index());
+        node.snapshotInstalled(s.index());
+        lastCompaction = compactionBase(s.index());
+        log.info("snapshot installed replica={} from={} index={} bytes={} checksum={} group={}", self, s.from(),
+                s.index(), whole.length, s.checksum(), group);
+    }
+
+    /**
+     * Every compact.every applied entries: make the state durable, then drop the log below
+     * applied - keep (the deletes run on the compactor thread). Replicas are staggered by
+     * {@link #compactionBase}: with the same schedule all of them would pause at the same index,
+     * and a cell whose replicas all pause at once cannot renew its master's lease.
+     */
+    private void maybeCompact() {
+        long applied = machine.appliedIndex();
+        if (applied - lastCompaction < settings.compactEveryEntries() || node.hasReady()) {
+            return;
+        }
+        machine.makeDurable();
+        long before = applied - settings.compactKeepEntries();
+        lastCompaction = applied;
+        if (before > durable.firstIndex()) {
+            durable.compactBefore(before, compactor);
+            log.info("log compacted replica={} applied={} firstIndex={} group={}", self, applied,
+                    durable.firstIndex(), group);
+        }
+    }
+
+    /**
+     * The applied index to count the next compaction from, shifted by this replica's position among
+     * the members and by the group: with five replicas and compact.every 10,000 group 0's first
+     * compactions happen at 10,000, 8,000, 6,000, 4,000 and 2,000 entries, and every 10,000 after that.
+     */
+    private long compactionBase(long applied) {
+        List<Integer> ids = settings.members().stream().map(m -> m.id()).sorted().toList();
+        int position = Math.max(0, ids.indexOf(self));
+        return applied - compactionOffset(settings.compactEveryEntries(), position, ids.size(), group);
+    }
+
+    /**
+     * How far before its applied index a group starts counting to its first compaction, in
+     * [0, every): {@code every * position / replicas} (replicas do not pause at the same index),
+     * plus for group g the fractional part of g times the golden ratio of {@code every} (groups of
+     * one replica do not compact in the same pass; a spread that needs no group count).
+     */
+    static long compactionOffset(long every, int position, int replicas, int group) {
+        long byReplica = every * position / Math.max(1, replicas);
+        double spread = group * 0.6180339887498949;
+        long byGroup = (long) (every * (spread - Math.floor(spread)));
+        return (byReplica + byGroup) % every;
+    }
+
+    // ------------------------------------------------------------- what other threads see
+
+    /**
+     * Publishes the view for other threads, then reports mastership changes to the listeners, in
+     * that order: a listener that proposes from {@code becameMaster} finds {@code isMaster()} true.
+     * Runs after every Ready and at the end of every pass (the lease can lapse with no Ready).
+     */
+    private void publish() {
+        long now = clock.getAsLong();
+        boolean serving = node.canServe(now);
+        long horizon = settings.leaseMs() + 1;
+        view = new ReplicaView(node.role(), node.masterId(), node.epoch(), node.commitIndex(), machine.appliedIndex(),
+                machine.checksum(), durable.firstIndex(), serving,
+                serving ? ReplicaView.lastTrue(now, horizon, node::canServe) : Long.MIN_VALUE,
+                node.leaseValid(now) ? ReplicaView.lastTrue(now, horizon, node::leaseValid) : Long.MIN_VALUE);
+        boolean lost = tracker.update(serving, node.masterId(), node.epoch(), machine.appliedIndex());
+        if (lost || (node.role() != Role.MASTER && futures.size() > 0)) {
+            futures.failAll("replica " + self + " lost mastership");
+            snapshots.cancelAll();
+        }
+    }
+
+    /** From any thread. */
+    ConsensusStatus status() {
+        return view.status(self, clock.getAsLong(), group);
+    }
+}
