@@ -46,8 +46,8 @@ import java.util.function.LongSupplier;
  * held KeepAlive (whose reply the client may ignore), what is outstanding is sent again at once.
  * A reply that did not extend the lease leaves it unheld until the holder calls again, possibly
  * after the lease end: such a lease is not ended for want of a KeepAlive until the margin after
- * that reply has passed too ({@code recallUntil}); the late call then drops the claims as the
- * timer would have.
+ * that reply has passed too ({@code recallUntil}). Its claims are dropped at the lease end all the
+ * same (a write waits for a holder at most its lease), and the late call gets CACHE_DROPPED.
  *
  * <p>Failover (SPEC 8): {@link #takeOver} extends every lease to the longest an earlier master may
  * have granted and queues a MASTER_FAILED_OVER event for each session; since the new master does
@@ -528,9 +528,15 @@ public final class SessionLeases {
                             reply(l, now, true);
                         }
                     }
-                } else if (!l.ending && now >= l.end && now >= l.recallUntil) {
-                    l.ending = true;
-                    expired.add(e.getKey());
+                } else if (!l.ending && now >= l.end) {
+                    if (now >= l.recallUntil) {
+                        l.ending = true;
+                        expired.add(e.getKey());
+                    } else if (owes(l)) {
+                        // Waiting for its holder's next call: the claims go at the lease end all the
+                        // same, so no write waits for a holder longer than its lease.
+                        dropped.put(e.getKey(), dropClaims(l));
+                    }
                 }
                 if (!l.ending && settings.idleMillis() > 0 && now - l.lastActivity >= settings.idleMillis()) {
                     l.lastActivity = now; // checked again one idle period later if it has handles
