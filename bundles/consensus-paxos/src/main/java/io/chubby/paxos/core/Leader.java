@@ -58,6 +58,8 @@ final class Leader {
     boolean phase2;
     long barrierIndex;
     long nextHeartbeat;
+    /** When the followers' progress was last checked for loss (heartbeats, at most every renew/2). */
+    long progressCheckedAt;
     long nextRetry;
 
     Leader(PaxosConfig cfg, Ballot ballot, long fromIndex, long now) {
@@ -121,7 +123,8 @@ final class Leader {
             p.next = r == cfg.self() ? barrier + 1 : fromIndex;
             progress.put(r, p);
         }
-        nextHeartbeat = now + cfg.renewMillis();
+        nextHeartbeat = cfg.nextRenewal(now);
+        progressCheckedAt = now;
     }
 
     Progress progress(int replica) {

@@ -41,6 +41,16 @@ public record PaxosConfig(int self, List<Integer> replicas, long leaseMillis, lo
         return new PaxosConfig(self, replicas, 1500, 500, 0.01, 300, 100, 1000, 1 << 20, 8);
     }
 
+    /**
+     * When a master that renewed its lease at {@code now} renews next: the first multiple of
+     * {@code renewMillis} after {@code now} on this replica's clock. Every group a replica masters
+     * renews on the same grid, so their Heartbeats leave in the same loop pass and share a frame
+     * (docs/PARTITIONING.md 1.2); an interval is never longer than {@code renewMillis}.
+     */
+    public long nextRenewal(long now) {
+        return (Math.floorDiv(now, renewMillis) + 1) * renewMillis;
+    }
+
     /** Number of replicas that form a majority. */
     public int quorum() {
         return replicas.size() / 2 + 1;

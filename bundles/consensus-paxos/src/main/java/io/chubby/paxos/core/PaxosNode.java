@@ -180,6 +180,31 @@ public final class PaxosNode {
 
     // ---------------------------------------------------------------- queries
 
+    /**
+     * The earliest {@code now} at which {@link #tick} can do anything: before it a tick changes
+     * nothing, so an edge hosting many groups ticks a group only once its deadline passed and lets
+     * idle groups sleep. Exact for the current state; any {@link #step}, {@link #propose} or
+     * {@link #tick} may move it, so ask again after them. Never {@code Long.MAX_VALUE}: every role
+     * has a timer (a follower's election timer, a candidate's retry, a master's renewal).
+     */
+    public long nextDeadlineMillis() {
+        switch (s.role) {
+            case FOLLOWER -> {
+                if (s.poll != null) {
+                    return Math.min(s.poll.startedAt + s.cfg.leaseMillis() + 1, s.poll.nextRetry);
+                }
+                return Math.max(s.boundUntil, s.electionAt);
+            }
+            case CANDIDATE -> {
+                return Math.min(s.leader.startedAt + 2 * s.cfg.leaseMillis() + 1, s.leader.nextRetry);
+            }
+            default -> {
+                long validUntil = Math.max(s.leader.leaseExpiry(), s.leader.startedAt + s.cfg.leaseMillis());
+                return Math.min(validUntil + s.cfg.leaseMillis() + 1, s.leader.nextHeartbeat);
+            }
+        }
+    }
+
     /** This replica's role now. */
     public Role role() {
         return s.role;

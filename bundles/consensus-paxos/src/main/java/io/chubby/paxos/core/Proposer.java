@@ -208,14 +208,22 @@ final class Proposer {
     void heartbeat(long now) {
         s.bind(s.self, now);
         s.leader.leaseAck(s.self, now);
-        s.leader.nextHeartbeat = now + s.cfg.renewMillis();
+        s.leader.nextHeartbeat = s.cfg.nextRenewal(now);
+        // Renewals follow a grid, so the first one after phase 2 may come at once: judge progress
+        // only over at least half a renew period.
+        boolean check = now - s.leader.progressCheckedAt >= s.cfg.renewMillis() / 2;
+        if (check) {
+            s.leader.progressCheckedAt = now;
+        }
         for (var f : s.leader.followers()) {
             Leader.Progress p = f.getValue();
-            if (p.match < s.log.lastIndex() && p.match == p.matchAtLastCheck) {
-                p.next = p.match + 1; // no progress for a renew period: assume loss, re-send
-                p.pending.clear();
+            if (check) {
+                if (p.match < s.log.lastIndex() && p.match == p.matchAtLastCheck) {
+                    p.next = p.match + 1; // no progress for a renew period: assume loss, re-send
+                    p.pending.clear();
+                }
+                p.matchAtLastCheck = p.match;
             }
-            p.matchAtLastCheck = p.match;
             s.out.send(new Message.Heartbeat(s.self, f.getKey(), s.leader.ballot, s.commitIndex, now));
         }
     }

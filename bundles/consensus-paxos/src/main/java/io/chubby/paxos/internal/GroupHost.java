@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * {@link LogStores#writeAll} (one transaction, at most one fsync: group commit across groups), then
  * per group send its answers, apply, advance. Then per group a few snapshot chunks, compaction if
  * due, the published view. A group with more Readies gets them in the next passes, which do not wait.
+ * With more than one group open, a {@link PeerOutbox} sends what a pass has for a peer as one
+ * {@code PeerBatch} (requests before the write, answers after it); masters renew on one grid, so
+ * idle groups cost a few bytes in a frame that goes anyway. The loop then sleeps until the
+ * earliest deadline of any group ({@link PaxosGroup#tick}): idle groups are not ticked.
+ *
+ * <p>Peers announce the peer protocol minor they speak ({@code Capabilities}, {@link #peerMinors}).
  *
  * <p>Group 0's peer messages travel unwrapped, so a replica hosting only group 0 sends what a
  * replica before groups sent; a message for a group not open here is dropped like one for a
@@ -47,12 +53,20 @@ import org.slf4j.LoggerFactory;
 final class GroupHost implements Runnable, ConsensusGroups {
     private static final Logger log = LoggerFactory.getLogger(GroupHost.class);
     private static final Object WAKE = new Object();
+    /** The longest the loop sleeps when no group needs it sooner. */
+    private static final long IDLE_WAKE_MS = 1000;
+    /** The longest wait between two requests for the Capabilities of a silent peer. */
+    private static final long ANNOUNCE_MAX_MS = 60_000;
 
     private record Proposal(int group, byte[] command, CompletableFuture<byte[]> future) {
     }
 
     /** A decoded peer message and the group it is for. */
     private record Inbound(int group, PeerCodec.Decoded message) {
+    }
+
+    /** A peer's {@code Capabilities}, as the transport's sender id says. */
+    private record PeerCaps(int from, int peerMinor, boolean reply) {
     }
 
     private final ReplicaSettings settings;
@@ -75,6 +89,13 @@ final class GroupHost implements Runnable, ConsensusGroups {
     private final AtomicLong passes = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private volatile boolean running = true;
+    /** Core messages out, coalesced per peer while more than one group is open. Loop thread. */
+    private final PeerOutbox outbox;
+    /** The peer protocol minor each peer announced ({@code Capabilities}). */
+    private final Map<Integer, Integer> peerMinors = new ConcurrentHashMap<>();
+    /** When the loop next asks the peers whose minor is unknown. Loop thread. */
+    private long nextAnnounce = Long.MIN_VALUE;
+    private long announceEvery;
 
     /**
      * The open groups in increasing order, iterated by the loop thread. Put and removed by any
@@ -99,6 +120,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
         this.transport = transport;
         this.clock = clock;
         this.seed = seed;
+        this.outbox = new PeerOutbox(self, transport);
         this.compactor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "paxos-compact-" + self);
             t.setDaemon(true);
@@ -132,6 +154,24 @@ final class GroupHost implements Runnable, ConsensusGroups {
         return writes.get();
     }
 
+    /** Transport messages of the core sent so far (tests: coalescing). */
+    long framesSent() {
+        return outbox.frames();
+    }
+
+    /** Core messages sent so far. */
+    long messagesSent() {
+        return outbox.messages();
+    }
+
+    /**
+     * The peer protocol minor every peer that announced one speaks (peer id to minor): partitions
+     * can be recorded only once every member announced one that has them (docs/PARTITIONING.md 1.2).
+     */
+    Map<Integer, Integer> peerMinors() {
+        return Map.copyOf(peerMinors);
+    }
+
     // ------------------------------------------------------------- ConsensusGroups, any thread
 
     @Override
@@ -147,7 +187,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
         synchronized (faces) {
             face = faces.get(group);
             if (face == null) {
-                PaxosGroup g = new PaxosGroup(group, settings, config, stores.group(group), transport,
+                PaxosGroup g = new PaxosGroup(group, settings, config, stores.group(group), transport, outbox,
                         clock, seed + group * 0x9E3779B97F4A7C15L, compactor);
                 groups.put(group, g);
                 face = new GroupConsensus(this, g);
@@ -180,14 +220,35 @@ final class GroupHost implements Runnable, ConsensusGroups {
 
     // ------------------------------------------------------------- any thread
 
-    /** From a transport thread: decode here (off the loop), route by group, queue. Garbage is dropped. */
+    /**
+     * From a transport thread: decode here (off the loop), unpack a batch, route by group, queue.
+     * Garbage is dropped (a whole batch with it).
+     */
     void onPeerMessage(int from, byte[] bytes) {
         try {
             PeerCodec.Decoded d = PeerCodec.decode(bytes);
-            inbox.add(d instanceof PeerCodec.Grouped g ? new Inbound(g.group(), g.message()) : new Inbound(0, d));
+            if (d instanceof PeerCodec.Batch b) {
+                List<Object> all = new ArrayList<>(b.messages().size());
+                for (PeerCodec.Decoded one : b.messages()) {
+                    all.add(inbound(from, one));
+                }
+                inbox.add(all); // one item: the loop handles a batch in one pass, so its answers share a frame
+            } else {
+                inbox.add(inbound(from, d));
+            }
         } catch (IllegalArgumentException e) {
             log.warn("dropped malformed peer message replica={} from={} error={}", self, from, e.getMessage());
         }
+    }
+
+    private static Object inbound(int from, PeerCodec.Decoded d) {
+        if (d instanceof PeerCodec.Grouped g) {
+            return new Inbound(g.group(), g.message());
+        }
+        if (d instanceof PeerCodec.Capabilities c) {
+            return new PeerCaps(from, c.peerMinor(), c.reply());
+        }
+        return new Inbound(0, d);
     }
 
     CompletableFuture<byte[]> propose(int group, byte[] command) {
@@ -268,7 +329,14 @@ final class GroupHost implements Runnable, ConsensusGroups {
                     propose(p);
                 }
                 long now = now();
-                nextTick = now + settings.tickMs();
+                outbox.coalesce(groups.size() > 1);
+                nextTick = now + IDLE_WAKE_MS;
+                if (now >= nextAnnounce) {
+                    announce(now);
+                }
+                if (peerMinors.size() < settings.members().size() - 1) {
+                    nextTick = Math.min(nextTick, nextAnnounce);
+                }
                 for (PaxosGroup g : groups.values()) {
                     nextTick = Math.min(nextTick, g.tick(now));
                 }
@@ -276,6 +344,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
                 for (PaxosGroup g : groups.values()) {
                     g.endPass();
                 }
+                outbox.flush();
                 passes.incrementAndGet();
             }
         } catch (InterruptedException e) {
@@ -298,6 +367,22 @@ final class GroupHost implements Runnable, ConsensusGroups {
         }
     }
 
+    /**
+     * Asks every peer whose minor is unknown for its {@code Capabilities}: at start, then after a
+     * lease, doubling up to {@link #ANNOUNCE_MAX_MS} while some peer stays silent (down, or a
+     * replica before peer 1.3, which drops the message and logs it: about once a minute during a
+     * rolling upgrade).
+     */
+    private void announce(long now) {
+        for (io.chubby.spi.Member m : settings.members()) {
+            if (m.id() != self && !peerMinors.containsKey(m.id())) {
+                transport.send(m.id(), PeerCodec.capabilities(self, m.id(), true));
+            }
+        }
+        announceEvery = announceEvery == 0 ? settings.leaseMs() : Math.min(ANNOUNCE_MAX_MS, 2 * announceEvery);
+        nextAnnounce = now + announceEvery;
+    }
+
     private boolean anyReady() {
         for (PaxosGroup g : groups.values()) {
             if (g.hasReady()) {
@@ -308,8 +393,23 @@ final class GroupHost implements Runnable, ConsensusGroups {
     }
 
     private void handle(Object o) {
-        if (o instanceof Runnable r) {
+        if (o instanceof List<?> batch) {
+            for (Object one : batch) {
+                handle(one);
+            }
+        } else if (o instanceof Runnable r) {
             r.run();
+        } else if (o instanceof PeerCaps c) {
+            if (settings.members().stream().noneMatch(m -> m.id() == c.from()) || c.from() == self) {
+                return;
+            }
+            Integer before = peerMinors.put(c.from(), c.peerMinor());
+            if (before == null || before != c.peerMinor()) {
+                log.info("peer capabilities replica={} peer={} peerMinor={}", self, c.from(), c.peerMinor());
+            }
+            if (c.reply()) {
+                transport.send(c.from(), PeerCodec.capabilities(self, c.from(), false));
+            }
         } else if (o instanceof Inbound in) {
             PaxosGroup g = groups.get(in.group());
             if (g != null) {
@@ -344,6 +444,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
                 }
             }
         }
+        outbox.flush(); // every group's requests, before the fsync: the followers write while we do
         if (!batches.isEmpty()) {
             stores.writeAll(batches);
             writes.incrementAndGet();
@@ -351,6 +452,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
         for (PaxosGroup g : ready) {
             g.finishReady();
         }
+        outbox.flush(); // every group's answers
     }
 
     /** Waits up to 2 s for a running truncation; entries it leaves are deleted by the next compaction. */

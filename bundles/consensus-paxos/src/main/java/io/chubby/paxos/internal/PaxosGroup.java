@@ -41,7 +41,7 @@ final class PaxosGroup {
     private final PaxosConfig config;
     private final int self;
     private final LogStore store;
-    private final PeerTransport transport;
+    private final PeerOutbox outbox;
     private final LongSupplier clock;
     private final SplittableRandom random;
     private final MastershipTracker tracker;
@@ -56,17 +56,16 @@ final class PaxosGroup {
     private DurableLog durable;
     private StateMachine machine;
     private Ready pending;
-    private long nextTick;
     private long lastCompaction;
 
     PaxosGroup(int group, ReplicaSettings settings, PaxosConfig config, LogStore store, PeerTransport transport,
-               LongSupplier clock, long seed, Executor compactor) {
+               PeerOutbox outbox, LongSupplier clock, long seed, Executor compactor) {
         this.group = group;
         this.settings = settings;
         this.config = config;
         this.self = settings.replicaId();
         this.store = store;
-        this.transport = transport;
+        this.outbox = outbox;
         this.clock = clock;
         this.random = new SplittableRandom(seed);
         this.tracker = new MastershipTracker(self);
@@ -102,7 +101,6 @@ final class PaxosGroup {
         durable = new DurableLog(store);
         RecoveredState rec = new RecoveredState(durable.promised(), m.appliedIndex());
         node = new PaxosNode(config, rec, durable, random::nextLong, now);
-        nextTick = now;
         lastCompaction = compactionBase(m.appliedIndex());
         log.info("replica started replica={} cell={} promised={} applied={} log={}..{} group={}", self,
                 settings.cellName(), rec.promised(), rec.appliedIndex(), durable.firstIndex(), durable.lastIndex(),
@@ -168,16 +166,37 @@ final class PaxosGroup {
         }
     }
 
-    /** Ticks the node if its tick is due; returns when the next one is ({@code Long.MAX_VALUE}: not running). */
+    /**
+     * Ticks the node if its deadline ({@link PaxosNode#nextDeadlineMillis}, rounded up to the
+     * {@code paxos.tick.ms} grid so that timers of several groups share a wake-up) has come; returns
+     * when this group next needs the loop ({@code Long.MAX_VALUE}: not running). An idle group
+     * sleeps until its next timer, a lapse of its published lease (to report it at once) or, while
+     * a snapshot transfer runs, the next tick (chunks go out a few per pass).
+     */
     long tick(long now) {
         if (node == null) {
             return Long.MAX_VALUE;
         }
-        if (now >= nextTick) {
+        if (now >= onTickGrid(node.nextDeadlineMillis())) {
             node.tick(now);
-            nextTick = now + settings.tickMs();
         }
-        return nextTick;
+        long wake = onTickGrid(node.nextDeadlineMillis());
+        if (snapshots.busy()) {
+            wake = Math.min(wake, now + settings.tickMs());
+        }
+        ReplicaView v = view;
+        if (v.serving() && v.servingUntil() >= now) {
+            wake = Math.min(wake, v.servingUntil() + 1);
+        }
+        if (v.leaseUntil() >= now) {
+            wake = Math.min(wake, v.leaseUntil() + 1);
+        }
+        return wake;
+    }
+
+    private long onTickGrid(long t) {
+        long tick = settings.tickMs();
+        return Math.floorDiv(t + tick - 1, tick) * tick;
     }
 
     boolean hasReady() {
@@ -235,7 +254,7 @@ final class PaxosGroup {
                 if (log.isTraceEnabled()) {
                     log.trace("send replica={} group={} msg={}", self, group, m);
                 }
-                transport.send(m.to(), PeerCodec.encode(group, m));
+                outbox.send(group, m);
             }
         }
     }

@@ -22,7 +22,7 @@ import java.util.List;
 final class PeerCodec {
 
     /** What a peer message decodes to. */
-    sealed interface Decoded permits CoreMessage, SnapshotPiece, Grouped {
+    sealed interface Decoded permits CoreMessage, SnapshotPiece, Grouped, Batch, Capabilities {
     }
 
     /** A message for the core. */
@@ -33,7 +33,38 @@ final class PeerCodec {
     record Grouped(int group, Decoded message) implements Decoded {
     }
 
+    /** Several messages for one peer in one transport message (peer 1.3); none is itself a batch. */
+    record Batch(List<Decoded> messages) implements Decoded {
+    }
+
+    /** What replica {@code from} speaks: its peer protocol minor; {@code reply}: it asks for ours. */
+    record Capabilities(int from, int peerMinor, boolean reply) implements Decoded {
+    }
+
+    /** The minor of the peer protocol this replica speaks (io.chubby.protocol.peer 1.3.0). */
+    static final int PEER_MINOR = 3;
+
     private PeerCodec() {
+    }
+
+    /** The envelope of {@code m} as a message of {@code group} (wrapped unless group 0), for a batch. */
+    static PeerMessage envelope(int group, Message m) {
+        return wrapped(group, message(m));
+    }
+
+    /** One transport message carrying {@code messages} (at least two) for one peer, in order. */
+    static byte[] batch(int from, int to, List<PeerMessage> messages) {
+        return PeerMessage.newBuilder().setFrom(from).setTo(to)
+                .setBatch(io.chubby.protocol.peer.PeerBatch.newBuilder().addAllMessages(messages))
+                .build().toByteArray();
+    }
+
+    /** This replica's {@link Capabilities} for {@code to}. */
+    static byte[] capabilities(int from, int to, boolean reply) {
+        return PeerMessage.newBuilder().setFrom(from).setTo(to)
+                .setCapabilities(io.chubby.protocol.peer.Capabilities.newBuilder().setPeerMinor(PEER_MINOR)
+                        .setReply(reply))
+                .build().toByteArray();
     }
 
     /** The wire form of {@code m} as a message of {@code group}: wrapped unless group 0. */
@@ -57,15 +88,19 @@ final class PeerCodec {
     }
 
     private static byte[] wrap(int group, PeerMessage m) {
+        return wrapped(group, m).toByteArray();
+    }
+
+    private static PeerMessage wrapped(int group, PeerMessage m) {
         if (group < 0) {
             throw new IllegalArgumentException("negative group " + group);
         }
         if (group == 0) {
-            return m.toByteArray();
+            return m;
         }
         return PeerMessage.newBuilder().setFrom(m.getFrom()).setTo(m.getTo())
                 .setGrouped(io.chubby.protocol.peer.Grouped.newBuilder().setGroup(group).setMessage(m))
-                .build().toByteArray();
+                .build();
     }
 
     private static PeerMessage message(Message m) {
@@ -129,6 +164,20 @@ final class PeerCodec {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("malformed peer message: " + e.getMessage(), e);
         }
+        if (pm.getBodyCase() == PeerMessage.BodyCase.BATCH) {
+            List<Decoded> out = new ArrayList<>(pm.getBatch().getMessagesCount());
+            for (PeerMessage inner : pm.getBatch().getMessagesList()) {
+                if (inner.getBodyCase() == PeerMessage.BodyCase.BATCH) {
+                    throw new IllegalArgumentException("nested PeerBatch from " + pm.getFrom());
+                }
+                out.add(decodeOne(inner));
+            }
+            return new Batch(out);
+        }
+        return decodeOne(pm);
+    }
+
+    private static Decoded decodeOne(PeerMessage pm) {
         if (pm.getBodyCase() == PeerMessage.BodyCase.GROUPED) {
             var g = pm.getGrouped();
             if (g.getGroup() == 0) {
@@ -194,7 +243,9 @@ final class PeerCodec {
                 yield new SnapshotPiece(from, to, c.getIndex(), ballot(c.getBallot()), c.getEpoch(), c.getOffset(),
                         c.getData().toByteArray(), c.getLast(), c.getTotalSize(), c.getChecksum());
             }
-            case GROUPED, BODY_NOT_SET -> throw new IllegalArgumentException("peer message from " + from + " has no body");
+            case CAPABILITIES -> new Capabilities(from, pm.getCapabilities().getPeerMinor(),
+                    pm.getCapabilities().getReply());
+            case GROUPED, BATCH, BODY_NOT_SET -> throw new IllegalArgumentException("peer message from " + from + " has no body");
         };
     }
 

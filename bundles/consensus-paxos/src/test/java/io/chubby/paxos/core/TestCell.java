@@ -98,6 +98,23 @@ final class TestCell {
         }
     }
 
+    /**
+     * Lets {@code ms} pass one millisecond at a time, stabilizing after each; a replica is ticked
+     * every millisecond, or with {@code onlyWhenDue} only once its {@link PaxosNode#nextDeadlineMillis}
+     * has come.
+     */
+    void elapseByMs(long ms, boolean onlyWhenDue) {
+        for (long t = 0; t < ms; t++) {
+            now++;
+            for (PaxosNode node : nodes.values()) {
+                if (!onlyWhenDue || now >= node.nextDeadlineMillis()) {
+                    node.tick(now);
+                }
+            }
+            stabilize();
+        }
+    }
+
     boolean drain(int i) {
         PaxosNode node = nodes.get(i);
         if (node == null || !node.hasReady()) {

@@ -203,4 +203,123 @@ class GroupHostTest {
             assertEquals(0, cell.awaitMaster(0, 10_000).status().group(), "group 0 unaffected");
         }
     }
+    /**
+     * Step 4's acceptance (docs/PARTITIONING.md 1.2 "One heartbeat per peer pair"): 3 replicas x 8
+     * idle groups. Every master renews on the same grid, so what a replica sends a peer in one
+     * renew period is one frame of heartbeats (the groups it masters) and one frame of
+     * acknowledgements (the groups the peer masters): at most 2 frames per ordered pair and period
+     * where 8 groups would send up to 16 messages. Idle groups sleep: the loops pass a few times per
+     * period, not every tick. Also prints the idle loop CPU (a figure, not asserted).
+     */
+    @Test
+    void idleGroupsSendOneFramePerPeerPerRenewPeriod() throws Exception {
+        try (GroupCell cell = new GroupCell(3, 8)) {
+            for (int g = 0; g < 8; g++) {
+                cell.awaitMaster(g, 10_000);
+            }
+            TestCell.await(5_000, "every peer's capabilities", () -> cell.replicas.values().stream()
+                    .allMatch(r -> host(r).peerMinors().size() == 2));
+            Thread.sleep(1_000); // barriers applied, acks settled
+            Map<Long, java.util.concurrent.atomic.AtomicLong> frames = new ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
+            cell.net.onSend((from, bytes) -> {
+                PeerCodec.Decoded d = PeerCodec.decode(bytes);
+                int to = ((PeerCodec.CoreMessage) core(d)).message().to();
+                frames.computeIfAbsent(((long) from << 32) | to, k -> new java.util.concurrent.atomic.AtomicLong())
+                        .incrementAndGet();
+                if (d instanceof PeerCodec.Batch) {
+                    batches.incrementAndGet();
+                }
+            });
+            long[] messages0 = new long[4];
+            long[] passes0 = new long[4];
+            long[] cpu0 = new long[4];
+            for (int id = 1; id <= 3; id++) {
+                messages0[id] = host(cell.replicas.get(id)).messagesSent();
+                passes0[id] = host(cell.replicas.get(id)).passes();
+                cpu0[id] = loopCpuNanos(id);
+            }
+            long periods = 16;
+            long start = System.nanoTime();
+            Thread.sleep(periods * 250);
+            cell.net.onSend((from, bytes) -> { });
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long messages = 0;
+            long passes = 0;
+            long cpu = 0;
+            for (int id = 1; id <= 3; id++) {
+                messages += host(cell.replicas.get(id)).messagesSent() - messages0[id];
+                passes += host(cell.replicas.get(id)).passes() - passes0[id];
+                cpu += loopCpuNanos(id) - cpu0[id];
+            }
+            long totalFrames = frames.values().stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum();
+            System.out.printf("idle 3 x 8 groups over %.1f s: %d core messages in %d frames (%d batches), "
+                    + "%.1f frames per ordered pair per renew period, %.1f loop passes/s per replica, "
+                    + "loop CPU %.2f ms/s per replica%n", seconds, messages, totalFrames, batches.get(),
+                    totalFrames / 6.0 / periods, passes / 3.0 / seconds, cpu / 3.0 / 1e6 / seconds);
+            assertEquals(6, frames.size(), "every ordered pair talks: " + frames.keySet());
+            for (Map.Entry<Long, java.util.concurrent.atomic.AtomicLong> e : frames.entrySet()) {
+                assertTrue(e.getValue().get() <= 2 * (periods + 2), "frames " + (e.getKey() >> 32) + "->"
+                        + (e.getKey() & 0xffffffffL) + ": " + e.getValue().get() + " in " + periods + " periods");
+            }
+            assertTrue(messages >= 16 * periods, "8 groups renewed: " + messages + " messages");
+            assertTrue(totalFrames * 2 <= messages, totalFrames + " frames for " + messages + " messages");
+            assertTrue(batches.get() > 0, "PeerBatch used");
+            assertTrue(passes / 3.0 / seconds < 100, "idle groups sleep (a tick every 5 ms would be 200 passes/s): "
+                    + passes / 3.0 / seconds);
+        }
+    }
+
+    /** A replica of one group sends its messages one by one, never a batch (the peer 1.1 frames). */
+    @Test
+    void aReplicaOfOneGroupNeverBatches() throws Exception {
+        try (GroupCell cell = new GroupCell(3, 1)) {
+            java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
+            cell.net.onSend((from, bytes) -> {
+                if (PeerCodec.decode(bytes) instanceof PeerCodec.Batch) {
+                    batches.incrementAndGet();
+                }
+            });
+            Consensus m = cell.awaitMaster(0, 10_000);
+            List<CompletableFuture<byte[]>> all = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                all.add(m.propose(cmd("c" + i)));
+            }
+            for (CompletableFuture<byte[]> f : all) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            assertEquals(0, batches.get());
+            for (PaxosReplica r : cell.replicas.values()) {
+                assertEquals(host(r).framesSent(), host(r).messagesSent());
+            }
+        }
+    }
+
+    private static GroupHost host(PaxosReplica r) {
+        return (GroupHost) r.groups();
+    }
+
+    /** The first core message of {@code d}, unwrapping a batch and a group. */
+    private static PeerCodec.Decoded core(PeerCodec.Decoded d) {
+        if (d instanceof PeerCodec.Batch b) {
+            return core(b.messages().get(0));
+        }
+        if (d instanceof PeerCodec.Grouped g) {
+            return g.message();
+        }
+        if (d instanceof PeerCodec.Capabilities) {
+            throw new AssertionError("capabilities after every peer announced");
+        }
+        return d;
+    }
+
+    private static long loopCpuNanos(int replica) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("paxos-loop-" + replica)) {
+                return Math.max(0, mx.getThreadCpuTime(t.getId()));
+            }
+        }
+        return 0;
+    }
 }
