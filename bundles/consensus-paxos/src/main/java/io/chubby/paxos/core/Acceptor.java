@@ -152,9 +152,46 @@ final class Acceptor {
             s.masterBallot = b;
             s.masterId = from;
         }
-        s.bind(from, now);
+        if (!b.equals(s.released)) {
+            s.bind(from, now); // a released ballot's late messages bind us no more
+        }
         s.poll = null; // we hear a master: no election
         s.failedPolls = 0;
+    }
+
+    /**
+     * The master of {@code r.ballot()} stopped serving and releases us: drop our lease promise if it
+     * is to exactly that ballot and master (a release of any other ballot proves nothing about the
+     * one we are bound to).
+     */
+    void onLeaseRelease(Message.LeaseRelease r, long now) {
+        s.lastNow = now;
+        if (r.ballot().equals(s.promised) && s.boundTo == r.from() && r.ballot().replica() == r.from()) {
+            s.released = r.ballot();
+            s.boundTo = 0;
+            s.boundUntil = now;
+        }
+    }
+
+    /**
+     * The master of {@code h.ballot()} hands over to us: as a {@link #onLeaseRelease}, plus we
+     * learn its commit index and start our election at once (a pre-vote the released acceptors
+     * grant). Ignored unless we are a follower promised to exactly that ballot.
+     */
+    void onHandoff(Message.Handoff h, long now, Proposer proposer) {
+        s.lastNow = now;
+        if (!h.ballot().equals(s.promised) || h.ballot().replica() != h.from() || s.role != Role.FOLLOWER) {
+            return;
+        }
+        s.released = h.ballot();
+        if (s.boundTo == h.from()) {
+            s.boundTo = 0;
+            s.boundUntil = now;
+        }
+        learnCommit(h.ballot(), h.commitIndex());
+        if (now >= s.boundUntil && s.poll == null) {
+            proposer.startPoll(now);
+        }
     }
 
     /**

@@ -58,6 +58,10 @@ final class Leader {
     boolean phase2;
     long barrierIndex;
     long nextHeartbeat;
+    /** The replica this master hands over to (0: none); it serves nothing meanwhile. */
+    int handoffTo;
+    /** A handoff not completed by then is given up (the target is down or cut off) and we serve again. */
+    long handoffUntil;
     /** When the followers' progress was last checked for loss (heartbeats, at most every renew/2). */
     long progressCheckedAt;
     long nextRetry;

@@ -104,6 +104,24 @@ public sealed interface Message {
     }
 
     /**
+     * Planned handoff (CORE-API.md "Handing mastership over"): the master of {@code ballot}
+     * stopped serving, {@code to} holds every entry it accepted, and it released its lease; the
+     * receiver, if still promised to {@code ballot}, drops its own lease promise and campaigns at
+     * once. {@code commitIndex}: how far the log is chosen.
+     */
+    record Handoff(int from, int to, Ballot ballot, long commitIndex) implements Message {
+    }
+
+    /**
+     * The master of {@code ballot} stopped serving for good and releases the receiver's lease
+     * promise to it: an acceptor still promised to exactly that ballot and bound to its sender
+     * drops the binding (and binds to that ballot no more), so a successor needs no lease wait.
+     * Any other ballot's release is ignored.
+     */
+    record LeaseRelease(int from, int to, Ballot ballot) implements Message {
+    }
+
+    /**
      * Refusal of {@code ballot}. {@code promised} is the acceptor's promised ballot; {@code reason}
      * is one of {@link #HIGHER_BALLOT}, {@link #LEASE_HELD}, {@link #COMPACTED}
      * ({@link #IN_ELECTION} only in a {@link PreVoteReply}).

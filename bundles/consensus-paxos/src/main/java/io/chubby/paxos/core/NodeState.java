@@ -16,6 +16,8 @@ final class NodeState {
     Ballot promised;
     int boundTo;
     long boundUntil;
+    /** A ballot whose master released our lease promise (handoff): its messages bind us no more. */
+    Ballot released = Ballot.ZERO;
 
     // Learner: every slot <= commitIndex is chosen and our copy (or snapshot) holds the chosen value.
     long commitIndex;

@@ -68,8 +68,13 @@ public final class PaxosNode {
                     // a master that can hear them.
                     s.stepDown(now);
                     s.electionAt = now + s.cfg.leaseMillis() + s.jitter();
-                } else if (now >= s.leader.nextHeartbeat) {
-                    proposer.heartbeat(now);
+                } else {
+                    if (s.leader.handoffTo != 0 && now >= s.leader.handoffUntil) {
+                        s.leader.handoffTo = 0; // the target did not catch up: nothing was released, serve again
+                    }
+                    if (now >= s.leader.nextHeartbeat) {
+                        proposer.heartbeat(now);
+                    }
                 }
             }
         }
@@ -102,6 +107,10 @@ public final class PaxosNode {
             acceptor.onPreVote(p, now);
         } else if (m instanceof Message.PreVoteReply r) {
             proposer.onPreVoteReply(r, now);
+        } else if (m instanceof Message.LeaseRelease r) {
+            acceptor.onLeaseRelease(r, now);
+        } else if (m instanceof Message.Handoff h) {
+            acceptor.onHandoff(h, now, proposer);
         }
     }
 
@@ -123,6 +132,33 @@ public final class PaxosNode {
         s.leader.progress(s.self).match = index;
         proposer.advanceMasterCommit(); // a single-replica cell needs no acknowledgement
         return index;
+    }
+
+    /**
+     * Hands mastership to {@code target} (CORE-API.md "Handing mastership over"): from now on this
+     * master serves nothing ({@link #canServe} false, {@link #propose} -1); once {@code target}
+     * acknowledged every entry of our log, it sends {@link Message.Handoff} to the target and
+     * {@link Message.LeaseRelease} to every other replica and steps down, so the target's
+     * election waits for no lease. Given up, and serving resumes, if that does not happen within
+     * L. Returns false and changes nothing unless this replica is a master in phase 2, no handoff
+     * runs, and {@code target} is another member.
+     */
+    public boolean handOff(int target, long now) {
+        checkNotReady();
+        s.lastNow = now;
+        if (s.role != Role.MASTER || !s.leader.phase2 || s.leader.handoffTo != 0 || target == s.self
+                || !s.cfg.replicas().contains(target)) {
+            return false;
+        }
+        s.leader.handoffTo = target;
+        s.leader.handoffUntil = now + s.cfg.leaseMillis();
+        proposer.completeHandoff(now);
+        return true;
+    }
+
+    /** The replica this master is handing over to, 0 when none. */
+    public int handoffTarget() {
+        return s.role == Role.MASTER ? s.leader.handoffTo : 0;
     }
 
     /**
@@ -200,7 +236,8 @@ public final class PaxosNode {
             }
             default -> {
                 long validUntil = Math.max(s.leader.leaseExpiry(), s.leader.startedAt + s.cfg.leaseMillis());
-                return Math.min(validUntil + s.cfg.leaseMillis() + 1, s.leader.nextHeartbeat);
+                long next = Math.min(validUntil + s.cfg.leaseMillis() + 1, s.leader.nextHeartbeat);
+                return s.leader.handoffTo != 0 ? Math.min(next, s.leader.handoffUntil) : next;
             }
         }
     }
@@ -232,7 +269,7 @@ public final class PaxosNode {
 
     /** Master, lease valid, and everything chosen before its leadership (and its barrier) applied. */
     public boolean canServe(long now) {
-        return leaseValid(now) && s.leader.phase2 && s.applied >= s.leader.barrierIndex;
+        return leaseValid(now) && s.leader.phase2 && s.applied >= s.leader.barrierIndex && s.leader.handoffTo == 0;
     }
 
     /** Every slot up to here is known chosen and held locally (or in the installed snapshot). */

@@ -141,6 +141,34 @@ final class Proposer {
         p.ack(a.firstIndex(), a.lastIndex());
         floorMatch(p, a.commitIndex());
         advanceMasterCommit();
+        completeHandoff(now);
+    }
+
+    /**
+     * A handoff runs and its target acknowledged every entry of our log (so its phase 1 finds
+     * them all): tell it to campaign, release every other acceptor, and step down. We stopped
+     * serving when the handoff began, so no acceptor is released while we serve.
+     */
+    void completeHandoff(long now) {
+        if (s.role != Role.MASTER || s.leader.handoffTo == 0) {
+            return;
+        }
+        int target = s.leader.handoffTo;
+        if (s.leader.progress(target).match < s.log.lastIndex()) {
+            return;
+        }
+        Ballot b = s.leader.ballot;
+        for (int r : s.cfg.replicas()) {
+            if (r == target) {
+                s.out.send(new Message.Handoff(s.self, r, b, s.commitIndex));
+            } else if (r != s.self) {
+                s.out.send(new Message.LeaseRelease(s.self, r, b));
+            }
+        }
+        s.released = b;
+        s.stepDown(now); // releases our own binding to ourselves
+        s.joinElection(target, now, s.cfg.leaseMillis() / 2); // we back the target's election
+        s.electionAt = now + s.cfg.leaseMillis() + s.jitter();
     }
 
     void onHeartbeatAck(Message.HeartbeatAck a, long now) {
@@ -154,6 +182,10 @@ final class Proposer {
         }
         Leader.Progress p = s.leader.progress(a.from());
         floorMatch(p, a.commitIndex());
+        completeHandoff(now);
+        if (s.role != Role.MASTER) {
+            return;
+        }
         long from = a.commitIndex() + 1;
         // It misses a chosen slot it acknowledged nothing for in this ballot: slots below our phase
         // 1 range, which we assumed it had. (Gaps above match are lost or in-flight Accepts: the

@@ -136,6 +136,11 @@ final class PeerCodec {
             b.setPreVoteReply(io.chubby.protocol.peer.PreVoteReply.newBuilder()
                     .setBallot(ballot(r.ballot())).setPromised(ballot(r.promised())).setGranted(r.granted())
                     .setReason(r.reason()));
+        } else if (m instanceof Message.Handoff h) {
+            b.setHandoff(io.chubby.protocol.peer.Handoff.newBuilder()
+                    .setBallot(ballot(h.ballot())).setCommitIndex(h.commitIndex()));
+        } else if (m instanceof Message.LeaseRelease r) {
+            b.setLeaseRelease(io.chubby.protocol.peer.LeaseRelease.newBuilder().setBallot(ballot(r.ballot())));
         } else {
             // Java 17 has no exhaustive pattern switch: a new core message type must be added here.
             throw new IllegalArgumentException("no wire form for " + m.getClass().getSimpleName());
@@ -243,6 +248,9 @@ final class PeerCodec {
                 yield new SnapshotPiece(from, to, c.getIndex(), ballot(c.getBallot()), c.getEpoch(), c.getOffset(),
                         c.getData().toByteArray(), c.getLast(), c.getTotalSize(), c.getChecksum());
             }
+            case HANDOFF -> core(new Message.Handoff(from, to, ballot(pm.getHandoff().getBallot()),
+                    pm.getHandoff().getCommitIndex()));
+            case LEASE_RELEASE -> core(new Message.LeaseRelease(from, to, ballot(pm.getLeaseRelease().getBallot())));
             case CAPABILITIES -> new Capabilities(from, pm.getCapabilities().getPeerMinor(),
                     pm.getCapabilities().getReply());
             case GROUPED, BATCH, BODY_NOT_SET -> throw new IllegalArgumentException("peer message from " + from + " has no body");
