@@ -3,14 +3,8 @@ package io.chubby.proxy.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.chubby.client.MasterChannel;
-import io.chubby.protocol.GroupKeepAliveReply;
 import io.chubby.protocol.GroupKeepAliveRequest;
 import io.chubby.protocol.GroupMember;
-import io.chubby.protocol.GroupMemberReply;
-import io.chubby.protocol.KeepAliveReply;
-import io.chubby.protocol.Request;
-import io.chubby.protocol.Response;
 import io.chubby.proxy.internal.core.LeaseMath;
 import io.chubby.proxy.internal.core.SessionTable;
 import io.chubby.spi.ClientConnection;
@@ -19,12 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class GroupKeeperPartsTest {
     private static final long LEASE = 12_000;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    private final Capturing channel = new Capturing();
+    private final CapturingMasterChannel channel = new CapturingMasterChannel(LEASE);
     private final SessionTable<ClientConnection> table = new SessionTable<>(LeaseMath.withMargin(2_000));
     private final GroupKeeper keeper = new GroupKeeper(channel, table, Clock.systemUTC(), timer, answers -> { },
             Duration.ofSeconds(10), Duration.ofMillis(LEASE), 101, new Principals(false));
@@ -44,72 +35,6 @@ class GroupKeeperPartsTest {
     void stop() {
         keeper.close();
         timer.shutdownNow();
-    }
-
-    /** Group calls as the master would see them, answered when the test says. */
-    static final class Capturing implements MasterChannel {
-        final List<GroupKeepAliveRequest> calls = new ArrayList<>();
-        final List<CompletableFuture<byte[]>> answers = new ArrayList<>();
-
-        @Override
-        public synchronized CompletableFuture<byte[]> call(byte[] request, Retry retry, Duration timeout) {
-            try {
-                calls.add(Request.parseFrom(request).getGroupKeepAlive());
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-            CompletableFuture<byte[]> f = new CompletableFuture<>();
-            answers.add(f);
-            notifyAll();
-            return f;
-        }
-
-        @Override
-        public CompletableFuture<byte[]> call(byte[] request, Retry retry) {
-            return call(request, retry, Duration.ofSeconds(10));
-        }
-
-        synchronized void awaitCalls(int n) throws InterruptedException {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (calls.size() < n && System.nanoTime() < end) {
-                wait(100);
-            }
-            assertTrue(calls.size() >= n, "expected " + n + " group calls, got " + calls.size());
-        }
-
-        /** Answers call {@code i} as the master would: every member extended. */
-        void answer(int i) {
-            GroupKeepAliveReply.Builder b = GroupKeepAliveReply.newBuilder().setEpoch(1);
-            GroupKeepAliveRequest req;
-            CompletableFuture<byte[]> f;
-            synchronized (this) {
-                req = calls.get(i);
-                f = answers.get(i);
-            }
-            for (GroupMember m : req.getMembersList()) {
-                b.addMembers(GroupMemberReply.newBuilder().setSessionId(m.getSessionId())
-                        .setReply(KeepAliveReply.newBuilder().setLeaseMs(LEASE)));
-            }
-            f.complete(Response.newBuilder().setGroupKeepAlive(b).build().toByteArray());
-        }
-
-        @Override
-        public long epoch() {
-            return 1;
-        }
-
-        @Override
-        public Optional<String> masterAddress() {
-            return Optional.of("127.0.0.1:1");
-        }
-
-        @Override
-        public void relocate() {
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     @Test

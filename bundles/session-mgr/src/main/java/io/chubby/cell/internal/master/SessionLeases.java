@@ -2,10 +2,8 @@ package io.chubby.cell.internal.master;
 
 import io.chubby.api.ErrorCode;
 import io.chubby.cell.internal.replica.CellSettings;
-import io.chubby.cell.internal.state.PlantedBugs;
 import io.chubby.protocol.EventKind;
 import io.chubby.protocol.EventMessage;
-import io.chubby.protocol.GroupKeepAliveReply;
 import io.chubby.protocol.GroupMember;
 import io.chubby.protocol.GroupMemberReply;
 import io.chubby.protocol.Invalidation;
@@ -14,12 +12,10 @@ import io.chubby.protocol.KeepAliveRequest;
 import io.chubby.protocol.Response;
 import io.chubby.spi.ClientConnection;
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,9 +56,12 @@ import java.util.function.LongSupplier;
  * <p>Group KeepAlives (issue 17): a proxy renews many sessions with one held call; each member is
  * treated as its own KeepAlive would be, and the group is answered whole when any member is due or
  * has news, so the master's KeepAlive work grows with the number of proxies, not of their clients.
+ * The held group calls are kept by a {@link GroupLeases} this object owns; one {@link Lease} per
+ * session holds what the master remembers of it.
  *
  * <p>Threads: request threads, the apply thread and the timer call in; every method holds this
- * object's monitor. {@link Hooks} are called after the monitor is released.
+ * object's monitor, and the {@link GroupLeases} and {@link Lease}s are only touched under it (one
+ * lock for every lease and held call). {@link Hooks} are called after the monitor is released.
  */
 public final class SessionLeases {
     /** What the leases ask of the rest of the master (called outside the monitor). */
@@ -98,57 +97,9 @@ public final class SessionLeases {
         }
     }
 
-    private static final class Lease {
-        long end;
-        long clientEnd;          // the end of the lease the client was last told; 0 = unknown
-        ClientConnection heldConnection;
-        long heldCallId;
-        /** The group KeepAlive holding this lease (issue 17), or null; never both this and heldConnection. */
-        HeldGroup group;
-        boolean ending;
-        /** Its client asked to close it (CloseSession): it knows the session ends. */
-        boolean closing;
-        boolean failoverPending;
-        /** Sequence number of this mastership's MASTER_FAILED_OVER event to the session. */
-        long failoverSeq;
-        long lastActivity;
-        long nextEventSeq = 1;
-        /** Sequence number of the CACHE_DROPPED event not yet acknowledged; 0 = none. */
-        long cacheDropSeq;
-        /**
-         * Until when the master waits for the next KeepAlive of a lease it answered without extending
-         * (an acknowledgement was owed): the lease does not end before this (0 = not waiting).
-         */
-        long recallUntil;
-        /** The connection the last reply went out on (null: none since this master took over). */
-        ClientConnection lastReplyConnection;
-        /** Events or invalidations were queued since the last reply. */
-        boolean unsent;
-        final ArrayDeque<EventMessage> events = new ArrayDeque<>();
-        final Map<Long, Invalidation> invalidations = new LinkedHashMap<>();
-    }
-
-    /** A group KeepAlive being held (issue 17): one call answering for its members. */
-    private static final class HeldGroup {
-        final long id;
-        final ClientConnection conn;
-        final long callId;
-        final List<Long> members = new ArrayList<>();
-        /** Members still held by this call (not taken by a newer KeepAlive). */
-        int held;
-        final List<GroupMemberReply> refused;
-
-        HeldGroup(long id, ClientConnection conn, long callId, List<GroupMemberReply> refused) {
-            this.id = id;
-            this.conn = conn;
-            this.callId = callId;
-            this.refused = new ArrayList<>(refused);
-        }
-    }
-
     private final Map<Long, Lease> leases = new HashMap<>();
-    /** Held group KeepAlives by group id. */
-    private final Map<Long, HeldGroup> groups = new HashMap<>();
+    /** The group KeepAlives held, under this monitor too. */
+    private final GroupLeases groups;
     private final CellSettings settings;
     private final LeasePolicy policy;
     private final Clock clock;
@@ -161,6 +112,7 @@ public final class SessionLeases {
         this.clock = clock;
         this.epoch = epoch;
         this.hooks = hooks;
+        this.groups = new GroupLeases(this, leases, settings, policy, epoch);
     }
 
     /** A session just created: a lease of the policy's length from now. */
@@ -244,11 +196,7 @@ public final class SessionLeases {
             return;
         }
         if (l.closing && l.group != null) {
-            HeldGroup g = l.group;
-            l.group = null;
-            if (--g.held == 0) {
-                replyGroup(g, clock.millis(), false);
-            }
+            groups.release(l, clock.millis());
             return;
         }
         failHeld(l, ErrorCode.SESSION_EXPIRED, "session " + sessionId + " ended: " + reason);
@@ -297,19 +245,19 @@ public final class SessionLeases {
      */
     public boolean keepAlive(ClientConnection conn, long callId, long sessionId, KeepAliveRequest ka) {
         policy.keepAliveReceived();
-        Acked acked;
+        LeaseAcks acked;
         synchronized (this) {
             Lease l = leases.get(sessionId);
             if (l == null || l.ending) {
                 return false;
             }
-            acked = applyAcks(sessionId, l, ka);
+            acked = LeaseAcks.apply(sessionId, l, ka);
             long now = clock.millis();
             boolean superseded = supersede(l, now);
             l.heldConnection = conn;
             l.heldCallId = callId;
-            if (owes(l) && now >= l.end) {
-                acked.dropped = dropClaims(l); // arrived after the lease end still owing: as at the timer's tick
+            if (l.owes() && now >= l.end) {
+                acked.dropped = l.dropClaims(epoch.getAsLong()); // arrived after the lease end still owing: as at the timer's tick
             }
             if (answerAtOnce(l, conn, superseded, now)) {
                 reply(l, now, true);
@@ -329,100 +277,13 @@ public final class SessionLeases {
     public void groupKeepAlive(ClientConnection conn, long callId, long groupId, List<GroupMember> members,
                                List<GroupMemberReply> refused) {
         policy.keepAliveReceived();
-        List<Acked> acks = new ArrayList<>();
+        List<LeaseAcks> acks;
         synchronized (this) {
-            long now = clock.millis();
-            HeldGroup old = groups.get(groupId);
-            if (old != null) {
-                replyGroup(old, now, false); // superseded by this one: answered at once, not extended
-            }
-            HeldGroup g = new HeldGroup(groupId, conn, callId, refused);
-            boolean answer = false;
-            for (GroupMember m : members) {
-                long id = m.getSessionId();
-                Lease l = leases.get(id);
-                if (l == null || l.ending) {
-                    g.refused.add(memberError(id, ErrorCode.SESSION_EXPIRED, "session " + id + " has expired"));
-                    continue;
-                }
-                if (l.group == g) {
-                    continue; // named twice
-                }
-                Acked a = applyAcks(id, l, m.getAcks());
-                boolean superseded = supersede(l, now);
-                l.group = g;
-                g.members.add(id);
-                g.held++;
-                if (owes(l) && now >= l.end) {
-                    a.dropped = dropClaims(l);
-                }
-                // A member new to this connection (its client just came to this proxy, or the
-                // proxy just started) is answered at once: the proxy knows nothing of its lease yet.
-                answer |= answerAtOnce(l, conn, superseded, now) || l.lastReplyConnection != conn;
-                acks.add(a);
-            }
-            groups.put(groupId, g);
-            if (answer || g.members.isEmpty()) {
-                replyGroup(g, now, true);
-            }
+            acks = groups.keepAlive(conn, callId, groupId, members, refused, clock.millis());
         }
-        for (Acked a : acks) {
+        for (LeaseAcks a : acks) {
             a.report(hooks);
         }
-    }
-
-    /** What one KeepAlive acknowledged, reported to the hooks outside the monitor. */
-    private static final class Acked {
-        final long sessionId;
-        final List<Long> invalidations = new ArrayList<>();
-        boolean failover;
-        long dropAcked;
-        long dropped;
-
-        Acked(long sessionId) {
-            this.sessionId = sessionId;
-        }
-
-        void report(Hooks hooks) {
-            if (!invalidations.isEmpty()) {
-                hooks.invalidationsAcked(sessionId, invalidations);
-            }
-            if (failover) {
-                hooks.failoverAcked(sessionId);
-            }
-            if (dropAcked != 0) {
-                hooks.cacheDropAcked(sessionId, dropAcked);
-            }
-            if (dropped != 0) {
-                hooks.cacheDropped(sessionId, dropped);
-            }
-        }
-    }
-
-    /** Drops what {@code ka} acknowledges from the session's queues. */
-    private static Acked applyAcks(long sessionId, Lease l, KeepAliveRequest ka) {
-        Acked a = new Acked(sessionId);
-        while (!l.events.isEmpty() && l.events.peekFirst().getSeq() <= ka.getAckedEventSeq()) {
-            l.events.pollFirst();
-        }
-        for (long id : ka.getAckedInvalidationsList()) {
-            if (l.invalidations.remove(id) != null) {
-                a.invalidations.add(id);
-            }
-        }
-        // The flag alone cannot say which failover it acknowledges (a client may still carry it
-        // for an earlier master's event): it counts only with the event's sequence number acked
-        // too. Found by the whole-cell simulation (seed 711: a write went ahead on a stale ack).
-        if (ka.getAckedFailover() && l.failoverPending && ka.getAckedEventSeq() >= l.failoverSeq) {
-            l.failoverPending = false;
-            a.failover = true;
-        }
-        // The same rule for the flush after CACHE_DROPPED.
-        if (ka.getAckedCacheDropped() && l.cacheDropSeq != 0 && ka.getAckedEventSeq() >= l.cacheDropSeq) {
-            a.dropAcked = l.cacheDropSeq;
-            l.cacheDropSeq = 0;
-        }
-        return a;
     }
 
     /**
@@ -430,19 +291,16 @@ public final class SessionLeases {
      * group holding it only lets go (its answer will leave the session out; a group left holding no
      * one is answered): answering a whole group early would make its proxy call again at once, and
      * two holders of one session (a client that moved while its old proxy still held its KeepAlive)
-     * would then take it from each other as fast as the network allows.
+     * would then take it from each other as fast as the network allows. (Also called by
+     * {@link GroupLeases} for a group's members, under this monitor.)
      */
-    private boolean supersede(Lease l, long now) {
+    boolean supersede(Lease l, long now) {
         if (l.heldConnection != null) {
             reply(l, now, false);
             return true;
         }
-        HeldGroup g = l.group;
-        if (g != null) {
-            l.group = null;
-            if (--g.held == 0) {
-                replyGroup(g, now, false);
-            }
+        if (l.group != null) {
+            groups.release(l, now);
             return true;
         }
         return false;
@@ -452,30 +310,11 @@ public final class SessionLeases {
      * Outstanding events and invalidations go out at once when new, when the client may not have
      * read the last reply (it came on another connection, or answered a KeepAlive the client has
      * given up on and superseded), or when due; not to a client that read them and sent its next
-     * KeepAlive without acknowledging them.
+     * KeepAlive without acknowledging them. (Also called by {@link GroupLeases}, under this monitor.)
      */
-    private boolean answerAtOnce(Lease l, ClientConnection conn, boolean superseded, long now) {
+    boolean answerAtOnce(Lease l, ClientConnection conn, boolean superseded, long now) {
         boolean pending = !l.events.isEmpty() || !l.invalidations.isEmpty();
         return (pending && (l.unsent || superseded || conn != l.lastReplyConnection)) || due(l, now);
-    }
-
-    /** Whether the session owes an acknowledgement: of an invalidation, or of this master's failover. */
-    private static boolean owes(Lease l) {
-        return (!l.invalidations.isEmpty() || l.failoverPending) && !PlantedBugs.holdersKeepTheirClaims;
-    }
-
-    /**
-     * The lease end passed with an acknowledgement still owed: the session loses its claim on every
-     * file (what it owed no longer matters: it is told to flush everything) and gets CACHE_DROPPED.
-     */
-    private long dropClaims(Lease l) {
-        l.invalidations.clear();
-        l.failoverPending = false;
-        l.cacheDropSeq = l.nextEventSeq;
-        l.events.addLast(EventMessage.newBuilder().setKind(EventKind.CACHE_DROPPED)
-                .setGeneration(epoch.getAsLong()).setSeq(l.nextEventSeq++).build());
-        l.unsent = true;
-        return l.cacheDropSeq;
     }
 
     /** Queues an event for a session; a held KeepAlive returns early to carry it. */
@@ -484,7 +323,7 @@ public final class SessionLeases {
         if (l != null) {
             l.events.addLast(event.setSeq(l.nextEventSeq++).build());
             l.unsent = true;
-            if (held(l)) {
+            if (l.held()) {
                 reply(l, clock.millis(), true);
             }
         }
@@ -498,7 +337,7 @@ public final class SessionLeases {
         }
         l.invalidations.put(inv.getId(), inv);
         l.unsent = true;
-        if (held(l)) {
+        if (l.held()) {
             reply(l, clock.millis(), true);
         }
         return true;
@@ -513,13 +352,13 @@ public final class SessionLeases {
             long now = clock.millis();
             // Groups are answered after the pass: one member's answer answers every member, and the
             // pass must still see the others as held (not as leases with no KeepAlive).
-            Set<HeldGroup> answer = new LinkedHashSet<>();
+            Set<GroupLeases.HeldGroup> answer = new LinkedHashSet<>();
             for (Map.Entry<Long, Lease> e : leases.entrySet()) {
                 Lease l = e.getValue();
-                if (held(l)) {
-                    boolean drop = owes(l) && now >= l.end && !l.ending;
+                if (l.held()) {
+                    boolean drop = l.owes() && now >= l.end && !l.ending;
                     if (drop) {
-                        dropped.put(e.getKey(), dropClaims(l));
+                        dropped.put(e.getKey(), l.dropClaims(epoch.getAsLong()));
                     }
                     if (drop || due(l, now)) {
                         if (l.group != null) {
@@ -532,10 +371,10 @@ public final class SessionLeases {
                     if (now >= l.recallUntil) {
                         l.ending = true;
                         expired.add(e.getKey());
-                    } else if (owes(l)) {
+                    } else if (l.owes()) {
                         // Waiting for its holder's next call: the claims go at the lease end all the
                         // same, so no write waits for a holder longer than its lease.
-                        dropped.put(e.getKey(), dropClaims(l));
+                        dropped.put(e.getKey(), l.dropClaims(epoch.getAsLong()));
                     }
                 }
                 if (!l.ending && settings.idleMillis() > 0 && now - l.lastActivity >= settings.idleMillis()) {
@@ -543,8 +382,8 @@ public final class SessionLeases {
                     idle.add(e.getKey());
                 }
             }
-            for (HeldGroup g : answer) {
-                replyGroup(g, now, true);
+            for (GroupLeases.HeldGroup g : answer) {
+                groups.reply(g, now, true);
             }
         }
         dropped.forEach(hooks::cacheDropped);
@@ -564,21 +403,12 @@ public final class SessionLeases {
      * then): an earlier answer could not extend the lease, and the client would ask again at once.
      */
     private boolean due(Lease l, long now) {
-        return !owes(l) && now >= Math.min(l.end, l.clientEnd) - margin(l);
+        return !l.owes() && now >= Math.min(l.end, l.clientEnd) - margin(l);
     }
 
-    /**
-     * How long before the lease end a held KeepAlive is answered. A group's members get a third of a
-     * lease (at least the margin): the proxy passes the extension on to clients whose local leases
-     * are discounted twice (by the proxy and by the client library), and a group call costs the
-     * master no more for being answered a little more often.
-     */
+    /** How long before the lease end a held KeepAlive is answered (a group's members: {@link GroupLeases#margin}). */
     private long margin(Lease l) {
-        return l.group != null ? groupMargin() : settings.keepAliveMarginMillis();
-    }
-
-    private long groupMargin() {
-        return Math.max(settings.keepAliveMarginMillis(), policy.leaseMillis() / 3);
+        return l.group != null ? groups.margin() : settings.keepAliveMarginMillis();
     }
 
     /**
@@ -596,10 +426,7 @@ public final class SessionLeases {
             l.ending = false;
             l.closing = false;
         }
-        for (HeldGroup g : groups.values()) {
-            out.add(new Held(g.conn, g.callId));
-        }
-        groups.clear();
+        groups.takeAll(out);
         return out;
     }
 
@@ -621,63 +448,22 @@ public final class SessionLeases {
         for (Lease l : leases.values()) {
             n += l.heldConnection != null ? 1 : 0;
         }
-        return n + groups.size();
+        return n + groups.heldCount();
     }
 
     public synchronized int sessionCount() {
         return leases.size();
     }
 
-    private static boolean held(Lease l) {
-        return l.heldConnection != null || l.group != null;
-    }
-
     /** Answers the call holding the lease (its own KeepAlive, or its group's). */
     private void reply(Lease l, long now, boolean extend) {
         if (l.group != null) {
-            replyGroup(l.group, now, extend);
+            groups.reply(l.group, now, extend);
             return;
         }
-        KeepAliveReply r = memberReply(l, now, extend, l.heldConnection, settings.keepAliveMarginMillis());
-        send(l, Response.newBuilder().setCallId(l.heldCallId).setKeepAlive(r).build());
-    }
-
-    /** One session's KeepAlive answer, sent on {@code conn}: extends the lease unless an acknowledgement is owed. */
-    private KeepAliveReply memberReply(Lease l, long now, boolean extend, ClientConnection conn, long recall) {
-        if (extend && !owes(l)) {
-            l.end = Math.max(l.end, now + policy.leaseMillis());
-        }
-        l.recallUntil = now + recall;
-        l.lastReplyConnection = conn;
-        l.unsent = false;
-        long leaseMs = Math.max(0, l.end - now);
-        l.clientEnd = now + leaseMs;
-        return KeepAliveReply.newBuilder().setLeaseMs(leaseMs).setEpoch(epoch.getAsLong()).addAllEvents(l.events)
-                .addAllInvalidations(l.invalidations.values()).build();
-    }
-
-    /**
-     * Answers a held group KeepAlive: a slot per member it still holds (a member a newer KeepAlive
-     * took over is answered there and left out here; a member whose session ended gets
-     * SESSION_EXPIRED), plus the slots refused on arrival.
-     */
-    private void replyGroup(HeldGroup g, long now, boolean extend) {
-        groups.remove(g.id, g);
-        GroupKeepAliveReply.Builder b = GroupKeepAliveReply.newBuilder().setEpoch(epoch.getAsLong())
-                .addAllMembers(g.refused);
-        long recall = groupMargin();
-        for (long id : g.members) {
-            Lease l = leases.get(id);
-            if (l == null) {
-                b.addMembers(memberError(id, ErrorCode.SESSION_EXPIRED, "session " + id + " has ended"));
-            } else if (l.group == g) {
-                l.group = null;
-                b.addMembers(GroupMemberReply.newBuilder().setSessionId(id).setReply(memberReply(l, now, extend, g.conn, recall)));
-            }
-        }
-        if (g.conn.isOpen()) {
-            g.conn.send(Response.newBuilder().setCallId(g.callId).setGroupKeepAlive(b).build().toByteArray());
-        }
+        KeepAliveReply r = l.reply(now, extend, l.heldConnection, settings.keepAliveMarginMillis(),
+                policy.leaseMillis(), epoch.getAsLong());
+        l.sendHeld(Response.newBuilder().setCallId(l.heldCallId).setKeepAlive(r).build());
     }
 
     /** A member's slot carrying an error. */
@@ -688,17 +474,9 @@ public final class SessionLeases {
 
     private void failHeld(Lease l, ErrorCode code, String message) {
         if (l.heldConnection != null) {
-            send(l, Wire.error(l.heldCallId, code, message));
+            l.sendHeld(Wire.error(l.heldCallId, code, message));
         } else if (l.group != null) {
-            replyGroup(l.group, clock.millis(), false); // the ended member's slot says SESSION_EXPIRED
-        }
-    }
-
-    private static void send(Lease l, Response r) {
-        ClientConnection c = l.heldConnection;
-        l.heldConnection = null;
-        if (c.isOpen()) {
-            c.send(r.toByteArray());
+            groups.reply(l.group, clock.millis(), false); // the ended member's slot says SESSION_EXPIRED
         }
     }
 }

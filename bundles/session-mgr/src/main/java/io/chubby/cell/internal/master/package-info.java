@@ -1,8 +1,9 @@
 /**
  * The master's memory and duties, never logged: {@link io.chubby.cell.internal.master.Mastership}
  * (takeover, loss, timer ticks) owns {@code SessionLeases} (sessions' leases and held KeepAlives,
- * events and invalidations riding on them), {@code LeasePolicy}, {@code CacheTracker} and
- * {@code CoherentWrites} (consistent caching), {@code EventRouter}, {@code LockWaits} (held
+ * events and invalidations riding on them: a {@code Lease} per session, {@code LeaseAcks}, and
+ * {@code GroupLeases} for proxies' group calls, all under its monitor), {@code LeasePolicy},
+ * {@code CacheTracker} and {@code CoherentWrites} (consistent caching), {@code EventRouter}, {@code LockWaits} (held
  * Acquires, lock-delay) and the {@code Proposer}; {@code Wire} converts to protocol messages.
  */
 package io.chubby.cell.internal.master;
