@@ -9,7 +9,8 @@ import java.util.List;
  * one-way cut, isolation, heal, crash, mid-batch crash (before, during or after the write),
  * restart, a process pause past the lease (often the master's; at once, right after its next
  * write, or between its requests and its writes), a forward clock step within the drift bound).
- * Runs on the simulation's thread.
+ * Faults hit replicas, so every group of a replica at once; "the master" or "the lease holder" is
+ * a replica holding a valid lease in any of its groups. Runs on the simulation's thread.
  */
 final class FaultInjector {
     private final Simulation sim;
@@ -73,16 +74,16 @@ final class FaultInjector {
                     }
                 }
             }
-            case 7 -> { // crash the current master
+            case 7 -> { // crash the current master (of any group)
                 for (SimReplica r : sim.replicas) {
-                    if (r.up() && r.node.leaseValid(r.clock.local(sim.now))) {
+                    if (r.holdsALease(sim.now)) {
                         sim.crash(r);
                     }
                 }
             }
-            case 8 -> { // cut the current lease holder off from everyone
+            case 8 -> { // cut the current lease holder (of any group) off from everyone: every group of it
                 for (SimReplica r : sim.replicas) {
-                    if (r.up() && r.node.leaseValid(r.clock.local(sim.now))) {
+                    if (r.holdsALease(sim.now)) {
                         for (SimReplica b : sim.replicas) {
                             sim.net.block(b.id, r.id);
                             sim.net.block(r.id, b.id);
@@ -94,7 +95,7 @@ final class FaultInjector {
                 SimReplica target = victim;
                 if (kind == 10) {
                     for (SimReplica r : sim.replicas) {
-                        if (r.up() && r.node.leaseValid(r.clock.local(sim.now))) {
+                        if (r.holdsALease(sim.now)) {
                             target = r;
                         }
                     }
@@ -138,7 +139,7 @@ final class FaultInjector {
             if (!r.up() || r.crashPoint != SimReplica.CrashPoint.NONE || r.paused
                     || sim.net.anyLinkDownInto(r.id, sim.now)) {
                 unavailable++;
-            } else if (r.node.role() == io.chubby.paxos.core.Role.FOLLOWER && !r.node.leaseValid(r.clock.local(sim.now))) {
+            } else if (r.followerEverywhere(sim.now)) {
                 followers.add(r);
             }
         }
@@ -170,7 +171,7 @@ final class FaultInjector {
     void clockJumpBeyondBound() {
         List<SimReplica> others = new ArrayList<>();
         for (SimReplica r : sim.replicas) {
-            if (!(r.up() && r.node.leaseValid(r.clock.local(sim.now)))) {
+            if (!(r.holdsALease(sim.now))) {
                 others.add(r);
             }
         }

@@ -10,17 +10,25 @@ import java.util.TreeMap;
  * Global knowledge no replica has: which value each slot has chosen, computed from every durable
  * acceptance (a value is chosen once a majority durably accepted it in the same ballot), and the
  * state checksum every replica reached at each applied index. Throws {@link SimulationFailure}
- * when Paxos safety breaks.
+ * when Paxos safety breaks. One oracle watches one Paxos group; an oracle of group g >= 0 also
+ * fails when a value tagged with another group ({@link GroupTags}) is chosen in g (cross-talk).
  */
 final class Oracle {
     private final int quorum;
+    /** The group watched, or -1: values carry no group tag (the whole-cell simulation). */
+    private final int group;
     /** slot -> ballot -> (acceptor -> value accepted). */
     private final Map<Long, Map<Ballot, Map<Integer, Entry>>> accepted = new HashMap<>();
     private final TreeMap<Long, Entry> chosen = new TreeMap<>();
     private final Map<Long, Long> checksums = new HashMap<>();
 
     Oracle(int quorum) {
+        this(quorum, -1);
+    }
+
+    Oracle(int quorum, int group) {
         this.quorum = quorum;
+        this.group = group;
     }
 
     /** Replica {@code r} durably accepted {@code e}. */
@@ -29,17 +37,30 @@ final class Oracle {
                 .computeIfAbsent(e.ballot(), k -> new HashMap<>());
         for (Entry other : votes.values()) {
             if (!other.sameValue(e)) {
-                throw new SimulationFailure("two values proposed in ballot " + e.ballot() + " at slot " + e.index());
+                throw failure("two values proposed in ballot " + e.ballot() + " at slot " + e.index());
             }
         }
         votes.put(r, e);
         if (votes.size() >= quorum) {
             Entry c = chosen.get(e.index());
             if (c == null) {
+                checkGroup(e);
                 chosen.put(e.index(), e);
             } else if (!c.sameValue(e)) {
-                throw new SimulationFailure("slot " + e.index() + " chose two values: " + c + " and " + e);
+                throw failure("slot " + e.index() + " chose two values: " + c + " and " + e);
             }
+        }
+    }
+
+    /** Every command chosen in this group was proposed in it (no-ops are the group's own core's). */
+    private void checkGroup(Entry e) {
+        if (group < 0 || e.isNoop()) {
+            return;
+        }
+        int proposedIn = GroupTags.groupOf(e.value());
+        if (proposedIn != group) {
+            throw failure("cross-talk: slot " + e.index() + " of group " + group + " chose a value proposed in "
+                    + (proposedIn < 0 ? "no group" : "group " + proposedIn) + ": " + e);
         }
     }
 
@@ -47,10 +68,10 @@ final class Oracle {
     void applied(int r, Entry e) {
         Entry c = chosen.get(e.index());
         if (c == null) {
-            throw new SimulationFailure("replica " + r + " applied slot " + e.index() + " which is not chosen");
+            throw failure("replica " + r + " applied slot " + e.index() + " which is not chosen");
         }
         if (!c.sameValue(e)) {
-            throw new SimulationFailure("replica " + r + " applied " + e + " but chosen is " + c);
+            throw failure("replica " + r + " applied " + e + " but chosen is " + c);
         }
     }
 
@@ -58,7 +79,7 @@ final class Oracle {
     void state(int r, long index, long checksum) {
         Long prev = checksums.putIfAbsent(index, checksum);
         if (prev != null && prev != checksum) {
-            throw new SimulationFailure("replica " + r + " state diverged at index " + index);
+            throw failure("replica " + r + " state diverged at index " + index);
         }
     }
 
@@ -74,5 +95,9 @@ final class Oracle {
 
     int chosenCount() {
         return chosen.size();
+    }
+
+    private SimulationFailure failure(String what) {
+        return new SimulationFailure(group < 0 ? what : "group " + group + ": " + what);
     }
 }

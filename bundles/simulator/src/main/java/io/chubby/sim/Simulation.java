@@ -7,24 +7,34 @@ import io.chubby.paxos.core.PaxosNode;
 import io.chubby.paxos.core.Ready;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
 
 /**
- * A deterministic run of an N-replica cell: a seeded fault phase (loss, duplication, reordering,
+ * A deterministic run of an N-replica cell of G Paxos groups per replica (G = 1 unless asked,
+ * {@link #groupsFor} draws it per seed): a seeded fault phase (loss, duplication, reordering,
  * delay, messages held for seconds, partitions incl. one-way, crash-restart, mid-batch crashes that
  * tear the unsynced writes, process pauses past the lease, clock drift and forward clock steps
  * within the drift bound), then healing, after which the cell must commit a new proposal and every
- * replica must catch up within a bound. Invariants are checked after every event (see
- * {@link Oracle} and {@link #checkLeases}). Single-threaded; the outcome is a pure function of
- * (seed, replicas) and {@link #beyondBoundClockJumps}.
+ * replica must catch up within a bound, in every group. Invariants are checked after every event,
+ * per group (see {@link Oracle} and {@link #checkLeases}), plus no cross-talk between groups. The
+ * groups of a replica share its fate as GroupHost's do: one loop pass takes one Ready of every
+ * group and writes them in one combined write (one fsync), a crash or pause stops every group, and
+ * they share its clock and links (a partition cuts every group). Single-threaded; the outcome is a
+ * pure function of (seed, replicas, groups), {@link #beyondBoundClockJumps} and {@link #plantedBug}.
  */
 public final class Simulation {
 
     /** What a finished run did. */
     public record Result(long seed, int replicas, long events, int chosen, long endTime, int masters, int crashes,
-                         int snapshots) {
+                         int snapshots, int groups) {
+        /** A run of one group per replica (the 1.2 shape). */
+        public Result(long seed, int replicas, long events, int chosen, long endTime, int masters, int crashes,
+                      int snapshots) {
+            this(seed, replicas, events, chosen, endTime, masters, crashes, snapshots, 1);
+        }
     }
 
     /**
@@ -41,11 +51,16 @@ public final class Simulation {
     }
 
     /**
-     * A replica became master (reported role MASTER) at true time {@code at} with {@code epoch};
-     * {@code servedAt} is the first true instant at which it held a valid lease, -1 if it never
-     * did (a master that loses a duel at once never does).
+     * A replica became master (reported role MASTER) of {@code group} at true time {@code at} with
+     * {@code epoch}; {@code servedAt} is the first true instant at which it held a valid lease of
+     * that group, -1 if it never did (a master that loses a duel at once never does).
      */
-    public record Mastership(int replica, long epoch, long at, long servedAt) {
+    public record Mastership(int replica, long epoch, long at, long servedAt, int group) {
+        /** A mastership of group 0 (the 1.2 shape). */
+        public Mastership(int replica, long epoch, long at, long servedAt) {
+            this(replica, epoch, at, servedAt, 0);
+        }
+
         public boolean served() {
             return servedAt >= 0;
         }
@@ -72,7 +87,14 @@ public final class Simulation {
     final Random rnd;
     final List<SimReplica> replicas = new ArrayList<>();
     final SimNetwork net;
-    private final Oracle oracle;
+    /** Per group. */
+    private final Oracle[] oracles;
+    private final int groups;
+    private final PaxosPlantedBug bug;
+    /** Draws the planted bug's misdeliveries (a generator of its own: the run is otherwise as without the bug). */
+    private final Random bugRandom;
+    /** Whether a replica checks that a message it hands a group's node is of that group. */
+    private boolean deliveryCheck = true;
     private final PriorityQueue<Event> queue = new PriorityQueue<>(
             (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
     final double maxDrift;
@@ -83,12 +105,14 @@ public final class Simulation {
     private long seq;
     long now;
     private long events;
-    private long leaseEpoch;
+    /** Per group. */
+    private final long[] leaseEpoch;
     private int masters;
     private long clientSeq;
     private boolean healed;
-    private long progressIndex = -1;
-    private int progressReplica;
+    /** Per group: the index of the first proposal made after healing (-1 until one is), and by which replica. */
+    private final long[] progressIndex;
+    private final int[] progressReplica;
     private boolean done;
     private final FaultInjector faults = new FaultInjector(this);
     private int crashes;
@@ -102,11 +126,35 @@ public final class Simulation {
     private int tornPartial;
     /** Every mastership so far, in order; see {@link #masterships()}. */
     private final List<Mastership> masterships = new ArrayList<>();
-    /** Highest epoch any replica was master in so far. */
-    private long maxMasterEpoch;
+    /** Per group: highest epoch any replica was master in so far. */
+    private final long[] maxMasterEpoch;
 
+    /** One group per replica (the runs before issue 18). */
     public Simulation(long seed, int n, boolean trace) {
-        this(seed, n, trace, false);
+        this(seed, n, trace, false, 1, PaxosPlantedBug.NONE);
+    }
+
+    /**
+     * {@code groups} Paxos groups per replica (1-8). A run with one group is exactly the run of
+     * {@link #Simulation(long, int, boolean)}.
+     */
+    public Simulation(long seed, int n, boolean trace, int groups) {
+        this(seed, n, trace, false, groups, PaxosPlantedBug.NONE);
+    }
+
+    /** As {@link #Simulation(long, int, boolean, int)} with a planted bug its checks must catch. */
+    public Simulation(long seed, int n, boolean trace, int groups, PaxosPlantedBug bug) {
+        this(seed, n, trace, false, groups, bug);
+    }
+
+    /**
+     * The number of groups per replica for {@code seed} in the seed sweeps: 1 in a third of the
+     * seeds, else 2-8 evenly. Drawn from a generator of its own, so the seeds with one group run
+     * exactly as they did before groups existed.
+     */
+    public static int groupsFor(long seed) {
+        Random r = new Random(seed * 0x2545F4914F6CDD1DL + 18);
+        return r.nextInt(3) == 0 ? 1 : 2 + r.nextInt(7);
     }
 
     /**
@@ -118,18 +166,33 @@ public final class Simulation {
      * that peer's reconnect backoff (0-2 L), and installing a snapshot keeps the replica's loop busy
      * (messages wait, no ticks) for up to L. Every invariant is checked as in the fault runs; in
      * such a cell the first master should stay master for the whole run ({@link Result#masters}).
+     * One group per replica.
      */
     public static Simulation restartsInAHealthyCell(long seed, int n, boolean trace) {
-        return new Simulation(seed, n, trace, true);
+        return new Simulation(seed, n, trace, true, 1, PaxosPlantedBug.NONE);
     }
 
-    private Simulation(long seed, int n, boolean trace, boolean healthy) {
+    private Simulation(long seed, int n, boolean trace, boolean healthy, int groups, PaxosPlantedBug bug) {
+        if (groups < 1 || groups > 8) {
+            throw new IllegalArgumentException("groups must be 1-8: " + groups);
+        }
         this.seed = seed;
         this.healthy = healthy;
         this.trace = trace;
+        this.groups = groups;
+        this.bug = bug;
+        this.bugRandom = new Random(seed * 0x5DEECE66DL + 11);
         this.rnd = new Random(seed);
         this.net = new SimNetwork(new Random(seed * 7919 + 1));
-        this.oracle = new Oracle(n / 2 + 1);
+        this.oracles = new Oracle[groups];
+        for (int g = 0; g < groups; g++) {
+            oracles[g] = new Oracle(n / 2 + 1, g);
+        }
+        this.leaseEpoch = new long[groups];
+        this.maxMasterEpoch = new long[groups];
+        this.progressIndex = new long[groups];
+        Arrays.fill(progressIndex, -1);
+        this.progressReplica = new int[groups];
         this.maxDrift = rnd.nextBoolean() ? 0.01 : 0.05;
         this.compaction = rnd.nextBoolean() || healthy;
         this.tickMs = rnd.nextInt(4) == 0 ? 5 : 20;
@@ -149,7 +212,8 @@ public final class Simulation {
             // Often at the extremes of the bound: that is where a too-short lease margin shows.
             double skew = rnd.nextBoolean() ? (rnd.nextBoolean() ? 1 : -1) : rnd.nextDouble() * 2 - 1;
             double rate = 1 + skew * maxDrift * 0.999;
-            SimReplica r = new SimReplica(id, new DriftingClock(rnd.nextInt(1_000_000), rate), cfg, (seed * 31 + id) * 0x9E3779B97F4A7C15L);
+            SimReplica r = new SimReplica(id, new DriftingClock(rnd.nextInt(1_000_000), rate), cfg,
+                    (seed * 31 + id) * 0x9E3779B97F4A7C15L, groups);
             replicas.add(r);
         }
         // Two seeds in three hold some messages for 1-5 s (several leases).
@@ -171,6 +235,21 @@ public final class Simulation {
     public Simulation beyondBoundClockJumps(boolean on) {
         this.beyondBound = on;
         return this;
+    }
+
+    /**
+     * Off: a replica hands a message to a group's node without checking that it is that group's,
+     * so only the effects of a misdelivery can show it (the sensitivity of the value-level
+     * cross-talk check and the Paxos checks). Call before {@link #run}.
+     */
+    Simulation deliveryCheck(boolean on) {
+        this.deliveryCheck = on;
+        return this;
+    }
+
+    /** Groups per replica in this run. */
+    public int groups() {
+        return groups;
     }
 
     /** What the extended fault model injected (so far, or in the finished run). */
@@ -213,66 +292,93 @@ public final class Simulation {
                             + describe());
                 }
             }
-            return new Result(seed, replicas.size(), events, oracle.chosenCount(), now, masters, crashes, snapshots);
+            int chosen = 0;
+            for (Oracle o : oracles) {
+                chosen += o.chosenCount();
+            }
+            return new Result(seed, replicas.size(), events, chosen, now, masters, crashes, snapshots, groups);
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException f) {
             String outside = faults.outsideModel == null ? "" : "OUTSIDE THE MODEL (" + faults.outsideModel + "): ";
-            AssertionError err = new AssertionError(outside + "seed=" + seed + " replicas=" + replicas.size() + " t=" + now
-                    + "ms: " + f.getMessage() + " (replay: -Dsim.seed=" + seed + " -Dsim.replicas=" + replicas.size()
-                    + (beyondBound ? " with beyondBoundClockJumps" : "") + ", see bundles/simulator/README.md)", f);
+            AssertionError err = new AssertionError(outside + "seed=" + seed + " replicas=" + replicas.size() + " groups="
+                    + groups + " t=" + now + "ms: " + f.getMessage() + " (replay: -Dsim.seed=" + seed + " -Dsim.replicas="
+                    + replicas.size() + " -Dsim.groups=" + groups + (beyondBound ? " with beyondBoundClockJumps" : "")
+                    + (bug != PaxosPlantedBug.NONE ? " with planted " + bug : "") + ", see bundles/simulator/README.md)", f);
             throw err;
         }
     }
 
     // ------------------------------------------------------------------ driving replicas
 
+    /** Every group is ticked with the same local time, then one loop pass. */
     private void tick(SimReplica r) {
         if (r.up() && !r.paused) {
-            r.node.tick(r.clock.local(now));
+            for (SimGroup g : r.groups) {
+                g.node.tick(r.clock.local(now));
+            }
             drain(r);
         }
         schedule(now + tickMs, () -> tick(r));
     }
 
-    private void deliver(Message m, boolean late) {
-        if (late && m.ballot().epoch() < maxMasterEpoch) {
+    private void deliver(SimEnvelope env, boolean late) {
+        if (late && env.message().ballot().epoch() < maxMasterEpoch[env.group()]) {
             staleLateDeliveries++;
         }
-        deliver(m);
+        deliver(env);
     }
 
-    private void deliver(Message m) {
-        SimReplica r = replica(m.to());
+    private void deliver(SimEnvelope env) {
+        SimReplica r = replica(env.message().to());
         if (r.up() && r.paused) {
-            r.inbox.add(m);
+            r.inbox.add(env);
         } else if (r.up()) {
-            trace("deliver " + m);
-            r.node.step(m, r.clock.local(now));
+            trace("deliver " + env);
+            route(r, env).step(env, r.clock.local(now), deliveryCheck);
             drain(r);
         }
     }
 
-    /** The edge's loop: send requests, persist, send answers, apply, advance. */
+    /** The group of {@code r} a message is handed to: its own, unless {@link PaxosPlantedBug#GROUP_CROSSTALK} misroutes it. */
+    private SimGroup route(SimReplica r, SimEnvelope env) {
+        if (bug == PaxosPlantedBug.GROUP_CROSSTALK && groups > 1 && bugRandom.nextInt(50) == 0) {
+            return r.group((env.group() + 1 + bugRandom.nextInt(groups - 1)) % groups);
+        }
+        return r.group(env.group());
+    }
+
+    /**
+     * The edge's loop, GroupHost's pass: one Ready of every group that has one; every group's
+     * requests out, one combined persist, answers, then per group apply and advance.
+     */
     private void drain(SimReplica r) {
-        PaxosNode node = r.node;
-        if (r.pendingReady != null) { // resumed from a pause before this Ready's persist
-            Ready rd = r.pendingReady;
-            r.pendingReady = null;
-            if (!finish(r, rd)) {
+        if (r.pendingPass != null) { // resumed from a pause before this pass's persist
+            List<SimReplica.GroupReady> pass = r.pendingPass;
+            r.pendingPass = null;
+            if (!finish(r, pass)) {
                 return;
             }
         }
-        for (int guard = 0; node.hasReady(); guard++) {
+        for (int guard = 0; r.hasReady(); guard++) {
             if (guard > 1000) {
                 throw new SimulationFailure("replica " + r.id + " produces Ready forever");
             }
-            Ready rd = node.ready();
-            if ((rd.promised() != null || !rd.entries().isEmpty()) && !rd.sync()) {
-                throw new SimulationFailure("acceptor state change without sync on replica " + r.id);
+            List<SimReplica.GroupReady> pass = new ArrayList<>();
+            for (SimGroup g : r.groups) {
+                if (g.node.hasReady()) {
+                    Ready rd = g.node.ready();
+                    if ((rd.promised() != null || !rd.entries().isEmpty()) && !rd.sync()) {
+                        throw new SimulationFailure("acceptor state change without sync on replica " + r.id
+                                + " group " + g.group);
+                    }
+                    pass.add(new SimReplica.GroupReady(g, rd));
+                }
             }
             // Requests go out before the persist, as the real edge sends them (CORE-API.md step 0).
-            for (Message m : rd.messages()) {
-                if (!m.answersPeer()) {
-                    send(m);
+            for (SimReplica.GroupReady gr : pass) {
+                for (Message m : gr.ready().messages()) {
+                    if (!m.answersPeer()) {
+                        send(gr.group().group, m);
+                    }
                 }
             }
             if (r.crashPoint == SimReplica.CrashPoint.BEFORE_PERSIST) {
@@ -280,32 +386,54 @@ public final class Simulation {
                 return;
             }
             if (r.pauseAtPersistMs > 0 && r.pauseBeforePersist) {
-                // Stopped after its requests went out, before its writes: the rest of this Ready
+                // Stopped after its requests went out, before its writes: the rest of this pass
                 // (persist, answers, apply, advance) happens when it resumes.
                 pause(r, r.pauseAtPersistMs);
-                r.pendingReady = rd;
+                r.pendingPass = pass;
                 return;
             }
-            if (!finish(r, rd)) {
+            if (!finish(r, pass)) {
                 return;
             }
         }
         checkDone();
     }
 
-    /** Persist, answers, apply, advance; false when the replica crashed or paused on the way. */
-    private boolean finish(SimReplica r, Ready rd) {
-        if (r.crashPoint == SimReplica.CrashPoint.TORN && (rd.promised() != null ? 1 : 0) + rd.entries().size() >= 2) {
+    /** One combined persist, answers, apply, advance; false when the replica crashed or paused on the way. */
+    private boolean finish(SimReplica r, List<SimReplica.GroupReady> pass) {
+        int records = 0;
+        boolean sync = false;
+        for (SimReplica.GroupReady gr : pass) {
+            records += gr.records();
+            sync |= gr.ready().sync();
+        }
+        if (r.crashPoint == SimReplica.CrashPoint.TORN && records >= 2) {
             // The power goes during a write of two or more records (a smaller one cannot tear):
-            // no fsync, and crash() keeps a random prefix of it.
-            r.storage.write(rd.promised(), rd.entries(), false);
+            // no fsync, and crash() keeps what of it reached the disk.
+            for (SimReplica.GroupReady gr : pass) {
+                gr.group().storage.write(gr.ready().promised(), gr.ready().entries(), false);
+            }
+            r.wroteUnsynced(pass);
             tornCrashes++;
             crash(r);
             return false;
         }
-        r.storage.write(rd.promised(), rd.entries(), rd.sync());
-        for (Entry e : rd.entries()) {
-            oracle.accepted(r.id, e);
+        // One combined write: one fsync, if any group's batch asks for it, makes every group's writes durable.
+        for (SimReplica.GroupReady gr : pass) {
+            gr.group().storage.write(gr.ready().promised(), gr.ready().entries(), false);
+        }
+        if (sync) {
+            for (SimGroup g : r.groups) {
+                g.storage.fsync();
+            }
+            r.unsyncedWrites.clear();
+        } else if (records > 0) {
+            r.wroteUnsynced(pass);
+        }
+        for (SimReplica.GroupReady gr : pass) {
+            for (Entry e : gr.ready().entries()) {
+                oracles[gr.group().group].accepted(r.id, e);
+            }
         }
         if (r.crashPoint == SimReplica.CrashPoint.AFTER_PERSIST) {
             crash(r);
@@ -314,89 +442,106 @@ public final class Simulation {
         if (r.pauseAtPersistMs > 0) {
             pause(r, r.pauseAtPersistMs); // stopped between its writes and its answers
         }
-        for (Message m : rd.messages()) {
-            if (m.answersPeer()) {
-                if (r.paused) {
-                    r.held.add(m);
-                } else {
-                    send(m);
+        for (SimReplica.GroupReady gr : pass) {
+            for (Message m : gr.ready().messages()) {
+                if (m.answersPeer()) {
+                    SimEnvelope env = new SimEnvelope(gr.group().group, m);
+                    if (r.paused) {
+                        r.held.add(env);
+                    } else {
+                        send(env);
+                    }
                 }
             }
         }
-        for (Entry e : rd.committed()) {
-            oracle.applied(r.id, e);
-            r.machine.apply(e.index(), e.epoch(), e.value());
-            oracle.state(r.id, e.index(), r.machine.checksum());
-            if (healed && progressIndex > 0 && e.index() == progressIndex && r.id == progressReplica) {
-                trace("progress index " + progressIndex);
-            }
+        for (SimReplica.GroupReady gr : pass) {
+            applyAndAdvance(r, gr.group(), gr.ready());
         }
-        for (int to : rd.needSnapshot()) {
-            sendSnapshot(r, to);
-        }
-        if (rd.status() != null) {
-            observeStatus(r, rd.status());
-        }
-        r.node.advance(rd);
-        compact(r);
-        // Paused: the answers above and any further Ready wait for the resume.
+        // Paused: the answers above and any further pass wait for the resume.
         return !r.paused;
     }
 
-    private void observeStatus(SimReplica r, Ready.Status s) {
-        trace("status r" + r.id + " " + s);
-        if (s.epoch() != 0) {
-            if (s.epoch() < r.maxEpoch) {
-                throw new SimulationFailure("epoch went back on replica " + r.id + ": " + s.epoch() + " < " + r.maxEpoch);
+    private void applyAndAdvance(SimReplica r, SimGroup g, Ready rd) {
+        Oracle oracle = oracles[g.group];
+        for (Entry e : rd.committed()) {
+            oracle.applied(r.id, e);
+            g.machine.apply(e.index(), e.epoch(), e.value());
+            oracle.state(r.id, e.index(), g.machine.checksum());
+            if (healed && progressIndex[g.group] > 0 && e.index() == progressIndex[g.group]
+                    && r.id == progressReplica[g.group]) {
+                trace("progress index " + progressIndex[g.group] + (groups > 1 ? " of group " + g.group : ""));
             }
-            r.maxEpoch = s.epoch();
+        }
+        for (int to : rd.needSnapshot()) {
+            sendSnapshot(r, g, to);
+        }
+        if (rd.status() != null) {
+            observeStatus(r, g, rd.status());
+        }
+        g.node.advance(rd);
+        compact(g);
+    }
+
+    private void observeStatus(SimReplica r, SimGroup g, Ready.Status s) {
+        trace("status r" + r.id + (groups > 1 ? " g" + g.group : "") + " " + s);
+        if (s.epoch() != 0) {
+            if (s.epoch() < g.maxEpoch) {
+                throw new SimulationFailure("epoch went back on replica " + r.id + (groups > 1 ? " group " + g.group : "")
+                        + ": " + s.epoch() + " < " + g.maxEpoch);
+            }
+            g.maxEpoch = s.epoch();
         }
         if (s.role() == io.chubby.paxos.core.Role.MASTER) {
             masters++;
-            masterships.add(new Mastership(r.id, s.epoch(), now, -1));
-            maxMasterEpoch = Math.max(maxMasterEpoch, s.epoch());
+            masterships.add(new Mastership(r.id, s.epoch(), now, -1, g.group));
+            maxMasterEpoch[g.group] = Math.max(maxMasterEpoch[g.group], s.epoch());
         }
     }
 
-    private void compact(SimReplica r) {
-        KvStateMachine m = r.machine;
+    private void compact(SimGroup g) {
+        KvStateMachine m = g.machine;
         if (m.appliedIndex() - m.durableIndex() >= 25) {
             m.makeDurable();
             if (compaction) {
-                r.storage.truncateBefore(m.durableIndex() - 10 + 1);
+                g.storage.truncateBefore(m.durableIndex() - 10 + 1);
             }
         }
     }
 
-    private void send(Message m) {
-        int copies = net.copies(m.from(), m.to(), now);
+    private void send(int group, Message m) {
+        send(new SimEnvelope(group, m));
+    }
+
+    private void send(SimEnvelope env) {
+        int copies = net.copies(env.message().from(), env.message().to(), now);
         for (int i = 0; i < copies; i++) {
             int delay = net.delay();
             boolean late = delay >= net.longDelayMin && net.longDelay > 0;
-            schedule(now + delay, () -> deliver(m, late));
+            schedule(now + delay, () -> deliver(env, late));
         }
     }
 
-    private void sendSnapshot(SimReplica from, int to) {
+    private void sendSnapshot(SimReplica from, SimGroup g, int to) {
         if (from.paused) {
             return; // best effort: the core flags the follower again
         }
-        KvStateMachine.Image img = from.machine.image();
+        KvStateMachine.Image img = g.machine.image();
         if (net.copies(from.id, to, now) > 0) {
-            schedule(now + net.delay() + 5, () -> installSnapshot(replica(to), img));
+            schedule(now + net.delay() + 5, () -> installSnapshot(replica(to), g.group, img));
         }
     }
 
-    private void installSnapshot(SimReplica r, KvStateMachine.Image img) {
-        if (!r.up() || r.paused || img.appliedIndex() <= r.node.appliedIndex()) {
+    private void installSnapshot(SimReplica r, int group, KvStateMachine.Image img) {
+        SimGroup g = r.group(group);
+        if (!r.up() || r.paused || img.appliedIndex() <= g.node.appliedIndex()) {
             return;
         }
-        trace("snapshot r" + r.id + " at " + img.appliedIndex());
+        trace("snapshot r" + r.id + (groups > 1 ? " g" + group : "") + " at " + img.appliedIndex());
         snapshots++;
-        r.machine.install(img);
-        r.storage.truncateBefore(img.appliedIndex() + 1);
-        oracle.state(r.id, img.appliedIndex(), img.checksum());
-        r.node.snapshotInstalled(img.appliedIndex());
+        g.machine.install(img);
+        g.storage.truncateBefore(img.appliedIndex() + 1);
+        oracles[group].state(r.id, img.appliedIndex(), img.checksum());
+        g.node.snapshotInstalled(img.appliedIndex());
         drain(r);
         if (healthy) {
             // Installing (and making durable) a large snapshot keeps the edge's loop busy: peer
@@ -407,59 +552,79 @@ public final class Simulation {
 
     // ------------------------------------------------------------------ clients and checks
 
+    /** Every replica gets a proposal in every group it can serve (values tagged with the group), then one loop pass. */
     private void client() {
         for (SimReplica r : replicas) {
-            if (r.up() && !r.paused && r.node.canServe(r.clock.local(now))) {
-                byte[] v = ("k" + rnd.nextInt(16) + "=v" + (++clientSeq)).getBytes(StandardCharsets.UTF_8);
-                long idx = r.node.propose(v, r.clock.local(now));
-                if (healed && progressIndex < 0 && idx > 0) {
-                    progressIndex = idx;
-                    progressReplica = r.id;
+            boolean proposed = false;
+            for (SimGroup g : r.groups) {
+                if (r.up() && !r.paused && g.node.canServe(r.clock.local(now))) {
+                    byte[] v = GroupTags.tag(g.group, "k" + rnd.nextInt(16) + "=v" + (++clientSeq));
+                    long idx = g.node.propose(v, r.clock.local(now));
+                    if (healed && progressIndex[g.group] < 0 && idx > 0) {
+                        progressIndex[g.group] = idx;
+                        progressReplica[g.group] = r.id;
+                    }
+                    proposed = true;
                 }
+            }
+            if (proposed) {
                 drain(r);
             }
         }
         schedule(now + 10 + rnd.nextInt(60), this::client);
     }
 
-    /** At most one replica may believe it holds a valid lease at any true instant; lease epochs grow. */
+    /** Per group: at most one replica may believe it holds a valid lease at any true instant; lease epochs grow. */
     private void checkLeases() {
+        for (int g = 0; g < groups; g++) {
+            checkLeases(g);
+        }
+    }
+
+    private void checkLeases(int group) {
         SimReplica holder = null;
         for (SimReplica r : replicas) {
-            if (r.up() && r.node.leaseValid(r.clock.local(now))) {
+            if (r.up() && r.group(group).node.leaseValid(r.clock.local(now))) {
                 if (holder != null) {
-                    throw new SimulationFailure("two valid leases: replica " + holder.id + " epoch " + holder.node.epoch()
-                            + " and replica " + r.id + " epoch " + r.node.epoch());
+                    throw new SimulationFailure("two valid leases" + (groups > 1 ? " in group " + group : "") + ": replica "
+                            + holder.id + " epoch " + holder.group(group).node.epoch() + " and replica " + r.id + " epoch "
+                            + r.group(group).node.epoch());
                 }
                 holder = r;
             }
         }
         if (holder != null) {
-            long e = holder.node.epoch();
+            long e = holder.group(group).node.epoch();
             for (int i = masterships.size() - 1; i >= 0; i--) {
                 Mastership m = masterships.get(i);
-                if (m.replica() == holder.id && m.epoch() == e) {
+                if (m.replica() == holder.id && m.group() == group && m.epoch() == e) {
                     if (!m.served()) {
-                        masterships.set(i, new Mastership(m.replica(), e, m.at(), now));
+                        masterships.set(i, new Mastership(m.replica(), e, m.at(), now, group));
                     }
                     break;
                 }
             }
-            if (e < leaseEpoch) {
-                throw new SimulationFailure("lease epoch went back: " + e + " after " + leaseEpoch);
+            if (e < leaseEpoch[group]) {
+                throw new SimulationFailure("lease epoch went back" + (groups > 1 ? " in group " + group : "") + ": " + e
+                        + " after " + leaseEpoch[group]);
             }
-            leaseEpoch = e;
+            leaseEpoch[group] = e;
         }
     }
 
-    /** After healing: a proposal made after healing is applied by its master and every replica. */
+    /** After healing: in every group, a proposal made after healing is applied by every replica. */
     private void checkDone() {
-        if (!healed || progressIndex < 0) {
+        if (!healed) {
             return;
         }
-        for (SimReplica r : replicas) {
-            if (!r.up() || r.machine.appliedIndex() < progressIndex) {
+        for (int g = 0; g < groups; g++) {
+            if (progressIndex[g] < 0) {
                 return;
+            }
+            for (SimReplica r : replicas) {
+                if (!r.up() || r.group(g).machine.appliedIndex() < progressIndex[g]) {
+                    return;
+                }
             }
         }
         done = true;
@@ -479,16 +644,37 @@ public final class Simulation {
         schedule(now + 100 + rnd.nextInt(900), this::fault);
     }
 
+    /**
+     * A crash of every group of {@code r}. With one group, any prefix of the unsynced records
+     * reaches the disk (a torn batch: harsher than a JE transaction, and the model before issue
+     * 18). With more, what reaches it is a prefix of the unsynced combined writes, each whole or
+     * not at all, as one JE transaction per write ({@code LogStores.writeAll}) is: consistent
+     * across groups.
+     */
     void crash(SimReplica r) {
-        int unsynced = r.storage.unsyncedRecords();
-        int reached = unsynced == 0 ? 0 : rnd.nextInt(unsynced + 1);
-        trace("crash r" + r.id + (unsynced == 0 ? "" : " (" + reached + " of " + unsynced + " unsynced writes reached the disk)"));
+        int unsynced;
+        int reached;
+        int[] kept;
+        if (groups == 1) {
+            unsynced = r.group(0).storage.unsyncedRecords();
+            reached = unsynced == 0 ? 0 : rnd.nextInt(unsynced + 1);
+            kept = new int[] {reached};
+        } else {
+            unsynced = r.unsyncedWrites.size();
+            reached = unsynced == 0 ? 0 : rnd.nextInt(unsynced + 1);
+            kept = r.recordsOfFirst(reached);
+        }
+        trace("crash r" + r.id + (unsynced == 0 ? "" : " (" + reached + " of " + unsynced + " unsynced "
+                + (groups == 1 ? "writes" : "combined writes") + " reached the disk)"));
         crashes++;
         if (reached > 0 && reached < unsynced) {
             tornPartial++;
         }
-        for (Entry e : r.crash(reached)) {
-            oracle.accepted(r.id, e); // on the disk: as accepted as a synced entry, answered or not
+        r.stop();
+        for (SimGroup g : r.groups) {
+            for (Entry e : g.crash(kept[g.group])) {
+                oracles[g.group].accepted(r.id, e); // on the disk: as accepted as a synced entry, answered or not
+            }
         }
         schedule(now + 200 + rnd.nextInt(2000), () -> restart(r));
     }
@@ -528,7 +714,7 @@ public final class Simulation {
         }
         trace("pause r" + r.id + " for " + ms + " ms");
         pauses++;
-        if (r.node.leaseValid(r.clock.local(now))) {
+        if (r.holdsALease(now)) {
             pausedHolders++;
         }
         r.paused = true;
@@ -543,19 +729,22 @@ public final class Simulation {
         }
         trace("resume r" + r.id + " (" + r.inbox.size() + " messages waiting)");
         r.paused = false;
-        if (r.node.epoch() < maxMasterEpoch) {
-            resumedDeposed++;
+        for (SimGroup g : r.groups) {
+            if (g.node.epoch() < maxMasterEpoch[g.group]) {
+                resumedDeposed++;
+                break;
+            }
         }
-        List<Message> answers = new ArrayList<>(r.held);
+        List<SimEnvelope> answers = new ArrayList<>(r.held);
         r.held.clear();
-        for (Message m : answers) {
-            send(m);
+        for (SimEnvelope env : answers) {
+            send(env);
         }
         drain(r); // the rest of the loop pass it was stopped in
-        List<Message> waiting = new ArrayList<>(r.inbox);
+        List<SimEnvelope> waiting = new ArrayList<>(r.inbox);
         r.inbox.clear();
-        for (Message m : waiting) {
-            deliver(m); // queues again if the replica paused (or drops if it crashed) on the way
+        for (SimEnvelope env : waiting) {
+            deliver(env); // queues again if the replica paused (or drops if it crashed) on the way
         }
     }
 
@@ -589,14 +778,17 @@ public final class Simulation {
         for (SimReplica r : replicas) {
             b.append(" r").append(r.id);
             if (r.up()) {
-                b.append('[').append(r.node.role()).append(" m=").append(r.node.masterId()).append(" e=")
-                        .append(r.node.epoch()).append(" c=").append(r.node.commitIndex()).append(" a=")
-                        .append(r.machine.appliedIndex()).append(" p=").append(r.node.promised()).append(']');
+                for (SimGroup g : r.groups) {
+                    b.append(groups > 1 ? "g" + g.group : "").append('[').append(g.node.role()).append(" m=")
+                            .append(g.node.masterId()).append(" e=").append(g.node.epoch()).append(" c=")
+                            .append(g.node.commitIndex()).append(" a=").append(g.machine.appliedIndex()).append(" p=")
+                            .append(g.node.promised()).append(']');
+                }
             } else {
                 b.append("[down]");
             }
         }
-        return b + " progressIndex=" + progressIndex;
+        return b + " progressIndex=" + (groups == 1 ? String.valueOf(progressIndex[0]) : Arrays.toString(progressIndex));
     }
 
     void trace(String s) {

@@ -1,12 +1,13 @@
 /**
- * Deterministic simulation of a Chubby cell's consensus: N replicas running the pure Paxos core
+ * Deterministic simulation of a Chubby cell's consensus: N replicas, each hosting G Paxos groups
+ * (one loop pass and one combined write for all of them, as GroupHost), running the pure Paxos core
  * over simulated storage (synced and unsynced parts; a crash tears the unsynced part), network (loss,
  * duplication, reordering, delay, long delays, partitions including one-way), process pauses and
  * drifting clocks that may step forward within the drift bound, with invariant checks after every
  * event. Single-threaded; a run is a pure function of its seed. For tests only.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.chubby.sim;
 
 import org.osgi.annotation.bundle.Export;

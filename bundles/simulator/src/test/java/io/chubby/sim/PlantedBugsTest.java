@@ -7,12 +7,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The whole-cell simulation's checks catch every deliberately planted bug ({@link PlantedBug})
- * within a bounded number of seeds: proof that they see what they claim to. Prints, per bug, the
- * first seed that caught it and what broke.
+ * The whole-cell simulation's checks catch every deliberately planted bug ({@link PlantedBug}),
+ * and the Paxos-level simulation's every {@link PaxosPlantedBug}, within a bounded number of
+ * seeds: proof that they see what they claim to. Prints, per bug, the first seed that caught it
+ * and what broke.
  */
 class PlantedBugsTest {
     private static final int MAX_SEEDS = Integer.getInteger("cellsim.bugSeeds", 1000);
+    private static final int MAX_PAXOS_SEEDS = Integer.getInteger("sim.bugSeeds", 200);
 
     @Test
     void everyPlantedBugIsCaught() {
@@ -43,5 +45,48 @@ class PlantedBugsTest {
         if (!missed.isEmpty()) {
             fail("planted bugs not caught within " + MAX_SEEDS + " seeds:" + missed + "; caught: " + caught);
         }
+    }
+
+    /**
+     * Each Paxos-level bug is caught in the seed mix of {@code SimulationTest} (groups per seed from
+     * {@link Simulation#groupsFor}); and caught again with the replicas' delivery check off, by
+     * what the misdelivered messages do (a value of another group chosen, or a Paxos check), so the
+     * value-level checks see cross-talk on their own.
+     */
+    @Test
+    void everyPaxosPlantedBugIsCaught() {
+        StringBuilder missed = new StringBuilder();
+        for (PaxosPlantedBug bug : PaxosPlantedBug.values()) {
+            if (bug == PaxosPlantedBug.NONE) {
+                continue;
+            }
+            for (boolean deliveryCheck : new boolean[] {true, false}) {
+                String found = firstCatch(bug, deliveryCheck);
+                String how = bug + (deliveryCheck ? "" : " (delivery check off)");
+                if (found == null) {
+                    missed.append(' ').append(how);
+                }
+                System.out.println("planted " + how + " -> "
+                        + (found == null ? "NOT CAUGHT in " + MAX_PAXOS_SEEDS + " seeds" : found));
+            }
+        }
+        if (!missed.isEmpty()) {
+            fail("Paxos-level planted bugs not caught within " + MAX_PAXOS_SEEDS + " seeds:" + missed);
+        }
+    }
+
+    private static String firstCatch(PaxosPlantedBug bug, boolean deliveryCheck) {
+        for (long seed = 1; seed <= MAX_PAXOS_SEEDS; seed++) {
+            int groups = Simulation.groupsFor(seed);
+            try {
+                new Simulation(seed, seed % 2 == 0 ? 5 : 3, false, groups, bug).deliveryCheck(deliveryCheck).run();
+            } catch (AssertionError e) {
+                String m = e.getMessage();
+                int end = m.indexOf(" (replay");
+                return "seed " + seed + " (" + groups + " groups): " + m.substring(m.indexOf("ms: ") + 4,
+                        end > 0 ? end : m.length());
+            }
+        }
+        return null;
     }
 }
