@@ -13,7 +13,7 @@ import java.util.List;
  * @param leaseMs               master lease length L
  * @param renewMs               how often the master renews its lease (well below L)
  * @param maxDrift              bound on relative clock drift between replicas (e.g. 0.01)
- * @param tickMs                period of the loop's clock tick
+ * @param tickMs                timer granularity: group deadlines are rounded up to multiples of it
  * @param batchMaxEntries       most proposals handed to the core per loop iteration
  * @param compactEveryEntries   take a durable snapshot and truncate the log every this many applied entries
  * @param compactKeepEntries    entries kept below the snapshot point, so slightly lagging peers catch up from the log
