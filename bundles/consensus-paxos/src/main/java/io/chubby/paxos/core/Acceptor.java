@@ -184,6 +184,9 @@ final class Acceptor {
             return;
         }
         s.released = h.ballot();
+        if (h.pinned()) {
+            s.pinnedUntil = now + 2 * s.cfg.leaseMillis();
+        }
         if (s.boundTo == h.from()) {
             s.boundTo = 0;
             s.boundUntil = now;

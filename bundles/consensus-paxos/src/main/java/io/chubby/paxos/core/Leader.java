@@ -62,6 +62,10 @@ final class Leader {
     int handoffTo;
     /** A handoff not completed by then is given up (the target is down or cut off) and we serve again. */
     long handoffUntil;
+    /** The running handoff is an operator's: the target's mastership will be {@link #pinned}. */
+    boolean handoffPinned;
+    /** This mastership was placed by an operator (a pinned handoff); placement's home rule leaves it. */
+    boolean pinned;
     /** When the followers' progress was last checked for loss (heartbeats, at most every renew/2). */
     long progressCheckedAt;
     long nextRetry;
@@ -180,5 +184,10 @@ final class Leader {
      */
     long leaseExpiry() {
         return leaseExpiry;
+    }
+
+    /** Our clock's send time of the newest request {@code replica} answered in this ballot, MIN when none. */
+    long lastAnswered(int replica) {
+        return leaseStamps.getOrDefault(replica, Long.MIN_VALUE);
     }
 }

@@ -107,9 +107,10 @@ public sealed interface Message {
      * Planned handoff (CORE-API.md "Handing mastership over"): the master of {@code ballot}
      * stopped serving, {@code to} holds every entry it accepted, and it released its lease; the
      * receiver, if still promised to {@code ballot}, drops its own lease promise and campaigns at
-     * once. {@code commitIndex}: how far the log is chosen.
+     * once. {@code commitIndex}: how far the log is chosen. {@code pinned}: an operator placed
+     * mastership on {@code to}; if it wins within 2L it is master {@link PaxosNode#pinned pinned}.
      */
-    record Handoff(int from, int to, Ballot ballot, long commitIndex) implements Message {
+    record Handoff(int from, int to, Ballot ballot, long commitIndex, boolean pinned) implements Message {
     }
 
     /**

@@ -18,6 +18,8 @@ final class NodeState {
     long boundUntil;
     /** A ballot whose master released our lease promise (handoff): its messages bind us no more. */
     Ballot released = Ballot.ZERO;
+    /** A pinned {@link Message.Handoff} to us arrived: a mastership won before this is pinned. */
+    long pinnedUntil = Long.MIN_VALUE;
 
     // Learner: every slot <= commitIndex is chosen and our copy (or snapshot) holds the chosen value.
     long commitIndex;

@@ -144,6 +144,14 @@ public final class PaxosNode {
      * runs, and {@code target} is another member.
      */
     public boolean handOff(int target, long now) {
+        return handOff(target, false, now);
+    }
+
+    /**
+     * As {@link #handOff(int, long)}; {@code pinned} (an operator's move) makes the target's
+     * mastership {@link #pinned()} if it wins within 2L, so the edge's placement does not move it back.
+     */
+    public boolean handOff(int target, boolean pinned, long now) {
         checkNotReady();
         s.lastNow = now;
         if (s.role != Role.MASTER || !s.leader.phase2 || s.leader.handoffTo != 0 || target == s.self
@@ -151,6 +159,7 @@ public final class PaxosNode {
             return false;
         }
         s.leader.handoffTo = target;
+        s.leader.handoffPinned = pinned;
         s.leader.handoffUntil = now + s.cfg.leaseMillis();
         proposer.completeHandoff(now);
         return true;
@@ -159,6 +168,24 @@ public final class PaxosNode {
     /** The replica this master is handing over to, 0 when none. */
     public int handoffTarget() {
         return s.role == Role.MASTER ? s.leader.handoffTo : 0;
+    }
+
+    /** Master, and this mastership came from an operator's pinned handoff (see {@link #handOff(int, boolean, long)}). */
+    public boolean pinned() {
+        return s.role == Role.MASTER && s.leader.pinned;
+    }
+
+    /**
+     * Master in phase 2, and {@code replica} (another member) answered a request sent within the
+     * last two renew periods and has accepted or learned every chosen slot but at most one batch:
+     * a handoff to it would complete within a round trip or two. False on a follower.
+     */
+    public boolean caughtUp(int replica, long now) {
+        if (s.role != Role.MASTER || !s.leader.phase2 || replica == s.self || !s.cfg.replicas().contains(replica)) {
+            return false;
+        }
+        return now - s.leader.lastAnswered(replica) <= 2 * s.cfg.renewMillis()
+                && s.leader.progress(replica).match + s.cfg.maxBatchEntries() >= s.commitIndex;
     }
 
     /**

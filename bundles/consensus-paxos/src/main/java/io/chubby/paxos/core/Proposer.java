@@ -127,6 +127,8 @@ final class Proposer {
             last = e.index();
         }
         s.leader.startPhase2(last, now);
+        s.leader.pinned = now <= s.pinnedUntil;
+        s.pinnedUntil = Long.MIN_VALUE;
         s.leader.progress(s.self).match = last;
         advanceMasterCommit();
         heartbeat(now); // the lease starts with the first acknowledged heartbeat
@@ -160,7 +162,7 @@ final class Proposer {
         Ballot b = s.leader.ballot;
         for (int r : s.cfg.replicas()) {
             if (r == target) {
-                s.out.send(new Message.Handoff(s.self, r, b, s.commitIndex));
+                s.out.send(new Message.Handoff(s.self, r, b, s.commitIndex, s.leader.handoffPinned));
             } else if (r != s.self) {
                 s.out.send(new Message.LeaseRelease(s.self, r, b));
             }

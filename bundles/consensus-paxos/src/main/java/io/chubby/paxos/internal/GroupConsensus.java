@@ -56,6 +56,18 @@ final class GroupConsensus implements Consensus {
         }
     }
 
+    /**
+     * An operator's move-master: hands this group's mastership from this replica to {@code target}
+     * ({@link PaxosGroup#handOff}, pinned, so placement's home rule leaves it there). Waits for the
+     * loop to start it, not for the target to take over. False when this replica does not serve the
+     * group now, a handoff already runs, or {@code target} is not another member.
+     */
+    public boolean handOff(int target) {
+        boolean[] started = new boolean[1];
+        host.onLoop(() -> started[0] = group.handOff(target, true, host.now()));
+        return started[0];
+    }
+
     @Override
     public CompletableFuture<byte[]> propose(byte[] command) {
         if (!isMaster()) {

@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Peers announce the peer protocol minor they speak ({@code Capabilities}, {@link #peerMinors}).
  *
+ * <p>While more than one group is open, once per renew period (in a pass that renews anyway) the
+ * loop asks its {@link MasterPlacement} whether to hand a group it masters to another replica (the
+ * group's home, or away from an overloaded loop, measured by {@link LoopLoad}) and starts that
+ * handoff ({@link PaxosGroup#handOff}). With one group open nothing is ever moved.
+ *
  * <p>Group 0's peer messages travel unwrapped, so a replica hosting only group 0 sends what a
  * replica before groups sent; a message for a group not open here is dropped like one for a
  * replica that is down. A failure of any group's storage or state machine stops the loop, and so
@@ -71,6 +76,11 @@ final class GroupHost implements Runnable, ConsensusGroups {
 
     private final ReplicaSettings settings;
     private final PaxosConfig config;
+    /** Where the masters of the groups this replica masters should be. Loop thread. */
+    private final MasterPlacement placement;
+    private final LoopLoad load = new LoopLoad(System::nanoTime);
+    /** When the loop next asks {@link #placement}. Loop thread. */
+    private long nextPlacement = Long.MIN_VALUE;
     private final int self;
     private final LogStores stores;
     private final PeerTransport transport;
@@ -109,8 +119,11 @@ final class GroupHost implements Runnable, ConsensusGroups {
      * @param clock this replica's local clock in milliseconds, never decreasing
      * @param seed  seed of the election jitter (each group draws from its own stream of it)
      */
-    GroupHost(ReplicaSettings settings, LogStores stores, PeerTransport transport, LongSupplier clock, long seed) {
+    GroupHost(ReplicaSettings settings, PlacementSettings placement, LogStores stores, PeerTransport transport,
+              LongSupplier clock, long seed) {
         this.settings = settings;
+        this.placement = new MasterPlacement(settings.replicaId(),
+                settings.members().stream().map(m -> m.id()).toList(), placement);
         this.self = settings.replicaId();
         PaxosConfig d = PaxosConfig.defaults(self, settings.members().stream().map(m -> m.id()).toList());
         this.config = new PaxosConfig(self, d.replicas(), settings.leaseMs(), settings.renewMs(), settings.maxDrift(),
@@ -147,6 +160,11 @@ final class GroupHost implements Runnable, ConsensusGroups {
     /** Loop passes so far (tests: combined writes per pass). */
     long passes() {
         return passes.get();
+    }
+
+    /** The loop's busy fraction over its last one-second window (0..1). */
+    double busy() {
+        return load.busy();
     }
 
     /** Combined log writes so far ({@link LogStores#writeAll} calls; at most one per pass). */
@@ -319,7 +337,9 @@ final class GroupHost implements Runnable, ConsensusGroups {
             long nextTick = now();
             while (running) {
                 boolean busy = queued.get() > 0 || anyReady();
+                long waitFrom = System.nanoTime();
                 Object first = inbox.poll(busy ? 0 : Math.max(0, nextTick - now()), TimeUnit.MILLISECONDS);
+                load.waited(System.nanoTime() - waitFrom);
                 for (Object o = first; o != null; o = inbox.poll()) {
                     handle(o);
                 }
@@ -336,6 +356,13 @@ final class GroupHost implements Runnable, ConsensusGroups {
                 }
                 if (peerMinors.size() < settings.members().size() - 1) {
                     nextTick = Math.min(nextTick, nextAnnounce);
+                }
+                if (groups.size() > 1) {
+                    if (now >= nextPlacement) {
+                        place(now);
+                        nextPlacement = config.nextRenewal(now); // the pass that renews the leases
+                    }
+                    nextTick = Math.min(nextTick, nextPlacement);
                 }
                 for (PaxosGroup g : groups.values()) {
                     nextTick = Math.min(nextTick, g.tick(now));
@@ -381,6 +408,24 @@ final class GroupHost implements Runnable, ConsensusGroups {
         }
         announceEvery = announceEvery == 0 ? settings.leaseMs() : Math.min(ANNOUNCE_MAX_MS, 2 * announceEvery);
         nextAnnounce = now + announceEvery;
+    }
+
+    /** Asks the placement for a move and starts it (a handoff); before the groups tick. */
+    private void place(long now) {
+        List<MasterPlacement.GroupFacts> facts = new ArrayList<>();
+        for (PaxosGroup g : groups.values()) {
+            MasterPlacement.GroupFacts f = g.facts(now);
+            if (f != null) {
+                facts.add(f);
+            }
+        }
+        placement.next(now, facts, load.busy()).ifPresent(m -> {
+            PaxosGroup g = groups.get(m.group());
+            if (g != null && g.handOff(m.target(), m.pinned(), now)) {
+                log.info("master placement moves a group replica={} group={} to={} reason={} busy={}", self,
+                        m.group(), m.target(), m.reason(), String.format("%.2f", load.busy()));
+            }
+        });
     }
 
     private boolean anyReady() {

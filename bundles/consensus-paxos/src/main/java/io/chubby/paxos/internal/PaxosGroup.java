@@ -10,13 +10,16 @@ import io.chubby.paxos.core.Role;
 import io.chubby.spi.ConsensusStatus;
 import io.chubby.spi.LogBatch;
 import io.chubby.spi.LogStore;
+import io.chubby.spi.Member;
 import io.chubby.spi.PeerTransport;
 import io.chubby.spi.StateMachine;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
@@ -35,6 +38,16 @@ import org.slf4j.LoggerFactory;
  */
 final class PaxosGroup {
     private static final Logger log = LoggerFactory.getLogger(PaxosGroup.class);
+    /**
+     * Between withdrawing the serving view and asking the node to hand off: a caller that saw
+     * {@code isMaster()} true just before has this long to finish a local read before a release
+     * can leave (a lease loss gives such a reader a whole election; a handoff only round trips).
+     */
+    static final long READ_GRACE_MS = 20;
+
+    /** A move asked for: serving stopped; the node is asked to hand off at {@code at}. */
+    private record Draining(int target, boolean pinned, long at) {
+    }
 
     private final int group;
     private final ReplicaSettings settings;
@@ -57,6 +70,7 @@ final class PaxosGroup {
     private StateMachine machine;
     private Ready pending;
     private long lastCompaction;
+    private Draining draining;
 
     PaxosGroup(int group, ReplicaSettings settings, PaxosConfig config, LogStore store, PeerTransport transport,
                PeerOutbox outbox, LongSupplier clock, long seed, Executor compactor) {
@@ -115,6 +129,7 @@ final class PaxosGroup {
         snapshots.cancelAll();
         tracker.update(false, 0, view.epoch(), view.appliedIndex());
         machine = null;
+        draining = null;
         node = null;
         durable = null;
         pending = null;
@@ -157,6 +172,11 @@ final class PaxosGroup {
             future.completeExceptionally(ProposalFutures.notMaster("replica " + self + " is not running"));
             return;
         }
+        if (draining != null) {
+            future.completeExceptionally(ProposalFutures.notMaster("replica " + self
+                    + " is handing mastership of group " + group + " to " + draining.target()));
+            return;
+        }
         long index = node.propose(command, now);
         if (index < 0) {
             future.completeExceptionally(ProposalFutures.notMaster("replica " + self
@@ -181,6 +201,9 @@ final class PaxosGroup {
             node.tick(now);
         }
         long wake = onTickGrid(node.nextDeadlineMillis());
+        if (draining != null) {
+            wake = Math.min(wake, drain(now));
+        }
         if (snapshots.busy()) {
             wake = Math.min(wake, now + settings.tickMs());
         }
@@ -192,6 +215,62 @@ final class PaxosGroup {
             wake = Math.min(wake, v.leaseUntil() + 1);
         }
         return wake;
+    }
+
+    /**
+     * Starts handing this group's mastership to {@code target} (docs/PARTITIONING.md 1.3): serving
+     * stops at once (the view is published before this returns, so before any release can leave),
+     * and {@link #READ_GRACE_MS} later the node hands off ({@code PaxosNode.handOff}): it waits for
+     * the target to hold its log, releases the acceptors and steps down, or gives up after L and
+     * serves again. False, changing nothing, unless this replica serves the group now, no handoff
+     * runs and {@code target} is another member. {@code pinned}: the target's mastership will be
+     * pinned (an operator's move; placement's home rule leaves it).
+     */
+    boolean handOff(int target, boolean pinned, long now) {
+        if (node == null || draining != null || node.handoffTarget() != 0 || !node.canServe(now) || target == self
+                || settings.members().stream().noneMatch(m -> m.id() == target)) {
+            return false;
+        }
+        draining = new Draining(target, pinned, now + READ_GRACE_MS);
+        log.info("handing mastership over replica={} group={} to={} pinned={} epoch={}", self, group, target, pinned,
+                node.epoch());
+        publish();
+        return true;
+    }
+
+    /** Once the read grace passed, asks the node to hand off; returns when to look again. */
+    private long drain(long now) {
+        Draining d = draining;
+        if (node.role() != Role.MASTER) {
+            draining = null; // lost mastership meanwhile: nothing to hand over
+            return Long.MAX_VALUE;
+        }
+        if (now < d.at()) {
+            return d.at();
+        }
+        draining = null;
+        if (!node.handOff(d.target(), d.pinned(), now)) {
+            log.info("handoff not started replica={} group={} to={}: no longer serving", self, group, d.target());
+        }
+        return onTickGrid(node.nextDeadlineMillis());
+    }
+
+    /** What {@link MasterPlacement} needs of this group now; null when not running. */
+    MasterPlacement.GroupFacts facts(long now) {
+        if (node == null) {
+            return null;
+        }
+        boolean master = node.role() == Role.MASTER;
+        Set<Integer> caughtUp = new TreeSet<>();
+        if (master) {
+            for (Member m : settings.members()) {
+                if (node.caughtUp(m.id(), now)) {
+                    caughtUp.add(m.id());
+                }
+            }
+        }
+        return new MasterPlacement.GroupFacts(group, node.masterId(), master,
+                draining != null || node.handoffTarget() != 0, node.pinned(), caughtUp, node.appliedIndex());
     }
 
     private long onTickGrid(long t) {
@@ -369,14 +448,17 @@ final class PaxosGroup {
      */
     private void publish() {
         long now = clock.getAsLong();
-        boolean serving = node.canServe(now);
+        boolean serving = draining == null && node.canServe(now);
         long horizon = settings.leaseMs() + 1;
         view = new ReplicaView(node.role(), node.masterId(), node.epoch(), node.commitIndex(), machine.appliedIndex(),
                 machine.checksum(), durable.firstIndex(), serving,
                 serving ? ReplicaView.lastTrue(now, horizon, node::canServe) : Long.MIN_VALUE,
                 node.leaseValid(now) ? ReplicaView.lastTrue(now, horizon, node::leaseValid) : Long.MIN_VALUE);
         boolean lost = tracker.update(serving, node.masterId(), node.epoch(), machine.appliedIndex());
-        if (lost || (node.role() != Role.MASTER && futures.size() > 0)) {
+        // A handing-over master stops serving first and replicates on: what it proposed before commits
+        // (the target holds it all) and completes here; only stepping down fails what still waits.
+        boolean handingOver = draining != null || node.handoffTarget() != 0;
+        if ((lost && !handingOver) || (node.role() != Role.MASTER && futures.size() > 0)) {
             futures.failAll("replica " + self + " lost mastership");
             snapshots.cancelAll();
         }

@@ -72,6 +72,20 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
 
         @AttributeDefinition(name = "Entries kept after compaction")
         long paxos_compact_keep_entries() default 1000;
+
+        @AttributeDefinition(name = "Placement: settle before moving home (ms)", description = "With several "
+                + "groups open, a group's master hands it to the group's home replica once that replica has been "
+                + "caught up this long; 0 turns the home rule off")
+        long paxos_placement_settle_ms() default 10_000;
+
+        @AttributeDefinition(name = "Placement: overloaded above (busy fraction)", description = "Loop busy "
+                + "fraction (0..1] above which this replica counts as overloaded")
+        double paxos_placement_overload_busy() default 0.7;
+
+        @AttributeDefinition(name = "Placement: overloaded for (ms)", description = "How long overloaded before "
+                + "the busiest group mastered here is handed to the least loaded caught-up replica, and the least "
+                + "time between two such moves; 0 turns the overload rule off")
+        long paxos_placement_overload_ms() default 30_000;
     }
 
     /** Selects this component's {@link Consensus} service ({@link ConsensusGroupsComponent} views it). */
@@ -84,7 +98,7 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
     public PaxosReplica(Config c, @Reference(name = "identity") ReplicaIdentity identity,
                         @Reference(name = "logStores") LogStores stores,
                         @Reference(name = "peerTransport") PeerTransport transport) {
-        this(settings(c, identity), stores, transport, () -> System.nanoTime() / 1_000_000,
+        this(settings(c, identity), placement(c), stores, transport, () -> System.nanoTime() / 1_000_000,
                 System.nanoTime() ^ ((long) identity.replicaId() << 40));
     }
 
@@ -113,7 +127,18 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
      */
     public PaxosReplica(ReplicaSettings settings, LogStores stores, PeerTransport transport, LongSupplier clockMillis,
                         long seed) {
-        this.host = new GroupHost(settings, stores, transport, clockMillis, seed);
+        this(settings, PlacementSettings.defaults(), stores, transport, clockMillis, seed);
+    }
+
+    /**
+     * Every group's log in {@code stores}, masters of several groups placed by {@code placement}.
+     *
+     * @param clockMillis this replica's local clock in milliseconds, never decreasing
+     * @param seed        seed of the election jitter
+     */
+    public PaxosReplica(ReplicaSettings settings, PlacementSettings placement, LogStores stores,
+                        PeerTransport transport, LongSupplier clockMillis, long seed) {
+        this.host = new GroupHost(settings, placement, stores, transport, clockMillis, seed);
         this.group0 = host.open(0);
     }
 
@@ -121,6 +146,11 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
         return new ReplicaSettings(identity.replicaId(), identity.members(), identity.cellName(), c.paxos_lease_ms(),
                 c.paxos_renew_ms(), c.paxos_max_drift(), c.paxos_tick_ms(), c.paxos_batch_max_entries(),
                 c.paxos_compact_every_entries(), c.paxos_compact_keep_entries());
+    }
+
+    static PlacementSettings placement(Config c) {
+        return new PlacementSettings(c.paxos_placement_settle_ms(), c.paxos_placement_overload_busy(),
+                c.paxos_placement_overload_ms());
     }
 
     /** The groups this replica hosts (the {@link ConsensusGroups} service in OSGi). */

@@ -138,7 +138,7 @@ final class PeerCodec {
                     .setReason(r.reason()));
         } else if (m instanceof Message.Handoff h) {
             b.setHandoff(io.chubby.protocol.peer.Handoff.newBuilder()
-                    .setBallot(ballot(h.ballot())).setCommitIndex(h.commitIndex()));
+                    .setBallot(ballot(h.ballot())).setCommitIndex(h.commitIndex()).setPinned(h.pinned()));
         } else if (m instanceof Message.LeaseRelease r) {
             b.setLeaseRelease(io.chubby.protocol.peer.LeaseRelease.newBuilder().setBallot(ballot(r.ballot())));
         } else {
@@ -249,7 +249,7 @@ final class PeerCodec {
                         c.getData().toByteArray(), c.getLast(), c.getTotalSize(), c.getChecksum());
             }
             case HANDOFF -> core(new Message.Handoff(from, to, ballot(pm.getHandoff().getBallot()),
-                    pm.getHandoff().getCommitIndex()));
+                    pm.getHandoff().getCommitIndex(), pm.getHandoff().getPinned()));
             case LEASE_RELEASE -> core(new Message.LeaseRelease(from, to, ballot(pm.getLeaseRelease().getBallot())));
             case CAPABILITIES -> new Capabilities(from, pm.getCapabilities().getPeerMinor(),
                     pm.getCapabilities().getReply());

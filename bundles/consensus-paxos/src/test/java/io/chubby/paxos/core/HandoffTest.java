@@ -113,6 +113,46 @@ class HandoffTest {
         assertTrue(c.node(m).canServe(c.now));
     }
 
+    @Test
+    void anOperatorsHandoffPinsTheTargetsMastershipAndAPlannedOneDoesNot() {
+        TestCell c = new TestCell(5);
+        int m = elect(c);
+        assertFalse(c.node(m).pinned(), "an elected master is not pinned");
+        int target = other(m, 5);
+        assertTrue(c.node(m).handOff(target, true, c.now));
+        while (c.master() != target || !c.node(target).canServe(c.now)) {
+            c.elapseByMs(1, false);
+        }
+        assertTrue(c.node(target).pinned(), "placed by an operator");
+        int next = other(target, 5);
+        assertTrue(c.node(target).handOff(next, c.now));
+        while (c.master() != next || !c.node(next).canServe(c.now)) {
+            c.elapseByMs(1, false);
+        }
+        assertFalse(c.node(next).pinned(), "a planned (placement) handoff does not pin");
+        assertFalse(c.node(target).pinned(), "a follower is never pinned");
+    }
+
+    @Test
+    void caughtUpMeansAnsweringAndHoldingTheChosenLog() {
+        TestCell c = new TestCell(5);
+        int m = elect(c);
+        int live = other(m, 5);
+        int cutOff = other(live, 5);
+        c.stabilize();
+        assertTrue(c.node(m).caughtUp(live, c.now));
+        assertTrue(c.node(m).caughtUp(cutOff, c.now));
+        assertFalse(c.node(m).caughtUp(m, c.now), "itself");
+        assertFalse(c.node(live).caughtUp(m, c.now), "a follower does not know");
+        c.isolate(cutOff);
+        c.elapse(1_200); // more than two renew periods without an answer
+        assertFalse(c.node(m).caughtUp(cutOff, c.now), "silent for two renew periods");
+        assertTrue(c.node(m).caughtUp(live, c.now));
+        c.heal();
+        c.elapse(600);
+        assertTrue(c.node(m).caughtUp(cutOff, c.now), "answers again and holds the log");
+    }
+
     /** Acceptor side, one replica by hand: which releases count. */
     @Test
     void anAcceptorHonoursOnlyTheReleaseOfTheBallotItIsBoundTo() {
@@ -149,9 +189,9 @@ class HandoffTest {
         Ballot b = new Ballot(4, 1);
         node.step(new Message.Heartbeat(1, 3, b, 0, now), now);
         drain(node, log);
-        node.step(new Message.Handoff(1, 3, new Ballot(3, 1), 0), now);
+        node.step(new Message.Handoff(1, 3, new Ballot(3, 1), 0, false), now);
         assertFalse(node.hasReady(), "no campaign on a stale handoff");
-        node.step(new Message.Handoff(1, 3, b, 0), now);
+        node.step(new Message.Handoff(1, 3, b, 0, false), now);
         Ready r = drain(node, log);
         assertTrue(r.messages().stream().allMatch(m -> m instanceof Message.PreVote), "campaigns at once: "
                 + r.messages());

@@ -24,6 +24,11 @@ final class GroupCell implements AutoCloseable {
     final int groups;
 
     GroupCell(int replicaCount, int groups) {
+        this(replicaCount, groups, PlacementSettings.defaults());
+    }
+
+    /** As above, the masters of several groups placed by {@code placement}. */
+    GroupCell(int replicaCount, int groups, PlacementSettings placement) {
         this.groups = groups;
         for (int i = 1; i <= replicaCount; i++) {
             members.add(new Member(i, "127.0.0.1", 7000 + i, 7100 + i));
@@ -31,8 +36,8 @@ final class GroupCell implements AutoCloseable {
         for (int i = 1; i <= replicaCount; i++) {
             stores.put(i, new MemoryLogStores());
             ReplicaSettings s = new ReplicaSettings(i, members, "test", 800, 250, 0.01, 5, 1000, 10_000, 1000);
-            PaxosReplica r = new PaxosReplica(s, stores.get(i), net.transport(i), () -> System.nanoTime() / 1_000_000,
-                    i * 7919L);
+            PaxosReplica r = new PaxosReplica(s, placement, stores.get(i), net.transport(i),
+                    () -> System.nanoTime() / 1_000_000, i * 7919L);
             replicas.put(i, r);
             for (int g = 0; g < groups; g++) {
                 LedgerStateMachine m = new LedgerStateMachine();
@@ -44,6 +49,25 @@ final class GroupCell implements AutoCloseable {
 
     Consensus consensus(int replica, int group) {
         return replicas.get(replica).groups().open(group);
+    }
+
+    /** Group {@code group}'s face on {@code replica} (its move-master hook). */
+    GroupConsensus face(int replica, int group) {
+        return (GroupConsensus) consensus(replica, group);
+    }
+
+    /** Who each group's master is, as its master reports (0: none serving). */
+    Map<Integer, Integer> masters() {
+        Map<Integer, Integer> out = new java.util.TreeMap<>();
+        for (int g = 0; g < groups; g++) {
+            out.put(g, 0);
+            for (int id : replicas.keySet()) {
+                if (consensus(id, g).isMaster()) {
+                    out.put(g, id);
+                }
+            }
+        }
+        return out;
     }
 
     LedgerStateMachine machine(int replica, int group) {

@@ -39,7 +39,7 @@ class PeerCodecTest {
                 new Message.PreVote(3, 2, B, 10),
                 new Message.PreVoteReply(2, 3, B, new Ballot(6, 1), true, 0),
                 new Message.PreVoteReply(2, 3, B, Ballot.ZERO, false, Message.Nack.LEASE_HELD),
-                new Message.Handoff(1, 2, B, 41), new Message.LeaseRelease(1, 3, B));
+                new Message.Handoff(1, 2, B, 41, true), new Message.LeaseRelease(1, 3, B));
         for (Message m : all) {
             assertEquals(m, roundTrip(m), m.getClass().getSimpleName());
         }

@@ -70,4 +70,18 @@ class ReplicaSettingsTest {
                 config(Map.of("paxos_renew_ms", 1000L)), new Identity("local", 1, MEMBERS)));
         assertEquals(true, e.getMessage().contains("paxos.renew.ms"));
     }
+
+    @Test
+    void placementKeysHaveDefaultsAndAreChecked() {
+        assertEquals(PlacementSettings.defaults(), PaxosReplica.placement(config(Map.of())));
+        assertEquals(new PlacementSettings(2000, 0.9, 0), PaxosReplica.placement(config(Map.of(
+                "paxos_placement_settle_ms", 2000L, "paxos_placement_overload_busy", 0.9,
+                "paxos_placement_overload_ms", 0L))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PaxosReplica.placement(
+                config(Map.of("paxos_placement_overload_busy", 1.5))));
+        assertEquals(true, e.getMessage().contains("paxos.placement.overload.busy"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> PaxosReplica.placement(
+                config(Map.of("paxos_placement_settle_ms", -1L))));
+        assertEquals(true, e.getMessage().contains("paxos.placement.settle.ms"), e.getMessage());
+    }
 }
