@@ -36,10 +36,16 @@ final class GroupConsensus implements Consensus {
         registered = machine;
     }
 
+    /**
+     * Detaches {@code machine}; if this replica serves the group, it first hands the group to a
+     * caught-up replica and waits (briefly) until it stepped down ({@link GroupHost#handOverBeforeLeaving}),
+     * so a planned stop of the cell layer is a handoff, not a failover.
+     */
     @Override
     public void unregister(StateMachine machine) {
         if (registered == machine) {
             registered = null;
+            host.handOverBeforeLeaving(group);
         }
         host.onLoop(() -> group.detach(machine));
     }

@@ -1,6 +1,7 @@
 package io.chubby.paxos.internal;
 
 import io.chubby.paxos.core.PaxosConfig;
+import io.chubby.paxos.core.Role;
 import io.chubby.spi.ConsensusGroups;
 import io.chubby.spi.LogBatch;
 import io.chubby.spi.LogStores;
@@ -98,6 +99,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
     private final Thread thread;
     private final AtomicLong passes = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong handedOverBeforeLeaving = new AtomicLong();
     private volatile boolean running = true;
     /** Core messages out, coalesced per peer while more than one group is open. Loop thread. */
     private final PeerOutbox outbox;
@@ -160,6 +162,11 @@ final class GroupHost implements Runnable, ConsensusGroups {
     /** Loop passes so far (tests: combined writes per pass). */
     long passes() {
         return passes.get();
+    }
+
+    /** Groups this replica stepped down from by a handoff before their state machine left. */
+    long handedOverBeforeLeaving() {
+        return handedOverBeforeLeaving.get();
     }
 
     /** The loop's busy fraction over its last one-second window (0..1). */
@@ -315,6 +322,51 @@ final class GroupHost implements Runnable, ConsensusGroups {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /**
+     * Before {@code g}'s state machine leaves while this replica serves g (session-mgr stopping on
+     * SIGTERM, a bundle update, a group closed): hands g to its {@link MasterPlacement#successor}
+     * and waits until this replica stepped down, at most the read grace plus a renew period, so a
+     * planned stop costs the cell a handoff instead of a lease wait and an election. Returns at
+     * once when g is not served here, no replica is caught up, or on the loop thread itself (a
+     * listener unregistering: the handoff needs the loop).
+     */
+    void handOverBeforeLeaving(PaxosGroup g) {
+        if (Thread.currentThread() == thread || !running) {
+            return;
+        }
+        long start = now();
+        int[] target = new int[1];
+        try {
+            onLoop(() -> {
+                MasterPlacement.GroupFacts f = g.facts(now());
+                int to = f == null || !f.masterHere() ? 0 : placement.successor(f);
+                if (to != 0 && g.handOff(to, false, now())) {
+                    target[0] = to;
+                }
+            });
+        } catch (IllegalStateException stopped) {
+            return; // the loop stopped meanwhile: nothing to hand over
+        }
+        if (target[0] == 0) {
+            return;
+        }
+        long until = start + PaxosGroup.READ_GRACE_MS + settings.renewMs();
+        while (running && now() < until && g.view().role() == Role.MASTER) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        boolean done = g.view().role() != Role.MASTER;
+        if (done) {
+            handedOverBeforeLeaving.incrementAndGet();
+        }
+        log.info("handed over before leaving replica={} group={} to={} steppedDown={} tookMs={}", self, g.id(),
+                target[0], done, now() - start);
     }
 
     /** Stops the loop and waits up to 5 s for it. */

@@ -60,6 +60,24 @@ final class MasterPlacement {
     }
 
     /**
+     * Whom a master leaving {@code g} (its state machine unregistered: a planned restart, a bundle
+     * update) should hand it to: g's home if caught up, else the caught-up member first by id; 0
+     * when none is caught up (then it leaves without a handoff and the cell fails over).
+     */
+    int successor(GroupFacts g) {
+        int home = home(g.group());
+        if (home != self && g.caughtUp().contains(home)) {
+            return home;
+        }
+        for (int m : members) {
+            if (m != self && g.caughtUp().contains(m)) {
+                return m;
+            }
+        }
+        return 0;
+    }
+
+    /**
      * The move to make now, if any (at most one per check).
      *
      * @param now    the loop's clock

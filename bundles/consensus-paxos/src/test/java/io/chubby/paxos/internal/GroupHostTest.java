@@ -397,4 +397,29 @@ class GroupHostTest {
             assertEquals(Map.of(0, 1, 1, 3), cell.masters(), "pinned: the home rule left it on replica 3");
         }
     }
+
+    /**
+     * A planned stop (session-mgr unregistering its state machine on SIGTERM or a bundle update):
+     * the master hands its group to a caught-up replica before it leaves, so the next master
+     * serves after a handoff, not after a lease wait and an election.
+     */
+    @Test
+    void unregisteringAMastersStateMachineHandsTheGroupOverFirst() throws Exception {
+        try (GroupCell cell = new GroupCell(3, 1)) {
+            Consensus m = cell.awaitMaster(0, 10_000);
+            int old = m.self().id();
+            m.propose(cmd("before")).get(5, TimeUnit.SECONDS);
+            long t0 = System.nanoTime();
+            m.unregister(cell.machine(old, 0));
+            long unregisterMs = (System.nanoTime() - t0) / 1_000_000;
+            TestCell.await(5000, "another replica serves", () -> cell.replicas.keySet().stream()
+                    .anyMatch(id -> id != old && cell.consensus(id, 0).isMaster()));
+            long servedMs = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf("state machine of master %d unregistered in %d ms; the next master served %d ms after "
+                    + "the unregister began (lease 800 ms)%n", old, unregisterMs, servedMs);
+            assertEquals(1, cell.replicas.get(old).host().handedOverBeforeLeaving(), "stepped down by a handoff");
+            Consensus next = cell.awaitMaster(0, 1000);
+            next.propose(cmd("after")).get(5, TimeUnit.SECONDS);
+        }
+    }
 }
