@@ -26,6 +26,9 @@ public interface Consensus {
      * once the entry is chosen and applied; fails with a {@link io.chubby.api.ChubbyException} of
      * code NOT_MASTER if this replica is not master or loses mastership before the entry commits
      * (the command may or may not then be chosen: the caller must treat the outcome as unknown).
+     * Fails with CELL_UNAVAILABLE when the command was refused before it was proposed (this
+     * replica stopped serving meanwhile, e.g. it is handing mastership over): nothing was applied,
+     * and a retry (at the master) is safe.
      */
     CompletableFuture<byte[]> propose(byte[] command);
 

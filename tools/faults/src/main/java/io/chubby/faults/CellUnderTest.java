@@ -280,6 +280,11 @@ public final class CellUnderTest implements AutoCloseable {
         replicas.get(i).kill();
     }
 
+    /** SIGTERM: the planned stop of replica i; returns once its process exited. */
+    public synchronized void terminate(int i) {
+        replicas.get(i).terminate();
+    }
+
     public synchronized void pause(int i) {
         replicas.get(i).pause();
     }

@@ -116,6 +116,29 @@ final class ServerProcess {
         log.info("{} killed id={} pid={}", kind, id, pid);
     }
 
+    /**
+     * kill -TERM (a planned stop: the JVM's shutdown hook stops the Felix framework cleanly); waits
+     * up to 30 s for the process to exit, then kills it.
+     */
+    void terminate() {
+        if (!alive()) {
+            return;
+        }
+        long pid = process.pid();
+        process.destroy(); // SIGTERM on Unix
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                log.warn("{} id={} pid={} did not exit within 30 s of SIGTERM: killing it", kind, id, pid);
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        paused = false;
+        log.info("{} terminated id={} pid={}", kind, id, pid);
+    }
+
     /** kill -STOP. */
     void pause() {
         if (alive()) {

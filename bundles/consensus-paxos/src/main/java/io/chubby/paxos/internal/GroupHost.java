@@ -290,7 +290,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
 
     private void failQueuedProposals() {
         for (Proposal p; (p = proposals.poll()) != null; ) {
-            p.future.completeExceptionally(ProposalFutures.notMaster("replica " + self + " stopped"));
+            p.future.completeExceptionally(ProposalFutures.notProposed("replica " + self + " stopped"));
         }
     }
 
@@ -325,35 +325,51 @@ final class GroupHost implements Runnable, ConsensusGroups {
     }
 
     /**
-     * Before {@code g}'s state machine leaves while this replica serves g (session-mgr stopping on
-     * SIGTERM, a bundle update, a group closed): hands g to its {@link MasterPlacement#successor}
-     * and waits until this replica stepped down, at most the read grace plus a renew period, so a
-     * planned stop costs the cell a handoff instead of a lease wait and an election. Returns at
-     * once when g is not served here, no replica is caught up, or on the loop thread itself (a
-     * listener unregistering: the handoff needs the loop).
+     * Before {@code g}'s state machine leaves while this replica serves g (session-mgr stopping, a
+     * bundle update, a group closed): {@link #handOver} of g alone.
      */
     void handOverBeforeLeaving(PaxosGroup g) {
+        handOver(List.of(g));
+    }
+
+    /**
+     * Before this replica stops (the framework is stopping: SIGTERM): {@link #handOver} of every
+     * group it serves, while its client connections and state machines are still there, so calls
+     * in flight are answered and new ones are sent to the new masters.
+     */
+    void handOverAll() {
+        handOver(new ArrayList<>(groups.values()));
+    }
+
+    /**
+     * Hands each of {@code leaving} that this replica serves to its {@link MasterPlacement#successor}
+     * and waits until this replica stepped down from them and their proposals settled, at most the
+     * read grace plus a renew period, so a planned stop costs the cell a handoff instead of a lease
+     * wait and an election. Returns at once for groups not served here or with no caught-up
+     * replica, and on the loop thread itself (a listener unregistering: the handoff needs the loop).
+     */
+    private void handOver(List<PaxosGroup> leaving) {
         if (Thread.currentThread() == thread || !running) {
             return;
         }
         long start = now();
-        int[] target = new int[1];
+        Map<PaxosGroup, Integer> targets = new java.util.LinkedHashMap<>();
         try {
             onLoop(() -> {
-                MasterPlacement.GroupFacts f = g.facts(now());
-                int to = f == null || !f.masterHere() ? 0 : placement.successor(f);
-                if (to != 0 && g.handOff(to, false, now())) {
-                    target[0] = to;
+                for (PaxosGroup g : leaving) {
+                    MasterPlacement.GroupFacts f = g.facts(now());
+                    int to = f == null || !f.masterHere() ? 0 : placement.successor(f);
+                    if (to != 0 && g.handOff(to, false, now())) {
+                        targets.put(g, to);
+                    }
                 }
             });
         } catch (IllegalStateException stopped) {
             return; // the loop stopped meanwhile: nothing to hand over
         }
-        if (target[0] == 0) {
-            return;
-        }
         long until = start + PaxosGroup.READ_GRACE_MS + settings.renewMs();
-        while (running && now() < until && g.view().role() == Role.MASTER) {
+        while (running && now() < until && targets.keySet().stream()
+                .anyMatch(g -> g.view().role() == Role.MASTER || g.waiting() > 0)) {
             try {
                 Thread.sleep(1);
             } catch (InterruptedException e) {
@@ -361,12 +377,14 @@ final class GroupHost implements Runnable, ConsensusGroups {
                 return;
             }
         }
-        boolean done = g.view().role() != Role.MASTER;
-        if (done) {
-            handedOverBeforeLeaving.incrementAndGet();
-        }
-        log.info("handed over before leaving replica={} group={} to={} steppedDown={} tookMs={}", self, g.id(),
-                target[0], done, now() - start);
+        targets.forEach((g, to) -> {
+            boolean done = g.view().role() != Role.MASTER;
+            if (done) {
+                handedOverBeforeLeaving.incrementAndGet();
+            }
+            log.info("handed over before leaving replica={} group={} to={} steppedDown={} unsettledProposals={} "
+                    + "tookMs={}", self, g.id(), to, done, g.waiting(), now() - start);
+        });
     }
 
     /** Stops the loop and waits up to 5 s for it. */
@@ -518,7 +536,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
     private void propose(Proposal p) {
         PaxosGroup g = groups.get(p.group());
         if (g == null) {
-            p.future.completeExceptionally(ProposalFutures.notMaster("group " + p.group() + " is not open on replica "
+            p.future.completeExceptionally(ProposalFutures.notProposed("group " + p.group() + " is not open on replica "
                     + self));
         } else {
             g.propose(p.command(), p.future(), now());

@@ -71,6 +71,16 @@ final class PaxosGroup {
     private Ready pending;
     private long lastCompaction;
     private Draining draining;
+    /** When the node accepted our handoff (MIN: none runs). */
+    private long handedOffAt = Long.MIN_VALUE;
+    /**
+     * After stepping down by a handoff, our proposals' futures wait until then: the target holds
+     * every entry we accepted and re-proposes them with their epochs, so they commit and settle
+     * here as the new master's commits reach us.
+     */
+    private long keepFuturesUntil = Long.MIN_VALUE;
+    /** Proposals of ours not settled yet, for other threads (a planned stop waits for them). */
+    private volatile int waiting;
 
     PaxosGroup(int group, ReplicaSettings settings, PaxosConfig config, LogStore store, PeerTransport transport,
                PeerOutbox outbox, LongSupplier clock, long seed, Executor compactor) {
@@ -126,6 +136,7 @@ final class PaxosGroup {
             return;
         }
         futures.failAll("replica " + self + " is shutting down");
+        waiting = 0;
         snapshots.cancelAll();
         tracker.update(false, 0, view.epoch(), view.appliedIndex());
         machine = null;
@@ -139,6 +150,7 @@ final class PaxosGroup {
     /** The loop stopped (fail-stop or close): fail what waits and stop serving. */
     void stopped() {
         futures.failAll("replica " + self + " stopped");
+        waiting = 0;
         if (tracker.serving()) {
             tracker.update(false, 0, view.epoch(), view.appliedIndex());
         }
@@ -169,17 +181,17 @@ final class PaxosGroup {
 
     void propose(byte[] command, CompletableFuture<byte[]> future, long now) {
         if (node == null) {
-            future.completeExceptionally(ProposalFutures.notMaster("replica " + self + " is not running"));
+            future.completeExceptionally(ProposalFutures.notProposed("replica " + self + " is not running"));
             return;
         }
         if (draining != null) {
-            future.completeExceptionally(ProposalFutures.notMaster("replica " + self
+            future.completeExceptionally(ProposalFutures.notProposed("replica " + self
                     + " is handing mastership of group " + group + " to " + draining.target()));
             return;
         }
         long index = node.propose(command, now);
         if (index < 0) {
-            future.completeExceptionally(ProposalFutures.notMaster("replica " + self
+            future.completeExceptionally(ProposalFutures.notProposed("replica " + self
                     + " is not master (master is " + node.masterId() + ")"));
         } else {
             futures.add(index, node.epoch(), future);
@@ -203,6 +215,9 @@ final class PaxosGroup {
         long wake = onTickGrid(node.nextDeadlineMillis());
         if (draining != null) {
             wake = Math.min(wake, drain(now));
+        }
+        if (keepFuturesUntil >= now && futures.size() > 0) {
+            wake = Math.min(wake, keepFuturesUntil + 1); // then what still waits fails
         }
         if (snapshots.busy()) {
             wake = Math.min(wake, now + settings.tickMs());
@@ -249,10 +264,17 @@ final class PaxosGroup {
             return d.at();
         }
         draining = null;
-        if (!node.handOff(d.target(), d.pinned(), now)) {
+        if (node.handOff(d.target(), d.pinned(), now)) {
+            handedOffAt = now;
+        } else {
             log.info("handoff not started replica={} group={} to={}: no longer serving", self, group, d.target());
         }
         return onTickGrid(node.nextDeadlineMillis());
+    }
+
+    /** Proposals of ours not settled yet (any thread; as of the last publication). */
+    int waiting() {
+        return waiting;
     }
 
     /** What {@link MasterPlacement} needs of this group now; null when not running. */
@@ -456,12 +478,21 @@ final class PaxosGroup {
                 node.leaseValid(now) ? ReplicaView.lastTrue(now, horizon, node::leaseValid) : Long.MIN_VALUE);
         boolean lost = tracker.update(serving, node.masterId(), node.epoch(), machine.appliedIndex());
         // A handing-over master stops serving first and replicates on: what it proposed before commits
-        // (the target holds it all) and completes here; only stepping down fails what still waits.
+        // (the target holds it all and re-proposes it with its epoch) and completes here, also for a
+        // lease after stepping down; then what still waits fails.
         boolean handingOver = draining != null || node.handoffTarget() != 0;
-        if ((lost && !handingOver) || (node.role() != Role.MASTER && futures.size() > 0)) {
+        if (handedOffAt != Long.MIN_VALUE && node.role() != Role.MASTER) {
+            keepFuturesUntil = now + settings.leaseMs();
+            handedOffAt = Long.MIN_VALUE;
+        } else if (handedOffAt != Long.MIN_VALUE && node.handoffTarget() == 0) {
+            handedOffAt = Long.MIN_VALUE; // given up: serving again
+        }
+        boolean keeping = now <= keepFuturesUntil;
+        if ((lost && !handingOver && !keeping) || (node.role() != Role.MASTER && futures.size() > 0 && !keeping)) {
             futures.failAll("replica " + self + " lost mastership");
             snapshots.cancelAll();
         }
+        waiting = futures.size();
     }
 
     /** From any thread. */

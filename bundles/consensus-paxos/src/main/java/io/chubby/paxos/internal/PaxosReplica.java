@@ -14,6 +14,7 @@ import io.chubby.spi.StateMachine;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -93,13 +94,16 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
 
     private final GroupHost host;
     private final GroupConsensus group0;
+    /** In OSGi: hands our groups over when the framework starts to stop. */
+    private volatile FrameworkStopHandover stopHandover;
 
     @Activate
     public PaxosReplica(Config c, @Reference(name = "identity") ReplicaIdentity identity,
                         @Reference(name = "logStores") LogStores stores,
-                        @Reference(name = "peerTransport") PeerTransport transport) {
+                        @Reference(name = "peerTransport") PeerTransport transport, BundleContext context) {
         this(settings(c, identity), placement(c), stores, transport, () -> System.nanoTime() / 1_000_000,
                 System.nanoTime() ^ ((long) identity.replicaId() << 40));
+        this.stopHandover = FrameworkStopHandover.listen(context, host);
     }
 
     /** Plain-Java entry point (tests, simulator, benchmarks), group 0 only: starts the loop thread at once. */
@@ -166,6 +170,10 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
     @Deactivate
     @Override
     public void close() {
+        FrameworkStopHandover l = stopHandover;
+        if (l != null) {
+            l.close();
+        }
         for (int g : host.opened()) {
             if (g != 0) {
                 host.close(g);

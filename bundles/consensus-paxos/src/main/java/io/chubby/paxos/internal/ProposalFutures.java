@@ -67,6 +67,16 @@ public final class ProposalFutures<B> {
         return byIndex.size();
     }
 
+    /**
+     * A proposal refused before the core saw it (not master, handing over, stopped): nothing can
+     * have been applied, so CELL_UNAVAILABLE, which callers may retry blindly (session-mgr passes it
+     * through; NOT_MASTER after a proposal means "outcome unknown" there).
+     */
+    public static ChubbyException notProposed(String why) {
+        return new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "not proposed: " + why + "; nothing was applied, "
+                + "retry");
+    }
+
     public static ChubbyException notMaster(String why) {
         return new ChubbyException(ErrorCode.NOT_MASTER, why);
     }
