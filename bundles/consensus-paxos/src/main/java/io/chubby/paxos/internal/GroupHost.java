@@ -387,6 +387,71 @@ final class GroupHost implements Runnable, ConsensusGroups {
         });
     }
 
+    /**
+     * An operator's transfer of group {@code group}'s mastership from this replica (CLI {@code
+     * chubby master transfer}): to {@code to}, or with {@code to == 0} to the group's
+     * {@link MasterPlacement#successor}. A transfer to a named replica is pinned (placement leaves
+     * it there). Waits until the target serves (as this replica learns it) or the handoff was
+     * given up (after L). Returns what happened in one line.
+     *
+     * @throws IllegalArgumentException the group is not open here, or {@code to} is not another member
+     * @throws IllegalStateException    this replica does not serve the group, no replica is caught
+     *                                  up, or the target did not take over
+     */
+    String transfer(int group, int to) {
+        PaxosGroup g = groups.get(group);
+        if (g == null) {
+            throw new IllegalArgumentException("group " + group + " is not open on replica " + self);
+        }
+        if (to != 0 && (to == self || settings.members().stream().noneMatch(m -> m.id() == to))) {
+            throw new IllegalArgumentException("replica " + to + " is not another member of the cell "
+                    + settings.members().stream().map(m -> m.id()).toList());
+        }
+        long start = now();
+        long[] epoch = new long[1];
+        int[] target = new int[1];
+        String[] refusal = new String[1];
+        onLoop(() -> {
+            MasterPlacement.GroupFacts f = g.facts(now());
+            if (f == null || !f.masterHere() || !g.view().serving()) {
+                refusal[0] = "replica " + self + " does not serve group " + group + " (its master is "
+                        + (f == null ? 0 : f.masterId()) + "): ask the master";
+                return;
+            }
+            target[0] = to != 0 ? to : placement.successor(f);
+            epoch[0] = g.view().epoch();
+            if (target[0] == 0) {
+                refusal[0] = "no other replica of group " + group + " is caught up: nothing to transfer to";
+            } else if (!g.handOff(target[0], to != 0, now())) {
+                refusal[0] = "replica " + self + " could not start a handoff of group " + group
+                        + " (one runs, or it stopped serving)";
+            }
+        });
+        if (refusal[0] != null) {
+            throw new IllegalStateException(refusal[0]);
+        }
+        long until = start + PaxosGroup.READ_GRACE_MS + settings.leaseMs() + settings.renewMs();
+        while (running && now() < until) {
+            ReplicaView v = g.view();
+            if (v.role() != Role.MASTER && v.masterId() == target[0] && v.epoch() > epoch[0]) {
+                return "group " + group + ": mastership moved from replica " + self + " to replica " + target[0]
+                        + " in " + (now() - start) + " ms (epoch " + epoch[0] + " -> " + v.epoch() + ")";
+            }
+            if (v.serving() && now() - start > PaxosGroup.READ_GRACE_MS + settings.leaseMs()) {
+                break; // given up: we serve again
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException("group " + group + ": replica " + target[0] + " did not take over within "
+                + (now() - start) + " ms (not caught up, or cut off); replica " + self + " "
+                + (g.view().serving() ? "serves again" : "does not serve now"));
+    }
+
     /** Stops the loop and waits up to 5 s for it. */
     void stop() {
         transport.setHandler(null);

@@ -6,8 +6,12 @@ import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
 
-/** {@code chubby master}: where the master is, asked of the replicas without a session. */
-@Command(name = "master", description = {"Print the master's client address, epoch and replica id.",
+/**
+ * {@code chubby master}: where the master is, asked of the replicas without a session;
+ * {@code chubby master transfer}: a planned change of master ({@link MasterTransferCommand}).
+ */
+@Command(name = "master", subcommands = MasterTransferCommand.class,
+        description = {"Print the master's client address, epoch and replica id.",
         "epoch = 256 x the election round + the master's replica id (513: round 2, replica 1): it grows",
         "with every election, and its low byte says who won."})
 public final class MasterCommand implements Callable<Integer> {

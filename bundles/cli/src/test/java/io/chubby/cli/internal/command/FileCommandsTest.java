@@ -287,6 +287,18 @@ class FileCommandsTest {
     }
 
     @Test
+    void masterTransferRunsPaxosTransferInTheMaster() {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        List<String> a = replicasWithShells(2, 4, calls).addresses();
+        assertEquals("bundles\n", ok("master", "transfer").out());
+        ok("master", "transfer", "--to", "3");
+        ok("master", "transfer", "--group", "2", "--to", "1");
+        assertEquals(List.of(a.get(1) + " paxos:transfer", a.get(1) + " paxos:transfer --to 3",
+                a.get(1) + " paxos:transfer --group 2 --to 1"), calls);
+        assertEquals(2, h.run("master", "transfer", "--to", "x").code(), "usage error");
+    }
+
+    @Test
     void adminWithoutAMasterUsesTheFirstReplica() {
         List<String> calls = new CopyOnWriteArrayList<>();
         List<String> a = replicasWithShells(0, 0, calls).addresses();
