@@ -1,6 +1,7 @@
 package io.chubby.spi;
 
 import java.util.List;
+import java.util.Map;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -30,4 +31,14 @@ public interface ConsensusGroups {
 
     /** The groups open on this replica, in increasing order. */
     List<Integer> opened();
+
+    /**
+     * The peer protocol minor each other member announced to this replica (member id to minor);
+     * a member that has not announced one is absent. A cell records N > 1 partitions only once
+     * every member speaks a minor that has the grouped peer messages (docs/PARTITIONING.md 1.2).
+     * Since spi 1.6; an implementation that does not know returns an empty map (the default).
+     */
+    default Map<Integer, Integer> peerMinors() {
+        return Map.of();
+    }
 }

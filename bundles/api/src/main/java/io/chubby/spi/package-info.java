@@ -11,9 +11,12 @@
  *
  * <p>1.5.0: {@code ConsensusStatus.group} (docs/PARTITIONING.md step 3: consensus-paxos hosts
  * several groups); the nine-argument constructor stays and means group 0.
+ *
+ * <p>1.6.0: {@code ConsensusGroups.peerMinors()} (a default method: the peer minors the members
+ * announced, for session-mgr's {@code SetPartitions} rule, docs/PARTITIONING.md step 7).
  */
 @Export
-@Version("1.5.0")
+@Version("1.6.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -3,6 +3,7 @@ package io.chubby.paxos.internal;
 import io.chubby.spi.Consensus;
 import io.chubby.spi.ConsensusGroups;
 import java.util.List;
+import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -36,5 +37,10 @@ public final class ConsensusGroupsComponent implements ConsensusGroups {
     @Override
     public List<Integer> opened() {
         return groups.opened();
+    }
+
+    @Override
+    public Map<Integer, Integer> peerMinors() {
+        return groups.peerMinors();
     }
 }

@@ -193,7 +193,8 @@ final class GroupHost implements Runnable, ConsensusGroups {
      * The peer protocol minor every peer that announced one speaks (peer id to minor): partitions
      * can be recorded only once every member announced one that has them (docs/PARTITIONING.md 1.2).
      */
-    Map<Integer, Integer> peerMinors() {
+    @Override
+    public Map<Integer, Integer> peerMinors() {
         return Map.copyOf(peerMinors);
     }
 

@@ -8,12 +8,15 @@ import io.chubby.spi.Authorizer;
 import io.chubby.spi.ChangeListener;
 import io.chubby.spi.ClientConnection;
 import io.chubby.spi.Consensus;
+import io.chubby.spi.ConsensusGroups;
 import io.chubby.spi.NamespaceView;
 import io.chubby.spi.ReplicaConfig;
 import io.chubby.spi.ReplicaIdentity;
 import io.chubby.spi.RequestFilter;
 import io.chubby.spi.RequestHandler;
 import io.chubby.spi.StateStore;
+import io.chubby.spi.StateStores;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -33,7 +36,9 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The cell of one replica as an OSGi component: wraps a {@link CellServer}, provides
+ * The cell of one replica as an OSGi component: wraps a {@link CellHost} (one {@link CellServer}
+ * per open Paxos group: group 0 on the {@link Consensus} and {@link StateStore} services, groups
+ * 1..N-1 of a partitioned cell through {@link ConsensusGroups} and {@link StateStores}), provides
  * {@link RequestHandler} (for the client acceptor) and {@link NamespaceView} (for plug-ins), and
  * binds the plug-in whiteboards dynamically: {@link RequestFilter}s (ordered by service ranking),
  * the {@link Authorizer} (highest ranking decides), {@link ChangeListener}s, and the optional
@@ -88,13 +93,20 @@ public final class CellComponent implements RequestHandler, NamespaceView {
         String cell_proxy_principals() default "";
     }
 
-    private final CellServer server;
+    private final CellHost host;
 
     @Activate
     public CellComponent(@Reference Consensus consensus, @Reference StateStore store,
+                         @Reference ConsensusGroups groups, @Reference StateStores stores,
                          @Reference ReplicaIdentity identity, Config config) {
-        this.server = new CellServer(consensus, store, settings(identity.cellName(), config), Clock.systemUTC());
-        server.start();
+        this.host = new CellHost(consensus, store, groups, stores, settings(identity.cellName(), config),
+                Clock.systemUTC(), new SecureRandom());
+        host.start();
+    }
+
+    /** The host, for the components that view this one (the {@code PartitionView}). */
+    CellHost host() {
+        return host;
     }
 
     static CellSettings settings(String cellName, Config c) {
@@ -111,7 +123,7 @@ public final class CellComponent implements RequestHandler, NamespaceView {
 
     @Deactivate
     public void deactivate() {
-        server.stop();
+        host.stop();
     }
 
     // ------------------------------------------------------------------ whiteboards
@@ -119,41 +131,41 @@ public final class CellComponent implements RequestHandler, NamespaceView {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "removeFilter")
     void addFilter(RequestFilter filter, Map<String, Object> properties) {
-        server.addFilter(filter, ranking(properties), serviceId(properties));
+        host.addFilter(filter, ranking(properties), serviceId(properties));
     }
 
     void removeFilter(RequestFilter filter) {
-        server.removeFilter(filter);
+        host.removeFilter(filter);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "removeAuthorizer")
     void addAuthorizer(Authorizer authorizer, Map<String, Object> properties) {
-        server.addAuthorizer(authorizer, ranking(properties), serviceId(properties));
+        host.addAuthorizer(authorizer, ranking(properties), serviceId(properties));
     }
 
     void removeAuthorizer(Authorizer authorizer) {
-        server.removeAuthorizer(authorizer);
+        host.removeAuthorizer(authorizer);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "removeChangeListener")
     void addChangeListener(ChangeListener listener) {
-        server.addChangeListener(listener);
+        host.addChangeListener(listener);
     }
 
     void removeChangeListener(ChangeListener listener) {
-        server.removeChangeListener(listener);
+        host.removeChangeListener(listener);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetAdminShell")
     void setAdminShell(AdminShell shell) {
-        server.setAdminShell(shell);
+        host.setAdminShell(shell);
     }
 
     void unsetAdminShell(AdminShell shell) {
-        server.unsetAdminShell(shell);
+        host.unsetAdminShell(shell);
     }
 
     private static int ranking(Map<String, Object> properties) {
@@ -168,46 +180,46 @@ public final class CellComponent implements RequestHandler, NamespaceView {
 
     @Override
     public Greeting greeting() {
-        return server.greeting();
+        return host.greeting();
     }
 
     @Override
     public void connected(ClientConnection connection) {
-        server.connected(connection);
+        host.connected(connection);
     }
 
     @Override
     public void request(ClientConnection connection, byte[] request) {
-        server.request(connection, request);
+        host.request(connection, request);
     }
 
     @Override
     public void disconnected(ClientConnection connection) {
-        server.disconnected(connection);
+        host.disconnected(connection);
     }
 
     @Override
     public String cellName() {
-        return server.namespace().cellName();
+        return host.groupZero().namespace().cellName();
     }
 
     @Override
     public long appliedIndex() {
-        return server.namespace().appliedIndex();
+        return host.groupZero().namespace().appliedIndex();
     }
 
     @Override
     public Stat stat(String path) {
-        return server.namespace().stat(path);
+        return host.groupZero().namespace().stat(path);
     }
 
     @Override
     public byte[] contents(String path) {
-        return server.namespace().contents(path);
+        return host.groupZero().namespace().contents(path);
     }
 
     @Override
     public List<DirEntry> children(String path) {
-        return server.namespace().children(path);
+        return host.groupZero().namespace().children(path);
     }
 }

@@ -1,12 +1,14 @@
 package io.chubby.cell.internal;
 
 import io.chubby.cell.internal.calls.CallRouter;
+import io.chubby.cell.internal.master.CellSecret;
 import io.chubby.cell.internal.master.Mastership;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.replica.ChangeFeed;
 import io.chubby.cell.internal.replica.StateNamespace;
 import io.chubby.cell.internal.state.Command;
+import io.chubby.cell.internal.state.Partitions;
 import io.chubby.cell.internal.state.Result;
 import io.chubby.protocol.StatusReply;
 import io.chubby.spi.AdminShell;
@@ -22,6 +24,7 @@ import io.chubby.spi.StateStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +49,7 @@ public final class CellServer implements RequestHandler {
 
     private final Consensus consensus;
     private final CellSettings settings;
+    private final GroupRole role;
     private final CellStateMachine machine;
     private final ChangeFeed feed;
     private final StateNamespace namespace;
@@ -60,12 +64,21 @@ public final class CellServer implements RequestHandler {
 
     /** As above, with the source of a new cell's secret (seeded by the simulator). */
     public CellServer(Consensus consensus, StateStore store, CellSettings settings, Clock clock, Random secrets) {
+        this(consensus, store, settings, clock, secrets, GroupRole.alone());
+    }
+
+    /** The server of one Paxos group of a {@link CellHost}: {@code consensus} and {@code store} are that group's. */
+    public CellServer(Consensus consensus, StateStore store, CellSettings settings, Clock clock, Random secrets,
+                      GroupRole role) {
         this.consensus = consensus;
         this.settings = settings;
+        this.role = role;
         this.feed = new ChangeFeed(settings.feedQueueChanges());
-        this.machine = new CellStateMachine(settings.cellName(), store, new Applied(), feed);
+        this.machine = new CellStateMachine(settings.cellName(), role.group(), store, new Applied(), feed);
         this.namespace = new StateNamespace(machine);
-        this.master = new Mastership(consensus, settings, clock, machine, secrets);
+        CellSecret secret = role.group() == 0 ? CellSecret.random(secrets)
+                : CellSecret.copiedFrom(role.group(), role.groupZeroSecret());
+        this.master = new Mastership(consensus, settings, clock, machine, secret);
         this.router = new CallRouter(consensus, settings, clock, machine, master, namespace, feed);
     }
 
@@ -74,11 +87,17 @@ public final class CellServer implements RequestHandler {
         @Override
         public void applied(long index, long epoch, Command command, Result result) {
             master.applied(command, result);
+            if (command instanceof Command.SetPartitions) {
+                role.partitionsRecorded().accept(partitions());
+            }
         }
 
         @Override
         public void reloaded() {
             master.reloaded();
+            if (machine.read(s -> s.partitionsRecorded())) {
+                role.partitionsRecorded().accept(partitions()); // a snapshot or the store may hold the record
+            }
         }
     }
 
@@ -88,8 +107,9 @@ public final class CellServer implements RequestHandler {
         consensus.addListener(master);
         consensus.register(machine);
         if (settings.tickMillis() > 0) {
+            String name = role.group() == 0 ? "chubby-cell-timer" : "chubby-cell-timer-g" + role.group();
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "chubby-cell-timer");
+                Thread t = new Thread(r, name);
                 t.setDaemon(true);
                 return t;
             });
@@ -100,8 +120,8 @@ public final class CellServer implements RequestHandler {
             // Mastership may have been won before we listened; taking over twice is harmless.
             master.becameMaster(consensus.epoch());
         }
-        log.info("cell server started cell={} index={} checksum={} aclEnforced={}", settings.cellName(),
-                machine.appliedIndex(), machine.checksum(), settings.aclEnforced());
+        log.info("cell server started cell={} group={} index={} checksum={} aclEnforced={}", settings.cellName(),
+                role.group(), machine.appliedIndex(), machine.checksum(), settings.aclEnforced());
     }
 
     public void stop() {
@@ -113,7 +133,7 @@ public final class CellServer implements RequestHandler {
         consensus.unregister(machine);
         master.failHeld();
         feed.close();
-        log.info("cell server stopped cell={}", settings.cellName());
+        log.info("cell server stopped cell={} group={}", settings.cellName(), role.group());
     }
 
     /** One timer step (the timer thread calls it; tests call it after moving their clock). */
@@ -192,6 +212,31 @@ public final class CellServer implements RequestHandler {
 
     public void unsetAdminShell(AdminShell shell) {
         router.unsetAdminShell(shell);
+    }
+
+    /** The Paxos group this server serves. */
+    public int group() {
+        return role.group();
+    }
+
+    /** This group's consensus. */
+    public Consensus consensus() {
+        return consensus;
+    }
+
+    /** How the cell is partitioned as this group's applied state records it (group 0 holds the record). */
+    public Partitions partitions() {
+        return machine.read(s -> s.partitions());
+    }
+
+    /** This group's cell secret as applied here; null before its InitCell. */
+    byte[] secret() {
+        return machine.read(s -> s.secret());
+    }
+
+    /** Proposes {@code command} in this group (on its master; else the future fails NOT_MASTER). */
+    CompletableFuture<Result> propose(Command command) {
+        return master.proposer().propose(command);
     }
 
     /** The applied namespace, read-only (also registered as a service under OSGi). */

@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Mastership implements ConsensusListener {
     private static final Logger log = LoggerFactory.getLogger(Mastership.class);
-    private static final int SECRET_BYTES = 32;
 
     private final Consensus consensus;
     private final CellSettings settings;
@@ -43,7 +42,7 @@ public final class Mastership implements ConsensusListener {
     private final CoherentWrites writes;
     private final EventRouter events;
     private final LockWaits lockWaits;
-    private final Random random;
+    private final CellSecret secrets;
     private final AtomicBoolean initInFlight = new AtomicBoolean();
     private final AtomicBoolean settleInFlight = new AtomicBoolean();
     /** The epoch whose settling entry has been applied; until then the master serves sessions only. */
@@ -59,8 +58,14 @@ public final class Mastership implements ConsensusListener {
      */
     public Mastership(Consensus consensus, CellSettings settings, Clock clock, CellStateMachine machine,
                       Random random) {
+        this(consensus, settings, clock, machine, CellSecret.random(random));
+    }
+
+    /** The master of one Paxos group, whose InitCell takes its secret from {@code secrets}. */
+    public Mastership(Consensus consensus, CellSettings settings, Clock clock, CellStateMachine machine,
+                      CellSecret secrets) {
         this.consensus = consensus;
-        this.random = random;
+        this.secrets = secrets;
         this.settings = settings;
         this.clock = clock;
         this.machine = machine;
@@ -129,7 +134,8 @@ public final class Mastership implements ConsensusListener {
     }
 
     /**
-     * On the master, proposes InitCell while the cell has no secret. Called on takeover and again
+     * On the master, proposes InitCell while the group has no secret (group 0: a new one; a group
+     * >= 1: group 0's, once this replica has it). Called on takeover and again
      * on every tick, because a proposal made from inside becameMaster may be refused by a
      * consensus that has not yet published its mastership; a duplicate InitCell is a no-op.
      */
@@ -137,15 +143,21 @@ public final class Mastership implements ConsensusListener {
         if (machine.read(s -> s.initialised()) || !initInFlight.compareAndSet(false, true)) {
             return;
         }
-        byte[] secret = new byte[SECRET_BYTES];
-        random.nextBytes(secret);
+        byte[] secret = secrets.next();
+        if (secret == null) {
+            // A group >= 1 copies group 0's secret, which this replica has not applied yet: next tick.
+            initInFlight.set(false);
+            return;
+        }
         long e = epoch;
-        proposer.propose(new Command.InitCell(secret, clock.millis())).whenComplete((r, err) -> {
+        int group = secrets.group();
+        proposer.propose(new Command.InitCell(secret, clock.millis(), group)).whenComplete((r, err) -> {
             initInFlight.set(false);
             if (err != null) {
-                log.warn("cell init not committed epoch={} cause={}", e, Proposer.unwrap(err).getMessage());
+                log.warn("cell init not committed group={} epoch={} cause={}", group, e,
+                        Proposer.unwrap(err).getMessage());
             } else {
-                log.info("cell initialised epoch={}", e);
+                log.info("cell initialised group={} epoch={}", group, e);
             }
         });
     }

@@ -4,6 +4,7 @@
  * events and invalidations riding on them: a {@code Lease} per session, {@code LeaseAcks}, and
  * {@code GroupLeases} for proxies' group calls, all under its monitor), {@code LeasePolicy},
  * {@code CacheTracker} and {@code CoherentWrites} (consistent caching), {@code EventRouter}, {@code LockWaits} (held
- * Acquires, lock-delay) and the {@code Proposer}; {@code Wire} converts to protocol messages.
+ * Acquires, lock-delay) and the {@code Proposer}; {@code CellSecret} says where a group's InitCell
+ * secret comes from (group 0: random; others: group 0's); {@code Wire} converts to protocol messages.
  */
 package io.chubby.cell.internal.master;

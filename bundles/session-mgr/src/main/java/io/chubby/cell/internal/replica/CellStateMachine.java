@@ -54,7 +54,12 @@ public final class CellStateMachine implements StateMachine {
     private long unwrittenThrough;
 
     public CellStateMachine(String cell, StateStore store, AppliedListener listener, ChangeFeed feed) {
-        this.state = new CellState(cell);
+        this(cell, 0, store, listener, feed);
+    }
+
+    /** The state machine of Paxos group {@code group}, over that group's store. */
+    public CellStateMachine(String cell, int group, StateStore store, AppliedListener listener, ChangeFeed feed) {
+        this.state = new CellState(cell, group);
         this.store = store;
         this.listener = listener;
         this.feed = feed;

@@ -58,11 +58,17 @@ final class Applier {
             return new LockApplier(s).setSequencer(q);
         } else if (c instanceof Command.Guarded g) {
             return guarded(g);
+        } else if (c instanceof Command.SetPartitions p) {
+            return new PartitionsApplier(s).setPartitions(p);
         }
         throw new IllegalStateException("unhandled command " + c);
     }
 
     private Result init(Command.InitCell i) {
+        if (i.group() != s.group) {
+            throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "InitCell of group %d applied to the state of "
+                    + "group %d: a group's log belongs to its own store", i.group(), s.group);
+        }
         if (s.secret != null) {
             // Two masters in a row may both propose it; the first wins and the second is harmless.
             return new Result.Done();
@@ -71,6 +77,11 @@ final class Applier {
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "cell secret shorter than 16 bytes");
         }
         s.putSecret(i.secret());
+        if (s.group != 0) {
+            // Group 0 records nothing new (its state stays what every earlier version wrote); the root lives there.
+            s.putGroup(s.group);
+            return new Result.Done();
+        }
         byte[] rootKey = NodePath.root(s.cell).storageKey();
         if (!s.nodes.containsKey(rootKey)) {
             s.putNode(rootKey, new Node(s.nextInstance++, 1, 0, 1, true, false, "", "", "", i.nowMillis(),

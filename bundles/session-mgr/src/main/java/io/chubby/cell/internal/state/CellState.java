@@ -36,12 +36,16 @@ public final class CellState {
     public static final String META = "meta";
     static final byte[] SECRET_KEY = "secret".getBytes(StandardCharsets.UTF_8);
     static final byte[] COUNTERS_KEY = "counters".getBytes(StandardCharsets.UTF_8);
+    static final byte[] GROUP_KEY = "group".getBytes(StandardCharsets.UTF_8);
+    static final byte[] PARTITIONS_KEY = "partitions".getBytes(StandardCharsets.UTF_8);
 
     /** The outcome of one apply: the result for the proposer and the store mutations it caused. */
     public record Applied(Result result, List<StateStore.Mutation> mutations) {
     }
 
     final String cell;
+    /** The Paxos group whose state this is (0: the cell's first group, today's cell). */
+    final int group;
     final TreeMap<byte[], Node> nodes = new TreeMap<>(Arrays::compareUnsigned);
     final TreeMap<Long, SessionRecord> sessions = new TreeMap<>();
     final TreeMap<Long, HandleRecord> handles = new TreeMap<>();
@@ -54,6 +58,10 @@ public final class CellState {
     private final LockTable locks = new LockTable(this);
 
     byte[] secret;
+    /** The group number the store recorded (InitCell of a group >= 1); -1 when none is recorded. */
+    int recordedGroup = -1;
+    /** Group 0's record of how the cell is partitioned; null when none (one group). */
+    Partitions partitions;
     long nextInstance = 1;
     long nextHandle = 1;
     long nextSession = 1;
@@ -63,8 +71,18 @@ public final class CellState {
     private List<StateStore.Mutation> pending = new ArrayList<>();
     private final Deque<Runnable> undo = new ArrayDeque<>();
 
+    /** The state of group 0 (a cell of one group, or group 0 of a partitioned cell). */
     public CellState(String cell) {
+        this(cell, 0);
+    }
+
+    /** The state of Paxos group {@code group} of the cell. */
+    public CellState(String cell, int group) {
+        if (group < 0) {
+            throw new IllegalArgumentException("group " + group + " is negative");
+        }
         this.cell = cell;
+        this.group = group;
     }
 
     /** Applies a committed entry. Never throws for a bad command: it yields a Failed result and no change. */
@@ -195,6 +213,24 @@ public final class CellState {
         undo.push(() -> secret = old);
     }
 
+    void putGroup(int g) {
+        int old = recordedGroup;
+        recordedGroup = g;
+        putRaw(META, GROUP_KEY, old < 0 ? null : encodeGroup(old), encodeGroup(g));
+        undo.push(() -> recordedGroup = old);
+    }
+
+    void putPartitions(Partitions p) {
+        Partitions old = partitions;
+        partitions = p;
+        putRaw(META, PARTITIONS_KEY, old == null ? null : old.encode(), p.encode());
+        undo.push(() -> partitions = old);
+    }
+
+    private static byte[] encodeGroup(int g) {
+        return new Codec.Out().u8(1).i32(g).toBytes();
+    }
+
     private static <K, V> void restore(Map<K, V> map, K key, V old) {
         if (old == null) {
             map.remove(key);
@@ -247,6 +283,12 @@ public final class CellState {
         if (nextInstance != 1 || nextHandle != 1 || nextSession != 1) {
             meta.put(COUNTERS_KEY, encodeCounters());
         }
+        if (recordedGroup >= 0) {
+            meta.put(GROUP_KEY, encodeGroup(recordedGroup));
+        }
+        if (partitions != null) {
+            meta.put(PARTITIONS_KEY, partitions.encode());
+        }
         nodes.forEach((k, v) -> table(t, NODES).put(k, v.encode()));
         sessions.forEach((k, v) -> table(t, SESSIONS).put(longKey(k), v.encode()));
         handles.forEach((k, v) -> table(t, HANDLES).put(longKey(k), v.encode()));
@@ -270,6 +312,8 @@ public final class CellState {
         handlesByInstance.clear();
         locks.clear();
         secret = null;
+        recordedGroup = -1;
+        partitions = null;
         nextInstance = 1;
         nextHandle = 1;
         nextSession = 1;
@@ -304,6 +348,17 @@ public final class CellState {
             nextInstance = in.i64();
             nextHandle = in.i64();
             nextSession = in.i64();
+        } else if (Arrays.equals(key, GROUP_KEY)) {
+            Codec.In in = new Codec.In(value, ErrorCode.INTERNAL, "group");
+            in.u8();
+            recordedGroup = in.i32();
+            if (recordedGroup != group) {
+                // A wiring bug (another group's store handed to this group) must not mix groups silently.
+                throw new IllegalStateException("this store holds the state of group " + recordedGroup
+                        + ", not of group " + group);
+            }
+        } else if (Arrays.equals(key, PARTITIONS_KEY)) {
+            partitions = Partitions.decode(value);
         } else {
             throw new IllegalStateException("unknown meta key " + new String(key, StandardCharsets.UTF_8));
         }
@@ -319,6 +374,21 @@ public final class CellState {
 
     public String cell() {
         return cell;
+    }
+
+    /** The Paxos group whose state this is. */
+    public int group() {
+        return group;
+    }
+
+    /** How the cell is partitioned as recorded in this state (group 0's); {@link Partitions#ONE} when not recorded. */
+    public Partitions partitions() {
+        return partitions == null ? Partitions.ONE : partitions;
+    }
+
+    /** Whether a partitions record exists (SetPartitions was applied). */
+    public boolean partitionsRecorded() {
+        return partitions != null;
     }
 
     public boolean initialised() {

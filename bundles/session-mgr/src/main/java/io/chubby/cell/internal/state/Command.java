@@ -14,8 +14,33 @@ public sealed interface Command {
     record Noop() implements Command {
     }
 
-    /** Installs the cell secret (random bytes from the first master) and the root directory; once only. */
-    record InitCell(byte[] secret, long nowMillis) implements Command {
+    /**
+     * Initialises one Paxos group's state, once: the cell secret and the group number; group 0's
+     * also creates the root directory. Group 0's secret is random bytes from its first master;
+     * the first master of group g >= 1 proposes the same secret, read from group 0 (one secret
+     * for the cell: docs/PARTITIONING.md section 2). Applying it to the state of another group
+     * than {@code group} is refused.
+     */
+    record InitCell(byte[] secret, long nowMillis, int group) implements Command {
+        public InitCell {
+            if (group < 0) {
+                throw new IllegalArgumentException("group " + group + " is negative");
+            }
+        }
+
+        /** Group 0's InitCell (every entry written before the cell had groups). */
+        public InitCell(byte[] secret, long nowMillis) {
+            this(secret, nowMillis, 0);
+        }
+    }
+
+    /**
+     * Records in group 0 how the cell is partitioned: {@code partitions} groups, directories
+     * hashed with {@code hashName} to {@code slots} slots (docs/PARTITIONING.md section 5). Applied
+     * only while the cell holds nothing but its root and no session, and only once: a different
+     * record later is refused (re-partitioning is not supported); the same one again is a no-op.
+     */
+    record SetPartitions(int partitions, String hashName, int slots) implements Command {
     }
 
     /**

@@ -24,6 +24,7 @@ public final class CommandCodec {
     /** CreateSessions with principals (tag 2 is kept for batches of anonymous sessions only). */
     private static final int CREATE_SESSIONS_OWNED = 14;
     private static final int GUARDED = 15;
+    private static final int SET_PARTITIONS = 16;
 
     private CommandCodec() {
     }
@@ -34,6 +35,11 @@ public final class CommandCodec {
             o.u8(NOOP);
         } else if (c instanceof Command.InitCell i) {
             o.u8(INIT).bytes(i.secret()).i64(i.nowMillis());
+            if (i.group() != 0) {
+                o.i32(i.group()); // appended: group 0's entry keeps the bytes of every earlier version
+            }
+        } else if (c instanceof Command.SetPartitions p) {
+            o.u8(SET_PARTITIONS).i32(p.partitions()).str(p.hashName()).i32(p.slots());
         } else if (c instanceof Command.CreateSessions s) {
             // A batch of anonymous sessions keeps the old encoding, which replicas of every version read.
             boolean owned = s.principals().stream().anyMatch(p -> !p.equals(SessionRecord.ANONYMOUS));
@@ -89,7 +95,16 @@ public final class CommandCodec {
         int tag = in.u8();
         Command c = switch (tag) {
             case NOOP -> new Command.Noop();
-            case INIT -> new Command.InitCell(in.bytes(), in.i64());
+            case INIT -> {
+                byte[] secret = in.bytes();
+                long now = in.i64();
+                int group = in.more() ? in.i32() : 0;
+                if (group < 0) {
+                    throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "bad group " + group);
+                }
+                yield new Command.InitCell(secret, now, group);
+            }
+            case SET_PARTITIONS -> new Command.SetPartitions(in.i32(), in.str(), in.i32());
             case CREATE_SESSIONS, CREATE_SESSIONS_OWNED -> {
                 long now = in.i64();
                 int n = count(in, b);

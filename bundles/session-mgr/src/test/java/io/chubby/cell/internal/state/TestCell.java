@@ -14,7 +14,12 @@ final class TestCell {
     long now = 1_000;
 
     TestCell(String cell) {
-        state = new CellState(cell);
+        this(cell, 0);
+    }
+
+    /** The state of Paxos group {@code group} of the cell. */
+    TestCell(String cell, int group) {
+        state = new CellState(cell, group);
     }
 
     static TestCell initialised() {

@@ -1,0 +1,281 @@
+package io.chubby.cell.internal;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.PartitionHash;
+import io.chubby.cell.internal.replica.CellSettings;
+import io.chubby.cell.internal.state.Command;
+import io.chubby.cell.internal.state.Partitions;
+import io.chubby.cell.internal.state.Result;
+import io.chubby.spi.AdminShell;
+import io.chubby.spi.Authorizer;
+import io.chubby.spi.ChangeListener;
+import io.chubby.spi.ClientConnection;
+import io.chubby.spi.Consensus;
+import io.chubby.spi.ConsensusGroups;
+import io.chubby.spi.RequestFilter;
+import io.chubby.spi.RequestHandler;
+import io.chubby.spi.StateStore;
+import io.chubby.spi.StateStores;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica's cell as one {@link CellServer} per open Paxos group (docs/PARTITIONING.md step 7).
+ * Group 0 is the {@link Consensus} service's and its state the {@link StateStore} service's: with
+ * N = 1 the host is exactly the single server of before. The recorded number of partitions N is
+ * read from group 0's applied state ({@code meta} {@code partitions}, absent = 1) at
+ * {@link #start()}, and learnt from group 0's apply (or a snapshot install) when it appears; groups
+ * 1..N-1 are then opened through {@link ConsensusGroups} over their {@link StateStores} view, each
+ * with its own state machine, master memory and lease timer. A replica lagging in group 0 opens
+ * them when it catches up.
+ *
+ * <p>Client requests go to group 0's server: routing calls to the other groups is step 9. Request
+ * filters, authorizers and the admin shell are given to every group's server ({@link Plugins});
+ * change listeners hear group 0's feed.
+ *
+ * <p>Threads: groups are opened on the host's own thread ({@code chubby-cell-host}), never on the
+ * consensus apply thread that reports the record (opening registers a state machine with the
+ * consensus, which the apply thread must not wait for); start, stop and opening hold one lock.
+ */
+public final class CellHost implements RequestHandler {
+    private static final Logger log = LoggerFactory.getLogger(CellHost.class);
+
+    private final Consensus groupZero;
+    private final StateStore groupZeroStore;
+    private final ConsensusGroups groups;
+    private final StateStores stores;
+    private final CellSettings settings;
+    private final Clock clock;
+    private final Random secrets;
+    private final Plugins plugins = new Plugins();
+    private final Map<Integer, CellServer> servers = new ConcurrentSkipListMap<>();
+    private final ExecutorService opener = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "chubby-cell-host");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Object lifecycle = new Object();
+    private boolean stopped; // guarded by lifecycle
+
+    public CellHost(Consensus groupZero, StateStore groupZeroStore, ConsensusGroups groups, StateStores stores,
+                    CellSettings settings, Clock clock, Random secrets) {
+        this.groupZero = groupZero;
+        this.groupZeroStore = groupZeroStore;
+        this.groups = groups;
+        this.stores = stores;
+        this.settings = settings;
+        this.clock = clock;
+        this.secrets = secrets;
+    }
+
+    /** Starts group 0's server, then every other group the record names. */
+    public void start() {
+        synchronized (lifecycle) {
+            CellServer zero = new CellServer(groupZero, groupZeroStore, settings, clock, secrets,
+                    GroupRole.groupZero(this::recorded));
+            plugins.applyTo(zero);
+            servers.put(0, zero);
+            zero.start();
+            openGroups(zero.partitions());
+        }
+    }
+
+    /** Stops every group's server (the groups stay open in consensus, as group 0 does). */
+    public void stop() {
+        synchronized (lifecycle) {
+            stopped = true;
+        }
+        opener.shutdownNow();
+        try {
+            opener.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lifecycle) {
+            List<Integer> open = List.copyOf(servers.keySet());
+            for (int i = open.size() - 1; i >= 0; i--) {
+                servers.get(open.get(i)).stop();
+            }
+            servers.clear();
+        }
+    }
+
+    /** Apply thread of group 0: the partitions record appeared (or was loaded): open the groups on our own thread. */
+    private void recorded(Partitions p) {
+        try {
+            opener.execute(() -> {
+                synchronized (lifecycle) {
+                    openGroups(p);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("host stopping: groups of {} not opened", p);
+        }
+    }
+
+    /** Holds lifecycle: opens groups 1..N-1 not yet served here. */
+    private void openGroups(Partitions p) {
+        if (stopped) {
+            return;
+        }
+        CellServer zero = servers.get(0);
+        for (int g = 1; g < p.count(); g++) {
+            if (servers.containsKey(g)) {
+                continue;
+            }
+            try {
+                CellServer s = new CellServer(groups.open(g), stores.group(g), settings, clock, secrets,
+                        GroupRole.member(g, zero::secret));
+                plugins.applyTo(s);
+                servers.put(g, s);
+                s.start();
+                log.info("group opened group={} partitions={} hash={}", g, p.count(), p.hashName());
+            } catch (RuntimeException e) {
+                servers.remove(g);
+                log.error("opening group {} of {} failed; it is opened again when the record is next read", g,
+                        p.count(), e);
+            }
+        }
+    }
+
+    /**
+     * Proposes {@code SetPartitions(n)} with the reference hash, as the group-0 master does once
+     * every member speaks the grouped peer messages. Only tests call it: nothing in the product
+     * asks for N > 1 before the partitioning bundle (step 14). Fails NOT_MASTER off the group-0
+     * master, CELL_UNAVAILABLE (nothing proposed) while a member has not announced peer 1.3, and
+     * with apply's INVALID_ARGUMENT when the cell holds data or recorded another N.
+     */
+    CompletableFuture<Void> recordPartitions(int n) {
+        if (!groupZero.isMaster()) {
+            return CompletableFuture.failedFuture(new ChubbyException(ErrorCode.NOT_MASTER,
+                    "only the master of group 0 records the partitions"));
+        }
+        List<Integer> lacking = PeerMinorRule.lacking(groupZero.members(), groupZero.self().id(),
+                groups.peerMinors());
+        if (!lacking.isEmpty()) {
+            return CompletableFuture.failedFuture(ChubbyException.of(ErrorCode.CELL_UNAVAILABLE, "members %s have "
+                    + "not announced peer 1.%d (the grouped peer messages): partitions are recorded only on a cell "
+                    + "where every replica runs this version", lacking, PeerMinorRule.MINOR_FOR_GROUPS));
+        }
+        return servers.get(0).propose(new Command.SetPartitions(n, PartitionHash.NAME, PartitionHash.SLOTS))
+                .thenAccept(r -> {
+                    if (r instanceof Result.Failed f) {
+                        throw f.exception(); // refused by apply: the typed error of the rule it broke
+                    }
+                });
+    }
+
+    // ------------------------------------------------------------------ what the host serves
+
+    /** The server of group {@code group}, or null when that group is not open here. */
+    public CellServer server(int group) {
+        return servers.get(group);
+    }
+
+    /** The groups served here, in increasing order. */
+    public List<Integer> openGroups() {
+        return List.copyOf(servers.keySet());
+    }
+
+    /** How the cell is partitioned, as group 0's applied state records it. */
+    public Partitions partitions() {
+        CellServer zero = servers.get(0);
+        return zero == null ? Partitions.ONE : zero.partitions();
+    }
+
+    /** Group 0's server: the requests, status and namespace of the cell until calls are routed by partition. */
+    public CellServer groupZero() {
+        CellServer zero = servers.get(0);
+        if (zero == null) {
+            throw new IllegalStateException("the cell host is not started");
+        }
+        return zero;
+    }
+
+    // ------------------------------------------------------------------ plug-ins, to every group
+
+    public void addFilter(RequestFilter filter, int ranking, long serviceId) {
+        everyGroup(p -> p.addFilter(filter, ranking, serviceId), s -> s.addFilter(filter, ranking, serviceId));
+    }
+
+    public void removeFilter(RequestFilter filter) {
+        everyGroup(p -> p.removeFilter(filter), s -> s.removeFilter(filter));
+    }
+
+    public void addAuthorizer(Authorizer authorizer, int ranking, long serviceId) {
+        everyGroup(p -> p.addAuthorizer(authorizer, ranking, serviceId),
+                s -> s.addAuthorizer(authorizer, ranking, serviceId));
+    }
+
+    public void removeAuthorizer(Authorizer authorizer) {
+        everyGroup(p -> p.removeAuthorizer(authorizer), s -> s.removeAuthorizer(authorizer));
+    }
+
+    public void setAdminShell(AdminShell shell) {
+        everyGroup(p -> p.setAdminShell(shell), s -> s.setAdminShell(shell));
+    }
+
+    public void unsetAdminShell(AdminShell shell) {
+        synchronized (lifecycle) {
+            if (plugins.unsetAdminShell(shell)) {
+                servers.values().forEach(s -> s.unsetAdminShell(shell));
+            }
+        }
+    }
+
+    /** Change listeners hear group 0's feed (one log's order). */
+    public void addChangeListener(ChangeListener listener) {
+        synchronized (lifecycle) {
+            plugins.addChangeListener(listener);
+            groupZero().addChangeListener(listener);
+        }
+    }
+
+    public void removeChangeListener(ChangeListener listener) {
+        synchronized (lifecycle) {
+            plugins.removeChangeListener(listener);
+            groupZero().removeChangeListener(listener);
+        }
+    }
+
+    /** Remembers a plug-in change for groups opened later and makes it on every open group's server. */
+    private void everyGroup(Consumer<Plugins> remember, Consumer<CellServer> change) {
+        synchronized (lifecycle) {
+            remember.accept(plugins);
+            servers.values().forEach(change);
+        }
+    }
+
+    // ------------------------------------------------------------------ RequestHandler (group 0)
+
+    @Override
+    public Greeting greeting() {
+        return groupZero().greeting();
+    }
+
+    @Override
+    public void connected(ClientConnection connection) {
+        groupZero().connected(connection);
+    }
+
+    @Override
+    public void request(ClientConnection connection, byte[] request) {
+        groupZero().request(connection, request);
+    }
+
+    @Override
+    public void disconnected(ClientConnection connection) {
+        groupZero().disconnected(connection);
+    }
+}

@@ -1,0 +1,40 @@
+package io.chubby.cell.internal;
+
+import io.chubby.cell.internal.state.Partitions;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Which Paxos group a {@link CellServer} serves, and what ties it to the other groups of its
+ * {@link CellHost}: group 0 tells the host when the partitions record appears (applied, or
+ * loaded with the state); a group >= 1 takes its InitCell secret from group 0.
+ *
+ * @param group              the Paxos group
+ * @param groupZeroSecret    group 0's secret as this replica applied it (null until then); null for group 0
+ * @param partitionsRecorded told, on the apply thread, of group 0's partitions record; never null
+ */
+public record GroupRole(int group, Supplier<byte[]> groupZeroSecret, Consumer<Partitions> partitionsRecorded) {
+    public GroupRole {
+        if (group < 0 || (group == 0) != (groupZeroSecret == null) || partitionsRecorded == null) {
+            throw new IllegalArgumentException("group 0 makes its secret, every other group copies group 0's");
+        }
+    }
+
+    /** A cell of one group outside a host (tests, simulation, benchmarks): nobody listens. */
+    public static GroupRole alone() {
+        return new GroupRole(0, null, p -> { });
+    }
+
+    /** Group 0 of a host, which learns of the partitions record through {@code recorded}. */
+    public static GroupRole groupZero(Consumer<Partitions> recorded) {
+        return new GroupRole(0, null, recorded);
+    }
+
+    /** Group {@code group} >= 1 of a host. */
+    public static GroupRole member(int group, Supplier<byte[]> groupZeroSecret) {
+        if (group < 1) {
+            throw new IllegalArgumentException("group " + group + " is not a member group");
+        }
+        return new GroupRole(group, groupZeroSecret, p -> { });
+    }
+}
