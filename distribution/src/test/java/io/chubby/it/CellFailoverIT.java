@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A five-replica cell as real processes: kill -9 of the master leads to a new master with a larger
  * epoch and writes succeed again; the killed replica, restarted by {@code cell up}, catches up so
- * that every replica reports the same applied index and state checksum.
+ * that every replica reports the same applied index and state checksum. Then a planned change of
+ * master: {@code chubby master transfer --to ID}, without {@code --to}, and to a non-member (refused).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CellFailoverIT {
@@ -62,6 +63,30 @@ class CellFailoverIT {
                 cell::converged, CATCH_UP_DEADLINE_MS);
         assertEquals(1, converged.stream().filter(m -> "master".equals(m.get("role"))).count(),
                 () -> "one master: " + LocalCell.describe(converged));
+
+        // A planned change of master (issue 19): chubby master transfer --to ID, then without --to.
+        Map<String, String> before = await("a master", () -> cell.master().orElse(null), FAILOVER_DEADLINE_MS);
+        String from = cell.chubby(null, "master").out().strip();
+        int fromId = Integer.parseInt(from.substring(from.indexOf("replica=") + "replica=".length()));
+        int toId = fromId % 5 + 1;
+        LocalCell.Run moved = cell.chubby(null, "master", "transfer", "--to", Integer.toString(toId));
+        assertEquals(0, moved.exit(), moved::toString);
+        assertTrue(moved.out().startsWith("group 0: mastership moved from replica " + fromId + " to replica " + toId),
+                moved::toString);
+        String now = await("chubby master to name replica " + toId, () -> {
+            String m = cell.chubby(null, "master").out().strip();
+            return m.endsWith("replica=" + toId) ? m : null;
+        }, FAILOVER_DEADLINE_MS);
+        assertTrue(Long.parseLong(now.substring(now.indexOf("epoch=") + 6, now.indexOf(" replica=")))
+                > Long.parseLong(before.get("epoch")), now);
+        write("/ls/local/after-transfer", "written after a planned transfer", FAILOVER_DEADLINE_MS);
+        LocalCell.Run again = cell.chubby(null, "master", "transfer");
+        assertEquals(0, again.exit(), again::toString);
+        assertTrue(again.out().contains("mastership moved from replica " + toId), again::toString);
+        LocalCell.Run bad = cell.chubby(null, "master", "transfer", "--to", "9");
+        assertEquals(1, bad.exit(), bad::toString);
+        assertTrue(bad.out().contains("not another member"), bad::toString);
+        System.out.println("chubby master transfer: " + moved.out().strip() + " | " + again.out().strip());
     }
 
     /** Writes with retries until the deadline (a write may meet an election in progress). */
