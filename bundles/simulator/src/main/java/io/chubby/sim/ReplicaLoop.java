@@ -91,6 +91,9 @@ final class ReplicaLoop {
             for (SimReplica.GroupReady gr : pass) {
                 for (Message m : gr.ready().messages()) {
                     if (!m.answersPeer()) {
+                        if (m instanceof Message.Handoff h) {
+                            sim.handoffs.sent(r, gr.group().group, h);
+                        }
                         send(gr.group().group, m);
                     }
                 }
@@ -110,7 +113,7 @@ final class ReplicaLoop {
                 return;
             }
         }
-        if (sim.checks.progressEverywhere()) {
+        if (sim.checks.progressEverywhere() && !sim.handoffs.pending()) {
             sim.done = true;
         }
     }

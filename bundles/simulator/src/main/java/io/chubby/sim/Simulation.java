@@ -42,9 +42,23 @@ public final class Simulation {
      * {@code tornPartial} crashes that kept some but not all of the unsynced writes.
      * {@code outsideModel} is null unless the run stepped a clock beyond the drift bound
      * ({@link #beyondBoundClockJumps}); then it says which clock, when and by how much.
+     * Planted handoffs (half the seeds, see {@code Handoffs}): {@code handoffs} masters asked to
+     * hand off, of which {@code handoffsCompleted} sent Handoff and stepped down,
+     * {@code handoffsGivenUp} served again after L, {@code handoffsInterrupted} crashed or lost
+     * mastership first; of the one asked after healing, {@code fastTakeovers} (its target held the
+     * next lease within L/2 of the completion) or {@code slowTakeovers} (later, or another replica
+     * did; {@code slowestTakeoverMs} the longest).
      */
     public record Faults(int pauses, long longDelays, int clockJumps, int tornCrashes, String outsideModel,
-                         long staleLateDeliveries, int pausedHolders, int resumedDeposed, int tornPartial) {
+                         long staleLateDeliveries, int pausedHolders, int resumedDeposed, int tornPartial,
+                         int handoffs, int handoffsCompleted, int handoffsGivenUp, int handoffsInterrupted,
+                         int fastTakeovers, int slowTakeovers, long slowestTakeoverMs) {
+        /** A run without handoffs (the 1.3 shape). */
+        public Faults(int pauses, long longDelays, int clockJumps, int tornCrashes, String outsideModel,
+                      long staleLateDeliveries, int pausedHolders, int resumedDeposed, int tornPartial) {
+            this(pauses, longDelays, clockJumps, tornCrashes, outsideModel, staleLateDeliveries, pausedHolders,
+                    resumedDeposed, tornPartial, 0, 0, 0, 0, 0, 0, 0);
+        }
     }
 
     /**
@@ -111,6 +125,7 @@ public final class Simulation {
     final ReplicaLoop loop = new ReplicaLoop(this);
     final Outages outages = new Outages(this);
     final PaxosChecks checks;
+    final Handoffs handoffs;
 
     /** One group per replica (the runs before issue 18). */
     public Simulation(long seed, int n, boolean trace) {
@@ -172,6 +187,7 @@ public final class Simulation {
             oracles[g] = new Oracle(n / 2 + 1, g);
         }
         this.checks = new PaxosChecks(this, groups);
+        this.handoffs = new Handoffs(this, seed, n, groups);
         this.maxDrift = rnd.nextBoolean() ? 0.01 : 0.05;
         this.compaction = rnd.nextBoolean() || healthy;
         this.tickMs = rnd.nextInt(4) == 0 ? 5 : 20;
@@ -234,7 +250,9 @@ public final class Simulation {
     /** What the extended fault model injected (so far, or in the finished run). */
     public Faults faults() {
         return new Faults(outages.pauses, net.longDelayed, injector.clockJumps, loop.tornCrashes, injector.outsideModel,
-                loop.staleLateDeliveries, outages.pausedHolders, outages.resumedDeposed, outages.tornPartial);
+                loop.staleLateDeliveries, outages.pausedHolders, outages.resumedDeposed, outages.tornPartial,
+                handoffs.started, handoffs.completed, handoffs.givenUp, handoffs.interrupted, handoffs.fastTakeovers,
+                handoffs.slowTakeovers, handoffs.slowestTakeoverMs);
     }
 
     /** Every time a replica became master (so far, or in the finished run), in order. */
@@ -259,6 +277,8 @@ public final class Simulation {
             }
             if (beyondBound) {
                 schedule(500 + rnd.nextInt((int) FAULT_PHASE_MS - 1000), injector::clockJumpBeyondBound);
+            } else if (!healthy && handoffs.on()) {
+                handoffs.schedule(FAULT_PHASE_MS);
             }
             while (!done && !queue.isEmpty()) {
                 Event e = queue.poll();
@@ -266,6 +286,7 @@ public final class Simulation {
                 events++;
                 e.action.run();
                 checks.checkLeases();
+                handoffs.check();
                 if (healed && now > (healthy ? HEALTHY_PHASE_MS : FAULT_PHASE_MS) + PROGRESS_BOUND_MS) {
                     throw new SimulationFailure("no progress within " + PROGRESS_BOUND_MS + " ms after healing: "
                             + describe());
