@@ -1,5 +1,6 @@
 package io.chubby.sim;
 
+import io.chubby.paxos.core.Ballot;
 import io.chubby.paxos.core.Message;
 import io.chubby.paxos.core.PaxosNode;
 import io.chubby.paxos.core.Role;
@@ -20,7 +21,9 @@ import java.util.Random;
  * replica became master (slow); not an invariant, because a late message of the released ballot
  * ends the target's pre-vote in the core and it then waits about a lease (seed 216 with 5 replicas
  * and 4 groups; see the README). Every choice is drawn from a generator
- * of its own, so a seed without handoffs runs exactly as before they existed.
+ * of its own, so a seed without handoffs runs exactly as before they existed. Under
+ * {@link PaxosPlantedBug#RELEASE_WITHOUT_STOPPING} the same requests instead make the edge send
+ * {@code LeaseRelease} for the master's ballot to every other replica while it goes on serving.
  * Runs on the simulation's thread.
  */
 final class Handoffs {
@@ -57,11 +60,11 @@ final class Handoffs {
     Handoffs(Simulation sim, long seed, int replicas, int groups) {
         this.sim = sim;
         this.random = new Random(seed * 0x3C6EF372FE94F82BL + 24);
-        this.on = random.nextBoolean();
+        this.on = random.nextBoolean() || sim.bug == PaxosPlantedBug.RELEASE_WITHOUT_STOPPING;
         this.handedOff = new long[replicas][groups];
     }
 
-    /** Whether this seed asks for handoffs (half the seeds). */
+    /** Whether this seed asks for handoffs (half the seeds; every seed under the planted release bug). */
     boolean on() {
         return on;
     }
@@ -83,7 +86,8 @@ final class Handoffs {
     }
 
     /**
-     * Retries every 50 ms until a settled master of a random group takes the request. Settled: master in its epoch for at least L, so no acceptor still
+     * Retries every 50 ms until a settled master of a random group takes the request (or, under
+     * the planted bug, releases). Settled: master in its epoch for at least L, so no acceptor still
      * backs its own election (an acceptor that promised its Prepare refuses other pre-votes for
      * L/2, IN_ELECTION, and a release does not end that: a handoff right after an election waits
      * about L/2 more, seed 12 with 5 replicas and 3 groups).
@@ -112,6 +116,13 @@ final class Handoffs {
         int target = 1 + (master.id + random.nextInt(n - 1)) % n; // any other replica
         PaxosNode node = master.group(group).node;
         long local = master.clock.local(sim.now);
+        if (sim.bug == PaxosPlantedBug.RELEASE_WITHOUT_STOPPING) {
+            if (!node.leaseValid(local)) {
+                return false;
+            }
+            releaseWithoutStopping(master, group, Ballot.ofEpoch(node.epoch()));
+            return true;
+        }
         if (!node.handOff(target, local)) {
             return false;
         }
@@ -146,6 +157,16 @@ final class Handoffs {
             }
         }
         return false;
+    }
+
+    /** The planted bug: the edge releases every other replica's lease promise and the master serves on. */
+    private void releaseWithoutStopping(SimReplica master, int group, Ballot ballot) {
+        sim.trace("planted: r" + master.id + " releases ballot " + ballot + " and serves on");
+        for (SimReplica r : sim.replicas) {
+            if (r != master) {
+                sim.loop.send(new SimEnvelope(group, new Message.LeaseRelease(master.id, r.id, ballot)));
+            }
+        }
     }
 
     /** {@code r}'s node of {@code group} sent {@code h} in a loop pass: the handoff asked of it completed. */

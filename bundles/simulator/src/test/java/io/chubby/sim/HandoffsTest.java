@@ -1,6 +1,8 @@
 package io.chubby.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,5 +33,13 @@ class HandoffsTest {
                 "every handoff ended one way: " + f);
         assertEquals(1, f.fastTakeovers(), "the target of the handoff after healing took over within L/2: " + f);
         assertEquals(r, new Simulation(7, 5, false, 1).run(), "a pure function of the seed");
+    }
+
+    @Test
+    void releasingLeasesWithoutSteppingDownGivesTwoValidLeases() {
+        AssertionError e = assertThrows(AssertionError.class, () -> new Simulation(6, 5, false,
+                Simulation.groupsFor(6), PaxosPlantedBug.RELEASE_WITHOUT_STOPPING).run());
+        assertTrue(e.getMessage().contains("two valid leases"), e.getMessage());
+        new Simulation(6, 5, false, Simulation.groupsFor(6)).run(); // the same seed without the bug passes
     }
 }
