@@ -20,7 +20,8 @@ import java.util.Random;
  * pure function of (seed, replicas, groups), {@link #beyondBoundClockJumps} and {@link #plantedBug}.
  * This class sets a run up and drives its event queue and clients; the replicas' loop is
  * {@link ReplicaLoop}, what faults do is {@link Outages} (which ones come, {@link FaultInjector}),
- * the checks are {@link PaxosChecks} and an {@link Oracle} per group.
+ * planted handoffs are {@link Handoffs}, the checks are {@link PaxosChecks} and an {@link Oracle}
+ * per group.
  */
 public final class Simulation {
 
