@@ -67,7 +67,7 @@ final class FaultInjector {
             case 6 -> { // crash now, or inside the victim's next Ready: before or after its persist
                 if (victim.up()) {
                     switch (sim.rnd.nextInt(4)) {
-                        case 0 -> sim.crash(victim);
+                        case 0 -> sim.outages.crash(victim);
                         case 1 -> victim.crashPoint = SimReplica.CrashPoint.BEFORE_PERSIST;
                         case 2 -> victim.crashPoint = SimReplica.CrashPoint.TORN;
                         default -> victim.crashPoint = SimReplica.CrashPoint.AFTER_PERSIST;
@@ -77,7 +77,7 @@ final class FaultInjector {
             case 7 -> { // crash the current master (of any group)
                 for (SimReplica r : sim.replicas) {
                     if (r.holdsALease(sim.now)) {
-                        sim.crash(r);
+                        sim.outages.crash(r);
                     }
                 }
             }
@@ -103,14 +103,14 @@ final class FaultInjector {
                 long ms = Simulation.LEASE_MS * 11 / 10 + sim.rnd.nextInt((int) (Simulation.LEASE_MS * 29 / 10));
                 int at = sim.rnd.nextInt(3);
                 if (at == 0) {
-                    sim.pause(target, ms);
+                    sim.outages.pause(target, ms);
                 } else if (target.up() && !target.paused) {
                     target.pauseAtPersistMs = ms; // inside its next Ready: before or after its writes
                     target.pauseBeforePersist = at == 1;
                 }
             }
             case 12 -> clockJumpWithinBound(victim); // a clock steps forward, within the bound
-            default -> sim.restartOne();
+            default -> sim.outages.restartOne();
         }
     }
 
@@ -129,7 +129,7 @@ final class FaultInjector {
             Long since = doomedSince.get(r.id);
             if (r.up() && r.crashPoint != SimReplica.CrashPoint.NONE && since != null
                     && sim.now - since > Simulation.LEASE_MS) {
-                sim.crash(r);
+                sim.outages.crash(r);
             }
         }
         int n = sim.replicas.size();
@@ -149,7 +149,7 @@ final class FaultInjector {
         SimReplica victim = followers.get(sim.rnd.nextInt(followers.size()));
         doomedSince.put(victim.id, sim.now);
         switch (sim.rnd.nextInt(4)) {
-            case 0 -> sim.crash(victim);
+            case 0 -> sim.outages.crash(victim);
             case 1 -> victim.crashPoint = SimReplica.CrashPoint.BEFORE_PERSIST;
             case 2 -> victim.crashPoint = SimReplica.CrashPoint.TORN;
             default -> victim.crashPoint = SimReplica.CrashPoint.AFTER_PERSIST;

@@ -11,5 +11,12 @@ public enum PaxosPlantedBug {
      * the right replica (a routing bug of a multi-group host); only runs with two or more groups
      * have another group to hand it to.
      */
-    GROUP_CROSSTALK
+    GROUP_CROSSTALK,
+    /**
+     * Where a run would ask a master for a handoff ({@link Handoffs}: every seed with this bug),
+     * the edge instead sends {@code LeaseRelease} for the master's current ballot to every other
+     * replica without calling {@code handOff}: the master keeps its lease and goes on serving while
+     * the released acceptors may promise a successor at once.
+     */
+    RELEASE_WITHOUT_STOPPING
 }

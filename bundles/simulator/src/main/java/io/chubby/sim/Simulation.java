@@ -1,13 +1,7 @@
 package io.chubby.sim;
 
-import io.chubby.paxos.core.Entry;
-import io.chubby.paxos.core.Message;
 import io.chubby.paxos.core.PaxosConfig;
-import io.chubby.paxos.core.PaxosNode;
-import io.chubby.paxos.core.Ready;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
@@ -19,11 +13,15 @@ import java.util.Random;
  * tear the unsynced writes, process pauses past the lease, clock drift and forward clock steps
  * within the drift bound), then healing, after which the cell must commit a new proposal and every
  * replica must catch up within a bound, in every group. Invariants are checked after every event,
- * per group (see {@link Oracle} and {@link #checkLeases}), plus no cross-talk between groups. The
+ * per group (see {@link Oracle} and {@link PaxosChecks}), plus no cross-talk between groups. The
  * groups of a replica share its fate as GroupHost's do: one loop pass takes one Ready of every
  * group and writes them in one combined write (one fsync), a crash or pause stops every group, and
  * they share its clock and links (a partition cuts every group). Single-threaded; the outcome is a
  * pure function of (seed, replicas, groups), {@link #beyondBoundClockJumps} and {@link #plantedBug}.
+ * This class sets a run up and drives its event queue and clients; the replicas' loop is
+ * {@link ReplicaLoop}, what faults do is {@link Outages} (which ones come, {@link FaultInjector}),
+ * planted handoffs are {@link Handoffs}, the checks are {@link PaxosChecks} and an {@link Oracle}
+ * per group.
  */
 public final class Simulation {
 
@@ -45,9 +43,23 @@ public final class Simulation {
      * {@code tornPartial} crashes that kept some but not all of the unsynced writes.
      * {@code outsideModel} is null unless the run stepped a clock beyond the drift bound
      * ({@link #beyondBoundClockJumps}); then it says which clock, when and by how much.
+     * Planted handoffs (half the seeds, see {@code Handoffs}): {@code handoffs} masters asked to
+     * hand off, of which {@code handoffsCompleted} sent Handoff and stepped down,
+     * {@code handoffsGivenUp} served again after L, {@code handoffsInterrupted} crashed or lost
+     * mastership first; of the one asked after healing, {@code fastTakeovers} (its target held the
+     * next lease within L/2 of the completion) or {@code slowTakeovers} (later, or another replica
+     * did; {@code slowestTakeoverMs} the longest).
      */
     public record Faults(int pauses, long longDelays, int clockJumps, int tornCrashes, String outsideModel,
-                         long staleLateDeliveries, int pausedHolders, int resumedDeposed, int tornPartial) {
+                         long staleLateDeliveries, int pausedHolders, int resumedDeposed, int tornPartial,
+                         int handoffs, int handoffsCompleted, int handoffsGivenUp, int handoffsInterrupted,
+                         int fastTakeovers, int slowTakeovers, long slowestTakeoverMs) {
+        /** A run without handoffs (the 1.3 shape). */
+        public Faults(int pauses, long longDelays, int clockJumps, int tornCrashes, String outsideModel,
+                      long staleLateDeliveries, int pausedHolders, int resumedDeposed, int tornPartial) {
+            this(pauses, longDelays, clockJumps, tornCrashes, outsideModel, staleLateDeliveries, pausedHolders,
+                    resumedDeposed, tornPartial, 0, 0, 0, 0, 0, 0, 0);
+        }
     }
 
     /**
@@ -81,7 +93,7 @@ public final class Simulation {
     static final long CLOCK_HORIZON_MS = LEASE_MS / 2;
     /** Replicas tick every 20 ms, or every 5 ms in a quarter of the runs (elections then start
      *  right as promises lapse, which exposes a lease margin that is too thin). */
-    private final long tickMs;
+    final long tickMs;
 
     private final long seed;
     final Random rnd;
@@ -90,44 +102,31 @@ public final class Simulation {
     /** Per group. */
     private final Oracle[] oracles;
     private final int groups;
-    private final PaxosPlantedBug bug;
+    final PaxosPlantedBug bug;
     /** Draws the planted bug's misdeliveries (a generator of its own: the run is otherwise as without the bug). */
-    private final Random bugRandom;
+    final Random bugRandom;
     /** Whether a replica checks that a message it hands a group's node is of that group. */
-    private boolean deliveryCheck = true;
+    boolean deliveryCheck = true;
     private final PriorityQueue<Event> queue = new PriorityQueue<>(
             (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
     final double maxDrift;
-    private final boolean compaction;
+    final boolean compaction;
     /** {@link #restartsInAHealthyCell}: only followers crash; restarts and snapshot installs take real-world time. */
-    private final boolean healthy;
+    final boolean healthy;
     private final boolean trace;
     private long seq;
     long now;
     private long events;
-    /** Per group. */
-    private final long[] leaseEpoch;
-    private int masters;
     private long clientSeq;
-    private boolean healed;
-    /** Per group: the index of the first proposal made after healing (-1 until one is), and by which replica. */
-    private final long[] progressIndex;
-    private final int[] progressReplica;
-    private boolean done;
-    private final FaultInjector faults = new FaultInjector(this);
-    private int crashes;
-    private int snapshots;
-    private int pauses;
-    private int tornCrashes;
+    boolean healed;
+    /** Set once a proposal made after healing is applied everywhere: the run ends. */
+    boolean done;
     private boolean beyondBound;
-    private long staleLateDeliveries;
-    private int pausedHolders;
-    private int resumedDeposed;
-    private int tornPartial;
-    /** Every mastership so far, in order; see {@link #masterships()}. */
-    private final List<Mastership> masterships = new ArrayList<>();
-    /** Per group: highest epoch any replica was master in so far. */
-    private final long[] maxMasterEpoch;
+    final FaultInjector injector = new FaultInjector(this);
+    final ReplicaLoop loop = new ReplicaLoop(this);
+    final Outages outages = new Outages(this);
+    final PaxosChecks checks;
+    final Handoffs handoffs;
 
     /** One group per replica (the runs before issue 18). */
     public Simulation(long seed, int n, boolean trace) {
@@ -188,11 +187,8 @@ public final class Simulation {
         for (int g = 0; g < groups; g++) {
             oracles[g] = new Oracle(n / 2 + 1, g);
         }
-        this.leaseEpoch = new long[groups];
-        this.maxMasterEpoch = new long[groups];
-        this.progressIndex = new long[groups];
-        Arrays.fill(progressIndex, -1);
-        this.progressReplica = new int[groups];
+        this.checks = new PaxosChecks(this, groups);
+        this.handoffs = new Handoffs(this, seed, n, groups);
         this.maxDrift = rnd.nextBoolean() ? 0.01 : 0.05;
         this.compaction = rnd.nextBoolean() || healthy;
         this.tickMs = rnd.nextInt(4) == 0 ? 5 : 20;
@@ -254,13 +250,15 @@ public final class Simulation {
 
     /** What the extended fault model injected (so far, or in the finished run). */
     public Faults faults() {
-        return new Faults(pauses, net.longDelayed, faults.clockJumps, tornCrashes, faults.outsideModel, staleLateDeliveries,
-                pausedHolders, resumedDeposed, tornPartial);
+        return new Faults(outages.pauses, net.longDelayed, injector.clockJumps, loop.tornCrashes, injector.outsideModel,
+                loop.staleLateDeliveries, outages.pausedHolders, outages.resumedDeposed, outages.tornPartial,
+                handoffs.started, handoffs.completed, handoffs.givenUp, handoffs.interrupted, handoffs.fastTakeovers,
+                handoffs.slowTakeovers, handoffs.slowestTakeoverMs);
     }
 
     /** Every time a replica became master (so far, or in the finished run), in order. */
     public List<Mastership> masterships() {
-        return List.copyOf(masterships);
+        return List.copyOf(checks.masterships);
     }
 
     /** Runs to completion; throws {@link AssertionError} naming the seed on any broken invariant. */
@@ -268,25 +266,28 @@ public final class Simulation {
         try {
             for (SimReplica r : replicas) {
                 r.start(0);
-                schedule(1 + rnd.nextInt((int) tickMs), () -> tick(r));
+                schedule(1 + rnd.nextInt((int) tickMs), () -> loop.tick(r));
             }
             schedule(10, this::client);
             if (healthy) {
-                schedule(HEALTHY_FIRST_CRASH_MS + rnd.nextInt(500), this::fault);
-                schedule(HEALTHY_PHASE_MS, this::heal);
+                schedule(HEALTHY_FIRST_CRASH_MS + rnd.nextInt(500), outages::fault);
+                schedule(HEALTHY_PHASE_MS, outages::heal);
             } else {
-                schedule(100 + rnd.nextInt(500), this::fault);
-                schedule(FAULT_PHASE_MS, this::heal);
+                schedule(100 + rnd.nextInt(500), outages::fault);
+                schedule(FAULT_PHASE_MS, outages::heal);
             }
             if (beyondBound) {
-                schedule(500 + rnd.nextInt((int) FAULT_PHASE_MS - 1000), faults::clockJumpBeyondBound);
+                schedule(500 + rnd.nextInt((int) FAULT_PHASE_MS - 1000), injector::clockJumpBeyondBound);
+            } else if (!healthy && handoffs.on()) {
+                handoffs.schedule(FAULT_PHASE_MS);
             }
             while (!done && !queue.isEmpty()) {
                 Event e = queue.poll();
                 now = e.time;
                 events++;
                 e.action.run();
-                checkLeases();
+                checks.checkLeases();
+                handoffs.check();
                 if (healed && now > (healthy ? HEALTHY_PHASE_MS : FAULT_PHASE_MS) + PROGRESS_BOUND_MS) {
                     throw new SimulationFailure("no progress within " + PROGRESS_BOUND_MS + " ms after healing: "
                             + describe());
@@ -296,9 +297,10 @@ public final class Simulation {
             for (Oracle o : oracles) {
                 chosen += o.chosenCount();
             }
-            return new Result(seed, replicas.size(), events, chosen, now, masters, crashes, snapshots, groups);
+            return new Result(seed, replicas.size(), events, chosen, now, checks.masters, outages.crashes, loop.snapshots,
+                    groups);
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException f) {
-            String outside = faults.outsideModel == null ? "" : "OUTSIDE THE MODEL (" + faults.outsideModel + "): ";
+            String outside = injector.outsideModel == null ? "" : "OUTSIDE THE MODEL (" + injector.outsideModel + "): ";
             AssertionError err = new AssertionError(outside + "seed=" + seed + " replicas=" + replicas.size() + " groups="
                     + groups + " t=" + now + "ms: " + f.getMessage() + " (replay: -Dsim.seed=" + seed + " -Dsim.replicas="
                     + replicas.size() + " -Dsim.groups=" + groups + (beyondBound ? " with beyondBoundClockJumps" : "")
@@ -307,250 +309,7 @@ public final class Simulation {
         }
     }
 
-    // ------------------------------------------------------------------ driving replicas
-
-    /** Every group is ticked with the same local time, then one loop pass. */
-    private void tick(SimReplica r) {
-        if (r.up() && !r.paused) {
-            for (SimGroup g : r.groups) {
-                g.node.tick(r.clock.local(now));
-            }
-            drain(r);
-        }
-        schedule(now + tickMs, () -> tick(r));
-    }
-
-    private void deliver(SimEnvelope env, boolean late) {
-        if (late && env.message().ballot().epoch() < maxMasterEpoch[env.group()]) {
-            staleLateDeliveries++;
-        }
-        deliver(env);
-    }
-
-    private void deliver(SimEnvelope env) {
-        SimReplica r = replica(env.message().to());
-        if (r.up() && r.paused) {
-            r.inbox.add(env);
-        } else if (r.up()) {
-            trace("deliver " + env);
-            route(r, env).step(env, r.clock.local(now), deliveryCheck);
-            drain(r);
-        }
-    }
-
-    /** The group of {@code r} a message is handed to: its own, unless {@link PaxosPlantedBug#GROUP_CROSSTALK} misroutes it. */
-    private SimGroup route(SimReplica r, SimEnvelope env) {
-        if (bug == PaxosPlantedBug.GROUP_CROSSTALK && groups > 1 && bugRandom.nextInt(50) == 0) {
-            return r.group((env.group() + 1 + bugRandom.nextInt(groups - 1)) % groups);
-        }
-        return r.group(env.group());
-    }
-
-    /**
-     * The edge's loop, GroupHost's pass: one Ready of every group that has one; every group's
-     * requests out, one combined persist, answers, then per group apply and advance.
-     */
-    private void drain(SimReplica r) {
-        if (r.pendingPass != null) { // resumed from a pause before this pass's persist
-            List<SimReplica.GroupReady> pass = r.pendingPass;
-            r.pendingPass = null;
-            if (!finish(r, pass)) {
-                return;
-            }
-        }
-        for (int guard = 0; r.hasReady(); guard++) {
-            if (guard > 1000) {
-                throw new SimulationFailure("replica " + r.id + " produces Ready forever");
-            }
-            List<SimReplica.GroupReady> pass = new ArrayList<>();
-            for (SimGroup g : r.groups) {
-                if (g.node.hasReady()) {
-                    Ready rd = g.node.ready();
-                    if ((rd.promised() != null || !rd.entries().isEmpty()) && !rd.sync()) {
-                        throw new SimulationFailure("acceptor state change without sync on replica " + r.id
-                                + " group " + g.group);
-                    }
-                    pass.add(new SimReplica.GroupReady(g, rd));
-                }
-            }
-            // Requests go out before the persist, as the real edge sends them (CORE-API.md step 0).
-            for (SimReplica.GroupReady gr : pass) {
-                for (Message m : gr.ready().messages()) {
-                    if (!m.answersPeer()) {
-                        send(gr.group().group, m);
-                    }
-                }
-            }
-            if (r.crashPoint == SimReplica.CrashPoint.BEFORE_PERSIST) {
-                crash(r);
-                return;
-            }
-            if (r.pauseAtPersistMs > 0 && r.pauseBeforePersist) {
-                // Stopped after its requests went out, before its writes: the rest of this pass
-                // (persist, answers, apply, advance) happens when it resumes.
-                pause(r, r.pauseAtPersistMs);
-                r.pendingPass = pass;
-                return;
-            }
-            if (!finish(r, pass)) {
-                return;
-            }
-        }
-        checkDone();
-    }
-
-    /** One combined persist, answers, apply, advance; false when the replica crashed or paused on the way. */
-    private boolean finish(SimReplica r, List<SimReplica.GroupReady> pass) {
-        int records = 0;
-        boolean sync = false;
-        for (SimReplica.GroupReady gr : pass) {
-            records += gr.records();
-            sync |= gr.ready().sync();
-        }
-        if (r.crashPoint == SimReplica.CrashPoint.TORN && records >= 2) {
-            // The power goes during a write of two or more records (a smaller one cannot tear):
-            // no fsync, and crash() keeps what of it reached the disk.
-            for (SimReplica.GroupReady gr : pass) {
-                gr.group().storage.write(gr.ready().promised(), gr.ready().entries(), false);
-            }
-            r.wroteUnsynced(pass);
-            tornCrashes++;
-            crash(r);
-            return false;
-        }
-        // One combined write: one fsync, if any group's batch asks for it, makes every group's writes durable.
-        for (SimReplica.GroupReady gr : pass) {
-            gr.group().storage.write(gr.ready().promised(), gr.ready().entries(), false);
-        }
-        if (sync) {
-            for (SimGroup g : r.groups) {
-                g.storage.fsync();
-            }
-            r.unsyncedWrites.clear();
-        } else if (records > 0) {
-            r.wroteUnsynced(pass);
-        }
-        for (SimReplica.GroupReady gr : pass) {
-            for (Entry e : gr.ready().entries()) {
-                oracles[gr.group().group].accepted(r.id, e);
-            }
-        }
-        if (r.crashPoint == SimReplica.CrashPoint.AFTER_PERSIST) {
-            crash(r);
-            return false;
-        }
-        if (r.pauseAtPersistMs > 0) {
-            pause(r, r.pauseAtPersistMs); // stopped between its writes and its answers
-        }
-        for (SimReplica.GroupReady gr : pass) {
-            for (Message m : gr.ready().messages()) {
-                if (m.answersPeer()) {
-                    SimEnvelope env = new SimEnvelope(gr.group().group, m);
-                    if (r.paused) {
-                        r.held.add(env);
-                    } else {
-                        send(env);
-                    }
-                }
-            }
-        }
-        for (SimReplica.GroupReady gr : pass) {
-            applyAndAdvance(r, gr.group(), gr.ready());
-        }
-        // Paused: the answers above and any further pass wait for the resume.
-        return !r.paused;
-    }
-
-    private void applyAndAdvance(SimReplica r, SimGroup g, Ready rd) {
-        Oracle oracle = oracles[g.group];
-        for (Entry e : rd.committed()) {
-            oracle.applied(r.id, e);
-            g.machine.apply(e.index(), e.epoch(), e.value());
-            oracle.state(r.id, e.index(), g.machine.checksum());
-            if (healed && progressIndex[g.group] > 0 && e.index() == progressIndex[g.group]
-                    && r.id == progressReplica[g.group]) {
-                trace("progress index " + progressIndex[g.group] + (groups > 1 ? " of group " + g.group : ""));
-            }
-        }
-        for (int to : rd.needSnapshot()) {
-            sendSnapshot(r, g, to);
-        }
-        if (rd.status() != null) {
-            observeStatus(r, g, rd.status());
-        }
-        g.node.advance(rd);
-        compact(g);
-    }
-
-    private void observeStatus(SimReplica r, SimGroup g, Ready.Status s) {
-        trace("status r" + r.id + (groups > 1 ? " g" + g.group : "") + " " + s);
-        if (s.epoch() != 0) {
-            if (s.epoch() < g.maxEpoch) {
-                throw new SimulationFailure("epoch went back on replica " + r.id + (groups > 1 ? " group " + g.group : "")
-                        + ": " + s.epoch() + " < " + g.maxEpoch);
-            }
-            g.maxEpoch = s.epoch();
-        }
-        if (s.role() == io.chubby.paxos.core.Role.MASTER) {
-            masters++;
-            masterships.add(new Mastership(r.id, s.epoch(), now, -1, g.group));
-            maxMasterEpoch[g.group] = Math.max(maxMasterEpoch[g.group], s.epoch());
-        }
-    }
-
-    private void compact(SimGroup g) {
-        KvStateMachine m = g.machine;
-        if (m.appliedIndex() - m.durableIndex() >= 25) {
-            m.makeDurable();
-            if (compaction) {
-                g.storage.truncateBefore(m.durableIndex() - 10 + 1);
-            }
-        }
-    }
-
-    private void send(int group, Message m) {
-        send(new SimEnvelope(group, m));
-    }
-
-    private void send(SimEnvelope env) {
-        int copies = net.copies(env.message().from(), env.message().to(), now);
-        for (int i = 0; i < copies; i++) {
-            int delay = net.delay();
-            boolean late = delay >= net.longDelayMin && net.longDelay > 0;
-            schedule(now + delay, () -> deliver(env, late));
-        }
-    }
-
-    private void sendSnapshot(SimReplica from, SimGroup g, int to) {
-        if (from.paused) {
-            return; // best effort: the core flags the follower again
-        }
-        KvStateMachine.Image img = g.machine.image();
-        if (net.copies(from.id, to, now) > 0) {
-            schedule(now + net.delay() + 5, () -> installSnapshot(replica(to), g.group, img));
-        }
-    }
-
-    private void installSnapshot(SimReplica r, int group, KvStateMachine.Image img) {
-        SimGroup g = r.group(group);
-        if (!r.up() || r.paused || img.appliedIndex() <= g.node.appliedIndex()) {
-            return;
-        }
-        trace("snapshot r" + r.id + (groups > 1 ? " g" + group : "") + " at " + img.appliedIndex());
-        snapshots++;
-        g.machine.install(img);
-        g.storage.truncateBefore(img.appliedIndex() + 1);
-        oracles[group].state(r.id, img.appliedIndex(), img.checksum());
-        g.node.snapshotInstalled(img.appliedIndex());
-        drain(r);
-        if (healthy) {
-            // Installing (and making durable) a large snapshot keeps the edge's loop busy: peer
-            // messages wait in its inbox and the node is not ticked until it is done.
-            pause(r, 1 + rnd.nextInt((int) LEASE_MS));
-        }
-    }
-
-    // ------------------------------------------------------------------ clients and checks
+    // ------------------------------------------------------------------ clients
 
     /** Every replica gets a proposal in every group it can serve (values tagged with the group), then one loop pass. */
     private void client() {
@@ -560,217 +319,32 @@ public final class Simulation {
                 if (r.up() && !r.paused && g.node.canServe(r.clock.local(now))) {
                     byte[] v = GroupTags.tag(g.group, "k" + rnd.nextInt(16) + "=v" + (++clientSeq));
                     long idx = g.node.propose(v, r.clock.local(now));
-                    if (healed && progressIndex[g.group] < 0 && idx > 0) {
-                        progressIndex[g.group] = idx;
-                        progressReplica[g.group] = r.id;
+                    if (healed && checks.progressIndex[g.group] < 0 && idx > 0) {
+                        checks.progressIndex[g.group] = idx;
+                        checks.progressReplica[g.group] = r.id;
                     }
                     proposed = true;
                 }
             }
             if (proposed) {
-                drain(r);
+                loop.drain(r);
             }
         }
         schedule(now + 10 + rnd.nextInt(60), this::client);
     }
 
-    /** Per group: at most one replica may believe it holds a valid lease at any true instant; lease epochs grow. */
-    private void checkLeases() {
-        for (int g = 0; g < groups; g++) {
-            checkLeases(g);
-        }
-    }
-
-    private void checkLeases(int group) {
-        SimReplica holder = null;
-        for (SimReplica r : replicas) {
-            if (r.up() && r.group(group).node.leaseValid(r.clock.local(now))) {
-                if (holder != null) {
-                    throw new SimulationFailure("two valid leases" + (groups > 1 ? " in group " + group : "") + ": replica "
-                            + holder.id + " epoch " + holder.group(group).node.epoch() + " and replica " + r.id + " epoch "
-                            + r.group(group).node.epoch());
-                }
-                holder = r;
-            }
-        }
-        if (holder != null) {
-            long e = holder.group(group).node.epoch();
-            for (int i = masterships.size() - 1; i >= 0; i--) {
-                Mastership m = masterships.get(i);
-                if (m.replica() == holder.id && m.group() == group && m.epoch() == e) {
-                    if (!m.served()) {
-                        masterships.set(i, new Mastership(m.replica(), e, m.at(), now, group));
-                    }
-                    break;
-                }
-            }
-            if (e < leaseEpoch[group]) {
-                throw new SimulationFailure("lease epoch went back" + (groups > 1 ? " in group " + group : "") + ": " + e
-                        + " after " + leaseEpoch[group]);
-            }
-            leaseEpoch[group] = e;
-        }
-    }
-
-    /** After healing: in every group, a proposal made after healing is applied by every replica. */
-    private void checkDone() {
-        if (!healed) {
-            return;
-        }
-        for (int g = 0; g < groups; g++) {
-            if (progressIndex[g] < 0) {
-                return;
-            }
-            for (SimReplica r : replicas) {
-                if (!r.up() || r.group(g).machine.appliedIndex() < progressIndex[g]) {
-                    return;
-                }
-            }
-        }
-        done = true;
-    }
-
-    // ------------------------------------------------------------------ faults
-
-    private void fault() {
-        if (healed) {
-            return;
-        }
-        if (healthy) {
-            faults.crashAFollower();
-        } else {
-            faults.injectOne();
-        }
-        schedule(now + 100 + rnd.nextInt(900), this::fault);
-    }
-
-    /**
-     * A crash of every group of {@code r}. With one group, any prefix of the unsynced records
-     * reaches the disk (a torn batch: harsher than a JE transaction, and the model before issue
-     * 18). With more, what reaches it is a prefix of the unsynced combined writes, each whole or
-     * not at all, as one JE transaction per write ({@code LogStores.writeAll}) is: consistent
-     * across groups.
-     */
-    void crash(SimReplica r) {
-        int unsynced;
-        int reached;
-        int[] kept;
-        if (groups == 1) {
-            unsynced = r.group(0).storage.unsyncedRecords();
-            reached = unsynced == 0 ? 0 : rnd.nextInt(unsynced + 1);
-            kept = new int[] {reached};
-        } else {
-            unsynced = r.unsyncedWrites.size();
-            reached = unsynced == 0 ? 0 : rnd.nextInt(unsynced + 1);
-            kept = r.recordsOfFirst(reached);
-        }
-        trace("crash r" + r.id + (unsynced == 0 ? "" : " (" + reached + " of " + unsynced + " unsynced "
-                + (groups == 1 ? "writes" : "combined writes") + " reached the disk)"));
-        crashes++;
-        if (reached > 0 && reached < unsynced) {
-            tornPartial++;
-        }
-        r.stop();
-        for (SimGroup g : r.groups) {
-            for (Entry e : g.crash(kept[g.group])) {
-                oracles[g.group].accepted(r.id, e); // on the disk: as accepted as a synced entry, answered or not
-            }
-        }
-        schedule(now + 200 + rnd.nextInt(2000), () -> restart(r));
-    }
-
-    private void restart(SimReplica r) {
-        if (!r.up()) {
-            trace("restart r" + r.id);
-            r.start(now);
-            if (healthy) {
-                // Each peer's link to it was closed by the crash and reconnects after that peer's
-                // backoff; until then what the peer sends to it is dropped.
-                for (SimReplica p : replicas) {
-                    if (p != r) {
-                        long lag = rnd.nextInt((int) (2 * LEASE_MS));
-                        net.downUntil(p.id, r.id, now + lag);
-                        trace("link r" + p.id + "->r" + r.id + " up in " + lag + " ms");
-                    }
-                }
-            }
-            drain(r);
-        }
-    }
-
-    void restartOne() {
-        for (SimReplica r : replicas) {
-            if (!r.up()) {
-                restart(r);
-                return;
-            }
-        }
-    }
-
-    /** Stops {@code r} (a GC pause, SIGSTOP) for {@code ms}; its clock runs on meanwhile. */
-    void pause(SimReplica r, long ms) {
-        if (!r.up() || r.paused) {
-            return;
-        }
-        trace("pause r" + r.id + " for " + ms + " ms");
-        pauses++;
-        if (r.holdsALease(now)) {
-            pausedHolders++;
-        }
-        r.paused = true;
-        r.pauseAtPersistMs = 0;
-        long token = ++r.pauseToken;
-        schedule(now + ms, () -> resume(r, token));
-    }
-
-    private void resume(SimReplica r, long token) {
-        if (!r.up() || !r.paused || r.pauseToken != token) {
-            return; // crashed meanwhile (a crash ends the pause), or already resumed
-        }
-        trace("resume r" + r.id + " (" + r.inbox.size() + " messages waiting)");
-        r.paused = false;
-        for (SimGroup g : r.groups) {
-            if (g.node.epoch() < maxMasterEpoch[g.group]) {
-                resumedDeposed++;
-                break;
-            }
-        }
-        List<SimEnvelope> answers = new ArrayList<>(r.held);
-        r.held.clear();
-        for (SimEnvelope env : answers) {
-            send(env);
-        }
-        drain(r); // the rest of the loop pass it was stopped in
-        List<SimEnvelope> waiting = new ArrayList<>(r.inbox);
-        r.inbox.clear();
-        for (SimEnvelope env : waiting) {
-            deliver(env); // queues again if the replica paused (or drops if it crashed) on the way
-        }
-    }
-
-    private void heal() {
-        healed = true;
-        net.healAll();
-        net.loss = 0;
-        net.duplicate = 0;
-        net.maxDelay = Math.min(net.maxDelay, 10);
-        net.longDelay = 0; // messages already held still arrive late
-        for (SimReplica r : replicas) {
-            r.crashPoint = SimReplica.CrashPoint.NONE;
-            r.pauseAtPersistMs = 0;
-            resume(r, r.pauseToken);
-            restart(r);
-        }
-    }
-
     // ------------------------------------------------------------------ helpers
 
-    private void schedule(long at, Runnable action) {
+    void schedule(long at, Runnable action) {
         queue.add(new Event(at, seq++, action));
     }
 
-    private SimReplica replica(int id) {
+    SimReplica replica(int id) {
         return replicas.get(id - 1);
+    }
+
+    Oracle oracle(int group) {
+        return oracles[group];
     }
 
     private String describe() {
@@ -788,7 +362,7 @@ public final class Simulation {
                 b.append("[down]");
             }
         }
-        return b + " progressIndex=" + (groups == 1 ? String.valueOf(progressIndex[0]) : Arrays.toString(progressIndex));
+        return b + " progressIndex=" + checks.progressIndexes();
     }
 
     void trace(String s) {

@@ -3,11 +3,12 @@
  * (one loop pass and one combined write for all of them, as GroupHost), running the pure Paxos core
  * over simulated storage (synced and unsynced parts; a crash tears the unsynced part), network (loss,
  * duplication, reordering, delay, long delays, partitions including one-way), process pauses and
- * drifting clocks that may step forward within the drift bound, with invariant checks after every
- * event. Single-threaded; a run is a pure function of its seed. For tests only.
+ * drifting clocks that may step forward within the drift bound, and planted mastership handoffs,
+ * with invariant checks after every event. Single-threaded; a run is a pure function of its seed.
+ * For tests only.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package io.chubby.sim;
 
 import org.osgi.annotation.bundle.Export;

@@ -44,6 +44,15 @@ class SimulationTest {
         long pausedHolders = 0;
         long deposed = 0;
         long tornPartial = 0;
+        int handoffSeeds = 0;
+        long handoffs = 0;
+        long handoffsCompleted = 0;
+        long handoffsGivenUp = 0;
+        long handoffsInterrupted = 0;
+        long fastTakeovers = 0;
+        long slowTakeovers = 0;
+        long slowestTakeover = 0;
+        StringBuilder slowSeeds = new StringBuilder();
         int runs = 0;
         int[] seedsPerGroups = new int[9];
         for (int i = 0; i < SEEDS_5 + SEEDS_3; i++) {
@@ -63,6 +72,17 @@ class SimulationTest {
             pausedHolders += f.pausedHolders();
             deposed += f.resumedDeposed();
             tornPartial += f.tornPartial();
+            handoffSeeds += f.handoffs() > 0 ? 1 : 0;
+            handoffs += f.handoffs();
+            handoffsCompleted += f.handoffsCompleted();
+            handoffsGivenUp += f.handoffsGivenUp();
+            handoffsInterrupted += f.handoffsInterrupted();
+            fastTakeovers += f.fastTakeovers();
+            slowTakeovers += f.slowTakeovers();
+            slowestTakeover = Math.max(slowestTakeover, f.slowestTakeoverMs());
+            if (f.slowTakeovers() > 0 && slowSeeds.length() < 60) {
+                slowSeeds.append(slowSeeds.isEmpty() ? "" : ",").append(seed).append('/').append(groups);
+            }
             events += r.events();
             chosen += r.chosen();
             masters += r.masters();
@@ -85,6 +105,10 @@ class SimulationTest {
                 + " long-delayed-messages=%d (delivered after a newer master was elected %d)"
                 + " clock-steps-within-bound=%d torn-crashes=%d (kept some but not all %d)%n",
                 pauses, pausedHolders, deposed, longDelays, stale, clockJumps, torn, tornPartial);
+        System.out.printf("handoffs: seeds=%d asked=%d completed=%d given-up=%d interrupted=%d (crash or lost"
+                + " mastership); after healing: target held the lease within L/2 %d, slower %d (worst %d ms; seeds/groups"
+                + " %s)%n", handoffSeeds, handoffs, handoffsCompleted, handoffsGivenUp, handoffsInterrupted,
+                fastTakeovers, slowTakeovers, slowestTakeover, slowSeeds);
         assertTrue(crashes > runs / 2 && snapshots > 0 && masters > runs, "the faults were exercised");
         assertTrue(pauses > runs / 2 && longDelays > runs && clockJumps > runs / 10 && torn > runs / 20,
                 "the extended faults were exercised");
@@ -92,6 +116,12 @@ class SimulationTest {
         assertTrue(pausedHolders > 0 && deposed > 0 && stale > 0 && (tornPartial > 0 || seedsPerGroups[1] == 0),
                 "the extended faults hit what they aim at");
         assertTrue(runs == SEEDS_5 + SEEDS_3 && chosen > runs, "every run chose values");
+        if (runs >= 100) {
+            assertTrue(handoffSeeds > runs / 4 && handoffSeeds < runs * 3 / 4 && handoffsCompleted > runs / 10
+                    && handoffsGivenUp > 0 && handoffsInterrupted > 0 && fastTakeovers > runs / 10
+                    && fastTakeovers > 3 * slowTakeovers,
+                    "handoffs in about half the seeds, completed, given up, interrupted; after healing mostly fast");
+        }
         if (GROUPS == null && runs >= 100) {
             assertTrue(seedsPerGroups[1] > runs / 5 && seedsPerGroups[2] > 0 && seedsPerGroups[8] > 0,
                     "the seeds mix one group and up to eight: " + mix);

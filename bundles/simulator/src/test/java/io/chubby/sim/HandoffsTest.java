@@ -1,0 +1,45 @@
+package io.chubby.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Planted handoffs in the Paxos-level simulation ({@link Handoffs}): which seeds have them, what they do. */
+class HandoffsTest {
+
+    /**
+     * Seeds 1 and 4 ask for no handoff: their runs are exactly those of the code before handoffs
+     * (the figures were printed by it at d9dd616).
+     */
+    @Test
+    void aSeedWithoutHandoffsRunsAsBeforeHandoffsExisted() {
+        Simulation one = new Simulation(1, 5, false, Simulation.groupsFor(1));
+        assertEquals(new Simulation.Result(1, 5, 2022, 92, 4463, 1, 1, 0, 1), one.run());
+        assertEquals(0, one.faults().handoffs());
+        Simulation four = new Simulation(4, 5, false, Simulation.groupsFor(4));
+        assertEquals(new Simulation.Result(4, 5, 2152, 97, 4538, 4, 1, 2, 2), four.run());
+        assertEquals(0, four.faults().handoffs());
+    }
+
+    @Test
+    void aSeedWithHandoffsHandsOverUnderFaultsAndFastAfterHealing() {
+        Simulation sim = new Simulation(7, 5, false, 1);
+        Simulation.Result r = sim.run();
+        Simulation.Faults f = sim.faults();
+        assertEquals(4, f.handoffs(), f.toString());
+        assertEquals(f.handoffs(), f.handoffsCompleted() + f.handoffsGivenUp() + f.handoffsInterrupted(),
+                "every handoff ended one way: " + f);
+        assertEquals(1, f.fastTakeovers(), "the target of the handoff after healing took over within L/2: " + f);
+        assertEquals(r, new Simulation(7, 5, false, 1).run(), "a pure function of the seed");
+    }
+
+    @Test
+    void releasingLeasesWithoutSteppingDownGivesTwoValidLeases() {
+        AssertionError e = assertThrows(AssertionError.class, () -> new Simulation(6, 5, false,
+                Simulation.groupsFor(6), PaxosPlantedBug.RELEASE_WITHOUT_STOPPING).run());
+        assertTrue(e.getMessage().contains("two valid leases"), e.getMessage());
+        new Simulation(6, 5, false, Simulation.groupsFor(6)).run(); // the same seed without the bug passes
+    }
+}
