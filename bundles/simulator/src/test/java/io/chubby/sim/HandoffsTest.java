@@ -28,7 +28,7 @@ class HandoffsTest {
         Simulation sim = new Simulation(7, 5, false, 1);
         Simulation.Result r = sim.run();
         Simulation.Faults f = sim.faults();
-        assertEquals(4, f.handoffs(), f.toString());
+        assertEquals(3, f.handoffs(), f.toString());
         assertEquals(f.handoffs(), f.handoffsCompleted() + f.handoffsGivenUp() + f.handoffsInterrupted(),
                 "every handoff ended one way: " + f);
         assertEquals(1, f.fastTakeovers(), "the target of the handoff after healing took over within L/2: " + f);

@@ -154,9 +154,11 @@ final class Acceptor {
         }
         if (!b.equals(s.released)) {
             s.bind(from, now); // a released ballot's late messages bind us no more
+            s.poll = null; // we hear a master: no election
+            s.failedPolls = 0;
         }
-        s.poll = null; // we hear a master: no election
-        s.failedPolls = 0;
+        // A late message of a released ballot (overtaken by its Handoff) must not cancel the
+        // election the handoff asked for (simulator seeds 216, 338: a lease's wait instead).
     }
 
     /**
@@ -170,6 +172,7 @@ final class Acceptor {
             s.released = r.ballot();
             s.boundTo = 0;
             s.boundUntil = now;
+            endBackedElection(r.from());
         }
     }
 
@@ -184,6 +187,7 @@ final class Acceptor {
             return;
         }
         s.released = h.ballot();
+        endBackedElection(h.from());
         if (h.pinned()) {
             s.pinnedUntil = now + 2 * s.cfg.leaseMillis();
         }
@@ -194,6 +198,17 @@ final class Acceptor {
         learnCommit(h.ballot(), h.commitIndex());
         if (now >= s.boundUntil && s.poll == null) {
             proposer.startPoll(now);
+        }
+    }
+
+    /**
+     * The master that released us is the candidate whose election we backed (it won and now steps
+     * down): that election is over, so the target's pre-vote is not refused IN_ELECTION for the
+     * rest of L/2 (simulator seed 12: a handoff right after the master's own election).
+     */
+    private void endBackedElection(int releasingMaster) {
+        if (s.electionOf == releasingMaster) {
+            s.electionUntil = Long.MIN_VALUE;
         }
     }
 

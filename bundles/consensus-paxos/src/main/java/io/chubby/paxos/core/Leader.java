@@ -25,6 +25,8 @@ final class Leader {
         /** Acknowledged ranges above {@code match + 1} (first to last), from reordered replies. */
         final TreeMap<Long, Long> pending = new TreeMap<>();
         long matchAtLastCheck;
+        /** The follower's own commit index as it last reported it: it holds every chosen slot up to here. */
+        long reportedCommit;
         long catchUpFrom = -1;
         long catchUpAt;
         long snapshotFlaggedAt = Long.MIN_VALUE / 2; // no overflow in now - snapshotFlaggedAt

@@ -177,7 +177,8 @@ public final class PaxosNode {
 
     /**
      * Master in phase 2, and {@code replica} (another member) answered a request sent within the
-     * last two renew periods and has accepted or learned every chosen slot but at most one batch:
+     * last two renew periods, reported holding every slot chosen before this mastership, and has
+     * accepted or learned every chosen slot but at most one batch:
      * a handoff to it would complete within a round trip or two. False on a follower.
      */
     public boolean caughtUp(int replica, long now) {
@@ -185,7 +186,8 @@ public final class PaxosNode {
             return false;
         }
         return now - s.leader.lastAnswered(replica) <= 2 * s.cfg.renewMillis()
-                && s.leader.progress(replica).match + s.cfg.maxBatchEntries() >= s.commitIndex;
+                && s.leader.progress(replica).match + s.cfg.maxBatchEntries() >= s.commitIndex
+                && s.leader.progress(replica).reportedCommit >= s.leader.fromIndex - 1;
     }
 
     /**

@@ -156,7 +156,10 @@ final class Proposer {
             return;
         }
         int target = s.leader.handoffTo;
-        if (s.leader.progress(target).match < s.log.lastIndex()) {
+        Leader.Progress p = s.leader.progress(target);
+        // match counts the slots below our phase 1 range as held (startPhase2 assumes it); only the
+        // target's own commit index proves it holds them (simulator seed 553: a target without them).
+        if (p.match < s.log.lastIndex() || p.reportedCommit < s.leader.fromIndex - 1) {
             return;
         }
         Ballot b = s.leader.ballot;
@@ -204,6 +207,7 @@ final class Proposer {
 
     /** Slots the follower knows chosen need no vote from it; counting them changes no decision. */
     private void floorMatch(Leader.Progress p, long followerCommit) {
+        p.reportedCommit = Math.max(p.reportedCommit, followerCommit);
         long known = Math.min(followerCommit, s.commitIndex);
         if (known > p.match) {
             p.match = known;
