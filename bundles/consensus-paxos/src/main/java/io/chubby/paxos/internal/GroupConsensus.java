@@ -78,8 +78,15 @@ final class GroupConsensus implements Consensus {
     public CompletableFuture<byte[]> propose(byte[] command) {
         if (!isMaster()) {
             CompletableFuture<byte[]> f = new CompletableFuture<>();
-            f.completeExceptionally(ProposalFutures.notMaster("replica " + host.settings().replicaId()
-                    + " is not master (master is " + group.view().masterId() + ")"));
+            ReplicaView v = group.view();
+            int self = host.settings().replicaId();
+            // A master that does not serve (handing over, or its lease lapsed) refuses without
+            // proposing: CELL_UNAVAILABLE says nothing was applied (a failed future's NOT_MASTER
+            // reads as "outcome unknown" to session-mgr).
+            f.completeExceptionally(v.role() == io.chubby.paxos.core.Role.MASTER && v.masterId() == self
+                    ? ProposalFutures.notProposed("replica " + self + " masters group " + group.id()
+                            + " but does not serve now (handing over, or its lease lapsed)")
+                    : ProposalFutures.notMaster("replica " + self + " is not master (master is " + v.masterId() + ")"));
             return f;
         }
         return host.propose(group.id(), command);
@@ -88,7 +95,10 @@ final class GroupConsensus implements Consensus {
     /** Whether this replica may serve now, from any thread (see {@link ReplicaView#servingUntil}). */
     @Override
     public boolean isMaster() {
-        return host.running() && group.view().canServe(host.now());
+        // The clock first, then the view: a view loaded before a newer one was published (a
+        // handoff withdrawing it) is judged at a time before that publication, never after it.
+        long now = host.now();
+        return host.running() && group.view().canServe(now);
     }
 
     @Override

@@ -344,8 +344,11 @@ final class GroupHost implements Runnable, ConsensusGroups {
 
     /**
      * Hands each of {@code leaving} that this replica serves to its {@link MasterPlacement#successor}
-     * and waits until this replica stepped down from them and their proposals settled, at most the
-     * read grace plus a renew period, so a planned stop costs the cell a handoff instead of a lease
+     * (a group already handing over, e.g. a placement move, is waited for too) and waits: until this
+     * replica stepped down from them, at most the read grace plus a renew period (a target that has
+     * not taken the handoff by then is likely gone: the caller leaves and the cell fails over); then
+     * until the proposals of this replica settled, at most a lease (the target re-proposes them;
+     * see {@link PaxosGroup#waiting}). So a planned stop costs the cell a handoff instead of a lease
      * wait and an election. Returns at once for groups not served here or with no caught-up
      * replica, and on the loop thread itself (a listener unregistering: the handoff needs the loop).
      */
@@ -357,8 +360,15 @@ final class GroupHost implements Runnable, ConsensusGroups {
         Map<PaxosGroup, Integer> targets = new java.util.LinkedHashMap<>();
         try {
             onLoop(() -> {
+                if (!running) {
+                    return; // run by the loop's clean-up after it stopped: nothing to hand over
+                }
                 for (PaxosGroup g : leaving) {
                     MasterPlacement.GroupFacts f = g.facts(now());
+                    if (f != null && f.masterHere() && f.handingOff()) {
+                        targets.put(g, -1); // a move already under way: wait for it as well
+                        continue;
+                    }
                     int to = f == null || !f.masterHere() ? 0 : placement.successor(f);
                     if (to != 0 && g.handOff(to, false, now())) {
                         targets.put(g, to);
@@ -366,11 +376,17 @@ final class GroupHost implements Runnable, ConsensusGroups {
                 }
             });
         } catch (IllegalStateException stopped) {
-            return; // the loop stopped meanwhile: nothing to hand over
+            return; // the loop stopped meanwhile (or did not answer): nothing to wait for
         }
-        long until = start + PaxosGroup.READ_GRACE_MS + settings.renewMs();
-        while (running && now() < until && targets.keySet().stream()
-                .anyMatch(g -> g.view().role() == Role.MASTER || g.waiting() > 0)) {
+        long stepDownBy = start + PaxosGroup.READ_GRACE_MS + settings.renewMs();
+        long settleBy = stepDownBy + settings.leaseMs();
+        while (running) {
+            long now = now();
+            boolean mastering = targets.keySet().stream().anyMatch(g -> g.view().role() == Role.MASTER);
+            boolean unsettled = targets.keySet().stream().anyMatch(g -> g.waiting() > 0);
+            if ((!mastering && !unsettled) || (mastering && now >= stepDownBy) || now >= settleBy) {
+                break;
+            }
             try {
                 Thread.sleep(1);
             } catch (InterruptedException e) {
@@ -384,7 +400,8 @@ final class GroupHost implements Runnable, ConsensusGroups {
                 handedOverBeforeLeaving.incrementAndGet();
             }
             log.info("handed over before leaving replica={} group={} to={} steppedDown={} unsettledProposals={} "
-                    + "tookMs={}", self, g.id(), to, done, g.waiting(), now() - start);
+                    + "tookMs={}", self, g.id(), to == -1 ? "(a move under way)" : to, done, g.waiting(),
+                    now() - start);
         });
     }
 
@@ -413,7 +430,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
         int[] target = new int[1];
         String[] refusal = new String[1];
         onLoop(() -> {
-            MasterPlacement.GroupFacts f = g.facts(now());
+            MasterPlacement.GroupFacts f = running ? g.facts(now()) : null;
             if (f == null || !f.masterHere() || !g.view().serving()) {
                 refusal[0] = "replica " + self + " does not serve group " + group + " (its master is "
                         + (f == null ? 0 : f.masterId()) + "): ask the master";

@@ -21,10 +21,11 @@ import java.util.Set;
  *   {@code settleMs} without a break, unless the mastership is pinned (an operator's move-master,
  *   or an earlier overload move).</li>
  *   <li><b>Overload.</b> When the loop has been busy more than {@code overloadBusy} of its time for
- *   {@code overloadMs}, the replica hands its busiest group (most entries applied since the
- *   overload began) to the caught-up replica mastering the fewest groups, if that evens the load
- *   (it masters at least two fewer); pinned, so the home rule does not bring it back. At most one
- *   such move per {@code overloadMs}.</li>
+ *   {@code overloadMs}, the replica hands its busiest unpinned group (most entries applied since
+ *   the overload began) to the caught-up replica mastering the fewest groups, if that evens the
+ *   load (it masters at least two fewer); pinned, so the home rule does not bring it back (it goes
+ *   home after its next change of master). At most one such move per {@code overloadMs}. Busy
+ *   includes time in the combined fsync, so a disk-bound loop counts as overloaded too.</li>
  * </ul>
  */
 final class MasterPlacement {
@@ -161,6 +162,9 @@ final class MasterPlacement {
         GroupFacts busiest = null;
         long most = -1;
         for (GroupFacts g : mine) {
+            if (g.pinned()) {
+                continue; // placed on purpose (an operator, or an earlier overload move): left where it is
+            }
             long done = g.applied() - appliedAtOverload.getOrDefault(g.group(), g.applied());
             if (done > most) {
                 most = done;

@@ -141,6 +141,8 @@ final class PaxosGroup {
         tracker.update(false, 0, view.epoch(), view.appliedIndex());
         machine = null;
         draining = null;
+        handedOffAt = Long.MIN_VALUE;
+        keepFuturesUntil = Long.MIN_VALUE;
         node = null;
         durable = null;
         pending = null;

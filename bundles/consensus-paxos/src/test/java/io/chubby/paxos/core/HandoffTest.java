@@ -120,14 +120,18 @@ class HandoffTest {
         assertFalse(c.node(m).pinned(), "an elected master is not pinned");
         int target = other(m, 5);
         assertTrue(c.node(m).handOff(target, true, c.now));
+        long start = c.now;
         while (c.master() != target || !c.node(target).canServe(c.now)) {
             c.elapseByMs(1, false);
+            assertTrue(c.now - start < 1_000, "the target serves within a few round trips");
         }
         assertTrue(c.node(target).pinned(), "placed by an operator");
         int next = other(target, 5);
         assertTrue(c.node(target).handOff(next, c.now));
+        long again = c.now;
         while (c.master() != next || !c.node(next).canServe(c.now)) {
             c.elapseByMs(1, false);
+            assertTrue(c.now - again < 1_000, "the next target serves within a few round trips");
         }
         assertFalse(c.node(next).pinned(), "a planned (placement) handoff does not pin");
         assertFalse(c.node(target).pinned(), "a follower is never pinned");

@@ -56,14 +56,17 @@ final class GroupCell implements AutoCloseable {
         return (GroupConsensus) consensus(replica, group);
     }
 
-    /** Who each group's master is, as its master reports (0: none serving). */
+    /** Who each group's master is, as its master reports (0: none serving); never two at once. */
     Map<Integer, Integer> masters() {
         Map<Integer, Integer> out = new java.util.TreeMap<>();
         for (int g = 0; g < groups; g++) {
             out.put(g, 0);
             for (int id : replicas.keySet()) {
                 if (consensus(id, g).isMaster()) {
-                    out.put(g, id);
+                    Integer other = out.put(g, id);
+                    if (other != 0) {
+                        throw new AssertionError("two replicas serve group " + g + ": " + other + " and " + id);
+                    }
                 }
             }
         }

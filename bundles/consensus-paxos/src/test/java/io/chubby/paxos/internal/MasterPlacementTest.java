@@ -127,4 +127,15 @@ class MasterPlacementTest {
         assertEquals(Optional.empty(), p.next(30_000, facts, 0.9));
         assertTrue(p.next(60_000, facts, 0.9).isPresent());
     }
+
+    @Test
+    void anOverloadMoveLeavesPinnedGroupsWhereTheyAre() {
+        MasterPlacement p = new MasterPlacement(1, MEMBERS, SETTINGS);
+        MasterPlacement.GroupFacts pinnedBusy = new MasterPlacement.GroupFacts(3, 1, true, false, true, ALL_UP, 0);
+        p.next(0, List.of(mastered(0, ALL_UP, 0), pinnedBusy, mastered(6, ALL_UP, 0), elsewhere(1, 2)), 0.9);
+        MasterPlacement.GroupFacts pinnedLater = new MasterPlacement.GroupFacts(3, 1, true, false, true, ALL_UP, 9000);
+        assertEquals(Optional.of(new MasterPlacement.Move(6, 3, true, "overload")), p.next(30_000,
+                List.of(mastered(0, ALL_UP, 10), pinnedLater, mastered(6, ALL_UP, 20), elsewhere(1, 2)), 0.9),
+                "the busiest unpinned group moves; the pinned one (busier) stays");
+    }
 }
