@@ -3,7 +3,6 @@ package io.chubby.cli.internal.command;
 import io.chubby.api.ChubbyException;
 import io.chubby.client.AdminResult;
 import io.chubby.client.ClientOptions;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -45,12 +44,7 @@ public final class BackupCreateCommand implements Callable<Integer> {
                 unreachable = e;
                 continue;
             }
-            PrintStream out = root.ctx().out();
-            out.print(r.output());
-            if (!r.output().isEmpty() && !r.output().endsWith("\n")) {
-                out.println();
-            }
-            out.flush();
+            AdminOutput.print(root.ctx().out(), r);
             if (r.status() != 0) {
                 throw new IllegalStateException("backup failed in " + target + " with status " + r.status());
             }
