@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Timeout;
  * backup create} backs a follower up while the cell serves, {@code backup verify} accepts it, a
  * bad target fails with exit 1 and the cell keeps serving; a replica killed, its data directory
  * replaced by {@code backup restore}, restarted by {@code cell up}, logs the restore and catches up
- * with writes made after the backup (same applied index and checksum everywhere). The state is
+ * with writes made after the backup (same applied index and checksum everywhere); then the whole
+ * cell is restored from the one backup (disaster recovery): its state is the backup's and its master
+ * has a higher epoch than the backup's. The state is
  * {@code chubby.it.backup.nodes} files (default 20,000) of 100 bytes; the backup's time and size
  * are printed.
  */
@@ -36,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
 class BackupRestoreIT {
     private static final long DEADLINE_MS = 60_000;
     private static final Pattern BACKUP_LINE = Pattern.compile(
-            "backup (\\S+) cell=\\S+ replica=(\\d+) takenAt=\\S+ appliedIndex=(\\d+) epoch=\\d+ groups=\\d+ files=(\\d+) bytes=(\\d+) in (\\d+) ms");
+            "backup (\\S+) cell=\\S+ replica=(\\d+) takenAt=\\S+ appliedIndex=(\\d+) epoch=(\\d+) groups=\\d+ files=(\\d+) bytes=(\\d+) in (\\d+) ms");
     private LocalCell cell;
 
     @AfterEach
@@ -73,7 +75,8 @@ class BackupRestoreIT {
         assertNotEquals(master.get("address"), cell.clientAddress(backedUp), "a follower is backed up by default");
         assertTrue(Long.parseLong(m.group(3)) >= nodes, created::toString);
         System.out.printf("BackupRestoreIT: %d nodes written in %d ms; backup of replica %d: %s files, %s bytes in %s ms%n",
-                nodes, fillMs, backedUp, m.group(4), m.group(5), m.group(6));
+                nodes, fillMs, backedUp, m.group(5), m.group(6), m.group(7));
+        long backupEpoch = Long.parseLong(m.group(4));
 
         LocalCell.Run verified = cell.chubby(null, "backup", "verify", backup.toString());
         assertEquals(0, verified.exit(), verified::toString);
@@ -107,8 +110,37 @@ class BackupRestoreIT {
         assertEquals(3, converged.size());
         String log = Files.readString(replicaDir.resolve("log").resolve("replica.log"), StandardCharsets.UTF_8);
         assertTrue(log.contains("restored from backup "), () -> "replica " + victim + " logs the restore" + cell.logs());
-        System.out.printf("BackupRestoreIT: restore %d ms; restart + catch-up until converged %d ms (%s)%n",
-                restoreMs, catchUpMs, LocalCell.describe(converged));
+        System.out.printf("BackupRestoreIT: restore %d ms; restart + catch-up until converged %d ms%n", restoreMs, catchUpMs);
+
+        restoreTheWholeCell(backup, backupEpoch);
+    }
+
+    /**
+     * Disaster recovery: every replica's data replaced by the one backup; the cell comes back with
+     * the backup's state (a write made after it is gone) and a master of a higher epoch.
+     */
+    private void restoreTheWholeCell(Path backup, long backupEpoch) throws Exception {
+        LocalCell.Run down = cell.down();
+        assertEquals(0, down.exit(), down::toString);
+        for (int id = 1; id <= 3; id++) {
+            Path replicaDir = cell.dir().resolve("replica-" + id);
+            Files.move(replicaDir.resolve("data"), replicaDir.resolve("data.before-dr"));
+            LocalCell.Run r = cell.chubby(null, "backup", "restore", "--from", backup.toString(), "--dir",
+                    replicaDir.resolve("data").toString());
+            assertEquals(0, r.exit(), r::toString);
+        }
+        LocalCell.Run up = cell.up();
+        assertEquals(0, up.exit(), () -> up + cell.logs());
+        Map<String, String> master = cell.await("a master after the restore", () -> cell.master().orElse(null), DEADLINE_MS);
+        assertTrue(Long.parseLong(master.get("epoch")) > backupEpoch,
+                () -> "master epoch " + master.get("epoch") + " above the backup's " + backupEpoch);
+        put("/ls/local/after-dr", "the restored cell serves");
+        assertEquals(0, cell.chubby(null, "stat", "/ls/local/data/n0").exit(), "state of the backup is there");
+        LocalCell.Run gone = cell.chubby(null, "cat", "/ls/local/after-backup");
+        assertEquals(10, gone.exit(), () -> "written after the backup: NO_SUCH_NODE; " + gone);
+        cell.await("all 3 restored replicas at one applied index and checksum", cell::converged, DEADLINE_MS);
+        System.out.printf("BackupRestoreIT: whole cell restored from one backup: master epoch %s > backup epoch %d%n",
+                master.get("epoch"), backupEpoch);
     }
 
     private void writeAll(ChubbyClient c, int nodes) throws Exception {
