@@ -39,6 +39,8 @@ public final class ReplicaConfig {
     public static final String DNS_PID = "io.chubby.dns";
     /** PID of the optional access control bundle (acl). @since 1.3 */
     public static final String ACL_PID = "io.chubby.acl";
+    /** PID of the scheduled backups of the replica's store (bdb-store): keys {@code backup.*}. @since 1.7 */
+    public static final String BACKUP_PID = "io.chubby.backup";
 
     /** The keys of {@link #PID}. */
     public static final List<String> IDENTITY_KEYS = List.of(CELL_NAME, REPLICA_ID, MEMBERS, DATA_DIR);
@@ -51,12 +53,13 @@ public final class ReplicaConfig {
             "transport.client.", CLIENT_TRANSPORT_PID,
             "cell.", CELL_PID,
             "dns.", DNS_PID,
-            "acl.", ACL_PID);
+            "acl.", ACL_PID,
+            "backup.", BACKUP_PID);
 
     /**
      * The PID a replica configuration key belongs to: {@link #PID} for the identity keys, else by
      * prefix ({@code store.}, {@code paxos.}, {@code transport.peer.}, {@code transport.client.},
-     * {@code cell.}, {@code dns.}).
+     * {@code cell.}, {@code dns.}, {@code acl.}, {@code backup.}).
      *
      * @throws IllegalArgumentException naming the key and the known prefixes when no PID has it
      * @since 1.2

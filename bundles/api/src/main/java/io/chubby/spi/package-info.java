@@ -14,9 +14,12 @@
  *
  * <p>1.6.0: {@code ConsensusGroups.peerMinors()} (a default method: the peer minors the members
  * announced, for session-mgr's {@code SetPartitions} rule, docs/PARTITIONING.md step 7).
+ *
+ * <p>1.7.0: {@code ReplicaConfig.BACKUP_PID} and the {@code backup.} key prefix (issue 19: scheduled
+ * backups, bdb-store).
  */
 @Export
-@Version("1.6.0")
+@Version("1.7.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;

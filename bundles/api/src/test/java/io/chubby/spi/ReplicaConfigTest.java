@@ -22,6 +22,7 @@ class ReplicaConfigTest {
         assertEquals("io.chubby.transport.client", ReplicaConfig.pidOf("transport.client.port"));
         assertEquals("io.chubby.cell", ReplicaConfig.pidOf("cell.session.lease.ms"));
         assertEquals("io.chubby.dns", ReplicaConfig.pidOf("dns.port"));
+        assertEquals("io.chubby.backup", ReplicaConfig.pidOf("backup.target.dir"));
     }
 
     @Test

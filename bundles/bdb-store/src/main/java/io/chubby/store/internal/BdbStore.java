@@ -15,9 +15,12 @@ import io.chubby.spi.ReplicaConfig;
 import io.chubby.spi.ReplicaIdentity;
 import io.chubby.spi.StateStore;
 import io.chubby.spi.StateStores;
+import io.chubby.store.backup.OnlineBackup;
+import io.chubby.store.backup.RestoreMarker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Iterator;
 import java.util.List;
 import org.osgi.service.component.annotations.Activate;
@@ -95,6 +98,7 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
 
     private BdbStore(Path dataDir, StoreSettings settings) {
         this.envDir = dataDir.resolve(ENV_DIR);
+        RestoreMarker.read(dataDir).ifPresent(line -> log.info("{} ({})", line, dataDir.resolve(RestoreMarker.FILE_NAME)));
         try {
             Files.createDirectories(envDir);
         } catch (IOException e) {
@@ -162,6 +166,21 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
     /** The environment directory, {@code <data.dir>/je}. */
     public Path directory() {
         return envDir;
+    }
+
+    /**
+     * An online backup of this environment into a new directory in {@code target} (created when
+     * missing), while the store goes on serving: see {@link OnlineBackup}.
+     *
+     * @throws io.chubby.store.backup.BackupException for a bad target; the store is unaffected
+     */
+    public OnlineBackup.Result backup(Path target, String cell, int replicaId, Clock clock) {
+        synchronized (this) {
+            if (closed) {
+                throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "store " + envDir + " is closed");
+            }
+        }
+        return OnlineBackup.take(env, envDir, target, cell, replicaId, clock);
     }
 
     /** fsyncs JE has issued on its log since the environment opened (tests and benchmarks). */

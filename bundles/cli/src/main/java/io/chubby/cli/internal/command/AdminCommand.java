@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -43,12 +42,7 @@ public final class AdminCommand implements Callable<Integer> {
             ClientOptions.parseAddress(target);
         }
         AdminResult r = root.ctx().access().admin(target, commandLine(words), root.timeout(), root.security());
-        PrintStream out = root.ctx().out();
-        out.print(r.output());
-        if (!r.output().isEmpty() && !r.output().endsWith("\n")) {
-            out.println();
-        }
-        out.flush();
+        AdminOutput.print(root.ctx().out(), r);
         if (r.status() != 0) {
             // Not a Chubby error: the call worked, the command inside did not (exit 1, like any failure).
             throw new IllegalStateException("admin command failed in " + target + " with status " + r.status());

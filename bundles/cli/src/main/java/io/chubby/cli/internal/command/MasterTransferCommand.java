@@ -2,7 +2,6 @@ package io.chubby.cli.internal.command;
 
 import io.chubby.api.MasterInfo;
 import io.chubby.client.AdminResult;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,12 +33,7 @@ public final class MasterTransferCommand implements Callable<Integer> {
         MasterInfo m = root.locateMaster(root.cellAddresses());
         AdminResult r = root.ctx().access().admin(m.masterAddress(), commandLine(to, group), root.timeout(),
                 root.security());
-        PrintStream out = root.ctx().out();
-        out.print(r.output());
-        if (!r.output().isEmpty() && !r.output().endsWith("\n")) {
-            out.println();
-        }
-        out.flush();
+        AdminOutput.print(root.ctx().out(), r);
         if (r.status() != 0) {
             throw new IllegalStateException("master transfer failed in replica " + m.masterId() + " ("
                     + m.masterAddress() + ")");
