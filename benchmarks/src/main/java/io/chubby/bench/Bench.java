@@ -226,6 +226,12 @@ public final class Bench {
                     }
                 }
                 case 7 -> out.add(Workloads.failover(sut, p.failovers()));
+                case 10 -> {
+                    out.add(Workloads.plannedChange(sut, p.failovers(), false));
+                    if (!sys.startsWith("zookeeper")) {
+                        out.add(Workloads.plannedChange(sut, p.failovers(), true));
+                    }
+                }
                 case 8 -> out.add(SessionWorkloads.fanOut(sut, p.fanOut()));
                 case 9 -> {
                     if (sut instanceof EtcdCluster etcd) {

@@ -430,6 +430,17 @@ final class ChubbyCell implements SystemUnderTest {
         return master().pid();
     }
 
+    /** {@code chubby master transfer}: the master runs {@code paxos:transfer} (admin channel). */
+    @Override
+    public void transferLeader() {
+        ReplicaStatus m = master();
+        io.chubby.client.AdminResult r = ChubbyClient.admin(m.address(), "paxos:transfer", Duration.ofSeconds(10),
+                statusSecurity);
+        if (r.status() != 0) {
+            throw new IllegalStateException("paxos:transfer failed in " + m.address() + ": " + r.output());
+        }
+    }
+
     @Override
     public void restartStopped() throws Exception {
         start(); // cell up starts what is not running (with --tls, reusing the certificates)

@@ -399,6 +399,22 @@ final class EtcdCluster implements SystemUnderTest {
         return procs[i].pid();
     }
 
+    /** {@code etcdctl move-leader} to the next member after the leader. */
+    @Override
+    public void transferLeader() throws Exception {
+        int leader = leaderIndex();
+        if (leader == 0) {
+            throw new IllegalStateException("no etcd leader");
+        }
+        int target = leader % size + 1;
+        long id;
+        try (Client c = client(false, endpoints())) {
+            id = c.getMaintenanceClient().statusMember(clientUrl(target)).get(5, TimeUnit.SECONDS).getHeader()
+                    .getMemberId();
+        }
+        etcdctl("move-leader", Long.toHexString(id));
+    }
+
     @Override
     public void restartStopped() throws Exception {
         for (int i = 1; i <= size; i++) {

@@ -58,6 +58,19 @@ final class Procs {
         return b.start();
     }
 
+    /** kill -TERM (a planned stop); waits up to 60 s for the process to exit, then kills it. */
+    static void term(long pid) {
+        ProcessHandle.of(pid).ifPresent(h -> {
+            h.destroy();
+            try {
+                h.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception slow) {
+                h.destroyForcibly();
+                h.onExit().join();
+            }
+        });
+    }
+
     /** kill -9. */
     static void kill9(long pid) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);

@@ -17,6 +17,14 @@ interface SystemUnderTest extends AutoCloseable {
     /** Restarts every member that is not running and waits until it is back in the group. */
     void restartStopped() throws Exception;
 
+    /**
+     * The system's own command to move leadership to another member (workload 10b); systems
+     * without one throw {@link UnsupportedOperationException}.
+     */
+    default void transferLeader() throws Exception {
+        throw new UnsupportedOperationException(name() + " has no leader transfer command");
+    }
+
     @Override
     void close();
 }

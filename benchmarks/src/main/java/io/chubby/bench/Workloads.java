@@ -84,6 +84,71 @@ final class Workloads {
     }
 
     /**
+     * Planned change of master (issue 19): a client writes sequentially in a thread of its own;
+     * then either the master / leader is stopped with SIGTERM (a planned restart: Chubby and etcd
+     * hand leadership to a follower before they exit, ZooKeeper's followers elect) or, with
+     * {@code transfer}, the system's own transfer command runs ({@code chubby master transfer},
+     * {@code etcdctl move-leader}; ZooKeeper has none). One sample: the longest gap between two
+     * acknowledged writes from 1 s before the action until 50 writes after it. A stopped member is
+     * restarted between repetitions.
+     */
+    static Result plannedChange(SystemUnderTest sut, int reps, boolean transfer) throws Exception {
+        String title = transfer ? "10b. leader transfer command, longest write pause"
+                : "10a. planned restart: SIGTERM of the master, longest write pause";
+        Stats s = new Stats();
+        java.util.concurrent.atomic.AtomicInteger errors = new java.util.concurrent.atomic.AtomicInteger();
+        for (int r = 0; r < reps; r++) {
+            try (KvClient c = sut.newClient()) {
+                c.prepare("bench-planned");
+                java.util.concurrent.ConcurrentLinkedDeque<Long> acks = new java.util.concurrent.ConcurrentLinkedDeque<>();
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread writer = new Thread(() -> {
+                    while (!stop.get()) {
+                        try {
+                            c.write("bench-planned", VALUE);
+                            acks.add(System.nanoTime());
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                            Procs.sleep(5);
+                        }
+                    }
+                }, "bench-planned-writer");
+                writer.start();
+                Procs.sleep(1000);
+                long at = System.nanoTime();
+                if (transfer) {
+                    sut.transferLeader();
+                } else {
+                    Procs.term(sut.leaderPid());
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (acks.stream().filter(t -> t > at).count() < 50) {
+                    if (System.nanoTime() > deadline) {
+                        stop.set(true);
+                        throw new IllegalStateException(sut.name() + ": fewer than 50 writes 60 s after the change");
+                    }
+                    Procs.sleep(10);
+                }
+                stop.set(true);
+                writer.join(30_000);
+                long previous = Long.MIN_VALUE;
+                long longest = 0;
+                for (long t : acks) {
+                    if (previous != Long.MIN_VALUE && t > at && previous > at - TimeUnit.SECONDS.toNanos(1)) {
+                        longest = Math.max(longest, t - previous);
+                    }
+                    previous = t;
+                }
+                s.add(longest);
+            }
+            sut.restartStopped();
+            Procs.sleep(3000); // let the restarted member catch up before the next change
+        }
+        return new Result(title, sut.name(), Double.NaN, s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(),
+                errors.get() + " failed writes");
+    }
+
+    /**
      * Failover: a client writes in a loop; the master / leader is killed with SIGKILL; the time from
      * the kill to the next acknowledged write is one sample. The killed member is restarted between
      * repetitions.
