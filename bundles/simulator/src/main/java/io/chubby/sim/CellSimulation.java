@@ -1,6 +1,7 @@
 package io.chubby.sim;
 
 import io.chubby.cell.internal.replica.CellSettings;
+import io.chubby.paxos.core.Configuration;
 import io.chubby.paxos.core.Message;
 import io.chubby.paxos.core.PaxosConfig;
 import io.chubby.spi.Member;
@@ -90,7 +91,7 @@ public final class CellSimulation {
         this.trace = trace;
         this.rnd = new Random(seed);
         this.net = new SimNetwork(new Random(seed * 7919 + 1));
-        this.paxos = new Oracle(n / 2 + 1);
+        this.paxos = new Oracle(Configuration.of(ids(n)));
         this.compaction = rnd.nextBoolean();
         this.tickMs = rnd.nextBoolean() ? 10 : 20;
         this.registers = 2 + rnd.nextInt(3);
@@ -466,5 +467,13 @@ public final class CellSimulation {
         if (trace) {
             System.out.println(now + " " + s);
         }
+    }
+
+    private static List<Integer> ids(int n) {
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            ids.add(i);
+        }
+        return ids;
     }
 }

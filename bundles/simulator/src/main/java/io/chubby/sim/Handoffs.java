@@ -58,9 +58,14 @@ final class Handoffs {
     long slowestTakeoverMs;
 
     Handoffs(Simulation sim, long seed, int replicas, int groups) {
+        this(sim, seed, replicas, groups, true);
+    }
+
+    /** {@code allowed} false: no planted handoffs in this run (the seed's draw is made all the same). */
+    Handoffs(Simulation sim, long seed, int replicas, int groups, boolean allowed) {
         this.sim = sim;
         this.random = new Random(seed * 0x3C6EF372FE94F82BL + 24);
-        this.on = random.nextBoolean() || sim.bug == PaxosPlantedBug.RELEASE_WITHOUT_STOPPING;
+        this.on = (random.nextBoolean() || sim.bug == PaxosPlantedBug.RELEASE_WITHOUT_STOPPING) && allowed;
         this.handedOff = new long[replicas][groups];
     }
 

@@ -1,5 +1,6 @@
 package io.chubby.sim;
 
+import io.chubby.paxos.core.Configuration;
 import java.nio.charset.StandardCharsets;
 import java.util.TreeMap;
 
@@ -7,27 +8,48 @@ import java.util.TreeMap;
  * A small deterministic state machine: commands {@code key=value} set a key; the state checksum
  * is folded over every applied (index, epoch, command), so two replicas with equal checksums at an
  * index applied the same values. Has a durable copy (made by {@link #makeDurable}) that survives a
- * crash; the live state above it is lost.
+ * crash; the live state above it is lost. Records the configuration its last applied
+ * configuration entry carried (CORE-API.md "Changing the members": part of every snapshot).
  */
 public final class KvStateMachine {
 
     /** An immutable copy of the state: what a snapshot transfers and what survives a crash. */
-    public record Image(long appliedIndex, long checksum, TreeMap<String, String> data) {
+    public record Image(long appliedIndex, long checksum, TreeMap<String, String> data, Configuration configuration) {
         public Image {
             data = new TreeMap<>(data);
+        }
+
+        /** An image of a cell whose members never changed (the 1.4 shape). */
+        public Image(long appliedIndex, long checksum, TreeMap<String, String> data) {
+            this(appliedIndex, checksum, data, null);
         }
     }
 
     private long applied;
     private long checksum = 17;
     private TreeMap<String, String> data = new TreeMap<>();
-    private Image durable = new Image(0, 17, new TreeMap<>());
+    /** The configuration at the applied index; null: the cell's initial one, never changed. */
+    private Configuration configuration;
+    private Image durable = new Image(0, 17, new TreeMap<>(), null);
+
+    /** A machine of a member of the cell's initial configuration. */
+    public KvStateMachine() {
+    }
+
+    /** A machine that starts with {@code initial} as its configuration ({@link Configuration#NONE} for a joining replica). */
+    public KvStateMachine(Configuration initial) {
+        this.configuration = initial;
+        this.durable = image();
+    }
 
     public void apply(long index, long epoch, byte[] command) {
         if (index != applied + 1) {
             throw new AssertionError("apply out of order: " + index + " after " + applied);
         }
-        if (command.length > 0) {
+        Configuration c = Configuration.decode(command);
+        if (c != null) {
+            configuration = c;
+        } else if (command.length > 0) {
             String s = new String(command, StandardCharsets.UTF_8);
             int eq = s.indexOf('=');
             data.put(s.substring(0, Math.max(eq, 0)), s.substring(eq + 1));
@@ -51,7 +73,12 @@ public final class KvStateMachine {
     }
 
     public Image image() {
-        return new Image(applied, checksum, data);
+        return new Image(applied, checksum, data, configuration);
+    }
+
+    /** The configuration at the applied index (null: the initial one, never changed). */
+    public Configuration configuration() {
+        return configuration;
     }
 
     public void makeDurable() {
@@ -67,6 +94,7 @@ public final class KvStateMachine {
         applied = img.appliedIndex();
         checksum = img.checksum();
         data = new TreeMap<>(img.data());
+        configuration = img.configuration();
         durable = img;
     }
 

@@ -91,7 +91,14 @@ final class ReplicaLoop {
             for (SimReplica.GroupReady gr : pass) {
                 for (Message m : gr.ready().messages()) {
                     if (!m.answersPeer()) {
-                        if (m instanceof Message.Handoff h) {
+                        if (m instanceof Message.Handoff h && sim.membership != null) {
+                            // The only handoffs of a membership run: a master removed by its own change.
+                            if (gr.group().node.committedConfiguration().contains(r.id)) {
+                                throw new SimulationFailure("replica " + r.id + " group " + gr.group().group
+                                        + " sent " + h + " though it is a member of "
+                                        + gr.group().node.committedConfiguration());
+                            }
+                        } else if (m instanceof Message.Handoff h) {
                             sim.handoffs.sent(r, gr.group().group, h);
                         }
                         send(gr.group().group, m);
@@ -247,7 +254,7 @@ final class ReplicaLoop {
         g.machine.install(img);
         g.storage.truncateBefore(img.appliedIndex() + 1);
         sim.oracle(group).state(r.id, img.appliedIndex(), img.checksum());
-        g.node.snapshotInstalled(img.appliedIndex());
+        g.node.snapshotInstalled(img.appliedIndex(), img.configuration());
         drain(r);
         if (sim.healthy) {
             // Installing (and making durable) a large snapshot keeps the edge's loop busy: peer

@@ -1,5 +1,6 @@
 package io.chubby.sim;
 
+import io.chubby.paxos.core.Configuration;
 import io.chubby.paxos.core.Entry;
 import io.chubby.paxos.core.PaxosConfig;
 import io.chubby.paxos.core.PaxosNode;
@@ -15,7 +16,7 @@ import java.util.Random;
 final class SimGroup {
     final int group;
     final SimStorage storage = new SimStorage();
-    final KvStateMachine machine = new KvStateMachine();
+    final KvStateMachine machine;
     private final PaxosConfig cfg;
     private final Random random;
     PaxosNode node;
@@ -23,13 +24,19 @@ final class SimGroup {
     long maxEpoch;
 
     SimGroup(int group, PaxosConfig cfg, long seed) {
+        this(group, cfg, seed, null);
+    }
+
+    /** {@code initial}: the configuration the group starts with (null: the cell's, {@code cfg.replicas()}). */
+    SimGroup(int group, PaxosConfig cfg, long seed, Configuration initial) {
         this.group = group;
+        this.machine = new KvStateMachine(initial);
         this.cfg = cfg;
         this.random = new Random(seed);
     }
 
     void start(long localNow) {
-        RecoveredState rec = new RecoveredState(storage.promised(), machine.appliedIndex());
+        RecoveredState rec = new RecoveredState(storage.promised(), machine.appliedIndex(), machine.configuration());
         node = new PaxosNode(cfg, rec, storage, random::nextLong, localNow);
     }
 

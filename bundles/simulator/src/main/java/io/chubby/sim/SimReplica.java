@@ -59,10 +59,16 @@ final class SimReplica {
 
     /** A replica of {@code groups} groups, all configured by {@code cfg}; group g's node draws from {@code seed} + g * a constant. */
     SimReplica(int id, DriftingClock clock, PaxosConfig cfg, long seed, int groups) {
+        this(id, clock, cfg, seed, groups, null);
+    }
+
+    /** As above; {@code initial}: every group's starting configuration (null: the cell's; NONE: joining). */
+    SimReplica(int id, DriftingClock clock, PaxosConfig cfg, long seed, int groups,
+               io.chubby.paxos.core.Configuration initial) {
         this.id = id;
         this.clock = clock;
         for (int g = 0; g < groups; g++) {
-            this.groups.add(new SimGroup(g, cfg, seed + g * 0x632BE59BD9B4E019L));
+            this.groups.add(new SimGroup(g, cfg, seed + g * 0x632BE59BD9B4E019L, initial));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.chubby.sim;
 
+import io.chubby.paxos.core.Configuration;
 import io.chubby.paxos.core.PaxosConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +128,8 @@ public final class Simulation {
     final Outages outages = new Outages(this);
     final PaxosChecks checks;
     final Handoffs handoffs;
+    /** Membership changes during the fault phase ({@link #withMembershipChanges}); null in other runs. */
+    final MembershipChanges membership;
 
     /** One group per replica (the runs before issue 18). */
     public Simulation(long seed, int n, boolean trace) {
@@ -168,10 +171,28 @@ public final class Simulation {
      * One group per replica.
      */
     public static Simulation restartsInAHealthyCell(long seed, int n, boolean trace) {
-        return new Simulation(seed, n, trace, true, 1, PaxosPlantedBug.NONE);
+        return new Simulation(seed, n, trace, true, 1, PaxosPlantedBug.NONE, 0);
+    }
+
+    /**
+     * A fault run (as {@link #Simulation(long, int, boolean, int)}) whose cell changes its members
+     * while the faults go on (CORE-API.md "Changing the members"): {@code n} initial members and
+     * {@link MembershipChanges#JOINERS} more replicas that start in no configuration; every group's
+     * master is asked, every 0.1-0.5 s of the fault phase, to add a replica (as a learner first,
+     * promoted once caught up or, sometimes, before) or to remove one (itself included), one at a
+     * time, down to {@link MembershipChanges#minimum}. No planted handoffs. The oracle decides
+     * chosen values by the configuration governing each slot; every other check is as in any run.
+     */
+    public static Simulation withMembershipChanges(long seed, int n, boolean trace, int groups) {
+        return new Simulation(seed, n, trace, false, groups, PaxosPlantedBug.NONE, MembershipChanges.JOINERS);
     }
 
     private Simulation(long seed, int n, boolean trace, boolean healthy, int groups, PaxosPlantedBug bug) {
+        this(seed, n, trace, healthy, groups, bug, 0);
+    }
+
+    private Simulation(long seed, int n, boolean trace, boolean healthy, int groups, PaxosPlantedBug bug,
+                       int joiners) {
         if (groups < 1 || groups > 8) {
             throw new IllegalArgumentException("groups must be 1-8: " + groups);
         }
@@ -184,11 +205,16 @@ public final class Simulation {
         this.rnd = new Random(seed);
         this.net = new SimNetwork(new Random(seed * 7919 + 1));
         this.oracles = new Oracle[groups];
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            ids.add(i);
+        }
         for (int g = 0; g < groups; g++) {
-            oracles[g] = new Oracle(n / 2 + 1, g);
+            oracles[g] = new Oracle(Configuration.of(ids), g);
         }
         this.checks = new PaxosChecks(this, groups);
-        this.handoffs = new Handoffs(this, seed, n, groups);
+        this.handoffs = new Handoffs(this, seed, n, groups, joiners == 0);
+
         this.maxDrift = rnd.nextBoolean() ? 0.01 : 0.05;
         this.compaction = rnd.nextBoolean() || healthy;
         this.tickMs = rnd.nextInt(4) == 0 ? 5 : 20;
@@ -198,20 +224,22 @@ public final class Simulation {
         // Small jitter makes elections start right when the old lease promises lapse: the lease
         // margin is then all that keeps two masters from both believing they hold the lease.
         long jitter = 1 + rnd.nextInt(rnd.nextBoolean() ? 20 : 200);
-        List<Integer> ids = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-            ids.add(i);
-        }
-        for (int id : ids) {
-            PaxosConfig cfg = new PaxosConfig(id, ids, LEASE_MS, 300, maxDrift, jitter, 60,
+        for (int id = 1; id <= n + joiners; id++) {
+            List<Integer> initial = new ArrayList<>(ids);
+            if (id > n) {
+                initial.add(id); // PaxosConfig wants self listed; its configuration is NONE (below)
+            }
+            PaxosConfig cfg = new PaxosConfig(id, initial, LEASE_MS, 300, maxDrift, jitter, 60,
                     1 + rnd.nextInt(32), 1 << 16, 1 + rnd.nextInt(4));
             // Often at the extremes of the bound: that is where a too-short lease margin shows.
             double skew = rnd.nextBoolean() ? (rnd.nextBoolean() ? 1 : -1) : rnd.nextDouble() * 2 - 1;
             double rate = 1 + skew * maxDrift * 0.999;
+            Configuration start = joiners == 0 ? null : id > n ? Configuration.NONE : Configuration.of(ids);
             SimReplica r = new SimReplica(id, new DriftingClock(rnd.nextInt(1_000_000), rate), cfg,
-                    (seed * 31 + id) * 0x9E3779B97F4A7C15L, groups);
+                    (seed * 31 + id) * 0x9E3779B97F4A7C15L, groups, start);
             replicas.add(r);
         }
+        this.membership = joiners == 0 ? null : new MembershipChanges(this, seed, n, n + joiners);
         // Two seeds in three hold some messages for 1-5 s (several leases).
         net.longDelay = rnd.nextInt(3) == 0 ? 0 : 0.001 + rnd.nextDouble() * 0.02;
         if (healthy) {
@@ -256,6 +284,25 @@ public final class Simulation {
                 handoffs.slowTakeovers, handoffs.slowestTakeoverMs);
     }
 
+    /**
+     * What the membership changes of a {@link #withMembershipChanges} run did: learners added,
+     * configuration entries proposed, of which removing the proposing master itself, configuration
+     * entries chosen (all groups), and the final configuration of group 0.
+     */
+    public record Membership(int learnersAdded, int proposed, int removedMasters, int chosen, String finalOfGroup0) {
+    }
+
+    /** The membership changes of this run (all zero unless {@link #withMembershipChanges}). */
+    public Membership membership() {
+        int chosen = 0;
+        for (Oracle o : oracles) {
+            chosen += o.configurationsChosen();
+        }
+        return membership == null ? new Membership(0, 0, 0, 0, oracles[0].configuration().toString())
+                : new Membership(membership.learnersAdded, membership.proposed, membership.removedMasters, chosen,
+                        oracles[0].configuration().toString());
+    }
+
     /** Every time a replica became master (so far, or in the finished run), in order. */
     public List<Mastership> masterships() {
         return List.copyOf(checks.masterships);
@@ -281,6 +328,9 @@ public final class Simulation {
             } else if (!healthy && handoffs.on()) {
                 handoffs.schedule(FAULT_PHASE_MS);
             }
+            if (membership != null) {
+                membership.start();
+            }
             while (!done && !queue.isEmpty()) {
                 Event e = queue.poll();
                 now = e.time;
@@ -301,9 +351,13 @@ public final class Simulation {
                     groups);
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException f) {
             String outside = injector.outsideModel == null ? "" : "OUTSIDE THE MODEL (" + injector.outsideModel + "): ";
-            AssertionError err = new AssertionError(outside + "seed=" + seed + " replicas=" + replicas.size() + " groups="
-                    + groups + " t=" + now + "ms: " + f.getMessage() + " (replay: -Dsim.seed=" + seed + " -Dsim.replicas="
-                    + replicas.size() + " -Dsim.groups=" + groups + (beyondBound ? " with beyondBoundClockJumps" : "")
+            String prefix = membership == null ? "sim" : "msim";
+            int initial = membership == null ? replicas.size() : replicas.size() - MembershipChanges.JOINERS;
+            AssertionError err = new AssertionError(outside + "seed=" + seed + " replicas=" + initial + " groups="
+                    + groups + " t=" + now + "ms: " + f.getMessage() + " (replay: -D" + prefix + ".seed=" + seed + " -D"
+                    + prefix + ".replicas=" + initial + " -D" + prefix + ".groups=" + groups
+                    + (membership != null ? " in MembershipSimulationTest" : "")
+                    + (beyondBound ? " with beyondBoundClockJumps" : "")
                     + (bug != PaxosPlantedBug.NONE ? " with planted " + bug : "") + ", see bundles/simulator/README.md)", f);
             throw err;
         }
@@ -356,7 +410,10 @@ public final class Simulation {
                     b.append(groups > 1 ? "g" + g.group : "").append('[').append(g.node.role()).append(" m=")
                             .append(g.node.masterId()).append(" e=").append(g.node.epoch()).append(" c=")
                             .append(g.node.commitIndex()).append(" a=").append(g.machine.appliedIndex()).append(" p=")
-                            .append(g.node.promised()).append(']');
+                            .append(g.node.promised())
+                            .append(membership == null ? "" : " cfg=" + g.node.committedConfiguration().members()
+                                    + "/" + g.node.configuration().members() + " last=" + g.node.lastIndex())
+                            .append(']');
                 }
             } else {
                 b.append("[down]");

@@ -25,14 +25,14 @@ class SimGroupsTest {
     @Test
     void anOracleFailsWhenItsGroupChoosesAValueOfAnotherGroup() {
         Ballot b = new Ballot(1, 1);
-        Oracle group0 = new Oracle(2, 0);
+        Oracle group0 = new Oracle(io.chubby.paxos.core.Configuration.of(java.util.List.of(1, 2, 3)), 0);
         Entry foreign = new Entry(1, b, 1, GroupTags.tag(1, "k1=v1"));
         group0.accepted(1, foreign); // accepted by one replica: not chosen yet
         SimulationFailure f = assertThrows(SimulationFailure.class, () -> group0.accepted(2, foreign));
         assertTrue(f.getMessage().contains("cross-talk: slot 1 of group 0 chose a value proposed in group 1"),
                 f.getMessage());
 
-        Oracle own = new Oracle(2, 0);
+        Oracle own = new Oracle(io.chubby.paxos.core.Configuration.of(java.util.List.of(1, 2, 3)), 0);
         Entry mine = new Entry(1, b, 1, GroupTags.tag(0, "k1=v1"));
         Entry noop = new Entry(2, b, 1, new byte[0]);
         assertDoesNotThrow(() -> {

@@ -117,7 +117,7 @@ final class Acceptor {
             // Slots we know chosen keep their value: the proposal can only carry the same value.
             if (e.index() > s.commitIndex) {
                 Entry mine = e.withBallot(a.ballot());
-                s.log.put(mine);
+                s.put(mine);
                 s.out.accept(mine);
             }
         }
@@ -234,7 +234,7 @@ final class Acceptor {
             if (e == null || e.ballot().compareTo(b) < 0) {
                 return;
             }
-            s.commitIndex++;
+            s.commitTo(s.commitIndex + 1);
         }
     }
 }

@@ -2,12 +2,14 @@ package io.chubby.paxos.core;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Proposer state of one ballot: phase 1 (collecting promises) and, once a majority promised,
@@ -52,9 +54,16 @@ final class Leader {
     final long fromIndex;
     final long startedAt;
     private final PaxosConfig cfg;
+    private final Configs configs;
+    /** The candidate's base configuration when phase 1 began: its promises need a majority of it. */
+    private final Configuration phase1Base;
+    /** Configurations in entries of the phase-1 range (own log and promises): a majority of each too. */
+    private final Set<Configuration> phase1Found = new HashSet<>();
     private final Map<Integer, Message.Promise> promises = new HashMap<>();
     private final Map<Integer, Long> leaseStamps = new HashMap<>();
     private long leaseExpiry = Long.MIN_VALUE;
+    /** {@link Configs#version} and stamp count {@link #leaseExpiry} was computed for. */
+    private int leaseConfigs = -1;
     private final Set<Integer> compactedRefusals = new HashSet<>();
     private final Map<Integer, Progress> progress = new TreeMap<>();
     boolean phase2;
@@ -72,25 +81,55 @@ final class Leader {
     long progressCheckedAt;
     long nextRetry;
 
-    Leader(PaxosConfig cfg, Ballot ballot, long fromIndex, long now) {
+    Leader(PaxosConfig cfg, Configs configs, Ballot ballot, long fromIndex, long now) {
         this.cfg = cfg;
+        this.configs = configs;
+        this.phase1Base = configs.base();
         this.ballot = ballot;
         this.fromIndex = fromIndex;
         this.startedAt = now;
     }
 
-    /** Records a promise (the first one per acceptor counts); true when a majority has promised. */
+    /**
+     * Records a promise (the first one per acceptor counts); true when phase 1 is complete: the
+     * promises hold a majority of our base configuration and of every configuration found in an
+     * entry of the phase-1 range (CORE-API.md "Changing the members", rule 4).
+     */
     boolean promised(Message.Promise p) {
-        if (p.fromIndex() == fromIndex) {
-            promises.putIfAbsent(p.from(), p);
+        if (p.fromIndex() == fromIndex && promises.putIfAbsent(p.from(), p) == null) {
+            for (Entry e : p.entries()) {
+                Configuration c = e.index() >= fromIndex ? Configuration.decode(e.value()) : null;
+                if (c != null) {
+                    phase1Found.add(c);
+                }
+            }
         }
-        return promises.size() >= cfg.quorum();
+        if (!phase1Base.majorityIn(promises.keySet())) {
+            return false;
+        }
+        for (Configuration c : phase1Found) {
+            if (!c.majorityIn(promises.keySet())) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    /** Records that {@code replica} cannot promise (log compacted); true once no majority is left. */
+    /** Whom phase 1 needs promises from: the members of every configuration it counts. */
+    Set<Integer> voters() {
+        Set<Integer> out = new TreeSet<>(phase1Base.members());
+        for (Configuration c : phase1Found) {
+            out.addAll(c.members());
+        }
+        return out;
+    }
+
+    /** Records that {@code replica} cannot promise (log compacted); true once no majority of the base is left. */
     boolean compactedRefusal(int replica) {
-        compactedRefusals.add(replica);
-        return compactedRefusals.size() > cfg.replicas().size() - cfg.quorum();
+        if (phase1Base.contains(replica)) {
+            compactedRefusals.add(replica);
+        }
+        return compactedRefusals.size() > phase1Base.size() - phase1Base.quorum();
     }
 
     boolean hasPromised(int replica) {
@@ -122,19 +161,44 @@ final class Leader {
         return out;
     }
 
-    /** Starts phase 2: every follower is assumed to hold the chosen prefix below {@code fromIndex}. */
-    void startPhase2(long barrier, long now) {
+    /**
+     * Starts phase 2 with {@code replicas} (members in play and learners, self included): every
+     * follower is assumed to hold the chosen prefix below {@code fromIndex}.
+     */
+    void startPhase2(long barrier, Collection<Integer> replicas, long now) {
         phase2 = true;
         barrierIndex = barrier;
-        for (int r : cfg.replicas()) {
-            Progress p = new Progress();
-            p.match = fromIndex - 1;
-            p.matchAtLastCheck = p.match;
-            p.next = r == cfg.self() ? barrier + 1 : fromIndex;
-            progress.put(r, p);
-        }
+        track(replicas);
+        progress.get(cfg.self()).next = barrier + 1;
         nextHeartbeat = cfg.nextRenewal(now);
         progressCheckedAt = now;
+    }
+
+    /** Replicates to (and counts) these replicas from now on, too: new members, learners. */
+    void track(Collection<Integer> replicas) {
+        for (int r : replicas) {
+            if (!progress.containsKey(r)) {
+                Progress p = new Progress();
+                p.match = fromIndex - 1;
+                p.matchAtLastCheck = p.match;
+                p.next = fromIndex;
+                progress.put(r, p);
+            }
+        }
+    }
+
+    /** Stops replicating to {@code replica} (a learner dropped, a member gone from every configuration). */
+    void untrack(int replica) {
+        if (replica != cfg.self()) {
+            progress.remove(replica);
+            leaseStamps.remove(replica);
+            leaseConfigs = -1;
+        }
+    }
+
+    /** Every replica with progress in this ballot (self, members in play, learners). */
+    java.util.Set<Integer> trackedReplicas() {
+        return progress.keySet();
     }
 
     Progress progress(int replica) {
@@ -151,15 +215,19 @@ final class Leader {
         return out;
     }
 
-    /** The highest index a majority accepted in this ballot (self included). */
-    long quorumMatch() {
-        long[] m = new long[progress.size()];
+    /** The highest index a majority of {@code c} accepted in this ballot (self included; 0 for no members). */
+    long quorumMatch(Configuration c) {
+        if (c.size() == 0) {
+            return 0;
+        }
+        long[] m = new long[c.size()];
         int i = 0;
-        for (Progress p : progress.values()) {
-            m[i++] = p.match;
+        for (int r : c.members()) {
+            Progress p = progress.get(r);
+            m[i++] = p == null ? 0 : p.match;
         }
         Arrays.sort(m);
-        return m[m.length - cfg.quorum()];
+        return m[m.length - c.quorum()];
     }
 
     /** An acceptor answered a request stamped {@code stamp} (our clock) in this ballot. */
@@ -169,23 +237,41 @@ final class Leader {
             leaseStamps.put(replica, prev);
             return;
         }
-        if (leaseStamps.size() >= cfg.quorum()) {
-            long[] s = new long[leaseStamps.size()];
-            int i = 0;
-            for (long v : leaseStamps.values()) {
-                s[i++] = v;
-            }
-            Arrays.sort(s);
-            leaseExpiry = s[s.length - cfg.quorum()] + cfg.masterLeaseMillis();
-        }
+        leaseConfigs = -1;
     }
 
     /**
-     * Lease end on our clock: a majority is bound to us until at least the quorum-th newest
-     * acknowledged stamp plus L, measured on their clocks; see {@link PaxosConfig#masterLeaseMillis}.
+     * Lease end on our clock: a majority of every configuration in play (CORE-API.md "Changing
+     * the members", rule 5) is bound to us until at least its quorum-th newest acknowledged stamp
+     * plus L, measured on their clocks; see {@link PaxosConfig#masterLeaseMillis}. Grows with
+     * acknowledgements; may shrink when a configuration entry is written.
      */
     long leaseExpiry() {
+        if (leaseConfigs != configs.version()) {
+            leaseExpiry = computeLeaseExpiry();
+            leaseConfigs = configs.version();
+        }
         return leaseExpiry;
+    }
+
+    private long computeLeaseExpiry() {
+        long expiry = Long.MAX_VALUE;
+        for (Configuration c : configs.inPlay()) {
+            long[] s = new long[c.size()];
+            int n = 0;
+            for (int r : c.members()) {
+                Long v = leaseStamps.get(r);
+                if (v != null) {
+                    s[n++] = v;
+                }
+            }
+            if (c.size() == 0 || n < c.quorum()) {
+                return Long.MIN_VALUE;
+            }
+            Arrays.sort(s, 0, n);
+            expiry = Math.min(expiry, s[n - c.quorum()] + cfg.masterLeaseMillis());
+        }
+        return expiry;
     }
 
     /** Our clock's send time of the newest request {@code replica} answered in this ballot, MIN when none. */

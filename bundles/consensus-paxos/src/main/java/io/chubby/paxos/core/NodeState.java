@@ -10,6 +10,10 @@ final class NodeState {
     final LogView log;
     final RandomSource random;
     final Outbox out = new Outbox();
+    /** The configurations of our log (CORE-API.md "Changing the members"). */
+    final Configs configs;
+    /** Replicas the master replicates to without counting them (CORE-API.md rule 6). */
+    final java.util.Set<Integer> learners = new java.util.TreeSet<>();
 
     // Acceptor. promised is durable (through Ready); the lease binding is memory only, which is
     // why a restarted replica binds itself to nobody-at-all for a full L (constructor).
@@ -58,10 +62,42 @@ final class NodeState {
         this.commitIndex = recovered.appliedIndex();
         this.applied = commitIndex;
         this.handedOut = commitIndex;
+        this.configs = new Configs(recovered.configuration() != null ? recovered.configuration()
+                : Configuration.of(cfg.replicas()));
+        for (long i = commitIndex + 1; i <= log.lastIndex(); i++) {
+            Entry e = log.entry(i);
+            if (e != null) {
+                configs.written(e, commitIndex);
+            }
+        }
         this.lastNow = now;
         // We may have answered a master just before crashing and forgotten it: honour that unknown
         // lease promise by refusing every Prepare for L (boundTo = -1 matches nobody).
         bind(-1, now);
+    }
+
+    /** Writes {@code e} into the log (handed out in the next Ready) and tracks a configuration it carries. */
+    void put(Entry e) {
+        log.put(e);
+        configs.written(e, commitIndex);
+    }
+
+    /** Every slot up to {@code index} is now known chosen. */
+    void commitTo(long index) {
+        if (index > commitIndex) {
+            commitIndex = index;
+            configs.committed(index);
+        }
+    }
+
+    /** Whom we talk to: every member of every configuration in play, and (as master) the learners; not us. */
+    java.util.List<Integer> peers() {
+        java.util.TreeSet<Integer> all = new java.util.TreeSet<>(configs.everyone());
+        if (role == Role.MASTER) {
+            all.addAll(learners);
+        }
+        all.remove(self);
+        return new java.util.ArrayList<>(all);
     }
 
     boolean leaseValid(long now) {

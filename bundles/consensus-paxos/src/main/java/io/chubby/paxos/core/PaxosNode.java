@@ -49,8 +49,10 @@ public final class PaxosNode {
                     } else if (now >= s.poll.nextRetry) {
                         proposer.sendPreVotes(now);
                     }
+                } else if (now >= s.boundUntil && now >= s.electionAt && s.configs.voter(s.self)) {
+                    proposer.startPoll(now); // a replica in no configuration never campaigns (rule 4)
                 } else if (now >= s.boundUntil && now >= s.electionAt) {
-                    proposer.startPoll(now);
+                    s.electionAt = now + s.cfg.leaseMillis(); // not a member (yet): look again later
                 }
             }
             case CANDIDATE -> {
@@ -72,6 +74,10 @@ public final class PaxosNode {
                     if (s.leader.handoffTo != 0 && now >= s.leader.handoffUntil) {
                         s.leader.handoffTo = 0; // the target did not catch up: nothing was released, serve again
                     }
+                    if (s.leader.phase2 && !s.configs.changing() && !s.configs.base().contains(s.self)) {
+                        proposer.leaveMastership(now); // removed: hand over again, or step down
+                        return;
+                    }
                     if (now >= s.leader.nextHeartbeat) {
                         proposer.heartbeat(now);
                     }
@@ -84,7 +90,9 @@ public final class PaxosNode {
     public void step(Message m, long now) {
         checkNotReady();
         s.lastNow = now;
-        if (m.to() != s.self || m.from() == s.self || !s.cfg.replicas().contains(m.from())) {
+        // Any replica id may speak to us: members come and go (CORE-API.md "Changing the members");
+        // what a message may change is decided by the configurations, not by who sent it.
+        if (m.to() != s.self || m.from() == s.self || m.from() < 1 || m.from() > 255) {
             return;
         }
         s.maxRound = Math.max(s.maxRound, m.ballot().round());
@@ -122,16 +130,77 @@ public final class PaxosNode {
     public long propose(byte[] value, long now) {
         checkNotReady();
         s.lastNow = now;
-        if (!canServe(now)) {
-            return -1;
+        if (!canServe(now) || s.configs.changing() || Configuration.isConfiguration(value)) {
+            return -1; // also while a configuration entry is uncommitted (rule 2); no forged ones
         }
+        return append(value);
+    }
+
+    private long append(byte[] value) {
         long index = s.log.lastIndex() + 1;
         Entry e = new Entry(index, s.leader.ballot, s.leader.ballot.epoch(), value);
-        s.log.put(e);
+        s.put(e);
         s.out.accept(e);
         s.leader.progress(s.self).match = index;
         proposer.advanceMasterCommit(); // a single-replica cell needs no acknowledgement
         return index;
+    }
+
+    /**
+     * Proposes a change of members (CORE-API.md "Changing the members"): {@code next} adds or
+     * removes exactly one replica to or from the current configuration. Returns the entry's index,
+     * or -1 unless this replica serves (so its barrier is applied), no change is under way, and
+     * {@code next} is one replica apart. Until the entry commits, {@link #propose} returns -1.
+     * {@code attachment} (the edge's address book) travels with the entry; the core never reads it.
+     * A member being added should first be a caught-up {@link #addLearner learner}.
+     */
+    public long proposeMembers(Configuration next, byte[] attachment, long now) {
+        checkNotReady();
+        s.lastNow = now;
+        if (!canServe(now) || s.configs.changing() || !s.configs.base().oneApart(next)) {
+            return -1;
+        }
+        s.leader.track(next.members());
+        return append(next.encode(attachment));
+    }
+
+    /**
+     * As master, replicates to {@code replica} from now on without counting it anywhere (a member
+     * to be, catching up). Kept across masterships of this replica; false unless master in phase 2.
+     */
+    public boolean addLearner(int replica, long now) {
+        checkNotReady();
+        s.lastNow = now;
+        if (s.role != Role.MASTER || !s.leader.phase2 || replica == s.self || replica < 1 || replica > 255) {
+            return false;
+        }
+        s.learners.add(replica);
+        s.leader.track(java.util.List.of(replica));
+        return true;
+    }
+
+    /** Stops replicating to a learner that is no member (a member stays until a configuration drops it). */
+    public void removeLearner(int replica) {
+        checkNotReady();
+        s.learners.remove(replica);
+        if (s.role == Role.MASTER && !s.configs.everyone().contains(replica)) {
+            s.leader.untrack(replica);
+        }
+    }
+
+    /** The configuration of the highest configuration entry in the log (committed or not), else the base one. */
+    public Configuration configuration() {
+        return s.configs.latest();
+    }
+
+    /** The configuration governing the slot after the commit index: known chosen. */
+    public Configuration committedConfiguration() {
+        return s.configs.base();
+    }
+
+    /** True while a configuration entry above the commit index is in the log. */
+    public boolean configurationChanging() {
+        return s.configs.changing();
     }
 
     /**
@@ -155,7 +224,7 @@ public final class PaxosNode {
         checkNotReady();
         s.lastNow = now;
         if (s.role != Role.MASTER || !s.leader.phase2 || s.leader.handoffTo != 0 || target == s.self
-                || !s.cfg.replicas().contains(target)) {
+                || !s.configs.base().contains(target) || !s.configs.latest().contains(target)) {
             return false;
         }
         s.leader.handoffTo = target;
@@ -182,7 +251,7 @@ public final class PaxosNode {
      * a handoff to it would complete within a round trip or two. False on a follower.
      */
     public boolean caughtUp(int replica, long now) {
-        if (s.role != Role.MASTER || !s.leader.phase2 || replica == s.self || !s.cfg.replicas().contains(replica)) {
+        if (s.role != Role.MASTER || !s.leader.phase2 || replica == s.self || s.leader.progress(replica) == null) {
             return false;
         }
         return now - s.leader.lastAnswered(replica) <= 2 * s.cfg.renewMillis()
@@ -195,8 +264,17 @@ public final class PaxosNode {
      * log entry at or below it. Call only between {@code advance} and the next {@code ready}.
      */
     public void snapshotInstalled(long index) {
+        snapshotInstalled(index, null);
+    }
+
+    /**
+     * As {@link #snapshotInstalled(long)}, with the configuration the snapshot recorded (the one
+     * governing slot {@code index + 1}); null when the snapshot predates membership changes.
+     */
+    public void snapshotInstalled(long index, Configuration configuration) {
         checkNotReady();
-        s.commitIndex = Math.max(s.commitIndex, index);
+        s.commitTo(index);
+        s.configs.snapshot(index, configuration);
         s.applied = Math.max(s.applied, index);
         s.handedOut = Math.max(s.handedOut, index);
     }
@@ -298,7 +376,8 @@ public final class PaxosNode {
 
     /** Master, lease valid, and everything chosen before its leadership (and its barrier) applied. */
     public boolean canServe(long now) {
-        return leaseValid(now) && s.leader.phase2 && s.applied >= s.leader.barrierIndex && s.leader.handoffTo == 0;
+        return leaseValid(now) && s.leader.phase2 && s.applied >= s.leader.barrierIndex && s.leader.handoffTo == 0
+                && s.configs.latest().contains(s.self);
     }
 
     /** Every slot up to here is known chosen and held locally (or in the installed snapshot). */

@@ -37,6 +37,14 @@ final class Poll {
         return refused.size();
     }
 
+    Set<Integer> granted() {
+        return granted;
+    }
+
+    Set<Integer> refused() {
+        return refused;
+    }
+
     /** Whether {@code replica} answered this round either way. */
     boolean answered(int replica) {
         return granted.contains(replica) || refused.contains(replica);

@@ -21,7 +21,8 @@ final class Proposer {
      */
     void startPoll(long now) {
         s.poll = new Poll(new Ballot(Math.max(s.maxRound, s.promised.round()) + 1, s.self), s.commitIndex + 1, now);
-        if (s.poll.grant(s.self) >= s.cfg.quorum()) {
+        s.poll.grant(s.self);
+        if (s.configs.latest().majorityIn(s.poll.granted())) {
             campaign(now); // a single-replica cell
             return;
         }
@@ -31,8 +32,8 @@ final class Proposer {
     /** (Re-)asks every peer that has not answered this round yet. */
     void sendPreVotes(long now) {
         s.poll.nextRetry = now + s.cfg.retryMillis();
-        for (int r : s.cfg.replicas()) {
-            if (r != s.self && !s.poll.answered(r)) {
+        for (int r : s.peers()) {
+            if (!s.poll.answered(r)) {
                 s.out.send(new Message.PreVote(s.self, r, s.poll.ballot, s.poll.fromIndex));
             }
         }
@@ -50,13 +51,25 @@ final class Proposer {
         if (s.poll == null || !r.ballot().equals(s.poll.ballot)) {
             return;
         }
+        Configuration latest = s.configs.latest();
         if (r.granted()) {
-            if (s.poll.grant(r.from()) >= s.cfg.quorum()) {
+            s.poll.grant(r.from());
+            if (latest.majorityIn(s.poll.granted())) {
                 campaign(now);
             }
-        } else if (s.poll.refuse(r.from()) > s.cfg.replicas().size() - s.cfg.quorum()) {
-            pollFailed(now);
+        } else {
+            s.poll.refuse(r.from());
+            if (!latest.majorityIn(notRefused(latest))) {
+                pollFailed(now);
+            }
         }
+    }
+
+    /** Members of {@code c} that have not refused this round (they might still grant). */
+    private java.util.Set<Integer> notRefused(Configuration c) {
+        java.util.Set<Integer> out = new java.util.TreeSet<>(c.members());
+        out.removeAll(s.poll.refused());
+        return out;
     }
 
     /** Ends the pre-vote round without a majority; the next one starts after a growing backoff. */
@@ -81,7 +94,7 @@ final class Proposer {
         s.role = Role.CANDIDATE;
         s.masterId = 0;
         long from = s.commitIndex + 1;
-        s.leader = new Leader(s.cfg, b, from, now);
+        s.leader = new Leader(s.cfg, s.configs, b, from, now);
         List<Entry> mine = new ArrayList<>();
         for (long i = from; i <= s.log.lastIndex(); i++) {
             Entry e = s.log.entry(i);
@@ -95,8 +108,11 @@ final class Proposer {
 
     void sendPrepares(long now) {
         s.leader.nextRetry = now + s.cfg.retryMillis();
-        for (int r : s.cfg.replicas()) {
-            if (r != s.self && !s.leader.hasPromised(r)) {
+        java.util.Set<Integer> to = new java.util.TreeSet<>(s.peers());
+        to.addAll(s.leader.voters());
+        to.remove(s.self);
+        for (int r : to) {
+            if (!s.leader.hasPromised(r)) {
                 s.out.send(new Message.Prepare(s.self, r, s.leader.ballot, s.leader.fromIndex, now));
             }
         }
@@ -122,11 +138,13 @@ final class Proposer {
         s.masterBallot = s.leader.ballot;
         long last = s.leader.fromIndex - 1;
         for (Entry e : s.leader.proposals()) {
-            s.log.put(e);
+            s.put(e);
             s.out.accept(e);
             last = e.index();
         }
-        s.leader.startPhase2(last, now);
+        java.util.Set<Integer> replicas = new java.util.TreeSet<>(s.peers()); // MASTER: learners included
+        replicas.add(s.self);
+        s.leader.startPhase2(last, replicas, now);
         s.leader.pinned = now <= s.pinnedUntil;
         s.pinnedUntil = Long.MIN_VALUE;
         s.leader.progress(s.self).match = last;
@@ -140,6 +158,9 @@ final class Proposer {
             return;
         }
         Leader.Progress p = s.leader.progress(a.from());
+        if (p == null) {
+            return; // a replica we no longer replicate to (removed from every configuration)
+        }
         p.ack(a.firstIndex(), a.lastIndex());
         floorMatch(p, a.commitIndex());
         advanceMasterCommit();
@@ -163,10 +184,10 @@ final class Proposer {
             return;
         }
         Ballot b = s.leader.ballot;
-        for (int r : s.cfg.replicas()) {
+        for (int r : s.peers()) {
             if (r == target) {
                 s.out.send(new Message.Handoff(s.self, r, b, s.commitIndex, s.leader.handoffPinned));
-            } else if (r != s.self) {
+            } else {
                 s.out.send(new Message.LeaseRelease(s.self, r, b));
             }
         }
@@ -186,6 +207,9 @@ final class Proposer {
             return;
         }
         Leader.Progress p = s.leader.progress(a.from());
+        if (p == null) {
+            return; // a replica we no longer replicate to
+        }
         floorMatch(p, a.commitIndex());
         completeHandoff(now);
         if (s.role != Role.MASTER) {
@@ -304,10 +328,73 @@ final class Proposer {
         return false;
     }
 
+    /**
+     * Commits the longest prefix in which every slot was accepted by a majority of the
+     * configuration governing it, and every configuration entry by a majority of the new
+     * configuration too (CORE-API.md "Changing the members", rule 3).
+     */
     void advanceMasterCommit() {
-        long q = s.leader.quorumMatch();
-        if (q > s.commitIndex) {
-            s.commitIndex = q;
+        long c = s.commitIndex;
+        Configuration governing = s.configs.governing(c + 1);
+        while (true) {
+            java.util.Map.Entry<Long, Configuration> next = s.configs.above().higherEntry(c);
+            long q = s.leader.quorumMatch(governing);
+            if (next == null) {
+                c = Math.max(c, q);
+                break;
+            }
+            long j = next.getKey();
+            if (q < j || s.leader.quorumMatch(next.getValue()) < j) {
+                c = Math.max(c, Math.min(q, j - 1));
+                break;
+            }
+            c = j;
+            governing = next.getValue();
         }
+        boolean changed = s.configs.changing();
+        s.commitTo(c);
+        if (changed && !s.configs.changing()) {
+            configurationCommitted();
+        }
+    }
+
+    /**
+     * The configuration entries of our log are all chosen: stop replicating to replicas in no
+     * configuration any more (learners stay), and if we were removed, hand mastership to a
+     * caught-up member or step down (rule 7).
+     */
+    private void configurationCommitted() {
+        Configuration now = s.configs.base();
+        for (int r : new java.util.ArrayList<>(s.leader.trackedReplicas())) {
+            if (!now.contains(r) && !s.learners.contains(r)) {
+                s.leader.untrack(r);
+            }
+        }
+        if (!now.contains(s.self)) {
+            leaveMastership(s.lastNow);
+        }
+    }
+
+    /** We are no member any more: hand over to the most caught-up member, or step down. */
+    void leaveMastership(long now) {
+        if (s.role != Role.MASTER || s.leader.handoffTo != 0) {
+            return;
+        }
+        int target = 0;
+        long best = -1;
+        for (int r : s.configs.base().members()) {
+            Leader.Progress p = s.leader.progress(r);
+            if (p != null && p.match > best && now - s.leader.lastAnswered(r) <= 2 * s.cfg.renewMillis()) {
+                best = p.match;
+                target = r;
+            }
+        }
+        if (target == 0) {
+            s.stepDown(now);
+            return;
+        }
+        s.leader.handoffTo = target;
+        s.leader.handoffUntil = now + s.cfg.leaseMillis();
+        completeHandoff(now);
     }
 }

@@ -18,11 +18,7 @@ import org.junit.jupiter.api.Test;
 class HandoffTest {
 
     private static int elect(TestCell c) {
-        c.elapse(2_500);
-        int m = c.master();
-        assertNotEquals(0, m);
-        assertTrue(c.node(m).canServe(c.now));
-        return m;
+        return c.electMaster();
     }
 
     private static int other(int m, int n) {

@@ -17,6 +17,8 @@ import java.util.Set;
  */
 final class TestCell {
     final int n;
+    /** Replicas 1..members form the initial configuration; the others join (start with none). */
+    final int members;
     final Map<Integer, PaxosNode> nodes = new HashMap<>();
     final Map<Integer, MemLog> logs = new HashMap<>();
     final Map<Integer, List<Entry>> applied = new HashMap<>();
@@ -27,7 +29,13 @@ final class TestCell {
     long now = 1_000;
 
     TestCell(int n) {
+        this(n, n);
+    }
+
+    /** Replicas 1..n on the network; 1..members the initial configuration, the rest joining ones. */
+    TestCell(int n, int members) {
         this.n = n;
+        this.members = members;
         for (int i = 1; i <= n; i++) {
             logs.put(i, new MemLog());
             applied.put(i, new ArrayList<>());
@@ -41,15 +49,28 @@ final class TestCell {
         for (int i = 1; i <= n; i++) {
             ids.add(i);
         }
+        if (!ids.contains(self)) {
+            ids.add(self); // a joining replica: the initial list is not its configuration (RecoveredState says)
+        }
         return new PaxosConfig(self, ids, 1500, 500, 0.01, 300, 100, 16, 1 << 20, 4);
     }
 
-    /** (Re)starts replica i from its durable log. */
+    /**
+     * (Re)starts replica i from its durable log, with the configuration its applied entries end in
+     * (what a state machine records): the last configuration entry applied, else the initial one
+     * for an initial member and none for a joining replica.
+     */
     void start(int i) {
-        long appliedIndex = applied.get(i).isEmpty() ? 0 : applied.get(i).get(applied.get(i).size() - 1).index();
+        List<Entry> done = applied.get(i);
+        long appliedIndex = done.isEmpty() ? 0 : done.get(done.size() - 1).index();
+        Configuration c = i <= members ? null : Configuration.NONE;
+        for (Entry e : done) {
+            Configuration d = Configuration.decode(e.value());
+            c = d != null ? d : c;
+        }
         Random rnd = new Random(i * 0x9E3779B97F4A7C15L);
-        nodes.put(i, new PaxosNode(config(i, n), new RecoveredState(logs.get(i).promised, appliedIndex), logs.get(i),
-                rnd::nextLong, now));
+        nodes.put(i, new PaxosNode(config(i, members), new RecoveredState(logs.get(i).promised, appliedIndex, c),
+                logs.get(i), rnd::nextLong, now));
     }
 
     PaxosNode node(int i) {
@@ -146,6 +167,16 @@ final class TestCell {
         return m;
     }
 
+    /** Lets 2.5 s pass (an election with every replica up) and returns the master, which must serve. */
+    int electMaster() {
+        elapse(2_500);
+        int m = master();
+        if (m == 0 || !node(m).canServe(now)) {
+            throw new AssertionError("no serving master after 2.5 s: " + m);
+        }
+        return m;
+    }
+
     long propose(int i, String value) {
         long idx = nodes.get(i).propose(value.getBytes(StandardCharsets.UTF_8), now);
         return idx;
@@ -155,8 +186,20 @@ final class TestCell {
     List<String> commands(int i) {
         List<String> out = new ArrayList<>();
         for (Entry e : applied.get(i)) {
-            if (!e.isNoop()) {
+            if (!e.isNoop() && !Configuration.isConfiguration(e.value())) {
                 out.add(new String(e.value(), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    /** The configurations replica i applied, in order. */
+    List<Configuration> configurations(int i) {
+        List<Configuration> out = new ArrayList<>();
+        for (Entry e : applied.get(i)) {
+            Configuration c = Configuration.decode(e.value());
+            if (c != null) {
+                out.add(c);
             }
         }
         return out;
