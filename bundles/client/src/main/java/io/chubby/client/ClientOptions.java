@@ -27,7 +27,7 @@ import java.util.List;
  *                       The local lease counts from max(the KeepAlive's send time, the reply's
  *                       arrival minus this), since the master may have held the KeepAlive for most
  *                       of a lease: local lease end = that + lease_ms * (1 - driftMargin)
- * @param retryBackoff   first pause before retrying after a failed attempt; doubles per attempt,
+ * @param retryBackoff   first pause before retrying after a failed attempt (default 10 ms); doubles per attempt,
  *                       capped at 1 s and always bounded by the call's deadline
  * @param security       TLS and credentials (since 1.4; default {@link ClientSecurity#NONE}:
  *                       plaintext, anonymous). A Hello the cell refuses (wrong password) fails
@@ -46,7 +46,7 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(45);
     public static final double DEFAULT_DRIFT_MARGIN = 0.02;
     public static final Duration DEFAULT_MAX_REPLY_DELAY = Duration.ofMillis(250);
-    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(50);
+    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(10);
 
     public ClientOptions {
         if (replicas == null || replicas.isEmpty()) {
