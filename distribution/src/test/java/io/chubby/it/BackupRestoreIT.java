@@ -139,6 +139,9 @@ class BackupRestoreIT {
         LocalCell.Run gone = cell.chubby(null, "cat", "/ls/local/after-backup");
         assertEquals(10, gone.exit(), () -> "written after the backup: NO_SUCH_NODE; " + gone);
         cell.await("all 3 restored replicas at one applied index and checksum", cell::converged, DEADLINE_MS);
+        LocalCell.Run status = cell.status();
+        long marked = status.out().lines().filter(l -> l.contains(" restored=\"restored from backup ")).count();
+        assertEquals(3, marked, () -> "cell status names the backup on every restored replica: " + status);
         System.out.printf("BackupRestoreIT: whole cell restored from one backup: master epoch %s > backup epoch %d%n",
                 master.get("epoch"), backupEpoch);
     }

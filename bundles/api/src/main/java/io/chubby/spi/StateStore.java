@@ -52,4 +52,15 @@ public interface StateStore {
 
     /** Forces everything committed so far to disk. */
     void sync();
+
+    /**
+     * Where this store's data came from, when not from this replica's own history: a line naming
+     * the backup it was restored from (index, epoch, when taken), shown by status commands. Empty
+     * by default.
+     *
+     * @since 1.8
+     */
+    default java.util.Optional<String> restoredFrom() {
+        return java.util.Optional.empty();
+    }
 }

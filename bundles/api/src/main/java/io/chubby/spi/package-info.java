@@ -19,7 +19,7 @@
  * backups, bdb-store).
  */
 @Export
-@Version("1.7.0")
+@Version("1.8.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;

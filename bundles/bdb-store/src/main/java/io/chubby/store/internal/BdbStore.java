@@ -96,9 +96,13 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
         return new StoreSettings(config.store_cache_mb(), config.store_log_file_mb(), config.store_truncate_chunk());
     }
 
+    /** The restore marker's line, if this data directory was restored from a backup. */
+    private final java.util.Optional<String> restoredFrom;
+
     private BdbStore(Path dataDir, StoreSettings settings) {
         this.envDir = dataDir.resolve(ENV_DIR);
-        RestoreMarker.read(dataDir).ifPresent(line -> log.info("{} ({})", line, dataDir.resolve(RestoreMarker.FILE_NAME)));
+        this.restoredFrom = RestoreMarker.read(dataDir);
+        restoredFrom.ifPresent(line -> log.info("{} ({})", line, dataDir.resolve(RestoreMarker.FILE_NAME)));
         try {
             Files.createDirectories(envDir);
         } catch (IOException e) {
@@ -263,6 +267,11 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
     }
 
     // StateStore, delegated
+
+    @Override
+    public java.util.Optional<String> restoredFrom() {
+        return restoredFrom;
+    }
 
     @Override
     public long appliedIndex() {

@@ -64,7 +64,8 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
             Optional<ReplicaStatus> s = answers.get(k);
             if (s.isPresent()) {
                 up++;
-                out.println(Formats.statusLine(id, addresses.get(k), s.get()) + leaseMetrics(s.get()));
+                out.println(Formats.statusLine(id, addresses.get(k), s.get()) + leaseMetrics(s.get())
+                        + restoredFrom(s.get()));
             } else {
                 String pid = layout.flatMap(l -> new PidFile(l.pidFile(id)).alive())
                         .map(p -> Long.toString(p.pid())).orElse("-");
@@ -148,6 +149,15 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * A replica whose data was restored from a backup says so (issue 19): {@code restored="LINE"}
+     * with the restore marker's line (backup, index, epoch), appended when the replica reports it.
+     */
+    static String restoredFrom(ReplicaStatus s) {
+        String line = s.metrics() == null ? null : s.metrics().get("restored_from");
+        return line == null ? "" : " restored=\"" + line.replace("\"", "'") + "\"";
     }
 
     /** The master's lease policy and load (issue 5), appended as key=value when the replica reports them. */

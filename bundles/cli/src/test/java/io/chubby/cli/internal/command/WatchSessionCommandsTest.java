@@ -67,4 +67,16 @@ class WatchSessionCommandsTest {
                 true, 2, 3, "127.0.0.1:7002", 11, Map.of("lease_ms", "12000"));
         assertEquals("", CellStatusCommand.leaseMetrics(replica));
     }
+
+    @Test
+    void cellStatusNamesTheBackupARestoredReplicaCameFrom() {
+        io.chubby.client.ReplicaStatus restored = new io.chubby.client.ReplicaStatus(2, "replica", 1, 3, 9, 9, 1, 1,
+                false, 0, 3, "127.0.0.1:7002", 11, Map.of("restored_from",
+                "restored from backup 2026-12-05T20:00:00Z at index 9 (epoch 3, cell \"local\")"));
+        assertEquals(" restored=\"restored from backup 2026-12-05T20:00:00Z at index 9 (epoch 3, cell 'local')\"",
+                CellStatusCommand.restoredFrom(restored));
+        io.chubby.client.ReplicaStatus own = new io.chubby.client.ReplicaStatus(2, "replica", 1, 3, 9, 9, 1, 1,
+                false, 0, 3, "127.0.0.1:7002", 11, Map.of());
+        assertEquals("", CellStatusCommand.restoredFrom(own));
+    }
 }

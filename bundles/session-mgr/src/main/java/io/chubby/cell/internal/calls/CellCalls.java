@@ -78,7 +78,9 @@ final class CellCalls {
         var leases = master.leases();
         var cache = master.cache();
         var policy = master.policy();
-        return StatusReply.newBuilder().setReplicaId(c.replicaId()).setRole(c.role()).setMasterId(c.masterId())
+        StatusReply.Builder b = StatusReply.newBuilder();
+        machine.restoredFrom().ifPresent(line -> b.putMetrics("restored_from", line));
+        return b.setReplicaId(c.replicaId()).setRole(c.role()).setMasterId(c.masterId())
                 .setEpoch(c.epoch()).setCommitIndex(c.commitIndex()).setAppliedIndex(c.appliedIndex())
                 .setChecksum(c.checksum()).setFirstLogIndex(c.firstLogIndex()).setLeaseValid(c.leaseValid())
                 .setSessions(machine.read(s -> s.sessionCount())).setNodes(machine.read(s -> s.nodeCount()))

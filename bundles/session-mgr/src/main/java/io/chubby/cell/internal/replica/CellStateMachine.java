@@ -53,6 +53,11 @@ public final class CellStateMachine implements StateMachine {
     /** Index of the last applied entry in {@link #unwritten}; 0 when there is none. */
     private long unwrittenThrough;
 
+    /** Where the store's data came from when restored from a backup (its {@link StateStore#restoredFrom}). */
+    public java.util.Optional<String> restoredFrom() {
+        return store.restoredFrom();
+    }
+
     public CellStateMachine(String cell, StateStore store, AppliedListener listener, ChangeFeed feed) {
         this(cell, 0, store, listener, feed);
     }
