@@ -86,7 +86,8 @@ final class GroupConsensus implements Consensus {
             f.completeExceptionally(v.role() == io.chubby.paxos.core.Role.MASTER && v.masterId() == self
                     ? ProposalFutures.notProposed("replica " + self + " masters group " + group.id()
                             + " but does not serve now (handing over, or its lease lapsed)")
-                    : ProposalFutures.notMaster("replica " + self + " is not master (master is " + v.masterId() + ")"));
+                    : ProposalFutures.notMaster("replica " + self + " is not master ("
+                            + ProposalFutures.masterHint(self, v.masterId()) + ")"));
             return f;
         }
         return host.propose(group.id(), command);

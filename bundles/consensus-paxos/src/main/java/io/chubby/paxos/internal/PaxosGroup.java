@@ -194,7 +194,7 @@ final class PaxosGroup {
         long index = node.propose(command, now);
         if (index < 0) {
             future.completeExceptionally(ProposalFutures.notProposed("replica " + self
-                    + " is not master (master is " + node.masterId() + ")"));
+                    + " is not master (" + ProposalFutures.masterHint(self, node.masterId()) + ")"));
         } else {
             futures.add(index, node.epoch(), future);
         }

@@ -77,6 +77,15 @@ public final class ProposalFutures<B> {
                 + "retry");
     }
 
+    /**
+     * Where a refusal says the master is: "master is N", or "no other master known" when none is
+     * known or the core still names this replica (its lease lapsed, or it is stepping down: the
+     * very reason it refuses), so a refusal never sends anyone back to the replica that refused.
+     */
+    public static String masterHint(int self, int masterId) {
+        return masterId == 0 || masterId == self ? "no other master known" : "master is " + masterId;
+    }
+
     public static ChubbyException notMaster(String why) {
         return new ChubbyException(ErrorCode.NOT_MASTER, why);
     }

@@ -301,6 +301,34 @@ class PaxosReplicaTest {
         }
     }
 
+    /**
+     * tools/faults FaultInjectionThroughProxiesIT (seed 20261204): a partitioned master whose lease
+     * had lapsed while its Paxos role was still master refused a proposal with NOT_MASTER "replica 5
+     * is not master (master is 5)"; session-mgr reports a failed proposal's NOT_MASTER as
+     * OUTCOME_UNKNOWN, though nothing was proposed. Such a refusal is CELL_UNAVAILABLE (nothing
+     * applied, retried by clients) and never names the refusing replica as the master.
+     */
+    @Test
+    void masterWhoseLeaseLapsedRefusesAsNotProposedWithoutNamingItself() throws Exception {
+        try (TestCell cell = new TestCell(3)) {
+            PaxosReplica old = cell.awaitMaster(5000);
+            int oldId = old.self().id();
+            commitAll(old, "a", 10);
+            cell.net.isolate(oldId);
+            TestCell.await(5000, "the isolated master's lease lapses", () -> !old.isMaster());
+            String roleBefore = old.status().role();
+            CompletableFuture<byte[]> refused = old.propose(cmd("refused"));
+            String roleAfter = old.status().role();
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    () -> refused.get(5, TimeUnit.SECONDS));
+            ChubbyException refusal = (ChubbyException) e.getCause();
+            assertEquals("master", roleBefore, "still master by role (it steps down a lease later)");
+            assertEquals("master", roleAfter, "still master by role (it steps down a lease later)");
+            assertEquals(ErrorCode.CELL_UNAVAILABLE, refusal.code(), refusal.getMessage());
+            assertFalse(refusal.getMessage().contains("master is " + oldId), refusal.getMessage());
+        }
+    }
+
     @Test
     void fiveReplicasKeepCommittingWithTwoDown() throws Exception {
         try (TestCell cell = new TestCell(5)) {

@@ -48,4 +48,11 @@ class ProposalFuturesTest {
         assertEquals(ErrorCode.NOT_MASTER, failure(c));
         assertEquals(0, pf.size());
     }
+
+    @Test
+    void aRefusalNeverNamesTheRefusingReplicaAsMaster() {
+        assertEquals("master is 3", ProposalFutures.masterHint(5, 3));
+        assertEquals("no other master known", ProposalFutures.masterHint(5, 5));
+        assertEquals("no other master known", ProposalFutures.masterHint(5, 0));
+    }
 }
