@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -25,9 +26,15 @@ import java.util.stream.Stream;
  * {@code bin/chubby} (target/chubby): cell up/down/status and file commands. Every command is
  * bounded by a timeout; {@link #destroy()} stops whatever is left with SIGKILL, by pid (pid files
  * and processes whose command line names this cell's directory). Used by one test thread.
+ *
+ * <p>A cell on other hosts ({@link #LocalCell(int, IntFunction)}: replica i at {@code host(i)}, e.g.
+ * in its own network namespace) is not made by {@code cell up}: each replica is started by
+ * {@link #start} from its own {@code replica.properties} ({@code chubby-server --config}), behind a
+ * command prefix such as {@code ip netns exec NS}, and its status is asked at those addresses.
  */
 final class LocalCell {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(90);
+    private static final String LOOPBACK = "127.0.0.1";
 
     /** Result of one bin/chubby run. */
     record Run(List<String> command, int exit, String out, String err) {
@@ -47,12 +54,29 @@ final class LocalCell {
     final Map<String, String> env = new HashMap<>();
     private final int replicas;
     private final int basePort;
+    /** Replica id -> its host address; loopback for a cell made by {@code cell up}. */
+    private final IntFunction<String> hosts;
 
     LocalCell(int replicas) {
+        this(replicas, id -> LOOPBACK);
+    }
+
+    /** A cell whose replica i listens on {@code hosts.apply(i)}; its replicas are started by {@link #start}. */
+    LocalCell(int replicas, IntFunction<String> hosts) {
         this.dist = ExamOptions.dist();
         this.dir = ExamOptions.tempDir("cell");
         this.replicas = replicas;
         this.basePort = freeBasePort(replicas);
+        this.hosts = hosts;
+    }
+
+    private boolean onLoopback() {
+        for (int i = 1; i <= replicas; i++) {
+            if (!LOOPBACK.equals(hosts.apply(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     Path dir() {
@@ -68,7 +92,39 @@ final class LocalCell {
     }
 
     String clientAddress(int id) {
-        return "127.0.0.1:" + (basePort + id);
+        return hosts.apply(id) + ":" + (basePort + id);
+    }
+
+    /** The {@code members} value every replica is given: {@code id@host:clientPort:peerPort,...}. */
+    String membersValue() {
+        List<String> m = new ArrayList<>();
+        for (int i = 1; i <= replicas; i++) {
+            m.add(i + "@" + hosts.apply(i) + ":" + (basePort + i) + ":" + (basePort + 100 + i));
+        }
+        return String.join(",", m);
+    }
+
+    /**
+     * Starts replica {@code id} as {@code prefix... bin/chubby-server --config DIR/replica-<id>/replica.properties}
+     * (written here: cell name, id, {@link #membersValue}, data dir), detached, its pid recorded in
+     * {@code DIR/replica-<id>/pid}; the prefix must exec the server in place (as {@code ip netns exec} does).
+     */
+    long start(int id, List<String> prefix) {
+        Path instance = dir.resolve("replica-" + id);
+        Path config = instance.resolve("replica.properties");
+        try {
+            Files.createDirectories(instance);
+            Files.writeString(config, "cell.name=local\nreplica.id=" + id + "\nmembers=" + membersValue()
+                    + "\ndata.dir=" + instance.resolve("data") + "\n", StandardCharsets.UTF_8);
+            List<String> cmd = new ArrayList<>(prefix);
+            cmd.addAll(List.of(dist.resolve("bin").resolve("chubby-server").toString(), "--config", config.toString()));
+            Process p = new ProcessBuilder(cmd).directory(instance.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+            Files.writeString(instance.resolve("pid"), Long.toString(p.pid()));
+            return p.pid();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start replica " + id, e);
+        }
     }
 
     /** The CHUBBY_CELL value: every replica's client address. */
@@ -91,8 +147,9 @@ final class LocalCell {
         return chubby(null, "cell", "down", "--dir", dir.toString());
     }
 
+    /** {@code cell status}: of the cell directory on loopback, else of the replicas' addresses (CHUBBY_CELL). */
     Run status() {
-        return chubby(null, "cell", "status", "--dir", dir.toString());
+        return onLoopback() ? chubby(null, "cell", "status", "--dir", dir.toString()) : chubby(null, "cell", "status");
     }
 
     /** Parsed {@code cell status} lines (key=value tokens), one map per replica line. */
@@ -129,7 +186,12 @@ final class LocalCell {
 
     /** Runs bin/chubby with CHUBBY_CELL set to this cell; {@code stdin} may be null. */
     Run chubby(byte[] stdin, String... args) {
-        List<String> cmd = new ArrayList<>();
+        return chubbyBehind(List.of(), stdin, args);
+    }
+
+    /** {@link #chubby} run as {@code prefix... bin/chubby ARGS} (e.g. {@code ip netns exec NS}: from another host). */
+    Run chubbyBehind(List<String> prefix, byte[] stdin, String... args) {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(dist.resolve("bin").resolve("chubby").toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
