@@ -118,7 +118,7 @@ final class GroupConsensus implements Consensus {
 
     @Override
     public List<Member> members() {
-        return host.settings().members();
+        return group.members();
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.chubby.paxos.core.Role;
 import io.chubby.spi.ConsensusGroups;
 import io.chubby.spi.LogBatch;
 import io.chubby.spi.LogStores;
+import io.chubby.spi.Member;
 import io.chubby.spi.PeerTransport;
 import java.util.ArrayList;
 import java.util.List;
@@ -285,6 +286,26 @@ final class GroupHost implements Runnable, ConsensusGroups {
         }
         if (!running) {
             failQueuedProposals(); // the loop stopped after the caller's check and may have drained already
+        }
+        return f;
+    }
+
+    /**
+     * Proposes {@code next} as group {@code group}'s members (one replica added or removed: CORE-API.md
+     * "Changing the members"); the future completes once the configuration entry is applied here, and
+     * fails at once when this replica cannot propose it (not serving, a change under way, too far apart).
+     */
+    CompletableFuture<byte[]> proposeMembers(int group, List<Member> next) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        PaxosGroup g = groups.get(group);
+        if (g == null || !running) {
+            f.completeExceptionally(ProposalFutures.notProposed("group " + group + " is not open on running replica "
+                    + self));
+            return f;
+        }
+        inbox.add((Runnable) () -> g.proposeMembers(List.copyOf(next), f, now()));
+        if (!running) {
+            f.completeExceptionally(ProposalFutures.notProposed("replica " + self + " stopped"));
         }
         return f;
     }

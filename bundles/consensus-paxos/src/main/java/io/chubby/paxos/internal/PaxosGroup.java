@@ -1,5 +1,6 @@
 package io.chubby.paxos.internal;
 
+import io.chubby.paxos.core.Configuration;
 import io.chubby.paxos.core.Entry;
 import io.chubby.paxos.core.Message;
 import io.chubby.paxos.core.PaxosConfig;
@@ -63,10 +64,15 @@ final class PaxosGroup {
     private final SnapshotAssembler assembler = new SnapshotAssembler();
     private final SnapshotSender snapshots;
     private volatile ReplicaView view = ReplicaView.NONE;
+    /** The members of the configuration this replica applied last (its address book). */
+    private volatile List<Member> members;
 
     // Loop-thread state.
     private PaxosNode node;
     private DurableLog durable;
+    private ConfigurationHistory history;
+    /** The configuration the snapshot being received recorded (from its chunk at offset 0). */
+    private byte[] incomingConfiguration = new byte[0];
     private StateMachine machine;
     private Ready pending;
     private long lastCompaction;
@@ -94,6 +100,7 @@ final class PaxosGroup {
         this.random = new SplittableRandom(seed);
         this.tracker = new MastershipTracker(self);
         this.compactor = compactor;
+        this.members = settings.members();
         // The core flags a lagging peer at most once per L; the sender only suppresses exact repeats.
         this.snapshots = new SnapshotSender(self, group, transport, settings.leaseMs() / 2);
     }
@@ -110,6 +117,11 @@ final class PaxosGroup {
         return tracker;
     }
 
+    /** The members of the configuration applied last, with their addresses (any thread). */
+    List<Member> members() {
+        return members;
+    }
+
     boolean running() {
         return node != null;
     }
@@ -123,12 +135,16 @@ final class PaxosGroup {
         }
         machine = m;
         durable = new DurableLog(store);
-        RecoveredState rec = new RecoveredState(durable.promised(), m.appliedIndex());
+        history = new ConfigurationHistory(store);
+        byte[] recorded = history.atOrBelow(m.appliedIndex());
+        members = recorded == null ? settings.members() : AddressBook.members(recorded);
+        RecoveredState rec = new RecoveredState(durable.promised(), m.appliedIndex(),
+                recorded == null ? null : Configuration.decode(recorded));
         node = new PaxosNode(config, rec, durable, random::nextLong, now);
         lastCompaction = compactionBase(m.appliedIndex());
-        log.info("replica started replica={} cell={} promised={} applied={} log={}..{} group={}", self,
+        log.info("replica started replica={} cell={} promised={} applied={} log={}..{} group={} members={}", self,
                 settings.cellName(), rec.promised(), rec.appliedIndex(), durable.firstIndex(), durable.lastIndex(),
-                group);
+                group, members);
     }
 
     void detach(StateMachine m) {
@@ -145,6 +161,7 @@ final class PaxosGroup {
         keepFuturesUntil = Long.MIN_VALUE;
         node = null;
         durable = null;
+        history = null;
         pending = null;
         view = ReplicaView.NONE;
     }
@@ -195,6 +212,27 @@ final class PaxosGroup {
         if (index < 0) {
             future.completeExceptionally(ProposalFutures.notProposed("replica " + self
                     + " is not master (master is " + node.masterId() + ")"));
+        } else {
+            futures.add(index, node.epoch(), future);
+        }
+    }
+
+    /**
+     * Proposes the configuration of {@code next} (one replica added or removed: CORE-API.md
+     * "Changing the members") with their addresses; {@code future} completes once it is applied.
+     */
+    void proposeMembers(List<Member> next, CompletableFuture<byte[]> future, long now) {
+        if (node == null || draining != null) {
+            future.completeExceptionally(ProposalFutures.notProposed("replica " + self + " cannot change the members"
+                    + " of group " + group + " now (not running, or handing over)"));
+            return;
+        }
+        long index = node.proposeMembers(AddressBook.configuration(next), AddressBook.encode(next), now);
+        if (index < 0) {
+            future.completeExceptionally(ProposalFutures.notProposed("replica " + self + " cannot change the members"
+                    + " of group " + group + " to " + AddressBook.configuration(next) + ": not serving (master is "
+                    + node.masterId() + "), a change is under way, or not one replica apart from "
+                    + node.committedConfiguration()));
         } else {
             futures.add(index, node.epoch(), future);
         }
@@ -366,8 +404,27 @@ final class PaxosGroup {
         if (e.index() <= machine.appliedIndex()) {
             return; // already reflected (recovered state or installed snapshot)
         }
-        byte[] result = machine.apply(e.index(), e.epoch(), e.value());
+        byte[] value = e.value();
+        if (Configuration.isConfiguration(value)) {
+            applyConfiguration(e.index(), value);
+            value = new byte[0]; // the state machine sees a no-op: indexes and checksums stay equal everywhere
+        }
+        byte[] result = machine.apply(e.index(), e.epoch(), value);
         futures.applied(e.index(), e.epoch(), result == null ? new byte[0] : result);
+    }
+
+    /** A committed configuration entry: recorded durably before the state machine moves past it. */
+    private void applyConfiguration(long index, byte[] value) {
+        List<Member> next;
+        try {
+            next = AddressBook.members(value);
+        } catch (IllegalArgumentException ex) {
+            // Only a master of this edge writes one: an unreadable book is a bug, never a reason to diverge.
+            throw new IllegalStateException("unreadable configuration entry at index " + index + " group " + group, ex);
+        }
+        history.record(index, value);
+        members = next;
+        log.info("members changed replica={} group={} index={} members={}", self, group, index, next);
     }
 
     // ------------------------------------------------------------- snapshots and compaction
@@ -386,13 +443,17 @@ final class PaxosGroup {
         }
         long index = machine.appliedIndex();
         Entry at = durable.entry(index);
+        byte[] configuration = history.atOrBelow(index);
         snapshots.start(peer, now, index, node.promised(), at == null ? node.epoch() : at.epoch(),
-                machine.checksum(), out.toByteArray());
+                machine.checksum(), out.toByteArray(), configuration == null ? new byte[0] : configuration);
     }
 
     private void onSnapshotPiece(SnapshotPiece s) {
         if (s.to() != self || s.index() <= machine.appliedIndex()) {
             return;
+        }
+        if (s.offset() == 0) {
+            incomingConfiguration = s.configuration();
         }
         byte[] whole = assembler.add(s.index(), s.offset(), s.data(), s.last());
         if (whole == null) {
@@ -412,7 +473,13 @@ final class PaxosGroup {
         machine.makeDurable();
         durable.truncateBefore(s.index() + 1);
         futures.supersededThrough(s.index());
-        node.snapshotInstalled(s.index());
+        Configuration installed = null;
+        if (incomingConfiguration.length > 0) {
+            installed = Configuration.decode(incomingConfiguration);
+            history.record(s.index(), incomingConfiguration);
+            members = AddressBook.members(incomingConfiguration);
+        }
+        node.snapshotInstalled(s.index(), installed);
         lastCompaction = compactionBase(s.index());
         log.info("snapshot installed replica={} from={} index={} bytes={} checksum={} group={}", self, s.from(),
                 s.index(), whole.length, s.checksum(), group);
