@@ -8,8 +8,10 @@ import io.chubby.spi.LogStores;
 import io.chubby.spi.Member;
 import io.chubby.spi.PeerTransport;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -106,6 +108,8 @@ final class GroupHost implements Runnable, ConsensusGroups {
     private final PeerOutbox outbox;
     /** The peer protocol minor each peer announced ({@code Capabilities}). */
     private final Map<Integer, Integer> peerMinors = new ConcurrentHashMap<>();
+    /** The replicas linked to (loop thread writes): the identity's members until the groups' members change. */
+    private volatile List<Member> peers;
     /** When the loop next asks the peers whose minor is unknown. Loop thread. */
     private long nextAnnounce = Long.MIN_VALUE;
     private long announceEvery;
@@ -125,6 +129,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
     GroupHost(ReplicaSettings settings, PlacementSettings placement, LogStores stores, PeerTransport transport,
               LongSupplier clock, long seed) {
         this.settings = settings;
+        this.peers = settings.members();
         this.placement = new MasterPlacement(settings.replicaId(),
                 settings.members().stream().map(m -> m.id()).toList(), placement);
         this.self = settings.replicaId();
@@ -442,9 +447,9 @@ final class GroupHost implements Runnable, ConsensusGroups {
         if (g == null) {
             throw new IllegalArgumentException("group " + group + " is not open on replica " + self);
         }
-        if (to != 0 && (to == self || settings.members().stream().noneMatch(m -> m.id() == to))) {
+        if (to != 0 && (to == self || g.members().stream().noneMatch(m -> m.id() == to))) {
             throw new IllegalArgumentException("replica " + to + " is not another member of the cell "
-                    + settings.members().stream().map(m -> m.id()).toList());
+                    + g.members().stream().map(m -> m.id()).toList());
         }
         long start = now();
         long[] epoch = new long[1];
@@ -528,7 +533,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
                 if (now >= nextAnnounce) {
                     announce(now);
                 }
-                if (peerMinors.size() < settings.members().size() - 1) {
+                if (peerMinors.size() < peers.size() - 1) {
                     nextTick = Math.min(nextTick, nextAnnounce);
                 }
                 if (groups.size() > 1) {
@@ -545,6 +550,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
                 for (PaxosGroup g : groups.values()) {
                     g.endPass();
                 }
+                followMembers();
                 outbox.flush();
                 passes.incrementAndGet();
             }
@@ -575,13 +581,34 @@ final class GroupHost implements Runnable, ConsensusGroups {
      * rolling upgrade).
      */
     private void announce(long now) {
-        for (io.chubby.spi.Member m : settings.members()) {
+        for (Member m : peers) {
             if (m.id() != self && !peerMinors.containsKey(m.id())) {
                 transport.send(m.id(), PeerCodec.capabilities(self, m.id(), true));
             }
         }
         announceEvery = announceEvery == 0 ? settings.leaseMs() : Math.min(ANNOUNCE_MAX_MS, 2 * announceEvery);
         nextAnnounce = now + announceEvery;
+    }
+
+    /**
+     * Peer links follow the members (issue 19): the union of what every group needs
+     * ({@link PaxosGroup#linkNeeds}) goes to the transport whenever it changes.
+     */
+    private void followMembers() {
+        Set<Member> need = new LinkedHashSet<>();
+        for (PaxosGroup g : groups.values()) {
+            if (g.running()) {
+                need.addAll(g.linkNeeds());
+            }
+        }
+        if (need.isEmpty() || need.equals(new LinkedHashSet<>(peers))) {
+            return;
+        }
+        List<Member> next = List.copyOf(need);
+        log.info("peer links follow the members replica={} peers={} were={}", self, next, peers);
+        peers = next;
+        peerMinors.keySet().retainAll(next.stream().map(Member::id).toList());
+        transport.linkPeers(next);
     }
 
     /** Asks the placement for a move and starts it (a handoff); before the groups tick. */
@@ -619,7 +646,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
         } else if (o instanceof Runnable r) {
             r.run();
         } else if (o instanceof PeerCaps c) {
-            if (settings.members().stream().noneMatch(m -> m.id() == c.from()) || c.from() == self) {
+            if (peers.stream().noneMatch(m -> m.id() == c.from()) || c.from() == self) {
                 return;
             }
             Integer before = peerMinors.put(c.from(), c.peerMinor());

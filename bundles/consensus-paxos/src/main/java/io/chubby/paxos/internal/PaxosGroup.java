@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -71,6 +72,8 @@ final class PaxosGroup {
     private PaxosNode node;
     private DurableLog durable;
     private ConfigurationHistory history;
+    /** The address books of configuration entries written to the log above the applied index. */
+    private final TreeMap<Long, List<Member>> written = new TreeMap<>();
     /** The configuration the snapshot being received recorded (from its chunk at offset 0). */
     private byte[] incomingConfiguration = new byte[0];
     private StateMachine machine;
@@ -122,6 +125,17 @@ final class PaxosGroup {
         return members;
     }
 
+    /**
+     * The replicas this group needs links to (loop thread): the members applied last and those of
+     * every configuration entry written to the log above them (an added replica must hear the
+     * entry that adds it; a removed one is dropped once its removal is applied).
+     */
+    Set<Member> linkNeeds() {
+        Set<Member> out = new java.util.LinkedHashSet<>(members);
+        written.values().forEach(out::addAll);
+        return out;
+    }
+
     boolean running() {
         return node != null;
     }
@@ -162,6 +176,7 @@ final class PaxosGroup {
         node = null;
         durable = null;
         history = null;
+        written.clear();
         pending = null;
         view = ReplicaView.NONE;
     }
@@ -283,7 +298,7 @@ final class PaxosGroup {
      */
     boolean handOff(int target, boolean pinned, long now) {
         if (node == null || draining != null || node.handoffTarget() != 0 || !node.canServe(now) || target == self
-                || settings.members().stream().noneMatch(m -> m.id() == target)) {
+                || members.stream().noneMatch(m -> m.id() == target)) {
             return false;
         }
         draining = new Draining(target, pinned, now + READ_GRACE_MS);
@@ -325,7 +340,7 @@ final class PaxosGroup {
         boolean master = node.role() == Role.MASTER;
         Set<Integer> caughtUp = new TreeSet<>();
         if (master) {
-            for (Member m : settings.members()) {
+            for (Member m : members) {
                 if (node.caughtUp(m.id(), now)) {
                     caughtUp.add(m.id());
                 }
@@ -352,6 +367,16 @@ final class PaxosGroup {
      */
     LogBatch takeReady() {
         pending = node.ready();
+        for (Entry e : pending.entries()) {
+            if (Configuration.isConfiguration(e.value())) {
+                try {
+                    written.put(e.index(), AddressBook.members(e.value()));
+                } catch (IllegalArgumentException ex) {
+                    log.warn("configuration entry without a readable address book replica={} group={} index={}", self,
+                            group, e.index());
+                }
+            }
+        }
         send(pending, false);
         return durable.batch(pending);
     }
@@ -423,6 +448,7 @@ final class PaxosGroup {
             throw new IllegalStateException("unreadable configuration entry at index " + index + " group " + group, ex);
         }
         history.record(index, value);
+        written.headMap(index, true).clear();
         members = next;
         log.info("members changed replica={} group={} index={} members={}", self, group, index, next);
     }
@@ -479,6 +505,7 @@ final class PaxosGroup {
             history.record(s.index(), incomingConfiguration);
             members = AddressBook.members(incomingConfiguration);
         }
+        written.headMap(s.index(), true).clear();
         node.snapshotInstalled(s.index(), installed);
         lastCompaction = compactionBase(s.index());
         log.info("snapshot installed replica={} from={} index={} bytes={} checksum={} group={}", self, s.from(),

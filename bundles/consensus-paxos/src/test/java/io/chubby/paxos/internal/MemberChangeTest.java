@@ -40,6 +40,11 @@ class MemberChangeTest {
                             () -> cell.replicas.get(id).members().equals(next));
                 }
             }
+            java.util.Set<Integer> nextIds = java.util.Set.copyOf(next.stream().map(Member::id).toList());
+            for (int id : nextIds) {
+                TestCell.await(5000, "replica " + id + "'s peer links follow the members",
+                        () -> nextIds.equals(cell.net.linked(id)));
+            }
             long last = commitAll(m, "b", 300); // a cell of two commits on: both of them needed
             assertSameState(cell, List.copyOf(next.stream().map(Member::id).toList()), last);
             byte[] recorded = new ConfigurationHistory(cell.stores.get(m.self().id())).atOrBelow(last);
