@@ -32,7 +32,7 @@ final class GroupConsensus implements Consensus {
 
     @Override
     public void register(StateMachine machine) {
-        host.onLoop(() -> group.attach(machine));
+        host.onLoop(() -> group.attach(machine, host.joining()));
         registered = machine;
     }
 

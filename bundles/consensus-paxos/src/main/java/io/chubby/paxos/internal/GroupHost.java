@@ -108,6 +108,8 @@ final class GroupHost implements Runnable, ConsensusGroups {
     private final PeerOutbox outbox;
     /** The peer protocol minor each peer announced ({@code Capabilities}). */
     private final Map<Integer, Integer> peerMinors = new ConcurrentHashMap<>();
+    /** Whether this replica joins a running cell: with an empty disk its groups start with no configuration. */
+    private volatile boolean joining;
     /** The replicas linked to (loop thread writes): the identity's members until the groups' members change. */
     private volatile List<Member> peers;
     /** When the loop next asks the peers whose minor is unknown. Loop thread. */
@@ -293,6 +295,15 @@ final class GroupHost implements Runnable, ConsensusGroups {
             failQueuedProposals(); // the loop stopped after the caller's check and may have drained already
         }
         return f;
+    }
+
+    /** See {@link #joining}; set before the state machines register. */
+    void joining(boolean join) {
+        this.joining = join;
+    }
+
+    boolean joining() {
+        return joining;
     }
 
     /**
@@ -494,6 +505,112 @@ final class GroupHost implements Runnable, ConsensusGroups {
         throw new IllegalStateException("group " + group + ": replica " + target[0] + " did not take over within "
                 + (now() - start) + " ms (not caught up, or cut off); replica " + self + " "
                 + (g.view().serving() ? "serves again" : "does not serve now"));
+    }
+
+    /**
+     * Adds replica {@code m} to group {@code group} (issue 19; run on its master): as a learner
+     * first, until it is caught up (at most {@code catchUpMs}: else the learner is dropped and this
+     * throws), then the configuration entry with {@code m} added; returns once it is applied here.
+     *
+     * @throws IllegalArgumentException the group is not open here, or {@code m}'s id is already a member
+     * @throws IllegalStateException    not the serving master, the replica did not catch up, or the
+     *                                  change was not chosen
+     */
+    String addMember(int group, Member m, long catchUpMs) {
+        PaxosGroup g = openGroup(group);
+        if (g.members().stream().anyMatch(x -> x.id() == m.id())) {
+            throw new IllegalArgumentException("replica " + m.id() + " is already a member of group " + group + ": "
+                    + g.members());
+        }
+        long start = now();
+        boolean[] added = new boolean[1];
+        onLoop(() -> added[0] = g.view().serving() && g.addLearner(m, now()));
+        if (!added[0]) {
+            throw new IllegalStateException(notMaster(g, group));
+        }
+        boolean[] caughtUp = new boolean[1];
+        while (running && now() - start < catchUpMs) {
+            onLoop(() -> caughtUp[0] = g.caughtUp(m.id(), now()));
+            if (caughtUp[0]) {
+                break;
+            }
+            pause(20);
+        }
+        if (!caughtUp[0]) {
+            onLoop(() -> g.removeLearner(m.id()));
+            throw new IllegalStateException("replica " + m + " did not catch up within " + catchUpMs + " ms (is it "
+                    + "running, joining, at that peer address?); group " + group + " unchanged: " + ids(g.members()));
+        }
+        List<Member> next = new ArrayList<>(g.members());
+        next.add(m);
+        try {
+            return change(g, group, next, start, "replica " + m.id() + " added");
+        } finally {
+            onLoop(() -> g.removeLearner(m.id()));
+        }
+    }
+
+    /** Removes replica {@code id} from group {@code group} (run on its master); see {@link #addMember}. */
+    String removeMember(int group, int id) {
+        PaxosGroup g = openGroup(group);
+        if (g.members().stream().noneMatch(x -> x.id() == id)) {
+            throw new IllegalArgumentException("replica " + id + " is not a member of group " + group + ": "
+                    + ids(g.members()));
+        }
+        List<Member> next = g.members().stream().filter(x -> x.id() != id).toList();
+        return change(g, group, next, now(), "replica " + id + " removed");
+    }
+
+    /** Group {@code group}'s members applied here, one line each. */
+    String members(int group) {
+        PaxosGroup g = openGroup(group);
+        StringBuilder b = new StringBuilder("group " + group + " members (master " + g.view().masterId() + "):");
+        for (Member m : g.members()) {
+            b.append("\n  ").append(m.id()).append(" peer ").append(m.peerAddress()).append(" client ")
+                    .append(m.clientAddress());
+        }
+        return b.toString();
+    }
+
+    private String change(PaxosGroup g, int group, List<Member> next, long start, String what) {
+        try {
+            proposeMembers(group, next).get(settings.leaseMs() * 10, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("group " + group + ": " + what + " failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("group " + group + ": " + what + " not applied within "
+                    + settings.leaseMs() * 10 + " ms (outcome unknown: see paxos:members)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        return "group " + group + ": " + what + " in " + (now() - start) + " ms; members " + ids(g.members());
+    }
+
+    private PaxosGroup openGroup(int group) {
+        PaxosGroup g = groups.get(group);
+        if (g == null) {
+            throw new IllegalArgumentException("group " + group + " is not open on replica " + self);
+        }
+        return g;
+    }
+
+    private String notMaster(PaxosGroup g, int group) {
+        return "replica " + self + " does not serve group " + group + " (its master is " + g.view().masterId()
+                + "): ask the master";
+    }
+
+    private static List<Integer> ids(List<Member> members) {
+        return members.stream().map(Member::id).toList();
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stops the loop and waits up to 5 s for it. */

@@ -18,6 +18,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -72,6 +73,8 @@ final class PaxosGroup {
     private PaxosNode node;
     private DurableLog durable;
     private ConfigurationHistory history;
+    /** Replicas this master replicates to before they are members (loop thread). */
+    private final Map<Integer, Member> learners = new java.util.TreeMap<>();
     /** The address books of configuration entries written to the log above the applied index. */
     private final TreeMap<Long, List<Member>> written = new TreeMap<>();
     /** The configuration the snapshot being received recorded (from its chunk at offset 0). */
@@ -133,6 +136,7 @@ final class PaxosGroup {
     Set<Member> linkNeeds() {
         Set<Member> out = new java.util.LinkedHashSet<>(members);
         written.values().forEach(out::addAll);
+        out.addAll(learners.values());
         return out;
     }
 
@@ -140,8 +144,12 @@ final class PaxosGroup {
         return node != null;
     }
 
-    /** Attaches {@code m} and starts the node from disk: promised ballot, log, and m's applied index. */
-    void attach(StateMachine m) {
+    /**
+     * Attaches {@code m} and starts the node from disk: promised ballot, log, and m's applied index.
+     * {@code joining}: a replica with an empty disk starts with no configuration ({@code Configuration.NONE}:
+     * it never campaigns) until the cell adds it.
+     */
+    void attach(StateMachine m, boolean joining) {
         long now = clock.getAsLong();
         if (machine != null) {
             throw new IllegalStateException("a state machine is already registered on replica " + self
@@ -152,8 +160,9 @@ final class PaxosGroup {
         history = new ConfigurationHistory(store);
         byte[] recorded = history.atOrBelow(m.appliedIndex());
         members = recorded == null ? settings.members() : AddressBook.members(recorded);
-        RecoveredState rec = new RecoveredState(durable.promised(), m.appliedIndex(),
-                recorded == null ? null : Configuration.decode(recorded));
+        boolean fresh = recorded == null && m.appliedIndex() == 0 && durable.lastIndex() == 0;
+        RecoveredState rec = new RecoveredState(durable.promised(), m.appliedIndex(), recorded != null
+                ? Configuration.decode(recorded) : joining && fresh ? Configuration.NONE : null);
         node = new PaxosNode(config, rec, durable, random::nextLong, now);
         lastCompaction = compactionBase(m.appliedIndex());
         log.info("replica started replica={} cell={} promised={} applied={} log={}..{} group={} members={}", self,
@@ -177,6 +186,7 @@ final class PaxosGroup {
         durable = null;
         history = null;
         written.clear();
+        learners.clear();
         pending = null;
         view = ReplicaView.NONE;
     }
@@ -251,6 +261,28 @@ final class PaxosGroup {
         } else {
             futures.add(index, node.epoch(), future);
         }
+    }
+
+    /** As master in phase 2, replicates to {@code m} from now on (a member to be); false otherwise. */
+    boolean addLearner(Member m, long now) {
+        if (node == null || !node.addLearner(m.id(), now)) {
+            return false;
+        }
+        learners.put(m.id(), m);
+        log.info("learner added replica={} group={} learner={}", self, group, m);
+        return true;
+    }
+
+    /** Stops treating {@code id} as a learner (it became a member, or the add was given up). */
+    void removeLearner(int id) {
+        if (learners.remove(id) != null && node != null) {
+            node.removeLearner(id);
+        }
+    }
+
+    /** Whether the learner or member {@code id} is caught up with this master (false unless master). */
+    boolean caughtUp(int id, long now) {
+        return node != null && node.caughtUp(id, now);
     }
 
     /**

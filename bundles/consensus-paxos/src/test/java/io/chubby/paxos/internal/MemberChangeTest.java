@@ -105,6 +105,84 @@ class MemberChangeTest {
         }
     }
 
+    /**
+     * A replica that joins (empty disk, {@code paxos.join}) waits as a non-member, is added through
+     * the master as a learner until caught up and then by a configuration entry, and serves as a
+     * member; then an old one is removed (a replace: add the new, remove the old).
+     */
+    @Test
+    void aJoiningReplicaIsAddedOnceCaughtUpThenAnOldOneIsRemoved() throws Exception {
+        try (TestCell cell = new TestCell(3)) {
+            PaxosReplica m = cell.awaitMaster(5000);
+            commitAll(m, "a", 300);
+            Member four = new Member(4, "127.0.0.1", 7004, 7104);
+            List<Member> five = new ArrayList<>(cell.members);
+            five.add(four);
+            PaxosReplica joiner = join(cell, four, five);
+            Thread.sleep(1500); // two leases: a replica with no configuration never campaigns
+            assertTrue(cell.events.stream().noneMatch(e -> e.startsWith("4:became")), cell.events.toString());
+            assertEquals(cell.members, m.members());
+
+            String added = new PaxosCommands(m.host()).member("add", "4", "127.0.0.1:7104", "127.0.0.1:7004");
+            assertTrue(added.contains("replica 4 added") && added.contains("[1, 2, 3, 4]"), added);
+            long last = commitAll(m, "b", 100);
+            assertSameState(cell, List.of(1, 2, 3, 4), last);
+            assertEquals(five, joiner.members());
+
+            int old = otherThan(cell, m.self().id(), 4);
+            String removed = new PaxosCommands(m.host()).member("remove", String.valueOf(old));
+            assertTrue(removed.contains("replica " + old + " removed"), removed);
+            List<Integer> now = five.stream().map(Member::id).filter(id -> id != old).toList();
+            long more = commitAll(m, "c", 100);
+            assertSameState(cell, now, more);
+            String listed = new PaxosCommands(m.host()).members();
+            assertTrue(listed.contains("4 peer 127.0.0.1:7104 client 127.0.0.1:7004"), listed);
+            assertTrue(!listed.contains("\n  " + old + " peer"), listed);
+        }
+    }
+
+    @Test
+    void addingAReplicaThatNeverCatchesUpIsGivenUpAndChangesNothing() throws Exception {
+        try (TestCell cell = new TestCell(3)) {
+            PaxosReplica m = cell.awaitMaster(5000);
+            commitAll(m, "a", 5);
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> m.host().addMember(0, new Member(9, "127.0.0.1", 7009, 7109), 500));
+            assertTrue(e.getMessage().contains("did not catch up within 500 ms"), e.getMessage());
+            assertEquals(cell.members, m.members());
+            assertEquals(java.util.Set.of(1, 2, 3), cell.net.linked(m.self().id()), "the learner's link is closed");
+            IllegalStateException notMaster = assertThrows(IllegalStateException.class, () -> cell.replicas.get(
+                    otherThan(cell, m.self().id(), -1)).host().addMember(0, new Member(9, "h", 1, 2), 500));
+            assertTrue(notMaster.getMessage().contains("ask the master"), notMaster.getMessage());
+        }
+    }
+
+    /** Starts replica {@code m} joining the cell: it knows {@code book}, holds nothing, has no configuration. */
+    private static PaxosReplica join(TestCell cell, Member m, List<Member> book) {
+        ReplicaSettings s = new ReplicaSettings(m.id(), book, "test", 800, 250, 0.01, 5, 1000, 10_000, 1000);
+        io.chubby.testkit.MemoryLogStore store = new io.chubby.testkit.MemoryLogStore();
+        PaxosReplica r = new PaxosReplica(s, store, cell.net.transport(m.id()), () -> System.nanoTime() / 1_000_000,
+                m.id() * 7919L);
+        r.host().joining(true);
+        r.addListener(new io.chubby.spi.ConsensusListener() {
+            @Override
+            public void becameMaster(long epoch) {
+                cell.events.add(m.id() + ":became:" + epoch);
+            }
+
+            @Override
+            public void lostMastership(long epoch) {
+                cell.events.add(m.id() + ":lost:" + epoch);
+            }
+        });
+        LedgerStateMachine machine = new LedgerStateMachine();
+        r.register(machine);
+        cell.stores.put(m.id(), store);
+        cell.machines.put(m.id(), machine);
+        cell.replicas.put(m.id(), r);
+        return r;
+    }
+
     private static int otherThan(TestCell cell, int a, int b) {
         return cell.replicas.keySet().stream().filter(id -> id != a && id != b).sorted().findFirst().orElseThrow();
     }
