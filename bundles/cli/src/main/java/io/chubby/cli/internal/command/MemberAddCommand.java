@@ -1,6 +1,5 @@
 package io.chubby.cli.internal.command;
 
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,8 +26,7 @@ public final class MemberAddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        member.inMaster(member.line(group, "paxos:member", "add", Integer.toString(id), peer, client),
-                MemberCommand.CATCH_UP_ALLOWANCE);
+        member.add(group, id, peer, client);
         return 0;
     }
 }

@@ -40,6 +40,16 @@ public final class MemberCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "missing subcommand: add, remove, replace or list");
     }
 
+    /** {@code paxos:member add} in the master (it waits for the replica to catch up). */
+    void add(Integer group, int id, String peer, String client) {
+        inMaster(line(group, "paxos:member", "add", Integer.toString(id), peer, client), CATCH_UP_ALLOWANCE);
+    }
+
+    /** {@code paxos:member remove} in the master. */
+    void remove(Integer group, int id) {
+        inMaster(line(group, "paxos:member", "remove", Integer.toString(id)), Duration.ZERO);
+    }
+
     /** Runs one Gogo line in the master (found anew: a removal may have moved it) and prints its output. */
     void inMaster(String commandLine, Duration extra) {
         MasterInfo m = root.locateMaster(root.cellAddresses());

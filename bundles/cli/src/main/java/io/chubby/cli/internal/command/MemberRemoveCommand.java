@@ -1,6 +1,5 @@
 package io.chubby.cli.internal.command;
 
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +20,7 @@ public final class MemberRemoveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        member.inMaster(member.line(group, "paxos:member", "remove", Integer.toString(id)), Duration.ZERO);
+        member.remove(group, id);
         return 0;
     }
 }

@@ -1,6 +1,5 @@
 package io.chubby.cli.internal.command;
 
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,9 +30,8 @@ public final class MemberReplaceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        member.inMaster(member.line(group, "paxos:member", "add", Integer.toString(id), peer, client),
-                MemberCommand.CATCH_UP_ALLOWANCE);
-        member.inMaster(member.line(group, "paxos:member", "remove", Integer.toString(old)), Duration.ZERO);
+        member.add(group, id, peer, client);
+        member.remove(group, old);
         return 0;
     }
 }
