@@ -47,7 +47,11 @@ public interface Consensus {
     /** This replica. */
     Member self();
 
-    /** Every replica of the cell. */
+    /**
+     * Every replica of the cell: the members of the configuration this replica applied last (they
+     * change through the log when an operator adds or removes one, issue 19), the identity's
+     * members before any change.
+     */
     List<Member> members();
 
     ConsensusStatus status();

@@ -17,6 +17,16 @@ public interface PeerTransport {
     /** Sends one message to replica {@code to}; never blocks on the network. */
     void send(int to, byte[] message);
 
+    /**
+     * The replicas to keep links to from now on (spi 1.8.0, issue 19: the members of the
+     * configurations consensus knows, which change through its log): links to new ones are opened
+     * (at the addresses given), links to replicas not listed any more are closed, and only listed
+     * replicas may connect. This replica itself may be listed. Until the first call, the identity's
+     * members. The default (a transport with no links of its own, such as an in-memory one) does nothing.
+     */
+    default void linkPeers(java.util.Collection<Member> peers) {
+    }
+
     /** Receives peer messages, on transport threads. */
     @FunctionalInterface
     interface PeerHandler {

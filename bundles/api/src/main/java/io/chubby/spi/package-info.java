@@ -17,6 +17,9 @@
  *
  * <p>1.7.0: {@code ReplicaConfig.BACKUP_PID} and the {@code backup.} key prefix (issue 19: scheduled
  * backups, bdb-store).
+ *
+ * <p>1.8.0: {@code PeerTransport.linkPeers} (a default method: peer links follow the members as they
+ * change through the log, issue 19).
  */
 @Export
 @Version("1.8.0")

@@ -1,6 +1,8 @@
 package io.chubby.testkit;
 
+import io.chubby.spi.Member;
 import io.chubby.spi.PeerTransport;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +46,15 @@ public final class MemoryNetwork {
         }
     }
 
+    /**
+     * The replica ids {@code id}'s transport was last told to link to ({@code PeerTransport.linkPeers}),
+     * or null when never told (delivery does not depend on it: every endpoint reaches every other).
+     */
+    public Set<Integer> linked(int id) {
+        Endpoint e = endpoints.get(id);
+        return e == null ? null : e.linked;
+    }
+
     /** Restores every link. */
     public void heal() {
         cut.clear();
@@ -56,6 +67,7 @@ public final class MemoryNetwork {
     private final class Endpoint implements PeerTransport {
         private final int id;
         private volatile PeerHandler handler;
+        private volatile Set<Integer> linked;
 
         Endpoint(int id) {
             this.id = id;
@@ -64,6 +76,11 @@ public final class MemoryNetwork {
         @Override
         public void setHandler(PeerHandler h) {
             this.handler = h;
+        }
+
+        @Override
+        public void linkPeers(Collection<Member> peers) {
+            linked = Set.copyOf(peers.stream().map(Member::id).toList());
         }
 
         @Override

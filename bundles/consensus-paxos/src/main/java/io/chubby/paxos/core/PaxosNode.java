@@ -254,7 +254,9 @@ public final class PaxosNode {
         if (s.role != Role.MASTER || !s.leader.phase2 || replica == s.self || s.leader.progress(replica) == null) {
             return false;
         }
-        return now - s.leader.lastAnswered(replica) <= 2 * s.cfg.renewMillis()
+        long answered = s.leader.lastAnswered(replica);
+        return answered != Long.MIN_VALUE // never answered (now - MIN would overflow to "recently")
+                && now - answered <= 2 * s.cfg.renewMillis()
                 && s.leader.progress(replica).match + s.cfg.maxBatchEntries() >= s.commitIndex
                 && s.leader.progress(replica).reportedCommit >= s.leader.fromIndex - 1;
     }

@@ -32,7 +32,7 @@ final class GroupConsensus implements Consensus {
 
     @Override
     public void register(StateMachine machine) {
-        host.onLoop(() -> group.attach(machine));
+        host.onLoop(() -> group.attach(machine, host.joining()));
         registered = machine;
     }
 
@@ -119,7 +119,7 @@ final class GroupConsensus implements Consensus {
 
     @Override
     public List<Member> members() {
-        return host.settings().members();
+        return group.members();
     }
 
     @Override

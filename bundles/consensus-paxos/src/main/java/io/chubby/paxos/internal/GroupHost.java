@@ -5,10 +5,13 @@ import io.chubby.paxos.core.Role;
 import io.chubby.spi.ConsensusGroups;
 import io.chubby.spi.LogBatch;
 import io.chubby.spi.LogStores;
+import io.chubby.spi.Member;
 import io.chubby.spi.PeerTransport;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -105,6 +108,10 @@ final class GroupHost implements Runnable, ConsensusGroups {
     private final PeerOutbox outbox;
     /** The peer protocol minor each peer announced ({@code Capabilities}). */
     private final Map<Integer, Integer> peerMinors = new ConcurrentHashMap<>();
+    /** Whether this replica joins a running cell: with an empty disk its groups start with no configuration. */
+    private volatile boolean joining;
+    /** The replicas linked to (loop thread writes): the identity's members until the groups' members change. */
+    private volatile List<Member> peers;
     /** When the loop next asks the peers whose minor is unknown. Loop thread. */
     private long nextAnnounce = Long.MIN_VALUE;
     private long announceEvery;
@@ -124,6 +131,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
     GroupHost(ReplicaSettings settings, PlacementSettings placement, LogStores stores, PeerTransport transport,
               LongSupplier clock, long seed) {
         this.settings = settings;
+        this.peers = settings.members();
         this.placement = new MasterPlacement(settings.replicaId(),
                 settings.members().stream().map(m -> m.id()).toList(), placement);
         this.self = settings.replicaId();
@@ -289,6 +297,35 @@ final class GroupHost implements Runnable, ConsensusGroups {
         return f;
     }
 
+    /** See {@link #joining}; set before the state machines register. */
+    void joining(boolean join) {
+        this.joining = join;
+    }
+
+    boolean joining() {
+        return joining;
+    }
+
+    /**
+     * Proposes {@code next} as group {@code group}'s members (one replica added or removed: CORE-API.md
+     * "Changing the members"); the future completes once the configuration entry is applied here, and
+     * fails at once when this replica cannot propose it (not serving, a change under way, too far apart).
+     */
+    CompletableFuture<byte[]> proposeMembers(int group, List<Member> next) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        PaxosGroup g = groups.get(group);
+        if (g == null || !running) {
+            f.completeExceptionally(ProposalFutures.notProposed("group " + group + " is not open on running replica "
+                    + self));
+            return f;
+        }
+        inbox.add((Runnable) () -> g.proposeMembers(List.copyOf(next), f, now()));
+        if (!running) {
+            f.completeExceptionally(ProposalFutures.notProposed("replica " + self + " stopped"));
+        }
+        return f;
+    }
+
     private void failQueuedProposals() {
         for (Proposal p; (p = proposals.poll()) != null; ) {
             p.future.completeExceptionally(ProposalFutures.notProposed("replica " + self + " stopped"));
@@ -421,9 +458,9 @@ final class GroupHost implements Runnable, ConsensusGroups {
         if (g == null) {
             throw new IllegalArgumentException("group " + group + " is not open on replica " + self);
         }
-        if (to != 0 && (to == self || settings.members().stream().noneMatch(m -> m.id() == to))) {
+        if (to != 0 && (to == self || g.members().stream().noneMatch(m -> m.id() == to))) {
             throw new IllegalArgumentException("replica " + to + " is not another member of the cell "
-                    + settings.members().stream().map(m -> m.id()).toList());
+                    + g.members().stream().map(m -> m.id()).toList());
         }
         long start = now();
         long[] epoch = new long[1];
@@ -470,6 +507,112 @@ final class GroupHost implements Runnable, ConsensusGroups {
                 + (g.view().serving() ? "serves again" : "does not serve now"));
     }
 
+    /**
+     * Adds replica {@code m} to group {@code group} (issue 19; run on its master): as a learner
+     * first, until it is caught up (at most {@code catchUpMs}: else the learner is dropped and this
+     * throws), then the configuration entry with {@code m} added; returns once it is applied here.
+     *
+     * @throws IllegalArgumentException the group is not open here, or {@code m}'s id is already a member
+     * @throws IllegalStateException    not the serving master, the replica did not catch up, or the
+     *                                  change was not chosen
+     */
+    String addMember(int group, Member m, long catchUpMs) {
+        PaxosGroup g = openGroup(group);
+        if (g.members().stream().anyMatch(x -> x.id() == m.id())) {
+            throw new IllegalArgumentException("replica " + m.id() + " is already a member of group " + group + ": "
+                    + g.members());
+        }
+        long start = now();
+        boolean[] added = new boolean[1];
+        onLoop(() -> added[0] = g.view().serving() && g.addLearner(m, now()));
+        if (!added[0]) {
+            throw new IllegalStateException(notMaster(g, group));
+        }
+        boolean[] caughtUp = new boolean[1];
+        while (running && now() - start < catchUpMs) {
+            onLoop(() -> caughtUp[0] = g.caughtUp(m.id(), now()));
+            if (caughtUp[0]) {
+                break;
+            }
+            pause(20);
+        }
+        if (!caughtUp[0]) {
+            onLoop(() -> g.removeLearner(m.id()));
+            throw new IllegalStateException("replica " + m + " did not catch up within " + catchUpMs + " ms (is it "
+                    + "running, joining, at that peer address?); group " + group + " unchanged: " + ids(g.members()));
+        }
+        List<Member> next = new ArrayList<>(g.members());
+        next.add(m);
+        try {
+            return change(g, group, next, start, "replica " + m.id() + " added");
+        } finally {
+            onLoop(() -> g.removeLearner(m.id()));
+        }
+    }
+
+    /** Removes replica {@code id} from group {@code group} (run on its master); see {@link #addMember}. */
+    String removeMember(int group, int id) {
+        PaxosGroup g = openGroup(group);
+        if (g.members().stream().noneMatch(x -> x.id() == id)) {
+            throw new IllegalArgumentException("replica " + id + " is not a member of group " + group + ": "
+                    + ids(g.members()));
+        }
+        List<Member> next = g.members().stream().filter(x -> x.id() != id).toList();
+        return change(g, group, next, now(), "replica " + id + " removed");
+    }
+
+    /** Group {@code group}'s members applied here, one line each. */
+    String members(int group) {
+        PaxosGroup g = openGroup(group);
+        StringBuilder b = new StringBuilder("group " + group + " members (master " + g.view().masterId() + "):");
+        for (Member m : g.members()) {
+            b.append("\n  ").append(m.id()).append(" peer ").append(m.peerAddress()).append(" client ")
+                    .append(m.clientAddress());
+        }
+        return b.toString();
+    }
+
+    private String change(PaxosGroup g, int group, List<Member> next, long start, String what) {
+        try {
+            proposeMembers(group, next).get(settings.leaseMs() * 10, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("group " + group + ": " + what + " failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("group " + group + ": " + what + " not applied within "
+                    + settings.leaseMs() * 10 + " ms (outcome unknown: see paxos:members)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        return "group " + group + ": " + what + " in " + (now() - start) + " ms; members " + ids(g.members());
+    }
+
+    private PaxosGroup openGroup(int group) {
+        PaxosGroup g = groups.get(group);
+        if (g == null) {
+            throw new IllegalArgumentException("group " + group + " is not open on replica " + self);
+        }
+        return g;
+    }
+
+    private String notMaster(PaxosGroup g, int group) {
+        return "replica " + self + " does not serve group " + group + " (its master is " + g.view().masterId()
+                + "): ask the master";
+    }
+
+    private static List<Integer> ids(List<Member> members) {
+        return members.stream().map(Member::id).toList();
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops the loop and waits up to 5 s for it. */
     void stop() {
         transport.setHandler(null);
@@ -507,7 +650,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
                 if (now >= nextAnnounce) {
                     announce(now);
                 }
-                if (peerMinors.size() < settings.members().size() - 1) {
+                if (peerMinors.size() < peers.size() - 1) {
                     nextTick = Math.min(nextTick, nextAnnounce);
                 }
                 if (groups.size() > 1) {
@@ -524,6 +667,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
                 for (PaxosGroup g : groups.values()) {
                     g.endPass();
                 }
+                followMembers();
                 outbox.flush();
                 passes.incrementAndGet();
             }
@@ -554,13 +698,34 @@ final class GroupHost implements Runnable, ConsensusGroups {
      * rolling upgrade).
      */
     private void announce(long now) {
-        for (io.chubby.spi.Member m : settings.members()) {
+        for (Member m : peers) {
             if (m.id() != self && !peerMinors.containsKey(m.id())) {
                 transport.send(m.id(), PeerCodec.capabilities(self, m.id(), true));
             }
         }
         announceEvery = announceEvery == 0 ? settings.leaseMs() : Math.min(ANNOUNCE_MAX_MS, 2 * announceEvery);
         nextAnnounce = now + announceEvery;
+    }
+
+    /**
+     * Peer links follow the members (issue 19): the union of what every group needs
+     * ({@link PaxosGroup#linkNeeds}) goes to the transport whenever it changes.
+     */
+    private void followMembers() {
+        Set<Member> need = new LinkedHashSet<>();
+        for (PaxosGroup g : groups.values()) {
+            if (g.running()) {
+                need.addAll(g.linkNeeds());
+            }
+        }
+        if (need.isEmpty() || need.equals(new LinkedHashSet<>(peers))) {
+            return;
+        }
+        List<Member> next = List.copyOf(need);
+        log.info("peer links follow the members replica={} peers={} were={}", self, next, peers);
+        peers = next;
+        peerMinors.keySet().retainAll(next.stream().map(Member::id).toList());
+        transport.linkPeers(next);
     }
 
     /** Asks the placement for a move and starts it (a handoff); before the groups tick. */
@@ -598,7 +763,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
         } else if (o instanceof Runnable r) {
             r.run();
         } else if (o instanceof PeerCaps c) {
-            if (settings.members().stream().noneMatch(m -> m.id() == c.from()) || c.from() == self) {
+            if (peers.stream().noneMatch(m -> m.id() == c.from()) || c.from() == self) {
                 return;
             }
             Integer before = peerMinors.put(c.from(), c.peerMinor());

@@ -1,5 +1,6 @@
 package io.chubby.paxos.internal;
 
+import io.chubby.paxos.core.Configuration;
 import io.chubby.paxos.core.Entry;
 import io.chubby.paxos.core.Message;
 import io.chubby.paxos.core.PaxosConfig;
@@ -17,8 +18,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -63,10 +66,19 @@ final class PaxosGroup {
     private final SnapshotAssembler assembler = new SnapshotAssembler();
     private final SnapshotSender snapshots;
     private volatile ReplicaView view = ReplicaView.NONE;
+    /** The members of the configuration this replica applied last (its address book). */
+    private volatile List<Member> members;
 
     // Loop-thread state.
     private PaxosNode node;
     private DurableLog durable;
+    private ConfigurationHistory history;
+    /** Replicas this master replicates to before they are members (loop thread). */
+    private final Map<Integer, Member> learners = new java.util.TreeMap<>();
+    /** The address books of configuration entries written to the log above the applied index. */
+    private final TreeMap<Long, List<Member>> written = new TreeMap<>();
+    /** The configuration the snapshot being received recorded (from its chunk at offset 0). */
+    private byte[] incomingConfiguration = new byte[0];
     private StateMachine machine;
     private Ready pending;
     private long lastCompaction;
@@ -94,6 +106,7 @@ final class PaxosGroup {
         this.random = new SplittableRandom(seed);
         this.tracker = new MastershipTracker(self);
         this.compactor = compactor;
+        this.members = settings.members();
         // The core flags a lagging peer at most once per L; the sender only suppresses exact repeats.
         this.snapshots = new SnapshotSender(self, group, transport, settings.leaseMs() / 2);
     }
@@ -110,12 +123,33 @@ final class PaxosGroup {
         return tracker;
     }
 
+    /** The members of the configuration applied last, with their addresses (any thread). */
+    List<Member> members() {
+        return members;
+    }
+
+    /**
+     * The replicas this group needs links to (loop thread): the members applied last and those of
+     * every configuration entry written to the log above them (an added replica must hear the
+     * entry that adds it; a removed one is dropped once its removal is applied).
+     */
+    Set<Member> linkNeeds() {
+        Set<Member> out = new java.util.LinkedHashSet<>(members);
+        written.values().forEach(out::addAll);
+        out.addAll(learners.values());
+        return out;
+    }
+
     boolean running() {
         return node != null;
     }
 
-    /** Attaches {@code m} and starts the node from disk: promised ballot, log, and m's applied index. */
-    void attach(StateMachine m) {
+    /**
+     * Attaches {@code m} and starts the node from disk: promised ballot, log, and m's applied index.
+     * {@code joining}: a replica with an empty disk starts with no configuration ({@code Configuration.NONE}:
+     * it never campaigns) until the cell adds it.
+     */
+    void attach(StateMachine m, boolean joining) {
         long now = clock.getAsLong();
         if (machine != null) {
             throw new IllegalStateException("a state machine is already registered on replica " + self
@@ -123,12 +157,17 @@ final class PaxosGroup {
         }
         machine = m;
         durable = new DurableLog(store);
-        RecoveredState rec = new RecoveredState(durable.promised(), m.appliedIndex());
+        history = new ConfigurationHistory(store);
+        byte[] recorded = history.atOrBelow(m.appliedIndex());
+        members = recorded == null ? settings.members() : AddressBook.members(recorded);
+        boolean fresh = recorded == null && m.appliedIndex() == 0 && durable.lastIndex() == 0;
+        RecoveredState rec = new RecoveredState(durable.promised(), m.appliedIndex(), recorded != null
+                ? Configuration.decode(recorded) : joining && fresh ? Configuration.NONE : null);
         node = new PaxosNode(config, rec, durable, random::nextLong, now);
         lastCompaction = compactionBase(m.appliedIndex());
-        log.info("replica started replica={} cell={} promised={} applied={} log={}..{} group={}", self,
+        log.info("replica started replica={} cell={} promised={} applied={} log={}..{} group={} members={}", self,
                 settings.cellName(), rec.promised(), rec.appliedIndex(), durable.firstIndex(), durable.lastIndex(),
-                group);
+                group, members);
     }
 
     void detach(StateMachine m) {
@@ -145,6 +184,9 @@ final class PaxosGroup {
         keepFuturesUntil = Long.MIN_VALUE;
         node = null;
         durable = null;
+        history = null;
+        written.clear();
+        learners.clear();
         pending = null;
         view = ReplicaView.NONE;
     }
@@ -201,6 +243,49 @@ final class PaxosGroup {
     }
 
     /**
+     * Proposes the configuration of {@code next} (one replica added or removed: CORE-API.md
+     * "Changing the members") with their addresses; {@code future} completes once it is applied.
+     */
+    void proposeMembers(List<Member> next, CompletableFuture<byte[]> future, long now) {
+        if (node == null || draining != null) {
+            future.completeExceptionally(ProposalFutures.notProposed("replica " + self + " cannot change the members"
+                    + " of group " + group + " now (not running, or handing over)"));
+            return;
+        }
+        long index = node.proposeMembers(AddressBook.configuration(next), AddressBook.encode(next), now);
+        if (index < 0) {
+            future.completeExceptionally(ProposalFutures.notProposed("replica " + self + " cannot change the members"
+                    + " of group " + group + " to " + AddressBook.configuration(next) + ": not serving (master is "
+                    + node.masterId() + "), a change is under way, or not one replica apart from "
+                    + node.committedConfiguration()));
+        } else {
+            futures.add(index, node.epoch(), future);
+        }
+    }
+
+    /** As master in phase 2, replicates to {@code m} from now on (a member to be); false otherwise. */
+    boolean addLearner(Member m, long now) {
+        if (node == null || !node.addLearner(m.id(), now)) {
+            return false;
+        }
+        learners.put(m.id(), m);
+        log.info("learner added replica={} group={} learner={}", self, group, m);
+        return true;
+    }
+
+    /** Stops treating {@code id} as a learner (it became a member, or the add was given up). */
+    void removeLearner(int id) {
+        if (learners.remove(id) != null && node != null) {
+            node.removeLearner(id);
+        }
+    }
+
+    /** Whether the learner or member {@code id} is caught up with this master (false unless master). */
+    boolean caughtUp(int id, long now) {
+        return node != null && node.caughtUp(id, now);
+    }
+
+    /**
      * Ticks the node if its deadline ({@link PaxosNode#nextDeadlineMillis}, rounded up to the
      * {@code paxos.tick.ms} grid so that timers of several groups share a wake-up) has come; returns
      * when this group next needs the loop ({@code Long.MAX_VALUE}: not running). An idle group
@@ -245,7 +330,7 @@ final class PaxosGroup {
      */
     boolean handOff(int target, boolean pinned, long now) {
         if (node == null || draining != null || node.handoffTarget() != 0 || !node.canServe(now) || target == self
-                || settings.members().stream().noneMatch(m -> m.id() == target)) {
+                || members.stream().noneMatch(m -> m.id() == target)) {
             return false;
         }
         draining = new Draining(target, pinned, now + READ_GRACE_MS);
@@ -287,7 +372,7 @@ final class PaxosGroup {
         boolean master = node.role() == Role.MASTER;
         Set<Integer> caughtUp = new TreeSet<>();
         if (master) {
-            for (Member m : settings.members()) {
+            for (Member m : members) {
                 if (node.caughtUp(m.id(), now)) {
                     caughtUp.add(m.id());
                 }
@@ -314,6 +399,16 @@ final class PaxosGroup {
      */
     LogBatch takeReady() {
         pending = node.ready();
+        for (Entry e : pending.entries()) {
+            if (Configuration.isConfiguration(e.value())) {
+                try {
+                    written.put(e.index(), AddressBook.members(e.value()));
+                } catch (IllegalArgumentException ex) {
+                    log.warn("configuration entry without a readable address book replica={} group={} index={}", self,
+                            group, e.index());
+                }
+            }
+        }
         send(pending, false);
         return durable.batch(pending);
     }
@@ -366,8 +461,28 @@ final class PaxosGroup {
         if (e.index() <= machine.appliedIndex()) {
             return; // already reflected (recovered state or installed snapshot)
         }
-        byte[] result = machine.apply(e.index(), e.epoch(), e.value());
+        byte[] value = e.value();
+        if (Configuration.isConfiguration(value)) {
+            applyConfiguration(e.index(), value);
+            value = new byte[0]; // the state machine sees a no-op: indexes and checksums stay equal everywhere
+        }
+        byte[] result = machine.apply(e.index(), e.epoch(), value);
         futures.applied(e.index(), e.epoch(), result == null ? new byte[0] : result);
+    }
+
+    /** A committed configuration entry: recorded durably before the state machine moves past it. */
+    private void applyConfiguration(long index, byte[] value) {
+        List<Member> next;
+        try {
+            next = AddressBook.members(value);
+        } catch (IllegalArgumentException ex) {
+            // Only a master of this edge writes one: an unreadable book is a bug, never a reason to diverge.
+            throw new IllegalStateException("unreadable configuration entry at index " + index + " group " + group, ex);
+        }
+        history.record(index, value);
+        written.headMap(index, true).clear();
+        members = next;
+        log.info("members changed replica={} group={} index={} members={}", self, group, index, next);
     }
 
     // ------------------------------------------------------------- snapshots and compaction
@@ -386,13 +501,17 @@ final class PaxosGroup {
         }
         long index = machine.appliedIndex();
         Entry at = durable.entry(index);
+        byte[] configuration = history.atOrBelow(index);
         snapshots.start(peer, now, index, node.promised(), at == null ? node.epoch() : at.epoch(),
-                machine.checksum(), out.toByteArray());
+                machine.checksum(), out.toByteArray(), configuration == null ? new byte[0] : configuration);
     }
 
     private void onSnapshotPiece(SnapshotPiece s) {
         if (s.to() != self || s.index() <= machine.appliedIndex()) {
             return;
+        }
+        if (s.offset() == 0) {
+            incomingConfiguration = s.configuration();
         }
         byte[] whole = assembler.add(s.index(), s.offset(), s.data(), s.last());
         if (whole == null) {
@@ -412,7 +531,14 @@ final class PaxosGroup {
         machine.makeDurable();
         durable.truncateBefore(s.index() + 1);
         futures.supersededThrough(s.index());
-        node.snapshotInstalled(s.index());
+        Configuration installed = null;
+        if (incomingConfiguration.length > 0) {
+            installed = Configuration.decode(incomingConfiguration);
+            history.record(s.index(), incomingConfiguration);
+            members = AddressBook.members(incomingConfiguration);
+        }
+        written.headMap(s.index(), true).clear();
+        node.snapshotInstalled(s.index(), installed);
         lastCompaction = compactionBase(s.index());
         log.info("snapshot installed replica={} from={} index={} bytes={} checksum={} group={}", self, s.from(),
                 s.index(), whole.length, s.checksum(), group);

@@ -87,6 +87,11 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
                 + "the busiest group mastered here is handed to the least loaded caught-up replica, and the least "
                 + "time between two such moves; 0 turns the overload rule off")
         long paxos_placement_overload_ms() default 30_000;
+
+        @AttributeDefinition(name = "Join a running cell", description = "With an empty disk, start with no "
+                + "configuration: never campaign until the cell's master adds this replica (paxos:member add, "
+                + "chubby member add); ignored once the replica holds any state")
+        boolean paxos_join() default false;
     }
 
     /** Selects this component's {@link Consensus} service ({@link ConsensusGroupsComponent} views it). */
@@ -103,6 +108,7 @@ public final class PaxosReplica implements Consensus, AutoCloseable {
                         @Reference(name = "peerTransport") PeerTransport transport, BundleContext context) {
         this(settings(c, identity), placement(c), stores, transport, () -> System.nanoTime() / 1_000_000,
                 System.nanoTime() ^ ((long) identity.replicaId() << 40));
+        host.joining(c.paxos_join());
         this.stopHandover = FrameworkStopHandover.listen(context, host);
     }
 

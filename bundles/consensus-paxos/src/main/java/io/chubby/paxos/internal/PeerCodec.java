@@ -153,7 +153,7 @@ final class PeerCodec {
                 .setSnapshotChunk(io.chubby.protocol.peer.SnapshotChunk.newBuilder()
                         .setIndex(s.index()).setBallot(ballot(s.ballot())).setEpoch(s.epoch()).setOffset(s.offset())
                         .setData(ByteString.copyFrom(s.data())).setLast(s.last()).setTotalSize(s.totalSize())
-                        .setChecksum(s.checksum()))
+                        .setChecksum(s.checksum()).setConfiguration(ByteString.copyFrom(s.configuration())))
                 .build();
     }
 
@@ -246,7 +246,8 @@ final class PeerCodec {
             case SNAPSHOT_CHUNK -> {
                 var c = pm.getSnapshotChunk();
                 yield new SnapshotPiece(from, to, c.getIndex(), ballot(c.getBallot()), c.getEpoch(), c.getOffset(),
-                        c.getData().toByteArray(), c.getLast(), c.getTotalSize(), c.getChecksum());
+                        c.getData().toByteArray(), c.getLast(), c.getTotalSize(), c.getChecksum(),
+                        c.getConfiguration().toByteArray());
             }
             case HANDOFF -> core(new Message.Handoff(from, to, ballot(pm.getHandoff().getBallot()),
                     pm.getHandoff().getCommitIndex(), pm.getHandoff().getPinned()));

@@ -14,7 +14,19 @@ import io.chubby.paxos.core.Ballot;
  * @param last      true on the final chunk
  * @param totalSize size of the whole snapshot
  * @param checksum  state machine checksum at {@code index}, verified after install
+ * @param configuration the configuration entry value recorded at {@code index} ({@link AddressBook}),
+ *                  on the chunk at offset 0; empty when none (the cell's initial members)
  */
 record SnapshotPiece(int from, int to, long index, Ballot ballot, long epoch, long offset, byte[] data,
-                     boolean last, long totalSize, long checksum) implements PeerCodec.Decoded {
+                     boolean last, long totalSize, long checksum, byte[] configuration) implements PeerCodec.Decoded {
+
+    SnapshotPiece {
+        configuration = configuration == null ? new byte[0] : configuration;
+    }
+
+    /** A piece that carries no configuration. */
+    SnapshotPiece(int from, int to, long index, Ballot ballot, long epoch, long offset, byte[] data, boolean last,
+                  long totalSize, long checksum) {
+        this(from, to, index, ballot, epoch, offset, data, last, totalSize, checksum, new byte[0]);
+    }
 }

@@ -41,13 +41,17 @@ final class SnapshotSender {
         return !pending.containsKey(peer) && (t == null || now - t >= retryMs);
     }
 
-    /** Queues a whole snapshot for {@code peer}. */
-    void start(int peer, long now, long index, Ballot ballot, long epoch, long checksum, byte[] snapshot) {
+    /**
+     * Queues a whole snapshot for {@code peer}; its first chunk carries {@code configuration}, the
+     * configuration entry value recorded at {@code index} (empty: none).
+     */
+    void start(int peer, long now, long index, Ballot ballot, long epoch, long checksum, byte[] snapshot,
+               byte[] configuration) {
         List<SnapshotChunker.Piece> pieces = SnapshotChunker.split(snapshot, SnapshotChunker.MAX_CHUNK_BYTES);
         ArrayDeque<SnapshotPiece> q = new ArrayDeque<>(pieces.size());
         for (SnapshotChunker.Piece p : pieces) {
             q.add(new SnapshotPiece(self, peer, index, ballot, epoch, p.offset(), p.data(), p.last(),
-                    snapshot.length, checksum));
+                    snapshot.length, checksum, p.offset() == 0 ? configuration : new byte[0]));
         }
         pending.put(peer, q);
         lastStart.put(peer, now);

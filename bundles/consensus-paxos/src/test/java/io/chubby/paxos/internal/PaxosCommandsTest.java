@@ -58,4 +58,16 @@ class PaxosCommandsTest {
             assertEquals(m, cell.awaitMaster(0, 1000).self().id(), "refusals moved nothing");
         }
     }
+
+    @Test
+    void memberArgumentsAreParsedOrRefusedWithTheUsage() {
+        assertEquals(new io.chubby.spi.Member(4, "10.0.0.4", 7004, 7104),
+                PaxosCommands.member("4", "10.0.0.4:7104", "10.0.0.4:7004"));
+        IllegalArgumentException hosts = assertThrows(IllegalArgumentException.class,
+                () -> PaxosCommands.member("4", "10.0.0.4:7104", "10.0.0.5:7004"));
+        assertTrue(hosts.getMessage().contains("one host"), hosts.getMessage());
+        PaxosCommands none = new PaxosCommands((GroupHost) null);
+        IllegalArgumentException usage = assertThrows(IllegalArgumentException.class, () -> none.member("grow", "4"));
+        assertTrue(usage.getMessage().startsWith("usage: paxos:member add ID"), usage.getMessage());
+    }
 }

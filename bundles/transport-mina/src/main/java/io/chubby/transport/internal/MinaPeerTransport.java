@@ -8,8 +8,11 @@ import io.chubby.spi.ReplicaIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -99,7 +102,10 @@ public final class MinaPeerTransport implements PeerTransport {
 
     private final PeerSettings settings;
     private final PeerIdentity identity;
-    private final Map<Integer, PeerLink> links = new HashMap<>();
+    private final Map<Integer, PeerLink> links = new ConcurrentHashMap<>(); // send() reads it unlocked
+    /** Who may connect, by id: the identity's members until {@link #linkPeers} says otherwise. */
+    private volatile Map<Integer, Member> known;
+    private PeerAcceptorHandler inbound;
     private volatile PeerHandler handler;
     private final AtomicLong unhandled = new AtomicLong();
     private volatile boolean started;
@@ -118,6 +124,7 @@ public final class MinaPeerTransport implements PeerTransport {
     public MinaPeerTransport(PeerSettings settings) {
         this.settings = settings;
         this.identity = settings.identity();
+        this.known = byId(identity.members());
     }
 
     /** Binds the peer port and starts connecting to the other members. */
@@ -139,8 +146,9 @@ public final class MinaPeerTransport implements PeerTransport {
             acceptor.getFilterChain().addLast("tls", TlsFilter.server(settings.tls().context(), true, false));
         }
         acceptor.getFilterChain().addLast("frames", new ProtocolCodecFilter(codec));
-        acceptor.setHandler(new PeerAcceptorHandler(identity, settings.handshakeTimeoutSeconds(), this::deliver,
-                settings.tls().enabled()));
+        inbound = new PeerAcceptorHandler(identity, id -> known.get(id), settings.handshakeTimeoutSeconds(),
+                this::deliver, settings.tls().enabled());
+        acceptor.setHandler(inbound);
         Member self = identity.self();
         InetSocketAddress bind = new InetSocketAddress(self.host(), self.peerPort());
         try {
@@ -161,17 +169,60 @@ public final class MinaPeerTransport implements PeerTransport {
         }
         connector.getFilterChain().addLast("frames", new ProtocolCodecFilter(codec));
         connector.setHandler(new PeerConnectorHandler());
-        for (Member m : identity.members()) {
+        for (Member m : known.values()) {
             if (m.id() != settings.selfId()) {
-                links.put(m.id(), new PeerLink(m, settings, connector, scheduler,
-                        new Backoff(settings.backoffMinMs(), settings.backoffMaxMs(),
-                                () -> ThreadLocalRandom.current().nextDouble())));
+                links.put(m.id(), link(m));
             }
         }
         started = true;
         links.values().forEach(PeerLink::start);
         log.info("peer transport listening address={} replica={} cell={} peers={} tls={}", acceptor.getLocalAddress(),
                 settings.selfId(), settings.cell(), links.keySet(), settings.tls().enabled() ? "mutual" : "off");
+    }
+
+    private PeerLink link(Member m) {
+        return new PeerLink(m, settings, connector, scheduler, new Backoff(settings.backoffMinMs(),
+                settings.backoffMaxMs(), () -> ThreadLocalRandom.current().nextDouble()));
+    }
+
+    /**
+     * Links follow the members (issue 19): opens a link to every listed replica without one (or
+     * whose address changed), closes the links to replicas not listed, and from now on accepts
+     * connections from listed replicas only (this replica is always known to itself).
+     */
+    @Override
+    public synchronized void linkPeers(Collection<Member> peers) {
+        Map<Integer, Member> next = byId(peers);
+        next.put(settings.selfId(), identity.self());
+        known = next;
+        if (!started) {
+            return;
+        }
+        inbound.closeUnknown();
+        for (Iterator<Map.Entry<Integer, PeerLink>> it = links.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Integer, PeerLink> e = it.next();
+            if (!e.getValue().peer().equals(next.get(e.getKey()))) {
+                e.getValue().stop();
+                it.remove();
+                log.info("peer link closed replica={} peer={}", settings.selfId(), e.getKey());
+            }
+        }
+        for (Member m : next.values()) {
+            if (m.id() != settings.selfId() && !links.containsKey(m.id())) {
+                PeerLink l = link(m);
+                links.put(m.id(), l);
+                l.start();
+                log.info("peer link opened replica={} peer={}", settings.selfId(), m);
+            }
+        }
+    }
+
+    private static Map<Integer, Member> byId(Collection<Member> members) {
+        Map<Integer, Member> out = new HashMap<>();
+        for (Member m : members) {
+            out.put(m.id(), m);
+        }
+        return out;
     }
 
     @Override

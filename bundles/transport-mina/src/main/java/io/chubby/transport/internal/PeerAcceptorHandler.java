@@ -2,10 +2,12 @@ package io.chubby.transport.internal;
 
 import io.chubby.client.internal.tls.CertificateNames;
 import io.chubby.client.internal.tls.TlsFilter;
+import io.chubby.spi.Member;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
@@ -28,15 +30,18 @@ final class PeerAcceptorHandler extends IoHandlerAdapter {
     private static final AttributeKey FROM = new AttributeKey(PeerAcceptorHandler.class, "from");
 
     private final PeerIdentity identity;
+    /** The replicas that may connect now, by id (null: not one), as the transport's links follow the members. */
+    private final IntFunction<Member> members;
     private final int handshakeTimeoutSeconds;
     private final BiConsumer<Integer, byte[]> deliver;
     private final Map<Integer, IoSession> current = new ConcurrentHashMap<>();
     private final boolean tls;
     private final TlsRefusals tlsRefusals = new TlsRefusals("peer", log);
 
-    PeerAcceptorHandler(PeerIdentity identity, int handshakeTimeoutSeconds, BiConsumer<Integer, byte[]> deliver,
-                        boolean tls) {
+    PeerAcceptorHandler(PeerIdentity identity, IntFunction<Member> members, int handshakeTimeoutSeconds,
+                        BiConsumer<Integer, byte[]> deliver, boolean tls) {
         this.identity = identity;
+        this.members = members;
         this.handshakeTimeoutSeconds = handshakeTimeoutSeconds;
         this.deliver = deliver;
         this.tls = tls;
@@ -84,11 +89,21 @@ final class PeerAcceptorHandler extends IoHandlerAdapter {
         }
     }
 
+    /** Closes the inbound connections of replicas that may no longer connect (the members changed). */
+    void closeUnknown() {
+        current.forEach((from, session) -> {
+            if (members.apply(from) == null && current.remove(from, session)) {
+                log.info("closing peer connection of a former member from={} remote={}", from, Sessions.remote(session));
+                Sessions.condemn(session);
+            }
+        });
+    }
+
     private String check(PeerHandshake h) {
         if (!identity.cell().equals(h.cell())) {
             return "handshake from cell \"" + h.cell() + "\", this is cell \"" + identity.cell() + "\"";
         }
-        if (h.from() == identity.selfId() || identity.member(h.from()) == null) {
+        if (h.from() == identity.selfId() || members.apply(h.from()) == null) {
             return "handshake from unknown replica id " + h.from();
         }
         if (h.to() != identity.selfId()) {
@@ -104,7 +119,11 @@ final class PeerAcceptorHandler extends IoHandlerAdapter {
      */
     private String checkCertificate(IoSession session, int from) {
         javax.net.ssl.SSLSession s = TlsFilter.tlsSession(session);
-        String host = identity.member(from).host();
+        Member m = members.apply(from);
+        if (m == null) {
+            return "replica " + from + " is no longer a member";
+        }
+        String host = m.host();
         try {
             java.security.cert.Certificate[] chain = s == null ? null : s.getPeerCertificates();
             if (chain != null && chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x

@@ -54,6 +54,11 @@ final class PeerLink {
         this.drops = new DropLog(peer.id());
     }
 
+    /** The replica this link reaches. */
+    Member peer() {
+        return peer;
+    }
+
     synchronized void start() {
         running = true;
         connect();

@@ -125,6 +125,43 @@ class MinaPeerTransportTest {
         }
     }
 
+    /**
+     * Links follow the members (issue 19): replicas 1 and 2 start as a cell of two, replica 3 joins
+     * knowing all three; once 1 and 2 are told to link to 3 messages flow every way; once 3 is no
+     * longer listed on 1, 1's link to it closes and 3 can no longer reach 1.
+     */
+    @Test
+    void linksFollowThePeersTheyAreGiven() throws Exception {
+        List<Member> all = members;
+        List<Member> two = all.subList(0, 2);
+        start(PeerSettings.of(1, CELL, two).withBackoff(20, 200));
+        start(PeerSettings.of(2, CELL, two).withBackoff(20, 200));
+        start(PeerSettings.of(3, CELL, all).withBackoff(20, 200));
+        awaitFlow(1, 2);
+        transports[1].linkPeers(all);
+        transports[2].linkPeers(all);
+        for (int a = 1; a <= 3; a++) {
+            for (int b = 1; b <= 3; b++) {
+                if (a != b) {
+                    awaitFlow(a, b);
+                }
+            }
+        }
+        transports[1].linkPeers(two);
+        Await.until("1's link to 3 closed", () -> !transports[1].linkUp(3));
+        for (int i = 0; i < 20; i++) { // 3's link to 1 reconnects and is refused at each handshake
+            transports[1].send(3, "gone".getBytes(StandardCharsets.UTF_8));
+            transports[3].send(1, "gone".getBytes(StandardCharsets.UTF_8));
+            Thread.sleep(10);
+        }
+        awaitFlow(1, 2); // 1 still reaches 2, and 2 still reaches 3
+        awaitFlow(2, 3);
+        assertNull(inboxes[3].poll(200, TimeUnit.MILLISECONDS), "nothing from 1 reached 3");
+        for (Received r; (r = inboxes[1].poll()) != null; ) {
+            assertNotEquals(3, r.from(), "3 reached 1 after it was unlisted");
+        }
+    }
+
     @Test
     void messageToSelfIsDeliveredAsynchronously() throws Exception {
         MinaPeerTransport t = start(1);

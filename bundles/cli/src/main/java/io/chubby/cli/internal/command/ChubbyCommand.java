@@ -51,7 +51,7 @@ public final class ChubbyCommand implements Runnable {
      * as much as the rest of a {@code chubby cat}, so a command line gets only the one it names
      * ({@link io.chubby.cli.internal.Cli#commandLine(CliContext, String...)}).
      */
-    public static final List<String> SUBCOMMANDS = List.of("cell", "master", "ls", "stat", "cat", "mkdir", "rm",
+    public static final List<String> SUBCOMMANDS = List.of("cell", "master", "member", "ls", "stat", "cat", "mkdir", "rm",
             "put", "acl", "admin", "backup", "lock", "locks", "sequencer", "elect", "watch", "session", "whoami", "proxy");
 
     /** Global options that take a value (the word after them is not a subcommand). */
@@ -116,6 +116,7 @@ public final class ChubbyCommand implements Runnable {
         return switch (name) {
             case "cell" -> new CellCommand();
             case "master" -> new MasterCommand();
+            case "member" -> new MemberCommand();
             case "ls" -> new LsCommand();
             case "stat" -> new StatCommand();
             case "cat" -> new CatCommand();
