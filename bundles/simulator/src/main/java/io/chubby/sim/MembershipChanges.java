@@ -11,7 +11,7 @@ import java.util.TreeSet;
  * The membership changes of a {@link Simulation#withMembershipChanges} run (CORE-API.md "Changing
  * the members"): during the fault phase, every 0.1-0.5 s, each group's serving master is asked for
  * the next change: to add a replica of the run that is not a member (first as a learner, promoted
- * once caught up or, one time in four, before), or to remove a member (possibly itself), never
+ * once caught up; one time in four before, which the core must refuse), or to remove a member (possibly itself), never
  * below {@link #minimum} members. A change waits while one is under way. Its own random
  * generator: the rest of the run draws as before.
  */
@@ -29,6 +29,8 @@ final class MembershipChanges {
     int learnersAdded;
     int proposed;
     int removedMasters;
+    /** Times a change found entries in flight (proposeMembers -2) and was asked again. */
+    int waitedForInFlight;
 
     MembershipChanges(Simulation sim, long seed, int initial, int universe) {
         this.sim = sim;
@@ -81,10 +83,22 @@ final class MembershipChanges {
         }
         if (waiting != 0) {
             boolean ready = node.caughtUp(waiting, local);
-            if (ready || random.nextInt(4) == 0 || sim.now - learnerSince[g] > 2_000) {
+            if (ready || random.nextInt(4) == 0) {
+                // Not caught up: the core must refuse (every member of the new configuration caught up).
                 TreeSet<Integer> next = new TreeSet<>(current.members());
                 next.add(waiting);
-                propose(master, g, node, Configuration.of(next), local, "add " + waiting + (ready ? "" : " (not caught up)"));
+                long index = propose(master, g, node, Configuration.of(next), local,
+                        "add " + waiting + (ready ? "" : " (not caught up)"));
+                if (!ready && index > 0) {
+                    throw new SimulationFailure("group " + g + ": replica " + master.id + " added " + waiting
+                            + " which was not caught up");
+                }
+                if (index > 0) {
+                    learner[g] = 0;
+                }
+            }
+            if (learner[g] != 0 && sim.now - learnerSince[g] > 2_000) {
+                node.removeLearner(waiting); // never caught up (down, cut off): give it up
                 learner[g] = 0;
             }
             return;
@@ -117,12 +131,24 @@ final class MembershipChanges {
         }
     }
 
-    private void propose(SimReplica master, int g, PaxosNode node, Configuration next, long local, String what) {
+    /**
+     * Asks for the change; -2 (entries in flight, the core now holds proposals back) is asked again
+     * every 5 ms while this replica still serves, as the edge does every tick.
+     */
+    private long propose(SimReplica master, int g, PaxosNode node, Configuration next, long local, String what) {
         long index = node.proposeMembers(next, null, local);
         sim.trace("membership g" + g + " r" + master.id + " " + what + " -> " + next + " index=" + index);
         if (index > 0) {
             proposed++;
             sim.loop.drain(master);
+        } else if (index == -2) {
+            waitedForInFlight++;
+            sim.schedule(sim.now + 5, () -> {
+                if (master.up() && !master.paused && master.group(g).node == node) {
+                    propose(master, g, node, next, master.clock.local(sim.now), what);
+                }
+            });
         }
+        return index;
     }
 }

@@ -179,7 +179,7 @@ public final class Simulation {
      * while the faults go on (CORE-API.md "Changing the members"): {@code n} initial members and
      * {@link MembershipChanges#JOINERS} more replicas that start in no configuration; every group's
      * master is asked, every 0.1-0.5 s of the fault phase, to add a replica (as a learner first,
-     * promoted once caught up or, sometimes, before) or to remove one (itself included), one at a
+     * promoted once caught up; proposed early sometimes, which the core must refuse) or to remove one (itself included), one at a
      * time, down to {@link MembershipChanges#minimum}. No planted handoffs. The oracle decides
      * chosen values by the configuration governing each slot; every other check is as in any run.
      */

@@ -51,7 +51,12 @@ final class Configs {
      * below {@code index} stands).
      */
     void snapshot(long index, Configuration atSnapshot) {
-        committed(index);
+        // Our copies of entries at or below the snapshot's index were never known chosen: they may
+        // be stale values, so they are dropped, never promoted to the base (review, problem 1).
+        if (above.headMap(index, true).size() > 0) {
+            above.headMap(index, true).clear();
+            version++;
+        }
         if (atSnapshot != null && !atSnapshot.equals(base)) {
             base = atSnapshot;
             version++;
@@ -106,6 +111,8 @@ final class Configs {
 
     /** Whether {@code replica} may campaign or back a campaign: a member of the base or the latest configuration. */
     boolean voter(int replica) {
-        return base.contains(replica) || latest().contains(replica);
+        // A joining replica (no base yet) cannot finish a phase 1 (it needs a majority of its empty
+        // base): it would only disturb others' elections (review of the rule, problem 4).
+        return base.size() > 0 && (base.contains(replica) || latest().contains(replica));
     }
 }

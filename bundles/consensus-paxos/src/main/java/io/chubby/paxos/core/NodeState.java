@@ -14,6 +14,8 @@ final class NodeState {
     final Configs configs;
     /** Replicas the master replicates to without counting them (CORE-API.md rule 6). */
     final java.util.Set<Integer> learners = new java.util.TreeSet<>();
+    /** A change waits for the entries in flight to commit: {@code propose} refuses until then. */
+    long changeRequestedUntil = Long.MIN_VALUE;
 
     // Acceptor. promised is durable (through Ready); the lease binding is memory only, which is
     // why a restarted replica binds itself to nobody-at-all for a full L (constructor).

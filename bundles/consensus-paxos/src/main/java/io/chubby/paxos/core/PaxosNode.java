@@ -130,7 +130,8 @@ public final class PaxosNode {
     public long propose(byte[] value, long now) {
         checkNotReady();
         s.lastNow = now;
-        if (!canServe(now) || s.configs.changing() || Configuration.isConfiguration(value)) {
+        if (!canServe(now) || s.configs.changing() || now < s.changeRequestedUntil
+                || Configuration.isConfiguration(value)) {
             return -1; // also while a configuration entry is uncommitted (rule 2); no forged ones
         }
         return append(value);
@@ -149,8 +150,11 @@ public final class PaxosNode {
     /**
      * Proposes a change of members (CORE-API.md "Changing the members"): {@code next} adds or
      * removes exactly one replica to or from the current configuration. Returns the entry's index,
-     * or -1 unless this replica serves (so its barrier is applied), no change is under way, and
-     * {@code next} is one replica apart. Until the entry commits, {@link #propose} returns -1.
+     * or -1 unless this replica serves (so its barrier is applied), no change is under way,
+     * {@code next} is one replica apart and every other member of it is {@link #caughtUp}; -2 when
+     * entries are still in flight: then {@link #propose} refuses for a renew period so they can
+     * commit, and the caller asks again (next loop pass). Until the entry commits, {@link #propose}
+     * returns -1.
      * {@code attachment} (the edge's address book) travels with the entry; the core never reads it.
      * A member being added should first be a caught-up {@link #addLearner learner}.
      */
@@ -160,6 +164,18 @@ public final class PaxosNode {
         if (!canServe(now) || s.configs.changing() || !s.configs.base().oneApart(next)) {
             return -1;
         }
+        for (int r : next.members()) {
+            if (r != s.self && !caughtUp(r, now)) {
+                return -1; // every member of the new configuration answers and holds the log (problem 3)
+            }
+        }
+        if (s.commitIndex != s.log.lastIndex()) {
+            // Entries in flight: a change proposed above them could outlive a later change and come
+            // back on top of it (review, problem 2). Refuse new proposals until they commit.
+            s.changeRequestedUntil = now + s.cfg.renewMillis();
+            return -2;
+        }
+        s.changeRequestedUntil = Long.MIN_VALUE;
         s.leader.track(next.members());
         return append(next.encode(attachment));
     }

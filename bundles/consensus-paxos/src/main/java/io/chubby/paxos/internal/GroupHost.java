@@ -550,6 +550,9 @@ final class GroupHost implements Runnable, ConsensusGroups {
         }
     }
 
+    /** The fewest members an operator's removal leaves a group of three or more with. */
+    static final int MIN_MEMBERS = 3;
+
     /** Removes replica {@code id} from group {@code group} (run on its master); see {@link #addMember}. */
     String removeMember(int group, int id) {
         PaxosGroup g = openGroup(group);
@@ -558,6 +561,12 @@ final class GroupHost implements Runnable, ConsensusGroups {
                     + ids(g.members()));
         }
         List<Member> next = g.members().stream().filter(x -> x.id() != id).toList();
+        if (next.size() < MIN_MEMBERS && g.members().size() >= MIN_MEMBERS) {
+            // 3 -> 2 would need both remaining replicas for every decision, and for the change
+            // itself: one of them lost during it stalls the cell (CORE-API.md rule 1 note).
+            throw new IllegalArgumentException("group " + group + " keeps at least " + MIN_MEMBERS
+                    + " members: add the replacement first (chubby member replace), then remove " + id);
+        }
         return change(g, group, next, now(), "replica " + id + " removed");
     }
 

@@ -247,19 +247,47 @@ final class PaxosGroup {
      * "Changing the members") with their addresses; {@code future} completes once it is applied.
      */
     void proposeMembers(List<Member> next, CompletableFuture<byte[]> future, long now) {
+        pendingChange = null;
         if (node == null || draining != null) {
             future.completeExceptionally(ProposalFutures.notProposed("replica " + self + " cannot change the members"
                     + " of group " + group + " now (not running, or handing over)"));
             return;
         }
         long index = node.proposeMembers(AddressBook.configuration(next), AddressBook.encode(next), now);
+        if (index == -2) {
+            // entries in flight: the core holds new proposals back; ask again each tick (at most L)
+            pendingChange = new PendingChange(next, future, now + settings.leaseMs());
+            return;
+        }
         if (index < 0) {
             future.completeExceptionally(ProposalFutures.notProposed("replica " + self + " cannot change the members"
                     + " of group " + group + " to " + AddressBook.configuration(next) + ": not serving (master is "
-                    + node.masterId() + "), a change is under way, or not one replica apart from "
+                    + node.masterId() + "), a change is under way, a member not caught up, or not one replica apart from "
                     + node.committedConfiguration()));
         } else {
             futures.add(index, node.epoch(), future);
+        }
+    }
+
+    /** A change that waits for the entries in flight to commit (CORE-API.md rule 2), until {@code until}. */
+    private record PendingChange(List<Member> next, CompletableFuture<byte[]> future, long until) {
+    }
+
+    private PendingChange pendingChange;
+
+    private void proposeMembersAgain(PendingChange c, long now) {
+        long index = node == null ? -1 : node.proposeMembers(AddressBook.configuration(c.next()),
+                AddressBook.encode(c.next()), now);
+        if (index == -2 && now < c.until()) {
+            return; // still in flight: the next tick asks again
+        }
+        pendingChange = null;
+        if (index < 0) {
+            c.future().completeExceptionally(ProposalFutures.notProposed("replica " + self + " cannot change the"
+                    + " members of group " + group + " to " + AddressBook.configuration(c.next()) + ": entries "
+                    + "still in flight after L, not serving, or a member not caught up"));
+        } else {
+            futures.add(index, node.epoch(), c.future());
         }
     }
 
@@ -299,7 +327,13 @@ final class PaxosGroup {
         if (now >= onTickGrid(node.nextDeadlineMillis())) {
             node.tick(now);
         }
+        if (pendingChange != null) {
+            proposeMembersAgain(pendingChange, now);
+        }
         long wake = onTickGrid(node.nextDeadlineMillis());
+        if (pendingChange != null) {
+            wake = Math.min(wake, now + settings.tickMs());
+        }
         if (draining != null) {
             wake = Math.min(wake, drain(now));
         }

@@ -159,8 +159,14 @@ class MembershipTest {
         assertEquals(-1, c.node(m).proposeMembers(conf(1, 2, 3, 4, 5), null, c.now), "two replicas at once");
         assertEquals(-1, c.node(m).proposeMembers(conf(1, 2, 4), null, c.now), "a one-step replace");
         assertEquals(-1, c.node(m).propose(conf(1, 2, 3, 4).encode(null), c.now), "no configuration as a command");
+        assertEquals(-1, c.node(m).proposeMembers(conf(1, 2, 3, 4), null, c.now), "4 is not caught up (no learner)");
+        assertTrue(c.node(m).addLearner(4, c.now));
+        c.elapse(600);
         c.propose(m, "in flight");
-        assertTrue(c.node(m).proposeMembers(conf(1, 2, 3, 4), null, c.now) > 0, "entries in flight below it are fine");
+        assertEquals(-2, c.node(m).proposeMembers(conf(1, 2, 3, 4), null, c.now), "entries in flight: ask again");
+        assertEquals(-1, c.propose(m, "held back"), "new proposals wait while the change waits");
+        c.stabilize();
+        assertTrue(c.node(m).proposeMembers(conf(1, 2, 3, 4), null, c.now) > 0, "once they committed");
         assertEquals(-1, c.node(m).proposeMembers(conf(1, 2, 3), null, c.now), "one change at a time");
     }
 
@@ -172,6 +178,8 @@ class MembershipTest {
     private static int changeWithoutANewMajority(TestCell c) {
         int m = elect(c);
         int f = m % 3 + 1;
+        assertTrue(c.node(m).addLearner(4, c.now));
+        c.elapse(600); // caught up (and answering) when the change is proposed, cut off right after
         c.isolate(6 - m - f);
         c.isolate(4);
         assertTrue(c.node(m).proposeMembers(conf(1, 2, 3, 4), null, c.now) > 0);
