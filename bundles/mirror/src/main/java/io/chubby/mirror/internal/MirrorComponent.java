@@ -1,0 +1,148 @@
+package io.chubby.mirror.internal;
+
+import io.chubby.client.ClientOptions;
+import io.chubby.mirror.internal.plan.Subtrees;
+import io.chubby.spi.Consensus;
+import io.chubby.spi.ConsensusListener;
+import io.chubby.spi.Member;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One mirror, one factory configuration of PID {@code io.chubby.mirror}: registered with the
+ * {@link MirrorRegistry} on every replica (so the target subtree is read-only wherever the master
+ * is), and running a {@link MirrorRunner} only while this replica is master of the cell: started
+ * on {@link #becameMaster}, stopped on {@link #lostMastership}, so it moves with the master.
+ * A refused configuration (a loop, an overlapping target) is listed by {@code mirror:status} and
+ * never runs.
+ */
+@Component(service = {}, immediate = true, configurationPid = MirrorComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = MirrorComponent.Config.class, factory = true)
+public final class MirrorComponent implements ConsensusListener {
+    static final String PID = "io.chubby.mirror";
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorComponent.class);
+
+    @ObjectClassDefinition(name = "Chubby mirror",
+            description = "Mirrors a subtree of another cell into this cell (one configuration per mirror).")
+    public @interface Config {
+        @AttributeDefinition(description = "Name of the mirror (letters, digits, . _ -)")
+        String mirror_name();
+
+        @AttributeDefinition(description = "Source cell: host:port,... or dns:<zone>@<server>")
+        String mirror_source_cell();
+
+        @AttributeDefinition(description = "Source subtree, e.g. /ls/global/config")
+        String mirror_source_path();
+
+        @AttributeDefinition(description = "Target subtree in this cell, e.g. /ls/local/global-config")
+        String mirror_target_path();
+
+        @AttributeDefinition(description = "Most nodes one reconciliation removes unless the source root is confirmed")
+        int mirror_removal_cap() default 100;
+
+        @AttributeDefinition(description = "Pause before reconnecting after a failure, ms")
+        long mirror_retry_ms() default 1000;
+    }
+
+    private final Consensus consensus;
+    private final MirrorRegistry registry;
+    private final MirrorSettings settings;
+    private final MirrorStatus idle;
+    private final boolean refused;
+    private final AtomicLong confirmedRoot = new AtomicLong();
+    /** The running worker, or null; guarded by this. */
+    private MirrorRunner runner;
+
+    @Activate
+    public MirrorComponent(@Reference Consensus consensus, @Reference MirrorRegistry registry, Config config) {
+        this(consensus, registry, new MirrorSettings(config.mirror_name(), config.mirror_source_cell(),
+                Subtrees.parse(config.mirror_source_path(), config.mirror_target_path()),
+                config.mirror_removal_cap(), config.mirror_retry_ms()));
+    }
+
+    MirrorComponent(Consensus consensus, MirrorRegistry registry, MirrorSettings settings) {
+        this.consensus = consensus;
+        this.registry = registry;
+        this.settings = settings;
+        this.idle = new MirrorStatus(settings.name(), settings.sourceDescription(),
+                settings.subtrees().target().toString(), MirrorState.STANDBY, 0, 0, 0, "", "");
+        Set<String> own = consensus.members().stream().map(Member::clientAddress).collect(Collectors.toSet());
+        String refusal = registry.register(this, settings.name(), settings.subtrees(),
+                ClientOptions.parseCell(settings.sourceCell()), own, this::status, this::confirm);
+        this.refused = refusal != null;
+        if (refused) {
+            LOG.error("mirror {} refused: {}", settings.name(), refusal);
+            return;
+        }
+        consensus.addListener(this);
+        if (consensus.isMaster()) {
+            start();
+        }
+        LOG.info("mirror {} configured: {} -> {}", settings.name(), settings.sourceDescription(),
+                settings.subtrees().target());
+    }
+
+    @Override
+    public void becameMaster(long epoch) {
+        start();
+    }
+
+    @Override
+    public void lostMastership(long epoch) {
+        stop(0);
+    }
+
+    private synchronized void start() {
+        if (runner == null) {
+            List<String> replicas = consensus.members().stream().map(Member::clientAddress).toList();
+            runner = new MirrorRunner(settings, replicas, registry, Clock.systemUTC(), idle, confirmedRoot);
+            runner.start();
+            LOG.info("mirror {} started on this master", settings.name());
+        }
+    }
+
+    private synchronized void stop(long waitMillis) {
+        if (runner != null) {
+            runner.stop(waitMillis);
+            runner = null;
+        }
+    }
+
+    private synchronized MirrorStatus status() {
+        return runner == null ? idle : runner.status();
+    }
+
+    private synchronized void confirm() {
+        if (runner != null) {
+            runner.confirm();
+        }
+    }
+
+    /** This mirror's status now (tests; the Gogo command reads it through the registry). */
+    MirrorStatus currentStatus() {
+        return status();
+    }
+
+    @Deactivate
+    public void close() {
+        if (!refused) {
+            consensus.removeListener(this);
+            stop(5_000);
+        }
+        registry.unregister(this, settings.name());
+    }
+}

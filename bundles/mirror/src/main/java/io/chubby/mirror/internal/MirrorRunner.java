@@ -1,0 +1,213 @@
+package io.chubby.mirror.internal;
+
+import io.chubby.api.Event;
+import io.chubby.api.SessionState;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
+import io.chubby.mirror.internal.plan.EventMapper;
+import io.chubby.mirror.internal.plan.Listing;
+import io.chubby.mirror.internal.plan.MirrorAction;
+import io.chubby.mirror.internal.plan.MirrorTask;
+import io.chubby.mirror.internal.plan.Plan;
+import io.chubby.mirror.internal.plan.ReconciliationPlanner;
+import io.chubby.mirror.internal.plan.RemovalGuard;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One mirror at work while this replica is master of the target cell: connects to the source cell
+ * and to its own cell with the ordinary client, reconciles the whole subtree by checksum, then
+ * follows the source's events; any failure (source cut off, a session lost, the target master
+ * moving) closes both clients, and the next connection starts with a reconciliation again, so
+ * nothing changed meanwhile is lost.
+ *
+ * <p>Threads: everything below runs on the runner's own thread, which owns the clients, the
+ * watches; client notifier threads only queue tasks; the status is
+ * an immutable snapshot published through a volatile field.
+ */
+final class MirrorRunner implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorRunner.class);
+
+    /** A task and when it was queued, for the lag. */
+    private record Pending(MirrorTask task, long queuedMillis) {
+    }
+
+    private final MirrorSettings settings;
+    private final List<String> targetReplicas;
+    private final MirrorRegistry registry;
+    private final Clock clock;
+    private final EventMapper mapper;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile MirrorStatus status;
+    /**
+     * Source root instance the last complete reconciliation converged with, or the operator
+     * confirmed; kept by the component, so it outlives this runner on this replica.
+     */
+    private final AtomicLong confirmedRoot;
+    private volatile long lastSourceRoot;
+
+    MirrorRunner(MirrorSettings settings, List<String> targetReplicas, MirrorRegistry registry, Clock clock,
+                 MirrorStatus initial, AtomicLong confirmedRoot) {
+        this.confirmedRoot = confirmedRoot;
+        this.settings = settings;
+        this.targetReplicas = List.copyOf(targetReplicas);
+        this.registry = registry;
+        this.clock = clock;
+        this.mapper = new EventMapper(settings.subtrees());
+        this.status = initial.with(MirrorState.CONNECTING);
+        this.thread = new Thread(this, "mirror-" + settings.name());
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Asks the runner to stop; waits up to {@code waitMillis} for it (0: do not wait). */
+    void stop(long waitMillis) {
+        running = false;
+        thread.interrupt();
+        if (waitMillis > 0) {
+            try {
+                thread.join(waitMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    MirrorStatus status() {
+        return status;
+    }
+
+    /** The operator accepts the source root as it is now (see RemovalGuard). */
+    void confirm() {
+        confirmedRoot.set(lastSourceRoot);
+        queue.add(new Pending(new MirrorTask.Reconcile("source root confirmed by the operator"), clock.millis()));
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try {
+                session();
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    break;
+                }
+                LOG.warn("mirror {} cut off: {}", settings.name(), e.toString());
+                publish(status.with(MirrorState.CUT_OFF).withDetail(e.getMessage()));
+                try {
+                    Thread.sleep(settings.retryMillis());
+                } catch (InterruptedException ie) {
+                    break;
+                }
+            } finally {
+                registry.writerSession(settings.name(), 0);
+            }
+        }
+        LOG.info("mirror {} stopped", settings.name());
+    }
+
+    private void session() throws InterruptedException {
+        publish(status.with(MirrorState.CONNECTING));
+        String client = "mirror-" + settings.name();
+        try (ChubbyClient source = ChubbyClient.connect(ClientOptions.builder().cell(settings.sourceCell())
+                .clientName(client).build());
+             ChubbyClient target = ChubbyClient.connect(ClientOptions.builder().replicas(targetReplicas)
+                     .clientName(client).build())) {
+            registry.writerSession(settings.name(), target.sessionId());
+            source.addSessionListener(st -> session("source", st));
+            target.addSessionListener(st -> session("target", st));
+            SourceSide src = new SourceSide(source, settings.subtrees(), this::onEvent);
+            TargetSide dst = new TargetSide(target, settings.subtrees());
+            queue.clear();
+            reconcile(src, dst, "connected");
+            while (running) {
+                Pending p = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (p != null) {
+                    handle(p, src, dst);
+                }
+                publishLag();
+            }
+        }
+    }
+
+    private void handle(Pending p, SourceSide src, TargetSide dst) {
+        MirrorTask task = p.task();
+        if (task instanceof MirrorTask.Reconcile r) {
+            while (queue.peek() != null && queue.peek().task() instanceof MirrorTask.Reconcile) {
+                queue.poll();
+            }
+            reconcile(src, dst, r.reason());
+        } else if (task instanceof MirrorTask.Remove r) {
+            src.unwatch(r.relative());
+            dst.removeTree(settings.subtrees().targetPath(r.relative()));
+        } else if (task instanceof MirrorTask.Sync s) {
+            Listing source = src.walk(s.relative());
+            Listing target = dst.walk(s.relative());
+            // Below the root, events from watches on the confirmed root stand for it.
+            long trusted = s.relative().isEmpty() ? confirmedRoot.get() : source.rootInstance();
+            apply(ReconciliationPlanner.plan(source, target, new RemovalGuard(settings.removalCap(), trusted)), src, dst);
+        }
+    }
+
+    private void reconcile(SourceSide src, TargetSide dst, String why) {
+        publish(status.with(MirrorState.RECONCILING));
+        long started = clock.millis();
+        Listing source = src.walk("");
+        lastSourceRoot = source.rootInstance();
+        Listing target = dst.walk("");
+        Plan plan = ReconciliationPlanner.plan(source, target, new RemovalGuard(settings.removalCap(), confirmedRoot.get()));
+        apply(plan, src, dst);
+        if (plan.withheldRemovals() == 0) {
+            confirmedRoot.set(source.rootInstance());
+        }
+        long took = clock.millis() - started;
+        String what = why + ": " + source.size() + " source node(s), " + plan + ", " + took + " ms";
+        LOG.info("mirror {} reconciled ({})", settings.name(), what);
+        publish(status.with(MirrorState.STREAMING).withReconciliation(clock.millis(), what)
+                .withDetail(plan.withheldRemovals() == 0 ? "" : "removals withheld: " + plan.withheldReason()
+                        + " (mirror:confirm " + settings.name() + " to allow)"));
+    }
+
+    private static void apply(Plan plan, SourceSide src, TargetSide dst) {
+        for (MirrorAction a : plan.actions()) {
+            dst.apply(a, src);
+        }
+    }
+
+    private void onEvent(Event e) {
+        mapper.map(e).ifPresent(t -> queue.add(new Pending(t, clock.millis())));
+    }
+
+    /** A session with either cell in jeopardy: cut off; safe again: reconcile, events may be lost. */
+    private void session(String side, SessionState s) {
+        if (s == SessionState.JEOPARDY) {
+            publish(status.with(MirrorState.CUT_OFF).withDetail(side + " session in jeopardy"));
+        } else if (s == SessionState.SAFE && status.state() == MirrorState.CUT_OFF) {
+            publish(status.with(MirrorState.STREAMING).withDetail(""));
+            queue.add(new Pending(new MirrorTask.Reconcile(side + " session safe again"), clock.millis()));
+        }
+    }
+
+    private void publishLag() {
+        Pending head = queue.peek();
+        long age = head == null ? 0 : Math.max(0, clock.millis() - head.queuedMillis());
+        publish(status.withLag(queue.size(), age));
+    }
+
+    private void publish(MirrorStatus s) {
+        status = s;
+    }
+}
