@@ -1,5 +1,6 @@
 package io.chubby.mirror.internal;
 
+import io.chubby.api.ChubbyException;
 import io.chubby.client.ClientOptions;
 import io.chubby.mirror.internal.plan.Subtrees;
 import io.chubby.spi.Consensus;
@@ -64,8 +65,11 @@ public final class MirrorComponent implements ConsensusListener {
     private final MirrorStatus idle;
     private final boolean refused;
     private final AtomicLong confirmedRoot = new AtomicLong();
+    private final TargetClient target;
     /** The running worker, or null; guarded by this. */
     private MirrorRunner runner;
+    /** The last worker told to stop, until it has; guarded by this. */
+    private MirrorRunner retiring;
 
     @Activate
     public MirrorComponent(@Reference Consensus consensus, @Reference MirrorRegistry registry, Config config) {
@@ -82,8 +86,10 @@ public final class MirrorComponent implements ConsensusListener {
                 settings.subtrees().target().toString(), MirrorState.STANDBY, 0, 0, 0, "", "");
         Set<String> own = consensus.members().stream().map(Member::clientAddress).collect(Collectors.toSet());
         String refusal = registry.register(this, settings.name(), settings.subtrees(),
-                ClientOptions.parseCell(settings.sourceCell()), own, this::status, this::confirm);
+                sourceAddresses(settings), own, this::status, this::confirm);
         this.refused = refusal != null;
+        this.target = new TargetClient(settings.name(),
+                consensus.members().stream().map(Member::clientAddress).toList(), registry);
         if (refused) {
             LOG.error("mirror {} refused: {}", settings.name(), refusal);
             return;
@@ -94,6 +100,17 @@ public final class MirrorComponent implements ConsensusListener {
         }
         LOG.info("mirror {} configured: {} -> {}", settings.name(), settings.sourceDescription(),
                 settings.subtrees().target());
+    }
+
+    /** The source's addresses for the loop check; a DNS spec that cannot be resolved now names none. */
+    private static List<String> sourceAddresses(MirrorSettings settings) {
+        try {
+            return ClientOptions.parseCell(settings.sourceCell());
+        } catch (ChubbyException e) {
+            LOG.warn("mirror {}: source cell {} not resolved now ({}); the loop check by address is skipped",
+                    settings.name(), settings.sourceCell(), e.getMessage());
+            return List.of();
+        }
     }
 
     @Override
@@ -108,8 +125,7 @@ public final class MirrorComponent implements ConsensusListener {
 
     private synchronized void start() {
         if (runner == null) {
-            List<String> replicas = consensus.members().stream().map(Member::clientAddress).toList();
-            runner = new MirrorRunner(settings, replicas, registry, Clock.systemUTC(), idle, confirmedRoot);
+            runner = new MirrorRunner(settings, target, Clock.systemUTC(), idle, confirmedRoot);
             runner.start();
             LOG.info("mirror {} started on this master", settings.name());
         }
@@ -118,12 +134,20 @@ public final class MirrorComponent implements ConsensusListener {
     private synchronized void stop(long waitMillis) {
         if (runner != null) {
             runner.stop(waitMillis);
+            retiring = runner;
             runner = null;
         }
     }
 
+    /** The runner's status; standby only once the last runner has really stopped. */
     private synchronized MirrorStatus status() {
-        return runner == null ? idle : runner.status();
+        if (runner != null) {
+            return runner.status();
+        }
+        if (retiring != null && !retiring.finished()) {
+            return retiring.status().withDetail("stopping: this replica is no longer master");
+        }
+        return idle;
     }
 
     private synchronized void confirm() {
@@ -142,6 +166,7 @@ public final class MirrorComponent implements ConsensusListener {
         if (!refused) {
             consensus.removeListener(this);
             stop(5_000);
+            target.close();
         }
         registry.unregister(this, settings.name());
     }

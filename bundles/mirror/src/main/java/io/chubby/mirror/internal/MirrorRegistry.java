@@ -4,6 +4,7 @@ import io.chubby.mirror.internal.plan.LoopGuard;
 import io.chubby.mirror.internal.plan.Subtrees;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +27,8 @@ public final class MirrorRegistry {
         final Supplier<MirrorStatus> status;
         final Runnable confirm;
         final Object owner;
-        volatile long writerSession;
+        /** The sessions this mirror writes with: one, two for a moment while runners overlap. */
+        final Set<Long> writers = new HashSet<>();
 
         Entry(Object owner, Subtrees subtrees, Supplier<MirrorStatus> status, Runnable confirm) {
             this.owner = owner;
@@ -74,11 +76,19 @@ public final class MirrorRegistry {
         }
     }
 
-    /** The session the mirror writes its target with (0: none now). */
-    public synchronized void writerSession(String name, long sessionId) {
+    /** A session the mirror writes its target with, from now on. */
+    public synchronized void addWriter(String name, long sessionId) {
         Entry e = mirrors.get(name);
         if (e != null) {
-            e.writerSession = sessionId;
+            e.writers.add(sessionId);
+        }
+    }
+
+    /** That session no longer writes for the mirror (its client closed). */
+    public synchronized void removeWriter(String name, long sessionId) {
+        Entry e = mirrors.get(name);
+        if (e != null) {
+            e.writers.remove(sessionId);
         }
     }
 
@@ -87,7 +97,7 @@ public final class MirrorRegistry {
         for (Map.Entry<String, Entry> m : mirrors.entrySet()) {
             Entry e = m.getValue();
             if (e.subtrees.targetContains(path)) {
-                return sessionId != 0 && sessionId == e.writerSession ? null : m.getKey();
+                return sessionId != 0 && e.writers.contains(sessionId) ? null : m.getKey();
             }
         }
         return null;

@@ -12,24 +12,26 @@ import io.chubby.mirror.internal.plan.Plan;
 import io.chubby.mirror.internal.plan.ReconciliationPlanner;
 import io.chubby.mirror.internal.plan.RemovalGuard;
 import java.time.Clock;
-import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One mirror at work while this replica is master of the target cell: connects to the source cell
- * and to its own cell with the ordinary client, reconciles the whole subtree by checksum, then
+ * with the ordinary client and uses the component's {@link TargetClient} for its own cell, reconciles the whole subtree by checksum, then
  * follows the source's events; any failure (source cut off, a session lost, the target master
- * moving) closes both clients, and the next connection starts with a reconciliation again, so
+ * moving) closes the source client, and the next connection starts with a reconciliation again, so
  * nothing changed meanwhile is lost.
  *
- * <p>Threads: everything below runs on the runner's own thread, which owns the clients, the
- * watches; client notifier threads only queue tasks; the status is
- * an immutable snapshot published through a volatile field.
+ * <p>Threads: everything below runs on the runner's own thread, which owns the clients and the
+ * watches; client notifier threads only queue tasks, and session listeners also set the
+ * cut-off state (the worker may be blocked in a call then). The status is an immutable snapshot
+ * in a volatile field, changed only by {@link #update} (synchronized), so no change is lost.
  */
 final class MirrorRunner implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(MirrorRunner.class);
@@ -39,8 +41,7 @@ final class MirrorRunner implements Runnable {
     }
 
     private final MirrorSettings settings;
-    private final List<String> targetReplicas;
-    private final MirrorRegistry registry;
+    private final TargetClient target;
     private final Clock clock;
     private final EventMapper mapper;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -54,12 +55,11 @@ final class MirrorRunner implements Runnable {
     private final AtomicLong confirmedRoot;
     private volatile long lastSourceRoot;
 
-    MirrorRunner(MirrorSettings settings, List<String> targetReplicas, MirrorRegistry registry, Clock clock,
-                 MirrorStatus initial, AtomicLong confirmedRoot) {
+    MirrorRunner(MirrorSettings settings, TargetClient target, Clock clock, MirrorStatus initial,
+                 AtomicLong confirmedRoot) {
         this.confirmedRoot = confirmedRoot;
         this.settings = settings;
-        this.targetReplicas = List.copyOf(targetReplicas);
-        this.registry = registry;
+        this.target = target;
         this.clock = clock;
         this.mapper = new EventMapper(settings.subtrees());
         this.status = initial.with(MirrorState.CONNECTING);
@@ -71,17 +71,29 @@ final class MirrorRunner implements Runnable {
         thread.start();
     }
 
-    /** Asks the runner to stop; waits up to {@code waitMillis} for it (0: do not wait). */
+    /**
+     * Asks the runner to stop; waits up to {@code waitMillis} for it (0: do not wait). The worker
+     * is not interrupted at first, so that it closes both sessions cleanly (a session left open
+     * in the target keeps cached copies there, and every write to them waits for its lease to
+     * run out); only a worker still running after the wait is interrupted.
+     */
     void stop(long waitMillis) {
         running = false;
-        thread.interrupt();
         if (waitMillis > 0) {
             try {
                 thread.join(waitMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (thread.isAlive()) {
+                thread.interrupt();
+            }
         }
+    }
+
+    /** Whether the worker thread has ended (it may run on briefly after {@link #stop}). */
+    boolean finished() {
+        return !thread.isAlive();
     }
 
     MirrorStatus status() {
@@ -106,40 +118,57 @@ final class MirrorRunner implements Runnable {
                     break;
                 }
                 LOG.warn("mirror {} cut off: {}", settings.name(), e.toString());
-                publish(status.with(MirrorState.CUT_OFF).withDetail(e.getMessage()));
-                try {
-                    Thread.sleep(settings.retryMillis());
-                } catch (InterruptedException ie) {
-                    break;
-                }
-            } finally {
-                registry.writerSession(settings.name(), 0);
+                update(s -> s.with(MirrorState.CUT_OFF).withDetail(e.getMessage()));
+                pause();
             }
         }
         LOG.info("mirror {} stopped", settings.name());
     }
 
     private void session() throws InterruptedException {
-        publish(status.with(MirrorState.CONNECTING));
-        String client = "mirror-" + settings.name();
+        update(s -> s.with(MirrorState.CONNECTING));
         try (ChubbyClient source = ChubbyClient.connect(ClientOptions.builder().cell(settings.sourceCell())
-                .clientName(client).build());
-             ChubbyClient target = ChubbyClient.connect(ClientOptions.builder().replicas(targetReplicas)
-                     .clientName(client).build())) {
-            registry.writerSession(settings.name(), target.sessionId());
-            source.addSessionListener(st -> session("source", st));
-            target.addSessionListener(st -> session("target", st));
-            SourceSide src = new SourceSide(source, settings.subtrees(), this::onEvent);
-            TargetSide dst = new TargetSide(target, settings.subtrees());
-            queue.clear();
-            reconcile(src, dst, "connected");
-            while (running) {
-                Pending p = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (p != null) {
-                    handle(p, src, dst);
-                }
-                publishLag();
+                .clientName("mirror-" + settings.name()).build())) {
+            stream(source, target.get());
+        }
+    }
+
+    /** Waits before reconnecting, in short steps so that a stop is seen at once. */
+    private void pause() {
+        long until = clock.millis() + settings.retryMillis();
+        try {
+            while (running && clock.millis() < until) {
+                Thread.sleep(Math.min(50, settings.retryMillis()));
             }
+        } catch (InterruptedException e) {
+            running = false;
+        }
+    }
+
+    /** Reconciles, then follows the source's events until stopped or a call fails. */
+    private void stream(ChubbyClient source, ChubbyClient target) throws InterruptedException {
+        Consumer<SessionState> sourceListener = st -> session("source", st);
+        Consumer<SessionState> targetListener = st -> session("target", st);
+        source.addSessionListener(sourceListener);
+        target.addSessionListener(targetListener);
+        try {
+            follow(source, target);
+        } finally {
+            target.removeSessionListener(targetListener);
+        }
+    }
+
+    private void follow(ChubbyClient source, ChubbyClient target) throws InterruptedException {
+        SourceSide src = new SourceSide(source, settings.subtrees(), this::onEvent);
+        TargetSide dst = new TargetSide(target, settings.subtrees());
+        queue.clear();
+        reconcile(src, dst, "connected");
+        while (running) {
+            Pending p = queue.poll(100, TimeUnit.MILLISECONDS);
+            if (p != null) {
+                handle(p, src, dst);
+            }
+            publishLag();
         }
     }
 
@@ -163,7 +192,7 @@ final class MirrorRunner implements Runnable {
     }
 
     private void reconcile(SourceSide src, TargetSide dst, String why) {
-        publish(status.with(MirrorState.RECONCILING));
+        update(s -> s.with(MirrorState.RECONCILING));
         long started = clock.millis();
         Listing source = src.walk("");
         lastSourceRoot = source.rootInstance();
@@ -176,9 +205,10 @@ final class MirrorRunner implements Runnable {
         long took = clock.millis() - started;
         String what = why + ": " + source.size() + " source node(s), " + plan + ", " + took + " ms";
         LOG.info("mirror {} reconciled ({})", settings.name(), what);
-        publish(status.with(MirrorState.STREAMING).withReconciliation(clock.millis(), what)
-                .withDetail(plan.withheldRemovals() == 0 ? "" : "removals withheld: " + plan.withheldReason()
-                        + " (mirror:confirm " + settings.name() + " to allow)"));
+        String detail = plan.withheldRemovals() == 0 ? "" : "removals withheld: " + plan.withheldReason()
+                + " (mirror:confirm " + settings.name() + " to allow)";
+        long at = clock.millis();
+        update(s -> s.with(MirrorState.STREAMING).withReconciliation(at, what).withDetail(detail));
     }
 
     private static void apply(Plan plan, SourceSide src, TargetSide dst) {
@@ -194,9 +224,9 @@ final class MirrorRunner implements Runnable {
     /** A session with either cell in jeopardy: cut off; safe again: reconcile, events may be lost. */
     private void session(String side, SessionState s) {
         if (s == SessionState.JEOPARDY) {
-            publish(status.with(MirrorState.CUT_OFF).withDetail(side + " session in jeopardy"));
+            update(st -> st.with(MirrorState.CUT_OFF).withDetail(side + " session in jeopardy"));
         } else if (s == SessionState.SAFE && status.state() == MirrorState.CUT_OFF) {
-            publish(status.with(MirrorState.STREAMING).withDetail(""));
+            update(st -> st.with(MirrorState.STREAMING).withDetail(""));
             queue.add(new Pending(new MirrorTask.Reconcile(side + " session safe again"), clock.millis()));
         }
     }
@@ -204,10 +234,11 @@ final class MirrorRunner implements Runnable {
     private void publishLag() {
         Pending head = queue.peek();
         long age = head == null ? 0 : Math.max(0, clock.millis() - head.queuedMillis());
-        publish(status.withLag(queue.size(), age));
+        int entries = queue.size();
+        update(s -> s.withLag(entries, age));
     }
 
-    private void publish(MirrorStatus s) {
-        status = s;
+    private synchronized void update(UnaryOperator<MirrorStatus> change) {
+        status = change.apply(status);
     }
 }

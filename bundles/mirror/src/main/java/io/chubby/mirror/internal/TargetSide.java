@@ -132,15 +132,31 @@ final class TargetSide {
         return path;
     }
 
+    /**
+     * The node's stat, or null when it does not exist, read from its parent's listing: an Open of
+     * a missing node would sign this session up as a holder of the cached absence, and every later
+     * creation of that name would wait for this session (for its whole lease, if this replica has
+     * died meanwhile and the session lingers).
+     */
     private Stat statOrNull(String path) {
+        int slash = path.lastIndexOf('/');
+        String parent = path.substring(0, slash);
+        String name = path.substring(slash + 1);
+        List<DirEntry> siblings;
         try {
-            return client.stat(path);
+            siblings = client.list(parent);
         } catch (ChubbyException e) {
             if (e.code() == ErrorCode.NO_SUCH_NODE) {
                 return null;
             }
             throw e;
         }
+        for (DirEntry e : siblings) {
+            if (e.name().equals(name)) {
+                return e.stat();
+            }
+        }
+        return null;
     }
 
     private static void close(Handle h) {
