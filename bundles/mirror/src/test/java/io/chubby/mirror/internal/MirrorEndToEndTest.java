@@ -120,6 +120,17 @@ class MirrorEndToEndTest {
         assertEquals(tree(writer, SRC), tree(reader, DST), what);
     }
 
+    /** The target replica loses mastership; waits until its mirror has really stopped. */
+    private void standby(MirrorComponent m) {
+        target.consensus().loseMastership(0);
+        Await.until("mirror on standby", WAIT, () -> m.currentStatus().state() == MirrorState.STANDBY);
+    }
+
+    /** The target replica becomes master again, in a new epoch. */
+    private void masterAgain() {
+        target.consensus().becomeMaster(target.consensus().epoch() + 1);
+    }
+
     @Test
     void aThousandFilesThenWritesDeletesAndTreesPropagate() {
         fill(10, 100);
@@ -193,12 +204,11 @@ class MirrorEndToEndTest {
         fill(4, 25);
         MirrorComponent m = mirror(100);
         awaitEqual("mirrored");
-        target.consensus().loseMastership(0);
-        Await.until("mirror on standby", WAIT, () -> m.currentStatus().state() == MirrorState.STANDBY);
+        standby(m);
         writer.write(SRC + "/d0/f0", "changed while down".getBytes(StandardCharsets.UTF_8));
         writer.delete(SRC + "/d1/f1");
         writer.write(SRC + "/d2/added", "added while down".getBytes(StandardCharsets.UTF_8));
-        target.consensus().becomeMaster(target.consensus().epoch() + 1);
+        masterAgain();
         awaitEqual("reconciled after the mirror came back on a new master");
 
         target.isolate();
@@ -225,18 +235,16 @@ class MirrorEndToEndTest {
         fill(1, 30);
         MirrorComponent m = mirror(10);
         awaitEqual("mirrored");
-        target.consensus().loseMastership(0);
-        Await.until("standby", WAIT, () -> m.currentStatus().state() == MirrorState.STANDBY);
+        standby(m);
         for (int f = 0; f < 20; f++) {
             writer.delete(SRC + "/d0/f" + f);
         }
-        target.consensus().becomeMaster(target.consensus().epoch() + 1);
+        masterAgain();
         // same source root as the last pass converged with: confirmed, the 20 removals go
         awaitEqual("20 removals of a confirmed root");
 
         // the source root replaced by a new, smaller one: over the cap, withheld until confirmed
-        target.consensus().loseMastership(0);
-        Await.until("standby", WAIT, () -> m.currentStatus().state() == MirrorState.STANDBY);
+        standby(m);
         for (int f = 20; f < 30; f++) {
             writer.delete(SRC + "/d0/f" + f);
         }
@@ -244,7 +252,7 @@ class MirrorEndToEndTest {
         writer.delete(SRC);
         writer.ensureDirectory(SRC);
         writer.write(SRC + "/only", "1".getBytes(StandardCharsets.UTF_8));
-        target.consensus().becomeMaster(target.consensus().epoch() + 1);
+        masterAgain();
         Await.until("removals withheld", WAIT, () -> m.currentStatus().detail().contains("removals withheld"));
         assertTrue(tree(reader, DST).containsKey("only"));
         assertTrue(tree(reader, DST).containsKey("d0/f25"), "nothing removed without confirmation");
