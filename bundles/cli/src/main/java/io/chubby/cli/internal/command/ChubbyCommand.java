@@ -51,8 +51,9 @@ public final class ChubbyCommand implements Runnable {
      * as much as the rest of a {@code chubby cat}, so a command line gets only the one it names
      * ({@link io.chubby.cli.internal.Cli#commandLine(CliContext, String...)}).
      */
-    public static final List<String> SUBCOMMANDS = List.of("cell", "master", "member", "ls", "stat", "cat", "mkdir", "rm",
-            "put", "acl", "admin", "backup", "lock", "locks", "sequencer", "elect", "watch", "session", "whoami", "proxy");
+    public static final List<String> SUBCOMMANDS = List.of("cell", "master", "member", "ls", "stat", "cat", "mkdir",
+            "rm", "put", "acl", "admin", "backup", "mirror", "lock", "locks", "sequencer", "elect", "watch", "session",
+            "whoami", "proxy");
 
     /** Global options that take a value (the word after them is not a subcommand). */
     static final List<String> VALUED_OPTIONS = List.of("--cell", "--timeout", "--ca", "--cert", "--key", "--user",
@@ -126,6 +127,7 @@ public final class ChubbyCommand implements Runnable {
             case "acl" -> new AclCommand();
             case "admin" -> new AdminCommand();
             case "backup" -> new BackupCommand();
+            case "mirror" -> new MirrorCommand();
             case "lock" -> new LockCommand();
             case "locks" -> new LocksCommand();
             case "sequencer" -> new SequencerCommand();

@@ -1,0 +1,32 @@
+package io.chubby.mirror.internal;
+
+import io.chubby.mirror.internal.plan.Subtrees;
+
+/**
+ * One mirror's configuration, checked.
+ *
+ * @param name        the mirror's name (its client name is {@code mirror-<name>})
+ * @param sourceCell  the source cell: {@code host:port,...} or {@code dns:<zone>@<server>}
+ * @param subtrees    source and target subtrees
+ * @param removalCap  most nodes one reconciliation removes without a confirmed source root
+ * @param retryMillis pause before reconnecting after a failure
+ */
+public record MirrorSettings(String name, String sourceCell, Subtrees subtrees, int removalCap, long retryMillis) {
+
+    public MirrorSettings {
+        if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("mirror.name must be letters, digits, '.', '_' or '-', was '" + name + "'");
+        }
+        if (sourceCell == null || sourceCell.isBlank()) {
+            throw new IllegalArgumentException("mirror " + name + ": mirror.source.cell is required");
+        }
+        if (removalCap < 0 || retryMillis <= 0) {
+            throw new IllegalArgumentException("mirror " + name + ": removal cap must be >= 0 and retry > 0");
+        }
+    }
+
+    /** Source cell and subtree, for status lines. */
+    public String sourceDescription() {
+        return sourceCell + subtrees.source();
+    }
+}
