@@ -53,7 +53,8 @@ class MembershipSimulationTest {
         System.out.printf("membership seeds=%d with-changes=%d learners=%d proposed=%d chosen=%d removed-masters=%d"
                         + " crashes=%d in %d ms%n", seeds, seedsWithChanges, learners, proposed, chosen, removedMasters,
                 crashes, System.currentTimeMillis() - start);
-        assertTrue(seedsWithChanges > seeds * 3 / 4, "most seeds changed their members: " + seedsWithChanges);
+        // every member of a new configuration must be caught up, which faults often prevent
+        assertTrue(seedsWithChanges > seeds / 2, "most seeds changed their members: " + seedsWithChanges);
         assertTrue(chosen > seeds && removedMasters > seeds / 10 && crashes > seeds / 2,
                 "changes, masters removing themselves and crashes were exercised");
     }
