@@ -61,7 +61,7 @@ public class ServerBundlesIT {
     /** Bundle -> the PIDs it describes in its metatype, exactly. */
     private static final Map<String, Set<String>> OWN_PIDS = Map.of(
             "io.chubby.identity", Set.of(ReplicaConfig.PID),
-            "io.chubby.store", Set.of(ReplicaConfig.STORE_PID),
+            "io.chubby.store", Set.of(ReplicaConfig.STORE_PID, ReplicaConfig.BACKUP_PID),
             "io.chubby.paxos", Set.of(ReplicaConfig.PAXOS_PID),
             "io.chubby.transport", Set.of(ReplicaConfig.PEER_TRANSPORT_PID, ReplicaConfig.CLIENT_TRANSPORT_PID),
             "io.chubby.acl", Set.of(ReplicaConfig.ACL_PID));
