@@ -29,8 +29,6 @@ final class MembershipChanges {
     int learnersAdded;
     int proposed;
     int removedMasters;
-    /** Times a change found entries in flight (proposeMembers -2) and was asked again. */
-    int waitedForInFlight;
 
     MembershipChanges(Simulation sim, long seed, int initial, int universe) {
         this.sim = sim;
@@ -142,7 +140,6 @@ final class MembershipChanges {
             proposed++;
             sim.loop.drain(master);
         } else if (index == -2) {
-            waitedForInFlight++;
             sim.schedule(sim.now + 5, () -> {
                 if (master.up() && !master.paused && master.group(g).node == node) {
                     propose(master, g, node, next, master.clock.local(sim.now), what);

@@ -24,6 +24,18 @@ public final class MemoryStateStore implements StateStore {
     private long checksum;
     private int commits;
     private int syncs;
+    private String restoredFrom;
+
+    /** Makes this store report {@code line} as its {@link #restoredFrom()} (a store restored from a backup). */
+    public synchronized MemoryStateStore restoredFrom(String line) {
+        this.restoredFrom = line;
+        return this;
+    }
+
+    @Override
+    public synchronized java.util.Optional<String> restoredFrom() {
+        return java.util.Optional.ofNullable(restoredFrom);
+    }
 
     @Override
     public synchronized long appliedIndex() {

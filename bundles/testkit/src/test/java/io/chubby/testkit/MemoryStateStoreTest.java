@@ -80,4 +80,12 @@ class MemoryStateStoreTest {
         store.sync();
         assertEquals(1, store.syncs());
     }
+
+    @org.junit.jupiter.api.Test
+    void reportsTheBackupItWasRestoredFromOnlyWhenTold() {
+        MemoryStateStore s = new MemoryStateStore();
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.empty(), s.restoredFrom());
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.of("restored from backup T"),
+                s.restoredFrom("restored from backup T").restoredFrom());
+    }
 }

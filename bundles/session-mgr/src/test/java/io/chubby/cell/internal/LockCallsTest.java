@@ -275,4 +275,12 @@ class LockCallsTest {
         server.tick();
         assertEquals(0, info(a, ha).getWaitersCount(), "nobody re-sent the Acquire: its wait was dropped");
     }
+
+    @Test
+    void statusNamesTheBackupTheStoreWasRestoredFrom() {
+        assertNull(server.statusForTest().getMetricsMap().get("restored_from"), "not restored: no metric");
+        CellServer restored = new CellServer(consensus, new MemoryStateStore().restoredFrom("restored from backup T"),
+                settings, clock);
+        assertEquals("restored from backup T", restored.statusForTest().getMetricsOrThrow("restored_from"));
+    }
 }
