@@ -72,6 +72,7 @@ public final class Harness implements AutoCloseable {
     private final Map<String, ChubbyClient> observers = new HashMap<>();
     private InProcessCell cell;
     private volatile ByteArrayOutputStream liveErr = new ByteArrayOutputStream();
+    private volatile ByteArrayOutputStream liveOut = new ByteArrayOutputStream();
 
     /** No cell: CHUBBY_CELL names an address nothing listens on, until {@link #use} names one. */
     public Harness() {
@@ -138,6 +139,11 @@ public final class Harness implements AutoCloseable {
         return liveErr.toString(StandardCharsets.UTF_8);
     }
 
+    /** What the running command has written to stdout so far. */
+    public String outSoFar() {
+        return liveOut.toString(StandardCharsets.UTF_8);
+    }
+
     /**
      * What SIGINT/SIGTERM does to the real process ({@code ShutdownActions}): the registered
      * actions run one at a time, the last registered first, each once however often this is
@@ -166,6 +172,7 @@ public final class Harness implements AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         liveErr = err;
+        liveOut = out;
         CliContext.Waiter waiter = new CliContext.Waiter() {
             @Override
             public void sleep(Duration d) throws InterruptedException {
