@@ -41,8 +41,12 @@ final class PeerCodec {
     record Capabilities(int from, int peerMinor, boolean reply) implements Decoded {
     }
 
-    /** The minor of the peer protocol this replica speaks (io.chubby.protocol.peer 1.3.0). */
-    static final int PEER_MINOR = 3;
+    /**
+     * The minor of the peer protocol this replica speaks (the messages of io.chubby.protocol.peer
+     * 1.3.0). 4: no new message; this replica's cell applies {@code SetLeaseCeiling}, which
+     * session-mgr proposes only once every member announced 4.
+     */
+    static final int PEER_MINOR = 4;
 
     private PeerCodec() {
     }

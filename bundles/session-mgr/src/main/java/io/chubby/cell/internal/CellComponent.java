@@ -62,7 +62,7 @@ public final class CellComponent implements RequestHandler, NamespaceView {
         long cell_session_lease_ms() default 12_000;
 
         @AttributeDefinition(description = "Longest lease a master may grant; a new master extends every "
-                + "session to now + this, ms")
+                + "session to now + this (a client is promised at most the lease ceiling recorded in the log), ms")
         long cell_session_max_lease_ms() default 60_000;
 
         @AttributeDefinition(description = "A held KeepAlive is answered this long before the lease ends, ms")

@@ -85,6 +85,7 @@ public final class CellHost implements RequestHandler {
             CellServer zero = new CellServer(groupZero, groupZeroStore, settings, clock, secrets,
                     GroupRole.groupZero(this::recorded));
             plugins.applyTo(zero);
+            zero.ceilingAllowed(this::everyMemberAppliesLeaseCeilings);
             servers.put(0, zero);
             zero.start();
             openGroups(zero.partitions());
@@ -138,6 +139,7 @@ public final class CellHost implements RequestHandler {
                 CellServer s = new CellServer(groups.open(g), stores.group(g), settings, clock, secrets,
                         GroupRole.member(g, zero::secret));
                 plugins.applyTo(s);
+                s.ceilingAllowed(this::everyMemberAppliesLeaseCeilings);
                 servers.put(g, s);
                 s.start();
                 log.info("group opened group={} partitions={} hash={}", g, p.count(), p.hashName());
@@ -147,6 +149,12 @@ public final class CellHost implements RequestHandler {
                         p.count(), e);
             }
         }
+    }
+
+    /** Whether every other member announced peer 1.4 (its cell applies SetLeaseCeiling). */
+    private boolean everyMemberAppliesLeaseCeilings() {
+        return PeerMinorRule.lacking(groupZero.members(), groupZero.self().id(), groups.peerMinors(),
+                PeerMinorRule.MINOR_FOR_LEASE_CEILING).isEmpty();
     }
 
     /**

@@ -101,6 +101,11 @@ public final class CellServer implements RequestHandler {
         }
     }
 
+    /** What says whether every member applies SetLeaseCeiling (the cell host's peer-minor rule). */
+    public void ceilingAllowed(java.util.function.BooleanSupplier allowed) {
+        master.ceilingAllowed(allowed);
+    }
+
     /** Loads the stored state, registers with consensus and starts the lease timer. */
     public void start() {
         machine.load();

@@ -189,7 +189,7 @@ class CacheAndFailoverTest {
         KeepAliveReply k = r.getKeepAlive();
         assertEquals(EventKind.MASTER_FAILED_OVER, k.getEvents(0).getKind());
         assertEquals(7, k.getEpoch());
-        assertTrue(k.getLeaseMs() <= 60_000 && k.getLeaseMs() > 12_000, "lease extended to the takeover lease");
+        assertEquals(12_000, k.getLeaseMs(), "promised the ceiling; the master keeps the session to the max lease");
         // A write waits for sessions that have not yet flushed their caches (acknowledged the failover).
         long write = send(writer, Request.newBuilder().setSetContents(SetContentsRequest.newBuilder().setHandle(w)
                 .setContents(utf8("y"))));
@@ -283,14 +283,21 @@ class CacheAndFailoverTest {
     @Test
     void leasesLengthenUnderLoadAndShrinkBack() {
         // Target 10 KeepAlives/s: 2 sessions -> base lease; 300 sessions -> 30 s.
-        server.tick();
+        for (int i = 0; i < 5 && !"12000".equals(status().get("lease_ceiling_ms")); i++) {
+            server.tick();
+        }
         assertEquals("12000", status().get("lease_ms"));
+        assertEquals("12000", status().get("lease_ceiling_ms"), "the first master records its lease as the ceiling");
         TestClient many = new TestClient(server);
         long[] ids = new long[300];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = many.createSession();
         }
         server.tick();
+        assertEquals("12000", status().get("lease_ms"), "not before the ceiling is raised: "
+                + status().get("lease_ceiling_ms"));
+        server.tick();
+        assertEquals("31000", status().get("lease_ceiling_ms"), "raised to the next whole second first");
         assertEquals("30200", status().get("lease_ms"), "302 sessions at 10 KeepAlives/s");
         long ka = keepAlive(many, KeepAliveRequest.newBuilder());
         clock.advance(11_000);
@@ -302,6 +309,7 @@ class CacheAndFailoverTest {
         }
         server.tick();
         assertEquals("12000", status().get("lease_ms"));
+        assertEquals("31000", status().get("lease_ceiling_ms"), "a master never lowers below what it promised");
         assertNotNull(writer.ok(Request.newBuilder().setStatus(StatusRequest.newBuilder())).getStatus()
                 .getMetricsMap().get("keepalives_per_s"));
     }

@@ -168,32 +168,73 @@ class UnacknowledgedInvalidationsTest {
         assertNull(hostileKeepAlives.next(), "no invalidation for a session that read it uncached");
     }
 
+    /**
+     * A new master waits for a session that does not acknowledge the failover only as long as the
+     * longest lease an earlier master may have promised (the lease ceiling recorded in the log, plus
+     * the keep-alive margin), not to the max lease it keeps sessions for: by then the client's cache
+     * is unusable (its lease ran out). The session itself lives on.
+     */
     @Test
-    void aSessionThatNeverAcknowledgesTheFailoverLosesItsClaimsAtTheTakeoverLeaseEnd() {
+    void aSessionThatNeverAcknowledgesTheFailoverLosesItsClaimsAtTheLeaseCeilingAndKeepsItsSession() {
+        advance(200);
+        assertEquals(Long.toString(LEASE_MS), server.statusForTest().getMetricsMap().get("lease_ceiling_ms"),
+                "the first master recorded the ceiling (no session existed at its takeover)");
+        long claimsEnd = failOver() + LEASE_MS + 1_000;
+        KeepAliveReply first = hostileKeepAlives.next();
+        assertEquals(EventKind.MASTER_FAILED_OVER, first.getEvents(0).getKind());
+        assertEquals(LEASE_MS, first.getLeaseMs(), "a client is promised the ceiling, never the max lease");
+        long write = setContents("v2");
+        assertNull(writer.conn.forCall(write), "waits for the session that has not flushed");
+        while (clock.millis() < claimsEnd) {
+            assertNull(writer.conn.forCall(write), "waits while the silent client's promise may run");
+            advance(500);
+            KeepAliveReply r = hostileKeepAlives.next();
+            if (r != null && clock.millis() < claimsEnd) {
+                assertTrue(r.getLeaseMs() <= LEASE_MS, "never promised more than the ceiling: " + r);
+            }
+        }
+        advance(500);
+        assertNotNull(writer.conn.forCall(write), "at the ceiling's end the write went ahead, 47 s before the max lease");
+        assertTrue(kinds(hostileKeepAlives.last).contains(EventKind.CACHE_DROPPED), hostileKeepAlives.last::toString);
+        GetContentsReply after = read(hostile, hostileHandle, false);
+        assertEquals("v2", after.getContents().toStringUtf8(), "its session lives on");
+        assertFalse(after.getCacheable(), "uncacheable until it acknowledges the drop");
+    }
+
+    /**
+     * With no ceiling recorded (an older cell, or members that do not all apply SetLeaseCeiling
+     * yet), an earlier master may have promised up to the max lease: the wait is that long.
+     */
+    @Test
+    void withoutARecordedCeilingTheNewMasterWaitsTheMaxLease() {
+        server.ceilingAllowed(() -> false);
+        advance(200);
+        assertEquals("0", server.statusForTest().getMetricsMap().get("lease_ceiling_ms"), "nothing recorded");
+        long claimsEnd = failOver() + MAX_LEASE_MS; // the session's takeover lease ends first
+        KeepAliveReply first = hostileKeepAlives.next();
+        assertEquals(LEASE_MS, first.getLeaseMs(), "the policy's lease all the same");
+        long write = setContents("v2");
+        while (clock.millis() < claimsEnd) {
+            assertNull(writer.conn.forCall(write), "an earlier master's promise may still run");
+            advance(500);
+            hostileKeepAlives.next();
+        }
+        advance(500);
+        assertNotNull(writer.conn.forCall(write), "at the max lease's end the write went ahead");
+        assertTrue(kinds(hostileKeepAlives.last).contains(EventKind.CACHE_DROPPED), hostileKeepAlives.last::toString);
+    }
+
+    /** Mastership moves to epoch 7 (takeover at the returned time); both clients call the new master. */
+    private long failOver() {
         consensus.loseMastership(2);
+        long takeover = clock.millis();
         consensus.becomeMaster(7);
         for (TestClient c : List.of(writer, hostile)) {
             c.epoch = 7;
         }
         writerKeepAlives.restart();
         hostileKeepAlives.restart();
-        KeepAliveReply first = hostileKeepAlives.next();
-        assertEquals(EventKind.MASTER_FAILED_OVER, first.getEvents(0).getKind());
-        long leaseEnd = clock.millis() + first.getLeaseMs();
-        assertEquals(MAX_LEASE_MS, first.getLeaseMs(), "the takeover lease");
-        advance(0);
-        long write = setContents("v2");
-        assertNull(writer.conn.forCall(write), "waits for the session that has not flushed");
-        while (clock.millis() < leaseEnd) {
-            assertNull(writer.conn.forCall(write));
-            advance(500);
-            KeepAliveReply r = hostileKeepAlives.next();
-            if (r != null && clock.millis() < leaseEnd) {
-                assertTrue(clock.millis() + r.getLeaseMs() <= leaseEnd, "extended while owing the failover: " + r);
-            }
-        }
-        assertNotNull(writer.conn.forCall(write), "at the takeover lease end the write went ahead");
-        assertTrue(kinds(hostileKeepAlives.last).contains(EventKind.CACHE_DROPPED), hostileKeepAlives.last::toString);
+        return takeover;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -90,6 +90,7 @@ final class CellCalls {
                 .putMetrics("held_acquires", Long.toString(master.lockWaits().heldCount()))
                 .putMetrics("session_lease_ms", Long.toString(settings.leaseMillis()))
                 .putMetrics("lease_ms", Long.toString(policy.leaseMillis()))
+                .putMetrics("lease_ceiling_ms", Long.toString(machine.read(s -> s.leaseCeilingMillis())))
                 .putMetrics("sessions", Integer.toString(leases.sessionCount()))
                 .putMetrics("keepalives_per_s", String.format(Locale.ROOT, "%.1f", policy.keepAlivesPerSecond()))
                 .putMetrics("cache_tracked_paths", Integer.toString(cache.trackedPaths()))

@@ -89,7 +89,7 @@ final class GroupLeases {
             l.group = g;
             g.members.add(id);
             g.held++;
-            if (l.owes() && now >= l.end) {
+            if (l.owes() && now >= l.claimsEnd()) {
                 a.dropped = l.dropClaims(epoch.getAsLong());
             }
             // A member new to this connection (its client just came to this proxy, or the

@@ -30,6 +30,11 @@ final class Lease {
     /** Its client asked to close it (CloseSession): it knows the session ends. */
     boolean closing;
     boolean failoverPending;
+    /**
+     * While the failover event is unacknowledged: when the session's claims go (this master's
+     * takeover plus the lease ceiling, once settled); {@code Long.MAX_VALUE} until then.
+     */
+    long failoverClaimsEnd = Long.MAX_VALUE;
     /** Sequence number of this mastership's MASTER_FAILED_OVER event to the session. */
     long failoverSeq;
     long lastActivity;
@@ -59,6 +64,15 @@ final class Lease {
     }
 
     /**
+     * When the session loses its claims if it still owes an acknowledgement: its lease end, or
+     * earlier while it owes the failover (no client can use a cache past the longest lease an
+     * earlier master may have promised it, counted from this master's takeover).
+     */
+    long claimsEnd() {
+        return failoverPending ? Math.min(end, failoverClaimsEnd) : end;
+    }
+
+    /**
      * The lease end passed with an acknowledgement still owed: the session loses its claim on every
      * file (what it owed no longer matters: it is told to flush everything) and gets CACHE_DROPPED.
      * Returns that event's sequence number.
@@ -75,7 +89,9 @@ final class Lease {
 
     /**
      * The session's KeepAlive answer, sent on {@code conn}: extends the lease by {@code leaseMillis}
-     * unless an acknowledgement is owed, and waits {@code recall} for the next call.
+     * unless an acknowledgement is owed, and waits {@code recall} for the next call. The client is
+     * promised at most {@code leaseMillis} (the lease ceiling's cap), even when the master keeps the
+     * session longer (after a takeover every lease runs to the max lease).
      */
     KeepAliveReply reply(long now, boolean extend, ClientConnection conn, long recall, long leaseMillis, long epoch) {
         if (extend && !owes()) {
@@ -84,7 +100,7 @@ final class Lease {
         recallUntil = now + recall;
         lastReplyConnection = conn;
         unsent = false;
-        long leaseMs = Math.max(0, end - now);
+        long leaseMs = Math.min(Math.max(0, end - now), leaseMillis);
         clientEnd = now + leaseMs;
         return KeepAliveReply.newBuilder().setLeaseMs(leaseMs).setEpoch(epoch).addAllEvents(events)
                 .addAllInvalidations(invalidations.values()).build();

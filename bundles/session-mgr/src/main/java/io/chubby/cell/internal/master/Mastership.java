@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,10 @@ public final class Mastership implements ConsensusListener {
     private final CellSecret secrets;
     private final AtomicBoolean initInFlight = new AtomicBoolean();
     private final AtomicBoolean settleInFlight = new AtomicBoolean();
+    /** Whether every member applies SetLeaseCeiling (peer 1.4); until then none is proposed. */
+    private volatile BooleanSupplier ceilingAllowed = () -> true;
+    /** Whether any session existed when this mastership took over (its promises bound the wait). */
+    private volatile boolean sessionsAtTakeover;
     /** The epoch whose settling entry has been applied; until then the master serves sessions only. */
     private volatile long settledEpoch = -1;
     // Cached so that lease replies never call into consensus while holding the leases' monitor.
@@ -126,7 +131,8 @@ public final class Mastership implements ConsensusListener {
             }
             ensureInitialised();
             settle(e);
-            policy.update(leases.sessionCount(), clock.millis());
+            policy.update(leases.sessionCount(), machine.read(s -> s.leaseCeilingMillis()), clock.millis());
+            proposeCeiling(e);
             leases.tick();
             cache.tick(leases::isLive);
             lockWaits.tick();
@@ -191,6 +197,8 @@ public final class Mastership implements ConsensusListener {
         log.info("became master epoch={} index={} sessions={}", newEpoch, machine.appliedIndex(),
                 machine.read(s -> s.sessionCount()));
         List<Long> ids = machine.read(s -> s.sessionIds());
+        sessionsAtTakeover = !ids.isEmpty();
+        policy.takeOver(clock.millis(), machine.read(s -> s.leaseCeilingMillis()));
         cache.takeOver(ids, newEpoch);
         leases.takeOver(ids);
         takenOverEpoch = newEpoch;
@@ -217,10 +225,45 @@ public final class Mastership implements ConsensusListener {
         proposer.propose(new Command.Noop()).whenComplete((r, err) -> {
             settleInFlight.set(false);
             if (err == null && takenOverEpoch == e) {
+                long recorded = machine.read(s -> s.leaseCeilingMillis());
+                long promisesEnd = policy.settled(recorded, sessionsAtTakeover);
+                // A session still owing the failover acknowledgement then (with a margin for clock
+                // rates) cannot be using its cache: it loses its claims, and writes stop waiting for it.
+                leases.failoverClaimsEnd(promisesEnd + settings.keepAliveMarginMillis());
                 settledEpoch = e;
-                log.info("takeover settled epoch={} index={}", e, machine.appliedIndex());
+                log.info("takeover settled epoch={} index={} leaseCeilingMs={} unacknowledgedClaimsEndInMs={}", e,
+                        machine.appliedIndex(), recorded, promisesEnd + settings.keepAliveMarginMillis() - clock.millis());
             }
         });
+    }
+
+    /** Proposes the lease ceiling {@link LeaseCeiling} asks for, once settled and initialised (timer). */
+    private void proposeCeiling(long e) {
+        if (!settled() || settledEpoch != e || !machine.read(s -> s.initialised())) {
+            return;
+        }
+        long v = policy.ceilingProposal(clock.millis(), ceilingAllowed.getAsBoolean());
+        if (v <= 0) {
+            return;
+        }
+        long before = policy.recordedCeiling();
+        proposer.propose(new Command.SetLeaseCeiling(v)).whenComplete((r, err) -> {
+            policy.ceilingProposalDone();
+            if (err != null) {
+                log.warn("lease ceiling not recorded epoch={} ceilingMs={} cause={}", e, v,
+                        Proposer.unwrap(err).getMessage());
+            } else {
+                log.info("lease ceiling recorded epoch={} ceilingMs={} was={}", e, v, before);
+            }
+        });
+    }
+
+    /**
+     * What says whether every member applies SetLeaseCeiling (the cell host: peer 1.4 announced by
+     * all); without one, a ceiling is proposed as soon as the rule allows (one replica, tests).
+     */
+    public void ceilingAllowed(BooleanSupplier allowed) {
+        this.ceilingAllowed = allowed;
     }
 
     @Override

@@ -48,7 +48,10 @@ import java.util.function.LongSupplier;
  * <p>Failover (SPEC 8): {@link #takeOver} extends every lease to the longest an earlier master may
  * have granted and queues a MASTER_FAILED_OVER event for each session; since the new master does
  * not know the lease each client believes in, that event makes the first KeepAlive return at once
- * (a held one would outlive the client's local lease and grace period).
+ * (a held one would outlive the client's local lease and grace period). A session that does not
+ * acknowledge it loses its claims once the takeover settled and the lease ceiling has passed
+ * ({@link #failoverClaimsEnd}), sooner than its lease end: no reply promises more than the
+ * ceiling, so its client's cache is unusable by then.
  *
  * <p>Event sequence numbers start at {@code epoch << 24} per master, so they grow across
  * failovers and a client's acknowledgement of an older master's events never drops new ones.
@@ -157,6 +160,7 @@ public final class SessionLeases {
             l.invalidations.clear();
             l.nextEventSeq = Math.max(l.nextEventSeq, seqBase());
             l.failoverPending = true;
+            l.failoverClaimsEnd = Long.MAX_VALUE; // set when the takeover settles (failoverClaimsEnd)
             l.failoverSeq = l.nextEventSeq;
             l.cacheDropSeq = 0;
             l.recallUntil = 0;
@@ -164,6 +168,20 @@ public final class SessionLeases {
             l.unsent = true;
             l.events.addLast(EventMessage.newBuilder().setKind(EventKind.MASTER_FAILED_OVER)
                     .setGeneration(epoch.getAsLong()).setSeq(l.nextEventSeq++).build());
+        }
+    }
+
+    /**
+     * The takeover settled (every entry of earlier masters applied, so the lease ceiling read now
+     * bounds every lease they promised): a session that has not acknowledged the failover event by
+     * {@code claimsEnd} loses its claims then (CACHE_DROPPED; writes stop waiting for it), while
+     * its session lives on to its lease end.
+     */
+    public synchronized void failoverClaimsEnd(long claimsEnd) {
+        for (Lease l : leases.values()) {
+            if (l.failoverPending) {
+                l.failoverClaimsEnd = claimsEnd;
+            }
         }
     }
 
@@ -256,8 +274,8 @@ public final class SessionLeases {
             boolean superseded = supersede(l, now);
             l.heldConnection = conn;
             l.heldCallId = callId;
-            if (l.owes() && now >= l.end) {
-                acked.dropped = l.dropClaims(epoch.getAsLong()); // arrived after the lease end still owing: as at the timer's tick
+            if (l.owes() && now >= l.claimsEnd()) {
+                acked.dropped = l.dropClaims(epoch.getAsLong()); // arrived after the claims' end still owing: as at the timer's tick
             }
             if (answerAtOnce(l, conn, superseded, now)) {
                 reply(l, now, true);
@@ -356,7 +374,7 @@ public final class SessionLeases {
             for (Map.Entry<Long, Lease> e : leases.entrySet()) {
                 Lease l = e.getValue();
                 if (l.held()) {
-                    boolean drop = l.owes() && now >= l.end && !l.ending;
+                    boolean drop = l.owes() && now >= l.claimsEnd() && !l.ending;
                     if (drop) {
                         dropped.put(e.getKey(), l.dropClaims(epoch.getAsLong()));
                     }
@@ -376,6 +394,9 @@ public final class SessionLeases {
                         // same, so no write waits for a holder longer than its lease.
                         dropped.put(e.getKey(), l.dropClaims(epoch.getAsLong()));
                     }
+                } else if (!l.ending && l.owes() && now >= l.claimsEnd()) {
+                    // The failover event unacknowledged by the lease ceiling: the claims go, the session stays.
+                    dropped.put(e.getKey(), l.dropClaims(epoch.getAsLong()));
                 }
                 if (!l.ending && settings.idleMillis() > 0 && now - l.lastActivity >= settings.idleMillis()) {
                     l.lastActivity = now; // checked again one idle period later if it has handles

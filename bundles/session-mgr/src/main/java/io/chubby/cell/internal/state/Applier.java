@@ -60,6 +60,11 @@ final class Applier {
             return guarded(g);
         } else if (c instanceof Command.SetPartitions p) {
             return new PartitionsApplier(s).setPartitions(p);
+        } else if (c instanceof Command.SetLeaseCeiling l) {
+            if (l.millis() != s.leaseCeilingMillis) {
+                s.putLeaseCeiling(l.millis());
+            }
+            return new Result.Done();
         }
         throw new IllegalStateException("unhandled command " + c);
     }

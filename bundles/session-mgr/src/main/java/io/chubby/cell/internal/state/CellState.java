@@ -38,6 +38,7 @@ public final class CellState {
     static final byte[] COUNTERS_KEY = "counters".getBytes(StandardCharsets.UTF_8);
     static final byte[] GROUP_KEY = "group".getBytes(StandardCharsets.UTF_8);
     static final byte[] PARTITIONS_KEY = "partitions".getBytes(StandardCharsets.UTF_8);
+    static final byte[] LEASE_CEILING_KEY = "lease.ceiling".getBytes(StandardCharsets.UTF_8);
 
     /** The outcome of one apply: the result for the proposer and the store mutations it caused. */
     public record Applied(Result result, List<StateStore.Mutation> mutations) {
@@ -62,6 +63,8 @@ public final class CellState {
     int recordedGroup = -1;
     /** Group 0's record of how the cell is partitioned; null when none (one group). */
     Partitions partitions;
+    /** The recorded lease ceiling in ms (SetLeaseCeiling); 0 when none is recorded. */
+    long leaseCeilingMillis;
     long nextInstance = 1;
     long nextHandle = 1;
     long nextSession = 1;
@@ -227,6 +230,17 @@ public final class CellState {
         undo.push(() -> partitions = old);
     }
 
+    void putLeaseCeiling(long millis) {
+        long old = leaseCeilingMillis;
+        leaseCeilingMillis = millis;
+        putRaw(META, LEASE_CEILING_KEY, old == 0 ? null : encodeCeiling(old), encodeCeiling(millis));
+        undo.push(() -> leaseCeilingMillis = old);
+    }
+
+    private static byte[] encodeCeiling(long millis) {
+        return new Codec.Out().u8(1).i64(millis).toBytes();
+    }
+
     private static byte[] encodeGroup(int g) {
         return new Codec.Out().u8(1).i32(g).toBytes();
     }
@@ -289,6 +303,9 @@ public final class CellState {
         if (partitions != null) {
             meta.put(PARTITIONS_KEY, partitions.encode());
         }
+        if (leaseCeilingMillis != 0) {
+            meta.put(LEASE_CEILING_KEY, encodeCeiling(leaseCeilingMillis));
+        }
         nodes.forEach((k, v) -> table(t, NODES).put(k, v.encode()));
         sessions.forEach((k, v) -> table(t, SESSIONS).put(longKey(k), v.encode()));
         handles.forEach((k, v) -> table(t, HANDLES).put(longKey(k), v.encode()));
@@ -314,6 +331,7 @@ public final class CellState {
         secret = null;
         recordedGroup = -1;
         partitions = null;
+        leaseCeilingMillis = 0;
         nextInstance = 1;
         nextHandle = 1;
         nextSession = 1;
@@ -359,6 +377,10 @@ public final class CellState {
             }
         } else if (Arrays.equals(key, PARTITIONS_KEY)) {
             partitions = Partitions.decode(value);
+        } else if (Arrays.equals(key, LEASE_CEILING_KEY)) {
+            Codec.In in = new Codec.In(value, ErrorCode.INTERNAL, "lease ceiling");
+            in.u8();
+            leaseCeilingMillis = in.i64();
         } else {
             throw new IllegalStateException("unknown meta key " + new String(key, StandardCharsets.UTF_8));
         }
@@ -389,6 +411,14 @@ public final class CellState {
     /** Whether a partitions record exists (SetPartitions was applied). */
     public boolean partitionsRecorded() {
         return partitions != null;
+    }
+
+    /**
+     * The longest lease any master of this group may have promised a client (SetLeaseCeiling); 0
+     * when none is recorded (an older cell: then up to {@code cell.session.max.lease.ms}).
+     */
+    public long leaseCeilingMillis() {
+        return leaseCeilingMillis;
     }
 
     public boolean initialised() {

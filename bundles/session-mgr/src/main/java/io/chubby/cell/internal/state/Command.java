@@ -44,6 +44,22 @@ public sealed interface Command {
     }
 
     /**
+     * Records the longest session lease a master may promise a client from now on (the lease
+     * ceiling, ms): a new master waits at most this long (from its takeover) for a session that does
+     * not acknowledge its failover event, since the client's cache is unusable once the lease it was
+     * promised has run out (SessionLeases, CORE-API of the cell: "Lease ceiling"). Raised by a master
+     * before it promises longer leases; lowered only when no promise longer than it can still be
+     * running. Proposed only once every member applies it (peer 1.4).
+     */
+    record SetLeaseCeiling(long millis) implements Command {
+        public SetLeaseCeiling {
+            if (millis <= 0) {
+                throw new IllegalArgumentException("lease ceiling " + millis + " ms is not positive");
+            }
+        }
+    }
+
+    /**
      * Creates one session per client name (a batch of creations is one entry); ids in order. Each
      * session belongs to the principal at the same position (the name its connection authenticated
      * as); only connections of that principal may use it.

@@ -25,6 +25,7 @@ public final class CommandCodec {
     private static final int CREATE_SESSIONS_OWNED = 14;
     private static final int GUARDED = 15;
     private static final int SET_PARTITIONS = 16;
+    private static final int SET_LEASE_CEILING = 17;
 
     private CommandCodec() {
     }
@@ -40,6 +41,8 @@ public final class CommandCodec {
             }
         } else if (c instanceof Command.SetPartitions p) {
             o.u8(SET_PARTITIONS).i32(p.partitions()).str(p.hashName()).i32(p.slots());
+        } else if (c instanceof Command.SetLeaseCeiling l) {
+            o.u8(SET_LEASE_CEILING).i64(l.millis());
         } else if (c instanceof Command.CreateSessions s) {
             // A batch of anonymous sessions keeps the old encoding, which replicas of every version read.
             boolean owned = s.principals().stream().anyMatch(p -> !p.equals(SessionRecord.ANONYMOUS));
@@ -105,6 +108,13 @@ public final class CommandCodec {
                 yield new Command.InitCell(secret, now, group);
             }
             case SET_PARTITIONS -> new Command.SetPartitions(in.i32(), in.str(), in.i32());
+            case SET_LEASE_CEILING -> {
+                long ms = in.i64();
+                if (ms <= 0) {
+                    throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "bad lease ceiling " + ms);
+                }
+                yield new Command.SetLeaseCeiling(ms);
+            }
             case CREATE_SESSIONS, CREATE_SESSIONS_OWNED -> {
                 long now = in.i64();
                 int n = count(in, b);
