@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.chubby.api.ChubbyException;
+import io.chubby.api.ErrorCode;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
 import java.io.IOException;
@@ -146,23 +148,49 @@ class BackupRestoreIT {
                 master.get("epoch"), backupEpoch);
     }
 
+    /**
+     * Writes the nodes, 256 in flight. A write whose outcome is unknown (the master lost its lease
+     * under a loaded machine: it happened once in a local CI run, 47 of 20,000) is written again:
+     * the same value to the same path, so repeating it is safe; each node is tried at most 5 times.
+     */
     private void writeAll(ChubbyClient c, int nodes) throws Exception {
         Semaphore window = new Semaphore(256);
         AtomicInteger failed = new AtomicInteger();
+        AtomicInteger retried = new AtomicInteger();
         AtomicReference<Throwable> first = new AtomicReference<>();
         byte[] value = new byte[100];
         for (int i = 0; i < nodes; i++) {
             window.acquire();
-            c.writeAsync("/ls/local/data/n" + i, value).whenComplete((s, e) -> {
-                if (e != null) {
-                    failed.incrementAndGet();
-                    first.compareAndSet(null, e);
-                }
-                window.release();
-            });
+            write(c, "/ls/local/data/n" + i, value, 1, window, failed, retried, first);
         }
-        assertTrue(window.tryAcquire(256, 60, TimeUnit.SECONDS), "every write answered");
-        assertEquals(0, failed.get(), () -> "failed writes, first: " + first.get());
+        assertTrue(window.tryAcquire(256, 120, TimeUnit.SECONDS), "every write answered");
+        assertEquals(0, failed.get(), () -> "failed writes (after retries), first: " + first.get());
+        if (retried.get() > 0) {
+            System.out.printf("BackupRestoreIT: %d writes repeated after an unknown outcome or a change of master%n",
+                    retried.get());
+        }
+    }
+
+    private static void write(ChubbyClient c, String path, byte[] value, int attempt, Semaphore window,
+                              AtomicInteger failed, AtomicInteger retried, AtomicReference<Throwable> first) {
+        c.writeAsync(path, value).whenComplete((s, e) -> {
+            if (e == null) {
+                window.release();
+                return;
+            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            boolean again = cause instanceof ChubbyException ce && (ce.code() == ErrorCode.OUTCOME_UNKNOWN
+                    || ce.code() == ErrorCode.NOT_MASTER || ce.code() == ErrorCode.CELL_UNAVAILABLE);
+            if (again && attempt < 5) {
+                retried.incrementAndGet();
+                write(c, path, value, attempt + 1, window, failed, retried, first);
+            } else {
+                failed.incrementAndGet();
+                first.compareAndSet(null, cause);
+                window.release();
+            }
+        });
     }
 
     private void put(String path, String value) throws InterruptedException, IOException {
