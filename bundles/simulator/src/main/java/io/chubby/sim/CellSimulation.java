@@ -38,8 +38,14 @@ public final class CellSimulation {
     static final long CLIENT_PHASE_AFTER_HEAL_MS = 8_000;
     static final long CONVERGE_BOUND_MS = 25_000;
     static final double MAX_DRIFT = 0.01;
-    /** The cell edge's settings: 2 s session leases, 3 s at most (after a takeover), answered 300 ms early. */
-    static final CellSettings SETTINGS = new CellSettings("sim", 1024, 2_000, 3_000, 300, 0, 0, 0);
+    /**
+     * The cell edge's settings: 2 s session leases, lengthened by the lease policy at 3 KeepAlives/s
+     * (a handful of sessions raise the lease ceiling, and a later master may lower it), 3 s at most
+     * (a takeover's session lease), answered 300 ms early. A new master drops a silent session's
+     * claims at the ceiling plus its margin (2.34 s at a 2 s ceiling) when that comes before the
+     * session's 3 s lease end: both paths are exercised.
+     */
+    static final CellSettings SETTINGS = new CellSettings("sim", 1024, 2_000, 3_000, 300, 0, 0, 3);
     /** The longest a write may wait for one cache holder: the longest lease, plus two timer ticks. */
     static final long HOLDER_WAIT_BOUND_MS = SETTINGS.maxLeaseMillis() + 2 * SimCellReplica.CELL_TICK_MS;
 

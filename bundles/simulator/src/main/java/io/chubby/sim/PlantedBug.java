@@ -4,7 +4,7 @@ import io.chubby.cell.internal.state.PlantedBugs;
 
 /**
  * The deliberate bugs the whole-cell simulation must catch (its self-test, {@code PlantedBugsTest},
- * switches each on for a run of seeds). Six live in session-mgr behind
+ * switches each on for a run of seeds). Seven live in session-mgr behind
  * {@link PlantedBugs} flags; two in the consensus edge the cell sees ({@link SimConsensus}); two in
  * the simulated client, to show the client-side checks see a client that breaks the rules.
  */
@@ -25,6 +25,11 @@ public enum PlantedBug {
     HOLDERS_KEEP_THEIR_CLAIMS,
     /** The apply ignores a command's ACL guard: a write admitted on an ACL that changed before its apply lands. */
     GUARDS_IGNORED,
+    /**
+     * A new master stops waiting for sessions that have not acknowledged its failover once its
+     * takeover settles, ignoring the lease ceiling (what an earlier master may have promised them).
+     */
+    FAILOVER_WAITS_FOR_NOBODY,
 
     /** The master serves while its Paxos role is master, whether or not its lease is valid. */
     READS_FROM_LAPSED_LEASE,
@@ -49,6 +54,7 @@ public enum PlantedBug {
             case SKIP_THE_BARRIER -> PlantedBugs.serveBeforeSettled = true;
             case HOLDERS_KEEP_THEIR_CLAIMS -> PlantedBugs.holdersKeepTheirClaims = true;
             case GUARDS_IGNORED -> PlantedBugs.guardsIgnored = true;
+            case FAILOVER_WAITS_FOR_NOBODY -> PlantedBugs.failoverWaitsForNobody = true;
             default -> { }
         }
     }

@@ -42,6 +42,8 @@ class UnacknowledgedInvalidationsTest {
     private static final int RW = 3;
     private static final long LEASE_MS = 12_000;
     private static final long MAX_LEASE_MS = 60_000;
+    /** What a new master adds to the ceiling for a silent session: a tenth of the lease (above the 1 s margin), plus 2% of the ceiling. */
+    private static final long MARGIN_MS = LEASE_MS / 10 + LEASE_MS / 50;
     private final MutableClock clock = new MutableClock();
     private final FakeConsensus consensus = new FakeConsensus();
     private final CellSettings settings = new CellSettings("c", 1024, LEASE_MS, MAX_LEASE_MS, 1_000, 0, 600_000, 10);
@@ -179,7 +181,7 @@ class UnacknowledgedInvalidationsTest {
         advance(200);
         assertEquals(Long.toString(LEASE_MS), server.statusForTest().getMetricsMap().get("lease_ceiling_ms"),
                 "the first master recorded the ceiling (no session existed at its takeover)");
-        long claimsEnd = failOver() + LEASE_MS + 1_000;
+        long claimsEnd = failOver(true) + LEASE_MS + MARGIN_MS;
         KeepAliveReply first = hostileKeepAlives.next();
         assertEquals(EventKind.MASTER_FAILED_OVER, first.getEvents(0).getKind());
         assertEquals(LEASE_MS, first.getLeaseMs(), "a client is promised the ceiling, never the max lease");
@@ -210,7 +212,7 @@ class UnacknowledgedInvalidationsTest {
         server.ceilingAllowed(() -> false);
         advance(200);
         assertEquals("0", server.statusForTest().getMetricsMap().get("lease_ceiling_ms"), "nothing recorded");
-        long claimsEnd = failOver() + MAX_LEASE_MS; // the session's takeover lease ends first
+        long claimsEnd = failOver(true) + MAX_LEASE_MS; // the session's takeover lease ends first
         KeepAliveReply first = hostileKeepAlives.next();
         assertEquals(LEASE_MS, first.getLeaseMs(), "the policy's lease all the same");
         long write = setContents("v2");
@@ -224,8 +226,38 @@ class UnacknowledgedInvalidationsTest {
         assertTrue(kinds(hostileKeepAlives.last).contains(EventKind.CACHE_DROPPED), hostileKeepAlives.last::toString);
     }
 
-    /** Mastership moves to epoch 7 (takeover at the returned time); both clients call the new master. */
-    private long failOver() {
+    /**
+     * A client that heard the failover event from the new master, flushed and read its file again
+     * (cacheable: registered) before its acknowledgement arrived, then went silent, may cache until
+     * the lease that reply promised ends: the write waits until then, even past the ceiling's end
+     * (found in review: through a proxy the acknowledgement rides on a later group KeepAlive).
+     */
+    @Test
+    void aSessionThatReadAfterTheFailoverEventIsWaitedForUntilTheLeaseThisMasterPromisedIt() {
+        advance(200);
+        long takeover = failOver(false);
+        advance(5_000);
+        hostileKeepAlives.restart(); // its first call to the new master, 5 s after the takeover
+        KeepAliveReply first = hostileKeepAlives.next();
+        assertEquals(EventKind.MASTER_FAILED_OVER, first.getEvents(0).getKind());
+        long promisedEnd = clock.millis() + first.getLeaseMs();
+        assertTrue(read(hostile, hostileHandle, false).getCacheable(), "registered: it may cache the file again");
+        long write = setContents("v2");
+        assertTrue(promisedEnd > takeover + LEASE_MS + MARGIN_MS, "the promise outlives the ceiling's end");
+        while (clock.millis() < promisedEnd) {
+            assertNull(writer.conn.forCall(write), "its promise may run: it may cache the old value");
+            advance(500);
+            hostileKeepAlives.next();
+        }
+        advance(500);
+        assertNotNull(writer.conn.forCall(write), "that promise ended: the write went ahead");
+    }
+
+    /**
+     * Mastership moves to epoch 7 (takeover at the returned time); the writer calls the new master
+     * at once, the silent client too if {@code both}.
+     */
+    private long failOver(boolean both) {
         consensus.loseMastership(2);
         long takeover = clock.millis();
         consensus.becomeMaster(7);
@@ -233,7 +265,9 @@ class UnacknowledgedInvalidationsTest {
             c.epoch = 7;
         }
         writerKeepAlives.restart();
-        hostileKeepAlives.restart();
+        if (both) {
+            hostileKeepAlives.restart();
+        }
         return takeover;
     }
 

@@ -66,10 +66,14 @@ final class Lease {
     /**
      * When the session loses its claims if it still owes an acknowledgement: its lease end, or
      * earlier while it owes the failover (no client can use a cache past the longest lease an
-     * earlier master may have promised it, counted from this master's takeover).
+     * earlier master may have promised it, counted from this master's takeover), but never before
+     * the lease this master itself last promised it has run out: a client that heard the failover
+     * event, flushed and read (cacheable) before its acknowledgement arrived may cache until then
+     * (found in review: a read through a proxy, whose group KeepAlive carries the acknowledgement
+     * later).
      */
     long claimsEnd() {
-        return failoverPending ? Math.min(end, failoverClaimsEnd) : end;
+        return failoverPending ? Math.min(end, Math.max(failoverClaimsEnd, clientEnd)) : end;
     }
 
     /**

@@ -28,6 +28,8 @@ final class LeaseCeiling {
     /** A record or lowering proposed and not yet seen applied: promises stay at or below it. */
     private long proposedCap = Long.MAX_VALUE;
     private boolean inFlight;
+    /** Counts masterships: a proposal's completion clears {@code inFlight} only in its own. */
+    private long generation;
 
     LeaseCeiling(long maxLeaseMillis) {
         this.maxLeaseMillis = maxLeaseMillis;
@@ -38,13 +40,23 @@ final class LeaseCeiling {
         return recorded > 0 ? recorded : maxLeaseMillis;
     }
 
-    /** This replica became master at {@code now}: nothing promised yet in this mastership. */
-    synchronized void takeOver(long now) {
+    /**
+     * This replica became master at {@code now}: nothing promised yet in this mastership. A cap
+     * from a lowering of an earlier mastership of this replica stays until a record at or below it
+     * is seen: that lowering may still be chosen after a lapse at the same epoch (found in review).
+     * Returns this mastership's generation.
+     */
+    synchronized long takeOver(long now) {
         takeoverAt = now;
         priorBound = -1;
         maxPromised = 0;
-        proposedCap = Long.MAX_VALUE;
         inFlight = false;
+        return ++generation;
+    }
+
+    /** The current mastership's generation (what a proposal made now completes with). */
+    synchronized long generation() {
+        return generation;
     }
 
     /**
@@ -98,8 +110,13 @@ final class LeaseCeiling {
         return Math.max(wanted, Math.min(maxLeaseMillis, (wanted + 999) / 1000 * 1000));
     }
 
-    /** The proposal came back (applied or not). One that failed keeps its cap for this mastership. */
-    synchronized void done() {
-        inFlight = false;
+    /**
+     * The proposal made in mastership {@code generation} came back (applied or not). One that failed
+     * keeps its cap until a record at or below it is seen.
+     */
+    synchronized void done(long generation) {
+        if (generation == this.generation) {
+            inFlight = false;
+        }
     }
 }

@@ -79,7 +79,7 @@ public final class LeasePolicy {
 
     /** This replica took over at {@code now}. */
     synchronized void takeOver(long now, long recorded) {
-        ceiling.takeOver(now);
+        ceiling.takeOver(now); // the generation is read back by ceilingGeneration()
         recordedCeiling = recorded;
         leaseMillis = ceiling.cap(wantedMillis, recorded);
     }
@@ -100,9 +100,14 @@ public final class LeasePolicy {
         return v;
     }
 
-    /** The proposal came back. */
-    void ceilingProposalDone() {
-        ceiling.done();
+    /** The mastership generation a proposal made now belongs to. */
+    long ceilingGeneration() {
+        return ceiling.generation();
+    }
+
+    /** The proposal made in mastership {@code generation} came back. */
+    void ceilingProposalDone(long generation) {
+        ceiling.done(generation);
     }
 
     /** KeepAlives per second over the last measured window. */

@@ -229,12 +229,27 @@ public final class Mastership implements ConsensusListener {
                 long promisesEnd = policy.settled(recorded, sessionsAtTakeover);
                 // A session still owing the failover acknowledgement then (with a margin for clock
                 // rates) cannot be using its cache: it loses its claims, and writes stop waiting for it.
-                leases.failoverClaimsEnd(promisesEnd + settings.keepAliveMarginMillis());
+                long claimsEnd = PlantedBugs.failoverWaitsForNobody ? clock.millis()
+                        : promisesEnd + failoverClaimsMargin(recorded);
+                leases.failoverClaimsEnd(claimsEnd);
                 settledEpoch = e;
                 log.info("takeover settled epoch={} index={} leaseCeilingMs={} unacknowledgedClaimsEndInMs={}", e,
-                        machine.appliedIndex(), recorded, promisesEnd + settings.keepAliveMarginMillis() - clock.millis());
+                        machine.appliedIndex(), recorded, claimsEnd - clock.millis());
             }
         });
+    }
+
+    /**
+     * What a new master adds to the earlier masters' longest promise before it stops waiting for a
+     * silent session: the keep-alive margin or a tenth of the base lease, whichever is longer (1.2 s
+     * by default), plus 2% of the ceiling. It covers this replica's clock running slow over the
+     * ceiling and a reply that reached its client later than the client assumes (its
+     * {@code maxReplyDelay}, 250 ms by default): each client counts its lease from at most that long
+     * before the reply arrived, less its drift margin.
+     */
+    private long failoverClaimsMargin(long recorded) {
+        long ceiling = recorded > 0 ? recorded : settings.maxLeaseMillis();
+        return Math.max(settings.keepAliveMarginMillis(), settings.leaseMillis() / 10) + ceiling / 50;
     }
 
     /** Proposes the lease ceiling {@link LeaseCeiling} asks for, once settled and initialised (timer). */
@@ -242,13 +257,14 @@ public final class Mastership implements ConsensusListener {
         if (!settled() || settledEpoch != e || !machine.read(s -> s.initialised())) {
             return;
         }
+        long generation = policy.ceilingGeneration();
         long v = policy.ceilingProposal(clock.millis(), ceilingAllowed.getAsBoolean());
         if (v <= 0) {
             return;
         }
         long before = policy.recordedCeiling();
         proposer.propose(new Command.SetLeaseCeiling(v)).whenComplete((r, err) -> {
-            policy.ceilingProposalDone();
+            policy.ceilingProposalDone(generation);
             if (err != null) {
                 log.warn("lease ceiling not recorded epoch={} ceilingMs={} cause={}", e, v,
                         Proposer.unwrap(err).getMessage());

@@ -25,6 +25,11 @@ public final class PlantedBugs {
     public static volatile boolean holdersKeepTheirClaims;
     /** Applier applies a guarded command without comparing the ACL file versions it names. */
     public static volatile boolean guardsIgnored;
+    /**
+     * A new master stops waiting for sessions that have not acknowledged its failover as soon as its
+     * takeover settles, as if no earlier master's lease promise could still run (the lease ceiling's wait skipped).
+     */
+    public static volatile boolean failoverWaitsForNobody;
 
     private PlantedBugs() {
     }
@@ -38,5 +43,6 @@ public final class PlantedBugs {
         serveBeforeSettled = false;
         holdersKeepTheirClaims = false;
         guardsIgnored = false;
+        failoverWaitsForNobody = false;
     }
 }

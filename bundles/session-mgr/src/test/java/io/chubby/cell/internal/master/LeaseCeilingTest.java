@@ -36,7 +36,7 @@ class LeaseCeilingTest {
         assertEquals(31_000, c.proposal(2_000, 30_200, 12_000, true));
         assertEquals(0, c.proposal(2_001, 30_200, 12_000, true), "one proposal in flight at a time");
         assertEquals(12_000, c.cap(30_200, 12_000), "not before it is applied");
-        c.done();
+        c.done(1);
         assertEquals(30_200, c.cap(30_200, 31_000), "applied: the longer lease");
         assertEquals(0, c.proposal(3_000, 30_200, 31_000, true), "the same second: nothing to record");
         assertEquals(60_000, c.proposal(3_000, 59_999, 31_000, true), "never beyond the max lease");
@@ -50,7 +50,7 @@ class LeaseCeilingTest {
         assertEquals(0, c.proposal(31_999, 12_000, 31_000, true), "an earlier master's 31 s lease may run");
         assertEquals(12_000, c.proposal(32_000, 12_000, 31_000, true));
         assertEquals(12_000, c.cap(20_000, 31_000), "more wanted before the lowering applied: still 12 s");
-        c.done();
+        c.done(1);
         assertEquals(12_000, c.cap(20_000, 31_000), "a lowering whose outcome is unknown keeps its cap");
         assertEquals(12_000, c.cap(20_000, 12_000), "applied: the record caps");
         assertEquals(20_000, c.proposal(33_000, 20_000, 12_000, true), "and a raise is the way up again");
@@ -65,6 +65,30 @@ class LeaseCeilingTest {
         c.settled(31_000, true);
         assertEquals(12_000, c.cap(12_000, 31_000));
         assertEquals(12_000, c.proposal(231_000, 12_000, 31_000, true), "its successor lowers it");
+    }
+
+    /**
+     * A lowering in flight when the lease lapses may still be chosen after the master gets its lease
+     * back at the same epoch (no new barrier): its cap outlives the takeover, and the old proposal's
+     * completion does not end the new mastership's proposal (found in review).
+     */
+    @Test
+    void aLoweringInFlightAcrossALapseKeepsItsCapAndItsCompletionStaysInItsMastership() {
+        c.takeOver(1_000);
+        c.settled(31_000, true);
+        c.cap(12_000, 31_000);
+        long first = c.generation();
+        assertEquals(12_000, c.proposal(32_000, 12_000, 31_000, true));
+        long second = c.takeOver(40_000); // the lease lapsed and came back at the same epoch
+        assertEquals(12_000, c.cap(20_000, 31_000), "the lowering may still be chosen: promises stay within it");
+        c.settled(31_000, true);
+        c.done(first);
+        assertEquals(12_000, c.cap(20_000, 12_000), "it was chosen after all: recorded, the cap goes");
+        assertEquals(20_000, c.proposal(41_000, 20_000, 12_000, true), "the new mastership raises");
+        c.done(first);
+        assertEquals(0, c.proposal(41_001, 20_000, 12_000, true), "still one in flight: the old completion is not it");
+        c.done(second);
+        assertEquals(20_000, c.proposal(41_002, 20_000, 12_000, true));
     }
 
     @Test
