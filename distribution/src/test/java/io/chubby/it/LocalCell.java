@@ -11,14 +11,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -31,10 +36,19 @@ import java.util.stream.Stream;
  * in its own network namespace) is not made by {@code cell up}: each replica is started by
  * {@link #start} from its own {@code replica.properties} ({@code chubby-server --config}), behind a
  * command prefix such as {@code ip netns exec NS}, and its status is asked at those addresses.
+ *
+ * <p>Membership changes (issue 19): the cell's members start as 1..replicas; {@link #startJoining}
+ * starts a further replica (id up to the {@code maxId} given at construction) from its own
+ * {@code replica.properties} with {@code paxos.join=true} and the members plus itself, and
+ * {@link #added} / {@link #removed} record what {@code chubby member add|remove} changed, so that
+ * {@link #cellSpec}, {@link #status} and {@link #converged} follow the members. {@link #move} gives a
+ * replica the second port range (client {@code P+20+i}, peer {@code P+120+i}) before it is started again.
  */
 final class LocalCell {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(90);
     private static final String LOOPBACK = "127.0.0.1";
+    /** Ports of a moved replica: client P+20+i, peer P+120+i. */
+    private static final int MOVED_SHIFT = 20;
 
     /** Result of one bin/chubby run. */
     record Run(List<String> command, int exit, String out, String err) {
@@ -56,27 +70,47 @@ final class LocalCell {
     private final int basePort;
     /** Replica id -> its host address; loopback for a cell made by {@code cell up}. */
     private final IntFunction<String> hosts;
+    /** The highest replica id this cell may ever have (ports for 1..maxId were free at construction). */
+    private final int maxId;
+    /** The cell's members as the test changed them (1..replicas until {@link #added} / {@link #removed}). */
+    private final SortedSet<Integer> members = new TreeSet<>();
+    /** Replicas given the second port range by {@link #move}. */
+    private final Set<Integer> moved = new HashSet<>();
 
     LocalCell(int replicas) {
-        this(replicas, id -> LOOPBACK);
+        this(replicas, replicas);
+    }
+
+    /** A loopback cell of {@code replicas} that may grow to replica ids up to {@code maxId} ({@link #startJoining}). */
+    LocalCell(int replicas, int maxId) {
+        this(replicas, maxId, id -> LOOPBACK);
     }
 
     /** A cell whose replica i listens on {@code hosts.apply(i)}; its replicas are started by {@link #start}. */
     LocalCell(int replicas, IntFunction<String> hosts) {
+        this(replicas, replicas, hosts);
+    }
+
+    private LocalCell(int replicas, int maxId, IntFunction<String> hosts) {
         this.dist = ExamOptions.dist();
         this.dir = ExamOptions.tempDir("cell");
         this.replicas = replicas;
-        this.basePort = freeBasePort(replicas);
+        this.maxId = maxId;
+        this.basePort = freeBasePort(replicas, maxId);
         this.hosts = hosts;
+        for (int i = 1; i <= replicas; i++) {
+            members.add(i);
+        }
     }
 
-    private boolean onLoopback() {
+    /** {@code cell status --dir} knows the replicas {@code cell up} made: only while those are the members. */
+    private boolean onLoopbackAsMadeByCellUp() {
         for (int i = 1; i <= replicas; i++) {
             if (!LOOPBACK.equals(hosts.apply(i))) {
                 return false;
             }
         }
-        return true;
+        return moved.isEmpty() && members.equals(new TreeSet<>(IntStream.rangeClosed(1, replicas).boxed().toList()));
     }
 
     Path dir() {
@@ -91,15 +125,38 @@ final class LocalCell {
         return basePort;
     }
 
+    /** The current members' ids, ascending. */
+    List<Integer> members() {
+        return List.copyOf(members);
+    }
+
     String clientAddress(int id) {
-        return hosts.apply(id) + ":" + (basePort + id);
+        return hosts.apply(id) + ":" + (basePort + portShift(id) + id);
+    }
+
+    String peerAddress(int id) {
+        return hosts.apply(id) + ":" + (basePort + portShift(id) + 100 + id);
+    }
+
+    /** Replica {@code id}'s client address once {@link #move}d (the second port range), known beforehand. */
+    String movedClientAddress(int id) {
+        return hosts.apply(id) + ":" + (basePort + MOVED_SHIFT + id);
+    }
+
+    private int portShift(int id) {
+        return moved.contains(id) ? MOVED_SHIFT : 0;
     }
 
     /** The {@code members} value every replica is given: {@code id@host:clientPort:peerPort,...}. */
     String membersValue() {
+        return membersValue(members);
+    }
+
+    private String membersValue(Set<Integer> ids) {
         List<String> m = new ArrayList<>();
-        for (int i = 1; i <= replicas; i++) {
-            m.add(i + "@" + hosts.apply(i) + ":" + (basePort + i) + ":" + (basePort + 100 + i));
+        for (int i : ids) {
+            m.add(i + "@" + hosts.apply(i) + ":" + (basePort + portShift(i) + i) + ":"
+                    + (basePort + portShift(i) + 100 + i));
         }
         return String.join(",", m);
     }
@@ -110,12 +167,49 @@ final class LocalCell {
      * {@code DIR/replica-<id>/pid}; the prefix must exec the server in place (as {@code ip netns exec} does).
      */
     long start(int id, List<String> prefix) {
+        return start(id, prefix, membersValue(), "");
+    }
+
+    /**
+     * Starts replica {@code id} (not a member yet, at most {@code maxId}) to join the running cell, as
+     * an operator would before {@code chubby member add}: its {@code replica.properties} names the
+     * members plus itself and sets {@code paxos.join=true}, so with its empty data directory it
+     * waits, without campaigning, until the master adds it. Its instance is {@code DIR/replica-<id>}.
+     */
+    long startJoining(int id) {
+        if (id < 1 || id > maxId || members.contains(id)) {
+            throw new IllegalArgumentException("replica " + id + " cannot join: members " + members + ", max id " + maxId);
+        }
+        SortedSet<Integer> withIt = new TreeSet<>(members);
+        withIt.add(id);
+        return start(id, List.of(), membersValue(withIt), "paxos.join=true\n");
+    }
+
+    /** Records that {@code chubby member add} made {@code id} a member. */
+    void added(int id) {
+        members.add(id);
+    }
+
+    /** Records that {@code chubby member remove} took {@code id} out of the members. */
+    void removed(int id) {
+        members.remove(id);
+    }
+
+    /** Gives replica {@code id} (not a member, not running) the second port range for its next start. */
+    void move(int id) {
+        if (members.contains(id)) {
+            throw new IllegalStateException("replica " + id + " is a member: remove it before it moves");
+        }
+        moved.add(id);
+    }
+
+    private long start(int id, List<String> prefix, String membersValue, String moreProperties) {
         Path instance = dir.resolve("replica-" + id);
         Path config = instance.resolve("replica.properties");
         try {
             Files.createDirectories(instance);
-            Files.writeString(config, "cell.name=local\nreplica.id=" + id + "\nmembers=" + membersValue()
-                    + "\ndata.dir=" + instance.resolve("data") + "\n", StandardCharsets.UTF_8);
+            Files.writeString(config, "cell.name=local\nreplica.id=" + id + "\nmembers=" + membersValue
+                    + "\ndata.dir=" + instance.resolve("data") + "\n" + moreProperties, StandardCharsets.UTF_8);
             List<String> cmd = new ArrayList<>(prefix);
             cmd.addAll(List.of(dist.resolve("bin").resolve("chubby-server").toString(), "--config", config.toString()));
             Process p = new ProcessBuilder(cmd).directory(instance.toFile())
@@ -127,10 +221,10 @@ final class LocalCell {
         }
     }
 
-    /** The CHUBBY_CELL value: every replica's client address. */
+    /** The CHUBBY_CELL value: every member's client address. */
     String cellSpec() {
         List<String> a = new ArrayList<>();
-        for (int i = 1; i <= replicas; i++) {
+        for (int i : members) {
             a.add(clientAddress(i));
         }
         return String.join(",", a);
@@ -147,9 +241,12 @@ final class LocalCell {
         return chubby(null, "cell", "down", "--dir", dir.toString());
     }
 
-    /** {@code cell status}: of the cell directory on loopback, else of the replicas' addresses (CHUBBY_CELL). */
+    /**
+     * {@code cell status}: of the cell directory while it holds the replicas {@code cell up} made, else
+     * of the members' addresses (CHUBBY_CELL).
+     */
     Run status() {
-        return onLoopback() ? chubby(null, "cell", "status", "--dir", dir.toString()) : chubby(null, "cell", "status");
+        return onLoopbackAsMadeByCellUp() ? chubby(null, "cell", "status", "--dir", dir.toString()) : chubby(null, "cell", "status");
     }
 
     /** Parsed {@code cell status} lines (key=value tokens), one map per replica line. */
@@ -235,6 +332,38 @@ final class LocalCell {
         }
     }
 
+    /**
+     * Stops replica {@code id}'s process (by its pid file): SIGTERM, or SIGKILL when {@code kill}
+     * (or when SIGTERM did not end it within 30 s); returns once it exited.
+     */
+    void stopReplica(int id, boolean kill) throws Exception {
+        ProcessHandle h = pid(id).flatMap(ProcessHandle::of)
+                .orElseThrow(() -> new AssertionError("replica " + id + " has no live process"));
+        if (kill) {
+            h.destroyForcibly();
+        } else {
+            h.destroy();
+        }
+        try {
+            h.onExit().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            h.destroyForcibly();
+            h.onExit().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Deletes replica {@code id}'s data directory (a lost disk); the replica must be stopped. */
+    void wipeData(int id) throws IOException {
+        Path data = dir.resolve("replica-" + id).resolve("data");
+        if (Files.exists(data)) {
+            try (Stream<Path> paths = Files.walk(data)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
     /** {@code cell down}, then SIGKILL to whatever is left (for a test's clean-up). */
     void stop() {
         try {
@@ -250,7 +379,7 @@ final class LocalCell {
      */
     List<Map<String, String>> converged() {
         List<Map<String, String>> lines = statusLines();
-        if (lines.size() != replicas || lines.stream().anyMatch(m -> "down".equals(m.get("role")))) {
+        if (lines.size() != members.size() || lines.stream().anyMatch(m -> "down".equals(m.get("role")))) {
             return null;
         }
         long states = lines.stream().map(m -> m.get("applied") + "/" + m.get("checksum")).distinct().count();
@@ -260,7 +389,7 @@ final class LocalCell {
     /** SIGKILL to every process of this cell still alive: recorded pids, then any JVM naming our dir. */
     void destroy() {
         List<ProcessHandle> victims = new ArrayList<>();
-        for (int i = 1; i <= replicas; i++) {
+        for (int i = 1; i <= maxId; i++) {
             pid(i).flatMap(ProcessHandle::of).ifPresent(victims::add);
         }
         String marker = dir.toString();
@@ -282,7 +411,7 @@ final class LocalCell {
     /** Log tails of every replica, for failure messages. */
     String logs() {
         StringBuilder sb = new StringBuilder();
-        for (int i = 1; i <= replicas; i++) {
+        for (int i = 1; i <= maxId; i++) {
             for (String name : List.of("replica.log", "console.log")) {
                 Path f = dir.resolve("replica-" + i).resolve("log").resolve(name);
                 if (Files.isRegularFile(f)) {
@@ -310,8 +439,12 @@ final class LocalCell {
         });
     }
 
-    /** A base port P with P+1..P+n, P+51..P+50+n and P+101..P+100+n free on loopback now. */
-    private static int freeBasePort(int n) {
+    /**
+     * A base port P with P+1..P+n, P+51..P+50+n and P+101..P+100+n free on loopback now, and for a
+     * cell that may grow to id {@code maxId} > n also P+1..P+maxId, P+101..P+100+maxId and the second
+     * range P+21..P+20+maxId, P+121..P+120+maxId ({@link #move}).
+     */
+    private static int freeBasePort(int n, int maxId) {
         for (int attempt = 0; attempt < 50; attempt++) {
             // below the kernel's ephemeral range (32768+): a replica dialling a peer port there before
             // that peer listens can connect to itself (TCP simultaneous open), take the port and get
@@ -323,6 +456,14 @@ final class LocalCell {
                 ports.add(p + i);
                 ports.add(p + 100 + i);
                 ports.add(p + 50 + i); // the DNS bridge (cell up writes io.chubby.dns.cfg by default)
+            }
+            for (int i = n + 1; maxId > n && i <= maxId; i++) {
+                ports.add(p + i);
+                ports.add(p + 100 + i);
+            }
+            for (int i = 1; maxId > n && i <= maxId; i++) {
+                ports.add(p + 20 + i);
+                ports.add(p + 120 + i);
             }
             if (ports.stream().allMatch(LocalCell::free)) {
                 return p;

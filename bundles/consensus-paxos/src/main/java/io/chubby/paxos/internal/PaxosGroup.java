@@ -642,7 +642,11 @@ final class PaxosGroup {
         // A handing-over master stops serving first and replicates on: what it proposed before commits
         // (the target holds it all and re-proposes it with its epoch) and completes here, also for a
         // lease after stepping down; then what still waits fails.
-        boolean handingOver = draining != null || node.handoffTarget() != 0;
+        // A master whose latest configuration drops it stops serving once the entry is written (CORE-API.md
+        // rule 7) but replicates on until it commits, then hands over: its futures (the change's own
+        // among them) complete as for a handover, not fail on the lost lease (MembershipIT).
+        boolean removingItself = node.role() == Role.MASTER && !node.configuration().members().contains(self);
+        boolean handingOver = draining != null || node.handoffTarget() != 0 || removingItself;
         if (handedOffAt != Long.MIN_VALUE && node.role() != Role.MASTER) {
             keepFuturesUntil = now + settings.leaseMs();
             handedOffAt = Long.MIN_VALUE;

@@ -141,6 +141,32 @@ class MemberChangeTest {
         }
     }
 
+    /**
+     * A master that removes itself stops serving once the entry is written (CORE-API.md rule 7) but
+     * keeps the change's future until the entry commits: the command reports the removal (it once
+     * failed with "lost mastership" although the change was applied: MembershipIT), and a member of
+     * the new configuration takes over.
+     */
+    @Test
+    void aMasterThatRemovesItselfReportsTheRemovalAndHandsOver() throws Exception {
+        try (TestCell cell = new TestCell(4)) {
+            PaxosReplica m = cell.awaitMaster(5000);
+            commitAll(m, "a", 50);
+            int self = m.self().id();
+            String removed = new PaxosCommands(m.host()).member("remove", String.valueOf(self));
+            assertTrue(removed.contains("replica " + self + " removed"), removed);
+            List<Integer> now = cell.members.stream().map(Member::id).filter(id -> id != self).toList();
+            PaxosReplica[] next = new PaxosReplica[1];
+            TestCell.await(5000, "a member of the new configuration serves", () -> {
+                next[0] = now.stream().map(cell.replicas::get).filter(PaxosReplica::isMaster).findFirst().orElse(null);
+                return next[0] != null;
+            });
+            assertTrue(!m.isMaster(), "the removed master does not serve");
+            long more = commitAll(next[0], "b", 50);
+            assertSameState(cell, now, more);
+        }
+    }
+
     @Test
     void addingAReplicaThatNeverCatchesUpIsGivenUpAndChangesNothing() throws Exception {
         try (TestCell cell = new TestCell(3)) {
