@@ -8,6 +8,7 @@ import io.chubby.api.ChubbyException;
 import io.chubby.api.DirEntry;
 import io.chubby.api.ErrorCode;
 import io.chubby.client.ChubbyClient;
+import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.client.ClientOptions;
 import io.chubby.mirror.internal.plan.Subtrees;
 import io.chubby.sim.cell.InProcessCell;
@@ -36,6 +37,7 @@ class MirrorEndToEndTest {
     private static final String SRC = "/ls/global/cfg";
     private static final String DST = "/ls/local/shadow/global";
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final long SHORT_LEASE_MS = 2_000;
 
     private InProcessCell source;
     private InProcessCell target;
@@ -239,6 +241,33 @@ class MirrorEndToEndTest {
         Await.until("streaming again", WAIT, () -> m.currentStatus().state() == MirrorState.STREAMING);
         writer.write(SRC + "/d0/f2", "after the source came back".getBytes(StandardCharsets.UTF_8));
         awaitEqual("streaming after the source came back");
+    }
+
+    /**
+     * A cut longer than the source's session lease: the source ends the mirror's session (its
+     * watches with it), and the mirror's client learns so once it is back. The mirror must start
+     * again with a new session and a reconciliation, not sit on the dead watches (seen in
+     * MirrorIT: cut_off for good after a 30 s cut).
+     */
+    @Test
+    void aSourceSessionThatExpiredInACutIsReplaced() throws InterruptedException {
+        writer.close();
+        source.close();
+        source = InProcessCell.builder().settings(new CellSettings("global", 262_144, SHORT_LEASE_MS, SHORT_LEASE_MS,
+                500, 100)).start();
+        writer = client(source.address(), "writer");
+        fill(2, 5);
+        MirrorComponent m = mirror(100);
+        awaitEqual("mirrored");
+        source.isolate();
+        Await.until("source cut off", WAIT, () -> m.currentStatus().state() == MirrorState.CUT_OFF);
+        Thread.sleep(2 * SHORT_LEASE_MS); // the source ends the mirror's session meanwhile
+        source.heal();
+        writer = reconnected(writer, source.address(), "writer");
+        writer.write(SRC + "/d0/f0", "after the mirror's source session expired".getBytes(StandardCharsets.UTF_8));
+        writer.delete(SRC + "/d1/f1");
+        awaitEqual("a new source session, reconciled");
+        Await.until("streaming again", WAIT, () -> m.currentStatus().state() == MirrorState.STREAMING);
     }
 
     @Test
