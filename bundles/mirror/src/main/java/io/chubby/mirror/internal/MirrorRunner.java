@@ -171,6 +171,7 @@ final class MirrorRunner implements Runnable {
         TargetSide dst = new TargetSide(target, settings.subtrees());
         queue.clear();
         reconcile(src, dst, "connected");
+        long lastTargetCall = clock.millis();
         while (running) {
             String side = expired.get();
             if (side != null) {
@@ -179,6 +180,10 @@ final class MirrorRunner implements Runnable {
             Pending p = queue.poll(100, TimeUnit.MILLISECONDS);
             if (p != null) {
                 handle(p, src, dst);
+                lastTargetCall = clock.millis();
+            } else if (clock.millis() - lastTargetCall >= settings.touchMillis()) {
+                dst.touch(); // a session with no handle and no call is ended as idle by the cell
+                lastTargetCall = clock.millis();
             }
             publishLag();
         }
