@@ -66,6 +66,12 @@ final class LocalCell {
     private final Path dir;
     /** Extra environment of every bin/chubby run (e.g. the CHUBBY_TLS_* lines of a TLS cell). */
     final Map<String, String> env = new HashMap<>();
+    /**
+     * Replica id -> the client port every member list names for it instead of its own (a proxy in
+     * front of it, so the master location the replicas answer leads clients through the proxy);
+     * such a replica started by {@link #start} listens on its own port ({@code transport.client.port}).
+     */
+    final Map<Integer, Integer> advertisedClientPorts = new HashMap<>();
     private final int replicas;
     private final int basePort;
     /** Replica id -> its host address; loopback for a cell made by {@code cell up}. */
@@ -155,8 +161,9 @@ final class LocalCell {
     private String membersValue(Set<Integer> ids) {
         List<String> m = new ArrayList<>();
         for (int i : ids) {
-            m.add(i + "@" + hosts.apply(i) + ":" + (basePort + portShift(i) + i) + ":"
-                    + (basePort + portShift(i) + 100 + i));
+            int shift = portShift(i);
+            m.add(i + "@" + hosts.apply(i) + ":" + advertisedClientPorts.getOrDefault(i, basePort + shift + i) + ":"
+                    + (basePort + shift + 100 + i));
         }
         return String.join(",", m);
     }
@@ -208,8 +215,10 @@ final class LocalCell {
         Path config = instance.resolve("replica.properties");
         try {
             Files.createDirectories(instance);
+            String listen = advertisedClientPorts.containsKey(id) ? "transport.client.host=" + hosts.apply(id)
+                    + "\ntransport.client.port=" + (basePort + portShift(id) + id) + "\n" : "";
             Files.writeString(config, "cell.name=local\nreplica.id=" + id + "\nmembers=" + membersValue
-                    + "\ndata.dir=" + instance.resolve("data") + "\n" + moreProperties, StandardCharsets.UTF_8);
+                    + "\ndata.dir=" + instance.resolve("data") + "\n" + listen + moreProperties, StandardCharsets.UTF_8);
             List<String> cmd = new ArrayList<>(prefix);
             cmd.addAll(List.of(dist.resolve("bin").resolve("chubby-server").toString(), "--config", config.toString()));
             Process p = new ProcessBuilder(cmd).directory(instance.toFile())

@@ -57,6 +57,10 @@ public final class MirrorComponent implements ConsensusListener {
 
         @AttributeDefinition(description = "Pause before reconnecting after a failure, ms")
         long mirror_retry_ms() default 1000;
+
+        @AttributeDefinition(description = "Longest quiet spell of the mirror's session with this cell before a "
+                + "cheap call keeps it from being ended as idle (below cell.session.idle.ms), ms")
+        long mirror_target_touch_ms() default MirrorSettings.DEFAULT_TOUCH_MILLIS;
     }
 
     private final Consensus consensus;
@@ -75,7 +79,7 @@ public final class MirrorComponent implements ConsensusListener {
     public MirrorComponent(@Reference Consensus consensus, @Reference MirrorRegistry registry, Config config) {
         this(consensus, registry, new MirrorSettings(config.mirror_name(), config.mirror_source_cell(),
                 Subtrees.parse(config.mirror_source_path(), config.mirror_target_path()),
-                config.mirror_removal_cap(), config.mirror_retry_ms()));
+                config.mirror_removal_cap(), config.mirror_retry_ms(), config.mirror_target_touch_ms()));
     }
 
     MirrorComponent(Consensus consensus, MirrorRegistry registry, MirrorSettings settings) {

@@ -17,6 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,28 +146,44 @@ final class MirrorRunner implements Runnable {
         }
     }
 
-    /** Reconciles, then follows the source's events until stopped or a call fails. */
+    /**
+     * Reconciles, then follows the source's events until stopped, a call fails, or a session of
+     * either side expires (its watches are gone, or its writes would fail: a new round starts
+     * with new sessions and a reconciliation).
+     */
     private void stream(ChubbyClient source, ChubbyClient target) throws InterruptedException {
-        Consumer<SessionState> sourceListener = st -> session("source", st);
-        Consumer<SessionState> targetListener = st -> session("target", st);
+        AtomicReference<String> expired = new AtomicReference<>();
+        Consumer<SessionState> sourceListener = st -> session("source", st, expired);
+        Consumer<SessionState> targetListener = st -> session("target", st, expired);
         source.addSessionListener(sourceListener);
         target.addSessionListener(targetListener);
         try {
-            follow(source, target);
+            follow(source, target, expired);
         } finally {
+            source.removeSessionListener(sourceListener);
             target.removeSessionListener(targetListener);
         }
     }
 
-    private void follow(ChubbyClient source, ChubbyClient target) throws InterruptedException {
+    private void follow(ChubbyClient source, ChubbyClient target, AtomicReference<String> expired)
+            throws InterruptedException {
         SourceSide src = new SourceSide(source, settings.subtrees(), this::onEvent);
         TargetSide dst = new TargetSide(target, settings.subtrees());
         queue.clear();
         reconcile(src, dst, "connected");
+        long lastTargetCall = clock.millis();
         while (running) {
+            String side = expired.get();
+            if (side != null) {
+                throw new IllegalStateException(side + " session expired");
+            }
             Pending p = queue.poll(100, TimeUnit.MILLISECONDS);
             if (p != null) {
                 handle(p, src, dst);
+                lastTargetCall = clock.millis();
+            } else if (clock.millis() - lastTargetCall >= settings.touchMillis()) {
+                dst.touch(); // a session with no handle and no call is ended as idle by the cell
+                lastTargetCall = clock.millis();
             }
             publishLag();
         }
@@ -221,9 +238,15 @@ final class MirrorRunner implements Runnable {
         mapper.map(e).ifPresent(t -> queue.add(new Pending(t, clock.millis())));
     }
 
-    /** A session with either cell in jeopardy: cut off; safe again: reconcile, events may be lost. */
-    private void session(String side, SessionState s) {
-        if (s == SessionState.JEOPARDY) {
+    /**
+     * A session with either cell in jeopardy: cut off; safe again: reconcile, events may be lost;
+     * expired: noted in {@code expired}, for the worker to end this round.
+     */
+    private void session(String side, SessionState s, AtomicReference<String> expired) {
+        if (s == SessionState.EXPIRED) {
+            expired.compareAndSet(null, side);
+            update(st -> st.with(MirrorState.CUT_OFF).withDetail(side + " session expired"));
+        } else if (s == SessionState.JEOPARDY) {
             update(st -> st.with(MirrorState.CUT_OFF).withDetail(side + " session in jeopardy"));
         } else if (s == SessionState.SAFE && status.state() == MirrorState.CUT_OFF) {
             update(st -> st.with(MirrorState.STREAMING).withDetail(""));

@@ -10,8 +10,19 @@ import io.chubby.mirror.internal.plan.Subtrees;
  * @param subtrees    source and target subtrees
  * @param removalCap  most nodes one reconciliation removes without a confirmed source root
  * @param retryMillis pause before reconnecting after a failure
+ * @param touchMillis longest quiet spell of the mirror's session with its own cell: a cheap call
+ *                    (a listing) then keeps it from being ended as idle ({@code cell.session.idle.ms})
  */
-public record MirrorSettings(String name, String sourceCell, Subtrees subtrees, int removalCap, long retryMillis) {
+public record MirrorSettings(String name, String sourceCell, Subtrees subtrees, int removalCap, long retryMillis,
+                             long touchMillis) {
+
+    /** The default touch period: a third of the cell's default idle time (60 s). */
+    public static final long DEFAULT_TOUCH_MILLIS = 20_000;
+
+    /** Settings with the default touch period. */
+    public MirrorSettings(String name, String sourceCell, Subtrees subtrees, int removalCap, long retryMillis) {
+        this(name, sourceCell, subtrees, removalCap, retryMillis, DEFAULT_TOUCH_MILLIS);
+    }
 
     public MirrorSettings {
         if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
@@ -20,8 +31,8 @@ public record MirrorSettings(String name, String sourceCell, Subtrees subtrees, 
         if (sourceCell == null || sourceCell.isBlank()) {
             throw new IllegalArgumentException("mirror " + name + ": mirror.source.cell is required");
         }
-        if (removalCap < 0 || retryMillis <= 0) {
-            throw new IllegalArgumentException("mirror " + name + ": removal cap must be >= 0 and retry > 0");
+        if (removalCap < 0 || retryMillis <= 0 || touchMillis <= 0) {
+            throw new IllegalArgumentException("mirror " + name + ": removal cap must be >= 0, retry and touch > 0");
         }
     }
 

@@ -55,6 +55,14 @@ final class TargetSide {
         }
     }
 
+    /**
+     * One cheap call in the mirror's session (the target root's entry in its parent's listing), so
+     * that a quiet mirror's session is not ended as idle: it has no handle open between writes.
+     */
+    void touch() {
+        statOrNull(subtrees.targetPath(""));
+    }
+
     /** Applies one planned action; a file the source no longer has is skipped (its removal event follows). */
     void apply(MirrorAction action, SourceSide source) {
         String path = checked(subtrees.targetPath(action.relative()));

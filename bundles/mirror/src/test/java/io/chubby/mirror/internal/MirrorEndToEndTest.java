@@ -8,6 +8,7 @@ import io.chubby.api.ChubbyException;
 import io.chubby.api.DirEntry;
 import io.chubby.api.ErrorCode;
 import io.chubby.client.ChubbyClient;
+import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.client.ClientOptions;
 import io.chubby.mirror.internal.plan.Subtrees;
 import io.chubby.sim.cell.InProcessCell;
@@ -36,6 +37,8 @@ class MirrorEndToEndTest {
     private static final String SRC = "/ls/global/cfg";
     private static final String DST = "/ls/local/shadow/global";
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final long SHORT_LEASE_MS = 2_000;
+    private static final long SHORT_IDLE_MS = 1_500;
 
     private InProcessCell source;
     private InProcessCell target;
@@ -241,6 +244,61 @@ class MirrorEndToEndTest {
         awaitEqual("streaming after the source came back");
     }
 
+    /**
+     * A cut longer than the source's session lease: the source ends the mirror's session (its
+     * watches with it), and the mirror's client learns so once it is back. The mirror must start
+     * again with a new session and a reconciliation, not sit on the dead watches (seen in
+     * MirrorIT: cut_off for good after a 30 s cut).
+     */
+    @Test
+    void aSourceSessionThatExpiredInACutIsReplaced() throws InterruptedException {
+        writer.close();
+        source.close();
+        source = InProcessCell.builder().settings(new CellSettings("global", 262_144, SHORT_LEASE_MS, SHORT_LEASE_MS,
+                500, 100)).start();
+        writer = client(source.address(), "writer");
+        fill(2, 5);
+        MirrorComponent m = mirror(100);
+        awaitEqual("mirrored");
+        source.isolate();
+        Await.until("source cut off", WAIT, () -> m.currentStatus().state() == MirrorState.CUT_OFF);
+        Thread.sleep(2 * SHORT_LEASE_MS); // the source ends the mirror's session meanwhile
+        source.heal();
+        writer = reconnected(writer, source.address(), "writer");
+        writer.write(SRC + "/d0/f0", "after the mirror's source session expired".getBytes(StandardCharsets.UTF_8));
+        writer.delete(SRC + "/d1/f1");
+        awaitEqual("a new source session, reconciled");
+        Await.until("streaming again", WAIT, () -> m.currentStatus().state() == MirrorState.STREAMING);
+    }
+
+    /**
+     * The target cell ends a session with no handle and no call for its idle time; the mirror's
+     * session has no handle between writes, so a quiet mirror touches it: a change after a quiet
+     * spell streams in the same round (before, the session was ended, the next write failed and a
+     * full reconciliation followed; seen in MirrorIT after 60 s without changes).
+     */
+    @Test
+    void aQuietMirrorKeepsItsTargetSession() throws InterruptedException {
+        reader.close();
+        target.close();
+        target = InProcessCell.builder().settings(new CellSettings("local", 262_144, 12_000, 60_000, 1_000, 100,
+                SHORT_IDLE_MS, 1_000)).start();
+        target.server().addFilter(new ReadOnlyFilter(registry), 0);
+        fill(1, 3);
+        MirrorComponent m = new MirrorComponent(target.consensus(), registry,
+                new MirrorSettings("g", source.address(), Subtrees.parse(SRC, DST), 100, 200, SHORT_IDLE_MS / 3));
+        mirrors.add(m);
+        reader = client(target.address(), "reader");
+        awaitEqual("mirrored");
+        long reconciled = m.currentStatus().lastReconciliationMillis();
+        Thread.sleep(4 * SHORT_IDLE_MS);
+        reader = reconnected(reader, target.address(), "reader"); // the test's own session was idle
+        writer.write(SRC + "/d0/f0", "after a quiet spell".getBytes(StandardCharsets.UTF_8));
+        awaitEqual("streamed after a quiet spell");
+        assertEquals(reconciled, m.currentStatus().lastReconciliationMillis(),
+                () -> "no new round, the mirror's target session was kept: " + m.currentStatus().line());
+    }
+
     @Test
     void manyRemovalsWaitForAConfirmedSourceRoot() {
         fill(1, 30);
@@ -287,8 +345,10 @@ class MirrorEndToEndTest {
     @Test
     void statusCommandShowsEachMirror() {
         fill(1, 2);
-        mirror(100);
+        MirrorComponent m = mirror(100);
         awaitEqual("mirrored");
+        // the trees are equal once the pass's last write is done, a moment before the pass ends
+        Await.until("the pass ended", WAIT, () -> m.currentStatus().lastReconciliationMillis() > 0);
         String out = new MirrorCommands(registry).status();
         assertTrue(out.startsWith("g source=" + source.address() + SRC + " target=" + DST + " state=streaming lag=0/"), out);
         assertTrue(out.contains("last_reconciliation="), out);
