@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
  * under its id and added back; replica 5 moves to another address (removed, stopped, started on the
  * second port range with an empty disk, added with its new addresses); the cell shrinks to three by
  * removing the master (it hands over) and then another replica; last, {@code member replace} swaps
- * a replica for a new one (6). After every step: {@code member list} names the expected members
+ * a dead replica (kill -9) of the three for a new one (6). After every step: {@code member list} names the expected members
  * with their addresses, every member answers at one applied index and state checksum, the last
  * acknowledged value of every file the writer wrote is read back from the master, and no write
  * failed. Printed: one line per step with its longest write pause (the longest time between two
@@ -124,7 +124,8 @@ class MembershipIT {
         });
         int master3 = masterId();
         int old = cell.members().stream().filter(id -> id != master3).findFirst().orElseThrow();
-        step("member replace " + old + " 6", () -> {
+        step("member replace " + old + " 6 (" + old + " dead: kill -9; a cell of three)", () -> {
+            cell.stopReplica(old, true);
             cell.startJoining(6);
             LocalCell.Run r = cell.chubby(null, "member", "replace", Integer.toString(old), "6", cell.peerAddress(6),
                     cell.clientAddress(6));
@@ -133,7 +134,6 @@ class MembershipIT {
             assertTrue(r.out().contains("replica " + old + " removed"), r::toString);
             cell.added(6);
             cell.removed(old);
-            cell.stopReplica(old, false);
         });
 
         stop.set(true);

@@ -151,7 +151,8 @@ public final class PaxosNode {
      * Proposes a change of members (CORE-API.md "Changing the members"): {@code next} adds or
      * removes exactly one replica to or from the current configuration. Returns the entry's index,
      * or -1 unless this replica serves (so its barrier is applied), no change is under way,
-     * {@code next} is one replica apart and every other member of it is {@link #caughtUp}; -2 when
+     * {@code next} is one replica apart, a member it adds is {@link #caughtUp}, and the caught-up
+     * members (this one included) hold a majority of the current and of the new configuration; -2 when
      * entries are still in flight: then {@link #propose} refuses for a renew period so they can
      * commit, and the caller asks again (next loop pass). Until the entry commits, {@link #propose}
      * returns -1.
@@ -164,10 +165,25 @@ public final class PaxosNode {
         if (!canServe(now) || s.configs.changing() || !s.configs.base().oneApart(next)) {
             return -1;
         }
+        // The member added must answer and hold the log, and the caught-up members (this one
+        // included) must form a majority of the old and of the new configuration: the entry needs
+        // both, so a change is proposed only when it can commit (review, problem 3). A dead member
+        // does not block a change that does not need it (replacing the dead member of three).
+        java.util.List<Integer> upToDate = new java.util.ArrayList<>();
         for (int r : next.members()) {
-            if (r != s.self && !caughtUp(r, now)) {
-                return -1; // every member of the new configuration answers and holds the log (problem 3)
+            if (r == s.self || caughtUp(r, now)) {
+                upToDate.add(r);
+            } else if (!s.configs.base().contains(r)) {
+                return -1; // the member being added is not caught up
             }
+        }
+        for (int r : s.configs.base().members()) {
+            if (!next.contains(r) && caughtUp(r, now)) {
+                upToDate.add(r); // a member being removed that still answers counts for the old majority
+            }
+        }
+        if (!s.configs.base().majorityIn(upToDate) || !next.majorityIn(upToDate)) {
+            return -1;
         }
         if (s.commitIndex != s.log.lastIndex()) {
             // Entries in flight: a change proposed above them could outlive a later change and come

@@ -262,7 +262,8 @@ final class PaxosGroup {
         if (index < 0) {
             future.completeExceptionally(ProposalFutures.notProposed("replica " + self + " cannot change the members"
                     + " of group " + group + " to " + AddressBook.configuration(next) + ": not serving (master is "
-                    + node.masterId() + "), a change is under way, a member not caught up, or not one replica apart from "
+                    + node.masterId() + "), a change is under way, the member added not caught up or no "
+                    + "caught-up majority of both configurations, or not one replica apart from "
                     + node.committedConfiguration()));
         } else {
             futures.add(index, node.epoch(), future);
@@ -285,7 +286,7 @@ final class PaxosGroup {
         if (index < 0) {
             c.future().completeExceptionally(ProposalFutures.notProposed("replica " + self + " cannot change the"
                     + " members of group " + group + " to " + AddressBook.configuration(c.next()) + ": entries "
-                    + "still in flight after L, not serving, or a member not caught up"));
+                    + "still in flight after L, not serving, or no caught-up majority of both configurations"));
         } else {
             futures.add(index, node.epoch(), c.future());
         }
