@@ -232,6 +232,7 @@ public final class Bench {
                         out.add(Workloads.plannedChange(sut, p.failovers(), true));
                     }
                 }
+                case 11 -> out.addAll(Workloads.membershipChange(sut, p.failovers()));
                 case 8 -> out.add(SessionWorkloads.fanOut(sut, p.fanOut()));
                 case 9 -> {
                     if (sut instanceof EtcdCluster etcd) {

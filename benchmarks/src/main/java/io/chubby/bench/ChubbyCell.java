@@ -441,6 +441,71 @@ final class ChubbyCell implements SystemUnderTest {
         }
     }
 
+    /** The replica workload 11 removed last (0: none). */
+    private int removed;
+
+    /** {@code paxos:member remove ID} in the master for a follower (the highest id that is not the master). */
+    @Override
+    public void removeFollower() {
+        ReplicaStatus m = master();
+        int victim = m.replicaId() == replicas ? replicas - 1 : replicas;
+        admin(m, "paxos:member remove " + victim, Duration.ofSeconds(60));
+        removed = victim;
+    }
+
+    /**
+     * Stops the removed replica (SIGTERM), empties its data directory and marks it to join
+     * ({@code paxos.join=true} in its {@code io.chubby.paxos.cfg}), then starts it with {@code cell
+     * up}: it waits, as a replica with no configuration, to be added.
+     */
+    @Override
+    public void wipeRemoved() throws Exception {
+        String address = "127.0.0.1:" + (basePort + removed);
+        Procs.term(ChubbyClient.status(address, Duration.ofSeconds(5), statusSecurity).pid());
+        Path replicaDir = dir.resolve("replica-" + removed);
+        Path data = replicaDir.resolve("data");
+        try (var files = Files.walk(data)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!f.equals(data)) {
+                    Files.delete(f);
+                }
+            }
+        }
+        Path paxos = replicaDir.resolve("etc").resolve("io.chubby.paxos.cfg");
+        String cfg = Files.exists(paxos) ? Files.readString(paxos) : "";
+        if (!cfg.contains("paxos.join=true")) {
+            Files.writeString(paxos, cfg + (cfg.isEmpty() || cfg.endsWith("\n") ? "" : "\n") + "paxos.join=true\n");
+        }
+        start();
+        long end = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try {
+                ChubbyClient.status(address, Duration.ofSeconds(1), statusSecurity);
+                return;
+            } catch (ChubbyException notYet) {
+                if (System.nanoTime() > end) {
+                    throw new IllegalStateException("replica " + removed + " did not start to join", notYet);
+                }
+                Procs.sleep(100);
+            }
+        }
+    }
+
+    /** {@code paxos:member add ID PEER CLIENT} in the master: it waits until the replica caught up. */
+    @Override
+    public void addRemovedBack() {
+        admin(master(), "paxos:member add " + removed + " 127.0.0.1:" + (basePort + 100 + removed) + " 127.0.0.1:"
+                + (basePort + removed), Duration.ofSeconds(90));
+    }
+
+    private void admin(ReplicaStatus m, String command, Duration timeout) {
+        String a = m.address() == null || m.address().isEmpty() ? "127.0.0.1:" + (basePort + m.replicaId()) : m.address();
+        io.chubby.client.AdminResult r = ChubbyClient.admin(a, command, timeout, statusSecurity);
+        if (r.status() != 0) {
+            throw new IllegalStateException(command + " failed in " + a + ": " + r.output());
+        }
+    }
+
     @Override
     public void restartStopped() throws Exception {
         start(); // cell up starts what is not running (with --tls, reusing the certificates)

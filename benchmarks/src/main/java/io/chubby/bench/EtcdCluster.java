@@ -415,6 +415,69 @@ final class EtcdCluster implements SystemUnderTest {
         etcdctl("move-leader", Long.toHexString(id));
     }
 
+    /** The member workload 11 removed last (0: none). */
+    private int removed;
+
+    /** {@code etcdctl member remove} of a follower (the highest index that is not the leader). */
+    @Override
+    public void removeFollower() throws Exception {
+        int leader = leaderIndex();
+        if (leader == 0) {
+            throw new IllegalStateException("no etcd leader");
+        }
+        int victim = leader == size ? size - 1 : size;
+        String id = Long.toHexString(memberId(victim));
+        // etcd refuses a change ("unhealthy cluster", strict reconfig check) until every member has
+        // been connected to the leader for 5 s; such a refusal changes nothing: ask again.
+        retryWhileUnhealthy(() -> etcdctl("member", "remove", id));
+        removed = victim;
+    }
+
+    private void retryWhileUnhealthy(Workloads.Action a) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                a.run();
+                return;
+            } catch (java.io.IOException e) {
+                if (!String.valueOf(e.getMessage()).contains("unhealthy cluster") || System.nanoTime() > end) {
+                    throw e;
+                }
+                Procs.sleep(200);
+            }
+        }
+    }
+
+    private long memberId(int i) throws Exception {
+        try (Client c = client(false, endpoints())) {
+            return c.getMaintenanceClient().statusMember(clientUrl(i)).get(5, TimeUnit.SECONDS).getHeader().getMemberId();
+        }
+    }
+
+    /** Stops the removed member (etcd stops it itself once removed) and deletes its data directory. */
+    @Override
+    public void wipeRemoved() throws Exception {
+        Process p = procs[removed];
+        if (p != null && p.isAlive()) {
+            Procs.term(p.pid());
+        }
+        Path data = dir.resolve("e" + removed).resolve("data");
+        if (Files.exists(data)) {
+            try (var files = Files.walk(data)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
+    /** {@code etcdctl member add} and the member started with {@code --initial-cluster-state existing}. */
+    @Override
+    public void addRemovedBack() throws Exception {
+        retryWhileUnhealthy(() -> etcdctl("member", "add", "e" + removed, "--peer-urls=" + peerUrl(removed)));
+        startOne(removed, "existing");
+    }
+
     @Override
     public void restartStopped() throws Exception {
         for (int i = 1; i <= size; i++) {

@@ -25,6 +25,24 @@ interface SystemUnderTest extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " has no leader transfer command");
     }
 
+    /**
+     * Workload 11: removes a follower from the membership (the system's own command), remembering
+     * which; systems without a membership command throw {@link UnsupportedOperationException}.
+     */
+    default void removeFollower() throws Exception {
+        throw new UnsupportedOperationException(name() + " has no membership command");
+    }
+
+    /** Workload 11, untimed: stops the removed member and empties its data directory. */
+    default void wipeRemoved() throws Exception {
+        throw new UnsupportedOperationException(name() + " has no membership command");
+    }
+
+    /** Workload 11: adds the removed member back with its empty data directory (and starts it). */
+    default void addRemovedBack() throws Exception {
+        throw new UnsupportedOperationException(name() + " has no membership command");
+    }
+
     @Override
     void close();
 }

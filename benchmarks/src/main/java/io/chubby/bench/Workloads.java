@@ -1,5 +1,6 @@
 package io.chubby.bench;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The workloads, written once and run against every system. */
@@ -146,6 +147,88 @@ final class Workloads {
         }
         return new Result(title, sut.name(), Double.NaN, s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(),
                 errors.get() + " failed writes");
+    }
+
+    /**
+     * Membership change (issue 19): a client writes sequentially in a thread of its own; a follower
+     * is removed with the system's own command ({@code chubby member remove} / {@code paxos:member
+     * remove}, {@code etcdctl member remove}), then stopped and its data directory emptied (untimed),
+     * then added back ({@code paxos:member add}: the master replicates to the joining replica until
+     * it caught up, then changes the configuration; {@code etcdctl member add} and starting the
+     * member with {@code --initial-cluster-state existing}). One sample per change: the longest gap
+     * between two acknowledged writes from 1 s before the command until 50 writes after it returned.
+     */
+    static List<Result> membershipChange(SystemUnderTest sut, int reps) throws Exception {
+        Stats removes = new Stats();
+        Stats adds = new Stats();
+        java.util.concurrent.atomic.AtomicInteger errors = new java.util.concurrent.atomic.AtomicInteger();
+        for (int r = 0; r < reps; r++) {
+            try (KvClient c = sut.newClient()) {
+                c.prepare("bench-members");
+                java.util.concurrent.ConcurrentLinkedDeque<Long> acks = new java.util.concurrent.ConcurrentLinkedDeque<>();
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread writer = new Thread(() -> {
+                    while (!stop.get()) {
+                        try {
+                            c.write("bench-members", VALUE);
+                            acks.add(System.nanoTime());
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                            Procs.sleep(5);
+                        }
+                    }
+                }, "bench-members-writer");
+                writer.start();
+                try {
+                    Procs.sleep(1000);
+                    removes.add(longestPause(sut, acks, sut::removeFollower));
+                    sut.wipeRemoved();
+                    Procs.sleep(1000);
+                    adds.add(longestPause(sut, acks, sut::addRemovedBack));
+                } finally {
+                    stop.set(true);
+                    writer.join(30_000);
+                }
+            }
+            Procs.sleep(3000); // let the member that came back settle before the next change
+        }
+        String note = errors.get() + " failed writes";
+        return List.of(
+                new Result("11a. membership: remove a follower, longest write pause", sut.name(), Double.NaN,
+                        removes.percentileMs(50), removes.percentileMs(99), removes.maxMs(), removes.count(), note),
+                new Result("11b. membership: add it back (empty data directory), longest write pause", sut.name(),
+                        Double.NaN, adds.percentileMs(50), adds.percentileMs(99), adds.maxMs(), adds.count(), note));
+    }
+
+    /** An action the workload times. */
+    interface Action {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code action} and returns the longest gap (ns) between two acknowledged writes from 1 s
+     * before it until 50 acknowledgements after it returned.
+     */
+    private static long longestPause(SystemUnderTest sut, java.util.Deque<Long> acks, Action action) throws Exception {
+        long at = System.nanoTime();
+        action.run();
+        long done = System.nanoTime();
+        long deadline = done + TimeUnit.SECONDS.toNanos(60);
+        while (acks.stream().filter(t -> t > done).count() < 50) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(sut.name() + ": fewer than 50 writes 60 s after the change");
+            }
+            Procs.sleep(10);
+        }
+        long previous = Long.MIN_VALUE;
+        long longest = 0;
+        for (long t : acks) {
+            if (previous != Long.MIN_VALUE && t > at && previous > at - TimeUnit.SECONDS.toNanos(1)) {
+                longest = Math.max(longest, t - previous);
+            }
+            previous = t;
+        }
+        return longest;
     }
 
     /**
