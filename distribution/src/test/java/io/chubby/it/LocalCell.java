@@ -184,12 +184,17 @@ final class LocalCell {
      * waits, without campaigning, until the master adds it. Its instance is {@code DIR/replica-<id>}.
      */
     long startJoining(int id) {
+        return startJoining(id, List.of());
+    }
+
+    /** As {@link #startJoining(int)}, behind a command prefix such as {@code ip netns exec NS} (its host). */
+    long startJoining(int id, List<String> prefix) {
         if (id < 1 || id > maxId || members.contains(id)) {
             throw new IllegalArgumentException("replica " + id + " cannot join: members " + members + ", max id " + maxId);
         }
         SortedSet<Integer> withIt = new TreeSet<>(members);
         withIt.add(id);
-        return start(id, List.of(), membersValue(withIt), "paxos.join=true\n");
+        return start(id, prefix, membersValue(withIt), "paxos.join=true\n");
     }
 
     /** Records that {@code chubby member add} made {@code id} a member. */

@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Timeout;
  * taken down gives a new master on the majority side while the cut-off replica stops being master
  * (asked from inside its own namespace) and refuses a write; healed, it catches up (one applied
  * index and checksum everywhere); a follower's backup restored into another replica's wiped data
- * directory, that replica restarted on its host, catches up too. Needs root and iproute2.
+ * directory, that replica restarted on its host, catches up too; a follower removed from the
+ * members, its disk wiped, started joining on its host and added back (a membership change across
+ * hosts). Needs root and iproute2.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class NetnsIT {
@@ -73,9 +75,11 @@ class NetnsIT {
         try (ChubbyClient c = client()) {
             restoreMs = restoreAFollower(c);
         }
+        long rejoinMs = replaceAFollowersDisk();
         System.out.printf("NetnsIT: kill -9 of the master: writes again after %d ms; master's link down: "
-                + "a new client's write succeeds after %d ms; restored replica restarted: converged after %d ms%n",
-                failoverMs, partitionMs, restoreMs);
+                + "a new client's write succeeds after %d ms; restored replica restarted: converged after %d ms; "
+                + "a follower removed, wiped and added back on its host: member add took %d ms%n",
+                failoverMs, partitionMs, restoreMs, rejoinMs);
     }
 
     private ChubbyClient client() {
@@ -174,6 +178,40 @@ class NetnsIT {
         int v = victim;
         assertTrue(log.contains("restored from backup "), () -> "replica " + v + " logs the restore" + cell.logs());
         return catchUpMs;
+    }
+
+    /**
+     * A membership change across hosts: a follower is removed ({@code chubby member remove}), its
+     * process stopped and its disk wiped, then started joining on its own host and added back with
+     * its namespace addresses ({@code chubby member add}); the member list names every replica at
+     * its host's address and all five converge. Returns how long the add took.
+     */
+    private long replaceAFollowersDisk() throws Exception {
+        String master = cell.await("a master", () -> cell.master().orElse(null), DEADLINE_MS).get("replica");
+        int f = Integer.parseInt(master) == 5 ? 4 : 5;
+        LocalCell.Run removed = cell.chubby(null, "member", "remove", Integer.toString(f));
+        assertEquals(0, removed.exit(), () -> removed + cell.logs());
+        cell.removed(f);
+        ProcessHandle h = ProcessHandle.of(cell.pid(f).orElseThrow()).orElseThrow();
+        h.destroyForcibly();
+        h.onExit().get(30, TimeUnit.SECONDS);
+        deleteTree(cell.dir().resolve("replica-" + f).resolve("data"));
+        cell.startJoining(f, hosts.on(f));
+        long start = System.nanoTime();
+        LocalCell.Run added = cell.chubby(null, "member", "add", Integer.toString(f), cell.peerAddress(f),
+                cell.clientAddress(f));
+        long addMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(0, added.exit(), () -> added + cell.logs());
+        assertTrue(added.out().contains("replica " + f + " added"), added::toString);
+        cell.added(f);
+        LocalCell.Run list = cell.chubby(null, "member", "list");
+        assertEquals(0, list.exit(), list::toString);
+        for (int id = 1; id <= 5; id++) {
+            assertTrue(list.out().contains(cell.peerAddress(id)) && list.out().contains(cell.clientAddress(id)),
+                    "replica " + id + " at its host's addresses: " + list);
+        }
+        cell.await("all 5 replicas converged after " + f + " was added back", cell::converged, 60_000);
+        return addMs;
     }
 
     private static void deleteTree(Path root) throws Exception {
