@@ -323,6 +323,7 @@ final class LocalCell {
                 ports.add(p + i);
                 ports.add(p + 100 + i);
                 ports.add(p + 50 + i); // the DNS bridge (cell up writes io.chubby.dns.cfg by default)
+                ports.add(p + 200 + i); // HTTP: metrics and health (cell up writes org.apache.felix.http.cfg)
             }
             if (ports.stream().allMatch(LocalCell::free)) {
                 return p;
