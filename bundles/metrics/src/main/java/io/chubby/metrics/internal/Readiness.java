@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * The readiness rule of {@code /health/ready}: a replica is ready when its cell component runs, a
- * master is known, and it is caught up: the master with a valid lease, any replica with at most
+ * master is known (a candidate, campaigning, knows none, whatever master id it still names), and it
+ * is caught up: the master with a valid lease, any replica with at most
  * {@code maxLag} chosen entries not yet applied. A restarted replica knows no master until one
  * reaches it, and the commit index it then learns is the master's, so it is not ready until it has
  * applied up to it. Pure.
@@ -28,7 +29,7 @@ final class Readiness {
         if (!cellRunning) {
             return Optional.of("the cell component is not running");
         }
-        if (status.masterId() == 0) {
+        if (status.masterId() == 0 || status.role().equals("candidate")) {
             return Optional.of("no master known (role " + status.role() + ")");
         }
         if (status.masterId() == status.replicaId() && !status.leaseValid()) {

@@ -53,6 +53,8 @@ class EndpointsTest {
         assertNotReady("not ready: catching up: applied 120 of 131 chosen (11 behind, at most 10)\n");
         status.set(new ConsensusStatus(1, "candidate", 0, 0, 131, 131, 0, 1, false));
         assertNotReady("not ready: no master known (role candidate)\n");
+        status.set(new ConsensusStatus(1, "candidate", 2, 7, 131, 131, 0, 1, false));
+        assertNotReady("not ready: no master known (role candidate)\n");
         status.set(new ConsensusStatus(2, "master", 2, 7, 131, 131, 0, 1, false));
         assertNotReady("not ready: master without a valid lease\n");
         status.set(null);
