@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Timeout;
  * replica's HTTP port (Felix HTTP Jetty, base port + 200 + id, shown by {@code cell status} as
  * {@code http=}), {@code /metrics} in the Prometheus text format with the cell's series (exactly one
  * replica with role master), {@code /health/live} and {@code /health/ready}; an unknown path is 404,
- * a POST 405. A replica killed and restarted by {@code cell up} is ready again once caught up.
+ * a POST 405. Every replica killed and replica 1 started alone: it knows no master, so
+ * {@code /health/ready} is 503 with a one-line reason while {@code /health/live} is 200; after
+ * {@code cell up} restarts them all three are ready again.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class MetricsIT {
@@ -84,23 +86,47 @@ class MetricsIT {
         assertEquals(1, bodies.stream().filter(b -> b.contains("chubby_role{role=\"master\"} 1.0\n")).count(),
                 "exactly one master:\n" + String.join("\n----\n", bodies));
 
-        // a non-master killed and restarted by cell up: ready again once it has caught up
-        Map<String, String> victim = lines.stream().filter(m -> !"master".equals(m.get("role"))).findFirst()
-                .orElseThrow();
-        int id = Integer.parseInt(victim.get("replica"));
-        ProcessHandle p = ProcessHandle.of(Long.parseLong(victim.get("pid"))).orElseThrow();
-        p.destroyForcibly();
-        p.onExit().join();
-        assertEquals(0, cell.chubby(null, "put", "/ls/local/metrics-it", "y").exit());
-        LocalCell.Run restart = cell.up();
-        assertEquals(0, restart.exit(), () -> restart + cell.logs());
-        List<String> seen = new ArrayList<>();
-        cell.await("restarted replica " + id + " ready", () -> {
-            HttpResponse<String> r = getOrNull(victim.get("http") + "/health/ready");
-            seen.add(r == null ? "no answer" : r.statusCode() + " " + r.body().strip());
+        // every replica killed, then replica 1 started alone: with both peers down it can never
+        // learn of a master, so it answers 503 (one line) while its cell runs (live)
+        for (Map<String, String> m : lines) {
+            ProcessHandle p = ProcessHandle.of(Long.parseLong(m.get("pid"))).orElseThrow();
+            p.destroyForcibly();
+            p.onExit().join();
+        }
+        Process alone = new ProcessBuilder(ExamOptions.dist().resolve("bin").resolve("chubby-server").toString(),
+                cell.dir().resolve("replica-1").toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String one = lines.stream().filter(m -> m.get("replica").equals("1")).findFirst().orElseThrow().get("http");
+        HttpResponse<String> notReady = cell.await("replica 1 alone answering /health/ready", () -> {
+            HttpResponse<String> r = getOrNull(one + "/health/ready");
+            return r != null ? r : null;
+        }, DEADLINE_MS);
+        assertEquals(503, notReady.statusCode(), notReady.body());
+        assertTrue(notReady.body().startsWith("not ready: no master known (role "), notReady.body());
+        assertEquals(notReady.body().length() - 1, notReady.body().indexOf('\n'), "one line: " + notReady.body());
+        System.out.println("MetricsIT: replica 1 alone answered 503 " + notReady.body().strip());
+        cell.await("replica 1 alone live", () -> {
+            HttpResponse<String> r = getOrNull(one + "/health/live");
             return r != null && r.statusCode() == 200 ? "" : null;
         }, DEADLINE_MS);
-        System.out.println("MetricsIT: /health/ready of the restarted replica, in order: " + distinct(seen));
+        assertEquals(503, get(one + "/health/ready").statusCode(), "still no master");
+        assertTrue(get(one + "/metrics").body().contains("chubby_master_id 0.0\n"));
+        alone.destroyForcibly();
+        alone.onExit().join();
+
+        // cell up restarts them all: every replica ready again
+        LocalCell.Run restart = cell.up();
+        assertEquals(0, restart.exit(), () -> restart + cell.logs());
+        for (Map<String, String> m : lines) {
+            List<String> seen = new ArrayList<>();
+            cell.await("replica " + m.get("replica") + " ready again", () -> {
+                HttpResponse<String> r = getOrNull(m.get("http") + "/health/ready");
+                seen.add(r == null ? "no answer" : r.statusCode() + " " + r.body().strip());
+                return r != null && r.statusCode() == 200 ? "" : null;
+            }, DEADLINE_MS);
+            System.out.println("MetricsIT: /health/ready of replica " + m.get("replica") + " after cell up: "
+                    + distinct(seen));
+        }
     }
 
     private static List<String> distinct(List<String> seen) {
