@@ -470,6 +470,7 @@ final class LocalCell {
                 ports.add(p + i);
                 ports.add(p + 100 + i);
                 ports.add(p + 50 + i); // the DNS bridge (cell up writes io.chubby.dns.cfg by default)
+                ports.add(p + 200 + i); // HTTP: metrics and health (cell up writes org.apache.felix.http.cfg)
             }
             for (int i = n + 1; maxId > n && i <= maxId; i++) {
                 ports.add(p + i);

@@ -20,9 +20,12 @@
  *
  * <p>1.8.0: {@code PeerTransport.linkPeers} (a default method: peer links follow the members as they
  * change through the log, issue 19).
+ *
+ * <p>1.9.0: {@code CellMetrics} (issue 22: the cell's Status numbers as a service, provided by
+ * session-mgr, read by the metrics bundle).
  */
 @Export
-@Version("1.8.0")
+@Version("1.9.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -5,6 +5,7 @@ import io.chubby.api.Stat;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.spi.AdminShell;
 import io.chubby.spi.Authorizer;
+import io.chubby.spi.CellMetrics;
 import io.chubby.spi.ChangeListener;
 import io.chubby.spi.ClientConnection;
 import io.chubby.spi.Consensus;
@@ -39,17 +40,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * The cell of one replica as an OSGi component: wraps a {@link CellHost} (one {@link CellServer}
  * per open Paxos group: group 0 on the {@link Consensus} and {@link StateStore} services, groups
  * 1..N-1 of a partitioned cell through {@link ConsensusGroups} and {@link StateStores}), provides
- * {@link RequestHandler} (for the client acceptor) and {@link NamespaceView} (for plug-ins), and
+ * {@link RequestHandler} (for the client acceptor), {@link NamespaceView} (for plug-ins) and
+ * {@link CellMetrics} (group 0's Status numbers, for the metrics bundle), and
  * binds the plug-in whiteboards dynamically: {@link RequestFilter}s (ordered by service ranking),
  * the {@link Authorizer} (highest ranking decides), {@link ChangeListener}s, and the optional
  * {@link AdminShell}. Binding or unbinding a plug-in changes future calls only; sessions stay.
  * Configured from its own PID {@value ReplicaConfig#CELL_PID} (every key has a default, so no
  * configuration is needed) and the cell name from the {@link ReplicaIdentity}.
  */
-@Component(service = {RequestHandler.class, NamespaceView.class}, configurationPid = ReplicaConfig.CELL_PID,
+@Component(service = {RequestHandler.class, NamespaceView.class, CellMetrics.class}, configurationPid = ReplicaConfig.CELL_PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = CellComponent.Config.class)
-public final class CellComponent implements RequestHandler, NamespaceView {
+public final class CellComponent implements RequestHandler, NamespaceView, CellMetrics {
 
     @ObjectClassDefinition(id = ReplicaConfig.CELL_PID, name = "Chubby cell (session-mgr)",
             description = "Sessions, KeepAlive, the file and lock calls, the request pipeline and the change feed "
@@ -221,5 +223,12 @@ public final class CellComponent implements RequestHandler, NamespaceView {
     @Override
     public List<DirEntry> children(String path) {
         return host.groupZero().namespace().children(path);
+    }
+
+    // ------------------------------------------------------------------ CellMetrics
+
+    @Override
+    public Map<String, Number> snapshot() {
+        return StatusMetrics.of(host.groupZero().statusForTest());
     }
 }

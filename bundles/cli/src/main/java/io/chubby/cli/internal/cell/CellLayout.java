@@ -21,8 +21,9 @@ import java.util.TreeMap;
  * (replica count and base port) and one instance directory {@code DIR/replica-<i>/} with
  * {@code etc/io.chubby.replica.cfg} (the identity), {@code data/}, {@code log/} and a {@code pid}
  * file per replica, plus {@code etc/<pid>.cfg} for each component given tuning keys
- * ({@link #writeTuning}). Replica i listens for clients on {@code basePort + i} and for peers on
- * {@code basePort + 100 + i}. Immutable.
+ * ({@link #writeTuning}). Replica i listens for clients on {@code basePort + i}, for peers on
+ * {@code basePort + 100 + i} and for HTTP (metrics and health, Felix HTTP Jetty) on
+ * {@code basePort + 200 + i}. Immutable.
  */
 public record CellLayout(Path dir, int replicas, int basePort, String cellName) {
     public static final String CELL_FILE = "cell.properties";
@@ -30,6 +31,10 @@ public record CellLayout(Path dir, int replicas, int basePort, String cellName) 
     public static final String DEFAULT_CELL = "local";
     public static final int MAX_REPLICAS = 9;
     public static final String HOST = "127.0.0.1";
+    /** Config Admin PID of Felix HTTP Jetty, the HTTP Whiteboard the metrics bundle is served by. */
+    public static final String HTTP_PID = "org.apache.felix.http";
+    /** Replica i's HTTP port is {@code basePort + HTTP_OFFSET + i}. */
+    public static final int HTTP_OFFSET = 200;
 
     public CellLayout {
         dir = dir.toAbsolutePath().normalize();
@@ -37,9 +42,9 @@ public record CellLayout(Path dir, int replicas, int basePort, String cellName) 
             throw new IllegalArgumentException("a cell has an odd number of replicas from 1 to " + MAX_REPLICAS
                     + ", not " + replicas);
         }
-        if (basePort < 1 || basePort + 100 + replicas > 65535) {
+        if (basePort < 1 || basePort + HTTP_OFFSET + replicas > 65535) {
             throw new IllegalArgumentException("base port " + basePort + " leaves no room for ports up to "
-                    + (basePort + 100 + replicas));
+                    + (basePort + HTTP_OFFSET + replicas));
         }
     }
 
@@ -119,6 +124,23 @@ public record CellLayout(Path dir, int replicas, int basePort, String cellName) 
                 + ReplicaConfig.DATA_DIR + "=" + replicaDir(id).resolve("data") + "\n";
     }
 
+    /** Replica {@code id}'s HTTP port (metrics and health): {@code basePort + 200 + id}. */
+    public int httpPort(int id) {
+        return basePort + HTTP_OFFSET + id;
+    }
+
+    /** Replica {@code id}'s HTTP address, {@code http://127.0.0.1:<httpPort>}. */
+    public String httpAddress(int id) {
+        return "http://" + HOST + ":" + httpPort(id);
+    }
+
+    /** Contents of replica {@code id}'s {@code org.apache.felix.http.cfg}: Felix HTTP Jetty's address. */
+    public String httpConfigText(int id) {
+        return "# HTTP (metrics, health) of replica " + id + " of cell " + cellName + ", written by 'chubby cell up'.\n"
+                + "org.osgi.service.http.port=" + httpPort(id) + "\n"
+                + "org.apache.felix.http.host=" + HOST + "\n";
+    }
+
     public String cellFileText() {
         return "# Local cell written by 'chubby cell up'; do not edit while the cell runs.\n"
                 + "cell.name=" + cellName + "\n"
@@ -141,6 +163,7 @@ public record CellLayout(Path dir, int replicas, int basePort, String cellName) 
                 Files.createDirectories(r.resolve("data"));
                 Files.createDirectories(r.resolve("log"));
                 writeIfChanged(configFile(i), configText(i));
+                writeIfChanged(configFile(i, HTTP_PID), httpConfigText(i));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the cell in " + dir + ": " + e.getMessage(), e);

@@ -64,7 +64,8 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
             Optional<ReplicaStatus> s = answers.get(k);
             if (s.isPresent()) {
                 up++;
-                out.println(Formats.statusLine(id, addresses.get(k), s.get()) + leaseMetrics(s.get())
+                String http = layout.map(l -> " http=" + l.httpAddress(id)).orElse("");
+                out.println(Formats.statusLine(id, addresses.get(k), s.get()) + http + leaseMetrics(s.get())
                         + restoredFrom(s.get()));
             } else {
                 String pid = layout.flatMap(l -> new PidFile(l.pidFile(id)).alive())

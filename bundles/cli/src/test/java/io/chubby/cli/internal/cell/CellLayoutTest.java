@@ -54,6 +54,11 @@ class CellLayoutTest {
         assertTrue(Path.of(p.getProperty("data.dir")).isAbsolute());
         assertEquals(4, p.size(), "exactly the four identity keys: " + p);
 
+        Properties http = load(dir.resolve("replica-2/etc/org.apache.felix.http.cfg"));
+        assertEquals("7402", http.getProperty("org.osgi.service.http.port"), "HTTP: base + 200 + id");
+        assertEquals("127.0.0.1", http.getProperty("org.apache.felix.http.host"));
+        assertEquals("http://127.0.0.1:7403", l.httpAddress(3));
+
         Properties cell = load(dir.resolve("cell.properties"));
         assertEquals("3", cell.getProperty("replicas"));
         assertEquals("7200", cell.getProperty("base.port"));
@@ -112,6 +117,14 @@ class CellLayoutTest {
     }
 
     @Test
+    void theBasePortLeavesRoomForTheHttpPorts() {
+        assertEquals(65535, new CellLayout(tmp, 3, 65332, "local").httpPort(3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new CellLayout(tmp, 3, 65333, "local"));
+        assertEquals("base port 65333 leaves no room for ports up to 65536", e.getMessage());
+    }
+
+    @Test
     void relativeDirectoriesBecomeAbsolute() {
         assertTrue(new CellLayout(Path.of("var/cell"), 1, 7000, "local").dir().isAbsolute());
     }
@@ -121,8 +134,8 @@ class CellLayoutTest {
         assertThrows(IllegalArgumentException.class, () -> new CellLayout(tmp, 0, 7000, "local"));
         assertThrows(IllegalArgumentException.class, () -> new CellLayout(tmp, 4, 7000, "local"));
         assertThrows(IllegalArgumentException.class, () -> new CellLayout(tmp, 11, 7000, "local"));
-        assertThrows(IllegalArgumentException.class, () -> new CellLayout(tmp, 5, 65431, "local"));
-        new CellLayout(tmp, 5, 65430, "local");
+        assertThrows(IllegalArgumentException.class, () -> new CellLayout(tmp, 5, 65331, "local"));
+        new CellLayout(tmp, 5, 65330, "local"); // the HTTP ports (base + 200 + i) end at 65535
     }
 
     @Test

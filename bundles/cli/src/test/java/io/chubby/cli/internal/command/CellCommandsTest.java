@@ -363,9 +363,10 @@ class CellCommandsTest {
         String one = "127.0.0.1:" + (base + 1);
         String three = "127.0.0.1:" + (base + 3);
         assertEquals(List.of(
-                statusLine(1, one, first) + " lease_ms=12000 sessions=0 keepalives_per_s=0.0",
+                statusLine(1, one, first) + " http=http://127.0.0.1:" + (base + 201)
+                        + " lease_ms=12000 sessions=0 keepalives_per_s=0.0",
                 "replica=2 address=127.0.0.1:" + (base + 2) + " pid=- role=down epoch=- applied=- checksum=-",
-                statusLine(3, three, third)),
+                statusLine(3, three, third) + " http=http://127.0.0.1:" + (base + 203)),
                 r.outLines());
         // InitCell, and since session-mgr settles a takeover with an entry of its own, that one too
         assertTrue(r.outLines().get(0).matches(".* role=master epoch=3 applied=[12] .*"), "InitCell applied: " + r.out());

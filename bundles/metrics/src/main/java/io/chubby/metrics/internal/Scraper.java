@@ -1,0 +1,49 @@
+package io.chubby.metrics.internal;
+
+import io.chubby.spi.ConsensusStatus;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One registry per component: the client library's JVM metrics (memory, GC, threads, classes,
+ * buffer pools, ...) and the replica's {@link CellSeries}, collected at every scrape and written in
+ * the Prometheus text format 0.0.4.
+ */
+final class Scraper {
+    static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    /**
+     * @param consensus the consensus view now (null: none bound)
+     * @param cell      the cell's numbers now (empty: the cell component is not running)
+     * @param jvm       whether to add the JVM metrics (off in tests that compare whole outputs)
+     */
+    Scraper(Supplier<ConsensusStatus> consensus, Supplier<Map<String, Number>> cell, boolean jvm) {
+        MultiCollector replica = () -> new MetricSnapshots(CellSeries.of(consensus.get(), cell.get()));
+        registry.register(replica);
+        if (jvm) {
+            JvmMetrics.builder().register(registry);
+        }
+    }
+
+    Reply scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16_384);
+        try {
+            writer.write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Reply(200, CONTENT_TYPE, out.toByteArray(), null);
+    }
+}
