@@ -14,9 +14,23 @@ package io.chubby.spi;
  * @param leaseValid    true on a master whose lease is valid now
  * @param group         the Paxos group this status is of (0: the {@link Consensus} service's group;
  *                      others through {@link ConsensusGroups}); since SPI 1.5
+ * @param masterLive    the master named is live as far as this replica knows: on the master, its
+ *                      lease is valid; on a follower, it heard from that master within a lease (a
+ *                      follower cut off from everyone still names its last master); since SPI 1.10
  */
 public record ConsensusStatus(int replicaId, String role, int masterId, long epoch, long commitIndex,
-                              long appliedIndex, long checksum, long firstLogIndex, boolean leaseValid, int group) {
+                              long appliedIndex, long checksum, long firstLogIndex, boolean leaseValid, int group,
+                              boolean masterLive) {
+
+    /**
+     * The status of SPI 1.5 to 1.9 (kept for binary compatibility): the master counts as live when
+     * one is named (what readers assumed before {@code masterLive}).
+     */
+    public ConsensusStatus(int replicaId, String role, int masterId, long epoch, long commitIndex,
+                           long appliedIndex, long checksum, long firstLogIndex, boolean leaseValid, int group) {
+        this(replicaId, role, masterId, epoch, commitIndex, appliedIndex, checksum, firstLogIndex, leaseValid, group,
+                masterId != 0);
+    }
 
     /** The status of group 0 (the constructor of SPI 1.4 and before, kept for binary compatibility). */
     public ConsensusStatus(int replicaId, String role, int masterId, long epoch, long commitIndex,

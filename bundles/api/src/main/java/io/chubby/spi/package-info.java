@@ -23,9 +23,13 @@
  *
  * <p>1.9.0: {@code CellMetrics} (issue 22: the cell's Status numbers as a service, provided by
  * session-mgr, read by the metrics bundle).
+ *
+ * <p>1.10.0: {@code ConsensusStatus.masterLive} (whether the master a replica names is live as far
+ * as it knows: a follower cut off from everyone keeps naming its last master; the metrics bundle's
+ * readiness, issue 22).
  */
 @Export
-@Version("1.9.0")
+@Version("1.10.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;

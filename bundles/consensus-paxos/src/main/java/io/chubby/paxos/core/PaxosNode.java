@@ -393,6 +393,17 @@ public final class PaxosNode {
         return s.masterId;
     }
 
+    /**
+     * Whether the master this replica names is live as far as it knows: as master, its lease is
+     * valid; as a follower, its lease promise to that master runs (it heard from it within a lease).
+     * A follower that lost every link keeps naming its last master (so a NOT_MASTER still has a
+     * hint), but is not bound to it any more.
+     */
+    public boolean masterLive(long now) {
+        return s.role == Role.MASTER ? s.leaseValid(now)
+                : s.role == Role.FOLLOWER && s.masterId != 0 && s.boundTo == s.masterId && now < s.boundUntil;
+    }
+
     /** Epoch of the newest master this replica knows, 0 when none; never decreases. */
     public long epoch() {
         return s.masterBallot.epoch();

@@ -638,7 +638,8 @@ final class PaxosGroup {
         view = new ReplicaView(node.role(), node.masterId(), node.epoch(), node.commitIndex(), machine.appliedIndex(),
                 machine.checksum(), durable.firstIndex(), serving,
                 serving ? ReplicaView.lastTrue(now, horizon, node::canServe) : Long.MIN_VALUE,
-                node.leaseValid(now) ? ReplicaView.lastTrue(now, horizon, node::leaseValid) : Long.MIN_VALUE);
+                node.leaseValid(now) ? ReplicaView.lastTrue(now, horizon, node::leaseValid) : Long.MIN_VALUE,
+                node.masterLive(now) ? ReplicaView.lastTrue(now, horizon, node::masterLive) : Long.MIN_VALUE);
         boolean lost = tracker.update(serving, node.masterId(), node.epoch(), machine.appliedIndex());
         // A handing-over master stops serving first and replicates on: what it proposed before commits
         // (the target holds it all and re-proposes it with its epoch) and completes here, also for a

@@ -13,12 +13,13 @@ import java.util.function.LongPredicate;
  *                     is published at the end of the same pass, so "now <= servingUntil" answers
  *                     {@code isMaster()} exactly even while the loop sits in an fsync
  * @param leaseUntil   likewise for lease validity alone (status)
+ * @param masterLiveUntil likewise for {@link io.chubby.paxos.core.PaxosNode#masterLive} (status)
  */
 record ReplicaView(Role role, int masterId, long epoch, long commitIndex, long appliedIndex, long checksum,
-                   long firstLogIndex, boolean serving, long servingUntil, long leaseUntil) {
+                   long firstLogIndex, boolean serving, long servingUntil, long leaseUntil, long masterLiveUntil) {
 
     static final ReplicaView NONE = new ReplicaView(Role.FOLLOWER, 0, 0, 0, 0, 0, 0, false, Long.MIN_VALUE,
-            Long.MIN_VALUE);
+            Long.MIN_VALUE, Long.MIN_VALUE);
 
     boolean canServe(long now) {
         return serving && now <= servingUntil;
@@ -31,7 +32,7 @@ record ReplicaView(Role role, int masterId, long epoch, long commitIndex, long a
             case FOLLOWER -> "replica";
         };
         return new ConsensusStatus(self, r, masterId, epoch, commitIndex, appliedIndex, checksum, firstLogIndex,
-                now <= leaseUntil, group);
+                now <= leaseUntil, group, now <= masterLiveUntil);
     }
 
     /**

@@ -106,6 +106,29 @@ class CellScenarioTest {
     }
 
     /**
+     * A follower cut off from everyone keeps naming its last master (a hint for NOT_MASTER) but
+     * stops calling it live once its lease promise lapses; the master likewise once its lease lapses.
+     */
+    @Test
+    void aCutOffFollowerStillNamesItsMasterButNotAsLive() {
+        TestCell c = new TestCell(3);
+        int m = elect(c);
+        c.propose(m, "x");
+        c.stabilize();
+        int f = m % 3 + 1;
+        assertTrue(c.node(f).masterLive(c.now), "bound to a master it hears");
+        assertTrue(c.node(m).masterLive(c.now), "the master with a valid lease");
+        c.isolate(f);
+        c.elapse(3_000);
+        assertEquals(m, c.node(f).masterId(), "still names it");
+        assertFalse(c.node(f).masterLive(c.now), "not heard from within a lease");
+        assertTrue(c.node(m).masterLive(c.now), "the master keeps its lease with the third replica");
+        c.heal();
+        c.elapse(1_000);
+        assertTrue(c.node(f).masterLive(c.now), "heard again");
+    }
+
+    /**
      * "A replica that crashes restarts from its own disk": a follower that was down catches up
      * from the master's log (re-sent in the master's ballot) and applies the same sequence.
      */

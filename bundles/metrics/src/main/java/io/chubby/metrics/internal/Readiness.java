@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * The readiness rule of {@code /health/ready}: a replica is ready when its cell component runs, a
- * master is known (a candidate, campaigning, knows none, whatever master id it still names), and it
+ * live master is known (a candidate, campaigning, knows none, whatever master id it still names; a
+ * follower that has not heard from the master it names within a lease does not either), and it
  * is caught up: the master with a valid lease, any replica with at most
  * {@code maxLag} chosen entries not yet applied. A restarted replica knows no master until one
  * reaches it, and the commit index it then learns is the master's, so it is not ready until it has
@@ -34,6 +35,10 @@ final class Readiness {
         }
         if (status.masterId() == status.replicaId() && !status.leaseValid()) {
             return Optional.of("master without a valid lease");
+        }
+        if (!status.masterLive()) {
+            return Optional.of("master " + status.masterId() + " not heard from within a lease (role "
+                    + status.role() + ")");
         }
         long behind = status.commitIndex() - status.appliedIndex();
         if (behind > maxLag) {

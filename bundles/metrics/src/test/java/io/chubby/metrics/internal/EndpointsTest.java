@@ -57,6 +57,9 @@ class EndpointsTest {
         assertNotReady("not ready: no master known (role candidate)\n");
         status.set(new ConsensusStatus(2, "master", 2, 7, 131, 131, 0, 1, false));
         assertNotReady("not ready: master without a valid lease\n");
+        // a follower cut off from everyone still names its last master (seen on real processes)
+        status.set(new ConsensusStatus(1, "replica", 3, 7, 131, 131, 0, 1, false, 0, false));
+        assertNotReady("not ready: master 3 not heard from within a lease (role replica)\n");
         status.set(null);
         assertNotReady("not ready: no consensus service\n");
         status.set(new ConsensusStatus(2, "master", 2, 7, 131, 131, 0, 1, true));
