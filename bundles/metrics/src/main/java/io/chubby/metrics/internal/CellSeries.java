@@ -70,6 +70,8 @@ final class CellSeries {
             out.add(gauge("chubby_first_log_index", "Lowest log index still kept", status.firstLogIndex()));
             out.add(gauge("chubby_master_lease_valid", "1 on a master whose lease is valid now",
                     status.leaseValid() ? 1 : 0));
+            out.add(gauge("chubby_master_live", "1 when the master named is live as far as this replica knows "
+                    + "(the master: lease valid; a follower: heard from it within a lease)", status.masterLive() ? 1 : 0));
         }
         for (Series s : CATALOG) {
             Number n = cell.get(s.key());

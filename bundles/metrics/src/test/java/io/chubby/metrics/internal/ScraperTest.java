@@ -29,6 +29,7 @@ class ScraperTest {
         assertTrue(text.contains("chubby_commit_index 120.0\n"), text);
         assertTrue(text.contains("chubby_applied_index 118.0\n"), text);
         assertTrue(text.contains("chubby_master_lease_valid 1.0\n"), text);
+        assertTrue(text.contains("chubby_master_live 1.0\n"), text);
         assertTrue(text.contains("chubby_sessions 3.0\n"), text);
         assertTrue(text.contains("chubby_handles 5.0\n"), text);
         assertTrue(text.contains("chubby_held_keepalives 2.0\n"), text);
