@@ -498,6 +498,96 @@ final class ChubbyCell implements SystemUnderTest {
                 + (basePort + removed), Duration.ofSeconds(90));
     }
 
+    /**
+     * A 3-replica target cell (ports base + 500 + i) whose replicas mirror this cell's
+     * {@code /ls/local/bench-mirror} into {@code /ls/local/mirrored} (a factory configuration of PID
+     * {@code io.chubby.mirror} dropped into each replica's etc/, as an operator would).
+     */
+    @Override
+    public Mirror startMirror() throws Exception {
+        ChubbyCell target = new ChubbyCell(home, dir.resolveSibling(dir.getFileName() + "-mirror-target"), 3,
+                basePort + 500, serverOpts);
+        target.start();
+        String cfg = "mirror.name=bench\nmirror.source.cell=" + cellSpec() + "\nmirror.source.path=/ls/local/bench-mirror"
+                + "\nmirror.target.path=/ls/local/mirrored\nmirror.retry.ms=500\n";
+        for (int i = 1; i <= 3; i++) {
+            Path etc = target.dir.resolve("replica-" + i).resolve("etc");
+            Path tmp = etc.resolveSibling(".mirror-bench.cfg.tmp");
+            Files.writeString(tmp, cfg);
+            Files.move(tmp, etc.resolve("io.chubby.mirror-bench.cfg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        ChubbyClient source = ChubbyClient.connect(options());
+        source.ensureDirectory("/ls/local/bench-mirror");
+        Handle file = source.open("/ls/local/bench-mirror/v", OpenOptions.write().withCreate(CreateMode.MAY));
+        ChubbyClient watcher = ChubbyClient.connect(ClientOptions.builder().cell(target.cellSpec()).clientName("bench-mirror")
+                .security(target.security).build());
+        return new Mirror() {
+            @Override
+            public void writeAtSource(long seq) {
+                file.setContents(Long.toString(seq).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+
+            @Override
+            public void watchTarget(java.util.function.LongConsumer seen) {
+                Thread t = new Thread(() -> {
+                    long last = -1;
+                    Handle h = null;
+                    while (!Thread.currentThread().isInterrupted()) {
+                        try {
+                            if (h == null) {
+                                if (!watcher.exists("/ls/local/mirrored/v")) {
+                                    Procs.sleep(20);
+                                    continue;
+                                }
+                                h = watcher.open("/ls/local/mirrored/v", OpenOptions.read()
+                                        .withEvents(java.util.EnumSet.of(io.chubby.api.EventType.CONTENTS_MODIFIED)));
+                                Handle opened = h;
+                                watcher.addEventListener(e -> {
+                                    synchronized (opened) {
+                                        opened.notifyAll();
+                                    }
+                                });
+                            }
+                            long v = Long.parseLong(new String(h.getContentsAndStat(io.chubby.client.CacheMode.UNCACHED)
+                                    .data(), java.nio.charset.StandardCharsets.US_ASCII).strip());
+                            if (v != last) {
+                                last = v;
+                                seen.accept(v);
+                                continue; // read again at once: a change may have come meanwhile
+                            }
+                            synchronized (h) {
+                                h.wait(50); // an event wakes it at once; the timeout covers a missed one
+                            }
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (RuntimeException e) {
+                            if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
+                                return; // closed
+                            }
+                            h = null; // a failover or an expired handle: open again
+                            Procs.sleep(20);
+                        }
+                    }
+                }, "bench-mirror-watch");
+                t.setDaemon(true);
+                watchThread = t;
+                t.start();
+            }
+
+            private Thread watchThread;
+
+            @Override
+            public void close() {
+                if (watchThread != null) {
+                    watchThread.interrupt();
+                }
+                watcher.close();
+                source.close();
+                target.close();
+            }
+        };
+    }
+
     private void admin(ReplicaStatus m, String command, Duration timeout) {
         String a = m.address() == null || m.address().isEmpty() ? "127.0.0.1:" + (basePort + m.replicaId()) : m.address();
         io.chubby.client.AdminResult r = ChubbyClient.admin(a, command, timeout, statusSecurity);

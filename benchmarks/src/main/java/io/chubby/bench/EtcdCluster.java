@@ -420,6 +420,62 @@ final class EtcdCluster implements SystemUnderTest {
         etcdctl("move-leader", Long.toHexString(id));
     }
 
+    /**
+     * A 3-member target cluster (ports base + 500 + i) fed by {@code etcdctl make-mirror} of the
+     * key prefix {@code bench-mirror} (etcd's own mirroring tool: a watch on the source replayed as
+     * puts on the target), plaintext only.
+     */
+    @Override
+    public Mirror startMirror() throws Exception {
+        if (secure || proxies != null) {
+            throw new UnsupportedOperationException(name() + ": mirroring is benchmarked on the plain cluster");
+        }
+        EtcdCluster target = new EtcdCluster(dir.resolveSibling(dir.getFileName() + "-mirror-target"), 3, basePort + 500);
+        target.start();
+        Process mirror = Procs.spawn(dir, List.of("etcdctl", "--endpoints", endpointList(), "make-mirror", "--prefix",
+                "bench-mirror", target.clientUrl(1)), dir.resolve("make-mirror.log"), java.util.Map.of("ETCDCTL_API", "3"));
+        Client source = client();
+        Client watcher = target.client();
+        ByteSequence key = ByteSequence.from("bench-mirror/v", StandardCharsets.UTF_8);
+        java.util.List<AutoCloseable> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        return new Mirror() {
+            @Override
+            public void writeAtSource(long seq) throws Exception {
+                source.getKVClient().put(key, ByteSequence.from(Long.toString(seq), StandardCharsets.US_ASCII))
+                        .get(30, TimeUnit.SECONDS);
+            }
+
+            @Override
+            public void watchTarget(java.util.function.LongConsumer seen) {
+                // from the target's first revision: a watch registers asynchronously, and a value
+                // mirrored before it was in place would otherwise be missed
+                watches.add(watcher.getWatchClient().watch(key,
+                        io.etcd.jetcd.options.WatchOption.builder().withRevision(1).build(), resp -> {
+                    for (io.etcd.jetcd.watch.WatchEvent e : resp.getEvents()) {
+                        if (e.getEventType() == io.etcd.jetcd.watch.WatchEvent.EventType.PUT) {
+                            seen.accept(Long.parseLong(e.getKeyValue().getValue().toString(StandardCharsets.US_ASCII)));
+                        }
+                    }
+                }));
+            }
+
+            @Override
+            public void close() {
+                for (AutoCloseable w : watches) {
+                    try {
+                        w.close();
+                    } catch (Exception ignored) {
+                        // closing a watch of a run that ends
+                    }
+                }
+                mirror.destroy();
+                watcher.close();
+                source.close();
+                target.close();
+            }
+        };
+    }
+
     /** The member workload 11 removed last (0: none). */
     private int removed;
 

@@ -43,6 +43,27 @@ interface SystemUnderTest extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " has no membership command");
     }
 
+    /**
+     * Workload 12: mirrors one key of this system into a second, smaller deployment started for it
+     * (our mirror bundle; {@code etcdctl make-mirror}); systems without mirroring throw
+     * {@link UnsupportedOperationException}.
+     */
+    default Mirror startMirror() throws Exception {
+        throw new UnsupportedOperationException(name() + " has no mirroring");
+    }
+
+    /** A mirror between this system and a target deployment of its own. */
+    interface Mirror extends AutoCloseable {
+        /** Writes {@code seq} to the mirrored key at the source; returns once acknowledged. */
+        void writeAtSource(long seq) throws Exception;
+
+        /** Tells {@code seen} every value the target shows from now on (on a thread of its own). */
+        void watchTarget(java.util.function.LongConsumer seen) throws Exception;
+
+        @Override
+        void close();
+    }
+
     @Override
     void close();
 }

@@ -232,6 +232,60 @@ final class Workloads {
     }
 
     /**
+     * Mirroring (issue 20): one key of the system mirrored into a second deployment (3 members);
+     * a client writes 1, 2, ... sequentially at the source, a watcher at the target records when
+     * each value becomes visible there. One sample per write: from its acknowledgement at the source
+     * to the first time the target shows it or a later value (a mirror may skip values overwritten
+     * meanwhile; the later one carries it). Writes acknowledged before the watcher saw the value
+     * count 0.
+     */
+    static Result mirrorPropagation(SystemUnderTest sut, int writes) throws Exception {
+        try (SystemUnderTest.Mirror m = sut.startMirror()) {
+            long[] acked = new long[writes + 1];
+            long[] seenAt = new long[writes + 1];
+            long[] highest = {-1};
+            m.watchTarget(seq -> {
+                long now = System.nanoTime();
+                synchronized (seenAt) {
+                    for (long s = highest[0] + 1; s <= Math.min(seq, writes); s++) {
+                        seenAt[(int) s] = now;
+                    }
+                    highest[0] = Math.max(highest[0], seq);
+                    seenAt.notifyAll();
+                }
+            });
+            m.writeAtSource(0);
+            awaitSeen(sut, seenAt, highest, 0);
+            for (int i = 1; i <= writes; i++) {
+                m.writeAtSource(i);
+                acked[i] = System.nanoTime();
+            }
+            awaitSeen(sut, seenAt, highest, writes);
+            Stats s = new Stats();
+            for (int i = 1; i <= writes; i++) {
+                s.add(Math.max(0, seenAt[i] - acked[i]));
+            }
+            return new Result("12. mirror: write acknowledged at the source -> visible at the target", sut.name(),
+                    Double.NaN, s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(),
+                    writes + " sequential writes, target of 3 members");
+        }
+    }
+
+    private static void awaitSeen(SystemUnderTest sut, long[] seenAt, long[] highest, long seq) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        synchronized (seenAt) {
+            while (highest[0] < seq) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException(sut.name() + ": the target never showed " + seq + " (last "
+                            + highest[0] + ")");
+                }
+                seenAt.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+    }
+
+    /**
      * Failover: a client writes in a loop; the master / leader is killed with SIGKILL; the time from
      * the kill to the next acknowledged write is one sample. The killed member is restarted between
      * repetitions.
