@@ -109,6 +109,7 @@ class OnlineBackupTest {
         assertTrue(RestoreMarker.read(restored).orElseThrow().startsWith(
                 "restored from backup 2026-12-05T19:00:00.125Z at index " + manifest.appliedIndex() + " (epoch 513"));
         try (BdbStore copy = open(restored)) {
+            assertEquals(RestoreMarker.read(restored), copy.restoredFrom(), "the store names the backup it came from");
             assertEquals(manifest.appliedIndex(), copy.appliedIndex());
             assertEquals(manifest.state().group0().checksum(), copy.checksum());
             assertEquals(10, copy.stateStores().group(2).appliedIndex());
@@ -120,6 +121,7 @@ class OnlineBackupTest {
 
     private Path oneBackup() {
         try (BdbStore store = open(dir.resolve("data"))) {
+            assertTrue(store.restoredFrom().isEmpty(), "a store of its own history names no backup");
             fill(store, 0, 300);
             return store.backup(dir.resolve("target"), "c", 1, CLOCK).directory();
         }

@@ -72,11 +72,6 @@ public final class LeasePolicy {
         }
     }
 
-    /** Re-evaluates the session count as before (the recorded ceiling as last seen). */
-    public synchronized void update(long sessions, long nowMillis) {
-        update(sessions, recordedCeiling, nowMillis);
-    }
-
     /** This replica took over at {@code now}. */
     synchronized void takeOver(long now, long recorded) {
         ceiling.takeOver(now); // the generation is read back by ceilingGeneration()
