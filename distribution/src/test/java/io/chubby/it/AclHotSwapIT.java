@@ -22,7 +22,6 @@ import io.chubby.spi.Authenticator;
 import io.chubby.spi.Authorizer;
 import io.chubby.spi.Principal;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +34,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -227,7 +222,7 @@ public class AclHotSwapIT {
                 awaitOk(load, load.ok.get() + 300);
 
                 String before = acl.getVersion().toString();
-                try (InputStream newBuild = Files.newInputStream(rebuilt(acl))) {
+                try (InputStream newBuild = Files.newInputStream(ExamOptions.nextBuild(acl, ACL_JAR))) {
                     acl.update(newBuild);
                 }
                 await("the updated acl bundle ACTIVE", () -> acl.getState() == Bundle.ACTIVE);
@@ -315,25 +310,6 @@ public class AclHotSwapIT {
         }
         fail("the call was allowed");
         return null;
-    }
-
-    /** The installed acl jar with another Bundle-Version: what an operator's next build is to the framework. */
-    private static Path rebuilt(Bundle acl) throws Exception {
-        Path out = ExamOptions.tempDir("acl-build").resolve("chubby-acl-next.jar");
-        Path from = ExamOptions.dist().resolve("bundle").resolve(ACL_JAR);
-        try (JarInputStream in = new JarInputStream(Files.newInputStream(from))) {
-            Manifest mf = new Manifest(in.getManifest());
-            mf.getMainAttributes().putValue("Bundle-Version", acl.getVersion().getMajor() + "."
-                    + acl.getVersion().getMinor() + "." + (acl.getVersion().getMicro() + 1) + ".next");
-            try (OutputStream os = Files.newOutputStream(out); JarOutputStream jos = new JarOutputStream(os, mf)) {
-                for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
-                    jos.putNextEntry(new JarEntry(e.getName()));
-                    in.transferTo(jos);
-                    jos.closeEntry();
-                }
-            }
-        }
-        return out;
     }
 
     private static void awaitOk(Load load, long atLeast) throws Exception {

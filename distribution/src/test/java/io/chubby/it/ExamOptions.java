@@ -143,6 +143,31 @@ final class ExamOptions {
         return null;
     }
 
+    /**
+     * The distribution's {@code bundle/JAR} with the next Bundle-Version of {@code installed} (micro
+     * + 1, qualifier {@code next}): what an operator's next build is to the framework, for
+     * {@code Bundle.update} tests.
+     */
+    static Path nextBuild(Bundle installed, String jar) throws IOException {
+        Path out = tempDir(jar.replace(".jar", "") + "-build").resolve(jar.replace(".jar", "-next.jar"));
+        Path from = dist().resolve("bundle").resolve(jar);
+        try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(Files.newInputStream(from))) {
+            java.util.jar.Manifest mf = new java.util.jar.Manifest(in.getManifest());
+            org.osgi.framework.Version v = installed.getVersion();
+            mf.getMainAttributes().putValue("Bundle-Version", v.getMajor() + "." + v.getMinor() + "."
+                    + (v.getMicro() + 1) + ".next");
+            try (java.io.OutputStream os = Files.newOutputStream(out);
+                 java.util.jar.JarOutputStream jos = new java.util.jar.JarOutputStream(os, mf)) {
+                for (java.util.jar.JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
+                    jos.putNextEntry(new java.util.jar.JarEntry(e.getName()));
+                    in.transferTo(jos);
+                    jos.closeEntry();
+                }
+            }
+        }
+        return out;
+    }
+
     /** A loopback port that was free just now. */
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

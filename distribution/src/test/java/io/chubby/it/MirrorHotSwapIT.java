@@ -16,7 +16,6 @@ import io.chubby.client.CacheMode;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,10 +28,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -234,7 +229,7 @@ public class MirrorHotSwapIT {
 
                 // 4. update to a new build
                 String before = mirror.getVersion().toString();
-                Path next = rebuilt(mirror);
+                Path next = ExamOptions.nextBuild(mirror, MIRROR_JAR);
                 source.write(SRC + "/f4", bytes("v2 4, written just before the update"));
                 t = System.nanoTime();
                 try (InputStream in = Files.newInputStream(next)) {
@@ -356,25 +351,6 @@ public class MirrorHotSwapIT {
                 return true;
             }
         });
-    }
-
-    /** The installed mirror jar with another Bundle-Version: what an operator's next build is to the framework. */
-    private static Path rebuilt(Bundle b) throws Exception {
-        Path out = ExamOptions.tempDir("mirror-build").resolve("chubby-mirror-next.jar");
-        Path from = ExamOptions.dist().resolve("bundle").resolve(MIRROR_JAR);
-        try (JarInputStream in = new JarInputStream(Files.newInputStream(from))) {
-            Manifest mf = new Manifest(in.getManifest());
-            mf.getMainAttributes().putValue("Bundle-Version", b.getVersion().getMajor() + "."
-                    + b.getVersion().getMinor() + "." + (b.getVersion().getMicro() + 1) + ".next");
-            try (OutputStream os = Files.newOutputStream(out); JarOutputStream jos = new JarOutputStream(os, mf)) {
-                for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
-                    jos.putNextEntry(new JarEntry(e.getName()));
-                    in.transferTo(jos);
-                    jos.closeEntry();
-                }
-            }
-        }
-        return out;
     }
 
     private static void awaitOk(Load load, long atLeast) throws Exception {
