@@ -35,7 +35,14 @@ public enum ErrorCode {
      * after the write was sent. Not retried by the client library; check before retrying.
      * Since api 1.1.0; an older peer reads it as INTERNAL.
      */
-    OUTCOME_UNKNOWN(19, 28, "outcome unknown");
+    OUTCOME_UNKNOWN(19, 28, "outcome unknown"),
+    /**
+     * The call was routed to another partition than the one holding its node (a stale partition
+     * map, docs/PARTITIONING.md section 3): nothing was applied; the answer carries the cell's
+     * partition map, so the client takes it and retries. Since api 1.3.0; an older peer reads it
+     * as INTERNAL.
+     */
+    WRONG_PARTITION(20, 29, "wrong partition");
 
     private final int wire;
     private final int exitCode;
@@ -66,7 +73,7 @@ public enum ErrorCode {
      * effect. False for {@link #OUTCOME_UNKNOWN}, which must not be retried blindly.
      */
     public boolean relocate() {
-        return this == NOT_MASTER || this == WRONG_EPOCH || this == CELL_UNAVAILABLE;
+        return this == NOT_MASTER || this == WRONG_EPOCH || this == CELL_UNAVAILABLE || this == WRONG_PARTITION;
     }
 
     public static ErrorCode fromWire(int wire) {

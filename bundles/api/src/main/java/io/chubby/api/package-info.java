@@ -7,7 +7,7 @@
  * the reference function that places nodes in partitions.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.chubby.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -31,7 +31,7 @@ class ErrorCodeTest {
         String[] names = {"NO_SUCH_NODE", "EXISTS", "NOT_A_DIRECTORY", "NOT_EMPTY", "PERMISSION_DENIED", "BAD_HANDLE",
             "STALE_SEQUENCER", "SESSION_EXPIRED", "CAS_MISMATCH", "TOO_LARGE", "NOT_MASTER", "CELL_UNAVAILABLE",
             "INVALID_ARGUMENT", "IS_A_DIRECTORY", "WRONG_EPOCH", "CANCELLED", "PROTOCOL_ERROR", "INTERNAL",
-            "OUTCOME_UNKNOWN"};
+            "OUTCOME_UNKNOWN", "WRONG_PARTITION"};
         for (int i = 0; i < names.length; i++) {
             pinned.put(ErrorCode.valueOf(names[i]), new int[] {i + 1, i + 10});
         }
@@ -47,8 +47,9 @@ class ErrorCodeTest {
         assertTrue(ErrorCode.NOT_MASTER.relocate());
         assertTrue(ErrorCode.WRONG_EPOCH.relocate());
         assertTrue(ErrorCode.CELL_UNAVAILABLE.relocate());
+        assertTrue(ErrorCode.WRONG_PARTITION.relocate(), "nothing applied: take the partition map and retry");
         assertFalse(ErrorCode.OUTCOME_UNKNOWN.relocate(), "may have been applied: never retried blindly");
-        assertEquals(3, java.util.Arrays.stream(ErrorCode.values()).filter(ErrorCode::relocate).count());
+        assertEquals(4, java.util.Arrays.stream(ErrorCode.values()).filter(ErrorCode::relocate).count());
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.chubby.spi.ClientConnection;
 import io.chubby.spi.Consensus;
 import io.chubby.spi.ConsensusGroups;
 import io.chubby.spi.NamespaceView;
+import io.chubby.spi.Partitioner;
 import io.chubby.spi.ReplicaConfig;
 import io.chubby.spi.ReplicaIdentity;
 import io.chubby.spi.RequestFilter;
@@ -158,6 +159,17 @@ public final class CellComponent implements RequestHandler, NamespaceView, CellM
 
     void removeChangeListener(ChangeListener listener) {
         host.removeChangeListener(listener);
+    }
+
+    /** The partitioning bundle's partitioner: routing of a partitioned cell's calls (docs/PARTITIONING.md 1.1). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindPartitioner")
+    void bindPartitioner(Partitioner partitioner) {
+        host.bindPartitioner(partitioner);
+    }
+
+    void unbindPartitioner(Partitioner partitioner) {
+        host.unbindPartitioner(partitioner);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,

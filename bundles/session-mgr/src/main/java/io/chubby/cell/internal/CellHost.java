@@ -12,6 +12,7 @@ import io.chubby.spi.Authorizer;
 import io.chubby.spi.ChangeListener;
 import io.chubby.spi.ClientConnection;
 import io.chubby.spi.Consensus;
+import io.chubby.spi.Partitioner;
 import io.chubby.spi.ConsensusGroups;
 import io.chubby.spi.RequestFilter;
 import io.chubby.spi.RequestHandler;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * with its own state machine, master memory and lease timer. A replica lagging in group 0 opens
  * them when it catches up.
  *
- * <p>Client requests go to group 0's server: routing calls to the other groups is step 9. Request
+ * <p>Client requests are routed by {@link CellRouter} (step 9): in a cell of one partition to
+ * group 0's server, as before; in a partitioned cell to the group {@code Request.partition} names,
+ * with the node's partition checked by the bound {@link Partitioner} ({@link HostPartitioning}). Request
  * filters, authorizers and the admin shell are given to every group's server ({@link Plugins});
  * change listeners hear group 0's feed.
  *
@@ -67,6 +70,10 @@ public final class CellHost implements RequestHandler {
     });
     private final Object lifecycle = new Object();
     private boolean stopped; // guarded by lifecycle
+    /** Group 0's partitions record as last applied or loaded here (read on every call: no state lock). */
+    private volatile Partitions recorded = Partitions.ONE;
+    private final HostPartitioning partitioning;
+    private final CellRouter router;
 
     public CellHost(Consensus groupZero, StateStore groupZeroStore, ConsensusGroups groups, StateStores stores,
                     CellSettings settings, Clock clock, Random secrets) {
@@ -77,18 +84,21 @@ public final class CellHost implements RequestHandler {
         this.settings = settings;
         this.clock = clock;
         this.secrets = secrets;
+        this.partitioning = new HostPartitioning(this, settings.cellName());
+        this.router = new CellRouter(this, partitioning);
     }
 
     /** Starts group 0's server, then every other group the record names. */
     public void start() {
         synchronized (lifecycle) {
             CellServer zero = new CellServer(groupZero, groupZeroStore, settings, clock, secrets,
-                    GroupRole.groupZero(this::recorded));
+                    GroupRole.groupZero(this::recorded, partitioning));
             plugins.applyTo(zero);
             zero.ceilingAllowed(this::everyMemberAppliesLeaseCeilings);
             servers.put(0, zero);
             zero.start();
-            openGroups(zero.partitions());
+            recorded = zero.partitions();
+            openGroups(recorded);
         }
     }
 
@@ -114,6 +124,7 @@ public final class CellHost implements RequestHandler {
 
     /** Apply thread of group 0: the partitions record appeared (or was loaded): open the groups on our own thread. */
     private void recorded(Partitions p) {
+        recorded = p;
         try {
             opener.execute(() -> {
                 synchronized (lifecycle) {
@@ -137,7 +148,7 @@ public final class CellHost implements RequestHandler {
             }
             try {
                 CellServer s = new CellServer(groups.open(g), stores.group(g), settings, clock, secrets,
-                        GroupRole.member(g, zero::secret));
+                        GroupRole.member(g, zero::secret, partitioning));
                 plugins.applyTo(s);
                 s.ceilingAllowed(this::everyMemberAppliesLeaseCeilings);
                 servers.put(g, s);
@@ -198,11 +209,27 @@ public final class CellHost implements RequestHandler {
 
     /** How the cell is partitioned, as group 0's applied state records it. */
     public Partitions partitions() {
-        CellServer zero = servers.get(0);
-        return zero == null ? Partitions.ONE : zero.partitions();
+        return recorded;
     }
 
-    /** Group 0's server: the requests, status and namespace of the cell until calls are routed by partition. */
+    // ------------------------------------------------------------------ the partitioner (routing only)
+
+    /** Binds the partitioning bundle's partitioner: used while its N and hash equal the recorded ones. */
+    public void bindPartitioner(Partitioner p) {
+        partitioning.bind(p);
+    }
+
+    /** Unbinds {@code p} unless another one replaced it already. */
+    public void unbindPartitioner(Partitioner p) {
+        partitioning.unbind(p);
+    }
+
+    /** How calls are routed in a partitioned cell: N and hash, or why node calls are refused; null for one partition. */
+    public String routing() {
+        return partitioning.routing();
+    }
+
+    /** Group 0's server: the cell's status, namespace view and change feed (its calls come through the router). */
     public CellServer groupZero() {
         CellServer zero = servers.get(0);
         if (zero == null) {
@@ -265,7 +292,7 @@ public final class CellHost implements RequestHandler {
         }
     }
 
-    // ------------------------------------------------------------------ RequestHandler (group 0)
+    // ------------------------------------------------------------------ RequestHandler
 
     @Override
     public Greeting greeting() {
@@ -279,7 +306,7 @@ public final class CellHost implements RequestHandler {
 
     @Override
     public void request(ClientConnection connection, byte[] request) {
-        groupZero().request(connection, request);
+        router.route(connection, request);
     }
 
     @Override

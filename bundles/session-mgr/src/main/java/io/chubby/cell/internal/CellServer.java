@@ -3,6 +3,7 @@ package io.chubby.cell.internal;
 import io.chubby.cell.internal.calls.CallRouter;
 import io.chubby.cell.internal.master.CellSecret;
 import io.chubby.cell.internal.master.Mastership;
+import io.chubby.cell.internal.master.Wire;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.replica.ChangeFeed;
@@ -10,6 +11,8 @@ import io.chubby.cell.internal.replica.StateNamespace;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.Partitions;
 import io.chubby.cell.internal.state.Result;
+import io.chubby.protocol.MasterLocation;
+import io.chubby.protocol.Request;
 import io.chubby.protocol.StatusReply;
 import io.chubby.spi.AdminShell;
 import io.chubby.spi.Authorizer;
@@ -78,8 +81,9 @@ public final class CellServer implements RequestHandler {
         this.namespace = new StateNamespace(machine);
         CellSecret secret = role.group() == 0 ? CellSecret.random(secrets)
                 : CellSecret.copiedFrom(role.group(), role.groupZeroSecret());
-        this.master = new Mastership(consensus, settings, clock, machine, secret);
-        this.router = new CallRouter(consensus, settings, clock, machine, master, namespace, feed);
+        this.master = new Mastership(consensus, settings, clock, machine, secret, this::location);
+        this.router = new CallRouter(consensus, settings, clock, machine, master, namespace, feed, role.group(),
+                role.partitioning());
     }
 
     /** Forwards what each applied entry did to the master's memory (the machine exists before the mastership). */
@@ -173,6 +177,11 @@ public final class CellServer implements RequestHandler {
         router.route(connection, request);
     }
 
+    /** Serves a request the cell host's router decoded and routed to this group. */
+    public void request(ClientConnection connection, Request request) {
+        router.route(connection, request);
+    }
+
     @Override
     public void disconnected(ClientConnection connection) {
         // Sessions outlive connections; a KeepAlive held for this connection is dropped on reply.
@@ -222,6 +231,21 @@ public final class CellServer implements RequestHandler {
     /** The Paxos group this server serves. */
     public int group() {
         return role.group();
+    }
+
+    /** Where this group's master is, as a client is told it (in a partitioned cell: with the map). */
+    public MasterLocation location() {
+        return role.partitioning().locate(Wire.location(settings.cellName(), consensus), role.group());
+    }
+
+    /** Sessions in this group's applied state. */
+    long sessionCount() {
+        return machine.read(s -> s.sessionCount());
+    }
+
+    /** Nodes in this group's applied state. */
+    long nodeCount() {
+        return machine.read(s -> s.nodeCount());
     }
 
     /** This group's consensus. */

@@ -11,26 +11,27 @@ import io.chubby.protocol.CreateSessionRequest;
 import io.chubby.protocol.OpenRequest;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
+import io.chubby.spi.RequestHandler;
 import io.chubby.testkit.CapturingConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Drives a CellServer with real protobuf requests, the way the transport does. */
+/** Drives a CellServer (or a CellHost) with real protobuf requests, the way the transport does. */
 final class TestClient {
-    final CellServer server;
+    final RequestHandler server;
     final CapturingConnection conn;
     long callId;
     long session;
     long epoch;
 
-    TestClient(CellServer server) {
+    TestClient(RequestHandler server) {
         this(server, new CapturingConnection());
     }
 
     /** A client on a given connection (e.g. one the transport authenticated as some principal). */
-    TestClient(CellServer server, CapturingConnection conn) {
+    TestClient(RequestHandler server, CapturingConnection conn) {
         this.server = server;
         this.conn = conn;
     }

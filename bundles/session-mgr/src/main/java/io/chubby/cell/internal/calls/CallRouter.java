@@ -1,6 +1,5 @@
 package io.chubby.cell.internal.calls;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.cell.internal.master.Mastership;
@@ -44,31 +43,44 @@ public final class CallRouter {
     private final FileCalls files;
     private final LockCalls locks;
     private final Delegation delegation;
+    private final int group;
+    private final Partitioning partitioning;
 
     public CallRouter(Consensus consensus, CellSettings settings, Clock clock, CellStateMachine machine,
                       Mastership master, NamespaceView namespace, ChangeFeed feed) {
+        this(consensus, settings, clock, machine, master, namespace, feed, 0, Partitioning.NONE);
+    }
+
+    /** The router of Paxos group {@code group} of a cell partitioned as {@code partitioning} says. */
+    public CallRouter(Consensus consensus, CellSettings settings, Clock clock, CellStateMachine machine,
+                      Mastership master, NamespaceView namespace, ChangeFeed feed, int group,
+                      Partitioning partitioning) {
+        this.group = group;
+        this.partitioning = partitioning;
         this.consensus = consensus;
         this.settings = settings;
         this.master = master;
         this.decoder = new RequestDecoder(machine, settings.cellName());
         this.pipeline = new RequestPipeline(settings.aclEnforced(), namespace);
         this.delegation = new Delegation(settings.proxyPrincipals());
-        this.cell = new CellCalls(consensus, settings, machine, master, pipeline, feed, delegation);
+        this.cell = new CellCalls(consensus, settings, machine, master, pipeline, feed, delegation, group,
+                partitioning);
         this.sessions = new SessionCalls(machine, master, clock, delegation);
-        this.files = new FileCalls(machine, master.proposer(), settings, clock, master.writes(), master.cache());
+        this.files = new FileCalls(machine, master.proposer(), settings, clock, master.writes(), master.cache(),
+                group);
         this.locks = new LockCalls(machine, master.proposer(), master.lockWaits(), clock);
     }
 
     /** Serves one encoded request. */
     public void route(ClientConnection conn, byte[] bytes) {
-        Request req;
-        try {
-            req = Request.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException e) {
-            log.warn("undecodable request conn={} cause={}", conn.id(), e.getMessage());
-            Wire.send(conn, Wire.error(0, ErrorCode.PROTOCOL_ERROR, "undecodable request: " + e.getMessage()));
-            return;
+        Request req = Wire.decode(conn, bytes);
+        if (req != null) {
+            route(conn, req);
         }
+    }
+
+    /** Serves one decoded request (the cell host's router decoded it to pick this group). */
+    public void route(ClientConnection conn, Request req) {
         try {
             dispatch(conn, req);
         } catch (ChubbyException e) {
@@ -106,7 +118,8 @@ public final class CallRouter {
             return;
         }
         if (req.getEpoch() != 0 && req.getEpoch() != consensus.epoch()) {
-            Wire.send(conn, Wire.wrongEpoch(req.getCallId(), req.getEpoch(), settings.cellName(), consensus));
+            Wire.send(conn, Wire.wrongEpoch(req.getCallId(), req.getEpoch(), consensus,
+                    partitioning.locate(Wire.location(settings.cellName(), consensus), group)));
             return;
         }
         if (op == CellOperation.CREATE_SESSION) {
@@ -136,10 +149,32 @@ public final class CallRouter {
             default -> {
                 master.leases().touch(req.getSessionId());
                 Call call = decoder.decode(conn, req, op);
+                if (inAnotherPartition(call)) {
+                    return;
+                }
                 pipeline.admit(call);
                 nodeCall(call);
             }
         }
+    }
+
+    /**
+     * A call whose node another partition holds (a stale map, or a client that routes by another
+     * hash) is answered WRONG_PARTITION with the map, before any plug-in sees it: nothing applied.
+     */
+    private boolean inAnotherPartition(Call call) {
+        if (!partitioning.partitioned()) {
+            return false;
+        }
+        var path = call.path();
+        int home = path == null ? -1 : partitioning.partitionOf(path);
+        if (home < 0 || home == group) {
+            return false;
+        }
+        Wire.send(call.conn, Wire.wrongPartition(call.req.getCallId(), path + " is held by partition " + home
+                + ", not " + group + "; take the partition map in this answer and call partition " + home,
+                partitioning.locate(Wire.location(settings.cellName(), consensus), home)));
+        return true;
     }
 
     private void nodeCall(Call call) {

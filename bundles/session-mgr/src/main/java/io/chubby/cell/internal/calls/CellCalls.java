@@ -42,9 +42,13 @@ final class CellCalls {
     });
     private volatile AdminShell adminShell;
     private final Delegation delegation;
+    private final int group;
+    private final Partitioning partitioning;
 
     CellCalls(Consensus consensus, CellSettings settings, CellStateMachine machine, Mastership master,
-              RequestPipeline pipeline, ChangeFeed feed, Delegation delegation) {
+              RequestPipeline pipeline, ChangeFeed feed, Delegation delegation, int group, Partitioning partitioning) {
+        this.group = group;
+        this.partitioning = partitioning;
         this.delegation = delegation;
         this.consensus = consensus;
         this.settings = settings;
@@ -66,7 +70,8 @@ final class CellCalls {
     }
 
     void masterLocation(ClientConnection conn, Request req) {
-        Wire.send(conn, Wire.reply(req).setMasterLocation(Wire.location(settings.cellName(), consensus)).build());
+        Wire.send(conn, Wire.reply(req).setMasterLocation(
+                partitioning.locate(Wire.location(settings.cellName(), consensus), group)).build());
     }
 
     void status(ClientConnection conn, Request req) {
@@ -80,6 +85,11 @@ final class CellCalls {
         var policy = master.policy();
         StatusReply.Builder b = StatusReply.newBuilder();
         machine.restoredFrom().ifPresent(line -> b.putMetrics("restored_from", line));
+        b.addAllGroups(partitioning.groups());
+        String routing = partitioning.routing();
+        if (routing != null) {
+            b.putMetrics("partitioning", routing);
+        }
         return b.setReplicaId(c.replicaId()).setRole(c.role()).setMasterId(c.masterId())
                 .setEpoch(c.epoch()).setCommitIndex(c.commitIndex()).setAppliedIndex(c.appliedIndex())
                 .setChecksum(c.checksum()).setFirstLogIndex(c.firstLogIndex()).setLeaseValid(c.leaseValid())

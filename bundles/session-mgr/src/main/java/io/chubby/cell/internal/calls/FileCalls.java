@@ -27,6 +27,7 @@ import io.chubby.protocol.OpenRequest;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.protocol.SetContentsReply;
+import io.chubby.protocol.StatMessage;
 import java.time.Clock;
 import java.util.function.Function;
 
@@ -44,14 +45,23 @@ final class FileCalls {
     private final CoherentWrites writes;
     private final CacheTracker cache;
 
+    private final int group;
+
     FileCalls(CellStateMachine machine, Proposer proposer, CellSettings settings, Clock clock,
-              CoherentWrites writes, CacheTracker cache) {
+              CoherentWrites writes, CacheTracker cache, int group) {
+        this.group = group;
         this.machine = machine;
         this.proposer = proposer;
         this.settings = settings;
         this.clock = clock;
         this.writes = writes;
         this.cache = cache;
+    }
+
+    /** A node's Stat on the wire, naming this group's partition (field left unset in group 0: 1.5.0 bytes). */
+    private StatMessage stat(io.chubby.api.Stat s) {
+        StatMessage m = Wire.stat(s);
+        return group == 0 ? m : m.toBuilder().setPartition(group).build();
     }
 
     void open(Call call) {
@@ -76,7 +86,7 @@ final class FileCalls {
             Result.Opened op = (Result.Opened) r;
             return Response.newBuilder().setOpen(OpenReply.newBuilder()
                     .setHandle(ByteString.copyFrom(op.handle())).setCreated(op.created())
-                    .setStat(Wire.stat(op.stat())));
+                    .setStat(stat(op.stat())));
         };
         if (o.getCreate() == Create.CREATE_NO) {
             // The client may cache a NO_SUCH_NODE answer: register before the state is read.
@@ -127,12 +137,12 @@ final class FileCalls {
         byte[] token = req.getGetContents().getHandle().toByteArray();
         Node n = machine.read(s -> s.contentsOf(s.checkHandle(token, req.getSessionId())));
         send(call, Response.newBuilder().setGetContents(GetContentsReply.newBuilder()
-                .setContents(ByteString.copyFrom(n.contents())).setStat(Wire.stat(n.stat())).setCacheable(cacheable)));
+                .setContents(ByteString.copyFrom(n.contents())).setStat(stat(n.stat())).setCacheable(cacheable)));
     }
 
     void getStat(Call call) {
         Node n = machine.read(s -> s.nodeOf(call.handle));
-        send(call, Response.newBuilder().setStat(Wire.stat(n.stat())));
+        send(call, Response.newBuilder().setStat(stat(n.stat())));
     }
 
     void readDir(Call call) {
@@ -149,7 +159,7 @@ final class FileCalls {
         Command cmd = call.guarded(new Command.SetContents(call.sessionId(), h.handleId(),
                 sc.getContents().toByteArray(), sc.getCas(), sc.getExpectedGeneration(), clock.millis()));
         writes.proposeAndReply(call.conn, call.req, h.path(), cmd, r -> Response.newBuilder()
-                .setSetContents(SetContentsReply.newBuilder().setStat(Wire.stat(((Result.Written) r).stat()))));
+                .setSetContents(SetContentsReply.newBuilder().setStat(stat(((Result.Written) r).stat()))));
     }
 
     void setAcl(Call call) {
@@ -159,7 +169,7 @@ final class FileCalls {
         Command cmd = call.guarded(new Command.SetAcl(call.sessionId(), h.handleId(), a.getReadAcl(),
                 a.getWriteAcl(), a.getChangeAcl(), clock.millis()));
         writes.proposeAndReply(call.conn, call.req, h.path(), cmd,
-                r -> Response.newBuilder().setStat(Wire.stat(((Result.Written) r).stat())));
+                r -> Response.newBuilder().setStat(stat(((Result.Written) r).stat())));
     }
 
     void delete(Call call) {

@@ -6,6 +6,7 @@ import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.NodeChange;
 import io.chubby.cell.internal.state.PlantedBugs;
 import io.chubby.cell.internal.state.Result;
+import io.chubby.protocol.MasterLocation;
 import io.chubby.protocol.Response;
 import io.chubby.spi.Consensus;
 import io.chubby.spi.ConsensusListener;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class Mastership implements ConsensusListener {
     private static final Logger log = LoggerFactory.getLogger(Mastership.class);
 
+    private final Supplier<MasterLocation> location;
     private final Consensus consensus;
     private final CellSettings settings;
     private final Clock clock;
@@ -69,6 +72,16 @@ public final class Mastership implements ConsensusListener {
     /** The master of one Paxos group, whose InitCell takes its secret from {@code secrets}. */
     public Mastership(Consensus consensus, CellSettings settings, Clock clock, CellStateMachine machine,
                       CellSecret secrets) {
+        this(consensus, settings, clock, machine, secrets, () -> Wire.location(settings.cellName(), consensus));
+    }
+
+    /**
+     * As above; a NOT_MASTER answer names {@code location} (in a partitioned cell: this group's
+     * master and the partition map).
+     */
+    public Mastership(Consensus consensus, CellSettings settings, Clock clock, CellStateMachine machine,
+                      CellSecret secrets, Supplier<MasterLocation> location) {
+        this.location = location;
         this.consensus = consensus;
         this.secrets = secrets;
         this.settings = settings;
@@ -115,7 +128,7 @@ public final class Mastership implements ConsensusListener {
 
     /** The NOT_MASTER answer to a call, naming where the master is. */
     public Response notMaster(long callId) {
-        return Wire.notMaster(callId, settings.cellName(), consensus);
+        return Wire.notMaster(callId, consensus, location.get());
     }
 
     /** One timer step (the timer thread calls it; tests call it after moving their clock). */

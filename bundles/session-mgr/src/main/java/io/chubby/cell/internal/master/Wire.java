@@ -1,5 +1,6 @@
 package io.chubby.cell.internal.master;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.DirEntry;
 import io.chubby.api.ErrorCode;
@@ -15,9 +16,13 @@ import io.chubby.spi.ClientConnection;
 import io.chubby.spi.Consensus;
 import io.chubby.spi.Member;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Conversions between API types and the client protocol's messages. Stateless. */
 public final class Wire {
+    private static final Logger log = LoggerFactory.getLogger(Wire.class);
+
     private Wire() {
     }
 
@@ -56,31 +61,62 @@ public final class Wire {
      * applied): pointing clients back at itself would make them loop on NOT_MASTER here while another
      * replica may already be master (seen in the whole-cell simulation).
      */
-    static int knownMaster(Consensus consensus) {
+    public static int knownMaster(Consensus consensus) {
         int master = consensus.masterId();
         return master == consensus.self().id() && !consensus.isMaster() ? 0 : master;
     }
 
     /** NOT_MASTER for a call, with where the master is (or that none is known yet). */
     public static Response notMaster(long callId, String cell, Consensus consensus) {
+        return notMaster(callId, consensus, location(cell, consensus));
+    }
+
+    /** NOT_MASTER answered with {@code where} (a partitioned cell's: the group's master and the map). */
+    public static Response notMaster(long callId, Consensus consensus, MasterLocation where) {
         int master = knownMaster(consensus);
-        String where = master != 0 ? "the master is replica " + master
+        String whereNow = master != 0 ? "the master is replica " + master
                 : consensus.masterId() == consensus.self().id() ? "its master lease has lapsed and no other master is "
                         + "known yet; ask the other replicas"
                 : "no master is known yet; retry shortly";
         return Response.newBuilder().setCallId(callId)
                 .setError(Error.newBuilder().setCode(ErrorCode.NOT_MASTER.wire())
-                        .setMessage("replica " + consensus.self().id() + " is not the master: " + where))
-                .setMaster(location(cell, consensus)).build();
+                        .setMessage("replica " + consensus.self().id() + " is not the master: " + whereNow))
+                .setMaster(where).build();
     }
 
     /** WRONG_EPOCH for a call made at another epoch than the master's, with where the master is. */
     public static Response wrongEpoch(long callId, long callEpoch, String cell, Consensus consensus) {
+        return wrongEpoch(callId, callEpoch, consensus, location(cell, consensus));
+    }
+
+    /** WRONG_EPOCH answered with {@code where} (a partitioned cell's: the group's master and the map). */
+    public static Response wrongEpoch(long callId, long callEpoch, Consensus consensus, MasterLocation where) {
         return Response.newBuilder().setCallId(callId)
                 .setError(Error.newBuilder().setCode(ErrorCode.WRONG_EPOCH.wire())
                         .setMessage("request is for epoch " + callEpoch + " but the master is at epoch "
                                 + consensus.epoch() + "; flush state from the old master and retry"))
-                .setMaster(location(cell, consensus)).build();
+                .setMaster(where).build();
+    }
+
+    /** WRONG_PARTITION: nothing applied; {@code where} is the map, its partition the one to call. */
+    public static Response wrongPartition(long callId, String message, MasterLocation where) {
+        return Response.newBuilder().setCallId(callId)
+                .setError(Error.newBuilder().setCode(ErrorCode.WRONG_PARTITION.wire()).setMessage(message))
+                .setMaster(where).build();
+    }
+
+    /**
+     * Decodes a client request; an undecodable one is answered PROTOCOL_ERROR (call id 0, logged)
+     * and null is returned.
+     */
+    public static Request decode(ClientConnection conn, byte[] bytes) {
+        try {
+            return Request.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            log.warn("undecodable request conn={} cause={}", conn.id(), e.getMessage());
+            send(conn, error(0, ErrorCode.PROTOCOL_ERROR, "undecodable request: " + e.getMessage()));
+            return null;
+        }
     }
 
     /** Sends a response if the connection is still open. */
