@@ -83,6 +83,10 @@ class DnsBridgeIT {
                         + (cell.basePort() + i) + " r" + i + ".local.chubby.";
                 assertTrue(srv.contains(line), () -> transport + " " + srv + " lacks " + line);
             }
+            // the partition names (docs/PARTITIONING.md section 3) of a cell of one partition
+            assertEquals(List.of("\"n=1\" \"hash=fnv1a64-v1\" \"slots=4096\""),
+                    dig(port, transport, "partitions.local.chubby.", "TXT"), transport);
+            assertEquals(List.of("\"" + epoch + "\""), dig(port, transport, "epoch.p0.local.chubby.", "TXT"), transport);
             String nx = Dig.full(port, transport, "nosuch.local.chubby.", "A");
             assertTrue(nx.contains("status: NXDOMAIN"), () -> transport + " " + nx);
         }

@@ -3,6 +3,7 @@ package io.chubby.dns.internal;
 import io.chubby.spi.Consensus;
 import io.chubby.spi.ConsensusListener;
 import io.chubby.spi.NamespaceView;
+import io.chubby.spi.PartitionView;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
@@ -59,6 +60,12 @@ public final class DnsBridge implements ConsensusListener {
      */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile NamespaceView namespace;
+    /**
+     * The replica's partition view (N, hash, each open group's master), for the partition names.
+     * Optional and dynamic: without it the zone has no {@code partitions} or {@code p<k>} names.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile PartitionView partitions;
     private final DnsServer server;
     private final String cell;
     private final String domain;
@@ -94,7 +101,12 @@ public final class DnsBridge implements ConsensusListener {
     ZoneView view() {
         NamespaceView ns = namespace;
         return new ZoneView(cell, domain, consensus.masterId(), consensus.epoch(), consensus.members(), ttl,
-                ns == null ? java.util.List::of : () -> ProxyDirectory.read(ns));
+                ns == null ? java.util.List::of : () -> ProxyDirectory.read(ns), partitions);
+    }
+
+    /** Binds a partition view outside OSGi (tests, embedding); null removes it. */
+    void partitions(PartitionView view) {
+        this.partitions = view;
     }
 
     public InetSocketAddress address() {

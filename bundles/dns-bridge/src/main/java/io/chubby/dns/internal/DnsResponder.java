@@ -35,7 +35,9 @@ import org.xbill.DNS.Type;
  *   <li>{@code _chubby-proxy._tcp.<zone>} SRV: every proxy registered under {@code /ls/<cell>/proxies},
  *       priority 0 weight 10 each; target {@code proxy-<ip>-<port>.<zone>} (A/AAAA glue) for an
  *       IP-literal proxy, its own host name otherwise;</li>
- *   <li>{@code proxy-<ip>-<port>.<zone>} A/AAAA: each IP-literal proxy.</li>
+ *   <li>{@code proxy-<ip>-<port>.<zone>} A/AAAA: each IP-literal proxy;</li>
+ *   <li>with a partition view: {@code partitions.<zone>} TXT and, per partition k, the same master
+ *       names under {@code p<k>.<zone>} ({@link PartitionNames}).</li>
  * </ul>
  * Unknown names in the zone get NXDOMAIN, names outside it REFUSED, unparseable packets FORMERR
  * when a header can be read and nothing otherwise.
@@ -140,6 +142,8 @@ final class DnsResponder {
                     }
                 }
             }
+        } else if (PartitionNames.names(qname, zone, view)) {
+            exists = PartitionNames.answer(qname, qtype, zone, view, answers, additional);
         } else if (qname.equals(name("epoch", zone))) {
             if (qtype == Type.TXT || qtype == Type.ANY) {
                 answers.add(new TXTRecord(qname, DClass.IN, ttl, Long.toString(view.epoch())));
@@ -200,7 +204,7 @@ final class DnsResponder {
         return null;
     }
 
-    private static void addressRecords(Name owner, Member m, int qtype, long ttl, List<Record> out) {
+    static void addressRecords(Name owner, Member m, int qtype, long ttl, List<Record> out) {
         InetAddress addr = literal(m.host());
         if (addr != null) {
             addressRecords(owner, addr, qtype, ttl, out);
@@ -234,7 +238,7 @@ final class DnsResponder {
         return Name.fromString(view.cell() + "." + d);
     }
 
-    private static Name name(String label, Name zone) throws TextParseException {
+    static Name name(String label, Name zone) throws TextParseException {
         return Name.fromString(label, zone);
     }
 

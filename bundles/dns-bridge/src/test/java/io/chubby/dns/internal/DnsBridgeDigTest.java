@@ -75,6 +75,23 @@ class DnsBridgeDigTest {
     }
 
     @Test
+    void partitionNamesOverUdpAndTcp() throws Exception {
+        assertEquals(List.of(), dig("+short", "partitions.local.chubby.", "TXT"), "no partition view bound yet");
+        bridge.partitions(PartitionNamesTest.FOUR);
+        for (String transport : List.of("+notcp", "+tcp")) {
+            assertEquals(List.of("\"n=4\" \"hash=fnv1a64-v1\" \"slots=4096\""),
+                    dig(transport, "+short", "partitions.local.chubby.", "TXT"), transport);
+            assertEquals(List.of("127.0.0.1"), dig(transport, "+short", "master.p1.local.chubby.", "A"), transport);
+            assertEquals(List.of("\"7\""), dig(transport, "+short", "epoch.p1.local.chubby.", "TXT"), transport);
+            assertTrue(dig(transport, "+short", "_chubby._tcp.p1.local.chubby.", "SRV")
+                    .contains("0 0 7003 r3.local.chubby."), transport);
+            assertTrue(String.join("\n", dig(transport, "master.p9.local.chubby.", "A")).contains("status: NXDOMAIN"));
+        }
+        bridge.partitions(null);
+        assertTrue(String.join("\n", dig("partitions.local.chubby.", "TXT")).contains("status: NXDOMAIN"));
+    }
+
+    @Test
     void answersFollowAFailoverAtOnce() throws Exception {
         assertEquals(List.of("0 0 7001 r1.local.chubby."),
                 dig("+short", "_chubby-master._tcp.local.chubby.", "SRV"));
