@@ -1,5 +1,6 @@
 package io.chubby.client;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,12 +20,32 @@ import java.util.Map;
  * @param address       the replica's client address (host:port)
  * @param pid           the replica's process id, 0 when unknown
  * @param metrics       further named figures (may be empty)
+ * @param groups        in a partitioned cell, every Paxos group this replica has open (since 1.6.0;
+ *                      empty in a cell of one partition, whose one group is described above)
  */
 public record ReplicaStatus(int replicaId, String role, int masterId, long epoch, long commitIndex,
                             long appliedIndex, long checksum, long firstLogIndex, boolean leaseValid,
-                            long sessions, long nodes, String address, long pid, Map<String, String> metrics) {
+                            long sessions, long nodes, String address, long pid, Map<String, String> metrics,
+                            List<Group> groups) {
     public ReplicaStatus {
         metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+        groups = groups == null ? List.of() : List.copyOf(groups);
+    }
+
+    /** A replica of a cell of one partition (no group list): the 1.5.0 constructor. */
+    public ReplicaStatus(int replicaId, String role, int masterId, long epoch, long commitIndex,
+                         long appliedIndex, long checksum, long firstLogIndex, boolean leaseValid,
+                         long sessions, long nodes, String address, long pid, Map<String, String> metrics) {
+        this(replicaId, role, masterId, epoch, commitIndex, appliedIndex, checksum, firstLogIndex, leaseValid,
+                sessions, nodes, address, pid, metrics, List.of());
+    }
+
+    /**
+     * One Paxos group (partition) of a partitioned cell as this replica sees it; the fields mean
+     * what the replica's own fields mean, for that group.
+     */
+    public record Group(int group, String role, int masterId, long epoch, long commitIndex, long appliedIndex,
+                        long checksum, long firstLogIndex, boolean leaseValid, long sessions, long nodes) {
     }
 
     /** Whether this replica says it is the master. */

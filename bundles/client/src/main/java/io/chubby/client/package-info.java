@@ -23,7 +23,7 @@
  * hand-off, for callers that never block, such as a proxy).
  */
 @Export
-@Version("1.5.0")
+@Version("1.6.0")
 package io.chubby.client;
 
 import org.osgi.annotation.bundle.Export;

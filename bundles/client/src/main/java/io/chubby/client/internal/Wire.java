@@ -128,7 +128,10 @@ final class Wire {
     static ReplicaStatus status(StatusReply s) {
         return new ReplicaStatus(s.getReplicaId(), s.getRole(), s.getMasterId(), s.getEpoch(), s.getCommitIndex(),
                 s.getAppliedIndex(), s.getChecksum(), s.getFirstLogIndex(), s.getLeaseValid(), s.getSessions(),
-                s.getNodes(), s.getAddress(), s.getPid(), s.getMetricsMap());
+                s.getNodes(), s.getAddress(), s.getPid(), s.getMetricsMap(), s.getGroupsList().stream()
+                .map(g -> new ReplicaStatus.Group(g.getGroup(), g.getRole(), g.getMasterId(), g.getEpoch(),
+                        g.getCommitIndex(), g.getAppliedIndex(), g.getChecksum(), g.getFirstLogIndex(),
+                        g.getLeaseValid(), g.getSessions(), g.getNodes())).toList());
     }
 
     static Event event(EventMessage e) {

@@ -29,7 +29,9 @@ import java.util.concurrent.Executors;
  * replicas come from --cell, else --dir, else CHUBBY_CELL, else the default cell directory.
  */
 @Command(name = "status", description = {"One line per replica: replica id, address, pid, role (master/replica/candidate/down),",
-        "epoch, last applied log index and checksum of the state at that index; then one line per proxy",
+        "epoch, last applied log index and checksum of the state at that index (in a partitioned cell, an",
+        "indented line per Paxos group under it); a line per group whose replicas hold different checksums",
+        "at the same applied index; then one line per proxy",
         "registered with the cell: address, pid, role (proxy/down), clients, client sessions, sessions, cache hit rate."})
 public final class CellStatusCommand implements java.util.concurrent.Callable<Integer> {
     @ParentCommand
@@ -67,6 +69,7 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
                 String http = layout.map(l -> " http=" + l.httpAddress(id)).orElse("");
                 out.println(Formats.statusLine(id, addresses.get(k), s.get()) + http + leaseMetrics(s.get())
                         + restoredFrom(s.get()));
+                GroupLines.of(s.get()).forEach(out::println);
             } else {
                 String pid = layout.flatMap(l -> new PidFile(l.pidFile(id)).alive())
                         .map(p -> Long.toString(p.pid())).orElse("-");
@@ -77,6 +80,7 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
             throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "no replica of " + String.join(",", addresses)
                     + " answered within " + root.timeout().toSeconds() + " s (--timeout)");
         }
+        GroupLines.disagreements(answers).forEach(out::println);
         if (answers.stream().anyMatch(a -> a.isPresent() && a.get().isMaster())) {
             printProxies(root, addresses, security, out);
         }
