@@ -75,6 +75,11 @@ public final class CellUpCommand implements Callable<Integer> {
             description = "How long to wait for the replicas and a master (default ${DEFAULT-VALUE}).")
     int waitSeconds;
 
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "1", description = {"Partitions of the namespace, "
+            + "each its own Paxos group (docs/PARTITIONING.md); 1 (the default) is a cell of one group. N > 1 needs",
+            "the partitioning bundle, which this distribution does not have yet."})
+    int partitions;
+
     @Override
     public Integer call() throws InterruptedException {
         CliContext ctx = cell.ctx();
@@ -203,6 +208,13 @@ public final class CellUpCommand implements Callable<Integer> {
     CellLayout layout(Path cellDir) {
         if (waitSeconds <= 0) {
             throw new ParameterException(spec.commandLine(), "--wait must be positive");
+        }
+        if (partitions < 1) {
+            throw new ParameterException(spec.commandLine(), "--partitions must be at least 1");
+        }
+        if (partitions > 1) {
+            throw new ParameterException(spec.commandLine(), "this distribution has no partitioning bundle "
+                    + "(bundle/chubby-partitioning.jar): --partitions must be 1");
         }
         checkTuning();
         Optional<CellLayout> existing = CellLayout.read(cellDir);

@@ -320,6 +320,13 @@ class CellCommandsTest {
         assertEquals(2, identity.code());
         assertTrue(identity.err().contains("written by 'cell up' itself"), identity.err());
         assertEquals(2, h.run("cell", "up", "--dir", "c", "--no-dns", "--set", "dns.ttl.s=1").code());
+        // partitions: 1 is today's cell; more need the partitioning bundle, which no build ships yet
+        assertEquals(0, h.run("cell", "up", "--dir", "c", "--partitions", "1").code());
+        Result four = h.run("cell", "up", "--dir", "c", "--partitions", "4");
+        assertEquals(2, four.code());
+        assertTrue(four.err().contains("this distribution has no partitioning bundle (bundle/chubby-partitioning.jar): "
+                + "--partitions must be 1"), four.err());
+        assertEquals(2, h.run("cell", "up", "--dir", "c", "--partitions", "0").code());
         assertTrue(read(etc.resolve("io.chubby.dns.cfg")).contains("dns.ttl.s=5\n"));
         assertEquals(0, h.run("cell", "down", "--dir", "c", "--grace", "5").code());
     }
