@@ -721,6 +721,9 @@ final class GroupHost implements Runnable, ConsensusGroups {
      * ({@link PaxosGroup#linkNeeds}) goes to the transport whenever it changes.
      */
     private void followMembers() {
+        if (linksUpToDate()) {
+            return; // every loop pass asks: the fast answer allocates nothing
+        }
         Set<Member> need = new LinkedHashSet<>();
         for (PaxosGroup g : groups.values()) {
             if (g.running()) {
@@ -735,6 +738,39 @@ final class GroupHost implements Runnable, ConsensusGroups {
         peers = next;
         peerMinors.keySet().retainAll(next.stream().map(Member::id).toList());
         transport.linkPeers(next);
+    }
+
+    /**
+     * Whether the peer links are exactly what the running groups need (every needed member is a
+     * peer and every peer is needed), checked without building the sets {@link #followMembers}
+     * compares; false also when no group runs (the slow path then keeps the links).
+     */
+    private boolean linksUpToDate() {
+        boolean anyRunning = false;
+        for (PaxosGroup g : groups.values()) {
+            if (g.running()) {
+                anyRunning = true;
+                if (!g.linkNeedsWithin(peers)) {
+                    return false;
+                }
+            }
+        }
+        if (!anyRunning) {
+            return false;
+        }
+        for (Member p : peers) {
+            boolean needed = false;
+            for (PaxosGroup g : groups.values()) {
+                if (g.running() && g.needsLink(p)) {
+                    needed = true;
+                    break;
+                }
+            }
+            if (!needed) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Asks the placement for a move and starts it (a handoff); before the groups tick. */

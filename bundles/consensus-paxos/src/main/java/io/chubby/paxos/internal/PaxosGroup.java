@@ -140,6 +140,41 @@ final class PaxosGroup {
         return out;
     }
 
+    /** Whether every member of {@link #linkNeeds()} is in {@code peers} (allocation-free). */
+    boolean linkNeedsWithin(List<Member> peers) {
+        for (Member m : members) {
+            if (!peers.contains(m)) {
+                return false;
+            }
+        }
+        for (List<Member> book : written.values()) {
+            for (Member m : book) {
+                if (!peers.contains(m)) {
+                    return false;
+                }
+            }
+        }
+        for (Member m : learners.values()) {
+            if (!peers.contains(m)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code m} is in {@link #linkNeeds()}. */
+    boolean needsLink(Member m) {
+        if (members.contains(m) || learners.containsValue(m)) {
+            return true;
+        }
+        for (List<Member> book : written.values()) {
+            if (book.contains(m)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean running() {
         return node != null;
     }

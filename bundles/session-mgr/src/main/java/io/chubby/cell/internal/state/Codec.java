@@ -2,12 +2,6 @@ package io.chubby.cell.internal.state;
 
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * Hand-written binary codec helpers shared by commands, records, results and handles. The byte
@@ -18,36 +12,39 @@ final class Codec {
     private Codec() {
     }
 
-    /** Writer over a growing byte array; IOExceptions cannot happen on memory and are unchecked. */
+    /**
+     * Writer over a growing byte array (big-endian, the layout {@code DataOutputStream} wrote before:
+     * the bytes are the same). Allocates only the array and its growth: commands are encoded on the
+     * apply and proposal paths of every write.
+     */
     static final class Out {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        private final DataOutputStream out = new DataOutputStream(bytes);
+        private byte[] buf = new byte[64];
+        private int len;
+
+        private void room(int n) {
+            if (len + n > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+            }
+        }
 
         Out u8(int v) {
-            try {
-                out.writeByte(v);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            room(1);
+            buf[len++] = (byte) v;
             return this;
         }
 
         Out i32(int v) {
-            try {
-                out.writeInt(v);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            room(4);
+            buf[len++] = (byte) (v >>> 24);
+            buf[len++] = (byte) (v >>> 16);
+            buf[len++] = (byte) (v >>> 8);
+            buf[len++] = (byte) v;
             return this;
         }
 
         Out i64(long v) {
-            try {
-                out.writeLong(v);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
+            i32((int) (v >>> 32));
+            return i32((int) v);
         }
 
         Out bool(boolean v) {
@@ -56,11 +53,9 @@ final class Codec {
 
         Out bytes(byte[] v) {
             i32(v.length);
-            try {
-                out.write(v);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            room(v.length);
+            System.arraycopy(v, 0, buf, len, v.length);
+            len += v.length;
             return this;
         }
 
@@ -74,48 +69,53 @@ final class Codec {
         }
 
         byte[] toBytes() {
-            return bytes.toByteArray();
+            return java.util.Arrays.copyOf(buf, len);
         }
     }
 
-    /** Reader; any malformed input becomes a ChubbyException with {@code onError}'s code. */
+    /**
+     * Reader over a byte array (big-endian); any malformed input (a length beyond the end, a read
+     * past it, trailing bytes at {@link #end}) becomes a ChubbyException with {@code onError}'s code.
+     */
     static final class In {
-        private final DataInputStream in;
+        private final byte[] data;
+        private int pos;
         private final ErrorCode onError;
         private final String what;
 
         In(byte[] data, ErrorCode onError, String what) {
-            this.in = new DataInputStream(new ByteArrayInputStream(data));
+            this.data = data;
             this.onError = onError;
             this.what = what;
         }
 
-        private ChubbyException bad(Exception e) {
-            return new ChubbyException(onError, "malformed " + what + ": " + e, e);
+        private ChubbyException bad(String why) {
+            return new ChubbyException(onError, "malformed " + what + ": " + why);
+        }
+
+        private void need(int n) {
+            if (n < 0 || n > data.length - pos) {
+                throw bad(n < 0 ? "negative length " + n : "length " + n + " exceeds remaining input ("
+                        + (data.length - pos) + " bytes)");
+            }
         }
 
         int u8() {
-            try {
-                return in.readUnsignedByte();
-            } catch (IOException e) {
-                throw bad(e);
-            }
+            need(1);
+            return data[pos++] & 0xff;
         }
 
         int i32() {
-            try {
-                return in.readInt();
-            } catch (IOException e) {
-                throw bad(e);
-            }
+            need(4);
+            int v = ((data[pos] & 0xff) << 24) | ((data[pos + 1] & 0xff) << 16) | ((data[pos + 2] & 0xff) << 8)
+                    | (data[pos + 3] & 0xff);
+            pos += 4;
+            return v;
         }
 
         long i64() {
-            try {
-                return in.readLong();
-            } catch (IOException e) {
-                throw bad(e);
-            }
+            long hi = i32();
+            return (hi << 32) | (i32() & 0xffffffffL);
         }
 
         boolean bool() {
@@ -124,37 +124,32 @@ final class Codec {
 
         byte[] bytes() {
             int n = i32();
-            try {
-                if (n < 0 || n > in.available()) {
-                    throw new IOException("length " + n + " exceeds remaining input");
-                }
-                return in.readNBytes(n);
-            } catch (IOException e) {
-                throw bad(e);
-            }
+            need(n);
+            byte[] out = java.util.Arrays.copyOfRange(data, pos, pos + n);
+            pos += n;
+            return out;
         }
 
         String str() {
-            return u8() == 0 ? null : new String(bytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (u8() == 0) {
+                return null;
+            }
+            int n = i32();
+            need(n);
+            String v = new String(data, pos, n, java.nio.charset.StandardCharsets.UTF_8);
+            pos += n;
+            return v;
         }
 
         /** Whether unread bytes remain (for fields appended to an existing layout). */
         boolean more() {
-            try {
-                return in.available() > 0;
-            } catch (IOException e) {
-                throw bad(e);
-            }
+            return pos < data.length;
         }
 
         /** Fails unless every byte was consumed (guards against mismatched layouts). */
         void end() {
-            try {
-                if (in.available() != 0) {
-                    throw bad(new IOException(in.available() + " trailing bytes"));
-                }
-            } catch (IOException e) {
-                throw bad(e);
+            if (pos != data.length) {
+                throw bad((data.length - pos) + " trailing bytes");
             }
         }
     }
