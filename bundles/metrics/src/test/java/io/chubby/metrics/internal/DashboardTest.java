@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -51,7 +52,7 @@ class DashboardTest {
             cell.put(s.key(), 1L);
         }
         ConsensusStatus status = new ConsensusStatus(1, "master", 1, 3, 10, 10, 0, 1, true);
-        String text = new Scraper(() -> status, () -> cell, true).scrape().bodyText();
+        String text = new Scraper(() -> status, () -> cell, List::of, true).scrape().bodyText();
         Set<String> names = new TreeSet<>();
         for (String line : text.lines().toList()) {
             if (!line.startsWith("#") && !line.isBlank()) {
