@@ -29,7 +29,8 @@
  * readiness, issue 22).
  *
  * <p>1.11.0: {@code MetricSource} and {@code Histogram} (issue 22: a bundle's own series, plain
- * Java, collected by the metrics bundle while the bundle runs).
+ * Java, collected by the metrics bundle while the bundle runs); {@code ReplicaConfig.METRICS_PID} and the
+ * {@code metrics.} key prefix ({@code chubby cell up --set metrics.<key>=<value>}).
  */
 @Export
 @Version("1.11.0")
