@@ -4,6 +4,7 @@ import io.chubby.spi.CellMetrics;
 import io.chubby.spi.Consensus;
 import io.chubby.spi.ConsensusStatus;
 import io.chubby.spi.MetricSource;
+import io.chubby.spi.ReplicaConfig;
 import jakarta.servlet.Servlet;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = MetricsComponent.Config.class)
 public final class MetricsComponent {
-    static final String PID = "io.chubby.metrics";
+    static final String PID = ReplicaConfig.METRICS_PID;
     static final String PATTERN = "osgi.http.whiteboard.servlet.pattern";
     static final String NAME = "osgi.http.whiteboard.servlet.name";
     private static final Logger LOG = LoggerFactory.getLogger(MetricsComponent.class);
