@@ -36,7 +36,7 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--quick") || args[i].equals("--proxy-latency")) {
+            if (args[i].equals("--quick") || args[i].equals("--proxy-latency") || args[i].equals("--scrape")) {
                 opt.put(args[i].substring(2), "true");
             } else if (args[i].startsWith("--") && i + 1 < args.length) {
                 opt.put(args[i].substring(2), args[++i]);
@@ -119,6 +119,10 @@ public final class Bench {
                         Integer.parseInt(opt.getOrDefault("proxies", "4")));
                 case "chubby-tls" -> new ChubbyCell(home, work.resolve("chubby-tls-cell"), 5, 17000,
                         jfrDir == null ? "" : "-XX:StartFlightRecording=name=bench,settings=default", true, true);
+                case "chubby-metrics-off" -> new ChubbyCell(home, work.resolve("chubby-metrics-off-cell"), 5, 17000,
+                        opt.getOrDefault("server-opts", "")).metricsOff();
+                case "chubby-scraped" -> new ChubbyCell(home, work.resolve("chubby-scraped-cell"), 5, 17000,
+                        opt.getOrDefault("server-opts", "")).scraped();
                 case "zookeeper" -> new ZkEnsemble(work.resolve("zookeeper"), 5, 18000, System.getProperty("java.class.path"));
                 case "zookeeper-secure" -> new ZkEnsemble(work.resolve("zookeeper-secure"), 5, 18000,
                         System.getProperty("java.class.path"), true);
@@ -135,6 +139,10 @@ public final class Bench {
             System.out.println("== " + sut.name() + ": starting (load average " + Procs.loadAverage() + ")");
             try (sut) {
                 sut.start();
+                // --scrape (issue 22): every replica's /metrics once a second while the workloads run
+                boolean scrape = (opt.containsKey("scrape") || sut.name().equals("chubby-scraped"))
+                        && !sut.metricsUrls().isEmpty();
+                MetricsScrape scraper = scrape ? MetricsScrape.start(sut.metricsUrls()) : null;
                 long t = System.nanoTime();
                 long warmMs = opt.containsKey("warmup") ? Long.parseLong(opt.get("warmup")) * 1000 : plan.warmMs();
                 String warm = Workloads.warmUp(sut, warmMs);
@@ -144,6 +152,10 @@ public final class Bench {
                     for (Result r : run(w, sut, plan, jfrDir)) {
                         results.add(print(r));
                     }
+                }
+                if (scraper != null) {
+                    scraper.close();
+                    System.out.println("== " + sut.name() + ": " + scraper.summary());
                 }
             }
         }

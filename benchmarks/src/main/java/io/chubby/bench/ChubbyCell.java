@@ -52,6 +52,8 @@ final class ChubbyCell implements SystemUnderTest {
     private final Path dir;
     private final int replicas;
     private final int basePort;
+    private boolean metricsOff;
+    private boolean scraped;
     private final String serverOpts;
     private final boolean secure;
     private final boolean tlsOnly;
@@ -95,6 +97,31 @@ final class ChubbyCell implements SystemUnderTest {
     }
 
     /**
+     * Issue 22's overhead figure: the system {@code chubby-metrics-off} ({@code cell up --set
+     * metrics.enabled=false}: no /metrics servlet on any replica). Before start().
+     */
+    ChubbyCell metricsOff() {
+        metricsOff = true;
+        return this;
+    }
+
+    /** The system {@code chubby-scraped}: the plain cell, named apart, for {@code --scrape}. Before start(). */
+    ChubbyCell scraped() {
+        scraped = true;
+        return this;
+    }
+
+    /** Every replica's /metrics (cell up gives replica i the HTTP port base + 200 + i); none with metrics off. */
+    @Override
+    public List<String> metricsUrls() {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; !metricsOff && i <= replicas; i++) {
+            out.add("http://127.0.0.1:" + (basePort + 200 + i) + "/metrics");
+        }
+        return out;
+    }
+
+    /**
      * Every client of this system (KvClients and session pools) goes through {@code n} Chubby
      * proxies on ports {@code basePort+400+k}; the system is called chubby-proxies. Before start().
      */
@@ -110,6 +137,12 @@ final class ChubbyCell implements SystemUnderTest {
     public String name() {
         if (proxies != null) {
             return "chubby-proxies";
+        }
+        if (metricsOff) {
+            return "chubby-metrics-off";
+        }
+        if (scraped) {
+            return "chubby-scraped";
         }
         if (plainLink != null) {
             return plainLink.equals("peer") ? "chubby-tls-client" : "chubby-tls-peer";
@@ -156,6 +189,9 @@ final class ChubbyCell implements SystemUnderTest {
         }
         List<String> up = chubby("cell", "up", "--replicas", "" + replicas, "--dir", dir.toString(), "--base-port",
                 "" + basePort);
+        if (metricsOff) {
+            up.addAll(List.of("--set", "metrics.enabled=false"));
+        }
         Path passwords = authDir().resolve("passwords");
         if (secure && !tlsOnly && !Files.exists(passwords)) {
             Files.createDirectories(authDir());

@@ -11,6 +11,14 @@ interface SystemUnderTest extends AutoCloseable {
     /** A pool of sessions for the session and fan-out workloads. */
     SessionPool sessions() throws Exception;
 
+    /**
+     * Each member's Prometheus endpoint ({@code http://host:port/metrics}) for {@code --scrape}
+     * (issue 22's overhead figure); empty when the system serves none.
+     */
+    default java.util.List<String> metricsUrls() {
+        return java.util.List.of();
+    }
+
     /** Process id of the current master / leader. */
     long leaderPid() throws Exception;
 

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.Timeout;
  * replica with role master), {@code /health/live} and {@code /health/ready}; an unknown path is 404,
  * a POST 405. Every replica killed and replica 1 started alone: it knows no master, so
  * {@code /health/ready} is 503 with a one-line reason while {@code /health/live} is 200; after
- * {@code cell up} restarts them all three are ready again.
+ * {@code cell up} restarts them all three are ready again. The bundles' own series (their
+ * {@code MetricSource}s: commits, fsync latency, batch sizes, JE, peer links, the cell's new
+ * counters) are on every replica; the DNS bridge's query counts appear once dig asked, and go when
+ * the bridge's bundle is uninstalled from the running replica ({@code chubby admin uninstall}).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class MetricsIT {
@@ -71,7 +74,12 @@ class MetricsIT {
                     "chubby_commit_index ", "chubby_sessions ", "chubby_handles ", "chubby_held_keepalives ",
                     "chubby_lease_milliseconds ", "chubby_lease_ceiling_milliseconds ", "chubby_cache_drops_total ",
                     "chubby_replica_id " + id + ".0", "jvm_memory_used_bytes{area=\"heap\"}", "jvm_threads_current ",
-                    "jvm_gc_collection_seconds_count")) {
+                    "jvm_gc_collection_seconds_count", "chubby_commits_total{group=\"0\"}",
+                    "chubby_proposals_total{group=\"0\"}", "chubby_log_fsync_seconds_bucket{le=\"0.001\"}",
+                    "chubby_log_fsync_seconds_count ", "chubby_log_batch_entries_count{group=\"0\"}",
+                    "chubby_je_cache_bytes ", "chubby_je_log_bytes ", "chubby_je_checkpoints_total ",
+                    "chubby_peer_link_up{peer=\"", "chubby_peer_last_heard_seconds{peer=\"", "chubby_keepalives_total ",
+                    "chubby_locks_held ", "chubby_events_sent_total ", "chubby_cache_invalidations_sent_total ")) {
                 assertTrue(text.contains(series), "replica " + id + " lacks " + series + ":\n" + text);
             }
             bodies.add(text);
@@ -85,6 +93,8 @@ class MetricsIT {
         }
         assertEquals(1, bodies.stream().filter(b -> b.contains("chubby_role{role=\"master\"} 1.0\n")).count(),
                 "exactly one master:\n" + String.join("\n----\n", bodies));
+        dnsSeriesGoWithTheirBundle(lines.stream().filter(m -> m.get("replica").equals("1")).findFirst()
+                .orElseThrow().get("http"));
 
         // every replica killed, then replica 1 started alone: with both peers down it can never
         // learn of a master, so it answers 503 (one line) while its cell runs (live)
@@ -127,6 +137,30 @@ class MetricsIT {
             System.out.println("MetricsIT: /health/ready of replica " + m.get("replica") + " after cell up: "
                     + distinct(seen));
         }
+    }
+
+    /**
+     * Replica 1 runs the DNS bridge (base port + 51): a query shows in its series; the bundle
+     * uninstalled from the running replica takes them away while /metrics keeps serving the rest.
+     */
+    private void dnsSeriesGoWithTheirBundle(String http) throws Exception {
+        String dns = "chubby_dns_queries_total{rcode=\"NOERROR\",type=\"A\"} ";
+        assertEquals(List.of("127.0.0.1"), Dig.ask(cell.basePort() + 51, "+notcp", "master.local.chubby.", "A"));
+        assertTrue(get(http + "/metrics").body().contains(dns), "dig's query counted");
+
+        String replica1 = "127.0.0.1:" + (cell.basePort() + 1);
+        LocalCell.Run lb = cell.chubby(null, "admin", "--replica", replica1, "lb", "-s", "io.chubby.dns");
+        assertEquals(0, lb.exit(), lb::toString);
+        String id = lb.out().lines().filter(l -> l.contains("io.chubby.dns")).map(l -> l.split("\\|")[0].strip())
+                .findFirst().orElseThrow(() -> new AssertionError("no io.chubby.dns in " + lb.out()));
+        LocalCell.Run uninstall = cell.chubby(null, "admin", "--replica", replica1, "uninstall", id);
+        assertEquals(0, uninstall.exit(), uninstall::toString);
+        cell.await("the bridge's series gone with its bundle", () -> {
+            HttpResponse<String> r = getOrNull(http + "/metrics");
+            return r != null && r.statusCode() == 200 && !r.body().contains("chubby_dns_")
+                    && r.body().contains("chubby_commits_total") ? "" : null;
+        }, DEADLINE_MS);
+        System.out.println("MetricsIT: io.chubby.dns (bundle " + id + ") uninstalled from replica 1: its series gone");
     }
 
     private static List<String> distinct(List<String> seen) {

@@ -41,6 +41,8 @@ public final class ReplicaConfig {
     public static final String ACL_PID = "io.chubby.acl";
     /** PID of the scheduled backups of the replica's store (bdb-store): keys {@code backup.*}. @since 1.7 */
     public static final String BACKUP_PID = "io.chubby.backup";
+    /** PID of the optional metrics and health endpoints (metrics): keys {@code metrics.*}. @since 1.11 */
+    public static final String METRICS_PID = "io.chubby.metrics";
 
     /** The keys of {@link #PID}. */
     public static final List<String> IDENTITY_KEYS = List.of(CELL_NAME, REPLICA_ID, MEMBERS, DATA_DIR);
@@ -54,12 +56,13 @@ public final class ReplicaConfig {
             "cell.", CELL_PID,
             "dns.", DNS_PID,
             "acl.", ACL_PID,
-            "backup.", BACKUP_PID);
+            "backup.", BACKUP_PID,
+            "metrics.", METRICS_PID);
 
     /**
      * The PID a replica configuration key belongs to: {@link #PID} for the identity keys, else by
      * prefix ({@code store.}, {@code paxos.}, {@code transport.peer.}, {@code transport.client.},
-     * {@code cell.}, {@code dns.}, {@code acl.}, {@code backup.}).
+     * {@code cell.}, {@code dns.}, {@code acl.}, {@code backup.}, {@code metrics.}).
      *
      * @throws IllegalArgumentException naming the key and the known prefixes when no PID has it
      * @since 1.2

@@ -27,9 +27,13 @@
  * <p>1.10.0: {@code ConsensusStatus.masterLive} (whether the master a replica names is live as far
  * as it knows: a follower cut off from everyone keeps naming its last master; the metrics bundle's
  * readiness, issue 22).
+ *
+ * <p>1.11.0: {@code MetricSource} and {@code Histogram} (issue 22: a bundle's own series, plain
+ * Java, collected by the metrics bundle while the bundle runs); {@code ReplicaConfig.METRICS_PID} and the
+ * {@code metrics.} key prefix ({@code chubby cell up --set metrics.<key>=<value>}).
  */
 @Export
-@Version("1.10.0")
+@Version("1.11.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;

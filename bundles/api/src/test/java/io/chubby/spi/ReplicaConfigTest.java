@@ -23,6 +23,7 @@ class ReplicaConfigTest {
         assertEquals("io.chubby.cell", ReplicaConfig.pidOf("cell.session.lease.ms"));
         assertEquals("io.chubby.dns", ReplicaConfig.pidOf("dns.port"));
         assertEquals("io.chubby.backup", ReplicaConfig.pidOf("backup.target.dir"));
+        assertEquals("io.chubby.metrics", ReplicaConfig.pidOf("metrics.ready.max.lag"));
     }
 
     @Test

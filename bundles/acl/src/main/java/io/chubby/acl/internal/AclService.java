@@ -4,6 +4,7 @@ import io.chubby.spi.Authenticator;
 import io.chubby.spi.Authorizer;
 import io.chubby.spi.CellRequest;
 import io.chubby.spi.ChangeListener;
+import io.chubby.spi.MetricSource;
 import io.chubby.spi.NamespaceView;
 import io.chubby.spi.NodeChange;
 import io.chubby.spi.ReplicaConfig;
@@ -37,10 +38,11 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: {@link #authorize} on transport I/O threads, concurrently; {@link #changes} on the
  * feed's thread; {@link #modified} on a DS thread. Settings are swapped as one immutable object.
  */
-@Component(service = {Authorizer.class, ChangeListener.class}, immediate = true,
+@Component(service = {Authorizer.class, ChangeListener.class, MetricSource.class}, immediate = true,
         configurationPid = ReplicaConfig.ACL_PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = AclService.Config.class)
-public final class AclService implements Authorizer, ChangeListener {
+public final class AclService implements Authorizer, ChangeListener, MetricSource {
+    private final DecisionCounts decisions = new DecisionCounts();
     private static final Logger LOG = LoggerFactory.getLogger(AclService.class);
     private static final Logger AUDIT = LoggerFactory.getLogger("io.chubby.acl.audit");
 
@@ -155,10 +157,17 @@ public final class AclService implements Authorizer, ChangeListener {
     public Decision authorize(CellRequest request, NamespaceView namespace) {
         Settings s = settings;
         AccessRules.Verdict v = s.rules().decide(request, namespace);
+        decisions.decided(v);
         if (!v.decision().allowed()) {
             s.audit().denied(request, v);
         }
         return v.decision();
+    }
+
+    /** The authorizer's series while the bundle runs (spi 1.11): decisions, denials by right. */
+    @Override
+    public List<Metric> metrics() {
+        return decisions.metrics();
     }
 
     @Override

@@ -7,7 +7,8 @@
  * {@link io.chubby.acl.internal.AclRealm} resolves ACL membership
  * ({@link io.chubby.acl.internal.Membership}) from the replicated ACL files
  * ({@link io.chubby.acl.internal.AclFileCache}), the {@link io.chubby.acl.internal.PasswordRealm}
- * checks passwords ({@link io.chubby.acl.internal.PasswordFile}). Nothing here is exported; Shiro
+ * checks passwords ({@link io.chubby.acl.internal.PasswordFile}); the component's decisions are
+ * counted for the metrics bundle ({@link io.chubby.acl.internal.DecisionCounts}). Nothing here is exported; Shiro
  * and its dependencies are embedded privately.
  */
 package io.chubby.acl.internal;

@@ -92,6 +92,23 @@ class AclDecisionsTest {
         }
     }
 
+    /** Issue 22: the authorizer's series, decisions by outcome and denials by the right missing. */
+    @Test
+    void decisionsAndDenialsAreCountedForTheMetrics() {
+        decide(call(READER, CellOperation.GET_CONTENTS, "/ls/local/svc/leader"));
+        decide(call(WRITER, CellOperation.GET_CONTENTS, "/ls/local/svc/leader"));
+        decide(call(READER, CellOperation.SET_CONTENTS, "/ls/local/svc/leader"));
+        decide(call(READER, CellOperation.SET_ACL, "/ls/local/svc/leader"));
+        decide(call(WRITER, CellOperation.DELETE, "/ls/local/svc/leader"));
+        Map<String, Double> counted = new java.util.TreeMap<>();
+        for (io.chubby.spi.MetricSource.Metric m : acl.metrics()) {
+            m.samples().forEach(x -> counted.put(m.name() + " " + x.labels().values(), x.value()));
+        }
+        assertEquals(Map.of("chubby_acl_decisions [allow]", 2.0, "chubby_acl_decisions [deny]", 3.0,
+                "chubby_acl_denials [read]", 1.0, "chubby_acl_denials [write]", 1.0,
+                "chubby_acl_denials [change-ACL]", 1.0), counted);
+    }
+
     @Test
     void openOfAnExistingNodeChecksEveryRequestedMode() {
         assertTrue(decide(open(READER, "/ls/local/svc/leader", CreateMode.NO, OpenMode.READ)).allowed());

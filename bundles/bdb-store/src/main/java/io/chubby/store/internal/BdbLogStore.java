@@ -40,6 +40,9 @@ final class BdbLogStore implements LogStore {
     private static final Logger log = LoggerFactory.getLogger(BdbLogStore.class);
 
     private final Environment env;
+    private final int group;
+    /** Where this log's batches and fsyncs are counted (shared by every group of the environment). */
+    private final LogWriteStats stats;
     private final Database meta;
     private final Database entries;
     private final int truncateChunk;
@@ -56,9 +59,12 @@ final class BdbLogStore implements LogStore {
         }
     }
 
-    /** Opens (creating if needed) the log whose database names start with {@code prefix}. */
-    BdbLogStore(Environment env, DatabaseConfig dbConfig, int truncateChunk, String prefix) {
+    /** Opens (creating if needed) the log of {@code group} (database names: {@link GroupNames#prefix}). */
+    BdbLogStore(Environment env, DatabaseConfig dbConfig, int truncateChunk, int group, LogWriteStats stats) {
+        String prefix = GroupNames.prefix(group);
         this.env = env;
+        this.group = group;
+        this.stats = stats;
         this.truncateChunk = truncateChunk;
         this.meta = env.openDatabase(null, prefix + META_DB, dbConfig);
         Database opened = null;
@@ -142,10 +148,12 @@ final class BdbLogStore implements LogStore {
         }
         writes.lock();
         try {
-            bounds = Txns.run(env, batch.sync() ? Txns.SYNC : Txns.NO_SYNC, "log write", txn -> apply(txn, batch));
+            bounds = Txns.run(env, batch.sync() ? Txns.SYNC : Txns.NO_SYNC, "log write", txn -> apply(txn, batch),
+                    nanos -> stats.committed(batch.sync(), nanos));
         } finally {
             writes.unlock();
         }
+        stats.batch(group, batch.entries().size());
     }
 
     /** Refuses entries without an index >= 1 or a value, before anything is written. */
@@ -274,7 +282,9 @@ final class BdbLogStore implements LogStore {
 
     void flush() {
         try {
+            long start = System.nanoTime();
             env.flushLog(true);
+            stats.committed(true, System.nanoTime() - start);
         } catch (DatabaseException e) {
             throw Txns.failure("log flush", e);
         }

@@ -26,10 +26,13 @@ final class BdbLogStores implements LogStores {
     private final Environment env;
     private final DatabaseConfig dbConfig;
     private final int truncateChunk;
+    private final LogWriteStats stats;
     private final Map<Integer, BdbLogStore> groups = new ConcurrentHashMap<>();
 
-    BdbLogStores(Environment env, DatabaseConfig dbConfig, int truncateChunk, BdbLogStore group0) {
+    BdbLogStores(Environment env, DatabaseConfig dbConfig, int truncateChunk, BdbLogStore group0,
+                 LogWriteStats stats) {
         this.env = env;
+        this.stats = stats;
         this.dbConfig = dbConfig;
         this.truncateChunk = truncateChunk;
         groups.put(0, group0);
@@ -44,7 +47,7 @@ final class BdbLogStores implements LogStores {
         GroupNames.check(group);
         return groups.computeIfAbsent(group, g -> {
             try {
-                return new BdbLogStore(env, dbConfig, truncateChunk, GroupNames.prefix(g));
+                return new BdbLogStore(env, dbConfig, truncateChunk, g, stats);
             } catch (DatabaseException e) {
                 throw Txns.failure("open log of group " + g, e);
             }
@@ -70,6 +73,7 @@ final class BdbLogStores implements LogStores {
             }
             return;
         }
+        boolean syncAll = sync;
         List<BdbLogStore> locked = new ArrayList<>();
         try {
             for (Integer g : work.keySet()) {
@@ -85,8 +89,9 @@ final class BdbLogStores implements LogStores {
                             bounds.put(store, store.applyIn(txn, e.getValue()));
                         }
                         return bounds;
-                    });
+                    }, nanos -> stats.committed(syncAll, nanos));
             after.forEach(BdbLogStore::committed);
+            work.forEach((g, batch) -> stats.batch(g, batch.entries().size()));
         } finally {
             for (int i = locked.size() - 1; i >= 0; i--) {
                 locked.get(i).writeLock().unlock();

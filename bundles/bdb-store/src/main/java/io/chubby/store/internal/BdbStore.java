@@ -11,6 +11,7 @@ import io.chubby.api.ErrorCode;
 import io.chubby.spi.LogBatch;
 import io.chubby.spi.LogStore;
 import io.chubby.spi.LogStores;
+import io.chubby.spi.MetricSource.Metric;
 import io.chubby.spi.ReplicaConfig;
 import io.chubby.spi.ReplicaIdentity;
 import io.chubby.spi.StateStore;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.osgi.service.component.annotations.Activate;
@@ -83,6 +85,8 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
     private final BdbStateStore stateStore;
     private final BdbLogStores logStores;
     private final BdbStateStores stateStores;
+    /** The log's fsyncs and batches, for {@link StoreMetricsComponent}. */
+    private final LogWriteStats writeStats = new LogWriteStats();
     // guarded by this
     private boolean closed;
 
@@ -114,7 +118,7 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
         db.setTransactional(true);
         BdbLogStore logs = null;
         try {
-            logs = new BdbLogStore(env, db, settings.truncateChunk(), GroupNames.prefix(0));
+            logs = new BdbLogStore(env, db, settings.truncateChunk(), 0, writeStats);
             this.stateStore = new BdbStateStore(env, db, GroupNames.prefix(0));
         } catch (DatabaseException e) {
             if (logs != null) {
@@ -124,7 +128,7 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
             throw Txns.failure("open " + envDir, e);
         }
         this.logStore = logs;
-        this.logStores = new BdbLogStores(env, db, settings.truncateChunk(), logs);
+        this.logStores = new BdbLogStores(env, db, settings.truncateChunk(), logs, writeStats);
         this.stateStores = new BdbStateStores(env, db, stateStore);
         log.info("store opened dir={} cacheMb={} logFileMb={} logFirst={} logLast={} applied={}", envDir,
                 settings.cacheMb(), settings.logFileMb(), logStore.firstIndex(), logStore.lastIndex(),
@@ -201,6 +205,18 @@ public final class BdbStore implements LogStore, StateStore, AutoCloseable {
     }
 
     /** Every group's log; group 0 is {@link #logStore()}. */
+    /** The store's series now (fsyncs, batches, JE figures); none once closed. */
+    List<Metric> metrics() {
+        synchronized (this) {
+            if (closed) {
+                return List.of();
+            }
+        }
+        List<Metric> out = new ArrayList<>(writeStats.metrics());
+        out.addAll(JeNumbers.read(env).metrics());
+        return out;
+    }
+
     public LogStores logStores() {
         return logStores;
     }

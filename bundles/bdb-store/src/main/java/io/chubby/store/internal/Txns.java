@@ -8,6 +8,7 @@ import com.sleepycat.je.TransactionConfig;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /** Runs a body in one JE transaction and turns JE failures into typed errors. */
 final class Txns {
@@ -27,11 +28,19 @@ final class Txns {
 
     /** Commits when the body returns, aborts when it throws. */
     static <T> T run(Environment env, TransactionConfig config, String op, Function<Transaction, T> body) {
+        return run(env, config, op, body, nanos -> { });
+    }
+
+    /** As {@link #run(Environment, TransactionConfig, String, Function)}; {@code committed} gets the commit's nanoseconds. */
+    static <T> T run(Environment env, TransactionConfig config, String op, Function<Transaction, T> body,
+                     LongConsumer committed) {
         Transaction txn = null;
         try {
             txn = env.beginTransaction(null, config);
             T result = body.apply(txn);
+            long start = System.nanoTime();
             txn.commit();
+            committed.accept(System.nanoTime() - start);
             txn = null;
             return result;
         } catch (DatabaseException e) {

@@ -285,6 +285,13 @@ final class GroupHost implements Runnable, ConsensusGroups {
         return new Inbound(0, d);
     }
 
+    /** Each open group's counters, in group order (any thread). */
+    Map<Integer, GroupCounters> counters() {
+        Map<Integer, GroupCounters> out = new TreeMap<>();
+        groups.forEach((id, g) -> out.put(id, g.counters()));
+        return out;
+    }
+
     CompletableFuture<byte[]> propose(int group, byte[] command) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         proposals.add(new Proposal(group, command.clone(), f));

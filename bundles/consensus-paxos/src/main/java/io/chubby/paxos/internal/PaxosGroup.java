@@ -65,6 +65,7 @@ final class PaxosGroup {
     private final ProposalFutures<Long> futures = new ProposalFutures<>();
     private final SnapshotAssembler assembler = new SnapshotAssembler();
     private final SnapshotSender snapshots;
+    private final GroupCounters counters = new GroupCounters();
     private volatile ReplicaView view = ReplicaView.NONE;
     /** The members of the configuration this replica applied last (its address book). */
     private volatile List<Member> members;
@@ -117,6 +118,11 @@ final class PaxosGroup {
 
     ReplicaView view() {
         return view;
+    }
+
+    /** What this group did since it started (any thread). */
+    GroupCounters counters() {
+        return counters;
     }
 
     MastershipTracker tracker() {
@@ -274,6 +280,7 @@ final class PaxosGroup {
                     + " is not master (" + ProposalFutures.masterHint(self, node.masterId()) + ")"));
         } else {
             futures.add(index, node.epoch(), future);
+            counters.proposals.incrementAndGet();
         }
     }
 
@@ -492,10 +499,12 @@ final class PaxosGroup {
         for (Entry e : r.committed()) {
             apply(e);
         }
+        counters.commits.addAndGet(r.committed().size());
         if (!r.committed().isEmpty()) {
             machine.applyBatchDone(); // one state-store transaction per Ready, not per entry
         }
         for (int peer : r.needSnapshot()) {
+            counters.catchUps.incrementAndGet();
             startSnapshot(peer);
         }
         node.advance(r);
@@ -574,6 +583,7 @@ final class PaxosGroup {
         byte[] configuration = history.atOrBelow(index);
         snapshots.start(peer, now, index, node.promised(), at == null ? node.epoch() : at.epoch(),
                 machine.checksum(), out.toByteArray(), configuration == null ? new byte[0] : configuration);
+        counters.snapshotsSent.incrementAndGet();
     }
 
     private void onSnapshotPiece(SnapshotPiece s) {
@@ -610,6 +620,7 @@ final class PaxosGroup {
         written.headMap(s.index(), true).clear();
         node.snapshotInstalled(s.index(), installed);
         lastCompaction = compactionBase(s.index());
+        counters.snapshotsInstalled.incrementAndGet();
         log.info("snapshot installed replica={} from={} index={} bytes={} checksum={} group={}", self, s.from(),
                 s.index(), whole.length, s.checksum(), group);
     }

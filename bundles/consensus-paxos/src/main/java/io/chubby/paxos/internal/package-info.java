@@ -7,7 +7,8 @@
  * {@link io.chubby.spi.LogStores#writeAll} (one fsync), then sends their answers through the
  * {@link io.chubby.spi.PeerTransport}, then applies committed entries to each group's registered
  * {@link io.chubby.spi.StateMachine}. Also here: the peer wire codec (groups >= 1 wrapped in
- * {@code Grouped}), snapshot chunking and the bookkeeping of proposal futures and listeners. Not
- * exported.
+ * {@code Grouped}), snapshot chunking, the bookkeeping of proposal futures and listeners, and
+ * each group's counters for the metrics bundle ({@code GroupCounters}, served by
+ * {@code PaxosMetricsComponent}). Not exported.
  */
 package io.chubby.paxos.internal;

@@ -2,10 +2,12 @@ package io.chubby.dns.internal;
 
 import io.chubby.spi.Consensus;
 import io.chubby.spi.ConsensusListener;
+import io.chubby.spi.MetricSource;
 import io.chubby.spi.NamespaceView;
 import io.chubby.spi.PartitionView;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -26,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * hot-swappable: it needs a {@code io.chubby.dns} configuration to start (installed but
  * unconfigured it is inert), and removing the bundle stops it without touching the replica.
  */
-@Component(service = {}, immediate = true, configurationPid = DnsBridge.PID,
+@Component(service = MetricSource.class, immediate = true, configurationPid = DnsBridge.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = DnsBridge.Config.class)
-public final class DnsBridge implements ConsensusListener {
+public final class DnsBridge implements ConsensusListener, MetricSource {
     static final String PID = "io.chubby.dns";
     private static final Logger LOG = LoggerFactory.getLogger(DnsBridge.class);
 
@@ -101,7 +103,7 @@ public final class DnsBridge implements ConsensusListener {
     ZoneView view() {
         NamespaceView ns = namespace;
         return new ZoneView(cell, domain, consensus.masterId(), consensus.epoch(), consensus.members(), ttl,
-                ns == null ? java.util.List::of : () -> ProxyDirectory.read(ns), partitions);
+                ns == null ? List::of : () -> ProxyDirectory.read(ns), partitions);
     }
 
     /** Binds a partition view outside OSGi (tests, embedding); null removes it. */
@@ -111,6 +113,12 @@ public final class DnsBridge implements ConsensusListener {
 
     public InetSocketAddress address() {
         return server.address();
+    }
+
+    /** The bridge's series while it runs (spi 1.11): {@code chubby_dns_queries{type,rcode}}. */
+    @Override
+    public List<Metric> metrics() {
+        return server.counts().metrics();
     }
 
     @Override

@@ -27,6 +27,7 @@ final class DnsServer implements AutoCloseable {
     private final NioSocketAcceptor tcp = new NioSocketAcceptor(1);
     private final Supplier<ZoneView> view;
     private final InetSocketAddress address;
+    private final QueryCounts counts = new QueryCounts();
 
     DnsServer(InetSocketAddress bind, Supplier<ZoneView> view) throws IOException {
         this.view = view;
@@ -67,12 +68,20 @@ final class DnsServer implements AutoCloseable {
     }
 
     private byte[] answer(byte[] query, int maxLen, SocketAddress remote) {
+        byte[] answer;
         try {
-            return DnsResponder.respond(query, view.get(), maxLen);
+            answer = DnsResponder.respond(query, view.get(), maxLen);
         } catch (RuntimeException e) {
             LOG.warn("dns query not answered remote={} cause={}", remote, e.toString());
-            return null;
+            answer = null;
         }
+        counts.answered(answer);
+        return answer;
+    }
+
+    /** The queries answered so far, by type and answer code. */
+    QueryCounts counts() {
+        return counts;
     }
 
     InetSocketAddress address() {

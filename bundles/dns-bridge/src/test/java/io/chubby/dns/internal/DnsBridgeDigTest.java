@@ -101,6 +101,28 @@ class DnsBridgeDigTest {
         assertEquals(List.of("\"771\""), dig("+short", "epoch.local.chubby.", "TXT"));
     }
 
+    /** Issue 22: the bridge's series, {@code chubby_dns_queries{type,rcode}}, as dig's answers said. */
+    @Test
+    void queriesAreCountedByTypeAndAnswerCode() throws Exception {
+        dig("+short", "master.local.chubby.", "A");
+        dig("+tcp", "+short", "master.local.chubby.", "A");
+        dig("+short", "_chubby._tcp.local.chubby.", "SRV");
+        dig("nosuch.local.chubby.", "A");
+        dig("www.example.com.", "A");
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.setSoTimeout(1000);
+            byte[] junk = "this is not a dns packet at all".getBytes(StandardCharsets.US_ASCII);
+            s.send(new DatagramPacket(junk, junk.length, new InetSocketAddress("127.0.0.1", port)));
+            s.receive(new DatagramPacket(new byte[512], 512));
+        }
+        java.util.Map<String, Double> counted = new java.util.TreeMap<>();
+        io.chubby.spi.MetricSource.Metric m = bridge.metrics().get(0);
+        assertEquals("chubby_dns_queries", m.name());
+        m.samples().forEach(x -> counted.put(x.labels().get("type") + " " + x.labels().get("rcode"), x.value()));
+        assertEquals(java.util.Map.of("A NOERROR", 2.0, "SRV NOERROR", 1.0, "A NXDOMAIN", 1.0, "A REFUSED", 1.0,
+                "none FORMERR", 1.0), counted);
+    }
+
     @Test
     void malformedPacketsDoNotDisturbTheServer() throws Exception {
         try (DatagramSocket s = new DatagramSocket()) {

@@ -3,10 +3,14 @@ package io.chubby.metrics.internal;
 import io.chubby.spi.CellMetrics;
 import io.chubby.spi.Consensus;
 import io.chubby.spi.ConsensusStatus;
+import io.chubby.spi.MetricSource;
+import io.chubby.spi.ReplicaConfig;
 import jakarta.servlet.Servlet;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -14,6 +18,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.FieldOption;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -27,13 +32,14 @@ import org.slf4j.LoggerFactory;
  * Whiteboard (Felix HTTP Jetty serves it on its port, PID {@code org.apache.felix.http}) for
  * {@code /metrics}, {@code /health/live} and {@code /health/ready}. Reads {@link Consensus} and
  * {@link CellMetrics}, both optional and dynamic: without them the endpoints answer what is missing
- * (503) instead of disappearing. Configured from PID {@value #PID}; every key has a default.
+ * (503) instead of disappearing; and every {@link MetricSource} (dynamic, multiple: a bundle's series
+ * appear with its service and go with it). Configured from PID {@value #PID}; every key has a default.
  */
 @Component(service = {}, immediate = true, configurationPid = MetricsComponent.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = MetricsComponent.Config.class)
 public final class MetricsComponent {
-    static final String PID = "io.chubby.metrics";
+    static final String PID = ReplicaConfig.METRICS_PID;
     static final String PATTERN = "osgi.http.whiteboard.servlet.pattern";
     static final String NAME = "osgi.http.whiteboard.servlet.name";
     private static final Logger LOG = LoggerFactory.getLogger(MetricsComponent.class);
@@ -58,6 +64,9 @@ public final class MetricsComponent {
     private volatile Consensus consensus;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile CellMetrics cell;
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            fieldOption = FieldOption.UPDATE)
+    private final List<MetricSource> sources = new CopyOnWriteArrayList<>();
     private final ServiceRegistration<Servlet> registration;
 
     @Activate
@@ -67,7 +76,8 @@ public final class MetricsComponent {
             LOG.info("metrics disabled ({}: metrics.enabled=false)", PID);
             return;
         }
-        Scraper scraper = new Scraper(this::consensusStatus, this::cellNumbers, config.metrics_jvm());
+        Scraper scraper = new Scraper(this::consensusStatus, this::cellNumbers, () -> sources,
+                config.metrics_jvm());
         Endpoints endpoints = new Endpoints(scraper::scrape, this::consensusStatus, () -> cell != null,
                 config.metrics_ready_max_lag());
         Dictionary<String, Object> props = new Hashtable<>();

@@ -1,22 +1,28 @@
 package io.chubby.metrics.internal;
 
 import io.chubby.spi.ConsensusStatus;
+import io.chubby.spi.MetricSource;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
  * One registry per component: the client library's JVM metrics (memory, GC, threads, classes,
- * buffer pools, ...) and the replica's {@link CellSeries}, collected at every scrape and written in
- * the Prometheus text format 0.0.4.
+ * buffer pools, ...), the replica's {@link CellSeries} and the {@link SourceSeries} of the
+ * {@link MetricSource}s bound at that moment, collected at every scrape and written in the
+ * Prometheus text format 0.0.4.
  */
 final class Scraper {
     static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
@@ -27,10 +33,23 @@ final class Scraper {
     /**
      * @param consensus the consensus view now (null: none bound)
      * @param cell      the cell's numbers now (empty: the cell component is not running)
+     * @param sources   the bundles' metric sources bound now (empty: none)
      * @param jvm       whether to add the JVM metrics (off in tests that compare whole outputs)
      */
-    Scraper(Supplier<ConsensusStatus> consensus, Supplier<Map<String, Number>> cell, boolean jvm) {
-        MultiCollector replica = () -> new MetricSnapshots(CellSeries.of(consensus.get(), cell.get()));
+    Scraper(Supplier<ConsensusStatus> consensus, Supplier<Map<String, Number>> cell,
+            Supplier<List<MetricSource>> sources, boolean jvm) {
+        MultiCollector replica = () -> {
+            List<MetricSnapshot> all = CellSeries.of(consensus.get(), cell.get());
+            Set<String> taken = new HashSet<>();
+            all.forEach(m -> taken.add(m.getMetadata().getPrometheusName()));
+            SourceSeries.Result more = SourceSeries.of(sources.get(), taken);
+            all.addAll(more.snapshots());
+            if (more.skipped() > 0) {
+                all.add(CellSeries.gauge("chubby_metrics_series_skipped", "Series or metric sources left out "
+                        + "of this scrape (a name taken twice, a source failing); absent when none", more.skipped()));
+            }
+            return new MetricSnapshots(all);
+        };
         registry.register(replica);
         if (jvm) {
             JvmMetrics.builder().register(registry);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chubby.spi.ConsensusStatus;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class ScraperTest {
         Map<String, Number> cell = Map.of("sessions", 3L, "handles", 5L, "held_keepalives", 2L,
                 "lease_ms", 12_000L, "lease_ceiling_ms", 13_000L, "cache_drops", 4L, "keepalives_per_s", 1.5,
                 "held_acquires", 1L, "not_in_the_catalog", 9L);
-        Reply r = new Scraper(() -> MASTER, () -> cell, false).scrape();
+        Reply r = new Scraper(() -> MASTER, () -> cell, List::of, false).scrape();
         String text = r.bodyText();
 
         assertEquals(200, r.status());
@@ -45,21 +46,21 @@ class ScraperTest {
 
     @Test
     void withNeitherServiceOnlyNothingOfTheReplica() {
-        String text = new Scraper(() -> null, Map::of, false).scrape().bodyText();
+        String text = new Scraper(() -> null, Map::of, List::of, false).scrape().bodyText();
         assertEquals("", text);
     }
 
     @Test
     void anUnknownRoleIsItsOwnLabel() {
         ConsensusStatus odd = new ConsensusStatus(1, "learner", 2, 7, 1, 1, 0, 1, false);
-        String text = new Scraper(() -> odd, Map::of, false).scrape().bodyText();
+        String text = new Scraper(() -> odd, Map::of, List::of, false).scrape().bodyText();
         assertTrue(text.contains("chubby_role{role=\"learner\"} 1.0\n"), text);
         assertTrue(text.contains("chubby_role{role=\"master\"} 0.0\n"), text);
     }
 
     @Test
     void jvmMetricsWhenAsked() {
-        String text = new Scraper(() -> MASTER, Map::of, true).scrape().bodyText();
+        String text = new Scraper(() -> MASTER, Map::of, List::of, true).scrape().bodyText();
         assertTrue(text.contains("jvm_memory_used_bytes{area=\"heap\"}"), text);
         assertTrue(text.contains("jvm_threads_current"), text);
         assertTrue(text.contains("jvm_gc_collection_seconds"), text);

@@ -2,6 +2,7 @@ package io.chubby.mirror.internal;
 
 import io.chubby.mirror.internal.plan.LoopGuard;
 import io.chubby.mirror.internal.plan.Subtrees;
+import io.chubby.spi.MetricSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -16,10 +17,11 @@ import org.osgi.service.component.annotations.Component;
  * The mirrors of this replica: their subtrees (what {@link ReadOnlyFilter} protects), the target
  * sessions they write with (the only sessions allowed to write there), their status, and the
  * operator's confirmations. Shared by every {@link MirrorComponent}; thread-safe (synchronized: a
- * handful of mirrors, read once per filtered call).
+ * handful of mirrors, read once per filtered call). Its {@link MetricSource} (spi 1.11) gives the
+ * mirrors' lag and state to the metrics bundle while the bundle runs ({@link MirrorSeries}).
  */
-@Component(service = MirrorRegistry.class)
-public final class MirrorRegistry {
+@Component(service = {MirrorRegistry.class, MetricSource.class})
+public final class MirrorRegistry implements MetricSource {
 
     /** One registered mirror. */
     private static final class Entry {
@@ -113,6 +115,11 @@ public final class MirrorRegistry {
         mirrors.values().forEach(e -> out.add(e.status.get()));
         refused.values().forEach(r -> out.add(r.status()));
         return out;
+    }
+
+    @Override
+    public List<Metric> metrics() {
+        return MirrorSeries.of(statuses());
     }
 
     /** Confirms the current source root of mirror {@code name} (lets a capped pass remove); false if unknown. */

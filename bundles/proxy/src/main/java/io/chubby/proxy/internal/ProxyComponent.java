@@ -1,9 +1,11 @@
 package io.chubby.proxy.internal;
 
+import io.chubby.spi.MetricSource;
 import io.chubby.spi.RequestHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Hashtable;
+import java.util.List;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -23,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * serves when its {@code handler.target} selects it. Removing the configuration or the bundle
  * unregisters the handler (the acceptor closes its port) and closes the upstream channel.
  */
-@Component(service = {}, immediate = true, configurationPid = ProxyComponent.PID,
+@Component(service = MetricSource.class, immediate = true, configurationPid = ProxyComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = ProxyComponent.Config.class)
-public final class ProxyComponent {
+public final class ProxyComponent implements MetricSource {
     static final String PID = "io.chubby.proxy";
     /** The service property and value the proxy's handler is registered with. */
     static final String HANDLER_PROPERTY = "chubby.handler";
@@ -126,6 +128,12 @@ public final class ProxyComponent {
                 }
             }
         });
+    }
+
+    /** The proxy's series while it runs (spi 1.11): clients, sessions, the read cache's hits and misses. */
+    @Override
+    public List<Metric> metrics() {
+        return ProxySeries.of(server.status());
     }
 
     @Deactivate

@@ -7,6 +7,7 @@
  * upstream as {@code on_behalf_of}), {@code UpstreamTls} (the proxy's own TLS towards the cell) and
  * {@code AclWatch} (polls the ACL directory for the cache's read grants); {@code CacheReads} and
  * {@code CacheAbsence} (contents, and the absence of nodes, served from the shared cache and filled
- * with the proxy's own session).
+ * with the proxy's own session); {@code ProxySeries} (its Status numbers as the component's
+ * metric series).
  */
 package io.chubby.proxy.internal;

@@ -146,6 +146,34 @@ class LockCallsTest {
         assertEquals("0", server.statusForTest().getMetricsOrThrow("held_acquires"));
     }
 
+    /** Issue 22: the Status numbers the metrics bundle exports as locks held, KeepAlives and events sent. */
+    @Test
+    void statusCountsLocksHeldKeepAlivesAndEventsSent() {
+        java.util.function.Function<String, Long> metric = key -> Long.parseLong(
+                server.statusForTest().getMetricsOrThrow(key));
+        long keepAlives = metric.apply("keepalives");
+        long events = metric.apply("events_sent");
+        ByteString ha = open(a, "/ls/c/counted", 10_000, 0);
+        ByteString hb = open(b, "/ls/c/counted2", 10_000, 0);
+        assertEquals(0L, metric.apply("locks_held"));
+        a.ok(acquire(ha, LockModeKind.EXCLUSIVE, false, 0));
+        b.ok(acquire(hb, LockModeKind.SHARED, false, 0));
+        assertEquals(2L, metric.apply("locks_held"));
+
+        ByteString hc = open(b, "/ls/c/counted", 10_000, 0);
+        long held = send(a, Request.newBuilder().setKeepAlive(KeepAliveRequest.getDefaultInstance()));
+        long waiting = send(b, acquire(hc, LockModeKind.EXCLUSIVE, false, 0));
+        assertEquals(EventKind.CONFLICTING_LOCK_REQUEST, a.conn.forCall(held).getKeepAlive().getEvents(0).getKind());
+        assertEquals(keepAlives + 1, metric.apply("keepalives"));
+        assertEquals(events + 1, metric.apply("events_sent"), "the conflicting-request event, once");
+
+        a.ok(release(ha));
+        assertNotNull(b.conn.forCall(waiting));
+        assertEquals(2L, metric.apply("locks_held"), "b holds both now");
+        b.ok(release(hb));
+        assertEquals(1L, metric.apply("locks_held"));
+    }
+
     @Test
     void tryAcquireFailsAtOnceAndTimeoutGivesUp() {
         ByteString ha = open(a, "/ls/c/l", 10_000, 0);

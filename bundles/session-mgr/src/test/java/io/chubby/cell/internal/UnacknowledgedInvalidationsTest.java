@@ -112,6 +112,7 @@ class UnacknowledgedInvalidationsTest {
         assertEquals(LEASE_MS, dropped.getLeaseMs(), "its session goes on: extended again");
         Map<String, String> m = server.statusForTest().getMetricsMap();
         assertEquals("1", m.get("cache_drops"));
+        assertEquals("2", m.get("invalidations_sent"), "one to each reader, however often resent");
         assertTrue(Long.parseLong(m.get("cache_holder_wait_max_ms")) <= LEASE_MS, m::toString);
         // The polite reader acknowledged at once and never noticed: its lease was extended as usual.
         assertTrue(politeKeepAlives.longestLeaseMs >= LEASE_MS - 1_000, "polite lease " + politeKeepAlives.longestLeaseMs);

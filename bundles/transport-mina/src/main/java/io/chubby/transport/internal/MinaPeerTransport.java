@@ -2,6 +2,7 @@ package io.chubby.transport.internal;
 
 import io.chubby.client.internal.tls.TlsFilter;
 import io.chubby.spi.Member;
+import io.chubby.spi.MetricSource;
 import io.chubby.spi.PeerTransport;
 import io.chubby.spi.ReplicaConfig;
 import io.chubby.spi.ReplicaIdentity;
@@ -11,7 +12,9 @@ import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,10 +49,10 @@ import org.slf4j.LoggerFactory;
  * restart, build a new instance). Start and stop run on one thread; {@link #send} and
  * {@link #setHandler} may be called from any thread.
  */
-@Component(service = PeerTransport.class, configurationPid = ReplicaConfig.PEER_TRANSPORT_PID,
+@Component(service = {PeerTransport.class, MetricSource.class}, configurationPid = ReplicaConfig.PEER_TRANSPORT_PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = MinaPeerTransport.Config.class)
-public final class MinaPeerTransport implements PeerTransport {
+public final class MinaPeerTransport implements PeerTransport, MetricSource {
     private static final Logger log = LoggerFactory.getLogger(MinaPeerTransport.class);
 
     @ObjectClassDefinition(id = ReplicaConfig.PEER_TRANSPORT_PID, name = "Chubby peer transport",
@@ -108,6 +111,7 @@ public final class MinaPeerTransport implements PeerTransport {
     private PeerAcceptorHandler inbound;
     private volatile PeerHandler handler;
     private final AtomicLong unhandled = new AtomicLong();
+    private final PeerLinkStats linkStats = new PeerLinkStats();
     private volatile boolean started;
     private IoThreads threads;
     private NioSocketAcceptor acceptor;
@@ -273,7 +277,16 @@ public final class MinaPeerTransport implements PeerTransport {
         return unhandled.get();
     }
 
+    /** The links' series (spi 1.11 {@link MetricSource}): connected or not and last heard, per peer. */
+    @Override
+    public List<Metric> metrics() {
+        Map<Integer, Boolean> up = new TreeMap<>();
+        links.forEach((id, link) -> up.put(id, link.up()));
+        return linkStats.metrics(up, droppedMessages(), System.nanoTime());
+    }
+
     private void deliver(int from, byte[] message) {
+        linkStats.heard(from, System.nanoTime());
         PeerHandler h = handler;
         if (h == null) {
             unhandled.incrementAndGet();

@@ -4,7 +4,7 @@
  * client acceptor ({@link io.chubby.transport.internal.ClientAcceptor}, which feeds the
  * {@link io.chubby.spi.RequestHandler} service) and the peer transport
  * ({@link io.chubby.transport.internal.MinaPeerTransport}, the {@link io.chubby.spi.PeerTransport}
- * service). Each is a DS component with its own PID ({@code io.chubby.transport.client},
+ * service, also a {@link io.chubby.spi.MetricSource} of its links: {@code PeerLinkStats}). Each is a DS component with its own PID ({@code io.chubby.transport.client},
  * {@code io.chubby.transport.peer}); the peer transport needs the replica identity, the client
  * acceptor only a request handler. Both can also be built with plain constructors for tests and
  * benchmarks.

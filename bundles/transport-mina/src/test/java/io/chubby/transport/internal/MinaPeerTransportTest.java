@@ -174,6 +174,31 @@ class MinaPeerTransportTest {
         assertTrue(r.thread().startsWith("chubby-peer-local-1"), r.thread());
     }
 
+    /** The links' series: connected per peer, seconds since the peer was last heard, drops. */
+    @Test
+    void linkStateAndLastHeardPerPeerAreSeries() throws Exception {
+        start(1);
+        start(2);
+        awaitFlow(2, 1);
+        Await.until("link 1->2 up", () -> transports[1].linkUp(2));
+
+        java.util.Map<String, io.chubby.spi.MetricSource.Metric> m = new java.util.HashMap<>();
+        transports[1].metrics().forEach(x -> m.put(x.name(), x));
+        java.util.Map<String, Double> up = new java.util.TreeMap<>();
+        m.get("chubby_peer_link_up").samples().forEach(s -> up.put(s.labels().get("peer"), s.value()));
+        assertEquals(java.util.Map.of("2", 1.0, "3", 0.0), up, "3 never started");
+        List<io.chubby.spi.MetricSource.Sample> heard = m.get("chubby_peer_last_heard_seconds").samples();
+        assertEquals(1, heard.size(), "only 2 was heard");
+        assertEquals("2", heard.get(0).labels().get("peer"));
+        assertTrue(heard.get(0).value() >= 0 && heard.get(0).value() < 10, heard.toString());
+
+        long dropped = (long) m.get("chubby_peer_messages_dropped").samples().get(0).value();
+        transports[1].send(3, "lost".getBytes(StandardCharsets.UTF_8));
+        assertEquals(dropped + 1, transports[1].metrics().stream()
+                .filter(x -> x.name().equals("chubby_peer_messages_dropped")).findFirst().orElseThrow()
+                .samples().get(0).value());
+    }
+
     @Test
     void restartedPeerIsReconnected() throws Exception {
         start(1);

@@ -63,7 +63,8 @@ public final class CellUpCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"Tuning key for every replica (repeatable), "
             + "written to the file of its component's PID in etc/ by prefix: store.*, paxos.*, transport.peer.*, "
-            + "transport.client.*, cell.*, dns.*; e.g. --set paxos.lease.ms=3000. Keys set by earlier runs are kept."})
+            + "transport.client.*, cell.*, dns.*, acl.*, backup.*, metrics.*; e.g. --set paxos.lease.ms=3000. Keys set "
+            + "by earlier runs are kept."})
     Map<String, String> tuning = new LinkedHashMap<>();
 
     @Option(names = "--tls", description = {"Secure the cell: a throwaway CA and certificates under DIR/tls/ (kept and reused",

@@ -298,13 +298,16 @@ class CellCommandsTest {
         fakeHome("exec sleep 60");
         int base = h.use(InProcessReplicas.startOnConsecutivePorts(1, 1, 3)).basePort();
         Result up = h.run("cell", "up", "--replicas", "1", "--dir", "c", "--base-port", "" + base,
-                "--set", "paxos.lease.ms=3000", "--set", "cell.session.lease.ms=9000", "--set", "dns.ttl.s=5");
+                "--set", "paxos.lease.ms=3000", "--set", "cell.session.lease.ms=9000", "--set", "dns.ttl.s=5",
+                "--set", "metrics.ready.max.lag=500");
         assertEquals(0, up.code(), up.err());
         CellLayout layout = CellLayout.read(tmp.resolve("c")).orElseThrow();
         alive(layout, 1);
         Path etc = layout.replicaDir(1).resolve("etc");
         assertTrue(read(etc.resolve("io.chubby.paxos.cfg")).endsWith("\npaxos.lease.ms=3000\n"));
         assertTrue(read(etc.resolve("io.chubby.cell.cfg")).endsWith("\ncell.session.lease.ms=9000\n"));
+        assertTrue(read(etc.resolve("io.chubby.metrics.cfg")).endsWith("\nmetrics.ready.max.lag=500\n"),
+                read(etc.resolve("io.chubby.metrics.cfg")));
         assertTrue(read(etc.resolve("io.chubby.dns.cfg")).endsWith("\ndns.bind=127.0.0.1\ndns.cell=local\n"
                 + "dns.port=" + (base + 51) + "\ndns.ttl.s=5\n"), read(etc.resolve("io.chubby.dns.cfg")));
         assertFalse(read(layout.configFile(1)).contains("lease"), "the identity file has identity keys only");

@@ -20,6 +20,8 @@ public final class LeasePolicy {
     private final long targetPerSecond;
     private final LeaseCeiling ceiling;
     private final AtomicLong keepAlives = new AtomicLong();
+    /** Every KeepAlive counted since the cell component started (the rate's window resets the other). */
+    private final AtomicLong keepAlivesTotal = new AtomicLong();
     private volatile long wantedMillis;
     private volatile long recordedCeiling;
     private volatile long leaseMillis;
@@ -53,6 +55,12 @@ public final class LeasePolicy {
     /** Counts one KeepAlive for the rate metric. */
     public void keepAliveReceived() {
         keepAlives.incrementAndGet();
+        keepAlivesTotal.incrementAndGet();
+    }
+
+    /** KeepAlives received since the cell component started (a counter: rate() gives KeepAlives/s). */
+    public long keepAlivesReceived() {
+        return keepAlivesTotal.get();
     }
 
     /**

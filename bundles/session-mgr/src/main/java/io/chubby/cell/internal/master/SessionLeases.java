@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -101,6 +102,9 @@ public final class SessionLeases {
     }
 
     private final Map<Long, Lease> leases = new HashMap<>();
+    /** Events and cache invalidations queued to a session's KeepAlive (each once, however often resent). */
+    private final AtomicLong eventsSent = new AtomicLong();
+    private final AtomicLong invalidationsSent = new AtomicLong();
     /** The group KeepAlives held, under this monitor too. */
     private final GroupLeases groups;
     private final CellSettings settings;
@@ -340,11 +344,22 @@ public final class SessionLeases {
         Lease l = leases.get(sessionId);
         if (l != null) {
             l.events.addLast(event.setSeq(l.nextEventSeq++).build());
+            eventsSent.incrementAndGet();
             l.unsent = true;
             if (l.held()) {
                 reply(l, clock.millis(), true);
             }
         }
+    }
+
+    /** Events given to sessions to carry on their KeepAlives since the component started (each counted once). */
+    public long eventsSent() {
+        return eventsSent.get();
+    }
+
+    /** Cache invalidations given to sessions to carry on their KeepAlives (each counted once). */
+    public long invalidationsSent() {
+        return invalidationsSent.get();
     }
 
     /** Queues a cache invalidation; a held KeepAlive returns early to carry it. False if no such session. */
@@ -354,6 +369,7 @@ public final class SessionLeases {
             return false;
         }
         l.invalidations.put(inv.getId(), inv);
+        invalidationsSent.incrementAndGet();
         l.unsent = true;
         if (l.held()) {
             reply(l, clock.millis(), true);

@@ -437,6 +437,11 @@ public final class CellState {
         return nodes.size();
     }
 
+    /** Locks with at least one holder. */
+    public int heldLockCount() {
+        return locks.heldCount();
+    }
+
     public int handleCount() {
         return handles.size();
     }

@@ -133,6 +133,17 @@ public final class LockTable {
                 java.nio.charset.StandardCharsets.UTF_8), v));
     }
 
+    /** Locks with at least one holder (one pass over the records; for metrics). */
+    public int heldCount() {
+        int n = 0;
+        for (LockRecord r : locks.values()) {
+            if (!r.holders().isEmpty()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The lock record of the handle's node (empty when free and undelayed). */
     public LockRecord lockOf(HandleRecord h) {
         Node n = s.nodeOf(h);
