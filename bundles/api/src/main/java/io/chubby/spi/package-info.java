@@ -27,9 +27,12 @@
  * <p>1.10.0: {@code ConsensusStatus.masterLive} (whether the master a replica names is live as far
  * as it knows: a follower cut off from everyone keeps naming its last master; the metrics bundle's
  * readiness, issue 22).
+ *
+ * <p>1.11.0: {@code SessionView} (a read-only view of the applied sessions and locks, provided by
+ * session-mgr, read by the console bundle's pages, issue 22).
  */
 @Export
-@Version("1.10.0")
+@Version("1.11.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;
