@@ -42,7 +42,9 @@ import org.junit.jupiter.api.Timeout;
  * and the bundles page; screenshots go to {@code target/console-it/}, the cell page's also to
  * {@code docs/img/console-cell.png}. Over plain HTTP: no credentials 401 (the bundles page too,
  * so nothing can be installed), a wrong password 401, POST on a page 405, a path below a page and
- * an unknown page 404.
+ * an unknown page 404. Last, the acl bundle configured with a passwords file (the cell
+ * authenticates): the superuser root gets in with the cell's login, bob (no admin permission) 403,
+ * a wrong password and the console's own password 401.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ConsoleIT {
@@ -153,6 +155,38 @@ class ConsoleIT {
         assertEquals(404, send("GET", console + "chubby-cell/more", PASSWORD).statusCode());
         assertEquals(404, send("GET", console + "chubby-nothing", PASSWORD).statusCode());
         assertEquals(404, send("GET", console + "chubby-namespace?path=/no-such-node", PASSWORD).statusCode());
+
+        // the cell authenticates (the acl bundle with a passwords file): the cell's login and admin
+        // permission replace the console's own password; root is a superuser, bob is not
+        Path passwords = cell.dir().resolve("console-it-passwords");
+        for (String who : List.of("root", "bob")) {
+            Path pw = cell.dir().resolve(who + ".password");
+            Files.writeString(pw, who + "-pw\n");
+            LocalCell.Run hashed = cell.chubby(null, "acl", "passwd", who, "--file", passwords.toString(),
+                    "--new-password-file", pw.toString());
+            assertEquals(0, hashed.exit(), hashed::toString);
+        }
+        for (int id = 1; id <= 3; id++) {
+            Files.writeString(cell.dir().resolve("replica-" + id).resolve("etc").resolve("io.chubby.acl.cfg"),
+                    "acl.superusers=root\nacl.anonymous=true\nacl.passwords.file=" + passwords + "\n");
+        }
+        cell.await("the console taking root's cell login", () -> {
+            try {
+                return send("GET", console + "chubby-cell", "root", "root-pw").statusCode() == 200 ? "" : null;
+            } catch (Exception e) {
+                return null;
+            }
+        }, DEADLINE_MS);
+        HttpResponse<String> bob = send("GET", console + "chubby-cell", "bob", "bob-pw");
+        assertEquals(403, bob.statusCode());
+        assertTrue(bob.body().contains("bob has no admin permission in this cell"), bob.body());
+        assertEquals(401, send("GET", console + "chubby-cell", "root", "wrong").statusCode());
+        assertEquals(401, send("GET", console + "chubby-cell", PASSWORD).statusCode(),
+                "the console's own password no longer opens it");
+        String asRoot = chromium(List.of("--dump-dom", base.replace("http://", "http://root:root-pw@")
+                + "/system/console/chubby-sessions"));
+        assertTrue(asRoot.contains("<td>console-it waiter</td>"), asRoot);
+
         System.out.println("ConsoleIT: every page checked in " + (System.nanoTime() - started) / 1_000_000
                 + " ms (cell up included); screenshots in " + shots.toAbsolutePath());
     }
@@ -211,10 +245,14 @@ class ConsoleIT {
     }
 
     private HttpResponse<String> send(String method, String url, String password) throws Exception {
+        return send(method, url, "admin", password);
+    }
+
+    private HttpResponse<String> send(String method, String url, String user, String password) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (password != null) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + password)
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
                     .getBytes(StandardCharsets.UTF_8)));
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
