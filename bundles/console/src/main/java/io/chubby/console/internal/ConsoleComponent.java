@@ -25,7 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -43,9 +42,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Chubby pages of the Apache Felix Web Console (cell, namespace, locks, sessions) and the
- * console's security provider. Registers one web console plug-in servlet per page and a
- * {@link SecurityProvider} (id {@value #PROVIDER_ID}; the distribution makes the web console wait
- * for it). Reads the cell only through SPI services, all optional and dynamic: a page whose
+ * console's security provider. Registers one web console plug-in servlet per page and, when the
+ * web console is wired to this bundle, its security provider ({@link ConsoleSecurity}, id
+ * {@value ConsoleSecurity#PROVIDER_ID}; the distribution makes the web console wait for it). Reads the cell only through SPI services, all optional and dynamic: a page whose
  * service is missing says so. Configured from PID {@value #PID}; every key has a default.
  */
 @Component(service = {}, immediate = true, configurationPid = ConsoleComponent.PID,
@@ -53,7 +52,6 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = ConsoleComponent.Config.class)
 public final class ConsoleComponent {
     static final String PID = "io.chubby.console";
-    static final String PROVIDER_ID = "chubby";
     private static final String CATEGORY = "Chubby";
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleComponent.class);
 
@@ -108,12 +106,28 @@ public final class ConsoleComponent {
         page(context, NamespacePage.LABEL, NamespacePage.TITLE, this::namespacePage);
         page(context, LocksPage.LABEL, LocksPage.TITLE, path -> locksPage());
         page(context, SessionsPage.LABEL, SessionsPage.TITLE, path -> sessionsPage());
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put(SecurityProvider.PROPERTY_ID, PROVIDER_ID);
-        props.put("service.ranking", 1000);
-        registrations.add(context.registerService(SecurityProvider.class, new ConsoleSecurity(this::decide), props));
+        if (webConsoleWired()) {
+            registrations.add(ConsoleSecurity.register(context, this::decide));
+        } else {
+            LOG.warn("no web console (org.apache.felix.webconsole.spi) wired to this bundle: no security provider "
+                    + "registered; a web console installed later stays closed until this bundle is refreshed");
+        }
         LOG.info("console pages registered: {}, {}, {}, {}", CellPage.LABEL, NamespacePage.LABEL, LocksPage.LABEL,
                 SessionsPage.LABEL);
+    }
+
+    /**
+     * Whether this bundle is wired to the web console's SPI package (an optional import): asked
+     * here, since loading {@link ConsoleSecurity} without it fails.
+     */
+    private static boolean webConsoleWired() {
+        try {
+            Class.forName("org.apache.felix.webconsole.spi.SecurityProvider", false,
+                    ConsoleComponent.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     private void page(BundleContext context, String label, String title, Function<String, Rendered> render) {
