@@ -30,7 +30,9 @@
  *
  * <p>1.11.0: {@code MetricSource} and {@code Histogram} (issue 22: a bundle's own series, plain
  * Java, collected by the metrics bundle while the bundle runs); {@code ReplicaConfig.METRICS_PID} and the
- * {@code metrics.} key prefix ({@code chubby cell up --set metrics.<key>=<value>}).
+ * {@code metrics.} key prefix ({@code chubby cell up --set metrics.<key>=<value>}); {@code SessionView}
+ * (a read-only view of the applied sessions and locks, provided by session-mgr, read by the console
+ * bundle's pages, issue 22).
  */
 @Export
 @Version("1.11.0")

@@ -16,6 +16,7 @@ import io.chubby.spi.ReplicaConfig;
 import io.chubby.spi.ReplicaIdentity;
 import io.chubby.spi.RequestFilter;
 import io.chubby.spi.RequestHandler;
+import io.chubby.spi.SessionView;
 import io.chubby.spi.StateStore;
 import io.chubby.spi.StateStores;
 import java.security.SecureRandom;
@@ -41,18 +42,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * The cell of one replica as an OSGi component: wraps a {@link CellHost} (one {@link CellServer}
  * per open Paxos group: group 0 on the {@link Consensus} and {@link StateStore} services, groups
  * 1..N-1 of a partitioned cell through {@link ConsensusGroups} and {@link StateStores}), provides
- * {@link RequestHandler} (for the client acceptor), {@link NamespaceView} (for plug-ins) and
- * {@link CellMetrics} (group 0's Status numbers, for the metrics bundle), and
+ * {@link RequestHandler} (for the client acceptor), {@link NamespaceView} (for plug-ins),
+ * {@link CellMetrics} (group 0's Status numbers, for the metrics bundle) and {@link SessionView}
+ * (group 0's sessions and locks, read-only, for the console bundle), and
  * binds the plug-in whiteboards dynamically: {@link RequestFilter}s (ordered by service ranking),
  * the {@link Authorizer} (highest ranking decides), {@link ChangeListener}s, and the optional
  * {@link AdminShell}. Binding or unbinding a plug-in changes future calls only; sessions stay.
  * Configured from its own PID {@value ReplicaConfig#CELL_PID} (every key has a default, so no
  * configuration is needed) and the cell name from the {@link ReplicaIdentity}.
  */
-@Component(service = {RequestHandler.class, NamespaceView.class, CellMetrics.class}, configurationPid = ReplicaConfig.CELL_PID,
+@Component(service = {RequestHandler.class, NamespaceView.class, CellMetrics.class, SessionView.class}, configurationPid = ReplicaConfig.CELL_PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = CellComponent.Config.class)
-public final class CellComponent implements RequestHandler, NamespaceView, CellMetrics {
+public final class CellComponent implements RequestHandler, NamespaceView, CellMetrics, SessionView {
 
     @ObjectClassDefinition(id = ReplicaConfig.CELL_PID, name = "Chubby cell (session-mgr)",
             description = "Sessions, KeepAlive, the file and lock calls, the request pipeline and the change feed "
@@ -242,5 +244,17 @@ public final class CellComponent implements RequestHandler, NamespaceView, CellM
     @Override
     public Map<String, Number> snapshot() {
         return StatusMetrics.of(host.groupZero().statusForTest());
+    }
+
+    // ------------------------------------------------------------------ SessionView
+
+    @Override
+    public List<Session> sessions() {
+        return host.groupZero().sessions().sessions();
+    }
+
+    @Override
+    public List<Lock> locks() {
+        return host.groupZero().sessions().locks();
     }
 }

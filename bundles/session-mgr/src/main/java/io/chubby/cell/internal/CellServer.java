@@ -8,6 +8,7 @@ import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.replica.ChangeFeed;
 import io.chubby.cell.internal.replica.StateNamespace;
+import io.chubby.cell.internal.replica.StateSessions;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.Partitions;
 import io.chubby.cell.internal.state.Result;
@@ -20,6 +21,7 @@ import io.chubby.spi.ChangeListener;
 import io.chubby.spi.ClientConnection;
 import io.chubby.spi.Consensus;
 import io.chubby.spi.NamespaceView;
+import io.chubby.spi.SessionView;
 import io.chubby.spi.RequestFilter;
 import io.chubby.spi.RequestHandler;
 import io.chubby.spi.StateMachine;
@@ -56,6 +58,7 @@ public final class CellServer implements RequestHandler {
     private final CellStateMachine machine;
     private final ChangeFeed feed;
     private final StateNamespace namespace;
+    private final StateSessions sessions;
     private final Mastership master;
     private final CallRouter router;
     private final AtomicLong localFilterIds = new AtomicLong(Long.MAX_VALUE / 2);
@@ -79,6 +82,7 @@ public final class CellServer implements RequestHandler {
         this.feed = new ChangeFeed(settings.feedQueueChanges());
         this.machine = new CellStateMachine(settings.cellName(), role.group(), store, new Applied(), feed);
         this.namespace = new StateNamespace(machine);
+        this.sessions = new StateSessions(machine);
         CellSecret secret = role.group() == 0 ? CellSecret.random(secrets)
                 : CellSecret.copiedFrom(role.group(), role.groupZeroSecret());
         this.master = new Mastership(consensus, settings, clock, machine, secret, this::location);
@@ -271,6 +275,11 @@ public final class CellServer implements RequestHandler {
     /** The applied namespace, read-only (also registered as a service under OSGi). */
     public NamespaceView namespace() {
         return namespace;
+    }
+
+    /** The applied sessions and locks, read-only (also registered as a service under OSGi). */
+    public SessionView sessions() {
+        return sessions;
     }
 
     /** The state machine registered with consensus (for tests and the simulation). */
