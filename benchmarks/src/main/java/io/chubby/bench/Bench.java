@@ -246,6 +246,7 @@ public final class Bench {
                 }
                 case 11 -> out.addAll(Workloads.membershipChange(sut, p.failovers()));
                 case 12 -> out.add(Workloads.mirrorPropagation(sut, p == Plan.QUICK ? 1_000 : 10_000));
+                case 13 -> out.addAll(Workloads.mirrorReconciliation(sut, 1_000, p == Plan.QUICK ? 10_000 : 30_000));
                 case 8 -> out.add(SessionWorkloads.fanOut(sut, p.fanOut()));
                 case 9 -> {
                     if (sut instanceof EtcdCluster etcd) {

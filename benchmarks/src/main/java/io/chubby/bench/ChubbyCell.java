@@ -546,12 +546,7 @@ final class ChubbyCell implements SystemUnderTest {
         target.start();
         String cfg = "mirror.name=bench\nmirror.source.cell=" + cellSpec() + "\nmirror.source.path=/ls/local/bench-mirror"
                 + "\nmirror.target.path=/ls/local/mirrored\nmirror.retry.ms=500\n";
-        for (int i = 1; i <= 3; i++) {
-            Path etc = target.dir.resolve("replica-" + i).resolve("etc");
-            Path tmp = etc.resolveSibling(".mirror-bench.cfg.tmp");
-            Files.writeString(tmp, cfg);
-            Files.move(tmp, etc.resolve("io.chubby.mirror-bench.cfg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
+        configureMirror(target, cfg);
         ChubbyClient source = ChubbyClient.connect(options());
         source.ensureDirectory("/ls/local/bench-mirror");
         Handle file = source.open("/ls/local/bench-mirror/v", OpenOptions.write().withCreate(CreateMode.MAY));
@@ -613,6 +608,54 @@ final class ChubbyCell implements SystemUnderTest {
             private Thread watchThread;
 
             @Override
+            public void putAtSource(String name, String value) {
+                source.write("/ls/local/bench-mirror/" + name, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public java.util.Set<String> missingAtTarget(java.util.Map<String, String> expected) throws Exception {
+                java.util.Set<String> missing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(64);
+                java.util.List<java.util.concurrent.CompletableFuture<?>> reads = new java.util.ArrayList<>();
+                for (var e : expected.entrySet()) {
+                    inFlight.acquire();
+                    reads.add(watcher.readAsync("/ls/local/mirrored/" + e.getKey(), io.chubby.client.CacheMode.UNCACHED)
+                            .handle((data, err) -> {
+                                inFlight.release();
+                                if (err != null || !e.getValue().equals(new String(data,
+                                        java.nio.charset.StandardCharsets.UTF_8))) {
+                                    missing.add(e.getKey());
+                                }
+                                return null;
+                            }));
+                }
+                java.util.concurrent.CompletableFuture.allOf(reads.toArray(new java.util.concurrent.CompletableFuture[0]))
+                        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+                return missing;
+            }
+
+            @Override
+            public void stopMirroring() throws Exception {
+                configureMirror(target, null);
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                for (int i = 1; i <= 3; i++) {
+                    String a = "127.0.0.1:" + (target.basePort + i);
+                    while (!ChubbyClient.admin(a, "mirror:status", Duration.ofSeconds(5), target.statusSecurity).output()
+                            .startsWith("no mirrors configured")) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("the mirror in " + a + " did not stop within 30 s");
+                        }
+                        Procs.sleep(100);
+                    }
+                }
+            }
+
+            @Override
+            public void resumeMirroring() throws Exception {
+                configureMirror(target, cfg);
+            }
+
+            @Override
             public void close() {
                 if (watchThread != null) {
                     watchThread.interrupt();
@@ -622,6 +665,20 @@ final class ChubbyCell implements SystemUnderTest {
                 target.close();
             }
         };
+    }
+
+    /** Writes (or, for null, removes) the bench mirror's factory configuration on every replica of {@code target}. */
+    private static void configureMirror(ChubbyCell target, String cfg) throws java.io.IOException {
+        for (int i = 1; i <= 3; i++) {
+            Path etc = target.dir.resolve("replica-" + i).resolve("etc");
+            if (cfg == null) {
+                Files.deleteIfExists(etc.resolve("io.chubby.mirror-bench.cfg"));
+                continue;
+            }
+            Path tmp = etc.resolveSibling(".mirror-bench.cfg.tmp");
+            Files.writeString(tmp, cfg);
+            Files.move(tmp, etc.resolve("io.chubby.mirror-bench.cfg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     private void admin(ReplicaStatus m, String command, Duration timeout) {

@@ -432,8 +432,9 @@ final class EtcdCluster implements SystemUnderTest {
         }
         EtcdCluster target = new EtcdCluster(dir.resolveSibling(dir.getFileName() + "-mirror-target"), 3, basePort + 500);
         target.start();
-        Process mirror = Procs.spawn(dir, List.of("etcdctl", "--endpoints", endpointList(), "make-mirror", "--prefix",
-                "bench-mirror", target.clientUrl(1)), dir.resolve("make-mirror.log"), java.util.Map.of("ETCDCTL_API", "3"));
+        List<String> makeMirror = List.of("etcdctl", "--endpoints", endpointList(), "make-mirror", "--prefix",
+                "bench-mirror", target.clientUrl(1));
+        Process[] mirror = {Procs.spawn(dir, makeMirror, dir.resolve("make-mirror.log"), java.util.Map.of("ETCDCTL_API", "3"))};
         Client source = client();
         Client watcher = target.client();
         ByteSequence key = ByteSequence.from("bench-mirror/v", StandardCharsets.UTF_8);
@@ -460,6 +461,44 @@ final class EtcdCluster implements SystemUnderTest {
             }
 
             @Override
+            public void putAtSource(String name, String value) throws Exception {
+                source.getKVClient().put(ByteSequence.from("bench-mirror/" + name, StandardCharsets.UTF_8),
+                        ByteSequence.from(value, StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
+            }
+
+            @Override
+            public java.util.Set<String> missingAtTarget(java.util.Map<String, String> expected) throws Exception {
+                ByteSequence prefix = ByteSequence.from("bench-mirror/", StandardCharsets.UTF_8);
+                java.util.Map<String, String> shown = new java.util.HashMap<>();
+                for (io.etcd.jetcd.KeyValue kv : watcher.getKVClient().get(prefix,
+                        io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build()).get(30, TimeUnit.SECONDS).getKvs()) {
+                    shown.put(kv.getKey().toString(StandardCharsets.UTF_8).substring("bench-mirror/".length()),
+                            kv.getValue().toString(StandardCharsets.UTF_8));
+                }
+                java.util.Set<String> missing = new java.util.HashSet<>();
+                expected.forEach((k, v) -> {
+                    if (!v.equals(shown.get(k))) {
+                        missing.add(k);
+                    }
+                });
+                return missing;
+            }
+
+            @Override
+            public void stopMirroring() throws Exception {
+                mirror[0].destroy();
+                if (!mirror[0].waitFor(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("etcdctl make-mirror did not stop within 30 s");
+                }
+            }
+
+            @Override
+            public void resumeMirroring() throws Exception {
+                mirror[0] = Procs.spawn(dir, makeMirror, dir.resolve("make-mirror-2.log"),
+                        java.util.Map.of("ETCDCTL_API", "3"));
+            }
+
+            @Override
             public void close() {
                 for (AutoCloseable w : watches) {
                     try {
@@ -468,7 +507,7 @@ final class EtcdCluster implements SystemUnderTest {
                         // closing a watch of a run that ends
                     }
                 }
-                mirror.destroy();
+                mirror[0].destroy();
                 watcher.close();
                 source.close();
                 target.close();

@@ -68,6 +68,18 @@ interface SystemUnderTest extends AutoCloseable {
         /** Tells {@code seen} every value the target shows from now on (on a thread of its own). */
         void watchTarget(java.util.function.LongConsumer seen) throws Exception;
 
+        /** Workload 13: writes {@code value} under {@code name} in the mirrored subtree at the source (acknowledged). */
+        void putAtSource(String name, String value) throws Exception;
+
+        /** Workload 13: the names of {@code expected} (name -> value) the target does not show with that value yet. */
+        java.util.Set<String> missingAtTarget(java.util.Map<String, String> expected) throws Exception;
+
+        /** Workload 13: stops the mirror; the target keeps what it has. Returns once it stopped. */
+        void stopMirroring() throws Exception;
+
+        /** Workload 13: starts the mirror again; it must bring the target level with the source. */
+        void resumeMirroring() throws Exception;
+
         @Override
         void close();
     }

@@ -249,6 +249,73 @@ final class Workloads {
         }
     }
 
+    /**
+     * Mirroring after a cut (issue 20): {@code files} files mirrored into the target deployment
+     * (the first copy is timed too), then the mirror is stopped (the bundle's configuration removed;
+     * {@code etcdctl make-mirror} killed), every file is changed at the source, and {@code cutMs}
+     * after the stop the mirror is started again: from then until the target shows every new value
+     * is the reconciliation. The target is polled (every file that is not level yet, reads in
+     * parallel), so a figure carries the poll's granularity, given in the note.
+     */
+    static List<Result> mirrorReconciliation(SystemUnderTest sut, int files, long cutMs) throws Exception {
+        try (SystemUnderTest.Mirror m = sut.startMirror()) {
+            java.util.Map<String, String> first = new java.util.TreeMap<>();
+            java.util.Map<String, String> second = new java.util.TreeMap<>();
+            for (int i = 0; i < files; i++) {
+                first.put("f" + i, "first-" + i);
+                second.put("f" + i, "second-" + i);
+            }
+            long t0 = System.nanoTime();
+            for (var e : first.entrySet()) {
+                m.putAtSource(e.getKey(), e.getValue());
+            }
+            long[] firstPoll = awaitLevel(sut, m, first);
+            long firstCopy = firstPoll[0] - t0;
+            m.stopMirroring();
+            long stopped = System.nanoTime();
+            for (var e : second.entrySet()) {
+                m.putAtSource(e.getKey(), e.getValue());
+            }
+            long changedMs = (System.nanoTime() - stopped) / 1_000_000;
+            Procs.sleep(Math.max(0, cutMs - (System.nanoTime() - stopped) / 1_000_000));
+            long resumed = System.nanoTime();
+            m.resumeMirroring();
+            long[] level = awaitLevel(sut, m, second);
+            double reconcileMs = (level[0] - resumed) / 1e6;
+            double firstMs = firstCopy / 1e6;
+            return List.of(
+                    new Result("13a. mirror: first copy of " + files + " files (writes included)", sut.name(), Double.NaN,
+                            firstMs, firstMs, firstMs, 1, "polled every " + firstPoll[1] / 1_000_000 + " ms at most"),
+                    new Result("13b. mirror: reconciliation after a " + cutMs / 1000 + " s cut, " + files
+                            + " files changed", sut.name(), Double.NaN, reconcileMs, reconcileMs, reconcileMs, 1,
+                            "changes took " + changedMs + " ms; target polled every " + level[1] / 1_000_000
+                                    + " ms at most"));
+        }
+    }
+
+    /** Polls until the target shows every value of {@code expected}: {when it did, the longest poll round}. */
+    private static long[] awaitLevel(SystemUnderTest sut, SystemUnderTest.Mirror m, java.util.Map<String, String> expected)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        java.util.Map<String, String> left = new java.util.TreeMap<>(expected);
+        long longestRound = 0;
+        while (true) {
+            long start = System.nanoTime();
+            java.util.Set<String> missing = m.missingAtTarget(left);
+            long end = System.nanoTime();
+            longestRound = Math.max(longestRound, end - start);
+            left.keySet().retainAll(missing);
+            if (left.isEmpty()) {
+                return new long[] {end, longestRound};
+            }
+            if (end > deadline) {
+                throw new IllegalStateException(sut.name() + ": the target is still missing " + left.size()
+                        + " values after 300 s, e.g. " + left.keySet().iterator().next());
+            }
+            Procs.sleep(20);
+        }
+    }
+
     private static void awaitSeen(SystemUnderTest sut, long[] seenAt, long[] highest, long seq) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         synchronized (seenAt) {
