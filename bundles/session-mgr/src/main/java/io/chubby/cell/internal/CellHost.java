@@ -137,7 +137,7 @@ public final class CellHost implements RequestHandler {
             }
             try {
                 CellServer s = new CellServer(groups.open(g), stores.group(g), settings, clock, secrets,
-                        GroupRole.member(g, zero::secret));
+                        GroupRole.member(g, zero::secret, p));
                 plugins.applyTo(s);
                 s.ceilingAllowed(this::everyMemberAppliesLeaseCeilings);
                 servers.put(g, s);

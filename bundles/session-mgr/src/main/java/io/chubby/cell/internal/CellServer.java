@@ -74,7 +74,8 @@ public final class CellServer implements RequestHandler {
         this.settings = settings;
         this.role = role;
         this.feed = new ChangeFeed(settings.feedQueueChanges());
-        this.machine = new CellStateMachine(settings.cellName(), role.group(), store, new Applied(), feed);
+        this.machine = new CellStateMachine(settings.cellName(), role.group(), role.layout(), store, new Applied(),
+                feed);
         this.namespace = new StateNamespace(machine);
         CellSecret secret = role.group() == 0 ? CellSecret.random(secrets)
                 : CellSecret.copiedFrom(role.group(), role.groupZeroSecret());

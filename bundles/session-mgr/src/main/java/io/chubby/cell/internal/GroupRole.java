@@ -12,29 +12,33 @@ import java.util.function.Supplier;
  * @param group              the Paxos group
  * @param groupZeroSecret    group 0's secret as this replica applied it (null until then); null for group 0
  * @param partitionsRecorded told, on the apply thread, of group 0's partitions record; never null
+ * @param layout             for a group >= 1, group 0's record the group was opened from (anchors and
+ *                           intents depend on it); null for group 0, which reads its own record
  */
-public record GroupRole(int group, Supplier<byte[]> groupZeroSecret, Consumer<Partitions> partitionsRecorded) {
+public record GroupRole(int group, Supplier<byte[]> groupZeroSecret, Consumer<Partitions> partitionsRecorded,
+                        Partitions layout) {
     public GroupRole {
-        if (group < 0 || (group == 0) != (groupZeroSecret == null) || partitionsRecorded == null) {
+        if (group < 0 || (group == 0) != (groupZeroSecret == null) || partitionsRecorded == null
+                || (group == 0) != (layout == null)) {
             throw new IllegalArgumentException("group 0 makes its secret, every other group copies group 0's");
         }
     }
 
     /** A cell of one group outside a host (tests, simulation, benchmarks): nobody listens. */
     public static GroupRole alone() {
-        return new GroupRole(0, null, p -> { });
+        return new GroupRole(0, null, p -> { }, null);
     }
 
     /** Group 0 of a host, which learns of the partitions record through {@code recorded}. */
     public static GroupRole groupZero(Consumer<Partitions> recorded) {
-        return new GroupRole(0, null, recorded);
+        return new GroupRole(0, null, recorded, null);
     }
 
-    /** Group {@code group} >= 1 of a host. */
-    public static GroupRole member(int group, Supplier<byte[]> groupZeroSecret) {
+    /** Group {@code group} >= 1 of a host partitioned as {@code layout}. */
+    public static GroupRole member(int group, Supplier<byte[]> groupZeroSecret, Partitions layout) {
         if (group < 1) {
             throw new IllegalArgumentException("group " + group + " is not a member group");
         }
-        return new GroupRole(group, groupZeroSecret, p -> { });
+        return new GroupRole(group, groupZeroSecret, p -> { }, layout);
     }
 }
