@@ -55,7 +55,8 @@ public final class CallRouter {
         this.delegation = new Delegation(settings.proxyPrincipals());
         this.cell = new CellCalls(consensus, settings, machine, master, pipeline, feed, delegation);
         this.sessions = new SessionCalls(machine, master, clock, delegation);
-        this.files = new FileCalls(machine, master.proposer(), settings, clock, master.writes(), master.cache());
+        this.files = new FileCalls(machine, master.proposer(), settings, clock, master.writes(), master.cache(),
+                master.directories());
         this.locks = new LockCalls(machine, master.proposer(), master.lockWaits(), clock);
     }
 

@@ -1,7 +1,6 @@
 package io.chubby.cell.internal.state;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -103,12 +102,5 @@ public final class DirectoryTables {
         } else {
             map.put(key, old);
         }
-    }
-
-    /** Every anchor, for tests and the checks: storage key (as text) to record. */
-    public List<Map.Entry<String, Anchor>> anchorList() {
-        List<Map.Entry<String, Anchor>> out = new ArrayList<>();
-        anchors.forEach((k, v) -> out.add(Map.entry(new String(k, java.nio.charset.StandardCharsets.UTF_8), v)));
-        return out;
     }
 }
