@@ -3,6 +3,8 @@ package io.chubby.cell.internal;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.PartitionHash;
+import io.chubby.cell.internal.cross.CrossCalls;
+import io.chubby.cell.internal.cross.LocalCrossCalls;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.Partitions;
@@ -69,6 +71,8 @@ public final class CellHost implements RequestHandler {
         return t;
     });
     private final Object lifecycle = new Object();
+    /** How a group's master reaches another group's: by default the groups this host masters. */
+    private volatile CrossCalls cross = new LocalCrossCalls(this::localTarget);
     private boolean stopped; // guarded by lifecycle
     /** Group 0's partitions record as last applied or loaded here (read on every call: no state lock). */
     private volatile Partitions recorded = Partitions.ONE;
@@ -95,6 +99,7 @@ public final class CellHost implements RequestHandler {
                     GroupRole.groupZero(this::recorded, partitioning));
             plugins.applyTo(zero);
             zero.ceilingAllowed(this::everyMemberAppliesLeaseCeilings);
+            zero.crossCalls((g, step) -> cross.call(g, step));
             servers.put(0, zero);
             zero.start();
             recorded = zero.partitions();
@@ -120,6 +125,20 @@ public final class CellHost implements RequestHandler {
             }
             servers.clear();
         }
+    }
+
+    /** This host's server of group {@code g} as a cross-call target, or null when the group is not open here. */
+    LocalCrossCalls.Target localTarget(int g) {
+        CellServer s = servers.get(g);
+        return s == null ? null : s.crossTarget();
+    }
+
+    /**
+     * Routes the groups' cross calls through {@code calls} (tests: one channel over the hosts of
+     * several replicas in one JVM; step 12 puts it on the peer transport).
+     */
+    void crossCalls(CrossCalls calls) {
+        this.cross = calls;
     }
 
     /** Apply thread of group 0: the partitions record appeared (or was loaded): open the groups on our own thread. */
@@ -148,9 +167,10 @@ public final class CellHost implements RequestHandler {
             }
             try {
                 CellServer s = new CellServer(groups.open(g), stores.group(g), settings, clock, secrets,
-                        GroupRole.member(g, zero::secret, partitioning));
+                        GroupRole.member(g, zero::secret, p, partitioning));
                 plugins.applyTo(s);
                 s.ceilingAllowed(this::everyMemberAppliesLeaseCeilings);
+                s.crossCalls((g2, step) -> cross.call(g2, step));
                 servers.put(g, s);
                 s.start();
                 log.info("group opened group={} partitions={} hash={}", g, p.count(), p.hashName());

@@ -80,7 +80,8 @@ public final class CellServer implements RequestHandler {
         this.settings = settings;
         this.role = role;
         this.feed = new ChangeFeed(settings.feedQueueChanges());
-        this.machine = new CellStateMachine(settings.cellName(), role.group(), store, new Applied(), feed);
+        this.machine = new CellStateMachine(settings.cellName(), role.group(), role.layout(), store, new Applied(),
+                feed);
         this.namespace = new StateNamespace(machine);
         this.sessions = new StateSessions(machine);
         CellSecret secret = role.group() == 0 ? CellSecret.random(secrets)
@@ -268,6 +269,16 @@ public final class CellServer implements RequestHandler {
     }
 
     /** Proposes {@code command} in this group (on its master; else the future fails NOT_MASTER). */
+    /** How this group's master reaches the masters of the other groups (directory intents). */
+    void crossCalls(io.chubby.cell.internal.cross.CrossCalls calls) {
+        master.directories().crossCalls(calls);
+    }
+
+    /** This server as the target of another group's cross call: proposes the step here while master. */
+    io.chubby.cell.internal.cross.LocalCrossCalls.Target crossTarget() {
+        return new io.chubby.cell.internal.cross.LocalCrossCalls.Target(consensus.isMaster(), this::propose);
+    }
+
     CompletableFuture<Result> propose(Command command) {
         return master.proposer().propose(command);
     }

@@ -47,6 +47,18 @@ final class TestClient {
         return r;
     }
 
+    /**
+     * Sends a call whose answer may come later (a directory intent), runs {@code meanwhile} (e.g.
+     * timer steps of the masters that complete it), then returns the answer (null: none yet).
+     */
+    Response callAcross(Request.Builder req, Runnable meanwhile) {
+        long id = ++callId;
+        server.request(conn, req.setCallId(id).setSessionId(req.getSessionId() == 0 ? session : req.getSessionId())
+                .setEpoch(req.getEpoch() == 0 ? epoch : req.getEpoch()).build().toByteArray());
+        meanwhile.run();
+        return conn.forCall(id);
+    }
+
     private Response awaitResponse(long id) {
         try {
             return conn.response(id).get(10, TimeUnit.SECONDS);

@@ -67,7 +67,7 @@ public final class CallRouter {
                 partitioning);
         this.sessions = new SessionCalls(machine, master, clock, delegation);
         this.files = new FileCalls(machine, master.proposer(), settings, clock, master.writes(), master.cache(),
-                group);
+                master.directories(), group);
         this.locks = new LockCalls(machine, master.proposer(), master.lockWaits(), clock);
     }
 

@@ -8,6 +8,7 @@ import io.chubby.api.NodePath;
 import io.chubby.api.OpenOptions;
 import io.chubby.cell.internal.master.CacheTracker;
 import io.chubby.cell.internal.master.CoherentWrites;
+import io.chubby.cell.internal.master.DirectoryIntents;
 import io.chubby.cell.internal.master.Proposer;
 import io.chubby.cell.internal.master.Wire;
 import io.chubby.cell.internal.replica.CellSettings;
@@ -18,6 +19,7 @@ import io.chubby.cell.internal.state.HandleToken;
 import io.chubby.cell.internal.state.Modes;
 import io.chubby.cell.internal.state.Node;
 import io.chubby.cell.internal.state.Result;
+import io.chubby.cell.internal.state.Result.DirOutcome.Outcome;
 import io.chubby.cell.internal.state.Validation;
 import io.chubby.protocol.Create;
 import io.chubby.protocol.Empty;
@@ -29,6 +31,8 @@ import io.chubby.protocol.Response;
 import io.chubby.protocol.SetContentsReply;
 import io.chubby.protocol.StatMessage;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
@@ -44,11 +48,12 @@ final class FileCalls {
     private final Clock clock;
     private final CoherentWrites writes;
     private final CacheTracker cache;
-
+    private final DirectoryIntents directories;
     private final int group;
 
     FileCalls(CellStateMachine machine, Proposer proposer, CellSettings settings, Clock clock,
-              CoherentWrites writes, CacheTracker cache, int group) {
+              CoherentWrites writes, CacheTracker cache, DirectoryIntents directories, int group) {
+        this.directories = directories;
         this.group = group;
         this.machine = machine;
         this.proposer = proposer;
@@ -96,8 +101,19 @@ final class FileCalls {
                 && machine.read(s -> s.nodeAt(path.cellRelative()) != null)) {
             writes.openExisting(call.conn, req, path.cellRelative(), cmd, reply);
         } else {
-            writes.proposeAndReply(call.conn, req, path.cellRelative(), true, cmd, reply);
+            writes.proposeAndReply(call.conn, req, path.cellRelative(), true, cmd, r -> anchored(r, path.cellRelative()), reply);
         }
+    }
+
+    /** A directory whose children live in another group is answered once H holds its anchor (4.3). */
+    private CompletionStage<Result> anchored(Result r, String path) {
+        if (r instanceof Result.Opened op && op.created() && op.stat().directory()) {
+            long txid = directories.openIntentOn(path, op.stat().instance());
+            if (txid != 0) {
+                return directories.created(txid).thenApply(o -> r);
+            }
+        }
+        return CompletableFuture.completedFuture(r);
     }
 
     void close(Call call) {
@@ -175,9 +191,20 @@ final class FileCalls {
     void delete(Call call) {
         HandleRecord h = call.handle;
         requireMode(call, Modes.canWrite(h.modeBits()), "writing");
-        writes.proposeAndReply(call.conn, call.req, h.path(),
-                call.guarded(new Command.Delete(call.sessionId(), h.handleId())),
+        writes.proposeAndReply(call.conn, call.req, h.path(), false,
+                call.guarded(new Command.Delete(call.sessionId(), h.handleId())), r -> settledDelete(r, h),
                 r -> Response.newBuilder().setEmpty(Empty.getDefaultInstance()));
+    }
+
+    /** A delete that opened a directory intent is answered with the intent's outcome (4.2). */
+    private CompletionStage<Result> settledDelete(Result r, HandleRecord h) {
+        if (r instanceof Result.DirOutcome d && d.outcome() == Outcome.INTENT_OPENED) {
+            return directories.deleted(d.txid(), h.path(), h.instance()).thenApply(o -> o == Outcome.DELETED
+                    ? new Result.Done()
+                    : new Result.Failed(ErrorCode.NOT_EMPTY, "directory /ls/" + settings.cellName() + h.path()
+                            + " is not empty"));
+        }
+        return CompletableFuture.completedFuture(r);
     }
 
     /** Errors name the node absolutely ({@code /ls/<cell>/...}), as clients name it. */

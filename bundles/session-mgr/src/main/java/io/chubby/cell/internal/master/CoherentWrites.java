@@ -34,8 +34,19 @@ public final class CoherentWrites {
     /** As above; {@code creates}: the write may create the node (sessions caching its absence are invalidated too). */
     public void proposeAndReply(ClientConnection conn, Request req, String path, boolean creates, Command command,
                          Function<Result, Response.Builder> onSuccess) {
+        proposeAndReply(conn, req, path, creates, command, java.util.concurrent.CompletableFuture::completedFuture,
+                onSuccess);
+    }
+
+    /**
+     * As above; {@code settle} turns the applied result into the one the client is answered with
+     * when the entry only started the operation (a directory intent: its outcome comes later).
+     */
+    public void proposeAndReply(ClientConnection conn, Request req, String path, boolean creates, Command command,
+                                Function<Result, java.util.concurrent.CompletionStage<Result>> settle,
+                                Function<Result, Response.Builder> onSuccess) {
         CacheTracker.Write w = tracker.begin(path, req.getSessionId(), creates);
-        drained(w).thenCompose(v -> proposer.propose(command)).whenComplete((result, err) ->
+        drained(w).thenCompose(v -> proposer.propose(command)).thenCompose(settle).whenComplete((result, err) ->
                 drained(w).whenComplete((v, e) -> {
                     tracker.end(w);
                     Response r;

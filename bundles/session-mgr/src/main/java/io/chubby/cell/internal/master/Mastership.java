@@ -46,6 +46,7 @@ public final class Mastership implements ConsensusListener {
     private final CoherentWrites writes;
     private final EventRouter events;
     private final LockWaits lockWaits;
+    private final DirectoryIntents directories;
     private final CellSecret secrets;
     private final AtomicBoolean initInFlight = new AtomicBoolean();
     private final AtomicBoolean settleInFlight = new AtomicBoolean();
@@ -94,6 +95,7 @@ public final class Mastership implements ConsensusListener {
         this.writes = new CoherentWrites(cache, proposer);
         this.events = new EventRouter(machine, leases);
         this.lockWaits = new LockWaits(machine, proposer, leases, clock, consensus::isMaster, settings.leaseMillis());
+        this.directories = new DirectoryIntents(machine, proposer::propose, consensus::isMaster);
         this.epoch = consensus.epoch();
     }
 
@@ -119,6 +121,11 @@ public final class Mastership implements ConsensusListener {
 
     public LockWaits lockWaits() {
         return lockWaits;
+    }
+
+    /** Open directory intents this group coordinates (empty in a cell of one group). */
+    public DirectoryIntents directories() {
+        return directories;
     }
 
     /** The epoch this replica knows (cached from consensus). */
@@ -149,6 +156,7 @@ public final class Mastership implements ConsensusListener {
             leases.tick();
             cache.tick(leases::isLive);
             lockWaits.tick();
+            directories.drive();
         }
     }
 
@@ -327,6 +335,7 @@ public final class Mastership implements ConsensusListener {
     /** Apply thread: keeps master memory in step with entry {@code index}, which succeeded. */
     public void applied(Command entry, Result result) {
         Command command = Command.unguarded(entry);
+        directories.applied(command, result);
         if (command instanceof Command.CreateSessions && result instanceof Result.SessionsCreated c) {
             c.sessionIds().forEach(leases::grant);
         } else if (command instanceof Command.EndSession e) {

@@ -6,5 +6,8 @@
  * {@code CacheTracker} and {@code CoherentWrites} (consistent caching), {@code EventRouter}, {@code LockWaits} (held
  * Acquires, lock-delay) and the {@code Proposer}; {@code CellSecret} says where a group's InitCell
  * secret comes from (group 0: random; others: group 0's); {@code Wire} converts to protocol messages.
+ * {@code DirectoryIntents} drives the directory intents this group coordinates over
+ * {@code io.chubby.cell.internal.cross.CrossCalls}, step by step as the pure {@code DirectoryPhases}
+ * says (docs/PARTITIONING.md section 4).
  */
 package io.chubby.cell.internal.master;

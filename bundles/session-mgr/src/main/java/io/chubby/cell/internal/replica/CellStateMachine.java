@@ -64,7 +64,13 @@ public final class CellStateMachine implements StateMachine {
 
     /** The state machine of Paxos group {@code group}, over that group's store. */
     public CellStateMachine(String cell, int group, StateStore store, AppliedListener listener, ChangeFeed feed) {
-        this.state = new CellState(cell, group);
+        this(cell, group, null, store, listener, feed);
+    }
+
+    /** As above, for a group >= 1 of a cell partitioned as {@code layout} (null: group 0 or one group). */
+    public CellStateMachine(String cell, int group, io.chubby.cell.internal.state.Partitions layout, StateStore store,
+                            AppliedListener listener, ChangeFeed feed) {
+        this.state = new CellState(cell, group, layout);
         this.store = store;
         this.listener = listener;
         this.feed = feed;

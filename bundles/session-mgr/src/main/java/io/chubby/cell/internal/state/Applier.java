@@ -16,14 +16,16 @@ import java.util.List;
 final class Applier {
     private final CellState s;
     private final long epoch;
+    private final long index;
     // Lock side of closing handles: set by EndSession for an expired session (lock-delay applies).
     private long lockDelayFrom = LockApplier.NO_TIME;
     private String closeReason = "handle closed";
     private ErrorCode closeCode = ErrorCode.CANCELLED;
 
-    Applier(CellState state, long epoch) {
+    Applier(CellState state, long epoch, long index) {
         this.s = state;
         this.epoch = epoch;
+        this.index = index;
     }
 
     Result apply(Command c) {
@@ -60,6 +62,16 @@ final class Applier {
             return guarded(g);
         } else if (c instanceof Command.SetPartitions p) {
             return new PartitionsApplier(s).setPartitions(p);
+        } else if (c instanceof Command.AnchorDir a) {
+            return new DirectoryApplier(s).anchorDir(a);
+        } else if (c instanceof Command.SealDir d) {
+            return new DirectoryApplier(s).sealDir(d);
+        } else if (c instanceof Command.DropAnchor d) {
+            return new DirectoryApplier(s).dropAnchor(d);
+        } else if (c instanceof Command.DeleteSealedDir d) {
+            return new DirectoryApplier(s).deleteSealedDir(d);
+        } else if (c instanceof Command.DirIntentDone d) {
+            return new DirectoryApplier(s).intentDone(d);
         } else if (c instanceof Command.SetLeaseCeiling l) {
             if (l.millis() != s.leaseCeilingMillis) {
                 s.putLeaseCeiling(l.millis());
@@ -85,6 +97,7 @@ final class Applier {
         if (s.group != 0) {
             // Group 0 records nothing new (its state stays what every earlier version wrote); the root lives there.
             s.putGroup(s.group);
+            new DirectoryApplier(s).anchorRootIfHere();
             return new Result.Done();
         }
         byte[] rootKey = NodePath.root(s.cell).storageKey();
@@ -163,6 +176,9 @@ final class Applier {
             node = create(path, o);
             s.putNode(key, node);
             created = true;
+            if (node.directory() && s.layout().crossesGroups(path)) {
+                new DirectoryApplier(s).directoryCreated(path, node, index);
+            }
         }
         int mode = Modes.normalise(o.modeBits());
         HandleRecord h = new HandleRecord(s.nextHandle++, o.sessionId(), path.cellRelative(), node.instance(), mode,
@@ -177,6 +193,9 @@ final class Applier {
         }
         NodePath parentPath = path.parent();
         Node parent = s.nodes.get(parentPath.storageKey());
+        if (parent == null && s.layout().crossesGroups(parentPath) && s.layout().partitionOf(parentPath) != s.group) {
+            return createUnderAnchor(path, parentPath, o);
+        }
         if (parent == null) {
             throw ChubbyException.of(ErrorCode.NO_SUCH_NODE, "cannot create %s: parent %s does not exist", path,
                     parentPath);
@@ -191,6 +210,19 @@ final class Applier {
         String r = o.readAcl() == null ? parent.readAcl() : o.readAcl();
         String w = o.writeAcl() == null ? parent.writeAcl() : o.writeAcl();
         String c = o.changeAcl() == null ? parent.changeAcl() : o.changeAcl();
+        return new Node(s.nextInstance++, 1, 0, 1, o.directory(), o.ephemeral(), r, w, c, o.nowMillis(),
+                o.nowMillis(), o.initialContents());
+    }
+
+    /** A create in H of a child of a directory whose node is in C: admitted by D's LIVE anchor, ACLs from it. */
+    private Node createUnderAnchor(NodePath path, NodePath parentPath, Command.Open o) {
+        Anchor a = new DirectoryApplier(s).admittingAnchor(parentPath, path);
+        if (o.directory() && o.initialContents().length > 0) {
+            throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "directory %s cannot have initial contents", path);
+        }
+        String r = o.readAcl() == null ? a.readAcl() : o.readAcl();
+        String w = o.writeAcl() == null ? a.writeAcl() : o.writeAcl();
+        String c = o.changeAcl() == null ? a.changeAcl() : o.changeAcl();
         return new Node(s.nextInstance++, 1, 0, 1, o.directory(), o.ephemeral(), r, w, c, o.nowMillis(),
                 o.nowMillis(), o.initialContents());
     }
@@ -243,6 +275,10 @@ final class Applier {
         if (path.isRoot()) {
             throw new ChubbyException(ErrorCode.INVALID_ARGUMENT, "the cell root cannot be deleted");
         }
+        if (n.directory() && s.layout().crossesGroups(path)) {
+            // Its children live in another group: the delete is an intent, completed by C's master (4.2).
+            return new DirectoryApplier(s).deleteRequested(path, n, index);
+        }
         if (n.directory() && s.hasChildren(path)) {
             throw ChubbyException.of(ErrorCode.NOT_EMPTY, "directory %s is not empty", path);
         }
@@ -285,6 +321,7 @@ final class Applier {
             byte[] key = p.storageKey();
             Node n = s.nodes.get(key);
             if (n == null || !n.ephemeral() || s.openCount(n.instance()) > 0 || (n.directory() && s.hasChildren(p))
+                    || (n.directory() && s.layout().crossesGroups(p)) // its children are elsewhere: not reaped here
                     || PlantedBugs.ephemeralsOutliveTheirSessions) {
                 return;
             }

@@ -57,6 +57,9 @@ public final class CellState {
     // What the current entry did to nodes (events, invalidations); reset per entry, not replicated.
     private final List<NodeChange> nodeChanges = new ArrayList<>();
     private final LockTable locks = new LockTable(this);
+    private final DirectoryTables directories = new DirectoryTables(this);
+    /** How the cell is partitioned, for a group >= 1 (given by its host from group 0's record); null: ONE. */
+    private final Partitions hostedLayout;
 
     byte[] secret;
     /** The group number the store recorded (InitCell of a group >= 1); -1 when none is recorded. */
@@ -81,11 +84,34 @@ public final class CellState {
 
     /** The state of Paxos group {@code group} of the cell. */
     public CellState(String cell, int group) {
+        this(cell, group, null);
+    }
+
+    /**
+     * The state of Paxos group {@code group} of a cell partitioned as {@code layout} (group 0's
+     * record, fixed once data exists: docs/PARTITIONING.md section 5). Group 0 reads its own record
+     * instead; null means one group.
+     */
+    public CellState(String cell, int group, Partitions layout) {
         if (group < 0) {
             throw new IllegalArgumentException("group " + group + " is negative");
         }
         this.cell = cell;
         this.group = group;
+        this.hostedLayout = layout;
+    }
+
+    /** How the cell is partitioned as this group sees it: group 0's record, or the layout it was given. */
+    public Partitions layout() {
+        if (partitions != null) {
+            return partitions;
+        }
+        return hostedLayout != null ? hostedLayout : Partitions.ONE;
+    }
+
+    /** Anchors and open directory intents (empty in a cell of one group). */
+    public DirectoryTables directories() {
+        return directories;
     }
 
     /** Applies a committed entry. Never throws for a bad command: it yields a Failed result and no change. */
@@ -98,7 +124,7 @@ public final class CellState {
         long checksumBefore = checksum;
         Result result;
         try {
-            result = new Applier(this, epoch).apply(CommandCodec.decode(command));
+            result = new Applier(this, epoch, index).apply(CommandCodec.decode(command));
             if (counters[0] != nextInstance || counters[1] != nextHandle || counters[2] != nextSession) {
                 // The counters record exists once any counter has moved off its initial value of 1.
                 boolean existed = counters[0] != 1 || counters[1] != 1 || counters[2] != 1;
@@ -310,6 +336,7 @@ public final class CellState {
         sessions.forEach((k, v) -> table(t, SESSIONS).put(longKey(k), v.encode()));
         handles.forEach((k, v) -> table(t, HANDLES).put(longKey(k), v.encode()));
         locks.records(table(t, LockTable.LOCKS), table(t, LockTable.SEQUENCERS));
+        directories.records(table(t, DirectoryTables.ANCHORS), table(t, DirectoryTables.INTENTS));
         List<StateStore.Record> out = new ArrayList<>();
         t.forEach((name, rows) -> rows.forEach((k, v) -> out.add(new StateStore.Record(name, k, v))));
         return out;
@@ -328,6 +355,7 @@ public final class CellState {
         openCountByInstance.clear();
         handlesByInstance.clear();
         locks.clear();
+        directories.clear();
         secret = null;
         recordedGroup = -1;
         partitions = null;
@@ -348,7 +376,8 @@ public final class CellState {
                 case HANDLES -> indexHandle(HandleRecord.decode(r.value()), +1);
                 case META -> loadMeta(r.key(), r.value());
                 default -> {
-                    if (!locks.load(r.table(), r.key(), r.value())) {
+                    if (!locks.load(r.table(), r.key(), r.value())
+                            && !directories.load(r.table(), r.key(), r.value())) {
                         throw new IllegalStateException("unknown state table " + r.table());
                     }
                 }

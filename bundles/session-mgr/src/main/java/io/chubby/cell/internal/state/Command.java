@@ -141,6 +141,41 @@ public sealed interface Command {
     record SetSequencer(long sessionId, long handleId, byte[] sequencer) implements Command {
     }
 
+    // ---------------------------------------------------------------- directories across groups (PARTITIONING 4)
+
+    /**
+     * Applied in H: records (or, with a newer ACL generation, updates) the LIVE anchor of directory
+     * {@code path} (cell-relative) at {@code instance}. Ignored when H already holds an anchor of a
+     * newer instance, or of this instance sealed or dropped (a late or duplicated message).
+     */
+    record AnchorDir(String path, long instance, String readAcl, String writeAcl, String changeAcl,
+                     long aclGeneration, boolean ephemeral) implements Command {
+    }
+
+    /**
+     * Applied in H for C's delete intent {@code txid}: seals the anchor of {@code path} at
+     * {@code instance} unless H holds a child of it. Answers SEALED (also when already sealed),
+     * GONE (no anchor of that instance) or NOT_EMPTY (anchor unchanged).
+     */
+    record SealDir(String path, long instance, long txid) implements Command {
+    }
+
+    /** Applied in H: drops the anchor of {@code path} if it is SEALED by {@code txid} (else a no-op). */
+    record DropAnchor(String path, long instance, long txid) implements Command {
+    }
+
+    /**
+     * Applied in C after H answered SEALED or GONE: deletes the node of delete intent {@code txid}
+     * (the delete's linearization point) and moves the intent to DROPPING; a no-op unless the intent
+     * is in SEALING, so it applies once.
+     */
+    record DeleteSealedDir(long txid) implements Command {
+    }
+
+    /** Applied in C: ends intent {@code txid} (pending cleared, intent removed) with this outcome. */
+    record DirIntentDone(long txid, Result.DirOutcome.Outcome outcome) implements Command {
+    }
+
     // ---------------------------------------------------------------- access control (SPEC section 9)
 
     /**

@@ -26,6 +26,11 @@ public final class CommandCodec {
     private static final int GUARDED = 15;
     private static final int SET_PARTITIONS = 16;
     private static final int SET_LEASE_CEILING = 17;
+    private static final int ANCHOR_DIR = 18;
+    private static final int SEAL_DIR = 19;
+    private static final int DROP_ANCHOR = 20;
+    private static final int DELETE_SEALED_DIR = 21;
+    private static final int DIR_INTENT_DONE = 22;
 
     private CommandCodec() {
     }
@@ -79,6 +84,17 @@ public final class CommandCodec {
             o.u8(LOCK_DELAY_EXPIRED).str(d.path()).i64(d.nowMillis());
         } else if (c instanceof Command.SetSequencer q) {
             o.u8(SET_SEQUENCER).i64(q.sessionId()).i64(q.handleId()).bytes(q.sequencer());
+        } else if (c instanceof Command.AnchorDir a) {
+            o.u8(ANCHOR_DIR).str(a.path()).i64(a.instance()).str(a.readAcl()).str(a.writeAcl()).str(a.changeAcl())
+                    .i64(a.aclGeneration()).bool(a.ephemeral());
+        } else if (c instanceof Command.SealDir d) {
+            o.u8(SEAL_DIR).str(d.path()).i64(d.instance()).i64(d.txid());
+        } else if (c instanceof Command.DropAnchor d) {
+            o.u8(DROP_ANCHOR).str(d.path()).i64(d.instance()).i64(d.txid());
+        } else if (c instanceof Command.DeleteSealedDir d) {
+            o.u8(DELETE_SEALED_DIR).i64(d.txid());
+        } else if (c instanceof Command.DirIntentDone d) {
+            o.u8(DIR_INTENT_DONE).i64(d.txid()).u8(d.outcome().ordinal());
         } else if (c instanceof Command.Guarded g) {
             o.u8(GUARDED).i32(g.acls().size());
             g.acls().forEach(a -> o.str(a.path()).i64(a.instance()).i64(a.generation()));
@@ -152,6 +168,12 @@ public final class CommandCodec {
             case CANCEL_WAIT -> new Command.CancelWait(in.i64(), in.i64(), in.i64());
             case LOCK_DELAY_EXPIRED -> new Command.LockDelayExpired(in.str(), in.i64());
             case SET_SEQUENCER -> new Command.SetSequencer(in.i64(), in.i64(), in.bytes());
+            case ANCHOR_DIR -> new Command.AnchorDir(in.str(), in.i64(), in.str(), in.str(), in.str(), in.i64(),
+                    in.bool());
+            case SEAL_DIR -> new Command.SealDir(in.str(), in.i64(), in.i64());
+            case DROP_ANCHOR -> new Command.DropAnchor(in.str(), in.i64(), in.i64());
+            case DELETE_SEALED_DIR -> new Command.DeleteSealedDir(in.i64());
+            case DIR_INTENT_DONE -> new Command.DirIntentDone(in.i64(), outcome(in.u8()));
             default -> throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "unknown command tag " + tag);
         };
         in.end();
@@ -172,6 +194,14 @@ public final class CommandCodec {
             out.add(in.str());
         }
         return out;
+    }
+
+    private static Result.DirOutcome.Outcome outcome(int ordinal) {
+        Result.DirOutcome.Outcome[] all = Result.DirOutcome.Outcome.values();
+        if (ordinal >= all.length) {
+            throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "bad directory outcome " + ordinal);
+        }
+        return all[ordinal];
     }
 
     private static CreateMode createMode(int ordinal) {

@@ -35,6 +35,11 @@ public final class PlantedBugs {
     }
 
     /** Turns every planted bug off. */
+    /** H seals a directory's anchor although it holds children of it (an orphan child follows the delete). */
+    public static volatile boolean sealIgnoresChildren;
+    /** H admits a create under a SEALED anchor (a child appears in a directory being deleted). */
+    public static volatile boolean createIgnoresSeal;
+
     public static void reset() {
         grantDuringLockDelay = false;
         sequencerAcceptsOlderGeneration = false;
@@ -44,5 +49,7 @@ public final class PlantedBugs {
         holdersKeepTheirClaims = false;
         guardsIgnored = false;
         failoverWaitsForNobody = false;
+        sealIgnoresChildren = false;
+        createIgnoresSeal = false;
     }
 }

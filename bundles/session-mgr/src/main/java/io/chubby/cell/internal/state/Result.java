@@ -41,6 +41,30 @@ public sealed interface Result {
         public static final int CANCELLED = 3;
     }
 
+    /**
+     * The outcome of a step of a cross-group directory operation (docs/PARTITIONING.md section 4):
+     * {@code txid} is the intent it belongs to (for INTENT_OPENED, the one just opened).
+     */
+    record DirOutcome(Outcome outcome, long txid) implements Result {
+        /** What the step did. */
+        public enum Outcome {
+            /** A Delete of a directory whose children live in another group opened a DELETE_DIR intent. */
+            INTENT_OPENED,
+            /** The anchor is sealed by this intent (H). */
+            SEALED,
+            /** H holds no anchor of this instance (nothing to seal: no child can exist). */
+            GONE,
+            /** H holds a child of the directory; the anchor stays LIVE. */
+            NOT_EMPTY,
+            /** C deleted the node (the delete's linearization point). */
+            DELETED,
+            /** The step was applied (anchor recorded or dropped, intent ended). */
+            APPLIED,
+            /** A duplicate or late step: nothing changed. */
+            STALE
+        }
+    }
+
     static Failed failed(ChubbyException e) {
         return new Failed(e.code(), e.detail());
     }
@@ -60,6 +84,8 @@ public sealed interface Result {
             stat(o.u8(4), w.stat());
         } else if (this instanceof Locked l) {
             o.u8(5).u8(l.outcome()).i64(l.generation());
+        } else if (this instanceof DirOutcome d) {
+            o.u8(6).u8(d.outcome().ordinal()).i64(d.txid());
         }
         return o.toBytes();
     }
@@ -82,6 +108,13 @@ public sealed interface Result {
             case 3 -> new Opened(in.bytes(), in.bool(), stat(in));
             case 4 -> new Written(stat(in));
             case 5 -> new Locked(in.u8(), in.i64());
+            case 6 -> {
+                int o = in.u8();
+                if (o >= DirOutcome.Outcome.values().length) {
+                    throw new ChubbyException(ErrorCode.INTERNAL, "bad directory outcome " + o);
+                }
+                yield new DirOutcome(DirOutcome.Outcome.values()[o], in.i64());
+            }
             default -> throw new ChubbyException(ErrorCode.INTERNAL, "unknown result tag " + tag);
         };
         in.end();
