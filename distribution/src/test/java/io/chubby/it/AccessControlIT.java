@@ -380,6 +380,105 @@ class AccessControlIT {
         SecuredCell.allowAnonymous(cell, false);
     }
 
+    /**
+     * A mirror between secured cells (issue 20: credentials): the mirror reads its source as bob
+     * (TLS with the cell's CA, his password from a file) and writes its target as admin (a
+     * certificate), here both in this cell (/ls/local/pub into /ls/local/pub-copy). The copy, its
+     * ACL names and a later change arrive; a second mirror with a wrong password is refused by the
+     * source, reports it in {@code chubby mirror status}, and writes nothing.
+     */
+    @Test
+    @Order(8)
+    void aMirrorReadsAndWritesSecuredCellsWithItsOwnCredentials() throws Exception {
+        ChubbyClient admin = client("admin");
+        try (Handle pub = admin.open("/ls/local/pub", OpenOptions.read().withCreate(CreateMode.MAY).asDirectory()
+                .withAcls("readers", "svc-writers", "devs"))) {
+            assertTrue(pub.openStat().directory());
+        }
+        admin.write("/ls/local/pub/a", "one".getBytes(StandardCharsets.UTF_8));
+        admin.ensureDirectory("/ls/local/pub/d");
+        admin.write("/ls/local/pub/d/b", "two".getBytes(StandardCharsets.UTF_8));
+        Path tls = SecuredCell.tls(cell);
+        Path wrong = cell.dir().resolve("wrong.password");
+        Files.writeString(wrong, "not bob's password\n");
+        String source = "mirror.source.tls.ca=" + tls.resolve("ca.pem") + "\nmirror.source.user=bob\n";
+        String target = "mirror.target.tls.ca=" + tls.resolve("ca.pem") + "\nmirror.target.tls.cert="
+                + tls.resolve("admin.pem") + "\nmirror.target.tls.key=" + tls.resolve("admin.key") + "\n";
+        configureMirror("pub", "/ls/local/pub", "/ls/local/pub-copy", source + "mirror.source.password.file="
+                + cell.dir().resolve("bob.password") + "\n" + target);
+        configureMirror("pub-bad", "/ls/local/pub", "/ls/local/pub-bad", source + "mirror.source.password.file="
+                + wrong + "\n" + target);
+        Map<String, String> saved = Map.copyOf(cell.env);
+        cell.env.putAll(Map.of("CHUBBY_TLS_CA", tls.resolve("ca.pem").toString(),
+                "CHUBBY_TLS_CERT", tls.resolve("admin.pem").toString(),
+                "CHUBBY_TLS_KEY", tls.resolve("admin.key").toString()));
+        try {
+            SecuredCell.await("the copy", () -> {
+                try {
+                    return "two".equals(new String(admin.read("/ls/local/pub-copy/d/b"), StandardCharsets.UTF_8))
+                            ? Boolean.TRUE : null;
+                } catch (ChubbyException e) {
+                    return null;
+                }
+            });
+            assertEquals("one", new String(admin.read("/ls/local/pub-copy/a"), StandardCharsets.UTF_8));
+            assertEquals("readers", admin.stat("/ls/local/pub-copy/a").readAcl(), "ACL names are mirrored");
+            admin.write("/ls/local/pub/a", "three".getBytes(StandardCharsets.UTF_8));
+            SecuredCell.await("the change", () -> {
+                try {
+                    return "three".equals(new String(admin.read("/ls/local/pub-copy/a"), StandardCharsets.UTF_8))
+                            ? Boolean.TRUE : null;
+                } catch (ChubbyException e) {
+                    return null;
+                }
+            });
+            String bad = SecuredCell.await("pub-bad cut off by the source", () -> {
+                LocalCell.Run r = cell.chubby(null, "mirror", "status");
+                return r.out().lines().filter(l -> l.startsWith("pub-bad ") && l.contains("state=cut_off")
+                        && l.contains("login as bob failed")).findFirst().orElse(null);
+            });
+            assertTrue(bad.contains("PERMISSION_DENIED"), bad);
+            String good = cell.chubby(null, "mirror", "status").out();
+            assertTrue(good.lines().anyMatch(l -> l.startsWith("pub ") && l.contains("state=streaming")), good);
+            ChubbyException none = assertThrowsChubby(() -> admin.stat("/ls/local/pub-bad"));
+            assertEquals(ErrorCode.NO_SUCH_NODE, none.code(), none.toString());
+        } finally {
+            removeMirror("pub");
+            removeMirror("pub-bad");
+            cell.env.clear();
+            cell.env.putAll(saved);
+        }
+    }
+
+    /** Drops {@code etc/io.chubby.mirror-NAME.cfg} into every replica (written beside, moved in). */
+    private static void configureMirror(String name, String from, String to, String security) throws Exception {
+        String cfg = "mirror.name=" + name + "\nmirror.source.cell=" + cell.cellSpec() + "\nmirror.source.path="
+                + from + "\nmirror.target.path=" + to + "\nmirror.retry.ms=500\n" + security;
+        for (int i = 1; i <= cell.replicas(); i++) {
+            Path etc = cell.dir().resolve("replica-" + i).resolve("etc");
+            Path tmp = etc.resolveSibling(".mirror-" + name + ".cfg.tmp");
+            Files.writeString(tmp, cfg, StandardCharsets.UTF_8);
+            Files.move(tmp, etc.resolve("io.chubby.mirror-" + name + ".cfg"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void removeMirror(String name) throws Exception {
+        for (int i = 1; i <= cell.replicas(); i++) {
+            Files.deleteIfExists(cell.dir().resolve("replica-" + i).resolve("etc")
+                    .resolve("io.chubby.mirror-" + name + ".cfg"));
+        }
+    }
+
+    private static ChubbyException assertThrowsChubby(Runnable r) {
+        try {
+            r.run();
+        } catch (ChubbyException e) {
+            return e;
+        }
+        return fail("expected a ChubbyException");
+    }
+
     private static Response call(MasterChannel ch, Request.Builder req, MasterChannel.Retry retry) throws Exception {
         return Response.parseFrom(ch.call(req.build().toByteArray(), retry).get());
     }

@@ -66,6 +66,19 @@ public final class MirrorRegistry implements MetricSource {
         return refusal;
     }
 
+    /**
+     * Lists a mirror whose configuration cannot be used (an unreadable credentials file, say) as
+     * refused with {@code reason}; it protects nothing and never runs. Returns the reason, or the
+     * name clash when the name is taken.
+     */
+    public synchronized String refuse(Object owner, String name, Supplier<MirrorStatus> status, String reason) {
+        if (mirrors.containsKey(name) || refused.containsKey(name)) {
+            return "a mirror named '" + name + "' already exists";
+        }
+        refused.put(name, new Refused(owner, status.get().with(MirrorState.REFUSED).withDetail(reason)));
+        return reason;
+    }
+
     /** Removes what {@code owner} registered under {@code name} (nothing if another owner holds the name). */
     public synchronized void unregister(Object owner, String name) {
         Entry e = mirrors.get(name);

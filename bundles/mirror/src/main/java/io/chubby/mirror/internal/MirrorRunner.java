@@ -129,7 +129,7 @@ final class MirrorRunner implements Runnable {
     private void session() throws InterruptedException {
         update(s -> s.with(MirrorState.CONNECTING));
         try (ChubbyClient source = ChubbyClient.connect(ClientOptions.builder().cell(settings.sourceCell())
-                .clientName("mirror-" + settings.name()).build())) {
+                .clientName("mirror-" + settings.name()).security(settings.sourceSecurity()).build())) {
             stream(source, target.get());
         }
     }

@@ -1,5 +1,6 @@
 package io.chubby.mirror.internal;
 
+import io.chubby.client.ClientSecurity;
 import io.chubby.mirror.internal.plan.Subtrees;
 
 /**
@@ -12,9 +13,11 @@ import io.chubby.mirror.internal.plan.Subtrees;
  * @param retryMillis pause before reconnecting after a failure
  * @param touchMillis longest quiet spell of the mirror's session with its own cell: a cheap call
  *                    (a listing) then keeps it from being ended as idle ({@code cell.session.idle.ms})
+ * @param sourceSecurity how the mirror reaches the source cell (TLS, certificate, password login)
+ * @param targetSecurity how the mirror reaches its own cell, where it writes the target subtree
  */
 public record MirrorSettings(String name, String sourceCell, Subtrees subtrees, int removalCap, long retryMillis,
-                             long touchMillis) {
+                             long touchMillis, ClientSecurity sourceSecurity, ClientSecurity targetSecurity) {
 
     /** The default touch period: a third of the cell's default idle time (60 s). */
     public static final long DEFAULT_TOUCH_MILLIS = 20_000;
@@ -22,6 +25,13 @@ public record MirrorSettings(String name, String sourceCell, Subtrees subtrees, 
     /** Settings with the default touch period. */
     public MirrorSettings(String name, String sourceCell, Subtrees subtrees, int removalCap, long retryMillis) {
         this(name, sourceCell, subtrees, removalCap, retryMillis, DEFAULT_TOUCH_MILLIS);
+    }
+
+    /** Settings of a mirror between plaintext, anonymous cells. */
+    public MirrorSettings(String name, String sourceCell, Subtrees subtrees, int removalCap, long retryMillis,
+                          long touchMillis) {
+        this(name, sourceCell, subtrees, removalCap, retryMillis, touchMillis, ClientSecurity.NONE,
+                ClientSecurity.NONE);
     }
 
     public MirrorSettings {
@@ -34,6 +44,8 @@ public record MirrorSettings(String name, String sourceCell, Subtrees subtrees, 
         if (removalCap < 0 || retryMillis <= 0 || touchMillis <= 0) {
             throw new IllegalArgumentException("mirror " + name + ": removal cap must be >= 0, retry and touch > 0");
         }
+        sourceSecurity = sourceSecurity == null ? ClientSecurity.NONE : sourceSecurity;
+        targetSecurity = targetSecurity == null ? ClientSecurity.NONE : targetSecurity;
     }
 
     /** Source cell and subtree, for status lines. */

@@ -3,6 +3,7 @@ package io.chubby.mirror.internal;
 import io.chubby.api.SessionState;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
+import io.chubby.client.ClientSecurity;
 import java.util.List;
 
 /**
@@ -19,12 +20,14 @@ final class TargetClient {
     private final String mirror;
     private final List<String> replicas;
     private final MirrorRegistry registry;
+    private final ClientSecurity security;
     private ChubbyClient client;
 
-    TargetClient(String mirror, List<String> replicas, MirrorRegistry registry) {
+    TargetClient(String mirror, List<String> replicas, MirrorRegistry registry, ClientSecurity security) {
         this.mirror = mirror;
         this.replicas = List.copyOf(replicas);
         this.registry = registry;
+        this.security = security;
     }
 
     /** The live client, connecting (or replacing an expired one) as needed. */
@@ -34,7 +37,7 @@ final class TargetClient {
         }
         if (client == null) {
             ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().replicas(replicas)
-                    .clientName("mirror-" + mirror).build());
+                    .clientName("mirror-" + mirror).security(security).build());
             registry.addWriter(mirror, c.sessionId());
             client = c;
         }
