@@ -612,12 +612,31 @@ final class ChubbyCell implements SystemUnderTest {
                 source.write("/ls/local/bench-mirror/" + name, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
 
+            /** Per name, the stat checksum of the target file when it was last read and found not yet equal. */
+            private final java.util.Map<String, Long> readAt = new java.util.concurrent.ConcurrentHashMap<>();
+
+            /**
+             * One listing of the target directory (as etcd's one prefix get), then an uncached read of
+             * each expected file that is present and changed since it was last read wrong: a poll
+             * round costs one call plus the files that changed, not a read of every file.
+             */
             @Override
             public java.util.Set<String> missingAtTarget(java.util.Map<String, String> expected) throws Exception {
+                java.util.Map<String, Long> listed = new java.util.HashMap<>();
+                if (watcher.exists("/ls/local/mirrored")) {
+                    for (io.chubby.api.DirEntry d : watcher.list("/ls/local/mirrored")) {
+                        listed.put(d.name(), d.stat().checksum());
+                    }
+                }
                 java.util.Set<String> missing = java.util.concurrent.ConcurrentHashMap.newKeySet();
                 java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(64);
                 java.util.List<java.util.concurrent.CompletableFuture<?>> reads = new java.util.ArrayList<>();
                 for (var e : expected.entrySet()) {
+                    Long checksum = listed.get(e.getKey());
+                    if (checksum == null || checksum.equals(readAt.get(e.getKey()))) {
+                        missing.add(e.getKey()); // absent, or as it was when last read wrong
+                        continue;
+                    }
                     inFlight.acquire();
                     reads.add(watcher.readAsync("/ls/local/mirrored/" + e.getKey(), io.chubby.client.CacheMode.UNCACHED)
                             .handle((data, err) -> {
@@ -625,6 +644,9 @@ final class ChubbyCell implements SystemUnderTest {
                                 if (err != null || !e.getValue().equals(new String(data,
                                         java.nio.charset.StandardCharsets.UTF_8))) {
                                     missing.add(e.getKey());
+                                    if (err == null) {
+                                        readAt.put(e.getKey(), checksum);
+                                    }
                                 }
                                 return null;
                             }));

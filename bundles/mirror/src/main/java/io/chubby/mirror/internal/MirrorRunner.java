@@ -6,12 +6,17 @@ import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
 import io.chubby.mirror.internal.plan.EventMapper;
 import io.chubby.mirror.internal.plan.Listing;
-import io.chubby.mirror.internal.plan.MirrorAction;
 import io.chubby.mirror.internal.plan.MirrorTask;
 import io.chubby.mirror.internal.plan.Plan;
 import io.chubby.mirror.internal.plan.ReconciliationPlanner;
 import io.chubby.mirror.internal.plan.RemovalGuard;
+import io.chubby.mirror.internal.plan.MirrorAction;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -36,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 final class MirrorRunner implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(MirrorRunner.class);
+    /** Queued Syncs planned and written together at most. */
+    private static final int SYNC_BATCH = 256;
 
     /** A task and when it was queued, for the lag. */
     private record Pending(MirrorTask task, long queuedMillis) {
@@ -200,12 +207,45 @@ final class MirrorRunner implements Runnable {
             src.unwatch(r.relative());
             dst.removeTree(settings.subtrees().targetPath(r.relative()));
         } else if (task instanceof MirrorTask.Sync s) {
-            Listing source = src.walk(s.relative());
-            Listing target = dst.walk(s.relative());
-            // Below the root, events from watches on the confirmed root stand for it.
-            long trusted = s.relative().isEmpty() ? confirmedRoot.get() : source.rootInstance();
-            apply(ReconciliationPlanner.plan(source, target, new RemovalGuard(settings.removalCap(), trusted)), src, dst);
+            // The Syncs queued right behind this one are planned now too and written together
+            // (a burst of changes at the source costs shared consensus rounds, not one each); a
+            // Remove or a Reconcile ends the batch, so the order of tasks is kept. The batch is
+            // taken from the queue before anything is listed: a change whose event comes later
+            // stays queued for the next batch, never planned from a listing older than it.
+            Set<String> batch = new LinkedHashSet<>(List.of(s.relative()));
+            while (batch.size() < SYNC_BATCH && queue.peek() != null
+                    && queue.peek().task() instanceof MirrorTask.Sync next) {
+                queue.poll();
+                batch.add(next.relative());
+            }
+            List<MirrorAction> actions = new ArrayList<>();
+            src.snapshotListings();
+            dst.snapshotListings();
+            try {
+                Set<String> touched = new HashSet<>();
+                for (String relative : batch) {
+                    // a node already in an earlier plan of the batch (a directory's walk covers its
+                    // files) is left to it: two copies of one file in flight could land out of order
+                    List<MirrorAction> mine = plan(relative, src, dst).actions().stream()
+                            .filter(a -> !touched.contains(a.relative())).toList();
+                    mine.forEach(a -> touched.add(a.relative()));
+                    actions.addAll(mine);
+                }
+            } finally {
+                src.freshListings();
+                dst.freshListings();
+            }
+            new Pipeline(Pipeline.WINDOW).apply(actions, src, dst);
         }
+    }
+
+    /** One node's plan from fresh listings of both sides. */
+    private Plan plan(String relative, SourceSide src, TargetSide dst) {
+        Listing source = src.walk(relative);
+        Listing target = dst.walk(relative);
+        // Below the root, events from watches on the confirmed root stand for it.
+        long trusted = relative.isEmpty() ? confirmedRoot.get() : source.rootInstance();
+        return ReconciliationPlanner.plan(source, target, new RemovalGuard(settings.removalCap(), trusted));
     }
 
     private void reconcile(SourceSide src, TargetSide dst, String why) {
@@ -229,9 +269,7 @@ final class MirrorRunner implements Runnable {
     }
 
     private static void apply(Plan plan, SourceSide src, TargetSide dst) {
-        for (MirrorAction a : plan.actions()) {
-            dst.apply(a, src);
-        }
+        new Pipeline(Pipeline.WINDOW).apply(plan.actions(), src, dst);
     }
 
     private void onEvent(Event e) {

@@ -19,6 +19,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -38,6 +39,8 @@ final class SourceSide {
     private final Subtrees subtrees;
     private final Consumer<Event> events;
     private final Map<String, Handle> watches = new HashMap<>();
+    /** Directory listings kept while a batch is planned; null otherwise. */
+    private Map<String, List<DirEntry>> listings;
 
     SourceSide(ChubbyClient client, Subtrees subtrees, Consumer<Event> events) {
         this.client = client;
@@ -66,8 +69,25 @@ final class SourceSide {
         return Listing.authoritative(out, st.instance());
     }
 
+    /**
+     * Until {@link #freshListings}, the stat of a node below the root comes from its directory's
+     * listing, read once: planning a batch of N changed files of one directory then costs one
+     * listing, not N stats (an Open, a GetStat and a Close each).
+     */
+    void snapshotListings() {
+        listings = new HashMap<>();
+    }
+
+    /** Stats are read node by node again. */
+    void freshListings() {
+        listings = null;
+    }
+
     private Stat statOrNull(String relative) {
         try {
+            if (listings != null && !relative.isEmpty()) {
+                return fromListing(relative);
+            }
             return client.stat(subtrees.sourcePath(relative));
         } catch (ChubbyException e) {
             if (e.code() == ErrorCode.NO_SUCH_NODE) {
@@ -75,6 +95,24 @@ final class SourceSide {
             }
             throw e;
         }
+    }
+
+    private Stat fromListing(String relative) {
+        String path = subtrees.sourcePath(relative);
+        int slash = path.lastIndexOf('/');
+        String parent = path.substring(0, slash);
+        List<DirEntry> entries = listings.get(parent);
+        if (entries == null) {
+            entries = client.list(parent); // a missing directory throws NO_SUCH_NODE: the node is gone
+            listings.put(parent, entries);
+        }
+        String name = path.substring(slash + 1);
+        for (DirEntry e : entries) {
+            if (e.name().equals(name)) {
+                return e.stat();
+            }
+        }
+        return null;
     }
 
     private void walkChildren(String relative, Handle dir, List<NodeState> out) {
@@ -103,6 +141,17 @@ final class SourceSide {
             }
             throw e;
         }
+    }
+
+    /** {@link #read} without waiting: the contents, or null when the file is gone. */
+    CompletableFuture<byte[]> readAsync(String relative) {
+        return client.readAsync(subtrees.sourcePath(relative)).exceptionallyCompose(t -> {
+            Throwable cause = Pipeline.cause(t);
+            if (cause instanceof ChubbyException e && e.code() == ErrorCode.NO_SUCH_NODE) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
     }
 
     /** Closes the watches at and below {@code relative} (the source removed it). */

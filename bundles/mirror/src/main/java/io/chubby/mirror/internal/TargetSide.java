@@ -13,7 +13,10 @@ import io.chubby.mirror.internal.plan.MirrorAction;
 import io.chubby.mirror.internal.plan.NodeState;
 import io.chubby.mirror.internal.plan.Subtrees;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The mirror's writes to its own cell, through the ordinary client (its session is the only one
@@ -25,10 +28,27 @@ import java.util.List;
 final class TargetSide {
     private final ChubbyClient client;
     private final Subtrees subtrees;
+    /** Directory listings kept while a batch is planned ({@link #snapshotListings}); null otherwise. */
+    private Map<String, List<DirEntry>> listings;
 
     TargetSide(ChubbyClient client, Subtrees subtrees) {
         this.client = client;
         this.subtrees = subtrees;
+    }
+
+    /**
+     * Until {@link #freshListings}, every directory is listed once: planning a batch of N changed
+     * files of one directory then reads its listing once, not N times (each listing carries every
+     * child's stat, so N listings of a directory of N files cost N squared entries). Only for
+     * planning, before the batch writes anything.
+     */
+    void snapshotListings() {
+        listings = new HashMap<>();
+    }
+
+    /** Lists afresh again (before the batch's writes). */
+    void freshListings() {
+        listings = null;
     }
 
     /** Every node at and below {@code relative} in the target. */
@@ -46,7 +66,7 @@ final class TargetSide {
     }
 
     private void walkChildren(String relative, List<NodeState> out) {
-        for (DirEntry e : client.list(subtrees.targetPath(relative))) {
+        for (DirEntry e : list(subtrees.targetPath(relative))) {
             String child = Subtrees.child(relative, e.name());
             out.add(NodeState.of(child, e.stat()));
             if (e.stat().directory()) {
@@ -88,6 +108,24 @@ final class TargetSide {
         } else if (action instanceof MirrorAction.Remove) {
             removeTree(path);
         }
+    }
+
+    /**
+     * A {@link MirrorAction.CopyFile} below the target root without waiting: the source read, then
+     * the Open that creates the file with its contents (or writes them over an existing one), then
+     * the close. Many may be in flight at once (see {@link Pipeline}): each touches one path, and
+     * its parent exists, since plans create directories first and the pipeline drains before any
+     * other action.
+     */
+    CompletableFuture<Void> copyAsync(MirrorAction.CopyFile c, SourceSide source) {
+        String path = checked(subtrees.targetPath(c.relative()));
+        NodeState s = c.source();
+        return source.readAsync(c.relative()).thenCompose(data -> data == null ? CompletableFuture.<Void>completedFuture(null)
+                : client.openAsync(path, OpenOptions.write().withCreate(CreateMode.MAY).withInitialContents(data)
+                        .withAcls(s.readAcl(), s.writeAcl(), s.changeAcl()))
+                .thenCompose(h -> (h.created() ? CompletableFuture.<Void>completedFuture(null)
+                        : h.setContentsAsync(data).thenApply(st -> (Void) null))
+                        .whenComplete((ok, err) -> close(h))));
     }
 
     /** Removes {@code path} and everything below it; nothing when it is already gone. */
@@ -152,7 +190,7 @@ final class TargetSide {
         String name = path.substring(slash + 1);
         List<DirEntry> siblings;
         try {
-            siblings = client.list(parent);
+            siblings = list(parent);
         } catch (ChubbyException e) {
             if (e.code() == ErrorCode.NO_SUCH_NODE) {
                 return null;
@@ -165,6 +203,18 @@ final class TargetSide {
             }
         }
         return null;
+    }
+
+    private List<DirEntry> list(String dir) {
+        if (listings == null) {
+            return client.list(dir);
+        }
+        List<DirEntry> known = listings.get(dir);
+        if (known == null) {
+            known = client.list(dir); // a missing directory throws, and is listed again next time
+            listings.put(dir, known);
+        }
+        return known;
     }
 
     private static void close(Handle h) {

@@ -181,6 +181,46 @@ class MirrorEndToEndTest {
         assertEquals(MirrorState.STREAMING, m.currentStatus().state());
     }
 
+    /**
+     * A burst of changes written hundreds at a time at the source, so that the mirror takes them from
+     * its queue in batches, plans each batch from one listing per directory and writes it with many
+     * copies in flight: the same file rewritten many times ends with its last value, a file replaced
+     * by a directory and a new directory with its files arrive, and the target equals the source.
+     */
+    @Test
+    void aBurstOfChangesWrittenInBatchesConverges() {
+        fill(3, 50);
+        MirrorComponent m = mirror(100);
+        awaitEqual("mirrored");
+        List<java.util.concurrent.CompletableFuture<?>> burst = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            for (int d = 0; d < 3; d++) {
+                for (int f = 0; f < 50; f++) {
+                    burst.add(writer.writeAsync(SRC + "/d" + d + "/f" + f,
+                            ("burst " + round + " " + d + "/" + f).getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            burst.forEach(java.util.concurrent.CompletableFuture::join);
+            burst.clear();
+        }
+        for (int i = 0; i < 20; i++) {
+            writer.write(SRC + "/d0/hot", ("hot " + i).getBytes(StandardCharsets.UTF_8));
+        }
+        writer.delete(SRC + "/d1/f3");
+        writer.ensureDirectory(SRC + "/d1/f3");
+        writer.write(SRC + "/d1/f3/inside", "inside".getBytes(StandardCharsets.UTF_8));
+        writer.ensureDirectory(SRC + "/fresh");
+        for (int f = 0; f < 40; f++) {
+            burst.add(writer.writeAsync(SRC + "/fresh/g" + f, ("g" + f).getBytes(StandardCharsets.UTF_8)));
+        }
+        burst.forEach(java.util.concurrent.CompletableFuture::join);
+        awaitEqual("the burst mirrored");
+        assertEquals("hot 19", new String(reader.read(DST + "/d0/hot"), StandardCharsets.UTF_8));
+        assertEquals("burst 3 2/49", new String(reader.read(DST + "/d2/f49"), StandardCharsets.UTF_8));
+        assertEquals("d", tree(reader, DST).get("d1/f3"));
+        assertEquals(MirrorState.STREAMING, m.currentStatus().state());
+    }
+
     /** Polls the target every 0.5 ms (reads hit the reader's cache until the mirror's write invalidates it). */
     private long microsUntilVisible(String path, byte[] value, long sinceNanos) {
         long deadline = sinceNanos + WAIT.toNanos();
