@@ -1,5 +1,6 @@
 package io.chubby.sim;
 
+import io.chubby.cell.internal.CellHost;
 import io.chubby.cell.internal.CellServer;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.replica.CellStateMachine;
@@ -25,7 +26,9 @@ import java.util.Random;
 
 /**
  * One replica of the whole-cell simulation: the Paxos core over a {@link SimStorage}, and the real
- * session-mgr {@link CellServer} over a {@link SimStateStore}, joined by {@link SimConsensus}. The
+ * session-mgr {@link CellHost} (one group yet: its group 0 {@link CellServer}) over a
+ * {@link SimStateStore}, joined by {@link SimConsensus}. The host opens groups on an event of the
+ * simulation's queue, never on a thread of its own ({@link #start}). The
  * loop ({@link #drain}) is the replica loop's: requests out, persist, answers out, apply, snapshots,
  * advance, publish mastership. Two clocks: the Paxos core's monotonic local clock (any offset) and
  * the wall clock the cell edge reads (a small offset from true time, the same drift), both
@@ -55,6 +58,8 @@ final class SimCellReplica {
     final SimStateStore store = new SimStateStore();
     PaxosNode node;
     SimConsensus consensus;
+    CellHost host;
+    /** The host's group 0 server. */
     CellServer cell;
     CellStateMachine machine;
     CrashPoint crashPoint = CrashPoint.NONE;
@@ -156,11 +161,19 @@ final class SimCellReplica {
     void start() {
         incarnation++;
         consensus = new SimConsensus(this);
-        cell = new CellServer(consensus, store, settings, new WallClock(), new Random(rnd.nextLong()));
-        cell.start(); // loads the store, registers the state machine
+        SimCellGroups groups = new SimCellGroups(consensus, store, members, id);
+        int started = incarnation;
+        host = new CellHost(consensus, store, groups, groups, settings, new WallClock(), new Random(rnd.nextLong()),
+                task -> sim.at(sim.now, () -> {
+                    if (up() && incarnation == started) {
+                        task.run();
+                    }
+                }));
+        host.start(); // loads the store, registers the state machine
         if (sim.acl) {
-            cell.addAuthorizer(sim.authorizer, 0, 1);
+            host.addAuthorizer(sim.authorizer, 0, 1);
         }
+        cell = host.server(0);
         machine = (CellStateMachine) cell.stateMachine();
         durableIndex = machine.appliedIndex();
         node = new PaxosNode(cfg, new RecoveredState(storage.promised(), machine.appliedIndex()), storage,
@@ -176,6 +189,7 @@ final class SimCellReplica {
         }
         connections.clear();
         node = null;
+        host = null;
         cell = null;
         consensus = null;
         machine = null;
@@ -230,12 +244,14 @@ final class SimCellReplica {
     }
 
     void cellTick() {
-        cell.tick();
+        for (int g : host.openGroups()) {
+            host.server(g).tick();
+        }
         sim.checks.holderWaits(this);
     }
 
     void request(SimConnection conn, byte[] bytes) {
-        cell.request(conn, bytes);
+        host.request(conn, bytes);
     }
 
     // ------------------------------------------------------------------ the loop

@@ -2,6 +2,14 @@ package io.chubby.sim;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -9,9 +17,20 @@ import org.junit.jupiter.api.Test;
  * over many seeds. A failure names its seed; replay it with
  * {@code mvn -o -pl bundles/simulator test -Dtest=CellSimulationTest -Dcellsim.seed=N -Dcellsim.replicas=R
  * -Dcellsim.clients=C} (add {@code -Dcellsim.trace=true} for an event trace).
+ *
+ * <p>Seeds run on {@code cellsim.workers} threads (2 by default, the CI machine's cores): a run is a
+ * pure function of its seed (its own generators, virtual clock and replicas; the only static state
+ * it touches is {@link PlantedBug}'s switches, all off here, which {@code PlantedBugsTest} sets
+ * single-threaded). The totals are sums, so they do not depend on the order seeds finish in; a
+ * failure reported is that of the lowest failing seed.
  */
 class CellSimulationTest {
     private static final int SEEDS = Integer.getInteger("cellsim.seeds", 2000);
+    private static final int WORKERS = Integer.getInteger("cellsim.workers", 2);
+
+    /** One seed's result and the CPU time of the thread that ran it. */
+    private record Run(CellSimulation.Result result, long cpuNanos) {
+    }
 
     @Test
     void manySeedsKeepEveryCellInvariant() {
@@ -40,11 +59,10 @@ class CellSimulationTest {
         long aclSeeds = 0;
         long aclDenials = 0;
         long aclGuardRefusals = 0;
-        for (int i = 0; i < SEEDS; i++) {
-            long seed = first + i;
-            int replicas = seed % 3 == 0 ? 5 : 3;
-            int clients = 3 + (int) (seed % 3);
-            CellSimulation.Result r = new CellSimulation(seed, replicas, clients, false).run();
+        long cpuNanos = 0;
+        for (Run run : runAll(first)) {
+            CellSimulation.Result r = run.result();
+            cpuNanos += run.cpuNanos();
             events += r.events();
             reads += r.reads();
             cached += r.cachedReads();
@@ -63,6 +81,9 @@ class CellSimulationTest {
             aclGuardRefusals += r.aclGuardRefusals();
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("whole-cell workers=%d cpu=%d ms events-per-cpu-second=%d seeds-per-second=%.1f%n",
+                WORKERS, cpuNanos / 1_000_000, cpuNanos == 0 ? 0 : events * 1_000_000_000L / cpuNanos,
+                SEEDS * 1000.0 / Math.max(1, ms));
         System.out.printf("whole-cell seeds=%d (from %d) events=%d reads=%d cached-reads=%d writes=%d lock-grants=%d"
                         + " sequencer-checks=%d masterships=%d crashes=%d snapshots=%d sessions-expired=%d"
                         + " non-acknowledging-clients=%d cache-drops=%d longest-holder-wait=%d ms (bound %d + the master's own pauses)"
@@ -76,5 +97,43 @@ class CellSimulationTest {
         assertTrue(silentClients > SEEDS / 5 && drops > 0, "clients that never acknowledge ran and lost their claims");
         assertTrue(aclSeeds > SEEDS / 4 && aclDenials > 0 && aclGuardRefusals > 0,
                 "access control ran: calls were denied and admissions whose ACL moved on were refused at apply");
+    }
+
+    /** Runs seeds {@code first .. first + SEEDS - 1} on {@link #WORKERS} threads; results in seed order. */
+    private static List<Run> runAll(long first) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        ExecutorService pool = Executors.newFixedThreadPool(WORKERS, r -> {
+            Thread t = new Thread(r, "cellsim-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Run>> futures = new ArrayList<>();
+            for (int i = 0; i < SEEDS; i++) {
+                long seed = first + i;
+                futures.add(pool.submit(() -> {
+                    long cpu0 = threads.getCurrentThreadCpuTime();
+                    int replicas = seed % 3 == 0 ? 5 : 3;
+                    int clients = 3 + (int) (seed % 3);
+                    CellSimulation.Result r = new CellSimulation(seed, replicas, clients, false).run();
+                    return new Run(r, threads.getCurrentThreadCpuTime() - cpu0);
+                }));
+            }
+            List<Run> runs = new ArrayList<>();
+            for (Future<Run> f : futures) {
+                runs.add(f.get());
+            }
+            return runs;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err; // the seed's AssertionError, naming it and how to replay it
+            }
+            throw new AssertionError(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

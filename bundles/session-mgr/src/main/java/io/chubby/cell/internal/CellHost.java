@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -65,11 +66,10 @@ public final class CellHost implements RequestHandler {
     private final Random secrets;
     private final Plugins plugins = new Plugins();
     private final Map<Integer, CellServer> servers = new ConcurrentSkipListMap<>();
-    private final ExecutorService opener = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "chubby-cell-host");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Where groups are opened when group 0's apply reports a record: {@link #ownOpener}, or the caller's. */
+    private final Executor opener;
+    /** The host's own thread ({@code chubby-cell-host}), or null when the caller gave an executor. */
+    private final ExecutorService ownOpener;
     private final Object lifecycle = new Object();
     /** How a group's master reaches another group's: by default the groups this host masters. */
     private volatile CrossCalls cross = new LocalCrossCalls(this::localTarget);
@@ -81,6 +81,29 @@ public final class CellHost implements RequestHandler {
 
     public CellHost(Consensus groupZero, StateStore groupZeroStore, ConsensusGroups groups, StateStores stores,
                     CellSettings settings, Clock clock, Random secrets) {
+        this(groupZero, groupZeroStore, groups, stores, settings, clock, secrets, null);
+    }
+
+    /**
+     * A host that opens the groups a newly applied record names on {@code opener} instead of its own
+     * thread: the whole-cell simulator passes one that queues the opening as an event of its virtual
+     * clock, so a run stays a pure function of its seed. The executor must not run the task on the
+     * caller's stack (the caller is group 0's apply, which the opening registers a state machine
+     * beside); null = the host's own thread, as in the product.
+     */
+    public CellHost(Consensus groupZero, StateStore groupZeroStore, ConsensusGroups groups, StateStores stores,
+                    CellSettings settings, Clock clock, Random secrets, Executor opener) {
+        if (opener == null) {
+            this.ownOpener = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "chubby-cell-host");
+                t.setDaemon(true);
+                return t;
+            });
+            this.opener = ownOpener;
+        } else {
+            this.ownOpener = null;
+            this.opener = opener;
+        }
         this.groupZero = groupZero;
         this.groupZeroStore = groupZeroStore;
         this.groups = groups;
@@ -112,11 +135,13 @@ public final class CellHost implements RequestHandler {
         synchronized (lifecycle) {
             stopped = true;
         }
-        opener.shutdownNow();
-        try {
-            opener.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (ownOpener != null) {
+            ownOpener.shutdownNow();
+            try {
+                ownOpener.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         synchronized (lifecycle) {
             List<Integer> open = List.copyOf(servers.keySet());
@@ -135,9 +160,10 @@ public final class CellHost implements RequestHandler {
 
     /**
      * Routes the groups' cross calls through {@code calls} (tests: one channel over the hosts of
-     * several replicas in one JVM; step 12 puts it on the peer transport).
+     * several replicas in one JVM, and the whole-cell simulator over its virtual network; step 12 puts
+     * it on the peer transport). Public for the simulator, which lives in another package.
      */
-    void crossCalls(CrossCalls calls) {
+    public void crossCalls(CrossCalls calls) {
         this.cross = calls;
     }
 
@@ -190,12 +216,13 @@ public final class CellHost implements RequestHandler {
 
     /**
      * Proposes {@code SetPartitions(n)} with the reference hash, as the group-0 master does once
-     * every member speaks the grouped peer messages. Only tests call it: nothing in the product
-     * asks for N > 1 before the partitioning bundle (step 14). Fails NOT_MASTER off the group-0
+     * every member speaks the grouped peer messages. Only tests and the whole-cell simulator call
+     * it (public for the latter, in another package): nothing in the product asks for N > 1 before
+     * the partitioning bundle (step 14). Fails NOT_MASTER off the group-0
      * master, CELL_UNAVAILABLE (nothing proposed) while a member has not announced peer 1.3, and
      * with apply's INVALID_ARGUMENT when the cell holds data or recorded another N.
      */
-    CompletableFuture<Void> recordPartitions(int n) {
+    public CompletableFuture<Void> recordPartitions(int n) {
         if (!groupZero.isMaster()) {
             return CompletableFuture.failedFuture(new ChubbyException(ErrorCode.NOT_MASTER,
                     "only the master of group 0 records the partitions"));

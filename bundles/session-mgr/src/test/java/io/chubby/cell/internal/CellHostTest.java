@@ -157,6 +157,30 @@ class CellHostTest {
         assertEquals(ALL_FOUR, again.openGroups()); // read from group 0's stored state, before start returns
     }
 
+    /**
+     * A host given an executor (the whole-cell simulator's seam) opens the groups of a record that
+     * appears in group 0's apply only when that executor runs the task: never on the apply's stack,
+     * never on a thread of its own.
+     */
+    @Test
+    void aHostGivenAnExecutorOpensTheGroupsOfANewRecordOnlyThere() throws Exception {
+        host(2).stop();
+        java.util.concurrent.ConcurrentLinkedQueue<Runnable> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        CellHost queuing = new CellHost(cell.replica(2).open(0), stores.get(1).group(0), cell.replica(2),
+                stores.get(1), settings, clock, new Random(2), queued::add);
+        queuing.start();
+        hosts.set(1, queuing);
+        host(1).recordPartitions(4).get(10, TimeUnit.SECONDS);
+        awaitGroups(host(1), ALL_FOUR);
+        Await.until("the opening queued on replica 2", () -> !queued.isEmpty());
+        assertEquals(new Partitions(4, PartitionHash.NAME, PartitionHash.SLOTS), queuing.partitions());
+        assertEquals(List.of(0), queuing.openGroups());
+        for (Runnable r; (r = queued.poll()) != null; ) {
+            r.run();
+        }
+        assertEquals(ALL_FOUR, queuing.openGroups());
+    }
+
     @Test
     void setPartitionsIsRefusedOnceTheCellHoldsData() {
         new TestClient(host(1).server(0)).createSession();
