@@ -25,6 +25,9 @@ final class Paired {
         try (ChubbyCell ca = cell(a, home, work, 17000); ChubbyCell cb = cell(b, home, work, 17300)) {
             ca.start();
             cb.start();
+            // chubby-scraped (issue 22): every replica's /metrics fetched once a second throughout
+            MetricsScrape scrapeA = a.equals("chubby-scraped") ? MetricsScrape.start(ca.metricsUrls()) : null;
+            MetricsScrape scrapeB = b.equals("chubby-scraped") ? MetricsScrape.start(cb.metricsUrls()) : null;
             System.out.println("== " + a + ": warm-up " + Workloads.warmUp(ca, warmMs));
             System.out.println("== " + b + ": warm-up " + Workloads.warmUp(cb, warmMs));
             try (KvClient x = ca.newClient(); KvClient y = cb.newClient()) {
@@ -63,6 +66,13 @@ final class Paired {
                         perA, b, perB, (perB / perA - 1) * 100);
                 System.out.printf(Locale.ROOT, "p99: %s %.3f ms, %s %.3f ms; load average %s%n", a, sa.percentileMs(99),
                         b, sb.percentileMs(99), Procs.loadAverage());
+            } finally {
+                for (MetricsScrape m : new MetricsScrape[] {scrapeA, scrapeB}) {
+                    if (m != null) {
+                        m.close();
+                        System.out.println("== chubby-scraped: " + m.summary());
+                    }
+                }
             }
         }
     }
@@ -89,7 +99,10 @@ final class Paired {
             case "chubby-tls" -> new ChubbyCell(home, dir, 5, basePort, "", true, true);
             case "chubby-tls-client" -> new ChubbyCell(home, dir, 5, basePort, "", true, true, "peer");
             case "chubby-tls-peer" -> new ChubbyCell(home, dir, 5, basePort, "", true, true, "client");
-            default -> throw new IllegalArgumentException("--paired takes chubby, chubby-secure, chubby-tls, chubby-tls-client or chubby-tls-peer, not " + name);
+            case "chubby-metrics-off" -> new ChubbyCell(home, dir, 5, basePort, "").metricsOff();
+            case "chubby-scraped" -> new ChubbyCell(home, dir, 5, basePort, "").scraped();
+            default -> throw new IllegalArgumentException("--paired takes chubby, chubby-secure, chubby-tls, chubby-tls-client, "
+                    + "chubby-tls-peer, chubby-metrics-off or chubby-scraped, not " + name);
         };
     }
 }

@@ -5,10 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chubby.testkit.TestCa;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +73,44 @@ class CellTlsIT {
         assertEquals(0, status.exit(), status::toString);
         assertTrue(status.out().contains("role=master"), status::toString);
 
+        // the console's cell page asks the other replicas over TLS (console.status.tls.ca, written by
+        // cell up --tls): every row answers, none reads down; the console is entered with the cell's
+        // login (a passwords file given to the acl bundle, admin its superuser)
+        assertTrue(Files.readString(cell.dir().resolve("replica-1/etc/io.chubby.console.cfg"))
+                .contains("console.status.tls.ca=" + cell.dir().resolve("tls/ca.pem")), "cell up --tls writes the CA");
+        Path passwords = cell.dir().resolve("console-passwords");
+        Path pw = cell.dir().resolve("admin.password");
+        Files.writeString(pw, "admin-pw\n");
+        LocalCell.Run hashed = cell.chubby(null, "acl", "passwd", "admin", "--file", passwords.toString(),
+                "--new-password-file", pw.toString());
+        assertEquals(0, hashed.exit(), hashed::toString);
+        for (int id = 1; id <= 3; id++) {
+            Path acl = cell.dir().resolve("replica-" + id).resolve("etc").resolve("io.chubby.acl.cfg");
+            Files.writeString(acl, Files.readString(acl) + "acl.passwords.file=" + passwords + "\n");
+        }
+        String http = cell.master().orElseThrow().get("http");
+        assertTrue(http != null && http.startsWith("http://"), "cell status names the HTTP address: " + http);
+        HttpClient browser = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String auth = "Basic " + Base64.getEncoder().encodeToString("admin:admin-pw".getBytes(StandardCharsets.UTF_8));
+        String[] last = {""};
+        String page = cell.await("the console's cell page with every replica answering", () -> {
+            try {
+                HttpResponse<String> r = browser.send(HttpRequest.newBuilder(URI.create(http + "/system/console/chubby-cell"))
+                        .timeout(Duration.ofSeconds(10)).header("Authorization", auth).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                last[0] = r.statusCode() + " " + r.body();
+                return r.statusCode() == 200 && !r.body().contains("<td>down</td>") ? r.body() : null;
+            } catch (java.io.IOException e) {
+                last[0] = e.toString();
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }, 60_000);
+        assertEquals(2, count(page, "<td>replica</td>"), () -> "two replicas and the master: " + last[0]);
+        assertEquals(1, count(page, "<td>master</td>"), page);
+
         // the same cell without the TLS variables: refused at the handshake, nothing served
         Map<String, String> saved = Map.copyOf(cell.env);
         cell.env.clear();
@@ -101,6 +145,14 @@ class CellTlsIT {
         assertNotEquals("3", master.get("replica"), master::toString);
         assertEquals(0, cell.chubby(null, "put", "/ls/local/secured", "v2").exit(), cell::logs);
         assertEquals("v2", cell.chubby(null, "cat", "/ls/local/secured").out());
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     private boolean peerRefusedIn(int replica) {

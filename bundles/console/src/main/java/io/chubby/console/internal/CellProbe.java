@@ -1,6 +1,7 @@
 package io.chubby.console.internal;
 
 import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientSecurity;
 import io.chubby.client.ReplicaStatus;
 import io.chubby.spi.Consensus;
 import io.chubby.spi.ConsensusStatus;
@@ -15,15 +16,19 @@ import java.util.concurrent.ExecutorService;
  * The cell page's rows: this replica's own {@link Consensus#status()}, and every other member's
  * Status asked over the client protocol in parallel (as {@code chubby cell status} asks), each
  * within {@code timeout}; a member that does not answer is a {@link ReplicaRow#down} row saying
- * why. Plain-text client connections only: a TLS cell's other rows read down.
+ * why. In a TLS cell the Status goes over TLS with the cell's CA ({@code console.status.tls.ca},
+ * written by {@code chubby cell up --tls}); without it a TLS cell's other replicas refuse the
+ * handshake and read down, the row saying so.
  */
 final class CellProbe {
     private final Duration timeout;
     private final ExecutorService pool;
+    private final ClientSecurity security;
 
-    CellProbe(Duration timeout, ExecutorService pool) {
+    CellProbe(Duration timeout, ExecutorService pool, ClientSecurity security) {
         this.timeout = timeout;
         this.pool = pool;
+        this.security = security;
     }
 
     List<ReplicaRow> rows(Consensus consensus) {
@@ -43,7 +48,7 @@ final class CellProbe {
 
     private ReplicaRow ask(Member m) {
         try {
-            ReplicaStatus s = ChubbyClient.status(m.clientAddress(), timeout);
+            ReplicaStatus s = ChubbyClient.status(m.clientAddress(), timeout, security);
             return new ReplicaRow(m.id(), m.clientAddress(), s.role(), s.masterId(), s.epoch(), s.commitIndex(),
                     s.appliedIndex(), s.checksum(), false, "");
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package io.chubby.console.internal;
 
 import io.chubby.api.ChubbyException;
 import io.chubby.api.CreateMode;
+import io.chubby.client.ClientSecurity;
 import io.chubby.spi.Authenticator;
 import io.chubby.spi.Authorizer;
 import io.chubby.spi.CellOperation;
@@ -12,6 +13,8 @@ import io.chubby.spi.Principal;
 import io.chubby.spi.SessionView;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,6 +74,10 @@ public final class ConsoleComponent {
 
         @AttributeDefinition(description = "How long the cell page waits for each other replica's Status (ms)")
         long console_status_timeout_ms() default 1000;
+
+        @AttributeDefinition(description = "PEM CA certificates the cell's replica certificates chain to: the cell "
+                + "page asks the other replicas over TLS (chubby cell up --tls sets it; empty: plaintext)")
+        String console_status_tls_ca() default "";
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -101,7 +108,8 @@ public final class ConsoleComponent {
             t.setDaemon(true);
             return t;
         });
-        CellProbe probe = new CellProbe(Duration.ofMillis(config.console_status_timeout_ms()), pool);
+        CellProbe probe = new CellProbe(Duration.ofMillis(config.console_status_timeout_ms()), pool,
+                statusSecurity(config.console_status_tls_ca()));
         page(context, CellPage.LABEL, CellPage.TITLE, path -> cellPage(probe));
         page(context, NamespacePage.LABEL, NamespacePage.TITLE, this::namespacePage);
         page(context, LocksPage.LABEL, LocksPage.TITLE, path -> locksPage());
@@ -114,6 +122,21 @@ public final class ConsoleComponent {
         }
         LOG.info("console pages registered: {}, {}, {}, {}", CellPage.LABEL, NamespacePage.LABEL, LocksPage.LABEL,
                 SessionsPage.LABEL);
+    }
+
+    /** How the cell page reaches the other replicas: TLS with {@code ca} when set, else plaintext. */
+    static ClientSecurity statusSecurity(String ca) {
+        if (ca == null || ca.isBlank()) {
+            return ClientSecurity.NONE;
+        }
+        Path file = Path.of(ca.trim());
+        if (!Files.isReadable(file)) {
+            // the page still shows this replica; the others read down saying why
+            LOG.warn("{}: console.status.tls.ca {} does not exist or is not readable: the other replicas are asked "
+                    + "in plaintext", PID, file);
+            return ClientSecurity.NONE;
+        }
+        return ClientSecurity.builder().tlsFiles(file, null, null, null).build();
     }
 
     /**

@@ -26,6 +26,8 @@ import java.util.stream.Stream;
  * it comes from the command's own class path.
  */
 public record TlsConfig(CellLayout layout) {
+    /** The console bundle's PID (bundles/console), whose {@code console.status.tls.ca} is written here. */
+    static final String CONSOLE_PID = "io.chubby.console";
     static final String MAKER = "io.chubby.cli.internal.tls.CellCertificates";
 
     public Path dir() {
@@ -124,7 +126,8 @@ public record TlsConfig(CellLayout layout) {
 
     /**
      * Writes the TLS keys into every replica's client acceptor and peer transport files, the
-     * superuser into {@code io.chubby.acl.cfg}, and, when {@code enforce}, {@code cell.acl.enforce=true}.
+     * superuser into {@code io.chubby.acl.cfg}, the CA into {@code io.chubby.console.cfg} (the
+     * console's cell page asks the other replicas over TLS), and, when {@code enforce}, {@code cell.acl.enforce=true}.
      */
     public void apply(boolean enforce) {
         for (int i = 1; i <= layout.replicas(); i++) {
@@ -136,6 +139,9 @@ public record TlsConfig(CellLayout layout) {
                     "# " + ReplicaConfig.PEER_TRANSPORT_PID + header, keys("transport.peer.tls.", i));
             CellLayout.mergeConfig(layout.configFile(i, ReplicaConfig.ACL_PID), "# " + ReplicaConfig.ACL_PID + header,
                     Map.of("acl.superusers", "admin"));
+            // the console's cell page asks the other replicas over TLS (inert without the console bundle)
+            CellLayout.mergeConfig(layout.configFile(i, CONSOLE_PID), "# " + CONSOLE_PID + header,
+                    Map.of("console.status.tls.ca", ca().toString()));
             if (enforce) {
                 CellLayout.mergeConfig(layout.configFile(i, ReplicaConfig.CELL_PID), "# " + ReplicaConfig.CELL_PID
                         + header, Map.of("cell.acl.enforce", "true"));
