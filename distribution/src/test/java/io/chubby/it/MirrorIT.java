@@ -255,7 +255,11 @@ class MirrorIT {
 
     /** Writes upd/u{from..to-1} = "LABEL i" at the source, each retried through a failover of the source. */
     private void writeUpdates(String label, int from, int to) throws InterruptedException {
-        writer.ensureDirectory(SRC + "/upd");
+        // right after a kill of the source master the directory's Open may fail too: retried as the writes
+        awaitTrue("directory " + SRC + "/upd", () -> {
+            writer.ensureDirectory(SRC + "/upd");
+            return true;
+        }, 60_000);
         for (int i = from; i < to; i++) {
             String path = SRC + "/upd/u" + i;
             byte[] v = bytes(label + " " + i);
