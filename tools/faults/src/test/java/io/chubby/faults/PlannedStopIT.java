@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chubby.api.SessionState;
+import io.chubby.client.CacheMode;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
 import io.chubby.client.ReplicaStatus;
@@ -21,6 +22,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,7 +88,8 @@ class PlannedStopIT {
                     int m = cell.master(STATUS_TIMEOUT).orElseThrow().replicaId();
                     Path masterLog = cell.instanceDir(m).resolve("log").resolve("replica.log");
                     int before = grep(masterLog, "handed over before leaving").size();
-                    plannedPausesMs.add(pauseAround(acked, longestGapNanos, () -> cell.terminate(m)));
+                    plannedPausesMs.add(pauseAround(acked, longestGapNanos, () -> cell.terminate(m),
+                            () -> diagnosis(cell, client, failures, work)));
                     List<String> handover = grep(masterLog, "handed over before leaving");
                     assertEquals(before + 1, handover.size(), "round " + round + ": replica " + m + " did not hand "
                             + "over (once); its log: " + work + "/replica-" + m + "/log/");
@@ -96,13 +100,15 @@ class PlannedStopIT {
                 }
                 List<String> plannedFailures = List.copyOf(failures);
                 int victim = cell.master(STATUS_TIMEOUT).orElseThrow().replicaId();
-                long killPauseMs = pauseAround(acked, longestGapNanos, () -> cell.kill(victim));
+                long killPauseMs = pauseAround(acked, longestGapNanos, () -> cell.kill(victim),
+                        () -> diagnosis(cell, client, failures, work));
                 cell.start(victim);
                 awaitCaughtUp(cell, victim);
                 stop.set(true);
                 writer.join(30_000);
 
-                String last = new String(client.read(FILE), StandardCharsets.UTF_8);
+                String last = new String(client.readAsync(FILE, CacheMode.UNCACHED).get(60, TimeUnit.SECONDS),
+                        StandardCharsets.UTF_8);
                 List<Long> sorted = plannedPausesMs.stream().sorted().toList();
                 System.out.printf("planned stop (SIGTERM of the master, 3 replicas, lease 1500 ms): write pauses %s "
                         + "ms, median %d ms; kill -9 of the master: %d ms; %d writes acknowledged; failed calls: %d "
@@ -121,15 +127,47 @@ class PlannedStopIT {
         }
     }
 
-    /** Runs {@code fault}, waits for 50 more acknowledged writes, returns the longest gap meanwhile in ms. */
-    private static long pauseAround(AtomicLong acked, AtomicLong longestGapNanos, Runnable fault) {
+    /**
+     * Runs {@code fault}, waits for 50 more acknowledged writes, returns the longest gap meanwhile in ms.
+     * When the writes do not come, the failure says what the writer and the cell were doing.
+     */
+    private static long pauseAround(AtomicLong acked, AtomicLong longestGapNanos, Runnable fault,
+                                    Supplier<String> diagnosis) {
         long before = acked.get();
-        Await.until("10 writes before the stop", Duration.ofSeconds(30), () -> acked.get() >= before + 10);
+        awaitWrites(acked, before + 10, "10 writes before the stop", Duration.ofSeconds(30), diagnosis);
         longestGapNanos.set(0);
         fault.run();
         long after = acked.get();
-        Await.until("50 writes after the stop", Duration.ofSeconds(60), () -> acked.get() >= after + 50);
+        awaitWrites(acked, after + 50, "50 writes after the stop", Duration.ofSeconds(60), diagnosis);
         return longestGapNanos.get() / 1_000_000;
+    }
+
+    private static void awaitWrites(AtomicLong acked, long target, String what, Duration timeout,
+                                    Supplier<String> diagnosis) {
+        try {
+            Await.until(what, timeout, () -> acked.get() >= target);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + " (acknowledged " + acked.get() + ", wanted " + target + "); "
+                    + diagnosis.get(), e);
+        }
+    }
+
+    /** What the client and every replica say now, and the writer's last failures. */
+    private static String diagnosis(CellUnderTest cell, ChubbyClient client, List<String> failures, Path work) {
+        StringBuilder b = new StringBuilder("session state " + client.sessionState() + ", local lease left "
+                + client.localLeaseRemainingMillis() + " ms; writer failures " + failures.size());
+        if (!failures.isEmpty()) {
+            b.append(", last: ").append(failures.subList(Math.max(0, failures.size() - 3), failures.size()));
+        }
+        for (int id = 1; id <= 3; id++) {
+            b.append("; replica ").append(id).append(": ")
+                    .append(cell.status(id, STATUS_TIMEOUT).map(ReplicaStatus::toString).orElse("no answer"));
+            List<String> roles = grep(cell.instanceDir(id).resolve("log").resolve("replica.log"), "INFO");
+            roles = roles.stream().filter(l -> l.contains("role changed") || l.contains("handed over")
+                    || l.contains("became master") || l.contains("lost mastership") || l.contains("takeover")).toList();
+            b.append(", its last role lines: ").append(roles.subList(Math.max(0, roles.size() - 4), roles.size()));
+        }
+        return b.append("; logs under ").append(work).toString();
     }
 
     private static void awaitCaughtUp(CellUnderTest cell, int id) {
