@@ -325,7 +325,10 @@ public final class SessionKeeper implements SessionCalls.Gate {
         if (leaseTimer != null) {
             leaseTimer.cancel(false);
         }
-        if (graceTimer != null) {
+        // Only a lease that is still running ends jeopardy (onReply), so only such a lease stops the
+        // grace period: a reply whose lease, counted conservatively, has already run out proves
+        // nothing, and a session that only ever gets such replies must still expire at its end.
+        if (graceTimer != null && leaseEnd - System.nanoTime() > 0) {
             graceTimer.cancel(false);
             graceTimer = null;
         }

@@ -27,7 +27,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -150,6 +152,35 @@ class SessionTest {
         h.close();  // never fails
         assertEquals(SessionState.EXPIRED, client.sessionState());
         assertEquals(0, master.count(Request.BodyCase.GET_STAT));
+    }
+
+    @Test
+    void repliesWhoseLeaseHasAlreadyRunOutDoNotStopTheGracePeriod() throws Exception {
+        // A master that answers every KeepAlive but never grants a lease that is still running when
+        // the reply arrives (here: 0 ms). Such replies do not end jeopardy, so they must not stop
+        // the grace period either: the session expires instead of waiting in jeopardy for ever.
+        connect(Duration.ofMillis(800));
+        Handle h = client.open(F, OpenOptions.read());
+        holdKeepAlives();
+        awaitState(SessionState.JEOPARDY);
+        ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+        try {
+            master.on(Request.BodyCase.KEEP_ALIVE, x -> later.schedule(() -> x.reply(Response.newBuilder()
+                    .setKeepAlive(KeepAliveReply.newBuilder().setLeaseMs(0).setEpoch(1))), 50, TimeUnit.MILLISECONDS));
+            for (FakeReplica.Exchange x : held) {
+                x.reply(Response.newBuilder().setKeepAlive(KeepAliveReply.newBuilder().setLeaseMs(0).setEpoch(1)));
+            }
+            CompletableFuture<Stat> blocked = h.getStatAsync();
+            awaitState(SessionState.EXPIRED);
+            long keepAlivesAnswered = master.count(Request.BodyCase.KEEP_ALIVE);
+            assertTrue(keepAlivesAnswered >= 2, "KeepAlives went on being answered: " + keepAlivesAnswered);
+            CompletableFuture<Object> seen = new CompletableFuture<>();
+            blocked.whenComplete((v, e) -> seen.complete(e));
+            assertEquals(ErrorCode.SESSION_EXPIRED, ((ChubbyException) seen.get(2, TimeUnit.SECONDS)).code());
+            assertEquals(0, master.count(Request.BodyCase.GET_STAT));
+        } finally {
+            later.shutdownNow();
+        }
     }
 
     @Test

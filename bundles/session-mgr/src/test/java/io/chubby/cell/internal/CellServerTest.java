@@ -13,6 +13,7 @@ import io.chubby.protocol.AdminRequest;
 import io.chubby.protocol.CloseRequest;
 import io.chubby.protocol.CloseSessionRequest;
 import io.chubby.protocol.Create;
+import io.chubby.protocol.CreateSessionRequest;
 import io.chubby.protocol.DeleteRequest;
 import io.chubby.protocol.GetContentsRequest;
 import io.chubby.protocol.GetStatRequest;
@@ -237,6 +238,25 @@ class CellServerTest {
         TestClient other = new TestClient(server);
         other.createSession();
         assertError(ErrorCode.NO_SUCH_NODE, other.open("/ls/c/eph", R, Create.CREATE_NO, false, false, null));
+    }
+
+    @Test
+    void aMasterNotYetTakenOverAsksForARetryAndNeverEndsASession() {
+        consensus.loseMastership(2);
+        // Master again at epoch 5, before its becameMaster callback ran: the lease table is the old one.
+        consensus.failOverQuietly(1, 5);
+        client.epoch = 5;
+        Response ka = client.call(Request.newBuilder().setKeepAlive(KeepAliveRequest.getDefaultInstance()));
+        assertError(ErrorCode.CELL_UNAVAILABLE, ka);
+        assertTrue(ka.getError().getMessage().contains("taking over"), ka.getError().getMessage());
+        assertError(ErrorCode.CELL_UNAVAILABLE, client.open("/ls/c", R, Create.CREATE_NO, false, false, null));
+        TestClient late = new TestClient(server);
+        late.epoch = 5;
+        assertError(ErrorCode.CELL_UNAVAILABLE, late.call(Request.newBuilder().setCreateSession(
+                CreateSessionRequest.newBuilder().setClientName("late"))));
+        server.tick(); // the timer takes over when the callback did not
+        client.ok(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath("/ls/c").setModeBits(R)));
+        assertEquals(1, server.statusForTest().getSessions(), "the session lived through it");
     }
 
     @Test

@@ -122,6 +122,12 @@ public final class CallRouter {
                     partitioning.locate(Wire.location(settings.cellName(), consensus), group)));
             return;
         }
+        if (!master.tookOver(consensus.epoch())) {
+            // Nothing applied, so retryable by any client: a session judged now would be judged by
+            // an earlier mastership's lease table (Mastership.tookOver).
+            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "the master is taking over (the session "
+                    + "leases of epoch " + consensus.epoch() + " are not extended yet); retry shortly");
+        }
         if (op == CellOperation.CREATE_SESSION) {
             pipeline.admit(Call.of(conn, req, op));
             sessions.create(conn, req);
