@@ -224,6 +224,25 @@ class DistAssembleTest {
     }
 
     @Test
+    void aFeaturesFileNamingWhatTheDistributionLacksIsAFailureNotAnAssembly() throws Exception {
+        features("core.jars = system/base.jar, bundle/app.jar, bundle/gone.jar");
+        Result gone = h.run("dist", "assemble", "--features", "core", "--out", "out");
+        assertEquals(1, gone.code());
+        assertEquals(List.of("chubby: " + home + " has no bundle/gone.jar (listed by conf/features.properties)"),
+                gone.errLines());
+        features("core.jars = lib/cli/chubby-cli.jar");
+        Result notABundlePath = h.run("dist", "assemble", "--features", "core", "--out", "out");
+        assertEquals(1, notABundlePath.code());
+        assertTrue(notABundlePath.err().contains("core.jars: lib/cli/chubby-cli.jar is not system/X.jar, bundle/X.jar "
+                + "or proxy/X.jar"), notABundlePath.err());
+        Files.delete(home.resolve("conf/features.properties"));
+        Result none = h.run("dist", "assemble", "--features", "core", "--out", "out");
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains("is not a distribution with features (no conf/features.properties)"), none.err());
+        assertFalse(Files.exists(tmp.resolve("out")));
+    }
+
+    @Test
     void exportedPackagesAreReadPastQuotedAttributes() {
         assertEquals(List.of("a.b", "c.d", "e.f"), Exports.packages("a.b;c.d;version=\"1.0\";uses:=\"x,y\",e.f;version=2"));
         assertEquals(List.of(), Exports.packages(""));
