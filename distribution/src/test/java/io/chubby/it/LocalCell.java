@@ -97,8 +97,17 @@ final class LocalCell {
         this(replicas, replicas, hosts);
     }
 
+    /** A loopback cell of {@code replicas} run by another distribution's scripts (e.g. one made by {@code dist assemble}). */
+    LocalCell(Path dist, int replicas) {
+        this(dist, replicas, replicas, id -> LOOPBACK);
+    }
+
     private LocalCell(int replicas, int maxId, IntFunction<String> hosts) {
-        this.dist = ExamOptions.dist();
+        this(ExamOptions.dist(), replicas, maxId, hosts);
+    }
+
+    private LocalCell(Path dist, int replicas, int maxId, IntFunction<String> hosts) {
+        this.dist = dist;
         this.dir = ExamOptions.tempDir("cell");
         this.replicas = replicas;
         this.maxId = maxId;

@@ -32,7 +32,11 @@ final class ProxyCell {
     private final List<String> addresses = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
 
-    private ProxyCell(LocalCell cell, ClientSecurity probe, List<String> options) {
+    /** The distribution whose bin/chubby-proxy runs the proxies. */
+    private final Path dist;
+
+    private ProxyCell(Path dist, LocalCell cell, ClientSecurity probe, List<String> options) {
+        this.dist = dist;
         this.cell = cell;
         this.probe = probe;
         this.options = List.copyOf(options);
@@ -48,7 +52,12 @@ final class ProxyCell {
      * {@code probe}.
      */
     static ProxyCell start(LocalCell cell, int n, ClientSecurity probe, List<String> options) {
-        ProxyCell p = new ProxyCell(cell, probe, options);
+        return start(ExamOptions.dist(), cell, n, probe, options);
+    }
+
+    /** As above, with {@code dist}'s bin/chubby-proxy (e.g. a distribution made by {@code dist assemble}). */
+    static ProxyCell start(Path dist, LocalCell cell, int n, ClientSecurity probe, List<String> options) {
+        ProxyCell p = new ProxyCell(dist, cell, probe, options);
         for (int i = 0; i < n; i++) {
             p.startOne();
         }
@@ -62,7 +71,7 @@ final class ProxyCell {
         Path dir = cell.dir().resolve("proxy-" + i);
         try {
             Files.createDirectories(dir.resolve("log"));
-            List<String> command = new ArrayList<>(List.of(ExamOptions.dist().resolve("bin/chubby-proxy").toString(),
+            List<String> command = new ArrayList<>(List.of(dist.resolve("bin/chubby-proxy").toString(),
                     "--cell", cell.cellSpec(), "--port", Integer.toString(port), "--dir", dir.toString()));
             command.addAll(options);
             Process p = new ProcessBuilder(command)

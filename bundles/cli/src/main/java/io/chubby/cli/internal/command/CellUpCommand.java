@@ -89,9 +89,9 @@ public final class CellUpCommand implements Callable<Integer> {
         boolean fresh = CellLayout.read(cellDir).isEmpty();
         CellLayout layout = layout(cellDir);
         DnsConfig dnsConfig = new DnsConfig(layout);
-        Optional<Boolean> dnsWanted = dnsChoice(fresh);
-        checkDnsTuning(dnsConfig, dnsWanted);
         Path home = chubbyHome(ctx);
+        Optional<Boolean> dnsWanted = dnsChoice(fresh, bundleShipped(home, "chubby-dns-bridge"));
+        checkDnsTuning(dnsConfig, dnsWanted);
         layout.create();
         dnsWanted.ifPresent(dnsConfig::apply); // absent: each replica keeps its DNS setting
         layout.writeTuning(tuning);
@@ -165,16 +165,21 @@ public final class CellUpCommand implements Callable<Integer> {
 
     /**
      * The DNS bridge setting to write: {@code --dns} / {@code --no-dns} when given, on for a new
-     * cell, and otherwise none (each replica keeps what it has).
+     * cell when the distribution has the DNS bridge (an assembled one may not: feature dns), and
+     * otherwise none (each replica keeps what it has).
      */
-    private Optional<Boolean> dnsChoice(boolean fresh) {
+    private Optional<Boolean> dnsChoice(boolean fresh, boolean dnsShipped) {
         if (dns && noDns) {
             throw new ParameterException(spec.commandLine(), "--dns and --no-dns contradict each other");
+        }
+        if (dns && !dnsShipped) {
+            throw new ParameterException(spec.commandLine(), "--dns: this distribution has no DNS bridge "
+                    + "(bundle/chubby-dns-bridge.jar; 'chubby dist assemble' with feature dns makes one that has)");
         }
         if (dns || noDns) {
             return Optional.of(dns);
         }
-        return fresh ? Optional.of(true) : Optional.empty();
+        return fresh ? Optional.of(dnsShipped) : Optional.empty();
     }
 
     /** {@code --set dns.*} needs the bridge on every replica the keys would go to. */
@@ -260,8 +265,14 @@ public final class CellUpCommand implements Callable<Integer> {
      * written, since enforcement without an authorizer refuses every call (fail closed).
      */
     static boolean aclBundleShipped(Path home) {
+        return bundleShipped(home, "chubby-acl");
+    }
+
+    /** Whether the distribution's {@code bundle/} has {@code NAME*.jar} (features of an assembled one). */
+    static boolean bundleShipped(Path home, String name) {
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(home.resolve("bundle"))) {
-            return s.anyMatch(p -> p.getFileName().toString().matches("chubby-acl.*\\.jar"));
+            return s.anyMatch(p -> p.getFileName().toString().startsWith(name)
+                    && p.getFileName().toString().endsWith(".jar"));
         } catch (java.io.IOException e) {
             return false;
         }

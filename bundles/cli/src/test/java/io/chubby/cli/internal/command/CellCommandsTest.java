@@ -49,6 +49,9 @@ class CellCommandsTest {
         Path script = home.resolve("bin").resolve("chubby-server");
         Files.writeString(script, "#!/bin/sh\n" + body + "\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // the DNS bridge is part of this distribution (a new cell gets DNS only when it is)
+        Files.createDirectories(home.resolve("bundle"));
+        Files.writeString(home.resolve("bundle/chubby-dns-bridge.jar"), "");
         h.env.put("CHUBBY_HOME", home.toString());
         h.workDir = tmp;
         return home;

@@ -86,6 +86,9 @@ class DnsCellTest {
         Path script = home.resolve("bin").resolve("chubby-server");
         Files.writeString(script, "#!/bin/sh\nexec sleep 60\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // the DNS bridge is part of this distribution (a new cell gets DNS only when it is)
+        Files.createDirectories(home.resolve("bundle"));
+        Files.writeString(home.resolve("bundle/chubby-dns-bridge.jar"), "");
         h.env.put("CHUBBY_HOME", home.toString());
         h.workDir = tmp;
         int base = h.use(InProcessReplicas.startOnConsecutivePorts(1, 1, 3)).basePort();
@@ -100,6 +103,32 @@ class DnsCellTest {
         assertFalse(Files.exists(cfg));
         assertFalse(up.out().contains("CHUBBY_DNS"), up.out());
         assertEquals("export CHUBBY_CELL=127.0.0.1:" + (base + 1), up.outLines().get(up.outLines().size() - 1));
+        assertEquals(0, h.run("cell", "down", "--dir", "c", "--grace", "5").code());
+    }
+
+    /** An assembled distribution without feature dns: a new cell gets no DNS, and --dns is refused. */
+    @Test
+    void aDistributionWithoutTheDnsBridgeStartsCellsWithoutDns() throws Exception {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home.resolve("bin"));
+        Files.createDirectories(home.resolve("bundle"));
+        Path script = home.resolve("bin").resolve("chubby-server");
+        Files.writeString(script, "#!/bin/sh\nexec sleep 60\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        h.env.put("CHUBBY_HOME", home.toString());
+        h.workDir = tmp;
+        int base = h.use(InProcessReplicas.startOnConsecutivePorts(1, 1, 3)).basePort();
+
+        Result refused = h.run("cell", "up", "--replicas", "1", "--dir", "c", "--base-port", "" + base, "--dns");
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("--dns: this distribution has no DNS bridge"), refused.err());
+
+        Result up = h.run("cell", "up", "--replicas", "1", "--dir", "c", "--base-port", "" + base);
+        new io.chubby.cli.internal.cell.PidFile(tmp.resolve("c/replica-1/pid")).alive().ifPresent(spawned::add);
+        assertEquals(0, up.code(), up.err());
+        assertFalse(Files.exists(tmp.resolve("c/replica-1/etc/io.chubby.dns.cfg")));
+        assertFalse(up.out().contains("CHUBBY_DNS"), up.out());
+        assertFalse(up.out().contains("DNS ports"), up.out());
         assertEquals(0, h.run("cell", "down", "--dir", "c", "--grace", "5").code());
     }
 
