@@ -62,6 +62,16 @@ public final class Bench {
         if (opt.containsKey("paired")) {
             // --paired A,B [--writes N] [--warmup S]: single writes alternated between two cells running at once
             String[] pair = opt.get("paired").split(",");
+            if (opt.containsKey("in-flight")) {
+                // --paired A,B --in-flight N [--slices K] [--slice-seconds S]: ABBA slices of N writes in flight
+                Paired.runInFlight(Path.of(opt.getOrDefault("home", "distribution/target/chubby")).toAbsolutePath(),
+                        Path.of(opt.getOrDefault("work", "benchmarks/target/work")).toAbsolutePath(), pair[0].trim(),
+                        pair[1].trim(), Integer.parseInt(opt.get("in-flight")),
+                        Integer.parseInt(opt.getOrDefault("slices", "16")),
+                        Long.parseLong(opt.getOrDefault("slice-seconds", "6")) * 1000,
+                        Long.parseLong(opt.getOrDefault("warmup", "60")) * 1000);
+                return;
+            }
             Paired.run(Path.of(opt.getOrDefault("home", "distribution/target/chubby")).toAbsolutePath(),
                     Path.of(opt.getOrDefault("work", "benchmarks/target/work")).toAbsolutePath(), pair[0].trim(),
                     pair[1].trim(), Integer.parseInt(opt.getOrDefault("writes", "3000")),

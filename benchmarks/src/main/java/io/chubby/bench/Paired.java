@@ -77,6 +77,76 @@ final class Paired {
         }
     }
 
+    /**
+     * Throughput at {@code window} writes in flight, the two cells in turn: slices of
+     * {@code sliceMs} in the order A B B A, A B B A, ... (each cell first as often as second), both
+     * cells up throughout, so each slice meets the load of the moment and drift cancels in the
+     * ratio of neighbouring slices. Prints ops/s and CPU per write (all five replicas, /proc) per
+     * slice, then per variant the median over its slices and the median of the per-pair ratios B/A.
+     *
+     * <p>{@code Bench --paired chubby-metrics-off,chubby-scraped --in-flight 1000 [--slices 16]
+     * [--slice-seconds 6] [--warmup 60]}.
+     */
+    static void runInFlight(Path home, Path work, String a, String b, int window, int slices, long sliceMs,
+                            long warmMs) throws Exception {
+        try (ChubbyCell ca = cell(a, home, work, 17000); ChubbyCell cb = cell(b, home, work, 17300)) {
+            ca.start();
+            cb.start();
+            MetricsScrape scrapeA = a.equals("chubby-scraped") ? MetricsScrape.start(ca.metricsUrls()) : null;
+            MetricsScrape scrapeB = b.equals("chubby-scraped") ? MetricsScrape.start(cb.metricsUrls()) : null;
+            System.out.println("== " + a + ": warm-up " + Workloads.warmUp(ca, warmMs));
+            System.out.println("== " + b + ": warm-up " + Workloads.warmUp(cb, warmMs));
+            try {
+                java.util.List<Double> opsA = new java.util.ArrayList<>();
+                java.util.List<Double> opsB = new java.util.ArrayList<>();
+                java.util.List<Double> cpuA = new java.util.ArrayList<>();
+                java.util.List<Double> cpuB = new java.util.ArrayList<>();
+                System.out.println("| slice | cell | ops/s | p50 ms | p99 ms | CPU us/write | load |");
+                System.out.println("|---:|---|---:|---:|---:|---:|---:|");
+                for (int i = 0; i < slices; i++) {
+                    boolean first = i % 4 == 0 || i % 4 == 3; // A B B A
+                    ChubbyCell c = first ? ca : cb;
+                    String name = first ? a : b;
+                    double cpu0 = c.cpuSeconds();
+                    Result r = Workloads.inFlightWrites(c, window, 100, sliceMs);
+                    double cpuPerWrite = (c.cpuSeconds() - cpu0) / Math.max(1, r.samples()) * 1e6;
+                    (first ? opsA : opsB).add(r.opsPerSec());
+                    (first ? cpuA : cpuB).add(cpuPerWrite);
+                    System.out.printf(Locale.ROOT, "| %d | %s | %.0f | %.1f | %.1f | %.0f | %s |%n", i + 1, name,
+                            r.opsPerSec(), r.p50Ms(), r.p99Ms(), cpuPerWrite, Procs.loadAverage());
+                }
+                java.util.List<Double> ratios = new java.util.ArrayList<>();
+                java.util.List<Double> cpuRatios = new java.util.ArrayList<>();
+                for (int k = 0; k < Math.min(opsA.size(), opsB.size()); k++) {
+                    ratios.add(opsB.get(k) / opsA.get(k));
+                    cpuRatios.add(cpuB.get(k) / cpuA.get(k));
+                }
+                System.out.printf(Locale.ROOT, "ops/s median: %s %.0f, %s %.0f; per-pair ratio %s/%s median %.3f "
+                        + "(min %.3f, max %.3f, %d pairs)%n", a, median(opsA), b, median(opsB), b, a, median(ratios),
+                        ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+                        ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN), ratios.size());
+                System.out.printf(Locale.ROOT, "CPU per write median: %s %.0f us, %s %.0f us; per-pair ratio median %.3f%n",
+                        a, median(cpuA), b, median(cpuB), median(cpuRatios));
+            } finally {
+                for (MetricsScrape m : new MetricsScrape[] {scrapeA, scrapeB}) {
+                    if (m != null) {
+                        m.close();
+                        System.out.println("== chubby-scraped: " + m.summary());
+                    }
+                }
+            }
+        }
+    }
+
+    private static double median(java.util.List<Double> xs) {
+        if (xs.isEmpty()) {
+            return Double.NaN;
+        }
+        java.util.List<Double> s = xs.stream().sorted().toList();
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
     private static void time(KvClient c, Stats all, Stats block) throws Exception {
         long t = System.nanoTime();
         c.write("bench-paired", VALUE);
@@ -91,8 +161,15 @@ final class Paired {
         System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %+.1f%% |%n", label, pa, pb, (pb / pa - 1) * 100);
     }
 
-    private static ChubbyCell cell(String name, Path home, Path work, int basePort) {
+    private static ChubbyCell cell(String name, Path home, Path work, int basePort) throws java.io.IOException {
         Path dir = work.resolve("paired-" + name + "-cell");
+        if (java.nio.file.Files.exists(dir)) { // an earlier run's cell, possibly on the other base port
+            try (var paths = java.nio.file.Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(p);
+                }
+            }
+        }
         return switch (name) {
             case "chubby" -> new ChubbyCell(home, dir, 5, basePort, "");
             case "chubby-secure" -> new ChubbyCell(home, dir, 5, basePort, "", true);
