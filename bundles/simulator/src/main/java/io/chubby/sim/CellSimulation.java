@@ -1,10 +1,12 @@
 package io.chubby.sim;
 
+import io.chubby.api.NodePath;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.paxos.core.Configuration;
 import io.chubby.paxos.core.Message;
 import io.chubby.paxos.core.PaxosConfig;
 import io.chubby.spi.Member;
+import io.chubby.testkit.HashPartitioner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -28,7 +30,8 @@ public final class CellSimulation {
     public record Result(long seed, int replicas, int clients, long events, long endTime, int masterships,
                          int crashes, int snapshots, long reads, long cachedReads, long writes, long lockGrants,
                          long sequencerChecks, int sessionsExpired, int faults, int nonAcknowledging, int cacheDrops,
-                         long longestHolderWaitMillis, boolean acl, long aclDenials, long aclGuardRefusals) {
+                         long longestHolderWaitMillis, boolean acl, long aclDenials, long aclGuardRefusals,
+                         int partitions) {
     }
 
     private record Event(long time, long seq, Runnable action) {
@@ -55,7 +58,15 @@ public final class CellSimulation {
     final List<SimCellReplica> replicas = new ArrayList<>();
     final List<SimClient> clients = new ArrayList<>();
     final SimNetwork net;
+    /** The cell's number of partitions (Paxos groups per replica), drawn per seed by {@link #partitionsFor}. */
+    final int partitions;
+    /** The group the clients' workload (every node, all children of the root) lives in: the root's children's partition. */
+    final int workloadGroup;
+    /** One oracle per group; {@link #paxos} is the workload group's, which the cell checks consult. */
+    private final List<Oracle> oracles = new ArrayList<>();
     final Oracle paxos;
+    /** Whether the record of {@link #partitions} was applied on some replica (always, in a cell of one partition). */
+    boolean partitionsRecorded;
     final CellChecks checks = new CellChecks(this);
     final CellFaults faults;
     private final PriorityQueue<Event> queue = new PriorityQueue<>(
@@ -71,7 +82,7 @@ public final class CellSimulation {
     private long seq;
     long now;
     private long events;
-    private long leaseEpoch;
+    private final long[] leaseEpochs = new long[4];
     int masterships;
     int crashes;
     int snapshots;
@@ -97,7 +108,13 @@ public final class CellSimulation {
         this.trace = trace;
         this.rnd = new Random(seed);
         this.net = new SimNetwork(new Random(seed * 7919 + 1));
-        this.paxos = new Oracle(Configuration.of(ids(n)));
+        this.partitions = partitionsFor(seed);
+        this.workloadGroup = new HashPartitioner(partitions).partitionOfChildren(NodePath.root(NodePath.LOCAL_CELL));
+        for (int g = 0; g < partitions; g++) {
+            oracles.add(new Oracle(Configuration.of(ids(n))));
+        }
+        this.paxos = oracles.get(workloadGroup);
+        this.partitionsRecorded = partitions == 1;
         this.compaction = rnd.nextBoolean();
         this.tickMs = rnd.nextBoolean() ? 10 : 20;
         this.registers = 2 + rnd.nextInt(3);
@@ -132,6 +149,22 @@ public final class CellSimulation {
         this.faults = new CellFaults(this);
     }
 
+    /**
+     * The number of partitions of seed {@code seed}'s cell, from a generator of its own so that a
+     * seed of one partition runs exactly as before partitions: half the seeds 1, three eighths 2,
+     * an eighth 4. With the reference hash the root's children live in group 0 at N = 2 and in
+     * group 2 at N = 4, so the workload runs in a group other than 0 (reached through an anchor of
+     * the root) in the N = 4 seeds.
+     */
+    public static int partitionsFor(long seed) {
+        int draw = new Random(seed * 0x9E3779B97F4A7C15L + 18).nextInt(8);
+        return draw < 4 ? 1 : draw < 7 ? 2 : 4;
+    }
+
+    Oracle oracle(int group) {
+        return oracles.get(group);
+    }
+
     /** A clock rate within the drift bound, often at its extremes. */
     double rate() {
         double skew = rnd.nextBoolean() ? (rnd.nextBoolean() ? 1 : -1) : rnd.nextDouble() * 2 - 1;
@@ -151,6 +184,9 @@ public final class CellSimulation {
                 at(50 + rnd.nextInt(200), c::start);
             }
             at(300 + rnd.nextInt(500), this::fault);
+            if (partitions > 1) {
+                at(1, this::recordPartitions);
+            }
             at(FAULT_PHASE_MS, this::heal);
             at(FAULT_PHASE_MS + CLIENT_PHASE_AFTER_HEAL_MS, this::stopClients);
             while (!done && !queue.isEmpty()) {
@@ -174,11 +210,12 @@ public final class CellSimulation {
             return new Result(seed, replicas.size(), clients.size(), events, now, masterships, crashes, snapshots,
                     checks.reads, checks.cachedReads, checks.writesOk, checks.lockGrants, checks.sequencerChecks,
                     sessionsExpired, faults.injected, (int) clients.stream().filter(c -> !c.acknowledges).count(),
-                    cacheDrops, checks.longestHolderWaitMillis, acl, checks.aclDenials, checks.aclGuardRefusals);
+                    cacheDrops, checks.longestHolderWaitMillis, acl, checks.aclDenials, checks.aclGuardRefusals,
+                    partitions);
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException | ClassCastException
                  | NullPointerException | IndexOutOfBoundsException f) {
             throw new AssertionError("seed=" + seed + " replicas=" + replicas.size() + " clients=" + clients.size()
-                    + " t=" + now + "ms: " + f + " (replay: -Dcellsim.seed=" + seed + " -Dcellsim.replicas="
+                    + " partitions=" + partitions + " t=" + now + "ms: " + f + " (replay: -Dcellsim.seed=" + seed + " -Dcellsim.replicas="
                     + replicas.size() + " -Dcellsim.clients=" + clients.size()
                     + ", see bundles/simulator/README.md)", f);
         } finally {
@@ -232,28 +269,28 @@ public final class CellSimulation {
 
     // ------------------------------------------------------------------ peers
 
-    void send(Message m) {
+    void send(int group, Message m) {
         int copies = net.copies(m.from(), m.to());
         for (int i = 0; i < copies; i++) {
             long delay = net.delay();
             if (now < stormUntil && rnd.nextInt(3) == 0) {
                 delay += 500 + rnd.nextInt(2_500); // arrives after the next election
             }
-            at(now + delay, () -> deliver(m));
+            at(now + delay, () -> deliver(group, m));
         }
     }
 
-    private void deliver(Message m) {
+    private void deliver(int group, Message m) {
         SimCellReplica r = replica(m.to());
         if (!r.up()) {
             return;
         }
         if (r.paused()) {
-            at(r.pausedUntil, () -> deliver(m));
+            at(r.pausedUntil, () -> deliver(group, m));
             return;
         }
-        trace("deliver " + m);
-        r.deliver(m);
+        trace(group == 0 ? "deliver " + m : "deliver g" + group + " " + m);
+        r.deliver(group, m);
     }
 
     void sendSnapshot(int from, int to, Runnable install) {
@@ -370,6 +407,26 @@ public final class CellSimulation {
 
     // ------------------------------------------------------------------ phases
 
+    /**
+     * A cell of more than one partition: asks the master of group 0 to record N (as an operator's
+     * {@code cell up --partitions} will) until some replica applied it; clients start looking for
+     * the master only then ({@link SimClient}), since the record is refused once a session exists.
+     */
+    private void recordPartitions() {
+        for (SimCellReplica r : replicas) {
+            if (r.up() && r.host != null && r.host.partitions().count() == partitions) {
+                partitionsRecorded = true;
+                return;
+            }
+        }
+        for (SimCellReplica r : replicas) {
+            if (r.up() && !r.paused() && r.node(0) != null && r.group(0).consensus.isMaster()) {
+                r.host.recordPartitions(partitions).exceptionally(e -> null);
+            }
+        }
+        at(now + 50, this::recordPartitions);
+    }
+
     private void fault() {
         if (healed) {
             return;
@@ -411,42 +468,50 @@ public final class CellSimulation {
     }
 
     private boolean converged() {
-        long applied = -1;
-        long sum = 0;
-        for (SimCellReplica r : replicas) {
-            if (!r.up()) {
-                return false;
+        for (int g = 0; g < partitions; g++) {
+            long applied = -1;
+            long sum = 0;
+            for (SimCellReplica r : replicas) {
+                if (!r.up() || r.node(g) == null) {
+                    return false;
+                }
+                var m = r.group(g).machine;
+                long a = m.appliedIndex();
+                if (applied >= 0 && (a != applied || m.checksum() != sum)) {
+                    return false;
+                }
+                applied = a;
+                sum = m.checksum();
             }
-            long a = r.machine.appliedIndex();
-            if (applied >= 0 && (a != applied || r.machine.checksum() != sum)) {
-                return false;
-            }
-            applied = a;
-            sum = r.machine.checksum();
         }
         return true;
     }
 
     // ------------------------------------------------------------------ checks
 
-    /** At most one replica may believe it holds a valid lease at any true instant; lease epochs grow. */
+    /** Per group: at most one replica may believe it holds a valid lease at any true instant; lease epochs grow. */
     private void checkLeases() {
-        SimCellReplica holder = null;
-        for (SimCellReplica r : replicas) {
-            if (r.up() && r.node.leaseValid(r.paxosNow())) {
-                if (holder != null) {
-                    throw new SimulationFailure("two valid leases: replica " + holder.id + " epoch "
-                            + holder.node.epoch() + " and replica " + r.id + " epoch " + r.node.epoch());
+        for (int g = 0; g < partitions; g++) {
+            SimCellReplica holder = null;
+            for (SimCellReplica r : replicas) {
+                var node = r.node(g);
+                if (node != null && node.leaseValid(r.paxosNow())) {
+                    if (holder != null) {
+                        throw new SimulationFailure("two valid leases" + (g == 0 ? "" : " in group " + g)
+                                + ": replica " + holder.id + " epoch " + holder.node(g).epoch() + " and replica " + r.id
+                                + " epoch " + node.epoch());
+                    }
+                    holder = r;
                 }
-                holder = r;
             }
-        }
-        if (holder != null) {
-            long e = holder.node.epoch();
-            if (e < leaseEpoch) {
-                throw new SimulationFailure("lease epoch went back: " + e + " after " + leaseEpoch);
+            if (holder != null) {
+                long e = holder.node(g).epoch();
+                if (e < leaseEpochs[g]) {
+                    throw new SimulationFailure("lease epoch went back" + (g == 0 ? "" : " in group " + g) + ": " + e
+                            + " after " + leaseEpochs[g]);
+                }
+                leaseEpochs[g] = e;
             }
-            leaseEpoch = e;
         }
     }
 
@@ -454,7 +519,7 @@ public final class CellSimulation {
         StringBuilder b = new StringBuilder();
         for (SimCellReplica r : replicas) {
             b.append(" r").append(r.id);
-            if (r.up()) {
+            if (r.up() && r.node != null) {
                 b.append('[').append(r.node.role()).append(" m=").append(r.node.masterId()).append(" e=")
                         .append(r.node.epoch()).append(" c=").append(r.node.commitIndex()).append(" a=")
                         .append(r.machine.appliedIndex()).append(r.paused() ? " paused" : "").append(']');

@@ -224,6 +224,10 @@ final class SimClient {
         if (crashed || stopped || ready || locating) {
             return;
         }
+        if (!sim.partitionsRecorded) { // a session would keep the cell from being partitioned
+            sim.at(sim.now + 20, this::locate);
+            return;
+        }
         int n = sim.replicaCount();
         int target = lastMaster > 0 && rnd.nextInt(4) != 0 ? lastMaster : 1 + rnd.nextInt(n);
         conn = sim.connect(this, target);
@@ -256,6 +260,12 @@ final class SimClient {
             return;
         }
         locating = false;
+        if (ml.getPartitions() > 1) { // the workload's partition's master, not group 0's
+            ml = ml.toBuilder().setMasterId(ml.getPartitionMasters(sim.workloadGroup).getMasterId())
+                    .setEpoch(ml.getPartitionMasters(sim.workloadGroup).getEpoch()).build();
+        } else if (sim.partitions > 1) {
+            ml = ml.toBuilder().setMasterId(0).build(); // a replica that has not applied the record yet: ask another
+        }
         if (ml.getMasterId() == 0) {
             sim.breakConnection(conn, "no master known");
             conn = null;
@@ -352,8 +362,12 @@ final class SimClient {
     private long send(Call c) {
         long callId = nextCallId++;
         inFlight.put(callId, c);
-        Request req = c.body().clone().setCallId(callId).setSessionId(c.body().hasCreateSession() ? 0 : session)
-                .setEpoch(epoch).build();
+        Request.Builder b = c.body().clone().setCallId(callId)
+                .setSessionId(c.body().hasCreateSession() ? 0 : session).setEpoch(epoch);
+        if (sim.partitions > 1) {
+            b.setPartition(sim.workloadGroup); // every node of the workload lives in one partition
+        }
+        Request req = b.build();
         sim.trace("client " + id + " -> r" + conn.replica.id + " call " + callId + " " + req.getBodyCase());
         sim.toReplica(conn, req.toByteArray());
         return callId;
@@ -432,7 +446,8 @@ final class SimClient {
         }
         creating = true;
         long sentLocal = localNow();
-        call(Request.newBuilder().setCreateSession(CreateSessionRequest.newBuilder().setClientName("sim-" + id)),
+        call(Request.newBuilder().setCreateSession(CreateSessionRequest.newBuilder().setClientName("sim-" + id)
+                        .setPartitionAware(sim.partitions > 1)),
                 false, new Reply() {
                     @Override
                     public void ok(Response r) {
