@@ -34,8 +34,8 @@ final class DirectoryChecks {
     long notEmpty;
     long fileCreates;
     long fileDeletes;
-    /** Per replica and group, the applied index and incarnation its directories were last checked at. */
-    private final Map<Long, Long> checkedAt = new java.util.HashMap<>();
+    /** Per replica and directory, the applied index (and incarnation) of the children's group last checked. */
+    private long[][] checkedAt;
 
     DirectoryChecks(CellSimulation sim) {
         this.sim = sim;
@@ -55,6 +55,9 @@ final class DirectoryChecks {
 
     /** After every event: on every replica, no children of a crossing directory under an anchor that is not LIVE. */
     void afterEvent() {
+        if (checkedAt == null) {
+            checkedAt = new long[sim.replicas.size() + 1][sim.directories()];
+        }
         for (SimCellReplica r : sim.replicas) {
             if (!r.up()) {
                 continue;
@@ -68,11 +71,11 @@ final class DirectoryChecks {
                 if (m == null) {
                     continue;
                 }
-                long at = m.appliedIndex() * 64 + r.incarnation % 64;
-                Long last = checkedAt.put(((long) r.id << 40) | ((long) h << 32) | k, at);
-                if (last != null && last == at) {
+                long at = (m.appliedIndex() << 16) + r.incarnation;
+                if (checkedAt[r.id][k] == at) {
                     continue; // nothing applied in that group here since the last check
                 }
+                checkedAt[r.id][k] = at;
                 String dir = sim.directory(k);
                 String broken = m.read(s -> orphans(s, dir));
                 if (broken != null) {

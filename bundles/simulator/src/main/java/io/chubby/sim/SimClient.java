@@ -237,7 +237,8 @@ final class SimClient {
         // with no master at hand it can still read what it caches, while its session is safe
         if (!busy && session != 0 && !jeopardy && (ready || !cache.isEmpty())) {
             busy = true;
-            sim.at(sim.now + 5 + rnd.nextInt(60), this::nextOp);
+            // the directory workload's clients think longer: their calls are the seed's cost beside the registers'
+            sim.at(sim.now + (role == Role.REGISTERS ? 5 + rnd.nextInt(60) : 20 + rnd.nextInt(160)), this::nextOp);
         }
         scheduleTick();
     }
