@@ -57,7 +57,7 @@ final class CellFaults {
 
     private SimCellReplica master() {
         for (SimCellReplica r : sim.replicas) {
-            if (r.up() && r.node.leaseValid(r.paxosNow())) {
+            if (r.up() && r.node != null && r.node.leaseValid(r.paxosNow())) {
                 return r;
             }
         }

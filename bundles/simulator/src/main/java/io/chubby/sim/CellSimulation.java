@@ -1,13 +1,18 @@
 package io.chubby.sim;
 
+import io.chubby.api.NodePath;
+import io.chubby.cell.internal.cross.CrossCalls;
 import io.chubby.cell.internal.replica.CellSettings;
+import io.chubby.cell.internal.state.Command;
 import io.chubby.paxos.core.Configuration;
 import io.chubby.paxos.core.Message;
 import io.chubby.paxos.core.PaxosConfig;
 import io.chubby.spi.Member;
+import io.chubby.testkit.HashPartitioner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.Random;
 
 /**
@@ -28,7 +33,9 @@ public final class CellSimulation {
     public record Result(long seed, int replicas, int clients, long events, long endTime, int masterships,
                          int crashes, int snapshots, long reads, long cachedReads, long writes, long lockGrants,
                          long sequencerChecks, int sessionsExpired, int faults, int nonAcknowledging, int cacheDrops,
-                         long longestHolderWaitMillis, boolean acl, long aclDenials, long aclGuardRefusals) {
+                         long longestHolderWaitMillis, boolean acl, long aclDenials, long aclGuardRefusals,
+                         int partitions, long mkdirs, long rmdirs, long rmdirsNotEmpty, long fileCreates,
+                         long fileDeletes, long crossCalls) {
     }
 
     private record Event(long time, long seq, Runnable action) {
@@ -47,6 +54,8 @@ public final class CellSimulation {
      */
     static final CellSettings SETTINGS = new CellSettings("sim", 1024, 2_000, 3_000, 300, 0, 0, 3);
     /** The longest a write may wait for one cache holder: the longest lease, plus two timer ticks. */
+    /** How long a replica waits for the answer to a cross-group step before it counts the call failed. */
+    static final long CROSS_CALL_TIMEOUT_MS = 1_000;
     static final long HOLDER_WAIT_BOUND_MS = SETTINGS.maxLeaseMillis() + 2 * SimCellReplica.CELL_TICK_MS;
 
     private final long seed;
@@ -55,8 +64,29 @@ public final class CellSimulation {
     final List<SimCellReplica> replicas = new ArrayList<>();
     final List<SimClient> clients = new ArrayList<>();
     final SimNetwork net;
+    /** The cell's number of partitions (Paxos groups per replica), drawn per seed by {@link #partitionsFor}. */
+    final int partitions;
+    /** The group the clients' workload (every node, all children of the root) lives in: the root's children's partition. */
+    final int workloadGroup;
+    /** One oracle per group; {@link #paxos} is the workload group's, which the cell checks consult. */
+    private final List<Oracle> oracles = new ArrayList<>();
     final Oracle paxos;
+    /** Whether the record of {@link #partitions} was applied on some replica (always, in a cell of one partition). */
+    boolean partitionsRecorded;
     final CellChecks checks = new CellChecks(this);
+    /** The directory workload's checks (cells of more than one partition). */
+    final DirectoryChecks dirChecks = new DirectoryChecks(this);
+    /**
+     * The directories of the directory workload (cell-relative), children of the root so their nodes
+     * live in the workload group, and the partitions their children live in: spread over the other
+     * partitions (with N = 2, one of them has its children beside its node). Empty with one partition.
+     */
+    private final List<String> directories = new ArrayList<>();
+    private final List<Integer> childrenPartitions = new ArrayList<>();
+    /** The register clients (the test's client count); the directory workload's clients come after them. */
+    final int registerClients;
+    /** Cross-group steps sent between replicas (directory intents). */
+    long crossCalls;
     final CellFaults faults;
     private final PriorityQueue<Event> queue = new PriorityQueue<>(
             (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
@@ -71,7 +101,7 @@ public final class CellSimulation {
     private long seq;
     long now;
     private long events;
-    private long leaseEpoch;
+    private final long[] leaseEpochs = new long[4];
     int masterships;
     int crashes;
     int snapshots;
@@ -97,7 +127,13 @@ public final class CellSimulation {
         this.trace = trace;
         this.rnd = new Random(seed);
         this.net = new SimNetwork(new Random(seed * 7919 + 1));
-        this.paxos = new Oracle(Configuration.of(ids(n)));
+        this.partitions = partitionsFor(seed);
+        this.workloadGroup = new HashPartitioner(partitions).partitionOfChildren(NodePath.root(NodePath.LOCAL_CELL));
+        for (int g = 0; g < partitions; g++) {
+            oracles.add(new Oracle(Configuration.of(ids(n))));
+        }
+        this.paxos = oracles.get(workloadGroup);
+        this.partitionsRecorded = partitions == 1;
         this.compaction = rnd.nextBoolean();
         this.tickMs = rnd.nextBoolean() ? 10 : 20;
         this.registers = 2 + rnd.nextInt(3);
@@ -128,13 +164,158 @@ public final class CellSimulation {
             clients.add(new SimClient(this, c, new DriftingClock(rnd.nextInt(1_000_000), rate()),
                     (seed * 131 + c) * 0xC2B2AE3D27D4EB4FL, c != silent));
         }
-        this.isolatedUntil = new long[clientCount + 1];
+        this.registerClients = clientCount;
+        if (partitions > 1) {
+            directoryWorkload(new Random(seed * 0x9E3779B97F4A7C15L + 10));
+        }
+        this.isolatedUntil = new long[clients.size() + 1];
         this.faults = new CellFaults(this);
+    }
+
+    /**
+     * Three directories whose children live in partitions {@code C+1, C+2, C+3 mod N} (C the
+     * workload group), one client that creates and deletes them (its session on C) and three that
+     * create and delete files in them (each on the partition of one directory's children, so with
+     * N = 2 two clients share two directories).
+     */
+    private void directoryWorkload(Random dr) {
+        HashPartitioner hash = new HashPartitioner(partitions);
+        for (int k = 0; k < 3; k++) {
+            int want = (workloadGroup + 1 + k) % partitions;
+            for (int j = 0; ; j++) {
+                String dir = "/dir" + k + "-" + j;
+                if (hash.partitionOfChildren(NodePath.parse("/ls/local" + dir)) == want) {
+                    directories.add(dir);
+                    childrenPartitions.add(want);
+                    break;
+                }
+            }
+        }
+        int id = clients.size();
+        clients.add(new SimClient(this, ++id, new DriftingClock(dr.nextInt(1_000_000), rate(dr)),
+                dr.nextLong(), true, workloadGroup, SimClient.Role.DIRECTORIES));
+        for (int k = 0; k < 3; k++) {
+            clients.add(new SimClient(this, ++id, new DriftingClock(dr.nextInt(1_000_000), rate(dr)),
+                    dr.nextLong(), true, childrenPartitions.get(k), SimClient.Role.FILES));
+        }
+    }
+
+    int directories() {
+        return directories.size();
+    }
+
+    /** Directory {@code k} of the directory workload, cell-relative. */
+    String directory(int k) {
+        return directories.get(k);
+    }
+
+    int childrenPartition(int k) {
+        return childrenPartitions.get(k);
+    }
+
+    /** The directories whose children live in partition {@code p}. */
+    List<Integer> directoriesOn(int p) {
+        List<Integer> out = new ArrayList<>();
+        for (int k = 0; k < directories.size(); k++) {
+            if (childrenPartitions.get(k) == p) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    /** The directory (its number) of a file of the directory workload. */
+    int directoryOf(String file) {
+        return directories.indexOf(file.substring(0, file.lastIndexOf('/')));
+    }
+
+    /**
+     * The channel between groups' masters ({@code CrossCalls}) of replica {@code from}'s incarnation
+     * {@code incarnation}: a step goes over the virtual network (lost, duplicated, delayed, cut like
+     * peer messages) to the replica that believes it masters the target group, which proposes it
+     * there ({@code CellHost.crossStep}); the applied result comes back the same way. An answer that
+     * does not come within {@link #CROSS_CALL_TIMEOUT_MS} fails the call (the sender re-sends at a
+     * later timer step), as does one that finds the sender restarted.
+     */
+    CrossCalls crossCallsFrom(SimCellReplica from, int incarnation) {
+        return (g, step) -> {
+            CompletableFuture<io.chubby.cell.internal.state.Result> answer = new CompletableFuture<>();
+            crossCalls++;
+            SimCellReplica target = null;
+            for (SimCellReplica r : replicas) {
+                if (r.node(g) != null && r.group(g).consensus != null && r.group(g).consensus.isMaster()) {
+                    target = r;
+                    break;
+                }
+            }
+            at(now + CROSS_CALL_TIMEOUT_MS, () -> answer.completeExceptionally(
+                    new IllegalStateException("no answer from group " + g)));
+            if (target == null) {
+                return answer;
+            }
+            SimCellReplica to = target;
+            int copies = net.copies(from.id, to.id, now);
+            trace("cross r" + from.id + " -> r" + to.id + " g" + g + " " + step + " copies=" + copies);
+            for (int i = 0; i < copies; i++) {
+                at(now + net.delay(), () -> crossArrives(from, incarnation, to, to.incarnation, g, step, answer));
+            }
+            return answer;
+        };
+    }
+
+    private void crossArrives(SimCellReplica from, int fromIncarnation, SimCellReplica to, int toIncarnation, int g,
+                              Command step, CompletableFuture<io.chubby.cell.internal.state.Result> answer) {
+        if (!to.up() || to.incarnation != toIncarnation || answer.isDone()) {
+            return;
+        }
+        if (to.paused()) {
+            at(to.pausedUntil, () -> crossArrives(from, fromIncarnation, to, toIncarnation, g, step, answer));
+            return;
+        }
+        to.host.crossStep(g, step).whenComplete((result, error) -> {
+            if (error != null || net.copies(to.id, from.id, now) == 0) {
+                return; // refused (not the master any more) or the answer lost: the sender's timeout fails the call
+            }
+            at(now + net.delay(), () -> crossAnswered(from, fromIncarnation, result, answer));
+        });
+    }
+
+    private void crossAnswered(SimCellReplica from, int fromIncarnation, io.chubby.cell.internal.state.Result result,
+                               CompletableFuture<io.chubby.cell.internal.state.Result> answer) {
+        if (!from.up() || from.incarnation != fromIncarnation) {
+            answer.completeExceptionally(new IllegalStateException("the sender restarted"));
+            return;
+        }
+        if (from.paused()) {
+            at(from.pausedUntil, () -> crossAnswered(from, fromIncarnation, result, answer));
+            return;
+        }
+        answer.complete(result);
+    }
+
+    /**
+     * The number of partitions of seed {@code seed}'s cell, from a generator of its own so that a
+     * seed of one partition runs exactly as before partitions: half the seeds 1, three eighths 2,
+     * an eighth 4. With the reference hash the root's children live in group 0 at N = 2 and in
+     * group 2 at N = 4, so the workload runs in a group other than 0 (reached through an anchor of
+     * the root) in the N = 4 seeds.
+     */
+    public static int partitionsFor(long seed) {
+        int draw = new Random(seed * 0x9E3779B97F4A7C15L + 18).nextInt(8);
+        return draw < 4 ? 1 : draw < 7 ? 2 : 4;
+    }
+
+    Oracle oracle(int group) {
+        return oracles.get(group);
     }
 
     /** A clock rate within the drift bound, often at its extremes. */
     double rate() {
-        double skew = rnd.nextBoolean() ? (rnd.nextBoolean() ? 1 : -1) : rnd.nextDouble() * 2 - 1;
+        return rate(rnd);
+    }
+
+    private static double rate(Random r) {
+        double skew = r.nextBoolean() ? (r.nextBoolean() ? 1 : -1) : r.nextDouble() * 2 - 1;
         return 1 + skew * MAX_DRIFT * 0.999;
     }
 
@@ -151,6 +332,9 @@ public final class CellSimulation {
                 at(50 + rnd.nextInt(200), c::start);
             }
             at(300 + rnd.nextInt(500), this::fault);
+            if (partitions > 1) {
+                at(1, this::recordPartitions);
+            }
             at(FAULT_PHASE_MS, this::heal);
             at(FAULT_PHASE_MS + CLIENT_PHASE_AFTER_HEAL_MS, this::stopClients);
             while (!done && !queue.isEmpty()) {
@@ -160,6 +344,9 @@ public final class CellSimulation {
                 e.action.run();
                 checkLeases();
                 checks.afterEvent();
+                if (partitions > 1) {
+                    dirChecks.afterEvent();
+                }
                 if (clientsStopped && converged()) {
                     done = true;
                 } else if (now > FAULT_PHASE_MS + CONVERGE_BOUND_MS) {
@@ -170,16 +357,21 @@ public final class CellSimulation {
             for (SimCellReplica r : replicas) {
                 checks.holderWaits(r);
             }
+            if (partitions > 1) {
+                dirChecks.atQuiescence();
+            }
             checks.finish();
-            return new Result(seed, replicas.size(), clients.size(), events, now, masterships, crashes, snapshots,
+            return new Result(seed, replicas.size(), registerClients, events, now, masterships, crashes, snapshots,
                     checks.reads, checks.cachedReads, checks.writesOk, checks.lockGrants, checks.sequencerChecks,
                     sessionsExpired, faults.injected, (int) clients.stream().filter(c -> !c.acknowledges).count(),
-                    cacheDrops, checks.longestHolderWaitMillis, acl, checks.aclDenials, checks.aclGuardRefusals);
+                    cacheDrops, checks.longestHolderWaitMillis, acl, checks.aclDenials, checks.aclGuardRefusals,
+                    partitions, dirChecks.mkdirs, dirChecks.rmdirs, dirChecks.notEmpty, dirChecks.fileCreates,
+                    dirChecks.fileDeletes, crossCalls);
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException | ClassCastException
                  | NullPointerException | IndexOutOfBoundsException f) {
-            throw new AssertionError("seed=" + seed + " replicas=" + replicas.size() + " clients=" + clients.size()
-                    + " t=" + now + "ms: " + f + " (replay: -Dcellsim.seed=" + seed + " -Dcellsim.replicas="
-                    + replicas.size() + " -Dcellsim.clients=" + clients.size()
+            throw new AssertionError("seed=" + seed + " replicas=" + replicas.size() + " clients=" + registerClients
+                    + " partitions=" + partitions + " t=" + now + "ms: " + f + " (replay: -Dcellsim.seed=" + seed + " -Dcellsim.replicas="
+                    + replicas.size() + " -Dcellsim.clients=" + registerClients
                     + ", see bundles/simulator/README.md)", f);
         } finally {
             PlantedBug.disarm();
@@ -232,28 +424,28 @@ public final class CellSimulation {
 
     // ------------------------------------------------------------------ peers
 
-    void send(Message m) {
+    void send(int group, Message m) {
         int copies = net.copies(m.from(), m.to());
         for (int i = 0; i < copies; i++) {
             long delay = net.delay();
             if (now < stormUntil && rnd.nextInt(3) == 0) {
                 delay += 500 + rnd.nextInt(2_500); // arrives after the next election
             }
-            at(now + delay, () -> deliver(m));
+            at(now + delay, () -> deliver(group, m));
         }
     }
 
-    private void deliver(Message m) {
+    private void deliver(int group, Message m) {
         SimCellReplica r = replica(m.to());
         if (!r.up()) {
             return;
         }
         if (r.paused()) {
-            at(r.pausedUntil, () -> deliver(m));
+            at(r.pausedUntil, () -> deliver(group, m));
             return;
         }
-        trace("deliver " + m);
-        r.deliver(m);
+        trace(group == 0 ? "deliver " + m : "deliver g" + group + " " + m);
+        r.deliver(group, m);
     }
 
     void sendSnapshot(int from, int to, Runnable install) {
@@ -308,7 +500,7 @@ public final class CellSimulation {
     }
 
     void toClient(SimConnection conn, byte[] bytes) {
-        checks.answered(conn.replica, bytes);
+        checks.answered(conn.replica, bytes, conn.client.partition == workloadGroup);
         long t = Math.max(now + 1 + rnd.nextInt(20), conn.lastToClient);
         conn.lastToClient = t;
         at(t, () -> {
@@ -370,6 +562,26 @@ public final class CellSimulation {
 
     // ------------------------------------------------------------------ phases
 
+    /**
+     * A cell of more than one partition: asks the master of group 0 to record N (as an operator's
+     * {@code cell up --partitions} will) until some replica applied it; clients start looking for
+     * the master only then ({@link SimClient}), since the record is refused once a session exists.
+     */
+    private void recordPartitions() {
+        for (SimCellReplica r : replicas) {
+            if (r.up() && r.host != null && r.host.partitions().count() == partitions) {
+                partitionsRecorded = true;
+                return;
+            }
+        }
+        for (SimCellReplica r : replicas) {
+            if (r.up() && !r.paused() && r.node(0) != null && r.group(0).consensus.isMaster()) {
+                r.host.recordPartitions(partitions).exceptionally(e -> null);
+            }
+        }
+        at(now + 50, this::recordPartitions);
+    }
+
     private void fault() {
         if (healed) {
             return;
@@ -411,42 +623,50 @@ public final class CellSimulation {
     }
 
     private boolean converged() {
-        long applied = -1;
-        long sum = 0;
-        for (SimCellReplica r : replicas) {
-            if (!r.up()) {
-                return false;
+        for (int g = 0; g < partitions; g++) {
+            long applied = -1;
+            long sum = 0;
+            for (SimCellReplica r : replicas) {
+                if (!r.up() || r.node(g) == null) {
+                    return false;
+                }
+                var m = r.group(g).machine;
+                long a = m.appliedIndex();
+                if (applied >= 0 && (a != applied || m.checksum() != sum)) {
+                    return false;
+                }
+                applied = a;
+                sum = m.checksum();
             }
-            long a = r.machine.appliedIndex();
-            if (applied >= 0 && (a != applied || r.machine.checksum() != sum)) {
-                return false;
-            }
-            applied = a;
-            sum = r.machine.checksum();
         }
-        return true;
+        return partitions == 1 || dirChecks.quiescent(); // directory intents end once their groups' masters talk
     }
 
     // ------------------------------------------------------------------ checks
 
-    /** At most one replica may believe it holds a valid lease at any true instant; lease epochs grow. */
+    /** Per group: at most one replica may believe it holds a valid lease at any true instant; lease epochs grow. */
     private void checkLeases() {
-        SimCellReplica holder = null;
-        for (SimCellReplica r : replicas) {
-            if (r.up() && r.node.leaseValid(r.paxosNow())) {
-                if (holder != null) {
-                    throw new SimulationFailure("two valid leases: replica " + holder.id + " epoch "
-                            + holder.node.epoch() + " and replica " + r.id + " epoch " + r.node.epoch());
+        for (int g = 0; g < partitions; g++) {
+            SimCellReplica holder = null;
+            for (SimCellReplica r : replicas) {
+                var node = r.node(g);
+                if (node != null && node.leaseValid(r.paxosNow())) {
+                    if (holder != null) {
+                        throw new SimulationFailure("two valid leases" + (g == 0 ? "" : " in group " + g)
+                                + ": replica " + holder.id + " epoch " + holder.node(g).epoch() + " and replica " + r.id
+                                + " epoch " + node.epoch());
+                    }
+                    holder = r;
                 }
-                holder = r;
             }
-        }
-        if (holder != null) {
-            long e = holder.node.epoch();
-            if (e < leaseEpoch) {
-                throw new SimulationFailure("lease epoch went back: " + e + " after " + leaseEpoch);
+            if (holder != null) {
+                long e = holder.node(g).epoch();
+                if (e < leaseEpochs[g]) {
+                    throw new SimulationFailure("lease epoch went back" + (g == 0 ? "" : " in group " + g) + ": " + e
+                            + " after " + leaseEpochs[g]);
+                }
+                leaseEpochs[g] = e;
             }
-            leaseEpoch = e;
         }
     }
 
@@ -454,7 +674,7 @@ public final class CellSimulation {
         StringBuilder b = new StringBuilder();
         for (SimCellReplica r : replicas) {
             b.append(" r").append(r.id);
-            if (r.up()) {
+            if (r.up() && r.node != null) {
                 b.append('[').append(r.node.role()).append(" m=").append(r.node.masterId()).append(" e=")
                         .append(r.node.epoch()).append(" c=").append(r.node.commitIndex()).append(" a=")
                         .append(r.machine.appliedIndex()).append(r.paused() ? " paused" : "").append(']');

@@ -4,7 +4,7 @@ import io.chubby.cell.internal.state.PlantedBugs;
 
 /**
  * The deliberate bugs the whole-cell simulation must catch (its self-test, {@code PlantedBugsTest},
- * switches each on for a run of seeds). Seven live in session-mgr behind
+ * switches each on for a run of seeds). Nine live in session-mgr behind
  * {@link PlantedBugs} flags; two in the consensus edge the cell sees ({@link SimConsensus}); two in
  * the simulated client, to show the client-side checks see a client that breaks the rules.
  */
@@ -41,7 +41,11 @@ public enum PlantedBug {
     /** The client keeps its cache when told the master failed over. */
     CLIENT_KEEPS_CACHE_AFTER_FAILOVER,
     /** The client never stops trusting its session when its local lease runs out (no jeopardy). */
-    CLIENT_IGNORES_ITS_LEASE;
+    CLIENT_IGNORES_ITS_LEASE,
+    /** H seals a directory's anchor although it holds children of it (the directory's delete orphans them). */
+    SEAL_IGNORES_CHILDREN,
+    /** H admits a create under a SEALED anchor (a child appears in a directory being deleted). */
+    CREATE_IGNORES_SEAL;
 
     /** Switches the session-mgr flags for this bug (all others off). */
     void arm() {
@@ -55,6 +59,8 @@ public enum PlantedBug {
             case HOLDERS_KEEP_THEIR_CLAIMS -> PlantedBugs.holdersKeepTheirClaims = true;
             case GUARDS_IGNORED -> PlantedBugs.guardsIgnored = true;
             case FAILOVER_WAITS_FOR_NOBODY -> PlantedBugs.failoverWaitsForNobody = true;
+            case SEAL_IGNORES_CHILDREN -> PlantedBugs.sealIgnoresChildren = true;
+            case CREATE_IGNORES_SEAL -> PlantedBugs.createIgnoresSeal = true;
             default -> { }
         }
     }

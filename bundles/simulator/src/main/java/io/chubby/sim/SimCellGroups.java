@@ -5,29 +5,27 @@ import io.chubby.spi.ConsensusGroups;
 import io.chubby.spi.Member;
 import io.chubby.spi.StateStore;
 import io.chubby.spi.StateStores;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The groups a simulated replica hosts, as session-mgr's {@code CellHost} asks for them: group 0
- * only (its {@link SimConsensus} and {@link SimStateStore}), since the whole-cell simulation does
- * not run cells of more than one partition yet (docs/PARTITIONING.md step 10). Opening another
- * group is refused loudly rather than faked, so a seed that records N > 1 fails instead of
- * running a cell that is not the product's.
+ * The groups of a simulated replica as session-mgr's {@code CellHost} asks for them: each group's
+ * {@link SimConsensus} (made anew for the incarnation when the host opens the group) and
+ * {@link SimStateStore} (which survives crashes). A group beyond the cell's partitions is refused
+ * loudly rather than faked.
  *
  * <p>Every other member is announced as speaking every peer minor: the simulated replicas all run
- * this build, so the host allows what needs the whole cell upgraded (lease ceilings), as the
- * lone {@code CellServer} the simulation ran before did.
+ * this build, so the host allows what needs the whole cell upgraded (lease ceilings, recording the
+ * partitions), as the lone {@code CellServer} the simulation ran before groups did.
  */
 final class SimCellGroups implements ConsensusGroups, StateStores {
-    private final SimConsensus groupZero;
-    private final SimStateStore groupZeroStore;
+    private final SimCellReplica replica;
     private final Map<Integer, Integer> minors = new HashMap<>();
 
-    SimCellGroups(SimConsensus groupZero, SimStateStore groupZeroStore, List<Member> members, int self) {
-        this.groupZero = groupZero;
-        this.groupZeroStore = groupZeroStore;
+    SimCellGroups(SimCellReplica replica, List<Member> members, int self) {
+        this.replica = replica;
         for (Member m : members) {
             if (m.id() != self) {
                 minors.put(m.id(), Integer.MAX_VALUE);
@@ -35,22 +33,33 @@ final class SimCellGroups implements ConsensusGroups, StateStores {
         }
     }
 
+    private SimCellGroup existing(int group) {
+        if (group < 0 || group >= replica.groupCount()) {
+            throw new IllegalArgumentException("the simulated cell has " + replica.groupCount() + " groups: " + group);
+        }
+        return replica.group(group);
+    }
+
     @Override
     public Consensus open(int group) {
-        if (group != 0) {
-            throw new UnsupportedOperationException("the whole-cell simulation runs one group per replica");
-        }
-        return groupZero;
+        SimCellGroup g = existing(group);
+        return g.consensus != null ? g.consensus : g.open();
     }
 
     @Override
     public void close(int group) {
-        // group 0 stays open as long as the replica runs
+        // groups stay open as long as the replica runs
     }
 
     @Override
     public List<Integer> opened() {
-        return List.of(0);
+        List<Integer> open = new ArrayList<>();
+        for (int g = 0; g < replica.groupCount(); g++) {
+            if (replica.group(g).consensus != null) {
+                open.add(g);
+            }
+        }
+        return open;
     }
 
     @Override
@@ -60,9 +69,6 @@ final class SimCellGroups implements ConsensusGroups, StateStores {
 
     @Override
     public StateStore group(int group) {
-        if (group != 0) {
-            throw new UnsupportedOperationException("the whole-cell simulation runs one group per replica");
-        }
-        return groupZeroStore;
+        return existing(group).store;
     }
 }

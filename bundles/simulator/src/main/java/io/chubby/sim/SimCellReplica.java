@@ -4,18 +4,12 @@ import io.chubby.cell.internal.CellHost;
 import io.chubby.cell.internal.CellServer;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.replica.CellStateMachine;
-import io.chubby.paxos.core.Entry;
 import io.chubby.paxos.core.Message;
 import io.chubby.paxos.core.PaxosConfig;
 import io.chubby.paxos.core.PaxosNode;
-import io.chubby.paxos.core.Ready;
-import io.chubby.paxos.core.RecoveredState;
-import io.chubby.paxos.core.Role;
 import io.chubby.spi.Member;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.chubby.spi.StateMachine;
+import io.chubby.testkit.HashPartitioner;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -25,12 +19,15 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * One replica of the whole-cell simulation: the Paxos core over a {@link SimStorage}, and the real
- * session-mgr {@link CellHost} (one group yet: its group 0 {@link CellServer}) over a
- * {@link SimStateStore}, joined by {@link SimConsensus}. The host opens groups on an event of the
- * simulation's queue, never on a thread of its own ({@link #start}). The
- * loop ({@link #drain}) is the replica loop's: requests out, persist, answers out, apply, snapshots,
- * advance, publish mastership. Two clocks: the Paxos core's monotonic local clock (any offset) and
+ * One replica of the whole-cell simulation: the real session-mgr {@link CellHost} over the Paxos
+ * groups of the cell ({@link SimCellGroup}: each its core over a {@link SimStorage}, a
+ * {@link SimConsensus} and its {@code CellServer}'s state over a {@link SimStateStore}). Group 0 is
+ * opened at start; the others when the host opens them (from the partitions record, at start or
+ * when group 0 applies it), on an event of the simulation's queue, never on a thread of its own.
+ * The loop is the replica loop's, group by group: requests out, persist, answers out, apply,
+ * snapshots, advance, publish mastership. {@link #node}, {@link #machine} and {@link #cell} are the
+ * group the clients' workload lives in (group 0 in a cell of one partition), which the cell
+ * checks watch. Two clocks: the Paxos core's monotonic local clock (any offset) and
  * the wall clock the cell edge reads (a small offset from true time, the same drift), both
  * {@link DriftingClock}s whose rate a fault may change within the bound.
  *
@@ -51,17 +48,23 @@ final class SimCellReplica {
     private final CellSimulation sim;
     private final PaxosConfig cfg;
     private final CellSettings settings;
-    private final Random rnd;
+    final Random rnd;
     DriftingClock paxosClock;
     DriftingClock wallClock;
-    final SimStorage storage = new SimStorage();
-    final SimStateStore store = new SimStateStore();
+    /** The cell's groups on this replica, by number (their logs and state survive crashes). */
+    private final List<SimCellGroup> groups = new ArrayList<>();
+    /** The workload group's log and state. */
+    final SimStorage storage;
+    final SimStateStore store;
+    /** The workload group's core, consensus, state machine and server while open (else null). */
     PaxosNode node;
     SimConsensus consensus;
-    CellHost host;
-    /** The host's group 0 server. */
     CellServer cell;
     CellStateMachine machine;
+    CellHost host;
+    private boolean running;
+    /** Whether this incarnation's host was given the partitioner (once N > 1 is recorded). */
+    private boolean partitionerBound;
     CrashPoint crashPoint = CrashPoint.NONE;
     /** Until this true time the process is stopped (SIGSTOP, GC pause): nothing it receives is handled. */
     long pausedUntil;
@@ -71,8 +74,6 @@ final class SimCellReplica {
     private final List<long[]> pauses = new ArrayList<>();
     final List<SimConnection> connections = new ArrayList<>();
     private boolean loopScheduled;
-    private long durableIndex;
-    long maxEpoch;
     int incarnation;
 
     SimCellReplica(CellSimulation sim, int id, List<Member> members, PaxosConfig cfg, CellSettings settings,
@@ -85,6 +86,11 @@ final class SimCellReplica {
         this.paxosClock = paxosClock;
         this.wallClock = wallClock;
         this.rnd = new Random(seed);
+        for (int g = 0; g < sim.partitions; g++) {
+            groups.add(new SimCellGroup(this, sim, g, new Random(seed * 1_000_003 + g)));
+        }
+        this.storage = groups.get(sim.workloadGroup).storage;
+        this.store = groups.get(sim.workloadGroup).store;
     }
 
     PlantedBug bug() {
@@ -92,7 +98,20 @@ final class SimCellReplica {
     }
 
     boolean up() {
-        return node != null;
+        return running;
+    }
+
+    SimCellGroup group(int g) {
+        return groups.get(g);
+    }
+
+    int groupCount() {
+        return groups.size();
+    }
+
+    /** Group {@code g}'s core while it is open here, else null. */
+    PaxosNode node(int g) {
+        return running ? groups.get(g).node : null;
     }
 
     boolean paused() {
@@ -160,26 +179,46 @@ final class SimCellReplica {
 
     void start() {
         incarnation++;
-        consensus = new SimConsensus(this);
-        SimCellGroups groups = new SimCellGroups(consensus, store, members, id);
+        running = true;
+        partitionerBound = false;
+        SimCellGroup zero = groups.get(0);
+        SimCellGroups opened = new SimCellGroups(this, members, id);
         int started = incarnation;
-        host = new CellHost(consensus, store, groups, groups, settings, new WallClock(), new Random(rnd.nextLong()),
-                task -> sim.at(sim.now, () -> {
+        host = new CellHost(zero.open(), zero.store, opened, opened, settings, new WallClock(),
+                new Random(rnd.nextLong()), task -> sim.at(sim.now, () -> {
                     if (up() && incarnation == started) {
+                        bindPartitioner();
                         task.run();
                     }
                 }));
-        host.start(); // loads the store, registers the state machine
+        host.crossCalls(sim.crossCallsFrom(this, incarnation));
+        host.start(); // loads the stores, registers the state machines, opens the recorded groups
+        bindPartitioner();
         if (sim.acl) {
             host.addAuthorizer(sim.authorizer, 0, 1);
         }
-        cell = host.server(0);
-        machine = (CellStateMachine) cell.stateMachine();
-        durableIndex = machine.appliedIndex();
-        node = new PaxosNode(cfg, new RecoveredState(storage.promised(), machine.appliedIndex()), storage,
-                rnd::nextLong, paxosNow());
-        sim.checks.reloaded(this);
-        publish();
+        zero.started(host.server(0).stateMachine(), cfg, rnd::nextLong);
+    }
+
+    /** Binds the reference partitioner once the host knows the cell is partitioned (N > 1 recorded). */
+    private void bindPartitioner() {
+        if (!partitionerBound && host.partitions().count() > 1) {
+            partitionerBound = true;
+            host.bindPartitioner(new HashPartitioner(host.partitions().count()));
+        }
+    }
+
+    /** Group {@code g} (>= 1) was opened by the host and its server registered its state machine. */
+    void groupStarted(SimCellGroup g, StateMachine m) {
+        g.started(m, cfg, new Random(rnd.nextLong() ^ g.group)::nextLong);
+    }
+
+    /** The workload group opened: the cell checks watch it. */
+    void watch(SimCellGroup g) {
+        node = g.node;
+        consensus = g.consensus;
+        machine = g.machine;
+        cell = host.server(g.group);
     }
 
     void crash() {
@@ -188,6 +227,7 @@ final class SimCellReplica {
             sim.breakConnection(c, "replica " + id + " crashed");
         }
         connections.clear();
+        running = false;
         node = null;
         host = null;
         cell = null;
@@ -198,11 +238,9 @@ final class SimCellReplica {
         pauses.clear();
         holderWaitChecked = 0;
         loopScheduled = false;
-        // torn writes: any prefix of the unsynced log records reached the disk (and counts as accepted)
-        for (Entry e : storage.crash(rnd.nextInt(storage.unsyncedRecords() + 1))) {
-            sim.paxos.accepted(id, e);
+        for (SimCellGroup g : groups) {
+            g.crash();
         }
-        store.crash(rnd);
     }
 
     // ------------------------------------------------------------------ inputs
@@ -223,8 +261,14 @@ final class SimCellReplica {
             wantLoopAt(pausedUntil);
             return;
         }
-        consensus.proposeQueued();
-        drain();
+        for (SimCellGroup g : groups) {
+            if (g.node != null) {
+                g.consensus.proposeQueued();
+                if (!g.drain()) {
+                    return;
+                }
+            }
+        }
     }
 
     private void wantLoopAt(long t) {
@@ -232,15 +276,22 @@ final class SimCellReplica {
         sim.at(t, this::loop);
     }
 
-    void deliver(Message m) {
-        node.step(m, paxosNow());
-        drain();
+    void deliver(int group, Message m) {
+        SimCellGroup g = groups.get(group);
+        if (g.node != null) {
+            g.deliver(m);
+        }
     }
 
     void tick() {
-        node.tick(paxosNow());
-        drain();
-        publish();
+        for (SimCellGroup g : groups) {
+            if (!up()) {
+                return;
+            }
+            if (g.node != null) {
+                g.tick();
+            }
+        }
     }
 
     void cellTick() {
@@ -254,145 +305,15 @@ final class SimCellReplica {
         host.request(conn, bytes);
     }
 
-    // ------------------------------------------------------------------ the loop
-
-    private void drain() {
-        for (int guard = 0; node != null && node.hasReady(); guard++) {
-            if (guard > 1000) {
-                throw new SimulationFailure("replica " + id + " produces Ready forever");
-            }
-            Ready rd = node.ready();
-            if ((rd.promised() != null || !rd.entries().isEmpty()) && !rd.sync()) {
-                throw new SimulationFailure("acceptor state change without sync on replica " + id);
-            }
-            for (Message m : rd.messages()) {
-                if (!m.answersPeer()) {
-                    sim.send(m);
-                }
-            }
-            if (crashPoint == CrashPoint.BEFORE_PERSIST) {
-                sim.crash(this);
-                return;
-            }
-            storage.write(rd.promised(), rd.entries(), rd.sync());
-            for (Entry e : rd.entries()) {
-                sim.paxos.accepted(id, e);
-            }
-            if (crashPoint == CrashPoint.AFTER_PERSIST) {
-                sim.crash(this);
-                return;
-            }
-            for (Message m : rd.messages()) {
-                if (m.answersPeer()) {
-                    sim.send(m);
-                }
-            }
-            for (Entry e : rd.committed()) {
-                apply(e);
-            }
-            if (!rd.committed().isEmpty()) {
-                machine.applyBatchDone();
-            }
-            for (int to : rd.needSnapshot()) {
-                sendSnapshot(to);
-            }
-            if (rd.status() != null) {
-                observe(rd.status());
-            }
-            node.advance(rd);
-            publish();
-            compact();
-        }
-    }
-
-    private void apply(Entry e) {
-        sim.paxos.applied(id, e);
-        if (e.index() <= machine.appliedIndex()) {
-            return; // already reflected (recovered state or installed snapshot)
-        }
-        sim.checks.beforeApply(this, e);
-        byte[] result = machine.apply(e.index(), e.epoch(), e.value());
-        sim.paxos.state(id, e.index(), machine.checksum());
-        sim.checks.afterApply(this, e, result);
-        consensus.futures.applied(e.index(), e.epoch(), result == null ? new byte[0] : result);
-    }
-
-    /** The replica loop's publish: mastership to the listeners, pending proposals failed on loss. */
-    private void publish() {
-        if (node == null) {
-            return;
-        }
-        boolean serving = consensus.isMaster();
-        boolean was = consensus.tracker.serving();
-        boolean lost = consensus.tracker.update(serving, node.masterId(), node.epoch(), machine.appliedIndex());
-        if (was != consensus.tracker.serving()) {
-            sim.trace("r" + id + (was ? " stops serving" : " serves") + " epoch " + node.epoch() + " applied "
-                    + machine.appliedIndex());
-        }
-        if (lost || (node.role() != Role.MASTER && consensus.futures.size() > 0)) {
-            consensus.futures.failAll("replica " + id + " lost mastership");
-        }
-    }
-
-    private void observe(Ready.Status s) {
-        sim.trace("r" + id + " status " + s + " canServe=" + node.canServe(paxosNow()));
-        if (s.epoch() != 0) {
-            if (s.epoch() < maxEpoch) {
-                throw new SimulationFailure("epoch went back on replica " + id + ": " + s.epoch() + " < " + maxEpoch);
-            }
-            maxEpoch = s.epoch();
-        }
-        if (s.role() == Role.MASTER) {
-            sim.masterships++;
-        }
-    }
-
-    private void compact() {
-        if (machine.appliedIndex() - durableIndex < 25) {
-            return;
-        }
-        machine.makeDurable();
-        durableIndex = machine.appliedIndex();
-        if (sim.compaction) {
-            storage.truncateBefore(durableIndex - 10 + 1);
-        }
-    }
-
-    // ------------------------------------------------------------------ snapshots
-
-    private void sendSnapshot(int to) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            machine.writeSnapshot(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        long index = machine.appliedIndex();
-        byte[] bytes = out.toByteArray();
-        sim.sendSnapshot(id, to, () -> sim.replica(to).installSnapshot(bytes, index));
-    }
-
-    void installSnapshot(byte[] bytes, long index) {
-        if (!up() || index <= node.appliedIndex()) {
+    void installSnapshot(int group, byte[] bytes, long index) {
+        SimCellGroup g = groups.get(group);
+        if (!up() || g.node == null || index <= g.node.appliedIndex()) {
             return;
         }
         if (paused()) {
-            sim.at(pausedUntil, () -> installSnapshot(bytes, index));
+            sim.at(pausedUntil, () -> installSnapshot(group, bytes, index));
             return;
         }
-        try {
-            machine.installSnapshot(new ByteArrayInputStream(bytes));
-        } catch (IOException e) {
-            throw new SimulationFailure("replica " + id + " could not install a snapshot: " + e);
-        }
-        machine.makeDurable();
-        durableIndex = index;
-        storage.truncateBefore(index + 1);
-        node.snapshotInstalled(index);
-        consensus.futures.supersededThrough(index);
-        sim.snapshots++;
-        sim.paxos.state(id, index, machine.checksum());
-        sim.checks.reloaded(this);
-        drain();
+        g.installSnapshot(bytes, index);
     }
 }

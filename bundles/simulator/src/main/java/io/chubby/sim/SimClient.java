@@ -8,6 +8,7 @@ import io.chubby.protocol.CheckSequencerRequest;
 import io.chubby.protocol.CloseRequest;
 import io.chubby.protocol.Create;
 import io.chubby.protocol.CreateSessionRequest;
+import io.chubby.protocol.DeleteRequest;
 import io.chubby.protocol.EventKind;
 import io.chubby.protocol.EventMessage;
 import io.chubby.protocol.GetContentsRequest;
@@ -128,13 +129,37 @@ final class SimClient {
     long completedAfterHeal;
 
     SimClient(CellSimulation sim, int id, DriftingClock clock, long seed, boolean acknowledges) {
+        this(sim, id, clock, seed, acknowledges, sim.workloadGroup, Role.REGISTERS);
+    }
+
+    SimClient(CellSimulation sim, int id, DriftingClock clock, long seed, boolean acknowledges, int partition,
+              Role role) {
         this.sim = sim;
         this.id = id;
         this.acknowledges = acknowledges;
         this.clock = clock;
         this.rnd = new Random(seed);
         this.uncached = new Random(seed ^ 0x2545F4914F6CDD1DL);
+        this.partition = partition;
+        this.role = role;
     }
+
+    /** What a client does: the register workload, or a part of the directory workload. */
+    enum Role {
+        /** Registers, locks, sequencers, ephemerals: every node a child of the root (the workload group). */
+        REGISTERS,
+        /** Creates and deletes the cell's directories ({@link CellSimulation#directory}): its session is on their partition. */
+        DIRECTORIES,
+        /** Creates files in the directories whose children live on its partition, and deletes its own. */
+        FILES
+    }
+
+    /** The partition (group) this client's session lives in and its calls name. */
+    final int partition;
+    final Role role;
+    /** The files this client created (acknowledged) and has not tried to delete yet, oldest first. */
+    private final List<String> files = new ArrayList<>();
+    private int created;
 
     long localNow() {
         return clock.local(sim.now);
@@ -212,7 +237,8 @@ final class SimClient {
         // with no master at hand it can still read what it caches, while its session is safe
         if (!busy && session != 0 && !jeopardy && (ready || !cache.isEmpty())) {
             busy = true;
-            sim.at(sim.now + 5 + rnd.nextInt(60), this::nextOp);
+            // the directory workload's clients think longer: their calls are the seed's cost beside the registers'
+            sim.at(sim.now + (role == Role.REGISTERS ? 5 + rnd.nextInt(60) : 20 + rnd.nextInt(160)), this::nextOp);
         }
         scheduleTick();
     }
@@ -222,6 +248,10 @@ final class SimClient {
     /** Finds the master (unless a search is under way or a master connection is ready). */
     private void locate() {
         if (crashed || stopped || ready || locating) {
+            return;
+        }
+        if (!sim.partitionsRecorded) { // a session would keep the cell from being partitioned
+            sim.at(sim.now + 20, this::locate);
             return;
         }
         int n = sim.replicaCount();
@@ -256,6 +286,12 @@ final class SimClient {
             return;
         }
         locating = false;
+        if (ml.getPartitions() > 1) { // its partition's master, not group 0's
+            ml = ml.toBuilder().setMasterId(ml.getPartitionMasters(partition).getMasterId())
+                    .setEpoch(ml.getPartitionMasters(partition).getEpoch()).build();
+        } else if (sim.partitions > 1) {
+            ml = ml.toBuilder().setMasterId(0).build(); // a replica that has not applied the record yet: ask another
+        }
         if (ml.getMasterId() == 0) {
             sim.breakConnection(conn, "no master known");
             conn = null;
@@ -352,8 +388,12 @@ final class SimClient {
     private long send(Call c) {
         long callId = nextCallId++;
         inFlight.put(callId, c);
-        Request req = c.body().clone().setCallId(callId).setSessionId(c.body().hasCreateSession() ? 0 : session)
-                .setEpoch(epoch).build();
+        Request.Builder b = c.body().clone().setCallId(callId)
+                .setSessionId(c.body().hasCreateSession() ? 0 : session).setEpoch(epoch);
+        if (sim.partitions > 1) {
+            b.setPartition(partition); // every node this client uses lives in its partition
+        }
+        Request req = b.build();
         sim.trace("client " + id + " -> r" + conn.replica.id + " call " + callId + " " + req.getBodyCase());
         sim.toReplica(conn, req.toByteArray());
         return callId;
@@ -432,7 +472,8 @@ final class SimClient {
         }
         creating = true;
         long sentLocal = localNow();
-        call(Request.newBuilder().setCreateSession(CreateSessionRequest.newBuilder().setClientName("sim-" + id)),
+        call(Request.newBuilder().setCreateSession(CreateSessionRequest.newBuilder().setClientName("sim-" + id)
+                        .setPartitionAware(sim.partitions > 1)),
                 false, new Reply() {
                     @Override
                     public void ok(Response r) {
@@ -579,6 +620,14 @@ final class SimClient {
                 completedOps++;
             }
             busy = false;
+            return;
+        }
+        if (role == Role.DIRECTORIES) {
+            directoryOp();
+            return;
+        }
+        if (role == Role.FILES) {
+            fileOp();
             return;
         }
         int pick = rnd.nextInt(100);
@@ -896,5 +945,127 @@ final class SimClient {
                 done();
             }
         });
+    }
+
+    // ------------------------------------------------------------------ the directory workload
+
+    /** Creates or deletes one of the cell's directories (a delete of a non-empty one is refused NOT_EMPTY). */
+    private void directoryOp() {
+        int k = rnd.nextInt(sim.directories());
+        String path = "/ls/local" + sim.directory(k);
+        long forSession = session;
+        if (rnd.nextBoolean()) {
+            call(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath(path).setModeBits(RW)
+                    .setCreate(Create.CREATE_MUST).setDirectory(true)), true, new Reply() {
+                        @Override
+                        public void ok(Response r) {
+                            sim.dirChecks.mkdirs++;
+                            if (session == forSession) {
+                                closeQuietly(r.getOpen().getHandle());
+                            }
+                            done();
+                        }
+
+                        @Override
+                        public void failed(Outcome o, ErrorCode code, String why) {
+                            done();
+                        }
+                    });
+            return;
+        }
+        call(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath(path).setModeBits(RW)), false,
+                new Reply() {
+                    @Override
+                    public void ok(Response r) {
+                        if (session != forSession) {
+                            return;
+                        }
+                        ByteString h = r.getOpen().getHandle();
+                        call(Request.newBuilder().setDelete(DeleteRequest.newBuilder().setHandle(h)), true,
+                                new Reply() {
+                                    @Override
+                                    public void ok(Response r) {
+                                        sim.dirChecks.rmdirs++;
+                                        done();
+                                    }
+
+                                    @Override
+                                    public void failed(Outcome o, ErrorCode code, String why) {
+                                        if (code == ErrorCode.NOT_EMPTY) {
+                                            sim.dirChecks.notEmpty++;
+                                        }
+                                        if (session == forSession) {
+                                            closeQuietly(h);
+                                        }
+                                        done();
+                                    }
+                                });
+                    }
+
+                    @Override
+                    public void failed(Outcome o, ErrorCode code, String why) {
+                        done();
+                    }
+                });
+    }
+
+    /**
+     * Creates a file in a directory whose children live on this client's partition (refused while
+     * the directory does not exist or is being deleted), or deletes one of its own files.
+     */
+    private void fileOp() {
+        List<Integer> mine = sim.directoriesOn(partition);
+        long forSession = session;
+        if (files.isEmpty() || rnd.nextInt(100) < 60) {
+            String path = sim.directory(mine.get(rnd.nextInt(mine.size()))) + "/f-" + id + "-" + incarnation + "-"
+                    + (++created);
+            call(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath("/ls/local" + path).setModeBits(RW)
+                    .setCreate(Create.CREATE_MUST)), true, new Reply() {
+                        @Override
+                        public void ok(Response r) {
+                            sim.dirChecks.created(path);
+                            files.add(path);
+                            if (session == forSession) {
+                                closeQuietly(r.getOpen().getHandle());
+                            }
+                            done();
+                        }
+
+                        @Override
+                        public void failed(Outcome o, ErrorCode code, String why) {
+                            done();
+                        }
+                    });
+            return;
+        }
+        String path = files.remove(rnd.nextInt(files.size()));
+        sim.dirChecks.deleting(path); // from here the file may go
+        call(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath("/ls/local" + path).setModeBits(RW)),
+                false, new Reply() {
+                    @Override
+                    public void ok(Response r) {
+                        if (session != forSession) {
+                            return;
+                        }
+                        call(Request.newBuilder().setDelete(DeleteRequest.newBuilder()
+                                .setHandle(r.getOpen().getHandle())), true, new Reply() {
+                                    @Override
+                                    public void ok(Response r) {
+                                        sim.dirChecks.fileDeletes++;
+                                        done();
+                                    }
+
+                                    @Override
+                                    public void failed(Outcome o, ErrorCode code, String why) {
+                                        done();
+                                    }
+                                });
+                    }
+
+                    @Override
+                    public void failed(Outcome o, ErrorCode code, String why) {
+                        done();
+                    }
+                });
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The {@link Consensus} SPI of one simulated replica, over its Paxos core: what session-mgr's
+ * The {@link Consensus} SPI of one Paxos group of a simulated replica, over its Paxos core: what session-mgr's
  * {@code CellServer} talks to in the whole-cell simulation. It keeps the real edge's rules: a
  * proposal is queued and proposed on the replica's next loop pass (never on the caller's stack),
  * its future completes when the entry at its index is applied with the same epoch
@@ -25,19 +25,25 @@ final class SimConsensus implements Consensus {
     }
 
     private final SimCellReplica replica;
+    /** The Paxos group (of {@link #replica}) this is the consensus of. */
+    private final SimCellGroup group;
     final MastershipTracker tracker;
     final ProposalFutures<Long> futures = new ProposalFutures<>();
     final ArrayDeque<Queued> queued = new ArrayDeque<>();
     StateMachine machine;
 
-    SimConsensus(SimCellReplica replica) {
+    SimConsensus(SimCellReplica replica, SimCellGroup group) {
         this.replica = replica;
+        this.group = group;
         this.tracker = new MastershipTracker(replica.id);
     }
 
     @Override
     public void register(StateMachine m) {
         this.machine = m;
+        if (group.group != 0) {
+            replica.groupStarted(group, m); // group 0's core is made by the replica once its host started
+        }
     }
 
     @Override
@@ -63,12 +69,12 @@ final class SimConsensus implements Consensus {
     /** The loop pass: hands every queued command to the core. */
     void proposeQueued() {
         for (Queued q; (q = queued.poll()) != null; ) {
-            long index = replica.node == null ? -1 : replica.node.propose(q.command(), replica.paxosNow());
+            long index = group.node == null ? -1 : group.node.propose(q.command(), replica.paxosNow());
             if (index < 0) {
                 q.future().completeExceptionally(ProposalFutures.notMaster("replica " + replica.id
                         + " is not master (master is " + masterId() + ")"));
             } else {
-                futures.add(index, replica.node.epoch(), q.future());
+                futures.add(index, group.node.epoch(), q.future());
             }
         }
     }
@@ -83,7 +89,7 @@ final class SimConsensus implements Consensus {
 
     @Override
     public boolean isMaster() {
-        var n = replica.node;
+        var n = group.node;
         if (n == null) {
             return false;
         }
@@ -98,12 +104,12 @@ final class SimConsensus implements Consensus {
 
     @Override
     public long epoch() {
-        return replica.node == null ? 0 : replica.node.epoch();
+        return group.node == null ? 0 : group.node.epoch();
     }
 
     @Override
     public int masterId() {
-        return replica.node == null ? 0 : replica.node.masterId();
+        return group.node == null ? 0 : group.node.masterId();
     }
 
     @Override
@@ -118,11 +124,11 @@ final class SimConsensus implements Consensus {
 
     @Override
     public ConsensusStatus status() {
-        var n = replica.node;
+        var n = group.node;
         long applied = machine == null ? 0 : machine.appliedIndex();
         long sum = machine == null ? 0 : machine.checksum();
         return new ConsensusStatus(replica.id, n == null ? "down" : n.role().name().toLowerCase(java.util.Locale.ROOT),
-                masterId(), epoch(), n == null ? 0 : n.commitIndex(), applied, sum, replica.storage.firstIndex(),
+                masterId(), epoch(), n == null ? 0 : n.commitIndex(), applied, sum, group.storage.firstIndex(),
                 n != null && n.leaseValid(replica.paxosNow()));
     }
 

@@ -60,6 +60,13 @@ class CellSimulationTest {
         long aclDenials = 0;
         long aclGuardRefusals = 0;
         long cpuNanos = 0;
+        long[] partitionSeeds = new long[5];
+        long mkdirs = 0;
+        long rmdirs = 0;
+        long notEmpty = 0;
+        long fileCreates = 0;
+        long fileDeletes = 0;
+        long crossCalls = 0;
         for (Run run : runAll(first)) {
             CellSimulation.Result r = run.result();
             cpuNanos += run.cpuNanos();
@@ -79,6 +86,13 @@ class CellSimulationTest {
             aclSeeds += r.acl() ? 1 : 0;
             aclDenials += r.aclDenials();
             aclGuardRefusals += r.aclGuardRefusals();
+            partitionSeeds[r.partitions()]++;
+            mkdirs += r.mkdirs();
+            rmdirs += r.rmdirs();
+            notEmpty += r.rmdirsNotEmpty();
+            fileCreates += r.fileCreates();
+            fileDeletes += r.fileDeletes();
+            crossCalls += r.crossCalls();
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("whole-cell workers=%d cpu=%d ms events-per-cpu-second=%d seeds-per-second=%.1f%n",
@@ -91,6 +105,14 @@ class CellSimulationTest {
                 SEEDS, first, events, reads, cached, writes, grants, seqChecks, masterships, crashes, snapshots,
                 expired, silentClients, drops, longestWait, CellSimulation.HOLDER_WAIT_BOUND_MS, aclSeeds, aclDenials,
                 aclGuardRefusals, ms);
+        System.out.printf("whole-cell partitions: seeds n=1 %d, n=2 %d, n=4 %d; directory workload: mkdirs=%d rmdirs=%d"
+                        + " rmdirs-not-empty=%d file-creates=%d file-deletes=%d cross-calls=%d%n",
+                partitionSeeds[1], partitionSeeds[2], partitionSeeds[4], mkdirs, rmdirs, notEmpty, fileCreates,
+                fileDeletes, crossCalls);
+        if (partitionSeeds[2] + partitionSeeds[4] > SEEDS / 10) {
+            assertTrue(mkdirs > 0 && rmdirs > 0 && notEmpty > 0 && fileCreates > 0 && fileDeletes > 0 && crossCalls > 0,
+                    "the directory workload ran: directories made and deleted across partitions, deletes refused NOT_EMPTY");
+        }
         assertTrue(reads > SEEDS && writes > SEEDS && grants > SEEDS && cached > 0 && seqChecks > 0,
                 "the workload ran");
         assertTrue(crashes > SEEDS / 2 && masterships > SEEDS, "the faults were exercised");

@@ -15,13 +15,16 @@ import org.junit.jupiter.api.Test;
 class PlantedBugsTest {
     private static final int MAX_SEEDS = Integer.getInteger("cellsim.bugSeeds", 1000);
     private static final int MAX_PAXOS_SEEDS = Integer.getInteger("sim.bugSeeds", 200);
+    /** {@code -Dcellsim.bugs=A,B}: only these whole-cell bugs (replaying one); all of them by default. */
+    private static final java.util.Set<String> ONLY = System.getProperty("cellsim.bugs") == null ? null
+            : java.util.Set.of(System.getProperty("cellsim.bugs").split(","));
 
     @Test
     void everyPlantedBugIsCaught() {
         Map<PlantedBug, String> caught = new EnumMap<>(PlantedBug.class);
         StringBuilder missed = new StringBuilder();
         for (PlantedBug bug : PlantedBug.values()) {
-            if (bug == PlantedBug.NONE) {
+            if (bug == PlantedBug.NONE || (ONLY != null && !ONLY.contains(bug.name()))) {
                 continue;
             }
             String found = null;

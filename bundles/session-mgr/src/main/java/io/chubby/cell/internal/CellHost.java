@@ -167,6 +167,16 @@ public final class CellHost implements RequestHandler {
         this.cross = calls;
     }
 
+    /**
+     * The receiving end of a cross call: proposes {@code step} in group {@code group} if this host
+     * masters it, else fails NOT_MASTER, exactly as {@link LocalCrossCalls} does for the groups of
+     * one host. The whole-cell simulator (another package) joins its replicas' hosts with it: a
+     * group's master reaches another group's master on another replica over its virtual network.
+     */
+    public CompletableFuture<Result> crossStep(int group, Command step) {
+        return new LocalCrossCalls(this::localTarget).call(group, step);
+    }
+
     /** Apply thread of group 0: the partitions record appeared (or was loaded): open the groups on our own thread. */
     private void recorded(Partitions p) {
         recorded = p;
