@@ -23,13 +23,7 @@ final class Paired {
 
     static void run(Path home, Path work, String a, String b, int writes, long warmMs) throws Exception {
         try (ChubbyCell ca = cell(a, home, work, 17000); ChubbyCell cb = cell(b, home, work, 17300)) {
-            ca.start();
-            cb.start();
-            // chubby-scraped (issue 22): every replica's /metrics fetched once a second throughout
-            MetricsScrape scrapeA = a.equals("chubby-scraped") ? MetricsScrape.start(ca.metricsUrls()) : null;
-            MetricsScrape scrapeB = b.equals("chubby-scraped") ? MetricsScrape.start(cb.metricsUrls()) : null;
-            System.out.println("== " + a + ": warm-up " + Workloads.warmUp(ca, warmMs));
-            System.out.println("== " + b + ": warm-up " + Workloads.warmUp(cb, warmMs));
+            MetricsScrape[] scrapes = startAndWarm(ca, cb, a, b, warmMs);
             try (KvClient x = ca.newClient(); KvClient y = cb.newClient()) {
                 x.prepare("bench-paired");
                 y.prepare("bench-paired");
@@ -67,12 +61,7 @@ final class Paired {
                 System.out.printf(Locale.ROOT, "p99: %s %.3f ms, %s %.3f ms; load average %s%n", a, sa.percentileMs(99),
                         b, sb.percentileMs(99), Procs.loadAverage());
             } finally {
-                for (MetricsScrape m : new MetricsScrape[] {scrapeA, scrapeB}) {
-                    if (m != null) {
-                        m.close();
-                        System.out.println("== chubby-scraped: " + m.summary());
-                    }
-                }
+                closeScrapes(scrapes);
             }
         }
     }
@@ -90,12 +79,7 @@ final class Paired {
     static void runInFlight(Path home, Path work, String a, String b, int window, int slices, long sliceMs,
                             long warmMs) throws Exception {
         try (ChubbyCell ca = cell(a, home, work, 17000); ChubbyCell cb = cell(b, home, work, 17300)) {
-            ca.start();
-            cb.start();
-            MetricsScrape scrapeA = a.equals("chubby-scraped") ? MetricsScrape.start(ca.metricsUrls()) : null;
-            MetricsScrape scrapeB = b.equals("chubby-scraped") ? MetricsScrape.start(cb.metricsUrls()) : null;
-            System.out.println("== " + a + ": warm-up " + Workloads.warmUp(ca, warmMs));
-            System.out.println("== " + b + ": warm-up " + Workloads.warmUp(cb, warmMs));
+            MetricsScrape[] scrapes = startAndWarm(ca, cb, a, b, warmMs);
             try {
                 java.util.List<Double> opsA = new java.util.ArrayList<>();
                 java.util.List<Double> opsB = new java.util.ArrayList<>();
@@ -128,12 +112,31 @@ final class Paired {
                 System.out.printf(Locale.ROOT, "CPU per write median: %s %.0f us, %s %.0f us; per-pair ratio median %.3f%n",
                         a, median(cpuA), b, median(cpuB), median(cpuRatios));
             } finally {
-                for (MetricsScrape m : new MetricsScrape[] {scrapeA, scrapeB}) {
-                    if (m != null) {
-                        m.close();
-                        System.out.println("== chubby-scraped: " + m.summary());
-                    }
-                }
+                closeScrapes(scrapes);
+            }
+        }
+    }
+
+    /**
+     * Starts both cells, starts scraping the one named chubby-scraped (issue 22: every replica's
+     * /metrics once a second throughout), warms both up; returns the scrapes (null where none).
+     */
+    private static MetricsScrape[] startAndWarm(ChubbyCell ca, ChubbyCell cb, String a, String b, long warmMs)
+            throws Exception {
+        ca.start();
+        cb.start();
+        MetricsScrape scrapeA = a.equals("chubby-scraped") ? MetricsScrape.start(ca.metricsUrls()) : null;
+        MetricsScrape scrapeB = b.equals("chubby-scraped") ? MetricsScrape.start(cb.metricsUrls()) : null;
+        System.out.println("== " + a + ": warm-up " + Workloads.warmUp(ca, warmMs));
+        System.out.println("== " + b + ": warm-up " + Workloads.warmUp(cb, warmMs));
+        return new MetricsScrape[] {scrapeA, scrapeB};
+    }
+
+    private static void closeScrapes(MetricsScrape[] scrapes) throws InterruptedException {
+        for (MetricsScrape m : scrapes) {
+            if (m != null) {
+                m.close();
+                System.out.println("== chubby-scraped: " + m.summary());
             }
         }
     }
