@@ -66,8 +66,8 @@ public final class BundleCommand implements Runnable {
         Where where;
 
         @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "60",
-                description = {"How long one replica's operation, and then its health check (a master known, the",
-                        "replica caught up with it), may take (default ${DEFAULT-VALUE})."})
+                description = {"How long one replica's operation (at least --timeout), and then its health check (a",
+                        "master known, the replica caught up with it), may take (default ${DEFAULT-VALUE})."})
         int waitSeconds;
 
         BundleRollout rollout() {

@@ -158,7 +158,8 @@ final class BundleRollout {
 
     /** Runs one command line in a replica; its output, or an exception with what it printed. */
     private String admin(String address, String line) {
-        AdminResult r = root.ctx().access().admin(address, line, wait, root.security());
+        Duration timeout = wait.compareTo(root.timeout()) > 0 ? wait : root.timeout();
+        AdminResult r = root.ctx().access().admin(address, line, timeout, root.security());
         if (r.status() != 0) {
             String text = r.output().strip();
             throw new IllegalStateException(text.isEmpty() ? "status " + r.status() : text);

@@ -13,12 +13,12 @@ import java.nio.file.Path;
 /**
  * Gogo command {@code chubby:bundle list|chunk|install|update|uninstall} inside a replica, what
  * {@code chubby bundle} runs through the admin channel ({@link ReplicaBundles} does the work).
- * At activation it installs again the bundles an operator added to this replica
+ * Immediate: at activation (the replica's start) it installs again the bundles an operator added to this replica
  * ({@code INSTANCE/bundles/}), on a thread of its own so the framework's start is not held up.
  * Needs the framework property {@code chubby.instance} (set by {@code bin/chubby-server}); a
  * framework without it (a test container) gets a command that says so.
  */
-@Component(service = BundleCommands.class, configurationPolicy = ConfigurationPolicy.IGNORE,
+@Component(service = BundleCommands.class, configurationPolicy = ConfigurationPolicy.IGNORE, immediate = true,
         property = {"osgi.command.scope=chubby", "osgi.command.function=bundle"})
 public final class BundleCommands {
     private static final Logger log = LoggerFactory.getLogger(BundleCommands.class);
@@ -43,7 +43,15 @@ public final class BundleCommands {
         this.bundles = bundles;
     }
 
-    public String bundle(String... args) throws IOException {
+    public String bundle(String... args) {
+        try {
+            return run(args);
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String run(String... args) throws IOException {
         if (bundles == null) {
             throw new IllegalStateException("this framework has no chubby.instance property (not started by "
                     + "bin/chubby-server): no place to keep bundles");

@@ -38,14 +38,14 @@ import java.util.stream.Stream;
  * is used. Bundles of the distribution ({@code system/}, {@code bundle/}) and of {@code deploy/}
  * are listed but never changed here: they would come back (or go) at the next start regardless.
  * Called by the admin executor's threads; the framework serializes the lifecycle operations, and
- * the file steps of one symbolic name are not meant to run concurrently (one operator command at
- * a time per replica, which {@code chubby bundle} does).
+ * the operations (and {@link #restore()}) hold this object's lock, so they never interleave.
  */
 public final class ReplicaBundles {
     /** The directory under the instance directory. */
     public static final String DIR = "bundles";
     private static final Pattern UPLOAD_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final long REFRESH_TIMEOUT_S = 60;
+    private static final long STALE_UPLOAD_MS = 3_600_000;
 
     private final BundleContext context;
     private final Path dir;
@@ -72,10 +72,13 @@ public final class ReplicaBundles {
     }
 
     /** Appends a piece of an upload (URL-safe base64, no padding needed) at {@code offset}, which must be its size so far. */
-    public String chunk(String name, long offset, String base64) {
+    public synchronized String chunk(String name, long offset, String base64) {
         Path part = part(name);
         try {
             Files.createDirectories(incoming);
+            if (offset == 0) {
+                deleteStale(incoming);
+            }
             long size = Files.exists(part) ? Files.size(part) : 0;
             if (offset == 0) {
                 Files.deleteIfExists(part);
@@ -96,7 +99,7 @@ public final class ReplicaBundles {
     }
 
     /** Installs and starts the uploaded jar; an identical jar already installed here is a success. */
-    public String install(String name, String sha256) throws IOException {
+    public synchronized String install(String name, String sha256) throws IOException {
         Path part = verified(name, sha256);
         Header h = header(part);
         Optional<Bundle> existing = bySymbolicName(h.symbolicName());
@@ -133,7 +136,7 @@ public final class ReplicaBundles {
      * Replaces a bundle added here by the uploaded build (same symbolic name), refreshes it and
      * starts it; a build that does not start is rolled back to the previous jar.
      */
-    public String update(String name, String sha256) throws IOException {
+    public synchronized String update(String name, String sha256) throws IOException {
         Path part = verified(name, sha256);
         Header h = header(part);
         Bundle b = replicas(h.symbolicName(), part);
@@ -164,7 +167,7 @@ public final class ReplicaBundles {
     }
 
     /** Uninstalls a bundle added here and removes its jar; one that is not installed is a success. */
-    public String uninstall(String symbolicName) throws IOException {
+    public synchronized String uninstall(String symbolicName) throws IOException {
         Optional<Bundle> found = bySymbolicName(symbolicName);
         if (found.isEmpty()) {
             Files.deleteIfExists(target(symbolicName));
@@ -184,12 +187,12 @@ public final class ReplicaBundles {
 
     /**
      * At start: installs and starts every jar of {@code bundles/} not installed yet (the framework
-     * cache is wiped at every start) and drops unfinished uploads. Returns one line per jar.
+     * cache is wiped at every start) and drops uploads older than an hour. Returns one line per jar.
      */
-    public List<String> restore() {
+    public synchronized List<String> restore() {
         List<String> lines = new ArrayList<>();
         try {
-            deleteTree(incoming);
+            deleteStale(incoming);
             if (!Files.isDirectory(dir)) {
                 return lines;
             }
@@ -383,13 +386,17 @@ public final class ReplicaBundles {
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
+    /** Drops uploads older than an hour: left by a command that did not finish (one in progress is younger). */
+    private static void deleteStale(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
             return;
         }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.deleteIfExists(q);
+        long cutoff = System.currentTimeMillis() - STALE_UPLOAD_MS;
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path q : s.toList()) {
+                if (Files.getLastModifiedTime(q).toMillis() < cutoff) {
+                    Files.deleteIfExists(q);
+                }
             }
         }
     }

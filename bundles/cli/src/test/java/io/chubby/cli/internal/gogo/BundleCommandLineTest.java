@@ -51,13 +51,16 @@ class BundleCommandLineTest {
 
     @AfterEach
     void close() throws Exception {
-        h.close();
-        for (ThreadIOImpl t : threadIOs) {
-            t.stop();
-        }
-        for (Framework f : frameworks) {
-            f.stop();
-            f.waitForStop(10_000);
+        try {
+            h.close();
+        } finally {
+            for (ThreadIOImpl t : threadIOs) {
+                t.stop();
+            }
+            for (Framework f : frameworks) {
+                f.stop();
+                f.waitForStop(10_000);
+            }
         }
     }
 

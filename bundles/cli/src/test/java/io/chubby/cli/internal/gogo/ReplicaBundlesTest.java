@@ -168,6 +168,9 @@ class ReplicaBundlesTest {
         ReplicaBundles r = start();
         r.install("a", send(r, "a", jar("test.hot", "1.2.3", null)));
         send(r, "unfinished", jar("test.half", "1.0.0", null));
+        send(r, "recent", jar("test.half", "1.0.0", null));
+        Path stale = tmp.resolve("instance/bundles/.incoming/unfinished.part");
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
         stop();
         framework = null;
 
@@ -175,7 +178,8 @@ class ReplicaBundlesTest {
         assertEquals(null, find("test.hot")); // the cache was wiped, as chubby-server's is
         assertEquals(java.util.List.of("installed test.hot 1.2.3 (bundle 1): ACTIVE"), again.restore());
         assertEquals(Bundle.ACTIVE, find("test.hot").getState());
-        assertFalse(Files.exists(tmp.resolve("instance/bundles/.incoming")));
+        assertFalse(Files.exists(stale), "an upload older than an hour is dropped");
+        assertTrue(Files.exists(tmp.resolve("instance/bundles/.incoming/recent.part")), "one in progress is kept");
         assertEquals(java.util.List.of(), again.restore()); // already installed: nothing twice
     }
 }
