@@ -42,17 +42,17 @@ final class BundleRollout {
     }
 
     int upload(String op, String file, byte[] jar, String replica) throws InterruptedException {
+        if (jar.length == 0) {
+            throw new IllegalArgumentException(file + " is empty, not a bundle jar");
+        }
         String sha = sha256(jar);
         String what = op + " " + file + " (" + jar.length + " bytes, SHA-256 " + sha.substring(0, 12) + ")";
         return roll(what, replica, address -> {
             String name = "u" + HexFormat.of().formatHex(random());
-            for (int off = 0; off < jar.length || off == 0; off += CHUNK_BYTES) {
+            for (int off = 0; off < jar.length; off += CHUNK_BYTES) {
                 byte[] piece = Arrays.copyOfRange(jar, off, Math.min(jar.length, off + CHUNK_BYTES));
                 admin(address, "chubby:bundle chunk " + name + " " + off + " "
                         + Base64.getUrlEncoder().withoutPadding().encodeToString(piece));
-                if (jar.length == 0) {
-                    break;
-                }
             }
             return admin(address, "chubby:bundle " + op + " " + name + " " + sha);
         });
