@@ -57,7 +57,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * command); present, they work. Then 20 install/uninstall cycles of the mirror bundle on one
  * replica, with that replica's loaded classes and metaspace (after a full GC, {@code jcmd
  * PerfCounter.print}) printed and checked flat. At the end: no session was dropped (same session
- * ids, never EXPIRED), no call of the load failed, every acknowledged write reads back.
+ * ids, never EXPIRED), no call of the load failed, and every file holds its last acknowledged value
+ * (read uncached through a new session: the writes to one file are sequential, so a lost
+ * acknowledged write shows as an older value or a missing file).
  *
  * <p>Three replicas, not five: the machine CI runs on has two cores shared with other suites, and
  * five replica JVMs plus the CLI's JVM per step made the suite several times slower; every step
