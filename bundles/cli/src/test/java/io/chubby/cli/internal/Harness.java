@@ -56,6 +56,12 @@ public final class Harness implements AutoCloseable {
     public final List<String> probes = new CopyOnWriteArrayList<>();
     /** The client of every session a command opened, in order (the real library's). */
     public final List<ChubbyClient> clients = new CopyOnWriteArrayList<>();
+    /**
+     * What Status answers look like to the commands (default: as the replica said). In-process
+     * replicas are separate one-replica cells whose followers apply nothing, so a test of a
+     * rolling command makes them look caught up (or behind) here.
+     */
+    public volatile java.util.function.BiFunction<String, ReplicaStatus, ReplicaStatus> statusView = (a, s) -> s;
     /** After this many sleeps the "process" is stopped (hooks run, sleep interrupted); -1: never. */
     public int stopAfterSleeps = -1;
     /** Told the number (1, 2, ...) of each sleep of the command, on its thread, before it "sleeps". */
@@ -229,7 +235,7 @@ public final class Harness implements AutoCloseable {
 
             @Override
             public ReplicaStatus status(String address, Duration timeout, ClientSecurity security) {
-                return probe(address, () -> CellAccess.LIBRARY.status(address, timeout, security));
+                return probe(address, () -> statusView.apply(address, CellAccess.LIBRARY.status(address, timeout, security)));
             }
 
             @Override

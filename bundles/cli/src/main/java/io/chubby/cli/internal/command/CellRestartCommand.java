@@ -37,9 +37,6 @@ import picocli.CommandLine.Spec;
         "first, the master last; each is stopped with SIGTERM (a master hands over first), started, and",
         "must be caught up before the next. Stops at the first failure."})
 public final class CellRestartCommand implements Callable<Integer> {
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
-    private static final Duration POLL = Duration.ofMillis(100);
-
     @ParentCommand
     CellCommand cell;
 
@@ -123,29 +120,12 @@ public final class CellRestartCommand implements Callable<Integer> {
         ProcessHandle started = processes.start(layout, id);
         out.println("replica " + id + ": " + was + "; started, pid " + started.pid());
         out.flush();
-        MasterInfo master = readiness.await(layout, Map.of(id, started), Duration.ofSeconds(waitSeconds));
+        readiness.await(layout, Map.of(id, started), Duration.ofSeconds(waitSeconds));
         String address = layout.clientAddresses().get(id - 1);
-        long target = ctx.access().status(master.masterAddress(), PROBE_TIMEOUT, security).commitIndex();
-        long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
-        long applied = -1;
-        while (true) {
-            try {
-                applied = ctx.access().status(address, PROBE_TIMEOUT, security).appliedIndex();
-            } catch (RuntimeException e) {
-                applied = -1; // not answering right now: keep asking until the deadline
-            }
-            if (applied >= target) {
-                break;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("not caught up after " + waitSeconds + " s (applied " + applied
-                        + ", the master had committed " + target + "); see "
-                        + layout.replicaDir(id).resolve("log").resolve("replica.log"));
-            }
-            ctx.waiter().sleep(POLL);
-        }
-        out.println("replica " + id + ": caught up at index " + applied + " (master replica " + master.masterId()
-                + ", epoch " + master.epoch() + ") in " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms");
+        ReplicaHealth.Healthy h = new ReplicaHealth(ctx.access(), security, ctx.waiter()).await(layout.clientAddresses(),
+                address, Duration.ofSeconds(waitSeconds), layout.replicaDir(id).resolve("log").resolve("replica.log").toString());
+        out.println("replica " + id + ": caught up at index " + h.applied() + " (master replica " + h.masterId()
+                + ", epoch " + h.epoch() + ") in " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms");
         out.flush();
     }
 }

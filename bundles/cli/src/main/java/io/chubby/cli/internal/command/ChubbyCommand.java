@@ -53,7 +53,7 @@ public final class ChubbyCommand implements Runnable {
      */
     public static final List<String> SUBCOMMANDS = List.of("cell", "master", "member", "ls", "stat", "cat", "mkdir",
             "rm", "put", "acl", "admin", "backup", "mirror", "lock", "locks", "sequencer", "elect", "watch", "session",
-            "whoami", "proxy", "dist");
+            "whoami", "proxy", "dist", "bundle");
 
     /** Global options that take a value (the word after them is not a subcommand). */
     static final List<String> VALUED_OPTIONS = List.of("--cell", "--timeout", "--ca", "--cert", "--key", "--user",
@@ -137,6 +137,7 @@ public final class ChubbyCommand implements Runnable {
             case "whoami" -> new WhoamiCommand();
             case "proxy" -> new ProxyCommand();
             case "dist" -> new DistCommand();
+            case "bundle" -> new BundleCommand();
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };
     }

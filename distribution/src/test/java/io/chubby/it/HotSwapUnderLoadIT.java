@@ -1,0 +1,475 @@
+package io.chubby.it;
+
+import io.chubby.api.ChubbyException;
+import io.chubby.api.CreateMode;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.LockMode;
+import io.chubby.api.OpenOptions;
+import io.chubby.api.SessionState;
+import io.chubby.client.AdminResult;
+import io.chubby.client.CacheMode;
+import io.chubby.client.ChubbyClient;
+import io.chubby.client.ClientOptions;
+import io.chubby.client.Handle;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 23, "hot swap under load", on real processes: a 3-replica cell from a {@code core}
+ * distribution ({@code chubby dist assemble --features core}) with a client load running (two
+ * writers, each acknowledged write recorded; a reader; two clients handing a lock back and forth;
+ * every session kept alive by its KeepAlives). For each optional bundle that runs in a replica
+ * without further system bundles (dns-bridge, mirror, proxy, acl; metrics and console need the
+ * HTTP system bundles a core distribution does not have), through {@code chubby bundle ... --all}
+ * (followers first, the master last, a health check between): install, update to a new build (the
+ * same jar with its Bundle-Version raised by the test), uninstall, install again. While a bundle is
+ * absent the calls that need it fail with a clear error (DNS: the CLI through {@code --cell dns:}
+ * names the DNS server that did not answer; mirror: {@code chubby mirror status} names the missing
+ * command); present, they work. Then 20 install/uninstall cycles of the mirror bundle on one
+ * replica, with that replica's loaded classes and metaspace (after a full GC, {@code jcmd
+ * PerfCounter.print}) printed and checked flat. At the end: no session was dropped (same session
+ * ids, never EXPIRED), no call of the load failed, and every file holds its last acknowledged value
+ * (read uncached through a new session: the writes to one file are sequential, so a lost
+ * acknowledged write shows as an older value or a missing file).
+ *
+ * <p>Three replicas, not five: the machine CI runs on has two cores shared with other suites, and
+ * five replica JVMs plus the CLI's JVM per step made the suite several times slower; every step
+ * here is per replica, so five would repeat the same checks.
+ *
+ * <p>ACL: this suite runs it inert (no {@code io.chubby.acl} configuration, no enforcement), so
+ * swapping it must not disturb anyone; failing closed while it is absent under enforcement is
+ * {@link AclHotSwapIT}'s check (same bundle, in Felix, under load).
+ */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+class HotSwapUnderLoadIT {
+    private static final int REPLICAS = 3;
+    private static final int CYCLES = 20;
+    private static final List<String> JARS = List.of("chubby-dns-bridge", "chubby-mirror", "chubby-proxy", "chubby-acl");
+
+    private LocalCell cell;
+    private final List<AutoCloseable> loads = new ArrayList<>();
+
+    @AfterEach
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void stop() throws Exception {
+        for (AutoCloseable l : loads) {
+            l.close();
+        }
+        if (cell != null) {
+            cell.stop();
+        }
+    }
+
+    private LocalCell.Run chubby(String... args) {
+        long t0 = System.nanoTime();
+        LocalCell.Run r = cell.chubby(null, args);
+        System.out.printf("HotSwapUnderLoadIT: chubby %s -> exit %d in %d ms%n", String.join(" ", args), r.exit(),
+                (System.nanoTime() - t0) / 1_000_000);
+        return r;
+    }
+
+    @Test
+    void everyOptionalBundleSwapsUnderLoadWithoutLosingAnything() throws Exception {
+        long start = System.nanoTime();
+        Path full = ExamOptions.dist();
+        Path work = ExamOptions.tempDir("hot-swap");
+        Path core = work.resolve("core");
+        LocalCell.Run assembled = new LocalCell(full, 1).chubby(null, "dist", "assemble", "--features", "core",
+                "--out", core.toString());
+        assertEquals(0, assembled.exit(), assembled::toString);
+        cell = new LocalCell(core, REPLICAS);
+        LocalCell.Run up = cell.up();
+        assertEquals(0, up.exit(), () -> up + cell.logs());
+        // the DNS bridge's configuration is there before the bundle: it must stay inert until installed
+        int dnsPort = cell.basePort() + 51;
+        for (int i = 1; i <= REPLICAS; i++) {
+            Files.writeString(cell.dir().resolve("replica-" + i).resolve("etc").resolve("io.chubby.dns.cfg"),
+                    "dns.cell=local\ndns.bind=127.0.0.1\ndns.port=" + (cell.basePort() + 50 + i) + "\n");
+        }
+
+        Load load = new Load(cell.cellSpec());
+        loads.add(load);
+        load.awaitProgress("at the start");
+        Map<String, Long> sessions = load.sessionIds();
+
+        for (String name : JARS) {
+            Path v1 = full.resolve("bundle").resolve(name + ".jar");
+            Header h1 = Header.of(v1);
+            Path v2 = work.resolve(name + "-next.jar");
+            Header h2 = bumped(v1, v2);
+            needs(name, false, dnsPort);
+
+            LocalCell.Run install = chubby("bundle", "install", "--all", v1.toString());
+            assertEquals(0, install.exit(), () -> install + cell.logs());
+            assertTrue(install.out().contains("installed " + h1.bsn + " " + h1.version + " (bundle "), install.out());
+            assertTrue(install.out().contains("bundle install: 3 replicas done in "), install.out());
+            assertEquals(REPLICAS, count(install.out(), ": healthy: caught up at index "), install.out());
+            needs(name, true, dnsPort);
+
+            LocalCell.Run update = chubby("bundle", "update", "--all", v2.toString());
+            assertEquals(0, update.exit(), update::toString);
+            assertEquals(REPLICAS, count(update.out(), "updated " + h1.bsn + " " + h1.version + " -> " + h2.version
+                    + " (bundle "), update.out());
+            LocalCell.Run list = chubby("bundle", "list");
+            assertEquals(0, list.exit(), list::toString);
+            assertTrue(Pattern.compile("\n" + Pattern.quote(h1.bsn) + " +" + Pattern.quote(h2.version)
+                    + " +ACTIVE +replica +all 3\n").matcher(list.out()).find(), list.out());
+            needs(name, true, dnsPort);
+
+            LocalCell.Run uninstall = chubby("bundle", "uninstall", "--all", h1.bsn);
+            assertEquals(0, uninstall.exit(), uninstall::toString);
+            assertEquals(REPLICAS, count(uninstall.out(), "uninstalled " + h1.bsn + " " + h2.version), uninstall.out());
+            needs(name, false, dnsPort);
+
+            LocalCell.Run again = chubby("bundle", "install", "--all", v1.toString());
+            assertEquals(0, again.exit(), again::toString);
+            needs(name, true, dnsPort);
+            load.awaitProgress("after swapping " + name);
+        }
+
+        // class loader leak: install/uninstall cycles of one bundle on one replica
+        String replica = cell.clientAddress(1);
+        long pid = cell.pid(1).orElseThrow();
+        Path mirror = full.resolve("bundle").resolve("chubby-mirror.jar");
+        LocalCell.Run before = chubby("bundle", "uninstall", "--replica", replica, "io.chubby.mirror");
+        assertEquals(0, before.exit(), before::toString);
+        LocalCell.Run reinstall = chubby("bundle", "install", "--replica", replica, mirror.toString());
+        assertEquals(0, reinstall.exit(), reinstall::toString);
+        List<long[]> samples = new ArrayList<>();
+        long[] installedSample = null;
+        // the cycles go through the same admin command chubby bundle runs (chubby:bundle), from this
+        // JVM: two CLI JVMs per cycle would make them the slowest part of the suite
+        byte[] mirrorBytes = Files.readAllBytes(mirror);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(mirrorBytes));
+        String piece = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mirrorBytes);
+        long cyclesStart = System.nanoTime();
+        for (int c = 1; c <= CYCLES; c++) {
+            assertTrue(admin(replica, "chubby:bundle uninstall io.chubby.mirror").startsWith("uninstalled io.chubby.mirror "));
+            if (c == 1 || c % 5 == 0) {
+                long[] s = jvm(pid);
+                samples.add(new long[] {c, s[0], s[1], s[2], s[3]});
+                System.out.printf("HotSwapUnderLoadIT: after %d uninstalls of io.chubby.mirror: loaded classes %d, "
+                        + "metaspace used %d KiB, live bundle class loaders %d holding %d classes%n", c, s[0],
+                        s[1] / 1024, s[2], s[3]);
+            }
+            admin(replica, "chubby:bundle chunk leak" + c + " 0 " + piece);
+            assertTrue(admin(replica, "chubby:bundle install leak" + c + " " + sha).startsWith("installed io.chubby.mirror "));
+            if (c == 1) {
+                installedSample = jvm(pid);
+                System.out.printf("HotSwapUnderLoadIT: io.chubby.mirror installed: loaded classes %d, metaspace used "
+                        + "%d KiB, live bundle class loaders %d holding %d classes%n", installedSample[0],
+                        installedSample[1] / 1024, installedSample[2], installedSample[3]);
+            }
+        }
+        System.out.printf("HotSwapUnderLoadIT: %d install/uninstall cycles in %d ms%n", CYCLES,
+                (System.nanoTime() - cyclesStart) / 1_000_000);
+        LocalCell.Run afterCycles = chubby("bundle", "list", "--replica", replica);
+        assertEquals(0, afterCycles.exit(), afterCycles::toString);
+        assertTrue(afterCycles.out().contains("io.chubby.mirror "), afterCycles.out());
+        long[] first = samples.get(1); // after 5 cycles: warmed up (the admin and Gogo paths loaded their classes)
+        long[] last = samples.get(samples.size() - 1);
+        System.out.printf("HotSwapUnderLoadIT: from cycle %d to %d: loaded classes %d -> %d, metaspace %d -> %d KiB, "
+                + "live bundle class loaders %d -> %d%n", first[0], last[0], first[1], last[1], first[2] / 1024,
+                last[2] / 1024, first[3], last[3]);
+        // the measure sees the bundle: its class loader is there while it is installed, gone after a refresh and GC
+        assertEquals(samples.get(0)[3] + 1, installedSample[2], "the installed mirror bundle's class loader");
+        // a leaked class loader per cycle would add one live bundle class loader (and its classes) per cycle
+        assertEquals(first[3], last[3], "live bundle class loaders after " + (last[0] - first[0]) + " more cycles");
+        assertTrue(last[1] - first[1] < 200, "loaded classes grew by " + (last[1] - first[1]));
+        assertTrue(last[2] - first[2] < 4L * 1024 * 1024, "metaspace grew by " + (last[2] - first[2]) + " bytes");
+
+        load.awaitProgress("after the cycles");
+        load.close();
+        assertNull(load.fatal.get(), load.describe());
+        assertEquals(sessions, load.sessionIds(), "no session was replaced");
+        assertTrue(!load.states.toString().contains("EXPIRED"), "session states: " + load.states);
+        int checked = load.verifyAcknowledged(cell.cellSpec());
+        System.out.printf("HotSwapUnderLoadIT: %s; %d acknowledged writes read back; %d ms in all%n", load.describe(),
+                checked, (System.nanoTime() - start) / 1_000_000);
+        assertTrue(load.handoffs.get() > 0 && load.reads.get() > 0, load.describe());
+    }
+
+    /** Checks a call that needs the bundle works when it is there and fails clearly when not. */
+    private void needs(String jar, boolean present, int dnsPort) {
+        switch (jar) {
+            case "chubby-dns-bridge" -> {
+                LocalCell.Run r = chubby("--timeout", "3", "--cell", "dns:local.chubby@127.0.0.1:" + dnsPort, "ls",
+                        "/ls/local");
+                if (present) {
+                    assertEquals(0, r.exit(), r::toString);
+                } else {
+                    assertNotEquals(0, r.exit(), r::toString);
+                    assertEquals(1, r.errLines().size(), r::toString);
+                    assertTrue(r.err().contains("127.0.0.1:" + dnsPort), r::toString);
+                }
+            }
+            case "chubby-mirror" -> {
+                LocalCell.Run r = chubby("mirror", "status");
+                if (present) {
+                    assertEquals(0, r.exit(), r::toString);
+                } else {
+                    assertEquals(1, r.exit(), r::toString);
+                    assertTrue(r.out().contains("mirror:status"), r::toString);
+                }
+            }
+            default -> {
+                String bsn = jar.equals("chubby-proxy") ? "io.chubby.proxy" : "io.chubby.acl";
+                LocalCell.Run r = chubby("bundle", "list");
+                assertEquals(0, r.exit(), r::toString);
+                assertEquals(present, Pattern.compile("\n" + Pattern.quote(bsn) + " .* ACTIVE +replica +all 3\n")
+                        .matcher(r.out()).find(), r::toString);
+                assertEquals(!present, !r.out().contains("\n" + bsn + " "), r::toString);
+            }
+        }
+    }
+
+    private static String admin(String address, String line) {
+        AdminResult r = ChubbyClient.admin(address, line, Duration.ofSeconds(60));
+        assertEquals(0, r.status(), () -> line.substring(0, Math.min(80, line.length())) + ": " + r.output());
+        return r.output();
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Of a replica JVM, after a full GC (so unreachable class loaders and their classes are gone):
+     * loaded classes, metaspace bytes used, live Felix bundle class loaders and the classes they hold.
+     */
+    private static long[] jvm(long pid) throws Exception {
+        run("jcmd", Long.toString(pid), "GC.run");
+        String perf = run("jcmd", Long.toString(pid), "PerfCounter.print");
+        long loaded = perf(perf, "java.cls.loadedClasses") + perf(perf, "java.cls.sharedLoadedClasses")
+                - perf(perf, "java.cls.unloadedClasses") - perf(perf, "java.cls.sharedUnloadedClasses");
+        long loaders = 0;
+        long loaderClasses = 0;
+        for (String line : run("jcmd", Long.toString(pid), "VM.classloader_stats").split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 7 && f[f.length - 1].endsWith("BundleClassLoader")) {
+                loaders++;
+                loaderClasses += Long.parseLong(f[3]);
+            }
+        }
+        return new long[] {loaded, perf(perf, "sun.gc.metaspace.used"), loaders, loaderClasses};
+    }
+
+    private static long perf(String perf, String key) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(key) + "=(\\d+)$").matcher(perf);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private record Header(String bsn, String version) {
+        static Header of(Path jar) throws IOException {
+            try (JarInputStream in = new JarInputStream(Files.newInputStream(jar))) {
+                Attributes a = in.getManifest().getMainAttributes();
+                return new Header(a.getValue("Bundle-SymbolicName").split(";")[0].strip(), a.getValue("Bundle-Version"));
+            }
+        }
+    }
+
+    /** A copy of {@code jar} whose Bundle-Version has its micro part raised by one: a "new build". */
+    private static Header bumped(Path jar, Path out) throws IOException {
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(jar))) {
+            Manifest m = new Manifest(in.getManifest());
+            String[] v = m.getMainAttributes().getValue("Bundle-Version").split("\\.", 4);
+            String next = v[0] + "." + v[1] + "." + (Integer.parseInt(v[2]) + 1) + (v.length > 3 ? "." + v[3] : "");
+            m.getMainAttributes().putValue("Bundle-Version", next);
+            try (JarOutputStream o = new JarOutputStream(Files.newOutputStream(out), m)) {
+                for (JarEntry e; (e = in.getNextJarEntry()) != null; ) {
+                    o.putNextEntry(new JarEntry(e.getName()));
+                    in.transferTo(o);
+                    o.closeEntry();
+                }
+            }
+            return new Header(m.getMainAttributes().getValue("Bundle-SymbolicName").split(";")[0].strip(), next);
+        }
+    }
+
+    /**
+     * The client load: two writers (each acknowledged value recorded per file; a new file every 25
+     * writes), a reader of the writers' files, and two clients handing an exclusive lock back and
+     * forth; each is its own session, kept alive by the library's KeepAlives. Any failed call is
+     * fatal: nothing here needs an optional bundle, and no replica goes away.
+     */
+    static final class Load implements AutoCloseable {
+        private static final String DIR = "/ls/local/hotswap";
+        final AtomicReference<String> fatal = new AtomicReference<>();
+        final StringBuffer states = new StringBuffer();
+        final AtomicLong writes = new AtomicLong();
+        final AtomicLong reads = new AtomicLong();
+        final AtomicLong handoffs = new AtomicLong();
+        private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        private final Map<String, ChubbyClient> clients = new ConcurrentHashMap<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final List<Thread> threads = new ArrayList<>();
+
+        Load(String cellSpec) {
+            for (String n : List.of("writer-1", "writer-2", "reader", "locker-1", "locker-2")) {
+                ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(cellSpec).clientName(n)
+                        .callTimeout(Duration.ofSeconds(20)).build());
+                c.addSessionListener(s -> states.append(n).append(':').append(s).append(' '));
+                clients.put(n, c);
+            }
+            clients.get("writer-1").ensureDirectory(DIR);
+            threads.add(new Thread(() -> write("writer-1"), "load-writer-1"));
+            threads.add(new Thread(() -> write("writer-2"), "load-writer-2"));
+            threads.add(new Thread(this::read, "load-reader"));
+            threads.add(new Thread(() -> lock("locker-1"), "load-locker-1"));
+            threads.add(new Thread(() -> lock("locker-2"), "load-locker-2"));
+            threads.forEach(Thread::start);
+        }
+
+        private void write(String n) {
+            ChubbyClient c = clients.get(n);
+            for (long i = 0; !stop.get() && fatal.get() == null; i++) {
+                String file = DIR + "/" + n + "-" + (i / 25);
+                String value = n + "#" + i;
+                try {
+                    c.write(file, value.getBytes(StandardCharsets.UTF_8));
+                    acknowledged.put(file, value);
+                    writes.incrementAndGet();
+                } catch (RuntimeException e) {
+                    fail(n + " write " + value, e);
+                }
+                pause(20);
+            }
+        }
+
+        private void read() {
+            ChubbyClient c = clients.get("reader");
+            while (!stop.get() && fatal.get() == null) {
+                for (String file : List.copyOf(acknowledged.keySet())) {
+                    try {
+                        c.read(file, CacheMode.UNCACHED);
+                        reads.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        fail("reader read " + file, e);
+                    }
+                }
+                pause(50);
+            }
+        }
+
+        private void lock(String n) {
+            ChubbyClient c = clients.get(n);
+            try (Handle h = c.open(DIR + "/lock", OpenOptions.write().withCreate(CreateMode.MAY).withLockDelayMillis(0))) {
+                while (!stop.get() && fatal.get() == null) {
+                    if (h.acquire(LockMode.EXCLUSIVE, Duration.ofSeconds(30))) {
+                        handoffs.incrementAndGet();
+                        pause(30);
+                        h.release();
+                    }
+                    pause(10);
+                }
+            } catch (RuntimeException e) {
+                fail(n + " lock", e);
+            }
+        }
+
+        private void fail(String what, RuntimeException e) {
+            if (!stop.get()) {
+                fatal.compareAndSet(null, what + ": " + (e instanceof ChubbyException ce ? ce.code() + " " : "") + e);
+            }
+        }
+
+        private static void pause(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        Map<String, Long> sessionIds() {
+            Map<String, Long> ids = new java.util.TreeMap<>();
+            clients.forEach((n, c) -> ids.put(n, c.sessionId()));
+            return ids;
+        }
+
+        /** Waits (bounded) for 20 more writes and 2 more lock hand-offs; fails on a fatal call. */
+        void awaitProgress(String when) throws InterruptedException {
+            long w = writes.get() + 20;
+            long l = handoffs.get() + 2;
+            long deadline = System.currentTimeMillis() + 60_000;
+            while ((writes.get() < w || handoffs.get() < l) && fatal.get() == null
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertNull(fatal.get(), when + ": " + describe());
+            assertTrue(writes.get() >= w && handoffs.get() >= l, "no progress " + when + ": " + describe());
+        }
+
+        /** Reads every file back through a new session: each holds its last acknowledged value. */
+        int verifyAcknowledged(String cellSpec) {
+            try (ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(cellSpec).clientName("check")
+                    .callTimeout(Duration.ofSeconds(20)).build())) {
+                for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+                    assertEquals(e.getValue(), new String(c.read(e.getKey(), CacheMode.UNCACHED), StandardCharsets.UTF_8),
+                            e.getKey());
+                }
+            }
+            return acknowledged.size();
+        }
+
+        String describe() {
+            return "writes " + writes + ", uncached reads " + reads + ", lock hand-offs " + handoffs + ", files "
+                    + acknowledged.size() + ", fatal " + fatal.get() + ", states [" + states + "]";
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (stop.getAndSet(true)) {
+                return;
+            }
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+            clients.values().forEach(ChubbyClient::close);
+        }
+    }
+}
