@@ -317,6 +317,10 @@ public final class ReplicaBundles {
     }
 
     private Path target(String symbolicName) throws IOException {
+        // The name comes from an admin command line too (uninstall): it names a file of dir, no path.
+        if (!UPLOAD_NAME.matcher(symbolicName).matches()) {
+            throw new IllegalArgumentException("bad bundle symbolic name: " + symbolicName);
+        }
         Files.createDirectories(dir);
         return dir.resolve(symbolicName + ".jar");
     }

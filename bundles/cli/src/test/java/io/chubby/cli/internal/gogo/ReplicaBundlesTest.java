@@ -142,6 +142,13 @@ class ReplicaBundlesTest {
                 () -> r.update("c", send(r, "c", jar("test.other", "2.0.0", null))));
         assertTrue(notOurs.getMessage().contains("only bundles added with 'chubby bundle install'"), notOurs.getMessage());
         assertEquals("1.0.0", other.getVersion().toString());
+
+        // a name from the command line that is a path: refused, nothing outside bundles/ touched
+        Path outside = Files.writeString(tmp.resolve("outside.jar"), "not to be deleted");
+        IllegalArgumentException path = assertThrows(IllegalArgumentException.class,
+                () -> r.uninstall("../../outside"));
+        assertTrue(path.getMessage().contains("bad bundle symbolic name: ../../outside"), path.getMessage());
+        assertTrue(Files.exists(outside));
     }
 
     @Test
