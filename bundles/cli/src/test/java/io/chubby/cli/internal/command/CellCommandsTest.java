@@ -287,7 +287,10 @@ class CellCommandsTest {
 
     /** The pid of a zombie: a child that exited at once under a parent (sleep) that never reaps it. */
     private long zombie() throws Exception {
-        Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 60")
+        // The child exits 2 s later, when the shell has long become 'sleep 60', which never reaps it.
+        // With 'sleep 0' the shell itself could reap the child before its exec (seen once on a
+        // loaded machine: a zombie for an instant, then gone).
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 2 & echo $!; exec sleep 60")
                 .redirectErrorStream(true).start();
         spawned.add(parent.toHandle());
         String line = new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream())).readLine();
