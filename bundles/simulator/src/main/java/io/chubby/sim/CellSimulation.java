@@ -1,9 +1,7 @@
 package io.chubby.sim;
 
 import io.chubby.api.NodePath;
-import io.chubby.cell.internal.cross.CrossCalls;
 import io.chubby.cell.internal.replica.CellSettings;
-import io.chubby.cell.internal.state.Command;
 import io.chubby.paxos.core.Configuration;
 import io.chubby.paxos.core.Message;
 import io.chubby.paxos.core.PaxosConfig;
@@ -12,7 +10,6 @@ import io.chubby.testkit.HashPartitioner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.Random;
 
 /**
@@ -54,8 +51,6 @@ public final class CellSimulation {
      */
     static final CellSettings SETTINGS = new CellSettings("sim", 1024, 2_000, 3_000, 300, 0, 0, 3);
     /** The longest a write may wait for one cache holder: the longest lease, plus two timer ticks. */
-    /** How long a replica waits for the answer to a cross-group step before it counts the call failed. */
-    static final long CROSS_CALL_TIMEOUT_MS = 1_000;
     static final long HOLDER_WAIT_BOUND_MS = SETTINGS.maxLeaseMillis() + 2 * SimCellReplica.CELL_TICK_MS;
 
     private final long seed;
@@ -76,17 +71,12 @@ public final class CellSimulation {
     final CellChecks checks = new CellChecks(this);
     /** The directory workload's checks (cells of more than one partition). */
     final DirectoryChecks dirChecks = new DirectoryChecks(this);
-    /**
-     * The directories of the directory workload (cell-relative), children of the root so their nodes
-     * live in the workload group, and the partitions their children live in: spread over the other
-     * partitions (with N = 2, one of them has its children beside its node). Empty with one partition.
-     */
-    private final List<String> directories = new ArrayList<>();
-    private final List<Integer> childrenPartitions = new ArrayList<>();
+    /** The directories of the directory workload (none with one partition). */
+    final SimDirectories dirs;
     /** The register clients (the test's client count); the directory workload's clients come after them. */
     final int registerClients;
-    /** Cross-group steps sent between replicas (directory intents). */
-    long crossCalls;
+    /** The channel between groups' masters over the virtual network (directory intents). */
+    final SimCrossCalls cross = new SimCrossCalls(this);
     final CellFaults faults;
     private final PriorityQueue<Event> queue = new PriorityQueue<>(
             (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
@@ -165,132 +155,27 @@ public final class CellSimulation {
                     (seed * 131 + c) * 0xC2B2AE3D27D4EB4FL, c != silent));
         }
         this.registerClients = clientCount;
+        this.dirs = partitions > 1 ? SimDirectories.spread(partitions, workloadGroup) : SimDirectories.NONE;
         if (partitions > 1) {
-            directoryWorkload(new Random(seed * 0x9E3779B97F4A7C15L + 10));
+            directoryClients(new Random(seed * 0x9E3779B97F4A7C15L + 10));
         }
         this.isolatedUntil = new long[clients.size() + 1];
         this.faults = new CellFaults(this);
     }
 
     /**
-     * Three directories whose children live in partitions {@code C+1, C+2, C+3 mod N} (C the
-     * workload group), one client that creates and deletes them (its session on C) and three that
-     * create and delete files in them (each on the partition of one directory's children, so with
-     * N = 2 two clients share two directories).
+     * The directory workload's clients: one that creates and deletes the directories (its session
+     * on the workload group) and three that create and delete files in them (each on the partition
+     * of one directory's children, so with N = 2 two clients share two directories).
      */
-    private void directoryWorkload(Random dr) {
-        HashPartitioner hash = new HashPartitioner(partitions);
-        for (int k = 0; k < 3; k++) {
-            int want = (workloadGroup + 1 + k) % partitions;
-            for (int j = 0; ; j++) {
-                String dir = "/dir" + k + "-" + j;
-                if (hash.partitionOfChildren(NodePath.parse("/ls/local" + dir)) == want) {
-                    directories.add(dir);
-                    childrenPartitions.add(want);
-                    break;
-                }
-            }
-        }
+    private void directoryClients(Random dr) {
         int id = clients.size();
         clients.add(new SimClient(this, ++id, new DriftingClock(dr.nextInt(1_000_000), rate(dr)),
                 dr.nextLong(), true, workloadGroup, SimClient.Role.DIRECTORIES));
         for (int k = 0; k < 3; k++) {
             clients.add(new SimClient(this, ++id, new DriftingClock(dr.nextInt(1_000_000), rate(dr)),
-                    dr.nextLong(), true, childrenPartitions.get(k), SimClient.Role.FILES));
+                    dr.nextLong(), true, dirs.childrenPartition(k), SimClient.Role.FILES));
         }
-    }
-
-    int directories() {
-        return directories.size();
-    }
-
-    /** Directory {@code k} of the directory workload, cell-relative. */
-    String directory(int k) {
-        return directories.get(k);
-    }
-
-    int childrenPartition(int k) {
-        return childrenPartitions.get(k);
-    }
-
-    /** The directories whose children live in partition {@code p}. */
-    List<Integer> directoriesOn(int p) {
-        List<Integer> out = new ArrayList<>();
-        for (int k = 0; k < directories.size(); k++) {
-            if (childrenPartitions.get(k) == p) {
-                out.add(k);
-            }
-        }
-        return out;
-    }
-
-    /** The directory (its number) of a file of the directory workload. */
-    int directoryOf(String file) {
-        return directories.indexOf(file.substring(0, file.lastIndexOf('/')));
-    }
-
-    /**
-     * The channel between groups' masters ({@code CrossCalls}) of replica {@code from}'s incarnation
-     * {@code incarnation}: a step goes over the virtual network (lost, duplicated, delayed, cut like
-     * peer messages) to the replica that believes it masters the target group, which proposes it
-     * there ({@code CellHost.crossStep}); the applied result comes back the same way. An answer that
-     * does not come within {@link #CROSS_CALL_TIMEOUT_MS} fails the call (the sender re-sends at a
-     * later timer step), as does one that finds the sender restarted.
-     */
-    CrossCalls crossCallsFrom(SimCellReplica from, int incarnation) {
-        return (g, step) -> {
-            CompletableFuture<io.chubby.cell.internal.state.Result> answer = new CompletableFuture<>();
-            crossCalls++;
-            SimCellReplica target = null;
-            for (SimCellReplica r : replicas) {
-                if (r.node(g) != null && r.group(g).consensus != null && r.group(g).consensus.isMaster()) {
-                    target = r;
-                    break;
-                }
-            }
-            at(now + CROSS_CALL_TIMEOUT_MS, () -> answer.completeExceptionally(
-                    new IllegalStateException("no answer from group " + g)));
-            if (target == null) {
-                return answer;
-            }
-            SimCellReplica to = target;
-            int copies = net.copies(from.id, to.id, now);
-            trace("cross r" + from.id + " -> r" + to.id + " g" + g + " " + step + " copies=" + copies);
-            for (int i = 0; i < copies; i++) {
-                at(now + net.delay(), () -> crossArrives(from, incarnation, to, to.incarnation, g, step, answer));
-            }
-            return answer;
-        };
-    }
-
-    private void crossArrives(SimCellReplica from, int fromIncarnation, SimCellReplica to, int toIncarnation, int g,
-                              Command step, CompletableFuture<io.chubby.cell.internal.state.Result> answer) {
-        if (!to.up() || to.incarnation != toIncarnation || answer.isDone()) {
-            return;
-        }
-        if (to.paused()) {
-            at(to.pausedUntil, () -> crossArrives(from, fromIncarnation, to, toIncarnation, g, step, answer));
-            return;
-        }
-        to.host.crossStep(g, step).whenComplete((result, error) -> {
-            if (error != null || net.copies(to.id, from.id, now) == 0) {
-                return; // refused (not the master any more) or the answer lost: the sender's timeout fails the call
-            }
-            at(now + net.delay(), () -> crossAnswered(from, fromIncarnation, result, answer));
-        });
-    }
-
-    private void crossAnswered(SimCellReplica from, int fromIncarnation, io.chubby.cell.internal.state.Result result,
-                               CompletableFuture<io.chubby.cell.internal.state.Result> answer) {
-        if (!from.up() || from.incarnation != fromIncarnation) {
-            answer.completeExceptionally(new IllegalStateException("the sender restarted"));
-            return;
-        }
-        if (from.paused()) {
-            at(from.pausedUntil, () -> crossAnswered(from, fromIncarnation, result, answer));
-            return;
-        }
-        answer.complete(result);
     }
 
     /**
@@ -366,7 +251,7 @@ public final class CellSimulation {
                     sessionsExpired, faults.injected, (int) clients.stream().filter(c -> !c.acknowledges).count(),
                     cacheDrops, checks.longestHolderWaitMillis, acl, checks.aclDenials, checks.aclGuardRefusals,
                     partitions, dirChecks.mkdirs, dirChecks.rmdirs, dirChecks.notEmpty, dirChecks.fileCreates,
-                    dirChecks.fileDeletes, crossCalls);
+                    dirChecks.fileDeletes, cross.sent());
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException | ClassCastException
                  | NullPointerException | IndexOutOfBoundsException f) {
             throw new AssertionError("seed=" + seed + " replicas=" + replicas.size() + " clients=" + registerClients

@@ -56,14 +56,14 @@ final class DirectoryChecks {
     /** After every event: on every replica, no children of a crossing directory under an anchor that is not LIVE. */
     void afterEvent() {
         if (checkedAt == null) {
-            checkedAt = new long[sim.replicas.size() + 1][sim.directories()];
+            checkedAt = new long[sim.replicas.size() + 1][sim.dirs.count()];
         }
         for (SimCellReplica r : sim.replicas) {
             if (!r.up()) {
                 continue;
             }
-            for (int k = 0; k < sim.directories(); k++) {
-                int h = sim.childrenPartition(k);
+            for (int k = 0; k < sim.dirs.count(); k++) {
+                int h = sim.dirs.childrenPartition(k);
                 if (h == sim.workloadGroup) {
                     continue;
                 }
@@ -76,7 +76,7 @@ final class DirectoryChecks {
                     continue; // nothing applied in that group here since the last check
                 }
                 checkedAt[r.id][k] = at;
-                String dir = sim.directory(k);
+                String dir = sim.dirs.directory(k);
                 String broken = m.read(s -> orphans(s, dir));
                 if (broken != null) {
                     throw new SimulationFailure("replica " + r.id + " group " + h + ": " + broken);
@@ -115,12 +115,12 @@ final class DirectoryChecks {
     /** Once every group converged and no intent is open: C and H agree on every directory, no create is lost. */
     void atQuiescence() {
         for (SimCellReplica r : sim.replicas) {
-            for (int k = 0; k < sim.directories(); k++) {
-                int h = sim.childrenPartition(k);
+            for (int k = 0; k < sim.dirs.count(); k++) {
+                int h = sim.dirs.childrenPartition(k);
                 if (h == sim.workloadGroup) {
                     continue;
                 }
-                String dir = sim.directory(k);
+                String dir = sim.dirs.directory(k);
                 Node node = r.group(sim.workloadGroup).machine.read(s -> s.nodeAt(dir));
                 Anchor a = r.group(h).machine.read(s -> s.directories().anchor(key(dir)));
                 boolean live = a != null && a.state() == Anchor.State.LIVE;
@@ -138,7 +138,7 @@ final class DirectoryChecks {
             }
             for (Map.Entry<String, Long> c : created.entrySet()) {
                 String path = c.getKey();
-                int h = sim.childrenPartition(sim.directoryOf(path));
+                int h = sim.dirs.childrenPartition(sim.dirs.of(path));
                 Node n = r.group(h).machine.read(s -> s.nodeAt(path));
                 if (n == null) {
                     throw new SimulationFailure("lost create: " + path + " (acknowledged at " + c.getValue()

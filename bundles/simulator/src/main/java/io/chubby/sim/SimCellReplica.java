@@ -191,7 +191,7 @@ final class SimCellReplica {
                         task.run();
                     }
                 }));
-        host.crossCalls(sim.crossCallsFrom(this, incarnation));
+        host.crossCalls(sim.cross.from(this, incarnation));
         host.start(); // loads the stores, registers the state machines, opens the recorded groups
         bindPartitioner();
         if (sim.acl) {

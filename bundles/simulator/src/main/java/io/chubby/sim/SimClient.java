@@ -951,26 +951,11 @@ final class SimClient {
 
     /** Creates or deletes one of the cell's directories (a delete of a non-empty one is refused NOT_EMPTY). */
     private void directoryOp() {
-        int k = rnd.nextInt(sim.directories());
-        String path = "/ls/local" + sim.directory(k);
+        int k = rnd.nextInt(sim.dirs.count());
+        String path = "/ls/local" + sim.dirs.directory(k);
         long forSession = session;
         if (rnd.nextBoolean()) {
-            call(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath(path).setModeBits(RW)
-                    .setCreate(Create.CREATE_MUST).setDirectory(true)), true, new Reply() {
-                        @Override
-                        public void ok(Response r) {
-                            sim.dirChecks.mkdirs++;
-                            if (session == forSession) {
-                                closeQuietly(r.getOpen().getHandle());
-                            }
-                            done();
-                        }
-
-                        @Override
-                        public void failed(Outcome o, ErrorCode code, String why) {
-                            done();
-                        }
-                    });
+            createThenClose(path, true, () -> sim.dirChecks.mkdirs++);
             return;
         }
         call(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath(path).setModeBits(RW)), false,
@@ -1010,32 +995,44 @@ final class SimClient {
     }
 
     /**
+     * Creates {@code path} (CREATE_MUST; a directory or a file), runs {@code created} once it is
+     * acknowledged, closes the new handle if the session is still the one that opened it, then ends
+     * the operation; a refusal just ends it.
+     */
+    private void createThenClose(String path, boolean directory, Runnable created) {
+        long forSession = session;
+        call(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath(path).setModeBits(RW)
+                .setCreate(Create.CREATE_MUST).setDirectory(directory)), true, new Reply() {
+                    @Override
+                    public void ok(Response r) {
+                        created.run();
+                        if (session == forSession) {
+                            closeQuietly(r.getOpen().getHandle());
+                        }
+                        done();
+                    }
+
+                    @Override
+                    public void failed(Outcome o, ErrorCode code, String why) {
+                        done();
+                    }
+                });
+    }
+
+    /**
      * Creates a file in a directory whose children live on this client's partition (refused while
      * the directory does not exist or is being deleted), or deletes one of its own files.
      */
     private void fileOp() {
-        List<Integer> mine = sim.directoriesOn(partition);
+        List<Integer> mine = sim.dirs.on(partition);
         long forSession = session;
         if (files.isEmpty() || rnd.nextInt(100) < 60) {
-            String path = sim.directory(mine.get(rnd.nextInt(mine.size()))) + "/f-" + id + "-" + incarnation + "-"
+            String path = sim.dirs.directory(mine.get(rnd.nextInt(mine.size()))) + "/f-" + id + "-" + incarnation + "-"
                     + (++created);
-            call(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath("/ls/local" + path).setModeBits(RW)
-                    .setCreate(Create.CREATE_MUST)), true, new Reply() {
-                        @Override
-                        public void ok(Response r) {
-                            sim.dirChecks.created(path);
-                            files.add(path);
-                            if (session == forSession) {
-                                closeQuietly(r.getOpen().getHandle());
-                            }
-                            done();
-                        }
-
-                        @Override
-                        public void failed(Outcome o, ErrorCode code, String why) {
-                            done();
-                        }
-                    });
+            createThenClose("/ls/local" + path, false, () -> {
+                sim.dirChecks.created(path);
+                files.add(path);
+            });
             return;
         }
         String path = files.remove(rnd.nextInt(files.size()));
