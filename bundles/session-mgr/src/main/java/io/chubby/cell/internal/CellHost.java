@@ -72,7 +72,9 @@ public final class CellHost implements RequestHandler {
     private final ExecutorService ownOpener;
     private final Object lifecycle = new Object();
     /** How a group's master reaches another group's: by default the groups this host masters. */
-    private volatile CrossCalls cross = new LocalCrossCalls(this::localTarget);
+    /** The groups of this host, as a cross call reaches them (the default channel, and crossStep's). */
+    private final LocalCrossCalls local = new LocalCrossCalls(this::localTarget);
+    private volatile CrossCalls cross = local;
     private boolean stopped; // guarded by lifecycle
     /** Group 0's partitions record as last applied or loaded here (read on every call: no state lock). */
     private volatile Partitions recorded = Partitions.ONE;
@@ -174,7 +176,7 @@ public final class CellHost implements RequestHandler {
      * group's master reaches another group's master on another replica over its virtual network.
      */
     public CompletableFuture<Result> crossStep(int group, Command step) {
-        return new LocalCrossCalls(this::localTarget).call(group, step);
+        return local.call(group, step);
     }
 
     /** Apply thread of group 0: the partitions record appeared (or was loaded): open the groups on our own thread. */
