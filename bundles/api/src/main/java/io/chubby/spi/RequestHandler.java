@@ -29,4 +29,19 @@ public interface RequestHandler {
     void request(ClientConnection connection, byte[] request);
 
     void disconnected(ClientConnection connection);
+
+    /**
+     * What the client acceptor sends, unasked, on every open connection when it stops (this
+     * process is leaving: a planned stop, a transport update): one encoded client-protocol
+     * {@code Response} with call id 0 that tells the client to take its calls elsewhere. The
+     * acceptor stops accepting first, sends the notice, and then waits (at most its drain period)
+     * for the clients to close their connections, passing their requests to this handler
+     * meanwhile, so that no call it has read is cut off unanswered. Null (the default): no notice,
+     * the connections close at once.
+     *
+     * @since 1.12
+     */
+    default byte[] leavingNotice() {
+        return null;
+    }
 }

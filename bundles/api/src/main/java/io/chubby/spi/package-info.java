@@ -35,7 +35,7 @@
  * bundle's pages, issue 22).
  */
 @Export
-@Version("1.11.0")
+@Version("1.12.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;

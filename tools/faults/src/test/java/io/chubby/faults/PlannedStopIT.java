@@ -38,8 +38,10 @@ import org.junit.jupiter.api.Timeout;
  * <p>Required: in every round the stopped master's log says it handed over and stepped down; no
  * write fails in a planned stop (a kill -9 may cost an OUTCOME_UNKNOWN: a write in flight on the
  * killed connection); every acknowledged write is read back at the end (the file holds the last
- * acknowledged value); the client's one session never expires. Printed: the longest gap between two acknowledged
- * writes around each stop (the write pause) and around the kill, for RESULTS.md.
+ * acknowledged value); the client's one session never expires; the stopped master told its client
+ * that it was leaving and the client closed its connection itself (transport-mina "Stopping").
+ * Printed: the longest gap between two acknowledged writes around each stop (the write pause) and
+ * around the kill, for RESULTS.md.
  */
 class PlannedStopIT {
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
@@ -88,6 +90,7 @@ class PlannedStopIT {
                     int m = cell.master(STATUS_TIMEOUT).orElseThrow().replicaId();
                     Path masterLog = cell.instanceDir(m).resolve("log").resolve("replica.log");
                     int before = grep(masterLog, "handed over before leaving").size();
+                    int drainedBefore = grep(masterLog, "client connections drained").size();
                     plannedPausesMs.add(pauseAround(acked, longestGapNanos, () -> cell.terminate(m),
                             () -> diagnosis(cell, client, failures, work)));
                     List<String> handover = grep(masterLog, "handed over before leaving");
@@ -95,6 +98,12 @@ class PlannedStopIT {
                             + "over (once); its log: " + work + "/replica-" + m + "/log/");
                     String line = handover.get(handover.size() - 1);
                     assertTrue(line.contains("steppedDown=true") && line.contains("unsettledProposals=0"), line);
+                    List<String> drained = grep(masterLog, "client connections drained");
+                    assertEquals(drainedBefore + 1, drained.size(), "round " + round + ": replica " + m
+                            + " did not drain its client connections (once)");
+                    String drainLine = drained.get(drained.size() - 1);
+                    assertTrue(drainLine.contains("stillOpen=0"), "the client did not leave on the notice: "
+                            + drainLine);
                     cell.start(m);
                     awaitCaughtUp(cell, m);
                 }

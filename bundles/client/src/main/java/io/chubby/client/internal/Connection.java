@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 import org.apache.mina.core.future.ConnectFuture;
@@ -51,6 +52,11 @@ final class Connection {
     private final CompletableFuture<HelloReply> hello = new CompletableFuture<>();
     private volatile IoSession session;
     private volatile boolean closed;
+    /** No new calls; closes once the calls in flight are answered ({@link #closeWhenIdle}). */
+    private volatile boolean retiring;
+    /** The replica's leaving notice, once it sent one; and who wants to hear of it. */
+    private volatile Response leavingNotice;
+    private volatile Consumer<Response> leavingListener;
 
     private Connection(String address, ScheduledExecutorService timer) {
         this.address = address;
@@ -174,9 +180,10 @@ final class Connection {
         return new Identity(name, m, address);
     }
 
+    /** Whether calls may go out on this connection: connected, and not leaving ({@link #closeWhenIdle}). */
     boolean isOpen() {
         IoSession s = session;
-        return !closed && s != null && s.isConnected();
+        return !closed && !retiring && s != null && s.isConnected();
     }
 
     /**
@@ -191,15 +198,17 @@ final class Connection {
             return f;
         }
         pending.put(id, f);
-        if (closed) { // lost a race with sessionClosed: it may not have seen our entry
+        if (closed || retiring) { // lost a race with sessionClosed / closeWhenIdle: it may not have seen our entry
             pending.remove(id, f);
             f.completeExceptionally(new TransportFailure("connection to " + address + " is closed", false, false));
+            closeIfIdle();
             return f;
         }
         ScheduledFuture<?> t = timer.schedule(() -> {
             if (pending.remove(id, f)) {
                 f.completeExceptionally(new TransportFailure("no answer from " + address + " within " + timeoutMs
                         + " ms", true, true));
+                closeIfIdle();
             }
         }, Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
         f.whenComplete((r, e) -> t.cancel(false));
@@ -207,9 +216,38 @@ final class Connection {
             if (!((org.apache.mina.core.future.WriteFuture) w).isWritten() && pending.remove(id, f)) {
                 // Nothing (or only part of a frame) left this host: the server cannot have acted on it.
                 f.completeExceptionally(new TransportFailure("could not send to " + address, false, false));
+                closeIfIdle();
             }
         });
         return f;
+    }
+
+    /**
+     * Takes no more calls (they fail as not sent) and closes once every call in flight is answered
+     * (or timed out): the way to leave a replica without cutting off a call it may have read.
+     */
+    void closeWhenIdle() {
+        retiring = true;
+        closeIfIdle();
+    }
+
+    private void closeIfIdle() {
+        if (retiring && pending.isEmpty()) {
+            close();
+        }
+    }
+
+    /**
+     * Calls {@code listener} (on the I/O thread) when the replica says that it is leaving (an
+     * unasked Response with call id 0 and NOT_MASTER, sent by a replica that stops), at once if it
+     * already has.
+     */
+    void onLeaving(Consumer<Response> listener) {
+        leavingListener = listener;
+        Response notice = leavingNotice;
+        if (notice != null) {
+            listener.accept(notice);
+        }
     }
 
     /** Closes the connection; pending calls fail as "sent, connection lost". Idempotent. */
@@ -242,9 +280,19 @@ final class Connection {
             return;
         }
         Response r = Response.parseFrom(bytes);
+        if (r.getCallId() == 0 && r.hasError() && r.getError().getCode() == ErrorCode.NOT_MASTER.wire()) {
+            log.debug("replica leaving address={} notice=\"{}\"", address, r.getError().getMessage());
+            leavingNotice = r;
+            Consumer<Response> l = leavingListener;
+            if (l != null) {
+                l.accept(r);
+            }
+            return;
+        }
         CompletableFuture<Answer> f = pending.remove(r.getCallId());
         if (f != null) {
             f.complete(new Answer(r, bytes));
+            closeIfIdle();
         } else {
             log.debug("late response address={} callId={}", address, r.getCallId());
         }

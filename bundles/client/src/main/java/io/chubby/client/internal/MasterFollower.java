@@ -293,10 +293,40 @@ public final class MasterFollower implements MasterChannel {
             hint = newHint;
         }
         retired.add(c);
+        c.closeWhenIdle();
         timer.schedule(() -> {
             retired.remove(c);
             c.close();
         }, options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The replica behind {@code c} is leaving (it stops, PROTOCOL.md "Leaving notice"): if {@code c}
+     * is the master connection, the calls go where the notice says from now on; {@code c} closes
+     * once its calls in flight are answered.
+     */
+    private void leaving(Connection c, Response notice) {
+        MasterInfo mi = notice.hasMaster() ? Wire.masterInfo(notice.getMaster()) : null;
+        if (mi != null) {
+            learnEpoch(mi.epoch());
+        }
+        boolean current;
+        synchronized (this) {
+            current = connected() == c;
+        }
+        log.info("replica leaving address={} {}", c.address(), notice.getError().getMessage());
+        if (current) {
+            retire(c, mi != null && mi.known() && !mi.masterAddress().equals(c.address()) ? mi.masterAddress() : null);
+        } else {
+            c.closeWhenIdle();
+        }
+    }
+
+    /** {@code c} is the master connection from now on: it listens for the replica's leaving notice. */
+    private Connection serving(Connection c) {
+        learnCell(c);
+        c.onLeaving(notice -> leaving(c, notice));
+        return c;
     }
 
     private void locate(List<String> order, int i, CompletableFuture<Connection> result, List<String> why) {
@@ -336,8 +366,7 @@ public final class MasterFollower implements MasterChannel {
                 learnEpoch(mi.epoch());
                 if (mi.masterAddress().equals(addr)) {
                     log.info("found master address={} epoch={}", addr, mi.epoch());
-                    learnCell(c);
-                    result.complete(c);
+                    result.complete(serving(c));
                     return;
                 }
                 c.close();
@@ -351,8 +380,7 @@ public final class MasterFollower implements MasterChannel {
                                 locate(order, i + 1, result, why);
                             } else {
                                 log.info("found master address={} epoch={} via={}", mi.masterAddress(), mi.epoch(), addr);
-                                learnCell(m);
-                                result.complete(m);
+                                result.complete(serving(m));
                             }
                         });
             });

@@ -64,6 +64,9 @@ final class FakeReplica implements AutoCloseable {
     final java.util.Set<String> directories = ConcurrentHashMap.newKeySet();
     final List<Socket> sockets = new CopyOnWriteArrayList<>();
     final AtomicInteger keepAlivesOutstanding = new AtomicInteger();
+    /** Connections the client closed (end of stream where a request was due). */
+    final AtomicInteger closedByClient = new AtomicInteger();
+    private final Map<Socket, OutputStream> outs = new ConcurrentHashMap<>();
     final AtomicInteger maxKeepAlivesOutstanding = new AtomicInteger();
     volatile String masterAddress;   // what MasterLocation answers; null: this replica
     volatile long epoch = 1;
@@ -109,6 +112,19 @@ final class FakeReplica implements AutoCloseable {
         return received.stream().filter(r -> r.getBodyCase() == kind).count();
     }
 
+    /**
+     * Says on every connection that this replica is leaving (a stopping replica's notice: call id
+     * 0, NOT_MASTER, where the master is), as the client acceptor does at a stop.
+     */
+    void leave(FakeReplica master) throws IOException {
+        byte[] notice = Response.newBuilder().setCallId(0).setError(Error.newBuilder()
+                .setCode(ErrorCode.NOT_MASTER.wire()).setMessage("replica " + id + " is leaving"))
+                .setMaster(master.location()).build().toByteArray();
+        for (OutputStream out : outs.values()) {
+            write(out, notice);
+        }
+    }
+
     /** Closes every client connection (the listening socket stays). */
     void dropAll() throws IOException {
         for (Socket s : sockets) {
@@ -143,6 +159,7 @@ final class FakeReplica implements AutoCloseable {
         try (s) {
             DataInputStream in = new DataInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();
+            outs.put(s, out);
             Hello.parseFrom(readFrame(in));
             write(out, HelloReply.newBuilder().setProtocolVersion(1).setReplicaId(id).setCell("test").build()
                     .toByteArray());
@@ -157,8 +174,10 @@ final class FakeReplica implements AutoCloseable {
                     standard(x);
                 }
             }
-        } catch (EOFException | java.net.SocketException e) {
-            // client went away or the test dropped it
+        } catch (EOFException e) {
+            closedByClient.incrementAndGet();
+        } catch (java.net.SocketException e) {
+            // the test dropped it
         } catch (Exception e) {
             e.printStackTrace();
         }

@@ -23,6 +23,7 @@ import io.chubby.protocol.KeepAliveRequest;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.protocol.SetContentsRequest;
+import io.chubby.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,14 +84,20 @@ class MasterChannelTest {
         throw new AssertionError("the call succeeded");
     }
 
-    @Test
-    void followsANotMasterRedirectAndStampsTheEpochItLearned() throws Exception {
-        FakeReplica old = replica(1);
-        FakeReplica fresh = replica(2);
+    /** A channel over {@code old} (the master, /f = "old") and {@code fresh} (/f = "x") that found old. */
+    private MasterChannel channelOnOld(FakeReplica old, FakeReplica fresh) throws Exception {
         old.files.put("/f", b("old"));
         fresh.files.put("/f", b("x"));
         MasterChannel ch = channel(old, fresh);
         assertEquals(3, answer(ch.call(getStat("/f"), Retry.IDEMPOTENT)).getStat().getSize(), "old is the master");
+        return ch;
+    }
+
+    @Test
+    void followsANotMasterRedirectAndStampsTheEpochItLearned() throws Exception {
+        FakeReplica old = replica(1);
+        FakeReplica fresh = replica(2);
+        MasterChannel ch = channelOnOld(old, fresh);
         assertEquals(old.address(), ch.masterAddress().orElseThrow());
         assertEquals(1, ch.epoch());
         // the master moves: old refuses and names fresh, at a new epoch
@@ -109,6 +116,31 @@ class MasterChannelTest {
         assertFalse(answer(ch.call(setContents("/f", "y"), Retry.AT_MOST_ONCE)).hasError());
         assertArrayEquals(b("y"), fresh.files.get("/f"));
         assertEquals(0, old.count(Request.BodyCase.SET_CONTENTS), "later calls go straight to the new master");
+    }
+
+    @Test
+    void leavesAReplicaThatSaysItIsLeavingOnlyOnceItsCallsThereAreAnswered() throws Exception {
+        FakeReplica old = replica(1);
+        FakeReplica fresh = replica(2);
+        MasterChannel ch = channelOnOld(old, fresh);
+        CompletableFuture<FakeReplica.Exchange> held = new CompletableFuture<>();
+        old.on(Request.BodyCase.SET_CONTENTS, held::complete); // a write the old master is still working on
+        CompletableFuture<byte[]> write = ch.call(setContents("/f", "w"), Retry.AT_MOST_ONCE);
+        FakeReplica.Exchange x = held.get(10, TimeUnit.SECONDS);
+        fresh.epoch = 2;
+        old.leave(fresh);
+        Await.until("the client heard the notice", () -> !ch.masterAddress().equals(java.util.Optional.of(old.address())));
+        // new calls go where the notice says, while the write in flight waits for its answer
+        assertEquals(1, answer(ch.call(getStat("/f"), Retry.IDEMPOTENT)).getStat().getSize());
+        assertEquals(fresh.address(), ch.masterAddress().orElseThrow());
+        assertEquals(2, ch.epoch(), "the notice's epoch is learned");
+        assertEquals(1, old.count(Request.BodyCase.GET_STAT), "nothing new went to the leaving replica");
+        assertEquals(0, old.closedByClient.get(), "a connection with a call in flight stays open");
+        assertFalse(write.isDone());
+        old.standard(x);
+        assertFalse(answer(write).hasError(), "the write in flight is answered, not cut off");
+        assertArrayEquals(b("w"), old.files.get("/f"));
+        Await.until("the client closed its connection to the leaving replica", () -> old.closedByClient.get() == 1);
     }
 
     @Test

@@ -215,6 +215,11 @@ public final class CellComponent implements RequestHandler, NamespaceView, CellM
     }
 
     @Override
+    public byte[] leavingNotice() {
+        return host.leavingNotice();
+    }
+
+    @Override
     public String cellName() {
         return host.groupZero().namespace().cellName();
     }

@@ -372,4 +372,9 @@ public final class CellHost implements RequestHandler {
     public void disconnected(ClientConnection connection) {
         groupZero().disconnected(connection);
     }
+
+    @Override
+    public byte[] leavingNotice() {
+        return groupZero().leavingNotice();
+    }
 }

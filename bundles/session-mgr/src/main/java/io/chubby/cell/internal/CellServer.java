@@ -193,6 +193,11 @@ public final class CellServer implements RequestHandler {
         log.debug("client disconnected conn={}", connection.id());
     }
 
+    @Override
+    public byte[] leavingNotice() {
+        return Wire.leaving(consensus, location()).toByteArray();
+    }
+
     // ------------------------------------------------------------------ plug-ins
 
     /** Binds a request filter (OSGi: ranking and service id from its service properties). */

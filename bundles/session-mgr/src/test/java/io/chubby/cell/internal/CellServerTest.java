@@ -158,6 +158,22 @@ class CellServerTest {
     }
 
     @Test
+    void theLeavingNoticeNamesTheMasterButNeverThisReplica() throws Exception {
+        Response serving = Response.parseFrom(server.leavingNotice());
+        assertEquals(0, serving.getCallId(), "unasked: call id 0");
+        assertError(ErrorCode.NOT_MASTER, serving);
+        assertEquals(0, serving.getMaster().getMasterId(), "still the master, but leaving: no master to name");
+        assertEquals("", serving.getMaster().getMasterAddress());
+        assertEquals(3, serving.getMaster().getReplicasCount(), "the replicas to ask instead");
+        consensus.loseMastership(2);
+        Response handedOver = Response.parseFrom(server.leavingNotice());
+        assertError(ErrorCode.NOT_MASTER, handedOver);
+        assertEquals(2, handedOver.getMaster().getMasterId());
+        assertEquals("127.0.0.1:7002", handedOver.getMaster().getMasterAddress());
+        assertTrue(handedOver.getError().getMessage().contains("is leaving"), handedOver.getError().getMessage());
+    }
+
+    @Test
     void redirectWhenNotMasterAndLocationFromAnyReplica() {
         consensus.loseMastership(2);
         Response r = client.call(Request.newBuilder().setGetStat(GetStatRequest.newBuilder()

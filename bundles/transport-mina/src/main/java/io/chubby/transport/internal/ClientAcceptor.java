@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import org.apache.mina.filter.codec.ProtocolCodecFilter;
+import org.apache.mina.core.session.IoSession;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -101,6 +102,12 @@ public final class ClientAcceptor {
         @AttributeDefinition(name = "Passwords without TLS", description = "Accept a Hello with a password on a "
                 + "connection without TLS (false: refused with PERMISSION_DENIED)")
         boolean transport_client_password_plaintext() default false;
+
+        @AttributeDefinition(name = "Drain (ms)", description = "At a stop (a planned restart, a transport "
+                + "update): the acceptor stops accepting, tells every client that this replica is leaving and "
+                + "where the master is, answers what they still send, and closes the connections the clients "
+                + "have not closed themselves after at most this long; 0: close at once", min = "0")
+        long transport_client_drain_ms() default ClientSettings.DEFAULT_DRAIN_MS;
     }
 
     private final ClientSettings settings;
@@ -109,6 +116,7 @@ public final class ClientAcceptor {
     private volatile Authenticator authenticator;
     private IoThreads threads;
     private NioSocketAcceptor acceptor;
+    private ClientProtocolHandler protocol;
 
     @Activate
     public ClientAcceptor(Config config, @Reference(name = "handler") RequestHandler handler,
@@ -177,7 +185,7 @@ public final class ClientAcceptor {
         IoThreads t = new IoThreads("chubby-client-io", settings.ioThreads());
         NioSocketAcceptor a = new NioSocketAcceptor(t.executor(), t.processors());
         a.setReuseAddress(true);
-        a.setCloseOnDeactivation(true);
+        a.setCloseOnDeactivation(false); // stop() drains the connections, then closes them itself
         a.getSessionConfig().setTcpNoDelay(true);
         a.getSessionConfig().setReuseAddress(true);
         if (settings.tls().enabled()) {
@@ -186,7 +194,8 @@ public final class ClientAcceptor {
                     auth == TlsSettings.ClientAuth.NEED, auth == TlsSettings.ClientAuth.WANT));
         }
         a.getFilterChain().addLast("frames", new ProtocolCodecFilter(new FrameCodec("client", settings.maxFrameBytes(), true)));
-        a.setHandler(new ClientProtocolHandler(settings, handler, () -> authenticator));
+        ClientProtocolHandler p = new ClientProtocolHandler(settings, handler, () -> authenticator);
+        a.setHandler(p);
         try {
             a.bind(settings.bind());
         } catch (IOException e) {
@@ -198,6 +207,7 @@ public final class ClientAcceptor {
         }
         threads = t;
         acceptor = a;
+        protocol = p;
         log.info("client acceptor listening address={} maxFrameBytes={} tls={}", localAddress(), settings.maxFrameBytes(),
                 settings.tls().enabled() ? "on, client certificates " + settings.tls().clientAuth().name()
                         .toLowerCase(java.util.Locale.ROOT) : "off");
@@ -216,7 +226,9 @@ public final class ClientAcceptor {
         return acceptor.getLocalAddress();
     }
 
-    /** Closes the listening socket and every client connection. */
+    /**
+     * Closes the listening socket, drains ({@link #drain}) and closes every client connection.
+     */
     @Deactivate
     public synchronized void stop() {
         if (acceptor == null) {
@@ -224,10 +236,53 @@ public final class ClientAcceptor {
         }
         InetSocketAddress address = acceptor.getLocalAddress();
         acceptor.unbind();
+        drain(address);
+        for (IoSession s : acceptor.getManagedSessions().values()) {
+            s.closeNow();
+        }
         acceptor.dispose(true);
         threads.dispose();
         acceptor = null;
         threads = null;
+        protocol = null;
         log.info("client acceptor stopped address={}", address);
+    }
+
+    /**
+     * A stop that loses no answer: with nothing listening any more, sends the handler's
+     * {@link RequestHandler#leavingNotice} on every connection (and on any that finishes its Hello
+     * from now on), then waits, at most {@link ClientSettings#drainMillis}, until the clients
+     * have closed their connections. Meanwhile their requests still reach the handler and are
+     * answered (a replica that handed its mastership over answers NOT_MASTER). A client closes
+     * once its calls on the connection are answered, so none is cut off after it was sent; only a
+     * client that ignores the notice is closed on at the end of the period.
+     */
+    private void drain(InetSocketAddress address) {
+        if (settings.drainMillis() <= 0) {
+            return;
+        }
+        byte[] notice;
+        try {
+            notice = handler.leavingNotice();
+        } catch (RuntimeException e) {
+            log.warn("request handler failed to give a leaving notice, closing client connections at once", e);
+            return;
+        }
+        if (notice == null) {
+            return;
+        }
+        long start = System.nanoTime();
+        int told = protocol.leave(notice, acceptor.getManagedSessions().values());
+        long deadline = start + settings.drainMillis() * 1_000_000L;
+        while (acceptor.getManagedSessionCount() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        log.info("client connections drained address={} told={} stillOpen={} tookMs={}", address, told,
+                acceptor.getManagedSessionCount(), (System.nanoTime() - start) / 1_000_000);
     }
 }

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -46,6 +47,8 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
     private final Supplier<Authenticator> authenticator;
     private final AtomicLong ids = new AtomicLong();
     private final TlsRefusals tlsRefusals = new TlsRefusals("client", log);
+    /** The handler's leaving notice once the acceptor stops ({@link #leave}); null before. */
+    private volatile byte[] leaving;
 
     ClientProtocolHandler(ClientSettings settings, RequestHandler handler, Supplier<Authenticator> authenticator) {
         this.settings = settings;
@@ -121,6 +124,28 @@ final class ClientProtocolHandler extends IoHandlerAdapter {
         log.debug("client hello id={} remote={} client=\"{}\" principal={}", c.id(), c.remoteAddress(),
                 hello.getClientName(), principal);
         handler.connected(c);
+        byte[] notice = leaving;
+        if (notice != null) {
+            c.send(notice); // its Hello raced with the stop: it hears the notice after the HelloReply
+        }
+    }
+
+    /**
+     * The acceptor stops: sends {@code notice} on every connection of {@code sessions} past its
+     * Hello, and on each that finishes its Hello from now on (a connection still in its Hello hears
+     * it then). Returns how many it told now.
+     */
+    int leave(byte[] notice, Collection<IoSession> sessions) {
+        leaving = notice;
+        int told = 0;
+        for (IoSession s : sessions) {
+            MinaClientConnection c = (MinaClientConnection) s.getAttribute(CONNECTION);
+            if (c != null && c.helloDone() && c.isOpen()) {
+                c.send(notice);
+                told++;
+            }
+        }
+        return told;
     }
 
     /**

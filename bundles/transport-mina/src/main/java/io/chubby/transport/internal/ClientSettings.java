@@ -14,10 +14,13 @@ import java.net.InetSocketAddress;
  * @param passwordPlaintext whether a Hello with a password is accepted on a connection without
  *             TLS (false: refused with PERMISSION_DENIED, the password would cross the network
  *             in the clear)
+ * @param drainMillis at a stop, how long at most the acceptor waits, after sending the handler's
+ *             leaving notice, for clients to close their connections (0: close at once)
  */
 public record ClientSettings(InetSocketAddress bind, int maxFrameBytes, long maxQueuedBytes, int ioThreads,
-        int handshakeTimeoutSeconds, TlsSettings tls, boolean passwordPlaintext) {
+        int handshakeTimeoutSeconds, TlsSettings tls, boolean passwordPlaintext, long drainMillis) {
     public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
+    public static final long DEFAULT_DRAIN_MS = 2000;
     public static final int DEFAULT_IO_THREADS = 2;
     public static final int DEFAULT_HANDSHAKE_TIMEOUT_S = 10;
 
@@ -38,6 +41,16 @@ public record ClientSettings(InetSocketAddress bind, int maxFrameBytes, long max
         if (tls == null) {
             tls = TlsSettings.OFF;
         }
+        if (drainMillis < 0) {
+            throw new IllegalArgumentException("transport.client.drain.ms must be >= 0, was " + drainMillis);
+        }
+    }
+
+    /** With the default drain period. */
+    public ClientSettings(InetSocketAddress bind, int maxFrameBytes, long maxQueuedBytes, int ioThreads,
+                          int handshakeTimeoutSeconds, TlsSettings tls, boolean passwordPlaintext) {
+        this(bind, maxFrameBytes, maxQueuedBytes, ioThreads, handshakeTimeoutSeconds, tls, passwordPlaintext,
+                DEFAULT_DRAIN_MS);
     }
 
     /** Plaintext settings, passwords refused (the constructor before TLS). */
@@ -49,7 +62,13 @@ public record ClientSettings(InetSocketAddress bind, int maxFrameBytes, long max
     /** A copy with TLS (and whether passwords are accepted without it). */
     public ClientSettings withTls(TlsSettings t, boolean plaintextPasswords) {
         return new ClientSettings(bind, maxFrameBytes, maxQueuedBytes, ioThreads, handshakeTimeoutSeconds, t,
-                plaintextPasswords);
+                plaintextPasswords, drainMillis);
+    }
+
+    /** A copy with another drain period. */
+    public ClientSettings withDrainMillis(long ms) {
+        return new ClientSettings(bind, maxFrameBytes, maxQueuedBytes, ioThreads, handshakeTimeoutSeconds, tls,
+                passwordPlaintext, ms);
     }
 
     /** Defaults for everything but the address. */
@@ -65,6 +84,6 @@ public record ClientSettings(InetSocketAddress bind, int maxFrameBytes, long max
                 TlsSettings.ClientAuth.parse(c.transport_client_tls_client_auth(), prefix + "client.auth"));
         return new ClientSettings(bind, c.transport_client_max_frame_bytes(), c.transport_client_max_queued_bytes(),
                 c.transport_client_io_threads(), c.transport_client_handshake_timeout_s(), tls,
-                c.transport_client_password_plaintext());
+                c.transport_client_password_plaintext(), c.transport_client_drain_ms());
     }
 }

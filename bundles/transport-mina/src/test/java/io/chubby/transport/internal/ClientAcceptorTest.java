@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chubby.api.ErrorCode;
@@ -89,6 +90,66 @@ class ClientAcceptorTest {
         }
         s.close();
         Await.until("disconnected", () -> handler.disconnected.equals(handler.connected));
+    }
+
+    /** Replaces the acceptor by one whose stop drains for at most {@code drainMs}. */
+    private void restartWithDrain(long drainMs) {
+        acceptor.stop();
+        acceptor = new ClientAcceptor(new ClientSettings(new InetSocketAddress("127.0.0.1", 0),
+                MAX_FRAME, 1 << 20, 2, 1).withDrainMillis(drainMs), handler);
+        acceptor.start();
+    }
+
+    private static final byte[] NOTICE = Response.newBuilder().setCallId(0).setError(io.chubby.protocol.Error
+            .newBuilder().setCode(ErrorCode.NOT_MASTER.wire()).setMessage("replica 7 is leaving")).build()
+            .toByteArray();
+
+    @Test
+    void aStopTellsClientsItIsLeavingAnswersThemAndWaitsUntilTheyClose() throws Exception {
+        handler.leaving = NOTICE;
+        restartWithDrain(60_000); // far longer than the test's own timeouts: the stop must end by the clients
+        InetSocketAddress address = acceptor.localAddress();
+        FrameSocket a = connect();
+        a.hello();
+        FrameSocket b = connect();
+        b.hello();
+        ExecutorService exec = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> stopping = exec.submit(acceptor::stop);
+            assertArrayEquals(NOTICE, a.readFrame(), "the notice, unasked");
+            assertArrayEquals(NOTICE, b.readFrame());
+            assertThrows(IOException.class, () -> FrameSocket.connect(address).close(), "no longer accepting");
+            a.roundTrip("sent after the notice".getBytes()); // still answered while the stop waits
+            a.close();
+            assertFalse(stopping.isDone(), "b is still connected");
+            b.roundTrip("b too".getBytes());
+            b.close();
+            stopping.get(30, TimeUnit.SECONDS);
+        } finally {
+            exec.shutdownNow();
+        }
+        Await.until("disconnected", () -> handler.disconnected.size() == 2);
+    }
+
+    @Test
+    void aClientThatIgnoresTheNoticeIsClosedOnAfterTheDrainPeriod() throws Exception {
+        handler.leaving = NOTICE;
+        restartWithDrain(300);
+        FrameSocket s = connect();
+        s.hello();
+        acceptor.stop();
+        assertArrayEquals(NOTICE, s.readFrame());
+        s.assertClosedByServer();
+    }
+
+    @Test
+    void aHandlerWithoutANoticeHasItsConnectionsClosedAtOnce() throws Exception {
+        handler.leaving = null;
+        restartWithDrain(60_000);
+        FrameSocket s = connect();
+        s.hello();
+        acceptor.stop(); // returns without waiting for the client: nothing told it to leave
+        s.assertClosedWithoutAnswer();
     }
 
     @Test

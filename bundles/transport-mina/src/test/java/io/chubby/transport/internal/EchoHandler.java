@@ -18,6 +18,8 @@ final class EchoHandler implements RequestHandler {
     final Map<Long, AtomicInteger> requests = new ConcurrentHashMap<>();
     final Map<Long, String> clientNames = new ConcurrentHashMap<>();
     final Map<Long, Principal> principals = new ConcurrentHashMap<>();
+    /** What {@link #leavingNotice} gives (null: none, as a handler without one). */
+    volatile byte[] leaving;
 
     @Override
     public Greeting greeting() {
@@ -43,6 +45,11 @@ final class EchoHandler implements RequestHandler {
     @Override
     public void disconnected(ClientConnection connection) {
         disconnected.add(connection.id());
+    }
+
+    @Override
+    public byte[] leavingNotice() {
+        return leaving;
     }
 
     int requestCount() {

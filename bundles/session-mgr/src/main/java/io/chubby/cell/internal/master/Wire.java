@@ -84,6 +84,23 @@ public final class Wire {
                 .setMaster(where).build();
     }
 
+    /**
+     * The notice a stopping replica's client acceptor sends on each connection (call id 0,
+     * NOT_MASTER, {@code RequestHandler.leavingNotice}): where the master is, never this replica,
+     * even while it still serves (it is leaving: the client should not come back here).
+     */
+    public static Response leaving(Consensus consensus, MasterLocation where) {
+        int self = consensus.self().id();
+        MasterLocation elsewhere = where.getMasterId() == self
+                ? where.toBuilder().setMasterId(0).clearMasterAddress().build() : where;
+        String whereNow = elsewhere.getMasterId() != 0 ? "the master is replica " + elsewhere.getMasterId()
+                : "no other master is known yet; ask the other replicas";
+        return Response.newBuilder().setCallId(0)
+                .setError(Error.newBuilder().setCode(ErrorCode.NOT_MASTER.wire())
+                        .setMessage("replica " + self + " is leaving: " + whereNow))
+                .setMaster(elsewhere).build();
+    }
+
     /** WRONG_EPOCH for a call made at another epoch than the master's, with where the master is. */
     public static Response wrongEpoch(long callId, long callEpoch, String cell, Consensus consensus) {
         return wrongEpoch(callId, callEpoch, consensus, location(cell, consensus));
