@@ -71,7 +71,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class HotSwapUnderLoadIT {
-    private static final int REPLICAS = 3;
+    /** 3 in CI (see above); {@code -Dhotswap.replicas=5} runs the same suite on five. */
+    private static final int REPLICAS = Integer.getInteger("hotswap.replicas", 3);
     private static final int CYCLES = 20;
     private static final List<String> JARS = List.of("chubby-dns-bridge", "chubby-mirror", "chubby-proxy", "chubby-acl");
 
@@ -131,7 +132,7 @@ class HotSwapUnderLoadIT {
             LocalCell.Run install = chubby("bundle", "install", "--all", v1.toString());
             assertEquals(0, install.exit(), () -> install + cell.logs());
             assertTrue(install.out().contains("installed " + h1.bsn + " " + h1.version + " (bundle "), install.out());
-            assertTrue(install.out().contains("bundle install: 3 replicas done in "), install.out());
+            assertTrue(install.out().contains("bundle install: " + REPLICAS + " replicas done in "), install.out());
             assertEquals(REPLICAS, count(install.out(), ": healthy: caught up at index "), install.out());
             needs(name, true, dnsPort);
 
@@ -142,7 +143,7 @@ class HotSwapUnderLoadIT {
             LocalCell.Run list = chubby("bundle", "list");
             assertEquals(0, list.exit(), list::toString);
             assertTrue(Pattern.compile("\n" + Pattern.quote(h1.bsn) + " +" + Pattern.quote(h2.version)
-                    + " +ACTIVE +replica +all 3\n").matcher(list.out()).find(), list.out());
+                    + " +ACTIVE +replica +all " + REPLICAS + "\n").matcher(list.out()).find(), list.out());
             needs(name, true, dnsPort);
 
             LocalCell.Run uninstall = chubby("bundle", "uninstall", "--all", h1.bsn);
@@ -196,6 +197,7 @@ class HotSwapUnderLoadIT {
         LocalCell.Run afterCycles = chubby("bundle", "list", "--replica", replica);
         assertEquals(0, afterCycles.exit(), afterCycles::toString);
         assertTrue(afterCycles.out().contains("io.chubby.mirror "), afterCycles.out());
+        assertTrue(afterCycles.out().contains(" bundles on 1 replica\n"), afterCycles.out());
         long[] first = samples.get(1); // after 5 cycles: warmed up (the admin and Gogo paths loaded their classes)
         long[] last = samples.get(samples.size() - 1);
         System.out.printf("HotSwapUnderLoadIT: from cycle %d to %d: loaded classes %d -> %d, metaspace %d -> %d KiB, "
@@ -246,7 +248,7 @@ class HotSwapUnderLoadIT {
                 String bsn = jar.equals("chubby-proxy") ? "io.chubby.proxy" : "io.chubby.acl";
                 LocalCell.Run r = chubby("bundle", "list");
                 assertEquals(0, r.exit(), r::toString);
-                assertEquals(present, Pattern.compile("\n" + Pattern.quote(bsn) + " .* ACTIVE +replica +all 3\n")
+                assertEquals(present, Pattern.compile("\n" + Pattern.quote(bsn) + " .* ACTIVE +replica +all " + REPLICAS + "\n")
                         .matcher(r.out()).find(), r::toString);
                 assertEquals(!present, !r.out().contains("\n" + bsn + " "), r::toString);
             }

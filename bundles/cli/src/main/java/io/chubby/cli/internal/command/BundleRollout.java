@@ -99,8 +99,9 @@ final class BundleRollout {
                         v.length > 2 ? v[2] : "", where, differs ? "  DIFFERS" : ""));
             }
         }
-        out.println(byName.size() + " bundles on " + answered.size() + " replicas; " + differing
-                + (differing == 1 ? " differs" : " differ") + " between replicas");
+        out.println(byName.size() + " bundles on " + answered.size() + (answered.size() == 1 ? " replica" : " replicas")
+                + (answered.size() == 1 ? "" : "; " + differing + (differing == 1 ? " differs" : " differ")
+                + " between replicas"));
         out.flush();
         if (!failed.isEmpty()) {
             throw new IllegalStateException("bundle list: no answer from " + failed);
