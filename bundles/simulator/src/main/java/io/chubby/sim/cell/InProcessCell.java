@@ -13,6 +13,7 @@ import io.chubby.transport.internal.ClientSettings;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One replica of a real cell in this JVM, for tests that talk to a cell the way clients do:
@@ -127,6 +128,7 @@ public final class InProcessCell implements AutoCloseable {
                 cell.server.stop();
                 throw e;
             }
+            cell.awaitLeaseCeiling();
             return cell;
         }
     }
@@ -191,6 +193,27 @@ public final class InProcessCell implements AutoCloseable {
         adminShell = shell;
         if (shell != null) {
             server.setAdminShell(shell);
+        }
+    }
+
+    /**
+     * A master records its lease ceiling in a proposal of its own, from its timer, soon after it
+     * took over. Done here before the cell is handed out, so that from then on every proposal is a
+     * client's: tests that arm a failure for "the next proposal" (the testkit's FakeConsensus)
+     * would otherwise see the timer's proposal take that place on a busy machine (a local CI at
+     * load 28 did). Waits at most 10 s; a replica that is not the master proposes nothing.
+     */
+    private void awaitLeaseCeiling() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (consensus.isMaster() && "0".equals(status().getMetricsMap().getOrDefault("lease_ceiling_ms", "0"))
+                && System.nanoTime() < deadline) {
+            server.tick();
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

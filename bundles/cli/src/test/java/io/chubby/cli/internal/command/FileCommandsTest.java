@@ -133,13 +133,14 @@ class FileCommandsTest {
 
     @Test
     void putEphemeralOpensAgainWhenTheOutcomeOfItsOpenIsUnknown() {
-        // Proposals from now: the CreateSession, then the Open, applied but reported NOT_MASTER (a
-        // failover before the master knew it committed): the client sees OUTCOME_UNKNOWN.
+        // Proposals from now (the started cell makes none of its own any more: InProcessCell waits
+        // for its lease ceiling): the CreateSession, then the Open, applied but reported NOT_MASTER
+        // (a failover before the master knew it committed): the client sees OUTCOME_UNKNOWN.
         cell.consensus().failProposalAfterCommit(2);
         Result r = h.run("put", "--ephemeral", "--hold", "2", "/ls/local/lock", "me");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("holding ephemeral /ls/local/lock"), r.out());
-        assertTrue(r.err().contains("outcome of the ephemeral open unknown"), r.err());
+        assertTrue(r.err().contains("outcome of the ephemeral open unknown"), "stderr: " + r.err());
         assertEquals(2, h.sleeps.size(), "held for its two seconds");
         assertFalse(h.exists("/ls/local/lock"), "released at the end");
     }
