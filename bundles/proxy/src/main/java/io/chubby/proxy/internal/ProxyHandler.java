@@ -300,6 +300,23 @@ final class ProxyHandler implements RequestHandler {
     }
 
     /**
+     * What this proxy's acceptor tells its clients when it stops (docs/PROTOCOL.md section 4,
+     * "leaving notice"): NOT_MASTER with no master named, so each client takes its next calls to
+     * the next address it was given (another proxy, or the cell) and closes this connection once
+     * the calls it sent here are answered: a write forwarded upstream is never cut off. The
+     * session goes on there, as when a proxy dies (README "Kill -9 of a proxy").
+     */
+    @Override
+    public byte[] leavingNotice() {
+        Upstream u = upstream.get();
+        return Response.newBuilder().setCallId(0).setError(io.chubby.protocol.Error.newBuilder()
+                        .setCode(ErrorCode.NOT_MASTER.wire())
+                        .setMessage("proxy " + advertise + " is leaving: ask the next address"))
+                .setMaster(MasterLocation.newBuilder().setCell(u.cell()).setMasterId(0).setEpoch(channel.epoch()))
+                .build().toByteArray();
+    }
+
+    /**
      * This proxy is the master as far as its clients are concerned: they keep talking to proxies.
      * Without an upstream master (id 0) the client tries the next address it was given.
      */

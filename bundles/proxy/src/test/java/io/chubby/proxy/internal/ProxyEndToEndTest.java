@@ -212,4 +212,41 @@ class ProxyEndToEndTest {
             assertFalse(other.tryAcquire(LockMode.EXCLUSIVE), "nobody else got the lock");
         }
     }
+    @Test
+    void aProxyThatStopsSendsItsClientsOnWithoutCuttingAWriteOff() throws Exception {
+        TestProxy p1 = proxy();
+        TestProxy p2 = proxy();
+        ChubbyClient c = client(p1.address + "," + p2.address);
+        ChubbyClient direct = client(cell.address());
+        long session = c.sessionId();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong acked = new java.util.concurrent.atomic.AtomicLong();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        Thread writer = new Thread(() -> {
+            for (long k = 1; !stop.get(); k++) {
+                try {
+                    c.write("/ls/local/moving", utf8(Long.toString(k)));
+                    acked.set(k);
+                } catch (RuntimeException e) {
+                    failures.add(e.toString());
+                }
+            }
+        }, "e2e-writer");
+        writer.start();
+        try {
+            Await.until("20 writes through p1", () -> acked.get() >= 20);
+            assertEquals(1, Integer.parseInt(p1.metrics().get("client_sessions")));
+            p1.close(); // its acceptor tells the client to move on, and waits for it to leave
+            proxies.remove(p1);
+            long before = acked.get();
+            Await.until("20 more writes through p2", () -> acked.get() >= before + 20);
+        } finally {
+            stop.set(true);
+            writer.join(10_000);
+        }
+        assertEquals(List.of(), failures, "a write failed while its proxy stopped");
+        assertEquals(session, c.sessionId());
+        assertEquals(SessionState.SAFE, c.sessionState());
+        assertArrayEquals(utf8(Long.toString(acked.get())), direct.read("/ls/local/moving"));
+    }
 }
