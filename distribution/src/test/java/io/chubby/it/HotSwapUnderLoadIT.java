@@ -18,13 +18,20 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,22 +51,30 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 23, "hot swap under load", on real processes: a 3-replica cell from a {@code core}
- * distribution ({@code chubby dist assemble --features core}) with a client load running (two
- * writers, each acknowledged write recorded; a reader; two clients handing a lock back and forth;
- * every session kept alive by its KeepAlives). For each optional bundle that runs in a replica
- * without further system bundles (dns-bridge, mirror, proxy, acl; metrics and console need the
- * HTTP system bundles a core distribution does not have), through {@code chubby bundle ... --all}
- * (followers first, the master last, a health check between): install, update to a new build (the
- * same jar with its Bundle-Version raised by the test), uninstall, install again. While a bundle is
- * absent the calls that need it fail with a clear error (DNS: the CLI through {@code --cell dns:}
- * names the DNS server that did not answer; mirror: {@code chubby mirror status} names the missing
- * command); present, they work. Then 20 install/uninstall cycles of the mirror bundle on one
- * replica, with that replica's loaded classes and metaspace (after a full GC, {@code jcmd
- * PerfCounter.print}) printed and checked flat. At the end: no session was dropped (same session
- * ids, never EXPIRED), no call of the load failed, and every file holds its last acknowledged value
- * (read uncached through a new session: the writes to one file are sequential, so a lost
- * acknowledged write shows as an older value or a missing file).
+ * Issue 23, "hot swap under load", on real processes: a 3-replica cell from a distribution
+ * assembled with {@code chubby dist assemble --features core,metrics,console} whose
+ * {@code bundle/chubby-metrics.jar} and {@code bundle/chubby-console.jar} are taken out (so the
+ * replicas run the HTTP system bundles, Felix HTTP Jetty on the port {@code cell up} writes and the
+ * Web Console, while {@code chubby bundle}, which never changes a bundle of the distribution, can
+ * manage those two), with a client load running (two writers, each acknowledged write recorded; a
+ * reader; two clients handing a lock back and forth; every session kept alive by its KeepAlives).
+ * For every optional bundle (dns-bridge, mirror, proxy, acl, metrics, console), through
+ * {@code chubby bundle ... --all} (followers first, the master last, a health check between):
+ * install, update to a new build (the same jar with its Bundle-Version raised by the test),
+ * uninstall, install again. While a bundle is absent the calls that need it fail with a clear error
+ * (DNS: the CLI through {@code --cell dns:} names the DNS server that did not answer; mirror:
+ * {@code chubby mirror status} names the missing command; metrics: {@code /metrics} and
+ * {@code /health/live} of every replica answer 404; console: {@code /system/console/chubby-cell}
+ * answers 404 and the Web Console stays closed without the bundle's security provider); present,
+ * they work ({@code /metrics} with the cell's series, the cell page naming the master with the
+ * console's own login). For metrics and console, replica 1 has the bundle's classes loaded once it
+ * is installed and none left after the update and uninstall (a full GC, {@code jcmd
+ * VM.classloaders}): nothing it leaves behind keeps its class loader. Then 20 install/uninstall
+ * cycles of the mirror bundle on one replica, with that replica's loaded classes and metaspace
+ * (after a full GC, {@code jcmd PerfCounter.print}) printed and checked flat. At the end: no session
+ * was dropped (same session ids, never EXPIRED), no call of the load failed, and every file holds its
+ * last acknowledged value (read uncached through a new session: the writes to one file are
+ * sequential, so a lost acknowledged write shows as an older value or a missing file).
  *
  * <p>Three replicas, not five: the machine CI runs on has two cores shared with other suites, and
  * five replica JVMs plus the CLI's JVM per step made the suite several times slower; every step
@@ -74,7 +89,14 @@ class HotSwapUnderLoadIT {
     /** 3 in CI (see above); {@code -Dhotswap.replicas=5} runs the same suite on five. */
     private static final int REPLICAS = Integer.getInteger("hotswap.replicas", 3);
     private static final int CYCLES = 20;
-    private static final List<String> JARS = List.of("chubby-dns-bridge", "chubby-mirror", "chubby-proxy", "chubby-acl");
+    private static final List<String> JARS = List.of("chubby-dns-bridge", "chubby-mirror", "chubby-proxy", "chubby-acl",
+            "chubby-metrics", "chubby-console");
+    /** Served by the HTTP system bundles of features metrics and console, which the cell runs from the start. */
+    private static final Set<String> HTTP_JARS = Set.of("chubby-metrics", "chubby-console");
+    private static final String CONSOLE_PASSWORD = "hot-swap secret";
+    private static final long HTTP_DEADLINE_MS = 30_000;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private LocalCell cell;
     private final List<AutoCloseable> loads = new ArrayList<>();
@@ -103,11 +125,18 @@ class HotSwapUnderLoadIT {
         long start = System.nanoTime();
         Path full = ExamOptions.dist();
         Path work = ExamOptions.tempDir("hot-swap");
-        Path core = work.resolve("core");
-        LocalCell.Run assembled = new LocalCell(full, 1).chubby(null, "dist", "assemble", "--features", "core",
-                "--out", core.toString());
+        Path site = work.resolve("site");
+        LocalCell.Run assembled = new LocalCell(full, 1).chubby(null, "dist", "assemble", "--features",
+                "core,metrics,console", "--out", site.toString());
         assertEquals(0, assembled.exit(), assembled::toString);
-        cell = new LocalCell(core, REPLICAS);
+        // chubby bundle never changes a bundle of the distribution (bundle/: it would come back at the
+        // next start), so the Chubby bundles of features metrics and console are taken out: the cell
+        // keeps their system bundles (servlet API, Felix HTTP Jetty, Inventory, encoder, Web Console)
+        // and the HTTP port cell up writes, and chubby bundle manages chubby-metrics and chubby-console
+        for (String name : HTTP_JARS) {
+            Files.delete(site.resolve("bundle").resolve(name + ".jar"));
+        }
+        cell = new LocalCell(site, REPLICAS);
         LocalCell.Run up = cell.up();
         assertEquals(0, up.exit(), () -> up + cell.logs());
         // the DNS bridge's configuration is there before the bundle: it must stay inert until installed
@@ -115,7 +144,12 @@ class HotSwapUnderLoadIT {
         for (int i = 1; i <= REPLICAS; i++) {
             Files.writeString(cell.dir().resolve("replica-" + i).resolve("etc").resolve("io.chubby.dns.cfg"),
                     "dns.cell=local\ndns.bind=127.0.0.1\ndns.port=" + (cell.basePort() + 50 + i) + "\n");
+            // the console's own login (no cell authentication: acl is swapped in inert)
+            Files.writeString(cell.dir().resolve("replica-" + i).resolve("etc").resolve("io.chubby.console.cfg"),
+                    "console.password.sha256=" + HexFormat.of().formatHex(java.security.MessageDigest
+                            .getInstance("SHA-256").digest(CONSOLE_PASSWORD.getBytes(StandardCharsets.UTF_8))) + "\n");
         }
+        long replica1 = cell.pid(1).orElseThrow();
 
         Load load = new Load(cell.cellSpec());
         loads.add(load);
@@ -123,11 +157,16 @@ class HotSwapUnderLoadIT {
         Map<String, Long> sessions = load.sessionIds();
 
         for (String name : JARS) {
+            long turn = System.nanoTime();
             Path v1 = full.resolve("bundle").resolve(name + ".jar");
             Header h1 = Header.of(v1);
             Path v2 = work.resolve(name + "-next.jar");
             Header h2 = bumped(v1, v2);
             needs(name, false, dnsPort);
+            // HTTP bundles: their classes (private packages io.chubby.metrics.*, io.chubby.console.*)
+            // loaded in replica 1 while installed, none left once uninstalled (after a full GC): a
+            // listener or thread the bundle leaves behind would keep its class loader
+            String pkg = HTTP_JARS.contains(name) ? h1.bsn + "." : null;
 
             LocalCell.Run install = chubby("bundle", "install", "--all", v1.toString());
             assertEquals(0, install.exit(), () -> install + cell.logs());
@@ -135,6 +174,8 @@ class HotSwapUnderLoadIT {
             assertTrue(install.out().contains("bundle install: " + REPLICAS + " replicas done in "), install.out());
             assertEquals(REPLICAS, count(install.out(), ": healthy: caught up at index "), install.out());
             needs(name, true, dnsPort);
+            long loaded = pkg == null ? 0 : classesOf(replica1, pkg);
+            assertTrue(pkg == null || loaded > 0, "the measure sees " + pkg + "* classes in replica 1");
 
             LocalCell.Run update = chubby("bundle", "update", "--all", v2.toString());
             assertEquals(0, update.exit(), update::toString);
@@ -150,11 +191,20 @@ class HotSwapUnderLoadIT {
             assertEquals(0, uninstall.exit(), uninstall::toString);
             assertEquals(REPLICAS, count(uninstall.out(), "uninstalled " + h1.bsn + " " + h2.version), uninstall.out());
             needs(name, false, dnsPort);
+            if (pkg != null) {
+                long left = classesOf(replica1, pkg);
+                System.out.printf("HotSwapUnderLoadIT: replica 1: %d %s* classes loaded once %s was installed, %d left "
+                        + "after update and uninstall%n", loaded, pkg, h1.bsn, left);
+                assertEquals(0, left, pkg + "* classes still loaded in replica 1 after " + h1.bsn + " was installed, "
+                        + "updated and uninstalled: a class loader kept alive");
+            }
 
             LocalCell.Run again = chubby("bundle", "install", "--all", v1.toString());
             assertEquals(0, again.exit(), again::toString);
             needs(name, true, dnsPort);
             load.awaitProgress("after swapping " + name);
+            System.out.printf("HotSwapUnderLoadIT: %s swapped (install, update, uninstall, install) in %d ms%n", name,
+                    (System.nanoTime() - turn) / 1_000_000);
         }
 
         // class loader leak: install/uninstall cycles of one bundle on one replica
@@ -222,8 +272,39 @@ class HotSwapUnderLoadIT {
     }
 
     /** Checks a call that needs the bundle works when it is there and fails clearly when not. */
-    private void needs(String jar, boolean present, int dnsPort) {
+    private void needs(String jar, boolean present, int dnsPort) throws InterruptedException {
         switch (jar) {
+            case "chubby-metrics" -> {
+                // present: every replica's /metrics has the cell's series; absent: Jetty answers 404
+                for (int i = 1; i <= REPLICAS; i++) {
+                    HttpResponse<String> r = httpAwait(i, "/metrics", null, present ? 200 : 404);
+                    if (present) {
+                        for (String series : List.of("chubby_role{role=\"master\"}", "chubby_applied_index ",
+                                "chubby_replica_id " + i + ".0", "chubby_commits_total{group=\"0\"}", "jvm_threads_current ")) {
+                            assertTrue(r.body().contains(series), "replica " + i + " lacks " + series + ":\n" + r.body());
+                        }
+                    }
+                    httpAwait(i, "/health/live", null, present ? 200 : 404);
+                }
+            }
+            case "chubby-console" -> {
+                // present: the cell page of every replica, with the console's login, and the web
+                // console's own pages open; absent: the page is gone (404) and the web console, still
+                // installed, stays closed without chubby-console's security provider
+                for (int i = 1; i <= REPLICAS; i++) {
+                    HttpResponse<String> r = httpAwait(i, "/system/console/chubby-cell", CONSOLE_PASSWORD,
+                            present ? 200 : 404);
+                    if (present) {
+                        assertTrue(r.body().contains("Master: <b>replica "), r.body());
+                        assertTrue(r.body().contains("<td>this replica</td>"), r.body());
+                    }
+                    HttpResponse<String> bundles = httpAwait(i, "/system/console/bundles", CONSOLE_PASSWORD,
+                            present ? 200 : 404);
+                    if (present) {
+                        assertTrue(bundles.body().contains("io.chubby.console"), "the bundles page of replica " + i);
+                    }
+                }
+            }
             case "chubby-dns-bridge" -> {
                 LocalCell.Run r = chubby("--timeout", "3", "--cell", "dns:local.chubby@127.0.0.1:" + dnsPort, "ls",
                         "/ls/local");
@@ -253,6 +334,42 @@ class HotSwapUnderLoadIT {
                 assertEquals(!present, !r.out().contains("\n" + bsn + " "), r::toString);
             }
         }
+    }
+
+    /**
+     * GET of a path on replica {@code id}'s HTTP port (base port + 200 + id, as cell up writes it),
+     * with the console's login when {@code password} is given, repeated until it answers {@code
+     * status} (each request within 10 s; at most {@link #HTTP_DEADLINE_MS}): a bundle just started
+     * registers its servlets on the whiteboard right after. Fails naming the last answer.
+     */
+    private HttpResponse<String> httpAwait(int id, String path, String password, int status) throws InterruptedException {
+        String url = "http://127.0.0.1:" + (cell.basePort() + 200 + id) + path;
+        long t0 = System.nanoTime();
+        long end = System.currentTimeMillis() + HTTP_DEADLINE_MS;
+        String last;
+        do {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
+            if (password != null) {
+                b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + password)
+                        .getBytes(StandardCharsets.UTF_8)));
+            }
+            try {
+                HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == status) {
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    if (ms > 1000) {
+                        System.out.printf("HotSwapUnderLoadIT: GET %s answered %d after %d ms%n", url, status, ms);
+                    }
+                    return r;
+                }
+                last = r.statusCode() + " " + r.body().lines().limit(3).toList();
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(200);
+        } while (System.currentTimeMillis() < end);
+        throw new AssertionError("GET " + url + ": expected " + status + " within " + HTTP_DEADLINE_MS + " ms, last "
+                + "answer " + last + cell.logs());
     }
 
     private static String admin(String address, String line) {
@@ -288,6 +405,13 @@ class HotSwapUnderLoadIT {
             }
         }
         return new long[] {loaded, perf(perf, "sun.gc.metaspace.used"), loaders, loaderClasses};
+    }
+
+    /** Classes named {@code prefix*} in a replica JVM, after a full GC (jcmd VM.classloaders). */
+    private static long classesOf(long pid, String prefix) throws Exception {
+        run("jcmd", Long.toString(pid), "GC.run");
+        return run("jcmd", Long.toString(pid), "VM.classloaders", "show-classes=true").lines().map(String::strip)
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1)).filter(c -> c.startsWith(prefix)).count();
     }
 
     private static long perf(String perf, String key) {

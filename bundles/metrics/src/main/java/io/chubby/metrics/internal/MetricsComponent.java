@@ -68,15 +68,17 @@ public final class MetricsComponent {
             fieldOption = FieldOption.UPDATE)
     private final List<MetricSource> sources = new CopyOnWriteArrayList<>();
     private final ServiceRegistration<Servlet> registration;
+    private final Scraper scraper;
 
     @Activate
     public MetricsComponent(BundleContext context, Config config) {
         if (!config.metrics_enabled()) {
             registration = null;
+            scraper = null;
             LOG.info("metrics disabled ({}: metrics.enabled=false)", PID);
             return;
         }
-        Scraper scraper = new Scraper(this::consensusStatus, this::cellNumbers, () -> sources,
+        scraper = new Scraper(this::consensusStatus, this::cellNumbers, () -> sources,
                 config.metrics_jvm());
         Endpoints endpoints = new Endpoints(scraper::scrape, this::consensusStatus, () -> cell != null,
                 config.metrics_ready_max_lag());
@@ -102,6 +104,9 @@ public final class MetricsComponent {
     public void deactivate() {
         if (registration != null) {
             registration.unregister();
+        }
+        if (scraper != null) {
+            scraper.close();
         }
     }
 }

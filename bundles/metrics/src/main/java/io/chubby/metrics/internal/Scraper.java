@@ -4,7 +4,15 @@ import io.chubby.spi.ConsensusStatus;
 import io.chubby.spi.MetricSource;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmNativeMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -22,13 +30,15 @@ import java.util.function.Supplier;
  * One registry per component: the client library's JVM metrics (memory, GC, threads, classes,
  * buffer pools, ...), the replica's {@link CellSeries} and the {@link SourceSeries} of the
  * {@link MetricSource}s bound at that moment, collected at every scrape and written in the
- * Prometheus text format 0.0.4.
+ * Prometheus text format 0.0.4. {@link #close()} lets go of what the JVM holds of it (the listener
+ * of {@link AllocatedBytes}), so an uninstalled or updated bundle leaves nothing behind.
  */
-final class Scraper {
+final class Scraper implements AutoCloseable {
     static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final AllocatedBytes allocated;
 
     /**
      * @param consensus the consensus view now (null: none bound)
@@ -51,8 +61,34 @@ final class Scraper {
             return new MetricSnapshots(all);
         };
         registry.register(replica);
+        // JvmMetrics.builder().register(registry) but for JvmMemoryPoolAllocationMetrics, whose GC
+        // listener is never removed: AllocatedBytes writes the same series and removes its listener
+        allocated = jvm ? AllocatedBytes.start() : null;
         if (jvm) {
-            JvmMetrics.builder().register(registry);
+            JvmThreadsMetrics.builder().register(registry);
+            JvmBufferPoolMetrics.builder().register(registry);
+            JvmClassLoadingMetrics.builder().register(registry);
+            JvmCompilationMetrics.builder().register(registry);
+            JvmGarbageCollectorMetrics.builder().register(registry);
+            if (allocated != null) {
+                registry.register(allocated);
+            }
+            JvmMemoryMetrics.builder().register(registry);
+            JvmNativeMemoryMetrics.builder().register(registry);
+            JvmRuntimeInfoMetric.builder().register(registry);
+            ProcessMetrics.builder().register(registry);
+        }
+    }
+
+    /** Whether the JVM still holds a listener of this scraper (tests). */
+    boolean listening() {
+        return allocated != null && allocated.listening() > 0;
+    }
+
+    @Override
+    public void close() {
+        if (allocated != null) {
+            allocated.close();
         }
     }
 

@@ -225,14 +225,18 @@ public final class ReplicaBundles {
         return lines;
     }
 
+    /**
+     * Stopped first, so the new build starts once, after the refresh: {@code Bundle.update} restarts
+     * an active bundle, and the refresh would then stop and start it again (its components activated
+     * twice, its ports and servlets opened, closed and opened).
+     */
     private void updateFrom(Bundle b, Path jar) throws BundleException, IOException {
+        b.stop();
         try (InputStream in = Files.newInputStream(jar)) {
             b.update(in);
         }
         refresh(b);
-        if (b.getState() != Bundle.ACTIVE) {
-            b.start();
-        }
+        b.start();
     }
 
     /** Rewires the bundle (and what depends on it) so no one keeps the old revision's class loader. */

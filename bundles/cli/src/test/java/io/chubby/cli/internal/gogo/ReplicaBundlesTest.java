@@ -118,6 +118,30 @@ class ReplicaBundlesTest {
         assertEquals("not installed: test.hot (nothing to do)\n", r.uninstall("test.hot"));
     }
 
+    /**
+     * An update starts the new build once: Bundle.update restarts an active bundle and the refresh
+     * after it would stop and start it again (each activation registering its services, opening its
+     * ports, twice in a row).
+     */
+    @Test
+    void anUpdateStartsTheNewBuildOnce() throws Exception {
+        ReplicaBundles r = start();
+        r.install("a", send(r, "a", jar("test.hot", "1.0.0", null)));
+        java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        framework.getBundleContext().addBundleListener((org.osgi.framework.SynchronousBundleListener) e -> {
+            if ("test.hot".equals(e.getBundle().getSymbolicName())
+                    && (e.getType() == org.osgi.framework.BundleEvent.STARTED
+                    || e.getType() == org.osgi.framework.BundleEvent.STOPPED)) {
+                events.add((e.getType() == org.osgi.framework.BundleEvent.STARTED ? "started " : "stopped ")
+                        + e.getBundle().getVersion());
+            }
+        });
+        String up = r.update("b", send(r, "b", jar("test.hot", "1.0.1", null)));
+        assertTrue(up.startsWith("updated test.hot 1.0.0 -> 1.0.1 (bundle "), up);
+        assertEquals(Bundle.ACTIVE, find("test.hot").getState());
+        assertEquals(java.util.List.of("stopped 1.0.0", "started 1.0.1"), events);
+    }
+
     @Test
     void refusesDamagedUploadsAndBundlesItDidNotAdd() throws Exception {
         ReplicaBundles r = start();
