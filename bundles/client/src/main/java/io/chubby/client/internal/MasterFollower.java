@@ -293,7 +293,6 @@ public final class MasterFollower implements MasterChannel {
             hint = newHint;
         }
         retired.add(c);
-        c.closeWhenIdle();
         timer.schedule(() -> {
             retired.remove(c);
             c.close();
@@ -317,9 +316,12 @@ public final class MasterFollower implements MasterChannel {
         log.info("replica leaving address={} {}", c.address(), notice.getError().getMessage());
         if (current) {
             retire(c, mi != null && mi.known() && !mi.masterAddress().equals(c.address()) ? mi.masterAddress() : null);
-        } else {
-            c.closeWhenIdle();
         }
+        // Only here, not at every retire: a connection given up after NOT_MASTER or a timeout stays
+        // open for a call timeout as before. Closing those at once too made a client that re-asks a
+        // proxy every KeepAlive timeout reconnect so often that the proxy's group call, superseded
+        // at each reconnect, never timed out against a paused master (SessionsThroughProxiesIT).
+        c.closeWhenIdle();
     }
 
     /** {@code c} is the master connection from now on: it listens for the replica's leaving notice. */
