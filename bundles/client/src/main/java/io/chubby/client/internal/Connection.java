@@ -9,6 +9,7 @@ import io.chubby.client.internal.tls.TlsFilter;
 import io.chubby.protocol.Frames;
 import io.chubby.protocol.Hello;
 import io.chubby.protocol.HelloReply;
+import io.chubby.protocol.LeavingNotice;
 import io.chubby.protocol.Response;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -280,7 +281,7 @@ final class Connection {
             return;
         }
         Response r = Response.parseFrom(bytes);
-        if (r.getCallId() == 0 && r.hasError() && r.getError().getCode() == ErrorCode.NOT_MASTER.wire()) {
+        if (LeavingNotice.is(r)) {
             log.debug("replica leaving address={} notice=\"{}\"", address, r.getError().getMessage());
             leavingNotice = r;
             Consumer<Response> l = leavingListener;

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.chubby.api.ErrorCode;
 import io.chubby.client.MasterChannel;
 import io.chubby.protocol.Create;
+import io.chubby.protocol.LeavingNotice;
 import io.chubby.protocol.MasterLocation;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
@@ -309,11 +310,9 @@ final class ProxyHandler implements RequestHandler {
     @Override
     public byte[] leavingNotice() {
         Upstream u = upstream.get();
-        return Response.newBuilder().setCallId(0).setError(io.chubby.protocol.Error.newBuilder()
-                        .setCode(ErrorCode.NOT_MASTER.wire())
-                        .setMessage("proxy " + advertise + " is leaving: ask the next address"))
-                .setMaster(MasterLocation.newBuilder().setCell(u.cell()).setMasterId(0).setEpoch(channel.epoch()))
-                .build().toByteArray();
+        return LeavingNotice.of("proxy " + advertise + " is leaving: ask the next address",
+                MasterLocation.newBuilder().setCell(u.cell()).setMasterId(0).setEpoch(channel.epoch()).build())
+                .toByteArray();
     }
 
     /**

@@ -71,9 +71,9 @@ public final class CellHost implements RequestHandler {
     /** The host's own thread ({@code chubby-cell-host}), or null when the caller gave an executor. */
     private final ExecutorService ownOpener;
     private final Object lifecycle = new Object();
-    /** How a group's master reaches another group's: by default the groups this host masters. */
     /** The groups of this host, as a cross call reaches them (the default channel, and crossStep's). */
     private final LocalCrossCalls local = new LocalCrossCalls(this::localTarget);
+    /** How a group's master reaches another group's: by default the groups this host masters. */
     private volatile CrossCalls cross = local;
     private boolean stopped; // guarded by lifecycle
     /** Group 0's partitions record as last applied or loaded here (read on every call: no state lock). */

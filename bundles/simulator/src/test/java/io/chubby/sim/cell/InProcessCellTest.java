@@ -1,6 +1,7 @@
 package io.chubby.sim.cell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +32,18 @@ class InProcessCellTest {
             assertEquals(2, cell.status().getNodes(), "the root and the file");
             assertEquals(cell.store().appliedIndex(), cell.status().getAppliedIndex(), "written through to the store");
             assertEquals(List.of(cell.address()), c.masterInfo().replicas());
+        }
+    }
+
+    @Test
+    void aStartedCellHasMadeItsOwnProposalsAlready() {
+        try (InProcessCell cell = InProcessCell.start()) {
+            // the timer's lease ceiling is recorded before start() returns, so a test's "next
+            // proposal" (FakeConsensus.failProposalAfterCommit) is a client's
+            assertNotEquals("0", cell.status().getMetricsMap().getOrDefault("lease_ceiling_ms", "0"));
+            int proposals = cell.consensus().proposals();
+            cell.tick();
+            assertEquals(proposals, cell.consensus().proposals(), "a timer step proposes nothing more");
         }
     }
 

@@ -7,6 +7,7 @@ import io.chubby.api.ErrorCode;
 import io.chubby.api.Stat;
 import io.chubby.protocol.DirEntryMessage;
 import io.chubby.protocol.Error;
+import io.chubby.protocol.LeavingNotice;
 import io.chubby.protocol.MasterLocation;
 import io.chubby.protocol.ReadDirReply;
 import io.chubby.protocol.Request;
@@ -95,10 +96,7 @@ public final class Wire {
                 ? where.toBuilder().setMasterId(0).clearMasterAddress().build() : where;
         String whereNow = elsewhere.getMasterId() != 0 ? "the master is replica " + elsewhere.getMasterId()
                 : "no other master is known yet; ask the other replicas";
-        return Response.newBuilder().setCallId(0)
-                .setError(Error.newBuilder().setCode(ErrorCode.NOT_MASTER.wire())
-                        .setMessage("replica " + self + " is leaving: " + whereNow))
-                .setMaster(elsewhere).build();
+        return LeavingNotice.of("replica " + self + " is leaving: " + whereNow, elsewhere);
     }
 
     /** WRONG_EPOCH for a call made at another epoch than the master's, with where the master is. */
