@@ -63,6 +63,12 @@ final class GroupKeeper {
         final int index;
         long generation;
         boolean lastEmpty = true;
+        /**
+         * System.nanoTime when this part last had no call outstanding, or last heard from the
+         * master (an answer to any of its calls); 0 while nothing is outstanding. The stuck-master
+         * watchdog counts from here, so a call superseding the held one does not restart it.
+         */
+        long unansweredSince;
 
         Part(int index) {
             this.index = index;
@@ -220,10 +226,14 @@ final class GroupKeeper {
 
     private void send(Part part, List<GroupMember> members, long sentAt) {
         if (members.isEmpty() && part.lastEmpty) {
+            part.unansweredSince = 0; // nothing outstanding to watch
             return; // nothing to renew, and the master holds nothing of ours in this part
         }
         part.lastEmpty = members.isEmpty();
         long gen = ++part.generation;
+        if (part.unansweredSince == 0) {
+            startWatch(part, System.nanoTime());
+        }
         calls.incrementAndGet();
         byte[] req = Request.newBuilder().setGroupKeepAlive(GroupKeepAliveRequest.newBuilder()
                 .setGroupId(groupId + 2L * part.index).addAllMembers(members)).build().toByteArray();
@@ -257,6 +267,8 @@ final class GroupKeeper {
             List<SessionTable.Answer<ClientConnection>> toClients = table.upstream(r.getGroupKeepAlive(), sentAt, now, now);
             synchronized (this) {
                 backoffMs = 0;
+                // the master answered: it is alive now; a call still outstanding is watched from here
+                startWatch(part, System.nanoTime());
                 if (gen == part.generation) {
                     // this part's latest call was answered: hold the next one at once, before the
                     // clients are answered. Until it reaches the master nothing holds these members
@@ -273,11 +285,34 @@ final class GroupKeeper {
         return parts.size();
     }
 
+    /**
+     * Watches {@code part} from {@code since}: if the master has answered none of its calls for the
+     * call timeout plus a lease by then, the master is stuck (paused, cut off) and the proxy looks
+     * for it again, as when one call times out. Calls superseded meanwhile (the group changed, a
+     * client came or went) do not restart this: each new call's own timeout would, and a proxy whose
+     * clients reconnect more often than that never gave up on a paused master (SessionsThroughProxiesIT).
+     */
+    private void startWatch(Part part, long since) {
+        part.unansweredSince = since;
+        long afterMs = callTimeout.toMillis() + leaseMs;
+        timer.schedule(() -> watch(part, since, afterMs), afterMs, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void watch(Part part, long since, long afterMs) {
+        if (closed || part.unansweredSince != since) {
+            return; // answered since, or nothing outstanding any more
+        }
+        long gen = ++part.generation; // the call outstanding now is given up: its answer would be stale
+        failed(part, gen, "no answer from the master to any group KeepAlive within " + afterMs
+                + " ms (calls that superseded the held one included)");
+    }
+
     private synchronized void failed(Part part, long gen, String why) {
         table.resend();
         if (closed || gen != part.generation) {
             return; // superseded meanwhile: the newer call carries the acknowledgements
         }
+        part.unansweredSince = 0; // the call sent after the backoff starts a new watch
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(50, backoffMs * 2));
         channel.relocate(); // the next call finds the master again
         LOG.warn("group KeepAlive failed, retrying in {} ms: {}", backoffMs, why);

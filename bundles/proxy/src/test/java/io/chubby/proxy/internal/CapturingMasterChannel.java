@@ -42,7 +42,8 @@ final class CapturingMasterChannel implements MasterChannel {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         answers.add(f);
         notifyAll();
-        return f;
+        // as the real channel: a call not answered within its timeout fails
+        return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -93,8 +94,12 @@ final class CapturingMasterChannel implements MasterChannel {
         return Optional.of("127.0.0.1:1");
     }
 
+    /** How often the keeper asked the channel to find the master again. */
+    final java.util.concurrent.atomic.AtomicInteger relocations = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public void relocate() {
+        relocations.incrementAndGet();
     }
 
     @Override
