@@ -128,6 +128,11 @@ final class LocalCell {
         return moved.isEmpty() && members.equals(new TreeSet<>(IntStream.rangeClosed(1, replicas).boxed().toList()));
     }
 
+    /** The distribution this cell runs (its bin/chubby). */
+    Path dist() {
+        return dist;
+    }
+
     Path dir() {
         return dir;
     }

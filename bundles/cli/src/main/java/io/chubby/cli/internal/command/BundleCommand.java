@@ -20,13 +20,15 @@ import java.util.concurrent.Callable;
  * {@code chubby bundle list|install|update|uninstall}: the bundles of a running cell's replicas,
  * changed through the admin channel (the jar's bytes travel with the command, so a replica on
  * another host needs nothing but its client port), one replica or all of them one at a time
- * with a health check between ({@link BundleRollout}).
+ * with a health check between ({@link BundleRollout}); {@code watch} keeps a drop-in directory rolled
+ * out the same way ({@link BundleWatchCommand}).
  */
 @Command(name = "bundle", description = {"List, install, update or uninstall bundles in a running cell's replicas",
         "through the admin channel; --all rolls over the cell one replica at a time (followers first, the",
-        "master last) with a health check between, and stops at the first failure."},
+        "master last) with a health check between, and stops at the first failure; watch DIR rolls every jar",
+        "dropped into DIR the same way."},
         subcommands = {BundleCommand.ListCommand.class, BundleCommand.InstallCommand.class,
-                BundleCommand.UpdateCommand.class, BundleCommand.UninstallCommand.class})
+                BundleCommand.UpdateCommand.class, BundleCommand.UninstallCommand.class, BundleWatchCommand.class})
 public final class BundleCommand implements Runnable {
     @ParentCommand
     ChubbyCommand root;
@@ -36,7 +38,7 @@ public final class BundleCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: list, install, update or uninstall");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: list, install, update, uninstall or watch");
     }
 
     CliContext ctx() {

@@ -11,7 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Gogo command {@code chubby:bundle list|chunk|install|update|uninstall} inside a replica, what
+ * Gogo command {@code chubby:bundle list|chunk|install|update|deploy|uninstall} inside a replica, what
  * {@code chubby bundle} runs through the admin channel ({@link ReplicaBundles} does the work).
  * Immediate: at activation (the replica's start) it installs again the bundles an operator added to this replica
  * ({@code INSTANCE/bundles/}), on a thread of its own so the framework's start is not held up.
@@ -23,7 +23,7 @@ import java.nio.file.Path;
 public final class BundleCommands {
     private static final Logger log = LoggerFactory.getLogger(BundleCommands.class);
     static final String USAGE = "usage: chubby:bundle list | chunk NAME OFFSET BASE64 | install NAME SHA256"
-            + " | update NAME SHA256 | uninstall SYMBOLIC-NAME";
+            + " | update NAME SHA256 | deploy NAME SHA256 | uninstall SYMBOLIC-NAME";
 
     private final ReplicaBundles bundles;
 
@@ -65,6 +65,7 @@ public final class BundleCommands {
             case "chunk" -> args.length == 4 ? bundles.chunk(args[1], Long.parseLong(args[2]), args[3]) : null;
             case "install" -> args.length == 3 ? bundles.install(args[1], args[2]) : null;
             case "update" -> args.length == 3 ? bundles.update(args[1], args[2]) : null;
+            case "deploy" -> args.length == 3 ? bundles.deploy(args[1], args[2]) : null;
             case "uninstall" -> args.length == 2 ? bundles.uninstall(args[1]) : null;
             default -> null;
         };

@@ -166,6 +166,17 @@ public final class ReplicaBundles {
         return "updated " + h.symbolicName() + " " + before + " -> " + describe(b).substring(h.symbolicName().length() + 1) + "\n";
     }
 
+    /**
+     * What a drop-in directory rolled over the cell does ({@code chubby bundle watch}): installs the
+     * uploaded jar, or updates to it the bundle of the same symbolic name added here before. Like
+     * both, the same jar again is a success, and a bundle of the distribution is refused.
+     */
+    public synchronized String deploy(String name, String sha256) throws IOException {
+        Header h = header(verified(name, sha256));
+        Optional<Bundle> existing = bySymbolicName(h.symbolicName());
+        return existing.isPresent() && isReplicas(existing.get()) ? update(name, sha256) : install(name, sha256);
+    }
+
     /** Uninstalls a bundle added here and removes its jar; one that is not installed is a success. */
     public synchronized String uninstall(String symbolicName) throws IOException {
         Optional<Bundle> found = bySymbolicName(symbolicName);

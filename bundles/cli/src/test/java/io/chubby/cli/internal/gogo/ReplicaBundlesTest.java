@@ -118,6 +118,29 @@ class ReplicaBundlesTest {
         assertEquals("not installed: test.hot (nothing to do)\n", r.uninstall("test.hot"));
     }
 
+    /** deploy: install when absent, update when added here before, a success when the same, refused over the distribution's. */
+    @Test
+    void deployInstallsOrUpdatesWhatWasAddedHere() throws Exception {
+        ReplicaBundles r = start();
+        String first = r.deploy("a", send(r, "a", jar("test.drop", "1.0.0", null)));
+        assertTrue(first.startsWith("installed test.drop 1.0.0 (bundle "), first);
+        String same = r.deploy("b", send(r, "b", jar("test.drop", "1.0.0", null)));
+        assertTrue(same.startsWith("already at this build: test.drop 1.0.0"), same);
+        String newer = r.deploy("c", send(r, "c", jar("test.drop", "1.1.0", null)));
+        assertTrue(newer.startsWith("updated test.drop 1.0.0 -> 1.1.0 (bundle "), newer);
+        assertEquals("1.1.0", find("test.drop").getVersion().toString());
+        assertEquals(Bundle.ACTIVE, find("test.drop").getState());
+
+        Path elsewhere = tmp.resolve("test.dist.jar");
+        Files.write(elsewhere, jar("test.dist", "1.0.0", null));
+        framework.getBundleContext().installBundle(elsewhere.toUri().toString()).start();
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> r.deploy("d", send(r, "d", jar("test.dist", "2.0.0", null))));
+        assertTrue(refused.getMessage().contains("only bundles added with 'chubby bundle' can be changed"),
+                refused.getMessage());
+        assertEquals("1.0.0", find("test.dist").getVersion().toString());
+    }
+
     /**
      * An update starts the new build once: Bundle.update restarts an active bundle and the refresh
      * after it would stop and start it again (each activation registering its services, opening its
