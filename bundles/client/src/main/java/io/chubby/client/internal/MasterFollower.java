@@ -6,8 +6,6 @@ import io.chubby.api.MasterInfo;
 import io.chubby.client.ClientOptions;
 import io.chubby.client.MasterChannel;
 import io.chubby.client.internal.Connection.Answer;
-import io.chubby.protocol.MasterLocationRequest;
-import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,14 +21,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.mina.transport.socket.nio.NioSocketConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link MasterChannel}: finds the master (asking replicas in turn), keeps one connection to
- * it, and retries by the library's rules. Idempotent requests are retried until the call's
+ * The {@link MasterChannel}: finds the master through a {@link MasterDiscovery}, keeps one
+ * connection to it, and retries by the library's rules. Idempotent requests are retried until the call's
  * deadline; at-most-once requests (writes) only when they certainly did not take effect (refused
  * with NOT_MASTER / WRONG_EPOCH / CELL_UNAVAILABLE, or the connection failed before sending). A
  * write that may have reached a master and then lost its answer fails with OUTCOME_UNKNOWN; the
@@ -47,19 +43,15 @@ import org.slf4j.LoggerFactory;
 public final class MasterFollower implements MasterChannel {
     private static final Logger log = LoggerFactory.getLogger(MasterFollower.class);
     private static final long MAX_BACKOFF_MS = 1000;
-    private static final byte[] LOCATE = Request.newBuilder()
-            .setMasterLocation(MasterLocationRequest.getDefaultInstance()).build().toByteArray();
 
     private final ClientOptions options;
     private final ScheduledExecutorService timer;
     private final Executor callbacks;
     private final Runnable stopThreads;
-    private final NioSocketConnector connector;
-    private final AtomicLong callIds = new AtomicLong();
+    private final MasterDiscovery discovery;
     private final Set<Call> active = ConcurrentHashMap.newKeySet();
     private final Set<Connection> retired = ConcurrentHashMap.newKeySet();
     private volatile long epoch;
-    private volatile String cellName; // as the master's HelloReply names it
     private volatile boolean closed;
     private CompletableFuture<Connection> current; // guarded by this
     private String hint;                           // guarded by this: where to look for the master first
@@ -75,7 +67,8 @@ public final class MasterFollower implements MasterChannel {
         this.timer = timer;
         this.callbacks = callbacks;
         this.stopThreads = stopThreads;
-        this.connector = Connection.newConnector(options.connectTimeout().toMillis(), options.security());
+        this.discovery = new MasterDiscovery(options, timer);
+        discovery.addListener(this::leaving);
     }
 
     /**
@@ -181,7 +174,7 @@ public final class MasterFollower implements MasterChannel {
         for (Call call : active) {
             call.fail(closedError());
         }
-        connector.dispose(false);
+        discovery.close();
         stopThreads.run();
     }
 
@@ -225,14 +218,7 @@ public final class MasterFollower implements MasterChannel {
 
     /** The cell's name as its master calls it (null before the first master was found). */
     String cellName() {
-        return cellName;
-    }
-
-    private void learnCell(Connection c) {
-        var hello = c.helloReply();
-        if (hello != null && !hello.getCell().isEmpty()) {
-            cellName = hello.getCell();
-        }
+        return discovery.cellName();
     }
 
     /** Takes a newer epoch learned from the cell. */
@@ -278,9 +264,8 @@ public final class MasterFollower implements MasterChannel {
                 order.add(r);
             }
         }
-        CompletableFuture<Connection> f = new CompletableFuture<>();
+        CompletableFuture<Connection> f = discovery.locate(order, this::learnEpoch);
         current = f;
-        locate(order, 0, f, new ArrayList<>());
         return f;
     }
 
@@ -300,12 +285,11 @@ public final class MasterFollower implements MasterChannel {
     }
 
     /**
-     * The replica behind {@code c} is leaving (it stops, PROTOCOL.md "Leaving notice"): if {@code c}
-     * is the master connection, the calls go where the notice says from now on; {@code c} closes
-     * once its calls in flight are answered.
+     * The replica behind {@code c} is leaving: if {@code c} is the master connection, the calls go
+     * where the notice says from now on ({@link MasterDiscovery} closes {@code c} once its calls in
+     * flight are answered).
      */
-    private void leaving(Connection c, Response notice) {
-        MasterInfo mi = notice.hasMaster() ? Wire.masterInfo(notice.getMaster()) : null;
+    private void leaving(Connection c, MasterInfo mi) {
         if (mi != null) {
             learnEpoch(mi.epoch());
         }
@@ -313,80 +297,9 @@ public final class MasterFollower implements MasterChannel {
         synchronized (this) {
             current = connected() == c;
         }
-        log.info("replica leaving address={} {}", c.address(), notice.getError().getMessage());
         if (current) {
             retire(c, mi != null && mi.known() && !mi.masterAddress().equals(c.address()) ? mi.masterAddress() : null);
         }
-        // Only here, not at every retire: a connection given up after NOT_MASTER or a timeout stays
-        // open for a call timeout as before. Closing those at once too made a client that re-asks a
-        // proxy every KeepAlive timeout reconnect so often that the proxy's group call, superseded
-        // at each reconnect, never timed out against a paused master (SessionsThroughProxiesIT).
-        c.closeWhenIdle();
-    }
-
-    /** {@code c} is the master connection from now on: it listens for the replica's leaving notice. */
-    private Connection serving(Connection c) {
-        learnCell(c);
-        c.onLeaving(notice -> leaving(c, notice));
-        return c;
-    }
-
-    private void locate(List<String> order, int i, CompletableFuture<Connection> result, List<String> why) {
-        if (closed) {
-            result.completeExceptionally(new TransportFailure("channel closed", false, false));
-            return;
-        }
-        if (i >= order.size()) {
-            result.completeExceptionally(new TransportFailure("no replica named a master (" + String.join("; ", why)
-                    + ")", false, false));
-            return;
-        }
-        String addr = order.get(i);
-        long connectMs = options.connectTimeout().toMillis();
-        Connection.open(connector, addr, options.clientName(), options.security(), connectMs, timer)
-                .whenComplete((c, e) -> {
-            if (e != null) {
-                if (Futures.unwrap(e) instanceof ChubbyException refused) {
-                    result.completeExceptionally(refused); // the Hello was refused: the same everywhere
-                    return;
-                }
-                why.add(Futures.describe(e));
-                locate(order, i + 1, result, why);
-                return;
-            }
-            c.call(callIds.incrementAndGet(), 0, LOCATE, connectMs).whenComplete((a, e2) -> {
-                Response resp = e2 == null ? a.response() : null;
-                MasterInfo mi = resp != null && !resp.hasError() && resp.hasMasterLocation()
-                        ? Wire.masterInfo(resp.getMasterLocation()) : null;
-                if (mi == null || !mi.known()) {
-                    why.add(addr + ": " + (e2 != null ? Futures.describe(e2)
-                            : resp.hasError() ? Wire.error(resp).getMessage() : "knows no master"));
-                    c.close();
-                    locate(order, i + 1, result, why);
-                    return;
-                }
-                learnEpoch(mi.epoch());
-                if (mi.masterAddress().equals(addr)) {
-                    log.info("found master address={} epoch={}", addr, mi.epoch());
-                    result.complete(serving(c));
-                    return;
-                }
-                c.close();
-                Connection.open(connector, mi.masterAddress(), options.clientName(), options.security(), connectMs,
-                                timer)
-                        .whenComplete((m, e3) -> {
-                            if (e3 != null && Futures.unwrap(e3) instanceof ChubbyException refused) {
-                                result.completeExceptionally(refused);
-                            } else if (e3 != null) {
-                                why.add("master " + Futures.describe(e3));
-                                locate(order, i + 1, result, why);
-                            } else {
-                                log.info("found master address={} epoch={} via={}", mi.masterAddress(), mi.epoch(), addr);
-                                result.complete(serving(m));
-                            }
-                        });
-            });
-        });
     }
 
     // ---- one call ----
@@ -457,7 +370,7 @@ public final class MasterFollower implements MasterChannel {
                     return;
                 }
                 inFlight = true;
-                conn.call(callIds.incrementAndGet(), epoch, request, Math.max(1, remainingMs()))
+                conn.call(discovery.nextCallId(), epoch, request, Math.max(1, remainingMs()))
                         .whenComplete((a, e2) -> answered(conn, a, e2));
             });
         }
