@@ -49,8 +49,10 @@ public final class MasterFollower implements MasterChannel {
     private final Executor callbacks;
     private final Runnable stopThreads;
     private final MasterDiscovery discovery;
+    private final boolean ownsDiscovery;
+    private final int partition;
+    private final MasterDiscovery.Listener onLeaving;
     private final Set<Call> active = ConcurrentHashMap.newKeySet();
-    private final Set<Connection> retired = ConcurrentHashMap.newKeySet();
     private volatile long epoch;
     private volatile boolean closed;
     private CompletableFuture<Connection> current; // guarded by this
@@ -58,17 +60,30 @@ public final class MasterFollower implements MasterChannel {
 
     /** A channel on threads its owner provides and stops (the client's). */
     MasterFollower(ClientOptions options, ScheduledExecutorService timer, Executor callbacks) {
-        this(options, timer, callbacks, () -> { });
+        this(new MasterDiscovery(options, timer), true, 0, options, timer, callbacks, () -> { });
     }
 
-    private MasterFollower(ClientOptions options, ScheduledExecutorService timer, Executor callbacks,
-                           Runnable stopThreads) {
+    /**
+     * The follower of partition {@code partition}'s master over a discovery (its connections and
+     * partition map) shared with the followers of the other partitions; closing it leaves the
+     * discovery open.
+     */
+    MasterFollower(MasterDiscovery shared, int partition, ClientOptions options, ScheduledExecutorService timer,
+                   Executor callbacks) {
+        this(shared, false, partition, options, timer, callbacks, () -> { });
+    }
+
+    private MasterFollower(MasterDiscovery discovery, boolean ownsDiscovery, int partition, ClientOptions options,
+                           ScheduledExecutorService timer, Executor callbacks, Runnable stopThreads) {
         this.options = options;
         this.timer = timer;
         this.callbacks = callbacks;
         this.stopThreads = stopThreads;
-        this.discovery = new MasterDiscovery(options, timer);
-        discovery.addListener(this::leaving);
+        this.discovery = discovery;
+        this.ownsDiscovery = ownsDiscovery;
+        this.partition = partition;
+        this.onLeaving = this::leaving;
+        discovery.addListener(onLeaving);
     }
 
     /**
@@ -78,7 +93,8 @@ public final class MasterFollower implements MasterChannel {
     public static MasterChannel open(ClientOptions options) {
         ScheduledThreadPoolExecutor timer = Futures.timer("chubby-channel-timer");
         ExecutorService pool = Executors.newCachedThreadPool(Futures.daemon("chubby-channel-callback"));
-        return new MasterFollower(options, timer, Futures.inlineWhenShutDown(pool), () -> {
+        return new MasterFollower(new MasterDiscovery(options, timer), true, 0, options, timer,
+                Futures.inlineWhenShutDown(pool), () -> {
             timer.shutdownNow();
             pool.shutdown();
         });
@@ -165,21 +181,38 @@ public final class MasterFollower implements MasterChannel {
             c = current;
             current = null;
         }
-        if (c != null) {
-            c.thenAccept(Connection::close);
-        }
-        for (Connection r : retired) {
-            r.close();
+        discovery.removeListener(onLeaving);
+        if (ownsDiscovery) {
+            discovery.close(); // closes every connection it pooled
+        } else if (c != null) {
+            c.thenAccept(discovery.pool()::release);
         }
         for (Call call : active) {
             call.fail(closedError());
         }
-        discovery.close();
         stopThreads.run();
     }
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** The partition whose master this follower follows (0 in a cell of one partition). */
+    int partition() {
+        return partition;
+    }
+
+    /** The discovery this follower finds its master through (shared by the followers of all partitions). */
+    MasterDiscovery discovery() {
+        return discovery;
+    }
+
+    /**
+     * Completes once a master connection was looked for (found or not): by then the partition map
+     * is known as far as the cell could tell, so a request may be built from it.
+     */
+    CompletableFuture<Void> located() {
+        return closed ? CompletableFuture.completedFuture(null) : connection().handle((c, e) -> null);
     }
 
     // ---- the library's own calls ----
@@ -233,7 +266,12 @@ public final class MasterFollower implements MasterChannel {
         switch (r.getBodyCase()) {
             case CREATE_SESSION -> learnEpoch(r.getCreateSession().getEpoch());
             case KEEP_ALIVE -> learnEpoch(r.getKeepAlive().getEpoch());
-            case MASTER_LOCATION -> learnEpoch(r.getMasterLocation().getEpoch());
+            case MASTER_LOCATION -> {
+                discovery.learn(r.getMasterLocation());
+                if (partition == 0) {
+                    learnEpoch(r.getMasterLocation().getEpoch()); // the top-level fields are group 0's
+                }
+            }
             default -> { }
         }
     }
@@ -254,6 +292,25 @@ public final class MasterFollower implements MasterChannel {
             if (c != null && c.isOpen()) {
                 return current;
             }
+            if (c != null) {
+                discovery.pool().release(c); // it closed under us
+            }
+            current = null;
+        }
+        PartitionMap map = discovery.map();
+        PartitionMap.Master known = map.master(partition);
+        if (map.partitioned() && known.known()) {
+            // the map names this partition's master (a redirect or another partition's discovery said so)
+            learnEpoch(known.epoch());
+            String address = known.address();
+            CompletableFuture<Connection> f = discovery.pool().acquire(address);
+            f.whenComplete((c, e) -> {
+                if (e != null) {
+                    discovery.unreachable(partition, address);
+                }
+            });
+            current = f;
+            return f;
         }
         List<String> order = new ArrayList<>();
         if (hint != null) {
@@ -264,24 +321,30 @@ public final class MasterFollower implements MasterChannel {
                 order.add(r);
             }
         }
-        CompletableFuture<Connection> f = discovery.locate(order, this::learnEpoch);
+        CompletableFuture<Connection> f = discovery.locate(order, partition, this::learnEpoch);
         current = f;
         return f;
     }
 
-    /** Forgets {@code c} as the master connection; closes it once its other calls had time to finish. */
+    /**
+     * Forgets {@code c} as the master connection and releases it to the pool, which closes it once
+     * its other calls had time to finish unless another partition's follower holds it.
+     */
     private void retire(Connection c, String newHint) {
+        boolean held;
         synchronized (this) {
-            if (connected() == c) {
+            held = connected() == c;
+            if (held) {
                 current = null;
             }
             hint = newHint;
         }
-        retired.add(c);
-        timer.schedule(() -> {
-            retired.remove(c);
-            c.close();
-        }, options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (held) {
+            discovery.pool().release(c);
+            if (discovery.map().partitioned()) {
+                discovery.unreachable(partition, c.address()); // look again unless a redirect names it
+            }
+        }
     }
 
     /**
@@ -290,7 +353,7 @@ public final class MasterFollower implements MasterChannel {
      * flight are answered).
      */
     private void leaving(Connection c, MasterInfo mi) {
-        if (mi != null) {
+        if (mi != null && partition == 0) {
             learnEpoch(mi.epoch());
         }
         boolean current;
@@ -406,6 +469,13 @@ public final class MasterFollower implements MasterChannel {
                     redirect(conn, resp);
                     retry(Wire.error(resp).getMessage());
                 }
+                case WRONG_PARTITION -> {
+                    // the node is another partition's: the caller routes again by the map it carries
+                    if (resp.hasMaster()) {
+                        discovery.learn(resp.getMaster());
+                    }
+                    result.complete(a);
+                }
                 case OUTCOME_UNKNOWN -> {
                     if (atMostOnce) {
                         result.complete(a); // the master says it may have applied it: its answer is final
@@ -426,7 +496,11 @@ public final class MasterFollower implements MasterChannel {
 
         /** Follows the master location a NOT_MASTER / WRONG_EPOCH refusal carries. */
         private void redirect(Connection conn, Response resp) {
-            MasterInfo mi = resp.hasMaster() ? Wire.masterInfo(resp.getMaster()) : null;
+            MasterInfo mi = resp.hasMaster() && resp.getMaster().getPartition() == partition
+                    ? Wire.masterInfo(resp.getMaster()) : null;
+            if (resp.hasMaster()) {
+                discovery.learn(resp.getMaster());
+            }
             if (mi != null) {
                 learnEpoch(mi.epoch());
             }

@@ -109,6 +109,20 @@ final class PartitionMap {
         return next.equals(masters) ? this : new PartitionMap(hash, next);
     }
 
+    /**
+     * This map with partition {@code p}'s master forgotten (same epoch, unknown) if it is at
+     * {@code address}: it could not be reached, so it is looked for again.
+     */
+    PartitionMap forget(int p, String address) {
+        Master m = master(p);
+        if (!m.known() || !m.address().equals(address)) {
+            return this;
+        }
+        List<Master> next = new ArrayList<>(masters);
+        next.set(p, new Master(0, null, m.epoch()));
+        return new PartitionMap(hash, next);
+    }
+
     private static void merge(List<Master> into, int p, Master m) {
         if (p >= 0 && p < into.size() && m.supersedes(into.get(p))) {
             into.set(p, m);
