@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * MASTERS[g], group 2 alone on replica 3), reached over loopback TCP like any cell; and on a cell
  * of one partition, which sees the requests of a client before partitions. Lives here,
  * not in bundles/client, because the client cannot depend on session-mgr and transport-mina
- * (transport-mina's tests depend on the client).
+ * (transport-mina depends on the client, scope provided: a module cycle).
  */
 class ClientPartitionsTest {
     /** 3 s leases (KeepAlives held 2 s), the timer every 50 ms. */
