@@ -103,9 +103,22 @@ public final class SessionKeeper implements SessionCalls.Gate {
     }
 
     private CompletableFuture<Long> createLocated() {
+        boolean aware = channel.discovery().map().partitioned() || partition() != 0;
+        return createSession(aware).exceptionallyCompose(e -> {
+            ChubbyException ce = Futures.chubby(e);
+            if (!aware && ce.code() == ErrorCode.INVALID_ARGUMENT && channel.discovery().map().partitioned()) {
+                // no master was known when the request was built (an election): the cell turned out
+                // partitioned meanwhile and refused a client it took for one that does not route
+                return createSession(true);
+            }
+            return Futures.failed(ce);
+        });
+    }
+
+    private CompletableFuture<Long> createSession(boolean partitionAware) {
         long sent = System.nanoTime();
         CreateSessionRequest.Builder create = CreateSessionRequest.newBuilder().setClientName(options.clientName());
-        if (channel.discovery().map().partitioned() || partition() != 0) {
+        if (partitionAware) {
             create.setPartitionAware(true);
         }
         Request.Builder b = Request.newBuilder().setCreateSession(create);

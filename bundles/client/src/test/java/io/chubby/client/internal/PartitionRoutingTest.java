@@ -149,6 +149,30 @@ class PartitionRoutingTest {
     }
 
     @Test
+    void aClientConnectingDuringAnElectionLearnsThatTheCellIsPartitionedAndSaysSoAgain() throws Exception {
+        partitioned(4);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        for (FakeReplica r : List.of(a, b)) {
+            r.on(Request.BodyCase.MASTER_LOCATION, x -> x.reply(Response.newBuilder().setMasterLocation(
+                    asked.getAndIncrement() < 2 ? MasterLocation.newBuilder().setCell("test").build() : map(4, 0))));
+        }
+        a.on(Request.BodyCase.CREATE_SESSION, x -> {
+            if (x.request.getCreateSession().getPartitionAware()) {
+                a.standard(x);
+            } else {
+                x.fail(ErrorCode.INVALID_ARGUMENT, "this cell is partitioned 4 ways; use a client that routes by "
+                        + "partition (protocol 1.6.0, Java client 1.7.0)");
+            }
+        });
+        try (ChubbyClient c = FakeReplica.connect(a, b)) {
+            c.write(fileOn(2, 4), V);
+        }
+        assertEquals(List.of(false, true), of(a, Request.BodyCase.CREATE_SESSION).stream()
+                .map(q -> q.getCreateSession().getPartitionAware()).toList().subList(0, 2),
+                "built before any master was known, then again once the map said four partitions");
+    }
+
+    @Test
     void expiryOfOnePartitionSessionExpiresTheSessionAndEndsTheOthers() throws Exception {
         partitioned(4);
         try (ChubbyClient c = FakeReplica.connect(a, b)) {
