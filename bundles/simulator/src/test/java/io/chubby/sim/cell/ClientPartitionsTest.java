@@ -10,7 +10,11 @@ import io.chubby.api.ErrorCode;
 import io.chubby.api.PartitionHash;
 import io.chubby.api.SessionState;
 import io.chubby.cell.internal.replica.CellSettings;
+import io.chubby.api.LockMode;
+import io.chubby.api.OpenOptions;
 import io.chubby.client.CacheMode;
+import io.chubby.client.Handle;
+import io.chubby.client.Sequencer;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ClientOptions;
 import io.chubby.protocol.Request;
@@ -101,6 +105,15 @@ class ClientPartitionsTest {
         }
         for (int g = 0; g < PartitionedCell.N; g++) {
             assertEquals(1, cell.sessions(g), "one partition session in group " + g);
+        }
+        // a lock lives with its node: taken through partition 3's session, checked at partition 3's master
+        try (Handle h = client.open(file[3], OpenOptions.write())) {
+            h.acquire(LockMode.EXCLUSIVE);
+            Sequencer s = h.getSequencer();
+            int mark = cell.received.size();
+            assertTrue(client.checkSequencer(s.bytes()).valid());
+            assertEquals(1, cell.count(mark, 3, Request.BodyCase.CHECK_SEQUENCER), "routed by the sequencer's path");
+            h.release();
         }
         client.close();
         for (int g = 0; g < PartitionedCell.N; g++) {
