@@ -6,12 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.PartitionHash;
+import io.chubby.api.Event;
+import io.chubby.api.EventType;
 import io.chubby.api.SessionState;
 import io.chubby.client.ChubbyClient;
 import io.chubby.protocol.Error;
+import io.chubby.protocol.EventKind;
+import io.chubby.protocol.EventMessage;
+import io.chubby.protocol.GetContentsReply;
+import io.chubby.protocol.KeepAliveReply;
 import io.chubby.protocol.MasterLocation;
 import io.chubby.protocol.PartitionMaster;
 import io.chubby.protocol.Request;
@@ -19,6 +26,10 @@ import io.chubby.protocol.Response;
 import io.chubby.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -196,6 +207,54 @@ class PartitionRoutingTest {
     }
 
     @Test
+    void aFailoverOfOnePartitionFlushesOnlyItsPathsFromTheCache() throws Exception {
+        partitioned(4);
+        String on1 = fileOn(1, 4);
+        String on3 = fileOn(3, 4);
+        b.on(Request.BodyCase.GET_CONTENTS, x -> {
+            byte[] d = b.files.get(x.request.getGetContents().getHandle().toStringUtf8());
+            x.reply(Response.newBuilder().setGetContents(GetContentsReply.newBuilder()
+                    .setContents(ByteString.copyFrom(d)).setStat(FakeReplica.stat(1, d.length)).setCacheable(true)));
+        });
+        AtomicBoolean failOver = new AtomicBoolean();
+        b.on(Request.BodyCase.KEEP_ALIVE, x -> {
+            if (x.request.getPartition() == 3 && failOver.compareAndSet(true, false)) {
+                x.reply(Response.newBuilder().setKeepAlive(KeepAliveReply.newBuilder().setLeaseMs(2000).setEpoch(2)
+                        .addEvents(EventMessage.newBuilder().setSeq(1).setKind(EventKind.MASTER_FAILED_OVER))));
+            } else {
+                b.standard(x);
+            }
+        });
+        BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        try (ChubbyClient c = FakeReplica.connect(a, b)) {
+            c.addEventListener(events::add);
+            c.write(on1, V);
+            c.write(on3, V);
+            for (int i = 0; i < 2; i++) {
+                assertArrayEquals(V, c.read(on1));
+                assertArrayEquals(V, c.read(on3));
+            }
+            assertEquals(1, gets(1), "partition 1's file read once, then from the cache");
+            assertEquals(1, gets(3));
+
+            failOver.set(true);
+            Event e = events.poll(5, TimeUnit.SECONDS);
+            assertEquals(EventType.MASTER_FAILED_OVER, e.type(), "partition 3's failover, in the one event stream");
+            Await.until("partition 3 acknowledged the failover", () -> of(b, Request.BodyCase.KEEP_ALIVE).stream()
+                    .anyMatch(q -> q.getPartition() == 3 && q.getKeepAlive().getAckedFailover()));
+            assertArrayEquals(V, c.read(on1));
+            assertArrayEquals(V, c.read(on3));
+            assertEquals(1, gets(1), "partition 1's entry kept");
+            assertEquals(2, gets(3), "partition 3's entry flushed");
+        }
+    }
+
+    /** GetContents B received for partition {@code p}. */
+    private long gets(int p) {
+        return of(b, Request.BodyCase.GET_CONTENTS).stream().filter(q -> q.getPartition() == p).count();
+    }
+
+    @Test
     void jeopardyOfOnePartitionHoldsOnlyItsCalls() throws Exception {
         partitioned(4);
         String on1 = fileOn(1, 4);
@@ -219,7 +278,7 @@ class PartitionRoutingTest {
             assertEquals(opens3, of(b, Request.BodyCase.OPEN).stream().filter(q -> q.getPartition() == 3).count(),
                     "nothing sent to partition 3 meanwhile");
             b.off(Request.BodyCase.KEEP_ALIVE);
-            held.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            held.get(5, TimeUnit.SECONDS);
             assertEquals(SessionState.SAFE, c.sessionState());
         }
     }
