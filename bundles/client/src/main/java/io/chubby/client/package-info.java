@@ -20,10 +20,12 @@
  * overloads taking it, {@link io.chubby.client.Identity} with {@code ChubbyClient.identity()} and
  * {@code ChubbyClient.whoami} (who the cell takes the connection to be). 1.5.0:
  * {@code MasterChannel.callDirect} (a call whose future completes on the I/O thread: no thread
- * hand-off, for callers that never block, such as a proxy).
+ * hand-off, for callers that never block, such as a proxy). 1.6.0: {@code ReplicaStatus.groups()}.
+ * 1.7.0: a client of a partitioned cell routes by partition (docs/PARTITIONING.md, step 11): a
+ * partition session per partition used, presented as the one session; no signature changed.
  */
 @Export
-@Version("1.6.0")
+@Version("1.7.0")
 package io.chubby.client;
 
 import org.osgi.annotation.bundle.Export;

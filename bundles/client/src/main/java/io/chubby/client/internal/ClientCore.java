@@ -10,6 +10,7 @@ import io.chubby.api.OpenOptions;
 import io.chubby.client.ClientOptions;
 import io.chubby.client.Contents;
 import io.chubby.client.Handle;
+import io.chubby.client.Sequencer;
 import io.chubby.client.SequencerCheck;
 import io.chubby.protocol.CheckSequencerRequest;
 import io.chubby.protocol.MasterLocationRequest;
@@ -25,11 +26,15 @@ import java.util.function.Function;
 
 /**
  * What a connected client is made of: its threads (one timer, callback threads, one serial
- * notifier; the channel's MINA I/O thread), its {@link MasterFollower} channel, its
- * {@link SessionKeeper} session, and the calls that are not a handle's: Open, CheckSequencer,
- * MasterLocation. The public client facade and every {@link ClientHandle} work through it.
- * Futures it returns complete on the I/O thread; the callers hand them out. Thread-safe; holds no
- * mutable state of its own.
+ * notifier; the channel's MINA I/O thread), partition 0's {@link MasterFollower} channel, its
+ * {@link PartitionSessions} (a {@link SessionKeeper} per partition used), and the calls that are
+ * not a handle's: Open, CheckSequencer, MasterLocation. Routes by partition
+ * (docs/PARTITIONING.md section 3): Open by its path, CheckSequencer by the sequencer's path, to
+ * that partition's session (created on first use); a WRONG_PARTITION answer (a stale map: the
+ * follower has taken the map it carried) is routed again, at most {@value #REROUTES} times. The
+ * public client facade and every {@link ClientHandle} work through it. Futures it returns
+ * complete on the I/O thread; the callers hand them out. Thread-safe; holds no mutable state of
+ * its own.
  */
 public final class ClientCore {
     private final ClientOptions options;
@@ -37,8 +42,10 @@ public final class ClientCore {
     private final ExecutorService callbackPool;
     private final Executor callbacks;
     private final ExecutorService notifier;
+    /** How often a call refused WRONG_PARTITION is routed again by the map the refusal carried. */
+    static final int REROUTES = 3;
     private final MasterFollower channel;
-    private final SessionKeeper session;
+    private final PartitionSessions sessions;
 
     private ClientCore(ClientOptions options) {
         this.options = options;
@@ -47,7 +54,7 @@ public final class ClientCore {
         this.callbacks = Futures.inlineWhenShutDown(callbackPool);
         this.notifier = Executors.newSingleThreadExecutor(Futures.daemon("chubby-client-notify"));
         this.channel = new MasterFollower(options, timer, callbacks);
-        this.session = new SessionKeeper(options, channel, timer, notifier);
+        this.sessions = new PartitionSessions(options, channel, timer, callbacks, notifier);
     }
 
     /**
@@ -79,7 +86,7 @@ public final class ClientCore {
     public static ClientCore connect(ClientOptions options) {
         ClientCore c = new ClientCore(options);
         try {
-            Futures.join(c.session.create());
+            Futures.join(c.sessions.create());
             return c;
         } catch (RuntimeException e) {
             c.shutdown();
@@ -91,12 +98,41 @@ public final class ClientCore {
         return options;
     }
 
-    public SessionKeeper session() {
-        return session;
+    public PartitionSessions session() {
+        return sessions;
     }
 
-    SessionCalls calls() {
-        return session.calls();
+    /** The partition holding the node at {@code path} by the map as last learned. */
+    int partitionOf(String path) {
+        return channel.discovery().map().partitionOf(path);
+    }
+
+    /**
+     * {@code call} on the session of the partition holding {@code path} (created on first use);
+     * routed again when answered WRONG_PARTITION (nothing was applied: safe for writes too).
+     */
+    <T> CompletableFuture<T> routed(String path, Function<SessionKeeper, CompletableFuture<T>> call) {
+        return routed(path, call, REROUTES);
+    }
+
+    private <T> CompletableFuture<T> routed(String path, Function<SessionKeeper, CompletableFuture<T>> call,
+                                            int reroutes) {
+        CompletableFuture<SessionKeeper> session;
+        try {
+            session = sessions.session(partitionOf(path));
+        } catch (ChubbyException e) {
+            return Futures.failed(e);
+        }
+        return session.thenCompose(call).handle((v, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(v);
+            }
+            ChubbyException ce = Futures.chubby(e);
+            if (ce.code() == ErrorCode.WRONG_PARTITION && reroutes > 0) {
+                return routed(path, call, reroutes - 1);
+            }
+            return Futures.<T>failed(ce);
+        }).thenCompose(Function.identity());
     }
 
     /** Callback threads; after close, callbacks run on the completing thread so no future is left hanging. */
@@ -109,16 +145,27 @@ public final class ClientCore {
         return openAsync(path, path, null, o);
     }
 
-    /** Opens {@code sentPath} (relative to {@code dirHandle} when given); the handle is named {@code fullPath}. */
-    CompletableFuture<Handle> openAsync(String fullPath, String sentPath, byte[] dirHandle, OpenOptions o) {
+    /**
+     * Opens {@code sentPath} (relative to {@code dir}'s handle when given); the handle is named
+     * {@code fullPath}. Routed by {@code fullPath}: when that is another partition than {@code dir}'s
+     * (whose handle only its own group knows), the full path is sent instead.
+     */
+    CompletableFuture<Handle> openAsync(String fullPath, String sentPath, ClientHandle dir, OpenOptions o) {
         try {
             NodePath.parse(fullPath);
         } catch (ChubbyException e) {
             return Futures.failed(e);
         }
-        if (session.expired()) {
-            return Futures.failed(session.expiredError());
+        if (sessions.expired()) {
+            return Futures.failed(sessions.expiredError());
         }
+        return routed(fullPath, session -> dir != null && dir.session() == session
+                ? openIn(session, fullPath, sentPath, dir.handleBytes(), o)
+                : openIn(session, fullPath, fullPath, null, o));
+    }
+
+    private CompletableFuture<Handle> openIn(SessionKeeper session, String fullPath, String sentPath, byte[] dirHandle,
+                                             OpenOptions o) {
         // Open with create may make a node: a write, never retried once it may have been sent.
         boolean write = o.create() != CreateMode.NO;
         ClientCache cache = session.cache();
@@ -127,7 +174,7 @@ public final class ClientCore {
         }
         long since = cache.generation();
         Request.Builder b = Request.newBuilder().setOpen(Wire.open(sentPath, dirHandle, o));
-        CompletableFuture<Response> sent = calls().call(b, write).whenComplete((r, e) -> {
+        CompletableFuture<Response> sent = session.calls().call(b, write).whenComplete((r, e) -> {
             if (write) {
                 cache.invalidate(fullPath); // may have created it: a cached absence is wrong now
             } else if (e != null && Futures.chubby(e).code() == ErrorCode.NO_SUCH_NODE
@@ -144,7 +191,7 @@ public final class ClientCore {
                 throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "Open of " + fullPath + " answered with "
                         + r.getBodyCase());
             }
-            return new ClientHandle(this, fullPath, r.getOpen().getHandle(), r.getOpen().getCreated(),
+            return new ClientHandle(this, session, fullPath, r.getOpen().getHandle(), r.getOpen().getCreated(),
                     r.getOpen().hasStat() ? Wire.stat(r.getOpen().getStat()) : null);
         });
     }
@@ -161,8 +208,17 @@ public final class ClientCore {
      * ACL check; an ACL change invalidates).
      */
     public <T> CompletableFuture<T> fromCache(String path, Function<Contents, T> pick) {
-        if (session.expired()) {
+        if (sessions.expired()) {
             return null;
+        }
+        SessionKeeper session;
+        try {
+            session = sessions.existing(partitionOf(path));
+        } catch (ChubbyException e) {
+            return null; // a bad path: the call itself says so
+        }
+        if (session == null) {
+            return null; // no session on that partition yet: nothing cached there
         }
         ClientCache cache = session.cache();
         if (cache.knownAbsent(path)) {
@@ -173,12 +229,23 @@ public final class ClientCore {
     }
 
     public CompletableFuture<SequencerCheck> checkSequencerAsync(byte[] sequencer) {
-        if (session.expired()) {
-            return Futures.failed(session.expiredError());
+        if (sessions.expired()) {
+            return Futures.failed(sessions.expiredError());
         }
+        String path;
+        try {
+            path = Sequencer.decode(sequencer).path();
+            partitionOf(path);
+        } catch (RuntimeException notASequencer) {
+            path = "/ls/" + NodePath.LOCAL_CELL + "/"; // the master of partition 0 says what is wrong with it
+        }
+        return routed(path, session -> checkSequencerIn(session, sequencer));
+    }
+
+    private CompletableFuture<SequencerCheck> checkSequencerIn(SessionKeeper session, byte[] sequencer) {
         Request.Builder b = Request.newBuilder().setCheckSequencer(CheckSequencerRequest.newBuilder()
                 .setSequencer(ByteString.copyFrom(sequencer)));
-        return calls().call(b, false).thenApply(r -> {
+        return session.calls().call(b, false).thenApply(r -> {
             if (!r.hasCheckSequencer()) {
                 throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "CheckSequencer answered with " + r.getBodyCase());
             }
@@ -198,7 +265,7 @@ public final class ClientCore {
 
     public MasterInfo masterInfo() {
         Request.Builder b = Request.newBuilder().setMasterLocation(MasterLocationRequest.getDefaultInstance());
-        return Futures.join(calls().callNow(b, false, options.callTimeout().toMillis()).thenApply(r -> {
+        return Futures.join(sessions.zero().calls().callNow(b, false, options.callTimeout().toMillis()).thenApply(r -> {
             if (!r.hasMasterLocation()) {
                 throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "MasterLocation answered with " + r.getBodyCase());
             }
@@ -209,7 +276,7 @@ public final class ClientCore {
     /** Ends the session (CloseSession, best effort, bounded by the call timeout), then stops everything. */
     public void close() {
         try {
-            session.close().get(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            sessions.close().get(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // best effort: the master ends the session when its lease runs out
             if (e instanceof InterruptedException) {
@@ -220,7 +287,8 @@ public final class ClientCore {
     }
 
     private void shutdown() {
-        session.close();
+        sessions.close();
+        sessions.closeFollowers();
         channel.close();
         timer.shutdownNow();
         notifier.shutdown();

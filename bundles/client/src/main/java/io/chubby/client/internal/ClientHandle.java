@@ -34,6 +34,7 @@ import java.util.function.Supplier;
  */
 final class ClientHandle implements Handle {
     private final ClientCore core;
+    private final SessionKeeper session; // the partition session that opened it: the only one its group knows it in
     private final String path;
     private final ByteString handle;
     private final boolean created;
@@ -44,13 +45,15 @@ final class ClientHandle implements Handle {
     private volatile CompletableFuture<Void> closing;
     private final HandleLocks locks;
 
-    ClientHandle(ClientCore core, String path, ByteString handle, boolean created, Stat openStat) {
+    ClientHandle(ClientCore core, SessionKeeper session, String path, ByteString handle, boolean created,
+                 Stat openStat) {
         this.core = core;
+        this.session = session;
         this.path = path;
         this.handle = handle;
         this.created = created;
         this.openStat = openStat;
-        this.locks = new HandleLocks(core, handle, path);
+        this.locks = new HandleLocks(core, session.calls(), handle, path);
     }
 
     @Override
@@ -66,6 +69,11 @@ final class ClientHandle implements Handle {
     @Override
     public Stat openStat() {
         return openStat;
+    }
+
+    /** The partition session this handle belongs to. */
+    SessionKeeper session() {
+        return session;
     }
 
     byte[] handleBytes() {
@@ -84,7 +92,7 @@ final class ClientHandle implements Handle {
             return Futures.failed(refused);
         }
         String rel = relativeName.startsWith("/") ? relativeName.substring(1) : relativeName;
-        return track(core.openAsync(path.endsWith("/") ? path + rel : path + "/" + rel, rel, handleBytes(), options));
+        return track(core.openAsync(path.endsWith("/") ? path + rel : path + "/" + rel, rel, this, options));
     }
 
     @Override
@@ -111,7 +119,7 @@ final class ClientHandle implements Handle {
         if (hit != null) {
             return CompletableFuture.completedFuture(hit);
         }
-        ClientCache cache = core.session().cache();
+        ClientCache cache = session.cache();
         long since = cache.generation();
         return call(Request.newBuilder().setGetContents(GetContentsRequest.newBuilder().setHandle(handle)
                         .setNoCache(!cacheIt)), false,
@@ -127,7 +135,7 @@ final class ClientHandle implements Handle {
 
     /** The cached contents of this node, or null: nothing cached, or the handle may not be used. */
     private Contents cached() {
-        return refusal() == null ? core.session().cache().contents(path, instance()) : null;
+        return refusal() == null ? session.cache().contents(path, instance()) : null;
     }
 
     /** The node instance this handle was opened on (-1 if unknown: then nothing is served from the cache). */
@@ -143,7 +151,7 @@ final class ClientHandle implements Handle {
     @Override
     public CompletableFuture<Stat> getStatAsync() {
         if (refusal() == null) {
-            Stat hit = core.session().cache().stat(path, instance());
+            Stat hit = session.cache().stat(path, instance());
             if (hit != null) {
                 return CompletableFuture.completedFuture(hit);
             }
@@ -227,25 +235,25 @@ final class ClientHandle implements Handle {
             return closing;
         }
         closed = true;
-        core.session().handleEvents().removeAll(handle);
+        session.handleEvents().removeAll(handle);
         if (core.session().expired()) {
             closing = CompletableFuture.completedFuture(null);
             return closing;
         }
         // Close does not wait for jeopardy to end and is retried like a read: closing twice is harmless.
-        closing = core.calls().callNow(Request.newBuilder().setClose(CloseRequest.newBuilder().setHandle(handle)),
+        closing = session.calls().callNow(Request.newBuilder().setClose(CloseRequest.newBuilder().setHandle(handle)),
                 false, core.options().callTimeout().toMillis()).handle((r, e) -> null);
         return closing;
     }
 
     @Override
     public void addEventListener(java.util.function.Consumer<io.chubby.api.Event> listener) {
-        core.session().handleEvents().add(handle, listener);
+        session.handleEvents().add(handle, listener);
     }
 
     @Override
     public void removeEventListener(java.util.function.Consumer<io.chubby.api.Event> listener) {
-        core.session().handleEvents().remove(handle, listener);
+        session.handleEvents().remove(handle, listener);
     }
 
     @Override
@@ -390,7 +398,7 @@ final class ClientHandle implements Handle {
         if (refused != null) {
             return Futures.failed(refused);
         }
-        CompletableFuture<T> raw = core.calls().call(body, write).thenApply(r -> {
+        CompletableFuture<T> raw = session.calls().call(body, write).thenApply(r -> {
             if (!hasBody.test(r)) {
                 throw new ChubbyException(ErrorCode.PROTOCOL_ERROR, "unexpected answer " + r.getBodyCase()
                         + " to " + body.getBodyCase() + " on " + path);
@@ -399,7 +407,7 @@ final class ClientHandle implements Handle {
         });
         if (invalidates) {
             // Dropped before track() hands the result out, so the caller never reads its old value back.
-            raw = raw.whenComplete((v, e) -> core.session().cache().invalidate(path));
+            raw = raw.whenComplete((v, e) -> session.cache().invalidate(path));
         }
         return track(raw);
     }

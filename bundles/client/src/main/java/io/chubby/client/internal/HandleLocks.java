@@ -31,11 +31,13 @@ final class HandleLocks {
     private static final long FOREVER_MS = Duration.ofDays(365).toMillis();
 
     private final ClientCore core;
+    private final SessionCalls calls; // the handle's partition session's
     private final ByteString handle;
     private final String path;
 
-    HandleLocks(ClientCore core, ByteString handle, String path) {
+    HandleLocks(ClientCore core, SessionCalls calls, ByteString handle, String path) {
         this.core = core;
+        this.calls = calls;
         this.handle = handle;
         this.path = path;
     }
@@ -48,11 +50,11 @@ final class HandleLocks {
         Request.Builder b = Request.newBuilder().setAcquire(a);
         CompletableFuture<Response> raw;
         if (tryOnly) {
-            raw = core.calls().call(b, false);
+            raw = calls.call(b, false);
         } else {
             // The master answers at its own deadline; ours leaves one call timeout for that answer.
             long localMs = timeout == null ? FOREVER_MS : serverMs + core.options().callTimeout().toMillis();
-            raw = core.calls().callWaiting(b, false, localMs);
+            raw = calls.callWaiting(b, false, localMs);
         }
         CompletableFuture<Boolean> out = raw.thenApply(r -> {
             expect(r, r.hasAcquire(), "Acquire");
@@ -79,12 +81,12 @@ final class HandleLocks {
     }
 
     CompletableFuture<Void> release() {
-        return core.calls().call(Request.newBuilder().setRelease(ReleaseRequest.newBuilder()
+        return calls.call(Request.newBuilder().setRelease(ReleaseRequest.newBuilder()
                 .setHandle(handle)), false).thenApply(r -> null);
     }
 
     CompletableFuture<Sequencer> getSequencer() {
-        return core.calls().call(Request.newBuilder().setGetSequencer(GetSequencerRequest.newBuilder()
+        return calls.call(Request.newBuilder().setGetSequencer(GetSequencerRequest.newBuilder()
                 .setHandle(handle)), false).thenApply(r -> {
                     expect(r, r.hasSequencer(), "GetSequencer");
                     return Sequencer.decode(r.getSequencer().getSequencer().toByteArray());
@@ -92,12 +94,12 @@ final class HandleLocks {
     }
 
     CompletableFuture<Void> setSequencer(Sequencer s) {
-        return core.calls().call(Request.newBuilder().setSetSequencer(SetSequencerRequest.newBuilder()
+        return calls.call(Request.newBuilder().setSetSequencer(SetSequencerRequest.newBuilder()
                 .setHandle(handle).setSequencer(ByteString.copyFrom(s.bytes()))), false).thenApply(r -> null);
     }
 
     CompletableFuture<LockInfo> lockInfo() {
-        return core.calls().call(Request.newBuilder().setLockInfo(LockInfoRequest.newBuilder()
+        return calls.call(Request.newBuilder().setLockInfo(LockInfoRequest.newBuilder()
                 .setHandle(handle)), false).thenApply(r -> {
                     expect(r, r.hasLockInfo(), "LockInfo");
                     var li = r.getLockInfo();

@@ -6,8 +6,6 @@ import io.chubby.api.MasterInfo;
 import io.chubby.client.ClientOptions;
 import io.chubby.client.MasterChannel;
 import io.chubby.client.internal.Connection.Answer;
-import io.chubby.protocol.MasterLocationRequest;
-import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,14 +21,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.mina.transport.socket.nio.NioSocketConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link MasterChannel}: finds the master (asking replicas in turn), keeps one connection to
- * it, and retries by the library's rules. Idempotent requests are retried until the call's
+ * The {@link MasterChannel}: finds the master through a {@link MasterDiscovery}, keeps one
+ * connection to it, and retries by the library's rules. Idempotent requests are retried until the call's
  * deadline; at-most-once requests (writes) only when they certainly did not take effect (refused
  * with NOT_MASTER / WRONG_EPOCH / CELL_UNAVAILABLE, or the connection failed before sending). A
  * write that may have reached a master and then lost its answer fails with OUTCOME_UNKNOWN; the
@@ -47,35 +43,47 @@ import org.slf4j.LoggerFactory;
 public final class MasterFollower implements MasterChannel {
     private static final Logger log = LoggerFactory.getLogger(MasterFollower.class);
     private static final long MAX_BACKOFF_MS = 1000;
-    private static final byte[] LOCATE = Request.newBuilder()
-            .setMasterLocation(MasterLocationRequest.getDefaultInstance()).build().toByteArray();
 
     private final ClientOptions options;
     private final ScheduledExecutorService timer;
     private final Executor callbacks;
     private final Runnable stopThreads;
-    private final NioSocketConnector connector;
-    private final AtomicLong callIds = new AtomicLong();
+    private final MasterDiscovery discovery;
+    private final boolean ownsDiscovery;
+    private final int partition;
+    private final MasterDiscovery.Listener onLeaving;
     private final Set<Call> active = ConcurrentHashMap.newKeySet();
-    private final Set<Connection> retired = ConcurrentHashMap.newKeySet();
     private volatile long epoch;
-    private volatile String cellName; // as the master's HelloReply names it
     private volatile boolean closed;
     private CompletableFuture<Connection> current; // guarded by this
     private String hint;                           // guarded by this: where to look for the master first
 
     /** A channel on threads its owner provides and stops (the client's). */
     MasterFollower(ClientOptions options, ScheduledExecutorService timer, Executor callbacks) {
-        this(options, timer, callbacks, () -> { });
+        this(new MasterDiscovery(options, timer), true, 0, options, timer, callbacks, () -> { });
     }
 
-    private MasterFollower(ClientOptions options, ScheduledExecutorService timer, Executor callbacks,
-                           Runnable stopThreads) {
+    /**
+     * The follower of partition {@code partition}'s master over a discovery (its connections and
+     * partition map) shared with the followers of the other partitions; closing it leaves the
+     * discovery open.
+     */
+    MasterFollower(MasterDiscovery shared, int partition, ClientOptions options, ScheduledExecutorService timer,
+                   Executor callbacks) {
+        this(shared, false, partition, options, timer, callbacks, () -> { });
+    }
+
+    private MasterFollower(MasterDiscovery discovery, boolean ownsDiscovery, int partition, ClientOptions options,
+                           ScheduledExecutorService timer, Executor callbacks, Runnable stopThreads) {
         this.options = options;
         this.timer = timer;
         this.callbacks = callbacks;
         this.stopThreads = stopThreads;
-        this.connector = Connection.newConnector(options.connectTimeout().toMillis(), options.security());
+        this.discovery = discovery;
+        this.ownsDiscovery = ownsDiscovery;
+        this.partition = partition;
+        this.onLeaving = this::leaving;
+        discovery.addListener(onLeaving);
     }
 
     /**
@@ -85,7 +93,8 @@ public final class MasterFollower implements MasterChannel {
     public static MasterChannel open(ClientOptions options) {
         ScheduledThreadPoolExecutor timer = Futures.timer("chubby-channel-timer");
         ExecutorService pool = Executors.newCachedThreadPool(Futures.daemon("chubby-channel-callback"));
-        return new MasterFollower(options, timer, Futures.inlineWhenShutDown(pool), () -> {
+        return new MasterFollower(new MasterDiscovery(options, timer), true, 0, options, timer,
+                Futures.inlineWhenShutDown(pool), () -> {
             timer.shutdownNow();
             pool.shutdown();
         });
@@ -172,21 +181,38 @@ public final class MasterFollower implements MasterChannel {
             c = current;
             current = null;
         }
-        if (c != null) {
-            c.thenAccept(Connection::close);
-        }
-        for (Connection r : retired) {
-            r.close();
+        discovery.removeListener(onLeaving);
+        if (ownsDiscovery) {
+            discovery.close(); // closes every connection it pooled
+        } else if (c != null) {
+            c.thenAccept(discovery.pool()::release);
         }
         for (Call call : active) {
             call.fail(closedError());
         }
-        connector.dispose(false);
         stopThreads.run();
     }
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** The partition whose master this follower follows (0 in a cell of one partition). */
+    int partition() {
+        return partition;
+    }
+
+    /** The discovery this follower finds its master through (shared by the followers of all partitions). */
+    MasterDiscovery discovery() {
+        return discovery;
+    }
+
+    /**
+     * Completes once a master connection was looked for (found or not): by then the partition map
+     * is known as far as the cell could tell, so a request may be built from it.
+     */
+    CompletableFuture<Void> located() {
+        return closed ? CompletableFuture.completedFuture(null) : connection().handle((c, e) -> null);
     }
 
     // ---- the library's own calls ----
@@ -225,14 +251,7 @@ public final class MasterFollower implements MasterChannel {
 
     /** The cell's name as its master calls it (null before the first master was found). */
     String cellName() {
-        return cellName;
-    }
-
-    private void learnCell(Connection c) {
-        var hello = c.helloReply();
-        if (hello != null && !hello.getCell().isEmpty()) {
-            cellName = hello.getCell();
-        }
+        return discovery.cellName();
     }
 
     /** Takes a newer epoch learned from the cell. */
@@ -247,7 +266,12 @@ public final class MasterFollower implements MasterChannel {
         switch (r.getBodyCase()) {
             case CREATE_SESSION -> learnEpoch(r.getCreateSession().getEpoch());
             case KEEP_ALIVE -> learnEpoch(r.getKeepAlive().getEpoch());
-            case MASTER_LOCATION -> learnEpoch(r.getMasterLocation().getEpoch());
+            case MASTER_LOCATION -> {
+                discovery.learn(r.getMasterLocation());
+                if (partition == 0) {
+                    learnEpoch(r.getMasterLocation().getEpoch()); // the top-level fields are group 0's
+                }
+            }
             default -> { }
         }
     }
@@ -268,6 +292,25 @@ public final class MasterFollower implements MasterChannel {
             if (c != null && c.isOpen()) {
                 return current;
             }
+            if (c != null) {
+                discovery.pool().release(c); // it closed under us
+            }
+            current = null;
+        }
+        PartitionMap map = discovery.map();
+        PartitionMap.Master known = map.master(partition);
+        if (map.partitioned() && known.known()) {
+            // the map names this partition's master (a redirect or another partition's discovery said so)
+            learnEpoch(known.epoch());
+            String address = known.address();
+            CompletableFuture<Connection> f = discovery.pool().acquire(address);
+            f.whenComplete((c, e) -> {
+                if (e != null) {
+                    discovery.unreachable(partition, address);
+                }
+            });
+            current = f;
+            return f;
         }
         List<String> order = new ArrayList<>();
         if (hint != null) {
@@ -278,115 +321,48 @@ public final class MasterFollower implements MasterChannel {
                 order.add(r);
             }
         }
-        CompletableFuture<Connection> f = new CompletableFuture<>();
+        CompletableFuture<Connection> f = discovery.locate(order, partition, this::learnEpoch);
         current = f;
-        locate(order, 0, f, new ArrayList<>());
         return f;
     }
 
-    /** Forgets {@code c} as the master connection; closes it once its other calls had time to finish. */
+    /**
+     * Forgets {@code c} as the master connection and releases it to the pool, which closes it once
+     * its other calls had time to finish unless another partition's follower holds it.
+     */
     private void retire(Connection c, String newHint) {
+        boolean held;
         synchronized (this) {
-            if (connected() == c) {
+            held = connected() == c;
+            if (held) {
                 current = null;
             }
             hint = newHint;
         }
-        retired.add(c);
-        timer.schedule(() -> {
-            retired.remove(c);
-            c.close();
-        }, options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (held) {
+            discovery.pool().release(c);
+            if (discovery.map().partitioned()) {
+                discovery.unreachable(partition, c.address()); // look again unless a redirect names it
+            }
+        }
     }
 
     /**
-     * The replica behind {@code c} is leaving (it stops, PROTOCOL.md "Leaving notice"): if {@code c}
-     * is the master connection, the calls go where the notice says from now on; {@code c} closes
-     * once its calls in flight are answered.
+     * The replica behind {@code c} is leaving: if {@code c} is the master connection, the calls go
+     * where the notice says from now on ({@link MasterDiscovery} closes {@code c} once its calls in
+     * flight are answered).
      */
-    private void leaving(Connection c, Response notice) {
-        MasterInfo mi = notice.hasMaster() ? Wire.masterInfo(notice.getMaster()) : null;
-        if (mi != null) {
+    private void leaving(Connection c, MasterInfo mi) {
+        if (mi != null && partition == 0) {
             learnEpoch(mi.epoch());
         }
         boolean current;
         synchronized (this) {
             current = connected() == c;
         }
-        log.info("replica leaving address={} {}", c.address(), notice.getError().getMessage());
         if (current) {
             retire(c, mi != null && mi.known() && !mi.masterAddress().equals(c.address()) ? mi.masterAddress() : null);
         }
-        // Only here, not at every retire: a connection given up after NOT_MASTER or a timeout stays
-        // open for a call timeout as before. Closing those at once too made a client that re-asks a
-        // proxy every KeepAlive timeout reconnect so often that the proxy's group call, superseded
-        // at each reconnect, never timed out against a paused master (SessionsThroughProxiesIT).
-        c.closeWhenIdle();
-    }
-
-    /** {@code c} is the master connection from now on: it listens for the replica's leaving notice. */
-    private Connection serving(Connection c) {
-        learnCell(c);
-        c.onLeaving(notice -> leaving(c, notice));
-        return c;
-    }
-
-    private void locate(List<String> order, int i, CompletableFuture<Connection> result, List<String> why) {
-        if (closed) {
-            result.completeExceptionally(new TransportFailure("channel closed", false, false));
-            return;
-        }
-        if (i >= order.size()) {
-            result.completeExceptionally(new TransportFailure("no replica named a master (" + String.join("; ", why)
-                    + ")", false, false));
-            return;
-        }
-        String addr = order.get(i);
-        long connectMs = options.connectTimeout().toMillis();
-        Connection.open(connector, addr, options.clientName(), options.security(), connectMs, timer)
-                .whenComplete((c, e) -> {
-            if (e != null) {
-                if (Futures.unwrap(e) instanceof ChubbyException refused) {
-                    result.completeExceptionally(refused); // the Hello was refused: the same everywhere
-                    return;
-                }
-                why.add(Futures.describe(e));
-                locate(order, i + 1, result, why);
-                return;
-            }
-            c.call(callIds.incrementAndGet(), 0, LOCATE, connectMs).whenComplete((a, e2) -> {
-                Response resp = e2 == null ? a.response() : null;
-                MasterInfo mi = resp != null && !resp.hasError() && resp.hasMasterLocation()
-                        ? Wire.masterInfo(resp.getMasterLocation()) : null;
-                if (mi == null || !mi.known()) {
-                    why.add(addr + ": " + (e2 != null ? Futures.describe(e2)
-                            : resp.hasError() ? Wire.error(resp).getMessage() : "knows no master"));
-                    c.close();
-                    locate(order, i + 1, result, why);
-                    return;
-                }
-                learnEpoch(mi.epoch());
-                if (mi.masterAddress().equals(addr)) {
-                    log.info("found master address={} epoch={}", addr, mi.epoch());
-                    result.complete(serving(c));
-                    return;
-                }
-                c.close();
-                Connection.open(connector, mi.masterAddress(), options.clientName(), options.security(), connectMs,
-                                timer)
-                        .whenComplete((m, e3) -> {
-                            if (e3 != null && Futures.unwrap(e3) instanceof ChubbyException refused) {
-                                result.completeExceptionally(refused);
-                            } else if (e3 != null) {
-                                why.add("master " + Futures.describe(e3));
-                                locate(order, i + 1, result, why);
-                            } else {
-                                log.info("found master address={} epoch={} via={}", mi.masterAddress(), mi.epoch(), addr);
-                                result.complete(serving(m));
-                            }
-                        });
-            });
-        });
     }
 
     // ---- one call ----
@@ -457,7 +433,7 @@ public final class MasterFollower implements MasterChannel {
                     return;
                 }
                 inFlight = true;
-                conn.call(callIds.incrementAndGet(), epoch, request, Math.max(1, remainingMs()))
+                conn.call(discovery.nextCallId(), epoch, request, Math.max(1, remainingMs()))
                         .whenComplete((a, e2) -> answered(conn, a, e2));
             });
         }
@@ -493,6 +469,13 @@ public final class MasterFollower implements MasterChannel {
                     redirect(conn, resp);
                     retry(Wire.error(resp).getMessage());
                 }
+                case WRONG_PARTITION -> {
+                    // the node is another partition's: the caller routes again by the map it carries
+                    if (resp.hasMaster()) {
+                        discovery.learn(resp.getMaster());
+                    }
+                    result.complete(a);
+                }
                 case OUTCOME_UNKNOWN -> {
                     if (atMostOnce) {
                         result.complete(a); // the master says it may have applied it: its answer is final
@@ -513,7 +496,11 @@ public final class MasterFollower implements MasterChannel {
 
         /** Follows the master location a NOT_MASTER / WRONG_EPOCH refusal carries. */
         private void redirect(Connection conn, Response resp) {
-            MasterInfo mi = resp.hasMaster() ? Wire.masterInfo(resp.getMaster()) : null;
+            MasterInfo mi = resp.hasMaster() && resp.getMaster().getPartition() == partition
+                    ? Wire.masterInfo(resp.getMaster()) : null;
+            if (resp.hasMaster()) {
+                discovery.learn(resp.getMaster());
+            }
             if (mi != null) {
                 learnEpoch(mi.epoch());
             }

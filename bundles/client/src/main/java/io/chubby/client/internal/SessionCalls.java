@@ -8,8 +8,8 @@ import io.chubby.protocol.Response;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The client's calls in its session, sent through the {@link MasterFollower} like any raw
- * channel call: stamps the session id, waits while the session is in jeopardy, and turns the
+ * The client's calls in one partition session, sent through that partition's
+ * {@link MasterFollower} like any raw channel call: stamps the session id and the partition, waits while the session is in jeopardy, and turns the
  * master's error answers into {@link ChubbyException}s (SESSION_EXPIRED also ends the session).
  * Futures complete on the I/O thread; the handle and client code hands them out. Thread-safe;
  * stateless apart from what it is given.
@@ -71,6 +71,9 @@ final class SessionCalls {
 
     /** A call that does not wait for the session (session set-up, KeepAlive, Close, location). */
     CompletableFuture<Response> callNow(Request.Builder body, boolean write, long timeoutMs) {
+        if (channel.partition() != 0) {
+            body.setPartition(channel.partition()); // unset for partition 0: group 0's bytes as before partitions
+        }
         byte[] request = body.setSessionId(gate.sessionId()).build().toByteArray();
         return channel.submit(request, write, timeoutMs).handle(this::settle);
     }

@@ -17,7 +17,6 @@ import io.chubby.protocol.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -27,17 +26,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The session: creates it, runs the KeepAlive loop (exactly one KeepAlive outstanding; the next
+ * One partition session (docs/PARTITIONING.md section 2; in a cell of one partition, the session):
+ * creates it, runs the KeepAlive loop (exactly one KeepAlive outstanding; the next
  * one leaves as soon as a reply arrives) and tracks the conservative local lease:
  * {@code max(send time, arrival - maxReplyDelay) + lease_ms * (1 - driftMargin)}. When the local lease runs out without a
  * reply the session is in JEOPARDY and calls wait; a reply within the grace period makes it SAFE,
  * otherwise it is EXPIRED for good.
  *
  * <p>Every call of the session (CreateSession, KeepAlive, CloseSession) and of its handles goes
- * through {@link SessionCalls} over the client's {@link MasterFollower}.
+ * through {@link SessionCalls} over its partition's {@link MasterFollower}. It has its own cache
+ * (the paths of its partition: a failover, jeopardy or expiry of this partition flushes only them)
+ * and its own handles' event routing; its state changes and application events go to the
+ * {@link PartitionSessions} that owns it, which presents all partition sessions as one session.
  *
- * <p>Mutable state is guarded by {@code this}; listeners run on {@code notifier}, a serial
- * executor, so they see changes and events in order.
+ * <p>Mutable state is guarded by {@code this}; state changes and events are handed on on
+ * {@code notifier}, a serial executor shared by all partition sessions, so they are seen in order
+ * (the order of one partition's; events of different partitions are not ordered).
  */
 public final class SessionKeeper implements SessionCalls.Gate {
     private static final Logger log = LoggerFactory.getLogger(SessionKeeper.class);
@@ -46,8 +50,9 @@ public final class SessionKeeper implements SessionCalls.Gate {
     private final SessionCalls calls;
     private final ScheduledExecutorService timer;
     private final Executor notifier;
-    private final List<Consumer<SessionState>> stateListeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<Event>> eventListeners = new CopyOnWriteArrayList<>();
+    private final MasterFollower channel;
+    private final Consumer<SessionState> states;
+    private final Consumer<Event> events;
 
     private SessionState state = SessionState.SAFE;
     private volatile long sessionId;      // set once, by the CreateSession answer
@@ -61,14 +66,28 @@ public final class SessionKeeper implements SessionCalls.Gate {
     private boolean failoverToAck;
     private boolean cacheDropToAck;
     private boolean closed;
+    private ChubbyException closedBecause; // set when another partition session's expiry ended this one
     private final ClientCache cache = new ClientCache(true, this::leaseValid);
     private final EventDispatch handleEvents = new EventDispatch();
 
-    SessionKeeper(ClientOptions options, MasterFollower channel, ScheduledExecutorService timer, Executor notifier) {
+    /**
+     * A partition session over {@code channel} (its partition's follower); {@code states} hears its
+     * state changes and {@code events} its application events, both on {@code notifier}.
+     */
+    SessionKeeper(ClientOptions options, MasterFollower channel, ScheduledExecutorService timer, Executor notifier,
+                  Consumer<SessionState> states, Consumer<Event> events) {
         this.options = options;
+        this.channel = channel;
         this.calls = new SessionCalls(channel, this, options.callTimeout().toMillis());
         this.timer = timer;
         this.notifier = notifier;
+        this.states = states;
+        this.events = events;
+    }
+
+    /** The partition of this session (0 in a cell of one partition). */
+    int partition() {
+        return channel.partition();
     }
 
     /** The calls of this session (and of its handles). */
@@ -78,9 +97,31 @@ public final class SessionKeeper implements SessionCalls.Gate {
 
     /** Creates the session and starts the KeepAlive loop; completes with the session id. */
     CompletableFuture<Long> create() {
+        // The request is built once the master was looked for: only then does the client know
+        // whether the cell is partitioned (a cell of one partition gets today's bytes).
+        return channel.located().thenCompose(v -> createLocated());
+    }
+
+    private CompletableFuture<Long> createLocated() {
+        boolean aware = channel.discovery().map().partitioned() || partition() != 0;
+        return createSession(aware).exceptionallyCompose(e -> {
+            ChubbyException ce = Futures.chubby(e);
+            if (!aware && ce.code() == ErrorCode.INVALID_ARGUMENT && channel.discovery().map().partitioned()) {
+                // no master was known when the request was built (an election): the cell turned out
+                // partitioned meanwhile and refused a client it took for one that does not route
+                return createSession(true);
+            }
+            return Futures.failed(ce);
+        });
+    }
+
+    private CompletableFuture<Long> createSession(boolean partitionAware) {
         long sent = System.nanoTime();
-        Request.Builder b = Request.newBuilder()
-                .setCreateSession(CreateSessionRequest.newBuilder().setClientName(options.clientName()));
+        CreateSessionRequest.Builder create = CreateSessionRequest.newBuilder().setClientName(options.clientName());
+        if (partitionAware) {
+            create.setPartitionAware(true);
+        }
+        Request.Builder b = Request.newBuilder().setCreateSession(create);
         // Retrying a CreateSession whose answer was lost at worst leaves an unused session behind,
         // which the master ends when it idles out: so it counts as a read here.
         return calls.callNow(b, false, options.callTimeout().toMillis()).thenApply(r -> {
@@ -93,7 +134,8 @@ public final class SessionKeeper implements SessionCalls.Gate {
                 sessionId = s.getSessionId();
                 extendLease(anchor(sent, received), s.getLeaseMs());
             }
-            log.info("session created id={} leaseMs={} epoch={}", s.getSessionId(), s.getLeaseMs(), s.getEpoch());
+            log.info("session created id={} partition={} leaseMs={} epoch={}", s.getSessionId(), partition(),
+                    s.getLeaseMs(), s.getEpoch());
             sendKeepAlive();
             return s.getSessionId();
         });
@@ -142,7 +184,8 @@ public final class SessionKeeper implements SessionCalls.Gate {
     @Override
     public synchronized CompletableFuture<Void> usable() {
         if (closed) {
-            return Futures.failed(new ChubbyException(ErrorCode.SESSION_EXPIRED, "the client is closed"));
+            return Futures.failed(closedBecause != null ? closedBecause
+                    : new ChubbyException(ErrorCode.SESSION_EXPIRED, "the client is closed"));
         }
         if (state == SessionState.EXPIRED) {
             return Futures.failed(expiredError());
@@ -155,30 +198,31 @@ public final class SessionKeeper implements SessionCalls.Gate {
                 + " expired");
     }
 
-    public void addStateListener(Consumer<SessionState> l) {
-        stateListeners.add(l);
-    }
-
-    public void removeStateListener(Consumer<SessionState> l) {
-        stateListeners.remove(l);
-    }
-
-    public void addEventListener(Consumer<Event> l) {
-        eventListeners.add(l);
-    }
-
-    public void removeEventListener(Consumer<Event> l) {
-        eventListeners.remove(l);
-    }
-
     /** Ends the session at the master (best effort, bounded by the call timeout) and stops the loop. */
     CompletableFuture<Void> close() {
+        return close(null);
+    }
+
+    /**
+     * Ends this partition session at the master (CloseSession: its locks are released without
+     * lock-delay) because {@code why}, another partition session's expiry, ended the client's
+     * session; calls of this partition fail with {@code why} from now on.
+     */
+    CompletableFuture<Void> closeBecause(ChubbyException why) {
+        return close(why);
+    }
+
+    private CompletableFuture<Void> close(ChubbyException why) {
         boolean wasLive;
         synchronized (this) {
             wasLive = !closed && state != SessionState.EXPIRED && sessionId != 0;
             closed = true;
+            if (why != null && closedBecause == null) {
+                closedBecause = why;
+            }
             cancelTimers();
-            usable.completeExceptionally(new ChubbyException(ErrorCode.SESSION_EXPIRED, "the client is closed"));
+            usable.completeExceptionally(why != null ? why
+                    : new ChubbyException(ErrorCode.SESSION_EXPIRED, "the client is closed"));
         }
         if (!wasLive) {
             return CompletableFuture.completedFuture(null);
@@ -230,7 +274,7 @@ public final class SessionKeeper implements SessionCalls.Gate {
                 expire(ce.detail());
                 return;
             }
-            log.warn("keepalive failed session={} reason={}", sessionId(), ce.getMessage());
+            log.warn("keepalive failed session={} partition={} reason={}", sessionId(), partition(), ce.getMessage());
             calls.channel().relocate();
             timer.schedule(this::sendKeepAlive, options.retryBackoff().toMillis(), TimeUnit.MILLISECONDS);
         });
@@ -248,7 +292,7 @@ public final class SessionKeeper implements SessionCalls.Gate {
     }
 
     private void onReply(long anchorNanos, KeepAliveReply r) {
-        List<Event> events = new ArrayList<>();
+        List<Event> fresh = new ArrayList<>();
         List<com.google.protobuf.ByteString> eventHandles = new ArrayList<>();
         synchronized (this) {
             if (closed || state == SessionState.EXPIRED) {
@@ -287,7 +331,7 @@ public final class SessionKeeper implements SessionCalls.Gate {
                         failoverToAck = true;
                         log.info("master failed over session={} epoch={}", sessionId, r.getEpoch());
                     }
-                    events.add(ev);
+                    fresh.add(ev);
                     eventHandles.add(m.getHandle());
                 }
             }
@@ -299,11 +343,11 @@ public final class SessionKeeper implements SessionCalls.Gate {
                 usable.complete(null);
                 log.info("session safe id={}", sessionId);
             }
-            for (int i = 0; i < events.size(); i++) {
-                Event ev = events.get(i);
+            for (int i = 0; i < fresh.size(); i++) {
+                Event ev = fresh.get(i);
                 com.google.protobuf.ByteString h = eventHandles.get(i);
                 notifier.execute(() -> {
-                    eventListeners.forEach(l -> safely(l, ev));
+                    events.accept(ev);
                     if (ev.type() == EventType.MASTER_FAILED_OVER) {
                         handleEvents.deliverAll(ev);
                     } else {
@@ -377,14 +421,6 @@ public final class SessionKeeper implements SessionCalls.Gate {
     /** Called with the lock held, so notifications are queued in the order of the changes. */
     private void changeState(SessionState s) {
         state = s;
-        notifier.execute(() -> stateListeners.forEach(l -> safely(l, s)));
-    }
-
-    private static <T> void safely(Consumer<T> l, T value) {
-        try {
-            l.accept(value);
-        } catch (RuntimeException e) {
-            log.warn("listener failed value={} error={}", value, e.toString());
-        }
+        notifier.execute(() -> states.accept(s));
     }
 }
