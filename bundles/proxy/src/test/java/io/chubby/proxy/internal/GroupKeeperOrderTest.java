@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,7 @@ class GroupKeeperOrderTest {
     private synchronized void answered(List<SessionTable.Answer<ClientConnection>> answers) {
         clientAnswers.add(answers);
         callsBeforeClientAnswers.add(channel.callCount());
+        notifyAll();
     }
 
     @AfterEach
@@ -62,6 +64,12 @@ class GroupKeeperOrderTest {
         channel.answer(0, KeepAliveReply.newBuilder().setLeaseMs(LEASE / 2).addInvalidations(inv).build());
 
         synchronized (this) {
+            // the keeper may register its completion after the answer arrived (the call is counted
+            // before the channel hands its future back): it then handles it on its own thread
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (clientAnswers.isEmpty() && System.nanoTime() < end) {
+                wait(20);
+            }
             assertEquals(1, clientAnswers.size(), "the clients were answered once");
             List<SessionTable.Answer<ClientConnection>> answers = clientAnswers.get(0);
             assertEquals(1, answers.size());
