@@ -157,6 +157,84 @@ class HandoffRulesTest {
     }
 
     /**
+     * After a failover a follower may hold slots below the new master's phase-1 range in an older
+     * ballot without knowing them chosen; the new master's commit index cannot commit them there,
+     * so it sends them again in its ballot when a HeartbeatAck says so, and a handoff to that
+     * follower waits for it (seed 553's rule). Here an Accepted of the follower is stepped in the
+     * same pass, after that HeartbeatAck: it used to move the re-send pointer past those slots
+     * again, so nothing was re-sent for two renew periods (MasterChangeTimesTest: a handoff right
+     * after a failover took 500 ms). Now the slots leave in that pass.
+     */
+    @Test
+    void aFollowerBehindTheNewMastersRangeIsCaughtUpInOnePassAndAHandoffToItIsQuick() {
+        TestCell c = new TestCell(3);
+        int m = c.electMaster();
+        int f = other(m, 3);
+        int n = other(f, 3);
+        long x = c.propose(m, "x");
+        c.stabilize(); // everyone accepted x; only m knows it chosen
+        c.cut.add(((long) m << 32) | f);
+        c.elapse(600); // n learns x chosen from m's heartbeats, f does not
+        assertTrue(c.node(n).commitIndex() >= x);
+        assertEquals(x - 1, c.node(f).commitIndex());
+        c.isolate(m);
+        List<Message> held = new ArrayList<>();
+        long start = c.now;
+        while (held.stream().noneMatch(h -> h instanceof Message.HeartbeatAck a && a.behind())
+                || held.stream().noneMatch(h -> h instanceof Message.Accepted)) {
+            c.now++;
+            for (PaxosNode node : c.nodes.values()) {
+                node.tick(c.now);
+            }
+            deliverHolding(c, f, n, held);
+            assertTrue(c.now - start < 5_000, "n is elected and f answers it: " + held);
+        }
+        assertEquals(Role.MASTER, c.node(n).role());
+        assertEquals(x - 1, c.node(f).commitIndex(), "f holds x in m's ballot and does not know it chosen");
+        Message behind = held.stream().filter(h -> h instanceof Message.HeartbeatAck).findFirst().orElseThrow();
+        Message accepted = held.stream().filter(h -> h instanceof Message.Accepted).findFirst().orElseThrow();
+        c.node(n).step(behind, c.now); // one pass: the HeartbeatAck asking for x again ...
+        c.node(n).step(accepted, c.now); // ... then an acknowledgement of n's own slots
+        held.remove(behind);
+        held.remove(accepted);
+        c.wire.addAll(held);
+        c.stabilize(); // no time passes: no heartbeat, no loss check
+        assertTrue(c.node(f).commitIndex() >= x, "x re-sent in n's ballot in that pass: f commit "
+                + c.node(f).commitIndex());
+        c.heal();
+        long asked = c.now;
+        assertTrue(c.node(n).handOff(f, c.now));
+        while (c.master() != f || !c.node(f).canServe(c.now)) {
+            c.elapseByMs(1, false);
+            assertTrue(c.now - asked < 100, "f holds everything: the handoff completes at once");
+        }
+    }
+
+    /** As {@link TestCell#stabilize}, but f's HeartbeatAcks and Accepteds to n are held back in {@code held}. */
+    private static void deliverHolding(TestCell c, int f, int n, List<Message> held) {
+        for (int guard = 0; guard < 100_000; guard++) {
+            boolean moved = false;
+            for (int i = 1; i <= c.n; i++) {
+                moved |= c.drain(i);
+            }
+            Message msg = c.wire.poll();
+            if (msg == null && !moved) {
+                return;
+            }
+            if (msg == null || c.cut.contains(((long) msg.from() << 32) | msg.to())) {
+                continue;
+            }
+            if (msg.from() == f && msg.to() == n
+                    && (msg instanceof Message.HeartbeatAck || msg instanceof Message.Accepted)) {
+                held.add(msg);
+            } else {
+                c.node(msg.to()).step(msg, c.now);
+            }
+        }
+        throw new AssertionError("did not settle");
+    }
+
+    /**
      * The figure a handoff exists for, on the same cell and instant network: a failover waits for
      * the followers' lease promises to lapse (L after the last heartbeat, plus jitter), a handoff
      * only for its messages. Protocol time only; GroupHostTest measures real threads.
