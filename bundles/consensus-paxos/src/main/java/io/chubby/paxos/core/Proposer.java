@@ -224,7 +224,7 @@ final class Proposer {
                 && (from != p.catchUpFrom || now - p.catchUpAt >= 2 * s.cfg.renewMillis())) {
             p.catchUpFrom = from;
             p.catchUpAt = now;
-            resend(a.from(), p, from, now);
+            p.resendFrom = p.resendFrom == 0 ? from : Math.min(p.resendFrom, from); // sendAccepts rewinds
         }
         advanceMasterCommit();
     }
@@ -293,55 +293,31 @@ final class Proposer {
     /** Pipelined, batched phase 2 to one follower, within the in-flight window. */
     void sendAccepts(int to, long now) {
         Leader.Progress p = s.leader.progress(to);
+        if (p.resendFrom != 0) {
+            p.next = Math.min(p.next, p.resendFrom);
+            p.resendFrom = 0;
+        }
         long last = s.log.lastIndex();
         long window = (long) s.cfg.maxInflight() * s.cfg.maxBatchEntries();
         while (p.next <= last && p.next - 1 - p.match < window) {
-            int sent = sendBatch(to, p, p.next, last, now);
-            if (sent == 0) {
+            List<Entry> batch = s.log.range(p.next, last, s.cfg.maxBatchEntries(), s.cfg.maxBatchBytes());
+            if (batch.isEmpty()) {
+                // Compacted below what it needs: only a snapshot helps (flagged at most once per L).
+                if (now - p.snapshotFlaggedAt >= s.cfg.leaseMillis()) {
+                    p.snapshotFlaggedAt = now;
+                    s.out.needSnapshot(to);
+                }
                 return;
             }
-            p.next += sent;
-        }
-    }
-
-    /**
-     * Sends the slots {@code from..p.match} again, at most {@code maxInflight} batches: the follower
-     * acknowledged them in this ballot (or we assumed it held them, below our phase 1 range) but does
-     * not know them chosen. Not through {@code p.next}, which the pipeline owns: an acknowledgement
-     * stepped before the next {@link PaxosNode#ready} moves it past them again, and the catch-up
-     * then waited two renew periods (consensus-paxos README "Handoff timing": a handoff right after
-     * a failover waited about 500 ms for its target).
-     */
-    private void resend(int to, Leader.Progress p, long from, long now) {
-        long at = from;
-        for (int k = 0; k < s.cfg.maxInflight() && at <= p.match; k++) {
-            int sent = sendBatch(to, p, at, p.match, now);
-            if (sent == 0) {
-                return;
+            List<Entry> stamped = new ArrayList<>(batch.size());
+            for (Entry e : batch) {
+                // Below our phase 1 range the slots are chosen: proposing the chosen value again
+                // in our ballot is safe, and lets the follower recognise it as chosen.
+                stamped.add(e.withBallot(s.leader.ballot));
             }
-            at += sent;
+            s.out.send(new Message.Accept(s.self, to, s.leader.ballot, stamped, s.commitIndex));
+            p.next += stamped.size();
         }
-    }
-
-    /** One Accept of the slots from {@code from} (at most to {@code last}, one batch); 0 when compacted below it. */
-    private int sendBatch(int to, Leader.Progress p, long from, long last, long now) {
-        List<Entry> batch = s.log.range(from, last, s.cfg.maxBatchEntries(), s.cfg.maxBatchBytes());
-        if (batch.isEmpty()) {
-            // Compacted below what it needs: only a snapshot helps (flagged at most once per L).
-            if (now - p.snapshotFlaggedAt >= s.cfg.leaseMillis()) {
-                p.snapshotFlaggedAt = now;
-                s.out.needSnapshot(to);
-            }
-            return 0;
-        }
-        List<Entry> stamped = new ArrayList<>(batch.size());
-        for (Entry e : batch) {
-            // Below our phase 1 range the slots are chosen: proposing the chosen value again
-            // in our ballot is safe, and lets the follower recognise it as chosen.
-            stamped.add(e.withBallot(s.leader.ballot));
-        }
-        s.out.send(new Message.Accept(s.self, to, s.leader.ballot, stamped, s.commitIndex));
-        return stamped.size();
     }
 
     boolean unsent() {
@@ -349,7 +325,8 @@ final class Proposer {
         long window = (long) s.cfg.maxInflight() * s.cfg.maxBatchEntries();
         for (var f : s.leader.followers()) {
             Leader.Progress p = f.getValue();
-            if (p.next <= last && p.next - 1 - p.match < window && s.log.entry(p.next) != null) {
+            if (p.resendFrom != 0
+                    || (p.next <= last && p.next - 1 - p.match < window && s.log.entry(p.next) != null)) {
                 return true;
             }
         }
