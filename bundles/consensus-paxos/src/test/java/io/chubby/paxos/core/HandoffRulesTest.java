@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
  * millisecond on a {@link TestCell} (which asserts at every {@link TestCell#master} call that no
  * two replicas hold a valid lease): the master waits for a lagging target without serving and
  * without releasing anybody; a handed-off ballot is never served again; late and duplicated
- * {@code Handoff}/{@code LeaseRelease} of the handed-off ballot change nothing once a successor
- * leads; and what a handoff saves against a failover.
+ * {@code Handoff}/{@code LeaseRelease} of handed-off ballots change nothing under a later master;
+ * a follower behind a new master's phase-1 range is caught up in one pass, so a handoff to it
+ * right after a failover is quick; and what a handoff saves against a failover.
  */
 class HandoffRulesTest {
 
