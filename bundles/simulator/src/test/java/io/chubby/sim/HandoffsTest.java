@@ -10,8 +10,11 @@ import org.junit.jupiter.api.Test;
 class HandoffsTest {
 
     /**
-     * Seeds 1 and 4 ask for no handoff: their runs are exactly those of the code before handoffs
-     * (the figures were printed by it at d9dd616).
+     * Seeds 1 and 4 ask for no handoff: seed 1 runs exactly as the code before handoffs (figures
+     * printed by it at d9dd616). Seed 4's figures were taken again on branch handoff6: the core
+     * there re-sends the slots a follower lacks below a new master's phase-1 range at once
+     * (consensus-paxos {@code Leader.Progress.resendFrom}) instead of up to two renew periods later, which
+     * changes that seed's run (2,152 events, 97 chosen, end 4,538 ms before); it still asks for no handoff.
      */
     @Test
     void aSeedWithoutHandoffsRunsAsBeforeHandoffsExisted() {
@@ -19,7 +22,7 @@ class HandoffsTest {
         assertEquals(new Simulation.Result(1, 5, 2022, 92, 4463, 1, 1, 0, 1), one.run());
         assertEquals(0, one.faults().handoffs());
         Simulation four = new Simulation(4, 5, false, Simulation.groupsFor(4));
-        assertEquals(new Simulation.Result(4, 5, 2152, 97, 4538, 4, 1, 2, 2), four.run());
+        assertEquals(new Simulation.Result(4, 5, 1870, 78, 4182, 4, 1, 2, 2), four.run());
         assertEquals(0, four.faults().handoffs());
     }
 

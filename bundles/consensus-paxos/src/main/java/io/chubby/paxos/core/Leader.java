@@ -31,6 +31,13 @@ final class Leader {
         long reportedCommit;
         long catchUpFrom = -1;
         long catchUpAt;
+        /**
+         * Slots from here on are to be sent again (a HeartbeatAck said the follower lacks them),
+         * 0: none. {@code next} is rewound only when the Accepts are made ({@code sendAccepts}):
+         * rewinding it at once let an acknowledgement stepped before then move it forward again, and
+         * nothing was re-sent for two renew periods (consensus-paxos README "Handoff timing").
+         */
+        long resendFrom;
         long snapshotFlaggedAt = Long.MIN_VALUE / 2; // no overflow in now - snapshotFlaggedAt
 
         void ack(long first, long last) {

@@ -224,7 +224,7 @@ final class Proposer {
                 && (from != p.catchUpFrom || now - p.catchUpAt >= 2 * s.cfg.renewMillis())) {
             p.catchUpFrom = from;
             p.catchUpAt = now;
-            p.next = Math.min(p.next, from);
+            p.resendFrom = p.resendFrom == 0 ? from : Math.min(p.resendFrom, from); // sendAccepts rewinds
         }
         advanceMasterCommit();
     }
@@ -293,6 +293,10 @@ final class Proposer {
     /** Pipelined, batched phase 2 to one follower, within the in-flight window. */
     void sendAccepts(int to, long now) {
         Leader.Progress p = s.leader.progress(to);
+        if (p.resendFrom != 0) {
+            p.next = Math.min(p.next, p.resendFrom);
+            p.resendFrom = 0;
+        }
         long last = s.log.lastIndex();
         long window = (long) s.cfg.maxInflight() * s.cfg.maxBatchEntries();
         while (p.next <= last && p.next - 1 - p.match < window) {
@@ -321,7 +325,8 @@ final class Proposer {
         long window = (long) s.cfg.maxInflight() * s.cfg.maxBatchEntries();
         for (var f : s.leader.followers()) {
             Leader.Progress p = f.getValue();
-            if (p.next <= last && p.next - 1 - p.match < window && s.log.entry(p.next) != null) {
+            if (p.resendFrom != 0
+                    || (p.next <= last && p.next - 1 - p.match < window && s.log.entry(p.next) != null)) {
                 return true;
             }
         }
