@@ -71,8 +71,9 @@ class MasterChangeTimesTest {
             for (long f : failovers) {
                 assertTrue(f >= 800 - 250, "a failover waits for the followers' promises to lapse: " + failovers);
             }
-            assertTrue(median(handoffs) < Collections.min(failovers), "a handoff skips the lease wait: handoffs "
-                    + handoffs + ", failovers " + failovers);
+            // how much faster a handoff is, is printed, not asserted: timings are measured, never checked
+            // in tests (a loaded machine stretches them); the bound above is safety: a failover cannot
+            // come before the followers' promises lapse, however fast the machine
             long last = cell.machine(cell.awaitMaster(0, 1_000).self().id(), 0).applied();
             for (int id = 1; id <= 3; id++) {
                 final int r = id;
