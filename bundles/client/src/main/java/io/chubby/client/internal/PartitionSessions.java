@@ -118,11 +118,15 @@ public final class PartitionSessions {
         return z == null ? 0 : z.sessionId();
     }
 
-    /** The worst state of the partition sessions. */
+    /**
+     * The worst state of the partition sessions. A client closed by its application keeps the state
+     * it had (SAFE for a session ended cleanly), as a single session's state always did; one ended
+     * because another partition session expired reports EXPIRED through that one.
+     */
     public SessionState state() {
         SessionState worst = SessionState.SAFE;
         for (SessionKeeper k : keepers.values()) {
-            worst = worse(worst, k.expired() ? SessionState.EXPIRED : k.state());
+            worst = worse(worst, k.state());
         }
         return worst;
     }

@@ -107,6 +107,30 @@ class PartitionRoutingTest {
         assertEquals(1, a.sockets.size(), "one connection");
     }
 
+    /**
+     * A client its application closed keeps the state its session had, SAFE, in a cell of one
+     * partition and in a partitioned one (a single session's state always did: AclHotSwapIT and
+     * MirrorHotSwapIT check every load session SAFE after closing their clients).
+     */
+    @Test
+    void aClosedClientKeepsTheStateItsSessionHad() throws Exception {
+        try (FakeReplica single = new FakeReplica(1)) {
+            ChubbyClient one = FakeReplica.connect(single);
+            one.write("/ls/local/f", V);
+            one.close();
+            assertEquals(SessionState.SAFE, one.sessionState(), "one partition");
+        }
+
+        partitioned(4);
+        ChubbyClient four = FakeReplica.connect(a, b);
+        four.write(fileOn(1, 4), V);
+        four.write(fileOn(2, 4), V);
+        four.close();
+        assertEquals(SessionState.SAFE, four.sessionState(), "four partitions, three sessions");
+        ChubbyException closed = assertThrows(ChubbyException.class, () -> four.write(fileOn(1, 4), V));
+        assertEquals(ErrorCode.SESSION_EXPIRED, closed.code(), "a closed client's calls fail as before");
+    }
+
     @Test
     void callsGoToTheirPartitionsMasterEachPartitionWithItsOwnSession() throws Exception {
         partitioned(4);
