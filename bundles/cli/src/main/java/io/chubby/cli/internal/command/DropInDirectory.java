@@ -1,20 +1,21 @@
 package io.chubby.cli.internal.command;
 
+import io.chubby.cli.internal.BundleHeader;
+
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.jar.JarInputStream;
-import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
@@ -28,7 +29,8 @@ import java.util.stream.Stream;
  * written; {@code --once} takes what is there. Names starting with a dot are ignored (the record,
  * and the {@code .x.jar.tmp} an operator moves in from). A roll that failed is not tried again
  * until its jar changes or {@code retryAfterMs} passed. Two jars with one Bundle-SymbolicName are
- * refused both. Used by one thread.
+ * refused both. A jar is read and hashed once per version of the file, not at every scan. Used by
+ * one thread.
  */
 final class DropInDirectory {
     static final String RECORD = ".chubby-rolled.properties";
@@ -58,6 +60,11 @@ final class DropInDirectory {
     /** file -> sha256 ("-" for a removal) of a failed roll, and when it failed. */
     private final Map<String, Failure> failures = new HashMap<>();
     private final Map<String, String> lastSeen = new HashMap<>();
+    /** file -> what it held at its size and time ("stamp") when last read. */
+    private final Map<String, Read> reads = new HashMap<>();
+
+    /** A jar as read at {@code stamp}: its SHA-256 and either its header or why it is refused. */
+    private record Read(String stamp, String sha256, Jar jar, String refusal) { }
 
     private record Failure(String sha256, long atMs) { }
 
@@ -86,6 +93,7 @@ final class DropInDirectory {
         Map<String, Jar> present = new TreeMap<>();
         List<String> refused = new ArrayList<>();
         Map<String, String> seenNow = new HashMap<>();
+        Map<String, Read> readNow = new HashMap<>();
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
             files = s.filter(p -> p.getFileName().toString().endsWith(".jar") && !p.getFileName().toString().startsWith("."))
@@ -93,25 +101,29 @@ final class DropInDirectory {
         }
         for (Path p : files) {
             String file = p.getFileName().toString();
-            String stamp = Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis();
+            // size, time at full precision and the file's identity (a jar moved over another is a new file)
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+            String stamp = a.size() + "@" + a.lastModifiedTime() + "#" + a.fileKey();
             seenNow.put(file, stamp);
             if (stable && !stamp.equals(lastSeen.get(file))) {
                 continue; // new or still changing: taken at the next scan if it stays so
             }
-            byte[] bytes = Files.readAllBytes(p);
-            String sha = BundleRollout.sha256(bytes);
-            try {
-                String[] header = header(bytes);
-                present.put(file, new Jar(file, sha, header[0], header[1]));
-            } catch (IOException | IllegalStateException e) {
-                if (retryable(file, sha, nowMs)) {
-                    refused.add(file + ": " + e.getMessage());
-                    failed(file, sha, nowMs);
-                }
+            Read read = reads.get(file);
+            if (read == null || !read.stamp().equals(stamp)) {
+                read = read(p, stamp); // read and hashed once per version of the file, not every poll
+            }
+            readNow.put(file, read);
+            if (read.jar() != null) {
+                present.put(file, read.jar());
+            } else if (retryable(file, read.sha256(), nowMs)) {
+                refused.add(file + ": " + read.refusal());
+                failed(file, read.sha256(), nowMs);
             }
         }
         lastSeen.clear();
         lastSeen.putAll(seenNow);
+        reads.clear();
+        reads.putAll(readNow);
 
         Map<String, List<String>> byName = new TreeMap<>();
         present.values().forEach(j -> byName.computeIfAbsent(j.symbolicName(), k -> new ArrayList<>()).add(j.file()));
@@ -177,6 +189,17 @@ final class DropInDirectory {
         failures.put(file, new Failure(sha256, nowMs));
     }
 
+    private static Read read(Path p, String stamp) throws IOException {
+        byte[] bytes = Files.readAllBytes(p);
+        String sha = BundleRollout.sha256(bytes);
+        try {
+            BundleHeader h = BundleHeader.of(new ByteArrayInputStream(bytes));
+            return new Read(stamp, sha, new Jar(p.getFileName().toString(), sha, h.symbolicName(), h.version()), null);
+        } catch (IOException | IllegalStateException e) {
+            return new Read(stamp, sha, null, e.getMessage());
+        }
+    }
+
     private boolean retryable(String file, String sha256, long nowMs) {
         Failure f = failures.get(file);
         return f == null || !f.sha256().equals(sha256) || nowMs - f.atMs() >= retryAfterMs;
@@ -190,23 +213,5 @@ final class DropInDirectory {
             p.store(out, "what chubby bundle watch rolled out over the cell: jar = SHA-256 Bundle-SymbolicName");
         }
         Files.move(tmp, dir.resolve(RECORD), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** Bundle-SymbolicName (without its directives) and Bundle-Version of a jar. */
-    static String[] header(byte[] jar) throws IOException {
-        Manifest m;
-        try (InputStream raw = new java.io.ByteArrayInputStream(jar); JarInputStream in = new JarInputStream(raw)) {
-            m = in.getManifest();
-        }
-        String bsn = m == null ? null : m.getMainAttributes().getValue("Bundle-SymbolicName");
-        if (bsn == null || bsn.isBlank()) {
-            throw new IllegalStateException("not an OSGi bundle: its manifest has no Bundle-SymbolicName");
-        }
-        String name = bsn.split(";", 2)[0].strip();
-        if (!name.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalStateException("unusable Bundle-SymbolicName: " + name);
-        }
-        String version = m.getMainAttributes().getValue("Bundle-Version");
-        return new String[] {name, version == null ? "0.0.0" : version.strip()};
     }
 }

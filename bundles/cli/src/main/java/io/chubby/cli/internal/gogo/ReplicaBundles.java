@@ -1,5 +1,7 @@
 package io.chubby.cli.internal.gogo;
 
+import io.chubby.cli.internal.BundleHeader;
+
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -24,8 +26,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarInputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -101,7 +101,7 @@ public final class ReplicaBundles {
     /** Installs and starts the uploaded jar; an identical jar already installed here is a success. */
     public synchronized String install(String name, String sha256) throws IOException {
         Path part = verified(name, sha256);
-        Header h = header(part);
+        BundleHeader h = header(part);
         Optional<Bundle> existing = bySymbolicName(h.symbolicName());
         Path target = target(h.symbolicName());
         if (existing.isPresent()) {
@@ -138,7 +138,7 @@ public final class ReplicaBundles {
      */
     public synchronized String update(String name, String sha256) throws IOException {
         Path part = verified(name, sha256);
-        Header h = header(part);
+        BundleHeader h = header(part);
         Bundle b = replicas(h.symbolicName(), part);
         Path target = target(h.symbolicName());
         if (sha256(target).equals(sha256)) {
@@ -172,7 +172,7 @@ public final class ReplicaBundles {
      * both, the same jar again is a success, and a bundle of the distribution is refused.
      */
     public synchronized String deploy(String name, String sha256) throws IOException {
-        Header h = header(verified(name, sha256));
+        BundleHeader h = header(verified(name, sha256));
         Optional<Bundle> existing = bySymbolicName(h.symbolicName());
         return existing.isPresent() && isReplicas(existing.get()) ? update(name, sha256) : install(name, sha256);
     }
@@ -345,28 +345,10 @@ public final class ReplicaBundles {
     }
 
     /** Symbolic name and version from a jar's manifest. */
-    record Header(String symbolicName, String version) {
-        @Override
-        public String toString() {
-            return symbolicName + " " + version;
+    static BundleHeader header(Path jar) throws IOException {
+        try (InputStream in = Files.newInputStream(jar)) {
+            return BundleHeader.of(in);
         }
-    }
-
-    static Header header(Path jar) throws IOException {
-        Manifest m;
-        try (JarInputStream in = new JarInputStream(Files.newInputStream(jar))) {
-            m = in.getManifest();
-        }
-        String bsn = m == null ? null : m.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
-        if (bsn == null || bsn.isBlank()) {
-            throw new IllegalStateException("not an OSGi bundle: the jar's manifest has no Bundle-SymbolicName");
-        }
-        String name = bsn.split(";", 2)[0].strip();
-        if (!UPLOAD_NAME.matcher(name).matches()) {
-            throw new IllegalStateException("unusable Bundle-SymbolicName: " + name);
-        }
-        String version = m.getMainAttributes().getValue(Constants.BUNDLE_VERSION);
-        return new Header(name, version == null ? "0.0.0" : version.strip());
     }
 
     private static String describe(Bundle b) {

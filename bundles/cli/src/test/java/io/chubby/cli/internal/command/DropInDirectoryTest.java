@@ -94,6 +94,27 @@ class DropInDirectoryTest {
         assertTrue(new DropInDirectory(dir, 60_000).scan(false, 5).isEmpty());
     }
 
+    /** A jar rewritten in place with a build of the same size is read again, not taken from the last scan's reading. */
+    @Test
+    void aJarRewrittenWithTheSameSizeIsReadAgain() throws IOException {
+        Path f = dir.resolve("acl.jar");
+        Files.write(f, padded(jar("io.chubby.acl", "1.0.0")));
+        DropInDirectory d = new DropInDirectory(dir, 60_000);
+        d.rolledOut(d.scan(false, 0).rolls().get(0));
+        FileTime same = Files.getLastModifiedTime(f);
+        Path moved = dir.resolve(".acl.jar.tmp");
+        Files.write(moved, padded(jar("io.chubby.acl", "1.0.1")));
+        Files.setLastModifiedTime(moved, same);
+        assertEquals(Files.size(f), Files.size(moved), "a build of the same size and time");
+        Files.move(moved, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(List.of("acl.jar (io.chubby.acl 1.0.1)"), rolls(d.scan(false, 1)), "moved over it: another file");
+    }
+
+    /** The jar padded to 1 KiB (a zip reader stops at its entries): two builds of one size. */
+    private static byte[] padded(byte[] jar) {
+        return java.util.Arrays.copyOf(jar, 1024);
+    }
+
     @Test
     void aFailedRollWaitsForAChangeOrTheRetryPeriod() throws IOException {
         Files.write(dir.resolve("acl.jar"), jar("io.chubby.acl", "1.0.0"));
