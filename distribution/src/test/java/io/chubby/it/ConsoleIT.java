@@ -20,11 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -73,12 +71,14 @@ class ConsoleIT {
         cell = new LocalCell(3);
         LocalCell.Run up = cell.up();
         assertEquals(0, up.exit(), () -> up + cell.logs());
-        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(PASSWORD.getBytes(StandardCharsets.UTF_8)));
+        // the console's own password, salted, written into each replica's configuration by the CLI
+        List<String> passwd = new ArrayList<>(List.of("console", "passwd"));
         for (int id = 1; id <= 3; id++) {
-            Files.writeString(cell.dir().resolve("replica-" + id).resolve("etc").resolve("io.chubby.console.cfg"),
-                    "console.password.sha256=" + hash + "\n");
+            passwd.add("--config");
+            passwd.add(cell.dir().resolve("replica-" + id).resolve("etc").resolve("io.chubby.console.cfg").toString());
         }
+        LocalCell.Run set = cell.chubby((PASSWORD + "\n").getBytes(StandardCharsets.UTF_8), passwd.toArray(String[]::new));
+        assertEquals(0, set.exit(), set::toString);
         Files.createDirectories(shots);
 
         ChubbyClient holder = client("console-it holder " + EVIL);

@@ -68,8 +68,13 @@ public final class ConsoleComponent {
         @AttributeDefinition(description = "Without cell authentication: the console's user name (loopback only)")
         String console_user() default "admin";
 
-        @AttributeDefinition(description = "Without cell authentication: SHA-256 of the console's password in hex "
-                + "(printf %s PASSWORD | sha256sum); empty: nobody gets in")
+        @AttributeDefinition(description = "Without cell authentication: the console's password as salted PBKDF2, "
+                + "pbkdf2-sha256:<iterations>:<salt>:<key> (chubby console passwd writes it); empty: "
+                + "console.password.sha256, else nobody gets in")
+        String console_password_hash() default "";
+
+        @AttributeDefinition(description = "Deprecated, unsalted: SHA-256 of the console's password in hex, used only "
+                + "when console.password.hash is empty")
         String console_password_sha256() default "";
 
         @AttributeDefinition(description = "How long the cell page waits for each other replica's Status (ms)")
@@ -94,10 +99,18 @@ public final class ConsoleComponent {
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private final ExecutorService pool;
     private final Config config;
+    private final LocalPassword password;
 
     @Activate
     public ConsoleComponent(BundleContext context, Config config) {
         this.config = config;
+        this.password = LocalPassword.of(config.console_password_hash(), config.console_password_sha256());
+        if (password.problem() != null) {
+            LOG.error("{}: {}; without cell authentication nobody gets into the console", PID, password.problem());
+        } else if (password.legacy()) {
+            LOG.warn("{}: console.password.sha256 is an unsalted hash; replace it with console.password.hash "
+                    + "(chubby console passwd)", PID);
+        }
         if (!config.console_enabled()) {
             pool = null;
             LOG.info("console pages disabled ({}: console.enabled=false)", PID);
@@ -211,8 +224,7 @@ public final class ConsoleComponent {
                 return Gate.withCellLogin(credentials, c -> login(auth, c, req.getRemoteAddr()),
                         p -> isAdmin(p, req.getRemoteAddr()));
             }
-            return Gate.local(credentials, req.getRemoteAddr(), config.console_user(),
-                    config.console_password_sha256());
+            return Gate.local(credentials, req.getRemoteAddr(), config.console_user(), password);
         } finally {
             credentials.ifPresent(c -> Arrays.fill(c.password(), '\0'));
         }

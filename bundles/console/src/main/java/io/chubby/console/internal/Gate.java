@@ -3,10 +3,6 @@ package io.chubby.console.internal;
 import io.chubby.spi.Principal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -20,8 +16,9 @@ import java.util.function.Predicate;
  *       must hold the cell's admin permission (the {@code Authorizer} allows it {@code ADMIN}).</li>
  *   <li><b>local</b> (no authenticator): only from a loopback address, with the console's own
  *       user and password (PID {@code io.chubby.console}: {@code console.user}, and
- *       {@code console.password.sha256}, the SHA-256 of the password in hex). Without a password
- *       configured nobody gets in.</li>
+ *       {@code console.password.hash}, salted PBKDF2, or the older unsalted
+ *       {@code console.password.sha256}: {@link LocalPassword}). Without a password configured
+ *       nobody gets in.</li>
  * </ul>
  * Pure: the login and the admin check are functions handed in.
  */
@@ -67,22 +64,24 @@ final class Gate {
      *
      * @param remoteAddress  the client's address
      * @param user           {@code console.user}
-     * @param passwordSha256 {@code console.password.sha256} (hex), empty when none is configured
+     * @param password       the configured password (possibly none)
      */
-    static Decision local(Optional<Credentials> credentials, String remoteAddress, String user, String passwordSha256) {
+    static Decision local(Optional<Credentials> credentials, String remoteAddress, String user, LocalPassword password) {
         if (!loopback(remoteAddress)) {
             return new Decision(Outcome.FORBIDDEN, "", "without cell authentication the console answers loopback only");
         }
-        if (passwordSha256 == null || passwordSha256.isBlank()) {
-            return new Decision(Outcome.FORBIDDEN, "", "no console password configured (console.password.sha256 in "
-                    + "PID " + ConsoleComponent.PID + ")");
+        if (password.problem() != null) {
+            return new Decision(Outcome.FORBIDDEN, "", password.problem() + " (PID " + ConsoleComponent.PID + ")");
+        }
+        if (!password.configured()) {
+            return new Decision(Outcome.FORBIDDEN, "", "no console password configured (console.password.hash in "
+                    + "PID " + ConsoleComponent.PID + ": chubby console passwd)");
         }
         if (credentials.isEmpty()) {
             return challenge("log in with the console's user and password");
         }
         Credentials c = credentials.get();
-        boolean good = c.user().equals(user) & MessageDigest.isEqual(sha256(c.password()),
-                hexBytes(passwordSha256.trim()));
+        boolean good = c.user().equals(user) & password.matches(c.password());
         return good ? new Decision(Outcome.ALLOW, c.user(), "") : challenge("wrong user name or password");
     }
 
@@ -99,23 +98,6 @@ final class Gate {
             return InetAddress.getByName(address).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
-        }
-    }
-
-    /** SHA-256 of the password's UTF-8 bytes. */
-    static byte[] sha256(char[] password) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(new String(password).getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no SHA-256 in this JVM", e);
-        }
-    }
-
-    private static byte[] hexBytes(String hex) {
-        try {
-            return HexFormat.of().parseHex(hex.toLowerCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return new byte[0];
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.chubby.console.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chubby.console.internal.Gate.Outcome;
@@ -13,7 +14,14 @@ import org.junit.jupiter.api.Test;
 
 /** Who gets in ({@link Gate}), the Basic header ({@link Credentials}) and each request's status ({@link Route}). */
 class AccessTest {
-    private static final String SECRET_SHA256 = HexFormat.of().formatHex(Gate.sha256("s3cret".toCharArray()));
+    private static final LocalPassword SECRET = LocalPassword.of(pbkdf2("s3cret", 10_000), "");
+
+    /** A console.password.hash value as chubby console passwd writes it (salt fixed here). */
+    static String pbkdf2(String password, int iterations) {
+        byte[] salt = "sixteen byte slt".getBytes(StandardCharsets.UTF_8);
+        return "pbkdf2-sha256:" + iterations + ":" + Base64.getEncoder().encodeToString(salt) + ":"
+                + Base64.getEncoder().encodeToString(LocalPassword.pbkdf2(password.toCharArray(), salt, iterations, 32));
+    }
 
     private static Optional<Credentials> basic(String user, String password) {
         return Credentials.fromBasic("Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
@@ -22,22 +30,64 @@ class AccessTest {
 
     @Test
     void localModeNeedsLoopbackAConfiguredPasswordAndTheRightOne() {
-        assertEquals(Outcome.ALLOW, Gate.local(basic("admin", "s3cret"), "127.0.0.1", "admin", SECRET_SHA256).outcome());
-        assertEquals(Outcome.ALLOW, Gate.local(basic("admin", "s3cret"), "0:0:0:0:0:0:0:1", "admin", SECRET_SHA256)
+        assertEquals(Outcome.ALLOW, Gate.local(basic("admin", "s3cret"), "127.0.0.1", "admin", SECRET).outcome());
+        assertEquals(Outcome.ALLOW, Gate.local(basic("admin", "s3cret"), "0:0:0:0:0:0:0:1", "admin", SECRET)
                 .outcome());
-        assertEquals(Outcome.CHALLENGE, Gate.local(Optional.empty(), "127.0.0.1", "admin", SECRET_SHA256).outcome());
-        assertEquals(Outcome.CHALLENGE, Gate.local(basic("admin", "wrong"), "127.0.0.1", "admin", SECRET_SHA256)
+        assertEquals(Outcome.CHALLENGE, Gate.local(Optional.empty(), "127.0.0.1", "admin", SECRET).outcome());
+        assertEquals(Outcome.CHALLENGE, Gate.local(basic("admin", "wrong"), "127.0.0.1", "admin", SECRET)
                 .outcome());
-        assertEquals(Outcome.CHALLENGE, Gate.local(basic("root", "s3cret"), "127.0.0.1", "admin", SECRET_SHA256)
+        assertEquals(Outcome.CHALLENGE, Gate.local(basic("root", "s3cret"), "127.0.0.1", "admin", SECRET)
                 .outcome());
-        Gate.Decision remote = Gate.local(basic("admin", "s3cret"), "10.1.2.3", "admin", SECRET_SHA256);
+        Gate.Decision remote = Gate.local(basic("admin", "s3cret"), "10.1.2.3", "admin", SECRET);
         assertEquals(Outcome.FORBIDDEN, remote.outcome());
         assertTrue(remote.reason().contains("loopback only"), remote.reason());
-        assertEquals(Outcome.FORBIDDEN, Gate.local(basic("admin", ""), "localhost", "admin", SECRET_SHA256).outcome(),
+        assertEquals(Outcome.FORBIDDEN, Gate.local(basic("admin", ""), "localhost", "admin", SECRET).outcome(),
                 "a name is never resolved");
-        Gate.Decision none = Gate.local(basic("admin", ""), "127.0.0.1", "admin", "");
+        Gate.Decision none = Gate.local(basic("admin", ""), "127.0.0.1", "admin", LocalPassword.of("", ""));
         assertEquals(Outcome.FORBIDDEN, none.outcome());
-        assertTrue(none.reason().contains("console.password.sha256"), none.reason());
+        assertTrue(none.reason().contains("console.password.hash"), none.reason());
+    }
+
+    @Test
+    void theSaltedHashWinsAndTheUnsaltedOneStillWorksAlone() {
+        String sha256 = HexFormat.of().formatHex(LocalPassword.sha256("old".toCharArray()));
+        LocalPassword legacy = LocalPassword.of("", sha256);
+        assertTrue(legacy.legacy());
+        assertEquals(Outcome.ALLOW, Gate.local(basic("admin", "old"), "127.0.0.1", "admin", legacy).outcome());
+        assertEquals(Outcome.CHALLENGE, Gate.local(basic("admin", "new"), "127.0.0.1", "admin", legacy).outcome());
+        LocalPassword both = LocalPassword.of(pbkdf2("new", 10_000), sha256);
+        assertFalse(both.legacy());
+        assertEquals(Outcome.ALLOW, Gate.local(basic("admin", "new"), "127.0.0.1", "admin", both).outcome());
+        assertEquals(Outcome.CHALLENGE, Gate.local(basic("admin", "old"), "127.0.0.1", "admin", both).outcome(),
+                "the sha256 is ignored once a salted hash is set");
+    }
+
+    @Test
+    void aRememberedMatchIsNotAKeyForAnotherPassword() {
+        LocalPassword p = LocalPassword.of(pbkdf2("s3cret", 10_000), "");
+        assertTrue(p.matches("s3cret".toCharArray()));
+        assertTrue(p.matches("s3cret".toCharArray()), "the same password again (remembered)");
+        assertFalse(p.matches("s3cret2".toCharArray()));
+        assertFalse(p.matches("".toCharArray()));
+        assertTrue(p.matches("s3cret".toCharArray()));
+    }
+
+    @Test
+    void aBrokenHashLetsNobodyInAndSaysWhy() {
+        for (String[] bad : new String[][] {
+                {"sha256:abc", "is not pbkdf2-sha256:"},
+                {"pbkdf2-sha256:many:AAAAAAAAAAA=:AAAAAAAAAAAAAAAAAAAAAA==", "is not a number"},
+                {"pbkdf2-sha256:1000:AAAAAAAAAAA=:AAAAAAAAAAAAAAAAAAAAAA==", "at least 10000"},
+                {"pbkdf2-sha256:10000:%%%:AAAA", "not base64"},
+                {"pbkdf2-sha256:10000:AAAA:AAAAAAAAAAAAAAAAAAAAAA==", "salt of 3 bytes"}}) {
+            LocalPassword p = LocalPassword.of(bad[0], "");
+            assertFalse(p.configured(), bad[0]);
+            Gate.Decision d = Gate.local(basic("admin", "x"), "127.0.0.1", "admin", p);
+            assertEquals(Outcome.FORBIDDEN, d.outcome(), bad[0]);
+            assertTrue(d.reason().contains(bad[1]), d.reason());
+        }
+        assertEquals(Outcome.FORBIDDEN, Gate.local(basic("admin", "x"), "127.0.0.1", "admin",
+                LocalPassword.of("", "not-hex")).outcome());
     }
 
     @Test

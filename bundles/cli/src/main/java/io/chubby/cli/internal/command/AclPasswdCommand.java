@@ -9,16 +9,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedReader;
-import java.io.Console;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -65,11 +60,8 @@ public final class AclPasswdCommand implements Callable<Integer> {
                     + PasswordHasher.ALGORITHMS.keySet().stream().sorted().toList());
         }
         CliContext ctx = acl.root.ctx();
-        char[] password = password(ctx);
+        char[] password = NewPassword.read(ctx, spec, passwordFile, "password for " + user);
         try {
-            if (password.length == 0) {
-                throw new ParameterException(spec.commandLine(), "empty password");
-            }
             String hash = PasswordHasher.hash(password, algorithm,
                     ctx.env(CliContext.HOME_ENV).map(Path::of).orElse(null), AclPasswdCommand.class.getClassLoader());
             boolean replaced = update(hash);
@@ -79,31 +71,6 @@ public final class AclPasswdCommand implements Callable<Integer> {
             Arrays.fill(password, '\0');
         }
         return 0;
-    }
-
-    private char[] password(CliContext ctx) {
-        try {
-            if (passwordFile != null) {
-                try (BufferedReader r = Files.newBufferedReader(passwordFile, StandardCharsets.UTF_8)) {
-                    String line = r.readLine();
-                    return line == null ? new char[0] : line.toCharArray();
-                }
-            }
-            Console console = System.console();
-            if (console != null && ctx.in() == System.in) {
-                char[] first = console.readPassword("password for %s: ", user);
-                char[] again = console.readPassword("again: ");
-                if (first == null || again == null || !Arrays.equals(first, again)) {
-                    throw new ParameterException(spec.commandLine(), "the two passwords differ");
-                }
-                Arrays.fill(again, '\0');
-                return first;
-            }
-            String line = new BufferedReader(new InputStreamReader(ctx.in(), StandardCharsets.UTF_8)).readLine();
-            return line == null ? new char[0] : line.toCharArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the password: " + e.getMessage(), e);
-        }
     }
 
     /** Writes the file with USER's line replaced or added (through a temporary file, mode 600). */
@@ -127,16 +94,7 @@ public final class AclPasswdCommand implements Callable<Integer> {
             if (!replaced) {
                 lines.add(entry);
             }
-            Path abs = file.toAbsolutePath();
-            Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-            Files.deleteIfExists(tmp);
-            try {
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException notPosix) {
-                Files.createFile(tmp);
-            }
-            Files.write(tmp, lines, StandardCharsets.UTF_8);
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            NewPassword.writeOwnerOnly(file, lines);
             return replaced;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

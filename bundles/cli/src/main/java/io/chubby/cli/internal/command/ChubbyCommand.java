@@ -53,7 +53,7 @@ public final class ChubbyCommand implements Runnable {
      */
     public static final List<String> SUBCOMMANDS = List.of("cell", "master", "member", "ls", "stat", "cat", "mkdir",
             "rm", "put", "acl", "admin", "backup", "mirror", "lock", "locks", "sequencer", "elect", "watch", "session",
-            "whoami", "proxy", "dist", "bundle");
+            "whoami", "proxy", "dist", "bundle", "console");
 
     /** Global options that take a value (the word after them is not a subcommand). */
     static final List<String> VALUED_OPTIONS = List.of("--cell", "--timeout", "--ca", "--cert", "--key", "--user",
@@ -138,6 +138,7 @@ public final class ChubbyCommand implements Runnable {
             case "proxy" -> new ProxyCommand();
             case "dist" -> new DistCommand();
             case "bundle" -> new BundleCommand();
+            case "console" -> new ConsoleCommand();
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };
     }
@@ -333,7 +334,10 @@ public final class ChubbyCommand implements Runnable {
                     }
                     last = r + " knows no master";
                 } catch (ChubbyException e) {
-                    last = e.getMessage();
+                    boolean cutByDeadline = deadline - System.nanoTime() < TimeUnit.MILLISECONDS.toNanos(MIN_TRY_MS);
+                    if (last == null || !cutByDeadline) {
+                        last = e.getMessage(); // a try the deadline cut short says less than the answer before it
+                    }
                 }
             }
             backoffMs = pause(deadline, backoffMs);
