@@ -41,4 +41,29 @@ public interface ConsensusGroups {
     default Map<Integer, Integer> peerMinors() {
         return Map.of();
     }
+
+    /**
+     * Sends one cross-group message (docs/PARTITIONING.md 4.4: a step of a directory operation from
+     * the master of one group to the master of another, and its answer) to replica {@code replica}
+     * over this replica's peer links. {@code message} is a serialized {@code chubby.peer.v1}
+     * {@code PeerMessage} whose body is a {@code CrossRequest} or a {@code CrossReply}; its
+     * {@code from} and {@code to} are set here. Delivery is best-effort, as for every peer message:
+     * the caller times out and sends again. Never blocks on the network. Since spi 1.13; the default
+     * has no channel.
+     *
+     * @throws IllegalArgumentException if {@code message} is not such a message
+     * @throws UnsupportedOperationException if this implementation carries no cross-group messages
+     */
+    default void sendCross(int replica, byte[] message) {
+        throw new UnsupportedOperationException("no cross-group channel in " + getClass().getSimpleName());
+    }
+
+    /**
+     * Sets the receiver of the cross-group messages other replicas send (replacing any earlier one;
+     * null detaches it): the whole {@code PeerMessage} as received, with the sender's replica id as
+     * the transport authenticated it. Called on transport threads: the handler must not block.
+     * Since spi 1.13; the default never delivers anything.
+     */
+    default void crossHandler(PeerTransport.PeerHandler handler) {
+    }
 }

@@ -33,9 +33,16 @@
  * {@code metrics.} key prefix ({@code chubby cell up --set metrics.<key>=<value>}); {@code SessionView}
  * (a read-only view of the applied sessions and locks, provided by session-mgr, read by the console
  * bundle's pages, issue 22).
+ *
+ * <p>1.12.0: {@code RequestHandler.leavingNotice} (a default method: what a stopping replica tells its
+ * clients).
+ *
+ * <p>1.13.0: {@code ConsensusGroups.sendCross} and {@code ConsensusGroups.crossHandler} (default
+ * methods: the cross-group channel of docs/PARTITIONING.md 4.4 on the cell's own peer links, opaque
+ * to consensus; issue 18 step 12).
  */
 @Export
-@Version("1.12.0")
+@Version("1.13.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -41,12 +41,31 @@ public final class FakeGroupCell {
     // guarded by lock
     private final Map<Integer, List<Entry>> logs = new TreeMap<>();
     private final Map<Integer, long[]> leaders = new TreeMap<>(); // group -> {masterId, epoch}
+    /** Carries the replicas' cross-group messages ({@link #carryCrossOver}); null = none. */
+    private volatile MemoryNetwork crossNetwork;
 
     public FakeGroupCell(List<Member> members) {
         this.members = List.copyOf(members);
         for (Member m : members) {
             replicas.put(m.id(), new Replica(m.id()));
         }
+    }
+
+    /**
+     * From now on the replicas' cross-group messages ({@link ConsensusGroups#sendCross}) travel over
+     * {@code network} (its faults and delivery included) to the receivers' {@code crossHandler}s.
+     * Before this, {@code sendCross} has no channel, as {@link ConsensusGroups}' default.
+     */
+    public void carryCrossOver(MemoryNetwork network) {
+        for (Replica r : replicas.values()) {
+            network.transport(r.id).setHandler((from, message) -> {
+                io.chubby.spi.PeerTransport.PeerHandler h = r.crossHandler;
+                if (h != null) {
+                    h.onMessage(from, message);
+                }
+            });
+        }
+        crossNetwork = network;
     }
 
     /** Replica {@code id}'s groups. */
@@ -126,6 +145,7 @@ public final class FakeGroupCell {
         private final Map<Integer, Face> faces = new java.util.concurrent.ConcurrentHashMap<>();
         private volatile Map<Integer, Integer> peerMinors = Map.of();
         private volatile boolean paused;
+        private volatile io.chubby.spi.PeerTransport.PeerHandler crossHandler;
 
         private Replica(int id) {
             this.id = id;
@@ -167,6 +187,23 @@ public final class FakeGroupCell {
         @Override
         public Map<Integer, Integer> peerMinors() {
             return peerMinors;
+        }
+
+        /** Over the network of {@link #carryCrossOver}; a paused replica sends nothing (as a stopped process). */
+        @Override
+        public void sendCross(int replica, byte[] message) {
+            MemoryNetwork net = crossNetwork;
+            if (net == null) {
+                throw new UnsupportedOperationException("no cross-group network: call carryCrossOver");
+            }
+            if (!paused) {
+                net.transport(id).send(replica, message);
+            }
+        }
+
+        @Override
+        public void crossHandler(io.chubby.spi.PeerTransport.PeerHandler handler) {
+            crossHandler = handler;
         }
     }
 

@@ -11,7 +11,7 @@
  * code tested against it behaves the same against the real service. Test scope only.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package io.chubby.testkit;
 
 import org.osgi.annotation.bundle.Export;

@@ -158,4 +158,20 @@ class FakeGroupCellTest {
         assertNotSame(stores.group(1), stores.group(2));
         assertThrows(IllegalArgumentException.class, () -> stores.group(-1));
     }
+
+    @Test
+    void crossGroupMessagesTravelOnlyOnceCarriedAndNotFromAPausedReplica() {
+        assertThrows(UnsupportedOperationException.class, () -> cell.replica(1).sendCross(2, new byte[] {1}));
+        MemoryNetwork net = new MemoryNetwork();
+        cell.carryCrossOver(net);
+        List<String> got = new ArrayList<>();
+        cell.replica(2).crossHandler((from, bytes) -> got.add(from + ":" + bytes[0]));
+        cell.replica(1).sendCross(2, new byte[] {5});
+        cell.replica(3).sendCross(1, new byte[] {6}); // replica 1 has no handler: dropped
+        cell.pause(3);
+        cell.replica(3).sendCross(2, new byte[] {7});
+        cell.replica(2).crossHandler(null);
+        cell.replica(1).sendCross(2, new byte[] {8});
+        assertEquals(List.of("1:5"), got);
+    }
 }

@@ -48,4 +48,33 @@ class MemoryNetworkTest {
         one.send(2, new byte[] {5});
         assertEquals(List.of("2->1:2", "1->2:5"), received);
     }
+
+    @Test
+    void seededFaultsLoseOrDuplicateAndAreCounted() {
+        PeerTransport one = listening(1);
+        listening(2);
+        net.faults(new java.util.Random(7), 0.3, 0.3);
+        for (int i = 0; i < 200; i++) {
+            one.send(2, new byte[] {1});
+        }
+        assertEquals(200 - net.lost() + net.duplicated(), received.size());
+        org.junit.jupiter.api.Assertions.assertTrue(net.lost() > 0 && net.duplicated() > 0,
+                net.lost() + " lost, " + net.duplicated() + " duplicated");
+        net.faults(null, 0, 0);
+        received.clear();
+        one.send(2, new byte[] {2});
+        assertEquals(List.of("1->2:2"), received);
+    }
+
+    @Test
+    void deliveryCanRunOnAnExecutor() {
+        PeerTransport one = listening(1);
+        listening(2);
+        List<Runnable> queued = new ArrayList<>();
+        net.deliverOn(queued::add);
+        one.send(2, new byte[] {3});
+        assertEquals(List.of(), received); // not on the sender's thread
+        queued.forEach(Runnable::run);
+        assertEquals(List.of("1->2:3"), received);
+    }
 }

@@ -43,4 +43,14 @@ public final class ConsensusGroupsComponent implements ConsensusGroups {
     public Map<Integer, Integer> peerMinors() {
         return groups.peerMinors();
     }
+
+    @Override
+    public void sendCross(int replica, byte[] message) {
+        groups.sendCross(replica, message);
+    }
+
+    @Override
+    public void crossHandler(io.chubby.spi.PeerTransport.PeerHandler handler) {
+        groups.crossHandler(handler);
+    }
 }

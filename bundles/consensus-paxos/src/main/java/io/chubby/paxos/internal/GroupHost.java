@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * earliest deadline of any group ({@link PaxosGroup#tick}): idle groups are not ticked.
  *
  * <p>Peers announce the peer protocol minor they speak ({@code Capabilities}, {@link #peerMinors}).
+ * Cross-group messages ({@code CrossRequest}, {@code CrossReply}: docs/PARTITIONING.md 4.4) share the
+ * transport but not the loop: {@link #sendCross} sends on the caller's thread and a received one goes
+ * to the {@link #crossHandler} on the transport thread; their contents are the cell's.
  *
  * <p>While more than one group is open, once per renew period (in a pass that renews anyway) the
  * loop asks its {@link MasterPlacement} whether to hand a group it masters to another replica (the
@@ -108,6 +111,8 @@ final class GroupHost implements Runnable, ConsensusGroups {
     private final PeerOutbox outbox;
     /** The peer protocol minor each peer announced ({@code Capabilities}). */
     private final Map<Integer, Integer> peerMinors = new ConcurrentHashMap<>();
+    /** Where received cross-group messages go (the cell host's channel), or null. */
+    private volatile PeerTransport.PeerHandler crossHandler;
     /** Whether this replica joins a running cell: with an empty disk its groups start with no configuration. */
     private volatile boolean joining;
     /** The replicas linked to (loop thread writes): the identity's members until the groups' members change. */
@@ -261,7 +266,9 @@ final class GroupHost implements Runnable, ConsensusGroups {
     void onPeerMessage(int from, byte[] bytes) {
         try {
             PeerCodec.Decoded d = PeerCodec.decode(bytes);
-            if (d instanceof PeerCodec.Batch b) {
+            if (d instanceof PeerCodec.Cross c) {
+                deliverCross(from, c);
+            } else if (d instanceof PeerCodec.Batch b) {
                 List<Object> all = new ArrayList<>(b.messages().size());
                 for (PeerCodec.Decoded one : b.messages()) {
                     all.add(inbound(from, one));
@@ -273,6 +280,35 @@ final class GroupHost implements Runnable, ConsensusGroups {
         } catch (IllegalArgumentException e) {
             log.warn("dropped malformed peer message replica={} from={} error={}", self, from, e.getMessage());
         }
+    }
+
+    /**
+     * A cross-group message goes to the cell's handler here, on the transport thread, never through
+     * the loop: it is not the groups' business, and the handler only queues a proposal. A message
+     * nobody listens for yet is dropped (the sender times out and sends again).
+     */
+    private void deliverCross(int from, PeerCodec.Cross c) {
+        PeerTransport.PeerHandler h = crossHandler;
+        if (h == null) {
+            log.debug("dropped cross-group message replica={} from={}: no handler", self, from);
+            return;
+        }
+        try {
+            h.onMessage(from, c.message());
+        } catch (RuntimeException e) {
+            log.warn("cross-group handler failed replica={} from={}", self, from, e);
+        }
+    }
+
+    /** Sends a cross-group message to {@code replica} at once, from the caller's thread (the transport never blocks). */
+    @Override
+    public void sendCross(int replica, byte[] message) {
+        transport.send(replica, PeerCodec.cross(self, replica, message));
+    }
+
+    @Override
+    public void crossHandler(PeerTransport.PeerHandler handler) {
+        this.crossHandler = handler;
     }
 
     private static Object inbound(int from, PeerCodec.Decoded d) {

@@ -22,7 +22,7 @@ import java.util.List;
 final class PeerCodec {
 
     /** What a peer message decodes to. */
-    sealed interface Decoded permits CoreMessage, SnapshotPiece, Grouped, Batch, Capabilities {
+    sealed interface Decoded permits CoreMessage, SnapshotPiece, Grouped, Batch, Capabilities, Cross {
     }
 
     /** A message for the core. */
@@ -42,11 +42,19 @@ final class PeerCodec {
     }
 
     /**
-     * The minor of the peer protocol this replica speaks (the messages of io.chubby.protocol.peer
-     * 1.3.0). 4: no new message; this replica's cell applies {@code SetLeaseCeiling}, which
-     * session-mgr proposes only once every member announced 4.
+     * A cross-group message (peer 1.4: {@code CrossRequest} or {@code CrossReply}), opaque here: the
+     * whole {@code PeerMessage} as received, for the cell's handler. Never batched or grouped.
      */
-    static final int PEER_MINOR = 4;
+    record Cross(byte[] message) implements Decoded {
+    }
+
+    /**
+     * The minor of the peer protocol this replica speaks. 4: no new message (peer 1.3.0); this
+     * replica's cell applies {@code SetLeaseCeiling}, which session-mgr proposes only once every
+     * member announced 4. 5: {@code CrossRequest} and {@code CrossReply} (io.chubby.protocol.peer
+     * 1.4.0, docs/PARTITIONING.md 4.4).
+     */
+    static final int PEER_MINOR = 5;
 
     private PeerCodec() {
     }
@@ -69,6 +77,30 @@ final class PeerCodec {
                 .setCapabilities(io.chubby.protocol.peer.Capabilities.newBuilder().setPeerMinor(PEER_MINOR)
                         .setReply(reply))
                 .build().toByteArray();
+    }
+
+    /**
+     * {@code message} (a {@code PeerMessage} whose body is a cross request or reply) from
+     * {@code from} to {@code to}, as sent.
+     *
+     * @throws IllegalArgumentException when it is not such a message
+     */
+    static byte[] cross(int from, int to, byte[] message) {
+        PeerMessage pm;
+        try {
+            pm = PeerMessage.parseFrom(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("malformed cross-group message: " + e.getMessage(), e);
+        }
+        if (!isCross(pm)) {
+            throw new IllegalArgumentException("not a cross-group message: " + pm.getBodyCase());
+        }
+        return pm.toBuilder().setFrom(from).setTo(to).build().toByteArray();
+    }
+
+    private static boolean isCross(PeerMessage pm) {
+        return pm.getBodyCase() == PeerMessage.BodyCase.CROSS_REQUEST
+                || pm.getBodyCase() == PeerMessage.BodyCase.CROSS_REPLY;
     }
 
     /** The wire form of {@code m} as a message of {@code group}: wrapped unless group 0. */
@@ -183,6 +215,9 @@ final class PeerCodec {
             }
             return new Batch(out);
         }
+        if (isCross(pm)) {
+            return new Cross(bytes.clone());
+        }
         return decodeOne(pm);
     }
 
@@ -258,6 +293,8 @@ final class PeerCodec {
             case LEASE_RELEASE -> core(new Message.LeaseRelease(from, to, ballot(pm.getLeaseRelease().getBallot())));
             case CAPABILITIES -> new Capabilities(from, pm.getCapabilities().getPeerMinor(),
                     pm.getCapabilities().getReply());
+            case CROSS_REQUEST, CROSS_REPLY -> throw new IllegalArgumentException("cross-group message from " + from
+                    + " inside a batch or Grouped");
             case GROUPED, BATCH, BODY_NOT_SET -> throw new IllegalArgumentException("peer message from " + from + " has no body");
         };
     }

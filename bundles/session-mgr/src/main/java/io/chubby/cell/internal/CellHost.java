@@ -4,7 +4,9 @@ import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.PartitionHash;
 import io.chubby.cell.internal.cross.CrossCalls;
+import io.chubby.cell.internal.cross.CrossEndpoint;
 import io.chubby.cell.internal.cross.LocalCrossCalls;
+import io.chubby.cell.internal.cross.PeerCrossCalls;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.Partitions;
@@ -50,12 +52,22 @@ import org.slf4j.LoggerFactory;
  * filters, authorizers and the admin shell are given to every group's server ({@link Plugins});
  * change listeners hear group 0's feed.
  *
+ * <p>Cross-group steps (docs/PARTITIONING.md 4.4) leave through a {@link PeerCrossCalls} (to this
+ * host's group when it masters the target, else over {@link ConsensusGroups#sendCross} to the replica
+ * believed to master it) and arrive at a {@link CrossEndpoint}, the cross handler of
+ * {@link ConsensusGroups}, which answers through {@link #crossStep}.
+ *
  * <p>Threads: groups are opened on the host's own thread ({@code chubby-cell-host}), never on the
  * consensus apply thread that reports the record (opening registers a state machine with the
  * consensus, which the apply thread must not wait for); start, stop and opening hold one lock.
  */
 public final class CellHost implements RequestHandler {
     private static final Logger log = LoggerFactory.getLogger(CellHost.class);
+    /**
+     * How long a cross call to another replica waits for its answer before it fails and is sent
+     * again at a later timer step (the whole-cell simulator's channel waits as long).
+     */
+    static final long CROSS_TIMEOUT_MS = 1000;
 
     private final Consensus groupZero;
     private final StateStore groupZeroStore;
@@ -73,8 +85,12 @@ public final class CellHost implements RequestHandler {
     private final Object lifecycle = new Object();
     /** The groups of this host, as a cross call reaches them (the default channel, and crossStep's). */
     private final LocalCrossCalls local = new LocalCrossCalls(this::localTarget);
-    /** How a group's master reaches another group's: by default the groups this host masters. */
-    private volatile CrossCalls cross = local;
+    /** The cross-group channel on the peer links: to this host's groups, or to the replica mastering the group. */
+    private final PeerCrossCalls peerCalls;
+    /** Its receiving end, the handler of the cross-group messages consensus delivers. */
+    private final CrossEndpoint crossEndpoint;
+    /** How a group's master reaches another group's: by default {@link #peerCalls}. */
+    private volatile CrossCalls cross;
     private boolean stopped; // guarded by lifecycle
     /** Group 0's partitions record as last applied or loaded here (read on every call: no state lock). */
     private volatile Partitions recorded = Partitions.ONE;
@@ -115,6 +131,11 @@ public final class CellHost implements RequestHandler {
         this.secrets = secrets;
         this.partitioning = new HostPartitioning(this, settings.cellName());
         this.router = new CellRouter(this, partitioning);
+        this.peerCalls = new PeerCrossCalls(groupZero.self().id(), local, this::masterOf, groups::sendCross,
+                CROSS_TIMEOUT_MS);
+        this.crossEndpoint = new CrossEndpoint(peerCalls, this::crossStep, () -> recorded.count(), this::masterOf,
+                groups::sendCross);
+        this.cross = peerCalls;
     }
 
     /** Starts group 0's server, then every other group the record names. */
@@ -126,6 +147,7 @@ public final class CellHost implements RequestHandler {
             zero.ceilingAllowed(this::everyMemberAppliesLeaseCeilings);
             zero.crossCalls((g, step) -> cross.call(g, step));
             servers.put(0, zero);
+            groups.crossHandler(crossEndpoint::onMessage);
             zero.start();
             recorded = zero.partitions();
             openGroups(recorded);
@@ -137,6 +159,7 @@ public final class CellHost implements RequestHandler {
         synchronized (lifecycle) {
             stopped = true;
         }
+        groups.crossHandler(null);
         if (ownOpener != null) {
             ownOpener.shutdownNow();
             try {
@@ -160,10 +183,26 @@ public final class CellHost implements RequestHandler {
         return s == null ? null : s.crossTarget();
     }
 
+    /** The peer channel's call timeout (tests: a lossy network with a short one). */
+    void crossTimeoutMillis(long millis) {
+        peerCalls.timeoutMillis(millis);
+    }
+
+    /** Cross calls of the peer channel waiting for a reply. */
+    int crossCallsWaiting() {
+        return peerCalls.waiting();
+    }
+
+    /** The master of group {@code g} this replica's consensus names, or 0 (none known, or the group not open here). */
+    private int masterOf(int g) {
+        CellServer s = servers.get(g);
+        return s == null ? 0 : s.consensus().masterId();
+    }
+
     /**
-     * Routes the groups' cross calls through {@code calls} (tests: one channel over the hosts of
-     * several replicas in one JVM, and the whole-cell simulator over its virtual network; step 12 puts
-     * it on the peer transport). Public for the simulator, which lives in another package.
+     * Routes the groups' cross calls through {@code calls} instead of the peer links (tests: one
+     * channel over the hosts of several replicas in one JVM; the whole-cell simulator: its virtual
+     * network). Public for the simulator, which lives in another package.
      */
     public void crossCalls(CrossCalls calls) {
         this.cross = calls;

@@ -125,11 +125,20 @@ public final class DirectoryIntents {
         return f;
     }
 
-    /** The txid of the open intent on the directory at {@code path} of {@code instance}, or 0. */
+    /**
+     * The txid of the open intent on the directory at {@code path} of {@code instance}, or 0. Matched
+     * by instance among all the path's intents: a directory re-created while the delete of its
+     * previous instance is still dropping that instance's anchor has two (found by
+     * {@code CrossCallsTest}: the first one alone answered the create before H held its anchor).
+     */
     public long openIntentOn(String path, long instance) {
         return machine.read(s -> {
-            DirIntent i = s.directories().pendingOn(path);
-            return i != null && i.instance() == instance ? i.txid() : 0L;
+            for (DirIntent i : s.directories().intents()) {
+                if (i.path().equals(path) && i.instance() == instance) {
+                    return i.txid();
+                }
+            }
+            return 0L;
         });
     }
 

@@ -1,0 +1,371 @@
+package io.chubby.cell.internal;
+
+import static io.chubby.cell.internal.TestClient.assertError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.chubby.api.ErrorCode;
+import io.chubby.api.NodePath;
+import io.chubby.api.PartitionHash;
+import io.chubby.cell.internal.cross.CrossWire;
+import io.chubby.cell.internal.replica.CellSettings;
+import io.chubby.cell.internal.replica.CellStateMachine;
+import io.chubby.cell.internal.state.Anchor;
+import io.chubby.cell.internal.state.CellState;
+import io.chubby.cell.internal.state.Command;
+import io.chubby.cell.internal.state.Node;
+import io.chubby.cell.internal.state.Partitions;
+import io.chubby.cell.internal.state.Result;
+import io.chubby.protocol.Create;
+import io.chubby.protocol.DeleteRequest;
+import io.chubby.protocol.OpenRequest;
+import io.chubby.protocol.Request;
+import io.chubby.protocol.Response;
+import io.chubby.protocol.peer.CrossRequest;
+import io.chubby.protocol.peer.PeerMessage;
+import io.chubby.spi.Authorizer;
+import io.chubby.testkit.Await;
+import io.chubby.testkit.FakeConsensus;
+import io.chubby.testkit.FakeGroupCell;
+import io.chubby.testkit.MemoryNetwork;
+import io.chubby.testkit.MemoryStateStores;
+import io.chubby.testkit.MutableClock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cross-group channel between replicas (docs/PARTITIONING.md 4.4, step 12): three replicas of
+ * four testkit groups, each group mastered by another replica than the next, every host on its
+ * default channel ({@code PeerCrossCalls} / {@code CrossEndpoint}), the cross messages carried as
+ * peer 1.4 bytes over a {@link MemoryNetwork} on a delivery thread of its own. Directories whose
+ * node (C) and children (H) are mastered by different replicas are made, filled, refused as not
+ * empty, emptied, deleted and made again while the network loses and duplicates messages; after
+ * every call no child is without its directory, and at the end every acknowledged create is there
+ * and every directory agrees with its anchor. Bad cross requests get typed answers and change nothing.
+ */
+class CrossCallsTest {
+    private static final int RW = 3;
+    private static final int GROUPS = 4;
+    private static final Partitions FOUR = new Partitions(GROUPS, PartitionHash.NAME, PartitionHash.SLOTS);
+    private final MutableClock clock = new MutableClock();
+    private final CellSettings settings = new CellSettings("c", 1024, 12_000, 60_000, 1_000, 0);
+    private final FakeGroupCell cell = new FakeGroupCell(FakeConsensus.THREE_REPLICAS);
+    private final MemoryNetwork net = new MemoryNetwork();
+    private final ExecutorService delivery = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cross-net");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<MemoryStateStores> stores = List.of(new MemoryStateStores(), new MemoryStateStores(),
+            new MemoryStateStores());
+    private final List<CellHost> hosts = new ArrayList<>();
+    private final Map<Integer, TestClient> clients = new LinkedHashMap<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        net.deliverOn(delivery);
+        cell.carryCrossOver(net);
+        for (int r = 1; r <= 3; r++) {
+            CellHost host = new CellHost(cell.replica(r).open(0), stores.get(r - 1).group(0), cell.replica(r),
+                    stores.get(r - 1), settings, clock, new Random(r));
+            host.crossTimeoutMillis(100);
+            host.start();
+            hosts.add(host);
+            cell.replica(r).announcePeerMinors(Map.of(1, 5, 2, 5, 3, 5));
+        }
+        cell.elect(0, 1);
+        hosts.get(0).recordPartitions(GROUPS).get(10, TimeUnit.SECONDS);
+        hosts.forEach(x -> Await.until("four groups open", () -> x.openGroups().size() == GROUPS));
+        for (int g = 1; g < GROUPS; g++) {
+            cell.elect(g, g % 3 + 1); // masters 1, 2, 3, 1: neighbouring groups on different replicas
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        hosts.forEach(CellHost::stop);
+        delivery.shutdownNow();
+    }
+
+    /** Directories whose node and children live in groups mastered by different replicas, one per (C, H) pair. */
+    private List<String> crossingDirectories(int count) {
+        Map<String, String> byPair = new LinkedHashMap<>();
+        for (int i = 0; byPair.size() < count; i++) {
+            NodePath p = NodePath.parse("/ls/c/d" + i);
+            int c = FOUR.partitionOf(p);
+            int h = FOUR.partitionOfChildren(p);
+            if (c != h && cell.masterOf(c) != cell.masterOf(h)) {
+                byPair.putIfAbsent(c + ">" + h, p.toString());
+            }
+        }
+        return List.copyOf(byPair.values());
+    }
+
+    @Test
+    void crossingDirectoriesAreMadeAndDeletedOverLinksThatLoseAndDuplicate() {
+        net.faults(new Random(18_12), 0.2, 0.2);
+        List<String> dirs = crossingDirectories(3);
+        for (int round = 0; round < 2; round++) {
+            for (String dir : dirs) {
+                int c = FOUR.partitionOf(NodePath.parse(dir));
+                int h = FOUR.partitionOfChildren(NodePath.parse(dir));
+                assertNotEquals(cell.masterOf(c), cell.masterOf(h));
+                TestClient inC = client(c);
+                TestClient inH = client(h);
+
+                Response made = across(c, inC, open(dir, true));
+                assertFalse(made.hasError(), () -> made.getError().toString());
+                checkNoOrphan(dir);
+                ByteString d = made.getOpen().getHandle();
+                List<ByteString> files = new ArrayList<>();
+                for (int k = 0; k < 2; k++) {
+                    files.add(inH.ok(open(dir + "/f" + k, false)).getOpen().getHandle());
+                    checkNoOrphan(dir);
+                }
+                if (round > 0) {
+                    files.add(inH.ok(open(dir + "/keep" + (round - 1), false)).getOpen().getHandle()); // exists
+                }
+                assertError(ErrorCode.NOT_EMPTY, across(c, inC, delete(d)));
+                checkNoOrphan(dir);
+                for (ByteString f : files) {
+                    inH.ok(delete(f));
+                }
+                Response gone = across(c, inC, delete(d));
+                assertFalse(gone.hasError(), () -> gone.getError().toString());
+                checkNoOrphan(dir);
+                assertNull(state(c).nodeAt(relative(dir)));
+                // Answered at the delete (its linearization point); until H drops the sealed anchor a
+                // create in D is refused "retry", after that NO_SUCH_NODE: never created.
+                Await.until("a create in deleted " + dir + " refused for good", () -> {
+                    master(c).tick();
+                    Response late = inH.call(open(dir + "/late", false));
+                    if (late.hasError() && late.getError().getCode() == ErrorCode.CELL_UNAVAILABLE.wire()) {
+                        return false;
+                    }
+                    assertError(ErrorCode.NO_SUCH_NODE, late);
+                    return true;
+                });
+
+                Response again = across(c, inC, open(dir, true));
+                assertFalse(again.hasError(), () -> again.getError().toString());
+                Response kept = inH.call(open(dir + "/keep" + round, false));
+                int r0 = round;
+                assertFalse(kept.hasError(), () -> "round " + r0 + " " + dir + " " + kept.getError() + " created "
+                        + again.getOpen().getCreated() + " anchor " + state(h).directories().anchor(
+                        NodePath.parse(dir).storageKey()) + " node " + state(c).nodeAt(relative(dir))
+                        + " intents " + state(c).directories().intents());
+                checkNoOrphan(dir);
+                if (round == 0) {
+                    assertError(ErrorCode.NOT_EMPTY, across(c, inC, delete(again.getOpen().getHandle()))); // keep0 stays
+                }
+            }
+            if (round == 0) {
+                for (int g = 0; g < GROUPS; g++) {
+                    cell.elect(g, cell.masterOf(g) % 3 + 1); // every master moves on by one; the channel follows
+                }
+                clock.advance(63_000); // past the new masters' takeover wait (the sessions of round 0 end)
+                for (int g = 0; g < GROUPS; g++) {
+                    master(g).tick();
+                }
+                clients.clear();
+            }
+        }
+        Await.until("every intent ended (the masters' timers drive them)", () -> {
+            boolean quiet = true;
+            for (int g = 0; g < GROUPS; g++) {
+                master(g).tick();
+                quiet &= state(g).directories().intents().isEmpty();
+            }
+            return quiet;
+        });
+        for (String dir : dirs) {
+            int c = FOUR.partitionOf(NodePath.parse(dir));
+            int h = FOUR.partitionOfChildren(NodePath.parse(dir));
+            Node node = state(c).nodeAt(relative(dir));
+            assertNotNull(node, "acknowledged create of " + dir + " lost");
+            Anchor a = state(h).directories().anchor(NodePath.parse(dir).storageKey());
+            assertEquals(Anchor.State.LIVE, a.state(), dir);
+            assertEquals(node.instance(), a.instance(), dir);
+            assertNotNull(state(h).nodeAt(relative(dir + "/keep1")), "acknowledged create of " + dir + "/keep1 lost");
+            assertEquals(List.of("keep1"), state(h).children(relative(dir)).stream().map(e -> e.name()).toList());
+        }
+        assertTrue(net.lost() > 0 && net.duplicated() > 0, "lost " + net.lost() + ", duplicated " + net.duplicated());
+        sameStateOnEveryReplica();
+    }
+
+    @Test
+    void badCrossRequestsGetTypedAnswersAndChangeNothing() {
+        Map<Long, CrossWire.Reply> answers = new ConcurrentHashMap<>();
+        net.onSend((from, bytes) -> {
+            if (from != 1 && CrossWire.decode(bytes) instanceof CrossWire.Reply r) {
+                answers.put(r.callId(), r);
+            }
+        });
+        int logBefore = cell.logLength(1);
+        assertEquals(2, cell.masterOf(1));
+
+        cell.replica(1).sendCross(2, new byte[] {1, 2, 3}); // not even a message: dropped, no call id to answer
+        cell.replica(1).sendCross(2, raw(1, 70, new byte[] {(byte) 19, 1})); // a step cut short
+        cell.replica(1).sendCross(2, raw(9, 71, step(new Command.SealDir("/d", 1, 1)))); // no group 9 of four
+        cell.replica(1).sendCross(2, raw(1, 72, step(new Command.SetPartitions(8, PartitionHash.NAME,
+                PartitionHash.SLOTS)))); // not a cross step
+        cell.replica(1).sendCross(3, raw(1, 73, step(new Command.SealDir("/d", 1, 1)))); // 3 is not group 1's master
+        cell.replica(1).sendCross(2, raw(1, 74, step(new Command.SealDir("/nothing", 1, 1)))); // well-formed
+
+        Await.until("answers to calls 70-74", () -> answers.keySet().containsAll(List.of(70L, 71L, 72L, 73L, 74L)));
+        for (long id : List.of(70L, 71L, 72L)) {
+            assertEquals(ErrorCode.INVALID_ARGUMENT, answers.get(id).error().code(), answers.get(id).toString());
+        }
+        assertEquals(ErrorCode.NOT_MASTER, answers.get(73L).error().code());
+        assertEquals(2, answers.get(73L).masterHint());
+        assertEquals(new Result.DirOutcome(Result.DirOutcome.Outcome.GONE, 1), answers.get(74L).result());
+        assertEquals(logBefore + 1, cell.logLength(1)); // only call 74's step was proposed
+
+        // The channel still works after all that.
+        String dir = crossingDirectories(1).get(0);
+        int c = FOUR.partitionOf(NodePath.parse(dir));
+        Response made = across(c, client(c), open(dir, true));
+        assertFalse(made.hasError(), () -> made.getError().toString());
+        hosts.forEach(x -> Await.until("no cross call left waiting", () -> x.crossCallsWaiting() == 0));
+    }
+
+    @Test
+    void crossStepsActAsTheCellAndNoFilterOrAuthorizerSeesThem() {
+        String dir = crossingDirectories(1).get(0);
+        int c = FOUR.partitionOf(NodePath.parse(dir));
+        int h = FOUR.partitionOfChildren(NodePath.parse(dir));
+        Map<Integer, List<String>> seen = new ConcurrentHashMap<>();
+        for (int r = 1; r <= hosts.size(); r++) {
+            List<String> mine = java.util.Collections.synchronizedList(new ArrayList<>());
+            seen.put(r, mine);
+            hosts.get(r - 1).addFilter(req -> mine.add("filter " + req), 0, 1);
+            hosts.get(r - 1).addAuthorizer((req, ns) -> {
+                mine.add("authorizer " + req);
+                return Authorizer.Decision.allow();
+            }, 0, 2);
+        }
+        int hLog = cell.logLength(h);
+        TestClient inC = client(c);
+
+        Response made = across(c, inC, open(dir, true));
+        assertFalse(made.hasError(), () -> made.getError().toString());
+        assertEquals(Anchor.State.LIVE, state(h).directories().anchor(NodePath.parse(dir).storageKey()).state());
+        Response gone = across(c, inC, delete(made.getOpen().getHandle()));
+        assertFalse(gone.hasError(), () -> gone.getError().toString());
+        Await.until("the delete's intent ended", () -> {
+            master(c).tick();
+            return state(c).directories().intents().isEmpty();
+        });
+
+        assertEquals(Anchor.State.DROPPED, state(h).directories().anchor(NodePath.parse(dir).storageKey()).state());
+        assertTrue(cell.logLength(h) >= hLog + 3, "anchor, seal and drop proposed in H"); // by the cell itself
+        assertEquals(List.of(), seen.get(cell.masterOf(h)), "H's master ran no client call");
+        assertTrue(seen.get(cell.masterOf(c)).stream().anyMatch(x -> x.startsWith("authorizer")),
+                () -> "the plugins saw the client's calls in C: " + seen.get(cell.masterOf(c)));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static byte[] step(Command c) {
+        return io.chubby.cell.internal.state.CommandCodec.encode(c);
+    }
+
+    private static byte[] raw(int toGroup, long callId, byte[] step) {
+        return PeerMessage.newBuilder().setCrossRequest(CrossRequest.newBuilder().setToGroup(toGroup)
+                .setCallId(callId).setStep(ByteString.copyFrom(step))).build().toByteArray();
+    }
+
+    /** A client with a session on the current master of {@code group}. */
+    private TestClient client(int group) {
+        return clients.computeIfAbsent(group, g -> {
+            TestClient t = new TestClient(master(g));
+            t.createSession();
+            return t;
+        });
+    }
+
+    /**
+     * Sends a call that may open an intent in {@code c} and steps C's master's timer until it is
+     * answered; sent again while refused CELL_UNAVAILABLE (nothing applied: an intent of the previous
+     * instance still open), as a client does.
+     */
+    private Response across(int c, TestClient client, Request.Builder req) {
+        while (true) {
+            Response r = client.callAcross(req.clone(), () -> Await.until("answer to call " + (client.callId + 1),
+                    () -> {
+                        master(c).tick();
+                        return client.conn.forCall(client.callId) != null;
+                    }));
+            if (!r.hasError() || r.getError().getCode() != ErrorCode.CELL_UNAVAILABLE.wire()) {
+                return r;
+            }
+        }
+    }
+
+    /** No child of {@code dir} in H without D in C and its LIVE anchor of D's instance. */
+    private void checkNoOrphan(String dir) {
+        int c = FOUR.partitionOf(NodePath.parse(dir));
+        int h = FOUR.partitionOfChildren(NodePath.parse(dir));
+        for (CellHost host : hosts) {
+            CellState inH = stateOn(host, h);
+            if (inH.children(relative(dir)).isEmpty()) {
+                continue;
+            }
+            Anchor a = inH.directories().anchor(NodePath.parse(dir).storageKey());
+            assertNotNull(a, "children of " + dir + " without an anchor");
+            assertEquals(Anchor.State.LIVE, a.state(), "children of " + dir + " under a " + a.state() + " anchor");
+            Node d = state(c).nodeAt(relative(dir));
+            assertNotNull(d, "orphan children of " + dir);
+            assertEquals(d.instance(), a.instance(), "children of " + dir + " under another instance's anchor");
+        }
+    }
+
+    private void sameStateOnEveryReplica() {
+        for (int g = 0; g < GROUPS; g++) {
+            long expected = master(g).stateMachine().checksum();
+            for (CellHost host : hosts) {
+                assertEquals(expected, host.server(g).stateMachine().checksum(), "group " + g);
+            }
+        }
+    }
+
+    private CellServer master(int group) {
+        return hosts.get(cell.masterOf(group) - 1).server(group);
+    }
+
+    private CellState state(int group) {
+        return ((CellStateMachine) master(group).stateMachine()).read(s -> s);
+    }
+
+    private static CellState stateOn(CellHost host, int group) {
+        return ((CellStateMachine) host.server(group).stateMachine()).read(s -> s);
+    }
+
+    private static Request.Builder open(String path, boolean directory) {
+        return Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath(path).setModeBits(RW)
+                .setCreate(Create.CREATE_MAY).setDirectory(directory));
+    }
+
+    private static Request.Builder delete(ByteString handle) {
+        return Request.newBuilder().setDelete(DeleteRequest.newBuilder().setHandle(handle));
+    }
+
+    private static String relative(String path) {
+        return NodePath.parse(path).cellRelative();
+    }
+}
