@@ -236,6 +236,17 @@ public interface ChubbyClient extends AutoCloseable {
     /** Where the master is, as the master (or a replica) answers now. */
     MasterInfo masterInfo();
 
+    /**
+     * The number of partitions of the cell (docs/PARTITIONING.md) as this client last learned it
+     * from the cell: 1 for a cell of one partition, or before the client learned otherwise. With
+     * more than one, {@link Stat#partition()} names the partition of each node, 0 included.
+     *
+     * @since 1.8.0
+     */
+    default int partitions() {
+        return 1;
+    }
+
     // ---- session ----
 
     /** The id of this client's session (changes never: an expired session stays expired). */
