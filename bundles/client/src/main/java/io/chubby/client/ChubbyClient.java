@@ -9,7 +9,7 @@ import io.chubby.api.OpenOptions;
 import io.chubby.api.SessionState;
 import io.chubby.api.Stat;
 import io.chubby.client.internal.ClientCore;
-import io.chubby.client.internal.MasterFollower;
+import io.chubby.client.internal.PartitionedChannel;
 import io.chubby.client.internal.OneShot;
 import java.time.Duration;
 import java.util.List;
@@ -64,7 +64,7 @@ public interface ChubbyClient extends AutoCloseable {
      * callback threads, MINA's I/O thread once connected): close it.
      */
     static MasterChannel openChannel(ClientOptions options) {
-        return MasterFollower.open(options);
+        return PartitionedChannel.open(options);
     }
 
     /**

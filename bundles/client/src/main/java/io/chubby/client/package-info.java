@@ -24,7 +24,10 @@
  * 1.7.0: a client of a partitioned cell routes by partition (docs/PARTITIONING.md, step 11): a
  * partition session per partition used, presented as the one session; no signature changed.
  * 1.8.0: {@code ChubbyClient.partitions()} (with api 1.4's {@code Stat.partition()}: which
- * partition holds a node) and {@code MasterInfo.partitions()} filled from the cell's answer.
+ * partition holds a node), {@code MasterInfo.partitions()} and {@code Event.partition()} filled
+ * from the cell's answers, {@code ClientOptions.eagerPartitionSessions}; a
+ * {@code MasterChannel} of a partitioned cell routes each raw call to the master of the partition
+ * its {@code Request.partition} names.
  */
 @Export
 @Version("1.8.0")

@@ -135,13 +135,14 @@ final class Wire {
                         g.getLeaseValid(), g.getSessions(), g.getNodes())).toList());
     }
 
-    static Event event(EventMessage e) {
+    /** The application's event for {@code e}, delivered by partition {@code partition}'s session. */
+    static Event event(EventMessage e, int partition) {
         EventType t;
         try {
             t = EventType.valueOf(e.getKind().name());
         } catch (IllegalArgumentException unknown) {
             return null; // a newer server's event kind: nothing the application could subscribe to
         }
-        return new Event(t, e.getPath(), e.getChild().isEmpty() ? null : e.getChild(), e.getGeneration());
+        return new Event(t, e.getPath(), e.getChild().isEmpty() ? null : e.getChild(), e.getGeneration(), partition);
     }
 }
