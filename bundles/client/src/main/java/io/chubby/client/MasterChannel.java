@@ -115,6 +115,16 @@ public interface MasterChannel extends AutoCloseable {
     void relocate();
 
     /**
+     * {@link #relocate()} for partition {@code partition}'s master only: the other partitions'
+     * calls keep their connections (a connection shared with another partition's master stays
+     * open). For a caller that concluded one partition's master is stuck. The default, for a
+     * channel of one partition, is {@link #relocate()}. @since 1.8
+     */
+    default void relocate(int partition) {
+        relocate();
+    }
+
+    /**
      * Fails the calls still running with CANCELLED, closes the connection and stops the channel's
      * threads. Never fails; idempotent. Later calls fail with CANCELLED.
      */

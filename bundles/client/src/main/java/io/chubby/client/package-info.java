@@ -27,7 +27,8 @@
  * partition holds a node), {@code MasterInfo.partitions()} and {@code Event.partition()} filled
  * from the cell's answers, {@code ClientOptions.eagerPartitionSessions}; a
  * {@code MasterChannel} of a partitioned cell routes each raw call to the master of the partition
- * its {@code Request.partition} names.
+ * its {@code Request.partition} names, and {@code MasterChannel.relocate(int)} gives up one
+ * partition's master only.
  */
 @Export
 @Version("1.8.0")

@@ -27,7 +27,7 @@ import java.util.function.Function;
  * master was looked for (that answer carries the map). A partition the map does not have (p >= N,
  * or any p > 0 in a cell of one partition) cannot be routed right: the call fails CELL_UNAVAILABLE
  * without being sent, saying so. {@link #epoch()} and {@link #masterAddress()} are partition 0's;
- * {@link #relocate()} applies to every partition's follower.
+ * {@link #relocate()} applies to every partition's follower, {@link #relocate(int)} to one.
  *
  * <p>Thread-safe: the followers are a concurrent map; {@code closed} is volatile, set once under {@code this}.
  */
@@ -119,6 +119,14 @@ public final class PartitionedChannel implements MasterChannel {
     public void relocate() {
         zero.relocate();
         others.values().forEach(MasterFollower::relocate);
+    }
+
+    @Override
+    public void relocate(int partition) {
+        MasterFollower f = partition == 0 ? zero : others.get(partition);
+        if (f != null) {
+            f.relocate(); // a partition never called has no connection to give up
+        }
     }
 
     @Override

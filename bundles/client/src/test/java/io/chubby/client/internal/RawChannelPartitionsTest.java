@@ -120,6 +120,20 @@ class RawChannelPartitionsTest {
     }
 
     @Test
+    void relocatingOnePartitionLeavesTheSharedConnectionToTheOthers() throws Exception {
+        Cell c = partitioned();
+        MasterChannel ch = c.channel();
+        assertEquals("on b", contents(ch.call(read("h", 1), MasterChannel.Retry.IDEMPOTENT).get(5, TimeUnit.SECONDS)));
+        assertEquals("on b", contents(ch.call(read("h", 3), MasterChannel.Retry.IDEMPOTENT).get(5, TimeUnit.SECONDS)));
+        ch.relocate(3); // partition 3 gives up its hold on B's connection; partition 1 still holds it
+        ch.relocate(2); // never called: nothing to give up
+        assertEquals("on b", contents(ch.call(read("h", 1), MasterChannel.Retry.IDEMPOTENT).get(5, TimeUnit.SECONDS)));
+        assertEquals("on b", contents(ch.call(read("h", 3), MasterChannel.Retry.IDEMPOTENT).get(5, TimeUnit.SECONDS)));
+        assertEquals(1, c.b().sockets.size(), "B's one connection stayed open for partition 1 and was taken again by 3");
+        assertEquals(List.of(1, 3, 1, 3), reads(c.b()).stream().map(Request::getPartition).toList());
+    }
+
+    @Test
     void aPartitionTheCellDoesNotHaveIsRefusedUnsent() throws Exception {
         Cell c = partitioned();
         ExecutionException e = assertThrows(ExecutionException.class,
