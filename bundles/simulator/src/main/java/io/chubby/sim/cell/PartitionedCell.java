@@ -174,6 +174,11 @@ public final class PartitionedCell implements AutoCloseable {
         acceptors.get(r - 1).stop();
     }
 
+    /** Group {@code g} elects replica {@code r} its master (after a {@link #crash}: the group's failover). */
+    public void elect(int g, int r) {
+        groups.elect(g, r);
+    }
+
     /** Sessions group {@code g}'s master holds. */
     public int sessions(int g) {
         return host(groups.masterOf(g)).server(g).sessions().sessions().size();
