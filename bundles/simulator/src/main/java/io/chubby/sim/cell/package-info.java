@@ -6,7 +6,8 @@
  * possibly left closed as replicas that are down. What the client library and the CLI talk to in
  * their tests instead of a second model of the cell's semantics. 1.1.0:
  * {@link io.chubby.sim.cell.PartitionedCell}, three replicas hosting N partitions (session-mgr's
- * {@code CellHost} on the testkit's {@code FakeGroupCell}).
+ * {@code CellHost} on the testkit's {@code FakeGroupCell}; a group's failover by
+ * {@code crash(r)} and {@code elect(g, r)}).
  */
 @Export
 @Version("1.1.0")
