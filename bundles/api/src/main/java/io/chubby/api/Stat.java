@@ -17,9 +17,20 @@ package io.chubby.api;
  * @param changeAcl         name of the ACL file governing ACL changes
  * @param createdMillis     creation time, milliseconds since the epoch (master clock)
  * @param modifiedMillis    time of the last content or ACL change
+ * @param partition         the partition that holds the node (docs/PARTITIONING.md): 0 in a cell of
+ *                          one partition, and for nodes of partition 0 (since 1.4.0)
  */
 public record Stat(long instance, long contentGeneration, long lockGeneration, long aclGeneration,
                    long checksum, long size, boolean directory, boolean ephemeral,
                    String readAcl, String writeAcl, String changeAcl,
-                   long createdMillis, long modifiedMillis) {
+                   long createdMillis, long modifiedMillis, int partition) {
+
+    /** The metadata of a node on partition 0 (every node of a cell of one partition): the 1.3 constructor. */
+    public Stat(long instance, long contentGeneration, long lockGeneration, long aclGeneration,
+                long checksum, long size, boolean directory, boolean ephemeral,
+                String readAcl, String writeAcl, String changeAcl,
+                long createdMillis, long modifiedMillis) {
+        this(instance, contentGeneration, lockGeneration, aclGeneration, checksum, size, directory, ephemeral,
+                readAcl, writeAcl, changeAcl, createdMillis, modifiedMillis, 0);
+    }
 }

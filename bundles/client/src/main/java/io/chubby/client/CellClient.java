@@ -243,6 +243,11 @@ final class CellClient implements ChubbyClient {
     }
 
     @Override
+    public int partitions() {
+        return core.partitions();
+    }
+
+    @Override
     public long sessionId() {
         return core.session().sessionId();
     }

@@ -9,7 +9,7 @@ import io.chubby.api.OpenOptions;
 import io.chubby.api.SessionState;
 import io.chubby.api.Stat;
 import io.chubby.client.internal.ClientCore;
-import io.chubby.client.internal.MasterFollower;
+import io.chubby.client.internal.PartitionedChannel;
 import io.chubby.client.internal.OneShot;
 import java.time.Duration;
 import java.util.List;
@@ -64,7 +64,7 @@ public interface ChubbyClient extends AutoCloseable {
      * callback threads, MINA's I/O thread once connected): close it.
      */
     static MasterChannel openChannel(ClientOptions options) {
-        return MasterFollower.open(options);
+        return PartitionedChannel.open(options);
     }
 
     /**
@@ -235,6 +235,17 @@ public interface ChubbyClient extends AutoCloseable {
 
     /** Where the master is, as the master (or a replica) answers now. */
     MasterInfo masterInfo();
+
+    /**
+     * The number of partitions of the cell (docs/PARTITIONING.md) as this client last learned it
+     * from the cell: 1 for a cell of one partition, or before the client learned otherwise. With
+     * more than one, {@link Stat#partition()} names the partition of each node, 0 included.
+     *
+     * @since 1.8.0
+     */
+    default int partitions() {
+        return 1;
+    }
 
     // ---- session ----
 

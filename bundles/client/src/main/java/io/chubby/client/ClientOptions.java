@@ -32,10 +32,16 @@ import java.util.List;
  * @param security       TLS and credentials (since 1.4; default {@link ClientSecurity#NONE}:
  *                       plaintext, anonymous). A Hello the cell refuses (wrong password) fails
  *                       every call with PERMISSION_DENIED at once, without retrying
+ * @param eagerPartitionSessions in a partitioned cell, create the session of every partition at
+ *                       connect instead of on the first call routed to each (since 1.8; default
+ *                       false). Connect then returns once they all exist, and fails if one cannot
+ *                       be created; the first call to each partition waits for no CreateSession.
+ *                       No effect in a cell of one partition
  */
 public record ClientOptions(List<String> replicas, String clientName, Duration callTimeout,
                             Duration connectTimeout, Duration gracePeriod, double driftMargin,
-                            Duration retryBackoff, Duration maxReplyDelay, ClientSecurity security) {
+                            Duration retryBackoff, Duration maxReplyDelay, ClientSecurity security,
+                            boolean eagerPartitionSessions) {
 
     /** Environment variable naming the cell: {@code host:port,host:port,...}. */
     public static final String CELL_ENV = "CHUBBY_CELL";
@@ -70,6 +76,14 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
         if (security == null) {
             security = ClientSecurity.NONE;
         }
+    }
+
+    /** Options whose partition sessions are created on first use (the constructor before 1.8). */
+    public ClientOptions(List<String> replicas, String clientName, Duration callTimeout, Duration connectTimeout,
+                         Duration gracePeriod, double driftMargin, Duration retryBackoff, Duration maxReplyDelay,
+                         ClientSecurity security) {
+        this(replicas, clientName, callTimeout, connectTimeout, gracePeriod, driftMargin, retryBackoff, maxReplyDelay,
+                security, false);
     }
 
     /** Options without TLS or credentials (the constructor before 1.4). */
@@ -193,6 +207,7 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
         b.retryBackoff = retryBackoff;
         b.maxReplyDelay = maxReplyDelay;
         b.security = security;
+        b.eagerPartitionSessions = eagerPartitionSessions;
         return b;
     }
 
@@ -221,6 +236,7 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
         private Duration retryBackoff;
         private Duration maxReplyDelay;
         private ClientSecurity security;
+        private boolean eagerPartitionSessions;
 
         private Builder() {
         }
@@ -277,9 +293,18 @@ public record ClientOptions(List<String> replicas, String clientName, Duration c
             return this;
         }
 
+        /**
+         * In a partitioned cell, create every partition's session at connect (default false: each
+         * on the first call routed to it). @since 1.8
+         */
+        public Builder eagerPartitionSessions(boolean eager) {
+            this.eagerPartitionSessions = eager;
+            return this;
+        }
+
         public ClientOptions build() {
             return new ClientOptions(replicas, clientName, callTimeout, connectTimeout, gracePeriod, driftMargin,
-                    retryBackoff, maxReplyDelay, security);
+                    retryBackoff, maxReplyDelay, security, eagerPartitionSessions);
         }
     }
 }

@@ -17,6 +17,15 @@ import org.osgi.annotation.versioning.ProviderType;
  * of {@link ClientOptions#retryBackoff()} doubling per attempt up to 1 s. Every call is bounded by
  * its timeout (by default {@link ClientOptions#callTimeout()}).
  *
+ * <p><b>Partitions</b> (client 1.8.0; docs/PARTITIONING.md section 3). In a partitioned cell
+ * each call goes to the master of the partition its {@code Request.partition} names (read from the
+ * bytes; none: partition 0), with the partition map learned from the cell as the library's client
+ * does: one connection per replica, shared by the partitions it masters, and NOT_MASTER /
+ * WRONG_EPOCH followed per partition. A call naming a partition the cell does not have (p >= N,
+ * or p > 0 in a cell of one partition) fails CELL_UNAVAILABLE without being sent. WRONG_PARTITION
+ * is an answer like any other (the caller routes again). {@link #epoch()} and
+ * {@link #masterAddress()} are partition 0's.
+ *
  * <p><b>What the channel adds to a request.</b> A request is an encoded
  * {@code io.chubby.protocol.Request}; the channel does not parse it. Each attempt appends a fresh
  * {@code call_id} and the {@code epoch} the channel believes in (the highest it learned from
@@ -104,6 +113,16 @@ public interface MasterChannel extends AutoCloseable {
      * concluded the master is stuck, e.g. a KeepAlive unanswered for longer than the lease.
      */
     void relocate();
+
+    /**
+     * {@link #relocate()} for partition {@code partition}'s master only: the other partitions'
+     * calls keep their connections (a connection shared with another partition's master stays
+     * open). For a caller that concluded one partition's master is stuck. The default, for a
+     * channel of one partition, is {@link #relocate()}. @since 1.8
+     */
+    default void relocate(int partition) {
+        relocate();
+    }
 
     /**
      * Fails the calls still running with CANCELLED, closes the connection and stops the channel's

@@ -23,9 +23,15 @@
  * hand-off, for callers that never block, such as a proxy). 1.6.0: {@code ReplicaStatus.groups()}.
  * 1.7.0: a client of a partitioned cell routes by partition (docs/PARTITIONING.md, step 11): a
  * partition session per partition used, presented as the one session; no signature changed.
+ * 1.8.0: {@code ChubbyClient.partitions()} (with api 1.4's {@code Stat.partition()}: which
+ * partition holds a node), {@code MasterInfo.partitions()} and {@code Event.partition()} filled
+ * from the cell's answers, {@code ClientOptions.eagerPartitionSessions}; a
+ * {@code MasterChannel} of a partitioned cell routes each raw call to the master of the partition
+ * its {@code Request.partition} names, and {@code MasterChannel.relocate(int)} gives up one
+ * partition's master only.
  */
 @Export
-@Version("1.7.0")
+@Version("1.8.0")
 package io.chubby.client;
 
 import org.osgi.annotation.bundle.Export;

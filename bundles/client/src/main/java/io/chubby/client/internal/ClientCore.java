@@ -102,6 +102,11 @@ public final class ClientCore {
         return sessions;
     }
 
+    /** The number of partitions of the cell by the map as last learned (1 until the cell says otherwise). */
+    public int partitions() {
+        return channel.discovery().map().count();
+    }
+
     /** The partition holding the node at {@code path} by the map as last learned. */
     int partitionOf(String path) {
         return channel.discovery().map().partitionOf(path);

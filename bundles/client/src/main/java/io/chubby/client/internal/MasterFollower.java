@@ -16,17 +16,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link MasterChannel}: finds the master through a {@link MasterDiscovery}, keeps one
- * connection to it, and retries by the library's rules. Idempotent requests are retried until the call's
+ * One partition's {@link MasterChannel}: finds that partition's master (the cell's, in a cell of
+ * one partition) through a {@link MasterDiscovery}, keeps one connection to it, and retries by the
+ * library's rules; the public channel is {@link PartitionedChannel}, a follower per partition. Idempotent requests are retried until the call's
  * deadline; at-most-once requests (writes) only when they certainly did not take effect (refused
  * with NOT_MASTER / WRONG_EPOCH / CELL_UNAVAILABLE, or the connection failed before sending). A
  * write that may have reached a master and then lost its answer fails with OUTCOME_UNKNOWN; the
@@ -47,7 +45,6 @@ public final class MasterFollower implements MasterChannel {
     private final ClientOptions options;
     private final ScheduledExecutorService timer;
     private final Executor callbacks;
-    private final Runnable stopThreads;
     private final MasterDiscovery discovery;
     private final boolean ownsDiscovery;
     private final int partition;
@@ -60,7 +57,7 @@ public final class MasterFollower implements MasterChannel {
 
     /** A channel on threads its owner provides and stops (the client's). */
     MasterFollower(ClientOptions options, ScheduledExecutorService timer, Executor callbacks) {
-        this(new MasterDiscovery(options, timer), true, 0, options, timer, callbacks, () -> { });
+        this(new MasterDiscovery(options, timer), true, 0, options, timer, callbacks);
     }
 
     /**
@@ -70,34 +67,19 @@ public final class MasterFollower implements MasterChannel {
      */
     MasterFollower(MasterDiscovery shared, int partition, ClientOptions options, ScheduledExecutorService timer,
                    Executor callbacks) {
-        this(shared, false, partition, options, timer, callbacks, () -> { });
+        this(shared, false, partition, options, timer, callbacks);
     }
 
     private MasterFollower(MasterDiscovery discovery, boolean ownsDiscovery, int partition, ClientOptions options,
-                           ScheduledExecutorService timer, Executor callbacks, Runnable stopThreads) {
+                           ScheduledExecutorService timer, Executor callbacks) {
         this.options = options;
         this.timer = timer;
         this.callbacks = callbacks;
-        this.stopThreads = stopThreads;
         this.discovery = discovery;
         this.ownsDiscovery = ownsDiscovery;
         this.partition = partition;
         this.onLeaving = this::leaving;
         discovery.addListener(onLeaving);
-    }
-
-    /**
-     * A channel with threads of its own (a timer, callback threads; MINA's I/O thread once it
-     * connects), all stopped by {@link #close()}. Does no I/O until the first call.
-     */
-    public static MasterChannel open(ClientOptions options) {
-        ScheduledThreadPoolExecutor timer = Futures.timer("chubby-channel-timer");
-        ExecutorService pool = Executors.newCachedThreadPool(Futures.daemon("chubby-channel-callback"));
-        return new MasterFollower(new MasterDiscovery(options, timer), true, 0, options, timer,
-                Futures.inlineWhenShutDown(pool), () -> {
-            timer.shutdownNow();
-            pool.shutdown();
-        });
     }
 
     // ---- the public channel ----
@@ -190,7 +172,6 @@ public final class MasterFollower implements MasterChannel {
         for (Call call : active) {
             call.fail(closedError());
         }
-        stopThreads.run();
     }
 
     boolean isClosed() {

@@ -60,9 +60,23 @@ public final class PartitionSessions {
         this.notifier = notifier;
     }
 
-    /** Creates partition 0's session (at connect); completes with its id. */
+    /**
+     * Creates partition 0's session (at connect), and with {@code eagerPartitionSessions} in a
+     * partitioned cell every other partition's too; completes with partition 0's session id once
+     * they all exist.
+     */
     CompletableFuture<Long> create() {
-        return session(0).thenApply(SessionKeeper::sessionId);
+        return session(0).thenCompose(zero -> {
+            PartitionMap map = zeroChannel.discovery().map(); // learned with partition 0's master
+            if (!options.eagerPartitionSessions() || !map.partitioned()) {
+                return CompletableFuture.completedFuture(zero.sessionId());
+            }
+            List<CompletableFuture<SessionKeeper>> others = new ArrayList<>();
+            for (int p = 1; p < map.count(); p++) {
+                others.add(session(p));
+            }
+            return CompletableFuture.allOf(others.toArray(CompletableFuture[]::new)).thenApply(v -> zero.sessionId());
+        });
     }
 
     /**

@@ -323,7 +323,7 @@ public final class SessionKeeper implements SessionCalls.Gate {
                     log.info("cache dropped by the master session={}", sessionId);
                     continue;
                 }
-                Event ev = Wire.event(m);
+                Event ev = Wire.event(m, partition());
                 if (ev != null) {
                     if (ev.type() == EventType.MASTER_FAILED_OVER) {
                         // The new master does not know what we cache: flush before acknowledging.

@@ -36,7 +36,7 @@ final class Wire {
     static Stat stat(StatMessage m) {
         return new Stat(m.getInstance(), m.getContentGeneration(), m.getLockGeneration(), m.getAclGeneration(),
                 m.getChecksum(), m.getSize(), m.getDirectory(), m.getEphemeral(), m.getReadAcl(), m.getWriteAcl(),
-                m.getChangeAcl(), m.getCreatedMs(), m.getModifiedMs());
+                m.getChangeAcl(), m.getCreatedMs(), m.getModifiedMs(), m.getPartition());
     }
 
     static List<DirEntry> entries(List<DirEntryMessage> list) {
@@ -122,7 +122,8 @@ final class Wire {
 
     static MasterInfo masterInfo(MasterLocation m) {
         return new MasterInfo(m.getCell(), m.getMasterId(),
-                m.getMasterAddress().isEmpty() ? null : m.getMasterAddress(), m.getEpoch(), m.getReplicasList());
+                m.getMasterAddress().isEmpty() ? null : m.getMasterAddress(), m.getEpoch(), m.getReplicasList(),
+                m.getPartitions());
     }
 
     static ReplicaStatus status(StatusReply s) {
@@ -134,13 +135,14 @@ final class Wire {
                         g.getLeaseValid(), g.getSessions(), g.getNodes())).toList());
     }
 
-    static Event event(EventMessage e) {
+    /** The application's event for {@code e}, delivered by partition {@code partition}'s session. */
+    static Event event(EventMessage e, int partition) {
         EventType t;
         try {
             t = EventType.valueOf(e.getKind().name());
         } catch (IllegalArgumentException unknown) {
             return null; // a newer server's event kind: nothing the application could subscribe to
         }
-        return new Event(t, e.getPath(), e.getChild().isEmpty() ? null : e.getChild(), e.getGeneration());
+        return new Event(t, e.getPath(), e.getChild().isEmpty() ? null : e.getChild(), e.getGeneration(), partition);
     }
 }

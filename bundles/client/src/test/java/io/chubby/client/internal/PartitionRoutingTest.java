@@ -161,6 +161,23 @@ class PartitionRoutingTest {
     }
 
     @Test
+    void eagerPartitionSessionsAreAllCreatedAtConnect() throws Exception {
+        partitioned(4);
+        String on3 = fileOn(3, 4);
+        try (ChubbyClient c = ChubbyClient.connect(FakeReplica.options(a, b).toBuilder().eagerPartitionSessions(true)
+                .build())) {
+            // partitions 1..3 are created together once partition 0's exists: in any order
+            assertEquals(List.of(0, 2), of(a, Request.BodyCase.CREATE_SESSION).stream().map(Request::getPartition)
+                    .sorted().toList(), "A: partitions 0 and 2 before any call");
+            assertEquals(List.of(1, 3), of(b, Request.BodyCase.CREATE_SESSION).stream().map(Request::getPartition)
+                    .sorted().toList(), "B: partitions 1 and 3 before any call");
+            c.write(on3, V);
+            assertEquals(2, b.count(Request.BodyCase.CREATE_SESSION), "the first call to 3 creates no session");
+        }
+        assertEquals(2, of(b, Request.BodyCase.CLOSE_SESSION).size(), "close ends every partition session");
+    }
+
+    @Test
     void wrongPartitionIsRoutedAgainByTheMapItCarries() throws Exception {
         partitioned(2); // the replicas say 2 partitions; the node's group knows better (4)
         String file = fileOn(2, 4); // partition 0 of 2, partition 2 of 4: both mastered by A
@@ -264,6 +281,7 @@ class PartitionRoutingTest {
             failOver.set(true);
             Event e = events.poll(5, TimeUnit.SECONDS);
             assertEquals(EventType.MASTER_FAILED_OVER, e.type(), "partition 3's failover, in the one event stream");
+            assertEquals(3, e.partition(), "the event names the partition whose master changed");
             Await.until("partition 3 acknowledged the failover", () -> of(b, Request.BodyCase.KEEP_ALIVE).stream()
                     .anyMatch(q -> q.getPartition() == 3 && q.getKeepAlive().getAckedFailover()));
             assertArrayEquals(V, c.read(on1));

@@ -87,6 +87,8 @@ final class GroupKeeper {
     /** The longest lease in the last answer (at first the longest a cell may grant). */
     private volatile long leaseMs;
     private final long groupId;
+    /** The partition whose sessions it renews (0: a cell of one partition, whose calls name none). */
+    private final int partition;
     private final AtomicLong calls = new AtomicLong();
     /** The calls the group is split over (one until it outgrows a frame); only ever more of them. */
     private final List<Part> parts = new ArrayList<>(List.of(new Part(0)));
@@ -100,6 +102,18 @@ final class GroupKeeper {
     GroupKeeper(MasterChannel channel, SessionTable<ClientConnection> table, Clock clock,
                 ScheduledExecutorService timer, Consumer<List<SessionTable.Answer<ClientConnection>>> answers,
                 Duration callTimeout, Duration maxLease, long groupId, Principals principals) {
+        this(channel, table, clock, timer, answers, callTimeout, maxLease, groupId, principals, 0);
+    }
+
+    /**
+     * A keeper of partition {@code partition}'s sessions in a partitioned cell: its calls name that
+     * partition (so they go to its master and renew its sessions there), a stuck master is looked
+     * for again for that partition only.
+     */
+    GroupKeeper(MasterChannel channel, SessionTable<ClientConnection> table, Clock clock,
+                ScheduledExecutorService timer, Consumer<List<SessionTable.Answer<ClientConnection>>> answers,
+                Duration callTimeout, Duration maxLease, long groupId, Principals principals, int partition) {
+        this.partition = partition;
         this.principals = principals;
         this.channel = channel;
         this.table = table;
@@ -235,8 +249,12 @@ final class GroupKeeper {
             startWatch(part, System.nanoTime());
         }
         calls.incrementAndGet();
-        byte[] req = Request.newBuilder().setGroupKeepAlive(GroupKeepAliveRequest.newBuilder()
-                .setGroupId(groupId + 2L * part.index).addAllMembers(members)).build().toByteArray();
+        Request.Builder call = Request.newBuilder().setGroupKeepAlive(GroupKeepAliveRequest.newBuilder()
+                .setGroupId(groupId + 2L * part.index).addAllMembers(members));
+        if (partition != 0) {
+            call.setPartition(partition); // unset for partition 0: the bytes of a cell of one partition
+        }
+        byte[] req = call.build().toByteArray();
         // A master that holds the call past the lease it granted is stuck (paused, cut off): give up
         // then, as the client library does with its KeepAlive, and find the master again.
         Duration timeout = callTimeout.plusMillis(leaseMs);
@@ -314,7 +332,7 @@ final class GroupKeeper {
         }
         part.unansweredSince = 0; // the call sent after the backoff starts a new watch
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(50, backoffMs * 2));
-        channel.relocate(); // the next call finds the master again
+        channel.relocate(partition); // the next call finds the partition's master again
         LOG.warn("group KeepAlive failed, retrying in {} ms: {}", backoffMs, why);
         part.lastEmpty = false;
         sendWithin(backoffMs);

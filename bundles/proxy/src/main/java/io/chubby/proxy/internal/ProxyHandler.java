@@ -33,8 +33,31 @@ final class ProxyHandler implements RequestHandler {
     /** The longest a lock wait without a timeout is forwarded before the client is told to ask again. */
     private static final Duration OPEN_ENDED_WAIT = Duration.ofMinutes(10);
 
-    /** What the proxy knows of its upstream, for MasterLocation and Status answers. */
-    record Upstream(String cell, int masterId, String masterAddress) {
+    /**
+     * What the proxy knows of its upstream, for MasterLocation and Status answers: the cell's last
+     * MasterLocation answer (the whole partition map in a partitioned cell).
+     */
+    record Upstream(MasterLocation location) {
+        /** Before the cell answered: no cell name, no master, one partition. */
+        static final Upstream UNKNOWN = new Upstream(MasterLocation.getDefaultInstance());
+
+        String cell() {
+            return location.getCell();
+        }
+
+        int masterId() {
+            return location.getMasterId();
+        }
+
+        /** The cell's N (at least 1). */
+        int partitions() {
+            return Math.max(1, location.getPartitions());
+        }
+
+        /** A cell of more than one partition: calls are passed on by partition ({@link PartitionRouter}). */
+        boolean partitioned() {
+            return partitions() > 1;
+        }
     }
 
     private final MasterChannel channel;
@@ -60,10 +83,17 @@ final class ProxyHandler implements RequestHandler {
     private final AtomicLong sessionsRefused = new AtomicLong();
     /** Opens without create passed to the master with the client's own session (not answered from the cache). */
     private final AtomicLong opensPassed = new AtomicLong();
+    /** Calls in front of a partitioned cell: passed on to their partition's master. */
+    private final PartitionRouter router;
+    /** The sessions of a cell of one partition ({@link #table}, {@link #keeper}). */
+    private final PartitionKeepers.Keeping single;
+    /** In front of a partitioned cell: per partition, its clients' sessions and group KeepAlive. */
+    private final PartitionKeepers keepers;
 
-    ProxyHandler(MasterChannel channel, SessionTable<ClientConnection> table, GroupKeeper keeper, Clock clock,
-                 String advertise, Duration callTimeout, Duration maxLease, Supplier<Upstream> upstream,
-                 ProxyCache cache, Principals principals, ReadGrants grants, String version) {
+    ProxyHandler(MasterChannel channel, SessionTable<ClientConnection> table, GroupKeeper keeper,
+                 PartitionKeepers keepers, Clock clock, String advertise, Duration callTimeout, Duration maxLease,
+                 Supplier<Upstream> upstream, ProxyCache cache, Principals principals, ReadGrants grants,
+                 String version) {
         this.version = version;
         this.principals = principals;
         this.grants = grants;
@@ -78,6 +108,9 @@ final class ProxyHandler implements RequestHandler {
         this.cache = cache;
         this.reads = new CacheReads(channel, table, cache, clock, callTimeout, this::readThrough, principals, grants);
         this.absence = new CacheAbsence(channel, table, cache, clock, callTimeout, this::openThrough, principals, grants);
+        this.router = new PartitionRouter(channel, advertise);
+        this.single = new PartitionKeepers.Keeping(table, keeper);
+        this.keepers = keepers;
     }
 
     @Override
@@ -97,6 +130,11 @@ final class ProxyHandler implements RequestHandler {
             settle();
             keeper.poke();
         }
+        for (PartitionKeepers.Keeping k : keepers.all()) {
+            if (k.table().disconnected(connection) > 0) {
+                k.keeper().poke();
+            }
+        }
     }
 
     @Override
@@ -108,6 +146,9 @@ final class ProxyHandler implements RequestHandler {
             conn.send(Replies.error(0, ErrorCode.PROTOCOL_ERROR, "undecodable request: " + e.getMessage()));
             return;
         }
+        if (upstream.get().partitioned() && routed(conn, req, bytes)) {
+            return;
+        }
         switch (req.getBodyCase()) {
             case MASTER_LOCATION -> conn.send(Response.newBuilder().setCallId(req.getCallId())
                     .setMasterLocation(location()).build().toByteArray());
@@ -117,8 +158,12 @@ final class ProxyHandler implements RequestHandler {
                     "a proxy runs no admin commands: ask a replica of the cell"));
             case GROUP_KEEP_ALIVE -> conn.send(Replies.error(req.getCallId(), ErrorCode.INVALID_ARGUMENT,
                     "a proxy takes no group KeepAlives: point a proxy at the cell, not at another proxy"));
-            case KEEP_ALIVE -> keepAlive(conn, req);
-            case CREATE_SESSION -> createSession(conn, req, bytes);
+            case KEEP_ALIVE -> {
+                if (keepAlive(conn, req, single)) {
+                    settle();
+                }
+            }
+            case CREATE_SESSION -> createSession(conn, req, bytes, single, table.clientSessions());
             case CLOSE_SESSION -> forward(conn, req, bytes).whenComplete((r, e) -> {
                 table.closed(req.getSessionId());
                 settle();
@@ -142,20 +187,58 @@ final class ProxyHandler implements RequestHandler {
         }
     }
 
-    private void keepAlive(ClientConnection conn, Request req) {
+    /**
+     * In front of a partitioned cell: a client's partition sessions are created at, and renewed
+     * with the group KeepAlive of, their partition ({@link PartitionKeepers}); every other call but
+     * MasterLocation, Status and the refused ones (Admin, GroupKeepAlive) goes on to its partition's
+     * master as it came, not served from the cache, which serves a cell of one partition only
+     * (README "Partitioned cells"). Returns whether it took the call.
+     */
+    private boolean routed(ClientConnection conn, Request req, byte[] bytes) {
+        switch (req.getBodyCase()) {
+            case MASTER_LOCATION, STATUS, ADMIN, GROUP_KEEP_ALIVE -> {
+                return false;
+            }
+            case CREATE_SESSION -> {
+                createSession(conn, req, bytes, keepers.of(req.getPartition()), keepers.clientSessions());
+                return true;
+            }
+            case KEEP_ALIVE -> {
+                keepAlive(conn, req, keepers.of(req.getPartition()));
+                return true;
+            }
+            case CLOSE_SESSION -> {
+                PartitionKeepers.Keeping k = keepers.of(req.getPartition());
+                forward(conn, req, bytes).whenComplete((r, e) -> {
+                    k.table().closed(req.getSessionId());
+                    k.keeper().poke();
+                });
+                return true;
+            }
+            default -> {
+                boolean write = isWrite(req);
+                router.pass(conn, req, principals.upstream(conn, req, bytes),
+                        write ? MasterChannel.Retry.AT_MOST_ONCE : MasterChannel.Retry.IDEMPOTENT, timeout(req, write));
+                return true;
+            }
+        }
+    }
+
+    /** A client's KeepAlive, absorbed into {@code k}'s table; returns whether the table took it. */
+    private boolean keepAlive(ClientConnection conn, Request req, PartitionKeepers.Keeping k) {
         if (req.getSessionId() == 0) {
             conn.send(Replies.error(req.getCallId(), ErrorCode.SESSION_EXPIRED,
                     "this call needs a session: send CreateSession first"));
-            return;
+            return false;
         }
-        ClientConnection holder = table.connectionOf(req.getSessionId());
+        ClientConnection holder = k.table().connectionOf(req.getSessionId());
         if (!principals.mayUse(conn, holder)) {
             conn.send(Replies.error(req.getCallId(), ErrorCode.PERMISSION_DENIED, "session " + req.getSessionId()
                     + " belongs to " + holder.principal().name() + ", not to " + conn.principal().name()));
-            return;
+            return false;
         }
-        send(table.keepAlive(conn, req.getSessionId(), req.getCallId(), req.getKeepAlive(), clock.millis()));
-        settle();
+        send(k.table().keepAlive(conn, req.getSessionId(), req.getCallId(), req.getKeepAlive(), clock.millis()));
+        return true;
     }
 
     /** A GetContents for the master: its answer grants the client's principal cached reads of that node. */
@@ -193,8 +276,9 @@ final class ProxyHandler implements RequestHandler {
         this.limit = limit;
     }
 
-    private void createSession(ClientConnection conn, Request req, byte[] bytes) {
-        int sessions = table.clientSessions();
+    /** A client's CreateSession, its session renewed from then on by {@code k} ({@code sessions}: how many it has). */
+    private void createSession(ClientConnection conn, Request req, byte[] bytes, PartitionKeepers.Keeping k,
+                               int sessions) {
         if (!limit.admitsNew(sessions)) {
             sessionsRefused.incrementAndGet();
             conn.send(refusal(req.getCallId(), sessions));
@@ -219,9 +303,9 @@ final class ProxyHandler implements RequestHandler {
                 return;
             }
             long now = clock.millis();
-            long promise = table.created(r.getCreateSession().getSessionId(), conn,
+            long promise = k.table().created(r.getCreateSession().getSessionId(), conn,
                     r.getCreateSession().getLeaseMs(), sentAt, now, now);
-            keeper.poke();
+            k.keeper().poke();
             conn.send(r.toBuilder().setCallId(req.getCallId())
                     .setCreateSession(r.getCreateSession().toBuilder().setLeaseMs(promise)).build().toByteArray());
         });
@@ -290,7 +374,8 @@ final class ProxyHandler implements RequestHandler {
         String message = limit.refusal(advertise, sessions);
         java.util.Optional<String> master = channel.masterAddress();
         Upstream u = upstream.get();
-        if (master.isEmpty() || u.masterId() == 0) {
+        if (master.isEmpty() || u.masterId() == 0 || u.partitioned()) {
+            // in a partitioned cell a location without the map would make the client forget it
             return Replies.error(callId, ErrorCode.CELL_UNAVAILABLE, message);
         }
         return Response.newBuilder().setCallId(callId)
@@ -321,6 +406,9 @@ final class ProxyHandler implements RequestHandler {
      */
     private MasterLocation location() {
         Upstream u = upstream.get();
+        if (u.partitioned()) {
+            return ProxiedMap.of(u.location(), advertise);
+        }
         return MasterLocation.newBuilder().setCell(u.cell()).setMasterId(channel.masterAddress().isPresent()
                 ? u.masterId() : 0).setMasterAddress(advertise).setEpoch(channel.epoch()).addReplicas(advertise).build();
     }
@@ -328,17 +416,21 @@ final class ProxyHandler implements RequestHandler {
     StatusReply status() {
         Upstream u = upstream.get();
         return StatusReply.newBuilder().setReplicaId(0).setRole("proxy").setMasterId(u.masterId())
-                .setEpoch(channel.epoch()).setSessions(table.size()).setAddress(advertise)
+                .setEpoch(channel.epoch()).setSessions(table.size() + keepers.clientSessions()).setAddress(advertise)
                 .setPid(ProcessHandle.current().pid())
                 .putMetrics("clients", String.valueOf(connections.get()))
-                .putMetrics("client_sessions", String.valueOf(table.clientSessions()))
-                .putMetrics("held_keepalives", String.valueOf(table.held()))
-                .putMetrics("group_calls", String.valueOf(keeper.calls()))
+                .putMetrics("client_sessions", String.valueOf(table.clientSessions() + keepers.clientSessions()))
+                .putMetrics("held_keepalives", String.valueOf(table.held() + keepers.held()))
+                .putMetrics("group_calls", String.valueOf(keeper.calls() + keepers.groupCalls()))
+                .putMetrics("partition_keepalives", String.valueOf(keepers.partitions()))
                 .putMetrics("group_parts", String.valueOf(keeper.parts()))
                 .putMetrics("max_sessions", String.valueOf(limit.max()))
                 .putMetrics("sessions_refused", String.valueOf(sessionsRefused.get()))
                 .putMetrics("upstream_master", channel.masterAddress().orElse("none"))
                 .putMetrics("upstream_cell", u.cell())
+                .putMetrics("upstream_partitions", String.valueOf(u.partitions()))
+                .putMetrics("partition_calls", router.perPartition())
+                .putMetrics("wrong_partition", String.valueOf(router.wrongPartitions()))
                 .putMetrics("cache_entries", String.valueOf(cache.size()))
                 .putMetrics("cache_bytes", String.valueOf(cache.bytes()))
                 .putMetrics("cache_max_bytes", String.valueOf(cache.maxBytes()))

@@ -98,11 +98,12 @@ public final class ProxyServer implements AutoCloseable {
     private final SessionTable<ClientConnection> table;
     private final ScheduledExecutorService timer;
     private final GroupKeeper keeper;
+    private final PartitionKeepers keepers;
     private final ProxyHandler handler;
     private final Registration registration;
     private final AclWatch aclWatch;
     private final CompletableFuture<RequestHandler> started = new CompletableFuture<>();
-    private volatile ProxyHandler.Upstream upstream = new ProxyHandler.Upstream("", 0, "");
+    private volatile ProxyHandler.Upstream upstream = ProxyHandler.Upstream.UNKNOWN;
     private volatile boolean closed;
     private volatile boolean creatingOwn;
 
@@ -120,10 +121,16 @@ public final class ProxyServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        long groupId = new SecureRandom().nextLong() | 1;
         this.keeper = new GroupKeeper(channel, table, clock, timer, this::answer,
-                settings.callTimeout(), settings.maxLease(), new SecureRandom().nextLong() | 1, principals);
+                settings.callTimeout(), settings.maxLease(), groupId, principals);
+        this.keepers = new PartitionKeepers(p -> {
+            SessionTable<ClientConnection> t = new SessionTable<>(LeaseMath.withMargin(settings.marginMillis()));
+            return new PartitionKeepers.Keeping(t, new GroupKeeper(channel, t, clock, timer, handler()::send,
+                    settings.callTimeout(), settings.maxLease(), groupId, principals, p));
+        });
         String version = version();
-        this.handler = new ProxyHandler(channel, table, keeper, clock, settings.advertise(), settings.callTimeout(),
+        this.handler = new ProxyHandler(channel, table, keeper, keepers, clock, settings.advertise(), settings.callTimeout(),
                 settings.maxLease(), () -> upstream, new ProxyCache(ProxyCache.DEFAULT_ABSENT_LIMIT,
                 settings.limits().cacheBytes(Runtime.getRuntime().maxMemory())), principals, grants, version);
         handler.limit(SessionLimit.of(settings.limits().maxSessions(), Runtime.getRuntime().maxMemory()));
@@ -161,6 +168,11 @@ public final class ProxyServer implements AutoCloseable {
         return started;
     }
 
+    /** The handler (created after the keepers, whose answers it sends). */
+    private ProxyHandler handler() {
+        return handler;
+    }
+
     /** Whether the proxy's registration file is held now (tests). */
     boolean registered() {
         return registration.registered();
@@ -178,8 +190,12 @@ public final class ProxyServer implements AutoCloseable {
 
     private void tick() {
         try {
-            handler.send(table.tick(clock.millis()));
+            long now = clock.millis();
+            handler.send(table.tick(now));
             handler.settle();
+            for (PartitionKeepers.Keeping k : keepers.all()) {
+                handler.send(k.table().tick(now));
+            }
         } catch (RuntimeException e) {
             LOG.error("proxy timer step failed", e);
         }
@@ -211,9 +227,16 @@ public final class ProxyServer implements AutoCloseable {
                 }
             }
             if (m != null) {
-                upstream = new ProxyHandler.Upstream(m.getCell(), m.getMasterId(), m.getMasterAddress());
-                if (!table.ownPresent()) {
-                    createOwnSession();
+                ProxyHandler.Upstream was = upstream;
+                upstream = new ProxyHandler.Upstream(m);
+                if (upstream.partitioned()) {
+                    if (!was.partitioned()) {
+                        LOG.info("cell {} is partitioned {} ways: calls pass on to their partition's master, "
+                                + "sessions renewed by a group KeepAlive per partition; no cache, no registration "
+                                + "(README \"Partitioned cells\")", m.getCell(), upstream.partitions());
+                    }
+                } else if (!table.ownPresent()) {
+                    createOwnSession(); // not in a partitioned cell: its cache and registration serve N = 1 only
                 }
                 if (started.complete(handler)) {
                     LOG.info("proxy ready advertise={} cell={} master={} epoch={}", settings.advertise(), m.getCell(),
@@ -271,6 +294,7 @@ public final class ProxyServer implements AutoCloseable {
         closed = true;
         registration.withdraw(settings.callTimeout().compareTo(WITHDRAW_WAIT) < 0 ? settings.callTimeout() : WITHDRAW_WAIT);
         keeper.close();
+        keepers.close();
         timer.shutdownNow();
         channel.close();
         started.cancel(false);

@@ -26,6 +26,10 @@ final class CapturingMasterChannel implements MasterChannel {
     private final long leaseMs;
     final List<GroupKeepAliveRequest> calls = new ArrayList<>();
     final List<CompletableFuture<byte[]>> answers = new ArrayList<>();
+    /** The partition each call named (0: none). */
+    final List<Integer> partitions = new ArrayList<>();
+    /** The partition of each relocation (0 for a keeper of a cell of one partition). */
+    final List<Integer> relocated = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param leaseMs the lease every member gets in {@link #answer(int)} */
     CapturingMasterChannel(long leaseMs) {
@@ -35,7 +39,9 @@ final class CapturingMasterChannel implements MasterChannel {
     @Override
     public synchronized CompletableFuture<byte[]> call(byte[] request, Retry retry, Duration timeout) {
         try {
-            calls.add(Request.parseFrom(request).getGroupKeepAlive());
+            Request r = Request.parseFrom(request);
+            calls.add(r.getGroupKeepAlive());
+            partitions.add(r.getPartition());
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -99,6 +105,12 @@ final class CapturingMasterChannel implements MasterChannel {
 
     @Override
     public void relocate() {
+        relocations.incrementAndGet();
+    }
+
+    @Override
+    public void relocate(int partition) {
+        relocated.add(partition);
         relocations.incrementAndGet();
     }
 

@@ -9,10 +9,13 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 
-/** {@code chubby cell up|down|restart|status|cert}: a local cell of replica processes on loopback. */
+/**
+ * {@code chubby cell up|down|restart|status|cert|move-master}: a local cell of replica processes on
+ * loopback, and moving a group's master in any cell.
+ */
 @Command(name = "cell", description = "Start, stop and inspect a local cell of replica processes.",
         subcommands = {CellUpCommand.class, CellDownCommand.class, CellRestartCommand.class, CellStatusCommand.class,
-                CellCertCommand.class})
+                CellCertCommand.class, CellMoveMasterCommand.class})
 public final class CellCommand implements Runnable {
     /** Where a local cell lives unless --dir says otherwise (relative to the working directory). */
     public static final String DEFAULT_DIR = "var/cell";
@@ -25,7 +28,7 @@ public final class CellCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: up, down, restart, status or cert");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: up, down, restart, status, cert or move-master");
     }
 
     CliContext ctx() {

@@ -114,7 +114,7 @@ public final class CellStatusCommand implements java.util.concurrent.Callable<In
      * answers or --timeout has passed: the rule every command follows for reaching the cell. The
      * replicas that did not answer in the round that ended it are shown down.
      */
-    private static List<Optional<ReplicaStatus>> probeUntilOneAnswers(CellAccess access, ClientSecurity security,
+    static List<Optional<ReplicaStatus>> probeUntilOneAnswers(CellAccess access, ClientSecurity security,
                                                                        List<String> addresses,
                                                                       Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

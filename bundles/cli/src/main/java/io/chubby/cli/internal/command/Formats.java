@@ -25,6 +25,19 @@ public final class Formats {
         return s.directory() ? "directory" : "file";
     }
 
+    /**
+     * Every metadata field, one {@code key: value} per line (for {@code stat}); a last line
+     * {@code partition: P} when the cell has more than one partition ({@code partitions} as the
+     * client learned it), partition 0 included, and none for a cell of one partition.
+     */
+    public static List<String> statLines(String path, Stat s, int partitions) {
+        List<String> out = statLines(path, s);
+        if (partitions > 1) {
+            out.add("partition: " + s.partition());
+        }
+        return out;
+    }
+
     /** Every metadata field, one {@code key: value} per line (for {@code stat}). */
     public static List<String> statLines(String path, Stat s) {
         List<String> out = new ArrayList<>();

@@ -13,6 +13,8 @@ import picocli.CommandLine.ParentCommand;
  * {@code chubby master transfer [--to ID] [--group G]}: a planned change of master. The master
  * hands mastership to replica ID (or to a caught-up replica of its choice) without a lease wait:
  * it runs {@code paxos:transfer} in the master through the admin channel and prints what happened.
+ * For a group other than 0 that is the group's own master ({@link #transfer}); {@code cell
+ * move-master} is the same operation.
  */
 @Command(name = "transfer", description = {"Hand the master's mastership to another replica (a planned failover:",
         "writes pause for a handoff, not for a lease and an election). Without --to the master picks a",
@@ -29,14 +31,36 @@ public final class MasterTransferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ChubbyCommand root = master.root;
-        MasterInfo m = root.locateMaster(root.cellAddresses());
-        AdminResult r = root.ctx().access().admin(m.masterAddress(), commandLine(to, group), root.timeout(),
-                root.security());
+        return transfer(master.root, to, group);
+    }
+
+    /**
+     * Runs {@code paxos:transfer} in the master of {@code group} (0 when null): group 0's master
+     * as MasterLocation names it; in a partitioned cell another group's master as the replicas'
+     * Status answers name it (each group has its own master, and only it can hand the group
+     * over); in a cell of one partition group 0's master, which answers that the group is not open.
+     * Shared by {@code master transfer} and {@code cell move-master}.
+     */
+    static int transfer(ChubbyCommand root, Integer to, Integer group) {
+        int g = group == null ? 0 : group;
+        List<String> addresses = root.cellAddresses();
+        List<GroupMasters.Located> groups = g == 0 ? List.of() : GroupMasters.of(addresses,
+                CellStatusCommand.probeUntilOneAnswers(root.ctx().access(), root.security(), addresses, root.timeout()));
+        String address;
+        int id;
+        if (groups.isEmpty()) { // group 0, or a cell of one partition (whose master says the group is not open)
+            MasterInfo m = root.locateMaster(addresses);
+            address = m.masterAddress();
+            id = m.masterId();
+        } else {
+            GroupMasters.Located m = GroupMasters.master(g, groups);
+            address = m.address();
+            id = m.masterId();
+        }
+        AdminResult r = root.ctx().access().admin(address, commandLine(to, group), root.timeout(), root.security());
         AdminOutput.print(root.ctx().out(), r);
         if (r.status() != 0) {
-            throw new IllegalStateException("master transfer failed in replica " + m.masterId() + " ("
-                    + m.masterAddress() + ")");
+            throw new IllegalStateException("master transfer failed in replica " + id + " (" + address + ")");
         }
         return 0;
     }

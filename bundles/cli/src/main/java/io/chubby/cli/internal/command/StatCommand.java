@@ -7,8 +7,9 @@ import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
 
-/** {@code chubby stat PATH}: every metadata field of a node. */
-@Command(name = "stat", description = "Print every metadata field of a node, one 'key: value' per line.")
+/** {@code chubby stat PATH}: every metadata field of a node, and its partition in a partitioned cell. */
+@Command(name = "stat", description = "Print every metadata field of a node, one 'key: value' per line "
+        + "(and 'partition: P' in a cell of more than one partition).")
 public final class StatCommand implements Callable<Integer> {
     @ParentCommand
     ChubbyCommand root;
@@ -19,7 +20,7 @@ public final class StatCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (ChubbyClient c = root.connect()) {
-            Formats.statLines(path, c.stat(path)).forEach(root.ctx().out()::println);
+            Formats.statLines(path, c.stat(path), c.partitions()).forEach(root.ctx().out()::println);
         }
         return 0;
     }

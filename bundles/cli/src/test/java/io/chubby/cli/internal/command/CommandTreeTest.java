@@ -51,7 +51,7 @@ class CommandTreeTest {
     @Test
     void aLineGetsOnlyItsSubcommandAndEverythingElseGetsAll() {
         assertEquals(Set.of("cat"), Cli.commandLine(context(), "--cell", "h:1", "cat", "/x").getSubcommands().keySet());
-        assertEquals(Set.of("up", "down", "restart", "status", "cert"),
+        assertEquals(Set.of("up", "down", "restart", "status", "cert", "move-master"),
                 Cli.commandLine(context(), "cell", "up").getSubcommands().get("cell").getSubcommands().keySet());
         assertEquals(ChubbyCommand.SUBCOMMANDS, List.copyOf(Cli.commandLine(context(), "--help").getSubcommands().keySet()));
         assertEquals(ChubbyCommand.SUBCOMMANDS, List.copyOf(Cli.commandLine(context(), "lss", "/x").getSubcommands().keySet()));

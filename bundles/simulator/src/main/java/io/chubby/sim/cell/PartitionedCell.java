@@ -5,6 +5,7 @@ import io.chubby.api.ErrorCode;
 import io.chubby.cell.internal.CellHost;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.protocol.Request;
+import io.chubby.spi.AdminShell;
 import io.chubby.spi.ClientConnection;
 import io.chubby.spi.Member;
 import io.chubby.spi.RequestHandler;
@@ -36,17 +37,18 @@ import java.util.concurrent.TimeUnit;
  * {@link HashPartitioner} of 4 bound, cross-group directory steps sent to the master host of the
  * target group. Group g is mastered by replica {@link #MASTERS}[g]. Every request a replica
  * receives is recorded (decoded) for the tests. Each replica has its own clock following real
- * time, so a test can make one replica's time jump.
+ * time, so a test can make one replica's time jump. For the tests of the client (ClientPartitionsTest,
+ * here), the CLI and the proxy.
  */
-final class PartitionedCell implements AutoCloseable {
+public final class PartitionedCell implements AutoCloseable {
     /** The partitions of a partitioned cell here. */
-    static final int N = 4;
+    public static final int N = 4;
     /** Group g's first master: 0 and 3 on replica 1, 1 on replica 2, 2 on replica 3 (alone there). */
-    static final int[] MASTERS = {1, 2, 3, 1};
-    static final String HOST = "127.0.0.1";
+    public static final int[] MASTERS = {1, 2, 3, 1};
+    public static final String HOST = "127.0.0.1";
 
     /** A request as a replica received it. */
-    record Received(int replica, Request request) {
+    public record Received(int replica, Request request) {
     }
 
     private final List<Integer> ports = new ArrayList<>();
@@ -54,10 +56,10 @@ final class PartitionedCell implements AutoCloseable {
     private final List<CellHost> hosts = new ArrayList<>();
     private final List<MutableClock> clocks = new ArrayList<>();
     private final List<ClientAcceptor> acceptors = new ArrayList<>();
-    final List<Received> received = new CopyOnWriteArrayList<>();
+    public final List<Received> received = new CopyOnWriteArrayList<>();
 
     /** A cell of {@code partitions} (1: as before partitions; or {@link #N}). */
-    PartitionedCell(CellSettings settings, int partitions) throws Exception {
+    public PartitionedCell(CellSettings settings, int partitions) throws Exception {
         List<Member> members = new ArrayList<>();
         for (int r = 1; r <= 3; r++) {
             int port = freePort();
@@ -157,23 +159,33 @@ final class PartitionedCell implements AutoCloseable {
     }
 
     /** The replicas' client addresses as a cell spec. */
-    String cellSpec() {
+    public String cellSpec() {
         return String.join(",", ports.stream().map(p -> HOST + ":" + p).toList());
     }
 
+    /** Replica {@code r} runs admin command lines with {@code shell} (what a replica's Gogo shell would). */
+    public void setAdminShell(int r, AdminShell shell) {
+        host(r).setAdminShell(shell);
+    }
+
     /** Replica {@code r} as if it crashed: it stops taking part in its groups and closes its client connections. */
-    void crash(int r) {
+    public void crash(int r) {
         groups.pause(r);
         acceptors.get(r - 1).stop();
     }
 
+    /** Group {@code g} elects replica {@code r} its master (after a {@link #crash}: the group's failover). */
+    public void elect(int g, int r) {
+        groups.elect(g, r);
+    }
+
     /** Sessions group {@code g}'s master holds. */
-    int sessions(int g) {
+    public int sessions(int g) {
         return host(groups.masterOf(g)).server(g).sessions().sessions().size();
     }
 
     /** Requests routed to partition {@code p} of kind {@code kind} received since {@code from} (an index into {@link #received}). */
-    long count(int from, int p, Request.BodyCase kind) {
+    public long count(int from, int p, Request.BodyCase kind) {
         List<Received> all = List.copyOf(received); // a snapshot: the list grows meanwhile (KeepAlives)
         return all.subList(from, all.size()).stream()
                 .filter(x -> x.request().getPartition() == p && x.request().getBodyCase() == kind).count();
