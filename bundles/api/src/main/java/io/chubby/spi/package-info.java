@@ -33,9 +33,12 @@
  * {@code metrics.} key prefix ({@code chubby cell up --set metrics.<key>=<value>}); {@code SessionView}
  * (a read-only view of the applied sessions and locks, provided by session-mgr, read by the console
  * bundle's pages, issue 22).
+ *
+ * <p>1.13.0: {@code ReplicaConfig.PARTITION_PID} and the {@code partition.} key prefix (the partitioning
+ * bundle, docs/PARTITIONING.md step 14: {@code chubby cell up --set partition.count=4}).
  */
 @Export
-@Version("1.12.0")
+@Version("1.13.0")
 package io.chubby.spi;
 
 import org.osgi.annotation.bundle.Export;

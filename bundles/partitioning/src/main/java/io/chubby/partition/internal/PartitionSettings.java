@@ -3,6 +3,7 @@ package io.chubby.partition.internal;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.PartitionHash;
+import io.chubby.spi.ReplicaConfig;
 import java.util.Map;
 
 /**
@@ -17,7 +18,7 @@ import java.util.Map;
  * @param hashName the hash directories go through
  */
 record PartitionSettings(int count, String hashName) {
-    static final String PID = "io.chubby.partition";
+    static final String PID = ReplicaConfig.PARTITION_PID;
     static final String COUNT = "partition.count";
     static final String HASH = "partition.hash";
 
