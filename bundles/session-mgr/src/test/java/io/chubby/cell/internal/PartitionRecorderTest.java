@@ -5,18 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chubby.api.PartitionHash;
-import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.state.Partitions;
 import io.chubby.testkit.Await;
-import io.chubby.testkit.FakeConsensus;
 import io.chubby.testkit.FakeGroupCell;
 import io.chubby.testkit.HashPartitioner;
-import io.chubby.testkit.MemoryStateStores;
 import io.chubby.testkit.MutableClock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,31 +24,23 @@ import org.junit.jupiter.api.Test;
  */
 class PartitionRecorderTest {
     private static final Partitions FOUR = new Partitions(4, PartitionHash.NAME, PartitionHash.SLOTS);
-    private final MutableClock clock = new MutableClock();
-    private final CellSettings settings = new CellSettings("c", 1024, 12_000, 60_000, 1_000, 0);
-    private final FakeGroupCell cell = new FakeGroupCell(FakeConsensus.THREE_REPLICAS);
-    private final List<CellHost> hosts = new ArrayList<>();
+    private final ThreeHosts three = new ThreeHosts();
+    private final MutableClock clock = three.clock;
+    private final FakeGroupCell cell = three.cell;
+    private final List<CellHost> hosts = three.hosts;
 
     @BeforeEach
     void start() {
-        for (int r = 1; r <= 3; r++) {
-            MemoryStateStores stores = new MemoryStateStores();
-            CellHost h = new CellHost(cell.replica(r).open(0), stores.group(0), cell.replica(r), stores, settings,
-                    clock, new Random(r));
-            h.start();
-            hosts.add(h);
-            cell.replica(r).announcePeerMinors(Map.of(1, 3, 2, 3, 3, 3));
-        }
-        cell.elect(0, 1);
+        three.start();
     }
 
     @AfterEach
     void stop() {
-        hosts.forEach(CellHost::stop);
+        three.stop();
     }
 
     private CellHost host(int r) {
-        return hosts.get(r - 1);
+        return three.host(r);
     }
 
     /** Every replica's group-0 timer steps once, as the product's timer does every cell.timer.tick.ms. */

@@ -1,15 +1,9 @@
 package io.chubby.cli.internal.cell;
 
 import io.chubby.spi.ReplicaConfig;
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * The partitioning part of a local cell: {@code DIR/replica-<i>/etc/io.chubby.partition.cfg}
@@ -57,15 +51,6 @@ public record PartitionConfig(CellLayout layout) {
     }
 
     private static Optional<String> read(Path f) {
-        if (!Files.isRegularFile(f)) {
-            return Optional.empty();
-        }
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
-        }
-        return Optional.ofNullable(p.getProperty(COUNT));
+        return CellLayout.readProperties(f).map(p -> p.getProperty(COUNT));
     }
 }
