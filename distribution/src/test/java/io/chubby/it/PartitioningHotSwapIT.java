@@ -7,7 +7,6 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
@@ -24,9 +23,7 @@ import io.chubby.client.ClientSecurity;
 import io.chubby.client.Handle;
 import io.chubby.client.ReplicaStatus;
 import io.chubby.spi.Partitioner;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,11 +33,8 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -98,76 +92,29 @@ public class PartitioningHotSwapIT {
         return options(
                 ExamOptions.base(),
                 ExamOptions.launcherSystemBundles(),
-                productBundlesWithoutPartitioning(),
+                ExamOptions.bundlesOf("bundle", JAR),
                 frameworkProperty("chubby.it.partitioning.bundle").value(
                         ExamOptions.dist().resolve("bundle").resolve(JAR).toUri().toString()),
-                frameworkProperty("felix.fileinstall.dir").value(root.resolve("etc").toString()),
-                frameworkProperty("felix.fileinstall.tmpdir").value(root.resolve("fi-tmp").toString()),
-                frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
+                ExamOptions.fileInstall(root));
     }
 
-    private static Option productBundlesWithoutPartitioning() {
-        try (Stream<Path> s = Files.list(ExamOptions.dist().resolve("bundle"))) {
-            List<Option> out = s.filter(p -> p.toString().endsWith(".jar"))
-                    .filter(p -> !p.getFileName().toString().equals(JAR)).sorted()
-                    .map(p -> (Option) bundle(p.toUri().toString())).toList();
-            return composite(out.toArray(new Option[0]));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Clients writing, reading back uncached and stat-ing their own file until stopped; every failure kept. */
-    private static final class Load implements AutoCloseable {
-        final List<ChubbyClient> clients = new ArrayList<>();
-        final List<Thread> threads = new ArrayList<>();
-        final AtomicBoolean stop = new AtomicBoolean();
-        final AtomicLong ok = new AtomicLong();
-        final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        /** Each file's last acknowledged value. */
-        final ConcurrentHashMap<String, byte[]> acknowledged = new ConcurrentHashMap<>();
-
-        Load(String address, List<String> dirs) {
-            for (int i = 0; i < CLIENTS; i++) {
-                ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(address)
-                        .clientName("partitioning-load-" + i).callTimeout(Duration.ofSeconds(20)).build());
-                int id = i;
-                c.addSessionListener(s -> {
-                    if (s != SessionState.SAFE) {
-                        failures.add("client " + id + " session " + s);
-                    }
-                });
-                clients.add(c);
-                String path = "/ls/local" + dirs.get(i) + "/f" + i;
-                threads.add(new Thread(() -> work(c, id, path), "partitioning-it-load-" + i));
-            }
-            threads.forEach(Thread::start);
-        }
-
-        private void work(ChubbyClient c, int id, String path) {
-            try (Handle h = c.open(path, OpenOptions.write().withCreate(CreateMode.MAY))) {
-                for (long n = 0; !stop.get(); n++) {
-                    byte[] v = ("v" + n).getBytes(StandardCharsets.UTF_8);
-                    h.setContents(v);
-                    acknowledged.put(path, v);
-                    if (!Arrays.equals(v, h.getContentsAndStat(CacheMode.UNCACHED).data())) {
-                        failures.add("client " + id + " read back something else than it wrote");
-                    }
-                    c.stat(path);
-                    ok.addAndGet(3);
+    /**
+     * Client {@code id} writes its file, reads it back uncached and stats it until the load stops,
+     * keeping each acknowledged value in {@code acknowledged}.
+     */
+    private static void writeReadStat(ExamLoad load, ChubbyClient c, int id, String path,
+                                      Map<String, byte[]> acknowledged) {
+        try (Handle h = c.open(path, OpenOptions.write().withCreate(CreateMode.MAY))) {
+            for (long n = 0; !load.stopped(); n++) {
+                byte[] v = ("v" + n).getBytes(StandardCharsets.UTF_8);
+                h.setContents(v);
+                acknowledged.put(path, v);
+                if (!Arrays.equals(v, h.getContentsAndStat(CacheMode.UNCACHED).data())) {
+                    load.failures.add("client " + id + " read back something else than it wrote");
                 }
-            } catch (RuntimeException e) {
-                failures.add("client " + id + ": " + e);
+                c.stat(path);
+                load.ok.addAndGet(3);
             }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(30_000);
-            }
-            clients.forEach(ChubbyClient::close);
         }
     }
 
@@ -209,7 +156,9 @@ public class PartitioningHotSwapIT {
                 setup.mkdir("/ls/local" + d);
             }
         }
-        Load load = new Load(address, dirs);
+        Map<String, byte[]> acknowledged = new ConcurrentHashMap<>();
+        ExamLoad load = new ExamLoad(address, CLIENTS, "partitioning-it-load", (l, c, id) ->
+                writeReadStat(l, c, id, "/ls/local" + dirs.get(id) + "/f" + id, acknowledged));
         try {
             awaitOk(load, 300);
             String before = b.getVersion().toString();
@@ -225,7 +174,7 @@ public class PartitioningHotSwapIT {
             load.close();
         }
         assertTrue("no call failed and no session left SAFE: " + load.failures, load.failures.isEmpty());
-        assertEquals(N, load.acknowledged.size());
+        assertEquals(N, acknowledged.size());
 
         keys.put("partition.count", "8");
         config.update(keys);
@@ -243,7 +192,7 @@ public class PartitioningHotSwapIT {
         config.update(keys);
         awaitPartitioner(4);
         awaitMetric(address, RECORDED::equals);
-        assertReadBack(address, load, "configured back to 4");
+        assertReadBack(address, acknowledged, "configured back to 4");
 
         b.uninstall();
         awaitPartitioner(0);
@@ -255,14 +204,15 @@ public class PartitioningHotSwapIT {
         again.start();
         awaitPartitioner(4);
         awaitMetric(address, RECORDED::equals);
-        assertReadBack(address, load, "installed again");
+        assertReadBack(address, acknowledged, "installed again");
         config.delete();
     }
 
     /** Every load file holds its last acknowledged value, read uncached by a new session. */
-    private static void assertReadBack(String address, Load load, String when) throws InterruptedException {
+    private static void assertReadBack(String address, Map<String, byte[]> acknowledged, String when)
+            throws InterruptedException {
         try (ChubbyClient reader = OneReplica.awaitClient(address, "partitioning-it-reader")) {
-            load.acknowledged.forEach((path, value) ->
+            acknowledged.forEach((path, value) ->
                     assertArrayEquals(when + ": " + path, value, reader.read(path, CacheMode.UNCACHED)));
             assertEquals(when, SessionState.SAFE, reader.sessionState());
         }
@@ -324,7 +274,7 @@ public class PartitioningHotSwapIT {
         return last[0];
     }
 
-    private static void awaitOk(Load load, long atLeast) throws Exception {
+    private static void awaitOk(ExamLoad load, long atLeast) throws Exception {
         await("the load's successful calls to reach " + atLeast, () -> {
             if (!load.failures.isEmpty()) {
                 fail("load failed: " + load.failures);
@@ -333,18 +283,7 @@ public class PartitioningHotSwapIT {
         });
     }
 
-    private static void await(String what, ThrowingCondition condition) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!condition.test()) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    @FunctionalInterface
-    private interface ThrowingCondition {
-        boolean test() throws Exception;
+    private static void await(String what, ExamWait.Condition condition) throws Exception {
+        ExamWait.await(what, WAIT_MS, condition);
     }
 }
