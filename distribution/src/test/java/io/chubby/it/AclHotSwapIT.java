@@ -94,9 +94,7 @@ public class AclHotSwapIT {
                 ExamOptions.productBundles(),
                 frameworkProperty("chubby.it.acl.bundle").value(
                         ExamOptions.dist().resolve("bundle").resolve(ACL_JAR).toUri().toString()),
-                frameworkProperty("felix.fileinstall.dir").value(root.resolve("etc").toString()),
-                frameworkProperty("felix.fileinstall.tmpdir").value(root.resolve("fi-tmp").toString()),
-                frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
+                ExamOptions.fileInstall(root));
     }
 
     /**
@@ -336,18 +334,7 @@ public class AclHotSwapIT {
         });
     }
 
-    private static void await(String what, ThrowingCondition condition) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!condition.test()) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    @FunctionalInterface
-    private interface ThrowingCondition {
-        boolean test() throws Exception;
+    private static void await(String what, ExamWait.Condition condition) throws Exception {
+        ExamWait.await(what, WAIT_MS, condition);
     }
 }

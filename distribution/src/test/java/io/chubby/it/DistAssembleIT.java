@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DistAssembleIT {
     private static final Map<String, String> PROFILES = Map.of("replica", "core,dns,acl", "proxy", "core,proxy",
-            "full", "core,dns,acl,proxy,mirror,metrics,console");
+            "full", "core,dns,acl,proxy,partitioning,mirror,metrics,console");
 
     private LocalCell cell;
     private ProxyCell proxies;
@@ -107,7 +107,7 @@ class DistAssembleIT {
             assertTrue(lb.out().contains(bsn), bsn + " in\n" + lb.out());
         }
         for (String absent : List.of("io.chubby.console", "io.chubby.metrics", "io.chubby.proxy", "io.chubby.mirror",
-                "org.apache.felix.http.jetty", "org.apache.felix.webconsole")) {
+                "io.chubby.partition", "org.apache.felix.http.jetty", "org.apache.felix.webconsole")) {
             assertFalse(lb.out().contains(absent), absent + " in\n" + lb.out());
         }
         assertFalse(lb.out().contains("Installed"), "an unresolved bundle:\n" + lb.out());
@@ -148,10 +148,15 @@ class DistAssembleIT {
                 + "provides it"), refused.err());
         assertFalse(Files.exists(work.resolve("from-broken")));
 
-        LocalCell.Run unknown = assemble(dist, "core,partitioning", work.resolve("unknown"));
+        LocalCell.Run unknown = assemble(dist, "core,sharding", work.resolve("unknown"));
         assertEquals(22, unknown.exit());
-        assertEquals(List.of("chubby: INVALID_ARGUMENT: unknown feature partitioning; known features: core, dns, acl, "
-                + "proxy, mirror, metrics, console"), unknown.errLines());
+        assertEquals(List.of("chubby: INVALID_ARGUMENT: unknown feature sharding; known features: core, dns, acl, "
+                + "proxy, partitioning, mirror, metrics, console"), unknown.errLines());
+
+        // the partitioning feature resolves on the core alone (it meets the cell only through io.chubby.spi)
+        LocalCell.Run partitioned = assemble(dist, "core,partitioning", work.resolve("partitioned"));
+        assertEquals(0, partitioned.exit(), partitioned::toString);
+        assertTrue(Files.isRegularFile(work.resolve("partitioned/bundle/chubby-partitioning.jar")));
     }
 
     @Test

@@ -7,7 +7,6 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
@@ -23,7 +22,6 @@ import java.net.PortUnreachableException;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +29,6 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -84,23 +81,10 @@ public class DnsHotSwapIT {
         return options(
                 ExamOptions.base(),
                 ExamOptions.launcherSystemBundles(),
-                productBundlesWithoutDns(),
+                ExamOptions.bundlesOf("bundle", DNS_JAR),
                 frameworkProperty("chubby.it.dns.bundle").value(
                         ExamOptions.dist().resolve("bundle").resolve(DNS_JAR).toUri().toString()),
-                frameworkProperty("felix.fileinstall.dir").value(root.resolve("etc").toString()),
-                frameworkProperty("felix.fileinstall.tmpdir").value(root.resolve("fi-tmp").toString()),
-                frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
-    }
-
-    private static Option productBundlesWithoutDns() {
-        try (Stream<Path> s = Files.list(ExamOptions.dist().resolve("bundle"))) {
-            List<Option> out = s.filter(p -> p.toString().endsWith(".jar"))
-                    .filter(p -> !p.getFileName().toString().equals(DNS_JAR)).sorted()
-                    .map(p -> (Option) bundle(p.toUri().toString())).toList();
-            return composite(out.toArray(new Option[0]));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                ExamOptions.fileInstall(root));
     }
 
     @Test(timeout = 150_000)

@@ -121,16 +121,36 @@ final class ExamOptions {
 
     /** Every product bundle of the distribution's bundle/ dir. */
     static Option productBundles() {
-        try (Stream<Path> s = Files.list(dist().resolve("bundle"))) {
-            List<Option> out = s.filter(p -> p.toString().endsWith(".jar")).sorted()
+        return bundlesOf("bundle", null);
+    }
+
+    /**
+     * Every jar of the distribution's directory {@code dir} ({@code bundle}, {@code proxy}) but the
+     * one named {@code leftOut} (null: none left out), which a hot-swap test installs itself.
+     */
+    static Option bundlesOf(String dir, String leftOut) {
+        try (Stream<Path> s = Files.list(dist().resolve(dir))) {
+            List<Option> out = s.filter(p -> p.toString().endsWith(".jar"))
+                    .filter(p -> !p.getFileName().toString().equals(leftOut)).sorted()
                     .map(p -> (Option) bundle(p.toUri().toString())).toList();
             if (out.isEmpty()) {
-                throw new IllegalStateException("no product bundles in " + dist().resolve("bundle"));
+                throw new IllegalStateException("no bundles in " + dist().resolve(dir));
             }
             return composite(out.toArray(new Option[0]));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * FileInstall watching {@code root/etc} (as the launcher watches a replica's etc/), its temp dir
+     * under {@code root}, and no write-back of configurations a test makes through Config Admin.
+     */
+    static Option fileInstall(Path root) {
+        return composite(
+                frameworkProperty("felix.fileinstall.dir").value(root.resolve("etc").toString()),
+                frameworkProperty("felix.fileinstall.tmpdir").value(root.resolve("fi-tmp").toString()),
+                frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
     }
 
     /** The installed bundle with this symbolic name, or null. */

@@ -59,7 +59,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Web Console, while {@code chubby bundle}, which never changes a bundle of the distribution, can
  * manage those two), with a client load running (two writers, each acknowledged write recorded; a
  * reader; two clients handing a lock back and forth; every session kept alive by its KeepAlives).
- * For every optional bundle (dns-bridge, mirror, proxy, acl, metrics, console), through
+ * For every optional bundle (dns-bridge, mirror, proxy, acl, partitioning, metrics, console), through
  * {@code chubby bundle ... --all} (followers first, the master last, a health check between):
  * install, update to a new build (the same jar with its Bundle-Version raised by the test),
  * uninstall, install again. The DNS bridge takes the same four steps through a drop-in directory
@@ -107,6 +107,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>ACL: this suite runs it inert (no {@code io.chubby.acl} configuration, no enforcement), so
  * swapping it must not disturb anyone; failing closed while it is absent under enforcement is
  * {@link AclHotSwapIT}'s check (same bundle, in Felix, under load).
+ *
+ * <p>Partitioning: configured with {@code partition.count=1} (an {@code etc/io.chubby.partition.cfg}
+ * written before the bundle comes), so while it is there its partitioner is registered and bound
+ * by every replica's cell, and the cell stays exactly one partition (no group list, no
+ * {@code partitioning} Status metric) with it, without it and across the update. It cannot be
+ * swapped in with N > 1 here: the number of partitions is fixed once a cell holds data (the load's
+ * files and sessions), which the cell refuses with a mismatch, not a swap to test under load. A
+ * cell of 4 partitions with the bundle swapped (and the refusals of another N and of a missing
+ * partitioner) is {@link PartitioningHotSwapIT}'s check, one made by {@code cell up --partitions 4}
+ * {@link PartitionedCellIT}'s.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class HotSwapUnderLoadIT {
@@ -117,7 +127,7 @@ class HotSwapUnderLoadIT {
     /** Seconds of the control window before the cycles: the load runs, nothing is swapped. */
     private static final int CONTROL_S = 10;
     private static final List<String> JARS = List.of("chubby-dns-bridge", "chubby-mirror", "chubby-proxy", "chubby-acl",
-            "chubby-metrics", "chubby-console");
+            "chubby-partitioning", "chubby-metrics", "chubby-console");
     /** Served by the HTTP system bundles of features metrics and console, which the cell runs from the start. */
     private static final Set<String> HTTP_JARS = Set.of("chubby-metrics", "chubby-console");
     private static final String CONSOLE_PASSWORD = "hot-swap secret";
@@ -228,6 +238,10 @@ class HotSwapUnderLoadIT {
         for (int i = 1; i <= REPLICAS; i++) {
             Files.writeString(cell.dir().resolve("replica-" + i).resolve("etc").resolve("io.chubby.dns.cfg"),
                     "dns.cell=local\ndns.bind=127.0.0.1\ndns.port=" + (cell.basePort() + 50 + i) + "\n");
+            // one partition: the partitioner is registered and bound while the bundle is there, the cell
+            // unchanged (a cell that holds data keeps its number of partitions)
+            Files.writeString(cell.dir().resolve("replica-" + i).resolve("etc").resolve("io.chubby.partition.cfg"),
+                    "partition.count=1\n");
             // the console's own login (no cell authentication: acl is swapped in inert)
             Files.writeString(cell.dir().resolve("replica-" + i).resolve("etc").resolve("io.chubby.console.cfg"),
                     "console.password.sha256=" + HexFormat.of().formatHex(java.security.MessageDigest
@@ -441,15 +455,26 @@ class HotSwapUnderLoadIT {
                     assertTrue(r.out().contains("mirror:status"), r::toString);
                 }
             }
-            default -> {
-                String bsn = jar.equals("chubby-proxy") ? "io.chubby.proxy" : "io.chubby.acl";
-                LocalCell.Run r = chubby("bundle", "list");
-                assertEquals(0, r.exit(), r::toString);
-                assertEquals(present, Pattern.compile("\n" + Pattern.quote(bsn) + " .* ACTIVE +replica +all " + REPLICAS + "\n")
-                        .matcher(r.out()).find(), r::toString);
-                assertEquals(!present, !r.out().contains("\n" + bsn + " "), r::toString);
+            case "chubby-partitioning" -> {
+                // present or not, the cell stays one partition: no group list, no partitioning metric
+                bundleListed("io.chubby.partition", present);
+                for (int i = 1; i <= REPLICAS; i++) {
+                    io.chubby.client.ReplicaStatus s = ChubbyClient.status(cell.clientAddress(i), Duration.ofSeconds(10));
+                    assertTrue(s.groups().isEmpty(), "replica " + i + ": " + s.groups());
+                    assertNull(s.metrics().get("partitioning"), "replica " + i + ": " + s.metrics());
+                }
             }
+            default -> bundleListed(jar.equals("chubby-proxy") ? "io.chubby.proxy" : "io.chubby.acl", present);
         }
+    }
+
+    /** {@code chubby bundle list}: {@code bsn} ACTIVE on every replica when present, not listed when absent. */
+    private void bundleListed(String bsn, boolean present) {
+        LocalCell.Run r = chubby("bundle", "list");
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(present, Pattern.compile("\n" + Pattern.quote(bsn) + " .* ACTIVE +replica +all " + REPLICAS + "\n")
+                .matcher(r.out()).find(), r::toString);
+        assertEquals(!present, !r.out().contains("\n" + bsn + " "), r::toString);
     }
 
     /**

@@ -362,7 +362,7 @@ public class MirrorHotSwapIT {
         });
     }
 
-    private static void awaitTrue(String what, ThrowingCondition call) throws Exception {
+    private static void awaitTrue(String what, ExamWait.Condition call) throws Exception {
         await(what, () -> {
             try {
                 return call.test();
@@ -372,14 +372,8 @@ public class MirrorHotSwapIT {
         });
     }
 
-    private static void await(String what, ThrowingCondition condition) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!condition.test()) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void await(String what, ExamWait.Condition condition) throws Exception {
+        ExamWait.await(what, WAIT_MS, condition);
     }
 
     private static byte[] bytes(String s) {
@@ -388,10 +382,5 @@ public class MirrorHotSwapIT {
 
     private static String text(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
-    }
-
-    @FunctionalInterface
-    private interface ThrowingCondition {
-        boolean test() throws Exception;
     }
 }

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 23: every optional bundle (dns-bridge, acl, proxy, mirror, metrics, console) declares its
+ * Issue 23: every optional bundle (dns-bridge, acl, proxy, partitioning, mirror, metrics, console) declares its
  * configuration with metatype and is inert until configured, read from the jars the distribution
  * ships (their Declarative Services and metatype descriptors, as bnd wrote them):
  * <ul>
@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OptionalBundlesConfigIT {
     private static final List<String> OPTIONAL = List.of("chubby-dns-bridge", "chubby-acl", "chubby-proxy",
-            "chubby-mirror", "chubby-metrics", "chubby-console");
+            "chubby-partitioning", "chubby-mirror", "chubby-metrics", "chubby-console");
     /** Components of optional bundles that run without their configuration, and the policy they have. */
     private static final Map<String, String> UNCONFIGURED = Map.of(
             "io.chubby.metrics.internal.MetricsComponent", "optional",

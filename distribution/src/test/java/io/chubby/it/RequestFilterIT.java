@@ -11,21 +11,14 @@ import io.chubby.api.ChubbyException;
 import io.chubby.api.CreateMode;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.OpenOptions;
-import io.chubby.api.SessionState;
 import io.chubby.client.ChubbyClient;
-import io.chubby.client.ClientOptions;
 import io.chubby.client.Handle;
 import io.chubby.it.plugin.CallRecorder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.inject.Inject;
 import org.junit.Test;
@@ -68,55 +61,19 @@ public class RequestFilterIT {
                 frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
     }
 
-    /** Clients writing and reading their own file until stopped; every failure is kept. */
-    private static final class Load implements AutoCloseable {
-        final List<ChubbyClient> clients = new ArrayList<>();
-        final List<Thread> threads = new ArrayList<>();
-        final AtomicBoolean stop = new AtomicBoolean();
-        final AtomicLong calls = new AtomicLong();
-        final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-
-        Load(String address) {
-            for (int i = 0; i < CLIENTS; i++) {
-                ChubbyClient c = ChubbyClient.connect(ClientOptions.builder().cell(address)
-                        .clientName("load-" + i).callTimeout(Duration.ofSeconds(20)).build());
-                int id = i;
-                c.addSessionListener(s -> {
-                    if (s != SessionState.SAFE) {
-                        failures.add("client " + id + " session " + s);
-                    }
-                });
-                clients.add(c);
-                Thread t = new Thread(() -> work(c, id), "filter-it-load-" + i);
-                threads.add(t);
-            }
-            threads.forEach(Thread::start);
-        }
-
-        private void work(ChubbyClient c, int id) {
-            String path = "/ls/local/load/f" + id;
-            try (Handle h = c.open(path, OpenOptions.write().withCreate(CreateMode.MAY))) {
-                for (long n = 0; !stop.get(); n++) {
-                    byte[] v = ("v" + n).getBytes(StandardCharsets.UTF_8);
-                    h.setContents(v);
-                    if (!Arrays.equals(v, h.getContentsAndStat().data())) {
-                        failures.add("client " + id + " read back something else than it wrote");
-                    }
-                    c.stat(path);
-                    calls.addAndGet(3);
+    /** Client {@code id} writes its own file, reads it back and stats it until the load stops. */
+    private static void writeReadStat(ExamLoad load, ChubbyClient c, int id) {
+        String path = "/ls/local/load/f" + id;
+        try (Handle h = c.open(path, OpenOptions.write().withCreate(CreateMode.MAY))) {
+            for (long n = 0; !load.stopped(); n++) {
+                byte[] v = ("v" + n).getBytes(StandardCharsets.UTF_8);
+                h.setContents(v);
+                if (!Arrays.equals(v, h.getContentsAndStat().data())) {
+                    load.failures.add("client " + id + " read back something else than it wrote");
                 }
-            } catch (RuntimeException e) {
-                failures.add("client " + id + ": " + e);
+                c.stat(path);
+                load.ok.addAndGet(3);
             }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(30_000);
-            }
-            clients.forEach(ChubbyClient::close);
         }
     }
 
@@ -126,7 +83,7 @@ public class RequestFilterIT {
         try (ChubbyClient admin = OneReplica.awaitClient(address, "filter-it")) {
             admin.mkdir("/ls/local/load");
             admin.write("/ls/local/acl-target", "x".getBytes(StandardCharsets.UTF_8));
-            Load load = new Load(address);
+            ExamLoad load = new ExamLoad(address, CLIENTS, "filter-it-load", RequestFilterIT::writeReadStat);
             awaitCalls(load, 300);
 
             Path jar = PluginJar.write(ExamOptions.tempDir("plugin").resolve("call-recorder.jar"),
@@ -135,7 +92,7 @@ public class RequestFilterIT {
             Bundle plugin = context.installBundle(jar.toUri().toString());
             plugin.start();
             Supplier<List<String>> seen = recorder();
-            long mark = load.calls.get();
+            long mark = load.ok.get();
             awaitCalls(load, mark + 300);
 
             List<String> log = seen.get();
@@ -161,7 +118,7 @@ public class RequestFilterIT {
                     assertTrue(e.getMessage(), e.getMessage().contains(CallRecorder.REFUSAL));
                 }
                 plugin.uninstall();
-                mark = load.calls.get();
+                mark = load.ok.get();
                 awaitCalls(load, mark + 300);
                 h.setAcl("r", "w", "c"); // the filter is gone: SetACL works again
                 assertEquals("r", admin.stat("/ls/local/acl-target").readAcl());
@@ -181,11 +138,11 @@ public class RequestFilterIT {
         return s;
     }
 
-    private static void awaitCalls(Load load, long atLeast) throws InterruptedException {
+    private static void awaitCalls(ExamLoad load, long atLeast) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
-        while (load.calls.get() < atLeast) {
+        while (load.ok.get() < atLeast) {
             if (!load.failures.isEmpty() || System.currentTimeMillis() > deadline) {
-                fail("load stalled at " + load.calls.get() + " calls; failures: " + load.failures);
+                fail("load stalled at " + load.ok.get() + " calls; failures: " + load.failures);
             }
             Thread.sleep(20);
         }

@@ -43,6 +43,11 @@ public final class ReplicaConfig {
     public static final String BACKUP_PID = "io.chubby.backup";
     /** PID of the optional metrics and health endpoints (metrics): keys {@code metrics.*}. @since 1.11 */
     public static final String METRICS_PID = "io.chubby.metrics";
+    /**
+     * PID of the optional partitioning bundle's partitioner: keys {@code partition.*}
+     * ({@code partition.count}, {@code partition.hash}; docs/PARTITIONING.md step 14). @since 1.13
+     */
+    public static final String PARTITION_PID = "io.chubby.partition";
 
     /** The keys of {@link #PID}. */
     public static final List<String> IDENTITY_KEYS = List.of(CELL_NAME, REPLICA_ID, MEMBERS, DATA_DIR);
@@ -57,12 +62,13 @@ public final class ReplicaConfig {
             "dns.", DNS_PID,
             "acl.", ACL_PID,
             "backup.", BACKUP_PID,
-            "metrics.", METRICS_PID);
+            "metrics.", METRICS_PID,
+            "partition.", PARTITION_PID);
 
     /**
      * The PID a replica configuration key belongs to: {@link #PID} for the identity keys, else by
      * prefix ({@code store.}, {@code paxos.}, {@code transport.peer.}, {@code transport.client.},
-     * {@code cell.}, {@code dns.}, {@code acl.}, {@code backup.}, {@code metrics.}).
+     * {@code cell.}, {@code dns.}, {@code acl.}, {@code backup.}, {@code metrics.}, {@code partition.}).
      *
      * @throws IllegalArgumentException naming the key and the known prefixes when no PID has it
      * @since 1.2

@@ -39,7 +39,8 @@
  *
  * <p>1.13.0: {@code ConsensusGroups.sendCross} and {@code ConsensusGroups.crossHandler} (default
  * methods: the cross-group channel of docs/PARTITIONING.md 4.4 on the cell's own peer links, opaque
- * to consensus; issue 18 step 12).
+ * to consensus; issue 18 step 12); {@code ReplicaConfig.PARTITION_PID} and the {@code partition.} key prefix (the partitioning
+ * bundle, docs/PARTITIONING.md step 14: {@code chubby cell up --set partition.count=4}).
  */
 @Export
 @Version("1.13.0")

@@ -24,6 +24,8 @@ class ReplicaConfigTest {
         assertEquals("io.chubby.dns", ReplicaConfig.pidOf("dns.port"));
         assertEquals("io.chubby.backup", ReplicaConfig.pidOf("backup.target.dir"));
         assertEquals("io.chubby.metrics", ReplicaConfig.pidOf("metrics.ready.max.lag"));
+        assertEquals("io.chubby.partition", ReplicaConfig.pidOf("partition.count"));
+        assertEquals(ReplicaConfig.PARTITION_PID, ReplicaConfig.pidOf("partition.hash"));
     }
 
     @Test

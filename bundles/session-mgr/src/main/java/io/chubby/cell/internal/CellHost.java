@@ -96,6 +96,7 @@ public final class CellHost implements RequestHandler {
     private volatile Partitions recorded = Partitions.ONE;
     private final HostPartitioning partitioning;
     private final CellRouter router;
+    private final PartitionRecorder recorder = new PartitionRecorder(this);
 
     public CellHost(Consensus groupZero, StateStore groupZeroStore, ConsensusGroups groups, StateStores stores,
                     CellSettings settings, Clock clock, Random secrets) {
@@ -129,7 +130,7 @@ public final class CellHost implements RequestHandler {
         this.settings = settings;
         this.clock = clock;
         this.secrets = secrets;
-        this.partitioning = new HostPartitioning(this, settings.cellName());
+        this.partitioning = new HostPartitioning(this, settings.cellName(), () -> recorder.refusal());
         this.router = new CellRouter(this, partitioning);
         this.peerCalls = new PeerCrossCalls(groupZero.self().id(), local, this::masterOf, groups::sendCross,
                 CROSS_TIMEOUT_MS);
@@ -146,6 +147,7 @@ public final class CellHost implements RequestHandler {
             plugins.applyTo(zero);
             zero.ceilingAllowed(this::everyMemberAppliesLeaseCeilings);
             zero.crossCalls((g, step) -> cross.call(g, step));
+            zero.afterTick(() -> recorder.tick(partitioning.bound()));
             servers.put(0, zero);
             groups.crossHandler(crossEndpoint::onMessage);
             zero.start();
@@ -267,9 +269,10 @@ public final class CellHost implements RequestHandler {
 
     /**
      * Proposes {@code SetPartitions(n)} with the reference hash, as the group-0 master does once
-     * every member speaks the grouped peer messages. Only tests and the whole-cell simulator call
-     * it (public for the latter, in another package): nothing in the product asks for N > 1 before
-     * the partitioning bundle (step 14). Fails NOT_MASTER off the group-0
+     * every member speaks the grouped peer messages. In the product {@link PartitionRecorder} calls
+     * it on group 0's timer while the partitioning bundle's partitioner of N > 1 is bound (step 14);
+     * tests and the whole-cell simulator call it directly (public for the latter, in another
+     * package). Fails NOT_MASTER off the group-0
      * master, CELL_UNAVAILABLE (nothing proposed) while a member has not announced peer 1.3, and
      * with apply's INVALID_ARGUMENT when the cell holds data or recorded another N.
      */

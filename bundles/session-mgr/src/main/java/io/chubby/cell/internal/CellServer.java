@@ -63,6 +63,8 @@ public final class CellServer implements RequestHandler {
     private final CallRouter router;
     private final AtomicLong localFilterIds = new AtomicLong(Long.MAX_VALUE / 2);
     private ScheduledExecutorService timer;
+    /** Run after each timer step: the cell host's duties of group 0 (recording the partitions). */
+    private volatile Runnable afterTick = () -> { };
 
     public CellServer(Consensus consensus, StateStore store, CellSettings settings, Clock clock) {
         this(consensus, store, settings, clock, new SecureRandom());
@@ -153,6 +155,12 @@ public final class CellServer implements RequestHandler {
     /** One timer step (the timer thread calls it; tests call it after moving their clock). */
     public void tick() {
         master.tick();
+        afterTick.run();
+    }
+
+    /** What to run after each timer step (the cell host's group-0 duties); replaces the previous one. */
+    void afterTick(Runnable step) {
+        this.afterTick = step;
     }
 
     private void safeTick() {

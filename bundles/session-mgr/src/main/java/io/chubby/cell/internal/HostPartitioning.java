@@ -13,6 +13,7 @@ import io.chubby.spi.Member;
 import io.chubby.spi.Partitioner;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,22 +32,31 @@ final class HostPartitioning implements Partitioning {
 
     private final CellHost host;
     private final String cell;
+    /** Why the bound partitioner's N could not be recorded ({@link PartitionRecorder}), or null. */
+    private final Supplier<String> recordRefusal;
     private volatile Partitioner partitioner;
 
-    HostPartitioning(CellHost host, String cell) {
+    HostPartitioning(CellHost host, String cell, Supplier<String> recordRefusal) {
         this.host = host;
         this.cell = cell;
+        this.recordRefusal = recordRefusal;
     }
 
     void bind(Partitioner p) {
         partitioner = p;
         Partitions recorded = host.partitions();
         if (recorded.count() > 1 && !matches(p, recorded)) {
-            log.warn("partitioner ignored: {}", mismatch(p, recorded));
+            log.warn("partitioner ignored: {}; fix: configure partition.count={} (PID io.chubby.partition) on this "
+                    + "replica, as the cell recorded", mismatch(p, recorded), recorded.count());
         } else {
             log.info("partitioner bound partitions={} hash={} recorded={}", p.partitions(), p.hashName(),
                     recorded.count());
         }
+    }
+
+    /** The bound partitioner, matching or not (null while none is bound). */
+    Partitioner bound() {
+        return partitioner;
     }
 
     void unbind(Partitioner p) {
@@ -82,15 +92,22 @@ final class HostPartitioning implements Partitioning {
     @Override
     public String routing() {
         Partitions recorded = host.partitions();
-        if (recorded.count() <= 1) {
-            return null;
-        }
         Partitioner p = partitioner;
+        if (recorded.count() <= 1) {
+            return p == null || p.partitions() <= 1 ? null : unrecorded(p, recorded);
+        }
         if (p == null) {
             return "missing (" + recorded.count() + " " + recorded.hashName() + " recorded)";
         }
         return matches(p, recorded) ? recorded.count() + " " + recorded.hashName() : "mismatch (" + mismatch(p,
                 recorded) + ")";
+    }
+
+    /** A partitioner of N > 1 bound on a cell of one partition: being recorded, or refused. */
+    private String unrecorded(Partitioner p, Partitions recorded) {
+        String refused = recordRefusal.get();
+        return refused != null ? "mismatch (" + refused + ")" : "recording (bound " + p.partitions() + " "
+                + p.hashName() + ", recorded " + recorded.count() + ")";
     }
 
     private static String mismatch(Partitioner p, Partitions recorded) {

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.NodePath;
 import io.chubby.api.PartitionHash;
-import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.protocol.CloseSessionRequest;
 import io.chubby.protocol.Create;
 import io.chubby.protocol.CreateSessionRequest;
@@ -23,15 +22,10 @@ import io.chubby.protocol.Response;
 import io.chubby.protocol.StatusReply;
 import io.chubby.protocol.StatusRequest;
 import io.chubby.testkit.Await;
-import io.chubby.testkit.FakeConsensus;
 import io.chubby.testkit.FakeGroupCell;
 import io.chubby.testkit.HashPartitioner;
-import io.chubby.testkit.MemoryStateStores;
 import io.chubby.testkit.MutableClock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,32 +43,24 @@ class CellRouterTest {
     private static final int N = 4;
     /** Group g's master: replica (g mod 3) + 1. */
     private static final int[] MASTERS = {1, 2, 3, 1};
-    private final MutableClock clock = new MutableClock();
-    private final CellSettings settings = new CellSettings("c", 1024, 12_000, 60_000, 1_000, 0);
-    private final FakeGroupCell cell = new FakeGroupCell(FakeConsensus.THREE_REPLICAS);
-    private final List<CellHost> hosts = new ArrayList<>();
+    private final ThreeHosts three = new ThreeHosts();
+    private final MutableClock clock = three.clock;
+    private final FakeGroupCell cell = three.cell;
+    private final List<CellHost> hosts = three.hosts;
     private final HashPartitioner partitioner = new HashPartitioner(N);
 
     @BeforeEach
     void start() {
-        for (int r = 1; r <= 3; r++) {
-            MemoryStateStores stores = new MemoryStateStores();
-            CellHost h = new CellHost(cell.replica(r).open(0), stores.group(0), cell.replica(r), stores, settings,
-                    clock, new Random(r));
-            h.start();
-            hosts.add(h);
-            cell.replica(r).announcePeerMinors(Map.of(1, 3, 2, 3, 3, 3));
-        }
-        cell.elect(0, 1);
+        three.start();
     }
 
     @AfterEach
     void stop() {
-        hosts.forEach(CellHost::stop);
+        three.stop();
     }
 
     private CellHost host(int r) {
-        return hosts.get(r - 1);
+        return three.host(r);
     }
 
     private void partitionIntoFour() throws Exception {

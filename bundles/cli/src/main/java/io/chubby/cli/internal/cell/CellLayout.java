@@ -51,15 +51,11 @@ public record CellLayout(Path dir, int replicas, int basePort, String cellName) 
     /** Reads {@code DIR/cell.properties}, or empty when DIR holds no cell. */
     public static Optional<CellLayout> read(Path dir) {
         Path f = dir.resolve(CELL_FILE);
-        if (!Files.isRegularFile(f)) {
+        Optional<Properties> file = readProperties(f);
+        if (file.isEmpty()) {
             return Optional.empty();
         }
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + f, e);
-        }
+        Properties p = file.get();
         try {
             return Optional.of(new CellLayout(dir, Integer.parseInt(p.getProperty("replicas", "").trim()),
                     Integer.parseInt(p.getProperty("base.port", "").trim()),
@@ -191,6 +187,20 @@ public record CellLayout(Path dir, int replicas, int basePort, String cellName) 
                         + ", written by 'chubby cell up'; later runs keep keys they are not given.", e.getValue());
             }
         }
+    }
+
+    /** A properties ({@code .cfg}) file's keys, or empty when there is no such file. */
+    static Optional<Properties> readProperties(Path f) {
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+        return Optional.of(p);
     }
 
     /** Merges {@code keys} into a {@code .cfg} file (created if missing), rewritten only when its keys change. */

@@ -6,6 +6,7 @@ import io.chubby.client.ClientSecurity;
 import io.chubby.cli.internal.CliContext;
 import io.chubby.cli.internal.cell.CellLayout;
 import io.chubby.cli.internal.cell.DnsConfig;
+import io.chubby.cli.internal.cell.PartitionConfig;
 import io.chubby.cli.internal.cell.ReplicaProcesses;
 import io.chubby.spi.ReplicaConfig;
 import picocli.CommandLine.Command;
@@ -36,6 +37,8 @@ import java.util.concurrent.Callable;
 public final class CellUpCommand implements Callable<Integer> {
     public static final int DEFAULT_REPLICAS = 5;
     public static final int DEFAULT_BASE_PORT = 7000;
+    /** The partitioning bundle's jar in bundle/, without ".jar". */
+    static final String PARTITIONING_JAR = "chubby-partitioning";
     /** How long a replica that does not answer gets to stop on SIGTERM before SIGKILL. */
     static final Duration HUNG_STOP_GRACE = Duration.ofSeconds(5);
 
@@ -76,10 +79,11 @@ public final class CellUpCommand implements Callable<Integer> {
             description = "How long to wait for the replicas and a master (default ${DEFAULT-VALUE}).")
     int waitSeconds;
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "1", description = {"Partitions of the namespace, "
-            + "each its own Paxos group (docs/PARTITIONING.md); 1 (the default) is a cell of one group. N > 1 needs",
-            "the partitioning bundle, which this distribution does not have yet."})
-    int partitions;
+    @Option(names = "--partitions", paramLabel = "N", description = {"Partitions of the namespace, "
+            + "each its own Paxos group (docs/PARTITIONING.md); 1 (the default for a new cell) is a cell of one group.",
+            "N > 1 needs the partitioning bundle (bundle/chubby-partitioning.jar, feature partitioning) and is fixed",
+            "when the cell is created: an existing cell keeps its own, and another N is refused."})
+    Integer partitions;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -88,13 +92,17 @@ public final class CellUpCommand implements Callable<Integer> {
         Path cellDir = cell.dir(dir);
         boolean fresh = CellLayout.read(cellDir).isEmpty();
         CellLayout layout = layout(cellDir);
-        DnsConfig dnsConfig = new DnsConfig(layout);
         Path home = chubbyHome(ctx);
+        int n = partitions(layout, fresh, bundleShipped(home, PARTITIONING_JAR));
+        DnsConfig dnsConfig = new DnsConfig(layout);
         Optional<Boolean> dnsWanted = dnsChoice(fresh, bundleShipped(home, "chubby-dns-bridge"));
         checkDnsTuning(dnsConfig, dnsWanted);
         layout.create();
         dnsWanted.ifPresent(dnsConfig::apply); // absent: each replica keeps its DNS setting
         layout.writeTuning(tuning);
+        if (fresh && n > 1) {
+            new PartitionConfig(layout).apply(n);
+        }
         TlsConfig tlsConfig = new TlsConfig(layout);
         boolean tlsOn = tls || tlsConfig.present();
         ClientSecurity security = ClientSecurity.NONE;
@@ -109,11 +117,16 @@ public final class CellUpCommand implements Callable<Integer> {
         }
         List<Integer> dnsOn = dnsConfig.enabledReplicas();
         out.println("cell " + layout.cellName() + " in " + layout.dir() + ": " + layout.replicas()
-                + " replicas, client ports " + (layout.basePort() + 1) + ".." + (layout.basePort() + layout.replicas())
-                + dnsPorts(dnsConfig, dnsOn));
+                + " replicas" + (n > 1 ? ", " + n + " partitions" : "") + ", client ports " + (layout.basePort() + 1)
+                + ".." + (layout.basePort() + layout.replicas()) + dnsPorts(dnsConfig, dnsOn));
         Map<Integer, ProcessHandle> awaited = startWhatIsNotServing(ctx, layout, home, out, security);
         new CellReadiness(ctx.access(), security, ctx.waiter(), out).await(layout, awaited,
                 Duration.ofSeconds(waitSeconds));
+        if (n > 1) {
+            ClientSecurity sec = security;
+            new PartitionReadiness(a -> statusOf(ctx, a, sec), ctx.waiter(), out).await(layout.clientAddresses(), n,
+                    Duration.ofSeconds(waitSeconds), layout.dir().toString());
+        }
         if (!dnsOn.isEmpty()) {
             out.println(dnsConfig.exportLine(dnsOn.get(0)));
         }
@@ -215,13 +228,6 @@ public final class CellUpCommand implements Callable<Integer> {
         if (waitSeconds <= 0) {
             throw new ParameterException(spec.commandLine(), "--wait must be positive");
         }
-        if (partitions < 1) {
-            throw new ParameterException(spec.commandLine(), "--partitions must be at least 1");
-        }
-        if (partitions > 1) {
-            throw new ParameterException(spec.commandLine(), "this distribution has no partitioning bundle "
-                    + "(bundle/chubby-partitioning.jar): --partitions must be 1");
-        }
         checkTuning();
         Optional<CellLayout> existing = CellLayout.read(cellDir);
         if (existing.isPresent()) {
@@ -241,6 +247,62 @@ public final class CellUpCommand implements Callable<Integer> {
                     basePort == null ? DEFAULT_BASE_PORT : basePort, CellLayout.DEFAULT_CELL);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /**
+     * The cell's number of partitions, checked before anything is written or started: {@code
+     * --partitions} (or {@code --set partition.count}, the same key; both given must agree) for a new
+     * cell, default 1; an existing cell keeps the N it was created with and any other is a usage
+     * error (re-partitioning is not supported, docs/PARTITIONING.md section 5); N > 1 needs the
+     * partitioning bundle. {@code partition.count} is taken out of the tuning keys: it is written
+     * only for a new cell ({@link PartitionConfig}).
+     */
+    int partitions(CellLayout layout, boolean fresh, boolean bundleShipped) {
+        Integer wanted = partitions;
+        String fromSet = tuning.remove(PartitionConfig.COUNT);
+        if (fromSet != null) {
+            int n;
+            try {
+                n = Integer.parseInt(fromSet.strip());
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "--set " + PartitionConfig.COUNT + "=" + fromSet
+                        + ": not a whole number");
+            }
+            if (wanted != null && wanted != n) {
+                throw new ParameterException(spec.commandLine(), "--partitions " + wanted + " and --set "
+                        + PartitionConfig.COUNT + "=" + n + " contradict each other");
+            }
+            wanted = n;
+        }
+        if (wanted != null && wanted < 1) {
+            throw new ParameterException(spec.commandLine(), "--partitions must be at least 1");
+        }
+        int recorded;
+        try {
+            recorded = fresh ? (wanted == null ? 1 : wanted) : new PartitionConfig(layout).recorded();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (wanted != null && wanted != recorded) {
+            throw new ParameterException(spec.commandLine(), "the cell in " + layout.dir() + " was created with "
+                    + recorded + " partition(s), not " + wanted + ": the number of partitions is fixed for a cell's "
+                    + "life (re-partitioning is not supported; use another --dir, or 'cell down' and delete it)");
+        }
+        if (recorded > 1 && !bundleShipped) {
+            throw new ParameterException(spec.commandLine(), "this distribution has no partitioning bundle "
+                    + "(bundle/" + PARTITIONING_JAR + ".jar; 'chubby dist assemble' with feature partitioning makes one "
+                    + "that has): --partitions must be 1");
+        }
+        return recorded;
+    }
+
+    private static Optional<io.chubby.client.ReplicaStatus> statusOf(CliContext ctx, String address,
+                                                                     ClientSecurity security) {
+        try {
+            return Optional.of(ctx.access().status(address, Duration.ofSeconds(1), security));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // down or starting: asked again at the next poll
         }
     }
 

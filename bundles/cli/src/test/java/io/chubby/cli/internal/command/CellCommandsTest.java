@@ -329,15 +329,64 @@ class CellCommandsTest {
         assertEquals(2, identity.code());
         assertTrue(identity.err().contains("written by 'cell up' itself"), identity.err());
         assertEquals(2, h.run("cell", "up", "--dir", "c", "--no-dns", "--set", "dns.ttl.s=1").code());
-        // partitions: 1 is today's cell; more need the partitioning bundle, which no build ships yet
+        // partitions: 1 is today's cell and this one's; another N is refused for an existing cell, nothing written
         assertEquals(0, h.run("cell", "up", "--dir", "c", "--partitions", "1").code());
         Result four = h.run("cell", "up", "--dir", "c", "--partitions", "4");
         assertEquals(2, four.code());
-        assertTrue(four.err().contains("this distribution has no partitioning bundle (bundle/chubby-partitioning.jar): "
-                + "--partitions must be 1"), four.err());
+        assertTrue(four.err().contains("the cell in " + tmp.resolve("c") + " was created with 1 partition(s), not 4: "
+                + "the number of partitions is fixed for a cell's life"), four.err());
+        assertEquals(2, h.run("cell", "up", "--dir", "c", "--set", "partition.count=4").code());
+        assertFalse(Files.exists(etc.resolve("io.chubby.partition.cfg")), "a cell of one partition leaves the bundle inert");
         assertEquals(2, h.run("cell", "up", "--dir", "c", "--partitions", "0").code());
         assertTrue(read(etc.resolve("io.chubby.dns.cfg")).contains("dns.ttl.s=5\n"));
         assertEquals(0, h.run("cell", "down", "--dir", "c", "--grace", "5").code());
+    }
+
+    @Test
+    void partitionsAboveOneNeedTheBundleAndAreFixedWhenTheCellIsCreated() throws Exception {
+        Path home = fakeHome("exec sleep 60");
+        Result noBundle = h.run("cell", "up", "--replicas", "1", "--dir", "p", "--base-port", "" + BASE,
+                "--partitions", "4");
+        assertEquals(2, noBundle.code());
+        assertTrue(noBundle.err().contains("this distribution has no partitioning bundle (bundle/chubby-partitioning.jar; "
+                + "'chubby dist assemble' with feature partitioning makes one that has): --partitions must be 1"),
+                noBundle.err());
+        assertFalse(Files.exists(tmp.resolve("p")), "nothing created");
+        Result contradiction = h.run("cell", "up", "--replicas", "1", "--dir", "p", "--base-port", "" + BASE,
+                "--partitions", "4", "--set", "partition.count=8");
+        assertEquals(2, contradiction.code());
+        assertTrue(contradiction.err().contains("--partitions 4 and --set partition.count=8 contradict each other"),
+                contradiction.err());
+
+        // with the bundle: the cell is created with partition.count on every replica, then cell up waits for the
+        // record, which these scripted replicas (one group, no partitioner) never make
+        Files.writeString(home.resolve("bundle/chubby-partitioning.jar"), "");
+        int base = h.use(InProcessReplicas.startOnConsecutivePorts(3, 1, 3)).basePort();
+        Result up = h.run("cell", "up", "--replicas", "3", "--dir", "p", "--base-port", "" + base,
+                "--set", "partition.count=4", "--wait", "1");
+        CellLayout layout = CellLayout.read(tmp.resolve("p")).orElseThrow();
+        for (int i = 1; i <= 3; i++) {
+            alive(layout, i);
+            String cfg = read(layout.replicaDir(i).resolve("etc/io.chubby.partition.cfg"));
+            assertTrue(cfg.endsWith("\npartition.count=4\n"), cfg);
+        }
+        assertTrue(up.out().contains("3 replicas, 4 partitions, client ports"), up.out());
+        assertEquals(21, up.code(), up.err());
+        assertTrue(up.err().contains("cell in " + tmp.resolve("p") + ": 4 partitions not recorded with a master for "
+                + "every group after 1 s: master 1 reports partitioning=absent (no partitioner bound yet)"), up.err());
+
+        // the cell keeps its N: a re-run without --partitions is the same cell, another N is refused
+        Result eight = h.run("cell", "up", "--dir", "p", "--partitions", "8");
+        assertEquals(2, eight.code());
+        assertTrue(eight.err().contains("was created with 4 partition(s), not 8"), eight.err());
+        Result one = h.run("cell", "up", "--dir", "p", "--partitions", "1");
+        assertEquals(2, one.code());
+        assertTrue(one.err().contains("was created with 4 partition(s), not 1"), one.err());
+        Files.delete(home.resolve("bundle/chubby-partitioning.jar"));
+        Result removed = h.run("cell", "up", "--dir", "p");
+        assertEquals(2, removed.code(), "a cell of 4 partitions needs the bundle at every start");
+        assertTrue(removed.err().contains("this distribution has no partitioning bundle"), removed.err());
+        assertEquals(0, h.run("cell", "down", "--dir", "p", "--grace", "5").code());
     }
 
     @Test

@@ -59,8 +59,9 @@ public interface Partitioning {
 
     /**
      * Status metric {@code partitioning} of a partitioned cell: N and the hash while calls are
-     * routed, else why they are refused (no partitioner, or one of another N or hash); null in a
-     * cell of one partition (no metric).
+     * routed, else why they are refused (no partitioner, or one of another N or hash); in a cell of
+     * one partition null (no metric) unless a partitioner of N > 1 is bound: then
+     * {@code recording (...)} while the record is being made, {@code mismatch (...)} once it cannot be.
      */
     String routing();
 }
