@@ -48,12 +48,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Directories whose children live on the other partitions (0, 1, 3: the node on partition 2,
  * its children elsewhere) are made, filled, read back, refused deletion while not empty, emptied,
- * deleted and made again. Creating and deleting such a directory crosses groups, and the channel
- * between group masters in different replica processes (peer {@code CrossRequest}/{@code
- * CrossReply}, docs/PARTITIONING.md step 12) is not on this branch: a replica reaches only the
- * groups it masters itself. So for that part every group's master is first moved (pinned, with
- * {@code paxos:transfer --group G --to R} in the replica mastering it) to the replica R mastering
- * partition 2; with masters spread over processes it waits for step 12.
+ * deleted and made again. Creating and deleting such a directory crosses groups: they are made and
+ * filled while the groups' masters are spread over the replica processes (at least two of them
+ * master a group), so the directory protocol's steps travel between processes on the peer links
+ * (peer {@code CrossRequest}/{@code CrossReply}, docs/PARTITIONING.md step 12). Then every group's
+ * master is moved (pinned, with {@code paxos:transfer --group G --to R} in the replica mastering it)
+ * to the replica R mastering partition 2, and the deletion and re-creation run there, in-process.
  *
  * <p>The number of partitions is the cell's for good: a re-run of {@code cell up} keeps it,
  * {@code --partitions 8} is refused with nothing started, and a replica configured with 8 behind the
@@ -138,23 +138,19 @@ class PartitionedCellIT {
             }
             assertEquals(SessionState.SAFE, writer.sessionState());
 
-            // directories whose children live on the other partitions: creating, emptying and deleting
-            // one crosses groups (docs/PARTITIONING.md 4.1-4.2). Between masters in different replica
-            // processes that needs step 12's peer CrossRequest/CrossReply; until then a replica's
-            // LocalCrossCalls reach the groups it masters itself, so every group's master is moved to
-            // the replica mastering the root's children first (pinned: placement keeps them there)
-            int home = masterOf(root);
-            for (int g = 0; g < N; g++) {
-                int m = masterOf(g);
-                if (m != home) {
-                    LocalCell.Run moved = cell.chubby(null, "admin", "--replica", cell.clientAddress(m),
-                            "paxos:transfer --group " + g + " --to " + home);
-                    assertEquals(0, moved.exit(), moved::toString);
-                    assertTrue(moved.out().contains("group " + g + ": mastership moved from replica " + m
-                            + " to replica " + home), moved.out());
+            // directories whose children live on the other partitions: creating one crosses groups
+            // (docs/PARTITIONING.md 4.1-4.2), here between masters in different replica processes
+            // (placement moves each group to its home replica, g mod 3, once it is settled)
+            TreeSet<Integer> masters = await("group masters on more than one replica", () -> {
+                TreeSet<Integer> seen = new TreeSet<>();
+                for (ReplicaStatus.Group s : status(1).groups()) {
+                    if (s.masterId() > 0) {
+                        seen.add(s.masterId());
+                    }
                 }
-            }
-            awaitMasters(home);
+                return seen.size() > 1 ? seen : null;
+            });
+            assertTrue(masters.size() > 1, "group masters spread over the replicas: " + masters);
             List<String> crossing = new ArrayList<>();
             for (int p = 0; p < N; p++) {
                 if (p != root) {
@@ -182,6 +178,20 @@ class PartitionedCellIT {
                 }
                 assertEquals(SessionState.SAFE, reader.sessionState());
             }
+            // every group's master moved to the replica mastering the root's children (pinned:
+            // placement keeps them there); the deletion below then crosses groups in one process
+            int home = masterOf(root);
+            for (int g = 0; g < N; g++) {
+                int m = masterOf(g);
+                if (m != home) {
+                    LocalCell.Run moved = cell.chubby(null, "admin", "--replica", cell.clientAddress(m),
+                            "paxos:transfer --group " + g + " --to " + home);
+                    assertEquals(0, moved.exit(), moved::toString);
+                    assertTrue(moved.out().contains("group " + g + ": mastership moved from replica " + m
+                            + " to replica " + home), moved.out());
+                }
+            }
+            awaitMasters(home);
             // a crossing directory is not deleted while it has children; emptied, it is
             String gone = crossing.get(0);
             ChubbyException notEmpty = assertThrows(ChubbyException.class, () -> writer.delete("/ls/local" + gone));
