@@ -277,6 +277,7 @@ public final class CellServer implements RequestHandler {
     /** How this group's master reaches the masters of the other groups (directory intents). */
     void crossCalls(io.chubby.cell.internal.cross.CrossCalls calls) {
         master.directories().crossCalls(calls);
+        master.aclCopies().crossCalls(calls);
     }
 
     /** This server as the target of another group's cross call: proposes the step here while master. */

@@ -2,6 +2,7 @@ package io.chubby.cell.internal;
 
 import io.chubby.api.NodePath;
 import io.chubby.api.PartitionHash;
+import io.chubby.cell.internal.cross.CrossCalls;
 import io.chubby.cell.internal.cross.LocalCrossCalls;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.replica.CellStateMachine;
@@ -35,6 +36,9 @@ final class TwoGroups {
     final List<MemoryStateStores> stores = List.of(new MemoryStateStores(), new MemoryStateStores(),
             new MemoryStateStores());
     final List<CellHost> hosts = new ArrayList<>();
+    /** The masters' channel: to the master of the target group among the three hosts. */
+    final LocalCrossCalls inJvm = new LocalCrossCalls(g -> hosts.stream().map(x -> x.localTarget(g))
+            .filter(t -> t != null && t.master()).findFirst().orElse(null));
 
     TwoGroups start() throws Exception {
         for (int r = 1; r <= 3; r++) {
@@ -44,14 +48,17 @@ final class TwoGroups {
             hosts.add(host);
             cell.replica(r).announcePeerMinors(Map.of(1, 3, 2, 3, 3, 3));
         }
-        LocalCrossCalls inJvm = new LocalCrossCalls(g -> hosts.stream().map(x -> x.localTarget(g))
-                .filter(t -> t != null && t.master()).findFirst().orElse(null));
         hosts.forEach(x -> x.crossCalls(inJvm));
         cell.elect(0, 1);
         hosts.get(0).recordPartitions(2).get(10, TimeUnit.SECONDS);
         hosts.forEach(x -> Await.until("two groups open", () -> x.openGroups().equals(List.of(0, 1))));
         cell.elect(1, 2); // group 1 mastered by another replica than group 0
         return this;
+    }
+
+    /** Routes every host's cross calls through {@code channel} (e.g. one that records or holds calls). */
+    void crossCalls(CrossCalls channel) {
+        hosts.forEach(x -> x.crossCalls(channel));
     }
 
     void stop() {
