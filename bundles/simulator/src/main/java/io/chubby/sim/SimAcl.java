@@ -1,6 +1,7 @@
 package io.chubby.sim;
 
 import io.chubby.api.CreateMode;
+import io.chubby.api.NodePath;
 import io.chubby.api.Stat;
 import io.chubby.cell.internal.state.CellState;
 import io.chubby.cell.internal.state.Command;
@@ -89,8 +90,8 @@ final class SimAcl implements Authorizer {
     }
 
     /**
-     * The node a gated write or creation by {@code odd} changed when entry {@code command} was
-     * applied with {@code result} (not a failure), else null.
+     * The node (cell-relative) a gated write or creation by {@code odd} changed when entry
+     * {@code command} was applied with {@code result} (not a failure), else null.
      */
     String gatedByOdd(CellState s, Command command, Result result) {
         Command c = command == null ? null : Command.unguarded(command);
@@ -103,7 +104,8 @@ final class SimAcl implements Authorizer {
         if (c instanceof Command.Open o && o.create() == CreateMode.MUST && result instanceof Result.Opened op
                 && op.created()) {
             SessionRecord session = s.session(o.sessionId());
-            return session != null && session.principal().equals(ODD.name()) ? o.path() : null;
+            return session != null && session.principal().equals(ODD.name())
+                    ? NodePath.parse(o.path()).cellRelative() : null;
         }
         return null;
     }
