@@ -51,6 +51,7 @@ class AclCopiesAcrossGroupsTest {
     private final TwoGroups two = new TwoGroups();
     private final List<String> sent = new ArrayList<>();
     private volatile boolean holdFinals;
+    private volatile boolean holdPendings;
     private AclService acl;
     private int a;
     private int p;
@@ -67,7 +68,7 @@ class AclCopiesAcrossGroupsTest {
             if (step instanceof Command.AclCopy c) {
                 boolean inA = two.stateOf(a).nodeAt(c.path()) != null;
                 sent.add((c.pending() ? "pending " : "final ") + c.path() + " to " + g + (inA ? " (in A)" : ""));
-                if (holdFinals && !c.pending()) {
+                if ((holdFinals && !c.pending()) || (holdPendings && c.pending())) {
                     return CompletableFuture.<Result>failedFuture(new IllegalStateException("held by the test"));
                 }
             }
@@ -228,6 +229,23 @@ class AclCopiesAcrossGroupsTest {
         assertTrue(sent.contains("final /acl/r to " + p + " (in A)"), sent.toString());
         assertCopiedEverywhere("/acl/w");
         assertArrayEquals("nobody\n".getBytes(StandardCharsets.UTF_8), two.master(p).namespace().contents("/acl/w"));
+    }
+
+    @Test
+    void aWriteWhosePendingCopiesWereNotPlacedWhenMastershipWasLostIsNeverProposed() {
+        int old = two.cell.masterOf(a);
+        holdPendings = true;
+        assertNull(writeAclAsync("/ls/c/acl/w", "nobody\n"), "the write waits for its pending copy");
+        assertFalse(two.stateOf(p).aclCopies().copyOf("/acl/w").pending(), "P has not applied it");
+        two.cell.elect(a, old % 3 + 1);
+        two.tick(3); // another master of A settles and re-sends final copies
+        holdPendings = false;
+        two.cell.elect(a, old);
+        sent.clear();
+        two.tick(3); // the first master again: its held write must stay unproposed
+        assertFalse(sent.contains("pending /acl/w to " + p + " (in A)"), sent.toString());
+        assertArrayEquals("writer\n".getBytes(StandardCharsets.UTF_8), two.master(a).namespace().contents("/acl/w"));
+        assertCopiedEverywhere("/acl/w");
     }
 
     private static AclService.Config config() {

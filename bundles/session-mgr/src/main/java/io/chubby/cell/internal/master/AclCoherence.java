@@ -12,6 +12,7 @@ import io.chubby.cell.internal.state.Result;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -37,7 +38,16 @@ public final class AclCoherence {
     private final Object lock = new Object();
     // guarded by lock: the last ACL write or takeover re-send queued; and copies to send again
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
-    private List<Runnable> retries = new ArrayList<>();
+    private List<Retry> retries = new ArrayList<>();
+    /** Masterships lost so far: a copy counts only when applied within the mastership that sent it. */
+    private final AtomicLong lost = new AtomicLong();
+
+    /**
+     * A copy to group {@code group} whose last call failed, sent in mastership {@code term} (a count
+     * of {@link #lost}); {@code done} completes when it is applied there.
+     */
+    private record Retry(int group, Supplier<Command> copy, CompletableFuture<Void> done, long term) {
+    }
 
     AclCoherence(CellStateMachine machine, BooleanSupplier isMaster) {
         this.machine = machine;
@@ -106,12 +116,32 @@ public final class AclCoherence {
 
     /** Timer step on the master: sends again every copy whose last call failed. */
     void drive() {
-        List<Runnable> now;
+        takeRetries().forEach(r -> send(r.group(), r.copy(), r.done(), r.term()));
+    }
+
+    /**
+     * Mastership lost: every copy waiting to be sent again fails, and so does every call still in
+     * flight when it is answered, so a write whose pending copies were not all placed in this
+     * mastership is never proposed (not even by this replica once master again, when another
+     * master's takeover may have ended some of those pendings meanwhile), a write proposed is
+     * answered, and the next ACL write or takeover re-send is not kept waiting.
+     */
+    void lostMastership() {
+        lost.incrementAndGet();
+        takeRetries().forEach(r -> notMaster(r.group(), r.done()));
+    }
+
+    private static void notMaster(int group, CompletableFuture<Void> done) {
+        done.completeExceptionally(ChubbyException.of(ErrorCode.NOT_MASTER, "this replica stopped being the "
+                + "master of the ACL files' group while their copy to group %d was under way", group));
+    }
+
+    private List<Retry> takeRetries() {
         synchronized (lock) {
-            now = retries;
+            List<Retry> now = retries;
             retries = new ArrayList<>();
+            return now;
         }
-        now.forEach(Runnable::run);
     }
 
     private void serialized(Supplier<CompletableFuture<?>> step) {
@@ -134,27 +164,28 @@ public final class AclCoherence {
             if (g != layout[1]) {
                 CompletableFuture<Void> done = new CompletableFuture<>();
                 int to = g;
-                send(to, () -> copy(path, pending), done);
+                send(to, () -> copy(path, pending), done, lost.get());
                 all.add(done);
             }
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
-    private void send(int group, Supplier<Command> copy, CompletableFuture<Void> done) {
-        if (!isMaster.getAsBoolean()) {
-            done.completeExceptionally(ChubbyException.of(ErrorCode.NOT_MASTER, "this replica stopped being the "
-                    + "master of the ACL files' group while their copy to group %d was under way", group));
+    private void send(int group, Supplier<Command> copy, CompletableFuture<Void> done, long term) {
+        if (!isMaster.getAsBoolean() || lost.get() != term) {
+            notMaster(group, done);
             return;
         }
         cross.call(group, copy.get()).whenComplete((r, e) -> {
-            if (e == null && !(r instanceof Result.Failed)) {
+            if (lost.get() != term) {
+                notMaster(group, done);
+            } else if (e == null && !(r instanceof Result.Failed)) {
                 done.complete(null);
-                return;
-            }
-            log.debug("ACL copy to group {} not applied yet: {}", group, e != null ? e : r);
-            synchronized (lock) {
-                retries.add(() -> send(group, copy, done));
+            } else {
+                log.debug("ACL copy to group {} not applied yet: {}", group, e != null ? e : r);
+                synchronized (lock) {
+                    retries.add(new Retry(group, copy, done, term));
+                }
             }
         });
     }

@@ -335,6 +335,7 @@ public final class Mastership implements ConsensusListener {
         takenOverEpoch = -1;
         settledEpoch = -1;
         cache.lostMastership();
+        acl.lostMastership();
         failHeld();
     }
 
