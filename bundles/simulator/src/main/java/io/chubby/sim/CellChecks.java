@@ -254,7 +254,8 @@ final class CellChecks {
                         + " in a seed without access control: " + message);
             }
             aclDenials++;
-        } else if (code == ErrorCode.CELL_UNAVAILABLE && message.contains("changed while the call was in flight")) {
+        } else if (code == ErrorCode.CELL_UNAVAILABLE && (message.contains("changed while the call was in flight")
+                || message.contains("is being changed"))) {
             aclGuardRefusals++;
         }
     }
@@ -363,7 +364,10 @@ final class CellChecks {
             checkLocks(s, e.index());
             checkEphemerals(s, e.index());
             if (sim.acl && applied) {
-                String broken = SimAcl.violation(s, command, e.index());
+                String node = sim.authorizer.gatedByOdd(s, command, result);
+                Node gate = node == null ? null : s.nodeAt(sim.authorizer.gate);
+                String broken = node == null ? null
+                        : sim.authorizer.violation(node, e.index(), gate == null ? null : gate.contents());
                 if (broken != null) {
                     throw new SimulationFailure(broken);
                 }

@@ -32,7 +32,7 @@ public final class CellSimulation {
                          long sequencerChecks, int sessionsExpired, int faults, int nonAcknowledging, int cacheDrops,
                          long longestHolderWaitMillis, boolean acl, long aclDenials, long aclGuardRefusals,
                          int partitions, long mkdirs, long rmdirs, long rmdirsNotEmpty, long fileCreates,
-                         long fileDeletes, long crossCalls) {
+                         long fileDeletes, long crossCalls, long aclCopies, long aclGatedElsewhere) {
     }
 
     private record Event(long time, long seq, Runnable action) {
@@ -85,7 +85,11 @@ public final class CellSimulation {
     private final int registers;
     /** Whether this seed runs access control ({@link SimAcl}): clients are principals, replicas decide. */
     final boolean acl;
-    final SimAcl authorizer = new SimAcl();
+    final SimAcl authorizer;
+    /** A, the partition of the ACL files (the gate of a partitioned cell); the workload's group too, with the reference hash. */
+    final int aclGroup;
+    /** The access-control check of the partitions other than the workload's (their ACL copies). */
+    final AclCopyChecks aclChecks = new AclCopyChecks(this);
     private final int locks;
     private final boolean trace;
     private long seq;
@@ -150,6 +154,12 @@ public final class CellSimulation {
         Random mix = new Random(seed * 0x9E3779B97F4A7C15L + 25);
         int silent = mix.nextInt(3) == 0 ? 1 + mix.nextInt(clientCount) : 0;
         this.acl = mix.nextBoolean();
+        this.authorizer = new SimAcl(partitions > 1 ? SimAcl.ACL_GATE : SimAcl.REGISTER_GATE);
+        this.aclGroup = new HashPartitioner(partitions).partitionOfChildren(NodePath.parse("/ls/local/acl"));
+        if (aclGroup != workloadGroup) {
+            throw new IllegalStateException("the gate /acl/gate must live with the registers: the ACL files' "
+                    + "partition is " + aclGroup + ", the workload's " + workloadGroup);
+        }
         for (int c = 1; c <= clientCount; c++) {
             clients.add(new SimClient(this, c, new DriftingClock(rnd.nextInt(1_000_000), rate()),
                     (seed * 131 + c) * 0xC2B2AE3D27D4EB4FL, c != silent));
@@ -251,7 +261,7 @@ public final class CellSimulation {
                     sessionsExpired, faults.injected, (int) clients.stream().filter(c -> !c.acknowledges).count(),
                     cacheDrops, checks.longestHolderWaitMillis, acl, checks.aclDenials, checks.aclGuardRefusals,
                     partitions, dirChecks.mkdirs, dirChecks.rmdirs, dirChecks.notEmpty, dirChecks.fileCreates,
-                    dirChecks.fileDeletes, cross.sent());
+                    dirChecks.fileDeletes, cross.sent(), aclChecks.copiesApplied, aclChecks.gatedApplied);
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException | ClassCastException
                  | NullPointerException | IndexOutOfBoundsException f) {
             throw new AssertionError("seed=" + seed + " replicas=" + replicas.size() + " clients=" + registerClients
@@ -299,8 +309,9 @@ public final class CellSimulation {
         return locks;
     }
 
+    /** Register k; register 0 is the ACL file {@link SimAcl#ACL_GATE} in a partitioned seed with access control. */
     String registerPath(int k) {
-        return "/r" + k;
+        return k == 0 && acl && partitions > 1 ? SimAcl.ACL_GATE : "/r" + k;
     }
 
     String lockPath(int k) {

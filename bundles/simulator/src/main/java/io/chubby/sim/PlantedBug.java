@@ -45,7 +45,12 @@ public enum PlantedBug {
     /** H seals a directory's anchor although it holds children of it (the directory's delete orphans them). */
     SEAL_IGNORES_CHILDREN,
     /** H admits a create under a SEALED anchor (a child appears in a directory being deleted). */
-    CREATE_IGNORES_SEAL;
+    CREATE_IGNORES_SEAL,
+    /**
+     * A group other than A skips applying a pending ACL copy: A's write of the ACL file goes ahead
+     * while the group still admits calls decided on its old copy.
+     */
+    ACL_COPY_SKIPPED;
 
     /** Switches the session-mgr flags for this bug (all others off). */
     void arm() {
@@ -61,6 +66,7 @@ public enum PlantedBug {
             case FAILOVER_WAITS_FOR_NOBODY -> PlantedBugs.failoverWaitsForNobody = true;
             case SEAL_IGNORES_CHILDREN -> PlantedBugs.sealIgnoresChildren = true;
             case CREATE_IGNORES_SEAL -> PlantedBugs.createIgnoresSeal = true;
+            case ACL_COPY_SKIPPED -> PlantedBugs.aclCopySkipped = true;
             default -> { }
         }
     }

@@ -1,10 +1,12 @@
 package io.chubby.sim;
 
+import io.chubby.api.CreateMode;
+import io.chubby.api.NodePath;
 import io.chubby.api.Stat;
 import io.chubby.cell.internal.state.CellState;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.HandleRecord;
-import io.chubby.cell.internal.state.Node;
+import io.chubby.cell.internal.state.Result;
 import io.chubby.cell.internal.state.SessionRecord;
 import io.chubby.spi.AclFileVersion;
 import io.chubby.spi.Authorizer;
@@ -18,18 +20,33 @@ import java.util.List;
 /**
  * Access control under the simulator's faults (issue 16): in the seeds that turn it on, every
  * client is a principal, {@code even} or {@code odd} by its id, and every replica runs this
- * authorizer. Register {@code /r0} plays an ACL file that clients rewrite all the time (it is an
- * ordinary register of the workload): a write of another register by {@code odd} is allowed only
- * while {@code /r0} holds an odd number (or nothing), and the allow names the version of
- * {@code /r0} it read. The check, after every applied entry: no write of a register other than
- * {@code /r0} by a session of {@code odd} is applied while {@code /r0} holds an even number, which
- * is exactly what the master's decide-before-proposing rule with its compare-at-apply guard
- * promises, whatever the faults do between the decision and the apply.
+ * authorizer. A gate file plays an ACL file that clients rewrite all the time: register
+ * {@code /r0} in a cell of one partition, the ACL file {@code /acl/gate} (the workload's register
+ * 0, in partition A = {@code partitionOfChildren("/acl")}) in a partitioned cell. A write of another
+ * register, and the creation of a node (the directory workload's files, in other partitions than
+ * A), by {@code odd} is allowed only while the gate holds an odd number (or nothing), and the allow
+ * names the version of the gate it read: in a partition other than A that is the partition's copy
+ * of the file (docs/PARTITIONING.md section 4.3). The check, after the first apply of every entry:
+ * no such write or creation by a session of {@code odd} is applied while the gate, as the most
+ * advanced replica of its partition holds it, holds an even number, which is exactly what the
+ * master's decide-before-proposing rule with its compare-at-apply guard (and, across partitions,
+ * the ACL copies' pending-before-write protocol) promises, whatever the faults do between the
+ * decision and the apply.
  */
 final class SimAcl implements Authorizer {
-    static final String GATE = "/r0";
+    /** The gate of a cell of one partition: a register. */
+    static final String REGISTER_GATE = "/r0";
+    /** The gate of a partitioned cell: an ACL file. */
+    static final String ACL_GATE = "/acl/gate";
     static final Principal EVEN = new Principal("even", Principal.Mechanism.TLS_CERTIFICATE);
     static final Principal ODD = new Principal("odd", Principal.Mechanism.PASSWORD);
+
+    /** The gate file (cell-relative). */
+    final String gate;
+
+    SimAcl(String gate) {
+        this.gate = gate;
+    }
 
     static Principal principalOf(int clientId) {
         return clientId % 2 == 0 ? EVEN : ODD;
@@ -37,18 +54,27 @@ final class SimAcl implements Authorizer {
 
     @Override
     public Decision authorize(CellRequest request, NamespaceView namespace) {
-        if (request.operation() != CellOperation.SET_CONTENTS || !request.principal().equals(ODD)
-                || request.path() == null || request.path().cellRelative().equals(GATE)) {
+        if (!gated(request)) {
             return Decision.allow();
         }
-        Stat gate = namespace.stat(GATE);
-        if (gate == null) {
-            return Decision.allow(List.of(AclFileVersion.absent(GATE)));
+        Stat stat = namespace.stat(gate);
+        if (stat == null) {
+            return Decision.allow(List.of(AclFileVersion.absent(gate)));
         }
-        if (!open(namespace.contents(GATE))) {
-            return Decision.deny("odd may not write " + request.path() + " while " + GATE + " is even");
+        if (!open(namespace.contents(gate))) {
+            return Decision.deny("odd may not write " + request.path() + " while " + gate + " is even");
         }
-        return Decision.allow(List.of(new AclFileVersion(GATE, gate.instance(), gate.contentGeneration())));
+        return Decision.allow(List.of(new AclFileVersion(gate, stat.instance(), stat.contentGeneration())));
+    }
+
+    /** A write of a file other than the gate, or a creation (CREATE_MUST), by {@code odd}. */
+    private boolean gated(CellRequest request) {
+        if (!request.principal().equals(ODD) || request.path() == null
+                || request.path().cellRelative().equals(gate)) {
+            return false;
+        }
+        return request.operation() == CellOperation.SET_CONTENTS
+                || (request.operation() == CellOperation.OPEN && request.create() == CreateMode.MUST);
     }
 
     /** The gate is open for {@code odd} when it holds nothing or an odd number. */
@@ -64,22 +90,34 @@ final class SimAcl implements Authorizer {
     }
 
     /**
-     * The invariant after entry {@code index} was applied with {@code command} (null: a no-op) and
-     * did not fail; null when it holds, else what broke.
+     * The node (cell-relative) a gated write or creation by {@code odd} changed when entry
+     * {@code command} was applied with {@code result} (not a failure), else null.
      */
-    static String violation(CellState s, Command command, long index) {
-        if (command == null || !(Command.unguarded(command) instanceof Command.SetContents sc)) {
-            return null;
+    String gatedByOdd(CellState s, Command command, Result result) {
+        Command c = command == null ? null : Command.unguarded(command);
+        if (c instanceof Command.SetContents sc) {
+            SessionRecord session = s.session(sc.sessionId());
+            HandleRecord h = s.handle(sc.handleId());
+            return session != null && h != null && session.principal().equals(ODD.name()) && !h.path().equals(gate)
+                    ? h.path() : null;
         }
-        SessionRecord session = s.session(sc.sessionId());
-        HandleRecord h = s.handle(sc.handleId());
-        if (session == null || h == null || !session.principal().equals(ODD.name()) || h.path().equals(GATE)) {
-            return null;
+        if (c instanceof Command.Open o && o.create() == CreateMode.MUST && result instanceof Result.Opened op
+                && op.created()) {
+            SessionRecord session = s.session(o.sessionId());
+            return session != null && session.principal().equals(ODD.name())
+                    ? NodePath.parse(o.path()).cellRelative() : null;
         }
-        Node gate = s.nodeAt(GATE);
-        if (gate != null && !open(gate.contents())) {
-            return "entry " + index + " applied a write of " + h.path() + " by odd while " + GATE + " holds "
-                    + new String(gate.contents(), StandardCharsets.UTF_8) + " (an admission the apply did not check "
+        return null;
+    }
+
+    /**
+     * The invariant after entry {@code index} applied a gated write of {@code node} by odd, the
+     * gate holding {@code gateContents} (null: absent) in its partition then; null when it holds.
+     */
+    String violation(String node, long index, byte[] gateContents) {
+        if (gateContents != null && !open(gateContents)) {
+            return "entry " + index + " applied a write or creation of " + node + " by odd while " + gate + " holds "
+                    + new String(gateContents, StandardCharsets.UTF_8) + " (an admission the apply did not check "
                     + "again: the ACL changed between the decision and the apply)";
         }
         return null;

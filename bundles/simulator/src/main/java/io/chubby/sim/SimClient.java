@@ -3,6 +3,7 @@ package io.chubby.sim;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.chubby.api.ErrorCode;
+import io.chubby.cell.internal.state.AclCopies;
 import io.chubby.protocol.AcquireRequest;
 import io.chubby.protocol.CheckSequencerRequest;
 import io.chubby.protocol.CloseRequest;
@@ -667,9 +668,14 @@ final class SimClient {
 
                     @Override
                     public void failed(Outcome o, ErrorCode code, String why) {
-                        if (session == forSession) {
-                            done();
+                        if (session != forSession) {
+                            return;
                         }
+                        if (code == ErrorCode.NO_SUCH_NODE && path.startsWith(AclCopies.DIRECTORY + "/")) {
+                            createThenClose("/ls/local" + AclCopies.DIRECTORY, true, () -> { }); // the ACL directory
+                            return;
+                        }
+                        done();
                     }
                 });
     }

@@ -67,6 +67,8 @@ class CellSimulationTest {
         long fileCreates = 0;
         long fileDeletes = 0;
         long crossCalls = 0;
+        long aclCopies = 0;
+        long aclGatedElsewhere = 0;
         for (Run run : runAll(first)) {
             CellSimulation.Result r = run.result();
             cpuNanos += run.cpuNanos();
@@ -93,6 +95,8 @@ class CellSimulationTest {
             fileCreates += r.fileCreates();
             fileDeletes += r.fileDeletes();
             crossCalls += r.crossCalls();
+            aclCopies += r.aclCopies();
+            aclGatedElsewhere += r.aclGatedElsewhere();
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("whole-cell workers=%d cpu=%d ms events-per-cpu-second=%d seeds-per-second=%.1f%n",
@@ -106,12 +110,15 @@ class CellSimulationTest {
                 expired, silentClients, drops, longestWait, CellSimulation.HOLDER_WAIT_BOUND_MS, aclSeeds, aclDenials,
                 aclGuardRefusals, ms);
         System.out.printf("whole-cell partitions: seeds n=1 %d, n=2 %d, n=4 %d; directory workload: mkdirs=%d rmdirs=%d"
-                        + " rmdirs-not-empty=%d file-creates=%d file-deletes=%d cross-calls=%d%n",
+                        + " rmdirs-not-empty=%d file-creates=%d file-deletes=%d cross-calls=%d; acl-copies-applied=%d"
+                        + " acl-gated-elsewhere=%d%n",
                 partitionSeeds[1], partitionSeeds[2], partitionSeeds[4], mkdirs, rmdirs, notEmpty, fileCreates,
-                fileDeletes, crossCalls);
+                fileDeletes, crossCalls, aclCopies, aclGatedElsewhere);
         if (partitionSeeds[2] + partitionSeeds[4] > SEEDS / 10) {
             assertTrue(mkdirs > 0 && rmdirs > 0 && notEmpty > 0 && fileCreates > 0 && fileDeletes > 0 && crossCalls > 0,
                     "the directory workload ran: directories made and deleted across partitions, deletes refused NOT_EMPTY");
+            assertTrue(aclCopies > 0 && aclGatedElsewhere > 0, "ACL copies were applied in the groups other than A"
+                    + " and calls decided on them were applied there");
         }
         assertTrue(reads > SEEDS && writes > SEEDS && grants > SEEDS && cached > 0 && seqChecks > 0,
                 "the workload ran");

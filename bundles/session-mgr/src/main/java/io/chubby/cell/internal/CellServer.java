@@ -7,7 +7,7 @@ import io.chubby.cell.internal.master.Wire;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.replica.ChangeFeed;
-import io.chubby.cell.internal.replica.StateNamespace;
+import io.chubby.cell.internal.replica.PartitionedNamespaceView;
 import io.chubby.cell.internal.replica.StateSessions;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.Partitions;
@@ -57,7 +57,7 @@ public final class CellServer implements RequestHandler {
     private final GroupRole role;
     private final CellStateMachine machine;
     private final ChangeFeed feed;
-    private final StateNamespace namespace;
+    private final PartitionedNamespaceView namespace;
     private final StateSessions sessions;
     private final Mastership master;
     private final CallRouter router;
@@ -84,7 +84,7 @@ public final class CellServer implements RequestHandler {
         this.feed = new ChangeFeed(settings.feedQueueChanges());
         this.machine = new CellStateMachine(settings.cellName(), role.group(), role.layout(), store, new Applied(),
                 feed);
-        this.namespace = new StateNamespace(machine);
+        this.namespace = new PartitionedNamespaceView(machine);
         this.sessions = new StateSessions(machine);
         CellSecret secret = role.group() == 0 ? CellSecret.random(secrets)
                 : CellSecret.copiedFrom(role.group(), role.groupZeroSecret());
@@ -285,6 +285,7 @@ public final class CellServer implements RequestHandler {
     /** How this group's master reaches the masters of the other groups (directory intents). */
     void crossCalls(io.chubby.cell.internal.cross.CrossCalls calls) {
         master.directories().crossCalls(calls);
+        master.aclCopies().crossCalls(calls);
     }
 
     /** This server as the target of another group's cross call: proposes the step here while master. */

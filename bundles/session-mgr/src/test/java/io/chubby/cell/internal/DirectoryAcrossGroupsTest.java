@@ -10,28 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chubby.api.ErrorCode;
 import io.chubby.api.NodePath;
-import io.chubby.api.PartitionHash;
-import io.chubby.cell.internal.cross.LocalCrossCalls;
-import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.state.Anchor;
 import io.chubby.cell.internal.state.CellState;
-import io.chubby.cell.internal.state.Partitions;
-import io.chubby.protocol.Create;
 import io.chubby.protocol.DeleteRequest;
-import io.chubby.protocol.OpenRequest;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
-import io.chubby.testkit.Await;
-import io.chubby.testkit.FakeConsensus;
 import io.chubby.testkit.FakeGroupCell;
-import io.chubby.testkit.MemoryStateStores;
-import io.chubby.testkit.MutableClock;
 import com.google.protobuf.ByteString;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,52 +30,28 @@ import org.junit.jupiter.api.Test;
  * D/x, delete D, re-create D and a child in it.
  */
 class DirectoryAcrossGroupsTest {
-    private static final int RW = 3;
-    private static final Partitions TWO = new Partitions(2, PartitionHash.NAME, PartitionHash.SLOTS);
-    private final MutableClock clock = new MutableClock();
-    private final CellSettings settings = new CellSettings("c", 1024, 12_000, 60_000, 1_000, 0);
-    private final FakeGroupCell cell = new FakeGroupCell(FakeConsensus.THREE_REPLICAS);
-    private final List<MemoryStateStores> stores = List.of(new MemoryStateStores(), new MemoryStateStores(),
-            new MemoryStateStores());
-    private final List<CellHost> hosts = new ArrayList<>();
+    private final TwoGroups two = new TwoGroups();
+    private final FakeGroupCell cell = two.cell;
+    private final List<CellHost> hosts = two.hosts;
     private String dir;
     private int c;
     private int h;
 
     @BeforeEach
     void start() throws Exception {
-        for (int r = 1; r <= 3; r++) {
-            CellHost host = new CellHost(cell.replica(r).open(0), stores.get(r - 1).group(0), cell.replica(r),
-                    stores.get(r - 1), settings, clock, new Random(r));
-            host.start();
-            hosts.add(host);
-            cell.replica(r).announcePeerMinors(Map.of(1, 3, 2, 3, 3, 3));
-        }
-        LocalCrossCalls inJvm = new LocalCrossCalls(g -> hosts.stream().map(x -> x.localTarget(g))
-                .filter(t -> t != null && t.master()).findFirst().orElse(null));
-        hosts.forEach(x -> x.crossCalls(inJvm));
-        cell.elect(0, 1);
-        hosts.get(0).recordPartitions(2).get(10, TimeUnit.SECONDS);
-        hosts.forEach(x -> Await.until("two groups open", () -> x.openGroups().equals(List.of(0, 1))));
-        cell.elect(1, 2); // group 1 mastered by another replica than group 0
-        for (int i = 0; ; i++) {
-            NodePath p = NodePath.parse("/ls/c/d" + i);
-            if (TWO.crossesGroups(p)) {
-                dir = p.toString();
-                c = TWO.partitionOf(p);
-                h = TWO.partitionOfChildren(p);
-                break;
-            }
-        }
+        two.start();
+        dir = TwoGroups.crossingDirectory("d");
+        c = TwoGroups.TWO.partitionOf(NodePath.parse(dir));
+        h = TwoGroups.TWO.partitionOfChildren(NodePath.parse(dir));
     }
 
     @AfterEach
     void stop() {
-        hosts.forEach(CellHost::stop);
+        two.stop();
     }
 
     private CellServer master(int group) {
-        return hosts.get(cell.masterOf(group) - 1).server(group);
+        return two.master(group);
     }
 
     /** Timer steps of every master until the intents of C are done (each step sends the next call). */
@@ -100,8 +62,7 @@ class DirectoryAcrossGroupsTest {
     }
 
     private static Request.Builder open(String path, boolean directory) {
-        return Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath(path).setModeBits(RW)
-                .setCreate(Create.CREATE_MAY).setDirectory(directory));
+        return TwoGroups.open(path, directory);
     }
 
     private static Request.Builder delete(ByteString handle) {
@@ -109,8 +70,7 @@ class DirectoryAcrossGroupsTest {
     }
 
     private CellState stateOf(int group) {
-        return master(group).stateMachine() instanceof io.chubby.cell.internal.replica.CellStateMachine m
-                ? m.read(s -> s) : null;
+        return two.stateOf(group);
     }
 
     @Test

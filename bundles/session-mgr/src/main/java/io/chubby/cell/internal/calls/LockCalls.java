@@ -121,6 +121,7 @@ final class LockCalls {
         byte[] bytes = q.getSequencer().toByteArray();
         machine.read(s -> {
             Sequencer seq = Sequencer.decode(bytes, s.secret());
+            s.locks().refuseForeignFence(seq, h);
             String why = s.locks().problem(seq);
             if (why != null) {
                 throw ChubbyException.of(ErrorCode.STALE_SEQUENCER, "sequencer %s is not valid: %s", seq, why);

@@ -19,10 +19,17 @@ import java.util.function.Function;
 public final class CoherentWrites {
     private final CacheTracker tracker;
     private final Proposer proposer;
+    private final AclCoherence acl;
 
     public CoherentWrites(CacheTracker tracker, Proposer proposer) {
+        this(tracker, proposer, null);
+    }
+
+    /** With {@code acl}: writes of ACL files on group A's master also keep the other groups' copies coherent. */
+    public CoherentWrites(CacheTracker tracker, Proposer proposer, AclCoherence acl) {
         this.tracker = tracker;
         this.proposer = proposer;
+        this.acl = acl;
     }
 
     /** Like {@link Proposer#proposeAndReply}, invalidating client caches of {@code path}'s contents first. */
@@ -46,7 +53,8 @@ public final class CoherentWrites {
                                 Function<Result, java.util.concurrent.CompletionStage<Result>> settle,
                                 Function<Result, Response.Builder> onSuccess) {
         CacheTracker.Write w = tracker.begin(path, req.getSessionId(), creates);
-        drained(w).thenCompose(v -> proposer.propose(command)).thenCompose(settle).whenComplete((result, err) ->
+        drained(w).thenCompose(v -> aclCoherent(path, () -> proposer.propose(command).thenCompose(settle)
+                .toCompletableFuture())).whenComplete((result, err) ->
                 drained(w).whenComplete((v, e) -> {
                     tracker.end(w);
                     Response r;
@@ -70,6 +78,11 @@ public final class CoherentWrites {
      */
     public void openExisting(ClientConnection conn, Request req, String path, Command command,
                       Function<Result, Response.Builder> onSuccess) {
+        if (acl != null && acl.covers(path)) {
+            // It may create an ACL file (deleted meanwhile): the copies must hear of it first.
+            proposeAndReply(conn, req, path, true, command, onSuccess);
+            return;
+        }
         proposer.propose(command).whenComplete((result, err) -> {
             if (err == null && result instanceof Result.Opened op && op.created()) {
                 CacheTracker.Write w = tracker.begin(path, req.getSessionId(), true);
@@ -89,6 +102,11 @@ public final class CoherentWrites {
             }
             send(conn, r);
         });
+    }
+
+    /** The proposal of a write of {@code path}, under the ACL copy protocol when it writes an ACL file of group A. */
+    private CompletableFuture<Result> aclCoherent(String path, java.util.function.Supplier<CompletableFuture<Result>> w) {
+        return acl == null ? w.get() : acl.around(path, w);
     }
 
     /** When the write may go on: once every cache holder acknowledged (unless that bug is planted). */

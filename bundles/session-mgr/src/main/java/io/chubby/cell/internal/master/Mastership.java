@@ -47,6 +47,7 @@ public final class Mastership implements ConsensusListener {
     private final EventRouter events;
     private final LockWaits lockWaits;
     private final DirectoryIntents directories;
+    private final AclCoherence acl;
     private final CellSecret secrets;
     private final AtomicBoolean initInFlight = new AtomicBoolean();
     private final AtomicBoolean settleInFlight = new AtomicBoolean();
@@ -92,7 +93,8 @@ public final class Mastership implements ConsensusListener {
         this.policy = new LeasePolicy(settings);
         this.leases = new SessionLeases(settings, policy, clock, () -> epoch, new LeaseHooks());
         this.cache = new CacheTracker(leases::queueInvalidation, clock, consensus::isMaster);
-        this.writes = new CoherentWrites(cache, proposer);
+        this.acl = new AclCoherence(machine, consensus::isMaster);
+        this.writes = new CoherentWrites(cache, proposer, acl);
         this.events = new EventRouter(machine, leases);
         this.lockWaits = new LockWaits(machine, proposer, leases, clock, consensus::isMaster, settings.leaseMillis());
         this.directories = new DirectoryIntents(machine, proposer::propose, consensus::isMaster);
@@ -128,6 +130,11 @@ public final class Mastership implements ConsensusListener {
         return directories;
     }
 
+    /** The ACL copies this group's master keeps coherent when it holds the ACL files (inactive otherwise). */
+    public AclCoherence aclCopies() {
+        return acl;
+    }
+
     /** The epoch this replica knows (cached from consensus). */
     public long epoch() {
         return epoch;
@@ -157,6 +164,7 @@ public final class Mastership implements ConsensusListener {
             cache.tick(leases::isLive);
             lockWaits.tick();
             directories.drive();
+            acl.drive();
         }
     }
 
@@ -266,6 +274,7 @@ public final class Mastership implements ConsensusListener {
                         : promisesEnd + failoverClaimsMargin(recorded);
                 leases.failoverClaimsEnd(claimsEnd);
                 settledEpoch = e;
+                acl.tookOver();
                 log.info("takeover settled epoch={} index={} leaseCeilingMs={} unacknowledgedClaimsEndInMs={}", e,
                         machine.appliedIndex(), recorded, claimsEnd - clock.millis());
             }
@@ -326,6 +335,7 @@ public final class Mastership implements ConsensusListener {
         takenOverEpoch = -1;
         settledEpoch = -1;
         cache.lostMastership();
+        acl.lostMastership();
         failHeld();
     }
 

@@ -72,6 +72,8 @@ final class Applier {
             return new DirectoryApplier(s).deleteSealedDir(d);
         } else if (c instanceof Command.DirIntentDone d) {
             return new DirectoryApplier(s).intentDone(d);
+        } else if (c instanceof Command.AclCopy a) {
+            return s.aclCopies().apply(a);
         } else if (c instanceof Command.SetLeaseCeiling l) {
             if (l.millis() != s.leaseCeilingMillis) {
                 s.putLeaseCeiling(l.millis());
@@ -128,6 +130,10 @@ final class Applier {
             return apply(g.command());
         }
         for (Command.AclVersion a : g.acls()) {
+            if (AclCopies.isAclFile(a.path()) && s.aclCopies().copied()) {
+                s.aclCopies().checkGuard(a); // another partition holds the file: compared with the copy
+                continue;
+            }
             Node n = s.nodeAt(a.path());
             long instance = n == null ? 0 : n.instance();
             long generation = n == null ? 0 : n.contentGeneration();

@@ -58,6 +58,7 @@ public final class CellState {
     private final List<NodeChange> nodeChanges = new ArrayList<>();
     private final LockTable locks = new LockTable(this);
     private final DirectoryTables directories = new DirectoryTables(this);
+    private final AclCopies aclCopies = new AclCopies(this);
     /** How the cell is partitioned, for a group >= 1 (given by its host from group 0's record); null: ONE. */
     private final Partitions hostedLayout;
 
@@ -107,6 +108,11 @@ public final class CellState {
             return partitions;
         }
         return hostedLayout != null ? hostedLayout : Partitions.ONE;
+    }
+
+    /** Copies of the ACL files another partition holds (empty in a cell of one group and in group A). */
+    public AclCopies aclCopies() {
+        return aclCopies;
     }
 
     /** Anchors and open directory intents (empty in a cell of one group). */
@@ -337,6 +343,7 @@ public final class CellState {
         handles.forEach((k, v) -> table(t, HANDLES).put(longKey(k), v.encode()));
         locks.records(table(t, LockTable.LOCKS), table(t, LockTable.SEQUENCERS));
         directories.records(table(t, DirectoryTables.ANCHORS), table(t, DirectoryTables.INTENTS));
+        aclCopies.records(table(t, AclCopies.TABLE));
         List<StateStore.Record> out = new ArrayList<>();
         t.forEach((name, rows) -> rows.forEach((k, v) -> out.add(new StateStore.Record(name, k, v))));
         return out;
@@ -356,6 +363,7 @@ public final class CellState {
         handlesByInstance.clear();
         locks.clear();
         directories.clear();
+        aclCopies.clear();
         secret = null;
         recordedGroup = -1;
         partitions = null;
@@ -377,7 +385,8 @@ public final class CellState {
                 case META -> loadMeta(r.key(), r.value());
                 default -> {
                     if (!locks.load(r.table(), r.key(), r.value())
-                            && !directories.load(r.table(), r.key(), r.value())) {
+                            && !directories.load(r.table(), r.key(), r.value())
+                            && !aclCopies.load(r.table(), r.key(), r.value())) {
                         throw new IllegalStateException("unknown state table " + r.table());
                     }
                 }

@@ -176,6 +176,23 @@ public sealed interface Command {
     record DirIntentDone(long txid, Result.DirOutcome.Outcome outcome) implements Command {
     }
 
+    // ---------------------------------------------------------------- ACL files held by another partition (4.3)
+
+    /**
+     * Applied in every group other than A (the partition of the ACL files, {@code /acl/<name>}) for
+     * A's master: a copy of ACL file {@code path} (cell-relative). {@code pending}: A is about to
+     * change the file (the copy keeps its version but refuses guards naming it until the final
+     * copy); otherwise the file's version as A applied it ({@code deleted}: it does not exist).
+     * {@code stamp} orders the copies of a file: 2 x A's applied index when it was sent, plus 1 for
+     * a pending copy; a copy not newer than the one held is ignored (late or duplicated).
+     */
+    record AclCopy(String path, long instance, long generation, byte[] contents, boolean deleted, boolean pending,
+                   long stamp) implements Command {
+        public AclCopy {
+            contents = contents == null ? new byte[0] : contents;
+        }
+    }
+
     // ---------------------------------------------------------------- access control (SPEC section 9)
 
     /**

@@ -31,6 +31,7 @@ public final class CommandCodec {
     private static final int DROP_ANCHOR = 20;
     private static final int DELETE_SEALED_DIR = 21;
     private static final int DIR_INTENT_DONE = 22;
+    private static final int ACL_COPY = 23;
 
     private CommandCodec() {
     }
@@ -95,6 +96,9 @@ public final class CommandCodec {
             o.u8(DELETE_SEALED_DIR).i64(d.txid());
         } else if (c instanceof Command.DirIntentDone d) {
             o.u8(DIR_INTENT_DONE).i64(d.txid()).u8(d.outcome().ordinal());
+        } else if (c instanceof Command.AclCopy a) {
+            o.u8(ACL_COPY).str(a.path()).i64(a.instance()).i64(a.generation()).bytes(a.contents()).bool(a.deleted())
+                    .bool(a.pending()).i64(a.stamp());
         } else if (c instanceof Command.Guarded g) {
             o.u8(GUARDED).i32(g.acls().size());
             g.acls().forEach(a -> o.str(a.path()).i64(a.instance()).i64(a.generation()));
@@ -174,6 +178,8 @@ public final class CommandCodec {
             case DROP_ANCHOR -> new Command.DropAnchor(in.str(), in.i64(), in.i64());
             case DELETE_SEALED_DIR -> new Command.DeleteSealedDir(in.i64());
             case DIR_INTENT_DONE -> new Command.DirIntentDone(in.i64(), outcome(in.u8()));
+            case ACL_COPY -> new Command.AclCopy(in.str(), in.i64(), in.i64(), in.bytes(), in.bool(), in.bool(),
+                    in.i64());
             default -> throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "unknown command tag " + tag);
         };
         in.end();

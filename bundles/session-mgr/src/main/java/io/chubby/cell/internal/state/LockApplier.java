@@ -107,10 +107,14 @@ final class LockApplier {
         return new Result.Done();
     }
 
-    /** Fences the handle with a sequencer that is valid now (else STALE_SEQUENCER, or INVALID_ARGUMENT if forged). */
+    /**
+     * Fences the handle with a sequencer that is valid now (else STALE_SEQUENCER, or INVALID_ARGUMENT if
+     * forged or if the lock lives in another partition than the handle's node).
+     */
     Result setSequencer(Command.SetSequencer c) {
         HandleRecord h = handle(c.sessionId(), c.handleId());
         Sequencer q = Sequencer.decode(c.sequencer(), s.secret);
+        t.refuseForeignFence(q, h);
         String why = t.problem(q);
         if (why != null) {
             throw ChubbyException.of(ErrorCode.STALE_SEQUENCER, "sequencer %s is not valid: %s", q, why);

@@ -195,6 +195,11 @@ public final class LockTable {
         if (!path.cell().equals(s.cell())) {
             return "names cell '" + path.cell() + "', not this cell '" + s.cell() + "'";
         }
+        int home = partitionOfLock(path);
+        if (home != s.group) {
+            return "the lock on " + path + " lives in partition " + home + ", not in partition " + s.group
+                    + " (only partition " + home + " can check it)";
+        }
         Node n = s.nodes.get(path.storageKey());
         if (n == null) {
             return "node " + path + " no longer exists";
@@ -217,6 +222,33 @@ public final class LockTable {
                     + LockRecord.modeName(q.mode());
         }
         return null;
+    }
+
+    /** The partition (group) holding the lock at {@code path}: this group's in a cell of one partition. */
+    private int partitionOfLock(NodePath path) {
+        return s.layout().partitioned() ? s.layout().partitionOf(path) : s.group;
+    }
+
+    /**
+     * SetSequencer's partition rule (docs/PARTITIONING.md section 2): a fence is checked where the
+     * handle's calls are applied, which must hold the lock's state in the same log, so a sequencer
+     * whose lock another partition holds than the handle's node is refused INVALID_ARGUMENT, naming
+     * both partitions. Malformed or other-cell sequencers are left to {@link #problem}.
+     */
+    public void refuseForeignFence(Sequencer q, HandleRecord h) {
+        NodePath path;
+        try {
+            path = NodePath.parse(q.path());
+        } catch (ChubbyException e) {
+            return;
+        }
+        int home = partitionOfLock(path);
+        if (path.cell().equals(s.cell()) && home != s.group) {
+            throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "sequencer of the lock on %s (partition %d) cannot "
+                    + "fence handle %d on %s (partition %d): a fence needs the lock in the handle's partition; put "
+                    + "the lock beside the data, or check the sequencer with CheckSequencer", path, home,
+                    h.handleId(), s.pathOf(h.path()), s.group);
+        }
     }
 
     /** Fencing for SetSequencer: every call on a handle whose sequencer went stale fails STALE_SEQUENCER. */

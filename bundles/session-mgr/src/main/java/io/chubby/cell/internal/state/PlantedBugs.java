@@ -39,6 +39,8 @@ public final class PlantedBugs {
     public static volatile boolean sealIgnoresChildren;
     /** H admits a create under a SEALED anchor (a child appears in a directory being deleted). */
     public static volatile boolean createIgnoresSeal;
+    /** A group other than A skips applying a pending ACL copy (guards decided on the old ACL still apply). */
+    public static volatile boolean aclCopySkipped;
 
     public static void reset() {
         grantDuringLockDelay = false;
@@ -51,5 +53,6 @@ public final class PlantedBugs {
         failoverWaitsForNobody = false;
         sealIgnoresChildren = false;
         createIgnoresSeal = false;
+        aclCopySkipped = false;
     }
 }

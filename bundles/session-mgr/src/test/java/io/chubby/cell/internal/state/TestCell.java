@@ -22,6 +22,11 @@ final class TestCell {
         state = new CellState(cell, group);
     }
 
+    /** The state of Paxos group {@code group} of a cell partitioned as {@code layout}. */
+    TestCell(String cell, int group, Partitions layout) {
+        state = new CellState(cell, group, layout);
+    }
+
     static TestCell initialised() {
         TestCell c = new TestCell("c");
         c.ok(new Command.InitCell(SECRET, c.now));
