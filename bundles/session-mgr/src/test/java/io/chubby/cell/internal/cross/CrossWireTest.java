@@ -52,6 +52,23 @@ class CrossWireTest {
     }
 
     @Test
+    void anAclCopyTravelsWithItsContents() {
+        Command.AclCopy copy = new Command.AclCopy("/acl/gate", 12, 4, "alice bob".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                false, true, 2 * 57 + 1);
+        CrossWire.Request q = (CrossWire.Request) CrossWire.decode(CrossWire.request(2, 17, copy));
+        Command.AclCopy back = assertInstanceOf(Command.AclCopy.class, CrossWire.step(q));
+        assertEquals(copy.path(), back.path());
+        assertEquals(copy.instance(), back.instance());
+        assertEquals(copy.generation(), back.generation());
+        assertArrayEquals(copy.contents(), back.contents());
+        assertEquals(copy.deleted(), back.deleted());
+        assertEquals(copy.pending(), back.pending());
+        assertEquals(copy.stamp(), back.stamp());
+        CrossWire.Reply done = (CrossWire.Reply) CrossWire.decode(CrossWire.reply(CrossWire.Reply.of(17, 2, new Result.Done())));
+        assertEquals(new Result.Done(), done.result());
+    }
+
+    @Test
     void malformedBytesAreInvalidArgument() {
         byte[] good = CrossWire.request(1, 9, SEAL);
         invalid(() -> CrossWire.decode(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}));
