@@ -209,6 +209,12 @@ public final class FaultRun {
                         settings.workDir(), cell.clientAddresses(), options, history, settings.seed(), stopClients,
                         maxLease));
             }
+            DirectoryLedger directories = new DirectoryLedger();
+            List<String> parents = directoryParents();
+            for (int w = 0; w < parents.size(); w++) {
+                workers.add(threads.start("faults-directories-" + (w + 1), new DirectoryWorker(w + 1, parents.get(w),
+                        settings.partitions(), options, history, directories, stopClients)));
+            }
             Thread nemesis = threads.start("nemesis", new Nemesis(cell, faults, settings.seed(), settings.leaseMillis(),
                     stopNemesis, settings.faults()));
 
@@ -242,6 +248,7 @@ public final class FaultRun {
             faults.note("workload stopped operations=" + history.total() + " " + protectedRegister.describe());
 
             finalReads(options, keys, history, anomalies);
+            anomalies.addAll(directories.check(finalExists(options, directories.paths())));
             CellUnderTest.Convergence conv = cell.awaitConvergence(Duration.ofSeconds(60));
             convergence = conv.describe();
             faults.note("final " + convergence);
@@ -280,6 +287,51 @@ public final class FaultRun {
             }
         }
         return keys;
+    }
+
+    /**
+     * The directories the DirectoryWorkers make their directories in, one worker each: the
+     * workload's directories but the lock's, at most two; none in a cell of one group.
+     */
+    private List<String> directoryParents() {
+        List<String> dirs = settings.directories();
+        return dirs.size() <= 1 ? dirs : dirs.subList(1, Math.min(3, dirs.size()));
+    }
+
+    /**
+     * After the heal, whether each node exists (one session, {@code exists}: no ReadDir, which is
+     * not built across partitions yet); a node still unanswered 60 s after the first try maps to
+     * null (reported by the ledger).
+     */
+    private static Map<String, Boolean> finalExists(ClientOptions options, List<String> paths)
+            throws InterruptedException {
+        Map<String, Boolean> out = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        ChubbyClient client = null;
+        try {
+            for (String path : paths) {
+                while (!out.containsKey(path) && System.nanoTime() < deadline) {
+                    try {
+                        if (client == null) {
+                            client = ChubbyClient.connect(options);
+                        }
+                        out.put(path, client.exists(path));
+                    } catch (RuntimeException e) {
+                        log.info("final exists failed path={} error={}", path, e.toString());
+                        if (client != null) {
+                            client.close();
+                            client = null;
+                        }
+                        Thread.sleep(500);
+                    }
+                }
+            }
+        } finally {
+            if (client != null) {
+                client.close();
+            }
+        }
+        return out;
     }
 
     /** "g0->r3 g1->r1 ..." as the replicas' Status answers name the group masters now. */

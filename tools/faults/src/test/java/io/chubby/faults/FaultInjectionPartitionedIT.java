@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Timeout;
  * partitions (asserted here with PartitionHash), the lock file in the first of them, so every
  * register and the lock are created across partitions. The nemesis draws from every replica fault
  * and also kills and pauses the master of one group and moves the master of every group in turn
- * ({@code paxos:transfer}). Same checks as {@link FaultInjectionIT}, convergence per group; zero
- * anomalies.
+ * ({@code paxos:transfer}). Same checks as {@link FaultInjectionIT}, convergence per group, plus
+ * the {@link DirectoryWorker}'s directories (created across partitions, filled from two sessions,
+ * deleted) checked by {@link DirectoryLedger}; zero anomalies.
  */
 class FaultInjectionPartitionedIT {
     private static final long SEED = 20261205L;
@@ -55,5 +56,8 @@ class FaultInjectionPartitionedIT {
         int groupFaults = kinds.getOrDefault("kill-group-master", 0) + kinds.getOrDefault("pause-group-master", 0)
                 + kinds.getOrDefault("hand-off-storm", 0);
         assertTrue(groupFaults >= 3, "fewer than 3 group faults in this run: " + summary.line());
+        Map<String, Integer> events = summary.events();
+        assertTrue(events.getOrDefault("directory-delete-not-empty", 0) >= 2, "directories not exercised: " + events);
+        assertTrue(events.getOrDefault("directory-deleted", 0) >= 2, "directories not deleted: " + events);
     }
 }
