@@ -57,10 +57,9 @@ public final class FaultRun {
      *                      cell only through them, and the nemesis also kills and pauses them
      * @param partitions    Paxos groups of the namespace (1 = one group); above 1 the registers
      *                      are {@code /ls/local/faults-d<k>/register} in directories whose children
-     *                      are on different partitions ({@link PartitionedPaths}, one register per
-     *                      partition up to {@code keys}... see {@link #registers()}), the lock
-     *                      file in the first directory, and the nemesis also kills, pauses and
-     *                      moves group masters
+     *                      are on different partitions ({@link PartitionedPaths}, {@link #registers()}),
+     *                      the lock file in the first directory, DirectoryWorkers run, and the
+     *                      nemesis also kills, pauses and moves group masters
      */
     public record Settings(long seed, int replicas, int clients, int keys, Duration workload, Path distribution,
                            Path workDir, boolean clientProxies, String jvmOptions, Map<String, String> replicaConfig,
@@ -198,8 +197,8 @@ public final class FaultRun {
             }
             ProtectedRegister protectedRegister = new ProtectedRegister(options);
             for (int l = 1; l <= settings.lockers(); l++) {
-                workers.add(threads.start("faults-locker-" + l, new LockWorker(l, settings.lockPath(), options, protectedRegister,
-                        history, settings.seed(), stopClients)));
+                workers.add(threads.start("faults-locker-" + l, new LockWorker(l, settings.lockPath(), options,
+                        protectedRegister, history, settings.seed(), stopClients)));
             }
             Thread ephemeral = null;
             Duration maxLease = Duration.ofMillis(Long.parseLong(settings.replicaConfig()

@@ -12,8 +12,8 @@ import java.util.Set;
  * chosen so that their children land on different partitions (a partitioned cell of N holds node
  * D/C on partition {@code slot(D) mod N}, {@link PartitionHash}), the registers one per directory
  * ({@code .../register}), the lock file in the first one. The directories themselves, children of
- * the root, are all on the partition of the root's children, so every register and the lock are
- * created across partitions (an anchor beside the directory, docs/PARTITIONING.md section 4).
+ * the root, are all on the partition of the root's children, so the registers on other partitions
+ * are created across partitions (an anchor beside the directory, docs/PARTITIONING.md section 4).
  * Pure functions of N.
  */
 final class PartitionedPaths {

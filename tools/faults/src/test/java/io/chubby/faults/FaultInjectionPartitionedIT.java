@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Timeout;
  * the namespace over 4 Paxos groups ({@code partition.count=4} written before the cell first
  * starts; the run waits until the cell recorded it and every group has a master). The registers
  * are {@code /ls/local/faults-d<k>/register} in 4 directories whose children are on the 4
- * partitions (asserted here with PartitionHash), the lock file in the first of them, so every
- * register and the lock are created across partitions. The nemesis draws from every replica fault
+ * partitions (asserted here with PartitionHash), the lock file in the first of them; the
+ * directories are children of the root, so three of the registers are created across partitions.
+ * The nemesis draws from every replica fault
  * and also kills and pauses the master of one group and moves the master of every group in turn
  * ({@code paxos:transfer}). Same checks as {@link FaultInjectionIT}, convergence per group, plus
  * the {@link DirectoryWorker}'s directories (created across partitions, filled from two sessions,
