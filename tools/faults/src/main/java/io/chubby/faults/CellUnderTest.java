@@ -1,5 +1,6 @@
 package io.chubby.faults;
 
+import io.chubby.api.PartitionHash;
 import io.chubby.client.ChubbyClient;
 import io.chubby.client.ReplicaStatus;
 import io.chubby.spi.ReplicaConfig;
@@ -37,8 +38,12 @@ import org.slf4j.LoggerFactory;
 public final class CellUnderTest implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CellUnderTest.class);
     private static final String HOST = "127.0.0.1";
+    /** The partitioning bundle's key (PID io.chubby.partition, ReplicaConfig.PARTITION_PID). */
+    static final String PARTITION_COUNT = "partition.count";
 
     private final int size;
+    /** Partitions of the namespace (Paxos groups), 1 = a cell of one group. */
+    private final int partitions;
     private final Map<Integer, ServerProcess> replicas = new LinkedHashMap<>();
     private final Map<Integer, Integer> clientPorts = new LinkedHashMap<>();
     private final Map<Integer, Integer> peerPorts = new LinkedHashMap<>();
@@ -73,10 +78,31 @@ public final class CellUnderTest implements AutoCloseable {
      */
     public CellUnderTest(Path distribution, Path workDir, int size, boolean withClientProxies,
                          Map<String, String> extraConfig, String jvmOptions, int chubbyProxies) throws IOException {
+        this(distribution, workDir, size, withClientProxies, extraConfig, jvmOptions, chubbyProxies, 1);
+    }
+
+    /**
+     * As above, with the namespace split into {@code partitions} Paxos groups (docs/PARTITIONING.md):
+     * above 1, every replica gets {@code partition.count=N} in etc/io.chubby.partition.cfg (PID of
+     * the distribution's partitioning bundle, which every replica runs) before it first starts, so
+     * the count is set before the cell holds data, as {@code chubby cell up --partitions N} does.
+     * Wait for the record with {@link #awaitPartitions}.
+     */
+    public CellUnderTest(Path distribution, Path workDir, int size, boolean withClientProxies,
+                         Map<String, String> extraConfig, String jvmOptions, int chubbyProxies, int partitions)
+            throws IOException {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, not " + partitions);
+        }
         if (!Files.isExecutable(distribution.resolve("bin/chubby-server"))) {
             throw new IOException("no executable bin/chubby-server in " + distribution);
         }
         this.size = size;
+        this.partitions = partitions;
+        Map<String, String> config = new LinkedHashMap<>(extraConfig);
+        if (partitions > 1) {
+            config.put(PARTITION_COUNT, Integer.toString(partitions));
+        }
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
             for (int i = 1; i <= size; i++) {
@@ -95,7 +121,7 @@ public final class CellUnderTest implements AutoCloseable {
             }
             for (int i = 1; i <= size; i++) {
                 Path dir = workDir.resolve("replica-" + i);
-                writeConfig(i, dir, extraConfig);
+                writeConfig(i, dir, config);
                 replicas.put(i, ServerProcess.replica(i, distribution, dir, jvmOptions));
             }
             for (int k = 1; k <= chubbyProxies; k++) {
@@ -142,6 +168,11 @@ public final class CellUnderTest implements AutoCloseable {
 
     public int size() {
         return size;
+    }
+
+    /** Partitions (Paxos groups) the cell was configured with; 1 = one group. */
+    public int partitions() {
+        return partitions;
     }
 
     public List<Integer> ids() {
@@ -369,16 +400,85 @@ public final class CellUnderTest implements AutoCloseable {
     }
 
     /**
-     * Waits until every replica answers with the same applied index and checksum. Returns the
-     * last statuses seen, and whether they converged.
+     * The master of Paxos group {@code g} of a partitioned cell: the replica whose Status lists
+     * group g as master with a valid lease (the highest epoch if, transiently, a deposed one still
+     * says so); empty if none answers so now.
+     */
+    public Optional<GroupMaster> groupMaster(int g, Duration timeout) {
+        GroupMaster best = null;
+        for (ReplicaStatus s : statuses(timeout).values()) {
+            for (ReplicaStatus.Group group : s.groups()) {
+                if (group.group() == g && "master".equals(group.role()) && group.leaseValid()
+                        && (best == null || group.epoch() > best.epoch())) {
+                    best = new GroupMaster(g, s.replicaId(), group.epoch());
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Waits until group {@code g} has a master; empty at the deadline. */
+    public Optional<GroupMaster> awaitGroupMaster(int g, Duration within) throws InterruptedException {
+        long end = System.nanoTime() + within.toNanos();
+        do {
+            Optional<GroupMaster> m = groupMaster(g, Duration.ofSeconds(1));
+            if (m.isPresent()) {
+                return m;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < end);
+        return Optional.empty();
+    }
+
+    /** The replica mastering one Paxos group, and the group's epoch. */
+    public record GroupMaster(int group, int replicaId, long epoch) {
+    }
+
+    /**
+     * Waits until the cell recorded its partitions (the master's Status metric {@code partitioning}
+     * reads {@code N fnv1a64-v1}) and every group 0..N-1 has a master, as {@code chubby cell up
+     * --partitions N} does before it returns. Returns empty when so (at once for a cell of one
+     * group), else what was seen last at the deadline.
+     */
+    public Optional<String> awaitPartitions(Duration within) throws InterruptedException {
+        if (partitions == 1) {
+            return Optional.empty();
+        }
+        String wanted = partitions + " " + PartitionHash.NAME;
+        long end = System.nanoTime() + within.toNanos();
+        String last = "no master answered";
+        do {
+            Optional<ReplicaStatus> m = master(Duration.ofSeconds(1));
+            if (m.isPresent()) {
+                String metric = m.get().metrics().getOrDefault("partitioning", "absent");
+                List<Integer> without = new ArrayList<>();
+                for (int g = 0; g < partitions; g++) {
+                    if (groupMaster(g, Duration.ofSeconds(1)).isEmpty()) {
+                        without.add(g);
+                    }
+                }
+                last = "master " + m.get().replicaId() + " partitioning=" + metric + ", groups without a master "
+                        + without;
+                if (metric.equals(wanted) && without.isEmpty()) {
+                    return Optional.empty();
+                }
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < end);
+        return Optional.of(last);
+    }
+
+    /**
+     * Waits until every replica answers with the same applied index and checksum, for every Paxos
+     * group in a partitioned cell. Returns the last statuses seen, and whether they converged.
      */
     public Convergence awaitConvergence(Duration within) throws InterruptedException {
         long end = System.nanoTime() + within.toNanos();
         Map<Integer, ReplicaStatus> last;
         do {
             last = statuses(Duration.ofSeconds(1));
-            if (last.size() == size && last.values().stream().map(s -> s.appliedIndex() + "/" + s.checksum())
-                    .distinct().count() == 1) {
+            if (last.size() == size && last.values().stream().map(CellUnderTest::appliedState)
+                    .distinct().count() == 1 && allGroupsOpen(last.values())) {
                 return new Convergence(true, last);
             }
             Thread.sleep(300);
@@ -393,9 +493,26 @@ public final class CellUnderTest implements AutoCloseable {
             statuses.forEach((id, s) -> sb.append(" r").append(id).append("{role=").append(s.role())
                     .append(" epoch=").append(s.epoch()).append(" commit=").append(s.commitIndex())
                     .append(" applied=").append(s.appliedIndex()).append(" checksum=")
-                    .append(Long.toHexString(s.checksum())).append('}'));
+                    .append(Long.toHexString(s.checksum())).append(groupStates(s)).append('}'));
             return sb.toString().trim();
         }
+    }
+
+    /** Applied index and checksum of the replica and of each of its groups, comparable across replicas. */
+    static String appliedState(ReplicaStatus s) {
+        return s.appliedIndex() + "/" + s.checksum() + groupStates(s);
+    }
+
+    private static String groupStates(ReplicaStatus s) {
+        StringBuilder sb = new StringBuilder();
+        s.groups().stream().sorted(java.util.Comparator.comparingInt(ReplicaStatus.Group::group))
+                .forEach(g -> sb.append(" g").append(g.group()).append('=').append(g.appliedIndex()).append('/')
+                        .append(Long.toHexString(g.checksum())));
+        return sb.toString();
+    }
+
+    private boolean allGroupsOpen(java.util.Collection<ReplicaStatus> statuses) {
+        return partitions == 1 || statuses.stream().allMatch(s -> s.groups().size() == partitions);
     }
 
     /** Kills every replica and closes every proxy. Idempotent. */

@@ -237,7 +237,8 @@ final class ClientWorker implements Runnable {
         return ce != null && ce.code() == ErrorCode.SESSION_EXPIRED;
     }
 
-    private static ChubbyException unwrap(Throwable e) {
+    /** The ChubbyException a call failed with (through CompletionExceptions), or null. */
+    static ChubbyException unwrap(Throwable e) {
         Throwable t = e;
         while (t instanceof CompletionException && t.getCause() != null) {
             t = t.getCause();

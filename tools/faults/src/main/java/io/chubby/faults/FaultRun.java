@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,12 +55,20 @@ public final class FaultRun {
      * @param proxies       Chubby proxies (bin/chubby-proxy) in front of the cell; with any, every
      *                      client (workers, lockers, ephemeral holders, final reads) reaches the
      *                      cell only through them, and the nemesis also kills and pauses them
+     * @param partitions    Paxos groups of the namespace (1 = one group); above 1 the registers
+     *                      are {@code /ls/local/faults-d<k>/register} in directories whose children
+     *                      are on different partitions ({@link PartitionedPaths}, {@link #registers()}),
+     *                      the lock file in the first directory, DirectoryWorkers run, and the
+     *                      nemesis also kills, pauses and moves group masters
      */
     public record Settings(long seed, int replicas, int clients, int keys, Duration workload, Path distribution,
                            Path workDir, boolean clientProxies, String jvmOptions, Map<String, String> replicaConfig,
                            long leaseMillis, java.util.Set<Nemesis.Fault> faults, int lockers, boolean ephemeral,
-                           int proxies) {
+                           int proxies, int partitions) {
         public Settings {
+            if (partitions < 1 || partitions > 64) {
+                throw new IllegalArgumentException("partitions must be 1..64");
+            }
             if (clients < 1 || clients > 254) {
                 throw new IllegalArgumentException("clients must be 1..254");
             }
@@ -79,13 +88,58 @@ public final class FaultRun {
          */
         public static Settings defaults(long seed, Duration workload, Path distribution, Path workDir) {
             return new Settings(seed, 5, 4, 3, workload, distribution, workDir, true, "", Map.of(), 1500,
-                    java.util.Set.of(), 3, true, 0);
+                    java.util.Set.of(), 3, true, 0, 1);
         }
 
         /** These settings with {@code n} Chubby proxies in front of the cell. */
         public Settings withProxies(int n) {
             return new Settings(seed, replicas, clients, keys, workload, distribution, workDir, clientProxies,
-                    jvmOptions, replicaConfig, leaseMillis, faults, lockers, ephemeral, n);
+                    jvmOptions, replicaConfig, leaseMillis, faults, lockers, ephemeral, n, partitions);
+        }
+
+        /** These settings with {@code n} register files (at most the partitions in a partitioned cell). */
+        public Settings withKeys(int n) {
+            return new Settings(seed, replicas, clients, n, workload, distribution, workDir, clientProxies,
+                    jvmOptions, replicaConfig, leaseMillis, faults, lockers, ephemeral, proxies, partitions);
+        }
+
+        /** These settings with one more tuning key for every replica (e.g. cell.session.max.lease.ms). */
+        public Settings withReplicaKey(String key, String value) {
+            Map<String, String> config = new java.util.LinkedHashMap<>(replicaConfig);
+            config.put(key, value);
+            return new Settings(seed, replicas, clients, keys, workload, distribution, workDir, clientProxies,
+                    jvmOptions, config, leaseMillis, faults, lockers, ephemeral, proxies, partitions);
+        }
+
+        /** These settings on a cell of {@code n} partitions (Paxos groups). */
+        public Settings withPartitions(int n) {
+            return new Settings(seed, replicas, clients, keys, workload, distribution, workDir, clientProxies,
+                    jvmOptions, replicaConfig, leaseMillis, faults, lockers, ephemeral, proxies, n);
+        }
+
+        /**
+         * The directories of the workload in a partitioned cell, their children on different
+         * partitions: min(keys, partitions) of them; none in a cell of one group.
+         */
+        public List<String> directories() {
+            return partitions == 1 ? List.of() : PartitionedPaths.directories(partitions, Math.min(keys, partitions));
+        }
+
+        /** The register files: one per directory when partitioned, else /ls/local/faults-register-k. */
+        public List<String> registers() {
+            if (partitions > 1) {
+                return directories().stream().map(PartitionedPaths::register).toList();
+            }
+            List<String> out = new ArrayList<>();
+            for (int k = 0; k < keys; k++) {
+                out.add("/ls/local/faults-register-" + k);
+            }
+            return out;
+        }
+
+        /** The lock workers' lock file. */
+        public String lockPath() {
+            return partitions > 1 ? PartitionedPaths.lock(directories()) : LOCK_PATH;
         }
     }
 
@@ -111,13 +165,22 @@ public final class FaultRun {
         AtomicBoolean stopNemesis = new AtomicBoolean();
         WorkerThreads threads = new WorkerThreads();
         try (CellUnderTest cell = new CellUnderTest(settings.distribution(), settings.workDir(), settings.replicas(),
-                settings.clientProxies(), settings.replicaConfig(), settings.jvmOptions(), settings.proxies())) {
+                settings.clientProxies(), settings.replicaConfig(), settings.jvmOptions(), settings.proxies(),
+                settings.partitions())) {
             cell.startAll();
             faults.note("cell started replicas=" + settings.replicas() + " proxies=" + settings.proxies() + " dir="
                     + settings.workDir());
             ReplicaStatus first = cell.awaitMaster(Duration.ofSeconds(90)).orElseThrow(() -> new IllegalStateException(
                     "no master within 90 s of starting the cell; see the logs in " + settings.workDir()));
             faults.note("master=" + first.replicaId() + " epoch=" + first.epoch());
+            Optional<String> unpartitioned = cell.awaitPartitions(Duration.ofSeconds(90));
+            if (unpartitioned.isPresent()) {
+                throw new IllegalStateException(settings.partitions() + " partitions not recorded with a master for "
+                        + "every group within 90 s: " + unpartitioned.get() + "; see the logs in " + settings.workDir());
+            }
+            if (settings.partitions() > 1) {
+                faults.note("partitions=" + settings.partitions() + " group masters " + groupMasters(cell));
+            }
             List<Integer> silent = cell.awaitProxies(Duration.ofSeconds(90));
             if (!silent.isEmpty()) {
                 throw new IllegalStateException("proxies " + silent + " did not serve within 90 s; see "
@@ -134,8 +197,8 @@ public final class FaultRun {
             }
             ProtectedRegister protectedRegister = new ProtectedRegister(options);
             for (int l = 1; l <= settings.lockers(); l++) {
-                workers.add(threads.start("faults-locker-" + l, new LockWorker(l, LOCK_PATH, options, protectedRegister,
-                        history, settings.seed(), stopClients)));
+                workers.add(threads.start("faults-locker-" + l, new LockWorker(l, settings.lockPath(), options,
+                        protectedRegister, history, settings.seed(), stopClients)));
             }
             Thread ephemeral = null;
             Duration maxLease = Duration.ofMillis(Long.parseLong(settings.replicaConfig()
@@ -144,6 +207,12 @@ public final class FaultRun {
                 ephemeral = threads.start("faults-ephemeral", new EphemeralWorker(settings.distribution(),
                         settings.workDir(), cell.clientAddresses(), options, history, settings.seed(), stopClients,
                         maxLease));
+            }
+            DirectoryLedger directories = new DirectoryLedger();
+            List<String> parents = directoryParents();
+            for (int w = 0; w < parents.size(); w++) {
+                workers.add(threads.start("faults-directories-" + (w + 1), new DirectoryWorker(w + 1, parents.get(w),
+                        settings.partitions(), options, history, directories, stopClients)));
             }
             Thread nemesis = threads.start("nemesis", new Nemesis(cell, faults, settings.seed(), settings.leaseMillis(),
                     stopNemesis, settings.faults()));
@@ -178,6 +247,7 @@ public final class FaultRun {
             faults.note("workload stopped operations=" + history.total() + " " + protectedRegister.describe());
 
             finalReads(options, keys, history, anomalies);
+            anomalies.addAll(directories.check(finalExists(options, directories.paths())));
             CellUnderTest.Convergence conv = cell.awaitConvergence(Duration.ofSeconds(60));
             convergence = conv.describe();
             faults.note("final " + convergence);
@@ -204,17 +274,73 @@ public final class FaultRun {
         return summary;
     }
 
-    /** Creates the (empty) register files before any fault. */
+    /** Creates the directories (when partitioned) and the (empty) register files before any fault. */
     private List<String> createKeys(ClientOptions options) {
-        List<String> keys = new ArrayList<>();
+        List<String> keys = settings.registers();
         try (ChubbyClient client = ChubbyClient.connect(options)) {
-            for (int k = 0; k < settings.keys(); k++) {
-                String path = "/ls/local/faults-register-" + k;
+            for (String dir : settings.directories()) {
+                client.open(dir, OpenOptions.write().asDirectory()).close();
+            }
+            for (String path : keys) {
                 client.open(path, OpenOptions.write().withCreate(CreateMode.MAY)).close();
-                keys.add(path);
             }
         }
         return keys;
+    }
+
+    /**
+     * The directories the DirectoryWorkers make their directories in, one worker each: the
+     * workload's directories but the lock's, at most two; none in a cell of one group.
+     */
+    private List<String> directoryParents() {
+        List<String> dirs = settings.directories();
+        return dirs.size() <= 1 ? dirs : dirs.subList(1, Math.min(3, dirs.size()));
+    }
+
+    /**
+     * After the heal, whether each node exists (one session, {@code exists}: no ReadDir, which is
+     * not built across partitions yet); a node still unanswered 60 s after the first try maps to
+     * null (reported by the ledger).
+     */
+    private static Map<String, Boolean> finalExists(ClientOptions options, List<String> paths)
+            throws InterruptedException {
+        Map<String, Boolean> out = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        ChubbyClient client = null;
+        try {
+            for (String path : paths) {
+                while (!out.containsKey(path) && System.nanoTime() < deadline) {
+                    try {
+                        if (client == null) {
+                            client = ChubbyClient.connect(options);
+                        }
+                        out.put(path, client.exists(path));
+                    } catch (RuntimeException e) {
+                        log.info("final exists failed path={} error={}", path, e.toString());
+                        if (client != null) {
+                            client.close();
+                            client = null;
+                        }
+                        Thread.sleep(500);
+                    }
+                }
+            }
+        } finally {
+            if (client != null) {
+                client.close();
+            }
+        }
+        return out;
+    }
+
+    /** "g0->r3 g1->r1 ..." as the replicas' Status answers name the group masters now. */
+    private static String groupMasters(CellUnderTest cell) {
+        StringBuilder sb = new StringBuilder();
+        for (int g = 0; g < cell.partitions(); g++) {
+            sb.append(" g").append(g).append("->").append(cell.groupMaster(g, Duration.ofSeconds(1))
+                    .map(m -> "r" + m.replicaId() + "@" + m.epoch()).orElse("none"));
+        }
+        return sb.toString().trim();
     }
 
     /** Reads every key after the heal, recording the reads: this is what catches a lost write. */

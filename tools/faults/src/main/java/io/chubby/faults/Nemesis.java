@@ -1,5 +1,7 @@
 package io.chubby.faults;
 
+import io.chubby.client.AdminResult;
+import io.chubby.client.ChubbyClient;
 import io.chubby.client.ReplicaStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +23,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * master (every peer link to and from it drops everything), one-way loss from one replica to
  * another, a slow link pair (fixed delay), and, when the cell has client proxies, cutting the
  * clients off the master; when Chubby proxies stand in front of the cell, kill -9 of a proxy
- * (restarted on the same port after the hold) and SIGSTOP of a proxy for a few seconds. The schedule is a function of the seed; what the cell does in between
+ * (restarted on the same port after the hold) and SIGSTOP of a proxy for a few seconds; in a
+ * partitioned cell, kill -9 and SIGSTOP of the replica mastering a group drawn from the seed, and a
+ * hand-off storm (the master of every group in turn moved to another replica with
+ * {@code paxos:transfer --group G --to R}, the admin command {@code chubby cell move-master} runs).
+ * The schedule is a function of the seed; what the cell does in between
  * (who is master) is not, so a replay is similar, not identical.
  *
  * <p>Thread: runs on its own thread ({@link #run}); {@code stop} is the only shared state.
@@ -33,7 +39,8 @@ public final class Nemesis implements Runnable {
         KILL_MASTER("kill-master"), KILL_FOLLOWER("kill-follower"), PAUSE_MASTER("pause-master"),
         PARTITION_MASTER("partition-master"), ONE_WAY_LOSS("one-way-loss"), SLOW_LINKS("slow-links"),
         ISOLATE_CLIENTS_FROM_MASTER("isolate-clients-from-master"), KILL_PROXY("kill-proxy"),
-        PAUSE_PROXY("pause-proxy");
+        PAUSE_PROXY("pause-proxy"), KILL_GROUP_MASTER("kill-group-master"),
+        PAUSE_GROUP_MASTER("pause-group-master"), HAND_OFF_STORM("hand-off-storm");
 
         final String label;
 
@@ -62,6 +69,8 @@ public final class Nemesis implements Runnable {
     private final long leaseMillis;
     private final AtomicBoolean stop;
     private final List<Fault> menu = new ArrayList<>();
+    /** The group faults of a partitioned cell, drawn for half of the faults (else from {@link #menu}). */
+    private final List<Fault> groupMenu = new ArrayList<>();
 
     /**
      * @param leaseMillis the cell's Paxos master lease (a pause lasts well past it)
@@ -82,10 +91,11 @@ public final class Nemesis implements Runnable {
             boolean supported = switch (f) {
                 case ISOLATE_CLIENTS_FROM_MASTER -> cell.clientProxy(1).isPresent();
                 case KILL_PROXY, PAUSE_PROXY -> !cell.proxyIds().isEmpty();
+                case KILL_GROUP_MASTER, PAUSE_GROUP_MASTER, HAND_OFF_STORM -> cell.partitions() > 1;
                 default -> true;
             };
             if (supported && (only.isEmpty() || only.contains(f))) {
-                menu.add(f);
+                (isGroupFault(f) ? groupMenu : menu).add(f);
             }
         }
     }
@@ -98,13 +108,28 @@ public final class Nemesis implements Runnable {
                 if (stop.get()) {
                     break;
                 }
-                inject(menu.get(random.nextInt(menu.size())));
+                inject(draw());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             healEverything();
         }
+    }
+
+    private static boolean isGroupFault(Fault f) {
+        return f == Fault.KILL_GROUP_MASTER || f == Fault.PAUSE_GROUP_MASTER || f == Fault.HAND_OFF_STORM;
+    }
+
+    /**
+     * The next fault: from the whole menu in a cell of one group (the schedule of a seed as before);
+     * in a partitioned cell a group fault for half of the draws, so the group faults are not
+     * drowned by the seven replica faults in a one-minute run.
+     */
+    private Fault draw() {
+        List<Fault> from = groupMenu.isEmpty() ? menu
+                : menu.isEmpty() || random.nextBoolean() ? groupMenu : menu;
+        return from.get(random.nextInt(from.size()));
     }
 
     private void inject(Fault fault) throws InterruptedException {
@@ -184,6 +209,19 @@ public final class Nemesis implements Runnable {
                 cell.resumeProxy(k);
                 log.note("heal=resume proxy=" + k);
             }
+            case KILL_GROUP_MASTER -> withGroupMaster(fault, m -> killAndRestart(fault, m.replicaId(),
+                    "group=" + m.group() + " epoch=" + m.epoch() + " "));
+            case PAUSE_GROUP_MASTER -> withGroupMaster(fault, m -> {
+                int id = m.replicaId();
+                long ms = 2 * leaseMillis + 1000 + random.nextInt(1000);
+                log.fault(fault.label, "group=" + m.group() + " replica=" + id + " pid=" + cell.pid(id) + " epoch="
+                        + m.epoch() + " pauseMs=" + ms);
+                cell.pause(id);
+                hold(ms);
+                cell.resume(id);
+                log.note("heal=resume replica=" + id);
+            });
+            case HAND_OFF_STORM -> handOffStorm(fault);
             default -> throw new IllegalStateException("unhandled fault " + fault);
         }
     }
@@ -201,8 +239,57 @@ public final class Nemesis implements Runnable {
         action.run(m.get());
     }
 
+    /** Group drawn from the seed, then its master as the replicas name it now. */
+    private void withGroupMaster(Fault fault, GroupMasterAction action) throws InterruptedException {
+        int g = random.nextInt(cell.partitions());
+        Optional<CellUnderTest.GroupMaster> m = cell.awaitGroupMaster(g, Duration.ofSeconds(10));
+        if (m.isEmpty()) {
+            log.note("skipped=" + fault.label + " group=" + g + " reason=no-master-found-within-10s");
+            return;
+        }
+        action.run(m.get());
+    }
+
+    private interface GroupMasterAction {
+        void run(CellUnderTest.GroupMaster master) throws InterruptedException;
+    }
+
+    /**
+     * Every group in turn, 0..N-1: its master (as the replicas name it) is asked through the admin
+     * channel to hand the group to another replica drawn from the seed. A move refused or not
+     * answered is journaled (the cell may be busy with the previous one); it is not an anomaly:
+     * only what the clients see is checked.
+     */
+    private void handOffStorm(Fault fault) throws InterruptedException {
+        log.fault(fault.label, "groups=" + cell.partitions());
+        for (int g = 0; g < cell.partitions() && !stop.get(); g++) {
+            int target = pick(0);
+            Optional<CellUnderTest.GroupMaster> m = cell.awaitGroupMaster(g, Duration.ofSeconds(5));
+            if (m.isEmpty()) {
+                log.note("hand-off group=" + g + " skipped reason=no-master-found-within-5s");
+                continue;
+            }
+            if (m.get().replicaId() == target) {
+                target = pick(target);
+            }
+            String line = "paxos:transfer --group " + g + " --to " + target;
+            try {
+                AdminResult r = ChubbyClient.admin(cell.directAddress(m.get().replicaId()), line, Duration.ofSeconds(5));
+                log.note("hand-off group=" + g + " from=" + m.get().replicaId() + " to=" + target + " epoch="
+                        + m.get().epoch() + " status=" + r.status() + " output=" + r.output().strip().replace('\n', ' '));
+            } catch (RuntimeException e) {
+                log.note("hand-off group=" + g + " from=" + m.get().replicaId() + " to=" + target + " failed=" + e);
+            }
+            hold(200 + random.nextInt(300));
+        }
+    }
+
     private void killAndRestart(Fault fault, int id) throws InterruptedException {
-        log.fault(fault.label, "replica=" + id + " pid=" + cell.pid(id));
+        killAndRestart(fault, id, "");
+    }
+
+    private void killAndRestart(Fault fault, int id, String what) throws InterruptedException {
+        log.fault(fault.label, what + "replica=" + id + " pid=" + cell.pid(id));
         cell.kill(id);
         hold(2000 + random.nextInt(2000));
         restart(id);

@@ -14,9 +14,10 @@ import java.util.Map;
  *
  * <pre>
  * SoakMain --dist DIR [--minutes N] [--seed S] [--replicas R] [--clients C] [--keys K]
- *          [--proxies N] [--dir WORKDIR] [--no-client-proxies] [--lease-ms L] [--set KEY=VALUE]...
+ *          [--proxies N] [--partitions N] [--dir WORKDIR] [--no-client-proxies] [--lease-ms L] [--set KEY=VALUE]...
  *          [--faults kill-master,kill-follower,pause-master,partition-master,one-way-loss,slow-links,
- *                    isolate-clients-from-master,kill-proxy,pause-proxy]
+ *                    isolate-clients-from-master,kill-proxy,pause-proxy,kill-group-master,
+ *                    pause-group-master,hand-off-storm]
  * </pre>
  */
 public final class SoakMain {
@@ -35,6 +36,7 @@ public final class SoakMain {
         boolean ephemeral = true;
         boolean clientProxies = true;
         int proxies = 0;
+        int partitions = 1;
         long lease = 1500;
         java.util.Set<Nemesis.Fault> only = new java.util.HashSet<>();
         Map<String, String> config = new java.util.TreeMap<>();
@@ -53,6 +55,7 @@ public final class SoakMain {
                 case "--lockers" -> lockers = Integer.parseInt(value(args, ++i, a));
                 case "--no-ephemeral" -> ephemeral = false;
                 case "--proxies" -> proxies = Integer.parseInt(value(args, ++i, a));
+                case "--partitions" -> partitions = Integer.parseInt(value(args, ++i, a));
                 case "--set" -> {
                     String kv = value(args, ++i, a);
                     int eq = kv.indexOf('=');
@@ -85,7 +88,7 @@ public final class SoakMain {
         }
         FaultRun.Settings s = new FaultRun.Settings(seed, replicas, clients, keys,
                 Duration.ofMillis((long) (minutes * 60_000)), dist, dir, clientProxies, "", config, lease, only, lockers, ephemeral,
-                proxies);
+                proxies, partitions);
         System.out.println("soak start=" + Instant.now() + " seed=" + seed + " minutes=" + minutes + " dir=" + dir);
         RunSummary summary;
         try {
@@ -110,7 +113,7 @@ public final class SoakMain {
     private static void usage(String why) {
         System.err.println("soak: " + why);
         System.err.println("usage: SoakMain --dist DIR [--minutes N] [--seed S] [--replicas R] [--clients C] "
-                + "[--keys K] [--lockers L] [--no-ephemeral] [--proxies N] [--dir WORKDIR] [--no-client-proxies] [--lease-ms L] [--set KEY=VALUE]... [--faults LABEL,...]");
+                + "[--keys K] [--lockers L] [--no-ephemeral] [--proxies N] [--partitions N] [--dir WORKDIR] [--no-client-proxies] [--lease-ms L] [--set KEY=VALUE]... [--faults LABEL,...]");
         System.exit(2);
     }
 }

@@ -48,11 +48,12 @@ class FaultInjectionIT {
                 "the distribution is not assembled at " + dist + ": run mvn -pl distribution package -DskipTests");
         Path work = Path.of("target", prefix + seed).toAbsolutePath();
         deleteTree(work);
-        FaultRun run = new FaultRun(adjust.apply(FaultRun.Settings.defaults(seed, workload, dist, work)));
+        FaultRun.Settings settings = adjust.apply(FaultRun.Settings.defaults(seed, workload, dist, work));
+        FaultRun run = new FaultRun(settings);
         RunSummary summary = run.run();
         System.out.print(summary.report());
         checkerCatchesAStaleReadInjectedIntoThisHistory(run.history());
-        checkerCatchesAStaleLockWriteInjectedIntoThisHistory(run.history());
+        checkerCatchesAStaleLockWriteInjectedIntoThisHistory(run.history(), settings.lockPath());
         Map<String, Integer> events = summary.events();
         assertTrue(events.getOrDefault("lock-acquired", 0) >= 10, "too few lock acquisitions: " + events);
         assertTrue(events.getOrDefault("protected-write-accepted", 0) >= 10, "too few protected writes: " + events);
@@ -99,8 +100,8 @@ class FaultInjectionIT {
      * The lock pipeline can fail on real data too: a protected write accepted with the first
      * generation after everything else (so after a newer Acquire completed) must be reported.
      */
-    private static void checkerCatchesAStaleLockWriteInjectedIntoThisHistory(History recorded) {
-        String key = LockWorker.historyKey(FaultRun.LOCK_PATH);
+    private static void checkerCatchesAStaleLockWriteInjectedIntoThisHistory(History recorded, String lockPath) {
+        String key = LockWorker.historyKey(lockPath);
         List<Operation> ops = recorded.byKey().get(key);
         assertTrue(ops != null && !ops.isEmpty(), "no lock operations recorded");
         Long first = null;
