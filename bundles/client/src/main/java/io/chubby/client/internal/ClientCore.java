@@ -113,6 +113,50 @@ public final class ClientCore {
     }
 
     /**
+     * The partition holding the children of the directory at {@code path} when that is not the
+     * partition of its node (an anchor handle is needed there: docs/PARTITIONING.md 4.3); -1 otherwise.
+     */
+    int anchorPartitionOf(String path) {
+        PartitionMap map = channel.discovery().map();
+        NodePath dir = NodePath.parse(path);
+        int h = map.partitionOfChildren(dir);
+        return map.count() > 1 && h != map.partitionOf(dir) ? h : -1;
+    }
+
+    /**
+     * Opens the anchor handle of {@code owner}, a handle on directory D, in the partition of D's
+     * children (its session created on first use); opened again by the map a WRONG_PARTITION answer
+     * carried, at most {@value #REROUTES} times.
+     */
+    CompletableFuture<AnchorHandle> openAnchor(ClientHandle owner, int eventMask) {
+        return openAnchor(owner, eventMask, REROUTES);
+    }
+
+    private CompletableFuture<AnchorHandle> openAnchor(ClientHandle owner, int eventMask, int reroutes) {
+        int h;
+        try {
+            h = anchorPartitionOf(owner.path());
+        } catch (ChubbyException e) {
+            return Futures.failed(e);
+        }
+        if (h < 0) {
+            return Futures.failed(new ChubbyException(ErrorCode.WRONG_PARTITION, "the children of " + owner.path()
+                    + " are no longer in another partition than the directory by the cell's map"));
+        }
+        return sessions.session(h).thenCompose(s -> AnchorHandle.open(s, owner.path(), eventMask, owner))
+                .handle((v, e) -> {
+                    if (e == null) {
+                        return CompletableFuture.completedFuture(v);
+                    }
+                    ChubbyException ce = Futures.chubby(e);
+                    if (ce.code() == ErrorCode.WRONG_PARTITION && reroutes > 0) {
+                        return openAnchor(owner, eventMask, reroutes - 1);
+                    }
+                    return Futures.<AnchorHandle>failed(ce);
+                }).thenCompose(Function.identity());
+    }
+
+    /**
      * {@code call} on the session of the partition holding {@code path} (created on first use);
      * routed again when answered WRONG_PARTITION (nothing was applied: safe for writes too).
      */
@@ -197,7 +241,25 @@ public final class ClientCore {
                         + r.getBodyCase());
             }
             return new ClientHandle(this, session, fullPath, r.getOpen().getHandle(), r.getOpen().getCreated(),
-                    r.getOpen().hasStat() ? Wire.stat(r.getOpen().getStat()) : null);
+                    r.getOpen().hasStat() ? Wire.stat(r.getOpen().getStat()) : null, b.getOpen().getEventMask());
+        }).thenCompose(h -> watchingChildren(h, b.getOpen().getEventMask()));
+    }
+
+    /**
+     * A directory whose children live in another partition, opened for their CHILD_* events: its
+     * anchor handle is opened before the handle is handed out, so no event of a child is missed;
+     * if it cannot be, the handle is closed and the Open fails. Any other handle as it is.
+     */
+    private CompletableFuture<Handle> watchingChildren(ClientHandle h, int eventMask) {
+        if ((eventMask & AnchorHandle.CHILD_EVENTS) == 0 || !h.childrenElsewhere()) {
+            return CompletableFuture.completedFuture(h);
+        }
+        return h.anchor().handle((a, e) -> {
+            if (e != null) {
+                h.closeAsync();
+                throw Futures.chubby(e);
+            }
+            return (Handle) h;
         });
     }
 
