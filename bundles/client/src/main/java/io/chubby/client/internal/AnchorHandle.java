@@ -57,11 +57,6 @@ final class AnchorHandle {
         });
     }
 
-    /** The partition session of H this anchor handle lives in. */
-    SessionKeeper session() {
-        return session;
-    }
-
     /** D's children as H holds them. */
     CompletableFuture<List<DirEntry>> readDir() {
         return session.calls().call(Request.newBuilder().setReadDir(ReadDirRequest.newBuilder().setHandle(handle)),

@@ -129,31 +129,14 @@ public final class ClientCore {
      * carried, at most {@value #REROUTES} times.
      */
     CompletableFuture<AnchorHandle> openAnchor(ClientHandle owner, int eventMask) {
-        return openAnchor(owner, eventMask, REROUTES);
-    }
-
-    private CompletableFuture<AnchorHandle> openAnchor(ClientHandle owner, int eventMask, int reroutes) {
-        int h;
-        try {
-            h = anchorPartitionOf(owner.path());
-        } catch (ChubbyException e) {
-            return Futures.failed(e);
-        }
-        if (h < 0) {
-            return Futures.failed(new ChubbyException(ErrorCode.WRONG_PARTITION, "the children of " + owner.path()
-                    + " are no longer in another partition than the directory by the cell's map"));
-        }
-        return sessions.session(h).thenCompose(s -> AnchorHandle.open(s, owner.path(), eventMask, owner))
-                .handle((v, e) -> {
-                    if (e == null) {
-                        return CompletableFuture.completedFuture(v);
-                    }
-                    ChubbyException ce = Futures.chubby(e);
-                    if (ce.code() == ErrorCode.WRONG_PARTITION && reroutes > 0) {
-                        return openAnchor(owner, eventMask, reroutes - 1);
-                    }
-                    return Futures.<AnchorHandle>failed(ce);
-                }).thenCompose(Function.identity());
+        return routedTo(() -> {
+            int h = anchorPartitionOf(owner.path());
+            if (h < 0) {
+                throw new ChubbyException(ErrorCode.WRONG_PARTITION, "the children of " + owner.path()
+                        + " are no longer in another partition than the directory by the cell's map");
+            }
+            return h;
+        }, s -> AnchorHandle.open(s, owner.path(), eventMask, owner), REROUTES);
     }
 
     /**
@@ -161,14 +144,15 @@ public final class ClientCore {
      * routed again when answered WRONG_PARTITION (nothing was applied: safe for writes too).
      */
     <T> CompletableFuture<T> routed(String path, Function<SessionKeeper, CompletableFuture<T>> call) {
-        return routed(path, call, REROUTES);
+        return routedTo(() -> partitionOf(path), call, REROUTES);
     }
 
-    private <T> CompletableFuture<T> routed(String path, Function<SessionKeeper, CompletableFuture<T>> call,
-                                            int reroutes) {
+    /** {@code call} on the session of the partition {@code partition} picks by the map as it is at each try. */
+    private <T> CompletableFuture<T> routedTo(java.util.function.IntSupplier partition,
+                                              Function<SessionKeeper, CompletableFuture<T>> call, int reroutes) {
         CompletableFuture<SessionKeeper> session;
         try {
-            session = sessions.session(partitionOf(path));
+            session = sessions.session(partition.getAsInt());
         } catch (ChubbyException e) {
             return Futures.failed(e);
         }
@@ -178,7 +162,7 @@ public final class ClientCore {
             }
             ChubbyException ce = Futures.chubby(e);
             if (ce.code() == ErrorCode.WRONG_PARTITION && reroutes > 0) {
-                return routed(path, call, reroutes - 1);
+                return routedTo(partition, call, reroutes - 1);
             }
             return Futures.<T>failed(ce);
         }).thenCompose(Function.identity());

@@ -192,7 +192,13 @@ final class ClientHandle implements Handle {
 
     @Override
     public CompletableFuture<List<DirEntry>> readDirAsync() {
-        if (childrenElsewhere()) {
+        boolean elsewhere;
+        try {
+            elsewhere = childrenElsewhere();
+        } catch (ChubbyException e) {
+            return Futures.failed(e); // a hash this client does not know
+        }
+        if (elsewhere) {
             ChubbyException refused = refusal();
             return refused != null ? Futures.failed(refused) : track(anchor().thenCompose(AnchorHandle::readDir));
         }

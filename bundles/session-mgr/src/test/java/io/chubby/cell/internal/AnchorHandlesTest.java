@@ -110,12 +110,8 @@ class AnchorHandlesTest {
     @Test
     void aCrossingDirectoryIsListedAndItsChildEventsComeToTheAnchorHandle() {
         String dir = crossingDirectory();
-        int c = FOUR.partitionOf(NodePath.parse(dir));
-        int h = FOUR.partitionOfChildren(NodePath.parse(dir));
-        TestClient inC = client(c);
-        TestClient inH = client(h);
-        Response made = inC.callAcross(open(dir, true), () -> drive(c));
-        assertFalse(made.hasError(), () -> made.getError().toString());
+        TestClient inH = client(FOUR.partitionOfChildren(NodePath.parse(dir)));
+        Response made = make(dir);
         inH.ok(open(dir + "/x", false));
 
         Response opened = inH.ok(watch(dir, CHILD_EVENTS));
@@ -141,10 +137,8 @@ class AnchorHandlesTest {
     @Test
     void everyCallButReadDirAndCloseIsRefusedOnAnAnchorHandle() {
         String dir = crossingDirectory();
-        int c = FOUR.partitionOf(NodePath.parse(dir));
-        int h = FOUR.partitionOfChildren(NodePath.parse(dir));
-        assertFalse(client(c).callAcross(open(dir, true), () -> drive(c)).hasError());
-        TestClient inH = client(h);
+        make(dir);
+        TestClient inH = client(FOUR.partitionOfChildren(NodePath.parse(dir)));
         ByteString anchor = inH.ok(watch(dir, 0)).getOpen().getHandle();
 
         assertError(ErrorCode.INVALID_ARGUMENT, inH.call(Request.newBuilder()
@@ -172,7 +166,7 @@ class AnchorHandlesTest {
         TestClient inC = client(c);
         TestClient inH = client(h);
         assertError(ErrorCode.NO_SUCH_NODE, inH.call(watch(dir, 0))); // not made yet
-        Response made = inC.callAcross(open(dir, true), () -> drive(c));
+        Response made = make(dir);
         assertError(ErrorCode.INVALID_ARGUMENT, inC.call(watch(dir, 0))); // C holds D's node, not its anchor
         Request.Builder creating = watch(dir, 0);
         creating.getOpenBuilder().setCreate(Create.CREATE_MAY);
@@ -232,6 +226,14 @@ class AnchorHandlesTest {
                 return p.toString();
             }
         }
+    }
+
+    /** Makes the crossing directory {@code dir} through its node's group (answered once H holds its anchor). */
+    private Response make(String dir) {
+        int c = FOUR.partitionOf(NodePath.parse(dir));
+        Response made = client(c).callAcross(open(dir, true), () -> drive(c));
+        assertFalse(made.hasError(), () -> made.getError().toString());
+        return made;
     }
 
     private void drive(int c) {

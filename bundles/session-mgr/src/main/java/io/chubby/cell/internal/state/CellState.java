@@ -217,46 +217,42 @@ public final class CellState {
         }
     }
 
+    /**
+     * Adds ({@code delta} > 0) or removes a handle and its index entries. Anchor handles are indexed
+     * by their directory's path, not by instance: D's instance is C's number, which may be a node's here.
+     */
     private void indexHandle(HandleRecord h, int delta) {
-        if (Modes.isAnchor(h.modeBits())) {
-            indexAnchorHandle(h, delta);
-            return;
-        }
+        boolean anchor = Modes.isAnchor(h.modeBits());
         if (delta > 0) {
             handles.put(h.handleId(), h);
-            handlesBySession.computeIfAbsent(h.sessionId(), k -> new TreeSet<>()).add(h.handleId());
-            openCountByInstance.merge(h.instance(), 1, Integer::sum);
-            handlesByInstance.computeIfAbsent(h.instance(), k -> new TreeSet<>()).add(h.handleId());
+            index(handlesBySession, h.sessionId(), h.handleId(), true);
+            if (anchor) {
+                index(anchorHandlesByPath, h.path(), h.handleId(), true);
+            } else {
+                openCountByInstance.merge(h.instance(), 1, Integer::sum);
+                index(handlesByInstance, h.instance(), h.handleId(), true);
+            }
         } else {
             handles.remove(h.handleId());
-            TreeSet<Long> set = handlesBySession.get(h.sessionId());
-            if (set != null && set.remove(h.handleId()) && set.isEmpty()) {
-                handlesBySession.remove(h.sessionId());
-            }
-            openCountByInstance.computeIfPresent(h.instance(), (k, v) -> v <= 1 ? null : v - 1);
-            TreeSet<Long> on = handlesByInstance.get(h.instance());
-            if (on != null && on.remove(h.handleId()) && on.isEmpty()) {
-                handlesByInstance.remove(h.instance());
+            index(handlesBySession, h.sessionId(), h.handleId(), false);
+            if (anchor) {
+                index(anchorHandlesByPath, h.path(), h.handleId(), false);
+            } else {
+                openCountByInstance.computeIfPresent(h.instance(), (k, v) -> v <= 1 ? null : v - 1);
+                index(handlesByInstance, h.instance(), h.handleId(), false);
             }
         }
     }
 
-    /** Anchor handles are counted apart: D's instance is C's number, which may be a local node's too. */
-    private void indexAnchorHandle(HandleRecord h, int delta) {
-        if (delta > 0) {
-            handles.put(h.handleId(), h);
-            handlesBySession.computeIfAbsent(h.sessionId(), k -> new TreeSet<>()).add(h.handleId());
-            anchorHandlesByPath.computeIfAbsent(h.path(), k -> new TreeSet<>()).add(h.handleId());
-        } else {
-            handles.remove(h.handleId());
-            TreeSet<Long> set = handlesBySession.get(h.sessionId());
-            if (set != null && set.remove(h.handleId()) && set.isEmpty()) {
-                handlesBySession.remove(h.sessionId());
-            }
-            TreeSet<Long> on = anchorHandlesByPath.get(h.path());
-            if (on != null && on.remove(h.handleId()) && on.isEmpty()) {
-                anchorHandlesByPath.remove(h.path());
-            }
+    /** Adds or removes {@code id} in {@code key}'s set, dropping a set that becomes empty. */
+    private static <K> void index(TreeMap<K, TreeSet<Long>> map, K key, long id, boolean add) {
+        if (add) {
+            map.computeIfAbsent(key, k -> new TreeSet<>()).add(id);
+            return;
+        }
+        TreeSet<Long> set = map.get(key);
+        if (set != null && set.remove(id) && set.isEmpty()) {
+            map.remove(key);
         }
     }
 
