@@ -132,6 +132,12 @@ class AnchorHandlesTest {
             assertEquals(anchor, e.getHandle());
         }
         assertEquals(List.of("x"), names(inH.ok(readDir(anchor))));
+        // the anchor handle is replicated state: every replica of H holds the same
+        int h = FOUR.partitionOfChildren(NodePath.parse(dir));
+        long expected = master(h).stateMachine().checksum();
+        for (CellHost host : hosts) {
+            Await.until("replica caught up in group " + h, () -> host.server(h).stateMachine().checksum() == expected);
+        }
     }
 
     @Test
