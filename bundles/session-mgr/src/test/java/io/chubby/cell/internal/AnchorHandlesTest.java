@@ -191,6 +191,26 @@ class AnchorHandlesTest {
     }
 
     @Test
+    void anAnchorHandleOutlivesAChangeOfMasterOfItsGroup() {
+        int h = FOUR.partitionOfChildren(NodePath.root("c"));
+        TestClient inH = client(h);
+        inH.ok(open("/ls/c/alpha", false));
+        ByteString anchor = inH.ok(watch("/ls/c", 0)).getOpen().getHandle();
+        cell.elect(h, cell.masterOf(h) % 3 + 1);
+        TestClient moved = new TestClient(master(h));
+        moved.session = inH.session; // epoch 0: the session goes on under the new master's epoch
+        Response[] listed = new Response[1];
+        Await.until("the new master of group " + h + " answers", () -> {
+            master(h).tick();
+            listed[0] = moved.call(readDir(anchor));
+            return !listed[0].hasError() || (listed[0].getError().getCode() != ErrorCode.CELL_UNAVAILABLE.wire()
+                    && listed[0].getError().getCode() != ErrorCode.NOT_MASTER.wire());
+        });
+        assertFalse(listed[0].hasError(), () -> listed[0].getError().toString());
+        assertEquals(List.of("alpha"), names(listed[0]));
+    }
+
+    @Test
     void anAnchorHandleIsClosedWithItsSession() {
         int h = FOUR.partitionOfChildren(NodePath.root("c"));
         CellState inH = stateOf(h);
