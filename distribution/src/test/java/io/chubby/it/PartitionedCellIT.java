@@ -2,6 +2,7 @@ package io.chubby.it;
 
 import io.chubby.api.ChubbyException;
 import io.chubby.api.CreateMode;
+import io.chubby.api.DirEntry;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.LockMode;
 import io.chubby.api.NodePath;
@@ -48,7 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Directories whose children live on the other partitions (0, 1, 3: the node on partition 2,
  * its children elsewhere) are made, filled, read back, refused deletion while not empty, emptied,
- * deleted and made again. Creating and deleting such a directory crosses groups: they are made and
+ * deleted and made again; the root and each of them are listed in full by another session (anchor
+ * handles: the listing is answered by the partition of the children, docs/PARTITIONING.md 4.3). Creating and deleting such a directory crosses groups: they are made and
  * filled while the groups' masters are spread over the replica processes (at least two of them
  * master a group), so the directory protocol's steps travel between processes on the peer links
  * (peer {@code CrossRequest}/{@code CrossReply}, docs/PARTITIONING.md step 12). Then every group's
@@ -175,6 +177,14 @@ class PartitionedCellIT {
             try (ChubbyClient reader = client("partitioned-reader")) {
                 for (Map.Entry<String, byte[]> e : written.entrySet()) {
                     assertArrayEquals(e.getValue(), reader.read(e.getKey(), CacheMode.UNCACHED), e.getKey());
+                }
+                // listed from the partition of their children (anchor handles, docs/PARTITIONING.md 4.3):
+                // the root (node on 0, children on 2) and each crossing directory (node on 2)
+                List<String> top = reader.list("/ls/local").stream().map(DirEntry::name).toList();
+                for (String dir : crossing) {
+                    assertTrue(top.contains(dir.substring(1)), dir + " listed in the root: " + top);
+                    assertEquals(List.of("file0", "file1", "file2"), reader.list("/ls/local" + dir).stream()
+                            .map(DirEntry::name).sorted().toList(), "listing of " + dir);
                 }
                 assertEquals(SessionState.SAFE, reader.sessionState());
             }

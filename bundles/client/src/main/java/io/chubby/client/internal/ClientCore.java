@@ -113,18 +113,46 @@ public final class ClientCore {
     }
 
     /**
+     * The partition holding the children of the directory at {@code path} when that is not the
+     * partition of its node (an anchor handle is needed there: docs/PARTITIONING.md 4.3); -1 otherwise.
+     */
+    int anchorPartitionOf(String path) {
+        PartitionMap map = channel.discovery().map();
+        NodePath dir = NodePath.parse(path);
+        int h = map.partitionOfChildren(dir);
+        return map.count() > 1 && h != map.partitionOf(dir) ? h : -1;
+    }
+
+    /**
+     * Opens the anchor handle of {@code owner}, a handle on directory D, in the partition of D's
+     * children (its session created on first use); opened again by the map a WRONG_PARTITION answer
+     * carried, at most {@value #REROUTES} times.
+     */
+    CompletableFuture<AnchorHandle> openAnchor(ClientHandle owner, int eventMask) {
+        return routedTo(() -> {
+            int h = anchorPartitionOf(owner.path());
+            if (h < 0) {
+                throw new ChubbyException(ErrorCode.WRONG_PARTITION, "the children of " + owner.path()
+                        + " are no longer in another partition than the directory by the cell's map");
+            }
+            return h;
+        }, s -> AnchorHandle.open(s, owner.path(), eventMask, owner), REROUTES);
+    }
+
+    /**
      * {@code call} on the session of the partition holding {@code path} (created on first use);
      * routed again when answered WRONG_PARTITION (nothing was applied: safe for writes too).
      */
     <T> CompletableFuture<T> routed(String path, Function<SessionKeeper, CompletableFuture<T>> call) {
-        return routed(path, call, REROUTES);
+        return routedTo(() -> partitionOf(path), call, REROUTES);
     }
 
-    private <T> CompletableFuture<T> routed(String path, Function<SessionKeeper, CompletableFuture<T>> call,
-                                            int reroutes) {
+    /** {@code call} on the session of the partition {@code partition} picks by the map as it is at each try. */
+    private <T> CompletableFuture<T> routedTo(java.util.function.IntSupplier partition,
+                                              Function<SessionKeeper, CompletableFuture<T>> call, int reroutes) {
         CompletableFuture<SessionKeeper> session;
         try {
-            session = sessions.session(partitionOf(path));
+            session = sessions.session(partition.getAsInt());
         } catch (ChubbyException e) {
             return Futures.failed(e);
         }
@@ -134,7 +162,7 @@ public final class ClientCore {
             }
             ChubbyException ce = Futures.chubby(e);
             if (ce.code() == ErrorCode.WRONG_PARTITION && reroutes > 0) {
-                return routed(path, call, reroutes - 1);
+                return routedTo(partition, call, reroutes - 1);
             }
             return Futures.<T>failed(ce);
         }).thenCompose(Function.identity());
@@ -197,7 +225,25 @@ public final class ClientCore {
                         + r.getBodyCase());
             }
             return new ClientHandle(this, session, fullPath, r.getOpen().getHandle(), r.getOpen().getCreated(),
-                    r.getOpen().hasStat() ? Wire.stat(r.getOpen().getStat()) : null);
+                    r.getOpen().hasStat() ? Wire.stat(r.getOpen().getStat()) : null, b.getOpen().getEventMask());
+        }).thenCompose(h -> watchingChildren(h, b.getOpen().getEventMask()));
+    }
+
+    /**
+     * A directory whose children live in another partition, opened for their CHILD_* events: its
+     * anchor handle is opened before the handle is handed out, so no event of a child is missed;
+     * if it cannot be, the handle is closed and the Open fails. Any other handle as it is.
+     */
+    private CompletableFuture<Handle> watchingChildren(ClientHandle h, int eventMask) {
+        if ((eventMask & AnchorHandle.CHILD_EVENTS) == 0 || !h.childrenElsewhere()) {
+            return CompletableFuture.completedFuture(h);
+        }
+        return h.anchor().handle((a, e) -> {
+            if (e != null) {
+                h.closeAsync();
+                throw Futures.chubby(e);
+            }
+            return (Handle) h;
         });
     }
 

@@ -44,9 +44,14 @@ final class ClientHandle implements Handle {
     private volatile boolean poisoned;
     private volatile CompletableFuture<Void> closing;
     private final HandleLocks locks;
+    /** The event mask it was opened with: its anchor handle hears the CHILD_* part of it. */
+    private final int eventMask;
+    /** Its anchor handle while it is a directory whose children live in another partition (else null). */
+    private CompletableFuture<AnchorHandle> anchor;
 
     ClientHandle(ClientCore core, SessionKeeper session, String path, ByteString handle, boolean created,
-                 Stat openStat) {
+                 Stat openStat, int eventMask) {
+        this.eventMask = eventMask;
         this.core = core;
         this.session = session;
         this.path = path;
@@ -78,6 +83,26 @@ final class ClientHandle implements Handle {
 
     byte[] handleBytes() {
         return handle.toByteArray();
+    }
+
+    /** Whether this is a directory whose children live in another partition than its node (4.3). */
+    boolean childrenElsewhere() {
+        return openStat != null && openStat.directory() && core.anchorPartitionOf(path) >= 0;
+    }
+
+    /** Its anchor handle, opened on first use (an Open subscribing CHILD_* events opens it at once). */
+    synchronized CompletableFuture<AnchorHandle> anchor() {
+        if (anchor == null || anchor.isCompletedExceptionally()) {
+            anchor = core.openAnchor(this, eventMask);
+        }
+        return anchor;
+    }
+
+    /** An event its anchor handle heard (a CHILD_* event of a child in another partition), as its own. */
+    void deliver(io.chubby.api.Event event) {
+        if (!closed) {
+            session.handleEvents().deliver(handle, event);
+        }
     }
 
     @Override
@@ -167,6 +192,16 @@ final class ClientHandle implements Handle {
 
     @Override
     public CompletableFuture<List<DirEntry>> readDirAsync() {
+        boolean elsewhere;
+        try {
+            elsewhere = childrenElsewhere();
+        } catch (ChubbyException e) {
+            return Futures.failed(e); // a hash this client does not know
+        }
+        if (elsewhere) {
+            ChubbyException refused = refusal();
+            return refused != null ? Futures.failed(refused) : track(anchor().thenCompose(AnchorHandle::readDir));
+        }
         return call(Request.newBuilder().setReadDir(ReadDirRequest.newBuilder().setHandle(handle)), false,
                 r -> Wire.entries(r.getReadDir().getEntriesList()), Response::hasReadDir);
     }
@@ -236,6 +271,10 @@ final class ClientHandle implements Handle {
         }
         closed = true;
         session.handleEvents().removeAll(handle);
+        long timeout = core.options().callTimeout().toMillis();
+        if (anchor != null) {
+            anchor.thenCompose(a -> a.close(timeout));
+        }
         if (core.session().expired()) {
             closing = CompletableFuture.completedFuture(null);
             return closing;

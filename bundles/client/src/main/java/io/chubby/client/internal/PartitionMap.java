@@ -86,6 +86,21 @@ final class PartitionMap {
     }
 
     /**
+     * The partition that holds the children (and the anchor) of the directory at {@code dir}: the
+     * partition of its node's children, {@code partitionOf(dir/x)}; 0 in a cell of one partition.
+     */
+    int partitionOfChildren(NodePath dir) {
+        if (!partitioned()) {
+            return 0;
+        }
+        if (!PartitionHash.NAME.equals(hash)) {
+            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "the cell places nodes with hash '" + hash
+                    + "'; this client knows only " + PartitionHash.NAME);
+        }
+        return PartitionHash.slotOf(dir) % masters.size();
+    }
+
+    /**
      * This map updated by what {@code m} says: a different N replaces the whole map (the cell was
      * partitioned since, or this map was a guess); otherwise each partition's entry is replaced by
      * a newer one. The top-level master fields describe partition {@code m.partition}.

@@ -122,6 +122,12 @@ final class HostPartitioning implements Partitioning {
     }
 
     @Override
+    public int partitionOfChildren(NodePath dir) {
+        Partitioner p = matching();
+        return p == null || !partitioned() ? -1 : p.partitionOfChildren(dir);
+    }
+
+    @Override
     public MasterLocation locate(MasterLocation own, int partition) {
         Partitions recorded = host.partitions();
         if (recorded.count() <= 1) {

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chubby.api.ChubbyException;
+import io.chubby.api.DirEntry;
+import io.chubby.api.Event;
+import io.chubby.api.EventType;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.PartitionHash;
 import io.chubby.api.SessionState;
@@ -22,6 +25,8 @@ import io.chubby.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -176,6 +181,43 @@ class ClientPartitionsTest {
                         "a one-partition cell is not told the client routes");
             }
             assertEquals(1, one.received.stream().filter(x -> x.request().hasCreateSession()).count(), "one session");
+        }
+    }
+
+    private static List<String> names(List<DirEntry> entries) {
+        return entries.stream().map(DirEntry::name).sorted().toList();
+    }
+
+    /**
+     * Anchor handles (docs/PARTITIONING.md 4.3): the root (node on 0, children on 2) and a directory
+     * whose node is on 2 and children on 1 are listed by the partition of their children, through an
+     * Open with directory_watch there.
+     */
+    @Test
+    void directoriesWhoseChildrenLiveOnAnotherPartitionAreListedThere() {
+        assertEquals(Stream.of(directoryOn(1).substring(1), directoryOn(3).substring(1), "f").sorted().toList(),
+                names(client.list("/ls/local")));
+        String dir = "/ls/local" + directoryOn(1);
+        int mark = cell.received.size();
+        assertEquals(List.of("f"), names(client.list(dir)));
+        assertEquals(1, cell.count(mark, 1, Request.BodyCase.READ_DIR), "the listing is answered by partition 1");
+        assertTrue(cell.received.stream().skip(mark).anyMatch(x -> x.request().hasOpen()
+                && x.request().getOpen().getDirectoryWatch() && x.request().getPartition() == 1));
+    }
+
+    /** A child added on the partition of the children is heard on the directory's handle (opened on 2). */
+    @Test
+    void aChildAddedOnThePartitionOfTheChildrenIsHeardOnTheDirectorysHandle() {
+        String dir = "/ls/local" + directoryOn(3);
+        List<Event> heard = new CopyOnWriteArrayList<>();
+        try (Handle d = client.open(dir, OpenOptions.read().withEvents(Set.of(EventType.CHILD_ADDED,
+                EventType.CHILD_REMOVED)))) {
+            d.addEventListener(heard::add);
+            client.write(dir + "/x", V);
+            Await.until("CHILD_ADDED of x on " + dir, () -> !heard.isEmpty());
+            assertEquals(new Event(EventType.CHILD_ADDED, dir, "x", heard.get(0).generation(), 3), heard.get(0),
+                    "heard through partition 3's session");
+            assertEquals(List.of("f", "x"), names(d.readDir()));
         }
     }
 }

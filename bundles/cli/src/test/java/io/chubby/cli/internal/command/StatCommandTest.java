@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code chubby stat} on real cells of three replicas ({@link PartitionedCell}: session-mgr's
  * CellHost per replica): in a cell of four partitions its last line names the partition that
- * holds the node, partition 0 included; in a cell of one partition there is no such line.
+ * holds the node, partition 0 included; in a cell of one partition there is no such line. And
+ * {@code chubby ls} of the root and of directories whose children live on another partition than
+ * their node: every child listed (anchor handles, docs/PARTITIONING.md 4.3).
  */
 class StatCommandTest {
     private static final CellSettings SETTINGS = new CellSettings("local", 262_144, 3_000, 60_000, 1_000, 50);
@@ -81,5 +83,23 @@ class StatCommandTest {
         Result r = ok("stat", "/ls/local/f");
         assertEquals("modified", last(r).substring(0, last(r).indexOf(':')), "the last line is as before partitions");
         assertFalse(r.out().contains("partition"), r.out());
+    }
+
+    @Test
+    void lsListsEveryChildOfTheRootAndOfDirectoriesWhoseChildrenLiveElsewhere() throws Exception {
+        use(PartitionedCell.N);
+        int rootChildren = PartitionHash.slotOf("/") % PartitionedCell.N;
+        List<String> top = new java.util.ArrayList<>(List.of("top"));
+        ok("put", "/ls/local/top", "v");
+        for (int p = 0; p < PartitionedCell.N; p++) {
+            String name = directoryOn(p, PartitionedCell.N).substring(1);
+            ok("mkdir", "/ls/local/" + name);
+            ok("put", "/ls/local/" + name + "/f" + p, "v");
+            top.add(name + "/");
+            assertEquals(List.of("f" + p), ok("ls", "/ls/local/" + name).outLines(),
+                    "children on " + p + ", the node on " + rootChildren);
+        }
+        java.util.Collections.sort(top);
+        assertEquals(top, ok("ls", "/ls/local").outLines());
     }
 }

@@ -7,6 +7,7 @@ import io.chubby.cell.internal.master.Wire;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.replica.ChangeFeed;
+import io.chubby.cell.internal.state.Modes;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.StatusReply;
 import io.chubby.spi.AdminShell;
@@ -158,6 +159,7 @@ public final class CallRouter {
                 if (inAnotherPartition(call)) {
                     return;
                 }
+                refuseOnAnchorHandle(call);
                 pipeline.admit(call);
                 nodeCall(call);
             }
@@ -173,7 +175,10 @@ public final class CallRouter {
             return false;
         }
         var path = call.path();
-        int home = path == null ? -1 : partitioning.partitionOf(path);
+        // An anchor handle, and the Open of one, belong to the partition of the directory's children (4.3).
+        boolean watch = call.op == CellOperation.OPEN ? call.req.getOpen().getDirectoryWatch()
+                : call.handle != null && Modes.isAnchor(call.handle.modeBits());
+        int home = path == null ? -1 : watch ? partitioning.partitionOfChildren(path) : partitioning.partitionOf(path);
         if (home < 0 || home == group) {
             return false;
         }
@@ -181,6 +186,19 @@ public final class CallRouter {
                 + ", not " + group + "; take the partition map in this answer and call partition " + home,
                 partitioning.locate(Wire.location(settings.cellName(), consensus), home)));
         return true;
+    }
+
+    /**
+     * An anchor handle (docs/PARTITIONING.md 4.3) serves ReadDir and Close only: any other call on it
+     * is refused INVALID_ARGUMENT before a plug-in sees it.
+     */
+    private static void refuseOnAnchorHandle(Call call) {
+        if (call.handle != null && Modes.isAnchor(call.handle.modeBits()) && call.op != CellOperation.READ_DIR
+                && call.op != CellOperation.CLOSE) {
+            throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "handle %d on %s is an anchor handle (the listing "
+                    + "and child events of a directory whose node lives in another partition): %s is not allowed "
+                    + "on it", call.handle.handleId(), call.path(), call.op);
+        }
     }
 
     private void nodeCall(Call call) {

@@ -72,6 +72,10 @@ final class FileCalls {
     void open(Call call) {
         Request req = call.req;
         OpenRequest o = req.getOpen();
+        if (o.getDirectoryWatch()) {
+            openAnchor(call);
+            return;
+        }
         long session = req.getSessionId();
         NodePath path = call.path();
         byte[] contents = o.getInitialContents().toByteArray();
@@ -103,6 +107,28 @@ final class FileCalls {
         } else {
             writes.proposeAndReply(call.conn, req, path.cellRelative(), true, cmd, r -> anchored(r, path.cellRelative()), reply);
         }
+    }
+
+    /**
+     * An anchor handle on directory D in this group, the one of D's children (4.3): a read of the
+     * state, so proposed as any Open; only without create (it never makes D).
+     */
+    private void openAnchor(Call call) {
+        OpenRequest o = call.req.getOpen();
+        if (o.getCreate() != Create.CREATE_NO || !o.getDirHandle().isEmpty()) {
+            throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "directory_watch on %s: an anchor handle is opened "
+                    + "by absolute path and without create", call.path());
+        }
+        if (!machine.read(s -> s.initialised())) {
+            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "the cell is not initialised yet; retry shortly");
+        }
+        proposer.proposeAndReply(call.conn, call.req, new Command.OpenAnchor(call.sessionId(),
+                call.path().toString(), o.getEventMask()), r -> {
+                    Result.Opened op = (Result.Opened) r;
+                    return Response.newBuilder().setOpen(OpenReply.newBuilder()
+                            .setHandle(ByteString.copyFrom(op.handle())).setStat(Wire.stat(op.stat())
+                                    .toBuilder().setPartition(group)));
+                });
     }
 
     /** A directory whose children live in another group is answered once H holds its anchor (4.3). */

@@ -54,6 +54,14 @@ public interface Partitioning {
     /** The partition that holds {@code node}, or -1 when calls are not checked (one partition). */
     int partitionOf(NodePath node);
 
+    /**
+     * The partition that holds directory {@code dir}'s children and anchor (where an Open with
+     * {@code directory_watch} belongs), or -1 when calls are not checked (one partition).
+     */
+    default int partitionOfChildren(NodePath dir) {
+        return -1;
+    }
+
     /** Every group open on this replica (empty in a cell of one partition). */
     List<GroupStatus> groups();
 

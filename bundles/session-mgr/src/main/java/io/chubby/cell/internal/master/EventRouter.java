@@ -15,7 +15,8 @@ import java.util.List;
  * Turns the {@link NodeChange}s of an applied entry into events for the handles subscribed to
  * them (SPEC 6), so events follow the log order and are the same whichever master routes them:
  * CONTENTS_MODIFIED and HANDLE_INVALID to handles on the node; CHILD_ADDED, CHILD_REMOVED and
- * CHILD_MODIFIED to handles on its parent directory. Each event names the subscribing handle
+ * CHILD_MODIFIED to handles on its parent directory, or, when the parent's node lives in another
+ * group, to anchor handles on it here (docs/PARTITIONING.md 4.3). Each event names the subscribing handle
  * (its bytes) and its path; CHILD_* events name the child. Generation: content generation for
  * modifications, node instance for creations, deletions and invalid handles.
  *
@@ -74,6 +75,15 @@ public final class EventRouter {
     private static void toParent(CellState s, NodeChange c, EventKind kind, long generation, List<Routed> out) {
         String parent = c.parentPath();
         Node p = parent == null ? null : s.nodeAt(parent);
+        if (p == null && parent != null) {
+            // The parent's node is in another group: anchor handles on it hear of its children here (4.3).
+            for (HandleRecord h : s.anchorHandlesOn(parent)) {
+                if (subscribed(h, kind)) {
+                    out.add(new Routed(h.sessionId(), event(s, h, kind, generation).setChild(c.name())));
+                }
+            }
+            return;
+        }
         if (p == null) {
             return;
         }

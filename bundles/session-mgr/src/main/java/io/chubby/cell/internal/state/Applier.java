@@ -40,6 +40,9 @@ final class Applier {
             return endSession(e);
         } else if (c instanceof Command.Open o) {
             return open(o);
+        } else if (c instanceof Command.OpenAnchor a) {
+            requireSession(a.sessionId());
+            return new AnchorHandles(s, epoch).open(a);
         } else if (c instanceof Command.CloseHandle h) {
             return close(h);
         } else if (c instanceof Command.SetContents sc) {

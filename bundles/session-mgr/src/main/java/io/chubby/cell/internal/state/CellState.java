@@ -54,6 +54,8 @@ public final class CellState {
     private final TreeMap<Long, TreeSet<Long>> handlesBySession = new TreeMap<>();
     private final TreeMap<Long, Integer> openCountByInstance = new TreeMap<>();
     private final TreeMap<Long, TreeSet<Long>> handlesByInstance = new TreeMap<>();
+    /** Anchor handles by their directory's cell-relative path (their instance is another group's). */
+    private final TreeMap<String, TreeSet<Long>> anchorHandlesByPath = new TreeMap<>();
     // What the current entry did to nodes (events, invalidations); reset per entry, not replicated.
     private final List<NodeChange> nodeChanges = new ArrayList<>();
     private final LockTable locks = new LockTable(this);
@@ -221,23 +223,42 @@ public final class CellState {
         }
     }
 
+    /**
+     * Adds ({@code delta} > 0) or removes a handle and its index entries. Anchor handles are indexed
+     * by their directory's path, not by instance: D's instance is C's number, which may be a node's here.
+     */
     private void indexHandle(HandleRecord h, int delta) {
+        boolean anchor = Modes.isAnchor(h.modeBits());
         if (delta > 0) {
             handles.put(h.handleId(), h);
-            handlesBySession.computeIfAbsent(h.sessionId(), k -> new TreeSet<>()).add(h.handleId());
-            openCountByInstance.merge(h.instance(), 1, Integer::sum);
-            handlesByInstance.computeIfAbsent(h.instance(), k -> new TreeSet<>()).add(h.handleId());
+            index(handlesBySession, h.sessionId(), h.handleId(), true);
+            if (anchor) {
+                index(anchorHandlesByPath, h.path(), h.handleId(), true);
+            } else {
+                openCountByInstance.merge(h.instance(), 1, Integer::sum);
+                index(handlesByInstance, h.instance(), h.handleId(), true);
+            }
         } else {
             handles.remove(h.handleId());
-            TreeSet<Long> set = handlesBySession.get(h.sessionId());
-            if (set != null && set.remove(h.handleId()) && set.isEmpty()) {
-                handlesBySession.remove(h.sessionId());
+            index(handlesBySession, h.sessionId(), h.handleId(), false);
+            if (anchor) {
+                index(anchorHandlesByPath, h.path(), h.handleId(), false);
+            } else {
+                openCountByInstance.computeIfPresent(h.instance(), (k, v) -> v <= 1 ? null : v - 1);
+                index(handlesByInstance, h.instance(), h.handleId(), false);
             }
-            openCountByInstance.computeIfPresent(h.instance(), (k, v) -> v <= 1 ? null : v - 1);
-            TreeSet<Long> on = handlesByInstance.get(h.instance());
-            if (on != null && on.remove(h.handleId()) && on.isEmpty()) {
-                handlesByInstance.remove(h.instance());
-            }
+        }
+    }
+
+    /** Adds or removes {@code id} in {@code key}'s set, dropping a set that becomes empty. */
+    private static <K> void index(TreeMap<K, TreeSet<Long>> map, K key, long id, boolean add) {
+        if (add) {
+            map.computeIfAbsent(key, k -> new TreeSet<>()).add(id);
+            return;
+        }
+        TreeSet<Long> set = map.get(key);
+        if (set != null && set.remove(id) && set.isEmpty()) {
+            map.remove(key);
         }
     }
 
@@ -361,6 +382,7 @@ public final class CellState {
         handlesBySession.clear();
         openCountByInstance.clear();
         handlesByInstance.clear();
+        anchorHandlesByPath.clear();
         locks.clear();
         directories.clear();
         aclCopies.clear();
@@ -519,6 +541,26 @@ public final class CellState {
         return out;
     }
 
+    /**
+     * Open anchor handles on the directory at this cell-relative path whose anchor instance is still
+     * here (not dropped), in handle-id order: they hear the CHILD_* events of its children here.
+     */
+    public List<HandleRecord> anchorHandlesOn(String dirPath) {
+        TreeSet<Long> ids = anchorHandlesByPath.get(dirPath);
+        Anchor a = ids == null ? null : directories.anchor(pathOf(dirPath).storageKey());
+        if (a == null || a.state() == Anchor.State.DROPPED) {
+            return List.of();
+        }
+        List<HandleRecord> out = new ArrayList<>(ids.size());
+        for (long id : ids) {
+            HandleRecord h = handles.get(id);
+            if (h.instance() == a.instance()) {
+                out.add(h);
+            }
+        }
+        return out;
+    }
+
     /** How many handles the session has open. */
     public int handleCountOf(long sessionId) {
         TreeSet<Long> s = handlesBySession.get(sessionId);
@@ -561,7 +603,11 @@ public final class CellState {
             throw ChubbyException.of(ErrorCode.BAD_HANDLE, "handle %d on %s is closed", t.handleId(),
                     pathOf(t.path()));
         }
-        nodeOf(h);
+        if (Modes.isAnchor(h.modeBits())) {
+            AnchorHandles.liveAnchorOf(this, h);
+        } else {
+            nodeOf(h);
+        }
         locks.checkFence(h);
         return h;
     }
@@ -578,6 +624,9 @@ public final class CellState {
 
     /** The node a handle refers to; BAD_HANDLE when that instance was deleted. */
     public Node nodeOf(HandleRecord h) {
+        if (Modes.isAnchor(h.modeBits())) {
+            throw AnchorHandles.refused(this, h, "a call on the node itself");
+        }
         Node n = nodes.get(pathOf(h.path()).storageKey());
         if (n == null || n.instance() != h.instance()) {
             throw ChubbyException.of(ErrorCode.BAD_HANDLE, "handle %d: node %s (instance %d) was deleted",
@@ -596,6 +645,10 @@ public final class CellState {
 
     /** Children of the handle's directory, in storage-key (name) order. */
     public List<DirEntry> readDir(HandleRecord h) {
+        if (Modes.isAnchor(h.modeBits())) {
+            AnchorHandles.liveAnchorOf(this, h);
+            return children(h.path());
+        }
         Node n = nodeOf(h);
         if (!n.directory()) {
             throw ChubbyException.of(ErrorCode.NOT_A_DIRECTORY, "%s is a file, not a directory", pathOf(h.path()));

@@ -101,6 +101,13 @@ public sealed interface Command {
                 int eventMask, long lockDelayMillis, long nowMillis) implements Command {
     }
 
+    /**
+     * Opens an anchor handle on directory {@code path} in the group holding its children and its
+     * anchor, its node living in another group (docs/PARTITIONING.md 4.3): ReadDir and CHILD_* events.
+     */
+    record OpenAnchor(long sessionId, String path, int eventMask) implements Command {
+    }
+
     /** Closes a handle; closing an unknown or closed handle succeeds. */
     record CloseHandle(long sessionId, long handleId) implements Command {
     }

@@ -32,6 +32,7 @@ public final class CommandCodec {
     private static final int DELETE_SEALED_DIR = 21;
     private static final int DIR_INTENT_DONE = 22;
     private static final int ACL_COPY = 23;
+    private static final int OPEN_ANCHOR = 24;
 
     private CommandCodec() {
     }
@@ -65,6 +66,8 @@ public final class CommandCodec {
                     .u8(p.create().ordinal()).bool(p.directory()).bool(p.ephemeral()).bytes(p.initialContents())
                     .str(p.readAcl()).str(p.writeAcl()).str(p.changeAcl()).i32(p.eventMask())
                     .i64(p.lockDelayMillis()).i64(p.nowMillis());
+        } else if (c instanceof Command.OpenAnchor a) {
+            o.u8(OPEN_ANCHOR).i64(a.sessionId()).str(a.path()).i32(a.eventMask());
         } else if (c instanceof Command.CloseHandle h) {
             o.u8(CLOSE).i64(h.sessionId()).i64(h.handleId());
         } else if (c instanceof Command.SetContents s) {
@@ -163,6 +166,7 @@ public final class CommandCodec {
             case OPEN -> new Command.Open(in.i64(), in.str(), in.i32(), createMode(in.u8()), in.bool(), in.bool(),
                     in.bytes(), in.str(), in.str(), in.str(), in.i32(), in.i64(), in.i64());
             case CLOSE -> new Command.CloseHandle(in.i64(), in.i64());
+            case OPEN_ANCHOR -> new Command.OpenAnchor(in.i64(), in.str(), in.i32());
             case SET_CONTENTS -> new Command.SetContents(in.i64(), in.i64(), in.bytes(), in.bool(), in.i64(),
                     in.i64());
             case SET_ACL -> new Command.SetAcl(in.i64(), in.i64(), in.str(), in.str(), in.str(), in.i64());

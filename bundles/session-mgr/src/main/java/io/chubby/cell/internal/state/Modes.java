@@ -6,6 +6,11 @@ public final class Modes {
     public static final int WRITE = 2;
     public static final int CHANGE_ACL = 4;
     public static final int ALL = READ | WRITE | CHANGE_ACL;
+    /**
+     * Not a wire bit (clients cannot set it: {@link #normalise} drops it): the handle is an anchor
+     * handle on a directory whose node lives in another group (docs/PARTITIONING.md 4.3).
+     */
+    public static final int ANCHOR = 1 << 8;
 
     private Modes() {
     }
@@ -17,6 +22,11 @@ public final class Modes {
 
     public static boolean canWrite(int bits) {
         return (bits & WRITE) != 0;
+    }
+
+    /** Whether the handle is an anchor handle (its directory's listing and child events only). */
+    public static boolean isAnchor(int bits) {
+        return (bits & ANCHOR) != 0;
     }
 
     public static boolean canChangeAcl(int bits) {
