@@ -35,6 +35,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -65,9 +66,13 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * refuses calls CELL_UNAVAILABLE naming both numbers (Status {@code mismatch}); a bad count
  * ({@code 0}): no service at all; configured back to 4: served again;</li>
  * <li>uninstalled: calls refused CELL_UNAVAILABLE naming the missing partitioner (Status {@code
- * missing}); installed again: served, every file holds its last acknowledged value.</li>
+ * missing}), for longer than two session leases; installed again: served, every file holds its last
+ * acknowledged value.</li>
  * </ol>
- * No load call fails and no load session leaves SAFE.
+ * No load call fails and no load session leaves SAFE. A client holding a session in every
+ * partition across the uninstall and the reinstall keeps it SAFE throughout (the cell serves
+ * KeepAlives without a partitioner: they name their group and no node), and writes in every
+ * partition once the bundle is back.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -78,6 +83,8 @@ public class PartitioningHotSwapIT {
     private static final int CLIENTS = 4;
     private static final long WAIT_MS = 60_000;
     private static final int N = 4;
+    /** The cell's default session lease (cell.session.lease.ms). */
+    private static final long LEASE_MS = 12_000;
     private static final String RECORDED = "4 fnv1a64-v1";
     private static final String MISSING = "missing (4 fnv1a64-v1 recorded)";
 
@@ -194,17 +201,30 @@ public class PartitioningHotSwapIT {
         awaitMetric(address, RECORDED::equals);
         assertReadBack(address, acknowledged, "configured back to 4");
 
-        b.uninstall();
-        awaitPartitioner(0);
-        awaitMetric(address, MISSING::equals);
-        assertRefused(address, "this cell is partitioned 4 ways (fnv1a64-v1) and no partitioner is deployed; deploy "
-                + "the partitioning bundle configured alike and retry");
+        try (ChubbyClient keeper = ChubbyClient.connect(ClientOptions.builder().cell(address)
+                .clientName("partitioning-it-keeper").eagerPartitionSessions(true).build())) {
+            List<SessionState> states = new CopyOnWriteArrayList<>();
+            keeper.addSessionListener(states::add);
+            b.uninstall();
+            awaitPartitioner(0);
+            awaitMetric(address, MISSING::equals);
+            assertRefused(address, "this cell is partitioned 4 ways (fnv1a64-v1) and no partitioner is deployed; "
+                    + "deploy the partitioning bundle configured alike and retry");
+            // absent for longer than two leases (a KeepAlive held by the master before the uninstall is
+            // answered at the end of the first): the sessions need KeepAlives served meanwhile
+            Thread.sleep(2 * LEASE_MS + 3_000);
 
-        Bundle again = context.installBundle(context.getProperty("chubby.it.partitioning.bundle"));
-        again.start();
-        awaitPartitioner(4);
-        awaitMetric(address, RECORDED::equals);
-        assertReadBack(address, acknowledged, "installed again");
+            Bundle again = context.installBundle(context.getProperty("chubby.it.partitioning.bundle"));
+            again.start();
+            awaitPartitioner(4);
+            awaitMetric(address, RECORDED::equals);
+            assertReadBack(address, acknowledged, "installed again");
+            for (String d : dirs) {
+                keeper.write("/ls/local" + d + "/kept", "kept".getBytes(StandardCharsets.UTF_8));
+            }
+            assertEquals("the keeper's sessions outlived the swap", SessionState.SAFE, keeper.sessionState());
+            assertTrue("the keeper's sessions stayed SAFE: " + states, states.stream().allMatch(SessionState.SAFE::equals));
+        }
         config.delete();
     }
 

@@ -17,7 +17,9 @@ import io.chubby.spi.ClientConnection;
  * 0 (with the partition map and the groups); every other call goes to group
  * {@code Request.partition}, whose router checks the node's partition; without a matching
  * partitioner those calls are refused CELL_UNAVAILABLE (nothing applied; the groups go on
- * replicating); a CreateSession from a client that does not route by partition is refused
+ * replicating), except the calls that keep sessions alive or end them (KeepAlive, GroupKeepAlive,
+ * CloseSession): they name their group and no node, need no partitioner, and so the sessions of
+ * a cell whose partitioning bundle is being replaced outlive the swap (issue 23); a CreateSession from a client that does not route by partition is refused
  * INVALID_ARGUMENT; a group not open here yet answers NOT_MASTER with the map. Thread-safe; on
  * transport I/O threads.
  */
@@ -53,7 +55,7 @@ final class CellRouter {
     }
 
     private void toPartition(ClientConnection conn, Request req, Partitions recorded) {
-        if (partitioning.matching() == null) {
+        if (partitioning.matching() == null && !sessionLiveness(req)) {
             refuse(conn, req, ErrorCode.CELL_UNAVAILABLE, partitioning.whyNotRoutable(), null);
             return;
         }
@@ -76,6 +78,14 @@ final class CellRouter {
             return;
         }
         server.request(conn, req);
+    }
+
+    /** A call that keeps a session alive or ends it: it names its group and no node. */
+    private static boolean sessionLiveness(Request req) {
+        return switch (req.getBodyCase()) {
+            case KEEP_ALIVE, GROUP_KEEP_ALIVE, CLOSE_SESSION -> true;
+            default -> false;
+        };
     }
 
     private static void refuse(ClientConnection conn, Request req, ErrorCode code, String message,

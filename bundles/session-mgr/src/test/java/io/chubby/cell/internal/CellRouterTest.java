@@ -3,6 +3,7 @@ package io.chubby.cell.internal;
 import static io.chubby.cell.internal.TestClient.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.chubby.protocol.CloseSessionRequest;
 import io.chubby.protocol.Create;
 import io.chubby.protocol.CreateSessionRequest;
 import io.chubby.protocol.GroupStatus;
+import io.chubby.protocol.KeepAliveRequest;
 import io.chubby.protocol.MasterLocation;
 import io.chubby.protocol.MasterLocationRequest;
 import io.chubby.protocol.OpenRequest;
@@ -36,8 +38,8 @@ import org.junit.jupiter.api.Test;
  * of one partition answers exactly as before; a cell of four routes every call to the group it
  * names, checks the node's partition (WRONG_PARTITION with the map), answers NOT_MASTER and
  * MasterLocation with the partition map, lists its groups in Status, refuses a client that does
- * not route by partition, and refuses node and session calls while no matching partitioner is
- * bound (location, status and admin still answered).
+ * not route by partition, and refuses node calls and new sessions while no matching partitioner
+ * is bound (location, status and admin still answered, and the calls that keep sessions alive).
  */
 class CellRouterTest {
     private static final int N = 4;
@@ -227,9 +229,22 @@ class CellRouterTest {
     }
 
     @Test
-    void withoutAMatchingPartitionerOnlyLocationStatusAndAdminAreAnswered() throws Exception {
+    void withoutAMatchingPartitionerOnlyLocationStatusAdminAndSessionLivenessAreAnswered() throws Exception {
         partitionIntoFour();
+        int other = 1;
+        TestClient keeper = new TestClient(host(MASTERS[other]));
+        long session = keeper.ok(createSession(other, true)).getCreateSession().getSessionId();
         hosts.forEach(h -> h.unbindPartitioner(partitioner));
+        // a session made before keeps living: its KeepAlive names its group and no node, so it reaches
+        // the group's master, which holds it until just before the lease ends (not refused at once)
+        assertNull(keeper.callAcross(Request.newBuilder().setPartition(other).setSessionId(session)
+                .setKeepAlive(KeepAliveRequest.getDefaultInstance()), () -> { }), "held by the group, not refused");
+        // ... but no node call is served: which partition holds a node is the partitioner's to say
+        Response node = keeper.call(open(other, session, directoryOn(other) + "/f", true));
+        assertError(ErrorCode.CELL_UNAVAILABLE, node);
+        keeper.ok(Request.newBuilder().setPartition(other).setSessionId(session)
+                .setCloseSession(CloseSessionRequest.getDefaultInstance()));
+        assertEquals(0, host(1).server(other).sessionCount(), "closed in its group");
         TestClient c = new TestClient(host(1));
         Response r = c.call(createSession(0, true));
         assertError(ErrorCode.CELL_UNAVAILABLE, r);
