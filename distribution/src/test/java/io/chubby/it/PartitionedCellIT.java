@@ -98,7 +98,7 @@ class PartitionedCellIT {
     @Test
     void cellUpWithFourPartitionsServesFilesSessionsAndLocksOnEveryPartition() throws Exception {
         cell = new LocalCell(3);
-        LocalCell.Run up = cell.up("--partitions", Integer.toString(N), "--no-dns");
+        LocalCell.Run up = cell.up("--partitions", Integer.toString(N));
         assertEquals(0, up.exit(), () -> up + cell.logs());
         assertTrue(up.out().contains("3 replicas, 4 partitions, client ports"), up.out());
         assertTrue(up.out().contains("partitions: 4 fnv1a64-v1, group masters 0->r"), up.out());
@@ -114,6 +114,8 @@ class PartitionedCellIT {
             assertTrue(status.out().contains("  group=" + g + " role=master"), "group " + g + " has a master:\n"
                     + status.out());
         }
+
+        assertPartitionNamesInDns();
 
         int root = childrenPartition("/");
         Map<String, byte[]> written = new TreeMap<>();
@@ -251,6 +253,39 @@ class PartitionedCellIT {
     }
 
     /** The master of group {@code g} as replica 1..3 report it (the first that knows one). */
+    /**
+     * The DNS bridge's names of the partitions (docs/PARTITIONING.md section 3), asked with {@code
+     * dig} at replica 1's bridge: the TXT of the map, and per partition the SRV of every replica with
+     * priority 0 for the group's master (as {@code Status} names it) and its epoch's TXT.
+     */
+    private void assertPartitionNamesInDns() throws InterruptedException {
+        int dns = cell.basePort() + 50 + 1;
+        assertEquals(List.of("\"n=4\" \"hash=fnv1a64-v1\" \"slots=4096\""),
+                await("the partition map in DNS", () -> {
+                    List<String> txt = Dig.ask(dns, "+notcp", "partitions.local.chubby.", "TXT");
+                    return txt.isEmpty() ? null : txt;
+                }));
+        for (int g = 0; g < N; g++) {
+            int group = g;
+            String zone = ".p" + g + ".local.chubby.";
+            // the bridge answers from its replica's view, which learns each group's master within a lease
+            List<String> srv = await("partition " + g + "'s SRV naming its master first", () -> {
+                ReplicaStatus.Group mine = status(1).groups().stream().filter(x -> x.group() == group).findFirst()
+                        .orElse(null);
+                if (mine == null || mine.masterId() <= 0) {
+                    return null;
+                }
+                List<String> lines = Dig.ask(dns, "+notcp", "_chubby._tcp" + zone, "SRV");
+                String first = "0 0 " + (cell.basePort() + mine.masterId()) + " r" + mine.masterId() + ".local.chubby.";
+                return lines.size() == 3 && lines.contains(first) ? lines : null;
+            });
+            assertEquals(1, srv.stream().filter(l -> l.startsWith("0 ")).count(), () -> "one master: " + srv);
+            assertEquals(List.of("127.0.0.1"), Dig.ask(dns, "+tcp", "master" + zone, "A"));
+            List<String> epoch = Dig.ask(dns, "+tcp", "epoch" + zone, "TXT");
+            assertEquals(1, epoch.size(), () -> "partition " + group + "'s epoch: " + epoch);
+        }
+    }
+
     private int masterOf(int g) throws InterruptedException {
         return await("a master of group " + g, () -> {
             for (int i = 1; i <= 3; i++) {
