@@ -16,10 +16,7 @@ import io.chubby.testkit.MemoryStateStores;
 import io.chubby.testkit.MutableClock;
 import io.chubby.transport.internal.ClientAcceptor;
 import io.chubby.transport.internal.ClientSettings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,9 +57,14 @@ public final class PartitionedCell implements AutoCloseable {
 
     /** A cell of {@code partitions} (1: as before partitions; or {@link #N}). */
     public PartitionedCell(CellSettings settings, int partitions) throws Exception {
+        // listen first, on ports the system chooses (a port picked free and bound later can be taken
+        // in between by another test's outgoing connection); no client knows them before this returns
         List<Member> members = new ArrayList<>();
         for (int r = 1; r <= 3; r++) {
-            int port = freePort();
+            ClientAcceptor a = new ClientAcceptor(ClientSettings.of(new InetSocketAddress(HOST, 0)), recording(r));
+            a.start();
+            acceptors.add(a);
+            int port = a.localAddress().getPort();
             ports.add(port);
             members.add(new Member(r, HOST, port, port));
         }
@@ -94,34 +96,19 @@ public final class PartitionedCell implements AutoCloseable {
             HashPartitioner partitioner = new HashPartitioner(partitions);
             hosts.forEach(h -> h.bindPartitioner(partitioner));
         }
-        for (int r = 1; r <= 3; r++) {
-            ClientAcceptor a = new ClientAcceptor(ClientSettings.of(new InetSocketAddress(HOST, ports.get(r - 1))),
-                    recording(r, host(r)));
-            a.start();
-            acceptors.add(a);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(HOST, 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** The host's handler, recording each request decoded. */
-    private RequestHandler recording(int replica, CellHost host) {
+    private RequestHandler recording(int replica) {
         return new RequestHandler() {
             @Override
             public Greeting greeting() {
-                return host.greeting();
+                return host(replica).greeting();
             }
 
             @Override
             public void connected(ClientConnection connection) {
-                host.connected(connection);
+                host(replica).connected(connection);
             }
 
             @Override
@@ -131,12 +118,12 @@ public final class PartitionedCell implements AutoCloseable {
                 } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                     // not ours to judge: the host answers it
                 }
-                host.request(connection, request);
+                host(replica).request(connection, request);
             }
 
             @Override
             public void disconnected(ClientConnection connection) {
-                host.disconnected(connection);
+                host(replica).disconnected(connection);
             }
 
             @Override
