@@ -27,6 +27,7 @@ import java.util.LinkedHashSet;
  * Workload 9 ({@code --workloads 9 [--readers N]}): one file read by N sessions (etcd: serializable
  * and linearizable, one row each; ZooKeeper: at most 200 / 1,000 sessions as in 6b).
  * {@code --proxy-latency [--ops N]}: what one proxy adds to a write and a read ({@link ProxyLatency}).
+ * {@code --partitions 1,2,4,8 [--dirs 64] ...}: a cell of N partitions per run ({@link Partitions}).
  * Prints a markdown table, writes it to FILE and a latency plot to the PNG.
  */
 public final class Bench {
@@ -76,6 +77,12 @@ public final class Bench {
                     Path.of(opt.getOrDefault("work", "benchmarks/target/work")).toAbsolutePath(), pair[0].trim(),
                     pair[1].trim(), Integer.parseInt(opt.getOrDefault("writes", "3000")),
                     Long.parseLong(opt.getOrDefault("warmup", "60")) * 1000);
+            return;
+        }
+        if (opt.containsKey("partitions")) {
+            // --partitions 1,2,4,8 [--dirs 64] ...: issue 18's figures, a cell of N partitions per run
+            Partitions.run(Path.of(opt.getOrDefault("home", "distribution/target/chubby")).toAbsolutePath(),
+                    Path.of(opt.getOrDefault("work", "benchmarks/target/work")).toAbsolutePath(), opt);
             return;
         }
         if (opt.containsKey("proxy-latency")) {

@@ -53,6 +53,8 @@ final class ChubbyCell implements SystemUnderTest {
     private final int replicas;
     private final int basePort;
     private boolean metricsOff;
+    /** Partitions of the namespace ({@code cell up --partitions N}); 1: a cell of one Paxos group. */
+    private int partitions = 1;
     private boolean scraped;
     private final String serverOpts;
     private final boolean secure;
@@ -102,6 +104,12 @@ final class ChubbyCell implements SystemUnderTest {
      */
     ChubbyCell metricsOff() {
         metricsOff = true;
+        return this;
+    }
+
+    /** A cell of {@code n} partitions ({@code cell up --partitions n}, issue 18's figures). Before start(). */
+    ChubbyCell partitioned(int n) {
+        partitions = n;
         return this;
     }
 
@@ -191,6 +199,9 @@ final class ChubbyCell implements SystemUnderTest {
                 "" + basePort);
         if (metricsOff) {
             up.addAll(List.of("--set", "metrics.enabled=false"));
+        }
+        if (partitions > 1) {
+            up.addAll(List.of("--partitions", "" + partitions));
         }
         Path passwords = authDir().resolve("passwords");
         if (secure && !tlsOnly && !Files.exists(passwords)) {
@@ -308,6 +319,25 @@ final class ChubbyCell implements SystemUnderTest {
             prepareDirectory();
             prepared = true;
         }
+    }
+
+    /** A client of the cell, the bench directory made: for workloads that name their own nodes. */
+    ChubbyClient connect() throws Exception {
+        ensurePrepared();
+        return ChubbyClient.connect(options());
+    }
+
+    /** Every replica's Status (a replica that does not answer is left out). */
+    List<ReplicaStatus> statuses() {
+        List<ReplicaStatus> out = new ArrayList<>();
+        for (int i = 1; i <= replicas; i++) {
+            try {
+                out.add(ChubbyClient.status("127.0.0.1:" + (basePort + i), Duration.ofSeconds(2), statusSecurity));
+            } catch (ChubbyException down) {
+                // not answering: not counted
+            }
+        }
+        return out;
     }
 
     private ClientOptions options() {
