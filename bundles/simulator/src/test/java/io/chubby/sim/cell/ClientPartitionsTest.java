@@ -199,8 +199,10 @@ class ClientPartitionsTest {
                 names(client.list("/ls/local")));
         String dir = "/ls/local" + directoryOn(1);
         int mark = cell.received.size();
-        assertEquals(List.of("f"), names(client.list(dir)));
+        List<DirEntry> listed = client.list(dir);
+        assertEquals(List.of("f"), names(listed));
         assertEquals(1, cell.count(mark, 1, Request.BodyCase.READ_DIR), "the listing is answered by partition 1");
+        assertEquals(client.stat(dir + "/f"), listed.get(0).stat(), "a listed child's Stat names its partition, 1");
         assertTrue(cell.received.stream().skip(mark).anyMatch(x -> x.request().hasOpen()
                 && x.request().getOpen().getDirectoryWatch() && x.request().getPartition() == 1));
     }

@@ -63,10 +63,9 @@ final class FileCalls {
         this.cache = cache;
     }
 
-    /** A node's Stat on the wire, naming this group's partition (field left unset in group 0: 1.5.0 bytes). */
+    /** A node's Stat on the wire, naming this group's partition. */
     private StatMessage stat(io.chubby.api.Stat s) {
-        StatMessage m = Wire.stat(s);
-        return group == 0 ? m : m.toBuilder().setPartition(group).build();
+        return Wire.stat(s, group);
     }
 
     void open(Call call) {
@@ -126,8 +125,7 @@ final class FileCalls {
                 call.path().toString(), o.getEventMask()), r -> {
                     Result.Opened op = (Result.Opened) r;
                     return Response.newBuilder().setOpen(OpenReply.newBuilder()
-                            .setHandle(ByteString.copyFrom(op.handle())).setStat(Wire.stat(op.stat())
-                                    .toBuilder().setPartition(group)));
+                            .setHandle(ByteString.copyFrom(op.handle())).setStat(stat(op.stat())));
                 });
     }
 
@@ -189,7 +187,7 @@ final class FileCalls {
 
     void readDir(Call call) {
         var entries = machine.read(s -> s.readDir(call.handle));
-        send(call, Response.newBuilder().setReadDir(Wire.readDir(entries)));
+        send(call, Response.newBuilder().setReadDir(Wire.readDir(entries, group)));
     }
 
     void setContents(Call call) {
