@@ -39,7 +39,11 @@ final class PartitionRouter {
                 conn.send(err == null ? answer(answer, req.getCallId()) : Replies.failure(req.getCallId(), err)));
     }
 
+    /** The answer with the client's call id; parsed only when it carries a location to rewrite. */
     private byte[] answer(byte[] answer, long callId) {
+        if (!Replies.carriesMaster(answer)) {
+            return Replies.withCallId(answer, callId); // most answers: passed on as the cell sent them
+        }
         Response r;
         try {
             r = Response.parseFrom(answer);
