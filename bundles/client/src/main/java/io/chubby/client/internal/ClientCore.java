@@ -118,9 +118,12 @@ public final class ClientCore {
      */
     int anchorPartitionOf(String path) {
         PartitionMap map = channel.discovery().map();
+        if (!map.partitioned()) {
+            return -1; // every node and its children on partition 0: nothing to parse or hash (each readDir asks)
+        }
         NodePath dir = NodePath.parse(path);
         int h = map.partitionOfChildren(dir);
-        return map.count() > 1 && h != map.partitionOf(dir) ? h : -1;
+        return h != map.partitionOf(dir) ? h : -1;
     }
 
     /**

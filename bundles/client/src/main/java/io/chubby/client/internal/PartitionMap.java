@@ -75,19 +75,15 @@ final class PartitionMap {
     }
 
     int partitionOf(NodePath node) {
-        if (!partitioned() || node.isRoot()) {
-            return 0;
-        }
-        if (!PartitionHash.NAME.equals(hash)) {
-            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "the cell places nodes with hash '" + hash
-                    + "'; this client knows only " + PartitionHash.NAME);
-        }
-        return PartitionHash.slotOf(node.parent()) % masters.size();
+        return node.isRoot() ? 0 : partitionOfChildren(node.parent());
     }
 
     /**
      * The partition that holds the children (and the anchor) of the directory at {@code dir}: the
      * partition of its node's children, {@code partitionOf(dir/x)}; 0 in a cell of one partition.
+     *
+     * @throws ChubbyException CELL_UNAVAILABLE when the cell hashes paths with a function this
+     *     client does not know
      */
     int partitionOfChildren(NodePath dir) {
         if (!partitioned()) {

@@ -2,8 +2,7 @@ package io.chubby.proxy.internal;
 
 import io.chubby.proxy.internal.core.SessionTable;
 import io.chubby.spi.ClientConnection;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
@@ -37,9 +36,9 @@ final class PartitionKeepers {
         return k;
     }
 
-    /** Every partition's table and keeper so far. */
-    List<Keeping> all() {
-        return new ArrayList<>(byPartition.values());
+    /** Every partition's table and keeper so far (a live view: no copy per timer tick or disconnect). */
+    Collection<Keeping> all() {
+        return byPartition.values();
     }
 
     /** Client sessions renewed here, over every partition. */

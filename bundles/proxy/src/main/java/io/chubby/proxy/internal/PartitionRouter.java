@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.LongAdder;
  * its {@code Request.partition} untouched, to the master of that partition over the raw channel
  * (a master per partition, followed there through NOT_MASTER / WRONG_EPOCH and failovers as the
  * library's client follows them), with the client's session; CreateSession, KeepAlive and
- * CloseSession are the {@link PartitionKeepers}' instead. An answer carrying a location (WRONG_PARTITION's map, a NOT_MASTER that ran out of time)
- * comes back with the proxy as every master ({@link ProxiedMap}), so the client routes again
- * through the proxy. Thread-safe.
+ * CloseSession are the {@link PartitionKeepers}' instead. An answer carrying a location
+ * (WRONG_PARTITION's map: the channel follows NOT_MASTER / WRONG_EPOCH itself and never hands
+ * them back) comes back with the proxy as every master ({@link ProxiedMap}), so the client routes
+ * again through the proxy. Thread-safe.
  */
 final class PartitionRouter {
     private final MasterChannel channel;
@@ -39,7 +40,11 @@ final class PartitionRouter {
                 conn.send(err == null ? answer(answer, req.getCallId()) : Replies.failure(req.getCallId(), err)));
     }
 
+    /** The answer with the client's call id; parsed only when it carries a location to rewrite. */
     private byte[] answer(byte[] answer, long callId) {
+        if (!Replies.carriesMaster(answer)) {
+            return Replies.withCallId(answer, callId); // most answers: passed on as the cell sent them
+        }
         Response r;
         try {
             r = Response.parseFrom(answer);

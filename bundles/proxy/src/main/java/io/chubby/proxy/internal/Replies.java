@@ -1,6 +1,8 @@
 package io.chubby.proxy.internal;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.protocol.Response;
@@ -29,6 +31,25 @@ final class Replies {
             throw new UncheckedIOException("cannot happen: the buffer was sized for the field", e);
         }
         return out;
+    }
+
+    /**
+     * Whether the master's encoded answer carries a location ({@code Response.master}), read from
+     * its top-level tags without parsing the rest; true for bytes that are not a Response (the
+     * caller parses them, and says so).
+     */
+    static boolean carriesMaster(byte[] response) {
+        CodedInputStream in = CodedInputStream.newInstance(response);
+        try {
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                if (WireFormat.getTagFieldNumber(tag) == Response.MASTER_FIELD_NUMBER || !in.skipField(tag)) {
+                    return true; // the location, or an end-group tag: not a Response
+                }
+            }
+            return false;
+        } catch (IOException malformed) {
+            return true;
+        }
     }
 
     static byte[] error(long callId, ErrorCode code, String message) {

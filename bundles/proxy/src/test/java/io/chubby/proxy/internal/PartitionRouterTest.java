@@ -44,9 +44,13 @@ class PartitionRouterTest {
     /** The upstream: answers every call with {@code answer}, recording what it was sent. */
     private static final class Upstream implements MasterChannel {
         final List<Request> sent = new ArrayList<>();
-        final Response answer;
+        final byte[] answer;
 
         Upstream(Response answer) {
+            this(answer.toByteArray());
+        }
+
+        Upstream(byte[] answer) {
             this.answer = answer;
         }
 
@@ -62,7 +66,7 @@ class PartitionRouterTest {
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
-            return CompletableFuture.completedFuture(answer.toByteArray());
+            return CompletableFuture.completedFuture(answer);
         }
 
         @Override
@@ -157,5 +161,15 @@ class PartitionRouterTest {
         router.pass(client, read(3), read(3).toByteArray(), MasterChannel.Retry.IDEMPOTENT, Duration.ofSeconds(1));
         assertEquals(ok.toBuilder().setCallId(42).build(), client.got.get(0));
         assertEquals(0, router.wrongPartitions());
+    }
+
+    @Test
+    void anUndecodableAnswerComesBackAsAProtocolError() {
+        Upstream cell = new Upstream(new byte[] {0x0a, 0x05}); // a field cut short
+        Client client = new Client();
+        new PartitionRouter(cell, PROXY).pass(client, read(1), read(1).toByteArray(), MasterChannel.Retry.IDEMPOTENT,
+                Duration.ofSeconds(1));
+        assertEquals(42, client.got.get(0).getCallId());
+        assertEquals(ErrorCode.PROTOCOL_ERROR.wire(), client.got.get(0).getError().getCode());
     }
 }
