@@ -268,6 +268,21 @@ final class CellClient implements ChubbyClient {
     }
 
     @Override
+    public java.util.Map<Integer, SessionState> partitionStates() {
+        return core.session().partitionStates();
+    }
+
+    @Override
+    public void addPartitionStateListener(PartitionStateListener listener) {
+        core.session().addPartitionListener(listener);
+    }
+
+    @Override
+    public void removePartitionStateListener(PartitionStateListener listener) {
+        core.session().removePartitionListener(listener);
+    }
+
+    @Override
     public void addEventListener(Consumer<Event> listener) {
         core.session().addEventListener(listener);
     }

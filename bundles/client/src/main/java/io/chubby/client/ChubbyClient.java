@@ -272,6 +272,27 @@ public interface ChubbyClient extends AutoCloseable {
     void removeSessionListener(Consumer<SessionState> listener);
 
     /**
+     * The state of each partition session this client holds, by partition (since 1.9.0): in a cell
+     * of one partition only partition 0, equal to {@link #sessionState()}; in a partitioned cell
+     * the partitions used so far. {@link #sessionState()} is the worst of them.
+     */
+    default java.util.Map<Integer, SessionState> partitionStates() {
+        return java.util.Map.of(0, sessionState());
+    }
+
+    /**
+     * Registers a listener told about every state change of each partition session, in order, on
+     * the notifier thread (since 1.9.0): which partition is in JEOPARDY while the others stay SAFE.
+     */
+    default void addPartitionStateListener(PartitionStateListener listener) {
+        throw new UnsupportedOperationException("partition states are not supported by this implementation");
+    }
+
+    /** Removes a listener added with {@link #addPartitionStateListener}. */
+    default void removePartitionStateListener(PartitionStateListener listener) {
+    }
+
+    /**
      * Registers a listener told about events of handles opened with subscriptions
      * ({@link OpenOptions#withEvents}), in the session's order, on a callback thread.
      */

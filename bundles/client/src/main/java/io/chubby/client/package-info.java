@@ -28,10 +28,12 @@
  * from the cell's answers, {@code ClientOptions.eagerPartitionSessions}; a
  * {@code MasterChannel} of a partitioned cell routes each raw call to the master of the partition
  * its {@code Request.partition} names, and {@code MasterChannel.relocate(int)} gives up one
- * partition's master only.
+ * partition's master only. 1.9.0: {@code ChubbyClient.partitionStates()} and
+ * {@link io.chubby.client.PartitionStateListener} (each partition session's own JEOPARDY / SAFE /
+ * EXPIRED; the session's state stays the worst of them).
  */
 @Export
-@Version("1.8.0")
+@Version("1.9.0")
 package io.chubby.client;
 
 import org.osgi.annotation.bundle.Export;

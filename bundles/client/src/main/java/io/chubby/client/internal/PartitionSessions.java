@@ -5,6 +5,7 @@ import io.chubby.api.ErrorCode;
 import io.chubby.api.Event;
 import io.chubby.api.SessionState;
 import io.chubby.client.ClientOptions;
+import io.chubby.client.PartitionStateListener;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +44,7 @@ public final class PartitionSessions {
     private final Executor callbacks;
     private final Executor notifier;
     private final List<Consumer<SessionState>> stateListeners = new CopyOnWriteArrayList<>();
+    private final List<PartitionStateListener> partitionListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Event>> eventListeners = new CopyOnWriteArrayList<>();
     private final Map<Integer, CompletableFuture<SessionKeeper>> creating = new ConcurrentHashMap<>();
     private final Map<Integer, SessionKeeper> keepers = new ConcurrentHashMap<>();
@@ -185,6 +187,21 @@ public final class PartitionSessions {
         stateListeners.remove(l);
     }
 
+    public void addPartitionListener(PartitionStateListener l) {
+        partitionListeners.add(l);
+    }
+
+    public void removePartitionListener(PartitionStateListener l) {
+        partitionListeners.remove(l);
+    }
+
+    /** Each partition session's state, by partition (the partitions used so far). */
+    public Map<Integer, SessionState> partitionStates() {
+        Map<Integer, SessionState> out = new java.util.TreeMap<>();
+        keepers.forEach((p, k) -> out.put(p, k.state()));
+        return out;
+    }
+
     public void addEventListener(Consumer<Event> l) {
         eventListeners.add(l);
     }
@@ -222,7 +239,9 @@ public final class PartitionSessions {
 
     /** Partition {@code p}'s session changed to {@code s}: the whole session's state follows the worst. */
     private void changed(int p, SessionState s) {
-        states.put(p, s);
+        if (states.put(p, s) != s) {
+            partitionListeners.forEach(l -> safely(x -> l.changed(p, x), s));
+        }
         if (s == SessionState.EXPIRED && reported != SessionState.EXPIRED) {
             ChubbyException why = keepers.get(p) != null ? keepers.get(p).expiredError()
                     : new ChubbyException(ErrorCode.SESSION_EXPIRED, "partition " + p + "'s session expired");

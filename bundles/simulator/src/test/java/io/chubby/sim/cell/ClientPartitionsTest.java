@@ -50,6 +50,8 @@ class ClientPartitionsTest {
     private PartitionedCell cell;
     private ChubbyClient client;
     private final List<SessionState> states = new CopyOnWriteArrayList<>();
+    /** Each partition session's state changes, as "p STATE". */
+    private final List<String> partitionStates = new CopyOnWriteArrayList<>();
     /** A file on partition p: in a directory whose children live on p (the root's children: 2). */
     private final String[] file = new String[PartitionedCell.N];
 
@@ -58,6 +60,7 @@ class ClientPartitionsTest {
         cell = new PartitionedCell(SETTINGS, PartitionedCell.N);
         client = connect(cell);
         client.addSessionListener(states::add);
+        client.addPartitionStateListener((p, s) -> partitionStates.add(p + " " + s));
         for (int p : new int[] {1, 3}) {
             String dir = "/ls/local" + directoryOn(p);
             client.ensureDirectory(dir); // its node on 2 (a child of the root), its children on p
@@ -144,6 +147,8 @@ class ClientPartitionsTest {
         }
         assertEquals(0, cell.count(mark, 2, Request.BodyCase.OPEN), "nothing reached partition 2");
         assertEquals(SessionState.JEOPARDY, client.sessionState(), "they went on while partition 2 was in jeopardy");
+        assertEquals(java.util.Map.of(0, SessionState.SAFE, 1, SessionState.SAFE, 2, SessionState.JEOPARDY, 3,
+                SessionState.SAFE), client.partitionStates(), "partition 2 alone in jeopardy");
 
         CompletableFuture<?> held = client.writeAsync(file[2], W);
         cell.groups().elect(2, 1); // group 2 fails over to replica 1
@@ -151,6 +156,7 @@ class ClientPartitionsTest {
         Await.until("safe again", () -> client.sessionState() == SessionState.SAFE);
         assertArrayEquals(W, client.read(file[2], CacheMode.UNCACHED));
         assertEquals(List.of(SessionState.JEOPARDY, SessionState.SAFE), states, "no expiry");
+        assertEquals(List.of("2 JEOPARDY", "2 SAFE"), partitionStates, "partitions 0, 1 and 3 never left SAFE");
         assertEquals(1, cell.sessions(2), "the same partition session at group 2's new master");
         assertTrue(opensOf(file[2]).contains("r1 p2"), "partition 2's calls follow its new master");
     }
@@ -164,6 +170,8 @@ class ClientPartitionsTest {
         ChubbyException e = assertThrows(ChubbyException.class, () -> client.write(file[1], W));
         assertEquals(ErrorCode.SESSION_EXPIRED, e.code());
         assertEquals(SessionState.EXPIRED, states.get(states.size() - 1));
+        assertEquals("2 EXPIRED", partitionStates.stream().filter(x -> x.endsWith("EXPIRED")).findFirst().orElse(null),
+                "partition 2's session expired first: " + partitionStates);
     }
 
     @Test
@@ -172,6 +180,7 @@ class ClientPartitionsTest {
             c.ensureDirectory("/ls/local/d");
             c.write("/ls/local/d/f", V);
             assertArrayEquals(V, c.read("/ls/local/d/f", CacheMode.UNCACHED));
+            assertEquals(java.util.Map.of(0, SessionState.SAFE), c.partitionStates(), "one partition session");
             c.close();
             assertTrue(one.received.size() >= 8, "discovery, session, Opens, writes, reads, closes");
             for (PartitionedCell.Received x : one.received) {
