@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -377,8 +378,13 @@ public final class CellUnderTest implements AutoCloseable {
      * if, transiently, a deposed one still says so), empty if none answers so now.
      */
     public Optional<ReplicaStatus> master(Duration timeout) {
+        return master(statuses(timeout).values());
+    }
+
+    /** The master among {@code statuses}, as {@link #master(Duration)} picks it. */
+    static Optional<ReplicaStatus> master(Collection<ReplicaStatus> statuses) {
         ReplicaStatus best = null;
-        for (ReplicaStatus s : statuses(timeout).values()) {
+        for (ReplicaStatus s : statuses) {
             if (s.isMaster() && s.leaseValid() && (best == null || s.epoch() > best.epoch())) {
                 best = s;
             }
@@ -405,8 +411,13 @@ public final class CellUnderTest implements AutoCloseable {
      * says so); empty if none answers so now.
      */
     public Optional<GroupMaster> groupMaster(int g, Duration timeout) {
+        return groupMaster(g, statuses(timeout).values());
+    }
+
+    /** The master of group {@code g} among {@code statuses}, as {@link #groupMaster(int, Duration)} picks it. */
+    static Optional<GroupMaster> groupMaster(int g, Collection<ReplicaStatus> statuses) {
         GroupMaster best = null;
-        for (ReplicaStatus s : statuses(timeout).values()) {
+        for (ReplicaStatus s : statuses) {
             for (ReplicaStatus.Group group : s.groups()) {
                 if (group.group() == g && "master".equals(group.role()) && group.leaseValid()
                         && (best == null || group.epoch() > best.epoch())) {
@@ -438,7 +449,7 @@ public final class CellUnderTest implements AutoCloseable {
      * Waits until the cell recorded its partitions (the master's Status metric {@code partitioning}
      * reads {@code N fnv1a64-v1}) and every group 0..N-1 has a master, as {@code chubby cell up
      * --partitions N} does before it returns. Returns empty when so (at once for a cell of one
-     * group), else what was seen last at the deadline.
+     * group), else what was seen last at the deadline. One round of Status per poll.
      */
     public Optional<String> awaitPartitions(Duration within) throws InterruptedException {
         if (partitions == 1) {
@@ -448,12 +459,13 @@ public final class CellUnderTest implements AutoCloseable {
         long end = System.nanoTime() + within.toNanos();
         String last = "no master answered";
         do {
-            Optional<ReplicaStatus> m = master(Duration.ofSeconds(1));
+            Collection<ReplicaStatus> seen = statuses(Duration.ofSeconds(1)).values();
+            Optional<ReplicaStatus> m = master(seen);
             if (m.isPresent()) {
                 String metric = m.get().metrics().getOrDefault("partitioning", "absent");
                 List<Integer> without = new ArrayList<>();
                 for (int g = 0; g < partitions; g++) {
-                    if (groupMaster(g, Duration.ofSeconds(1)).isEmpty()) {
+                    if (groupMaster(g, seen).isEmpty()) {
                         without.add(g);
                     }
                 }
@@ -511,7 +523,7 @@ public final class CellUnderTest implements AutoCloseable {
         return sb.toString();
     }
 
-    private boolean allGroupsOpen(java.util.Collection<ReplicaStatus> statuses) {
+    private boolean allGroupsOpen(Collection<ReplicaStatus> statuses) {
         return partitions == 1 || statuses.stream().allMatch(s -> s.groups().size() == partitions);
     }
 
