@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -394,11 +395,17 @@ public final class CellUnderTest implements AutoCloseable {
 
     /** Waits until a master is found; empty at the deadline. */
     public Optional<ReplicaStatus> awaitMaster(Duration within) throws InterruptedException {
+        return firstWithin(within, () -> master(Duration.ofSeconds(1)));
+    }
+
+    /** Asks {@code probe} every 200 ms until it finds something; empty once {@code within} has passed. */
+    private static <T> Optional<T> firstWithin(Duration within, Supplier<Optional<T>> probe)
+            throws InterruptedException {
         long end = System.nanoTime() + within.toNanos();
         do {
-            Optional<ReplicaStatus> m = master(Duration.ofSeconds(1));
-            if (m.isPresent()) {
-                return m;
+            Optional<T> found = probe.get();
+            if (found.isPresent()) {
+                return found;
             }
             Thread.sleep(200);
         } while (System.nanoTime() < end);
@@ -430,15 +437,7 @@ public final class CellUnderTest implements AutoCloseable {
 
     /** Waits until group {@code g} has a master; empty at the deadline. */
     public Optional<GroupMaster> awaitGroupMaster(int g, Duration within) throws InterruptedException {
-        long end = System.nanoTime() + within.toNanos();
-        do {
-            Optional<GroupMaster> m = groupMaster(g, Duration.ofSeconds(1));
-            if (m.isPresent()) {
-                return m;
-            }
-            Thread.sleep(200);
-        } while (System.nanoTime() < end);
-        return Optional.empty();
+        return firstWithin(within, () -> groupMaster(g, Duration.ofSeconds(1)));
     }
 
     /** The replica mastering one Paxos group, and the group's epoch. */
