@@ -41,10 +41,7 @@ final class AclCopyChecks {
             return;
         }
         aclGroupIndex = e.index();
-        gate = machine.read(s -> {
-            var n = s.nodeAt(sim.authorizer.gate);
-            return n == null ? null : n.contents();
-        });
+        gate = machine.read(sim.authorizer::gateContents);
     }
 
     /** After a replica applied entry {@code e} of {@code group}, a group other than A, with {@code resultBytes}. */

@@ -365,9 +365,8 @@ final class CellChecks {
             checkEphemerals(s, e.index());
             if (sim.acl && applied) {
                 String node = sim.authorizer.gatedByOdd(s, command, result);
-                Node gate = node == null ? null : s.nodeAt(sim.authorizer.gate);
                 String broken = node == null ? null
-                        : sim.authorizer.violation(node, e.index(), gate == null ? null : gate.contents());
+                        : sim.authorizer.violation(node, e.index(), sim.authorizer.gateContents(s));
                 if (broken != null) {
                     throw new SimulationFailure(broken);
                 }

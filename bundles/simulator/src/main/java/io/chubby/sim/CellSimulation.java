@@ -86,8 +86,6 @@ public final class CellSimulation {
     /** Whether this seed runs access control ({@link SimAcl}): clients are principals, replicas decide. */
     final boolean acl;
     final SimAcl authorizer;
-    /** A, the partition of the ACL files (the gate of a partitioned cell); the workload's group too, with the reference hash. */
-    final int aclGroup;
     /** The access-control check of the partitions other than the workload's (their ACL copies). */
     final AclCopyChecks aclChecks = new AclCopyChecks(this);
     private final int locks;
@@ -155,7 +153,9 @@ public final class CellSimulation {
         int silent = mix.nextInt(3) == 0 ? 1 + mix.nextInt(clientCount) : 0;
         this.acl = mix.nextBoolean();
         this.authorizer = new SimAcl(partitions > 1 ? SimAcl.ACL_GATE : SimAcl.REGISTER_GATE);
-        this.aclGroup = new HashPartitioner(partitions).partitionOfChildren(NodePath.parse("/ls/local/acl"));
+        // A, the partition of the ACL files (the gate of a partitioned cell), is the workload's group with the
+        // reference hash: SimCellGroup checks A's gate in the watched group
+        int aclGroup = new HashPartitioner(partitions).partitionOfChildren(NodePath.parse("/ls/local/acl"));
         if (aclGroup != workloadGroup) {
             throw new IllegalStateException("the gate /acl/gate must live with the registers: the ACL files' "
                     + "partition is " + aclGroup + ", the workload's " + workloadGroup);

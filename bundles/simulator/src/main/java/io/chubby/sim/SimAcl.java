@@ -6,6 +6,7 @@ import io.chubby.api.Stat;
 import io.chubby.cell.internal.state.CellState;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.HandleRecord;
+import io.chubby.cell.internal.state.Node;
 import io.chubby.cell.internal.state.Result;
 import io.chubby.cell.internal.state.SessionRecord;
 import io.chubby.spi.AclFileVersion;
@@ -87,6 +88,12 @@ final class SimAcl implements Authorizer {
         } catch (NumberFormatException e) {
             return true;
         }
+    }
+
+    /** The gate's contents in {@code s}, null when it is absent. */
+    byte[] gateContents(CellState s) {
+        Node n = s.nodeAt(gate);
+        return n == null ? null : n.contents();
     }
 
     /**

@@ -156,11 +156,11 @@ final class SimCellGroup {
         sim.oracle(group).state(replica.id, e.index(), machine.checksum());
         if (watched()) {
             sim.checks.afterApply(replica, e, result);
+            if (sim.acl && sim.partitions > 1) {
+                sim.aclChecks.aclGroupApplied(machine, e); // the watched group is A, the ACL files' (CellSimulation)
+            }
         } else if (sim.acl) {
             sim.aclChecks.afterApply(group, machine, e, result);
-        }
-        if (sim.acl && sim.partitions > 1 && group == sim.aclGroup) {
-            sim.aclChecks.aclGroupApplied(machine, e);
         }
         consensus.futures.applied(e.index(), e.epoch(), result == null ? new byte[0] : result);
     }

@@ -9,7 +9,6 @@ import io.chubby.protocol.CheckSequencerRequest;
 import io.chubby.protocol.CloseRequest;
 import io.chubby.protocol.Create;
 import io.chubby.protocol.CreateSessionRequest;
-import io.chubby.protocol.DeleteRequest;
 import io.chubby.protocol.EventKind;
 import io.chubby.protocol.EventMessage;
 import io.chubby.protocol.GetContentsRequest;
@@ -59,12 +58,12 @@ final class SimClient {
     static final long MAX_REPLY_DELAY_MS = 250;
     static final double DRIFT_MARGIN = 0.02;
     static final long GRACE_MS = 4_000;
-    private static final int RW = 3;
+    static final int RW = 3;
 
     /** How a call ended, when it did not get its answer. */
     enum Outcome { UNKNOWN, ERROR, ABANDONED }
 
-    private interface Reply {
+    interface Reply {
         void ok(Response r);
 
         void failed(Outcome o, ErrorCode code, String why);
@@ -143,6 +142,7 @@ final class SimClient {
         this.uncached = new Random(seed ^ 0x2545F4914F6CDD1DL);
         this.partition = partition;
         this.role = role;
+        this.directories = new DirectoryWorkload(this, sim, rnd);
     }
 
     /** What a client does: the register workload, or a part of the directory workload. */
@@ -158,9 +158,8 @@ final class SimClient {
     /** The partition (group) this client's session lives in and its calls name. */
     final int partition;
     final Role role;
-    /** The files this client created (acknowledged) and has not tried to delete yet, oldest first. */
-    private final List<String> files = new ArrayList<>();
-    private int created;
+    /** The directory workload's calls of a DIRECTORIES or FILES client. */
+    private final DirectoryWorkload directories;
 
     long localNow() {
         return clock.local(sim.now);
@@ -377,7 +376,7 @@ final class SimClient {
 
     // ------------------------------------------------------------------ calls
 
-    private void call(Request.Builder body, boolean write, Reply reply) {
+    void call(Request.Builder body, boolean write, Reply reply) {
         Call c = new Call(body, write, reply, sim.now);
         if (ready) {
             send(c);
@@ -599,7 +598,7 @@ final class SimClient {
 
     // ------------------------------------------------------------------ the application
 
-    private void done() {
+    void done() {
         busy = false;
         abort = null;
         completedOps++;
@@ -624,11 +623,11 @@ final class SimClient {
             return;
         }
         if (role == Role.DIRECTORIES) {
-            directoryOp();
+            directories.directoryOp();
             return;
         }
         if (role == Role.FILES) {
-            fileOp();
+            directories.fileOp();
             return;
         }
         int pick = rnd.nextInt(100);
@@ -873,7 +872,7 @@ final class SimClient {
         });
     }
 
-    private void closeQuietly(ByteString handle) {
+    void closeQuietly(ByteString handle) {
         sim.trace("client " + id + " closes a handle quietly");
         call(Request.newBuilder().setClose(CloseRequest.newBuilder().setHandle(handle)), false, new Reply() {
             @Override
@@ -953,59 +952,12 @@ final class SimClient {
         });
     }
 
-    // ------------------------------------------------------------------ the directory workload
-
-    /** Creates or deletes one of the cell's directories (a delete of a non-empty one is refused NOT_EMPTY). */
-    private void directoryOp() {
-        int k = rnd.nextInt(sim.dirs.count());
-        String path = "/ls/local" + sim.dirs.directory(k);
-        long forSession = session;
-        if (rnd.nextBoolean()) {
-            createThenClose(path, true, () -> sim.dirChecks.mkdirs++);
-            return;
-        }
-        call(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath(path).setModeBits(RW)), false,
-                new Reply() {
-                    @Override
-                    public void ok(Response r) {
-                        if (session != forSession) {
-                            return;
-                        }
-                        ByteString h = r.getOpen().getHandle();
-                        call(Request.newBuilder().setDelete(DeleteRequest.newBuilder().setHandle(h)), true,
-                                new Reply() {
-                                    @Override
-                                    public void ok(Response r) {
-                                        sim.dirChecks.rmdirs++;
-                                        done();
-                                    }
-
-                                    @Override
-                                    public void failed(Outcome o, ErrorCode code, String why) {
-                                        if (code == ErrorCode.NOT_EMPTY) {
-                                            sim.dirChecks.notEmpty++;
-                                        }
-                                        if (session == forSession) {
-                                            closeQuietly(h);
-                                        }
-                                        done();
-                                    }
-                                });
-                    }
-
-                    @Override
-                    public void failed(Outcome o, ErrorCode code, String why) {
-                        done();
-                    }
-                });
-    }
-
     /**
      * Creates {@code path} (CREATE_MUST; a directory or a file), runs {@code created} once it is
      * acknowledged, closes the new handle if the session is still the one that opened it, then ends
      * the operation; a refusal just ends it.
      */
-    private void createThenClose(String path, boolean directory, Runnable created) {
+    void createThenClose(String path, boolean directory, Runnable created) {
         long forSession = session;
         call(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath(path).setModeBits(RW)
                 .setCreate(Create.CREATE_MUST).setDirectory(directory)), true, new Reply() {
@@ -1016,53 +968,6 @@ final class SimClient {
                             closeQuietly(r.getOpen().getHandle());
                         }
                         done();
-                    }
-
-                    @Override
-                    public void failed(Outcome o, ErrorCode code, String why) {
-                        done();
-                    }
-                });
-    }
-
-    /**
-     * Creates a file in a directory whose children live on this client's partition (refused while
-     * the directory does not exist or is being deleted), or deletes one of its own files.
-     */
-    private void fileOp() {
-        List<Integer> mine = sim.dirs.on(partition);
-        long forSession = session;
-        if (files.isEmpty() || rnd.nextInt(100) < 60) {
-            String path = sim.dirs.directory(mine.get(rnd.nextInt(mine.size()))) + "/f-" + id + "-" + incarnation + "-"
-                    + (++created);
-            createThenClose("/ls/local" + path, false, () -> {
-                sim.dirChecks.created(path);
-                files.add(path);
-            });
-            return;
-        }
-        String path = files.remove(rnd.nextInt(files.size()));
-        sim.dirChecks.deleting(path); // from here the file may go
-        call(Request.newBuilder().setOpen(OpenRequest.newBuilder().setPath("/ls/local" + path).setModeBits(RW)),
-                false, new Reply() {
-                    @Override
-                    public void ok(Response r) {
-                        if (session != forSession) {
-                            return;
-                        }
-                        call(Request.newBuilder().setDelete(DeleteRequest.newBuilder()
-                                .setHandle(r.getOpen().getHandle())), true, new Reply() {
-                                    @Override
-                                    public void ok(Response r) {
-                                        sim.dirChecks.fileDeletes++;
-                                        done();
-                                    }
-
-                                    @Override
-                                    public void failed(Outcome o, ErrorCode code, String why) {
-                                        done();
-                                    }
-                                });
                     }
 
                     @Override

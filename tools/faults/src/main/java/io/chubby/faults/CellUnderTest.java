@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -377,8 +379,13 @@ public final class CellUnderTest implements AutoCloseable {
      * if, transiently, a deposed one still says so), empty if none answers so now.
      */
     public Optional<ReplicaStatus> master(Duration timeout) {
+        return master(statuses(timeout).values());
+    }
+
+    /** The master among {@code statuses}, as {@link #master(Duration)} picks it. */
+    static Optional<ReplicaStatus> master(Collection<ReplicaStatus> statuses) {
         ReplicaStatus best = null;
-        for (ReplicaStatus s : statuses(timeout).values()) {
+        for (ReplicaStatus s : statuses) {
             if (s.isMaster() && s.leaseValid() && (best == null || s.epoch() > best.epoch())) {
                 best = s;
             }
@@ -388,11 +395,17 @@ public final class CellUnderTest implements AutoCloseable {
 
     /** Waits until a master is found; empty at the deadline. */
     public Optional<ReplicaStatus> awaitMaster(Duration within) throws InterruptedException {
+        return firstWithin(within, () -> master(Duration.ofSeconds(1)));
+    }
+
+    /** Asks {@code probe} every 200 ms until it finds something; empty once {@code within} has passed. */
+    private static <T> Optional<T> firstWithin(Duration within, Supplier<Optional<T>> probe)
+            throws InterruptedException {
         long end = System.nanoTime() + within.toNanos();
         do {
-            Optional<ReplicaStatus> m = master(Duration.ofSeconds(1));
-            if (m.isPresent()) {
-                return m;
+            Optional<T> found = probe.get();
+            if (found.isPresent()) {
+                return found;
             }
             Thread.sleep(200);
         } while (System.nanoTime() < end);
@@ -405,8 +418,13 @@ public final class CellUnderTest implements AutoCloseable {
      * says so); empty if none answers so now.
      */
     public Optional<GroupMaster> groupMaster(int g, Duration timeout) {
+        return groupMaster(g, statuses(timeout).values());
+    }
+
+    /** The master of group {@code g} among {@code statuses}, as {@link #groupMaster(int, Duration)} picks it. */
+    static Optional<GroupMaster> groupMaster(int g, Collection<ReplicaStatus> statuses) {
         GroupMaster best = null;
-        for (ReplicaStatus s : statuses(timeout).values()) {
+        for (ReplicaStatus s : statuses) {
             for (ReplicaStatus.Group group : s.groups()) {
                 if (group.group() == g && "master".equals(group.role()) && group.leaseValid()
                         && (best == null || group.epoch() > best.epoch())) {
@@ -419,15 +437,7 @@ public final class CellUnderTest implements AutoCloseable {
 
     /** Waits until group {@code g} has a master; empty at the deadline. */
     public Optional<GroupMaster> awaitGroupMaster(int g, Duration within) throws InterruptedException {
-        long end = System.nanoTime() + within.toNanos();
-        do {
-            Optional<GroupMaster> m = groupMaster(g, Duration.ofSeconds(1));
-            if (m.isPresent()) {
-                return m;
-            }
-            Thread.sleep(200);
-        } while (System.nanoTime() < end);
-        return Optional.empty();
+        return firstWithin(within, () -> groupMaster(g, Duration.ofSeconds(1)));
     }
 
     /** The replica mastering one Paxos group, and the group's epoch. */
@@ -438,7 +448,7 @@ public final class CellUnderTest implements AutoCloseable {
      * Waits until the cell recorded its partitions (the master's Status metric {@code partitioning}
      * reads {@code N fnv1a64-v1}) and every group 0..N-1 has a master, as {@code chubby cell up
      * --partitions N} does before it returns. Returns empty when so (at once for a cell of one
-     * group), else what was seen last at the deadline.
+     * group), else what was seen last at the deadline. One round of Status per poll.
      */
     public Optional<String> awaitPartitions(Duration within) throws InterruptedException {
         if (partitions == 1) {
@@ -448,12 +458,13 @@ public final class CellUnderTest implements AutoCloseable {
         long end = System.nanoTime() + within.toNanos();
         String last = "no master answered";
         do {
-            Optional<ReplicaStatus> m = master(Duration.ofSeconds(1));
+            Collection<ReplicaStatus> seen = statuses(Duration.ofSeconds(1)).values();
+            Optional<ReplicaStatus> m = master(seen);
             if (m.isPresent()) {
                 String metric = m.get().metrics().getOrDefault("partitioning", "absent");
                 List<Integer> without = new ArrayList<>();
                 for (int g = 0; g < partitions; g++) {
-                    if (groupMaster(g, Duration.ofSeconds(1)).isEmpty()) {
+                    if (groupMaster(g, seen).isEmpty()) {
                         without.add(g);
                     }
                 }
@@ -511,7 +522,7 @@ public final class CellUnderTest implements AutoCloseable {
         return sb.toString();
     }
 
-    private boolean allGroupsOpen(java.util.Collection<ReplicaStatus> statuses) {
+    private boolean allGroupsOpen(Collection<ReplicaStatus> statuses) {
         return partitions == 1 || statuses.stream().allMatch(s -> s.groups().size() == partitions);
     }
 

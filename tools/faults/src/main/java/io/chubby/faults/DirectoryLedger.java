@@ -31,7 +31,7 @@ final class DirectoryLedger {
     enum Result { OK, EXISTS, NO_SUCH_NODE, NOT_EMPTY, FAILED, UNKNOWN }
 
     /** One create or delete of {@code path}. */
-    record Call(String path, boolean create, Result result, long invoke, long complete) {
+    record Call(String path, Result result, long invoke, long complete) {
         boolean mayHaveApplied() {
             return result == Result.OK || result == Result.EXISTS || result == Result.UNKNOWN;
         }
@@ -45,7 +45,7 @@ final class DirectoryLedger {
 
     synchronized void created(String path, Result result, long invoke, long complete) {
         requireNew(creates, path);
-        creates.put(path, new Call(path, true, result, invoke, complete));
+        creates.put(path, new Call(path, result, invoke, complete));
         String parent = path.substring(0, path.lastIndexOf('/'));
         if (creates.containsKey(parent)) {
             children.computeIfAbsent(parent, p -> new LinkedHashSet<>()).add(path);
@@ -54,21 +54,17 @@ final class DirectoryLedger {
 
     synchronized void deleted(String path, Result result, long invoke, long complete) {
         requireNew(deletes, path);
-        deletes.put(path, new Call(path, false, result, invoke, complete));
+        deletes.put(path, new Call(path, result, invoke, complete));
     }
 
     /** A delete that answered NOT_EMPTY does not count as the node's delete: it may be tried again. */
     synchronized void refusedNotEmpty(String path, long invoke, long complete) {
-        notEmpty.add(new Call(path, false, Result.NOT_EMPTY, invoke, complete));
+        notEmpty.add(new Call(path, Result.NOT_EMPTY, invoke, complete));
     }
 
     /** Every node whose existence the final check must ask. */
     synchronized List<String> paths() {
         return List.copyOf(creates.keySet());
-    }
-
-    synchronized int size() {
-        return creates.size() + deletes.size() + notEmpty.size();
     }
 
     /**

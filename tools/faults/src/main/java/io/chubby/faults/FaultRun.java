@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -333,11 +334,12 @@ public final class FaultRun {
         return out;
     }
 
-    /** "g0->r3 g1->r1 ..." as the replicas' Status answers name the group masters now. */
+    /** "g0->r3 g1->r1 ..." as the replicas' Status answers (one round) name the group masters now. */
     private static String groupMasters(CellUnderTest cell) {
+        Collection<ReplicaStatus> seen = cell.statuses(Duration.ofSeconds(1)).values();
         StringBuilder sb = new StringBuilder();
         for (int g = 0; g < cell.partitions(); g++) {
-            sb.append(" g").append(g).append("->").append(cell.groupMaster(g, Duration.ofSeconds(1))
+            sb.append(" g").append(g).append("->").append(CellUnderTest.groupMaster(g, seen)
                     .map(m -> "r" + m.replicaId() + "@" + m.epoch()).orElse("none"));
         }
         return sb.toString().trim();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.chubby.client.ReplicaStatus;
 import io.chubby.testkit.Await;
 import java.io.IOException;
 import java.io.InputStream;
@@ -107,5 +108,28 @@ class CellUnderTestTest {
         } catch (IOException e) {
             return "gone";
         }
+    }
+
+    private static ReplicaStatus.Group group(int g, String role, long epoch, boolean leaseValid) {
+        return new ReplicaStatus.Group(g, role, 0, epoch, 1, 1, 0, 1, leaseValid, 0, 0);
+    }
+
+    private static ReplicaStatus status(int id, ReplicaStatus.Group... groups) {
+        return new ReplicaStatus(id, "replica", 0, 1, 1, 1, 0, 1, false, 0, 1, "127.0.0.1:" + (7000 + id), 0,
+                Map.of(), List.of(groups));
+    }
+
+    @Test
+    void aGroupsMasterIsTheReplicaThatSaysSoWithAValidLeaseAtTheHighestEpoch() {
+        List<ReplicaStatus> seen = List.of(
+                status(1, group(0, "master", 257, true), group(1, "replica", 514, false)),
+                status(2, group(0, "replica", 257, false), group(1, "master", 514, true)),
+                status(3, group(0, "replica", 257, false), group(1, "master", 770, true)),
+                status(4, group(0, "master", 1028, false), group(1, "replica", 770, false)));
+        assertEquals(new CellUnderTest.GroupMaster(0, 1, 257), CellUnderTest.groupMaster(0, seen).orElseThrow(),
+                "a master whose lease ran out does not count");
+        assertEquals(new CellUnderTest.GroupMaster(1, 3, 770), CellUnderTest.groupMaster(1, seen).orElseThrow(),
+                "of two that say so, the one at the higher epoch");
+        assertTrue(CellUnderTest.groupMaster(2, seen).isEmpty());
     }
 }

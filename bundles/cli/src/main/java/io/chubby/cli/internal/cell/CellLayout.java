@@ -207,13 +207,7 @@ public record CellLayout(Path dir, int replicas, int basePort, String cellName) 
     static void mergeConfig(Path f, String header, Map<String, String> keys) {
         try {
             Map<String, String> existing = new TreeMap<>();
-            if (Files.isRegularFile(f)) {
-                Properties p = new Properties();
-                try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                    p.load(r);
-                }
-                p.stringPropertyNames().forEach(k -> existing.put(k, p.getProperty(k)));
-            }
+            readProperties(f).ifPresent(p -> p.stringPropertyNames().forEach(k -> existing.put(k, p.getProperty(k))));
             Map<String, String> merged = new TreeMap<>(existing);
             merged.putAll(keys);
             if (Files.isRegularFile(f) && merged.equals(existing)) {

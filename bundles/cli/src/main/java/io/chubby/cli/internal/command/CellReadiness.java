@@ -75,7 +75,8 @@ final class CellReadiness {
         }
     }
 
-    private Optional<ReplicaStatus> probe(String address) {
+    /** Replica {@code address}'s Status, empty when it does not answer (also {@link PartitionReadiness}'s probe). */
+    Optional<ReplicaStatus> probe(String address) {
         try {
             return Optional.of(access.status(address, PROBE_TIMEOUT, security));
         } catch (RuntimeException e) {

@@ -120,11 +120,10 @@ public final class CellUpCommand implements Callable<Integer> {
                 + " replicas" + (n > 1 ? ", " + n + " partitions" : "") + ", client ports " + (layout.basePort() + 1)
                 + ".." + (layout.basePort() + layout.replicas()) + dnsPorts(dnsConfig, dnsOn));
         Map<Integer, ProcessHandle> awaited = startWhatIsNotServing(ctx, layout, home, out, security);
-        new CellReadiness(ctx.access(), security, ctx.waiter(), out).await(layout, awaited,
-                Duration.ofSeconds(waitSeconds));
+        CellReadiness readiness = new CellReadiness(ctx.access(), security, ctx.waiter(), out);
+        readiness.await(layout, awaited, Duration.ofSeconds(waitSeconds));
         if (n > 1) {
-            ClientSecurity sec = security;
-            new PartitionReadiness(a -> statusOf(ctx, a, sec), ctx.waiter(), out).await(layout.clientAddresses(), n,
+            new PartitionReadiness(readiness::probe, ctx.waiter(), out).await(layout.clientAddresses(), n,
                     Duration.ofSeconds(waitSeconds), layout.dir().toString());
         }
         if (!dnsOn.isEmpty()) {
@@ -295,15 +294,6 @@ public final class CellUpCommand implements Callable<Integer> {
                     + "that has): --partitions must be 1");
         }
         return recorded;
-    }
-
-    private static Optional<io.chubby.client.ReplicaStatus> statusOf(CliContext ctx, String address,
-                                                                     ClientSecurity security) {
-        try {
-            return Optional.of(ctx.access().status(address, Duration.ofSeconds(1), security));
-        } catch (RuntimeException e) {
-            return Optional.empty(); // down or starting: asked again at the next poll
-        }
     }
 
     /** A --set key of no component or an identity key is a usage error (dns.* keys: {@link #checkDnsTuning}). */

@@ -68,8 +68,7 @@ final class GroupMasters {
     private static String addressOf(int id, List<String> addresses, List<Optional<ReplicaStatus>> answers) {
         for (int k = 0; k < answers.size() && id != 0; k++) {
             Optional<ReplicaStatus> s = answers.get(k);
-            int answered = s.map(x -> x.replicaId() == 0 ? -1 : x.replicaId()).orElse(-1);
-            if (answered == id) {
+            if (s.isPresent() && s.get().replicaId() == id) {
                 String own = s.get().address();
                 return own == null || own.isEmpty() ? addresses.get(k) : own;
             }
