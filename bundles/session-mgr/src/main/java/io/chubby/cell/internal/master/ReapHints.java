@@ -1,5 +1,6 @@
 package io.chubby.cell.internal.master;
 
+import io.chubby.api.ErrorCode;
 import io.chubby.api.NodePath;
 import io.chubby.cell.internal.cross.CrossCalls;
 import io.chubby.cell.internal.replica.CellStateMachine;
@@ -23,7 +24,8 @@ import java.util.function.Supplier;
  * D's anchor is ephemeral, and at takeover for every such anchor without children; as C, for the
  * reaps an entry deferred (it opens one intent itself). Each is a {@code ReapIfEmpty(D, instance)}
  * proposed in D's group through {@link CrossCalls}, sent again at each timer step until that group
- * applied it (opening the REAP_DIR intent, or not: a handle open, a child back, D gone). A request
+ * applied it (opening the REAP_DIR intent, or not: a handle open, D gone) and while it answers
+ * CELL_UNAVAILABLE (another intent on D still open, which may be a reap H just refused). A request
  * is only a hint: C decides at apply, H's seal decides emptiness, so a lost one costs a leak until
  * the next takeover and a stale one nothing.
  *
@@ -85,8 +87,9 @@ final class ReapHints {
             cross.get().call(group, r).whenComplete((answer, err) -> {
                 synchronized (this) {
                     inFlight.remove(r.path());
-                    if (err == null && answer instanceof Result.DirOutcome) {
-                        wanted.remove(r.path(), r.instance());
+                    boolean retry = answer instanceof Result.Failed f && f.code() == ErrorCode.CELL_UNAVAILABLE;
+                    if (err == null && !retry) {
+                        wanted.remove(r.path(), r.instance()); // applied (an intent opened, or nothing to reap)
                     }
                 }
             });

@@ -146,12 +146,20 @@ final class DirectoryApplier {
                 DirIntent.Phase.SEALING));
     }
 
-    /** H's (or C's own master's) request to reap ephemeral D: INTENT_OPENED, or STALE when nothing started. */
+    /**
+     * H's (or C's own master's) request to reap ephemeral D: INTENT_OPENED, or STALE when nothing
+     * started. While another intent on D is open it is refused CELL_UNAVAILABLE (nothing applied), so
+     * the sender asks again: a reap that H refused NOT_EMPTY just before D's last child went is still
+     * open when H's request comes, and ends without a reap.
+     */
     Result reapIfEmpty(Command.ReapIfEmpty c, long index) {
         NodePath dir = s.pathOf(c.path());
         Node n = s.nodes.get(dir.storageKey());
         if (n == null || n.instance() != c.instance() || !n.directory() || !s.layout().crossesGroups(dir)) {
             return new Result.DirOutcome(Outcome.STALE, 0);
+        }
+        if (t.pendingOn(c.path()) != null) {
+            throw ChubbyException.of(ErrorCode.CELL_UNAVAILABLE, "directory %s has an intent open; retry", dir);
         }
         reapRequested(dir, n, index);
         DirIntent i = t.intent(index);
