@@ -26,6 +26,7 @@ import io.chubby.protocol.StatusRequest;
 import io.chubby.testkit.Await;
 import io.chubby.testkit.FakeGroupCell;
 import io.chubby.testkit.HashPartitioner;
+import io.chubby.testkit.MemoryNetwork;
 import io.chubby.testkit.MutableClock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -149,7 +150,9 @@ class CellRouterTest {
         String file = dir + "/f";
 
         // A session of the partition holding `file`, on its master; the Open reaches that group (its
-        // directory is not there: anchors are step 8, so the group answers for its own namespace).
+        // directory is not there: no anchor of it there, and its own group, asked over the cross-group
+        // channel (ResolveDir, here delivered on the caller's thread), holds no node of it either).
+        cell.carryCrossOver(new MemoryNetwork());
         TestClient onOther = new TestClient(host(MASTERS[other]));
         Response created = onOther.ok(createSession(other, true));
         long session = created.getCreateSession().getSessionId();

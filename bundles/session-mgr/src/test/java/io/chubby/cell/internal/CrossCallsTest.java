@@ -21,6 +21,8 @@ import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.Node;
 import io.chubby.cell.internal.state.Partitions;
 import io.chubby.cell.internal.state.Result;
+import io.chubby.protocol.CloseRequest;
+import io.chubby.protocol.CloseSessionRequest;
 import io.chubby.protocol.Create;
 import io.chubby.protocol.DeleteRequest;
 import io.chubby.protocol.OpenRequest;
@@ -57,6 +59,8 @@ import org.junit.jupiter.api.Test;
  * empty, emptied, deleted and made again while the network loses and duplicates messages; after
  * every call no child is without its directory, and at the end every acknowledged create is there
  * and every directory agrees with its anchor. Bad cross requests get typed answers and change nothing.
+ * A create under a file or nothing of another group is answered as in one partition (ResolveDir),
+ * and ephemeral directories whose children live elsewhere are reaped as in one partition (REAP_DIR).
  */
 class CrossCallsTest {
     private static final int RW = 3;
@@ -150,10 +154,12 @@ class CrossCallsTest {
                 checkNoOrphan(dir);
                 assertNull(state(c).nodeAt(relative(dir)));
                 // Answered at the delete (its linearization point); until H drops the sealed anchor a
-                // create in D is refused "retry", after that NO_SUCH_NODE: never created.
+                // create in D is refused "retry", after that NO_SUCH_NODE (once C's ResolveDir says D
+                // is absent: an answer that comes later): never created.
                 Await.until("a create in deleted " + dir + " refused for good", () -> {
                     master(c).tick();
-                    Response late = inH.call(open(dir + "/late", false));
+                    Response late = inH.callAcross(open(dir + "/late", false), () -> Await.until("an answer",
+                            () -> inH.conn.forCall(inH.callId) != null));
                     if (late.hasError() && late.getError().getCode() == ErrorCode.CELL_UNAVAILABLE.wire()) {
                         return false;
                     }
@@ -279,7 +285,154 @@ class CrossCallsTest {
                 () -> "the plugins saw the client's calls in C: " + seen.get(cell.masterOf(c)));
     }
 
+    @Test
+    void aCreateUnderAFileOrUnderNothingOfAnotherGroupIsAnsweredAsInOnePartition() {
+        Crossing x = crossing();
+        String name = x.dir();
+        int c = x.c();
+        int h = x.h();
+        TestClient inC = x.inC();
+        TestClient inH = x.inH();
+
+        long cBefore = master(c).stateMachine().checksum();
+        assertError(ErrorCode.NO_SUCH_NODE, across(h, inH, open(name + "/x", false)));
+        assertEquals(cBefore, master(c).stateMachine().checksum(), "ResolveDir changed nothing in C");
+        inC.ok(open(name, false)); // a file: it has no anchor in H
+        long withFile = master(c).stateMachine().checksum();
+        Response under = across(h, inH, open(name + "/x", false));
+        assertError(ErrorCode.NOT_A_DIRECTORY, under);
+        assertTrue(under.getError().getMessage().contains("is a file"), under.getError().getMessage());
+        assertError(ErrorCode.NOT_A_DIRECTORY, across(h, inH, open(name + "/y", true)));
+        assertEquals(withFile, master(c).stateMachine().checksum(), "ResolveDir changed nothing in C");
+        assertTrue(state(h).children(relative(name)).isEmpty(), "nothing created under the file");
+        sameStateOnEveryReplica();
+    }
+
+    @Test
+    void anEphemeralCrossingDirectoryGoesWithItsLastChildAndIsKeptWhileItHasOne() {
+        Crossing x = crossing();
+        String dir = x.dir();
+        int c = x.c();
+        int h = x.h();
+        TestClient inH = x.inH();
+        ByteString d = madeEphemeral(c, x.inC(), dir);
+        ByteString f = inH.ok(open(dir + "/f", false)).getOpen().getHandle();
+
+        x.inC().ok(close(d)); // the last handle: a reap starts, and H's seal answers NOT_EMPTY
+        awaitNoIntent();
+        assertNotNull(state(c).nodeAt(relative(dir)), "an ephemeral directory with a child was reaped");
+        assertEquals(Anchor.State.LIVE, anchorOf(dir).state());
+        checkNoOrphan(dir);
+
+        inH.ok(delete(f)); // its last child: H asks C to reap it
+        awaitReaped(dir);
+        checkNoOrphan(dir);
+        assertError(ErrorCode.NO_SUCH_NODE, across(h, inH, open(dir + "/late", false)));
+        sameStateOnEveryReplica();
+    }
+
+    @Test
+    void anEmptyEphemeralCrossingDirectoryGoesWithItsLastHandleAndOneWithAFileStays() {
+        List<String> dirs = crossingDirectories(2);
+        String empty = dirs.get(0);
+        String full = dirs.get(1);
+        int cEmpty = FOUR.partitionOf(NodePath.parse(empty));
+        int cFull = FOUR.partitionOf(NodePath.parse(full));
+        ByteString e = madeEphemeral(cEmpty, client(cEmpty), empty);
+        ByteString d = madeEphemeral(cFull, client(cFull), full);
+        TestClient inH = client(FOUR.partitionOfChildren(NodePath.parse(full)));
+        inH.ok(close(inH.ok(open(full + "/kept", false)).getOpen().getHandle()));
+
+        client(cEmpty).ok(close(e));
+        awaitReaped(empty);
+        client(cFull).ok(close(d));
+        awaitNoIntent();
+        assertNotNull(state(cFull).nodeAt(relative(full)), "an ephemeral directory with a file was reaped");
+        assertEquals(Anchor.State.LIVE, anchorOf(full).state());
+        assertNotNull(state(FOUR.partitionOfChildren(NodePath.parse(full))).nodeAt(relative(full + "/kept")));
+        checkNoOrphan(full);
+        checkNoOrphan(empty);
+        sameStateOnEveryReplica();
+    }
+
+    @Test
+    void anEphemeralCrossingDirectoryAndItsEphemeralChildGoWhenTheSessionEnds() {
+        Crossing x = crossing();
+        String dir = x.dir();
+        int c = x.c();
+        int h = x.h();
+        madeEphemeral(c, x.inC(), dir);
+        x.inH().ok(ephemeral(open(dir + "/e", false)));
+
+        x.inC().ok(Request.newBuilder().setCloseSession(CloseSessionRequest.newBuilder())); // its child is still there
+        awaitNoIntent();
+        assertNotNull(state(c).nodeAt(relative(dir)));
+        x.inH().ok(Request.newBuilder().setCloseSession(CloseSessionRequest.newBuilder())); // the child goes, then D
+        assertNull(state(h).nodeAt(relative(dir + "/e")));
+        awaitReaped(dir);
+        checkNoOrphan(dir);
+        sameStateOnEveryReplica();
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** A directory whose node (in C) and children (in H) live in groups mastered by different replicas. */
+    private record Crossing(String dir, int c, int h, TestClient inC, TestClient inH) {
+    }
+
+    /** The first such directory, with a client of a session in each of its two groups. */
+    private Crossing crossing() {
+        String dir = crossingDirectories(1).get(0);
+        int c = FOUR.partitionOf(NodePath.parse(dir));
+        int h = FOUR.partitionOfChildren(NodePath.parse(dir));
+        return new Crossing(dir, c, h, client(c), client(h));
+    }
+
+    /** Creates ephemeral directory {@code dir} in {@code c} (answered once H holds its anchor): its handle. */
+    private ByteString madeEphemeral(int c, TestClient inC, String dir) {
+        Response made = across(c, inC, ephemeral(open(dir, true)));
+        assertFalse(made.hasError(), () -> made.getError().toString());
+        assertTrue(anchorOf(dir).ephemeral());
+        return made.getOpen().getHandle();
+    }
+
+    private Anchor anchorOf(String dir) {
+        return state(FOUR.partitionOfChildren(NodePath.parse(dir))).directories().anchor(NodePath.parse(dir)
+                .storageKey());
+    }
+
+    /** Steps every master's timer until no group has an open intent. */
+    private void awaitNoIntent() {
+        Await.until("every intent ended", () -> {
+            boolean quiet = true;
+            for (int g = 0; g < GROUPS; g++) {
+                master(g).tick();
+                quiet &= state(g).directories().intents().isEmpty();
+            }
+            return quiet;
+        });
+    }
+
+    /** Steps every master's timer until {@code dir} is gone from C, its anchor dropped and its intent ended. */
+    private void awaitReaped(String dir) {
+        int c = FOUR.partitionOf(NodePath.parse(dir));
+        Await.until(dir + " reaped", () -> {
+            for (int g = 0; g < GROUPS; g++) {
+                master(g).tick();
+            }
+            return state(c).nodeAt(relative(dir)) == null && anchorOf(dir).state() == Anchor.State.DROPPED
+                    && state(c).directories().intents().isEmpty();
+        });
+    }
+
+    private static Request.Builder ephemeral(Request.Builder open) {
+        open.getOpenBuilder().setEphemeral(true);
+        return open;
+    }
+
+    private static Request.Builder close(ByteString handle) {
+        return Request.newBuilder().setClose(CloseRequest.newBuilder().setHandle(handle));
+    }
 
     private static byte[] step(Command c) {
         return io.chubby.cell.internal.state.CommandCodec.encode(c);

@@ -104,7 +104,7 @@ final class FileCalls {
                 && machine.read(s -> s.nodeAt(path.cellRelative()) != null)) {
             writes.openExisting(call.conn, req, path.cellRelative(), cmd, reply);
         } else {
-            writes.proposeAndReply(call.conn, req, path.cellRelative(), true, cmd, r -> anchored(r, path.cellRelative()), reply);
+            writes.proposeAndReply(call.conn, req, path.cellRelative(), true, cmd, r -> anchored(r, path), reply);
         }
     }
 
@@ -129,15 +129,48 @@ final class FileCalls {
                 });
     }
 
-    /** A directory whose children live in another group is answered once H holds its anchor (4.3). */
-    private CompletionStage<Result> anchored(Result r, String path) {
+    /**
+     * A directory whose children live in another group is answered once H holds its anchor; a create
+     * refused for want of its parent's anchor, once C said what the parent is (4.3).
+     */
+    private CompletionStage<Result> anchored(Result r, NodePath path) {
+        if (r instanceof Result.Failed f && f.code() == ErrorCode.NO_SUCH_NODE) {
+            return resolvedParent(f, path);
+        }
         if (r instanceof Result.Opened op && op.created() && op.stat().directory()) {
-            long txid = directories.openIntentOn(path, op.stat().instance());
+            long txid = directories.openIntentOn(path.cellRelative(), op.stat().instance());
             if (txid != 0) {
                 return directories.created(txid).thenApply(o -> r);
             }
         }
         return CompletableFuture.completedFuture(r);
+    }
+
+    /**
+     * The answer to a create in this group (H) refused NO_SUCH_NODE because its parent D, whose node
+     * lives in group C, has no anchor here: C's ResolveDir says what D is, so the client gets what a
+     * cell of one partition answers (NOT_A_DIRECTORY for a file, NO_SUCH_NODE when absent) or, for
+     * a directory whose anchor is still on its way, CELL_UNAVAILABLE "retry". Only this error path
+     * pays the round trip.
+     */
+    private CompletionStage<Result> resolvedParent(Result.Failed f, NodePath path) {
+        NodePath dir = path.isRoot() ? null : path.parent();
+        if (dir == null || !machine.read(s -> s.layout().crossesGroups(dir) && s.layout().partitionOf(dir) != group)) {
+            return CompletableFuture.completedFuture(f);
+        }
+        return directories.resolveDir(dir).handle((answer, err) -> {
+            Outcome o = answer instanceof Result.DirOutcome d ? d.outcome() : null;
+            if (o == Outcome.NO_NODE) {
+                return f;
+            }
+            if (o == Outcome.IS_FILE) {
+                return new Result.Failed(ErrorCode.NOT_A_DIRECTORY, "cannot create " + path + ": parent " + dir
+                        + " is a file");
+            }
+            return new Result.Failed(ErrorCode.CELL_UNAVAILABLE, o == Outcome.IS_DIRECTORY
+                    ? "directory " + dir + " is being created; retry"
+                    : "cannot create " + path + ": the partition of " + dir + " was not reached; retry");
+        });
     }
 
     void close(Call call) {

@@ -12,7 +12,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface CrossCalls {
 
-    /** Proposes {@code step} (AnchorDir, SealDir or DropAnchor) in group {@code toGroup}. */
+    /**
+     * Proposes {@code step} (AnchorDir, SealDir, DropAnchor, ResolveDir, ReapIfEmpty, AclCopy) in
+     * group {@code toGroup}.
+     */
     CompletableFuture<Result> call(int toGroup, Command step);
 
     /** Nowhere to send: every call fails (a cell of one group never calls). */

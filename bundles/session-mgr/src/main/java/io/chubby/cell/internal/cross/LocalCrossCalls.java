@@ -28,7 +28,8 @@ public final class LocalCrossCalls implements CrossCalls {
     @Override
     public CompletableFuture<Result> call(int toGroup, Command step) {
         if (!(step instanceof Command.AnchorDir || step instanceof Command.SealDir
-                || step instanceof Command.DropAnchor || step instanceof Command.AclCopy)) {
+                || step instanceof Command.DropAnchor || step instanceof Command.AclCopy
+                || step instanceof Command.ResolveDir || step instanceof Command.ReapIfEmpty)) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("not a cross-group step: " + step));
         }
         Target t = groups.apply(toGroup);

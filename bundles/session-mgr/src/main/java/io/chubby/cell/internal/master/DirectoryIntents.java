@@ -31,12 +31,14 @@ public final class DirectoryIntents {
     private final Set<String> inFlight = new HashSet<>();
     private final Map<Long, List<CompletableFuture<Outcome>>> waiters = new HashMap<>();
     private volatile CrossCalls cross = CrossCalls.NONE;
+    private final ReapHints reaps;
 
     DirectoryIntents(CellStateMachine machine, Function<Command, CompletableFuture<Result>> propose,
                      BooleanSupplier isMaster) {
         this.machine = machine;
         this.propose = propose;
         this.isMaster = isMaster;
+        this.reaps = new ReapHints(machine, isMaster, () -> cross);
     }
 
     /** The channel to the other groups' masters (set by the host of several groups). */
@@ -49,6 +51,7 @@ public final class DirectoryIntents {
         if (!isMaster.getAsBoolean()) {
             return;
         }
+        reaps.drive();
         List<Object[]> calls = machine.read(s -> {
             List<Object[]> out = new ArrayList<>();
             for (DirIntent i : s.directories().intents()) {
@@ -79,8 +82,23 @@ public final class DirectoryIntents {
         }
     }
 
+    /** This replica's takeover settled: asks for the reaps a predecessor may have left unasked (4.3). */
+    void tookOver() {
+        reaps.tookOver();
+    }
+
+    /**
+     * Asks C, the group of directory {@code dir}'s node, what it is (4.3 ResolveDir): a DirOutcome
+     * IS_FILE, NO_NODE or IS_DIRECTORY; a failed future when C's master could not be asked.
+     */
+    public CompletableFuture<Result> resolveDir(NodePath dir) {
+        int c = machine.read(s -> s.layout().partitionOf(dir));
+        return cross.call(c, new Command.ResolveDir(dir.cellRelative()));
+    }
+
     /** Told of every applied entry: ends the waits of intents that reached their outcome. */
     void applied(Command entry, Result result) {
+        reaps.applied();
         if (result instanceof Result.DirOutcome d
                 && (d.outcome() == Outcome.DELETED || d.outcome() == Outcome.NOT_EMPTY
                         || (d.outcome() == Outcome.APPLIED && entry instanceof Command.DirIntentDone))) {

@@ -275,6 +275,7 @@ public final class Mastership implements ConsensusListener {
                 leases.failoverClaimsEnd(claimsEnd);
                 settledEpoch = e;
                 acl.tookOver();
+                directories.tookOver();
                 log.info("takeover settled epoch={} index={} leaseCeilingMs={} unacknowledgedClaimsEndInMs={}", e,
                         machine.appliedIndex(), recorded, claimsEnd - clock.millis());
             }

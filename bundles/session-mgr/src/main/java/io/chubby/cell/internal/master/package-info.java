@@ -8,6 +8,7 @@
  * secret comes from (group 0: random; others: group 0's); {@code Wire} converts to protocol messages.
  * {@code DirectoryIntents} drives the directory intents this group coordinates over
  * {@code io.chubby.cell.internal.cross.CrossCalls}, step by step as the pure {@code DirectoryPhases}
- * says (docs/PARTITIONING.md section 4).
+ * says (docs/PARTITIONING.md section 4); {@code ReapHints} asks the group of an ephemeral directory's
+ * node to reap it when this group (its children's) may have seen it emptied.
  */
 package io.chubby.cell.internal.master;

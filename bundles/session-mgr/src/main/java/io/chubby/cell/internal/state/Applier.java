@@ -72,7 +72,11 @@ final class Applier {
         } else if (c instanceof Command.DropAnchor d) {
             return new DirectoryApplier(s).dropAnchor(d);
         } else if (c instanceof Command.DeleteSealedDir d) {
-            return new DirectoryApplier(s).deleteSealedDir(d);
+            return deleteSealedDir(d);
+        } else if (c instanceof Command.ResolveDir d) {
+            return new DirectoryApplier(s).resolveDir(d);
+        } else if (c instanceof Command.ReapIfEmpty r) {
+            return new DirectoryApplier(s).reapIfEmpty(r, index);
         } else if (c instanceof Command.DirIntentDone d) {
             return new DirectoryApplier(s).intentDone(d);
         } else if (c instanceof Command.AclCopy a) {
@@ -178,6 +182,9 @@ final class Applier {
             if (o.create() == CreateMode.MUST) {
                 throw ChubbyException.of(ErrorCode.EXISTS, "%s already exists", path);
             }
+            if (node.directory() && s.layout().crossesGroups(path)) {
+                new DirectoryApplier(s).requireNotReaping(path);
+            }
         } else {
             if (o.create() == CreateMode.NO) {
                 throw ChubbyException.of(ErrorCode.NO_SUCH_NODE, "%s does not exist", path);
@@ -234,6 +241,19 @@ final class Applier {
         String c = o.changeAcl() == null ? a.changeAcl() : o.changeAcl();
         return new Node(s.nextInstance++, 1, 0, 1, o.directory(), o.ephemeral(), r, w, c, o.nowMillis(),
                 o.nowMillis(), o.initialContents());
+    }
+
+    /**
+     * The delete (or reap) of a sealed directory; its parent, which may just have lost its last
+     * child, is reaped (4.2 step 5).
+     */
+    private Result deleteSealedDir(Command.DeleteSealedDir d) {
+        DirIntent i = s.directories().intent(d.txid());
+        Result r = new DirectoryApplier(s).deleteSealedDir(d);
+        if (r instanceof Result.DirOutcome o && o.outcome() == Result.DirOutcome.Outcome.DELETED) {
+            reap(s.pathOf(i.path()).parent());
+        }
+        return r;
     }
 
     private Result close(Command.CloseHandle c) {
@@ -322,15 +342,20 @@ final class Applier {
 
     /**
      * Deletes {@code path} if it is an ephemeral node no handle has open (a directory: and empty),
-     * then tries its parent, whose last child may just have gone.
+     * then tries its parent, whose last child may just have gone. A directory whose children live in
+     * another group is not deleted here: a REAP_DIR intent is opened for it.
      */
     private void reap(NodePath path) {
         NodePath p = path;
         while (!p.isRoot()) {
             byte[] key = p.storageKey();
             Node n = s.nodes.get(key);
+            if (n != null && n.directory() && s.layout().crossesGroups(p)) {
+                // Its children are elsewhere: H decides emptiness, by a REAP_DIR intent (4.3).
+                new DirectoryApplier(s).reapRequested(p, n, index);
+                return;
+            }
             if (n == null || !n.ephemeral() || s.openCount(n.instance()) > 0 || (n.directory() && s.hasChildren(p))
-                    || (n.directory() && s.layout().crossesGroups(p)) // its children are elsewhere: not reaped here
                     || PlantedBugs.ephemeralsOutliveTheirSessions) {
                 return;
             }

@@ -128,6 +128,7 @@ public final class CellState {
         undo.clear();
         locks.resetNotices();
         nodeChanges.clear();
+        directories.clearDeferredReaps();
         long[] counters = {nextInstance, nextHandle, nextSession};
         long checksumBefore = checksum;
         Result result;
@@ -164,6 +165,7 @@ public final class CellState {
         pending = new ArrayList<>();
         locks.resetNotices();
         nodeChanges.clear();
+        directories.clearDeferredReaps();
     }
 
     void putNode(byte[] key, Node n) {

@@ -183,6 +183,21 @@ public sealed interface Command {
     record DirIntentDone(long txid, Result.DirOutcome.Outcome outcome) implements Command {
     }
 
+    /**
+     * Applied in C for H's master, whose create of a child of directory {@code path} (cell-relative)
+     * found no anchor: reads what the node is (IS_FILE, NO_NODE or IS_DIRECTORY) and changes nothing.
+     */
+    record ResolveDir(String path) implements Command {
+    }
+
+    /**
+     * Applied in C, sent by H's master when ephemeral directory {@code path} at {@code instance} may
+     * have become empty (or by C's own master for a reap its apply deferred): opens a REAP_DIR intent
+     * if the node of that instance is still there with no handle open and no intent; else STALE.
+     */
+    record ReapIfEmpty(String path, long instance) implements Command {
+    }
+
     // ---------------------------------------------------------------- ACL files held by another partition (4.3)
 
     /**

@@ -33,6 +33,8 @@ public final class CommandCodec {
     private static final int DIR_INTENT_DONE = 22;
     private static final int ACL_COPY = 23;
     private static final int OPEN_ANCHOR = 24;
+    private static final int RESOLVE_DIR = 25;
+    private static final int REAP_IF_EMPTY = 26;
 
     private CommandCodec() {
     }
@@ -99,6 +101,10 @@ public final class CommandCodec {
             o.u8(DELETE_SEALED_DIR).i64(d.txid());
         } else if (c instanceof Command.DirIntentDone d) {
             o.u8(DIR_INTENT_DONE).i64(d.txid()).u8(d.outcome().ordinal());
+        } else if (c instanceof Command.ResolveDir d) {
+            o.u8(RESOLVE_DIR).str(d.path());
+        } else if (c instanceof Command.ReapIfEmpty d) {
+            o.u8(REAP_IF_EMPTY).str(d.path()).i64(d.instance());
         } else if (c instanceof Command.AclCopy a) {
             o.u8(ACL_COPY).str(a.path()).i64(a.instance()).i64(a.generation()).bytes(a.contents()).bool(a.deleted())
                     .bool(a.pending()).i64(a.stamp());
@@ -182,6 +188,8 @@ public final class CommandCodec {
             case DROP_ANCHOR -> new Command.DropAnchor(in.str(), in.i64(), in.i64());
             case DELETE_SEALED_DIR -> new Command.DeleteSealedDir(in.i64());
             case DIR_INTENT_DONE -> new Command.DirIntentDone(in.i64(), outcome(in.u8()));
+            case RESOLVE_DIR -> new Command.ResolveDir(in.str());
+            case REAP_IF_EMPTY -> new Command.ReapIfEmpty(in.str(), in.i64());
             case ACL_COPY -> new Command.AclCopy(in.str(), in.i64(), in.i64(), in.bytes(), in.bool(), in.bool(),
                     in.i64());
             default -> throw new io.chubby.api.ChubbyException(ErrorCode.INTERNAL, "unknown command tag " + tag);

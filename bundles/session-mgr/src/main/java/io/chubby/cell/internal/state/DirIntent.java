@@ -12,8 +12,12 @@ import io.chubby.api.ErrorCode;
  */
 public record DirIntent(long txid, Kind kind, String path, long instance, Phase phase) {
 
-    /** CREATE_DIR anchors a new D in H; DELETE_DIR seals, deletes and drops. */
-    public enum Kind { CREATE_DIR, DELETE_DIR }
+    /**
+     * CREATE_DIR anchors a new D in H; DELETE_DIR seals, deletes and drops; REAP_DIR (an ephemeral D
+     * no handle has open) takes DELETE_DIR's steps, ends at NOT_EMPTY, and deletes D only if still
+     * no handle is open on it (section 4.3).
+     */
+    public enum Kind { CREATE_DIR, DELETE_DIR, REAP_DIR }
 
     /** ANCHORING: AnchorDir to H; SEALING: SealDir to H; DROPPING: D deleted, DropAnchor to H. */
     public enum Phase { ANCHORING, SEALING, DROPPING }

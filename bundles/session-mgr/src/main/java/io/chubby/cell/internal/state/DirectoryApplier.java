@@ -115,14 +115,82 @@ final class DirectoryApplier {
         }
     }
 
+    /**
+     * Refuses an Open of a directory being reaped, with nothing applied: a reap deletes D only while
+     * no handle is open on it, so none is opened meanwhile; the retry finds D gone (or makes a new one).
+     */
+    void requireNotReaping(NodePath dir) {
+        DirIntent open = t.pendingOn(dir.cellRelative());
+        if (open != null && open.kind() == DirIntent.Kind.REAP_DIR) {
+            throw ChubbyException.of(ErrorCode.CELL_UNAVAILABLE, "ephemeral directory %s is being deleted; retry",
+                    dir);
+        }
+    }
+
+    /**
+     * The last handle on ephemeral directory {@code dir}, whose children live in H, closed here (or
+     * H asked, {@link #reapIfEmpty}): opens its REAP_DIR intent, the seal in H deciding emptiness.
+     * Nothing when a handle is open or an intent on D is open (a delete, or a reap already). An
+     * entry opens one intent (txid = its index); further ones are deferred to C's master.
+     */
+    void reapRequested(NodePath dir, Node node, long index) {
+        if (!node.ephemeral() || s.openCount(node.instance()) > 0 || t.pendingOn(dir.cellRelative()) != null
+                || PlantedBugs.ephemeralsOutliveTheirSessions) {
+            return;
+        }
+        if (t.intent(index) != null) {
+            t.deferReap(new Command.ReapIfEmpty(dir.cellRelative(), node.instance()));
+            return;
+        }
+        t.putIntent(new DirIntent(index, DirIntent.Kind.REAP_DIR, dir.cellRelative(), node.instance(),
+                DirIntent.Phase.SEALING));
+    }
+
+    /**
+     * H's (or C's own master's) request to reap ephemeral D: INTENT_OPENED, or STALE when nothing
+     * started. While another intent on D is open it is refused CELL_UNAVAILABLE (nothing applied), so
+     * the sender asks again: a reap that H refused NOT_EMPTY just before D's last child went is still
+     * open when H's request comes, and ends without a reap.
+     */
+    Result reapIfEmpty(Command.ReapIfEmpty c, long index) {
+        NodePath dir = s.pathOf(c.path());
+        Node n = s.nodes.get(dir.storageKey());
+        if (n == null || n.instance() != c.instance() || !n.directory() || !s.layout().crossesGroups(dir)) {
+            return new Result.DirOutcome(Outcome.STALE, 0);
+        }
+        if (t.pendingOn(c.path()) != null) {
+            throw ChubbyException.of(ErrorCode.CELL_UNAVAILABLE, "directory %s has an intent open; retry", dir);
+        }
+        reapRequested(dir, n, index);
+        DirIntent i = t.intent(index);
+        return i != null && i.path().equals(c.path()) ? new Result.DirOutcome(Outcome.INTENT_OPENED, index)
+                : new Result.DirOutcome(Outcome.STALE, 0);
+    }
+
+    /**
+     * What the node at {@code path} is, for H's master whose create of a child found no anchor (4.3):
+     * read only, so the state (and its checksum) is unchanged.
+     */
+    Result resolveDir(Command.ResolveDir c) {
+        Node n = s.nodeAt(c.path());
+        return new Result.DirOutcome(n == null ? Outcome.NO_NODE : n.directory() ? Outcome.IS_DIRECTORY
+                : Outcome.IS_FILE, 0);
+    }
+
     Result deleteSealedDir(Command.DeleteSealedDir c) {
         DirIntent i = t.intent(c.txid());
-        if (i == null || i.kind() != DirIntent.Kind.DELETE_DIR || i.phase() != DirIntent.Phase.SEALING) {
+        if (i == null || i.kind() == DirIntent.Kind.CREATE_DIR || i.phase() != DirIntent.Phase.SEALING) {
             return new Result.DirOutcome(Outcome.STALE, c.txid());
         }
         NodePath dir = s.pathOf(i.path());
         Node n = s.nodes.get(dir.storageKey());
-        if (n != null && n.instance() == i.instance()) {
+        boolean same = n != null && n.instance() == i.instance();
+        if (same && i.kind() == DirIntent.Kind.REAP_DIR && (!n.ephemeral() || s.openCount(n.instance()) > 0)) {
+            // Checked again at the reap's own linearization point. Opens of D are refused while the
+            // reap is open, so this does not happen; should it, the reap waits in SEALING (re-sent).
+            return new Result.DirOutcome(Outcome.STALE, c.txid());
+        }
+        if (same) {
             s.deleteNode(dir.storageKey());
         }
         t.putIntent(i.in(DirIntent.Phase.DROPPING));
@@ -134,9 +202,9 @@ final class DirectoryApplier {
         if (i == null) {
             return new Result.DirOutcome(Outcome.STALE, c.txid());
         }
-        boolean sealing = i.kind() == DirIntent.Kind.DELETE_DIR && i.phase() == DirIntent.Phase.SEALING;
+        boolean sealing = i.kind() != DirIntent.Kind.CREATE_DIR && i.phase() == DirIntent.Phase.SEALING;
         if (sealing != (c.outcome() == Outcome.NOT_EMPTY)) {
-            // A delete in SEALING ends only as NOT_EMPTY; once sealed it ends only after the drop.
+            // A delete or reap in SEALING ends only as NOT_EMPTY; once sealed it ends only after the drop.
             return new Result.DirOutcome(Outcome.STALE, c.txid());
         }
         t.removeIntent(c.txid());

@@ -20,6 +20,8 @@ public final class DirectoryTables {
     private final CellState s;
     private final TreeMap<byte[], Anchor> anchors = new TreeMap<>(Arrays::compareUnsigned);
     private final TreeMap<Long, DirIntent> intents = new TreeMap<>();
+    /** Reaps the last applied entry could not open itself (one intent per entry: its txid): not state. */
+    private final List<Command.ReapIfEmpty> deferredReaps = new java.util.ArrayList<>();
 
     DirectoryTables(CellState state) {
         this.s = state;
@@ -28,6 +30,20 @@ public final class DirectoryTables {
     /** The anchor of the directory with this storage key, or null. */
     public Anchor anchor(byte[] dirKey) {
         return anchors.get(dirKey);
+    }
+
+    /**
+     * The LIVE anchors of ephemeral directories, cell-relative path to instance (H's master asks again
+     * for their reap when it takes over, 4.3).
+     */
+    public Map<String, Long> liveEphemeralAnchors() {
+        Map<String, Long> out = new TreeMap<>();
+        anchors.forEach((k, a) -> {
+            if (a.ephemeral() && a.state() == Anchor.State.LIVE) {
+                out.put(new String(k, 2, k.length - 2, java.nio.charset.StandardCharsets.UTF_8), a.instance());
+            }
+        });
+        return out;
     }
 
     /** Open intents, by txid. */
@@ -47,6 +63,23 @@ public final class DirectoryTables {
             }
         }
         return null;
+    }
+
+    /**
+     * REAP_DIR intents the last applied entry wanted to open beyond its one (its txid is its log
+     * index): C's master proposes a {@link Command.ReapIfEmpty} for each. Empty after a failed entry.
+     */
+    public List<Command.ReapIfEmpty> deferredReaps() {
+        return List.copyOf(deferredReaps);
+    }
+
+    void deferReap(Command.ReapIfEmpty r) {
+        deferredReaps.add(r);
+    }
+
+    /** Called as each entry's apply starts and when it is rolled back. */
+    void clearDeferredReaps() {
+        deferredReaps.clear();
     }
 
     void putAnchor(byte[] key, Anchor a) {

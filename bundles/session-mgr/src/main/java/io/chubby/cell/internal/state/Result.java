@@ -48,7 +48,7 @@ public sealed interface Result {
     record DirOutcome(Outcome outcome, long txid) implements Result {
         /** What the step did. */
         public enum Outcome {
-            /** A Delete of a directory whose children live in another group opened a DELETE_DIR intent. */
+            /** A Delete (or ReapIfEmpty) of a directory whose children live in another group opened an intent. */
             INTENT_OPENED,
             /** The anchor is sealed by this intent (H). */
             SEALED,
@@ -61,7 +61,13 @@ public sealed interface Result {
             /** The step was applied (anchor recorded or dropped, intent ended). */
             APPLIED,
             /** A duplicate or late step: nothing changed. */
-            STALE
+            STALE,
+            /** ResolveDir (C): the node is a file. */
+            IS_FILE,
+            /** ResolveDir (C): there is no node. */
+            NO_NODE,
+            /** ResolveDir (C): the node is a directory (its anchor in H is being made: retry). */
+            IS_DIRECTORY
         }
     }
 
