@@ -56,10 +56,15 @@ abstract class CellSuite {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void startCell() {
         cell = new LocalCell(replicas());
-        LocalCell.Run up = cell.up();
+        LocalCell.Run up = cell.up(upOptions());
         assertEquals(0, up.exit(), () -> up + cell.logs());
         cellUp();
         client = newClient();
+    }
+
+    /** Options of this class's {@code chubby cell up} beyond the replicas (e.g. {@code --partitions 4}). */
+    protected String[] upOptions() {
+        return new String[0];
     }
 
     /** Called once the cell is up, before the first client connects (a binding starts its proxies here). */

@@ -29,9 +29,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The file API of SPEC sections 2-4 (issue 4) through the Java client, sync and async forms,
- * written once and bound to a cell size by a subclass ({@link FileApiOneReplicaIT},
- * {@link FileApiFiveReplicaIT}); inherits the raw-protocol tests of {@link WireProtocolBehaviour}
- * and the final determinism check of {@link CellSuite}.
+ * written once and bound to a cell by a subclass: {@link WireProtocolBehaviour} adds the
+ * raw-protocol tests (its subclasses {@link FileApiOneReplicaIT}, {@link FileApiFiveReplicaIT},
+ * {@link FileApiThroughProxiesIT}); {@link FileApiPartitionedIT} runs this suite alone on a cell of
+ * four partitions, where a raw client would have to route by partition itself. Inherits the final
+ * determinism check of {@link CellSuite}.
  *
  * <p>Error codes reached over the wire by this suite (server answers, not client-side checks):
  * NO_SUCH_NODE, EXISTS, NOT_A_DIRECTORY, NOT_EMPTY, IS_A_DIRECTORY, PERMISSION_DENIED, CAS_MISMATCH,
@@ -47,7 +49,7 @@ import org.junit.jupiter.api.Test;
  * OUTCOME_UNKNOWN (mastership lost mid-write: session-mgr's ProposerTest and CellServerTest, the
  * client's tests, and counted by the fault suite) and INTERNAL (only on a server bug).
  */
-abstract class FileApiBehaviour extends WireProtocolBehaviour {
+abstract class FileApiBehaviour extends CellSuite {
     private static final int MAX_CONTENTS = 256 * 1024;
     private static final long EPHEMERAL_DEADLINE_MS = 10_000;
 
@@ -217,7 +219,8 @@ abstract class FileApiBehaviour extends WireProtocolBehaviour {
         Stat reborn = client.stat(f);
         assertTrue(reborn.instance() > s1.instance(), () -> reborn + " vs " + s1);
         assertEquals(s1.checksum(), reborn.checksum());
-        try (Handle e = client.open(d + "/eph", writeMust().withEphemeral(true))) {
+        // beside f: instance numbers grow per partition (SPEC: above any earlier node of the same name)
+        try (Handle e = client.open(ad + "/eph", writeMust().withEphemeral(true))) {
             assertTrue(e.getStat().ephemeral());
             assertTrue(e.getStat().instance() > reborn.instance(), "instance numbers only grow");
         }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * {@link FileApiBehaviour} on a five-replica cell of real processes, plus NOT_MASTER: every
  * master-only call sent to a replica that is not the master is refused with the master's location.
  */
-class FileApiFiveReplicaIT extends FileApiBehaviour {
+class FileApiFiveReplicaIT extends WireProtocolBehaviour {
     @Override
     int replicas() {
         return 5;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * {@code bin/chubby --cell ...} for server errors (and CELL_UNAVAILABLE for a cell that does not
  * answer), each with one stderr line.
  */
-class FileApiOneReplicaIT extends FileApiBehaviour {
+class FileApiOneReplicaIT extends WireProtocolBehaviour {
     @Override
     int replicas() {
         return 1;

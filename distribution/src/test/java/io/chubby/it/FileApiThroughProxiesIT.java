@@ -5,7 +5,7 @@ package io.chubby.it;
  * real processes (issue 17): every client of the suite names the proxies only (the raw-protocol
  * tests of {@link WireProtocolBehaviour} still speak to the master directly).
  */
-class FileApiThroughProxiesIT extends FileApiBehaviour {
+class FileApiThroughProxiesIT extends WireProtocolBehaviour {
     private ProxyCell proxies;
 
     @Override

@@ -38,10 +38,11 @@ import org.junit.jupiter.api.Test;
  * BAD_HANDLE and the replica keeps serving; WRONG_EPOCH with the master's location; unknown and
  * closed sessions; undecodable frames; invalid names and oversized contents; the lock errors
  * CANCELLED and STALE_SEQUENCER; compatibility: a version-1 client's hand-encoded frames are
- * served, a newer client's version, fields and calls get typed answers. Handle layout (session-mgr README): u8 version | i64 session |
+ * served, a newer client's version, fields and calls get typed answers. Run with the file API
+ * suite it extends, on a cell of one partition (the raw client speaks to the master of group 0). Handle layout (session-mgr README): u8 version | i64 session |
  * i64 handle id | u8 1, i32 len, path | i64 instance | i32 mode | i64 epoch | 16 check bytes.
  */
-abstract class WireProtocolBehaviour extends CellSuite {
+abstract class WireProtocolBehaviour extends FileApiBehaviour {
     static final int READ = 1;
     static final int WRITE = 2;
     private static final int MAX_CONTENTS = 256 * 1024;
