@@ -3,10 +3,10 @@ package io.chubby.cell.internal;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.PartitionHash;
+import io.chubby.cell.internal.master.Proposer;
 import io.chubby.cell.internal.state.Partitions;
 import io.chubby.spi.Partitioner;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,8 +87,7 @@ final class PartitionRecorder {
             log.info("partitions recorded partitions={} hash={}", bound.partitions(), bound.hashName());
             return;
         }
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause = Proposer.unwrap(failure);
         if (cause instanceof ChubbyException e && (e.code() == ErrorCode.NOT_MASTER
                 || e.code() == ErrorCode.CELL_UNAVAILABLE)) {
             if (!waitLogged && e.code() == ErrorCode.CELL_UNAVAILABLE) {
