@@ -55,7 +55,7 @@ final class PartitionRecorder {
         }
         Partitions recorded = host.partitions();
         if (recorded.partitioned()) {
-            if (!matches(bound, recorded)) {
+            if (!HostPartitioning.matches(bound, recorded)) {
                 refuse(bound, recorded, "the cell records another partitioning");
             }
             return;
@@ -102,8 +102,7 @@ final class PartitionRecorder {
     }
 
     private void refuse(Partitioner bound, Partitions recorded, String why) {
-        String text = "bound " + bound.partitions() + " " + bound.hashName() + ", recorded " + recorded.count() + " "
-                + recorded.hashName() + ": " + why;
+        String text = HostPartitioning.mismatch(bound, recorded) + ": " + why;
         refusal = text;
         log.error("partitioning mismatch ({}); fix: configure partition.count={} (PID io.chubby.partition, "
                 + "'chubby cell up --partitions {}') on every replica, or start a new cell for {} partitions",
@@ -113,9 +112,5 @@ final class PartitionRecorder {
     /** Why the bound partitioner's N is not the cell's, or null (also while the record is being made). */
     String refusal() {
         return about == null ? null : refusal;
-    }
-
-    private static boolean matches(Partitioner p, Partitions recorded) {
-        return p.partitions() == recorded.count() && p.hashName().equals(recorded.hashName());
     }
 }
