@@ -11,7 +11,7 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Gogo shell commands inside a replica. {@code paxos:transfer [--group G] [--to ID]}: hands group
  * G's (default 0) mastership from this replica to replica ID, or to the group's caught-up
- * successor ({@link GroupHost#transfer}); what {@code chubby master transfer} runs on the master
+ * successor ({@link Handoffs#transfer}); what {@code chubby master transfer} runs on the master
  * through the admin channel. {@code paxos:member add ID PEER_ADDR CLIENT_ADDR [--group G]} and
  * {@code paxos:member remove ID [--group G]} (on the master: {@link MemberChanges#addMember},
  * {@link MemberChanges#removeMember}), {@code paxos:members [--group G]}. Each throws on refusal, so
@@ -52,7 +52,7 @@ public final class PaxosCommands {
             }
             i++;
         }
-        return host.transfer(group, to);
+        return host.handoffs().transfer(group, to);
     }
 
     /** See the class comment; one line saying what changed, in how long, and the members now. */
