@@ -10,7 +10,7 @@ import org.osgi.framework.SynchronousBundleListener;
  * bundle stops: client connections and state machines are still there, so the cell pauses for a
  * handoff while the stopping replica answers what it has in flight and sends new calls on
  * (issue 19, planned failover). Synchronous: the framework waits for it (at most the read grace
- * plus a renew period, {@link GroupHost#handOverAll}).
+ * plus a renew period, {@link Handoffs#handOverAll}).
  */
 final class FrameworkStopHandover implements SynchronousBundleListener {
     private final BundleContext context;
@@ -31,7 +31,7 @@ final class FrameworkStopHandover implements SynchronousBundleListener {
     @Override
     public void bundleChanged(BundleEvent event) {
         if (event.getType() == BundleEvent.STOPPING && event.getBundle().getBundleId() == 0) {
-            host.handOverAll();
+            host.handoffs().handOverAll();
         }
     }
 

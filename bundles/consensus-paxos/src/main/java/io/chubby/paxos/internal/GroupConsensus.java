@@ -38,14 +38,14 @@ final class GroupConsensus implements Consensus {
 
     /**
      * Detaches {@code machine}; if this replica serves the group, it first hands the group to a
-     * caught-up replica and waits (briefly) until it stepped down ({@link GroupHost#handOverBeforeLeaving}),
+     * caught-up replica and waits (briefly) until it stepped down ({@link Handoffs#handOverBeforeLeaving}),
      * so a planned stop of the cell layer is a handoff, not a failover.
      */
     @Override
     public void unregister(StateMachine machine) {
         if (registered == machine) {
             registered = null;
-            host.handOverBeforeLeaving(group);
+            host.handoffs().handOverBeforeLeaving(group);
         }
         host.onLoop(() -> group.detach(machine));
     }

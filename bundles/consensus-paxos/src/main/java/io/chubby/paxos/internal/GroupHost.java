@@ -1,7 +1,6 @@
 package io.chubby.paxos.internal;
 
 import io.chubby.paxos.core.PaxosConfig;
-import io.chubby.paxos.core.Role;
 import io.chubby.spi.ConsensusGroups;
 import io.chubby.spi.LogBatch;
 import io.chubby.spi.LogStores;
@@ -56,6 +55,9 @@ import org.slf4j.LoggerFactory;
  * loop asks its {@link MasterPlacement} whether to hand a group it masters to another replica (the
  * group's home, or away from an overloaded loop, measured by {@link LoopLoad}) and starts that
  * handoff ({@link PaxosGroup#handOff}). With one group open nothing is ever moved.
+ * The planned moves from outside the loop (before leaving, the operator's transfer) are
+ * {@link Handoffs}'; the operator's member changes are {@link MemberChanges}'; both reach the
+ * groups through {@link #onLoop}.
  *
  * <p>Group 0's peer messages travel unwrapped, so a replica hosting only group 0 sends what a
  * replica before groups sent; a message for a group not open here is dropped like one for a
@@ -85,6 +87,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
     private final PaxosConfig config;
     /** Where the masters of the groups this replica masters should be. Loop thread. */
     private final MasterPlacement placement;
+    private final Handoffs handoffs;
     private final LoopLoad load = new LoopLoad(System::nanoTime);
     /** When the loop next asks {@link #placement}. Loop thread. */
     private long nextPlacement = Long.MIN_VALUE;
@@ -105,7 +108,6 @@ final class GroupHost implements Runnable, ConsensusGroups {
     private final Thread thread;
     private final AtomicLong passes = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
-    private final AtomicLong handedOverBeforeLeaving = new AtomicLong();
     private volatile boolean running = true;
     /** Core messages out, coalesced per peer while more than one group is open. Loop thread. */
     private final PeerOutbox outbox;
@@ -139,6 +141,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
         this.peers = settings.members();
         this.placement = new MasterPlacement(settings.replicaId(),
                 settings.members().stream().map(m -> m.id()).toList(), placement);
+        this.handoffs = new Handoffs(this, this.placement);
         this.self = settings.replicaId();
         PaxosConfig d = PaxosConfig.defaults(self, settings.members().stream().map(m -> m.id()).toList());
         this.config = new PaxosConfig(self, d.replicas(), settings.leaseMs(), settings.renewMs(), settings.maxDrift(),
@@ -177,9 +180,9 @@ final class GroupHost implements Runnable, ConsensusGroups {
         return passes.get();
     }
 
-    /** Groups this replica stepped down from by a handoff before their state machine left. */
-    long handedOverBeforeLeaving() {
-        return handedOverBeforeLeaving.get();
+    /** The planned moves of mastership away from this replica (before leaving, and the operator's). */
+    Handoffs handoffs() {
+        return handoffs;
     }
 
     /** The loop's busy fraction over its last one-second window (0..1). */
@@ -377,7 +380,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
 
     /** Runs {@code task} on the loop thread and waits; directly when already there (a listener calling us). */
     void onLoop(Runnable task) {
-        if (Thread.currentThread() == thread) {
+        if (onLoopThread()) {
             task.run();
             return;
         }
@@ -405,264 +408,23 @@ final class GroupHost implements Runnable, ConsensusGroups {
         }
     }
 
-    /**
-     * Before {@code g}'s state machine leaves while this replica serves g (session-mgr stopping, a
-     * bundle update, a group closed): {@link #handOver} of g alone.
-     */
-    void handOverBeforeLeaving(PaxosGroup g) {
-        handOver(List.of(g));
+    /** Whether the caller is the loop thread. */
+    boolean onLoopThread() {
+        return Thread.currentThread() == thread;
     }
 
-    /**
-     * Before this replica stops (the framework is stopping: SIGTERM): {@link #handOver} of every
-     * group it serves, while its client connections and state machines are still there, so calls
-     * in flight are answered and new ones are sent to the new masters.
-     */
-    void handOverAll() {
-        handOver(new ArrayList<>(groups.values()));
+    /** The groups open here, in increasing order (a copy). */
+    List<PaxosGroup> openGroups() {
+        return new ArrayList<>(groups.values());
     }
 
-    /**
-     * Hands each of {@code leaving} that this replica serves to its {@link MasterPlacement#successor}
-     * (a group already handing over, e.g. a placement move, is waited for too) and waits: until this
-     * replica stepped down from them, at most the read grace plus a renew period (a target that has
-     * not taken the handoff by then is likely gone: the caller leaves and the cell fails over); then
-     * until the proposals of this replica settled, at most a lease (the target re-proposes them;
-     * see {@link PaxosGroup#waiting}). So a planned stop costs the cell a handoff instead of a lease
-     * wait and an election. Returns at once for groups not served here or with no caught-up
-     * replica, and on the loop thread itself (a listener unregistering: the handoff needs the loop).
-     */
-    private void handOver(List<PaxosGroup> leaving) {
-        if (Thread.currentThread() == thread || !running) {
-            return;
-        }
-        long start = now();
-        Map<PaxosGroup, Integer> targets = new java.util.LinkedHashMap<>();
-        try {
-            onLoop(() -> {
-                if (!running) {
-                    return; // run by the loop's clean-up after it stopped: nothing to hand over
-                }
-                for (PaxosGroup g : leaving) {
-                    MasterPlacement.GroupFacts f = g.facts(now());
-                    if (f != null && f.masterHere() && f.handingOff()) {
-                        targets.put(g, -1); // a move already under way: wait for it as well
-                        continue;
-                    }
-                    int to = f == null || !f.masterHere() ? 0 : placement.successor(f);
-                    if (to != 0 && g.handOff(to, false, now())) {
-                        targets.put(g, to);
-                    }
-                }
-            });
-        } catch (IllegalStateException stopped) {
-            return; // the loop stopped meanwhile (or did not answer): nothing to wait for
-        }
-        long stepDownBy = start + PaxosGroup.READ_GRACE_MS + settings.renewMs();
-        long settleBy = stepDownBy + settings.leaseMs();
-        while (running) {
-            long now = now();
-            boolean mastering = targets.keySet().stream().anyMatch(g -> g.view().role() == Role.MASTER);
-            boolean unsettled = targets.keySet().stream().anyMatch(g -> g.waiting() > 0);
-            if ((!mastering && !unsettled) || (mastering && now >= stepDownBy) || now >= settleBy) {
-                break;
-            }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        targets.forEach((g, to) -> {
-            boolean done = g.view().role() != Role.MASTER;
-            if (done) {
-                handedOverBeforeLeaving.incrementAndGet();
-            }
-            log.info("handed over before leaving replica={} group={} to={} steppedDown={} unsettledProposals={} "
-                    + "tookMs={}", self, g.id(), to == -1 ? "(a move under way)" : to, done, g.waiting(),
-                    now() - start);
-        });
-    }
-
-    /**
-     * An operator's transfer of group {@code group}'s mastership from this replica (CLI {@code
-     * chubby master transfer}): to {@code to}, or with {@code to == 0} to the group's
-     * {@link MasterPlacement#successor}. A transfer to a named replica is pinned (placement leaves
-     * it there). Waits until the target serves (as this replica learns it) or the handoff was
-     * given up (after L). Returns what happened in one line.
-     *
-     * @throws IllegalArgumentException the group is not open here, or {@code to} is not another member
-     * @throws IllegalStateException    this replica does not serve the group, no replica is caught
-     *                                  up, or the target did not take over
-     */
-    String transfer(int group, int to) {
-        PaxosGroup g = groups.get(group);
-        if (g == null) {
-            throw new IllegalArgumentException("group " + group + " is not open on replica " + self);
-        }
-        if (to != 0 && (to == self || g.members().stream().noneMatch(m -> m.id() == to))) {
-            throw new IllegalArgumentException("replica " + to + " is not another member of the cell "
-                    + g.members().stream().map(m -> m.id()).toList());
-        }
-        long start = now();
-        long[] epoch = new long[1];
-        int[] target = new int[1];
-        String[] refusal = new String[1];
-        onLoop(() -> {
-            MasterPlacement.GroupFacts f = running ? g.facts(now()) : null;
-            if (f == null || !f.masterHere() || !g.view().serving()) {
-                refusal[0] = "replica " + self + " does not serve group " + group + " (its master is "
-                        + (f == null ? 0 : f.masterId()) + "): ask the master";
-                return;
-            }
-            target[0] = to != 0 ? to : placement.successor(f);
-            epoch[0] = g.view().epoch();
-            if (target[0] == 0) {
-                refusal[0] = "no other replica of group " + group + " is caught up: nothing to transfer to";
-            } else if (!g.handOff(target[0], to != 0, now())) {
-                refusal[0] = "replica " + self + " could not start a handoff of group " + group
-                        + " (one runs, or it stopped serving)";
-            }
-        });
-        if (refusal[0] != null) {
-            throw new IllegalStateException(refusal[0]);
-        }
-        long until = start + PaxosGroup.READ_GRACE_MS + settings.leaseMs() + settings.renewMs();
-        while (running && now() < until) {
-            ReplicaView v = g.view();
-            if (v.role() != Role.MASTER && v.masterId() == target[0] && v.epoch() > epoch[0]) {
-                return "group " + group + ": mastership moved from replica " + self + " to replica " + target[0]
-                        + " in " + (now() - start) + " ms (epoch " + epoch[0] + " -> " + v.epoch() + ")";
-            }
-            if (v.serving() && now() - start > PaxosGroup.READ_GRACE_MS + settings.leaseMs()) {
-                break; // given up: we serve again
-            }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new IllegalStateException("group " + group + ": replica " + target[0] + " did not take over within "
-                + (now() - start) + " ms (not caught up, or cut off); replica " + self + " "
-                + (g.view().serving() ? "serves again" : "does not serve now"));
-    }
-
-    /**
-     * Adds replica {@code m} to group {@code group} (issue 19; run on its master): as a learner
-     * first, until it is caught up (at most {@code catchUpMs}: else the learner is dropped and this
-     * throws), then the configuration entry with {@code m} added; returns once it is applied here.
-     *
-     * @throws IllegalArgumentException the group is not open here, or {@code m}'s id is already a member
-     * @throws IllegalStateException    not the serving master, the replica did not catch up, or the
-     *                                  change was not chosen
-     */
-    String addMember(int group, Member m, long catchUpMs) {
-        PaxosGroup g = openGroup(group);
-        if (g.members().stream().anyMatch(x -> x.id() == m.id())) {
-            throw new IllegalArgumentException("replica " + m.id() + " is already a member of group " + group + ": "
-                    + g.members());
-        }
-        long start = now();
-        boolean[] added = new boolean[1];
-        onLoop(() -> added[0] = g.view().serving() && g.addLearner(m, now()));
-        if (!added[0]) {
-            throw new IllegalStateException(notMaster(g, group));
-        }
-        boolean[] caughtUp = new boolean[1];
-        while (running && now() - start < catchUpMs) {
-            onLoop(() -> caughtUp[0] = g.caughtUp(m.id(), now()));
-            if (caughtUp[0]) {
-                break;
-            }
-            pause(20);
-        }
-        if (!caughtUp[0]) {
-            onLoop(() -> g.removeLearner(m.id()));
-            throw new IllegalStateException("replica " + m + " did not catch up within " + catchUpMs + " ms (is it "
-                    + "running, joining, at that peer address?); group " + group + " unchanged: " + ids(g.members()));
-        }
-        List<Member> next = new ArrayList<>(g.members());
-        next.add(m);
-        try {
-            return change(g, group, next, start, "replica " + m.id() + " added");
-        } finally {
-            onLoop(() -> g.removeLearner(m.id()));
-        }
-    }
-
-    /** The fewest members an operator's removal leaves a group of three or more with. */
-    static final int MIN_MEMBERS = 3;
-
-    /** Removes replica {@code id} from group {@code group} (run on its master); see {@link #addMember}. */
-    String removeMember(int group, int id) {
-        PaxosGroup g = openGroup(group);
-        if (g.members().stream().noneMatch(x -> x.id() == id)) {
-            throw new IllegalArgumentException("replica " + id + " is not a member of group " + group + ": "
-                    + ids(g.members()));
-        }
-        List<Member> next = g.members().stream().filter(x -> x.id() != id).toList();
-        if (next.size() < MIN_MEMBERS && g.members().size() >= MIN_MEMBERS) {
-            // 3 -> 2 would need both remaining replicas for every decision, and for the change
-            // itself: one of them lost during it stalls the cell (CORE-API.md rule 1 note).
-            throw new IllegalArgumentException("group " + group + " keeps at least " + MIN_MEMBERS
-                    + " members: add the replacement first (chubby member replace), then remove " + id);
-        }
-        return change(g, group, next, now(), "replica " + id + " removed");
-    }
-
-    /** Group {@code group}'s members applied here, one line each. */
-    String members(int group) {
-        PaxosGroup g = openGroup(group);
-        StringBuilder b = new StringBuilder("group " + group + " members (master " + g.view().masterId() + "):");
-        for (Member m : g.members()) {
-            b.append("\n  ").append(m.id()).append(" peer ").append(m.peerAddress()).append(" client ")
-                    .append(m.clientAddress());
-        }
-        return b.toString();
-    }
-
-    private String change(PaxosGroup g, int group, List<Member> next, long start, String what) {
-        try {
-            proposeMembers(group, next).get(settings.leaseMs() * 10, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("group " + group + ": " + what + " failed: " + e.getCause().getMessage(),
-                    e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("group " + group + ": " + what + " not applied within "
-                    + settings.leaseMs() * 10 + " ms (outcome unknown: see paxos:members)", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-        return "group " + group + ": " + what + " in " + (now() - start) + " ms; members " + ids(g.members());
-    }
-
-    private PaxosGroup openGroup(int group) {
+    /** Group {@code group}, open here; IllegalArgumentException when it is not. */
+    PaxosGroup openGroup(int group) {
         PaxosGroup g = groups.get(group);
         if (g == null) {
             throw new IllegalArgumentException("group " + group + " is not open on replica " + self);
         }
         return g;
-    }
-
-    private String notMaster(PaxosGroup g, int group) {
-        return "replica " + self + " does not serve group " + group + " (its master is " + g.view().masterId()
-                + "): ask the master";
-    }
-
-    private static List<Integer> ids(List<Member> members) {
-        return members.stream().map(Member::id).toList();
-    }
-
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Stops the loop and waits up to 5 s for it. */

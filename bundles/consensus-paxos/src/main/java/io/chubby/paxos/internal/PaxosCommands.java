@@ -11,10 +11,10 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Gogo shell commands inside a replica. {@code paxos:transfer [--group G] [--to ID]}: hands group
  * G's (default 0) mastership from this replica to replica ID, or to the group's caught-up
- * successor ({@link GroupHost#transfer}); what {@code chubby master transfer} runs on the master
+ * successor ({@link Handoffs#transfer}); what {@code chubby master transfer} runs on the master
  * through the admin channel. {@code paxos:member add ID PEER_ADDR CLIENT_ADDR [--group G]} and
- * {@code paxos:member remove ID [--group G]} (on the master: {@link GroupHost#addMember},
- * {@link GroupHost#removeMember}), {@code paxos:members [--group G]}. Each throws on refusal, so
+ * {@code paxos:member remove ID [--group G]} (on the master: {@link MemberChanges#addMember},
+ * {@link MemberChanges#removeMember}), {@code paxos:members [--group G]}. Each throws on refusal, so
  * an admin call reports a failure status.
  */
 @Component(service = PaxosCommands.class, property = {"osgi.command.scope=paxos",
@@ -27,6 +27,7 @@ public final class PaxosCommands {
     static final long CATCH_UP_MS = 60_000;
 
     private final GroupHost host;
+    private final MemberChanges memberChanges;
 
     @Activate
     public PaxosCommands(@Reference(name = "replica", target = PaxosReplica.COMPONENT_FILTER) Consensus replica) {
@@ -35,6 +36,7 @@ public final class PaxosCommands {
 
     PaxosCommands(GroupHost host) {
         this.host = host;
+        this.memberChanges = new MemberChanges(host);
     }
 
     /** See the class comment; returns one line saying who masters the group now and how long it took. */
@@ -50,7 +52,7 @@ public final class PaxosCommands {
             }
             i++;
         }
-        return host.transfer(group, to);
+        return host.handoffs().transfer(group, to);
     }
 
     /** See the class comment; one line saying what changed, in how long, and the members now. */
@@ -66,10 +68,10 @@ public final class PaxosCommands {
             }
         }
         if (words.size() == 4 && words.get(0).equals("add")) {
-            return host.addMember(group, member(words.get(1), words.get(2), words.get(3)), CATCH_UP_MS);
+            return memberChanges.addMember(group, member(words.get(1), words.get(2), words.get(3)), CATCH_UP_MS);
         }
         if (words.size() == 2 && words.get(0).equals("remove")) {
-            return host.removeMember(group, number("remove", words.get(1)));
+            return memberChanges.removeMember(group, number("remove", words.get(1)));
         }
         throw new IllegalArgumentException(MEMBER_USAGE);
     }
@@ -77,10 +79,10 @@ public final class PaxosCommands {
     /** {@code paxos:members [--group G]}: the group's members as this replica applied them. */
     public String members(String... args) {
         if (args.length == 0) {
-            return host.members(0);
+            return memberChanges.members(0);
         }
         if (args.length == 2 && args[0].equals("--group")) {
-            return host.members(number(args[0], args[1]));
+            return memberChanges.members(number(args[0], args[1]));
         }
         throw new IllegalArgumentException("usage: paxos:members [--group G]");
     }

@@ -430,7 +430,7 @@ class GroupHostTest {
             long servedMs = (System.nanoTime() - t0) / 1_000_000;
             System.out.printf("state machine of master %d unregistered in %d ms; the next master served %d ms after "
                     + "the unregister began (lease 800 ms)%n", old, unregisterMs, servedMs);
-            assertEquals(1, cell.replicas.get(old).host().handedOverBeforeLeaving(), "stepped down by a handoff");
+            assertEquals(1, cell.replicas.get(old).host().handoffs().handedOverBeforeLeaving(), "stepped down by a handoff");
             int committed = 0;
             for (CompletableFuture<byte[]> f : inFlight) {
                 assertTrue(f.isDone(), "every proposal settled before the state machine left");

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * What a handoff saves against a failover, on real loop threads (3 replicas, one group, lease
  * 800 ms, renew 250 ms, {@link GroupCell}): the time from the start of a master change until the
- * next master serves. A handoff is the operator's transfer ({@link GroupHost#transfer}, what
+ * next master serves. A handoff is the operator's transfer ({@link Handoffs#transfer}, what
  * {@code paxos:transfer} and {@code chubby master transfer} run); a failover is the master cut off
  * from the network. CORE-API.md "Handing mastership over" explains the difference: a failover
  * waits for the followers' lease promises to lapse, a handoff releases them.
@@ -48,7 +48,7 @@ class MasterChangeTimesTest {
                 // a caught-up target, as a transfer without --to picks (one just back waits to catch up)
                 int target = old % 3 + 1 != rejoined ? old % 3 + 1 : (old + 1) % 3 + 1;
                 long t0 = System.nanoTime();
-                String said = cell.replicas.get(old).host().transfer(0, target);
+                String said = cell.replicas.get(old).host().handoffs().transfer(0, target);
                 TestCell.await(5_000, "replica " + target + " serves", () -> cell.consensus(target, 0).isMaster());
                 handoffs.add((System.nanoTime() - t0) / 1_000_000);
                 assertTrue(said.contains("moved from replica " + old + " to replica " + target), said);

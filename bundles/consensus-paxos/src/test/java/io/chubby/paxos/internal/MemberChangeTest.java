@@ -173,15 +173,16 @@ class MemberChangeTest {
             PaxosReplica m = cell.awaitMaster(5000);
             commitAll(m, "a", 5);
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> m.host().addMember(0, new Member(9, "127.0.0.1", 7009, 7109), 500));
+                    () -> new MemberChanges(m.host()).addMember(0, new Member(9, "127.0.0.1", 7009, 7109), 500));
             assertTrue(e.getMessage().contains("did not catch up within 500 ms"), e.getMessage());
             assertEquals(cell.members, m.members());
             // the links follow the members at the end of the loop pass that gave the learner up,
             // which may come just after the failed future reached this thread
             TestCell.await(5000, "the learner's link is closed",
                     () -> java.util.Set.of(1, 2, 3).equals(cell.net.linked(m.self().id())));
-            IllegalStateException notMaster = assertThrows(IllegalStateException.class, () -> cell.replicas.get(
-                    otherThan(cell, m.self().id(), -1)).host().addMember(0, new Member(9, "h", 1, 2), 500));
+            IllegalStateException notMaster = assertThrows(IllegalStateException.class, () -> new MemberChanges(
+                    cell.replicas.get(otherThan(cell, m.self().id(), -1)).host()).addMember(0, new Member(9, "h", 1, 2),
+                    500));
             assertTrue(notMaster.getMessage().contains("ask the master"), notMaster.getMessage());
         }
     }

@@ -76,7 +76,8 @@ final class HostPartitioning implements Partitioning {
         return p != null && matches(p, host.partitions()) ? p : null;
     }
 
-    private static boolean matches(Partitioner p, Partitions recorded) {
+    /** Whether {@code p} partitions as {@code recorded} says (N and hash). */
+    static boolean matches(Partitioner p, Partitions recorded) {
         return p.partitions() == recorded.count() && p.hashName().equals(recorded.hashName());
     }
 
@@ -110,7 +111,8 @@ final class HostPartitioning implements Partitioning {
                 + p.hashName() + ", recorded " + recorded.count() + ")";
     }
 
-    private static String mismatch(Partitioner p, Partitions recorded) {
+    /** The bound and the recorded N and hash, for a message. */
+    static String mismatch(Partitioner p, Partitions recorded) {
         return "bound " + p.partitions() + " " + p.hashName() + ", recorded " + recorded.count() + " "
                 + recorded.hashName();
     }

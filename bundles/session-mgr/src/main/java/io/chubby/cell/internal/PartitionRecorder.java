@@ -3,10 +3,10 @@ package io.chubby.cell.internal;
 import io.chubby.api.ChubbyException;
 import io.chubby.api.ErrorCode;
 import io.chubby.api.PartitionHash;
+import io.chubby.cell.internal.master.Proposer;
 import io.chubby.cell.internal.state.Partitions;
 import io.chubby.spi.Partitioner;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +55,7 @@ final class PartitionRecorder {
         }
         Partitions recorded = host.partitions();
         if (recorded.partitioned()) {
-            if (!matches(bound, recorded)) {
+            if (!HostPartitioning.matches(bound, recorded)) {
                 refuse(bound, recorded, "the cell records another partitioning");
             }
             return;
@@ -87,8 +87,7 @@ final class PartitionRecorder {
             log.info("partitions recorded partitions={} hash={}", bound.partitions(), bound.hashName());
             return;
         }
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause = Proposer.unwrap(failure);
         if (cause instanceof ChubbyException e && (e.code() == ErrorCode.NOT_MASTER
                 || e.code() == ErrorCode.CELL_UNAVAILABLE)) {
             if (!waitLogged && e.code() == ErrorCode.CELL_UNAVAILABLE) {
@@ -103,8 +102,7 @@ final class PartitionRecorder {
     }
 
     private void refuse(Partitioner bound, Partitions recorded, String why) {
-        String text = "bound " + bound.partitions() + " " + bound.hashName() + ", recorded " + recorded.count() + " "
-                + recorded.hashName() + ": " + why;
+        String text = HostPartitioning.mismatch(bound, recorded) + ": " + why;
         refusal = text;
         log.error("partitioning mismatch ({}); fix: configure partition.count={} (PID io.chubby.partition, "
                 + "'chubby cell up --partitions {}') on every replica, or start a new cell for {} partitions",
@@ -114,9 +112,5 @@ final class PartitionRecorder {
     /** Why the bound partitioner's N is not the cell's, or null (also while the record is being made). */
     String refusal() {
         return about == null ? null : refusal;
-    }
-
-    private static boolean matches(Partitioner p, Partitions recorded) {
-        return p.partitions() == recorded.count() && p.hashName().equals(recorded.hashName());
     }
 }

@@ -11,7 +11,6 @@ import io.chubby.api.ErrorCode;
 import io.chubby.api.NodePath;
 import io.chubby.api.PartitionHash;
 import io.chubby.cell.internal.cross.LocalCrossCalls;
-import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.state.CellState;
 import io.chubby.cell.internal.state.Partitions;
@@ -33,15 +32,9 @@ import io.chubby.protocol.Response;
 import io.chubby.protocol.SetAclRequest;
 import io.chubby.protocol.SetContentsRequest;
 import io.chubby.testkit.Await;
-import io.chubby.testkit.FakeConsensus;
 import io.chubby.testkit.FakeGroupCell;
-import io.chubby.testkit.MemoryStateStores;
-import io.chubby.testkit.MutableClock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,36 +51,21 @@ class AnchorHandlesTest {
     private static final int GROUPS = 4;
     private static final int CHILD_EVENTS = 1 << EventKind.CHILD_ADDED_VALUE | 1 << EventKind.CHILD_REMOVED_VALUE;
     private static final Partitions FOUR = new Partitions(GROUPS, PartitionHash.NAME, PartitionHash.SLOTS);
-    private final MutableClock clock = new MutableClock();
-    private final CellSettings settings = new CellSettings("c", 1024, 12_000, 60_000, 1_000, 0);
-    private final FakeGroupCell cell = new FakeGroupCell(FakeConsensus.THREE_REPLICAS);
-    private final List<MemoryStateStores> stores = List.of(new MemoryStateStores(), new MemoryStateStores(),
-            new MemoryStateStores());
-    private final List<CellHost> hosts = new ArrayList<>();
+    private final ThreeHosts three = new ThreeHosts();
+    private final FakeGroupCell cell = three.cell;
+    private final List<CellHost> hosts = three.hosts;
 
     @BeforeEach
     void start() throws Exception {
-        for (int r = 1; r <= 3; r++) {
-            CellHost host = new CellHost(cell.replica(r).open(0), stores.get(r - 1).group(0), cell.replica(r),
-                    stores.get(r - 1), settings, clock, new Random(r));
-            host.start();
-            hosts.add(host);
-            cell.replica(r).announcePeerMinors(Map.of(1, 5, 2, 5, 3, 5));
-        }
         LocalCrossCalls inJvm = new LocalCrossCalls(g -> hosts.stream().map(x -> x.localTarget(g))
                 .filter(t -> t != null && t.master()).findFirst().orElse(null));
-        hosts.forEach(x -> x.crossCalls(inJvm));
-        cell.elect(0, 1);
-        hosts.get(0).recordPartitions(GROUPS).get(10, TimeUnit.SECONDS);
-        hosts.forEach(x -> Await.until("four groups open", () -> x.openGroups().size() == GROUPS));
-        for (int g = 1; g < GROUPS; g++) {
-            cell.elect(g, g % 3 + 1);
-        }
+        three.start(5, h -> h.crossCalls(inJvm));
+        three.partition(GROUPS);
     }
 
     @AfterEach
     void stop() {
-        hosts.forEach(CellHost::stop);
+        three.stop();
     }
 
     @Test

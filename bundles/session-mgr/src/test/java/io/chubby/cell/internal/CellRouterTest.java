@@ -23,13 +23,11 @@ import io.chubby.protocol.Request;
 import io.chubby.protocol.Response;
 import io.chubby.protocol.StatusReply;
 import io.chubby.protocol.StatusRequest;
-import io.chubby.testkit.Await;
 import io.chubby.testkit.FakeGroupCell;
 import io.chubby.testkit.HashPartitioner;
 import io.chubby.testkit.MemoryNetwork;
 import io.chubby.testkit.MutableClock;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +42,7 @@ import org.junit.jupiter.api.Test;
  */
 class CellRouterTest {
     private static final int N = 4;
-    /** Group g's master: replica (g mod 3) + 1. */
+    /** Group g's master: replica (g mod 3) + 1 ({@link ThreeHosts#partition}). */
     private static final int[] MASTERS = {1, 2, 3, 1};
     private final ThreeHosts three = new ThreeHosts();
     private final MutableClock clock = three.clock;
@@ -67,14 +65,7 @@ class CellRouterTest {
     }
 
     private void partitionIntoFour() throws Exception {
-        host(1).recordPartitions(N).get(10, TimeUnit.SECONDS);
-        for (int r = 1; r <= 3; r++) {
-            CellHost h = host(r);
-            Await.until("four groups open on replica " + r, () -> h.openGroups().size() == N);
-        }
-        for (int g = 1; g < N; g++) {
-            cell.elect(g, MASTERS[g]);
-        }
+        three.partition(N);
         hosts.forEach(h -> h.bindPartitioner(partitioner));
     }
 

@@ -13,7 +13,6 @@ import io.chubby.api.ErrorCode;
 import io.chubby.api.NodePath;
 import io.chubby.api.PartitionHash;
 import io.chubby.cell.internal.cross.CrossWire;
-import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.state.Anchor;
 import io.chubby.cell.internal.state.CellState;
@@ -32,10 +31,8 @@ import io.chubby.protocol.peer.CrossRequest;
 import io.chubby.protocol.peer.PeerMessage;
 import io.chubby.spi.Authorizer;
 import io.chubby.testkit.Await;
-import io.chubby.testkit.FakeConsensus;
 import io.chubby.testkit.FakeGroupCell;
 import io.chubby.testkit.MemoryNetwork;
-import io.chubby.testkit.MemoryStateStores;
 import io.chubby.testkit.MutableClock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +42,6 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,43 +62,29 @@ class CrossCallsTest {
     private static final int RW = 3;
     private static final int GROUPS = 4;
     private static final Partitions FOUR = new Partitions(GROUPS, PartitionHash.NAME, PartitionHash.SLOTS);
-    private final MutableClock clock = new MutableClock();
-    private final CellSettings settings = new CellSettings("c", 1024, 12_000, 60_000, 1_000, 0);
-    private final FakeGroupCell cell = new FakeGroupCell(FakeConsensus.THREE_REPLICAS);
+    private final ThreeHosts three = new ThreeHosts();
+    private final MutableClock clock = three.clock;
+    private final FakeGroupCell cell = three.cell;
     private final MemoryNetwork net = new MemoryNetwork();
     private final ExecutorService delivery = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "cross-net");
         t.setDaemon(true);
         return t;
     });
-    private final List<MemoryStateStores> stores = List.of(new MemoryStateStores(), new MemoryStateStores(),
-            new MemoryStateStores());
-    private final List<CellHost> hosts = new ArrayList<>();
+    private final List<CellHost> hosts = three.hosts;
     private final Map<Integer, TestClient> clients = new LinkedHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
         net.deliverOn(delivery);
         cell.carryCrossOver(net);
-        for (int r = 1; r <= 3; r++) {
-            CellHost host = new CellHost(cell.replica(r).open(0), stores.get(r - 1).group(0), cell.replica(r),
-                    stores.get(r - 1), settings, clock, new Random(r));
-            host.crossTimeoutMillis(100);
-            host.start();
-            hosts.add(host);
-            cell.replica(r).announcePeerMinors(Map.of(1, 5, 2, 5, 3, 5));
-        }
-        cell.elect(0, 1);
-        hosts.get(0).recordPartitions(GROUPS).get(10, TimeUnit.SECONDS);
-        hosts.forEach(x -> Await.until("four groups open", () -> x.openGroups().size() == GROUPS));
-        for (int g = 1; g < GROUPS; g++) {
-            cell.elect(g, g % 3 + 1); // masters 1, 2, 3, 1: neighbouring groups on different replicas
-        }
+        three.start(5, h -> h.crossTimeoutMillis(100));
+        three.partition(GROUPS); // masters 1, 2, 3, 1: neighbouring groups on different replicas
     }
 
     @AfterEach
     void stop() {
-        hosts.forEach(CellHost::stop);
+        three.stop();
         delivery.shutdownNow();
     }
 

@@ -7,6 +7,7 @@ import io.chubby.cell.internal.master.Wire;
 import io.chubby.cell.internal.replica.CellSettings;
 import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.replica.ChangeFeed;
+import io.chubby.cell.internal.state.AnchorHandles;
 import io.chubby.cell.internal.state.Modes;
 import io.chubby.protocol.Request;
 import io.chubby.protocol.StatusReply;
@@ -195,9 +196,7 @@ public final class CallRouter {
     private static void refuseOnAnchorHandle(Call call) {
         if (call.handle != null && Modes.isAnchor(call.handle.modeBits()) && call.op != CellOperation.READ_DIR
                 && call.op != CellOperation.CLOSE) {
-            throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "handle %d on %s is an anchor handle (the listing "
-                    + "and child events of a directory whose node lives in another partition): %s is not allowed "
-                    + "on it", call.handle.handleId(), call.path(), call.op);
+            throw AnchorHandles.refused(call.handle.handleId(), call.path(), call.op);
         }
     }
 

@@ -33,7 +33,6 @@ import io.chubby.protocol.StatMessage;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 
 /**
  * Answers the file API on the master: reads from the in-memory state; writes validated here (size,
@@ -84,27 +83,20 @@ final class FileCalls {
                     OpenOptions.MAX_LOCK_DELAY_MILLIS);
         }
         CreateMode create = RequestDecoder.createMode(o);
-        if (!machine.read(s -> s.initialised())) {
-            throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "the cell is not initialised yet; retry shortly");
-        }
+        requireInitialised();
         Command cmd = call.guarded(new Command.Open(session, path.toString(), o.getModeBits(), create, o.getDirectory(),
                 o.getEphemeral(), contents, emptyToNull(o.getReadAcl()), emptyToNull(o.getWriteAcl()),
                 emptyToNull(o.getChangeAcl()), o.getEventMask(), o.getLockDelayMs(), clock.millis()));
-        Function<Result, Response.Builder> reply = r -> {
-            Result.Opened op = (Result.Opened) r;
-            return Response.newBuilder().setOpen(OpenReply.newBuilder()
-                    .setHandle(ByteString.copyFrom(op.handle())).setCreated(op.created())
-                    .setStat(stat(op.stat())));
-        };
         if (o.getCreate() == Create.CREATE_NO) {
             // The client may cache a NO_SUCH_NODE answer: register before the state is read.
             cache.registerAbsence(session, path.cellRelative());
-            proposer.proposeAndReply(call.conn, req, cmd, reply);
+            proposer.proposeAndReply(call.conn, req, cmd, this::opened);
         } else if (o.getCreate() == Create.CREATE_MAY
                 && machine.read(s -> s.nodeAt(path.cellRelative()) != null)) {
-            writes.openExisting(call.conn, req, path.cellRelative(), cmd, reply);
+            writes.openExisting(call.conn, req, path.cellRelative(), cmd, this::opened);
         } else {
-            writes.proposeAndReply(call.conn, req, path.cellRelative(), true, cmd, r -> anchored(r, path), reply);
+            writes.proposeAndReply(call.conn, req, path.cellRelative(), true, cmd, r -> anchored(r, path),
+                    this::opened);
         }
     }
 
@@ -118,15 +110,22 @@ final class FileCalls {
             throw ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "directory_watch on %s: an anchor handle is opened "
                     + "by absolute path and without create", call.path());
         }
+        requireInitialised();
+        proposer.proposeAndReply(call.conn, call.req, new Command.OpenAnchor(call.sessionId(),
+                call.path().toString(), o.getEventMask()), this::opened);
+    }
+
+    private void requireInitialised() {
         if (!machine.read(s -> s.initialised())) {
             throw new ChubbyException(ErrorCode.CELL_UNAVAILABLE, "the cell is not initialised yet; retry shortly");
         }
-        proposer.proposeAndReply(call.conn, call.req, new Command.OpenAnchor(call.sessionId(),
-                call.path().toString(), o.getEventMask()), r -> {
-                    Result.Opened op = (Result.Opened) r;
-                    return Response.newBuilder().setOpen(OpenReply.newBuilder()
-                            .setHandle(ByteString.copyFrom(op.handle())).setStat(stat(op.stat())));
-                });
+    }
+
+    /** The reply to an applied Open (an anchor handle's too: never created). */
+    private Response.Builder opened(Result r) {
+        Result.Opened op = (Result.Opened) r;
+        return Response.newBuilder().setOpen(OpenReply.newBuilder().setHandle(ByteString.copyFrom(op.handle()))
+                .setCreated(op.created()).setStat(stat(op.stat())));
     }
 
     /**

@@ -151,12 +151,8 @@ public final class DirectoryIntents {
      */
     public long openIntentOn(String path, long instance) {
         return machine.read(s -> {
-            for (DirIntent i : s.directories().intents()) {
-                if (i.path().equals(path) && i.instance() == instance) {
-                    return i.txid();
-                }
-            }
-            return 0L;
+            DirIntent i = s.directories().intentOn(path, instance);
+            return i == null ? 0L : i.txid();
         });
     }
 

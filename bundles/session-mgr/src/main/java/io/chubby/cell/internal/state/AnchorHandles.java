@@ -12,7 +12,7 @@ import io.chubby.api.Stat;
  * an ordinary {@link HandleRecord} (bit {@link Modes#ANCHOR}, instance = the anchor's, i.e. D's),
  * closed with its session or explicitly. Used for one apply, on the apply thread.
  */
-final class AnchorHandles {
+public final class AnchorHandles {
     private final CellState s;
     private final long epoch;
 
@@ -69,10 +69,13 @@ final class AnchorHandles {
         return a;
     }
 
-    /** The refusal of every call but ReadDir and Close on an anchor handle. */
-    static ChubbyException refused(CellState s, HandleRecord h, String what) {
+    /**
+     * The refusal of {@code what} (every call but ReadDir and Close) on anchor handle {@code handleId}
+     * on directory {@code dir}: the master's router before any plug-in, and the state for a node call.
+     */
+    public static ChubbyException refused(long handleId, NodePath dir, Object what) {
         return ChubbyException.of(ErrorCode.INVALID_ARGUMENT, "handle %d on %s is an anchor handle (the listing and "
                 + "child events of a directory whose node lives in another partition): %s is not allowed on it",
-                h.handleId(), s.pathOf(h.path()), what);
+                handleId, dir, what);
     }
 }

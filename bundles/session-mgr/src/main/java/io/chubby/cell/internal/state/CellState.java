@@ -627,7 +627,7 @@ public final class CellState {
     /** The node a handle refers to; BAD_HANDLE when that instance was deleted. */
     public Node nodeOf(HandleRecord h) {
         if (Modes.isAnchor(h.modeBits())) {
-            throw AnchorHandles.refused(this, h, "a call on the node itself");
+            throw AnchorHandles.refused(h.handleId(), pathOf(h.path()), "a call on the node itself");
         }
         Node n = nodes.get(pathOf(h.path()).storageKey());
         if (n == null || n.instance() != h.instance()) {

@@ -65,6 +65,16 @@ public final class DirectoryTables {
         return null;
     }
 
+    /** The open intent on the directory at this cell-relative path of {@code instance}, or null. */
+    public DirIntent intentOn(String cellRelative, long instance) {
+        for (DirIntent i : intents.values()) {
+            if (i.path().equals(cellRelative) && i.instance() == instance) {
+                return i;
+            }
+        }
+        return null;
+    }
+
     /**
      * REAP_DIR intents the last applied entry wanted to open beyond its one (its txid is its log
      * index): C's master proposes a {@link Command.ReapIfEmpty} for each. Empty after a failed entry.
