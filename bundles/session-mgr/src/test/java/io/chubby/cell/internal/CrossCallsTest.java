@@ -45,6 +45,8 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The cross-group channel between replicas (docs/PARTITIONING.md 4.4, step 12): three replicas of
@@ -56,7 +58,9 @@ import org.junit.jupiter.api.Test;
  * every call no child is without its directory, and at the end every acknowledged create is there
  * and every directory agrees with its anchor. Bad cross requests get typed answers and change nothing.
  * A create under a file or nothing of another group is answered as in one partition (ResolveDir),
- * and ephemeral directories whose children live elsewhere are reaped as in one partition (REAP_DIR).
+ * and ephemeral directories whose children live elsewhere are reaped as in one partition (REAP_DIR),
+ * also over lossy links, several at one session's end, and when C's master is replaced before it
+ * asked for the reaps that session's end deferred.
  */
 class CrossCallsTest {
     private static final int RW = 3;
@@ -290,8 +294,12 @@ class CrossCallsTest {
         sameStateOnEveryReplica();
     }
 
-    @Test
-    void anEphemeralCrossingDirectoryGoesWithItsLastChildAndIsKeptWhileItHasOne() {
+    @ParameterizedTest(name = "links losing and duplicating messages: {0}")
+    @ValueSource(booleans = {false, true})
+    void anEphemeralCrossingDirectoryGoesWithItsLastChildAndIsKeptWhileItHasOne(boolean lossy) {
+        if (lossy) {
+            net.faults(new Random(18_26), 0.2, 0.2);
+        }
         Crossing x = crossing();
         String dir = x.dir();
         int c = x.c();
@@ -311,6 +319,8 @@ class CrossCallsTest {
         checkNoOrphan(dir);
         assertError(ErrorCode.NO_SUCH_NODE, across(h, inH, open(dir + "/late", false)));
         sameStateOnEveryReplica();
+        assertTrue(!lossy || net.lost() > 0 && net.duplicated() > 0, "lost " + net.lost() + ", duplicated "
+                + net.duplicated());
     }
 
     @Test
@@ -356,7 +366,60 @@ class CrossCallsTest {
         sameStateOnEveryReplica();
     }
 
+    /**
+     * One session's end closes the last handle of several empty ephemeral directories of one group
+     * C, over links that lose and duplicate messages: the EndSession opens one reap and defers the
+     * others to C's master, which asks for them. With {@code failover}, C's master is replaced
+     * between that apply and its asking: the new master's takeover finds them (4.3 as built).
+     */
+    @ParameterizedTest(name = "C's master replaced before it asked for the deferred reaps: {0}")
+    @ValueSource(booleans = {false, true})
+    void severalEphemeralCrossingDirectoriesGoWhenTheirSessionEndsOverLinksThatLoseAndDuplicate(boolean failover) {
+        net.faults(new Random(18_27), 0.2, 0.2);
+        List<String> dirs = crossingDirectoriesOfOneGroup(3);
+        int c = FOUR.partitionOf(NodePath.parse(dirs.get(0)));
+        TestClient inC = client(c);
+        for (String dir : dirs) {
+            madeEphemeral(c, inC, dir);
+        }
+        long logBefore = cell.logLength(c);
+
+        inC.ok(Request.newBuilder().setCloseSession(CloseSessionRequest.newBuilder()));
+        assertEquals(1, state(c).directories().intents().size(), "the EndSession opened one reap");
+        assertEquals(logBefore + 1, cell.logLength(c), "nothing asked for the deferred reaps yet");
+        if (failover) {
+            cell.elect(c, cell.masterOf(c) % 3 + 1); // the master that deferred them never asks
+            clients.remove(c);
+        }
+        for (String dir : dirs) {
+            awaitReaped(dir);
+            checkNoOrphan(dir);
+        }
+        awaitNoIntent();
+        sameStateOnEveryReplica();
+        assertTrue(net.lost() > 0 && net.duplicated() > 0, "lost " + net.lost() + ", duplicated " + net.duplicated());
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * Directories whose nodes all live in one group C and whose children live in groups mastered by
+     * other replicas than C's.
+     */
+    private List<String> crossingDirectoriesOfOneGroup(int count) {
+        List<String> out = new ArrayList<>();
+        int c = -1;
+        for (int i = 0; out.size() < count; i++) {
+            NodePath p = NodePath.parse("/ls/c/e" + i);
+            int h = FOUR.partitionOfChildren(p);
+            if (FOUR.partitionOf(p) != h && cell.masterOf(FOUR.partitionOf(p)) != cell.masterOf(h)
+                    && (c == -1 || FOUR.partitionOf(p) == c)) {
+                c = FOUR.partitionOf(p);
+                out.add(p.toString());
+            }
+        }
+        return out;
+    }
 
     /** A directory whose node (in C) and children (in H) live in groups mastered by different replicas. */
     private record Crossing(String dir, int c, int h, TestClient inC, TestClient inH) {

@@ -22,12 +22,13 @@ import java.util.function.Supplier;
  * The master's requests to reap ephemeral directories whose node lives in another group than their
  * children (docs/PARTITIONING.md 4.3): as H, when an applied entry removed the last child of D and
  * D's anchor is ephemeral, and at takeover for every such anchor without children; as C, for the
- * reaps an entry deferred (it opens one intent itself). Each is a {@code ReapIfEmpty(D, instance)}
- * proposed in D's group through {@link CrossCalls}, sent again at each timer step until that group
- * applied it (opening the REAP_DIR intent, or not: a handle open, D gone) and while it answers
+ * reaps an entry deferred (it opens one intent itself), and at takeover for every ephemeral
+ * directory here with no handle and no intent open whose children live elsewhere. Each is a
+ * {@code ReapIfEmpty(D, instance)} proposed in D's group through {@link CrossCalls}, sent again at
+ * each timer step until that group applied it (opening the REAP_DIR intent, or not: a handle open, D gone) and while it answers
  * CELL_UNAVAILABLE (another intent on D still open, which may be a reap H just refused). A request
  * is only a hint: C decides at apply, H's seal decides emptiness, so a lost one costs a leak until
- * the next takeover and a stale one nothing.
+ * the next takeover of H (a child's removal) or of C (a deferred reap) and a stale one nothing.
  *
  * <p>Threads: the apply thread notes, the timer sends. Thread-safe.
  */
@@ -56,7 +57,12 @@ final class ReapHints {
         }
     }
 
-    /** This replica took over as master: asks again for every ephemeral anchor here without children. */
+    /**
+     * This replica's takeover settled (once per takeover): asks again, as H, for every ephemeral
+     * anchor here without children, and, as C, for every ephemeral directory here whose children live
+     * elsewhere with no handle and no intent open: a reap its predecessor deferred and did not ask for
+     * before it died is among them (a non-empty one's reap ends NOT_EMPTY).
+     */
     void tookOver() {
         List<Command.ReapIfEmpty> found = machine.read(s -> {
             List<Command.ReapIfEmpty> out = new ArrayList<>();
@@ -65,6 +71,8 @@ final class ReapHints {
                     out.add(new Command.ReapIfEmpty(path, instance));
                 }
             });
+            s.directories().idleEphemeralDirectories().forEach((path, instance) ->
+                    out.add(new Command.ReapIfEmpty(path, instance)));
             return out;
         });
         synchronized (this) {

@@ -1,5 +1,6 @@
 package io.chubby.cell.internal.state;
 
+import io.chubby.api.NodePath;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -41,6 +42,25 @@ public final class DirectoryTables {
         anchors.forEach((k, a) -> {
             if (a.ephemeral() && a.state() == Anchor.State.LIVE) {
                 out.put(new String(k, 2, k.length - 2, java.nio.charset.StandardCharsets.UTF_8), a.instance());
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The ephemeral directories of this group whose children live in another group, with no handle
+     * and no intent open on them, cell-relative path to instance: C's master asks for their reap when
+     * it takes over (4.3), so a reap its predecessor deferred ({@link #deferredReaps}) and died before
+     * asking for is asked for again. A non-empty one is among them too; its reap ends NOT_EMPTY.
+     */
+    public Map<String, Long> idleEphemeralDirectories() {
+        Map<String, Long> out = new TreeMap<>();
+        s.nodes.forEach((key, n) -> {
+            if (n.ephemeral() && n.directory() && s.openCount(n.instance()) == 0) {
+                NodePath p = NodePath.fromStorageKey(s.cell(), key);
+                if (s.layout().crossesGroups(p) && pendingOn(p.cellRelative()) == null) {
+                    out.put(p.cellRelative(), n.instance());
+                }
             }
         });
         return out;

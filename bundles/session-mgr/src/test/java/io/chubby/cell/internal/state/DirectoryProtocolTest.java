@@ -32,9 +32,12 @@ import org.junit.jupiter.api.Test;
  * retried once), C's master sending the call of each open intent (twice, so duplicated), H applying
  * any undelivered call in any order (late messages), C proposing the follow-up of any answer in any
  * order, and a master change of C (answers in flight lost, intents resumed from the state) at any
- * point. The search is exhaustive within those bounds (a breadth-first walk over distinct states);
- * the invariants are checked in every state, and from every state the protocol is run to quiet to
- * check it always completes.
+ * point; and for an ephemeral D (REAP_DIR, 4.3): closing D's last handle, H's request to reap it
+ * (late ones too), re-opening D and creating D/x racing the reap, each quiet run ending with the
+ * requests a new master of C or of H makes at takeover, after which no idle empty D is left. The
+ * search is exhaustive within those bounds (a breadth-first walk over distinct states); the
+ * invariants are checked in every state (for a reap also: D is deleted only while no handle is open
+ * on it), and from every state the protocol is run to quiet to check it always completes.
  */
 class DirectoryProtocolTest {
     private static final String CELL = "c";
@@ -66,8 +69,16 @@ class DirectoryProtocolTest {
         }
     }
 
-    /** Bounds of one search: how many times each client call is made (a refused call is retried). */
-    private record Scope(boolean startWithD, int createD, int createChild, int deleteChild, int deleteD) {
+    /**
+     * Bounds of one search: how many times each client call is made (a refused call is retried);
+     * for an {@code ephemeral} D also how many times its latest handle is closed, H's request to reap
+     * it is applied in C, and D is opened again.
+     */
+    private record Scope(boolean startWithD, int createD, int createChild, int deleteChild, int deleteD,
+                         boolean ephemeral, int closeD, int reapRequests, int reopenD) {
+        Scope(boolean startWithD, int createD, int createChild, int deleteChild, int deleteD) {
+            this(startWithD, createD, createChild, deleteChild, deleteD, false, 0, 0, 0);
+        }
     }
 
     /** D exists and is anchored; a child is created (and deleted) while D is deleted: section 4.2. */
@@ -76,17 +87,21 @@ class DirectoryProtocolTest {
     private static final Scope CREATE_DELETE_RECREATE = new Scope(false, 2, 0, 0, 2);
     /** All of it at once, with less room for duplicates. */
     private static final Scope EVERYTHING_ONCE = new Scope(false, 1, 1, 0, 1);
+    /** Ephemeral D exists and is anchored; its last handle closes while a child is created and deleted: 4.3. */
+    private static final Scope REAP_AGAINST_CREATE = new Scope(true, 0, 2, 1, 0, true, 1, 1, 1);
 
     @Test
     void everyInterleavingOfCreateAndDeleteKeepsTheInvariantsAndCompletes() {
-        for (Scope scope : List.of(CHILD_AGAINST_DELETE, CREATE_DELETE_RECREATE, EVERYTHING_ONCE)) {
+        for (Scope scope : List.of(CHILD_AGAINST_DELETE, CREATE_DELETE_RECREATE, EVERYTHING_ONCE,
+                REAP_AGAINST_CREATE)) {
             int states = explore(scope);
             assertTrue(states > 100, "explored " + states + " states");
         }
         // The search reached the cases that matter (no vacuous pass).
         for (String c : List.of("delete NOT_EMPTY", "delete DELETED", "create refused: sealed", "child created",
                 "child refused: no anchor", "delete refused: pending", "crash", "late DropAnchor", "late SealDir",
-                "re-created D")) {
+                "re-created D", "reap opened", "reap NOT_EMPTY", "reap DELETED", "reap request refused: pending",
+                "open refused: reaping", "ephemeral D reaped when quiet")) {
             assertTrue(coverage.getOrDefault(c, 0) > 0, "never reached: " + c + " in " + coverage);
         }
     }
@@ -103,6 +118,13 @@ class DirectoryProtocolTest {
         PlantedBugs.createIgnoresSeal = true;
         AssertionError e = assertThrows(AssertionError.class, () -> explore(CHILD_AGAINST_DELETE));
         assertTrue(e.getMessage().contains("orphan"), e.getMessage());
+    }
+
+    @Test
+    void anEphemeralDirectoryThatOutlivesItsLastHandleIsCaught() {
+        PlantedBugs.ephemeralsOutliveTheirSessions = true;
+        AssertionError e = assertThrows(AssertionError.class, () -> explore(REAP_AGAINST_CREATE));
+        assertTrue(e.getMessage().contains("left behind"), e.getMessage());
     }
 
     @Test
@@ -140,7 +162,9 @@ class DirectoryProtocolTest {
             assertTrue(seen.size() < 200_000, "the search is not bounded");
             World w = todo.poll();
             w.check();
-            w.copy().drainToQuiet();
+            if (w.copy().drainToQuiet()) {
+                coverage.merge("ephemeral D reaped when quiet", 1, Integer::sum);
+            }
             for (World next : w.successors(coverage)) {
                 next.check();
                 if (seen.add(next.key())) {
@@ -153,7 +177,11 @@ class DirectoryProtocolTest {
     }
 
     private static Command.Open open(long session, String path, boolean directory) {
-        return new Command.Open(session, path, 0b11, CreateMode.MAY, directory, false, new byte[0], null, null,
+        return open(session, path, directory, false);
+    }
+
+    private static Command.Open open(long session, String path, boolean directory, boolean ephemeral) {
+        return new Command.Open(session, path, 0b11, CreateMode.MAY, directory, ephemeral, new byte[0], null, null,
                 null, 0, 0, 0);
     }
 
@@ -179,6 +207,9 @@ class DirectoryProtocolTest {
         int createChild;
         int deleteChild;
         int deleteD;
+        int closeD;
+        int reapRequests;
+        int reopenD;
         int crashes;
         /** The instance of D whose creation a client was told of (0: none), and instances whose delete it was. */
         long dAcknowledged;
@@ -201,7 +232,7 @@ class DirectoryProtocolTest {
             w.cSession = session(w.c);
             w.hSession = session(w.h);
             if (scope.startWithD()) {
-                w.applyInC(open(w.cSession, "/ls/" + CELL + D, true));
+                w.applyInC(open(w.cSession, "/ls/" + CELL + D, true, scope.ephemeral()));
                 DirIntent i = w.c.directories().intents().get(0);
                 w.applyInH(DirectoryPhases.callFor(w.c, i));
                 w.applyInC(new Command.DirIntentDone(i.txid(), Outcome.APPLIED));
@@ -229,6 +260,9 @@ class DirectoryProtocolTest {
             w.createChild = createChild;
             w.deleteChild = deleteChild;
             w.deleteD = deleteD;
+            w.closeD = closeD;
+            w.reapRequests = reapRequests;
+            w.reopenD = reopenD;
             w.crashes = crashes;
             w.dAcknowledged = dAcknowledged;
             w.deletesAcknowledged = new HashSet<>(deletesAcknowledged);
@@ -250,7 +284,8 @@ class DirectoryProtocolTest {
             // Log indexes are left out: two states apart only by how many no-op entries were applied behave alike
             // (a txid is only compared with txids already in the state, and every new one is above them all).
             b.append(c.checksum()).append('/').append(h.checksum()).append('/').append(createD).append(createChild).append(deleteChild)
-                    .append(deleteD).append(crashes).append('/').append(dAcknowledged).append(deletesAcknowledged)
+                    .append(deleteD).append(closeD).append(reapRequests).append(reopenD).append(crashes).append('/')
+                    .append(dAcknowledged).append(deletesAcknowledged)
                     .append(childAcknowledged).append(childDeleted).append(new TreeMap<>(sends));
             toH.stream().map(m -> m.at() + HexFormat.of().formatHex(CommandCodec.encode(m.command()))).sorted()
                     .forEach(b::append);
@@ -306,6 +341,7 @@ class DirectoryProtocolTest {
                 }
                 out.add(w);
             }
+            reapSuccessors(out, coverage, dir);
             for (DirIntent i : c.directories().intents()) {
                 String sent = i.txid() + ":" + i.phase();
                 if (sends.getOrDefault(sent, 0) < SENDS_PER_PHASE && toH.size() + toC.size() < IN_FLIGHT) {
@@ -331,7 +367,7 @@ class DirectoryProtocolTest {
                 Optional<Command> next = DirectoryPhases.followUp(a.at(), a.result());
                 if (next.isPresent() && w.applyInC(next.get()) instanceof Result.DirOutcome o
                         && (o.outcome() == Outcome.NOT_EMPTY || o.outcome() == Outcome.DELETED)) {
-                    count(coverage, "delete " + o.outcome());
+                    count(coverage, (a.at().kind() == DirIntent.Kind.REAP_DIR ? "reap " : "delete ") + o.outcome());
                 }
                 out.add(w);
             }
@@ -343,6 +379,46 @@ class DirectoryProtocolTest {
                 out.add(w);
             }
             return out;
+        }
+
+        /**
+         * The steps of an ephemeral D's reap: its latest handle closed in C (the last one opens the
+         * intent), H's request applied in C (at any time: a late one finds a child, a handle or an
+         * intent), and D opened again in C (refused while the reap is open).
+         */
+        private void reapSuccessors(List<World> out, Map<String, Integer> coverage, HandleRecord dir) {
+            if (closeD < scope.closeD() && dir != null) {
+                World w = copy();
+                w.closeD++;
+                int before = w.c.directories().intents().size();
+                w.applyInC(new Command.CloseHandle(cSession, dir.handleId()));
+                if (w.c.directories().intents().size() > before) {
+                    count(coverage, "reap opened");
+                }
+                out.add(w);
+            }
+            Anchor a = h.directories().anchor(D_PATH.storageKey());
+            if (reapRequests < scope.reapRequests() && a != null && a.ephemeral()) {
+                World w = copy();
+                w.reapRequests++;
+                Result r = w.applyInC(new Command.ReapIfEmpty(D, a.instance()));
+                if (r instanceof Result.Failed f && f.code() == ErrorCode.CELL_UNAVAILABLE) {
+                    count(coverage, "reap request refused: pending");
+                } else if (r instanceof Result.DirOutcome o && o.outcome() == Outcome.INTENT_OPENED) {
+                    count(coverage, "reap opened");
+                }
+                out.add(w);
+            }
+            if (reopenD < scope.reopenD()) {
+                World w = copy();
+                w.reopenD++;
+                Result r = w.applyInC(open(cSession, "/ls/" + CELL + D, true, scope.ephemeral()));
+                if (r instanceof Result.Failed f && f.code() == ErrorCode.CELL_UNAVAILABLE
+                        && f.message().contains("ephemeral")) {
+                    count(coverage, "open refused: reaping");
+                }
+                out.add(w);
+            }
         }
 
         private static void count(Map<String, Integer> coverage, String what) {
@@ -360,9 +436,14 @@ class DirectoryProtocolTest {
 
         Result applyInC(Command command) {
             DirIntent before = command instanceof Command.DirIntentDone d ? c.directories().intent(d.txid()) : null;
+            Node dBefore = c.nodeAt(D);
+            int handlesBefore = dBefore == null ? 0 : c.handlesOn(dBefore.instance()).size();
             Result r = c.apply(c.appliedIndex() + 1, 1, CommandCodec.encode(command)).result();
             if (r instanceof Result.DirOutcome o && o.outcome() == Outcome.DELETED) {
                 DirIntent i = c.directories().intent(o.txid());
+                if (i.kind() == DirIntent.Kind.REAP_DIR) {
+                    assertEquals(0, handlesBefore, "a reap deleted " + D + " with a handle open on it");
+                }
                 deletions.merge(o.txid(), 1, Integer::sum);
                 deletesAcknowledged.add(i.instance());
             }
@@ -400,24 +481,45 @@ class DirectoryProtocolTest {
             deletions.forEach((txid, n) -> assertTrue(n <= 1, "DeleteSealedDir of " + txid + " applied " + n + " times"));
         }
 
-        /** Runs every open intent to its end with no fault: it must end, and leave D and its anchor agreeing. */
-        void drainToQuiet() {
+        /**
+         * What the takeovers ask for (4.3), then the reaps run to their end: C's new master for every
+         * idle ephemeral directory of its own, H's for every ephemeral anchor without children. After
+         * that no empty ephemeral D with no handle open is left.
+         */
+        private boolean reapWhenQuiet() {
+            List<Command> asked = new ArrayList<>();
+            c.directories().idleEphemeralDirectories()
+                    .forEach((path, inst) -> asked.add(new Command.ReapIfEmpty(path, inst)));
+            Anchor a = h.directories().anchor(D_PATH.storageKey());
+            if (a != null && a.ephemeral() && a.state() == Anchor.State.LIVE && h.children(D).isEmpty()) {
+                asked.add(new Command.ReapIfEmpty(D, a.instance()));
+            }
+            boolean present = c.nodeAt(D) != null;
+            asked.forEach(this::applyInC);
+            driveIntents();
+            assertEquals(List.of(), c.directories().intents(), "a reap left open after a quiet run");
+            Node d = c.nodeAt(D);
+            if (d != null && d.ephemeral() && c.handlesOn(d.instance()).isEmpty()) {
+                assertTrue(!h.children(D).isEmpty(), "ephemeral " + D + " left behind: empty, no handle open");
+            }
+            return present && d == null;
+        }
+
+        /**
+         * Runs every open intent to its end with no fault: it must end, and leave D and its anchor
+         * agreeing. True when D was reaped only by what the takeovers ask for.
+         */
+        boolean drainToQuiet() {
             for (Call call : toH) {
                 applyInH(call.command()); // late copies still arrive
             }
             for (Answer a : toC) {
                 DirectoryPhases.followUp(a.at(), a.result()).ifPresent(this::applyInC);
             }
-            for (int round = 0; round < 4 && !c.directories().intents().isEmpty(); round++) {
-                for (DirIntent i : c.directories().intents()) {
-                    Result answer = applyInH(DirectoryPhases.callFor(c, i));
-                    Optional<Command> next = DirectoryPhases.followUp(i, answer);
-                    next.ifPresent(this::applyInC);
-                    check();
-                }
-            }
+            driveIntents();
             assertEquals(List.of(), c.directories().intents(), "intents left open after a quiet run");
             check();
+            boolean reaped = scope.ephemeral() && reapWhenQuiet();
             Node d = c.nodeAt(D);
             Anchor a = h.directories().anchor(D_PATH.storageKey());
             if (d != null) {
@@ -425,6 +527,19 @@ class DirectoryProtocolTest {
                 assertEquals(d.instance(), a.instance());
             } else {
                 assertTrue(a == null || a.state() == Anchor.State.DROPPED, "D is gone but its anchor is " + a);
+            }
+            return reaped;
+        }
+
+        /** C's master sends each open intent's call and proposes the follow-up of the answer, with no fault. */
+        private void driveIntents() {
+            for (int round = 0; round < 4 && !c.directories().intents().isEmpty(); round++) {
+                for (DirIntent i : c.directories().intents()) {
+                    Result answer = applyInH(DirectoryPhases.callFor(c, i));
+                    Optional<Command> next = DirectoryPhases.followUp(i, answer);
+                    next.ifPresent(this::applyInC);
+                    check();
+                }
             }
         }
     }

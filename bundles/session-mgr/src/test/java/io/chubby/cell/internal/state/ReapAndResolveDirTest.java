@@ -13,6 +13,7 @@ import io.chubby.cell.internal.master.DirectoryPhases;
 import io.chubby.cell.internal.state.Result.DirOutcome.Outcome;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * on two groups' states: ResolveDir (C says what a directory without an anchor in H is, changing
  * nothing) and REAP_DIR (an ephemeral directory whose children live in H is deleted by C once H
  * sealed it empty, and only while no handle is open on it; a create racing the seal is refused
- * "retry" and then finds the directory gone; an entry that would open several reaps defers the rest).
+ * "retry" and then finds the directory gone; an entry that would open several reaps defers the rest,
+ * which a new master of C finds again).
  */
 class ReapAndResolveDirTest {
     private static final String CELL = "c";
@@ -123,6 +125,7 @@ class ReapAndResolveDirTest {
         List<String> sameGroup = CROSSING;
         long first = madeEphemeral(sameGroup.get(0));
         long second = madeEphemeral(sameGroup.get(1));
+        assertEquals(Map.of(), c.directories().idleEphemeralDirectories(), "their handles are open");
 
         applyIn(c, new Command.EndSession(cSession, "closed"));
         assertEquals(1, c.directories().intents().size());
@@ -133,6 +136,8 @@ class ReapAndResolveDirTest {
         Command.ReapIfEmpty other = deferred.get(0);
         assertEquals(opened.path().equals(sameGroup.get(0)) ? new Command.ReapIfEmpty(sameGroup.get(1), second)
                 : new Command.ReapIfEmpty(sameGroup.get(0), first), other);
+        assertEquals(Map.of(other.path(), other.instance()), c.directories().idleEphemeralDirectories(),
+                "what a new master of C asks for at takeover: the deferred one (the other has its intent)");
 
         assertEquals(Outcome.INTENT_OPENED, ((Result.DirOutcome) applyIn(c, other)).outcome());
         assertTrue(c.directories().deferredReaps().isEmpty(), "a later entry starts with none");
