@@ -1,11 +1,11 @@
 package io.chubby.sim;
 
 import io.chubby.api.ErrorCode;
+import io.chubby.api.NodePath;
 import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.state.CellState;
 import io.chubby.cell.internal.state.Command;
 import io.chubby.cell.internal.state.CommandCodec;
-import io.chubby.cell.internal.state.HandleRecord;
 import io.chubby.cell.internal.state.LockRecord;
 import io.chubby.cell.internal.state.Node;
 import io.chubby.cell.internal.state.NodeChange;
@@ -40,7 +40,9 @@ import java.util.TreeSet;
  *   <li>a sequencer the cell calls valid is not stale: no newer generation of its lock was granted
  *       and acknowledged before the check was asked;</li>
  *   <li>no lock is granted while a lock-delay set by an ended session is running;</li>
- *   <li>an ephemeral node never outlives every session holding a handle on it;</li>
+ *   <li>an ephemeral node never outlives every session holding a handle on it, but for a directory
+ *       that still holds a child (here, or in another group: checked at quiescence by
+ *       {@link DirectoryChecks});</li>
  *   <li>no INTERNAL (or PROTOCOL_ERROR) ever: not from an apply, not in an answer;</li>
  *   <li>no write waits for one cache holder (acknowledging or not) longer than the longest lease
  *       a session can hold ({@code cell.session.max.lease.ms}) plus two timer ticks, as the master
@@ -417,17 +419,29 @@ final class CellChecks {
             Node n = s.nodeAt(path);
             if (n == null || !n.ephemeral()) {
                 ephemerals.remove(path);
+                if (n == null && sim.dirs.ephemeral(path)) {
+                    sim.dirChecks.ephemeralsReaped++;
+                }
                 continue;
             }
-            boolean held = false;
-            for (HandleRecord h : s.handlesOn(n.instance())) {
-                held |= s.hasSession(h.sessionId());
-            }
-            if (!held) {
+            if (!DirectoryChecks.held(s, n) && !keptForChildren(s, path, n)) {
                 throw new SimulationFailure("ephemeral " + path + " outlived every session with a handle on it (entry "
                         + index + ")");
             }
         }
+    }
+
+    /**
+     * An ephemeral directory outlives its last handle while it holds a child (docs/PARTITIONING.md
+     * 4.3): a local one while this state shows one; one whose children live in another group
+     * always here, since this group cannot see them: {@link DirectoryChecks} requires it gone at
+     * quiescence unless that group holds a child. Files never.
+     */
+    private static boolean keptForChildren(CellState s, String path, Node n) {
+        if (!n.directory()) {
+            return false;
+        }
+        return s.layout().crossesGroups(NodePath.parse("/ls/" + s.cell() + path)) || !s.children(path).isEmpty();
     }
 
     /** A replica reloaded its state (start, snapshot): ephemerals are re-read from it. */

@@ -32,7 +32,9 @@ public final class CellSimulation {
                          long sequencerChecks, int sessionsExpired, int faults, int nonAcknowledging, int cacheDrops,
                          long longestHolderWaitMillis, boolean acl, long aclDenials, long aclGuardRefusals,
                          int partitions, long mkdirs, long rmdirs, long rmdirsNotEmpty, long fileCreates,
-                         long fileDeletes, long crossCalls, long aclCopies, long aclGatedElsewhere) {
+                         long fileDeletes, long crossCalls, long aclCopies, long aclGatedElsewhere,
+                         long ephemeralDirOpens, long ephemeralDirCloses, long sessionsLetGo,
+                         long ephemeralDirChildren, long ephemeralDirsReaped) {
     }
 
     private record Event(long time, long seq, Runnable action) {
@@ -246,7 +248,7 @@ public final class CellSimulation {
                     done = true;
                 } else if (now > FAULT_PHASE_MS + CONVERGE_BOUND_MS) {
                     throw new SimulationFailure("the replicas did not converge within " + CONVERGE_BOUND_MS
-                            + " ms of healing:" + describe());
+                            + " ms of healing:" + describe() + (partitions > 1 ? dirChecks.reapsOwed() : ""));
                 }
             }
             for (SimCellReplica r : replicas) {
@@ -261,7 +263,9 @@ public final class CellSimulation {
                     sessionsExpired, faults.injected, (int) clients.stream().filter(c -> !c.acknowledges).count(),
                     cacheDrops, checks.longestHolderWaitMillis, acl, checks.aclDenials, checks.aclGuardRefusals,
                     partitions, dirChecks.mkdirs, dirChecks.rmdirs, dirChecks.notEmpty, dirChecks.fileCreates,
-                    dirChecks.fileDeletes, cross.sent(), aclChecks.copiesApplied, aclChecks.gatedApplied);
+                    dirChecks.fileDeletes, cross.sent(), aclChecks.copiesApplied, aclChecks.gatedApplied,
+                    dirChecks.ephemeralOpens, dirChecks.ephemeralCloses, dirChecks.sessionsLetGo,
+                    dirChecks.ephemeralChildren, dirChecks.ephemeralsReaped);
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException | ClassCastException
                  | NullPointerException | IndexOutOfBoundsException f) {
             throw new AssertionError("seed=" + seed + " replicas=" + replicas.size() + " clients=" + registerClients
@@ -535,7 +539,8 @@ public final class CellSimulation {
                 sum = m.checksum();
             }
         }
-        return partitions == 1 || dirChecks.quiescent(); // directory intents end once their groups' masters talk
+        // directory intents end, and owed reaps come, once their groups' masters talk
+        return partitions == 1 || dirChecks.quiescent();
     }
 
     // ------------------------------------------------------------------ checks

@@ -4,6 +4,7 @@ import io.chubby.api.NodePath;
 import io.chubby.cell.internal.replica.CellStateMachine;
 import io.chubby.cell.internal.state.Anchor;
 import io.chubby.cell.internal.state.CellState;
+import io.chubby.cell.internal.state.HandleRecord;
 import io.chubby.cell.internal.state.Node;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,8 +12,8 @@ import java.util.TreeSet;
 
 /**
  * The cross-partition checks of the directory workload (docs/PARTITIONING.md section 6), in a cell
- * of more than one partition, over the directories of {@link CellSimulation#directory} whose node
- * lives in the workload group C and whose children live in another group H:
+ * of more than one partition, over the directories of {@link CellSimulation#dirs} whose node
+ * lives in the workload group C and whose children live in another group H (plain and ephemeral):
  * <ul>
  *   <li><b>no child without its directory</b>, after every event on every replica: a directory
  *   that has children in H has a LIVE anchor there (a create is admitted only under a LIVE anchor,
@@ -21,7 +22,12 @@ import java.util.TreeSet;
  *   anchor's directory exists in C with the anchor's instance and a directory of C is anchored in
  *   H with its instance;</li>
  *   <li><b>no lost create</b>, at quiescence: every file whose create a client saw acknowledged is
- *   in its group's state unless that client went on to delete it.</li>
+ *   in its group's state unless that client went on to delete it;</li>
+ *   <li><b>no ephemeral directory left behind</b> (4.3): the cell is quiescent only once no
+ *   ephemeral directory of the workload exists in C with no handle open (of a live session) and
+ *   no child in its children's group; a reap that never comes (a lost hint) keeps the cell from
+ *   quiescence until the convergence bound fails the run, naming the directory ({@link #reapsOwed}).
+ *   Such a directory with a child may stay ({@link CellChecks} lets it outlive its sessions).</li>
  * </ul>
  */
 final class DirectoryChecks {
@@ -34,6 +40,13 @@ final class DirectoryChecks {
     long notEmpty;
     long fileCreates;
     long fileDeletes;
+    /** The ephemeral directories' workload: handles opened, closed, sessions let end holding one, children created. */
+    long ephemeralOpens;
+    long ephemeralCloses;
+    long sessionsLetGo;
+    long ephemeralChildren;
+    /** Ephemeral directories of the workload seen gone from C (at the first apply of each entry). */
+    long ephemeralsReaped;
     /** Per replica and directory, the applied index (and incarnation) of the children's group last checked. */
     private long[][] checkedAt;
 
@@ -43,6 +56,9 @@ final class DirectoryChecks {
 
     void created(String path) {
         fileCreates++;
+        if (sim.dirs.ephemeral(sim.dirs.of(path))) {
+            ephemeralChildren++;
+        }
         if (!deleting.contains(path)) {
             created.put(path, sim.now);
         }
@@ -99,7 +115,11 @@ final class DirectoryChecks {
         return null;
     }
 
-    /** Whether no group of any replica has a directory intent open (the replicas are up). */
+    /**
+     * Whether no group of any replica has a directory intent open (the replicas are up), and no
+     * reap is owed: ReapHints' requests live in a master's memory only, so an ephemeral directory
+     * with neither a handle nor a child is a reap still to come.
+     */
     boolean quiescent() {
         for (SimCellReplica r : sim.replicas) {
             for (int g = 0; g < sim.partitions; g++) {
@@ -109,7 +129,43 @@ final class DirectoryChecks {
                 }
             }
         }
-        return true;
+        return reapsOwed().isEmpty();
+    }
+
+    /**
+     * The ephemeral directories of the workload that some replica still holds in C with no handle
+     * of a live session open on them and no child in their children's group (its own state of H):
+     * each must still be reaped. Empty at quiescence.
+     */
+    String reapsOwed() {
+        StringBuilder owed = new StringBuilder();
+        for (SimCellReplica r : sim.replicas) {
+            CellStateMachine c = r.group(sim.workloadGroup).machine;
+            for (int k = SimDirectories.PLAIN; k < sim.dirs.count(); k++) {
+                String dir = sim.dirs.directory(k);
+                Node n = c == null ? null : c.read(s -> s.nodeAt(dir));
+                if (n == null || !n.ephemeral() || c.read(s -> held(s, n))) {
+                    continue;
+                }
+                CellStateMachine h = r.group(sim.dirs.childrenPartition(k)).machine;
+                if (h != null && h.read(s -> s.children(dir).isEmpty())) {
+                    owed.append(" replica ").append(r.id).append(": ephemeral ").append(dir).append(" (instance ")
+                            .append(n.instance()).append(") has no handle open and no child in group ")
+                            .append(sim.dirs.childrenPartition(k)).append(';');
+                }
+            }
+        }
+        return owed.toString();
+    }
+
+    /** Whether a live session has a handle open on node {@code n}. */
+    static boolean held(CellState s, Node n) {
+        for (HandleRecord h : s.handlesOn(n.instance())) {
+            if (s.hasSession(h.sessionId())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Once every group converged and no intent is open: C and H agree on every directory, no create is lost. */

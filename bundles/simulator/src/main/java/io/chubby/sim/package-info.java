@@ -8,7 +8,7 @@
  * For tests only.
  */
 @Export
-@Version("1.6.0")
+@Version("1.7.0")
 package io.chubby.sim;
 
 import org.osgi.annotation.bundle.Export;

@@ -69,6 +69,11 @@ class CellSimulationTest {
         long crossCalls = 0;
         long aclCopies = 0;
         long aclGatedElsewhere = 0;
+        long ephemeralOpens = 0;
+        long ephemeralCloses = 0;
+        long sessionsLetGo = 0;
+        long ephemeralChildren = 0;
+        long ephemeralsReaped = 0;
         for (Run run : runAll(first)) {
             CellSimulation.Result r = run.result();
             cpuNanos += run.cpuNanos();
@@ -97,6 +102,11 @@ class CellSimulationTest {
             crossCalls += r.crossCalls();
             aclCopies += r.aclCopies();
             aclGatedElsewhere += r.aclGatedElsewhere();
+            ephemeralOpens += r.ephemeralDirOpens();
+            ephemeralCloses += r.ephemeralDirCloses();
+            sessionsLetGo += r.sessionsLetGo();
+            ephemeralChildren += r.ephemeralDirChildren();
+            ephemeralsReaped += r.ephemeralDirsReaped();
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("whole-cell workers=%d cpu=%d ms events-per-cpu-second=%d seeds-per-second=%.1f%n",
@@ -111,14 +121,19 @@ class CellSimulationTest {
                 aclGuardRefusals, ms);
         System.out.printf("whole-cell partitions: seeds n=1 %d, n=2 %d, n=4 %d; directory workload: mkdirs=%d rmdirs=%d"
                         + " rmdirs-not-empty=%d file-creates=%d file-deletes=%d cross-calls=%d; acl-copies-applied=%d"
-                        + " acl-gated-elsewhere=%d%n",
+                        + " acl-gated-elsewhere=%d; ephemeral directories: opens=%d closes=%d sessions-let-end=%d"
+                        + " children=%d reaped=%d%n",
                 partitionSeeds[1], partitionSeeds[2], partitionSeeds[4], mkdirs, rmdirs, notEmpty, fileCreates,
-                fileDeletes, crossCalls, aclCopies, aclGatedElsewhere);
+                fileDeletes, crossCalls, aclCopies, aclGatedElsewhere, ephemeralOpens, ephemeralCloses, sessionsLetGo,
+                ephemeralChildren, ephemeralsReaped);
         if (partitionSeeds[2] + partitionSeeds[4] > SEEDS / 10) {
             assertTrue(mkdirs > 0 && rmdirs > 0 && notEmpty > 0 && fileCreates > 0 && fileDeletes > 0 && crossCalls > 0,
                     "the directory workload ran: directories made and deleted across partitions, deletes refused NOT_EMPTY");
             assertTrue(aclCopies > 0 && aclGatedElsewhere > 0, "ACL copies were applied in the groups other than A"
                     + " and calls decided on them were applied there");
+            assertTrue(ephemeralOpens > 0 && ephemeralCloses > 0 && sessionsLetGo > 0 && ephemeralChildren > 0
+                    && ephemeralsReaped > 0, "ephemeral directories were opened, closed, left to their sessions' ends,"
+                    + " given children and reaped");
         }
         assertTrue(reads > SEEDS && writes > SEEDS && grants > SEEDS && cached > 0 && seqChecks > 0,
                 "the workload ran");
