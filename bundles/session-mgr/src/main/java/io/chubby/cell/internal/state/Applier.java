@@ -78,7 +78,7 @@ final class Applier {
         } else if (c instanceof Command.ReapIfEmpty r) {
             return new DirectoryApplier(s).reapIfEmpty(r, index);
         } else if (c instanceof Command.DirIntentDone d) {
-            return new DirectoryApplier(s).intentDone(d);
+            return new DirectoryApplier(s).intentDone(d, index);
         } else if (c instanceof Command.AclCopy a) {
             return s.aclCopies().apply(a);
         } else if (c instanceof Command.SetLeaseCeiling l) {

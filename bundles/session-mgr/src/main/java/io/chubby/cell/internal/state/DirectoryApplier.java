@@ -197,7 +197,13 @@ final class DirectoryApplier {
         return new Result.DirOutcome(Outcome.DELETED, c.txid());
     }
 
-    Result intentDone(Command.DirIntentDone c) {
+    /**
+     * Ends intent {@code c.txid()}. An ephemeral crossing directory whose last handle closed while
+     * another intent on it was open (its create, an ACL change, a delete that found it not empty)
+     * got no reap then ({@link #reapRequested} waits for no intent): it is asked for here, in this
+     * entry ({@code index}). Not after a reap: a reap that found a child ends there.
+     */
+    Result intentDone(Command.DirIntentDone c, long index) {
         DirIntent i = t.intent(c.txid());
         if (i == null) {
             return new Result.DirOutcome(Outcome.STALE, c.txid());
@@ -208,6 +214,13 @@ final class DirectoryApplier {
             return new Result.DirOutcome(Outcome.STALE, c.txid());
         }
         t.removeIntent(c.txid());
+        if (i.kind() != DirIntent.Kind.REAP_DIR) {
+            NodePath dir = s.pathOf(i.path());
+            Node n = s.nodes.get(dir.storageKey());
+            if (n != null && n.instance() == i.instance() && n.directory() && s.layout().crossesGroups(dir)) {
+                reapRequested(dir, n, index);
+            }
+        }
         return new Result.DirOutcome(c.outcome() == Outcome.NOT_EMPTY ? Outcome.NOT_EMPTY : Outcome.APPLIED,
                 c.txid());
     }

@@ -145,6 +145,21 @@ class ReapAndResolveDirTest {
     }
 
     @Test
+    void aLastHandleClosedWhileTheDirectoryIsBeingCreatedIsReapedOnceTheCreateIsDone() {
+        Result r = applyIn(c, open(cSession, D, true, true));
+        long d = ((Result.Opened) r).stat().instance();
+        DirIntent create = c.directories().pendingOn(D);
+        applyIn(c, new Command.EndSession(cSession, "expired")); // before the anchor is acknowledged
+        assertEquals(List.of(create), c.directories().intents(), "no reap while the create's intent is open");
+        assertEquals(new Result.DirOutcome(Outcome.APPLIED, 0), applyIn(h, DirectoryPhases.callFor(c, create)));
+        applyIn(c, new Command.DirIntentDone(create.txid(), Outcome.APPLIED));
+        DirIntent reap = c.directories().intents().get(0);
+        assertEquals(DirIntent.Kind.REAP_DIR, reap.kind(), "asked for as the create ends");
+        assertEquals(d, reap.instance());
+        assertEquals(c.appliedIndex(), reap.txid());
+    }
+
+    @Test
     void theNewCommandsAndOutcomesRoundTrip() {
         for (Command x : List.of(new Command.ResolveDir(D), new Command.ReapIfEmpty(D, 7))) {
             assertEquals(x, CommandCodec.decode(CommandCodec.encode(x)));
