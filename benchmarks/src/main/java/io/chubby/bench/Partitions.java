@@ -28,7 +28,9 @@ import java.util.Map;
  * each replica ({@code /proc/PID/stat} deltas over the measured window, the replicas' pids from
  * Status), the groups each replica masters, and each replica's share of the master work (the
  * entries committed, over the window, in the groups it masters). From N = 1 the projection for 5
- * machines: {@code 5m / (m + 4f)}, m and f the master's and a follower's CPU per write.
+ * machines: {@code 5m / (m + 4f)}, m and f the master's and a follower's CPU per write; and per N the
+ * bound its own measured costs give, one replica per machine: 1000 / the busiest replica's CPU ms per
+ * write, in writes/s per core (what partitioning costs per write counts there, not only its spread).
  *
  * <p>Part 2 ({@code --single-pairs K}): single write p50, N = 4 against N = 1. One client writes
  * 100 bytes to one file sequentially, {@code --single-warmup} writes unmeasured, then {@code
@@ -190,13 +192,15 @@ final class Partitions {
     private static String table(List<Run> runs, int window, int dirs) {
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "### %d writes in flight over %d directories, 5 replicas%n%n", window, dirs));
-        t.append("| N | writes/s | p50 ms | p99 ms | CPU ms per write, replicas 1-5 (sum) | groups mastered, replicas 1-5 "
-                + "| share of master work, replicas 1-5 | directories per partition | failed |\n");
-        t.append("|---:|---:|---:|---:|---|---|---|---|---|\n");
+        t.append("| N | writes/s | p50 ms | p99 ms | CPU ms per write, replicas 1-5 (sum) | 5 machines: writes/s per core "
+                + "(1000 / busiest replica's ms) | groups mastered, replicas 1-5 | share of master work, replicas 1-5 "
+                + "| directories per partition | failed |\n");
+        t.append("|---:|---:|---:|---:|---|---:|---|---|---|---|\n");
         for (Run r : runs) {
-            t.append(String.format(Locale.ROOT, "| %d | %.0f | %.2f | %.2f | %s (%.3f) | %s | %s | %s | %s |%n", r.n(),
+            t.append(String.format(Locale.ROOT, "| %d | %.0f | %.2f | %.2f | %s (%.3f) | %.0f | %s | %s | %s | %s |%n", r.n(),
                     r.writes().opsPerSec(), r.writes().p50Ms(), r.writes().p99Ms(), fmt(r.cpuMsPerWrite(), "%.3f"),
-                    Arrays.stream(r.cpuMsPerWrite()).sum(), r.mastered(), fmt(r.masterShare(), "%.2f"),
+                    Arrays.stream(r.cpuMsPerWrite()).sum(), 1000 / Arrays.stream(r.cpuMsPerWrite()).max().orElse(Double.NaN),
+                    r.mastered(), fmt(r.masterShare(), "%.2f"),
                     Arrays.toString(r.dirsPerPartition()), r.writes().note().isEmpty() ? "0" : r.writes().note()));
         }
         return t.toString();
