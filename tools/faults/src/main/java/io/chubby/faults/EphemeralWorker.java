@@ -59,6 +59,8 @@ final class EphemeralWorker implements Runnable {
     private ChubbyClient observer;
     private int cycle;
     private long lastEpoch = -1;
+    /** Each Paxos group's highest epoch seen in the replicas' Status (a partitioned cell's groups fail over apart). */
+    private final java.util.Map<Integer, Long> groupEpochs = new java.util.TreeMap<>();
     /** When the observer first saw the current epoch (shared clock), or 0. */
     private long lastEpochChange;
 
@@ -155,7 +157,8 @@ final class EphemeralWorker implements Runnable {
         }
         history.anomaly("ephemeral-not-deleted path=" + path + " " + (System.nanoTime() - killed) / 1_000_000_000
                 + " s after its holder was killed -9 and " + (System.nanoTime() - lastEpochChange) / 1_000_000_000
-                + " s after the last failover seen (epoch " + lastEpoch + "); last answer exists=" + last
+                + " s after the last failover seen (epoch " + lastEpoch + ", groups' epochs " + groupEpochs
+                + "); last answer exists=" + last
                 + " (null: could not ask); holder output=" + oneLine(output));
     }
 
@@ -167,10 +170,34 @@ final class EphemeralWorker implements Runnable {
         try (ChubbyClient fresh = ChubbyClient.connect(options)) {
             boolean exists = fresh.exists(path);
             noteEpoch(fresh.masterInfo().epoch());
+            noteGroupEpochs();
             return exists;
         } catch (RuntimeException e) {
             log.info("fresh exists failed path={} error={}", path, e.toString());
             return null;
+        }
+    }
+
+    /**
+     * A failover of any group counts as one (masterInfo names group 0's master only): the node's
+     * group may be another, and each new master of it gives the dead holder's session a new lease.
+     */
+    private void noteGroupEpochs() {
+        for (String address : cell) {
+            try {
+                io.chubby.client.ReplicaStatus s = ChubbyClient.status(address, Duration.ofSeconds(1), options.security());
+                for (io.chubby.client.ReplicaStatus.Group g : s.groups()) {
+                    Long before = groupEpochs.get(g.group());
+                    if (before == null || g.epoch() > before) {
+                        groupEpochs.put(g.group(), g.epoch());
+                        if (before != null) {
+                            lastEpochChange = History.now();
+                        }
+                    }
+                }
+            } catch (RuntimeException down) {
+                // a replica (or proxy) that does not answer: the others tell
+            }
         }
     }
 
