@@ -52,6 +52,9 @@ final class ReapHints {
             return;
         }
         List<Command.ReapIfEmpty> found = machine.read(ReapHints::candidates);
+        if (found.isEmpty()) {
+            return;
+        }
         synchronized (this) {
             found.forEach(r -> wanted.put(r.path(), r.instance()));
         }
@@ -110,6 +113,9 @@ final class ReapHints {
     }
 
     private static List<Command.ReapIfEmpty> candidates(CellState s) {
+        if (!s.layout().partitioned()) {
+            return List.of(); // one group: no directory crosses, nothing is ever deferred
+        }
         List<Command.ReapIfEmpty> out = new ArrayList<>(s.directories().deferredReaps());
         for (NodeChange c : s.nodeChanges()) {
             String parent = c.parentPath();
