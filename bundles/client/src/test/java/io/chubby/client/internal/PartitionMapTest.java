@@ -42,6 +42,15 @@ class PartitionMapTest {
     }
 
     @Test
+    void aNodesPartitionIsThePartitionOfItsParentsChildren() {
+        PartitionMap four = PartitionMap.of(fourWays());
+        for (String dir : new String[] {"/ls/c", "/ls/c/a", "/ls/c/home", "/ls/c/home/alice", "/ls/c/a/b/c"}) {
+            assertEquals(four.partitionOfChildren(io.chubby.api.NodePath.parse(dir)), four.partitionOf(dir + "/x"), dir);
+        }
+        assertEquals(0, PartitionMap.ONE.partitionOfChildren(io.chubby.api.NodePath.parse("/ls/c/a")));
+    }
+
+    @Test
     void nodesArePlacedByTheirDirectorysSlotAsThePinnedVectorsSay() {
         PartitionMap four = PartitionMap.of(fourWays());
         assertTrue(four.partitioned());
