@@ -47,6 +47,7 @@ abstract class CellSuite {
 
     protected LocalCell cell;
     protected ChubbyClient client;
+    private ProxyCell proxyCell;
     private final List<ChubbyClient> extraClients = new ArrayList<>();
 
     /** How many replicas the cell of this class has. */
@@ -59,6 +60,9 @@ abstract class CellSuite {
         LocalCell.Run up = cell.up(upOptions());
         assertEquals(0, up.exit(), () -> up + cell.logs());
         cellUp();
+        if (proxies() > 0) {
+            proxyCell = ProxyCell.start(cell, proxies());
+        }
         client = newClient();
     }
 
@@ -75,9 +79,14 @@ abstract class CellSuite {
     protected void beforeCellDown() {
     }
 
-    /** Where this suite's clients connect: the cell's replicas, or what a binding puts in front of them. */
+    /** Proxies (real processes, {@link ProxyCell}) every client of this class goes through; 0: none. */
+    protected int proxies() {
+        return 0;
+    }
+
+    /** Where this suite's clients connect: the cell's replicas, or the proxies in front of them. */
     protected String clientCellSpec() {
-        return cell.cellSpec();
+        return proxyCell != null ? proxyCell.spec() : cell.cellSpec();
     }
 
     @AfterAll
@@ -92,6 +101,9 @@ abstract class CellSuite {
             }
             closeQuietly(client);
             beforeCellDown();
+            if (proxyCell != null) {
+                proxyCell.destroy();
+            }
             try {
                 cell.down();
             } catch (RuntimeException | AssertionError e) {

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 class FileApiPartitionedIT extends FileApiBehaviour {
     private static final int N = 4;
     private final List<String> dirs = new ArrayList<>();
-    private ProxyCell proxies;
 
     @Override
     int replicas() {
@@ -37,20 +36,8 @@ class FileApiPartitionedIT extends FileApiBehaviour {
     }
 
     @Override
-    protected void cellUp() {
-        proxies = ProxyCell.start(cell, 2);
-    }
-
-    @Override
-    protected String clientCellSpec() {
-        return proxies.spec();
-    }
-
-    @Override
-    protected void beforeCellDown() {
-        if (proxies != null) {
-            proxies.destroy();
-        }
+    protected int proxies() {
+        return 2;
     }
 
     @Override

@@ -6,27 +6,13 @@ package io.chubby.it;
  * tests of {@link WireProtocolBehaviour} still speak to the master directly).
  */
 class FileApiThroughProxiesIT extends WireProtocolBehaviour {
-    private ProxyCell proxies;
-
     @Override
     int replicas() {
         return 5;
     }
 
     @Override
-    protected void cellUp() {
-        proxies = ProxyCell.start(cell, 2);
-    }
-
-    @Override
-    protected String clientCellSpec() {
-        return proxies.spec();
-    }
-
-    @Override
-    protected void beforeCellDown() {
-        if (proxies != null) {
-            proxies.destroy();
-        }
+    protected int proxies() {
+        return 2;
     }
 }
