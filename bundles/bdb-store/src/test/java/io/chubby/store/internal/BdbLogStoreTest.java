@@ -13,6 +13,7 @@ import io.chubby.spi.LogStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -167,6 +168,49 @@ class BdbLogStoreTest {
             s.truncateBefore(101); // everything
             assertEquals(0, s.firstIndex());
             assertEquals(0, s.lastIndex());
+        }
+    }
+
+    /**
+     * A truncation chunk commits as soon as an append waits for the lock: the replica loop's append
+     * (its heartbeats and answers go out after it) waits for one deleted entry, not for a chunk.
+     * The lock is held here while the truncation and then the append queue for it, so the order is
+     * fixed: the truncation goes first (fair lock), sees the append waiting after its first delete.
+     */
+    @Test
+    void aTruncationChunkCommitsEarlyWhenAnAppendWaits() throws Exception {
+        try (BdbStore s = BdbStore.open(dir, new StoreSettings(16, 16, 1_000_000))) {
+            s.write(entries(1, 2_000).sync(false));
+            BdbLogStore log = (BdbLogStore) s.logStores().group(0);
+            ReentrantLock lock = log.writeLock();
+            Thread truncation = new Thread(() -> s.truncateBefore(1_001));
+            Thread append = new Thread(() -> s.write(entries(2_001, 2_001).sync(false)));
+            lock.lock();
+            try {
+                truncation.start();
+                awaitQueued(lock, 1);
+                append.start();
+                awaitQueued(lock, 2);
+            } finally {
+                lock.unlock();
+            }
+            truncation.join(10_000);
+            append.join(10_000);
+            // One entry, then (the append having gone in between) the other 999 in a second transaction.
+            assertEquals(2, log.truncateTransactions());
+            assertEquals(1_001, s.firstIndex());
+            assertEquals(2_001, s.lastIndex());
+            assertEquals(1_001, indexes(s, 0, 5_000).size());
+        }
+    }
+
+    private static void awaitQueued(ReentrantLock lock, int threads) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (lock.getQueueLength() < threads) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("threads never queued for the lock: " + lock.getQueueLength());
+            }
+            Thread.sleep(1);
         }
     }
 
