@@ -34,7 +34,8 @@ public final class CellSimulation {
                          int partitions, long mkdirs, long rmdirs, long rmdirsNotEmpty, long fileCreates,
                          long fileDeletes, long crossCalls, long aclCopies, long aclGatedElsewhere,
                          long ephemeralDirOpens, long ephemeralDirCloses, long sessionsLetGo,
-                         long ephemeralDirChildren, long ephemeralDirsReaped) {
+                         long ephemeralDirChildren, long ephemeralDirsReaped, int lapsesKeepingProposals,
+                         long proposalsKeptAcrossLapses) {
     }
 
     private record Event(long time, long seq, Runnable action) {
@@ -101,6 +102,10 @@ public final class CellSimulation {
     int snapshots;
     int sessionsExpired;
     int cacheDrops;
+    /** Masters whose lease lapsed at the same epoch with proposals pending, which they kept ({@link SimCellGroup#publish}). */
+    int lapsesKeepingProposals;
+    /** The proposals those lapses kept. */
+    long proposalsKeptAcrossLapses;
     boolean healed;
     private boolean clientsStopped;
     private boolean done;
@@ -265,7 +270,8 @@ public final class CellSimulation {
                     partitions, dirChecks.mkdirs, dirChecks.rmdirs, dirChecks.notEmpty, dirChecks.fileCreates,
                     dirChecks.fileDeletes, cross.sent(), aclChecks.copiesApplied, aclChecks.gatedApplied,
                     dirChecks.ephemeralOpens, dirChecks.ephemeralCloses, dirChecks.sessionsLetGo,
-                    dirChecks.ephemeralChildren, dirChecks.ephemeralsReaped);
+                    dirChecks.ephemeralChildren, dirChecks.ephemeralsReaped, lapsesKeepingProposals,
+                    proposalsKeptAcrossLapses);
         } catch (SimulationFailure | IllegalStateException | IllegalArgumentException | ClassCastException
                  | NullPointerException | IndexOutOfBoundsException f) {
             throw new AssertionError("seed=" + seed + " replicas=" + replicas.size() + " clients=" + registerClients

@@ -9,6 +9,7 @@ import io.chubby.paxos.core.RandomSource;
 import io.chubby.paxos.core.Ready;
 import io.chubby.paxos.core.RecoveredState;
 import io.chubby.paxos.core.Role;
+import io.chubby.paxos.internal.PendingProposalRule;
 import io.chubby.spi.StateMachine;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -165,20 +166,30 @@ final class SimCellGroup {
         consensus.futures.applied(e.index(), e.epoch(), result == null ? new byte[0] : result);
     }
 
-    /** The replica loop's publish: mastership to the listeners, pending proposals failed on loss. */
+    /**
+     * The replica loop's publish: mastership to the listeners, pending proposals failed on loss by
+     * the loop's own {@link PendingProposalRule} (no handoffs in this loop: nothing is handed over
+     * or kept after a step-down); a lapse at the same epoch keeps them, and the simulation counts it.
+     */
     void publish() {
         if (node == null) {
             return;
         }
         boolean serving = consensus.isMaster();
         boolean was = consensus.tracker.serving();
+        boolean sameEpoch = consensus.tracker.servingEpoch() == node.epoch(); // before the update moves it
         boolean lost = consensus.tracker.update(serving, node.masterId(), node.epoch(), machine.appliedIndex());
         if (was != consensus.tracker.serving()) {
             sim.trace("r" + replica.id + " g" + group + (was ? " stops serving" : " serves") + " epoch " + node.epoch()
                     + " applied " + machine.appliedIndex());
         }
-        if (lost || (node.role() != Role.MASTER && consensus.futures.size() > 0)) {
+        boolean master = node.role() == Role.MASTER;
+        int pending = consensus.futures.size();
+        if (PendingProposalRule.failNow(lost, master, sameEpoch, false, false, pending)) {
             consensus.futures.failAll("replica " + replica.id + " lost mastership");
+        } else if (PendingProposalRule.keptAcrossLapse(lost, master, sameEpoch) && pending > 0) {
+            sim.lapsesKeepingProposals++;
+            sim.proposalsKeptAcrossLapses += pending;
         }
     }
 

@@ -16,8 +16,10 @@ import java.util.concurrent.CompletableFuture;
  * {@code CellServer} talks to in the whole-cell simulation. It keeps the real edge's rules: a
  * proposal is queued and proposed on the replica's next loop pass (never on the caller's stack),
  * its future completes when the entry at its index is applied with the same epoch
- * ({@link ProposalFutures}, the replica loop's own class) and fails NOT_MASTER on any loss of
- * mastership; listeners hear about mastership through the loop's own {@link MastershipTracker}.
+ * ({@link ProposalFutures}, the replica loop's own class) and fails NOT_MASTER on a loss of
+ * mastership as the loop's {@code PendingProposalRule} says ({@link SimCellGroup#publish}: a lapse
+ * of the lease at the same epoch keeps it); listeners hear about mastership through the loop's own
+ * {@link MastershipTracker}.
  * Single-threaded (the simulation's).
  */
 final class SimConsensus implements Consensus {

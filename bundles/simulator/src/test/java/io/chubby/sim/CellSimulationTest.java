@@ -74,6 +74,8 @@ class CellSimulationTest {
         long sessionsLetGo = 0;
         long ephemeralChildren = 0;
         long ephemeralsReaped = 0;
+        long lapsesKeeping = 0;
+        long keptProposals = 0;
         for (Run run : runAll(first)) {
             CellSimulation.Result r = run.result();
             cpuNanos += run.cpuNanos();
@@ -107,6 +109,8 @@ class CellSimulationTest {
             sessionsLetGo += r.sessionsLetGo();
             ephemeralChildren += r.ephemeralDirChildren();
             ephemeralsReaped += r.ephemeralDirsReaped();
+            lapsesKeeping += r.lapsesKeepingProposals();
+            keptProposals += r.proposalsKeptAcrossLapses();
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("whole-cell workers=%d cpu=%d ms events-per-cpu-second=%d seeds-per-second=%.1f%n",
@@ -126,6 +130,8 @@ class CellSimulationTest {
                 partitionSeeds[1], partitionSeeds[2], partitionSeeds[4], mkdirs, rmdirs, notEmpty, fileCreates,
                 fileDeletes, crossCalls, aclCopies, aclGatedElsewhere, ephemeralOpens, ephemeralCloses, sessionsLetGo,
                 ephemeralChildren, ephemeralsReaped);
+        System.out.printf("whole-cell lapses at the same epoch that kept pending proposals=%d (proposals kept=%d)%n",
+                lapsesKeeping, keptProposals);
         if (partitionSeeds[2] + partitionSeeds[4] > SEEDS / 10) {
             assertTrue(mkdirs > 0 && rmdirs > 0 && notEmpty > 0 && fileCreates > 0 && fileDeletes > 0 && crossCalls > 0,
                     "the directory workload ran: directories made and deleted across partitions, deletes refused NOT_EMPTY");
@@ -138,6 +144,8 @@ class CellSimulationTest {
         assertTrue(reads > SEEDS && writes > SEEDS && grants > SEEDS && cached > 0 && seqChecks > 0,
                 "the workload ran");
         assertTrue(crashes > SEEDS / 2 && masterships > SEEDS, "the faults were exercised");
+        assertTrue(lapsesKeeping > SEEDS / 10 && keptProposals >= lapsesKeeping,
+                "masters' leases lapsed and came back at the same epoch with proposals pending, which they kept");
         assertTrue(silentClients > SEEDS / 5 && drops > 0, "clients that never acknowledge ran and lost their claims");
         assertTrue(aclSeeds > SEEDS / 4 && aclDenials > 0 && aclGuardRefusals > 0,
                 "access control ran: calls were denied and admissions whose ACL moved on were refused at apply");

@@ -22,7 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * master and epoch with {@link #failOver} (or {@link #becomeMaster} / {@link #loseMastership}), and
  * listeners hear of it in the order the real replica uses: {@code lostMastership},
  * {@code masterChanged}, {@code becameMaster}. Losing mastership fails held proposals with
- * NOT_MASTER, as the real replica fails its pending ones.
+ * NOT_MASTER, as the real replica fails its pending ones; a {@link #lapse} of the lease at the same
+ * epoch keeps them, as the real replica does.
  *
  * <p>Not modelled: peers, replication between instances (several fakes with the same master are
  * separate logs), the empty barrier entry a real new master writes, leases and timing.
@@ -48,6 +49,8 @@ public final class FakeConsensus implements Consensus {
     private final List<ConsensusListener> listeners = new CopyOnWriteArrayList<>();
     private volatile List<Member> members;
     private volatile View view;
+    /** Inside {@link #lapse()}: the lease lapsed, the view (master, epoch) unchanged. */
+    private volatile boolean lapsed;
     // guarded by applyLock
     private final Deque<Runnable> held = new ArrayDeque<>();
     private final List<CompletableFuture<byte[]>> heldFutures = new ArrayList<>();
@@ -124,6 +127,25 @@ public final class FakeConsensus implements Consensus {
     /** Replica {@code newMasterId} (0: none known) takes over, at the current epoch. */
     public void loseMastership(int newMasterId) {
         failOver(newMasterId, view.epoch());
+    }
+
+    /**
+     * This master's lease lapses and comes back at the same epoch, no other master in between:
+     * listeners hear {@code lostMastership(epoch)} (while {@link #isMaster()} is false) and then
+     * {@code becameMaster(epoch)}; held proposals stay held, as the real replica keeps its pending
+     * proposals across such a lapse (they are in the log under its ballot and commit later).
+     */
+    public void lapse() {
+        synchronized (applyLock) {
+            View v = view;
+            if (v.masterId() != selfId) {
+                throw new IllegalStateException("replica " + selfId + " is not master: nothing to lapse");
+            }
+            lapsed = true;
+            listeners.forEach(l -> l.lostMastership(v.epoch()));
+            lapsed = false;
+            listeners.forEach(l -> l.becameMaster(v.epoch()));
+        }
     }
 
     /**
@@ -298,7 +320,7 @@ public final class FakeConsensus implements Consensus {
 
     @Override
     public boolean isMaster() {
-        return view.masterId() == selfId;
+        return !lapsed && view.masterId() == selfId;
     }
 
     @Override

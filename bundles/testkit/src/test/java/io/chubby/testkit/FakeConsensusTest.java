@@ -158,6 +158,32 @@ class FakeConsensusTest {
     }
 
     @Test
+    void aLapseAtTheSameEpochKeepsHeldProposalsAndTellsListenersLostThenBecame() {
+        consensus.hold();
+        CompletableFuture<byte[]> a = consensus.propose(bytes("a"));
+        boolean[] masterWhenLost = {true};
+        consensus.addListener(new ConsensusListener() {
+            @Override
+            public void becameMaster(long epoch) {
+            }
+
+            @Override
+            public void lostMastership(long epoch) {
+                masterWhenLost[0] = consensus.isMaster();
+            }
+        });
+        calls.calls.clear();
+        consensus.lapse();
+        assertEquals(List.of("lost 1", "became 1"), calls.calls);
+        assertFalse(masterWhenLost[0], "not master while the lease is lapsed");
+        assertTrue(consensus.isMaster());
+        assertFalse(a.isDone(), "kept");
+        consensus.release();
+        assertEquals("ok:a", text(a));
+        assertEquals(List.of("1@1:a"), ledger.applied);
+    }
+
+    @Test
     void failNextProposalAfterCommitAppliesButReportsNotMaster() {
         consensus.failNextProposalAfterCommit();
         assertEquals(ErrorCode.NOT_MASTER, failure(consensus.propose(bytes("a"))));

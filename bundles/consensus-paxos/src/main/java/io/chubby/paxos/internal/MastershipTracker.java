@@ -38,7 +38,7 @@ public final class MastershipTracker {
 
     /**
      * Reports the current view; returns true when this replica just stopped serving (the caller
-     * then fails its pending proposals).
+     * then asks {@link PendingProposalRule} whether its pending proposals fail).
      */
     public boolean update(boolean canServe, int masterId, long epoch, long appliedIndex) {
         boolean lost = false;
@@ -71,6 +71,15 @@ public final class MastershipTracker {
 
     public boolean serving() {
         return serving;
+    }
+
+    /**
+     * The epoch this replica serves in, or served in last (0 before it ever served). Read before
+     * {@link #update} reports a loss, it tells a lapse at the same epoch from an epoch change
+     * ({@link PendingProposalRule}).
+     */
+    public long servingEpoch() {
+        return servingEpoch;
     }
 
     /** A misbehaving listener must not kill the replica loop. */

@@ -686,6 +686,7 @@ final class PaxosGroup {
                 serving ? ReplicaView.lastTrue(now, horizon, node::canServe) : Long.MIN_VALUE,
                 node.leaseValid(now) ? ReplicaView.lastTrue(now, horizon, node::leaseValid) : Long.MIN_VALUE,
                 node.masterLive(now) ? ReplicaView.lastTrue(now, horizon, node::masterLive) : Long.MIN_VALUE);
+        boolean sameEpoch = tracker.servingEpoch() == node.epoch(); // before the update moves it
         boolean lost = tracker.update(serving, node.masterId(), node.epoch(), machine.appliedIndex());
         // A handing-over master stops serving first and replicates on: what it proposed before commits
         // (the target holds it all and re-proposes it with its epoch) and completes here, also for a
@@ -702,7 +703,10 @@ final class PaxosGroup {
             handedOffAt = Long.MIN_VALUE; // given up: serving again
         }
         boolean keeping = now <= keepFuturesUntil;
-        if ((lost && !handingOver && !keeping) || (node.role() != Role.MASTER && futures.size() > 0 && !keeping)) {
+        // A lapse at the same epoch (still MASTER) keeps them: they settle as their entries apply
+        // (CORE-API.md "A lapse at the same epoch keeps its proposals").
+        if (PendingProposalRule.failNow(lost, node.role() == Role.MASTER, sameEpoch, handingOver, keeping,
+                futures.size())) {
             futures.failAll("replica " + self + " lost mastership");
             snapshots.cancelAll();
         }

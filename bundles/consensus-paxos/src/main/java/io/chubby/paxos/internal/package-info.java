@@ -7,7 +7,8 @@
  * {@link io.chubby.spi.LogStores#writeAll} (one fsync), then sends their answers through the
  * {@link io.chubby.spi.PeerTransport}, then applies committed entries to each group's registered
  * {@link io.chubby.spi.StateMachine}. Also here: the peer wire codec (groups >= 1 wrapped in
- * {@code Grouped}), snapshot chunking, the bookkeeping of proposal futures and listeners, and
+ * {@code Grouped}), snapshot chunking, the bookkeeping of proposal futures and listeners (with
+ * {@code PendingProposalRule}, when pending proposals fail: not on a lapse at the same epoch), and
  * each group's counters for the metrics bundle ({@code GroupCounters}, served by
  * {@code PaxosMetricsComponent}). Not exported.
  */

@@ -229,6 +229,28 @@ class CacheAndFailoverTest {
         assertNotNull(writer.conn.forCall(write), "flushed: the write went ahead");
     }
 
+    /**
+     * The consensus keeps a proposal pending across a lapse of the lease at the same epoch (it
+     * commits later under the same ballot). The settling entry of a takeover that lapsed again
+     * before it committed is not proposed after the return, so not behind the writes proposed
+     * before it: applied after the return, it settles nothing, and the return settles with an
+     * entry of its own.
+     */
+    @Test
+    void aSettlingEntryProposedBeforeALapseDoesNotSettleTheReturn() {
+        ByteString r = reader.handle("/ls/c/s", RW, Create.CREATE_MAY, false, false, "v");
+        consensus.hold();
+        consensus.lapse(); // a takeover: its settling entry waits in the log
+        consensus.lapse(); // the lease lapses again before that entry commits
+        assertEquals(1, consensus.heldProposals(), "kept across the lapse");
+        consensus.release(); // the first return's settling entry is applied now
+
+        TestClient.assertError(io.chubby.api.ErrorCode.CELL_UNAVAILABLE, reader.call(Request.newBuilder()
+                .setGetContents(GetContentsRequest.newBuilder().setHandle(r))));
+        server.tick(); // the return proposes its own
+        assertEquals("v", read(reader, r).getGetContents().getContents().toStringUtf8());
+    }
+
     @Test
     void heldKeepAliveNeverOutlivesTheLeaseTheClientWasTold() {
         long held = keepAlive(reader, KeepAliveRequest.newBuilder());

@@ -334,7 +334,11 @@ public final class CacheTracker {
         done.forEach(f -> f.complete(null));
     }
 
-    /** Mastership lost: waiting writes go on (their proposals will fail NOT_MASTER); memory is dropped. */
+    /**
+     * Mastership lost: waiting writes go on (their proposals fail NOT_MASTER, or complete if the
+     * consensus keeps them across a lapse at the same epoch; each stays uncacheable until it ends);
+     * memory is dropped.
+     */
     public void lostMastership() {
         takeOver(List.of(), 0);
     }

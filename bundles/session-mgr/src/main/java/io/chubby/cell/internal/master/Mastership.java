@@ -61,6 +61,13 @@ public final class Mastership implements ConsensusListener {
     private volatile long epoch;
     /** The epoch whose takeover (lease extension) is done; the lease timer waits for it. */
     private volatile long takenOverEpoch = -1;
+    /**
+     * Takeovers so far. A return after a lapse at the same epoch takes over that epoch again, and a
+     * settling entry proposed before the lapse (its proposal kept across it, as the consensus
+     * keeps pending proposals then) must not settle the new takeover: it is not behind the writes
+     * proposed before the lapse.
+     */
+    private volatile long takeovers;
 
     /**
      * @param random source of the cell secret a new cell gets (a {@link java.security.SecureRandom}
@@ -230,6 +237,7 @@ public final class Mastership implements ConsensusListener {
         policy.takeOver(clock.millis(), machine.read(s -> s.leaseCeilingMillis()));
         cache.takeOver(ids, newEpoch);
         leases.takeOver(ids);
+        takeovers++;
         takenOverEpoch = newEpoch;
         return true;
     }
@@ -248,9 +256,10 @@ public final class Mastership implements ConsensusListener {
 
     /**
      * Whether this master has settled its takeover: an entry of its own, proposed after it took
-     * over, has been applied, so every entry proposed before (by an earlier master, or by itself
-     * before its lease lapsed and came back at the same epoch: writes whose outcome was unknown and
-     * whose cache tracking went with the lapse) is applied or superseded. Until then it serves only
+     * over (in this takeover: not one proposed before a lapse), has been applied, so every entry
+     * proposed before (by an earlier master, or by itself before its lease lapsed and came back at
+     * the same epoch: writes the consensus kept pending across the lapse, whose cache tracking went
+     * with it) is applied or superseded. Until then it serves only
      * session calls: a read answered before would let a client cache a value such an entry is
      * about to replace, with nobody left to invalidate it (found by the whole-cell simulation,
      * seed 20312). With a majority at hand this takes one round of the log.
@@ -260,12 +269,15 @@ public final class Mastership implements ConsensusListener {
     }
 
     private void settle(long e) {
+        long takeover = takeovers; // read first: a takeover after the check below only makes this one stale
         if (settledEpoch == e || takenOverEpoch != e || !settleInFlight.compareAndSet(false, true)) {
             return;
         }
         proposer.propose(new Command.Noop()).whenComplete((r, err) -> {
             settleInFlight.set(false);
-            if (err == null && takenOverEpoch == e) {
+            // Only for the takeover it was proposed in: one from before a lapse at the same epoch
+            // settles nothing, and the next tick proposes the new takeover's own.
+            if (err == null && takenOverEpoch == e && takeovers == takeover) {
                 long recorded = machine.read(s -> s.leaseCeilingMillis());
                 long promisesEnd = policy.settled(recorded, sessionsAtTakeover);
                 // A session still owing the failover acknowledgement then (with a margin for clock
