@@ -155,6 +155,8 @@ class ClientPartitionsTest {
         held.get(20, TimeUnit.SECONDS);
         Await.until("safe again", () -> client.sessionState() == SessionState.SAFE);
         assertArrayEquals(W, client.read(file[2], CacheMode.UNCACHED));
+        // The listeners hear a change after sessionState() shows it (another thread calls them).
+        Await.until("the listeners heard the return", () -> states.size() >= 2 && partitionStates.size() >= 2);
         assertEquals(List.of(SessionState.JEOPARDY, SessionState.SAFE), states, "no expiry");
         assertEquals(List.of("2 JEOPARDY", "2 SAFE"), partitionStates, "partitions 0, 1 and 3 never left SAFE");
         assertEquals(1, cell.sessions(2), "the same partition session at group 2's new master");
