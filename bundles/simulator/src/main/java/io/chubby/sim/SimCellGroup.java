@@ -177,8 +177,8 @@ final class SimCellGroup {
         }
         boolean serving = consensus.isMaster();
         boolean was = consensus.tracker.serving();
-        boolean sameEpoch = consensus.tracker.servingEpoch() == node.epoch(); // before the update moves it
         boolean lost = consensus.tracker.update(serving, node.masterId(), node.epoch(), machine.appliedIndex());
+        boolean sameEpoch = lost && consensus.tracker.lossKeptEpoch();
         if (was != consensus.tracker.serving()) {
             sim.trace("r" + replica.id + " g" + group + (was ? " stops serving" : " serves") + " epoch " + node.epoch()
                     + " applied " + machine.appliedIndex());

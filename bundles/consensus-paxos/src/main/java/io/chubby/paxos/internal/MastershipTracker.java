@@ -21,6 +21,7 @@ public final class MastershipTracker {
     private final List<ConsensusListener> listeners = new CopyOnWriteArrayList<>();
     private boolean serving;
     private long servingEpoch;
+    private boolean lossKeptEpoch;
     private int knownMaster;
     private long knownEpoch;
 
@@ -45,6 +46,7 @@ public final class MastershipTracker {
         if (serving && (!canServe || epoch != servingEpoch)) {
             serving = false;
             lost = true;
+            lossKeptEpoch = epoch == servingEpoch;
             log.info("lost mastership replica={} epoch={} index={}", self, servingEpoch, appliedIndex);
             for (ConsensusListener l : listeners) {
                 call(() -> l.lostMastership(servingEpoch));
@@ -74,12 +76,11 @@ public final class MastershipTracker {
     }
 
     /**
-     * The epoch this replica serves in, or served in last (0 before it ever served). Read before
-     * {@link #update} reports a loss, it tells a lapse at the same epoch from an epoch change
-     * ({@link PendingProposalRule}).
+     * Whether the last loss {@link #update} reported left the epoch as it was (a lapse of the lease
+     * at the same epoch), not an epoch change ({@link PendingProposalRule}).
      */
-    public long servingEpoch() {
-        return servingEpoch;
+    public boolean lossKeptEpoch() {
+        return lossKeptEpoch;
     }
 
     /** A misbehaving listener must not kill the replica loop. */

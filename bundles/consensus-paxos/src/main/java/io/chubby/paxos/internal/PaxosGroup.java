@@ -686,8 +686,8 @@ final class PaxosGroup {
                 serving ? ReplicaView.lastTrue(now, horizon, node::canServe) : Long.MIN_VALUE,
                 node.leaseValid(now) ? ReplicaView.lastTrue(now, horizon, node::leaseValid) : Long.MIN_VALUE,
                 node.masterLive(now) ? ReplicaView.lastTrue(now, horizon, node::masterLive) : Long.MIN_VALUE);
-        boolean sameEpoch = tracker.servingEpoch() == node.epoch(); // before the update moves it
         boolean lost = tracker.update(serving, node.masterId(), node.epoch(), machine.appliedIndex());
+        boolean sameEpoch = lost && tracker.lossKeptEpoch();
         // A handing-over master stops serving first and replicates on: what it proposed before commits
         // (the target holds it all and re-proposes it with its epoch) and completes here, also for a
         // lease after stepping down; then what still waits fails.

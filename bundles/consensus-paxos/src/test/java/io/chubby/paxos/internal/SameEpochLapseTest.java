@@ -44,12 +44,18 @@ class SameEpochLapseTest {
         }
     }
 
+    /** The cell's master, once an entry of its own committed (its epoch's barrier is behind it). */
+    private static PaxosReplica masterWithAnEntry(TestCell cell) throws Exception {
+        PaxosReplica m = cell.awaitMaster(5000);
+        m.propose(cmd("before")).get(10, TimeUnit.SECONDS);
+        return m;
+    }
+
     @Test
     void aProposalPendingAcrossALapseAtTheSameEpochCompletesWithItsResult() throws Exception {
         try (TestCell cell = new TestCell(3)) {
-            PaxosReplica m = cell.awaitMaster(5000);
+            PaxosReplica m = masterWithAnEntry(cell);
             int id = m.self().id();
-            m.propose(cmd("before")).get(10, TimeUnit.SECONDS);
             long epoch = m.epoch();
             AtomicBoolean settledAtLapse = new AtomicBoolean(true);
             AtomicReference<CompletableFuture<byte[]>> kept = new AtomicReference<>();
@@ -88,9 +94,8 @@ class SameEpochLapseTest {
     @Test
     void aProposalPendingWhenTheLapsedMasterStepsDownFailsNotMaster() throws Exception {
         try (TestCell cell = new TestCell(3)) {
-            PaxosReplica m = cell.awaitMaster(5000);
+            PaxosReplica m = masterWithAnEntry(cell);
             int id = m.self().id();
-            m.propose(cmd("before")).get(10, TimeUnit.SECONDS);
             long epoch = m.epoch();
 
             cutAcknowledgements(cell, id);
