@@ -28,7 +28,8 @@ import java.util.List;
  *                       arrival minus this), since the master may have held the KeepAlive for most
  *                       of a lease: local lease end = that + lease_ms * (1 - driftMargin)
  * @param retryBackoff   first pause before retrying after a failed attempt (default 10 ms); doubles per attempt,
- *                       capped at 1 s and always bounded by the call's deadline
+ *                       capped at 250 ms (a paused call goes at once when the master answers another
+ *                       call of its channel) and always bounded by the call's deadline
  * @param security       TLS and credentials (since 1.4; default {@link ClientSecurity#NONE}:
  *                       plaintext, anonymous). A Hello the cell refuses (wrong password) fails
  *                       every call with PERMISSION_DENIED at once, without retrying

@@ -17,7 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +43,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class MasterFollower implements MasterChannel {
     private static final Logger log = LoggerFactory.getLogger(MasterFollower.class);
-    private static final long MAX_BACKOFF_MS = 1000;
+    /**
+     * The longest pause between two attempts of a call. A call that finds no master (a failover)
+     * pauses 10, 20, 40 ... ms: capped at a quarter second, its attempts come at most that long
+     * after a new master serves (a 1 s cap made the first write after a kill -9 wait up to a second
+     * past the election). Once any call of this follower is answered by the master, the paused
+     * ones go at once ({@link #wakePaused}).
+     */
+    static final long MAX_BACKOFF_MS = 250;
 
     private final ClientOptions options;
     private final ScheduledExecutorService timer;
@@ -50,6 +60,7 @@ public final class MasterFollower implements MasterChannel {
     private final int partition;
     private final MasterDiscovery.Listener onLeaving;
     private final Set<Call> active = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger paused = new AtomicInteger(); // calls of active waiting out a backoff
     private volatile long epoch;
     private volatile boolean closed;
     private CompletableFuture<Connection> current; // guarded by this
@@ -346,6 +357,27 @@ public final class MasterFollower implements MasterChannel {
         }
     }
 
+    /**
+     * The master answered a call: the calls pausing between attempts (they found no master, or a
+     * replica that was not it) try again now rather than at the end of their backoff. One volatile
+     * read when none pauses, which is always outside a failover.
+     */
+    private void wakePaused() {
+        if (paused.get() == 0) {
+            return;
+        }
+        for (Call c : active) {
+            if (c.pausing.get()) {
+                timer.execute(c::resume);
+            }
+        }
+    }
+
+    /** How many calls wait out a backoff before their next attempt (for tests and diagnostics). */
+    int pausedCalls() {
+        return paused.get();
+    }
+
     // ---- one call ----
 
     /** The state of one call across its attempts. */
@@ -358,6 +390,8 @@ public final class MasterFollower implements MasterChannel {
         volatile boolean inFlight; // an attempt was sent and may have taken effect
         volatile String lastError = "none";
         int attempts; // only touched by the thread running the current attempt
+        final AtomicBoolean pausing = new AtomicBoolean(); // between a retry() and the attempt it schedules
+        private volatile ScheduledFuture<?> pause;
 
         Call(byte[] request, boolean atMostOnce, long deadline, long timeoutMs) {
             this.request = request;
@@ -368,7 +402,32 @@ public final class MasterFollower implements MasterChannel {
 
         void start() {
             var t = timer.schedule(() -> fail(timeoutError()), timeoutMs, TimeUnit.MILLISECONDS);
-            result.whenComplete((r, e) -> t.cancel(false));
+            result.whenComplete((r, e) -> {
+                t.cancel(false);
+                if (pausing.compareAndSet(true, false)) {
+                    paused.decrementAndGet(); // ended (deadline, close) while pausing
+                }
+            });
+            attempt();
+        }
+
+        /** Waits {@code ms} before the next attempt, unless {@link #wakePaused} ends the wait first. */
+        private void pauseFor(long ms) {
+            pausing.set(true);
+            paused.incrementAndGet();
+            pause = timer.schedule(this::resume, ms, TimeUnit.MILLISECONDS);
+        }
+
+        /** The next attempt, once per pause: at the end of the backoff or when woken, whichever comes first. */
+        void resume() {
+            if (!pausing.compareAndSet(true, false)) {
+                return;
+            }
+            paused.decrementAndGet();
+            ScheduledFuture<?> p = pause;
+            if (p != null) {
+                p.cancel(false); // woken early: the backoff's own resume would find nothing to do anyway
+            }
             attempt();
         }
 
@@ -443,6 +502,7 @@ public final class MasterFollower implements MasterChannel {
             if (!resp.hasError()) {
                 learnFrom(resp);
                 result.complete(a);
+                wakePaused();
                 return;
             }
             switch (ErrorCode.fromWire(resp.getError().getCode())) {
@@ -507,7 +567,7 @@ public final class MasterFollower implements MasterChannel {
                 log.debug("retrying call={} attempt={} backoffMs={} reason={}", Wire.kind(request), attempts, backoff,
                         why);
             }
-            timer.schedule(this::attempt, backoff, TimeUnit.MILLISECONDS);
+            pauseFor(backoff);
         }
     }
 }

@@ -157,6 +157,55 @@ class MasterChannelTest {
         assertEquals(2, m.sockets.size());
     }
 
+    /**
+     * A write refused by a replica that is not (yet) master pauses before its next attempt; when the
+     * master answers another call of the channel, the paused write goes at once. The timer here
+     * holds every delayed task, so the write completes only if it is woken: without the wake it
+     * would wait out its backoff (up to 250 ms; here: never).
+     */
+    @Test
+    void aCallPausedBetweenAttemptsGoesAtOnceWhenTheMasterAnswersAnother() throws Exception {
+        FakeReplica m = replica(1);
+        m.files.put("/f", b("v"));
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        m.on(Request.BodyCase.SET_CONTENTS, x -> {
+            if (refused.getAndIncrement() == 0) {
+                x.fail(ErrorCode.NOT_MASTER, "no master yet"); // as during an election
+            } else {
+                m.standard(x);
+            }
+        });
+        HeldTimer timer = closer.fixture(new HeldTimer());
+        MasterFollower ch = closer.client(new MasterFollower(FakeReplica.options(m), timer, Runnable::run));
+        CompletableFuture<byte[]> write = ch.call(setContents("/f", "w"), Retry.AT_MOST_ONCE);
+        Await.until("the refused write pauses", () -> ch.pausedCalls() == 1);
+        assertFalse(write.isDone());
+        assertEquals("v", answer(ch.call(getContents("/f"), Retry.IDEMPOTENT)).getGetContents().getContents()
+                .toStringUtf8());
+        assertFalse(answer(write).hasError(), "woken by the read's answer");
+        assertArrayEquals(b("w"), m.files.get("/f"));
+        assertEquals(2, m.count(Request.BodyCase.SET_CONTENTS));
+        assertEquals(0, ch.pausedCalls());
+    }
+
+    /** A timer that runs what is due now and holds anything scheduled later for a day (backoffs, deadlines). */
+    private static final class HeldTimer extends java.util.concurrent.ScheduledThreadPoolExecutor
+            implements AutoCloseable {
+        HeldTimer() {
+            super(1);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+            return delay > 0 ? super.schedule(task, 1, TimeUnit.DAYS) : super.schedule(task, 0, unit);
+        }
+
+        @Override
+        public void close() {
+            shutdownNow();
+        }
+    }
+
     @Test
     void doesNotRetryAWriteWhoseOutcomeIsUnknown() throws Exception {
         FakeReplica m = replica(1);
