@@ -18,6 +18,7 @@ final class Workloads {
                 c.write("bench-seq", VALUE);
             }
             Stats s = new Stats();
+            CpuMeter cpu = CpuMeter.start(sut);
             long t0 = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 long t = System.nanoTime();
@@ -26,7 +27,7 @@ final class Workloads {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             return new Result("1. sequential 100-byte writes", sut.name(), count / secs, s.percentileMs(50),
-                    s.percentileMs(99), s.maxMs(), count, "");
+                    s.percentileMs(99), s.maxMs(), count, "").withCpu(cpu.stop(count));
         }
     }
 
@@ -80,7 +81,7 @@ final class Workloads {
                 c.prepare("bench-par-" + k);
             }
             return ReadLockWorkloads.windowed("2. writes, " + window + " in flight", sut.name(), window, millis,
-                    i -> c.writeAsync("bench-par-" + (i % keys), VALUE));
+                    i -> c.writeAsync("bench-par-" + (i % keys), VALUE), sut);
         }
     }
 
