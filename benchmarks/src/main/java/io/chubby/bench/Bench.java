@@ -254,7 +254,7 @@ public final class Bench {
                         }
                     }
                 }
-                case 7 -> out.add(Workloads.failover(sut, p.failovers()));
+                case 7 -> out.add(Failover.run(sut, p.failovers()));
                 case 10 -> {
                     out.add(Workloads.plannedChange(sut, p.failovers(), false));
                     if (!sys.startsWith("zookeeper")) {
