@@ -261,9 +261,6 @@ public final class Bench {
         static final Plan FULL = new Plan(150_000, 2000, 20000, 10000, 1000, 20000, 10000, new int[] {10_000, 50_000}, 120_000,
                 1000, 5, new int[] {1000}, 180_000);
 
-        /** ZooKeeper's sessions in workload 8: one client object each, as in 6b's full size. */
-        static final int ZK_WATCHERS = 1000;
-
         Plan withHeld(int[] sizes, long ms) {
             return new Plan(warmMs, seq, inflightMs, readMs, lockPairs, contendedMs, churnMs, sizes, ms,
                     Math.min(zkHeld, sizes[0]), failovers, fanOut, curveMs);
@@ -323,7 +320,8 @@ public final class Bench {
                 case 11 -> out.addAll(Workloads.membershipChange(sut, p.failovers()));
                 case 12 -> out.add(Workloads.mirrorPropagation(sut, p == Plan.QUICK ? 1_000 : 10_000));
                 case 13 -> out.addAll(Workloads.mirrorReconciliation(sut, 1_000, p == Plan.QUICK ? 10_000 : 30_000));
-                case 8 -> out.addAll(fanOut(sut, p.fanOut()));
+                case 8 -> out.addAll(FanOut.runSizes(sut, p.fanOut(),
+                        sys.startsWith("zookeeper") ? FanOut.ZK_WATCHERS : Integer.MAX_VALUE));
                 case 9 -> {
                     if (sut instanceof EtcdCluster etcd) {
                         // a grpc-proxy caches serializable reads only; linearizable ones pass through
@@ -350,33 +348,6 @@ public final class Bench {
     private static Result failed(int w, String sys, Throwable e) {
         return new Result(w + ". (failed)", sys, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0,
                 "FAILED: " + String.valueOf(e).replace('|', '/').replace('\n', ' '));
-    }
-
-    /**
-     * Workload 8 once per size. ZooKeeper holds at most {@link Plan#ZK_WATCHERS} sessions here (one
-     * client object, a connection and 2 threads, per session; see 6b): a larger size runs at that
-     * many, said in the note, or, when that many already ran, is reported as not measured.
-     */
-    private static List<Result> fanOut(SystemUnderTest sut, int[] sizes) throws Exception {
-        List<Result> out = new ArrayList<>();
-        boolean ranAtCap = false;
-        for (int n : sizes) {
-            if (!sut.name().startsWith("zookeeper") || n < Plan.ZK_WATCHERS) {
-                out.add(FanOut.run(sut, n));
-                continue;
-            }
-            String limit = "ZooKeeper: at most " + Plan.ZK_WATCHERS
-                    + " sessions in this harness (one client object, a connection and 2 threads, per session; see 6b)";
-            if (ranAtCap) {
-                out.add(new Result("8. event fan-out to " + n + " sessions", sut.name(), Double.NaN, Double.NaN, Double.NaN,
-                        Double.NaN, 0, "not measured: " + limit + "; see the " + Plan.ZK_WATCHERS + " row"));
-            } else {
-                out.add(FanOut.run(sut, Plan.ZK_WATCHERS, "8. event fan-out to " + Plan.ZK_WATCHERS + " sessions",
-                        n == Plan.ZK_WATCHERS ? "" : n + " requested; " + limit + "; "));
-            }
-            ranAtCap = true;
-        }
-        return out;
     }
 
     private static Result print(Result r) {

@@ -22,11 +22,59 @@ final class FanOut {
     /** Events per size: one event is one sample of the slowest delivery. */
     static final int EVENTS = 5;
 
+    /**
+     * ZooKeeper's sessions here are one client object each (a connection and 2 threads): at most
+     * 6b's full size.
+     */
+    static final int ZK_WATCHERS = 1000;
+
     private FanOut() {
     }
 
+    /**
+     * Workload 8 once per size, on a system that holds at most {@code cap} sessions here
+     * ({@link #ZK_WATCHERS} for ZooKeeper): see {@link #sessionsToRun}; a size run at the cap says
+     * so in its note, a size not measured gets a row saying why.
+     */
+    static List<Result> runSizes(SystemUnderTest sut, int[] sizes, int cap) throws Exception {
+        int[] run = sessionsToRun(sizes, cap);
+        String limit = sut.name() + ": at most " + cap
+                + " sessions in this harness (one client object, a connection and 2 threads, per session; see 6b)";
+        List<Result> out = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            if (run[i] == sizes[i]) {
+                out.add(run(sut, sizes[i]));
+            } else if (run[i] == 0) {
+                out.add(new Result(name(sizes[i]), sut.name(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0,
+                        "not measured: " + limit + "; see the " + cap + " row"));
+            } else {
+                out.add(run(sut, run[i], name(run[i]), sizes[i] + " requested; " + limit + "; "));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * How many sessions each requested size runs with on a system that holds at most {@code cap}:
+     * the size itself up to the cap; above it, {@code cap} for the first size at or above the cap,
+     * and 0 (not measured, the cap's row stands for it) for every later one.
+     */
+    static int[] sessionsToRun(int[] sizes, int cap) {
+        int[] run = new int[sizes.length];
+        boolean ranAtCap = false;
+        for (int i = 0; i < sizes.length; i++) {
+            if (sizes[i] < cap) {
+                run[i] = sizes[i];
+            } else {
+                run[i] = ranAtCap ? 0 : cap;
+                ranAtCap = true;
+            }
+        }
+        return run;
+    }
+
     static Result run(SystemUnderTest sut, int watchers) throws Exception {
-        return run(sut, watchers, "8. event fan-out to " + watchers + " sessions", "");
+        return run(sut, watchers, name(watchers), "");
     }
 
     /** As above under the row name {@code name}; {@code prefix} opens the note (e.g. why the size was capped). */
@@ -66,6 +114,10 @@ final class FanOut {
             return new Result(name, sut.name(), Double.NaN, s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(),
                     note);
         }
+    }
+
+    private static String name(int watchers) {
+        return "8. event fan-out to " + watchers + " sessions";
     }
 
     private static String key(int event) {
