@@ -24,6 +24,9 @@ import java.util.LinkedHashSet;
  * {@code etcd-proxies}: the plain etcd cluster with every client behind {@code --proxies N} etcd
  * grpc-proxies; {@code zookeeper-observers}: the plain ensemble plus {@code --observers N} (default
  * 4) observers, every client on an observer.
+ * Workload 8 runs once per size of {@code --watchers N[,M]} ({@link FanOut}). Workload 14
+ * ({@code --workloads 14,... [--curve SECONDS]}, {@link WarmupCurve}) runs first on each system, right
+ * after it started; the unmeasured warm-up is then shortened by the time 14 took.
  * Workload 9 ({@code --workloads 9 [--readers N]}): one file read by N sessions (etcd: serializable
  * and linearizable, one row each; ZooKeeper: at most 200 / 1,000 sessions as in 6b).
  * {@code --proxy-latency [--ops N]}: what one proxy adds to a write and a read ({@link ProxyLatency}).
@@ -117,13 +120,20 @@ public final class Bench {
         Plan plan = quick ? Plan.QUICK : Plan.FULL;
         if (opt.containsKey("held") || opt.containsKey("hold")) {
             // --held N[,M] (sessions held in 6b, every system but ZooKeeper) and --hold SECONDS
-            int[] held = opt.containsKey("held")
-                    ? Arrays.stream(opt.get("held").split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray() : plan.held();
+            int[] held = opt.containsKey("held") ? Sizes.parse("held", opt.get("held")) : plan.held();
             long holdMs = opt.containsKey("hold") ? Long.parseLong(opt.get("hold")) * 1000 : plan.holdMs();
-            plan = new Plan(plan.warmMs(), plan.seq(), plan.inflightMs(), plan.readMs(), plan.lockPairs(), plan.contendedMs(),
-                    plan.churnMs(), held, holdMs, Math.min(plan.zkHeld(), held[0]), plan.failovers(), plan.fanOut());
+            plan = plan.withHeld(held, holdMs);
+        }
+        if (opt.containsKey("watchers")) {
+            // --watchers N[,M]: workload 8 once per size
+            plan = plan.withFanOut(Sizes.parse("watchers", opt.get("watchers")));
+        }
+        if (opt.containsKey("curve")) {
+            // --curve SECONDS: how long workload 14 writes
+            plan = plan.withCurveMs(Long.parseLong(opt.get("curve")) * 1000);
         }
         List<Result> results = new ArrayList<>();
+        List<WarmupCurve.Curve> curves = new ArrayList<>();
         for (String sys : systems) {
             SystemUnderTest sut = switch (sys.trim()) {
                 case "chubby" -> new ChubbyCell(home, work.resolve("chubby-cell"), 5, 17000,
@@ -155,17 +165,26 @@ public final class Bench {
             };
             System.out.println("== " + sut.name() + ": starting (load average " + Procs.loadAverage() + ")");
             try (sut) {
+                long called = System.nanoTime();
                 sut.start();
+                long returned = System.nanoTime();
                 // --scrape (issue 22): every replica's /metrics once a second while the workloads run
                 boolean scrape = (opt.containsKey("scrape") || sut.name().equals("chubby-scraped"))
                         && !sut.metricsUrls().isEmpty();
                 MetricsScrape scraper = scrape ? MetricsScrape.start(sut.metricsUrls()) : null;
-                long t = System.nanoTime();
                 long warmMs = opt.containsKey("warmup") ? Long.parseLong(opt.get("warmup")) * 1000 : plan.warmMs();
-                String warm = Workloads.warmUp(sut, warmMs);
+                if (workloads.contains(14)) {
+                    // the warm-up curve runs first, on the cold system; the warm-up is shortened by its length
+                    warmMs = Math.max(0, warmMs - curve(sut, plan, called, returned, results, curves));
+                }
+                long t = System.nanoTime();
+                String warm = warmMs == 0 ? "skipped (workload 14 ran at least as long)" : Workloads.warmUp(sut, warmMs);
                 System.out.printf(Locale.ROOT, "== %s: warmed up in %.0f s (not measured): %s; load average %s%n",
                         sut.name(), (System.nanoTime() - t) / 1e9, warm, Procs.loadAverage());
                 for (int w : workloads) {
+                    if (w == 14) {
+                        continue; // ran before the warm-up
+                    }
                     for (Result r : run(w, sut, plan, jfrDir)) {
                         results.add(print(r));
                     }
@@ -177,6 +196,9 @@ public final class Bench {
             }
         }
         String table = Report.table(header + "; load average at end " + Procs.loadAverage(), results);
+        if (!curves.isEmpty()) {
+            table += "\n" + WarmupCurve.markdown(curves);
+        }
         System.out.println();
         System.out.println(table);
         if (opt.containsKey("out")) {
@@ -213,12 +235,46 @@ public final class Bench {
         }
     }
 
+    /**
+     * Workload 14 ({@link WarmupCurve}) on the system that just started: prints and records its row
+     * and curve; returns how long it ran in ms (the warm-up is shortened by that much).
+     */
+    private static long curve(SystemUnderTest sut, Plan plan, long called, long returned, List<Result> results,
+                              List<WarmupCurve.Curve> curves) {
+        long t = System.nanoTime();
+        try {
+            WarmupCurve.Outcome o = WarmupCurve.run(sut, plan.curveMs(), called, returned);
+            curves.add(o.curve());
+            results.add(print(o.result()));
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            results.add(print(failed(14, sut.name(), e)));
+        }
+        return (System.nanoTime() - t) / 1_000_000;
+    }
+
     /** Sizes of one run. */
     record Plan(long warmMs, int seq, long inflightMs, long readMs, int lockPairs, long contendedMs, long churnMs, int[] held,
-                long holdMs, int zkHeld, int failovers, int fanOut) {
-        static final Plan QUICK = new Plan(20_000, 300, 5000, 3000, 200, 5000, 4000, new int[] {10_000}, 20_000, 200, 3, 200);
+                long holdMs, int zkHeld, int failovers, int[] fanOut, long curveMs) {
+        static final Plan QUICK = new Plan(20_000, 300, 5000, 3000, 200, 5000, 4000, new int[] {10_000}, 20_000, 200, 3,
+                new int[] {200}, 120_000);
         static final Plan FULL = new Plan(150_000, 2000, 20000, 10000, 1000, 20000, 10000, new int[] {10_000, 50_000}, 120_000,
-                1000, 5, 1000);
+                1000, 5, new int[] {1000}, 180_000);
+
+        Plan withHeld(int[] sizes, long ms) {
+            return new Plan(warmMs, seq, inflightMs, readMs, lockPairs, contendedMs, churnMs, sizes, ms,
+                    Math.min(zkHeld, sizes[0]), failovers, fanOut, curveMs);
+        }
+
+        Plan withFanOut(int[] sizes) {
+            return new Plan(warmMs, seq, inflightMs, readMs, lockPairs, contendedMs, churnMs, held, holdMs, zkHeld, failovers,
+                    sizes, curveMs);
+        }
+
+        Plan withCurveMs(long ms) {
+            return new Plan(warmMs, seq, inflightMs, readMs, lockPairs, contendedMs, churnMs, held, holdMs, zkHeld, failovers,
+                    fanOut, ms);
+        }
     }
 
     /** Readers of workload 9 ({@code --readers}, default 1,000). */
@@ -254,7 +310,7 @@ public final class Bench {
                         }
                     }
                 }
-                case 7 -> out.add(Workloads.failover(sut, p.failovers()));
+                case 7 -> out.add(Failover.run(sut, p.failovers()));
                 case 10 -> {
                     out.add(Workloads.plannedChange(sut, p.failovers(), false));
                     if (!sys.startsWith("zookeeper")) {
@@ -264,7 +320,8 @@ public final class Bench {
                 case 11 -> out.addAll(Workloads.membershipChange(sut, p.failovers()));
                 case 12 -> out.add(Workloads.mirrorPropagation(sut, p == Plan.QUICK ? 1_000 : 10_000));
                 case 13 -> out.addAll(Workloads.mirrorReconciliation(sut, 1_000, p == Plan.QUICK ? 10_000 : 30_000));
-                case 8 -> out.add(SessionWorkloads.fanOut(sut, p.fanOut()));
+                case 8 -> out.addAll(FanOut.runSizes(sut, p.fanOut(),
+                        sys.startsWith("zookeeper") ? FanOut.ZK_WATCHERS : Integer.MAX_VALUE));
                 case 9 -> {
                     if (sut instanceof EtcdCluster etcd) {
                         // a grpc-proxy caches serializable reads only; linearizable ones pass through
@@ -283,10 +340,14 @@ public final class Bench {
         } catch (Exception | Error e) {
             // one failing workload must not hide the others: record the failure as the result
             e.printStackTrace();
-            out.add(new Result(w + ". (failed)", sys, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0,
-                    "FAILED: " + String.valueOf(e).replace('|', '/').replace('\n', ' ')));
+            out.add(failed(w, sys, e));
         }
         return out;
+    }
+
+    private static Result failed(int w, String sys, Throwable e) {
+        return new Result(w + ". (failed)", sys, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0,
+                "FAILED: " + String.valueOf(e).replace('|', '/').replace('\n', ' '));
     }
 
     private static Result print(Result r) {

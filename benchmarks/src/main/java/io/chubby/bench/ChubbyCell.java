@@ -478,7 +478,8 @@ final class ChubbyCell implements SystemUnderTest {
     }
 
     /** User + system CPU seconds of every replica process so far (replicas that do not answer count 0). */
-    double cpuSeconds() {
+    @Override
+    public double cpuSeconds() {
         double sum = 0;
         for (int i = 1; i <= replicas; i++) {
             try {
@@ -489,6 +490,17 @@ final class ChubbyCell implements SystemUnderTest {
             }
         }
         return sum;
+    }
+
+    /** The Chubby proxies' CPU (chubby-proxies), NaN without proxies. */
+    @Override
+    public double frontCpuSeconds() {
+        return proxies == null ? Double.NaN : proxies.cpuSeconds();
+    }
+
+    @Override
+    public String frontProcesses() {
+        return proxies == null ? "" : proxies.count() + " proxies";
     }
 
     @Override

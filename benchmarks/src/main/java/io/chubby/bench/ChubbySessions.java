@@ -139,7 +139,7 @@ final class ChubbySessions implements SessionPool {
     public String describe() {
         return "raw protocol, sessions multiplexed over " + connections + (login == null ? "" : " TLS")
                 + " connections" + (proxies == 0 ? "" : " to " + proxies + " Chubby proxies")
-                + (login == null ? "" : " (principal " + load.principal() + ")") + ", one open handle each ("
+                + (login == null ? "" : " (principal " + load.principal() + ")") + ", one open handle per file a session watches or reads ("
                 + openFailures.get() + " Opens failed); "
                 + load.relocations.get() + " KeepAlives re-sent after the master moved" + more.get();
     }

@@ -395,6 +395,22 @@ final class EtcdCluster implements SystemUnderTest {
         return new MemberCounters(answered, ka, renewed, expired, ranges);
     }
 
+    /** The members' CPU (grpc-proxies are counted apart, {@link #frontCpuSeconds()}). */
+    @Override
+    public double cpuSeconds() {
+        return Procs.cpuSeconds(procs, 1, size);
+    }
+
+    @Override
+    public double frontCpuSeconds() {
+        return proxies == null ? Double.NaN : proxies.cpuSeconds();
+    }
+
+    @Override
+    public String frontProcesses() {
+        return proxies == null ? "" : proxies.count() + " grpc-proxies";
+    }
+
     @Override
     public long leaderPid() {
         int i = leaderIndex();

@@ -88,6 +88,18 @@ final class Procs {
         }
     }
 
+    /** {@link #cpuSeconds(long)} summed over {@code procs[from..to]}; slots not running count 0. */
+    static double cpuSeconds(Process[] procs, int from, int to) {
+        double sum = 0;
+        for (int i = from; i <= to; i++) {
+            if (procs[i] != null && procs[i].isAlive()) {
+                double s = cpuSeconds(procs[i].pid());
+                sum += Double.isNaN(s) ? 0 : s;
+            }
+        }
+        return sum;
+    }
+
     /** The 1-minute load average. */
     static String loadAverage() {
         try {

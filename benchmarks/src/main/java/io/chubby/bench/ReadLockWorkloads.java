@@ -23,6 +23,16 @@ final class ReadLockWorkloads {
      */
     static Result windowed(String workload, String system, int window, long millis, IntFunction<CompletableFuture<?>> op)
             throws InterruptedException {
+        return windowed(workload, system, window, millis, op, null);
+    }
+
+    /**
+     * As above; with {@code cpuOf} not null, also the CPU per completed operation of that system's
+     * members ({@link CpuMeter}) from the start of the measured part until every operation completed.
+     */
+    static Result windowed(String workload, String system, int window, long millis, IntFunction<CompletableFuture<?>> op,
+                           SystemUnderTest cpuOf) throws InterruptedException {
+        CpuMeter cpu = null;
         Semaphore permits = new Semaphore(window);
         Stats s = new Stats();
         AtomicLong done = new AtomicLong();
@@ -38,6 +48,7 @@ final class ReadLockWorkloads {
             if (measuredStart == 0 && t >= warmEnd) {
                 measuredStart = t;
                 done.set(0);
+                cpu = cpuOf == null ? null : CpuMeter.start(cpuOf);
             }
             boolean measure = t >= warmEnd;
             CompletableFuture<?> f;
@@ -63,8 +74,9 @@ final class ReadLockWorkloads {
             failed.addAndGet(window - permits.availablePermits());
         }
         double secs = (System.nanoTime() - measuredStart) / 1e9;
-        return new Result(workload, system, done.get() / secs, s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(),
-                failed.get() == 0 ? "" : failed.get() + " failed, first: " + firstError.get());
+        Result r = new Result(workload, system, done.get() / secs, s.percentileMs(50), s.percentileMs(99), s.maxMs(),
+                s.count(), failed.get() == 0 ? "" : failed.get() + " failed, first: " + firstError.get());
+        return cpu == null ? r : r.withCpu(cpu.stop(done.get()));
     }
 
     /** 3a. Reads answered by the master / leader, {@code window} in flight from one client. */
@@ -131,6 +143,7 @@ final class ReadLockWorkloads {
                 l.release();
             }
             Stats s = new Stats();
+            CpuMeter cpu = CpuMeter.start(sut);
             long t0 = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 long t = System.nanoTime();
@@ -139,7 +152,8 @@ final class ReadLockWorkloads {
                 s.add(System.nanoTime() - t);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            return new Result(name, sut.name(), count / secs, s.percentileMs(50), s.percentileMs(99), s.maxMs(), count, "");
+            return new Result(name, sut.name(), count / secs, s.percentileMs(50), s.percentileMs(99), s.maxMs(), count, "")
+                    .withCpu(cpu.stop(count));
         }
     }
 

@@ -25,13 +25,19 @@ final class Report {
     static List<Result> parse(List<String> markdownFiles) throws java.io.IOException {
         Map<String, Result> rows = new LinkedHashMap<>();
         for (String f : markdownFiles) {
+            // tables written before issue 21 have no CPU column: the header line tells
+            boolean cpuColumn = false;
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(f))) {
                 String[] c = line.split("\\|", -1);
-                if (c.length < 11 || !line.startsWith("| ") || c[1].trim().equals("workload")) {
+                if (c.length < 11 || !line.startsWith("| ")) {
+                    continue;
+                }
+                if (c[1].trim().equals("workload")) {
+                    cpuColumn = line.contains(CPU_COLUMN);
                     continue;
                 }
                 Result r = new Result(c[1].trim(), c[2].trim(), num(c[3]), num(c[4]), num(c[5]), num(c[6]),
-                        Integer.parseInt(c[7].trim()), c[9].trim());
+                        Integer.parseInt(c[7].trim()), c[cpuColumn ? 10 : 9].trim(), cpuColumn ? num(c[8]) : Double.NaN);
                 rows.put(r.workload() + "\u0000" + r.system(), r);
             }
         }
@@ -46,8 +52,8 @@ final class Report {
     static String table(String header, List<Result> results) {
         StringBuilder b = new StringBuilder();
         b.append(header).append("\n\n");
-        b.append("| workload | system | ops/s | p50 ms | p99 ms | max ms | n | ratio ours/peer | note |\n");
-        b.append("|---|---|---:|---:|---:|---:|---:|---|---|\n");
+        b.append("| workload | system | ops/s | p50 ms | p99 ms | max ms | n | " + CPU_COLUMN + " | ratio ours/peer | note |\n");
+        b.append("|---|---|---:|---:|---:|---:|---:|---:|---|---|\n");
         // ours/peer compares like with like: chubby with the plain peers, chubby-secure with the secured ones
         Map<String, Result> ours = new LinkedHashMap<>();
         for (Result r : results) {
@@ -63,10 +69,13 @@ final class Report {
                         ? String.format(Locale.ROOT, "p50 %.2fx (lower is better)", o.p50Ms() / r.p50Ms())
                         : String.format(Locale.ROOT, "throughput %.2fx, p50 %.2fx", o.opsPerSec() / r.opsPerSec(),
                                 o.p50Ms() / r.p50Ms());
+                if (!Double.isNaN(o.cpuMsPerOp()) && !Double.isNaN(r.cpuMsPerOp()) && r.cpuMsPerOp() > 0) {
+                    ratio += String.format(Locale.ROOT, ", CPU/op %.2fx", o.cpuMsPerOp() / r.cpuMsPerOp());
+                }
             }
-            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %d | %s | %s |%n", r.workload(),
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |%n", r.workload(),
                     r.system(), Double.isNaN(r.opsPerSec()) ? "-" : String.format(Locale.ROOT, "%.0f", r.opsPerSec()),
-                    ms(r.p50Ms()), ms(r.p99Ms()), ms(r.maxMs()), r.samples(), ratio, r.note()));
+                    ms(r.p50Ms()), ms(r.p99Ms()), ms(r.maxMs()), r.samples(), ms(r.cpuMsPerOp()), ratio, r.note()));
         }
         String secure = secureVsPlain(results);
         if (!secure.isEmpty()) {
@@ -74,6 +83,12 @@ final class Report {
         }
         return b.toString();
     }
+
+    /**
+     * Header of the CPU column: CPU ms per operation summed over the member processes only
+     * (proxies and observers are given apart in the note).
+     */
+    static final String CPU_COLUMN = "CPU ms/op (members)";
 
     /** Suffix of a secured variant's system name. */
     static final String SECURE = "-secure";
@@ -127,6 +142,9 @@ final class Report {
         }
         if (!Double.isNaN(r.opsPerSec()) && !w.startsWith("6b.")) {
             f.add(new Figure("ops/s", r.opsPerSec(), true));
+        }
+        if (!Double.isNaN(r.cpuMsPerOp())) {
+            f.add(new Figure("CPU ms/op (members)", r.cpuMsPerOp(), false));
         }
         if (w.startsWith("6b.")) {
             f.add(new Figure("sessions created/s", r.opsPerSec(), true));

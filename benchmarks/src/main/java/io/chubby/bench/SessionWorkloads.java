@@ -12,7 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** Workloads 6 (sessions) and 8 (event fan-out), written once over {@link SessionPool}. */
+/** Workloads 6 (sessions) and 9 (one file, many readers), written once over {@link SessionPool}; 8 is {@link FanOut}. */
 final class SessionWorkloads {
     private SessionWorkloads() {
     }
@@ -83,42 +83,6 @@ final class SessionWorkloads {
             }
             return new Result(name, sut.name(), sessions.size() / createSecs, create.percentileMs(50),
                     create.percentileMs(99), create.maxMs(), create.count(), note);
-        }
-    }
-
-    /**
-     * 8. {@code watchers} sessions watch one key; one write; latency = time from the write call to
-     * each session's event; max = until all have it.
-     */
-    static Result fanOut(SystemUnderTest sut, int watchers) throws Exception {
-        String name = "8. event fan-out to " + watchers + " sessions";
-        try (SessionPool pool = sut.sessions(); KvClient writer = sut.newClient()) {
-            writer.prepare("bench-fan");
-            writer.write("bench-fan", Workloads.VALUE);
-            Stats s = new Stats();
-            CountDownLatch all = new CountDownLatch(watchers);
-            AtomicLong t0 = new AtomicLong();
-            List<CompletableFuture<Void>> armed = new ArrayList<>();
-            Semaphore permits = new Semaphore(100);
-            for (int i = 0; i < watchers; i++) {
-                permits.acquire();
-                CompletableFuture<Void> f = pool.create().thenCompose(sess -> {
-                    pool.keepAlive(sess);
-                    return pool.watch(sess, "bench-fan", () -> {
-                        s.add(System.nanoTime() - t0.get());
-                        all.countDown();
-                    });
-                });
-                f.whenComplete((v, e) -> permits.release());
-                armed.add(f);
-            }
-            CompletableFuture.allOf(armed.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-            Procs.sleep(1000); // every system gets the same second to settle its watches
-            t0.set(System.nanoTime());
-            writer.write("bench-fan", new byte[100]);
-            boolean complete = all.await(60, TimeUnit.SECONDS);
-            return new Result(name, sut.name(), Double.NaN, s.percentileMs(50), s.percentileMs(99), s.maxMs(), s.count(),
-                    (complete ? "all " : "only " + s.count() + " of ") + watchers + " got the event; " + pool.describe());
         }
     }
 

@@ -19,6 +19,26 @@ interface SystemUnderTest extends AutoCloseable {
         return java.util.List.of();
     }
 
+    /**
+     * User + system CPU seconds so far, summed over the member processes (the 5 replicas, voters or
+     * members; not proxies or observers in front of them): {@link CpuMeter}'s figure. A member that
+     * is not running counts 0.
+     */
+    double cpuSeconds();
+
+    /**
+     * The same for the processes in front of the members (proxies, observers), reported apart; NaN
+     * when the system has none.
+     */
+    default double frontCpuSeconds() {
+        return Double.NaN;
+    }
+
+    /** What {@link #frontCpuSeconds()} counts, e.g. "4 proxies" (for the note). */
+    default String frontProcesses() {
+        return "";
+    }
+
     /** Process id of the current master / leader. */
     long leaderPid() throws Exception;
 

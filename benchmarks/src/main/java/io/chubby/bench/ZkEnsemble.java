@@ -439,6 +439,22 @@ final class ZkEnsemble implements SystemUnderTest {
         return zk;
     }
 
+    /** The 5 voters' CPU (observers are counted apart, {@link #frontCpuSeconds()}). */
+    @Override
+    public double cpuSeconds() {
+        return Procs.cpuSeconds(procs, 1, size);
+    }
+
+    @Override
+    public double frontCpuSeconds() {
+        return observers == 0 ? Double.NaN : Procs.cpuSeconds(procs, size + 1, size + observers);
+    }
+
+    @Override
+    public String frontProcesses() {
+        return observers + " observers";
+    }
+
     @Override
     public long leaderPid() {
         int i = leaderIndex();
