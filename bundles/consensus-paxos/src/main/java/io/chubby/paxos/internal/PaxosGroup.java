@@ -15,10 +15,8 @@ import io.chubby.spi.Member;
 import io.chubby.spi.PeerTransport;
 import io.chubby.spi.StateMachine;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -63,17 +61,12 @@ final class PaxosGroup {
     private final GroupCounters counters = new GroupCounters();
     private final GroupCompaction compaction;
     private volatile ReplicaView view = ReplicaView.NONE;
-    /** The members of the configuration this replica applied last (its address book). */
-    private volatile List<Member> members;
+    private final GroupAddressBooks books;
 
     // Loop-thread state.
     private PaxosNode node;
     private DurableLog durable;
     private ConfigurationHistory history;
-    /** Replicas this master replicates to before they are members (loop thread). */
-    private final Map<Integer, Member> learners = new java.util.TreeMap<>();
-    /** The address books of configuration entries written to the log above the applied index. */
-    private final TreeMap<Long, List<Member>> written = new TreeMap<>();
     private StateMachine machine;
     private Ready pending;
     private Draining draining;
@@ -99,7 +92,7 @@ final class PaxosGroup {
         this.clock = clock;
         this.random = new SplittableRandom(seed);
         this.tracker = new MastershipTracker(self);
-        this.members = settings.members();
+        this.books = new GroupAddressBooks(settings.members());
         this.compaction = new GroupCompaction(group, settings, transport, clock, compactor, counters);
     }
 
@@ -122,54 +115,12 @@ final class PaxosGroup {
 
     /** The members of the configuration applied last, with their addresses (any thread). */
     List<Member> members() {
-        return members;
+        return books.members();
     }
 
-    /**
-     * The replicas this group needs links to (loop thread): the members applied last and those of
-     * every configuration entry written to the log above them (an added replica must hear the
-     * entry that adds it; a removed one is dropped once its removal is applied).
-     */
-    Set<Member> linkNeeds() {
-        Set<Member> out = new java.util.LinkedHashSet<>(members);
-        written.values().forEach(out::addAll);
-        out.addAll(learners.values());
-        return out;
-    }
-
-    /** Whether every member of {@link #linkNeeds()} is in {@code peers} (allocation-free). */
-    boolean linkNeedsWithin(List<Member> peers) {
-        for (Member m : members) {
-            if (!peers.contains(m)) {
-                return false;
-            }
-        }
-        for (List<Member> book : written.values()) {
-            for (Member m : book) {
-                if (!peers.contains(m)) {
-                    return false;
-                }
-            }
-        }
-        for (Member m : learners.values()) {
-            if (!peers.contains(m)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether {@code m} is in {@link #linkNeeds()}. */
-    boolean needsLink(Member m) {
-        if (members.contains(m) || learners.containsValue(m)) {
-            return true;
-        }
-        for (List<Member> book : written.values()) {
-            if (book.contains(m)) {
-                return true;
-            }
-        }
-        return false;
+    /** The address books this group knows: which replicas it needs links to (loop thread). */
+    GroupAddressBooks addressBooks() {
+        return books;
     }
 
     boolean running() {
@@ -191,7 +142,7 @@ final class PaxosGroup {
         durable = new DurableLog(store);
         history = new ConfigurationHistory(store);
         byte[] recorded = history.atOrBelow(m.appliedIndex());
-        members = recorded == null ? settings.members() : AddressBook.members(recorded);
+        books.members(recorded == null ? settings.members() : AddressBook.members(recorded));
         boolean fresh = recorded == null && m.appliedIndex() == 0 && durable.lastIndex() == 0;
         RecoveredState rec = new RecoveredState(durable.promised(), m.appliedIndex(), recorded != null
                 ? Configuration.decode(recorded) : joining && fresh ? Configuration.NONE : null);
@@ -199,7 +150,7 @@ final class PaxosGroup {
         compaction.countFrom(m.appliedIndex());
         log.info("replica started replica={} cell={} promised={} applied={} log={}..{} group={} members={}", self,
                 settings.cellName(), rec.promised(), rec.appliedIndex(), durable.firstIndex(), durable.lastIndex(),
-                group, members);
+                group, books.members());
     }
 
     void detach(StateMachine m) {
@@ -217,8 +168,7 @@ final class PaxosGroup {
         node = null;
         durable = null;
         history = null;
-        written.clear();
-        learners.clear();
+        books.clear();
         pending = null;
         view = ReplicaView.NONE;
     }
@@ -330,14 +280,14 @@ final class PaxosGroup {
         if (node == null || !node.addLearner(m.id(), now)) {
             return false;
         }
-        learners.put(m.id(), m);
+        books.addLearner(m);
         log.info("learner added replica={} group={} learner={}", self, group, m);
         return true;
     }
 
     /** Stops treating {@code id} as a learner (it became a member, or the add was given up). */
     void removeLearner(int id) {
-        if (learners.remove(id) != null && node != null) {
+        if (books.removeLearner(id) && node != null) {
             node.removeLearner(id);
         }
     }
@@ -398,7 +348,7 @@ final class PaxosGroup {
      */
     boolean handOff(int target, boolean pinned, long now) {
         if (node == null || draining != null || node.handoffTarget() != 0 || !node.canServe(now) || target == self
-                || members.stream().noneMatch(m -> m.id() == target)) {
+                || books.members().stream().noneMatch(m -> m.id() == target)) {
             return false;
         }
         draining = new Draining(target, pinned, now + READ_GRACE_MS);
@@ -440,7 +390,7 @@ final class PaxosGroup {
         boolean master = node.role() == Role.MASTER;
         Set<Integer> caughtUp = new TreeSet<>();
         if (master) {
-            for (Member m : members) {
+            for (Member m : books.members()) {
                 if (node.caughtUp(m.id(), now)) {
                     caughtUp.add(m.id());
                 }
@@ -470,7 +420,7 @@ final class PaxosGroup {
         for (Entry e : pending.entries()) {
             if (Configuration.isConfiguration(e.value())) {
                 try {
-                    written.put(e.index(), AddressBook.members(e.value()));
+                    books.written(e.index(), AddressBook.members(e.value()));
                 } catch (IllegalArgumentException ex) {
                     log.warn("configuration entry without a readable address book replica={} group={} index={}", self,
                             group, e.index());
@@ -550,8 +500,8 @@ final class PaxosGroup {
             throw new IllegalStateException("unreadable configuration entry at index " + index + " group " + group, ex);
         }
         history.record(index, value);
-        written.headMap(index, true).clear();
-        members = next;
+        books.appliedThrough(index);
+        books.members(next);
         log.info("members changed replica={} group={} index={} members={}", self, group, index, next);
     }
 
@@ -568,9 +518,9 @@ final class PaxosGroup {
         if (whole.configuration().length > 0) {
             installed = Configuration.decode(whole.configuration());
             history.record(s.index(), whole.configuration());
-            members = AddressBook.members(whole.configuration());
+            books.members(AddressBook.members(whole.configuration()));
         }
-        written.headMap(s.index(), true).clear();
+        books.appliedThrough(s.index());
         node.snapshotInstalled(s.index(), installed);
         compaction.countFrom(s.index());
         counters.snapshotsInstalled.incrementAndGet();
