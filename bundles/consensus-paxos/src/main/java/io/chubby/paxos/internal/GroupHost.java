@@ -523,7 +523,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
 
     /**
      * Peer links follow the members (issue 19): the union of what every group needs
-     * ({@link PaxosGroup#linkNeeds}) goes to the transport whenever it changes.
+     * ({@link GroupAddressBooks#linkNeeds}) goes to the transport whenever it changes.
      */
     private void followMembers() {
         if (linksUpToDate()) {
@@ -532,7 +532,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
         Set<Member> need = new LinkedHashSet<>();
         for (PaxosGroup g : groups.values()) {
             if (g.running()) {
-                need.addAll(g.linkNeeds());
+                need.addAll(g.addressBooks().linkNeeds());
             }
         }
         if (need.isEmpty() || need.equals(new LinkedHashSet<>(peers))) {
@@ -555,7 +555,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
         for (PaxosGroup g : groups.values()) {
             if (g.running()) {
                 anyRunning = true;
-                if (!g.linkNeedsWithin(peers)) {
+                if (!g.addressBooks().linkNeedsWithin(peers)) {
                     return false;
                 }
             }
@@ -566,7 +566,7 @@ final class GroupHost implements Runnable, ConsensusGroups {
         for (Member p : peers) {
             boolean needed = false;
             for (PaxosGroup g : groups.values()) {
-                if (g.running() && g.needsLink(p)) {
+                if (g.running() && g.addressBooks().needsLink(p)) {
                     needed = true;
                     break;
                 }

@@ -14,14 +14,9 @@ import io.chubby.spi.LogStore;
 import io.chubby.spi.Member;
 import io.chubby.spi.PeerTransport;
 import io.chubby.spi.StateMachine;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -32,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One Paxos group on a replica, as its {@link GroupHost}'s loop thread drives it: the group's
  * {@link PaxosNode}, {@link DurableLog}, registered {@link StateMachine}, proposal futures,
- * {@link MastershipTracker} and snapshot transfers. Every method but {@link #view()} and
- * {@link #tracker()} runs on the loop thread; other threads read the published {@link ReplicaView}.
+ * {@link MastershipTracker} and {@link GroupCompaction} (snapshot transfers and log compaction).
+ * Every method but {@link #view()} and {@link #tracker()} runs on the loop thread; other threads
+ * read the published {@link ReplicaView}.
  *
  * <p>The host splits a {@link Ready} around the one combined write of a loop pass:
  * {@link #takeReady} (send its requests, return its log batch), then, once every group's batch is
@@ -61,28 +57,18 @@ final class PaxosGroup {
     private final LongSupplier clock;
     private final SplittableRandom random;
     private final MastershipTracker tracker;
-    private final Executor compactor;
     private final ProposalFutures<Long> futures = new ProposalFutures<>();
-    private final SnapshotAssembler assembler = new SnapshotAssembler();
-    private final SnapshotSender snapshots;
     private final GroupCounters counters = new GroupCounters();
+    private final GroupCompaction compaction;
     private volatile ReplicaView view = ReplicaView.NONE;
-    /** The members of the configuration this replica applied last (its address book). */
-    private volatile List<Member> members;
+    private final GroupAddressBooks books;
 
     // Loop-thread state.
     private PaxosNode node;
     private DurableLog durable;
     private ConfigurationHistory history;
-    /** Replicas this master replicates to before they are members (loop thread). */
-    private final Map<Integer, Member> learners = new java.util.TreeMap<>();
-    /** The address books of configuration entries written to the log above the applied index. */
-    private final TreeMap<Long, List<Member>> written = new TreeMap<>();
-    /** The configuration the snapshot being received recorded (from its chunk at offset 0). */
-    private byte[] incomingConfiguration = new byte[0];
     private StateMachine machine;
     private Ready pending;
-    private long lastCompaction;
     private Draining draining;
     /** When the node accepted our handoff (MIN: none runs). */
     private long handedOffAt = Long.MIN_VALUE;
@@ -106,10 +92,8 @@ final class PaxosGroup {
         this.clock = clock;
         this.random = new SplittableRandom(seed);
         this.tracker = new MastershipTracker(self);
-        this.compactor = compactor;
-        this.members = settings.members();
-        // The core flags a lagging peer at most once per L; the sender only suppresses exact repeats.
-        this.snapshots = new SnapshotSender(self, group, transport, settings.leaseMs() / 2);
+        this.books = new GroupAddressBooks(settings.members());
+        this.compaction = new GroupCompaction(group, settings, transport, clock, compactor, counters);
     }
 
     int id() {
@@ -131,54 +115,12 @@ final class PaxosGroup {
 
     /** The members of the configuration applied last, with their addresses (any thread). */
     List<Member> members() {
-        return members;
+        return books.members();
     }
 
-    /**
-     * The replicas this group needs links to (loop thread): the members applied last and those of
-     * every configuration entry written to the log above them (an added replica must hear the
-     * entry that adds it; a removed one is dropped once its removal is applied).
-     */
-    Set<Member> linkNeeds() {
-        Set<Member> out = new java.util.LinkedHashSet<>(members);
-        written.values().forEach(out::addAll);
-        out.addAll(learners.values());
-        return out;
-    }
-
-    /** Whether every member of {@link #linkNeeds()} is in {@code peers} (allocation-free). */
-    boolean linkNeedsWithin(List<Member> peers) {
-        for (Member m : members) {
-            if (!peers.contains(m)) {
-                return false;
-            }
-        }
-        for (List<Member> book : written.values()) {
-            for (Member m : book) {
-                if (!peers.contains(m)) {
-                    return false;
-                }
-            }
-        }
-        for (Member m : learners.values()) {
-            if (!peers.contains(m)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether {@code m} is in {@link #linkNeeds()}. */
-    boolean needsLink(Member m) {
-        if (members.contains(m) || learners.containsValue(m)) {
-            return true;
-        }
-        for (List<Member> book : written.values()) {
-            if (book.contains(m)) {
-                return true;
-            }
-        }
-        return false;
+    /** The address books this group knows: which replicas it needs links to (loop thread). */
+    GroupAddressBooks addressBooks() {
+        return books;
     }
 
     boolean running() {
@@ -200,15 +142,15 @@ final class PaxosGroup {
         durable = new DurableLog(store);
         history = new ConfigurationHistory(store);
         byte[] recorded = history.atOrBelow(m.appliedIndex());
-        members = recorded == null ? settings.members() : AddressBook.members(recorded);
+        books.members(recorded == null ? settings.members() : AddressBook.members(recorded));
         boolean fresh = recorded == null && m.appliedIndex() == 0 && durable.lastIndex() == 0;
         RecoveredState rec = new RecoveredState(durable.promised(), m.appliedIndex(), recorded != null
                 ? Configuration.decode(recorded) : joining && fresh ? Configuration.NONE : null);
         node = new PaxosNode(config, rec, durable, random::nextLong, now);
-        lastCompaction = compactionBase(m.appliedIndex());
+        compaction.countFrom(m.appliedIndex());
         log.info("replica started replica={} cell={} promised={} applied={} log={}..{} group={} members={}", self,
                 settings.cellName(), rec.promised(), rec.appliedIndex(), durable.firstIndex(), durable.lastIndex(),
-                group, members);
+                group, books.members());
     }
 
     void detach(StateMachine m) {
@@ -217,7 +159,7 @@ final class PaxosGroup {
         }
         futures.failAll("replica " + self + " is shutting down");
         waiting = 0;
-        snapshots.cancelAll();
+        compaction.cancelTransfers();
         tracker.update(false, 0, view.epoch(), view.appliedIndex());
         machine = null;
         draining = null;
@@ -226,8 +168,7 @@ final class PaxosGroup {
         node = null;
         durable = null;
         history = null;
-        written.clear();
-        learners.clear();
+        books.clear();
         pending = null;
         view = ReplicaView.NONE;
     }
@@ -339,14 +280,14 @@ final class PaxosGroup {
         if (node == null || !node.addLearner(m.id(), now)) {
             return false;
         }
-        learners.put(m.id(), m);
+        books.addLearner(m);
         log.info("learner added replica={} group={} learner={}", self, group, m);
         return true;
     }
 
     /** Stops treating {@code id} as a learner (it became a member, or the add was given up). */
     void removeLearner(int id) {
-        if (learners.remove(id) != null && node != null) {
+        if (books.removeLearner(id) && node != null) {
             node.removeLearner(id);
         }
     }
@@ -383,7 +324,7 @@ final class PaxosGroup {
         if (keepFuturesUntil >= now && futures.size() > 0) {
             wake = Math.min(wake, keepFuturesUntil + 1); // then what still waits fails
         }
-        if (snapshots.busy()) {
+        if (compaction.sending()) {
             wake = Math.min(wake, now + settings.tickMs());
         }
         ReplicaView v = view;
@@ -407,7 +348,7 @@ final class PaxosGroup {
      */
     boolean handOff(int target, boolean pinned, long now) {
         if (node == null || draining != null || node.handoffTarget() != 0 || !node.canServe(now) || target == self
-                || members.stream().noneMatch(m -> m.id() == target)) {
+                || books.members().stream().noneMatch(m -> m.id() == target)) {
             return false;
         }
         draining = new Draining(target, pinned, now + READ_GRACE_MS);
@@ -449,7 +390,7 @@ final class PaxosGroup {
         boolean master = node.role() == Role.MASTER;
         Set<Integer> caughtUp = new TreeSet<>();
         if (master) {
-            for (Member m : members) {
+            for (Member m : books.members()) {
                 if (node.caughtUp(m.id(), now)) {
                     caughtUp.add(m.id());
                 }
@@ -479,7 +420,7 @@ final class PaxosGroup {
         for (Entry e : pending.entries()) {
             if (Configuration.isConfiguration(e.value())) {
                 try {
-                    written.put(e.index(), AddressBook.members(e.value()));
+                    books.written(e.index(), AddressBook.members(e.value()));
                 } catch (IllegalArgumentException ex) {
                     log.warn("configuration entry without a readable address book replica={} group={} index={}", self,
                             group, e.index());
@@ -505,7 +446,7 @@ final class PaxosGroup {
         }
         for (int peer : r.needSnapshot()) {
             counters.catchUps.incrementAndGet();
-            startSnapshot(peer);
+            compaction.send(peer, machine, durable, history, node);
         }
         node.advance(r);
         if (r.status() != null) {
@@ -520,8 +461,8 @@ final class PaxosGroup {
         if (node == null) {
             return;
         }
-        snapshots.pump();
-        maybeCompact();
+        compaction.pump();
+        compaction.maybeCompact(machine, node, durable);
         publish();
     }
 
@@ -559,115 +500,32 @@ final class PaxosGroup {
             throw new IllegalStateException("unreadable configuration entry at index " + index + " group " + group, ex);
         }
         history.record(index, value);
-        written.headMap(index, true).clear();
-        members = next;
+        books.appliedThrough(index);
+        books.members(next);
         log.info("members changed replica={} group={} index={} members={}", self, group, index, next);
     }
 
-    // ------------------------------------------------------------- snapshots and compaction
+    // ------------------------------------------------------------- snapshots
 
-    private void startSnapshot(int peer) {
-        long now = clock.getAsLong();
-        if (!snapshots.wants(peer, now)) {
-            return;
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            machine.writeSnapshot(out);
-        } catch (IOException e) {
-            log.warn("snapshot write failed replica={} group={} peer={} error={}", self, group, peer, e.toString());
-            return;
-        }
-        long index = machine.appliedIndex();
-        Entry at = durable.entry(index);
-        byte[] configuration = history.atOrBelow(index);
-        snapshots.start(peer, now, index, node.promised(), at == null ? node.epoch() : at.epoch(),
-                machine.checksum(), out.toByteArray(), configuration == null ? new byte[0] : configuration);
-        counters.snapshotsSent.incrementAndGet();
-    }
-
+    /** A snapshot chunk; once the snapshot is installed, the group moves to it (members, futures, node). */
     private void onSnapshotPiece(SnapshotPiece s) {
-        if (s.to() != self || s.index() <= machine.appliedIndex()) {
-            return;
-        }
-        if (s.offset() == 0) {
-            incomingConfiguration = s.configuration();
-        }
-        byte[] whole = assembler.add(s.index(), s.offset(), s.data(), s.last());
+        GroupCompaction.Installed whole = compaction.receive(s, machine, durable);
         if (whole == null) {
             return;
         }
-        try {
-            machine.installSnapshot(new ByteArrayInputStream(whole));
-        } catch (IOException e) {
-            // The state may be half-replaced: stop rather than serve or vote from it.
-            throw new IllegalStateException("snapshot install failed at index " + s.index() + " group " + group, e);
-        }
-        if (machine.appliedIndex() != s.index() || machine.checksum() != s.checksum()) {
-            throw new IllegalStateException("installed snapshot does not match in group " + group + ": index "
-                    + machine.appliedIndex() + " vs " + s.index() + ", checksum " + machine.checksum() + " vs "
-                    + s.checksum());
-        }
-        machine.makeDurable();
-        durable.truncateBefore(s.index() + 1);
         futures.supersededThrough(s.index());
         Configuration installed = null;
-        if (incomingConfiguration.length > 0) {
-            installed = Configuration.decode(incomingConfiguration);
-            history.record(s.index(), incomingConfiguration);
-            members = AddressBook.members(incomingConfiguration);
+        if (whole.configuration().length > 0) {
+            installed = Configuration.decode(whole.configuration());
+            history.record(s.index(), whole.configuration());
+            books.members(AddressBook.members(whole.configuration()));
         }
-        written.headMap(s.index(), true).clear();
+        books.appliedThrough(s.index());
         node.snapshotInstalled(s.index(), installed);
-        lastCompaction = compactionBase(s.index());
+        compaction.countFrom(s.index());
         counters.snapshotsInstalled.incrementAndGet();
         log.info("snapshot installed replica={} from={} index={} bytes={} checksum={} group={}", self, s.from(),
-                s.index(), whole.length, s.checksum(), group);
-    }
-
-    /**
-     * Every compact.every applied entries: make the state durable, then drop the log below
-     * applied - keep (the deletes run on the compactor thread). Replicas are staggered by
-     * {@link #compactionBase}: with the same schedule all of them would pause at the same index,
-     * and a cell whose replicas all pause at once cannot renew its master's lease.
-     */
-    private void maybeCompact() {
-        long applied = machine.appliedIndex();
-        if (applied - lastCompaction < settings.compactEveryEntries() || node.hasReady()) {
-            return;
-        }
-        machine.makeDurable();
-        long before = applied - settings.compactKeepEntries();
-        lastCompaction = applied;
-        if (before > durable.firstIndex()) {
-            durable.compactBefore(before, compactor);
-            log.info("log compacted replica={} applied={} firstIndex={} group={}", self, applied,
-                    durable.firstIndex(), group);
-        }
-    }
-
-    /**
-     * The applied index to count the next compaction from, shifted by this replica's position among
-     * the members and by the group: with five replicas and compact.every 10,000 group 0's first
-     * compactions happen at 10,000, 8,000, 6,000, 4,000 and 2,000 entries, and every 10,000 after that.
-     */
-    private long compactionBase(long applied) {
-        List<Integer> ids = settings.members().stream().map(m -> m.id()).sorted().toList();
-        int position = Math.max(0, ids.indexOf(self));
-        return applied - compactionOffset(settings.compactEveryEntries(), position, ids.size(), group);
-    }
-
-    /**
-     * How far before its applied index a group starts counting to its first compaction, in
-     * [0, every): {@code every * position / replicas} (replicas do not pause at the same index),
-     * plus for group g the fractional part of g times the golden ratio of {@code every} (groups of
-     * one replica do not compact in the same pass; a spread that needs no group count).
-     */
-    static long compactionOffset(long every, int position, int replicas, int group) {
-        long byReplica = every * position / Math.max(1, replicas);
-        double spread = group * 0.6180339887498949;
-        long byGroup = (long) (every * (spread - Math.floor(spread)));
-        return (byReplica + byGroup) % every;
+                s.index(), whole.bytes(), s.checksum(), group);
     }
 
     // ------------------------------------------------------------- what other threads see
@@ -708,7 +566,7 @@ final class PaxosGroup {
         if (PendingProposalRule.failNow(lost, node.role() == Role.MASTER, sameEpoch, handingOver, keeping,
                 futures.size())) {
             futures.failAll("replica " + self + " lost mastership");
-            snapshots.cancelAll();
+            compaction.cancelTransfers();
         }
         waiting = futures.size();
     }

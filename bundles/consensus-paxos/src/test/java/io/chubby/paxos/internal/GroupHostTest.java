@@ -174,12 +174,12 @@ class GroupHostTest {
     @Test
     void compactionsAreStaggeredOverReplicasAndGroups() {
         for (int p = 0; p < 5; p++) {
-            assertEquals(10_000L * p / 5, PaxosGroup.compactionOffset(10_000, p, 5, 0));
+            assertEquals(10_000L * p / 5, GroupCompaction.compactionOffset(10_000, p, 5, 0));
         }
         for (int p = 0; p < 3; p++) {
             List<Long> offsets = new ArrayList<>();
             for (int g = 0; g < 8; g++) {
-                long o = PaxosGroup.compactionOffset(10_000, p, 3, g);
+                long o = GroupCompaction.compactionOffset(10_000, p, 3, g);
                 assertTrue(o >= 0 && o < 10_000, "offset " + o);
                 offsets.add(o);
             }
