@@ -72,6 +72,8 @@ public final class CellSimulation {
     /** Whether the record of {@link #partitions} was applied on some replica (always, in a cell of one partition). */
     boolean partitionsRecorded;
     final CellChecks checks = new CellChecks(this);
+    /** The master lease checks (at most one valid lease per group, epochs grow). */
+    private final LeaseChecks leaseChecks = new LeaseChecks(this);
     /** The directory workload's checks (cells of more than one partition). */
     final DirectoryChecks dirChecks = new DirectoryChecks(this);
     /** The directories of the directory workload (none with one partition). */
@@ -96,7 +98,6 @@ public final class CellSimulation {
     private long seq;
     long now;
     private long events;
-    private final long[] leaseEpochs = new long[4];
     int masterships;
     int crashes;
     int snapshots;
@@ -243,7 +244,7 @@ public final class CellSimulation {
                 now = e.time;
                 events++;
                 e.action.run();
-                checkLeases();
+                leaseChecks.afterEvent();
                 checks.afterEvent();
                 if (partitions > 1) {
                     dirChecks.afterEvent();
@@ -456,33 +457,7 @@ public final class CellSimulation {
         return partitions == 1 || dirChecks.quiescent();
     }
 
-    // ------------------------------------------------------------------ checks
-
-    /** Per group: at most one replica may believe it holds a valid lease at any true instant; lease epochs grow. */
-    private void checkLeases() {
-        for (int g = 0; g < partitions; g++) {
-            SimCellReplica holder = null;
-            for (SimCellReplica r : replicas) {
-                var node = r.node(g);
-                if (node != null && node.leaseValid(r.paxosNow())) {
-                    if (holder != null) {
-                        throw new SimulationFailure("two valid leases" + (g == 0 ? "" : " in group " + g)
-                                + ": replica " + holder.id + " epoch " + holder.node(g).epoch() + " and replica " + r.id
-                                + " epoch " + node.epoch());
-                    }
-                    holder = r;
-                }
-            }
-            if (holder != null) {
-                long e = holder.node(g).epoch();
-                if (e < leaseEpochs[g]) {
-                    throw new SimulationFailure("lease epoch went back" + (g == 0 ? "" : " in group " + g) + ": " + e
-                            + " after " + leaseEpochs[g]);
-                }
-                leaseEpochs[g] = e;
-            }
-        }
-    }
+    // ------------------------------------------------------------------ diagnostics
 
     String describe() {
         StringBuilder b = new StringBuilder();
