@@ -40,7 +40,7 @@ final class CellFaults {
             case 4 -> oneWay(n);
             case 5 -> {
                 sim.net.healAll();
-                sim.healClients();
+                sim.clientNetwork.healClients();
             }
             case 6 -> sim.net.healAll();
             case 13 -> masterWithSomeClients(n);
@@ -109,7 +109,7 @@ final class CellFaults {
                 side.add(c.id);
             }
         }
-        sim.splitClients(side, java.util.Set.of(alone));
+        sim.clientNetwork.splitClients(side, java.util.Set.of(alone));
     }
 
     private void oneWay(int n) {
@@ -175,7 +175,7 @@ final class CellFaults {
     private void isolateLockHolder() {
         for (SimClient h : sim.clients) {
             if (!h.held.isEmpty() && !h.crashed) {
-                sim.isolate(h, sim.now + 2_000 + rnd.nextInt(3_000));
+                sim.clientNetwork.isolate(h, sim.now + 2_000 + rnd.nextInt(3_000));
                 return;
             }
         }
@@ -193,6 +193,6 @@ final class CellFaults {
                 }
             }
         }
-        sim.isolate(c, sim.now + 300 + rnd.nextInt(4_700)); // up to two and a half leases
+        sim.clientNetwork.isolate(c, sim.now + 300 + rnd.nextInt(4_700)); // up to two and a half leases
     }
 }

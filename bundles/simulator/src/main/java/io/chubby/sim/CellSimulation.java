@@ -72,6 +72,8 @@ public final class CellSimulation {
     /** Whether the record of {@link #partitions} was applied on some replica (always, in a cell of one partition). */
     boolean partitionsRecorded;
     final CellChecks checks = new CellChecks(this);
+    /** The master lease checks (at most one valid lease per group, epochs grow). */
+    private final LeaseChecks leaseChecks = new LeaseChecks(this);
     /** The directory workload's checks (cells of more than one partition). */
     final DirectoryChecks dirChecks = new DirectoryChecks(this);
     /** The directories of the directory workload (none with one partition). */
@@ -96,7 +98,6 @@ public final class CellSimulation {
     private long seq;
     long now;
     private long events;
-    private final long[] leaseEpochs = new long[4];
     int masterships;
     int crashes;
     int snapshots;
@@ -109,11 +110,10 @@ public final class CellSimulation {
     boolean healed;
     private boolean clientsStopped;
     private boolean done;
-    private long nextConnection = 1;
     /** Peer messages get this much extra delay with some probability while a delay storm lasts. */
     long stormUntil;
-    final long[] isolatedUntil;
-    private final java.util.Set<Long> clientCuts = new java.util.HashSet<>();
+    /** How the clients reach the replicas: their connections, cuts and isolations. */
+    final ClientNetwork clientNetwork;
 
     public CellSimulation(long seed, int n, int clientCount, boolean trace) {
         this(seed, n, clientCount, trace, PlantedBug.NONE);
@@ -176,7 +176,7 @@ public final class CellSimulation {
         if (partitions > 1) {
             directoryClients(new Random(seed * 0x9E3779B97F4A7C15L + 10));
         }
-        this.isolatedUntil = new long[clients.size() + 1];
+        this.clientNetwork = new ClientNetwork(this, clients.size());
         this.faults = new CellFaults(this);
     }
 
@@ -244,7 +244,7 @@ public final class CellSimulation {
                 now = e.time;
                 events++;
                 e.action.run();
-                checkLeases();
+                leaseChecks.afterEvent();
                 checks.afterEvent();
                 if (partitions > 1) {
                     dirChecks.afterEvent();
@@ -374,98 +374,6 @@ public final class CellSimulation {
         }
     }
 
-    // ------------------------------------------------------------------ clients
-
-    /** Opens a connection from a client to a replica; null when it cannot be made now. */
-    SimConnection connect(SimClient c, int replicaId) {
-        SimCellReplica r = replica(replicaId);
-        if (!r.up() || now < isolatedUntil[c.id] || clientCuts.contains(cut(c.id, replicaId))) {
-            return null;
-        }
-        SimConnection conn = new SimConnection(this, nextConnection++, c, r);
-        r.connections.add(conn);
-        return conn;
-    }
-
-    void toReplica(SimConnection conn, byte[] bytes) {
-        long t = Math.max(now + 1 + rnd.nextInt(20), conn.lastToReplica);
-        conn.lastToReplica = t;
-        at(t, () -> arriveAtReplica(conn, bytes));
-    }
-
-    private void arriveAtReplica(SimConnection conn, byte[] bytes) {
-        SimCellReplica r = conn.replica;
-        if (!conn.open || !r.up() || r.incarnation != conn.incarnation) {
-            return;
-        }
-        if (r.paused()) {
-            at(r.pausedUntil, () -> arriveAtReplica(conn, bytes));
-            return;
-        }
-        r.request(conn, bytes);
-    }
-
-    void toClient(SimConnection conn, byte[] bytes) {
-        checks.answered(conn.replica, bytes, conn.client.partition == workloadGroup);
-        long t = Math.max(now + 1 + rnd.nextInt(20), conn.lastToClient);
-        conn.lastToClient = t;
-        at(t, () -> {
-            if (conn.open && !conn.client.crashed) {
-                conn.client.receive(conn, bytes);
-            }
-        });
-    }
-
-    void breakConnection(SimConnection conn, String why) {
-        if (!conn.open) {
-            return;
-        }
-        trace("break " + conn + ": " + why);
-        conn.open = false;
-        conn.replica.connections.remove(conn);
-        at(now + 1 + rnd.nextInt(20), () -> conn.client.disconnected(conn));
-    }
-
-    private static long cut(int client, int replica) {
-        return ((long) client << 32) | replica;
-    }
-
-    /**
-     * A partition that splits the clients too: {@code side} clients reach only the replicas in
-     * {@code replicasOnSide}, the others only the rest. Connections across the cut break.
-     */
-    void splitClients(java.util.Set<Integer> side, java.util.Set<Integer> replicasOnSide) {
-        for (SimClient c : clients) {
-            for (SimCellReplica r : replicas) {
-                if (side.contains(c.id) != replicasOnSide.contains(r.id)) {
-                    clientCuts.add(cut(c.id, r.id));
-                    for (SimConnection conn : List.copyOf(r.connections)) {
-                        if (conn.client == c) {
-                            breakConnection(conn, "client " + c.id + " cut off from replica " + r.id);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    void healClients() {
-        clientCuts.clear();
-    }
-
-    /** Cuts a client off from every replica until {@code until}: its connections break. */
-    void isolate(SimClient c, long until) {
-        trace("isolate client " + c.id + " until " + until + " holding " + c.held.keySet() + " safe " + c.safe());
-        isolatedUntil[c.id] = until;
-        for (SimCellReplica r : replicas) {
-            for (SimConnection conn : List.copyOf(r.connections)) {
-                if (conn.client == c) {
-                    breakConnection(conn, "client " + c.id + " cut off");
-                }
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ phases
 
     /**
@@ -499,7 +407,7 @@ public final class CellSimulation {
     private void heal() {
         healed = true;
         net.healAll();
-        healClients();
+        clientNetwork.healClients();
         net.loss = 0;
         net.duplicate = 0;
         net.maxDelay = Math.min(net.maxDelay, 10);
@@ -510,7 +418,7 @@ public final class CellSimulation {
             restart(r);
         }
         for (SimClient c : clients) {
-            isolatedUntil[c.id] = 0;
+            clientNetwork.endIsolation(c);
             if (c.crashed) {
                 c.start();
             }
@@ -549,33 +457,7 @@ public final class CellSimulation {
         return partitions == 1 || dirChecks.quiescent();
     }
 
-    // ------------------------------------------------------------------ checks
-
-    /** Per group: at most one replica may believe it holds a valid lease at any true instant; lease epochs grow. */
-    private void checkLeases() {
-        for (int g = 0; g < partitions; g++) {
-            SimCellReplica holder = null;
-            for (SimCellReplica r : replicas) {
-                var node = r.node(g);
-                if (node != null && node.leaseValid(r.paxosNow())) {
-                    if (holder != null) {
-                        throw new SimulationFailure("two valid leases" + (g == 0 ? "" : " in group " + g)
-                                + ": replica " + holder.id + " epoch " + holder.node(g).epoch() + " and replica " + r.id
-                                + " epoch " + node.epoch());
-                    }
-                    holder = r;
-                }
-            }
-            if (holder != null) {
-                long e = holder.node(g).epoch();
-                if (e < leaseEpochs[g]) {
-                    throw new SimulationFailure("lease epoch went back" + (g == 0 ? "" : " in group " + g) + ": " + e
-                            + " after " + leaseEpochs[g]);
-                }
-                leaseEpochs[g] = e;
-            }
-        }
-    }
+    // ------------------------------------------------------------------ diagnostics
 
     String describe() {
         StringBuilder b = new StringBuilder();

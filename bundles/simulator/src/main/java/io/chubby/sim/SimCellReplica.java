@@ -224,7 +224,7 @@ final class SimCellReplica {
     void crash() {
         sim.checks.holderWaits(this);
         for (SimConnection c : List.copyOf(connections)) {
-            sim.breakConnection(c, "replica " + id + " crashed");
+            sim.clientNetwork.breakConnection(c, "replica " + id + " crashed");
         }
         connections.clear();
         running = false;

@@ -191,7 +191,7 @@ final class SimClient {
         }
         busy = false;
         if (conn != null) {
-            sim.breakConnection(conn, "client " + id + " crashed");
+            sim.clientNetwork.breakConnection(conn, "client " + id + " crashed");
         }
         conn = null;
         ready = false;
@@ -256,7 +256,7 @@ final class SimClient {
         }
         int n = sim.replicaCount();
         int target = lastMaster > 0 && rnd.nextInt(4) != 0 ? lastMaster : 1 + rnd.nextInt(n);
-        conn = sim.connect(this, target);
+        conn = sim.clientNetwork.connect(this, target);
         if (conn == null) {
             sim.at(sim.now + 50 + rnd.nextInt(100), this::locate);
             return;
@@ -277,7 +277,7 @@ final class SimClient {
                         sim.at(sim.now + 50 + rnd.nextInt(100), SimClient.this::locate);
                     }
                 }));
-        sim.toReplica(conn, Request.newBuilder().setCallId(callId)
+        sim.clientNetwork.toReplica(conn, Request.newBuilder().setCallId(callId)
                 .setMasterLocation(MasterLocationRequest.getDefaultInstance()).build().toByteArray());
     }
 
@@ -293,7 +293,7 @@ final class SimClient {
             ml = ml.toBuilder().setMasterId(0).build(); // a replica that has not applied the record yet: ask another
         }
         if (ml.getMasterId() == 0) {
-            sim.breakConnection(conn, "no master known");
+            sim.clientNetwork.breakConnection(conn, "no master known");
             conn = null;
             sim.at(sim.now + 50 + rnd.nextInt(150), this::locate);
             return;
@@ -303,8 +303,8 @@ final class SimClient {
             epoch = ml.getEpoch();
         }
         if (lastMaster != conn.replica.id) {
-            sim.breakConnection(conn, "redirected to the master");
-            conn = sim.connect(this, lastMaster);
+            sim.clientNetwork.breakConnection(conn, "redirected to the master");
+            conn = sim.clientNetwork.connect(this, lastMaster);
             if (conn == null) {
                 sim.at(sim.now + 50 + rnd.nextInt(100), this::locate);
                 return;
@@ -316,7 +316,7 @@ final class SimClient {
 
     private void relocate() {
         if (conn != null) {
-            sim.breakConnection(conn, "relocating");
+            sim.clientNetwork.breakConnection(conn, "relocating");
         }
         disconnected(conn);
     }
@@ -395,7 +395,7 @@ final class SimClient {
         }
         Request req = b.build();
         sim.trace("client " + id + " -> r" + conn.replica.id + " call " + callId + " " + req.getBodyCase());
-        sim.toReplica(conn, req.toByteArray());
+        sim.clientNetwork.toReplica(conn, req.toByteArray());
         return callId;
     }
 
@@ -458,7 +458,7 @@ final class SimClient {
             conn = null;
             ready = false;
             locating = false;
-            sim.breakConnection(old, "following the master");
+            sim.clientNetwork.breakConnection(old, "following the master");
             settleInFlight("connection dropped to follow the master");
             sim.at(sim.now + 5, this::locate);
         }

@@ -50,13 +50,13 @@ final class SimConnection implements ClientConnection {
     @Override
     public void send(byte[] message) {
         if (open) {
-            sim.toClient(this, message);
+            sim.clientNetwork.toClient(this, message);
         }
     }
 
     @Override
     public void close(String reason) {
-        sim.breakConnection(this, reason);
+        sim.clientNetwork.breakConnection(this, reason);
     }
 
     @Override
