@@ -62,19 +62,47 @@ final class Procs {
     static void term(long pid) {
         ProcessHandle.of(pid).ifPresent(h -> {
             h.destroy();
-            try {
-                h.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception slow) {
+            if (!awaitGone(pid, 60_000)) {
                 h.destroyForcibly();
-                h.onExit().join();
+                awaitGone(pid, 60_000);
             }
         });
     }
 
-    /** kill -9. */
+    /** kill -9; returns once the process no longer runs (at most 60 s). */
     static void kill9(long pid) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
+        awaitGone(pid, 60_000);
+    }
+
+    /**
+     * Waits until {@code pid} no longer runs: gone, or a zombie its parent has not reaped yet. Not
+     * {@code ProcessHandle.onExit()}: for a process that is not our child (a replica the cell script
+     * started) it polls from 300 ms on and sees a zombie as alive, which held the failover
+     * workload's next write back by up to 1.4 s after the kill. False if it still runs after {@code millis}.
+     */
+    static boolean awaitGone(long pid, long millis) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+        while (running(pid)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            sleep(2);
+        }
+        return true;
+    }
+
+    /** Whether {@code pid} exists and is not a zombie (state Z or X in /proc/PID/stat). */
+    static boolean running(long pid) {
+        String stat;
+        try {
+            stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (java.io.IOException gone) {
+            return false;
+        }
+        int close = stat.lastIndexOf(')');
+        char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+        return state != 'Z' && state != 'X';
     }
 
     /** User + system CPU time of a process so far, in seconds (Linux /proc/PID/stat, 100 ticks/s). */
