@@ -413,8 +413,9 @@ public final class MasterFollower implements MasterChannel {
 
         /** Waits {@code ms} before the next attempt, unless {@link #wakePaused} ends the wait first. */
         private void pauseFor(long ms) {
-            pausing.set(true);
-            paused.incrementAndGet();
+            if (pausing.compareAndSet(false, true)) {
+                paused.incrementAndGet(); // counted once per pause, so the count cannot drift upwards
+            }
             pause = timer.schedule(this::resume, ms, TimeUnit.MILLISECONDS);
         }
 
