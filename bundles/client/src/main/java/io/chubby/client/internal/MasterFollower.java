@@ -17,10 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +45,7 @@ public final class MasterFollower implements MasterChannel {
      * pauses 10, 20, 40 ... ms: capped at a quarter second, its attempts come at most that long
      * after a new master serves (a 1 s cap made the first write after a kill -9 wait up to a second
      * past the election). Once any call of this follower is answered by the master, the paused
-     * ones go at once ({@link #wakePaused}).
+     * ones go at once ({@link Pauses#wakeAll}).
      */
     static final long MAX_BACKOFF_MS = 250;
 
@@ -60,7 +57,7 @@ public final class MasterFollower implements MasterChannel {
     private final int partition;
     private final MasterDiscovery.Listener onLeaving;
     private final Set<Call> active = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger paused = new AtomicInteger(); // calls of active waiting out a backoff
+    private final Pauses pauses;
     private volatile long epoch;
     private volatile boolean closed;
     private CompletableFuture<Connection> current; // guarded by this
@@ -90,6 +87,7 @@ public final class MasterFollower implements MasterChannel {
         this.ownsDiscovery = ownsDiscovery;
         this.partition = partition;
         this.onLeaving = this::leaving;
+        this.pauses = new Pauses(timer);
         discovery.addListener(onLeaving);
     }
 
@@ -357,25 +355,9 @@ public final class MasterFollower implements MasterChannel {
         }
     }
 
-    /**
-     * The master answered a call: the calls pausing between attempts (they found no master, or a
-     * replica that was not it) try again now rather than at the end of their backoff. One volatile
-     * read when none pauses, which is always outside a failover.
-     */
-    private void wakePaused() {
-        if (paused.get() == 0) {
-            return;
-        }
-        for (Call c : active) {
-            if (c.pausing.get()) {
-                timer.execute(c::resume);
-            }
-        }
-    }
-
     /** How many calls wait out a backoff before their next attempt (for tests and diagnostics). */
     int pausedCalls() {
-        return paused.get();
+        return pauses.size();
     }
 
     // ---- one call ----
@@ -390,8 +372,6 @@ public final class MasterFollower implements MasterChannel {
         volatile boolean inFlight; // an attempt was sent and may have taken effect
         volatile String lastError = "none";
         int attempts; // only touched by the thread running the current attempt
-        final AtomicBoolean pausing = new AtomicBoolean(); // between a retry() and the attempt it schedules
-        private volatile ScheduledFuture<?> pause;
 
         Call(byte[] request, boolean atMostOnce, long deadline, long timeoutMs) {
             this.request = request;
@@ -404,31 +384,8 @@ public final class MasterFollower implements MasterChannel {
             var t = timer.schedule(() -> fail(timeoutError()), timeoutMs, TimeUnit.MILLISECONDS);
             result.whenComplete((r, e) -> {
                 t.cancel(false);
-                if (pausing.compareAndSet(true, false)) {
-                    paused.decrementAndGet(); // ended (deadline, close) while pausing
-                }
+                pauses.forget(this); // ended (deadline, close) while pausing
             });
-            attempt();
-        }
-
-        /** Waits {@code ms} before the next attempt, unless {@link #wakePaused} ends the wait first. */
-        private void pauseFor(long ms) {
-            if (pausing.compareAndSet(false, true)) {
-                paused.incrementAndGet(); // counted once per pause, so the count cannot drift upwards
-            }
-            pause = timer.schedule(this::resume, ms, TimeUnit.MILLISECONDS);
-        }
-
-        /** The next attempt, once per pause: at the end of the backoff or when woken, whichever comes first. */
-        void resume() {
-            if (!pausing.compareAndSet(true, false)) {
-                return;
-            }
-            paused.decrementAndGet();
-            ScheduledFuture<?> p = pause;
-            if (p != null) {
-                p.cancel(false); // woken early: the backoff's own resume would find nothing to do anyway
-            }
             attempt();
         }
 
@@ -503,7 +460,7 @@ public final class MasterFollower implements MasterChannel {
             if (!resp.hasError()) {
                 learnFrom(resp);
                 result.complete(a);
-                wakePaused();
+                pauses.wakeAll(); // the master serves: calls pausing since the failover go now
                 return;
             }
             switch (ErrorCode.fromWire(resp.getError().getCode())) {
@@ -568,7 +525,7 @@ public final class MasterFollower implements MasterChannel {
                 log.debug("retrying call={} attempt={} backoffMs={} reason={}", Wire.kind(request), attempts, backoff,
                         why);
             }
-            pauseFor(backoff);
+            pauses.pause(this, this::attempt, backoff);
         }
     }
 }
