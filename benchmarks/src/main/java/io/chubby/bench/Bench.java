@@ -255,25 +255,25 @@ public final class Bench {
 
     /** Sizes of one run. */
     record Plan(long warmMs, int seq, long inflightMs, long readMs, int lockPairs, long contendedMs, long churnMs, int[] held,
-                long holdMs, int zkHeld, int failovers, int[] fanOut, long curveMs) {
+                long holdMs, int zkHeld, int failovers, int[] fanOut, long curveMs, int mirrorWrites, long mirrorCutMs) {
         static final Plan QUICK = new Plan(20_000, 300, 5000, 3000, 200, 5000, 4000, new int[] {10_000}, 20_000, 200, 3,
-                new int[] {200}, 120_000);
+                new int[] {200}, 120_000, 1_000, 10_000);
         static final Plan FULL = new Plan(150_000, 2000, 20000, 10000, 1000, 20000, 10000, new int[] {10_000, 50_000}, 120_000,
-                1000, 5, new int[] {1000}, 180_000);
+                1000, 5, new int[] {1000}, 180_000, 10_000, 30_000);
 
         Plan withHeld(int[] sizes, long ms) {
             return new Plan(warmMs, seq, inflightMs, readMs, lockPairs, contendedMs, churnMs, sizes, ms,
-                    Math.min(zkHeld, sizes[0]), failovers, fanOut, curveMs);
+                    Math.min(zkHeld, sizes[0]), failovers, fanOut, curveMs, mirrorWrites, mirrorCutMs);
         }
 
         Plan withFanOut(int[] sizes) {
             return new Plan(warmMs, seq, inflightMs, readMs, lockPairs, contendedMs, churnMs, held, holdMs, zkHeld, failovers,
-                    sizes, curveMs);
+                    sizes, curveMs, mirrorWrites, mirrorCutMs);
         }
 
         Plan withCurveMs(long ms) {
             return new Plan(warmMs, seq, inflightMs, readMs, lockPairs, contendedMs, churnMs, held, holdMs, zkHeld, failovers,
-                    fanOut, ms);
+                    fanOut, ms, mirrorWrites, mirrorCutMs);
         }
     }
 
@@ -318,8 +318,8 @@ public final class Bench {
                     }
                 }
                 case 11 -> out.addAll(Workloads.membershipChange(sut, p.failovers()));
-                case 12 -> out.add(Workloads.mirrorPropagation(sut, p == Plan.QUICK ? 1_000 : 10_000));
-                case 13 -> out.addAll(Workloads.mirrorReconciliation(sut, 1_000, p == Plan.QUICK ? 10_000 : 30_000));
+                case 12 -> out.add(Workloads.mirrorPropagation(sut, p.mirrorWrites()));
+                case 13 -> out.addAll(Workloads.mirrorReconciliation(sut, 1_000, p.mirrorCutMs()));
                 case 8 -> out.addAll(FanOut.runSizes(sut, p.fanOut(),
                         sys.startsWith("zookeeper") ? FanOut.ZK_WATCHERS : Integer.MAX_VALUE));
                 case 9 -> {
